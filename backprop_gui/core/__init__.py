@@ -1,0 +1,1 @@
+"""The numpy core: everything the debugger shows, computable headless. Never imports Qt."""

@@ -1,0 +1,83 @@
+"""Activation functions f and their derivatives f', by name.
+
+Every function works on arrays of weighted inputs ``z`` of shape ``(n_l, B)``: one column
+per sample. ``derivative(z, a)`` returns f'(z) elementwise (``a = f(z)`` is passed so the
+cheap forms such as σ(z)(1 − σ(z)) can use it). Softmax is not elementwise: it has no
+``derivative`` and back-propagates through its Jacobian with ``vjp``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+LEAKY_SLOPE = 0.01
+
+
+def _sigmoid(z: Array) -> Array:
+    # exp of a non-positive number never overflows, so this is stable for any |z|.
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _softplus(z: Array) -> Array:
+    return np.logaddexp(0.0, z)
+
+
+def _softmax(z: Array) -> Array:
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation: its name, f, f' and a one-line formula for people."""
+
+    name: str
+    f: Callable[[Array], Array]
+    derivative: Callable[[Array, Array], Array] | None
+    formula: str
+    output_only: bool = False
+
+    def vjp(self, z: Array, a: Array, grad_a: Array) -> Array:
+        """δ = (∂a/∂z)ᵀ · ∂C/∂a, column by column. Shapes ``(n, B)``."""
+        if self.derivative is not None:
+            return grad_a * self.derivative(z, a)
+        # softmax: ∂a_j/∂z_i = a_j (1[i=j] − a_i), so δ_i = a_i (g_i − Σ_j a_j g_j)
+        return a * (grad_a - np.sum(a * grad_a, axis=0, keepdims=True))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    act.name: act
+    for act in (
+        Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), "σ(z) = 1 / (1 + e^−z)"),
+        Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "tanh(z)"),
+        Activation(
+            "relu",
+            lambda z: np.maximum(z, 0.0),
+            lambda z, a: (z > 0).astype(float),
+            "max(0, z)",
+        ),
+        Activation(
+            "leaky_relu",
+            lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+            lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
+            f"z if z > 0 else {LEAKY_SLOPE}·z",
+        ),
+        Activation("linear", lambda z: z.astype(float, copy=True), lambda z, a: np.ones_like(z), "z"),
+        Activation("softplus", _softplus, lambda z, a: _sigmoid(z), "log(1 + e^z)"),
+        Activation("softmax", _softmax, None, "e^z_j / Σ_k e^z_k", output_only=True),
+    )
+}
+
+
+def get_activation(name: str) -> Activation:
+    """The activation called ``name``; KeyError lists the known names."""
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise KeyError(f"unknown activation {name!r} (known: {', '.join(ACTIVATIONS)})") from None

@@ -1,0 +1,127 @@
+"""One forward and backward pass — the only copy of backprop's arithmetic.
+
+A batch of B samples is a matrix of columns: ``x`` has shape ``(n_0, B)``, ``t`` shape
+``(n_L, B)``. Per layer l (1-based, as in the course):
+
+    z^l = w^l a^{l-1} + b^l            a^l = f_l(z^l)
+    δ^L = ∂C/∂a^L ⊙ f'(z^L)            δ^l = (w^{l+1})ᵀ δ^{l+1} ⊙ f'(z^l)
+    ∂C/∂w^l = mean over the batch of δ^l (a^{l-1})ᵀ     ∂C/∂b^l = mean of δ^l
+
+Both the stepper and the trainer call ``run_pass``; nothing else computes these numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.losses import LOSSES
+from backprop_gui.core.network import Network
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class PassResult:
+    """Every number of one pass. Dicts are keyed by layer l; ``a[0]`` is the input x.
+
+    ``z[l], a[l], delta[l]``: ``(n_l, B)``; ``grad_w[l]``: ``(n_l, n_{l-1})``;
+    ``grad_b[l]``: ``(n_l,)`` (zeros for a bias-free layer); ``losses``: ``(B,)``;
+    ``loss``: their mean; ``grad_a``: ∂C/∂a^L of each sample, ``(n_L, B)``.
+    """
+
+    x: Array
+    t: Array
+    z: dict[int, Array]
+    a: dict[int, Array]
+    losses: Array
+    loss: float
+    grad_a: Array
+    delta: dict[int, Array]
+    grad_w: dict[int, Array]
+    grad_b: dict[int, Array]
+
+
+def forward(network: Network, x: Array) -> tuple[dict[int, Array], dict[int, Array]]:
+    """z^l and a^l for l = 1..L (and a^0 = x) for a batch of columns ``x`` (n_0, B)."""
+    z: dict[int, Array] = {}
+    a: dict[int, Array] = {0: x}
+    for l, layer in enumerate(network.layers, start=1):
+        z[l] = layer.weights @ a[l - 1] + layer.biases[:, None]
+        a[l] = ACTIVATIONS[layer.activation].f(z[l])
+    return z, a
+
+
+def output_delta(network: Network, z_out: Array, a_out: Array, t: Array) -> tuple[Array, Array, Array]:
+    """(C per sample (B,), ∂C/∂a^L, δ^L) for the output layer.
+
+    Softmax with cross-entropy and sigmoid with binary cross-entropy use their exact
+    simplified forms (δ^L = a^L Σ_j t_j − t and a^L − t), which stay finite at a = 0 or 1.
+    """
+    loss = LOSSES[network.loss]
+    activation = network.layers[-1].activation
+    losses = loss.value(a_out, t)
+    grad_a = loss.gradient(a_out, t)
+    if activation == "softmax" and network.loss == "cross_entropy":
+        delta = a_out * t.sum(axis=0, keepdims=True) - t
+    elif activation == "sigmoid" and network.loss == "binary_cross_entropy":
+        delta = a_out - t
+    else:
+        delta = ACTIVATIONS[activation].vjp(z_out, a_out, grad_a)
+    return losses, grad_a, delta
+
+
+def run_pass(network: Network, x: Array, t: Array) -> PassResult:
+    """The full forward and backward pass of the batch ``x`` (n_0, B) with targets ``t`` (n_L, B)."""
+    z, a = forward(network, x)
+    L = network.depth
+    losses, grad_a, delta_out = output_delta(network, z[L], a[L], t)
+    batch = x.shape[1]
+    delta: dict[int, Array] = {L: delta_out}
+    grad_w: dict[int, Array] = {}
+    grad_b: dict[int, Array] = {}
+    for l in range(L, 0, -1):
+        layer = network.layers[l - 1]
+        if l < L:
+            upstream = network.layers[l].weights.T @ delta[l + 1]
+            delta[l] = ACTIVATIONS[layer.activation].vjp(z[l], a[l], upstream)
+        grad_w[l] = delta[l] @ a[l - 1].T / batch
+        grad_b[l] = delta[l].mean(axis=1) if layer.has_bias else np.zeros(layer.size)
+    return PassResult(x, t, z, a, losses, float(losses.mean()), grad_a, delta, grad_w, grad_b)
+
+
+def updated_parameters(
+    network: Network, result: PassResult, learning_rate: float
+) -> tuple[dict[int, Array], dict[int, Array]]:
+    """New (w^l, b^l) by SGD, w ← w − η ∂C/∂w, b ← b − η ∂C/∂b; the network is not changed."""
+    weights, biases = {}, {}
+    for l, layer in enumerate(network.layers, start=1):
+        weights[l] = layer.weights - learning_rate * result.grad_w[l]
+        biases[l] = layer.biases - learning_rate * result.grad_b[l] if layer.has_bias else layer.biases
+    return weights, biases
+
+
+def set_parameters(network: Network, weights: dict[int, Array], biases: dict[int, Array]) -> None:
+    """Put ``weights[l]`` and ``biases[l]`` into layer l, for every l."""
+    for l, layer in enumerate(network.layers, start=1):
+        layer.weights = weights[l]
+        layer.biases = biases[l]
+
+
+def first_non_finite(result: PassResult) -> tuple[str, int] | None:
+    """(quantity, layer) of the first NaN or ±inf met in pass order, or None if all is finite."""
+    for l in sorted(result.z):
+        if not np.all(np.isfinite(result.z[l])):
+            return "z", l
+        if not np.all(np.isfinite(result.a[l])):
+            return "a", l
+    if not np.all(np.isfinite(result.losses)):
+        return "loss", len(result.z)
+    for l in sorted(result.delta, reverse=True):
+        if not np.all(np.isfinite(result.delta[l])):
+            return "delta", l
+        if not (np.all(np.isfinite(result.grad_w[l])) and np.all(np.isfinite(result.grad_b[l]))):
+            return "gradient", l
+    return None

@@ -1,0 +1,78 @@
+"""Gradient check: central finite differences against backprop, for every weight and bias."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from backprop_gui.core.backprop import run_pass
+from backprop_gui.core.network import Network
+
+EPSILON = 1e-6
+
+
+@dataclass(frozen=True)
+class ParameterCheck:
+    """One parameter: ``kind`` "w" or "b", layer l (1..L), j, k (k = 0 for a bias)."""
+
+    kind: str
+    layer: int
+    j: int
+    k: int
+    backprop: float
+    numerical: float
+
+    @property
+    def absolute_error(self) -> float:
+        return abs(self.backprop - self.numerical)
+
+    @property
+    def relative_error(self) -> float:
+        scale = max(abs(self.backprop), abs(self.numerical))
+        return self.absolute_error / scale if scale > 1e-12 else self.absolute_error
+
+    @property
+    def name(self) -> str:
+        """The course's name, 1-based: ``w_12^2`` or ``b_1^2``."""
+        if self.kind == "w":
+            return f"w_{self.j + 1}{self.k + 1}^{self.layer}"
+        return f"b_{self.j + 1}^{self.layer}"
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    checks: list[ParameterCheck]
+
+    @property
+    def max_absolute_error(self) -> float:
+        return max((c.absolute_error for c in self.checks), default=0.0)
+
+    @property
+    def max_relative_error(self) -> float:
+        return max((c.relative_error for c in self.checks), default=0.0)
+
+
+def gradient_check(network: Network, x: np.ndarray, t: np.ndarray, epsilon: float = EPSILON) -> GradientCheck:
+    """Compare ∂C/∂w and ∂C/∂b from backprop with (C(p + ε) − C(p − ε)) / 2ε.
+
+    ``x`` (n_0, B) and ``t`` (n_L, B) are a batch of columns; C is the batch's mean loss.
+    The network is left exactly as it was.
+    """
+    result = run_pass(network, x, t)
+    checks = []
+    for l, layer in enumerate(network.layers, start=1):
+        arrays = [("w", layer.weights, result.grad_w[l])]
+        if layer.has_bias:
+            arrays.append(("b", layer.biases, result.grad_b[l]))
+        for kind, param, grad in arrays:
+            for index in np.ndindex(param.shape):
+                original = param[index]
+                param[index] = original + epsilon
+                plus = run_pass(network, x, t).loss
+                param[index] = original - epsilon
+                minus = run_pass(network, x, t).loss
+                param[index] = original
+                j, k = (index + (0,))[:2]
+                checks.append(ParameterCheck(kind, l, j, k, float(grad[index]), (plus - minus) / (2 * epsilon)))
+    return GradientCheck(checks)

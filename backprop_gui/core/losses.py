@@ -1,0 +1,72 @@
+"""Loss functions C(a^L, t) and their gradients ∂C/∂a^L, by name.
+
+Outputs ``a`` and targets ``t`` have shape ``(n_L, B)``: one column per sample.
+``value`` returns the loss of each sample, shape ``(B,)``; a minibatch's loss is the
+mean of those. ``gradient`` returns ∂C/∂a^L of each sample's own loss, shape ``(n_L, B)``.
+Logarithms are taken of outputs clipped to the smallest positive float, so an output of
+exactly 0 or 1 gives a large but finite loss, never −inf or NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+_TINY = np.finfo(float).tiny
+
+
+def _safe(x: Array) -> Array:
+    return np.maximum(x, _TINY)
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss: its name, C per sample, ∂C/∂a^L and its formula for people."""
+
+    name: str
+    value: Callable[[Array, Array], Array]
+    gradient: Callable[[Array, Array], Array]
+    formula: str
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        Loss(
+            "half_squared_error",
+            lambda a, t: 0.5 * np.sum((a - t) ** 2, axis=0),
+            lambda a, t: a - t,
+            "C = ½ Σ_j (a_j^L − t_j)²",
+        ),
+        Loss(
+            "mean_squared_error",
+            lambda a, t: np.mean((a - t) ** 2, axis=0),
+            lambda a, t: 2.0 * (a - t) / a.shape[0],
+            "C = (1/n_L) Σ_j (a_j^L − t_j)²",
+        ),
+        Loss(
+            "cross_entropy",
+            lambda a, t: -np.sum(t * np.log(_safe(a)), axis=0),
+            lambda a, t: -t / _safe(a),
+            "C = −Σ_j t_j log a_j^L",
+        ),
+        Loss(
+            "binary_cross_entropy",
+            lambda a, t: -np.sum(t * np.log(_safe(a)) + (1 - t) * np.log(_safe(1 - a)), axis=0),
+            lambda a, t: -t / _safe(a) + (1 - t) / _safe(1 - a),
+            "C = −Σ_j [t_j log a_j^L + (1 − t_j) log(1 − a_j^L)]",
+        ),
+    )
+}
+
+
+def get_loss(name: str) -> Loss:
+    """The loss called ``name``; KeyError lists the known names."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise KeyError(f"unknown loss {name!r} (known: {', '.join(LOSSES)})") from None

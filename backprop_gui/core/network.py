@@ -1,0 +1,163 @@
+"""The network: layer sizes, weights, biases, one activation per layer, and a loss.
+
+Notation (the course's): layer ``l`` = 1..L has ``n_l`` neurons; ``w^l`` has shape
+``(n_l, n_{l-1})`` and ``w^l[j, k]`` is ``w_jk^l``, the weight from neuron k of layer
+l−1 to neuron j of layer l; ``b^l`` has shape ``(n_l,)``. ``n_0`` is the input size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.losses import LOSSES
+
+INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
+MAX_PARAMETERS = 10_000_000
+
+
+@dataclass
+class Layer:
+    """One layer l: ``weights`` (n_l, n_{l-1}), ``biases`` (n_l,), its activation name.
+
+    With ``has_bias`` false the biases are fixed at 0, never updated and have no gradient.
+    """
+
+    weights: np.ndarray
+    biases: np.ndarray
+    activation: str = "sigmoid"
+    has_bias: bool = True
+
+    @property
+    def size(self) -> int:
+        return self.weights.shape[0]
+
+    def copy(self) -> Layer:
+        return Layer(self.weights.copy(), self.biases.copy(), self.activation, self.has_bias)
+
+
+@dataclass
+class Network:
+    """An input size ``n_0``, layers 1..L (``layers[l - 1]`` is layer l) and a loss name."""
+
+    input_size: int
+    layers: list[Layer] = field(default_factory=list)
+    loss: str = "half_squared_error"
+
+    @property
+    def depth(self) -> int:
+        """L, the number of layers with weights."""
+        return len(self.layers)
+
+    @property
+    def sizes(self) -> list[int]:
+        """[n_0, n_1, …, n_L]."""
+        return [self.input_size] + [layer.size for layer in self.layers]
+
+    @property
+    def num_parameters(self) -> int:
+        return sum(layer.weights.size + (layer.size if layer.has_bias else 0) for layer in self.layers)
+
+    def layer(self, l: int) -> Layer:
+        """Layer ``l`` counted from 1, as users see it."""
+        if not 1 <= l <= self.depth:
+            raise IndexError(f"layer {l} does not exist (layers are 1..{self.depth})")
+        return self.layers[l - 1]
+
+    def copy(self) -> Network:
+        return Network(self.input_size, [layer.copy() for layer in self.layers], self.loss)
+
+    def parameters(self) -> list[np.ndarray]:
+        """Every trainable array, in order w^1, b^1, w^2, … (biases of bias-free layers left out)."""
+        params = []
+        for layer in self.layers:
+            params.append(layer.weights)
+            if layer.has_bias:
+                params.append(layer.biases)
+        return params
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first thing that is wrong with this network."""
+        if self.input_size < 1:
+            raise ValueError(f"input_size: must be at least 1, got {self.input_size}")
+        if not self.layers:
+            raise ValueError("layers: a network needs at least one layer")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss: unknown loss {self.loss!r} (known: {', '.join(LOSSES)})")
+        if self.num_parameters > MAX_PARAMETERS:
+            raise ValueError(f"layers: {self.num_parameters:,} parameters is more than the {MAX_PARAMETERS:,} allowed")
+        previous = self.input_size
+        for i, layer in enumerate(self.layers):
+            where = f"layers[{i}]"
+            if layer.activation not in ACTIVATIONS:
+                raise ValueError(
+                    f"{where}.activation: unknown activation {layer.activation!r} (known: {', '.join(ACTIVATIONS)})"
+                )
+            if ACTIVATIONS[layer.activation].output_only and i != len(self.layers) - 1:
+                raise ValueError(f"{where}.activation: {layer.activation} is only allowed on the output layer")
+            n = layer.weights.shape[0] if layer.weights.ndim == 2 else -1
+            if layer.weights.ndim != 2 or layer.weights.shape[1] != previous or n < 1:
+                got = "×".join(map(str, layer.weights.shape))
+                raise ValueError(f"{where}.weights: expected {max(n, 1)}×{previous}, got {got}")
+            if layer.biases.shape != (n,):
+                got = "×".join(map(str, layer.biases.shape))
+                raise ValueError(f"{where}.biases: expected {n} values, got {got}")
+            if not np.all(np.isfinite(layer.weights)):
+                raise ValueError(f"{where}.weights: contains a NaN or infinite value")
+            if not np.all(np.isfinite(layer.biases)):
+                raise ValueError(f"{where}.biases: contains a NaN or infinite value")
+            if not layer.has_bias and np.any(layer.biases != 0):
+                raise ValueError(f"{where}.biases: must be all zeros when the layer has no bias")
+            previous = n
+
+
+def initial_weights(n_out: int, n_in: int, scheme: str, rng: np.random.Generator) -> np.ndarray:
+    """A ``(n_out, n_in)`` weight matrix drawn by ``scheme`` (one of INIT_SCHEMES)."""
+    if scheme == "xavier":
+        limit = np.sqrt(6.0 / (n_in + n_out))
+        return rng.uniform(-limit, limit, size=(n_out, n_in))
+    if scheme == "he":
+        return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in))
+    if scheme == "uniform":
+        return rng.uniform(-1.0, 1.0, size=(n_out, n_in))
+    if scheme == "zeros":
+        return np.zeros((n_out, n_in))
+    raise ValueError(f"unknown initialisation {scheme!r} (known: {', '.join(INIT_SCHEMES)})")
+
+
+def build_network(
+    input_size: int,
+    sizes: list[int],
+    activations: list[str],
+    loss: str = "half_squared_error",
+    init: str = "xavier",
+    seed: int = 0,
+    has_bias: list[bool] | None = None,
+) -> Network:
+    """A new network with layers of ``sizes`` and ``activations``, weights from ``init`` and ``seed``.
+
+    Biases start at 0.
+    """
+    if len(sizes) != len(activations):
+        raise ValueError(f"{len(sizes)} layer sizes but {len(activations)} activations")
+    has_bias = has_bias or [True] * len(sizes)
+    rng = np.random.default_rng(seed)
+    layers, previous = [], input_size
+    for size, activation, bias in zip(sizes, activations, has_bias, strict=True):
+        layers.append(Layer(initial_weights(size, previous, init, rng), np.zeros(size), activation, bias))
+        previous = size
+    network = Network(input_size, layers, loss)
+    network.validate()
+    return network
+
+
+def reinitialise(network: Network, init: str, seed: int) -> None:
+    """Draw all weights anew by ``init`` and ``seed`` and set the biases to 0, in place."""
+    rng = np.random.default_rng(seed)
+    previous = network.input_size
+    for layer in network.layers:
+        layer.weights = initial_weights(layer.size, previous, init, rng)
+        layer.biases = np.zeros(layer.size)
+        previous = layer.size

@@ -1,0 +1,337 @@
+"""The phase machine: walks one sample (or minibatch) through backprop like a debugger.
+
+A pass is the sequence of phases
+
+    Forward 1 → … → Forward L → Loss → Backward L → … → Backward 1 → Update
+
+The cursor is ``position``, the number of phases completed (0 = only the input is
+known), and ``revealed``, how many neurons of the next phase are already shown when it
+is stepped into neuron by neuron. Every number of the pass is computed once, by
+``backprop.run_pass``, when the pass starts; the cursor only decides which of them are
+known. ``value`` never hands out a number that is not known yet.
+
+Every move pushes the state it left onto a history, so ``step_back`` undoes any move
+exactly, Update included (which puts the old weights back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+import numpy as np
+
+from backprop_gui.core.backprop import PassResult, run_pass, set_parameters, updated_parameters
+from backprop_gui.core.network import Network
+
+Array = np.ndarray
+HISTORY_LIMIT = 10_000
+
+
+class Phase(Enum):
+    FORWARD = "forward"
+    LOSS = "loss"
+    BACKWARD = "backward"
+    UPDATE = "update"
+
+
+class Quantity(StrEnum):
+    """What a value is, in the course's names."""
+
+    INPUT = "x"  # a^0, (n_0, B)
+    TARGET = "t"  # (n_L, B)
+    WEIGHTED_INPUT = "z"  # z^l, (n_l, B)
+    ACTIVATION = "a"  # a^l, (n_l, B)
+    LOSS = "C"  # C per sample, (B,)
+    OUTPUT_GRADIENT = "dC/da"  # ∂C/∂a^L, (n_L, B)
+    DELTA = "delta"  # δ^l, (n_l, B)
+    GRAD_WEIGHTS = "dC/dw"  # ∂C/∂w^l, (n_l, n_{l-1})
+    GRAD_BIASES = "dC/db"  # ∂C/∂b^l, (n_l,)
+    NEW_WEIGHTS = "w_new"  # w^l after Update, (n_l, n_{l-1})
+    NEW_BIASES = "b_new"  # b^l after Update, (n_l,)
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    """One entry of the phase bar: a phase and, for Forward/Backward, its layer (1..L)."""
+
+    phase: Phase
+    layer: int = 0
+
+    @property
+    def label(self) -> str:
+        if self.phase in (Phase.FORWARD, Phase.BACKWARD):
+            return f"{self.phase.value.capitalize()} {self.layer}"
+        return self.phase.value.capitalize()
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """A value and which of its neurons (rows) are known; ``values`` of unknown rows are NaN."""
+
+    values: Array
+    known: Array  # bool, one per row (neuron)
+
+
+@dataclass(frozen=True)
+class _State:
+    batch: int
+    position: int
+    revealed: int
+    record: PassResult
+    old: tuple[dict[int, Array], dict[int, Array]]
+    new: tuple[dict[int, Array], dict[int, Array]]
+
+
+def phase_sequence(depth: int) -> list[PhaseStep]:
+    """Forward 1..L, Loss, Backward L..1, Update for a network of ``depth`` L layers."""
+    return (
+        [PhaseStep(Phase.FORWARD, l) for l in range(1, depth + 1)]
+        + [PhaseStep(Phase.LOSS)]
+        + [PhaseStep(Phase.BACKWARD, l) for l in range(depth, 0, -1)]
+        + [PhaseStep(Phase.UPDATE)]
+    )
+
+
+class Stepper:
+    """Steps a network through passes over ``inputs`` (N, n_0) with ``targets`` (N, n_L).
+
+    Samples are grouped in batches of ``batch_size`` in data order; batch ``i`` holds
+    samples ``i·B … i·B + B − 1``. The stepper changes the network's parameters only at
+    Update (and puts them back when Update is stepped back).
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        inputs: Array,
+        targets: Array,
+        learning_rate: float,
+        batch_size: int = 1,
+        batch: int = 0,
+    ) -> None:
+        self.network = network
+        self.inputs = np.asarray(inputs, dtype=float)
+        self.targets = np.asarray(targets, dtype=float)
+        self.learning_rate = float(learning_rate)
+        self.batch_size = max(1, min(int(batch_size), len(self.inputs)))
+        self.phases = phase_sequence(network.depth)
+        self._history: list[_State] = []
+        self._state = self._new_pass(batch % self.batch_count)
+
+    # --- where we are -------------------------------------------------------------
+
+    @property
+    def batch_count(self) -> int:
+        return -(-len(self.inputs) // self.batch_size)
+
+    @property
+    def batch(self) -> int:
+        """Index of the current batch (the sample's index when the batch size is 1)."""
+        return self._state.batch
+
+    @property
+    def sample_indices(self) -> Array:
+        start = self._state.batch * self.batch_size
+        return np.arange(start, min(start + self.batch_size, len(self.inputs)))
+
+    @property
+    def position(self) -> int:
+        """Number of phases completed in this pass, 0..len(phases)."""
+        return self._state.position
+
+    @property
+    def revealed(self) -> int:
+        """Neurons of ``phases[position]`` shown so far by step into (0 if none)."""
+        return self._state.revealed
+
+    @property
+    def record(self) -> PassResult:
+        """Every number of the current pass, known or not: for the trace and tests only."""
+        return self._state.record
+
+    @property
+    def current(self) -> PhaseStep | None:
+        """The phase being shown: the one in progress, else the last completed, else None."""
+        if self.revealed:
+            return self.phases[self.position]
+        return self.phases[self.position - 1] if self.position else None
+
+    @property
+    def next_phase(self) -> PhaseStep | None:
+        return self.phases[self.position] if self.position < len(self.phases) else None
+
+    @property
+    def at_end(self) -> bool:
+        return self.position == len(self.phases)
+
+    @property
+    def can_step_back(self) -> bool:
+        return bool(self._history)
+
+    def neuron_count(self, step: PhaseStep) -> int:
+        """How many single-neuron steps ``step`` has (1 for Loss and Update)."""
+        if step.phase in (Phase.FORWARD, Phase.BACKWARD):
+            return self.network.layer(step.layer).size
+        return 1
+
+    def done(self, step: PhaseStep) -> int:
+        """How many neurons of ``step`` are known: 0, a part, or all of them."""
+        index = self.phases.index(step)
+        if index < self.position:
+            return self.neuron_count(step)
+        return self.revealed if index == self.position else 0
+
+    # --- moves --------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Complete the next phase; at the end of a pass, start the next batch's pass."""
+        if self.at_end:
+            self._move(self._new_pass((self.batch + 1) % self.batch_count))
+        else:
+            self._move(self._at(self.position + 1, 0))
+
+    def step_into(self) -> None:
+        """Show the next single neuron of the phase (a whole phase for Loss and Update)."""
+        step = self.next_phase
+        if step is None:
+            self.step()
+        elif self.revealed + 1 >= self.neuron_count(step):
+            self._move(self._at(self.position + 1, 0))
+        else:
+            self._move(self._at(self.position, self.revealed + 1))
+
+    def finish_phase(self) -> None:
+        """Step out: complete the phase in progress (or the next one if none is)."""
+        self.step()
+
+    def run_to_end(self) -> None:
+        """Complete every phase of this pass, Update included."""
+        if not self.at_end:
+            self._move(self._at(len(self.phases), 0))
+
+    def run_to(self, index: int) -> None:
+        """Go forward or back in this pass until ``phases[index]`` is the last phase completed."""
+        if not 0 <= index < len(self.phases):
+            raise IndexError(f"phase {index} does not exist (0..{len(self.phases) - 1})")
+        if self.position != index + 1 or self.revealed:
+            self._move(self._at(index + 1, 0))
+
+    def step_back(self) -> None:
+        """Undo the last move exactly. Does nothing when there is nothing to undo."""
+        if self._history:
+            self._restore(self._history.pop())
+
+    def reset_pass(self) -> None:
+        """Back to the start of this pass: nothing computed, the weights as before Update."""
+        if self.position or self.revealed:
+            self._move(self._at(0, 0))
+
+    def select_batch(self, batch: int) -> None:
+        """Start a fresh pass on batch ``batch`` (the sample, with batch size 1)."""
+        if not 0 <= batch < self.batch_count:
+            raise IndexError(f"sample {batch} does not exist (0..{self.batch_count - 1})")
+        self._move(self._new_pass(batch))
+
+    def next_batch(self) -> None:
+        self.select_batch((self.batch + 1) % self.batch_count)
+
+    def previous_batch(self) -> None:
+        self.select_batch((self.batch - 1) % self.batch_count)
+
+    def restart(self) -> None:
+        """Recompute the pass from the network as it is now (after an edit); history is cleared."""
+        self._history.clear()
+        self._state = self._new_pass(self.batch)
+
+    # --- values -------------------------------------------------------------------
+
+    def known(self, quantity: Quantity, layer: int = 0) -> Array:
+        """Which neurons (rows) of ``quantity`` in ``layer`` are known now: bool array."""
+        rows = self._rows(quantity, layer)
+        q = Quantity(quantity)
+        if q in (Quantity.INPUT, Quantity.TARGET):
+            return np.ones(rows, dtype=bool)
+        if q in (Quantity.LOSS, Quantity.OUTPUT_GRADIENT):
+            return np.full(rows, self.position > self.network.depth)
+        if q in (Quantity.NEW_WEIGHTS, Quantity.NEW_BIASES):
+            return np.full(rows, self.at_end)
+        if q in (Quantity.WEIGHTED_INPUT, Quantity.ACTIVATION):
+            done = self.done(PhaseStep(Phase.FORWARD, layer))
+            softmax = self.network.layer(layer).activation == "softmax"
+            if q is Quantity.ACTIVATION and softmax and done < rows:
+                done = 0  # a softmax output needs every z_j^L first
+        else:
+            done = self.done(PhaseStep(Phase.BACKWARD, layer))
+            if q is Quantity.GRAD_BIASES and not self.network.layer(layer).has_bias:
+                done = 0
+        return np.arange(rows) < done
+
+    def value(self, quantity: Quantity, layer: int = 0) -> Revealed:
+        """``quantity`` of ``layer`` with its known rows; unknown rows hold NaN, never a number."""
+        known = self.known(quantity, layer)
+        values = np.array(self._raw(Quantity(quantity), layer), dtype=float, copy=True)
+        values[~known] = np.nan
+        return Revealed(values, known)
+
+    def weights_before(self, layer: int) -> tuple[Array, Array]:
+        """(w^l, b^l) as they were when this pass started (the old values at Update)."""
+        old_w, old_b = self._state.old
+        return old_w[layer], old_b[layer]
+
+    # --- internals ----------------------------------------------------------------
+
+    def _rows(self, quantity: Quantity, layer: int) -> int:
+        q = Quantity(quantity)
+        if q is Quantity.INPUT:
+            return self.network.input_size
+        if q is Quantity.LOSS:
+            return 1
+        if q in (Quantity.TARGET, Quantity.OUTPUT_GRADIENT):
+            return self.network.layers[-1].size
+        return self.network.layer(layer).size
+
+    def _raw(self, q: Quantity, layer: int) -> Array:
+        r = self._state.record
+        new_w, new_b = self._state.new
+        table = {
+            Quantity.INPUT: lambda: r.x,
+            Quantity.TARGET: lambda: r.t,
+            Quantity.WEIGHTED_INPUT: lambda: r.z[layer],
+            Quantity.ACTIVATION: lambda: r.a[layer],
+            Quantity.LOSS: lambda: r.losses[None, :],
+            Quantity.OUTPUT_GRADIENT: lambda: r.grad_a,
+            Quantity.DELTA: lambda: r.delta[layer],
+            Quantity.GRAD_WEIGHTS: lambda: r.grad_w[layer],
+            Quantity.GRAD_BIASES: lambda: r.grad_b[layer],
+            Quantity.NEW_WEIGHTS: lambda: new_w[layer],
+            Quantity.NEW_BIASES: lambda: new_b[layer],
+        }
+        return table[q]()
+
+    def _new_pass(self, batch: int) -> _State:
+        start = batch * self.batch_size
+        rows = slice(start, min(start + self.batch_size, len(self.inputs)))
+        x, t = self.inputs[rows].T.copy(), self.targets[rows].T.copy()
+        network = self.network
+        old = (
+            {l: layer.weights for l, layer in enumerate(network.layers, start=1)},
+            {l: layer.biases for l, layer in enumerate(network.layers, start=1)},
+        )
+        record = run_pass(network, x, t)
+        new = updated_parameters(network, record, self.learning_rate)
+        return _State(batch, 0, 0, record, old, new)
+
+    def _at(self, position: int, revealed: int) -> _State:
+        s = self._state
+        return _State(s.batch, position, revealed, s.record, s.old, s.new)
+
+    def _move(self, state: _State) -> None:
+        self._history.append(self._state)
+        if len(self._history) > HISTORY_LIMIT:
+            del self._history[0]
+        self._restore(state)
+
+    def _restore(self, state: _State) -> None:
+        self._state = state
+        set_parameters(self.network, *(state.new if state.position == len(self.phases) else state.old))

@@ -1,0 +1,191 @@
+"""SGD training: epochs of minibatches, the loss history, and a guard against divergence.
+
+Training uses ``backprop.run_pass`` — the stepper's arithmetic — one minibatch at a time.
+The order of the samples in epoch ``e`` is drawn from ``(seed, e)`` alone, so training
+can stop between any two steps and resume exactly where it was.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from backprop_gui.core.backprop import first_non_finite, forward, run_pass, set_parameters, updated_parameters
+from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.losses import LOSSES
+from backprop_gui.core.network import Network
+
+MAX_LEARNING_RATE = 1e6
+MAX_EPOCHS = 1_000_000
+
+
+@dataclass
+class TrainingSettings:
+    """η, minibatch size, epochs to run, shuffling and its seed."""
+
+    learning_rate: float = 0.5
+    batch_size: int = 1
+    epochs: int = 1
+    shuffle: bool = True
+    seed: int = 0
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first setting out of range."""
+        if not (math.isfinite(self.learning_rate) and 0 < self.learning_rate <= MAX_LEARNING_RATE):
+            raise ValueError(f"training.learning_rate: must be in (0, {MAX_LEARNING_RATE:g}], got {self.learning_rate}")
+        if self.batch_size < 1:
+            raise ValueError(f"training.batch_size: must be at least 1, got {self.batch_size}")
+        if not 1 <= self.epochs <= MAX_EPOCHS:
+            raise ValueError(f"training.epochs: must be in 1..{MAX_EPOCHS}, got {self.epochs}")
+        if self.seed < 0:
+            raise ValueError(f"training.seed: must be 0 or more, got {self.seed}")
+
+
+@dataclass
+class LossHistory:
+    """The loss of every step, the mean of every epoch, and validation loss per epoch.
+
+    ``epoch_ends[e]`` is the number of steps done when epoch e+1 ended;
+    ``rate_changes`` lists (step, η) wherever η was changed during training.
+    """
+
+    step_losses: array = field(default_factory=lambda: array("d"))
+    epoch_losses: list[float] = field(default_factory=list)
+    validation_losses: list[float] = field(default_factory=list)
+    epoch_ends: list[int] = field(default_factory=list)
+    rate_changes: list[tuple[int, float]] = field(default_factory=list)
+
+    @property
+    def steps(self) -> int:
+        return len(self.step_losses)
+
+    def clear(self) -> None:
+        self.step_losses = array("d")
+        self.epoch_losses.clear()
+        self.validation_losses.clear()
+        self.epoch_ends.clear()
+        self.rate_changes.clear()
+
+
+class Divergence(ArithmeticError):
+    """Training met a NaN or ±inf; the parameters are those of the last finite step."""
+
+    def __init__(self, step: int, quantity: str, layer: int) -> None:
+        self.step, self.quantity, self.layer = step, quantity, layer
+        where = "the loss" if quantity == "loss" else f"{quantity} of layer {layer}"
+        super().__init__(
+            f"training diverged at step {step}: {where} became NaN or infinite; "
+            "the weights of the last finite step were kept (try a smaller learning rate η)"
+        )
+
+
+def split_validation(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training indices, validation indices) of ``n`` samples, drawn from ``seed``."""
+    count = int(round(n * fraction)) if fraction > 0 else 0
+    count = min(count, n - 1)
+    order = np.random.default_rng([seed, 2**31]).permutation(n)
+    return np.sort(order[count:]), np.sort(order[:count])
+
+
+def mean_loss(network: Network, inputs: np.ndarray, targets: np.ndarray) -> float:
+    """The mean loss of samples given as rows, ``inputs`` (N, n_0) and ``targets`` (N, n_L)."""
+    _, a = forward(network, inputs.T)
+    return float(LOSSES[network.loss].value(a[network.depth], targets.T).mean())
+
+
+class Trainer:
+    """Runs SGD on ``network`` over ``data``, recording into ``history``.
+
+    ``epoch`` counts completed epochs and ``batch`` the next minibatch within the current
+    one; both are plain integers so a session can save them and resume.
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        data: Dataset,
+        settings: TrainingSettings,
+        history: LossHistory | None = None,
+        epoch: int = 0,
+        batch: int = 0,
+    ) -> None:
+        self.network = network
+        self.data = data
+        self.settings = settings
+        self.history = history if history is not None else LossHistory()
+        self.epoch = epoch
+        self.batch = batch
+        self.train_indices, self.validation_indices = split_validation(
+            len(data), data.validation_fraction, settings.seed
+        )
+        self._epoch_start = self.history.steps - batch
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return -(-len(self.train_indices) // self.settings.batch_size)
+
+    def epoch_order(self, epoch: int) -> np.ndarray:
+        """Sample indices in the order epoch ``epoch`` (0-based) visits them."""
+        if not self.settings.shuffle:
+            return self.train_indices
+        rng = np.random.default_rng([self.settings.seed, epoch])
+        return self.train_indices[rng.permutation(len(self.train_indices))]
+
+    def next_samples(self) -> np.ndarray:
+        """The sample indices the next step will train on."""
+        size = self.settings.batch_size
+        return self.epoch_order(self.epoch)[self.batch * size : (self.batch + 1) * size]
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        """Change η from the next step on, and mark the change in the history."""
+        self.settings.learning_rate = float(learning_rate)
+        self.history.rate_changes.append((self.history.steps, float(learning_rate)))
+
+    def step(self) -> float:
+        """Train on one minibatch and return its loss. Raises Divergence on NaN/±inf."""
+        rows = self.next_samples()
+        x, t = self.data.inputs[rows].T, self.data.targets[rows].T
+        result = run_pass(self.network, x, t)
+        step = self.history.steps + 1
+        bad = first_non_finite(result)
+        if bad is not None:
+            raise Divergence(step, *bad)
+        weights, biases = updated_parameters(self.network, result, self.settings.learning_rate)
+        for l in weights:
+            if not (np.all(np.isfinite(weights[l])) and np.all(np.isfinite(biases[l]))):
+                raise Divergence(step, "weights", l)
+        set_parameters(self.network, weights, biases)
+        self.history.step_losses.append(result.loss)
+        self.batch += 1
+        if self.batch >= self.batches_per_epoch:
+            self._end_epoch()
+        return result.loss
+
+    def train_epoch(self, should_stop: Callable[[], bool] = lambda: False) -> None:
+        """Run steps until the current epoch ends (or ``should_stop()`` says so)."""
+        epoch = self.epoch
+        while self.epoch == epoch and not should_stop():
+            self.step()
+
+    def train(self, epochs: int, should_stop: Callable[[], bool] = lambda: False) -> None:
+        """Run ``epochs`` epochs, stopping between steps when ``should_stop()`` is true."""
+        target = self.epoch + epochs
+        while self.epoch < target and not should_stop():
+            self.step()
+
+    def _end_epoch(self) -> None:
+        losses = self.history.step_losses[self._epoch_start :]
+        self.history.epoch_losses.append(float(np.mean(losses)))
+        self.history.epoch_ends.append(self.history.steps)
+        if len(self.validation_indices):
+            rows = self.validation_indices
+            self.history.validation_losses.append(
+                mean_loss(self.network, self.data.inputs[rows], self.data.targets[rows])
+            )
+        self._epoch_start = self.history.steps
+        self.epoch += 1
+        self.batch = 0

@@ -1,0 +1,1 @@
+"""Example sessions and icons, shipped with the package."""
