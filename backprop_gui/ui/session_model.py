@@ -67,14 +67,21 @@ class SessionModel(QObject):
         self.selection = None
         self.changed.emit(Change.SESSION)
 
+    def network_changed(self) -> None:
+        """Call after anything outside the stepper changed the parameters or architecture
+        (training, an edit): the pass restarts from the network as it is now."""
+        self.stepper = self._stepper_for(self.session, self.stepper.batch)
+        self.changed.emit(Change.NETWORK)
+
     @staticmethod
-    def _stepper_for(session: Session) -> Stepper:
+    def _stepper_for(session: Session, batch: int = 0) -> Stepper:
         return Stepper(
             session.network,
             session.data.inputs,
             session.data.targets,
             session.training.learning_rate,
             batch_size=1,
+            batch=batch,
         )
 
     # --- stepping ----------------------------------------------------------------
