@@ -1,0 +1,438 @@
+"""Edits of a network, each one exactly reversible.
+
+Every edit is a small object: ``check(network)`` raises ValueError naming what is wrong
+(and changes nothing), ``apply(network)`` checks and then makes the change, recording
+what it replaced, and ``revert(network)`` puts that back bit for bit. ``text`` names the
+edit for people ("set w_12^2 = 0.5"). Layers are numbered 1..L as users see them;
+neuron indices ``j``, ``k`` are 0-based (shown 1-based).
+
+Edits never write into an existing array: they build a new one and assign it, as the
+stepper and the trainer do, so arrays held elsewhere (a pass in progress, a history)
+are never changed behind their owner's back.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.formatting import MAX_DIGITS, format_number
+from backprop_gui.core.losses import LOSSES
+from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, Layer, Network, initial_weights, reinitialise
+
+MAX_LAYER_SIZE = 4096
+
+
+def weight_name(layer: int, j: int, k: int) -> str:
+    """``w_jk^l`` for 0-based j, k: "w_12^2"; indices of 10 or more are separated: "w_10,2^2"."""
+    sep = "," if j >= 9 or k >= 9 else ""
+    return f"w_{j + 1}{sep}{k + 1}^{layer}"
+
+
+def bias_name(layer: int, j: int) -> str:
+    """``b_j^l`` for a 0-based j: "b_1^2"."""
+    return f"b_{j + 1}^{layer}"
+
+
+def parse_value(text: str) -> float:
+    """The finite number written in ``text`` ("−0.5", "-0,5", "1e-3"); ValueError saying why otherwise."""
+    cleaned = text.strip().replace("−", "-")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")  # a decimal comma: "0,5"
+    if not cleaned:
+        raise ValueError("enter a number")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{text.strip()} is not allowed: the value must be a finite number")
+    return value
+
+
+class Edit(ABC):
+    """One reversible change of a network."""
+
+    @property
+    @abstractmethod
+    def text(self) -> str:
+        """What the edit does, for an Undo menu item: "set w_12^2 = 0.5"."""
+
+    @abstractmethod
+    def check(self, network: Network) -> None:
+        """Raise ValueError naming what is wrong if this edit cannot be made on ``network``."""
+
+    def apply(self, network: Network) -> None:
+        """Check, then make the change in ``network`` and remember what it replaced."""
+        self.check(network)
+        self._apply(network)
+
+    @abstractmethod
+    def _apply(self, network: Network) -> None: ...
+
+    @abstractmethod
+    def revert(self, network: Network) -> None:
+        """Undo the last ``apply`` exactly."""
+
+
+# --- checks shared by several edits ------------------------------------------------
+
+
+def _check_layer(network: Network, layer: int) -> None:
+    if not 1 <= layer <= network.depth:
+        raise ValueError(f"layer {layer} does not exist (layers are 1..{network.depth})")
+
+
+def _check_hidden(network: Network, layer: int, what: str) -> None:
+    _check_layer(network, layer)
+    if layer == network.depth:
+        raise ValueError(
+            f"cannot {what}: layer {layer} is the output layer, whose size is fixed by the data's targets "
+            f"({network.layer(layer).size})"
+        )
+
+
+def _check_size(size: int) -> None:
+    if not isinstance(size, int | np.integer) or isinstance(size, bool):
+        raise ValueError(f"a layer size must be a whole number, got {size!r}")
+    if size < 1:
+        raise ValueError(f"a layer needs at least 1 neuron, got {size}")
+    if size > MAX_LAYER_SIZE:
+        raise ValueError(f"a layer may have at most {MAX_LAYER_SIZE} neurons, got {size}")
+
+
+def _check_budget(parameters: int) -> None:
+    if parameters > MAX_PARAMETERS:
+        raise ValueError(f"the network would have {parameters:,} parameters, more than the {MAX_PARAMETERS:,} allowed")
+
+
+def _check_activation(network: Network, layer: int, name: str, output: bool) -> None:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r} (known: {', '.join(ACTIVATIONS)})")
+    if ACTIVATIONS[name].output_only and not output:
+        raise ValueError(
+            f"{name} is only allowed on the output layer (layer {network.depth}); layer {layer} is a hidden layer"
+        )
+
+
+def _check_init(init: str, seed: int) -> None:
+    if init not in INIT_SCHEMES:
+        raise ValueError(f"unknown initialisation {init!r} (known: {', '.join(INIT_SCHEMES)})")
+    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"the seed must be a whole number 0 or more, got {seed!r}")
+
+
+def _layer_parameters(n_out: int, n_in: int, has_bias: bool) -> int:
+    return n_out * n_in + (n_out if has_bias else 0)
+
+
+# --- the edits ----------------------------------------------------------------------
+
+
+@dataclass
+class SetParameter(Edit):
+    """Set w_jk^l (``k`` given) or b_j^l (``k`` None) to ``value``."""
+
+    layer: int
+    j: int
+    k: int | None
+    value: float
+    _old: float = field(default=0.0, init=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return bias_name(self.layer, self.j) if self.k is None else weight_name(self.layer, self.j, self.k)
+
+    @property
+    def text(self) -> str:
+        return f"set {self.name} = {format_number(self.value, MAX_DIGITS)}"
+
+    def check(self, network: Network) -> None:
+        _check_layer(network, self.layer)
+        target = network.layer(self.layer)
+        if not 0 <= self.j < target.size:
+            raise ValueError(f"layer {self.layer} has no neuron {self.j + 1} (it has {target.size})")
+        if self.k is None:
+            if not target.has_bias:
+                raise ValueError(
+                    f"layer {self.layer} has no bias (b^{self.layer} is fixed at 0); turn its bias on first"
+                )
+        elif not 0 <= self.k < target.weights.shape[1]:
+            raise ValueError(f"layer {self.layer - 1} has no neuron {self.k + 1} (it has {target.weights.shape[1]})")
+        if not isinstance(self.value, int | float | np.number) or not math.isfinite(self.value):
+            raise ValueError(f"{self.name} must be a finite number, got {self.value!r}")
+
+    def _apply(self, network: Network) -> None:
+        target = network.layer(self.layer)
+        if self.k is None:
+            self._old = float(target.biases[self.j])
+            target.biases = _with(target.biases, self.j, float(self.value))
+        else:
+            self._old = float(target.weights[self.j, self.k])
+            target.weights = _with(target.weights, (self.j, self.k), float(self.value))
+
+    def revert(self, network: Network) -> None:
+        target = network.layer(self.layer)
+        if self.k is None:
+            target.biases = _with(target.biases, self.j, self._old)
+        else:
+            target.weights = _with(target.weights, (self.j, self.k), self._old)
+
+
+def _with(array: np.ndarray, index: int | tuple[int, int], value: float) -> np.ndarray:
+    new = array.copy()
+    new[index] = value
+    return new
+
+
+@dataclass
+class SetActivation(Edit):
+    """Make ``activation`` the activation f_l of layer ``layer``."""
+
+    layer: int
+    activation: str
+    _old: str = field(default="", init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"set activation of layer {self.layer} to {self.activation}"
+
+    def check(self, network: Network) -> None:
+        _check_layer(network, self.layer)
+        _check_activation(network, self.layer, self.activation, output=self.layer == network.depth)
+
+    def _apply(self, network: Network) -> None:
+        target = network.layer(self.layer)
+        self._old, target.activation = target.activation, self.activation
+
+    def revert(self, network: Network) -> None:
+        network.layer(self.layer).activation = self._old
+
+
+@dataclass
+class SetLoss(Edit):
+    """Make ``loss`` the network's loss C."""
+
+    loss: str
+    _old: str = field(default="", init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"set loss to {self.loss}"
+
+    def check(self, network: Network) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r} (known: {', '.join(LOSSES)})")
+
+    def _apply(self, network: Network) -> None:
+        self._old, network.loss = network.loss, self.loss
+
+    def revert(self, network: Network) -> None:
+        network.loss = self._old
+
+
+@dataclass
+class ToggleBias(Edit):
+    """Switch layer ``layer``'s bias off (b^l fixed at 0) or back on (starting from 0)."""
+
+    layer: int
+    _old: np.ndarray | None = field(default=None, init=False, repr=False)
+    _was_on: bool = field(default=True, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"toggle bias of layer {self.layer}"
+
+    def check(self, network: Network) -> None:
+        _check_layer(network, self.layer)
+
+    def _apply(self, network: Network) -> None:
+        target = network.layer(self.layer)
+        self._was_on, self._old = target.has_bias, target.biases
+        target.has_bias = not target.has_bias
+        target.biases = np.zeros(target.size)
+
+    def revert(self, network: Network) -> None:
+        target = network.layer(self.layer)
+        target.has_bias, target.biases = self._was_on, self._old
+
+
+@dataclass
+class Reinitialise(Edit):
+    """Draw every weight anew by ``init`` and ``seed`` and set every bias to 0."""
+
+    init: str = "xavier"
+    seed: int = 0
+    _old: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"re-initialise weights ({self.init}, seed {self.seed})"
+
+    def check(self, network: Network) -> None:
+        _check_init(self.init, self.seed)
+
+    def _apply(self, network: Network) -> None:
+        self._old = [(layer.weights, layer.biases) for layer in network.layers]
+        reinitialise(network, self.init, int(self.seed))
+
+    def revert(self, network: Network) -> None:
+        for layer, (weights, biases) in zip(network.layers, self._old, strict=True):
+            layer.weights, layer.biases = weights, biases
+
+
+@dataclass
+class AddNeuron(Edit):
+    """Append a neuron to hidden layer ``layer``: a new row of w^l, b = 0, a new column of w^{l+1}.
+
+    The new weights are drawn by ``init`` from ``seed`` for the grown shapes.
+    """
+
+    layer: int
+    init: str = "xavier"
+    seed: int = 0
+
+    @property
+    def text(self) -> str:
+        return f"add a neuron to layer {self.layer}"
+
+    def check(self, network: Network) -> None:
+        _check_hidden(network, self.layer, "add a neuron")
+        _check_init(self.init, self.seed)
+        target, after = network.layer(self.layer), network.layer(self.layer + 1)
+        _check_size(target.size + 1)
+        _check_budget(network.num_parameters + target.weights.shape[1] + int(target.has_bias) + after.size)
+
+    def _apply(self, network: Network) -> None:
+        target, after = network.layer(self.layer), network.layer(self.layer + 1)
+        n, n_in = target.size, target.weights.shape[1]
+        rng = np.random.default_rng(int(self.seed))
+        row = initial_weights(n + 1, n_in, self.init, rng)[-1:]
+        column = initial_weights(after.size, n + 1, self.init, rng)[:, -1:]
+        target.weights = np.vstack([target.weights, row])
+        target.biases = np.append(target.biases, 0.0)
+        after.weights = np.hstack([after.weights, column])
+
+    def revert(self, network: Network) -> None:
+        target, after = network.layer(self.layer), network.layer(self.layer + 1)
+        target.weights = target.weights[:-1].copy()
+        target.biases = target.biases[:-1].copy()
+        after.weights = after.weights[:, :-1].copy()
+
+
+@dataclass
+class RemoveNeuron(Edit):
+    """Remove neuron ``j`` (0-based) of hidden layer ``layer``: row j of w^l, b_j^l, column j of w^{l+1}."""
+
+    layer: int
+    j: int
+    _removed: tuple[np.ndarray, float, np.ndarray] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"remove neuron {self.j + 1} of layer {self.layer}"
+
+    def check(self, network: Network) -> None:
+        _check_hidden(network, self.layer, "remove a neuron")
+        target = network.layer(self.layer)
+        if not 0 <= self.j < target.size:
+            raise ValueError(f"layer {self.layer} has no neuron {self.j + 1} (it has {target.size})")
+        if target.size == 1:
+            raise ValueError(f"cannot remove the only neuron of layer {self.layer}: a layer needs at least 1 neuron")
+
+    def _apply(self, network: Network) -> None:
+        target, after = network.layer(self.layer), network.layer(self.layer + 1)
+        self._removed = (target.weights[self.j].copy(), float(target.biases[self.j]), after.weights[:, self.j].copy())
+        target.weights = np.delete(target.weights, self.j, axis=0)
+        target.biases = np.delete(target.biases, self.j)
+        after.weights = np.delete(after.weights, self.j, axis=1)
+
+    def revert(self, network: Network) -> None:
+        assert self._removed is not None, "revert before apply"
+        row, bias, column = self._removed
+        target, after = network.layer(self.layer), network.layer(self.layer + 1)
+        target.weights = np.insert(target.weights, self.j, row, axis=0)
+        target.biases = np.insert(target.biases, self.j, bias)
+        after.weights = np.insert(after.weights, self.j, column, axis=1)
+
+
+@dataclass
+class AddLayer(Edit):
+    """Insert a hidden layer of ``size`` neurons so that it becomes layer ``layer`` (1..L).
+
+    Its weights, and those of the layer after it (whose input size changes), are drawn by
+    ``init`` from ``seed``; its biases start at 0.
+    """
+
+    layer: int
+    size: int
+    activation: str = "sigmoid"
+    init: str = "xavier"
+    seed: int = 0
+    _after_weights: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"add hidden layer {self.layer} ({self.size} {self.activation})"
+
+    def check(self, network: Network) -> None:
+        if not 1 <= self.layer <= network.depth:
+            raise ValueError(
+                f"a hidden layer can be inserted as layer 1..{network.depth} (before the output layer), "
+                f"not as layer {self.layer}"
+            )
+        _check_size(self.size)
+        _check_activation(network, self.layer, self.activation, output=False)
+        _check_init(self.init, self.seed)
+        n_in = network.sizes[self.layer - 1]
+        after = network.layer(self.layer)
+        grown = network.num_parameters + _layer_parameters(self.size, n_in, True) + after.size * (self.size - n_in)
+        _check_budget(grown)
+
+    def _apply(self, network: Network) -> None:
+        after = network.layer(self.layer)
+        n_in = network.sizes[self.layer - 1]
+        rng = np.random.default_rng(int(self.seed))
+        new = Layer(initial_weights(self.size, n_in, self.init, rng), np.zeros(self.size), self.activation)
+        self._after_weights = after.weights
+        after.weights = initial_weights(after.size, self.size, self.init, rng)
+        network.layers.insert(self.layer - 1, new)
+
+    def revert(self, network: Network) -> None:
+        del network.layers[self.layer - 1]
+        network.layer(self.layer).weights = self._after_weights
+
+
+@dataclass
+class RemoveLayer(Edit):
+    """Remove hidden layer ``layer``; the layer after it gets new weights drawn by ``init`` from ``seed``."""
+
+    layer: int
+    init: str = "xavier"
+    seed: int = 0
+    _removed: Layer | None = field(default=None, init=False, repr=False)
+    _after_weights: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"remove layer {self.layer}"
+
+    def check(self, network: Network) -> None:
+        _check_hidden(network, self.layer, "remove the layer")
+        _check_init(self.init, self.seed)
+
+    def _apply(self, network: Network) -> None:
+        n_in = network.sizes[self.layer - 1]
+        after = network.layer(self.layer + 1)
+        self._after_weights = after.weights
+        after.weights = initial_weights(after.size, n_in, self.init, np.random.default_rng(int(self.seed)))
+        self._removed = network.layers.pop(self.layer - 1)
+
+    def revert(self, network: Network) -> None:
+        assert self._removed is not None, "revert before apply"
+        network.layers.insert(self.layer - 1, self._removed)
+        network.layer(self.layer + 1).weights = self._after_weights

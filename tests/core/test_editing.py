@@ -1,0 +1,256 @@
+"""Network edits: each one changes what it says, refuses bad input, and reverts bit for bit."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backprop_gui.core.editing import (
+    AddLayer,
+    AddNeuron,
+    Edit,
+    Reinitialise,
+    RemoveLayer,
+    RemoveNeuron,
+    SetActivation,
+    SetLoss,
+    SetParameter,
+    ToggleBias,
+    bias_name,
+    parse_value,
+    weight_name,
+)
+from backprop_gui.core.network import Network, build_network
+
+
+def snapshot(network: Network) -> tuple:
+    """Everything about a network, bit for bit."""
+    return (
+        network.input_size,
+        network.loss,
+        tuple(
+            (layer.weights.shape, layer.weights.tobytes(), layer.biases.tobytes(), layer.activation, layer.has_bias)
+            for layer in network.layers
+        ),
+    )
+
+
+def make(sizes=(3, 2), input_size=2, seed=1) -> Network:
+    net = build_network(input_size, list(sizes), ["tanh"] * (len(sizes) - 1) + ["sigmoid"], seed=seed)
+    for i, layer in enumerate(net.layers):
+        layer.biases = np.linspace(-1, 1, layer.size) + i  # non-zero, so bias edits show
+    return net
+
+
+def applied(network: Network, edit: Edit) -> tuple:
+    """Apply, check revert restores exactly, re-apply, check it equals the first apply."""
+    before = snapshot(network)
+    edit.apply(network)
+    after = snapshot(network)
+    network.validate()
+    edit.revert(network)
+    assert snapshot(network) == before
+    edit.apply(network)
+    assert snapshot(network) == after
+    return after
+
+
+def test_set_weight_and_bias() -> None:
+    net = make()
+    applied(net, SetParameter(2, 0, 1, 0.5))
+    assert net.layer(2).weights[0, 1] == 0.5
+    applied(net, SetParameter(1, 2, None, -3.25))
+    assert net.layer(1).biases[2] == -3.25
+
+
+def test_set_parameter_does_not_write_into_the_old_array() -> None:
+    net = make()
+    old = net.layer(1).weights
+    copy = old.copy()
+    SetParameter(1, 0, 0, 9.0).apply(net)
+    assert np.array_equal(old, copy) and net.layer(1).weights is not old
+
+
+def test_edit_texts_use_course_names() -> None:
+    assert SetParameter(2, 0, 1, 0.5).text == "set w_12^2 = 0.5"
+    assert SetParameter(1, 1, None, -2.0).text == "set b_2^1 = −2"
+    assert weight_name(3, 9, 0) == "w_10,1^3"
+    assert bias_name(1, 0) == "b_1^1"
+    assert RemoveNeuron(1, 0).text == "remove neuron 1 of layer 1"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (SetParameter(3, 0, 0, 1.0), "layer 3 does not exist"),
+        (SetParameter(1, 5, 0, 1.0), "layer 1 has no neuron 6"),
+        (SetParameter(2, 0, 7, 1.0), "layer 1 has no neuron 8"),
+        (SetParameter(1, 0, 0, math.nan), "must be a finite number"),
+        (SetParameter(1, 0, 0, math.inf), "must be a finite number"),
+        (SetActivation(1, "softmax"), "softmax is only allowed on the output layer (layer 2); layer 1 is a hidden"),
+        (SetActivation(1, "swish"), "unknown activation 'swish'"),
+        (SetLoss("hinge"), "unknown loss 'hinge'"),
+        (AddNeuron(2), "layer 2 is the output layer"),
+        (RemoveNeuron(2, 0), "layer 2 is the output layer"),
+        (RemoveNeuron(1, 3), "layer 1 has no neuron 4"),
+        (RemoveLayer(2), "layer 2 is the output layer"),
+        (AddLayer(1, 0), "at least 1 neuron"),
+        (AddLayer(1, 3, "softmax"), "only allowed on the output layer"),
+        (AddLayer(3, 3), "inserted as layer 1..2"),
+        (AddLayer(1, 10_000), "at most 4096 neurons"),
+        (Reinitialise("gaussian", 0), "unknown initialisation 'gaussian'"),
+        (Reinitialise("he", -1), "seed must be a whole number"),
+    ],
+)
+def test_invalid_edits_are_refused_and_change_nothing(edit: Edit, message: str) -> None:
+    net = make()
+    before = snapshot(net)
+    with pytest.raises(ValueError) as info:
+        edit.apply(net)
+    assert message in str(info.value)
+    assert snapshot(net) == before
+
+
+def test_bias_of_a_bias_free_layer_cannot_be_set() -> None:
+    net = make()
+    ToggleBias(1).apply(net)
+    with pytest.raises(ValueError, match="layer 1 has no bias"):
+        SetParameter(1, 0, None, 1.0).apply(net)
+
+
+def test_the_only_neuron_cannot_be_removed() -> None:
+    net = make(sizes=(1, 1))
+    with pytest.raises(ValueError, match="only neuron of layer 1"):
+        RemoveNeuron(1, 0).apply(net)
+
+
+def test_parameter_budget_is_enforced() -> None:
+    net = make(sizes=(4000, 1), input_size=2000)
+    with pytest.raises(ValueError, match="parameters, more than the 10,000,000 allowed"):
+        AddLayer(2, 4000).apply(net)
+
+
+def test_remove_neuron_removes_its_row_bias_and_column() -> None:
+    net = make(sizes=(3, 2))
+    w1, b1, w2 = net.layer(1).weights.copy(), net.layer(1).biases.copy(), net.layer(2).weights.copy()
+    applied(net, RemoveNeuron(1, 1))
+    assert np.array_equal(net.layer(1).weights, w1[[0, 2]])
+    assert np.array_equal(net.layer(1).biases, b1[[0, 2]])
+    assert np.array_equal(net.layer(2).weights, w2[:, [0, 2]])
+
+
+def test_add_neuron_grows_both_weight_matrices_and_keeps_the_old_ones() -> None:
+    net = make(sizes=(3, 2))
+    w1, w2 = net.layer(1).weights.copy(), net.layer(2).weights.copy()
+    applied(net, AddNeuron(1, "he", 5))
+    assert net.layer(1).weights.shape == (4, 2) and net.layer(2).weights.shape == (2, 4)
+    assert np.array_equal(net.layer(1).weights[:3], w1) and np.array_equal(net.layer(2).weights[:, :3], w2)
+    assert net.layer(1).biases[3] == 0.0
+
+
+def test_add_and_remove_layer_change_the_depth() -> None:
+    net = make(sizes=(3, 2))
+    applied(net, AddLayer(2, 5, "relu", "he", 3))
+    assert net.sizes == [2, 3, 5, 2] and net.layer(2).activation == "relu"
+    applied(net, RemoveLayer(1))
+    assert net.sizes == [2, 5, 2]
+
+
+def test_toggle_bias_switches_off_to_zeros_and_back() -> None:
+    net = make()
+    applied(net, ToggleBias(1))
+    assert not net.layer(1).has_bias and not np.any(net.layer(1).biases)
+    applied(net, ToggleBias(1))
+    assert net.layer(1).has_bias
+
+
+def test_reinitialise_is_reproducible_from_the_seed() -> None:
+    a, b = make(), make(seed=99)
+    Reinitialise("uniform", 7).apply(a)
+    Reinitialise("uniform", 7).apply(b)
+    assert snapshot(a) == snapshot(b)
+    applied(make(), Reinitialise("he", 3))
+
+
+def test_set_activation_and_loss() -> None:
+    net = make()
+    applied(net, SetActivation(2, "softmax"))
+    applied(net, SetLoss("cross_entropy"))
+    assert net.layer(2).activation == "softmax" and net.loss == "cross_entropy"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("0.5", 0.5), ("−2", -2.0), ("-0,25", -0.25), (" 1e-3 ", 1e-3), ("+7", 7.0)]
+)
+def test_parse_value_accepts_numbers(text: str, value: float) -> None:
+    assert parse_value(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "enter a number"), ("abc", "'abc' is not a number"), ("nan", "finite"), ("-inf", "finite"), ("1,2,3", "not")],
+)
+def test_parse_value_refuses_non_numbers(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_value(text)
+
+
+# --- property: any sequence of valid edits undoes exactly ----------------------------
+
+
+def _edit_from(draw, net: Network) -> Edit:
+    depth = net.depth
+    layer = draw(st.integers(1, depth))
+    hidden = draw(st.integers(1, max(1, depth - 1)))
+    kind = draw(st.sampled_from(["weight", "bias", "act", "loss", "add_n", "rm_n", "add_l", "rm_l", "bias_t", "init"]))
+    target = net.layer(layer)
+    value = draw(st.floats(-1e6, 1e6, allow_nan=False))
+    seed = draw(st.integers(0, 2**32))
+    if kind == "weight":
+        j, k = draw(st.integers(0, target.size - 1)), draw(st.integers(0, target.weights.shape[1] - 1))
+        return SetParameter(layer, j, k, value)
+    if kind == "bias":
+        return SetParameter(layer, draw(st.integers(0, target.size - 1)), None, value)
+    if kind == "act":
+        return SetActivation(layer, draw(st.sampled_from(["sigmoid", "tanh", "relu", "leaky_relu", "linear"])))
+    if kind == "loss":
+        return SetLoss(draw(st.sampled_from(["half_squared_error", "mean_squared_error", "cross_entropy"])))
+    if kind == "add_n":
+        return AddNeuron(hidden, draw(st.sampled_from(["xavier", "he", "uniform", "zeros"])), seed)
+    if kind == "rm_n":
+        return RemoveNeuron(hidden, draw(st.integers(0, net.layer(hidden).size - 1)))
+    if kind == "add_l":
+        return AddLayer(draw(st.integers(1, depth)), draw(st.integers(1, 6)), "tanh", "he", seed)
+    if kind == "rm_l":
+        return RemoveLayer(hidden, "uniform", seed)
+    if kind == "bias_t":
+        return ToggleBias(layer)
+    return Reinitialise(draw(st.sampled_from(["xavier", "he", "uniform", "zeros"])), seed)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_any_edit_sequence_undoes_and_redoes_exactly(data) -> None:
+    sizes = data.draw(st.lists(st.integers(1, 5), min_size=1, max_size=4))
+    net = make(sizes=tuple(sizes), input_size=data.draw(st.integers(1, 4)), seed=data.draw(st.integers(0, 100)))
+    done: list[tuple[Edit, tuple, tuple]] = []
+    for _ in range(data.draw(st.integers(1, 8))):
+        edit = _edit_from(data.draw, net)
+        before = snapshot(net)
+        try:
+            edit.apply(net)
+        except ValueError:
+            assert snapshot(net) == before
+            continue
+        net.validate()
+        done.append((edit, before, snapshot(net)))
+    for edit, before, _ in reversed(done):
+        edit.revert(net)
+        assert snapshot(net) == before
+    for edit, _, after in done:
+        edit.apply(net)
+        assert snapshot(net) == after
