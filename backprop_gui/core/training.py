@@ -165,6 +165,29 @@ class Trainer:
             self._end_epoch()
         return result.loss
 
+    def record_step(self, loss: float) -> None:
+        """Count a step taken elsewhere (the stepper's Update) as the next training step with ``loss``."""
+        self.history.step_losses.append(float(loss))
+        self.batch += 1
+        if self.batch >= self.batches_per_epoch:
+            self._end_epoch()
+
+    def unrecord_step(self) -> None:
+        """Take back the last step of the history (an Update stepped back), and the epoch it ended."""
+        h = self.history
+        if not h.steps:
+            return
+        if self.batch == 0 and h.epoch_ends and h.epoch_ends[-1] == h.steps:
+            h.epoch_losses.pop()
+            h.epoch_ends.pop()
+            if len(h.validation_losses) > len(h.epoch_losses):
+                h.validation_losses.pop()
+            self.epoch -= 1
+            self.batch = self.batches_per_epoch
+        h.step_losses.pop()
+        self.batch -= 1
+        self._epoch_start = h.steps - self.batch
+
     def train_epoch(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         """Run steps until the current epoch ends (or ``should_stop()`` says so)."""
         epoch = self.epoch
