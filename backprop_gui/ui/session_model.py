@@ -50,6 +50,10 @@ class Selection:
 
 class SessionModel(QObject):
     changed = Signal(str)
+    # Emitted before every stepping move; listeners may restart the pass (network_changed) first.
+    about_to_move = Signal()
+    # True when a move applied the pass's Update to the weights, False when a move took it back.
+    update_applied = Signal(bool)
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -67,10 +71,11 @@ class SessionModel(QObject):
         self.selection = None
         self.changed.emit(Change.SESSION)
 
-    def network_changed(self) -> None:
+    def network_changed(self, sample: int | None = None) -> None:
         """Call after anything outside the stepper changed the parameters or architecture
-        (training, an edit): the pass restarts from the network as it is now."""
-        self.stepper = self._stepper_for(self.session, self.stepper.batch)
+        (training, an edit): the pass restarts from the network as it is now, on ``sample``
+        (0-based) if given, else on the current one."""
+        self.stepper = self._stepper_for(self.session, self.stepper.batch if sample is None else sample)
         self.changed.emit(Change.NETWORK)
 
     @staticmethod
@@ -87,37 +92,41 @@ class SessionModel(QObject):
     # --- stepping ----------------------------------------------------------------
 
     def step(self) -> None:
-        self._moved(self.stepper.step)
+        self._moved(lambda: self.stepper.step())
 
     def step_into(self) -> None:
-        self._moved(self.stepper.step_into)
+        self._moved(lambda: self.stepper.step_into())
 
     def finish_phase(self) -> None:
-        self._moved(self.stepper.finish_phase)
+        self._moved(lambda: self.stepper.finish_phase())
 
     def run_to_end(self) -> None:
-        self._moved(self.stepper.run_to_end)
+        self._moved(lambda: self.stepper.run_to_end())
 
     def run_to(self, index: int) -> None:
         self._moved(lambda: self.stepper.run_to(index))
 
     def step_back(self) -> None:
-        self._moved(self.stepper.step_back)
+        self._moved(lambda: self.stepper.step_back())
 
     def reset_pass(self) -> None:
-        self._moved(self.stepper.reset_pass)
+        self._moved(lambda: self.stepper.reset_pass())
 
     def next_sample(self) -> None:
-        self._moved(self.stepper.next_batch)
+        self._moved(lambda: self.stepper.next_batch())
 
     def previous_sample(self) -> None:
-        self._moved(self.stepper.previous_batch)
+        self._moved(lambda: self.stepper.previous_batch())
 
     def select_sample(self, index: int) -> None:
         self._moved(lambda: self.stepper.select_batch(index))
 
     def _moved(self, move) -> None:
+        self.about_to_move.emit()  # a running trainer pauses here, so the move starts from its weights
+        record, applied = self.stepper.record, self.stepper.at_end
         move()
+        if self.stepper.record is record and self.stepper.at_end != applied:
+            self.update_applied.emit(self.stepper.at_end)
         self.changed.emit(Change.PASS)
 
     # --- selection and display ---------------------------------------------------
