@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from backprop_gui.core.backprop import first_non_finite, forward, run_pass, set_parameters, updated_parameters
+from backprop_gui.core.backprop import (
+    PassResult,
+    first_non_finite,
+    forward,
+    run_pass,
+    set_parameters,
+    updated_parameters,
+)
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import Network
@@ -102,6 +109,11 @@ class Trainer:
 
     ``epoch`` counts completed epochs and ``batch`` the next minibatch within the current
     one; both are plain integers so a session can save them and resume.
+
+    ``observers`` are called as ``observer(result, step)`` after every successful step, once
+    the step is recorded (and its epoch closed, if it was the last). An observer stops
+    training by raising (e.g. ``breakpoints.BreakpointHit``): ``step`` lets it propagate and
+    the trainer's state is that of a clean stop after ``step``.
     """
 
     def __init__(
@@ -123,6 +135,7 @@ class Trainer:
             len(data), data.validation_fraction, settings.seed
         )
         self._epoch_start = self.history.steps - batch
+        self.observers: list[Callable[[PassResult, int], None]] = []
 
     @property
     def batches_per_epoch(self) -> int:
@@ -163,6 +176,8 @@ class Trainer:
         self.batch += 1
         if self.batch >= self.batches_per_epoch:
             self._end_epoch()
+        for observer in self.observers:
+            observer(result, step)
         return result.loss
 
     def record_step(self, loss: float) -> None:
