@@ -1,0 +1,177 @@
+"""Colours for the graph: a diverging blue–white–red scale symmetric around 0, and its legend.
+
+Values are coloured relative to a ``limit`` (the largest known |value| of the quantity
+shown): −limit is deep blue, 0 is near-white, +limit is deep red. Values not known yet
+are drawn with a grey hatched brush and never get a colour of their own.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QLinearGradient,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QWidget
+
+# ColorBrewer RdBu, from −1 (blue) through 0 (near-white) to +1 (red).
+_STOPS: tuple[tuple[float, tuple[int, int, int]], ...] = (
+    (-1.0, (33, 102, 172)),
+    (-0.5, (146, 197, 222)),
+    (0.0, (247, 247, 247)),
+    (0.5, (244, 165, 130)),
+    (1.0, (178, 24, 43)),
+)
+POSITIVE = QColor(178, 24, 43)
+NEGATIVE = QColor(33, 102, 172)
+
+
+def is_dark(palette: QPalette) -> bool:
+    """Whether ``palette`` is a dark theme (its base colour is dark)."""
+    return palette.color(QPalette.ColorRole.Base).lightnessF() < 0.5
+
+
+def symmetric_limit(values: np.ndarray) -> float:
+    """The largest finite |value| in ``values`` (any shape), or 1.0 if there is none or it is 0."""
+    finite = np.abs(values[np.isfinite(values)])
+    limit = float(finite.max()) if finite.size else 0.0
+    return limit if limit > 0 else 1.0
+
+
+def diverging_color(value: float, limit: float) -> QColor:
+    """The colour of ``value`` on the blue–white–red scale from −``limit`` to +``limit``."""
+    t = max(-1.0, min(1.0, value / limit)) if limit > 0 and math.isfinite(value) else 0.0
+    for (t0, c0), (t1, c1) in zip(_STOPS, _STOPS[1:], strict=False):
+        if t <= t1:
+            f = (t - t0) / (t1 - t0)
+            return QColor(*(round(a + f * (b - a)) for a, b in zip(c0, c1, strict=True)))
+    return QColor(*_STOPS[-1][1])
+
+
+def sign_color(value: float, alpha: int = 255) -> QColor:
+    """Red for a positive ``value``, blue for a negative one (and 0)."""
+    color = QColor(POSITIVE if value > 0 else NEGATIVE)
+    color.setAlpha(alpha)
+    return color
+
+
+def text_color_on(fill: QColor) -> QColor:
+    """Black or white, whichever reads better on ``fill``."""
+    luminance = 0.2126 * fill.redF() + 0.7152 * fill.greenF() + 0.0722 * fill.blueF()
+    return QColor(Qt.GlobalColor.black) if luminance > 0.45 else QColor(Qt.GlobalColor.white)
+
+
+def unknown_color(palette: QPalette) -> QColor:
+    """The flat grey of "not yet known" (edges), suited to ``palette``."""
+    return QColor(110, 110, 110) if is_dark(palette) else QColor(175, 175, 175)
+
+
+def unknown_brush(palette: QPalette) -> QBrush:
+    """A grey, diagonally hatched brush for values that are not known yet."""
+    dark = is_dark(palette)
+    pixmap = QPixmap(8, 8)
+    pixmap.fill(QColor(72, 72, 72) if dark else QColor(222, 222, 222))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor(118, 118, 118) if dark else QColor(168, 168, 168), 1.2))
+    painter.drawLine(QPointF(-1, 9), QPointF(9, -1))
+    painter.drawLine(QPointF(-1, 1), QPointF(1, -1))
+    painter.drawLine(QPointF(7, 9), QPointF(9, 7))
+    painter.end()
+    return QBrush(pixmap)
+
+
+class ColorLegend(QWidget):
+    """A small overlay: the colour bar from −limit to +limit, what the neurons and edges show.
+
+    ``set_scale(title_html, limit_text)`` sets the quantity (rich text, already escaped)
+    and the number printed at the ends of the bar; ``edges_html`` describes the edges.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.title_html = ""
+        self.limit_text = ""
+        self.edges_html = ""
+        self._doc = QTextDocument()
+        self._doc.setDocumentMargin(0)
+
+    def set_scale(self, title_html: str, limit_text: str, edges_html: str) -> None:
+        """Show ``title_html`` over a bar labelled −``limit_text`` … 0 … +``limit_text``."""
+        if (title_html, limit_text, edges_html) != (self.title_html, self.limit_text, self.edges_html):
+            self.title_html, self.limit_text, self.edges_html = title_html, limit_text, edges_html
+            self.resize(self.sizeHint())
+            self.update()
+
+    def plain_text(self) -> str:
+        """What the legend says, as plain text (for tests and accessibility)."""
+        self._doc.setHtml(self._html())
+        return self._doc.toPlainText()
+
+    def _html(self) -> str:
+        return f"{self.title_html}<br>{self.edges_html}"
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        fm = QFontMetricsF(self.font())
+        self._doc.setDefaultFont(self.font())
+        self._doc.setHtml(self._html())
+        self._doc.setTextWidth(-1)
+        text = self._doc.size()
+        width = max(text.width(), fm.horizontalAdvance("−" + self.limit_text) * 2 + 120, 200)
+        return QSize(round(width + 20), round(text.height() + fm.height() * 2 + 24))
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        palette = self.palette()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        background = QColor(palette.color(QPalette.ColorRole.Base))
+        background.setAlpha(225)
+        frame = QColor(palette.color(QPalette.ColorRole.Text))
+        frame.setAlpha(60)
+        painter.setPen(QPen(frame, 1))
+        painter.setBrush(background)
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+
+        fm = QFontMetricsF(self.font())
+        self._doc.setDefaultFont(self.font())
+        self._doc.setDefaultStyleSheet(f"body {{ color: {palette.color(QPalette.ColorRole.Text).name()}; }}")
+        self._doc.setHtml(f"<body>{self._html()}</body>")
+        painter.save()
+        painter.translate(10, 8)
+        self._doc.drawContents(painter)
+        painter.restore()
+
+        top = 8 + self._doc.size().height() + 6
+        unknown_w = fm.horizontalAdvance("not yet known") + 26
+        bar = QRectF(10, top, self.width() - 30 - unknown_w, fm.height() * 0.8)
+        gradient = QLinearGradient(bar.topLeft(), bar.topRight())
+        for t, rgb in _STOPS:
+            gradient.setColorAt((t + 1) / 2, QColor(*rgb))
+        painter.setPen(QPen(frame, 1))
+        painter.setBrush(QBrush(gradient))
+        painter.drawRect(bar)
+        swatch = QRectF(bar.right() + 10, top, fm.height() * 0.8, fm.height() * 0.8)
+        painter.setBrush(unknown_brush(palette))
+        painter.drawRect(swatch)
+
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.setFont(QFont(self.font()))
+        baseline = bar.bottom() + fm.ascent() + 3
+        low, high = f"−{self.limit_text}", f"+{self.limit_text}"
+        painter.drawText(QPointF(bar.left(), baseline), low)
+        painter.drawText(QPointF(bar.center().x() - fm.horizontalAdvance("0") / 2, baseline), "0")
+        painter.drawText(QPointF(bar.right() - fm.horizontalAdvance(high), baseline), high)
+        painter.drawText(QPointF(swatch.right() + 5, swatch.center().y() + fm.ascent() / 2 - 1), "not yet known")
+        painter.end()
