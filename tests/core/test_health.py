@@ -1,0 +1,84 @@
+"""Layer health: per-layer RMS of δ^l and ∂C/∂w^l, bounded in memory."""
+
+import numpy as np
+import pytest
+
+from backprop_gui.core.backprop import run_pass
+from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.health import HealthRecorder, layer_sizes, rms
+from backprop_gui.core.network import build_network
+from backprop_gui.core.training import Trainer, TrainingSettings
+
+
+def small_trainer() -> Trainer:
+    network = build_network(2, [4, 3, 1], ["sigmoid", "sigmoid", "sigmoid"], seed=2)
+    rng = np.random.default_rng(0)
+    data = Dataset(rng.normal(size=(10, 2)), rng.uniform(size=(10, 1)))
+    return Trainer(network, data, TrainingSettings(learning_rate=0.5, batch_size=2, seed=4))
+
+
+def test_rms_is_the_root_of_the_mean_square():
+    assert rms(np.array([[3.0, -4.0]])) == pytest.approx(np.sqrt(12.5))
+    assert rms(np.array([])) == 0.0
+
+
+def test_layer_sizes_are_the_rms_of_each_layers_delta_and_weight_gradient():
+    network = build_network(3, [2, 2], ["tanh", "linear"], seed=1)
+    result = run_pass(network, np.array([[1.0, 0.0], [2.0, 1.0], [-1.0, 0.5]]), np.array([[1.0, 0.0], [0.0, 1.0]]))
+    delta, grad_w = layer_sizes(result)
+    for l in (1, 2):
+        assert delta[l - 1] == pytest.approx(np.sqrt(np.mean(result.delta[l] ** 2)))
+        assert grad_w[l - 1] == pytest.approx(np.sqrt(np.mean(result.grad_w[l] ** 2)))
+
+
+def test_recorder_attached_to_a_trainer_keeps_every_step_and_every_epoch():
+    trainer = small_trainer()
+    recorder = HealthRecorder(depth=3)
+    seen = []
+    trainer.observers.append(lambda result, step: seen.append(layer_sizes(result)))
+    recorder.attach(trainer)
+    trainer.train(4)
+
+    steps, delta, grad_w = recorder.snapshot()
+    assert list(steps) == list(range(1, 21))  # 5 minibatches × 4 epochs
+    assert np.allclose(delta, [d for d, _ in seen]) and np.allclose(grad_w, [g for _, g in seen])
+    epochs, epoch_delta, _ = recorder.snapshot(per_epoch=True)
+    assert list(epochs) == [1, 2, 3, 4]
+    first = np.array([d for d, _ in seen[:5]])
+    assert np.allclose(epoch_delta[0], np.sqrt(np.mean(first**2, axis=0)))
+    recorder.detach()
+    assert trainer.observers == [trainer.observers[0]]
+
+
+def test_per_step_memory_is_bounded_by_merging_neighbours():
+    trainer = small_trainer()
+    recorder = HealthRecorder(depth=3, capacity=8)
+    sizes = []
+    trainer.observers.append(lambda result, step: sizes.append(layer_sizes(result)[0]))
+    recorder.attach(trainer)
+    trainer.train(20)  # 100 steps into 8 slots
+
+    steps, delta, _ = recorder.snapshot()
+    assert len(steps) <= 8
+    stride = recorder.steps_per_point
+    assert stride == 16 and list(steps) == [16 * (i + 1) for i in range(len(steps))]
+    squares = np.array(sizes) ** 2
+    expected = np.sqrt(squares[: 16 * len(steps)].reshape(len(steps), 16, 3).mean(axis=1))
+    assert np.allclose(delta, expected)
+    assert len(recorder.snapshot(per_epoch=True)[0]) == 20
+
+
+def test_clear_forgets_everything():
+    trainer = small_trainer()
+    recorder = HealthRecorder(depth=3)
+    recorder.attach(trainer)
+    trainer.train(1)
+    version = recorder.version
+    recorder.clear()
+    assert recorder.version > version
+    assert len(recorder.snapshot()[0]) == 0 and len(recorder.snapshot(per_epoch=True)[0]) == 0
+
+
+def test_capacity_must_be_even():
+    with pytest.raises(ValueError, match="capacity"):
+        HealthRecorder(depth=2, capacity=7)
