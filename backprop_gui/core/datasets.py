@@ -1,13 +1,32 @@
-"""Data sets: samples as rows, ``inputs`` (N, n_0) and ``targets`` (N, n_L), float64."""
+"""Data sets: samples as rows, ``inputs`` (N, n_0) and ``targets`` (N, n_L), float64.
+
+Built-in generators (``GENERATORS``, ``generate``) are reproducible from a seed, so a
+session can store the recipe instead of the numbers. ``read_csv`` imports a CSV file
+with clear messages naming the line and column of anything wrong.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import math
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from backprop_gui.core.network import Network
+
 MAX_SAMPLES = 1_000_000
+MAX_CLASSES = 10
+MAX_CSV_BYTES = 512 * 1024 * 1024
+
+
+class DatasetError(ValueError):
+    """A data set that cannot be made or read; the message names what is wrong and where."""
 
 
 @dataclass
@@ -25,3 +44,387 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.inputs)
+
+    @property
+    def input_size(self) -> int:
+        """n_0 the data needs: numbers per sample in ``inputs``."""
+        return self.inputs.shape[1]
+
+    @property
+    def target_size(self) -> int:
+        """n_L the data needs: numbers per sample in ``targets``."""
+        return self.targets.shape[1]
+
+
+def check_fits(dataset: Dataset, network: Network) -> None:
+    """Raise DatasetError if the data's input or target width differs from the network's n_0 or n_L."""
+    if dataset.input_size != network.input_size:
+        raise DatasetError(
+            f"the data has {_count(dataset.input_size, 'input')} per sample but the network's input layer "
+            f"has {_count(network.input_size, 'neuron')} (n_0 = {network.input_size})"
+        )
+    n_out = network.layers[-1].size
+    if dataset.target_size != n_out:
+        raise DatasetError(
+            f"the data has {_count(dataset.target_size, 'target')} per sample but the network's output layer "
+            f"has {_count(n_out, 'neuron')} (n_L = {n_out})"
+        )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+# --- built-in generators --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    """One setting of a generator: its type (int or float), default and allowed range."""
+
+    name: str
+    kind: type
+    default: int | float
+    low: int | float
+    high: int | float
+    help: str
+
+    def check(self, value: Any, generator: str) -> int | float:
+        """``value`` if it is a number of the right kind in range, else DatasetError."""
+        where = f"{generator} {self.name}"
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+            raise DatasetError(f"{where}: expected a number, got {type(value).__name__}")
+        if self.kind is int:
+            if not float(value).is_integer():
+                raise DatasetError(f"{where}: expected a whole number, got {value}")
+            value = int(value)
+        else:
+            value = float(value)
+        if not (self.low <= value <= self.high):
+            raise DatasetError(f"{where}: must be in {self.low}..{self.high}, got {value}")
+        return value
+
+
+def _samples(default: int) -> Param:
+    return Param("samples", int, default, 2, MAX_SAMPLES, "number of samples N")
+
+
+def _noise(default: float, high: float, help: str) -> Param:
+    return Param("noise", float, default, 0.0, high, help)
+
+
+def _point_noise(default: float) -> Param:
+    return _noise(default, 1.0, "standard deviation of the noise added to each point")
+
+
+_SEED = Param("seed", int, 0, 0, 2**63 - 1, "random seed; the same seed gives the same data")
+
+
+def _classes(default: int) -> Param:
+    return Param("classes", int, default, 2, MAX_CLASSES, "number of classes")
+
+
+@dataclass(frozen=True)
+class Generator:
+    """A built-in data set: a one-line description, its settings, and how to make it.
+
+    ``make(rng, **settings)`` returns (inputs (N, n_0), class labels (N,) or targets (N, n_L)).
+    """
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    make: Callable[..., tuple[np.ndarray, np.ndarray]]
+    input_size: int = 2
+    classification: bool = True
+
+    def target_size(self, settings: dict[str, Any]) -> int:
+        """n_L the generated targets need for ``settings`` (one 0/1 column for two classes)."""
+        classes = settings.get("classes", 2) if self.classification else 1
+        return 1 if classes <= 2 else classes
+
+    def settings(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Every setting, checked, with defaults filled in; DatasetError names a bad or unknown one."""
+        known = {p.name: p for p in self.params}
+        unknown = [key for key in given if key not in known]
+        if unknown:
+            names = ", ".join(known) or "none"
+            raise DatasetError(f"{self.name}: unknown setting {unknown[0]!r} (known: {names})")
+        settings = {p.name: p.check(given.get(p.name, p.default), self.name) for p in self.params}
+        if settings.get("samples", 0) and settings["samples"] < settings.get("classes", 2):
+            raise DatasetError(f"{self.name} samples: must be at least classes ({settings['classes']})")
+        return settings
+
+
+def _logic(outputs: tuple[int, int, int, int]) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
+    def make(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array(outputs, dtype=float)
+
+    return make
+
+
+def _split(samples: int, classes: int) -> np.ndarray:
+    """Class of each sample, as even as possible: (N,) ints in data order."""
+    return np.arange(samples) % classes
+
+
+def _moons(rng: np.random.Generator, samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    labels = rng.permutation(_split(samples, 2))
+    angle = rng.uniform(0.0, np.pi, samples)
+    upper = np.column_stack([np.cos(angle), np.sin(angle)])
+    lower = np.column_stack([1.0 - np.cos(angle), 0.5 - np.sin(angle)])
+    points = np.where(labels[:, None] == 0, upper, lower)
+    return points + rng.normal(0.0, noise, points.shape), labels
+
+
+def _circles(rng: np.random.Generator, samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    labels = rng.permutation(_split(samples, 2))
+    angle = rng.uniform(0.0, 2 * np.pi, samples)
+    radius = np.where(labels == 0, 1.0, 0.5)
+    points = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+    return points + rng.normal(0.0, noise, points.shape), labels
+
+
+def _spirals(
+    rng: np.random.Generator, samples: int, noise: float, seed: int, classes: int
+) -> tuple[np.ndarray, np.ndarray]:
+    labels = rng.permutation(_split(samples, classes))
+    radius = rng.uniform(0.05, 1.0, samples)
+    angle = 2 * np.pi * labels / classes + 3.5 * radius
+    points = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+    return points + rng.normal(0.0, noise, points.shape), labels
+
+
+def _blobs(
+    rng: np.random.Generator, samples: int, noise: float, seed: int, classes: int
+) -> tuple[np.ndarray, np.ndarray]:
+    labels = rng.permutation(_split(samples, classes))
+    angle = 2 * np.pi * labels / classes
+    centres = 2.0 * np.column_stack([np.cos(angle), np.sin(angle)])
+    return centres + rng.normal(0.0, noise, centres.shape), labels
+
+
+def _sine(rng: np.random.Generator, samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    x = np.sort(rng.uniform(-np.pi, np.pi, samples))
+    return x[:, None], (np.sin(x) + rng.normal(0.0, noise, samples))[:, None]
+
+
+GENERATORS: dict[str, Generator] = {
+    g.name: g
+    for g in (
+        Generator("xor", "XOR of two bits: 4 samples, not linearly separable", (), _logic((0, 1, 1, 0))),
+        Generator("and", "AND of two bits: 4 samples, linearly separable", (), _logic((0, 0, 0, 1))),
+        Generator("or", "OR of two bits: 4 samples, linearly separable", (), _logic((0, 1, 1, 1))),
+        Generator(
+            "moons",
+            "two interleaving half circles in the plane, 2 classes",
+            (_samples(200), _point_noise(0.1), _SEED),
+            _moons,
+        ),
+        Generator(
+            "circles",
+            "a small circle inside a large one, 2 classes",
+            (_samples(200), _point_noise(0.05), _SEED),
+            _circles,
+        ),
+        Generator(
+            "spirals",
+            "arms of a spiral winding around the origin, one class per arm",
+            (
+                _samples(300),
+                _point_noise(0.02),
+                _SEED,
+                _classes(2),
+            ),
+            _spirals,
+        ),
+        Generator(
+            "blobs",
+            "Gaussian clouds around points on a circle, one class per cloud",
+            (_samples(150), _noise(0.6, 3.0, "standard deviation of each cloud"), _SEED, _classes(3)),
+            _blobs,
+        ),
+        Generator(
+            "sine",
+            "regression: t = sin(x) + noise for x in [−π, π]",
+            (_samples(40), _noise(0.05, 1.0, "standard deviation of the noise added to t"), _SEED),
+            _sine,
+            input_size=1,
+            classification=False,
+        ),
+    )
+}
+
+
+def generate(name: str, **settings: Any) -> Dataset:
+    """The built-in data set ``name`` made with ``settings`` (see ``GENERATORS[name].params``).
+
+    The result's ``generator`` holds the full recipe (name and every setting), so
+    ``generate(**dataset.generator)`` makes the same numbers again.
+    """
+    generator = GENERATORS.get(name) if isinstance(name, str) else None
+    if generator is None:
+        raise DatasetError(f"unknown data set {name!r} (known: {', '.join(GENERATORS)})")
+    settings = generator.settings(settings)
+    rng = np.random.default_rng(settings.get("seed", 0))
+    inputs, out = generator.make(rng, **settings)
+    if generator.classification:
+        classes = settings.get("classes", 2)
+        targets = _one_hot(out.astype(int), classes) if classes > 2 else out.astype(float)[:, None]
+        target_labels = [f"class {c + 1}" for c in range(classes)] if classes > 2 else ["t"]
+    else:
+        targets, target_labels = out, ["t"]
+    input_labels = [f"x_{k + 1}" for k in range(inputs.shape[1])]
+    return Dataset(
+        np.ascontiguousarray(inputs, dtype=float),
+        np.ascontiguousarray(targets, dtype=float),
+        {"name": name, **settings},
+        input_labels=input_labels,
+        target_labels=target_labels,
+    )
+
+
+def _one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
+    """(N,) class indices → (N, classes) rows of 0s with a 1 at the class."""
+    targets = np.zeros((len(labels), classes))
+    targets[np.arange(len(labels)), labels] = 1.0
+    return targets
+
+
+# --- CSV import -------------------------------------------------------------------------
+
+Column = int | str
+
+
+def read_csv(
+    path_or_text: str | os.PathLike[str],
+    input_columns: Sequence[Column],
+    target_columns: Sequence[Column] = (),
+    header: bool | str = "auto",
+    standardise: bool = False,
+    one_hot_column: Column | None = None,
+    delimiter: str = ",",
+) -> Dataset:
+    """A data set from CSV: a path (``Path`` or a ``str`` without a newline) or the text itself.
+
+    Columns are named by header name or by 0-based index. ``header`` is True, False or
+    "auto" (a first row with any non-numeric cell is a header). ``standardise`` rescales
+    each input column to mean 0 and standard deviation 1. ``one_hot_column`` holds class
+    labels (any text) that become one-hot target columns after ``target_columns``.
+    Errors (DatasetError) name the file, line and column.
+    """
+    text, source = _csv_text(path_or_text)
+    try:
+        return _parse_csv(text, input_columns, target_columns, header, standardise, one_hot_column, delimiter)
+    except DatasetError as error:
+        raise DatasetError(f"{source}: {error}" if source else str(error)) from None
+
+
+def _csv_text(path_or_text: str | os.PathLike[str]) -> tuple[str, str]:
+    """(text, where it came from: the path, or "" for text given directly)."""
+    if isinstance(path_or_text, str) and "\n" in path_or_text:
+        return path_or_text, ""
+    path = Path(path_or_text)
+    try:
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise DatasetError(f"{path}: the file is larger than {MAX_CSV_BYTES // 2**20} MiB")
+        return path.read_text(encoding="utf-8-sig"), str(path)
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise DatasetError(f"{path}: not a text file (expected UTF-8 CSV)") from None
+    except OSError as error:
+        raise DatasetError(f"{path}: cannot read the file ({error.strerror or error})") from None
+
+
+def _parse_csv(
+    text: str,
+    input_columns: Sequence[Column],
+    target_columns: Sequence[Column],
+    header: bool | str,
+    standardise: bool,
+    one_hot_column: Column | None,
+    delimiter: str,
+) -> Dataset:
+    try:
+        rows = [(number, row) for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)]
+    except csv.Error as error:
+        raise DatasetError(f"not readable as CSV ({error})") from None
+    rows = [(number, [cell.strip() for cell in row]) for number, row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise DatasetError("the file is empty (no rows of data)")
+    if header == "auto":
+        header = any(_number(cell) is None for cell in rows[0][1])
+    names = rows[0][1] if header else [f"column {k + 1}" for k in range(len(rows[0][1]))]
+    body = rows[1:] if header else rows
+    if not body:
+        raise DatasetError("the file has a header but no rows of data")
+    if len(body) > MAX_SAMPLES:
+        raise DatasetError(f"{len(body):,} rows is more than the {MAX_SAMPLES:,} samples allowed")
+    width = len(names)
+    for number, row in body:
+        if len(row) != width:
+            raise DatasetError(f"line {number}: expected {width} cells like the first line, found {len(row)}")
+    inputs_at = [_column_index(c, names) for c in input_columns]
+    targets_at = [_column_index(c, names) for c in target_columns]
+    class_at = None if one_hot_column is None else _column_index(one_hot_column, names)
+    if not inputs_at:
+        raise DatasetError("choose at least one input column")
+    if not targets_at and class_at is None:
+        raise DatasetError("choose at least one target column or a class column")
+    used = inputs_at + targets_at + ([class_at] if class_at is not None else [])
+    twice = next((k for k in used if used.count(k) > 1), None)
+    if twice is not None:
+        raise DatasetError(f"column {names[twice]!r} is chosen more than once")
+
+    def numbers(columns: list[int]) -> np.ndarray:
+        values = np.empty((len(body), len(columns)))
+        for i, (number, row) in enumerate(body):
+            for c, k in enumerate(columns):
+                value = _number(row[k])
+                if value is None:
+                    raise DatasetError(f"line {number}, column {k + 1} ({names[k]}): {row[k]!r} is not a number")
+                if not math.isfinite(value):
+                    raise DatasetError(f"line {number}, column {k + 1} ({names[k]}): {row[k]!r} is not finite")
+                values[i, c] = value
+        return values
+
+    inputs, targets = numbers(inputs_at), numbers(targets_at)
+    target_labels = [names[k] for k in targets_at]
+    if class_at is not None:
+        classes = _class_names([row[class_at] for _, row in body])
+        index = {name: c for c, name in enumerate(classes)}
+        labels = np.array([index[row[class_at]] for _, row in body])
+        targets = np.hstack([targets, _one_hot(labels, len(classes))])
+        target_labels += classes
+    if standardise:
+        scale = inputs.std(axis=0)
+        inputs = (inputs - inputs.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+    return Dataset(inputs, targets, input_labels=[names[k] for k in inputs_at], target_labels=target_labels)
+
+
+def _number(cell: str) -> float | None:
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def _column_index(column: Column, names: list[str]) -> int:
+    if isinstance(column, bool) or not isinstance(column, int | str):
+        raise DatasetError(f"a column is named by its header or its index, got {column!r}")
+    if isinstance(column, int):
+        if not 0 <= column < len(names):
+            raise DatasetError(f"column index {column} does not exist (the file has columns 0..{len(names) - 1})")
+        return column
+    if column not in names:
+        raise DatasetError(f"unknown column {column!r} (columns: {', '.join(names)})")
+    return names.index(column)
+
+
+def _class_names(cells: list[str]) -> list[str]:
+    """The distinct class labels, in numeric order when all are numbers, else alphabetical."""
+    distinct = set(cells)
+    if all(_number(c) is not None for c in distinct):
+        return sorted(distinct, key=lambda c: float(c))
+    return sorted(distinct)

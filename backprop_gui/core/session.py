@@ -1,18 +1,49 @@
-"""A session: a network, its data, training settings and where the user stopped."""
+"""A session — network, data, training settings, history — and its file format (JSON, version 1).
+
+``loads``/``load_session`` validate everything and raise one ``SessionError`` whose message
+names the field path (``network.layers[1].weights: expected 2×3, got 2×2``); nothing else
+escapes. ``dumps``/``save_session`` write hand-readable JSON (floats round-trip bit for
+bit; NaN and infinity are refused); saving is atomic. Arrays of more than
+``COMPACT_THRESHOLD`` numbers are stored as ``{"shape": [...], "float64_base64": "..."}``
+(little-endian float64), which the loader also reads. Never pickle, never eval.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
+import json
+import math
+import os
+import secrets
+import stat
+from array import array
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from backprop_gui.core.datasets import Dataset
-from backprop_gui.core.network import Network
-from backprop_gui.core.training import LossHistory, TrainingSettings
+import numpy as np
+
+from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.datasets import MAX_SAMPLES, Dataset, DatasetError, check_fits, generate
+from backprop_gui.core.losses import LOSSES
+from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, Network, build_network
+from backprop_gui.core.training import MAX_EPOCHS, LossHistory, TrainingSettings, split_validation
+
+FORMAT = "backprop-gui-session"
+VERSION = 1
+MAX_FILE_BYTES = 512 * 2**20
+COMPACT_THRESHOLD = 10_000
+MAX_SEED = 2**64 - 1
+LINE_WIDTH = 100
 
 
 @dataclass
 class Session:
     """Everything a session file holds. ``epoch`` and ``batch`` are how far training got
-    (completed epochs, next minibatch of the current epoch), so training resumes exactly."""
+    (completed epochs, next minibatch of the current epoch), so training resumes exactly.
+    ``description`` is one line (shown in lists of examples); ``note`` is free text."""
 
     name: str
     network: Network
@@ -22,3 +53,521 @@ class Session:
     history: LossHistory = field(default_factory=LossHistory)
     epoch: int = 0
     batch: int = 0
+    description: str = ""
+
+
+class SessionError(ValueError):
+    """A session that cannot be read or written. ``message`` names the field path;
+    ``path`` is the file, when there is one, and starts the string form."""
+
+    def __init__(self, message: str, path: str | os.PathLike[str] | None = None) -> None:
+        self.message = message
+        self.path = None if path is None else str(path)
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def load_session(path: str | os.PathLike[str]) -> Session:
+    """The session in the file at ``path``; SessionError (naming the path) if it is missing or bad."""
+    path = Path(path)
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise SessionError("is a folder, not a session file", path)
+        if info.st_size > MAX_FILE_BYTES:
+            raise SessionError(_too_large(info.st_size), path)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SessionError("no such file", path) from None
+    except OSError as error:
+        raise SessionError(f"cannot read the file ({error.strerror or error})", path) from None
+    try:
+        return loads(data, default_name=path.stem)
+    except SessionError as error:
+        raise SessionError(error.message, path) from None
+
+
+def loads(data: str | bytes, default_name: str = "untitled") -> Session:
+    """The session in the JSON text ``data``; ``default_name`` when the file has no ``name``."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_FILE_BYTES:
+            raise SessionError(_too_large(len(data)))
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise SessionError("not a session file: the file is binary, not UTF-8 JSON text") from None
+    if not data.strip():
+        raise SessionError("the file is empty")
+    if "\x00" in data:
+        raise SessionError("not a session file: the file contains binary data")
+    try:
+        document = json.loads(data, parse_constant=_NonFinite, parse_float=_float_literal, parse_int=_int_literal)
+    except json.JSONDecodeError as error:
+        truncated = error.pos >= len(data.rstrip())
+        hint = " (the file looks truncated)" if truncated else ""
+        raise SessionError(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}{hint}") from None
+    except RecursionError:
+        raise SessionError("not a session file: lists or objects are nested too deeply") from None
+    return session_from_dict(document, default_name)
+
+
+def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
+    """Validate a parsed JSON document and build the Session it describes."""
+    if not isinstance(document, dict):
+        raise SessionError(f"not a session file: expected a JSON object at the top level, got {_describe(document)}")
+    if "format" not in document:
+        raise SessionError('missing field "format" (is this a backprop-gui session file?)')
+    if document["format"] != FORMAT:
+        raise SessionError(
+            f'format: expected "{FORMAT}", got {_describe(document["format"])} (not a backprop-gui session file)'
+        )
+    version = _integer(_field(document, "version", ""), "version", 0, None)
+    if version > VERSION:
+        raise SessionError(
+            f"this file was written by a newer version of backprop-gui (version {version}); "
+            f"this program reads version {VERSION}"
+        )
+    if version < VERSION:
+        raise SessionError(f"version: unknown version {version}; this program reads version {VERSION}")
+    name = _string(document.get("name", default_name), "name")
+    description = _string(document.get("description", ""), "description")
+    note = _string(document.get("note", ""), "note")
+    training = _training(_object(document.get("training", {}), "training"))
+    network = _network(_object(_field(document, "network", ""), "network"), training.seed)
+    data = _data(_object(_field(document, "data", ""), "data"), network)
+    history = _history(_object(document.get("history", {}), "history"))
+    epoch, batch = _progress(_object(document.get("progress", {}), "progress"), data, training, history)
+    return Session(name, network, data, training, note, history, epoch, batch, description)
+
+
+class _NonFinite:
+    """Stands in for a NaN/Infinity literal or a number too large for float64, so the
+    check that meets it can name its field path."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _float_literal(text: str) -> float | _NonFinite:
+    value = float(text)
+    return value if math.isfinite(value) else _NonFinite(text)
+
+
+def _int_literal(text: str) -> int | float | _NonFinite:
+    return int(text) if len(text) <= 300 else _float_literal(text)
+
+
+def _too_large(size: int) -> str:
+    return f"the file is {size / 2**20:.0f} MiB; session files larger than {MAX_FILE_BYTES // 2**20} MiB are refused"
+
+
+def _describe(value: Any) -> str:
+    """How a JSON value looks to the person who wrote it."""
+    if isinstance(value, _NonFinite):
+        return f"{value.text} (numbers must be finite)"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value[:40] + ("…" if len(value) > 40 else ""), ensure_ascii=False)
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _field(obj: dict[str, Any], key: str, path: str) -> Any:
+    if key not in obj:
+        raise SessionError(f'{path}: missing field "{key}"' if path else f'missing field "{key}"')
+    return obj[key]
+
+
+def _object(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SessionError(f"{path}: expected an object {{…}}, got {_describe(value)}")
+    return value
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise SessionError(f"{path}: expected a list, got {_describe(value)}")
+    return value
+
+
+def _string(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise SessionError(f"{path}: expected a string, got {_describe(value)}")
+    return value
+
+
+def _boolean(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise SessionError(f"{path}: expected true or false, got {_describe(value)}")
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) is float or type(value) is int
+
+
+def _number(value: Any, path: str) -> float:
+    if not _is_number(value):
+        raise SessionError(f"{path}: expected a number, got {_describe(value)}")
+    return float(value)
+
+
+def _integer(value: Any, path: str, low: int, high: int | None) -> int:
+    if not _is_number(value) or (type(value) is float and not value.is_integer()):
+        raise SessionError(f"{path}: expected a whole number, got {_describe(value)}")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        allowed = f"at least {low:,}" if high is None else f"in {low:,}..{high:,}"
+        raise SessionError(f"{path}: must be {allowed}, got {value:,}")
+    return value
+
+
+def _choice(value: Any, path: str, known: dict[str, Any] | tuple[str, ...], what: str) -> str:
+    value = _string(value, path)
+    if value not in known:
+        raise SessionError(f"{path}: unknown {what} {value!r} (known: {', '.join(known)})")
+    return value
+
+
+def _numbers(items: list[Any], path: str) -> None:
+    """Raise naming the first item of ``items`` that is not a finite number."""
+    if not all(type(v) is float or type(v) is int for v in items):
+        index, bad = next((i, v) for i, v in enumerate(items) if not _is_number(v))
+        raise SessionError(f"{path}[{index}]: expected a number, got {_describe(bad)}")
+
+
+def _compact(value: dict[str, Any], path: str, ndim: int) -> np.ndarray:
+    """An array stored as ``{"shape": [...], "float64_base64": "..."}``; sizes checked before decoding."""
+    shape = [
+        _integer(n, f"{path}.shape[{i}]", 0, None)
+        for i, n in enumerate(_list(_field(value, "shape", path), f"{path}.shape"))
+    ]
+    if len(shape) != ndim:
+        raise SessionError(f"{path}.shape: expected {ndim} sizes, got {len(shape)}")
+    count = math.prod(shape)
+    text = _string(_field(value, "float64_base64", path), f"{path}.float64_base64")
+    if len(text) != 4 * math.ceil(8 * count / 3):
+        raise SessionError(f"{path}.float64_base64: does not hold {count:,} float64 numbers (shape {shape})")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise SessionError(f"{path}.float64_base64: not valid base64") from None
+    result = np.frombuffer(raw, dtype="<f8").astype(float).reshape(shape)
+    if not np.all(np.isfinite(result)):
+        raise SessionError(f"{path}: contains NaN or infinity (numbers must be finite)")
+    return result
+
+
+def _vector(value: Any, path: str, length: int | None = None) -> np.ndarray:
+    """A list of numbers (or a compact array) as a float64 vector, checked against ``length``."""
+    if isinstance(value, dict):
+        result = _compact(value, path, 1)
+    else:
+        items = _list(value, path)
+        _numbers(items, path)
+        result = np.array(items, dtype=float)
+    if length is not None and len(result) != length:
+        raise SessionError(f"{path}: expected {length} numbers, got {len(result)}")
+    return result
+
+
+def _matrix(value: Any, path: str, rows: int | None, columns: int, hint: str = "") -> np.ndarray:
+    """A list of rows of numbers (or a compact array) as a float64 matrix of ``rows``×``columns``."""
+    if isinstance(value, dict):
+        result = _compact(value, path, 2)
+    else:
+        items = _list(value, path)
+        if rows is None and len(items) > MAX_SAMPLES:
+            raise SessionError(f"{path}: {len(items):,} samples is more than the {MAX_SAMPLES:,} allowed")
+        width = None
+        for i, row in enumerate(items):
+            if not isinstance(row, list):
+                raise SessionError(f"{path}[{i}]: expected a list of numbers (one row), got {_describe(row)}")
+            if width is None:
+                width = len(row)
+            elif len(row) != width:
+                raise SessionError(f"{path}[{i}]: ragged rows: this row has {len(row)} numbers, row 0 has {width}")
+            _numbers(row, f"{path}[{i}]")
+        result = np.array(items, dtype=float).reshape(len(items), width or 0)
+    if rows is None and len(result) > MAX_SAMPLES:
+        raise SessionError(f"{path}: {len(result):,} samples is more than the {MAX_SAMPLES:,} allowed")
+    if rows is None and not len(result):
+        raise SessionError(f"{path}: no samples (expected at least one row)")
+    expected_rows = len(result) if rows is None else rows
+    if result.shape != (expected_rows, columns) or not result.size:
+        got = "×".join(map(str, result.shape))
+        raise SessionError(f"{path}: expected {'N' if rows is None else rows}×{columns}{hint}, got {got}")
+    return result
+
+
+def _training(obj: dict[str, Any]) -> TrainingSettings:
+    defaults = TrainingSettings()
+    settings = TrainingSettings(
+        learning_rate=_number(obj.get("learning_rate", defaults.learning_rate), "training.learning_rate"),
+        batch_size=_integer(obj.get("batch_size", defaults.batch_size), "training.batch_size", 1, MAX_SAMPLES),
+        epochs=_integer(obj.get("epochs", defaults.epochs), "training.epochs", 1, MAX_EPOCHS),
+        shuffle=_boolean(obj.get("shuffle", defaults.shuffle), "training.shuffle"),
+        seed=_integer(obj.get("seed", defaults.seed), "training.seed", 0, MAX_SEED),
+    )
+    try:
+        settings.validate()
+    except ValueError as error:
+        raise SessionError(str(error)) from None
+    return settings
+
+
+def _network(obj: dict[str, Any], seed: int) -> Network:
+    input_size = _integer(_field(obj, "input_size", "network"), "network.input_size", 1, MAX_PARAMETERS)
+    loss = _choice(obj.get("loss", "half_squared_error"), "network.loss", LOSSES, "loss")
+    init = _choice(obj.get("init", "xavier"), "network.init", INIT_SCHEMES, "initialisation")
+    specs = _list(_field(obj, "layers", "network"), "network.layers")
+    if not specs:
+        raise SessionError("network.layers: a network needs at least one layer")
+    sizes, activations, biases, total, previous = [], [], [], 0, input_size
+    for i, spec in enumerate(specs):
+        path = f"network.layers[{i}]"
+        spec = _object(spec, path)
+        sizes.append(_integer(_field(spec, "size", path), f"{path}.size", 1, MAX_PARAMETERS))
+        activations.append(_choice(_field(spec, "activation", path), f"{path}.activation", ACTIVATIONS, "activation"))
+        if ACTIVATIONS[activations[-1]].output_only and i != len(specs) - 1:
+            raise SessionError(
+                f"{path}.activation: {activations[-1]} is only allowed on the output layer (layer {len(specs)}), "
+                f"not on hidden layer {i + 1}"
+            )
+        biases.append(_boolean(spec.get("bias", True), f"{path}.bias"))
+        total += sizes[-1] * previous + (sizes[-1] if biases[-1] else 0)
+        if total > MAX_PARAMETERS:
+            raise SessionError(f"{path}: the network would have more than {MAX_PARAMETERS:,} parameters")
+        previous = sizes[-1]
+    network = build_network(input_size, sizes, activations, loss, init, seed, biases)
+    previous = input_size
+    for i, (spec, layer) in enumerate(zip(specs, network.layers, strict=True)):
+        path = f"network.layers[{i}]"
+        if "weights" in spec:
+            layer.weights = _matrix(spec["weights"], f"{path}.weights", layer.size, previous)
+        if "biases" in spec:
+            layer.biases = _vector(spec["biases"], f"{path}.biases", layer.size)
+            if not layer.has_bias and np.any(layer.biases != 0):
+                raise SessionError(f"{path}.biases: must be all zeros (or left out) when bias is false")
+        previous = layer.size
+    try:
+        network.validate()
+    except ValueError as error:
+        raise SessionError(f"network.{error}") from None
+    return network
+
+
+def _data(obj: dict[str, Any], network: Network) -> Dataset:
+    fraction = _number(obj.get("validation_fraction", 0.0), "data.validation_fraction")
+    if not 0.0 <= fraction < 1.0:
+        raise SessionError(f"data.validation_fraction: must be at least 0 and less than 1, got {fraction}")
+    if "generator" in obj:
+        if "inputs" in obj or "targets" in obj:
+            raise SessionError("data: give either a generator or inputs and targets, not both")
+        recipe = _object(obj["generator"], "data.generator")
+        name = _string(_field(recipe, "name", "data.generator"), "data.generator.name")
+        try:
+            dataset = generate(name, **{key: value for key, value in recipe.items() if key != "name"})
+        except DatasetError as error:
+            raise SessionError(f"data.generator: {error}") from None
+    else:
+        n_0, n_out = network.input_size, network.layers[-1].size
+        inputs = _matrix(_field(obj, "inputs", "data"), "data.inputs", None, n_0, f" (a row of n_0 = {n_0} per sample)")
+        hint = f" (a row of n_L = {n_out} per sample, as many rows as inputs)"
+        targets = _matrix(_field(obj, "targets", "data"), "data.targets", len(inputs), n_out, hint)
+        dataset = Dataset(inputs, targets)
+        for key in ("input_labels", "target_labels"):
+            labels = [_string(v, f"data.{key}[{i}]") for i, v in enumerate(_list(obj.get(key, []), f"data.{key}"))]
+            setattr(dataset, key, labels)
+    dataset.validation_fraction = fraction
+    try:
+        check_fits(dataset, network)
+    except DatasetError as error:
+        raise SessionError(f"data: {error}") from None
+    return dataset
+
+
+def _history(obj: dict[str, Any]) -> LossHistory:
+    history = LossHistory()
+    history.step_losses = array("d", _vector(obj.get("step_losses", []), "history.step_losses").tobytes())
+    history.epoch_losses = _vector(obj.get("epoch_losses", []), "history.epoch_losses").tolist()
+    history.validation_losses = _vector(obj.get("validation_losses", []), "history.validation_losses").tolist()
+    ends = _list(obj.get("epoch_ends", []), "history.epoch_ends")
+    history.epoch_ends = [_integer(v, f"history.epoch_ends[{i}]", 0, history.steps) for i, v in enumerate(ends)]
+    if any(b < a for a, b in zip(history.epoch_ends, history.epoch_ends[1:], strict=False)):
+        raise SessionError("history.epoch_ends: must not decrease")
+    if len(history.epoch_ends) != len(history.epoch_losses):
+        epochs, ends = len(history.epoch_losses), len(history.epoch_ends)
+        raise SessionError(f"history.epoch_ends: expected one per epoch loss ({epochs}), got {ends}")
+    if len(history.validation_losses) > len(history.epoch_losses):
+        raise SessionError("history.validation_losses: more values than epochs")
+    for i, change in enumerate(_list(obj.get("rate_changes", []), "history.rate_changes")):
+        path = f"history.rate_changes[{i}]"
+        if not isinstance(change, list) or len(change) != 2:
+            raise SessionError(f"{path}: expected [step, learning rate], got {_describe(change)}")
+        step = _integer(change[0], f"{path}[0]", 0, history.steps)
+        rate = _number(change[1], f"{path}[1]")
+        if rate <= 0:
+            raise SessionError(f"{path}[1]: the learning rate must be more than 0, got {rate}")
+        history.rate_changes.append((step, rate))
+    return history
+
+
+def _progress(obj: dict[str, Any], data: Dataset, training: TrainingSettings, history: LossHistory) -> tuple[int, int]:
+    epoch = _integer(obj.get("epoch", 0), "progress.epoch", 0, None)
+    batch = _integer(obj.get("batch", 0), "progress.batch", 0, history.steps)
+    if batch:
+        train, _ = split_validation(len(data), data.validation_fraction, training.seed)
+        batches = -(-len(train) // training.batch_size)
+        if batch >= batches:
+            raise SessionError(
+                f"progress.batch: an epoch has only {batches} minibatches (0..{batches - 1}), got {batch}"
+            )
+    return epoch, batch
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def session_to_dict(session: Session) -> dict[str, Any]:
+    """The JSON document for ``session``; SessionError if any number is NaN or infinite."""
+    document: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": session.name}
+    if session.description:
+        document["description"] = session.description
+    if session.note:
+        document["note"] = session.note
+    network = session.network
+    layers = []
+    for i, layer in enumerate(network.layers):
+        path = f"network.layers[{i}]"
+        spec: dict[str, Any] = {"size": layer.size, "activation": layer.activation, "bias": layer.has_bias}
+        spec["weights"] = _encode(layer.weights, f"{path}.weights")
+        if layer.has_bias:
+            spec["biases"] = _encode(layer.biases, f"{path}.biases")
+        layers.append(spec)
+    document["network"] = {"input_size": network.input_size, "loss": network.loss, "layers": layers}
+    document["data"] = _encode_data(session.data)
+    t = session.training
+    document["training"] = {
+        "learning_rate": float(t.learning_rate),
+        "batch_size": int(t.batch_size),
+        "epochs": int(t.epochs),
+        "shuffle": bool(t.shuffle),
+        "seed": int(t.seed),
+    }
+    h = session.history
+    if h.steps or h.epoch_losses or h.rate_changes:
+        document["history"] = {
+            "step_losses": _encode(np.frombuffer(h.step_losses, dtype=float), "history.step_losses"),
+            "epoch_losses": _encode(np.array(h.epoch_losses, dtype=float), "history.epoch_losses"),
+            "validation_losses": _encode(np.array(h.validation_losses, dtype=float), "history.validation_losses"),
+            "epoch_ends": [int(v) for v in h.epoch_ends],
+            "rate_changes": [[int(step), _finite(rate, "history.rate_changes")] for step, rate in h.rate_changes],
+        }
+    if session.epoch or session.batch:
+        document["progress"] = {"epoch": int(session.epoch), "batch": int(session.batch)}
+    return document
+
+
+def _encode_data(data: Dataset) -> dict[str, Any]:
+    if data.generator is not None:
+        encoded: dict[str, Any] = {"generator": dict(data.generator)}
+    else:
+        encoded = {"inputs": _encode(data.inputs, "data.inputs"), "targets": _encode(data.targets, "data.targets")}
+        if data.input_labels:
+            encoded["input_labels"] = list(data.input_labels)
+        if data.target_labels:
+            encoded["target_labels"] = list(data.target_labels)
+    if data.validation_fraction:
+        encoded["validation_fraction"] = float(data.validation_fraction)
+    return encoded
+
+
+def _finite(value: float, path: str) -> float:
+    if not math.isfinite(value):
+        raise SessionError(f"{path}: contains NaN or infinity; refusing to write it")
+    return float(value)
+
+
+def _encode(values: np.ndarray, path: str) -> list[Any] | dict[str, Any]:
+    """Nested lists of floats, or the compact base64 form for more than COMPACT_THRESHOLD numbers."""
+    values = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(values)):
+        raise SessionError(f"{path}: contains NaN or infinity; refusing to write it")
+    if values.size > COMPACT_THRESHOLD:
+        raw = np.ascontiguousarray(values, dtype="<f8").tobytes()
+        return {"shape": list(values.shape), "float64_base64": base64.b64encode(raw).decode("ascii")}
+    return values.tolist()
+
+
+def dumps(session: Session) -> str:
+    """The session as JSON text: one field per line, each vector or matrix row on one line."""
+    return format_json(session_to_dict(session)) + "\n"
+
+
+def format_json(value: Any, depth: int = 0) -> str:
+    """JSON text for people: one field per line, short lists and small matrices on one line.
+    Floats keep every digit (they read back bit for bit); NaN and infinity raise SessionError."""
+    if isinstance(value, dict | list) and value:
+        inner = "  " * (depth + 1)
+        if isinstance(value, dict):
+            items = [
+                f"{inner}{json.dumps(k, ensure_ascii=False)}: {format_json(v, depth + 1)}" for k, v in value.items()
+            ]
+        elif all(not isinstance(v, dict | list) for v in value) or _fits_line(value, depth):
+            return _scalar(value)
+        else:
+            items = [inner + format_json(v, depth + 1) for v in value]
+        close = "}" if isinstance(value, dict) else "]"
+        return ("{" if isinstance(value, dict) else "[") + "\n" + ",\n".join(items) + "\n" + "  " * depth + close
+    return _scalar(value)
+
+
+def _fits_line(value: list[Any], depth: int) -> bool:
+    """A short list of short lists of numbers (a small matrix) reads best on one line."""
+    if any(not isinstance(v, list) or any(isinstance(x, dict | list) for x in v) for v in value):
+        return False
+    return len(_scalar(value)) <= LINE_WIDTH - 2 * depth
+
+
+def _scalar(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise SessionError("refusing to write NaN or infinity") from None
+
+
+def save_session(session: Session, path: str | os.PathLike[str]) -> None:
+    """Write ``session`` to ``path`` atomically: a temporary file in the same folder, fsync,
+    then ``os.replace``, so a crash at any moment leaves either the old or the new file whole.
+    Raises SessionError (a NaN or infinite number) before touching the disk, OSError on write."""
+    _write_atomic(Path(path), dumps(session).encode("utf-8"))
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    with contextlib.suppress(OSError):
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
