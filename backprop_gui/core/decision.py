@@ -1,0 +1,76 @@
+"""The decision map: the network's output over a grid of the 2-D input plane, via ``backprop.forward``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from backprop_gui.core.backprop import forward
+from backprop_gui.core.network import Network
+
+MAX_RESOLUTION = 1000
+
+
+@dataclass(frozen=True)
+class Plane:
+    """The rectangle ``[x_min, x_max] × [y_min, y_max]`` of the (x_1, x_2) input plane."""
+
+    x_min: float
+    x_max: float
+    y_min: float
+    y_max: float
+
+    @property
+    def width(self) -> float:
+        return self.x_max - self.x_min
+
+    @property
+    def height(self) -> float:
+        return self.y_max - self.y_min
+
+
+def plane_around(inputs: np.ndarray, margin: float = 0.15) -> Plane:
+    """A plane holding every sample of ``inputs`` (N, 2) with ``margin`` of its span added on each side."""
+    if inputs.ndim != 2 or inputs.shape[1] != 2:
+        raise ValueError(f"the decision map needs 2 inputs per sample, got shape {inputs.shape}")
+    if len(inputs) == 0:
+        return Plane(-1.0, 1.0, -1.0, 1.0)
+    lo, hi = inputs.min(axis=0), inputs.max(axis=0)
+    span = np.where(hi - lo > 0, hi - lo, 1.0)
+    lo, hi = lo - margin * span, hi + margin * span
+    return Plane(float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+
+
+def grid_points(plane: Plane, resolution: int) -> np.ndarray:
+    """The centres of a ``resolution × resolution`` grid over ``plane`` as columns, shape (2, R²).
+
+    Column ``i * R + j`` is the cell in row i (x_2 rising) and column j (x_1 rising).
+    """
+    if not 2 <= resolution <= MAX_RESOLUTION:
+        raise ValueError(f"resolution must be in 2..{MAX_RESOLUTION}, got {resolution}")
+    dx, dy = plane.width / resolution, plane.height / resolution
+    xs = plane.x_min + dx * (np.arange(resolution) + 0.5)
+    ys = plane.y_min + dy * (np.arange(resolution) + 0.5)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.vstack([gx.ravel(), gy.ravel()])
+
+
+def evaluate_grid(network: Network, plane: Plane, resolution: int) -> np.ndarray:
+    """a^L over the grid: shape (n_L, R, R), ``[j, i, c]`` = output j at row i (x_2), column c (x_1)."""
+    if network.input_size != 2:
+        raise ValueError(f"the decision map needs a network with 2 inputs, this one has n_0 = {network.input_size}")
+    _, a = forward(network, grid_points(plane, resolution))
+    return a[network.depth].reshape(-1, resolution, resolution)
+
+
+def class_map(outputs: np.ndarray) -> np.ndarray:
+    """The arg-max output index (0-based) of each cell of ``outputs`` (n_L, R, R), shape (R, R)."""
+    return np.argmax(outputs, axis=0)
+
+
+def target_classes(targets: np.ndarray) -> np.ndarray:
+    """A class per sample from ``targets`` (N, n_L): the arg-max for several outputs, t ≥ 0.5 for one."""
+    if targets.shape[1] == 1:
+        return (targets[:, 0] >= 0.5).astype(int)
+    return np.argmax(targets, axis=1)
