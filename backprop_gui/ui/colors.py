@@ -129,7 +129,8 @@ class ColorLegend(QWidget):
         self._doc.setHtml(self._html())
         self._doc.setTextWidth(-1)
         text = self._doc.size()
-        width = max(text.width(), fm.horizontalAdvance("−" + self.limit_text) * 2 + 120, 200)
+        bar = 2 * fm.horizontalAdvance("+" + self.limit_text) + fm.horizontalAdvance("0") + 40
+        width = max(text.width(), bar + fm.horizontalAdvance("not yet known") + 46, 200)
         return QSize(round(width + 20), round(text.height() + fm.height() * 2 + 24))
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)

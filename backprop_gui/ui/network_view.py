@@ -1,0 +1,761 @@
+"""The network as a graph: neurons coloured by the current phase's values, edges by the weights.
+
+Layer 0 (the inputs x_k) and layers 1..L are columns from left to right. Items are built
+once per architecture; a step only changes brushes, pens and texts. Layers wider than
+``MAX_SHOWN`` neurons show their first and last ``ELIDED_SHOWN`` neurons around an
+elision mark, with edges only between shown neurons.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPalette,
+    QPen,
+    QTransform,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsLineItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsTextItem,
+    QGraphicsView,
+    QToolTip,
+    QWidget,
+)
+
+from backprop_gui.core.stepper import Phase, Quantity, Stepper
+from backprop_gui.ui.colors import (
+    ColorLegend,
+    diverging_color,
+    sign_color,
+    symmetric_limit,
+    text_color_on,
+    unknown_brush,
+    unknown_color,
+)
+from backprop_gui.ui.session_model import Change, NeuronValue, Selection, SessionModel
+
+MAX_SHOWN = 16  # a layer with more neurons than this is elided
+ELIDED_SHOWN = 6  # neurons shown at each end of an elided layer
+EDGE_MODES = ("weights", "gradients")
+MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.5, 12.0, 1.25
+GLOW = QColor(255, 165, 0)  # the neurons and edges computed in the current phase
+
+
+def shown_neurons(size: int) -> list[int]:
+    """0-based indices of the neurons drawn for a layer of ``size`` neurons."""
+    if size <= MAX_SHOWN:
+        return list(range(size))
+    return list(range(ELIDED_SHOWN)) + list(range(size - ELIDED_SHOWN, size))
+
+
+def course_name(symbol: str, sub: tuple[int, ...] = (), sup: int | None = None) -> str:
+    """Rich text for a course name such as z_2^1 or w_12^2; indices are 1-based as users see them.
+
+    Indices run together (w_12) while all are single digits, else they are comma separated.
+    """
+    subscript = ("" if all(i < 10 for i in sub) else ",").join(str(i) for i in sub)
+    text = html.escape(symbol)
+    if subscript:
+        text += f"<sub>{subscript}</sub>"
+    if sup is not None:
+        text += f"<sup>{sup}</sup>"
+    return text
+
+
+def _full(value: float) -> str:
+    """Full precision: the shortest text that reads back as exactly ``value``."""
+    return repr(float(value)).replace("-", "−")
+
+
+@dataclass
+class _Style:
+    """Palette-dependent colours shared by every item of one view."""
+
+    text: QColor = field(default_factory=lambda: QColor(Qt.GlobalColor.black))
+    outline: QColor = field(default_factory=lambda: QColor(Qt.GlobalColor.black))
+    selection: QColor = field(default_factory=lambda: QColor(Qt.GlobalColor.blue))
+    neutral: QBrush = field(default_factory=QBrush)
+    plate: QColor = field(default_factory=QColor)
+    background: QColor = field(default_factory=QColor)
+    unknown: QBrush = field(default_factory=QBrush)
+    unknown_edge: QColor = field(default_factory=QColor)
+
+
+class NeuronItem(QGraphicsEllipseItem):
+    """Neuron j of ``layer`` (a circle centred on its position) with its value as text inside."""
+
+    MARGIN = 10.0
+
+    def __init__(self, layer: int, j: int, style: _Style) -> None:
+        super().__init__()
+        self.selection = Selection(layer, j)
+        self.style = style
+        self.glow = False
+        self.selected = False
+        self.known = False
+        self.beside = False  # the number is drawn beside the circle (crowded layouts), else inside
+        self.value_item = QGraphicsSimpleTextItem(self)
+        self.setZValue(2)
+
+    def value_text(self) -> str:
+        """The number shown inside the circle ("" when the value is not known yet)."""
+        return self.value_item.text()
+
+    def set_geometry(self, radius: float, beside: bool) -> None:
+        """A circle of ``radius``; the number inside it or, with ``beside``, on a plate to its right."""
+        self.prepareGeometryChange()
+        self.beside = beside
+        self.setRect(QRectF(-radius, -radius, 2 * radius, 2 * radius))
+        self._place_text()
+
+    def show_value(self, text: str, brush: QBrush, text_color: QColor, known: bool) -> None:
+        """Fill with ``brush`` and show ``text`` ("" when unknown) in ``text_color`` (inside the circle)."""
+        self.known = known
+        self.setBrush(brush)
+        self.value_item.setBrush(self.style.text if self.beside else text_color)
+        if text != self.value_item.text():
+            self.prepareGeometryChange()
+            self.value_item.setText(text)
+            self._place_text()
+
+    def set_marks(self, glow: bool, selected: bool) -> None:
+        if (glow, selected) != (self.glow, self.selected):
+            self.glow, self.selected = glow, selected
+            self.update()
+
+    def _place_text(self) -> None:
+        box = self.value_item.boundingRect()
+        x = self.rect().right() + 7 if self.beside else -box.width() / 2
+        self.value_item.setPos(x, -box.height() / 2)
+
+    def _plate(self) -> QRectF:
+        """The background behind a number drawn beside the circle."""
+        return self.value_item.mapRectToParent(self.value_item.boundingRect()).adjusted(-3, -1, 3, 1)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        m = self.MARGIN
+        circle = self.rect().adjusted(-m, -m, m, m)
+        return circle.united(self._plate()) if self.beside and self.value_item.text() else circle
+
+    def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
+        ring = self.rect().adjusted(-5, -5, 5, 5)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self.glow:
+            glow = QColor(GLOW)
+            glow.setAlpha(150)
+            painter.setPen(QPen(glow, 7))
+            painter.drawEllipse(ring)
+        painter.setPen(QPen(self.style.outline, 2.2 if self.glow else 1.2))
+        painter.setBrush(self.brush())
+        painter.drawEllipse(self.rect())
+        if self.selected:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(self.style.selection, 3.2))
+            painter.drawEllipse(ring)
+        if self.beside and self.value_item.text():
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self.style.plate)
+            painter.drawRoundedRect(self._plate(), 3, 3)
+
+
+class EdgeItem(QGraphicsLineItem):
+    """The edge w_jk^layer from neuron k of layer−1 to neuron j of layer (0-based j, k)."""
+
+    HIT_WIDTH = 10.0
+
+    def __init__(self, layer: int, j: int, k: int, style: _Style) -> None:
+        super().__init__()
+        self.selection = Selection(layer, j, k)
+        self.style = style
+        self.glow = False
+        self.selected = False
+        self.setZValue(0)
+
+    def set_marks(self, glow: bool, selected: bool) -> None:
+        if (glow, selected) != (self.glow, self.selected):
+            self.glow, self.selected = glow, selected
+            self.setZValue(1 if glow or selected else 0)
+            self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        m = self.pen().widthF() / 2 + 9
+        return super().boundingRect().adjusted(-m, -m, m, m)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath(self.line().p1())
+        path.lineTo(self.line().p2())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(self.HIT_WIDTH, self.pen().widthF() + 4))
+        return stroker.createStroke(path)
+
+    def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
+        width = self.pen().widthF()
+        if self.selected:  # a selection-coloured outline around the edge, apart from its own colour
+            painter.setPen(QPen(self.style.selection, width + 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.drawLine(self.line())
+            painter.setPen(QPen(self.style.background, width + 4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.drawLine(self.line())
+        elif self.glow:
+            glow = QColor(GLOW)
+            glow.setAlpha(130)
+            painter.setPen(QPen(glow, width + 5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.drawLine(self.line())
+        painter.setPen(self.pen())
+        painter.drawLine(self.line())
+
+
+class NetworkView(QGraphicsView):
+    """The graph of ``model``'s network. Click selects; wheel zooms; drag pans."""
+
+    edgeModeChanged = Signal(str)  # noqa: N815 (Qt's naming)
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._style = _Style()
+        self._edge_mode = "weights"
+        self._zoom = 1.0
+        self._press: QPointF | None = None
+        self._last = QPointF()
+        self._panning = False
+        self._architecture: tuple = ()
+        self._shown: list[list[int]] = []
+        self._neurons: dict[tuple[int, int], NeuronItem] = {}
+        self._edges: dict[tuple[int, int, int], EdgeItem] = {}
+        self._labels: dict[tuple[int, int], QGraphicsTextItem] = {}
+        self._captions: list[QGraphicsTextItem] = []
+        self._elisions: dict[int, QGraphicsTextItem] = {}
+        self._title: QGraphicsTextItem | None = None
+
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(
+            QPainter.RenderHint.Antialiasing
+            | QPainter.RenderHint.TextAntialiasing
+            | QPainter.RenderHint.SmoothPixmapTransform
+        )
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the window's arrow-key shortcuts stay the window's
+        self.setMinimumSize(320, 240)
+        self.legend = ColorLegend(self.viewport())
+        model.changed.connect(self._on_changed)
+        self._build()
+
+    # --- public ------------------------------------------------------------------
+
+    @property
+    def edge_mode(self) -> str:
+        """What edges show: "weights" (w_jk^l) or "gradients" (∂C/∂w_jk^l where known, else grey)."""
+        return self._edge_mode
+
+    def set_edge_mode(self, mode: str) -> None:
+        if mode not in EDGE_MODES:
+            raise ValueError(f"edge mode must be one of {', '.join(EDGE_MODES)}, got {mode!r}")
+        if mode != self._edge_mode:
+            self._edge_mode = mode
+            self._refresh()
+            self.edgeModeChanged.emit(mode)
+
+    @property
+    def zoom(self) -> float:
+        """The zoom factor on top of fitting the whole network in the view (1 = fit)."""
+        return self._zoom
+
+    def zoom_in(self) -> None:
+        self._zoom_by(ZOOM_STEP, QGraphicsView.ViewportAnchor.AnchorViewCenter)
+
+    def zoom_out(self) -> None:
+        self._zoom_by(1 / ZOOM_STEP, QGraphicsView.ViewportAnchor.AnchorViewCenter)
+
+    def reset_zoom(self) -> None:
+        self._zoom = 1.0
+        self._fit()
+
+    def items_for(self, selection: Selection) -> list[QGraphicsItem]:
+        """The items drawing ``selection`` (empty when it is elided or does not exist)."""
+        if selection.is_edge:
+            item = self._edges.get((selection.layer, selection.j, selection.k))
+        else:
+            item = self._neurons.get((selection.layer, selection.j))
+        return [item] if item is not None else []
+
+    def tooltip_text(self, selection: Selection) -> str:
+        """Rich text naming ``selection`` and every value of it at full precision, or "not yet known"."""
+        if selection.is_edge:
+            return self._edge_tooltip(selection.layer, selection.j, selection.k)
+        return self._neuron_tooltip(selection.layer, selection.j)
+
+    # --- building ------------------------------------------------------------------
+
+    def _architecture_key(self) -> tuple:
+        session = self.model.session
+        network = session.network
+        return (
+            session.name,
+            tuple(network.sizes),
+            tuple(layer.activation for layer in network.layers),
+            tuple(session.data.input_labels),
+            tuple(session.data.target_labels),
+        )
+
+    def _build(self) -> None:
+        """Create every item for the current architecture (once per architecture)."""
+        scene = self.scene()
+        scene.clear()
+        self._neurons.clear()
+        self._edges.clear()
+        self._labels.clear()
+        self._captions.clear()
+        self._elisions.clear()
+        self._architecture = self._architecture_key()
+        session = self.model.session
+        network = session.network
+        sizes = network.sizes
+        depth = network.depth
+        self._shown = [shown_neurons(n) for n in sizes]
+
+        self._title = self._text_item(f"<b>{html.escape(session.name)}</b>")
+        for l, size in enumerate(sizes):
+            if l == 0:
+                caption = f"inputs {course_name('x')}"
+            else:
+                activation = html.escape(network.layer(l).activation)
+                caption = f"layer {l} ({activation})" + (" · output" if l == depth else "")
+            self._captions.append(self._text_item(caption))
+            if size > MAX_SHOWN:
+                item = self._text_item(f"⋮ ({size - 2 * ELIDED_SHOWN} hidden)")
+                item.setToolTip(f"Neurons {ELIDED_SHOWN + 1}–{size - ELIDED_SHOWN} of this layer are not drawn")
+                self._elisions[l] = item
+            for j in self._shown[l]:
+                neuron = NeuronItem(l, j, self._style)
+                scene.addItem(neuron)
+                self._neurons[(l, j)] = neuron
+                if l == 0:
+                    self._labels[(l, j)] = self._text_item(self._input_label(j))
+                elif l == depth:
+                    self._labels[(l, j)] = self._text_item(self._output_label(j))
+            if l:
+                for j in self._shown[l]:
+                    for k in self._shown[l - 1]:
+                        edge = EdgeItem(l, j, k, self._style)
+                        scene.addItem(edge)
+                        self._edges[(l, j, k)] = edge
+        self._restyle()
+        self._relayout()
+        self._refresh()
+
+    def _text_item(self, rich_text: str) -> QGraphicsTextItem:
+        item = QGraphicsTextItem()
+        item.setHtml(rich_text)
+        item.setZValue(3)
+        item.setAcceptHoverEvents(False)
+        self.scene().addItem(item)
+        return item
+
+    def _input_label(self, k: int) -> str:
+        labels = self.model.session.data.input_labels
+        text = course_name("x", (k + 1,))
+        if k < len(labels) and labels[k]:
+            text = f"{html.escape(labels[k])} {text}"
+        return text
+
+    def _output_label(self, j: int) -> str:
+        labels = self.model.session.data.target_labels
+        text = course_name("a", (j + 1,), self.model.session.network.depth)
+        if j < len(labels) and labels[j]:
+            text += f" {html.escape(labels[j])}"
+        return text
+
+    # --- layout ----------------------------------------------------------------------
+
+    def _item_font(self) -> QFont:
+        font = QFont(self.font())
+        if font.pointSizeF() < 10:
+            font.setPointSizeF(10)
+        return font
+
+    def _relayout(self) -> None:
+        """Place every item for the viewport's size and the current precision and font."""
+        font = self._item_font()
+        for item in self._text_items():
+            item.setFont(font)
+        for neuron in self._neurons.values():
+            neuron.value_item.setFont(font)
+        fm = QFontMetricsF(font)
+        line = fm.height()
+        value_w = fm.horizontalAdvance(self.model.format(-0.088888888))
+        r_inside = max(16.0, value_w / 2 + 7)  # a circle that holds its number
+        r_max = max(r_inside, 2.4 * line)
+        slots = [len(shown) + (1 if l in self._elisions else 0) for l, shown in enumerate(self._shown)]
+        max_slots = max(slots)
+        columns = len(slots)
+
+        top = 10 + line * 3.2
+        bottom = self.legend.sizeHint().height() + 20
+        view_w, view_h = max(self.viewport().width(), 200), max(self.viewport().height(), 150)
+        spacing = (view_h - top - bottom) / max_slots
+        beside = spacing < 2 * r_inside + 0.5 * line  # too crowded: numbers go beside small circles
+        if beside:
+            spacing = max(spacing, line + 8)
+            radius = max(7.0, min(0.36 * spacing, 1.2 * line))
+        else:
+            spacing = min(spacing, 4.5 * r_max)
+            radius = min(r_max, max(r_inside, 0.36 * spacing))
+        beside_w = value_w + 14 if beside else 0.0
+        height = top + spacing * max_slots + bottom
+        view_w *= max(1.0, height / view_h)  # a too tall graph is scaled down: use the width that frees
+
+        def widest(items) -> float:
+            return max((item.boundingRect().width() for item in items), default=0.0)
+
+        inputs = [self._labels[key] for key in self._labels if key[0] == 0]
+        outputs = [self._labels[key] for key in self._labels if key[0] == columns - 1]
+        half_caption = [self._captions[i].boundingRect().width() / 2 + 12 for i in (0, -1)]
+        left = max(12 + widest(inputs) + radius + 6, half_caption[0])
+        right = max(12 + widest(outputs) + radius + 6 + beside_w, half_caption[1])
+        min_gap = max(2 * radius + beside_w + 70, widest(self._captions) + 16, widest(self._elisions.values()) + 16)
+        gap = max((view_w - left - right) / (columns - 1), min_gap)
+        width = left + gap * (columns - 1) + right
+        rect = QRectF(0, 0, max(view_w, width), max(view_h, height))
+        x0 = (rect.width() - width) / 2 + left
+        middle = top + spacing * max_slots / 2 + (rect.height() - height) / 2
+
+        positions: dict[tuple[int, int], QPointF] = {}
+        for l, shown in enumerate(self._shown):
+            x = x0 + l * gap
+            first = middle - (slots[l] - 1) / 2 * spacing
+            for s, j in enumerate(shown):
+                if l in self._elisions and s >= ELIDED_SHOWN:
+                    s += 1
+                positions[(l, j)] = QPointF(x, first + s * spacing)
+            if l in self._elisions:
+                mark = self._elisions[l]
+                box = mark.boundingRect()
+                mark.setPos(x - box.width() / 2, first + ELIDED_SHOWN * spacing - box.height() / 2)
+            caption = self._captions[l]
+            caption.setPos(x - caption.boundingRect().width() / 2, 8 + line * 1.5)
+        if self._title is not None:
+            self._title.setPos(12, 4)
+
+        for key, neuron in self._neurons.items():
+            neuron.setPos(positions[key])
+            neuron.set_geometry(radius, beside)
+        for (l, j), label in self._labels.items():
+            p, box = positions[(l, j)], label.boundingRect()
+            x = p.x() - radius - 8 - box.width() if l == 0 else p.x() + radius + 8 + beside_w
+            label.setPos(x, p.y() - box.height() / 2)
+        for (l, j, k), edge in self._edges.items():
+            a, b = positions[(l - 1, k)], positions[(l, j)]
+            edge.setLine(a.x() + radius, a.y(), b.x() - radius, b.y())
+        self.scene().setSceneRect(rect)
+        self._fit()
+        self._place_legend()
+
+    def _text_items(self) -> list[QGraphicsTextItem]:
+        items = [*self._labels.values(), *self._captions, *self._elisions.values()]
+        return items + ([self._title] if self._title is not None else [])
+
+    def _fit(self) -> None:
+        rect = self.sceneRect()
+        view = self.viewport()
+        fit = min(view.width() / rect.width(), view.height() / rect.height()) if rect.width() else 1.0
+        scale = fit * self._zoom
+        self.setTransform(QTransform.fromScale(scale, scale))
+        if self._zoom == 1.0:
+            self.centerOn(rect.center())
+
+    def _zoom_by(self, factor: float, anchor: QGraphicsView.ViewportAnchor) -> None:
+        zoom = min(MAX_ZOOM, max(MIN_ZOOM, self._zoom * factor))
+        if zoom == self._zoom:
+            return
+        previous = self.transformationAnchor()
+        self.setTransformationAnchor(anchor)
+        self.scale(zoom / self._zoom, zoom / self._zoom)
+        self.setTransformationAnchor(previous)
+        self._zoom = zoom
+
+    def _place_legend(self) -> None:
+        self.legend.resize(self.legend.sizeHint())
+        self.legend.move(10, self.viewport().height() - self.legend.height() - 10)
+
+    # --- colours ------------------------------------------------------------------
+
+    def _restyle(self) -> None:
+        """Take text, background and outline colours from the palette."""
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.Text)
+        self._style.text = text
+        outline = QColor(text)
+        outline.setAlpha(170)
+        self._style.outline = outline
+        self._style.selection = palette.color(QPalette.ColorRole.Highlight)
+        self._style.neutral = QBrush(palette.color(QPalette.ColorRole.AlternateBase))
+        plate = QColor(palette.color(QPalette.ColorRole.Base))
+        plate.setAlpha(215)
+        self._style.plate = plate
+        self._style.background = palette.color(QPalette.ColorRole.Base)
+        self._style.unknown = unknown_brush(palette)
+        self._style.unknown_edge = unknown_color(palette)
+        self.setBackgroundBrush(palette.color(QPalette.ColorRole.Base))
+        for item in self._text_items():
+            item.setDefaultTextColor(text)
+        muted = palette.color(QPalette.ColorRole.PlaceholderText)
+        for item in self._elisions.values():
+            item.setDefaultTextColor(muted)
+        for item in self._captions:
+            item.setDefaultTextColor(muted if muted.alpha() else text)
+
+    def _neuron_quantity(self) -> Quantity:
+        """What neurons of layers 1..L show: the forced quantity, or the current phase's."""
+        forced = {NeuronValue.Z: Quantity.WEIGHTED_INPUT, NeuronValue.A: Quantity.ACTIVATION}
+        if self.model.neuron_value in forced:
+            return forced[self.model.neuron_value]
+        if self.model.neuron_value == NeuronValue.DELTA:
+            return Quantity.DELTA
+        current = self.model.stepper.current
+        if current is not None and current.phase in (Phase.BACKWARD, Phase.UPDATE):
+            return Quantity.DELTA
+        return Quantity.ACTIVATION
+
+    def _refresh(self) -> None:
+        """Recolour and relabel every item from the stepper; items are reused, not recreated."""
+        stepper = self.model.stepper
+        network = stepper.network
+        quantity = self._neuron_quantity()
+        layers = {0: self._first_sample(stepper.value(Quantity.INPUT))}
+        for l in range(1, network.depth + 1):
+            layers[l] = self._first_sample(stepper.value(quantity, l))
+        scaled = [values for l, values in layers.items() if l or quantity is Quantity.ACTIVATION]
+        limit = symmetric_limit(np.concatenate(scaled))
+        glow_neurons, glow_edges = self._current_work(stepper)
+
+        for (l, j), neuron in self._neurons.items():
+            value = layers[l][j]
+            neuron.glow = (l, j) in glow_neurons
+            if np.isnan(value):
+                neuron.show_value("", self._style.unknown, self._style.text, False)
+                continue
+            if l == 0 and quantity is not Quantity.ACTIVATION:
+                brush = self._style.neutral
+            else:
+                brush = QBrush(diverging_color(value, limit))
+            neuron.show_value(self.model.format(value), brush, text_color_on(brush.color()), True)
+
+        edge_values, edge_limit = self._edge_values(stepper)
+        dim = bool(glow_edges)
+        for key, edge in self._edges.items():
+            l, j, k = key
+            value = edge_values[l][j, k]
+            if np.isnan(value):
+                pen = QPen(self._style.unknown_edge, 1.0)
+            else:
+                busy = key in glow_edges
+                alpha = 255 if busy else (70 if dim else 200)
+                pen = QPen(sign_color(value, alpha), 0.8 + 4.2 * abs(value) / edge_limit + (1.2 if busy else 0))
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            edge.setPen(pen)
+            edge.glow = key in glow_edges and stepper.revealed > 0  # a halo only around one neuron's edges
+        self._update_legend(quantity, limit)
+        self._show_selection()
+
+    @staticmethod
+    def _first_sample(revealed) -> np.ndarray:
+        """The first sample's column of a revealed value (NaN where unknown), shape (n,)."""
+        values = revealed.values
+        return values[:, 0] if values.ndim == 2 else values
+
+    def _edge_values(self, stepper: Stepper) -> tuple[dict[int, np.ndarray], float]:
+        """Per layer l, the (n_l, n_{l-1}) values the edges show (NaN where unknown), and their scale."""
+        network = stepper.network
+        if self._edge_mode == "gradients":
+            values = {l: stepper.value(Quantity.GRAD_WEIGHTS, l).values for l in range(1, network.depth + 1)}
+        else:
+            values = {l: layer.weights for l, layer in enumerate(network.layers, start=1)}
+        limit = symmetric_limit(np.concatenate([v.ravel() for v in values.values()]))
+        return values, limit
+
+    def _current_work(self, stepper: Stepper) -> tuple[set[tuple[int, int]], set[tuple[int, int, int]]]:
+        """The shown neurons and edges computed in the current phase (the last neuron of a partial one)."""
+        current = stepper.current
+        if current is None or current.phase is Phase.UPDATE:
+            return set(), set()
+        depth = stepper.network.depth
+        l = current.layer or depth
+        js = [stepper.revealed - 1] if stepper.revealed else self._shown[l]
+        neurons = {(l, j) for j in js if (l, j) in self._neurons}
+        edges: set[tuple[int, int, int]] = set()
+        if current.phase is Phase.LOSS:
+            return neurons, edges
+        for _, j in neurons:
+            edges.update((l, j, k) for k in self._shown[l - 1])
+            if current.phase is Phase.BACKWARD and l < depth:
+                edges.update((l + 1, i, j) for i in self._shown[l + 1])
+        return neurons, edges
+
+    def _update_legend(self, quantity: Quantity, limit: float) -> None:
+        titles = {
+            Quantity.ACTIVATION: "Neurons: activation a<sup>l</sup> (inputs a<sup>0</sup> = x)",
+            Quantity.WEIGHTED_INPUT: "Neurons: weighted input z<sup>l</sup>",
+            Quantity.DELTA: "Neurons: error δ<sup>l</sup> = ∂C/∂z<sup>l</sup>",
+        }
+        if self._edge_mode == "gradients":
+            edges = "Edges: ∂C/∂w<sub>jk</sub><sup>l</sup> (width |∂C/∂w|, red +, blue −)"
+        else:
+            edges = "Edges: weight w<sub>jk</sub><sup>l</sup> (width |w|, red +, blue −)"
+        self.legend.set_scale(titles[quantity], self.model.format(limit), edges)
+        self._place_legend()
+
+    def _show_selection(self) -> None:
+        selection = self.model.selection
+        for neuron in self._neurons.values():
+            neuron.set_marks(neuron.glow, neuron.selection == selection)
+            neuron.update()
+        for edge in self._edges.values():
+            edge.set_marks(edge.glow, edge.selection == selection)
+            edge.update()
+
+    # --- tooltips -------------------------------------------------------------------
+
+    def _value_line(self, name: str, revealed, row: int, column: int | None = None) -> str:
+        values = revealed.values
+        if not revealed.known[row]:
+            return f"{name} = <i>not yet known</i>"
+        value = values[row, column] if column is not None else (values[row, 0] if values.ndim == 2 else values[row])
+        return f"{name} = {_full(value)}"
+
+    def _neuron_tooltip(self, l: int, j: int) -> str:
+        stepper = self.model.stepper
+        network = stepper.network
+        if l == 0:
+            lines = [f"<b>Input {j + 1}</b>", self._value_line(self._input_label(j), stepper.value(Quantity.INPUT), j)]
+            return "<br>".join(lines)
+        layer = network.layer(l)
+        n = (j + 1,)
+        output = " · output" if l == network.depth else ""
+        lines = [
+            f"<b>Neuron {j + 1} of layer {l}</b> ({html.escape(layer.activation)}{output})",
+            self._value_line(course_name("z", n, l), stepper.value(Quantity.WEIGHTED_INPUT, l), j),
+            self._value_line(course_name("a", n, l), stepper.value(Quantity.ACTIVATION, l), j),
+        ]
+        if l == network.depth:
+            lines.append(self._value_line(course_name("t", n), stepper.value(Quantity.TARGET), j))
+        lines.append(self._value_line(course_name("δ", n, l), stepper.value(Quantity.DELTA, l), j))
+        if layer.has_bias:
+            lines.append(self._value_line(f"∂C/∂{course_name('b', n, l)}", stepper.value(Quantity.GRAD_BIASES, l), j))
+            lines.append(f"{course_name('b', n, l)} = {_full(layer.biases[j])}")
+        return "<br>".join(lines)
+
+    def _edge_tooltip(self, l: int, j: int, k: int) -> str:
+        stepper = self.model.stepper
+        name = course_name("w", (j + 1, k + 1), l)
+        weight = f"{name} = {_full(stepper.network.layer(l).weights[j, k])}"
+        if stepper.at_end:
+            weight += f" (was {_full(stepper.weights_before(l)[0][j, k])} before Update)"
+        lines = [
+            f"<b>Edge from neuron {k + 1} of layer {l - 1} to neuron {j + 1} of layer {l}</b>",
+            weight,
+            self._value_line(f"∂C/∂{name}", stepper.value(Quantity.GRAD_WEIGHTS, l), j, k),
+        ]
+        return "<br>".join(lines)
+
+    # --- events ---------------------------------------------------------------------
+
+    def _on_changed(self, what: str) -> None:
+        if what in (Change.SESSION, Change.NETWORK) and self._architecture_key() != self._architecture:
+            self._build()
+        elif what == Change.SELECTION:
+            self._show_selection()
+        elif what == Change.DISPLAY:
+            self._relayout()
+            self._refresh()
+        else:
+            self._refresh()
+
+    def _selection_at(self, pos: QPoint) -> Selection | None:
+        for item in self.items(pos):
+            owner = item.parentItem() or item
+            if isinstance(owner, NeuronItem | EdgeItem):
+                return owner.selection
+        return None
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = self._last = event.position()
+            self._panning = False
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            moved = event.position() - self._press
+            if not self._panning and moved.manhattanLength() >= QApplication.startDragDistance():
+                self._panning = True
+                self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            if self._panning:
+                delta = event.position() - self._last
+                self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - round(delta.x()))
+                self.verticalScrollBar().setValue(self.verticalScrollBar().value() - round(delta.y()))
+            self._last = event.position()
+            event.accept()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
+            if not self._panning:
+                self.model.set_selection(self._selection_at(event.position().toPoint()))
+            self._press = None
+            self._panning = False
+            self.viewport().unsetCursor()
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.mousePressEvent(event)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self._zoom_by(ZOOM_STEP**steps, QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        event.accept()
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.ToolTip:
+            selection = self._selection_at(event.pos())
+            if selection is None:
+                QToolTip.hideText()
+                return super().viewportEvent(event)
+            QToolTip.showText(event.globalPos(), self.tooltip_text(selection), self.viewport())
+            return True
+        return super().viewportEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._relayout()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self._restyle()
+            self._relayout()
+            self._refresh()

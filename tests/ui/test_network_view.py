@@ -1,0 +1,272 @@
+"""The network graph shows exactly the stepper's known values, selects on click, elides wide layers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPalette, QTextDocument
+
+from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.network import Layer, Network, build_network
+from backprop_gui.core.session import Session
+from backprop_gui.core.stepper import Quantity
+from backprop_gui.ui.colors import unknown_color
+from backprop_gui.ui.network_view import EdgeItem, NetworkView, NeuronItem
+from backprop_gui.ui.session_model import NeuronValue, Selection, SessionModel
+
+
+def small_session(name: str = "Course example", input_labels: list[str] | None = None) -> Session:
+    """A 2-3-2 sigmoid network with two samples."""
+    network = Network(
+        2,
+        [
+            Layer(np.array([[0.15, 0.2], [0.25, 0.3], [-0.4, 0.1]]), np.array([0.35, 0.35, -0.1]), "sigmoid"),
+            Layer(np.array([[0.4, 0.45, -0.2], [0.5, -0.55, 0.3]]), np.array([0.6, 0.6]), "sigmoid"),
+        ],
+    )
+    data = Dataset(
+        np.array([[0.05, 0.1], [0.3, -0.7]]),
+        np.array([[0.01, 0.99], [1.0, 0.0]]),
+        input_labels=input_labels or [],
+    )
+    return Session(name, network, data)
+
+
+def wide_session() -> Session:
+    network = build_network(784, [64, 10], ["relu", "softmax"], loss="cross_entropy", seed=1)
+    inputs = np.random.default_rng(0).uniform(0, 1, (2, 784))
+    return Session("wide", network, Dataset(inputs, np.eye(10)[[3, 7]]))
+
+
+@pytest.fixture
+def view(qtbot) -> NetworkView:
+    view = NetworkView(SessionModel(small_session()))
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def plain(rich_text: str) -> str:
+    doc = QTextDocument()
+    doc.setHtml(rich_text)
+    return doc.toPlainText()
+
+
+def neurons(view: NetworkView) -> list[NeuronItem]:
+    return [item for item in view.scene().items() if isinstance(item, NeuronItem)]
+
+
+def edges(view: NetworkView) -> list[EdgeItem]:
+    return [item for item in view.scene().items() if isinstance(item, EdgeItem)]
+
+
+def assert_shows_stepper(view: NetworkView, quantity: Quantity) -> None:
+    """Every neuron of layers 1..L shows ``quantity`` where known, at the model's precision, else nothing."""
+    model = view.model
+    for item in neurons(view):
+        l, j = item.selection.layer, item.selection.j
+        revealed = model.stepper.value(Quantity.INPUT if l == 0 else quantity, l)
+        if revealed.known[j]:
+            assert item.value_text() == model.format(revealed.values[j, 0])
+            assert item.known
+        else:
+            assert item.value_text() == ""
+            assert not item.known
+
+
+@pytest.mark.parametrize(
+    ("shown", "quantity"),
+    [
+        (NeuronValue.Z, Quantity.WEIGHTED_INPUT),
+        (NeuronValue.A, Quantity.ACTIVATION),
+        (NeuronValue.DELTA, Quantity.DELTA),
+    ],
+)
+def test_every_step_of_the_pass_shows_exactly_the_known_values(view, shown, quantity):
+    model = view.model
+    model.set_neuron_value(shown)
+    assert_shows_stepper(view, quantity)
+    for _ in range(30):  # neuron by neuron through the whole pass and into the next sample's
+        model.step_into()
+        assert_shows_stepper(view, quantity)
+    for _ in range(30):
+        model.step_back()
+        assert_shows_stepper(view, quantity)
+
+
+def test_auto_shows_activations_going_forward_and_deltas_going_back(view):
+    model = view.model
+    model.run_to(2)  # Loss
+    assert_shows_stepper(view, Quantity.ACTIVATION)
+    assert "activation" in view.legend.plain_text()
+    model.step_into()  # Backward 2, output neuron 1
+    assert_shows_stepper(view, Quantity.DELTA)
+    assert "error δ" in view.legend.plain_text()
+    output = view.items_for(Selection(2, 0))[0]
+    assert output.value_text() == model.format(model.stepper.record.delta[2][0, 0])
+    assert view.items_for(Selection(2, 1))[0].value_text() == ""
+
+
+def test_precision_changes_the_numbers_shown(view):
+    model = view.model
+    model.run_to(0)
+    item = view.items_for(Selection(1, 0))[0]
+    a = model.stepper.record.a[1][0, 0]
+    assert item.value_text() == model.format(a) == "0.5933"
+    model.set_precision(7)
+    assert item.value_text() == model.format(a) == "0.59327"
+
+
+def test_a_new_pass_shows_no_stale_numbers(view):
+    model = view.model
+    model.run_to_end()
+    model.step()  # the next sample's pass starts: nothing of layers 1..L is known
+    assert model.stepper.position == 0
+    assert all(item.value_text() == "" for item in neurons(view) if item.selection.layer > 0)
+
+
+def test_clicking_a_neuron_selects_it(view, qtbot):
+    item = view.items_for(Selection(1, 1))[0]
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(item.scenePos()))
+    assert view.model.selection == Selection(1, 1)
+    assert item.selected
+
+
+def test_clicking_an_edge_selects_it(view, qtbot):
+    edge = view.items_for(Selection(2, 0, 2))[0]
+    line = edge.line()
+    for t in np.linspace(0.2, 0.8, 13):  # a point of this edge that no other edge crosses
+        point = view.mapFromScene(edge.mapToScene(line.pointAt(t)))
+        if [i for i in view.items(point) if isinstance(i, EdgeItem | NeuronItem)] == [edge]:
+            break
+    else:
+        pytest.fail("every point of the edge is covered by another item")
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert view.model.selection == Selection(2, 0, 2)
+    assert edge.selected
+
+
+def test_clicking_the_background_clears_the_selection(view, qtbot):
+    view.model.set_selection(Selection(1, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(QPointF(5, 5)))
+    assert view.model.selection is None
+
+
+def test_selection_from_elsewhere_is_highlighted(view):
+    view.model.set_selection(Selection(2, 1))
+    assert [item.selection for item in neurons(view) if item.selected] == [Selection(2, 1)]
+    view.model.set_selection(Selection(1, 2, 0))
+    assert not any(item.selected for item in neurons(view))
+    assert [item.selection for item in edges(view) if item.selected] == [Selection(1, 2, 0)]
+
+
+def test_current_phase_neurons_glow(view):
+    model = view.model
+    model.run_to(0)  # Forward 1 complete
+    assert {item.selection for item in neurons(view) if item.glow} == {Selection(1, j) for j in range(3)}
+    model.step_into()  # Forward 2, neuron 1
+    assert {item.selection for item in neurons(view) if item.glow} == {Selection(2, 0)}
+    assert {item.selection for item in edges(view) if item.glow} == {Selection(2, 0, k) for k in range(3)}
+
+
+def test_items_are_reused_between_steps(view):
+    before = {id(item) for item in view.scene().items()}
+    view.model.step()
+    view.model.step_back()
+    view.model.set_precision(6)
+    assert {id(item) for item in view.scene().items()} == before
+
+
+def test_wide_layers_are_elided(qtbot):
+    view = NetworkView(SessionModel(wide_session()))
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    assert len(neurons(view)) == 12 + 12 + 10
+    assert len(edges(view)) == 12 * 12 + 12 * 10
+    assert view.items_for(Selection(0, 100)) == []
+    assert view.items_for(Selection(0, 783)) != []
+    assert view.items_for(Selection(1, 30, 0)) == []
+    texts = [item.toPlainText() for item in view.scene().items() if hasattr(item, "toPlainText")]
+    assert "⋮ (772 hidden)" in texts
+    assert "⋮ (52 hidden)" in texts
+
+
+def test_html_in_the_session_is_shown_literally(qtbot):
+    view = NetworkView(SessionModel(small_session("<b>html</b>", ["<i>age</i>", "h"])))
+    qtbot.addWidget(view)
+    texts = [item.toPlainText() for item in view.scene().items() if hasattr(item, "toPlainText")]
+    assert "<b>html</b>" in texts
+    assert any("<i>age</i>" in text for text in texts)
+    assert "<i>age</i>" in plain(view.tooltip_text(Selection(0, 0)))
+
+
+def test_tooltips_give_full_precision_or_say_not_yet_known(view):
+    model = view.model
+    assert "not yet known" in plain(view.tooltip_text(Selection(1, 0)))
+    model.run_to(0)
+    z = float(model.stepper.record.z[1][0, 0])
+    text = plain(view.tooltip_text(Selection(1, 0)))
+    assert f"z11 = {z!r}" in text  # z_1^1
+    assert "δ11 = not yet known" in text
+    w = float(model.session.network.layer(2).weights[0, 1])
+    assert f"w122 = {w!r}".replace("-", "−") in plain(view.tooltip_text(Selection(2, 0, 1)))
+
+
+def test_gradient_edges_show_dC_dw_only_where_known(view):
+    model = view.model
+    view.set_edge_mode("gradients")
+    assert view.edge_mode == "gradients"
+    grey = unknown_color(view.palette())
+    assert all(edge.pen().color() == grey for edge in edges(view))
+    assert "∂C/∂w" in view.legend.plain_text()
+    model.run_to(3)  # Backward 2: ∂C/∂w^2 known, ∂C/∂w^1 not
+    grad = model.stepper.record.grad_w[2]
+    for edge in edges(view):
+        l, j, k = edge.selection.layer, edge.selection.j, edge.selection.k
+        color = edge.pen().color()
+        if l == 2:
+            assert color.rgb() == (QColor(178, 24, 43) if grad[j, k] > 0 else QColor(33, 102, 172)).rgb()
+        else:
+            assert color == grey
+    text = plain(view.tooltip_text(Selection(2, 1, 2)))
+    assert f"∂C/∂w232 = {float(grad[1, 2])!r}".replace("-", "−") in text
+    assert "not yet known" in plain(view.tooltip_text(Selection(1, 0, 0)))
+    with pytest.raises(ValueError, match="edge mode"):
+        view.set_edge_mode("deltas")
+
+
+def test_edge_width_follows_the_weight(view):
+    widths = {edge.selection: edge.pen().widthF() for edge in edges(view)}
+    assert widths[Selection(2, 1, 1)] > widths[Selection(1, 0, 0)]  # |−0.55| > |0.15|
+
+
+def test_zoom_in_out_and_reset(view):
+    scale = view.transform().m11()
+    view.zoom_in()
+    assert view.transform().m11() > scale
+    view.zoom_out()
+    view.zoom_out()
+    assert view.transform().m11() < scale
+    view.reset_zoom()
+    assert view.transform().m11() == pytest.approx(scale)
+    assert view.zoom == 1.0
+
+
+def test_follows_the_palette(view):
+    palette = QPalette(view.palette())
+    palette.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    palette.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
+    view.setPalette(palette)
+    assert view.backgroundBrush().color() == QColor("#1e1e1e")
+    captions = [item for item in view.scene().items() if hasattr(item, "defaultTextColor")]
+    assert any(item.defaultTextColor() == QColor("#eeeeee") for item in captions)
+
+
+def test_a_new_architecture_rebuilds_the_graph(view):
+    view.model.set_session(wide_session())
+    assert len(neurons(view)) == 34
+    view.model.set_session(small_session())
+    assert len(neurons(view)) == 7

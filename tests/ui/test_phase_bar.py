@@ -1,0 +1,105 @@
+"""The phase bar marks the current phase, shows partial progress, and runs to a clicked phase."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.network import build_network
+from backprop_gui.core.session import Session
+from backprop_gui.ui.phase_bar import START, PhaseBar, PhaseState
+from backprop_gui.ui.session_model import SessionModel
+
+
+def session(sizes: list[int], activations: list[str]) -> Session:
+    network = build_network(2, sizes, activations, seed=3)
+    rng = np.random.default_rng(0)
+    return Session("bar", network, Dataset(rng.normal(size=(3, 2)), rng.uniform(size=(3, sizes[-1]))))
+
+
+@pytest.fixture
+def bar(qtbot) -> PhaseBar:
+    bar = PhaseBar(SessionModel(session([3, 2], ["tanh", "sigmoid"])))
+    qtbot.addWidget(bar)
+    bar.resize(1200, 48)
+    bar.show()
+    qtbot.waitExposed(bar)
+    return bar
+
+
+def states(bar: PhaseBar) -> list[PhaseState]:
+    return [button.state for button in bar.buttons]
+
+
+def test_one_button_per_phase_after_start(bar):
+    labels = [button.text() for button in bar.buttons]
+    assert labels == ["Start", "Forward 1", "Forward 2", "Loss", "Backward 2", "Backward 1", "Update"]
+    assert bar.current_index() == START
+    assert states(bar) == [PhaseState.CURRENT] + [PhaseState.PENDING] * 6
+
+
+def test_clicking_a_phase_runs_to_it(bar, qtbot):
+    model = bar.model
+    qtbot.mouseClick(bar.button(2), Qt.MouseButton.LeftButton)  # Loss
+    assert model.stepper.position == 3
+    assert bar.current_index() == 2
+    assert states(bar) == [PhaseState.DONE] * 3 + [PhaseState.CURRENT] + [PhaseState.PENDING] * 3
+    qtbot.mouseClick(bar.button(0), Qt.MouseButton.LeftButton)  # back to Forward 1
+    assert model.stepper.position == 1
+    assert states(bar)[:3] == [PhaseState.DONE, PhaseState.CURRENT, PhaseState.PENDING]
+    qtbot.mouseClick(bar.button(START), Qt.MouseButton.LeftButton)
+    assert model.stepper.position == 0
+    assert bar.current_index() == START
+
+
+def test_current_marker_follows_step_and_step_back(bar):
+    model = bar.model
+    for expected in range(len(model.stepper.phases)):
+        model.step()
+        assert bar.current_index() == expected
+        assert bar.button(expected).state is PhaseState.CURRENT
+    for expected in range(len(model.stepper.phases) - 2, START - 1, -1):
+        model.step_back()
+        assert bar.current_index() == expected
+        assert bar.button(expected).state is PhaseState.CURRENT
+
+
+def test_stepping_into_a_phase_shows_its_progress(bar):
+    model = bar.model
+    model.step_into()
+    button = bar.button(0)
+    assert button.state is PhaseState.PARTIAL
+    assert button.progress == (1, 3)
+    assert button.shown_text() == "Forward 1 1/3"
+    model.step_into()
+    assert button.progress == (2, 3)
+    model.step_into()
+    assert button.state is PhaseState.CURRENT
+    assert bar.button(1).state is PhaseState.PENDING
+
+
+def test_narrow_bars_use_short_labels(bar):
+    assert bar.button(0).shown_text() == "Forward 1"
+    bar.resize(360, 48)
+    assert bar.button(0).shown_text() == "F1"
+    assert bar.button(4).shown_text() == "B1"
+
+
+def test_buttons_never_take_keyboard_focus(bar):
+    assert all(button.focusPolicy() == Qt.FocusPolicy.NoFocus for button in bar.buttons)
+
+
+def test_tooltips_explain_each_phase(bar):
+    assert "z<sup>2</sup> = w<sup>2</sup> a<sup>1</sup> + b<sup>2</sup>" in bar.button(1).toolTip()
+    assert "sigmoid(z<sup>2</sup>)" in bar.button(1).toolTip()
+    assert "δ<sup>1</sup> = ((w<sup>2</sup>)ᵀ δ<sup>2</sup>) ⊙ tanh′(z<sup>1</sup>)" in bar.button(4).toolTip()
+    assert "C = ½ Σ<sub>j</sub>" in bar.button(2).toolTip()
+    assert f"(η = {bar.model.stepper.learning_rate:g})" in bar.button(5).toolTip()
+
+
+def test_a_deeper_network_gets_more_buttons(bar):
+    bar.model.set_session(session([4, 4, 1], ["relu", "relu", "linear"]))
+    assert len(bar.buttons) == 1 + 3 + 1 + 3 + 1
+    assert bar.button(3).text() == "Loss"
