@@ -1,0 +1,110 @@
+"""The layer-health plot: the size of δ^l or ∂C/∂w^l of every layer over training, on a log scale.
+
+One labelled curve per layer, per step (decimated by the core's ``HealthRecorder``) or per
+epoch. Vanishing gradients show as the early layers' curves lying decades below the later
+ones; exploding gradients as curves climbing off the top. The recorder may be written by a
+training thread: the view polls its ``version`` a few times a second and redraws when it moved.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from backprop_gui.core.health import HealthRecorder
+
+REFRESH_MS = 200
+# Okabe–Ito: distinguishable with every common colour-vision deficiency.
+LAYER_COLOURS = ((0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (230, 159, 0))
+QUANTITIES = (
+    ("δ", "RMS of δˡ over the layer's neurons and the batch's samples"),
+    ("∂C/∂w", "RMS of ∂C/∂wˡ over the layer's weights"),
+)
+
+
+def layer_pen(l: int) -> pg.QtGui.QPen:
+    """Layer ``l``'s pen: a colour of its own, dashed after the sixth layer."""
+    style = Qt.PenStyle.SolidLine if l <= len(LAYER_COLOURS) else Qt.PenStyle.DashLine
+    return pg.mkPen(LAYER_COLOURS[(l - 1) % len(LAYER_COLOURS)], width=2, style=style)
+
+
+class HealthView(QWidget):
+    """Per-layer gradient size over training, from a ``HealthRecorder``."""
+
+    def __init__(self, recorder: HealthRecorder, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.quantity = QComboBox()
+        for name, tip in QUANTITIES:
+            self.quantity.addItem(f"size of {name}ˡ", name)
+            self.quantity.setItemData(self.quantity.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.scale = QComboBox()
+        self.scale.addItem("per step", False)
+        self.scale.addItem("per epoch", True)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setLogMode(y=True)
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=(40, 40, 40))
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.curves: list[pg.PlotDataItem] = []
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Show"))
+        controls.addWidget(self.quantity)
+        controls.addWidget(self.scale)
+        controls.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.note)
+        layout.addWidget(self.plot, 1)
+
+        self.quantity.currentIndexChanged.connect(self.refresh)
+        self.scale.currentIndexChanged.connect(self.refresh)
+        self._timer = QTimer(self, interval=REFRESH_MS)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
+        self.recorder = recorder
+        self._drawn = -1
+        self.set_recorder(recorder)
+
+    def set_recorder(self, recorder: HealthRecorder) -> None:
+        """Show ``recorder`` (a new session brings one of its own depth)."""
+        self.recorder = recorder
+        for curve in self.curves:
+            self.plot.removeItem(curve)
+        self.legend.clear()
+        self.curves = []
+        for l in range(1, recorder.depth + 1):
+            curve = self.plot.plot([], [], pen=layer_pen(l), name=f"layer {l}", connect="finite")
+            self.curves.append(curve)
+        self.refresh()
+
+    def _poll(self) -> None:
+        if self.isVisible() and self.recorder.version != self._drawn:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw every layer's curve from the recorder."""
+        self._drawn = self.recorder.version
+        per_epoch = bool(self.scale.currentData())
+        x, delta, grad_w = self.recorder.snapshot(per_epoch)
+        sizes = delta if self.quantity.currentData() == "δ" else grad_w
+        name = self.quantity.currentData()
+        self.plot.setLabel("bottom", "epoch" if per_epoch else "step")
+        self.plot.setLabel("left", f"RMS of {name}<sup>l</sup> (log scale)")
+        for l, curve in enumerate(self.curves, start=1):
+            y = sizes[:, l - 1] if len(x) else np.empty(0)
+            curve.setData(x, np.where(y > 0, y, np.nan))  # a size of exactly 0 has no place on a log axis
+        if not len(x):
+            self.note.setText("Train the network to see how large each layer's gradients are, step by step.")
+        elif per_epoch:
+            self.note.setText(f"{name}ˡ of each layer: the RMS over each of {len(x):,} epochs.")
+        else:
+            stride = self.recorder.steps_per_point
+            every = "every step" if stride == 1 else f"each point is the RMS of {stride} steps"
+            self.note.setText(f"{name}ˡ of each layer over {int(x[-1]):,} steps ({every}).")
