@@ -137,7 +137,8 @@ def _trace(args: argparse.Namespace) -> int:
     if not MIN_DIGITS <= args.digits <= MAX_DIGITS:
         raise UsageError(f"--digits: must be in {MIN_DIGITS}..{MAX_DIGITS}, got {args.digits}")
     x, t = _sample(session, label, args.sample)
-    result = run_pass(session.network, x, t)
+    with np.errstate(over="ignore", invalid="ignore"):
+        result = run_pass(session.network, x, t)
     bad = first_non_finite(result)
     if bad is not None:
         print(f"backprop-gui: {label}: {bad[0]} of layer {bad[1]} is NaN or infinite for this sample", file=sys.stderr)
@@ -246,13 +247,8 @@ def _train(args: argparse.Namespace) -> int:
     trainer = Trainer(session.network, session.data, settings, session.history, session.epoch, session.batch)
     status, target = 0, trainer.epoch + settings.epochs
     try:
-        while trainer.epoch < target:
-            trainer.train_epoch()
-            history = trainer.history
-            line = f"epoch {trainer.epoch}  mean loss {format_number(history.epoch_losses[-1], 6)}"
-            if trainer.validation_indices.size:
-                line += f"  validation loss {format_number(history.validation_losses[-1], 6)}"
-            print(line, flush=True)
+        with np.errstate(over="ignore", invalid="ignore"):  # the divergence guard names the NaN/inf itself
+            _train_epochs(trainer, target)
     except Divergence as error:
         print(f"backprop-gui: {label}: {error}", file=sys.stderr)
         status = 1
@@ -263,6 +259,17 @@ def _train(args: argparse.Namespace) -> int:
         raise UsageError(f"{out}: cannot write the file ({error.strerror or error})") from None
     print(f"wrote {out}" + (" (the weights of the last finite step)" if status else ""))
     return status
+
+
+def _train_epochs(trainer: Trainer, target: int) -> None:
+    """Train until ``target`` epochs are complete, printing each epoch's mean loss."""
+    while trainer.epoch < target:
+        trainer.train_epoch()
+        history = trainer.history
+        line = f"epoch {trainer.epoch}  mean loss {format_number(history.epoch_losses[-1], 6)}"
+        if trainer.validation_indices.size:
+            line += f"  validation loss {format_number(history.validation_losses[-1], 6)}"
+        print(line, flush=True)
 
 
 # --- gradcheck and examples --------------------------------------------------------------

@@ -16,6 +16,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import secrets
 import stat
 from array import array
@@ -105,9 +106,8 @@ def loads(data: str | bytes, default_name: str = "untitled") -> Session:
     try:
         document = json.loads(data, parse_constant=_NonFinite, parse_float=_float_literal, parse_int=_int_literal)
     except json.JSONDecodeError as error:
-        truncated = error.pos >= len(data.rstrip())
-        hint = " (the file looks truncated)" if truncated else ""
-        raise SessionError(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}{hint}") from None
+        hint = "; the file looks truncated" if _looks_truncated(data, error.pos) else ""
+        raise SessionError(f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}){hint}") from None
     except RecursionError:
         raise SessionError("not a session file: lists or objects are nested too deeply") from None
     return session_from_dict(document, default_name)
@@ -140,6 +140,15 @@ def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
     history = _history(_object(document.get("history", {}), "history"))
     epoch, batch = _progress(_object(document.get("progress", {}), "progress"), data, training, history)
     return Session(name, network, data, training, note, history, epoch, batch, description)
+
+
+def _looks_truncated(text: str, error_at: int) -> bool:
+    """True when the JSON error is at the very end, or a string or bracket is still open there."""
+    if error_at >= len(text.rstrip()):
+        return True
+    outside_strings = re.sub(r'"(?:[^"\\]|\\.)*"', "", text)
+    opened = outside_strings.count("{") + outside_strings.count("[")
+    return '"' in outside_strings or opened > outside_strings.count("}") + outside_strings.count("]")
 
 
 class _NonFinite:
