@@ -18,16 +18,21 @@ Array = np.ndarray
 LEAKY_SLOPE = 0.01
 
 
+# exp of a very negative number rounds to 0 — the correctly rounded result, not an error —
+# so underflow is silenced where it can happen; overflow never can.
+@np.errstate(under="ignore")
 def _sigmoid(z: Array) -> Array:
     # exp of a non-positive number never overflows, so this is stable for any |z|.
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+@np.errstate(under="ignore")
 def _softplus(z: Array) -> Array:
     return np.logaddexp(0.0, z)
 
 
+@np.errstate(under="ignore")
 def _softmax(z: Array) -> Array:
     e = np.exp(z - z.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)

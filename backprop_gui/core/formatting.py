@@ -8,12 +8,12 @@ MIN_DIGITS, MAX_DIGITS = 2, 8
 
 
 def format_number(value: float, digits: int = 4) -> str:
-    """``value`` to ``digits`` significant digits: 0.00825, −5, 1.2e+07; "NaN", "∞"."""
+    """``value`` to ``digits`` significant digits: 0.00825, −5, 1.2e7; "NaN", "∞", "−∞"."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "∞" if value > 0 else "−∞"
-    text = f"{value:.{digits}g}"
+    text = f"{value + 0.0:.{digits}g}"  # + 0.0 turns −0 into 0
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"

@@ -10,11 +10,17 @@ from backprop_gui.core.backprop import run_pass
 from backprop_gui.core.network import Network
 
 EPSILON = 1e-6
+# A central difference of C is only accurate to about 1e-16·|C| / ε ≈ 1e-10·|C|, so gradients
+# smaller than MIN_SCALE·max(1, |C|) are judged relative to that scale rather than to themselves.
+MIN_SCALE = 1e-3
 
 
 @dataclass(frozen=True)
 class ParameterCheck:
-    """One parameter: ``kind`` "w" or "b", layer l (1..L), j, k (k = 0 for a bias)."""
+    """One parameter: ``kind`` "w" or "b", layer l (1..L), j, k (k = 0 for a bias).
+
+    ``scale`` is the smallest magnitude the relative error divides by.
+    """
 
     kind: str
     layer: int
@@ -22,6 +28,7 @@ class ParameterCheck:
     k: int
     backprop: float
     numerical: float
+    scale: float = 1e-12
 
     @property
     def absolute_error(self) -> float:
@@ -29,14 +36,14 @@ class ParameterCheck:
 
     @property
     def relative_error(self) -> float:
-        scale = max(abs(self.backprop), abs(self.numerical))
-        return self.absolute_error / scale if scale > 1e-12 else self.absolute_error
+        return self.absolute_error / max(abs(self.backprop), abs(self.numerical), self.scale)
 
     @property
     def name(self) -> str:
-        """The course's name, 1-based: ``w_12^2`` or ``b_1^2``."""
+        """The course's name, 1-based: ``w_12^2`` or ``b_1^2`` (``w_10,2^2`` once an index has two digits)."""
         if self.kind == "w":
-            return f"w_{self.j + 1}{self.k + 1}^{self.layer}"
+            sep = "," if max(self.j, self.k) >= 9 else ""
+            return f"w_{self.j + 1}{sep}{self.k + 1}^{self.layer}"
         return f"b_{self.j + 1}^{self.layer}"
 
 
@@ -60,6 +67,7 @@ def gradient_check(network: Network, x: np.ndarray, t: np.ndarray, epsilon: floa
     The network is left exactly as it was.
     """
     result = run_pass(network, x, t)
+    scale = MIN_SCALE * max(1.0, abs(result.loss))
     checks = []
     for l, layer in enumerate(network.layers, start=1):
         arrays = [("w", layer.weights, result.grad_w[l])]
@@ -74,5 +82,6 @@ def gradient_check(network: Network, x: np.ndarray, t: np.ndarray, epsilon: floa
                 minus = run_pass(network, x, t).loss
                 param[index] = original
                 j, k = (index + (0,))[:2]
-                checks.append(ParameterCheck(kind, l, j, k, float(grad[index]), (plus - minus) / (2 * epsilon)))
+                numerical = (plus - minus) / (2 * epsilon)
+                checks.append(ParameterCheck(kind, l, j, k, float(grad[index]), numerical, scale))
     return GradientCheck(checks)

@@ -231,7 +231,8 @@ class Stepper:
         """Start a fresh pass on batch ``batch`` (the sample, with batch size 1)."""
         if not 0 <= batch < self.batch_count:
             raise IndexError(f"sample {batch} does not exist (0..{self.batch_count - 1})")
-        self._move(self._new_pass(batch))
+        if batch != self.batch or self.position or self.revealed:
+            self._move(self._new_pass(batch))
 
     def next_batch(self) -> None:
         self.select_batch((self.batch + 1) % self.batch_count)

@@ -1,0 +1,33 @@
+"""Numbers as people read them."""
+
+from __future__ import annotations
+
+import pytest
+
+from backprop_gui.core.formatting import format_number
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "text"),
+    [
+        (0.0082512, 3, "0.00825"),
+        (-5.0, 4, "−5"),
+        (12_345_678.0, 2, "1.2e7"),
+        (1.5e-5, 4, "1.5e−5"),
+        (-2.5e300, 4, "−2.5e300"),
+        (1 / 3, 4, "0.3333"),
+        (1 / 3, 8, "0.33333333"),
+        (-0.0, 4, "0"),
+        (0.0, 4, "0"),
+        (float("nan"), 4, "NaN"),
+        (float("inf"), 4, "∞"),
+        (float("-inf"), 4, "−∞"),
+    ],
+)
+def test_format_number(value: float, digits: int, text: str) -> None:
+    assert format_number(value, digits) == text
+
+
+def test_default_is_four_significant_digits() -> None:
+    assert format_number(-0.13872843) == "−0.1387"
+    assert "-" not in format_number(-1e-12)  # a true minus sign, also in the exponent
