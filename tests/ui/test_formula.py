@@ -1,0 +1,102 @@
+"""The formula panel: rich text of the core's equations, numbers only once known, names escaped."""
+
+import numpy as np
+import pytest
+
+from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.formatting import format_number
+from backprop_gui.core.formulas import Num, Op, Sym, equations
+from backprop_gui.core.network import Layer, Network
+from backprop_gui.core.presets import load_example
+from backprop_gui.core.session import Session
+from backprop_gui.ui.formula_view import FormulaView, sym_html, tokens_html
+from backprop_gui.ui.session_model import Selection, SessionModel
+
+
+def shown(view: FormulaView) -> str:
+    """The panel's text with table cells joined by single spaces."""
+    return " ".join(view.toPlainText().split())
+
+
+@pytest.fixture
+def view(qtbot):
+    model = SessionModel(load_example("course_simple"))
+    widget = FormulaView(model)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_symbols_have_true_sub_and_superscripts_and_are_escaped():
+    assert sym_html(Sym("w", "12", "2")) == "<i>w</i><sub>12</sub><sup>2</sup>"
+    assert sym_html(Sym("<b>", "1")) == "&lt;<i>b</i>&gt;<sub>1</sub>"
+    assert "<b>" not in sym_html(Sym("<b>", "<i>", "<u>"))
+
+
+def test_numbers_are_coloured_and_negative_ones_bracketed():
+    text = tokens_html((Op("("), Num(-0.3), Op(")"), Op("×"), Num(0.05)), 2, "#123456")
+    assert text == '(<span style="color:#123456">−0.3</span>) × <span style="color:#123456">0.05</span>'
+
+
+def test_nothing_computed_yet_says_how_to_start(view):
+    assert view.model.selection is None
+    assert "Step (F10)" in shown(view)
+
+
+def test_shows_general_form_numbers_and_result_of_the_selection(view):
+    model = view.model
+    model.set_selection(Selection(2, 0))
+    text = shown(view)
+    assert "Neuron 1 of layer 2 (output, sigmoid)" in text
+    assert "not yet known — computed in Forward 2" in text
+    assert "0.2405" not in text
+    model.step()
+    model.step()
+    text = shown(view)
+    for eq in equations(model.stepper, 2, 0):
+        if eq.known:
+            assert f"= {format_number(eq.result, model.precision)}" in text
+    assert "= −5 × 0.03 + (−1)" in text
+    assert "= 0.2405" in text
+    assert "not yet known — computed in Loss" in text
+
+
+def test_without_a_selection_explains_the_neuron_computed_last(view):
+    view.model.step()
+    assert "Neuron 1 of layer 1 (hidden, relu)" in shown(view)
+    assert "the neuron computed last" in shown(view)
+
+
+def test_edge_formula_and_update(view):
+    model = view.model
+    model.set_selection(Selection(2, 0, 0))
+    model.run_to_end()
+    text = shown(view)
+    assert "Edge w_11^2" in text
+    assert "= −5 − 0.5 × (−0.004162)" in text
+    assert "= −4.998" in text
+
+
+def test_precision_changes_the_digits(view):
+    model = view.model
+    model.set_selection(Selection(2, 0))
+    model.run_to_end()
+    model.set_precision(2)
+    assert "= 0.24" in shown(view) and "0.2405" not in shown(view)
+
+
+def test_current_phase_equation_is_marked(view):
+    model = view.model
+    model.set_selection(Selection(2, 0))
+    model.step()
+    model.step()
+    assert '<a name="current"></a>' in view._html(view.equations())
+
+
+def test_html_in_activation_note_or_labels_cannot_inject_markup(qtbot):
+    network = Network(1, [Layer(np.array([[1.0]]), np.zeros(1), "sigmoid")])
+    data = Dataset(np.array([[1.0]]), np.array([[0.0]]), input_labels=["<b>in</b>"], target_labels=["<i>t</i>"])
+    model = SessionModel(Session("<script>x</script>", network, data))
+    widget = FormulaView(model)
+    qtbot.addWidget(widget)
+    model.set_selection(Selection(1, 0))
+    assert "<script>" not in widget._html(widget.equations())

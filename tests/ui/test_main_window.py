@@ -1,0 +1,347 @@
+"""The debugger window driven by real key presses and clicks: what it shows is exactly the core's."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.formatting import format_number
+from backprop_gui.core.formulas import equations
+from backprop_gui.core.network import Layer, Network
+from backprop_gui.core.presets import load_example
+from backprop_gui.core.session import Session
+from backprop_gui.core.stepper import Quantity, Stepper
+from backprop_gui.ui import app as app_module
+from backprop_gui.ui import main_window as window_module
+from backprop_gui.ui.app import create_window, initial_session
+from backprop_gui.ui.session_model import Selection
+
+DISPLAY = Qt.ItemDataRole.DisplayRole
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path):
+    """QSettings in a temporary folder, so tests never read or write the user's settings."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QSettings().clear()
+    yield
+
+
+@pytest.fixture
+def errors(monkeypatch):
+    """Error boxes recorded instead of shown (a modal box would block the test)."""
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(window_module, "show_error", lambda _parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(app_module, "show_error", lambda _parent, title, text: shown.append((title, text)))
+    return shown
+
+
+def open_window(qtbot, session: Session):
+    window = create_window(session)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(window, key, modifier)
+
+
+def cells(table) -> list[list[str]]:
+    model = table.model()
+    return [
+        [model.data(model.index(r, c), DISPLAY) for c in range(model.columnCount())] for r in range(model.rowCount())
+    ]
+
+
+def shown_formula(window) -> str:
+    return " ".join(window.formula_view.toPlainText().split())
+
+
+def expected_layer(reference: Stepper, l: int, fmt) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+    """What the Layer l tab must show, computed from a separate stepper over the same session."""
+
+    def show(q: Quantity) -> list[str]:
+        revealed = reference.value(q, l)
+        values = revealed.values[:, 0] if revealed.values.ndim == 2 else revealed.values
+        return [fmt(v) if known else "" for v, known in zip(values, revealed.known, strict=True)]
+
+    layer = reference.network.layer(l)
+    columns = [show(Quantity.WEIGHTED_INPUT), show(Quantity.ACTIVATION), show(Quantity.DELTA)]
+    old_w, old_b = reference.weights_before(l)
+    if layer.has_bias:
+        columns.append(show(Quantity.GRAD_BIASES))
+        new_b = reference.value(Quantity.NEW_BIASES, l).values
+        columns.append(
+            [f"{fmt(o)} → {fmt(n)}" if reference.at_end else fmt(o) for o, n in zip(old_b, new_b, strict=True)]
+        )
+    neurons = [list(row) for row in zip(*columns, strict=True)]
+    new_w = reference.value(Quantity.NEW_WEIGHTS, l).values
+    weights = [
+        [f"{fmt(o)} → {fmt(n)}" if reference.at_end else fmt(o) for o, n in zip(old_row, new_row, strict=True)]
+        for old_row, new_row in zip(old_w, new_w, strict=True)
+    ]
+    grads = reference.value(Quantity.GRAD_WEIGHTS, l)
+    gradients = [[fmt(v) if grads.known[j] else "" for v in row] for j, row in enumerate(grads.values)]
+    return neurons, weights, gradients
+
+
+def check_window_matches(window, reference: Stepper) -> None:
+    model = window.model
+    fmt = model.format
+    panel = window.values_panel
+    for l in range(1, reference.network.depth + 1):
+        panel.tabs.setCurrentIndex(l)
+        neurons, weights, gradients = expected_layer(reference, l, fmt)
+        assert cells(panel.table_for(l, 0)) == neurons
+        assert cells(panel.table_for(l, 1)) == weights
+        assert cells(panel.table_for(l, 2)) == gradients
+    panel.tabs.setCurrentIndex(0)
+    out = reference.value(Quantity.ACTIVATION, reference.network.depth)
+    assert [row[0] for row in cells(panel.table_for(0, 1))] == [
+        fmt(v) if k else "" for v, k in zip(out.values[:, 0], out.known, strict=True)
+    ]
+    text = shown_formula(window)
+    target = window.formula_view.target()
+    if target is not None:
+        for eq in equations(reference, target.layer, target.j, target.k):
+            if eq.known:
+                assert f"= {format_number(eq.result, model.precision)}" in text
+            else:
+                assert f"not yet known — {eq.pending}" in text
+
+
+def test_f10_through_the_course_example_shows_the_cores_values_and_shift_f10_restores(qtbot):
+    window = open_window(qtbot, load_example("course_simple"))
+    reference = Stepper(**_stepper_args(load_example("course_simple")))
+    window.model.set_selection(Selection(2, 0))
+    snapshots = []
+    check_window_matches(window, reference)
+    for _ in range(len(reference.phases)):
+        snapshots.append(_snapshot(window))
+        press(qtbot, window, Qt.Key.Key_F10)
+        reference.step()
+        assert window.model.stepper.position == reference.position
+        check_window_matches(window, reference)
+    assert window.model.stepper.at_end
+    assert "Update" in window.status_labels["phase"].text()
+    for snapshot in reversed(snapshots):
+        press(qtbot, window, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+        assert _snapshot(window) == snapshot
+    assert window.model.stepper.position == 0
+
+
+def _stepper_args(session: Session) -> dict:
+    return {
+        "network": session.network,
+        "inputs": session.data.inputs,
+        "targets": session.data.targets,
+        "learning_rate": session.training.learning_rate,
+    }
+
+
+def _snapshot(window) -> tuple:
+    panel = window.values_panel
+    tables = []
+    for page in range(panel.tabs.count()):
+        panel.tabs.setCurrentIndex(page)
+        tables += [cells(table) for table in panel._pages[page]]
+    return tuple(map(str, tables)), shown_formula(window), window.status_labels["phase"].text()
+
+
+def test_every_formula_on_the_selected_neuron_at_every_phase(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    reference = Stepper(**_stepper_args(load_example("xor")))
+    for selection in (Selection(1, 1), Selection(2, 0), Selection(2, 0, 1), Selection(0, 1)):
+        window.model.reset_pass()
+        reference.reset_pass()
+        window.model.set_selection(selection)
+        for _ in range(len(reference.phases)):
+            press(qtbot, window, Qt.Key.Key_PageDown)
+            reference.step()
+            check_window_matches(window, reference)
+
+
+def test_f11_steps_into_one_neuron_at_a_time(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    panel = window.values_panel
+    panel.tabs.setCurrentIndex(1)
+    press(qtbot, window, Qt.Key.Key_F11)
+    z = window.model.stepper.value(Quantity.WEIGHTED_INPUT, 1).values[:, 0]
+    assert [row[0] for row in cells(panel.table_for(1, 0))] == [window.model.format(z[0]), ""]
+    assert "neuron 1 of 2" in window.status_labels["phase"].text()
+    assert "Neuron 1 of layer 1" in shown_formula(window)
+    press(qtbot, window, Qt.Key.Key_F11)
+    assert "" not in [row[0] for row in cells(panel.table_for(1, 0))]
+    assert "Neuron 2 of layer 1" in shown_formula(window)
+
+
+def test_shortcuts_are_exactly_the_debuggers(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    keys = {name: [k.toString() for k in action.shortcuts()] for name, action in window.actions.items()}
+    assert keys["step"] == ["F10", "Right", "PgDown"]
+    assert keys["step_back"] == ["Shift+F10", "Left", "PgUp"]
+    assert keys["step_into"] == ["F11"]
+    assert keys["finish_phase"] == ["Shift+F11"]
+    assert keys["run_to_end"] == ["Ctrl+F10"]
+    assert keys["reset_pass"] == ["Ctrl+R"]
+    assert keys["next_sample"] == ["Ctrl+Right"]
+    assert keys["previous_sample"] == ["Ctrl+Left"]
+    assert "(F10, Right, PgDown)" in window.actions["step"].toolTip()
+    assert set(window.menus) >= {"File", "Step", "View", "Help"}
+    assert not window.actions["step"].icon().isNull()
+
+
+def test_keys_move_the_pass_and_the_sample(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    stepper = lambda: window.model.stepper  # noqa: E731
+    press(qtbot, window, Qt.Key.Key_Right)
+    assert stepper().position == 1
+    press(qtbot, window, Qt.Key.Key_Left)
+    assert stepper().position == 0
+    press(qtbot, window, Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)
+    assert stepper().at_end
+    press(qtbot, window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert stepper().position == 0 and not stepper().at_end
+    press(qtbot, window, Qt.Key.Key_F11, Qt.KeyboardModifier.ShiftModifier)
+    assert stepper().position == 1
+    press(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert stepper().batch == 1 and stepper().position == 0
+    assert window.status_labels["sample"].text() == "Sample 2 of 4"
+    assert window.sample_picker.spin.value() == 2
+    press(qtbot, window, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert stepper().batch == 0
+
+
+def test_update_then_f10_starts_the_next_samples_pass(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    press(qtbot, window, Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)
+    new_w = window.model.stepper.value(Quantity.NEW_WEIGHTS, 1).values.copy()
+    press(qtbot, window, Qt.Key.Key_F10)
+    assert window.model.stepper.batch == 1 and window.model.stepper.position == 0
+    np.testing.assert_array_equal(window.model.session.network.layer(1).weights, new_w)
+    assert window.status_labels["loss"].text() == "C = —"
+
+
+def test_table_click_selects_in_the_graph_and_graph_click_selects_in_the_table(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    panel, view = window.values_panel, window.network_view
+    panel.tabs.setCurrentIndex(1)
+    table = panel.table_for(1, 0)
+    qtbot.mouseClick(
+        table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(table.model().index(1, 0)).center()
+    )
+    assert window.model.selection == Selection(1, 1)
+    assert view.items_for(Selection(1, 1))[0].selected
+    assert "Neuron 2 of layer 1" in shown_formula(window)
+
+    item = view.items_for(Selection(2, 0))[0]
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(item.sceneBoundingRect().center())
+    )
+    assert window.model.selection == Selection(2, 0)
+    assert panel.tabs.currentIndex() == 2
+    assert panel.table_for(2, 0).currentIndex().row() == 0
+    assert not view.items_for(Selection(1, 1))[0].selected
+
+
+def test_unknown_values_are_never_shown(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    press(qtbot, window, Qt.Key.Key_F10)
+    panel = window.values_panel
+    for page in range(panel.tabs.count()):
+        panel.tabs.setCurrentIndex(page)
+        for table in panel._pages[page]:
+            assert all("NaN" not in cell for row in cells(table) for cell in row)
+    panel.tabs.setCurrentIndex(2)
+    assert all(cell == "" for row in cells(panel.table_for(2, 0)) for cell in row[:4])
+    assert window.status_labels["loss"].text() == "C = —"
+    assert "NaN" not in window.formula_view.toPlainText()
+    window.model.set_selection(Selection(2, 0))
+    assert "not yet known — computed in Forward 2" in shown_formula(window)
+
+
+def test_html_in_the_session_shows_literally(qtbot):
+    network = Network(1, [Layer(np.array([[0.5]]), np.zeros(1), "sigmoid")])
+    data = Dataset(np.array([[1.0]]), np.array([[0.0]]), input_labels=["<i>in</i>"], target_labels=["<u>out</u>"])
+    window = open_window(qtbot, Session("<b>x</b>", network, data))
+    assert window.windowTitle().startswith("<b>x</b>")
+    assert window.sample_picker.session_label.text() == "Session: <b>x</b>"
+    assert window.sample_picker.session_label.textFormat() == Qt.TextFormat.PlainText
+    inputs = window.values_panel.table_for(0, 0).model()
+    assert inputs.headerData(0, Qt.Orientation.Vertical, DISPLAY) == "1  <i>in</i>"
+    assert "<b>x</b>" not in window.formula_view.toHtml()
+
+
+def test_precision_menu_changes_the_shown_digits(qtbot):
+    window = open_window(qtbot, load_example("course_simple"))
+    press(qtbot, window, Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)
+    panel = window.values_panel
+    panel.tabs.setCurrentIndex(2)
+    a = window.model.stepper.value(Quantity.ACTIVATION, 2).values[0, 0]
+    assert cells(panel.table_for(2, 0))[0][1] == format_number(a, 4) == "0.2405"
+    window.actions["precision_2"].trigger()
+    assert window.model.precision == 2
+    assert cells(panel.table_for(2, 0))[0][1] == "0.24"
+    assert window.status_labels["loss"].text() == "C = 0.29"
+    window.actions["precision_7"].trigger()
+    assert cells(panel.table_for(2, 0))[0][1] == format_number(a, 7)
+    assert window.actions["precision_7"].isChecked() and not window.actions["precision_2"].isChecked()
+
+
+def test_view_menu_sets_neuron_value_and_edge_mode(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    window.actions["neuron_delta"].trigger()
+    assert window.model.neuron_value.value == "delta"
+    window.actions["edges_gradients"].trigger()
+    assert window.network_view.edge_mode == "gradients"
+
+
+def test_dock_state_and_view_settings_are_restored(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    window.docks["formula"].hide()
+    window.actions["precision_6"].trigger()
+    window.close()
+    again = open_window(qtbot, load_example("xor"))
+    assert again.docks["formula"].isHidden()
+    assert not again.docks["values"].isHidden()
+    assert again.model.precision == 6
+
+
+def test_status_bar_names_phase_sample_loss_and_rate(qtbot):
+    window = open_window(qtbot, load_example("course_simple"))
+    labels = window.status_labels
+    assert "Start" in labels["phase"].text()
+    for _ in range(3):
+        press(qtbot, window, Qt.Key.Key_F10)
+    assert labels["phase"].text().startswith("Phase: Loss")
+    assert labels["sample"].text() == "Sample 1 of 1"
+    assert labels["loss"].text() == "C = 0.2884"
+    assert labels["rate"].text() == "η = 0.5"
+
+
+def test_bad_file_names_the_file_and_problem_and_opens_the_default(tmp_path, qtbot, errors):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"format": "backprop-gui-session", "version": 1}')
+    session, problem = initial_session(str(bad), None)
+    assert session.name == load_example("course_simple").name
+    assert "broken.json" in problem and "network" in problem
+    session, problem = initial_session(None, "no_such_example")
+    assert "no_such_example" in problem
+    window = open_window(qtbot, load_example("xor"))
+    assert not window.open_path(str(bad))
+    assert errors and "broken.json" in errors[0][1]
+    assert window.model.session.name == load_example("xor").name
+
+
+def test_open_example_menu_lists_and_opens_the_examples(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    names = [action.data() for action in window.menus["Open Example"].actions()]
+    assert "course_simple" in names and "xor" in names
+    next(a for a in window.menus["Open Example"].actions() if a.data() == "course_simple").trigger()
+    assert window.model.session.network.sizes == [1, 1, 1]
+    assert window.values_panel.tabs.count() == 3
