@@ -261,13 +261,16 @@ def grade(answer: float, value: float, settings: QuizSettings, digits: int) -> G
     return Grade(same or error <= allowed * (1 + 1e-9), answer, value, digits, settings.describe())
 
 
-def hint(stepper: Stepper, question: Question) -> str:
-    """The general formula of ``question`` — letters only, never a number of this pass."""
+def hint_equation(stepper: Stepper, question: Question) -> formulas.Equation:
+    """The equation that computes ``question``; show only its ``definition``, ``lhs`` and ``general``
+    (letters), never its ``numbers`` or ``result``."""
     layer, j, k = question.target
-    if question.quantity is Quantity.LOSS:
-        j = 0
-    found = [eq for eq in formulas.equations(stepper, layer, j, k) if eq.quantity is question.quantity]
-    eq = found[0]
+    return next(eq for eq in formulas.equations(stepper, layer, j, k) if eq.quantity is question.quantity)
+
+
+def hint(stepper: Stepper, question: Question) -> str:
+    """The general formula of ``question`` as plain text — letters only, never a number of this pass."""
+    eq = hint_equation(stepper, question)
     lines = [
         formulas.to_text(eq.definition),
         f"here: {formulas.to_text(eq.lhs)} {eq.relation} {formulas.to_text(eq.general)}",
