@@ -21,7 +21,7 @@ import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.formatting import format_number
-from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
+from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Revealed, Stepper
 
 MAX_TERMS = 6  # sums longer than this show their first HEAD and last TAIL terms around "…"
 HEAD, TAIL = 3, 2
@@ -153,9 +153,13 @@ class _Values:
         self.stepper = stepper
         self.network = stepper.network
         self.depth = stepper.network.depth
+        self._cache: dict[tuple[Quantity, int], Revealed] = {}
 
     def get(self, q: Quantity, l: int, j: int, k: int | None = None) -> float | None:
-        revealed = self.stepper.value(q, l)
+        key = (q, l)
+        if key not in self._cache:
+            self._cache[key] = self.stepper.value(q, l)
+        revealed = self._cache[key]
         if not revealed.known[j]:
             return None
         return float(revealed.values[j, 0 if k is None else k] if revealed.values.ndim == 2 else revealed.values[j])

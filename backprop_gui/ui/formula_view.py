@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette, QShowEvent
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from backprop_gui.core.formatting import format_number
@@ -58,6 +58,14 @@ def selection_title(stepper: Stepper, layer: int, j: int, k: int | None) -> str:
     return f"Neuron {j + 1} of layer {layer} ({kind}, {network.layer(layer).activation})"
 
 
+def _exists(stepper: Stepper, selection: Selection) -> bool:
+    """Whether ``selection`` names a neuron or edge of the stepper's network (an edit may have removed it)."""
+    sizes = stepper.network.sizes
+    if not 0 <= selection.layer < len(sizes) or not 0 <= selection.j < sizes[selection.layer]:
+        return False
+    return selection.k is None or (selection.layer >= 1 and 0 <= selection.k < sizes[selection.layer - 1])
+
+
 def _mix(base: QColor, other: QColor, amount: float) -> str:
     """The colour ``amount`` of the way from ``base`` to ``other``, as #rrggbb."""
     channels = zip(base.getRgbF()[:3], other.getRgbF()[:3], strict=True)
@@ -77,13 +85,15 @@ class FormulaView(QTextBrowser):
         font.setPointSizeF(max(11.0, font.pointSizeF() * 1.3))
         self.document().setDefaultFont(font)
         self.document().setDocumentMargin(10)
+        self._stale = False
         model.changed.connect(self._on_changed)
         self.refresh()
 
     def target(self) -> Selection | None:
-        """The selection explained: the model's, else the neuron computed last, else None."""
-        if self.model.selection is not None:
-            return self.model.selection
+        """The selection explained: the model's (if it exists), else the neuron computed last, else None."""
+        selection = self.model.selection
+        if selection is not None and _exists(self.model.stepper, selection):
+            return selection
         found = focus(self.model.stepper)
         return Selection(*found) if found else None
 
@@ -94,14 +104,24 @@ class FormulaView(QTextBrowser):
         return equations(self.model.stepper, target.layer, target.j, target.k)
 
     def refresh(self) -> None:
+        self._stale = False
         found = self.equations()
         self.setHtml(self._html(found))
         if any(eq.phase is not None and eq.phase == self.model.stepper.current for eq in found):
             self.scrollToAnchor("current")
 
     def _on_changed(self, what: str) -> None:
-        if what in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
+        if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
+            return
+        if self.isVisible():
             self.refresh()
+        else:
+            self._stale = True  # a closed dock catches up when it is shown again
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
 
     # --- rich text ----------------------------------------------------------------
 
@@ -125,7 +145,7 @@ class FormulaView(QTextBrowser):
                 "or click a neuron or an edge to see how its values are computed.</p>"
             )
         title = html.escape(selection_title(stepper, target.layer, target.j, target.k))
-        hint = "" if self.model.selection else " — the neuron computed last; click one to choose"
+        hint = "" if target == self.model.selection else " — the neuron computed last; click one to choose"
         out = [f'<p style="margin-bottom:6px"><b>{title}</b><span style="color:{muted}">{html.escape(hint)}</span></p>']
         digits = self.model.precision
         for eq in found:

@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
 
         model.changed.connect(self._on_changed)
         self.network_view.edgeModeChanged.connect(self._edge_mode_changed)
-        self._restore_settings()
+        self.restore_settings()
         self._on_changed(Change.SESSION)
 
     # --- building -------------------------------------------------------------------
@@ -446,7 +446,8 @@ class MainWindow(QMainWindow):
 
     # --- settings -----------------------------------------------------------------------
 
-    def _restore_settings(self) -> None:
+    def restore_settings(self) -> None:
+        """Geometry, dock layout and view settings from QSettings; call again after adding docks or toolbars."""
         settings = QSettings()
         geometry = settings.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):

@@ -342,7 +342,13 @@ class ValueTable(QTableView):
         """Columns as wide as their numbers; a large matrix gets one width for ``digits`` digits instead."""
         model = self.model()
         if model.rowCount() * model.columnCount() <= MAX_MEASURED_CELLS:
-            self.resizeColumnsToContents()
+            metrics = QFontMetrics(number_font(bold=True))
+            header, header_metrics = self.horizontalHeader(), QFontMetrics(self.horizontalHeader().font())
+            for column in range(model.columnCount()):
+                texts = [model.data(model.index(row, column)) for row in range(model.rowCount())]
+                title = str(model.headerData(column, Qt.Orientation.Horizontal))
+                width = max([metrics.horizontalAdvance(t) for t in texts if t] + [header.minimumSectionSize() - 16])
+                header.resizeSection(column, max(width + 16, header_metrics.horizontalAdvance(title) + 20))
             return
         sample = format_number(-0.000123456789, digits)
         text = f"{sample} → {sample}" if updating else sample

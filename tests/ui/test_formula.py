@@ -23,6 +23,7 @@ def view(qtbot):
     model = SessionModel(load_example("course_simple"))
     widget = FormulaView(model)
     qtbot.addWidget(widget)
+    widget.show()
     return widget
 
 
@@ -98,5 +99,21 @@ def test_html_in_activation_note_or_labels_cannot_inject_markup(qtbot):
     model = SessionModel(Session("<script>x</script>", network, data))
     widget = FormulaView(model)
     qtbot.addWidget(widget)
+    widget.show()
     model.set_selection(Selection(1, 0))
     assert "<script>" not in widget._html(widget.equations())
+
+
+def test_a_hidden_panel_catches_up_when_shown(view):
+    view.hide()
+    view.model.set_selection(Selection(2, 0))
+    view.model.run_to_end()
+    assert "= 0.2405" not in shown(view)
+    view.show()
+    assert "= 0.2405" in shown(view)
+
+
+def test_a_selection_removed_by_an_edit_falls_back_to_the_neuron_computed_last(view):
+    view.model.set_selection(Selection(1, 5))
+    view.model.step()
+    assert "Neuron 1 of layer 1" in shown(view)
