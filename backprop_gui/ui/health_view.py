@@ -84,6 +84,10 @@ class HealthView(QWidget):
             self.curves.append(curve)
         self.refresh()
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self._poll()
+
     def _poll(self) -> None:
         if self.isVisible() and self.recorder.version != self._drawn:
             self.refresh()
