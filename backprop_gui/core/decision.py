@@ -57,10 +57,14 @@ def grid_points(plane: Plane, resolution: int) -> np.ndarray:
 
 
 def evaluate_grid(network: Network, plane: Plane, resolution: int) -> np.ndarray:
-    """a^L over the grid: shape (n_L, R, R), ``[j, i, c]`` = output j at row i (x_2), column c (x_1)."""
+    """a^L over the grid: shape (n_L, R, R), ``[j, i, c]`` = output j at row i (x_2), column c (x_1).
+
+    Cells where the output overflows hold NaN or ±inf; no warning is raised for them.
+    """
     if network.input_size != 2:
         raise ValueError(f"the decision map needs a network with 2 inputs, this one has n_0 = {network.input_size}")
-    _, a = forward(network, grid_points(plane, resolution))
+    with np.errstate(over="ignore", invalid="ignore"):  # huge weights: non-finite cells, shown as such
+        _, a = forward(network, grid_points(plane, resolution))
     return a[network.depth].reshape(-1, resolution, resolution)
 
 

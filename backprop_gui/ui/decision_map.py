@@ -30,6 +30,13 @@ def class_lut(classes: int) -> np.ndarray:
     return (255 - 0.45 * (255 - colors)).astype(np.uint8)
 
 
+def finite_range(values: np.ndarray) -> tuple[float, float]:
+    """(min, max) of the finite ``values``, widened to a non-empty range; (0, 1) if none is finite."""
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    return (lo - 0.5, hi + 0.5) if hi <= lo else (lo, hi)
+
+
 class DecisionMap(QWidget):
     """Heat map of a^L over the (x_1, x_2) plane around the session's samples."""
 
@@ -127,10 +134,10 @@ class DecisionMap(QWidget):
             self.image.setImage(self.shown.astype(float), levels=(0, classes), autoLevels=False)
         else:
             self.shown = self.outputs[chosen or 0]
-            lo, hi = LEVELS.get(network.layers[-1].activation, (float(self.shown.min()), float(self.shown.max())))
-            if hi <= lo:
-                lo, hi = lo - 0.5, hi + 0.5
-            self.image.setImage(self.shown, levels=(lo, hi), autoLevels=False)
+            lo, hi = LEVELS.get(network.layers[-1].activation) or finite_range(self.shown)
+            self.image.setImage(
+                np.nan_to_num(self.shown, nan=lo, posinf=hi, neginf=lo), levels=(lo, hi), autoLevels=False
+            )
             self.image.setColorMap(COLORMAP)
             self.colorbar.setLevels((lo, hi))
             self.colorbar.show()

@@ -93,8 +93,6 @@ class LossPlot(QWidget):
         item.setLabel("left", "loss C")
         item.setLabel("top", "epoch")
         item.getAxis("left").enableAutoSIPrefix(False)
-        self.epoch_axis.setGrid(40)
-        item.showGrid(y=True, alpha=0.15)
         item.setMenuEnabled(False)
         self.view = item.getViewBox()
         self.legend = item.addLegend(offset=(-8, 8), labelTextColor=(40, 40, 40), brush=(255, 255, 255, 210))

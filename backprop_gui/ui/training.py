@@ -3,25 +3,34 @@
 The worker trains a private copy of the network with the core's ``Trainer``. At most
 ``PUBLISH_RATE`` times a second it publishes what happened since the last time — the new
 losses and epoch entries, a copy of the parameters, the epoch and batch counters — into a
-``Progress`` that the GUI thread collects with ``take()``. The GUI thread alone writes the
-session, so nothing on screen can ever read half-written parameters.
+``Progress``, emits ``signals.published`` and waits (at most ``MAX_HANDOFF`` seconds) until
+the GUI thread has collected it with ``take()`` and drawn it, then calls ``resume()``. The
+GUI thread alone writes the session, so nothing on screen can read half-written parameters;
+and while it draws, the worker does not compete with it for Python's GIL (which otherwise
+makes every Qt call of a redraw wait for the worker's switch interval, freezing the window).
 """
 
 from __future__ import annotations
 
 import copy
+import sys
 import threading
 import time
 from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
+from PySide6.QtCore import QObject, Signal
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import Divergence, LossHistory, Trainer, TrainingSettings
 
 PUBLISH_RATE = 20.0  # snapshots per second at most
+MAX_HANDOFF = 0.1  # seconds the worker waits for the GUI to draw a snapshot
+# Python's GIL switch interval while a run is on: the GUI thread waits at most this long for the
+# GIL (the default 5 ms, paid on every Qt call of a redraw, freezes the window for 100 ms at a time).
+SWITCH_INTERVAL = 0.0005
 MAX_DELAY = 2.0  # the slowest speed: seconds per step
 
 
@@ -65,6 +74,13 @@ def copy_history(history: LossHistory) -> LossHistory:
     )
 
 
+class RunnerSignals(QObject):
+    """Emitted from the worker thread (delivered queued to the GUI thread), carrying the runner."""
+
+    published = Signal(object)  # a snapshot is ready: take() it, draw, then resume()
+    ended = Signal(object)  # the run is over (done, stopped or diverged): join with stop()
+
+
 class TrainingRunner:
     """One run of SGD on a worker thread, until ``target_epoch`` is reached, ``stop()`` or divergence.
 
@@ -88,6 +104,8 @@ class TrainingRunner:
         self.error: Divergence | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._go = threading.Event()
+        self.signals = RunnerSignals()
         self._pending = Progress()
         self._published = self._counts()
         self._rate: float | None = None
@@ -103,6 +121,7 @@ class TrainingRunner:
     def stop(self, wait: bool = True) -> None:
         """Ask the worker to stop after the step in progress; with ``wait``, until it has."""
         self._stop.set()
+        self._go.set()
         if wait and self._thread.is_alive():
             self._thread.join()
 
@@ -112,12 +131,15 @@ class TrainingRunner:
 
     def set_learning_rate(self, learning_rate: float) -> None:
         """η for every step after the one in progress (marked in the history)."""
-        with self._lock:
-            self._rate = float(learning_rate)
+        self._rate = float(learning_rate)
 
     def set_delay(self, seconds: float) -> None:
         """Seconds to wait after each step (0: as fast as possible)."""
         self._delay = min(MAX_DELAY, max(0.0, float(seconds)))
+
+    def resume(self) -> None:
+        """The GUI has drawn the last snapshot: the worker may go on."""
+        self._go.set()
 
     def take(self) -> Progress:
         """Everything published since the last call (empty if nothing new)."""
@@ -133,27 +155,48 @@ class TrainingRunner:
     # --- the worker ------------------------------------------------------------------
 
     def _run(self) -> None:
+        previous = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        try:
+            self._train()
+        finally:
+            sys.setswitchinterval(previous)
+            self.signals.ended.emit(self)
+
+    def _train(self) -> None:
         trainer = self._trainer
         last_publish = time.perf_counter()
         last_sample = None
         try:
-            while trainer.epoch < self.target_epoch and not self._stop.is_set():
-                with self._lock:
-                    rate, self._rate = self._rate, None
-                if rate is not None and rate != trainer.settings.learning_rate:
-                    trainer.set_learning_rate(rate)
-                last_sample = int(trainer.next_samples()[-1])
-                trainer.step()
-                self._steps_done += 1
-                now = time.perf_counter()
-                if now - last_publish >= 1.0 / PUBLISH_RATE:
-                    self._publish(last_sample)
-                    last_publish = now
-                if self._delay > 0:
-                    self._stop.wait(self._delay)
+            with np.errstate(over="ignore", invalid="ignore"):  # NaN/inf end the run as a Divergence
+                while trainer.epoch < self.target_epoch and not self._stop.is_set():
+                    last_sample = self._step(trainer)
+                    now = time.perf_counter()
+                    if now - last_publish >= 1.0 / PUBLISH_RATE:
+                        self._hand_over(last_sample)
+                        last_publish = time.perf_counter()
+                    if self._delay > 0:
+                        self._stop.wait(self._delay)
         except Divergence as error:
             self.error = error
         self._publish(last_sample, final=True)
+
+    def _hand_over(self, last_sample: int) -> None:
+        """Publish, and let the GUI draw it before training on."""
+        self._go.clear()
+        self._publish(last_sample)
+        self.signals.published.emit(self)
+        self._go.wait(MAX_HANDOFF)
+
+    def _step(self, trainer: Trainer) -> int:
+        """One SGD step (with η as last asked for); returns the last sample it trained on."""
+        rate = self._rate  # no lock per step: a plain attribute read is atomic
+        if rate is not None and rate != trainer.settings.learning_rate:
+            trainer.set_learning_rate(rate)
+        last_sample = int(trainer.next_samples()[-1])
+        trainer.step()
+        self._steps_done += 1
+        return last_sample
 
     def _counts(self) -> tuple[int, int, int, int, int]:
         h = self._trainer.history

@@ -24,7 +24,7 @@ from backprop_gui.ui.data_view import DataView
 from backprop_gui.ui.decision_map import DecisionMap
 from backprop_gui.ui.loss_plot import LossPlot
 from backprop_gui.ui.session_model import Change, SessionModel
-from backprop_gui.ui.training import PUBLISH_RATE, Progress, TrainingRunner
+from backprop_gui.ui.training import Progress, TrainingRunner
 from backprop_gui.ui.training_panel import TrainingPanel
 
 # Button labels of the actions (the menus show the full text).
@@ -52,8 +52,6 @@ class TrainingController(QObject):
         self._applying = False
         self._stepped: list[int] = []  # history lengths right after each Update the stepper recorded
         self._rate_clock = (0.0, 0)
-        self._timer = QTimer(self, interval=int(1000 / PUBLISH_RATE))
-        self._timer.timeout.connect(self._collect)
         self.actions = self._make_actions()
         self.panel = TrainingPanel(self)
         self.loss_plot = LossPlot(model)
@@ -141,25 +139,28 @@ class TrainingController(QObject):
             self._delay,
         )
         self._rate_clock = (time.perf_counter(), 0)
+        self.runner.signals.published.connect(self._collect)
+        self.runner.signals.ended.connect(self._ended)
         self.runner.start()
-        self._timer.start()
         self._set_state(TRAINING)
         self._status(f"Training to epoch {target_epoch:,} …")
 
-    def _collect(self) -> None:
-        """Timer tick: apply what the worker published; finish when it has stopped."""
-        runner = self.runner
-        if runner is None:
-            return
-        alive = runner.running
+    def _collect(self, runner: TrainingRunner) -> None:
+        """The worker published a snapshot: apply it, and let the worker go on once it is drawn."""
+        if runner is not self.runner:
+            return  # a late signal of a run already stopped
         self._apply(runner.take(), final=False)
         self._measure_rate(runner)
-        if not alive:
+        QTimer.singleShot(0, runner.resume)  # queued behind the repaints the snapshot caused
+
+    def _ended(self, runner: TrainingRunner) -> None:
+        """The worker finished its epochs or diverged."""
+        if runner is self.runner:
+            runner.stop(wait=True)
             self._finish(DIVERGED if runner.error else FINISHED)
 
     def _finish(self, state: str) -> None:
         runner, self.runner = self.runner, None
-        self._timer.stop()
         if runner is None:
             return
         self._apply(runner.take(), final=True)
@@ -316,7 +317,6 @@ class TrainingController(QObject):
             if self.runner is not None:
                 self.runner.stop(wait=True)
                 self.runner = None
-                self._timer.stop()
                 self._set_state(PAUSED if what == Change.NETWORK else IDLE)
             self._stepped.clear()
             if what == Change.SESSION:

@@ -19,7 +19,7 @@ def test_a_single_spike_survives_a_million_points():
     y[123_457] = 9.0
     y[777_777] = -4.0
     xd, yd = minmax_decimate(np.arange(len(y), dtype=float), y, 500)
-    assert len(yd) <= 1000
+    assert len(yd) <= 1002
     assert yd.max() == 9.0 and yd.min() == -4.0
     assert xd[np.argmax(yd)] == 123_457.0
     assert np.all(np.diff(xd) >= 0)

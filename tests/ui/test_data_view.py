@@ -1,0 +1,182 @@
+"""Data sets in the window: built-in generators, CSV import with each error, the table and scatter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
+
+from backprop_gui.core.presets import load_example
+from backprop_gui.ui.csv_import_dialog import CsvImportDialog
+from backprop_gui.ui.data_view import GenerateDialog, fit_network
+from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.training_ui import install_training
+
+
+@pytest.fixture
+def window(qtbot):
+    model = SessionModel(load_example("xor"))
+    window = QMainWindow()
+    window.setCentralWidget(QLabel("the debugger"))
+    controller = install_training(window, model)
+    qtbot.addWidget(window)
+    window.show()
+    yield window, model, controller
+    controller.stop()
+
+
+def answer(monkeypatch, button):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or button)
+    return asked
+
+
+def test_generated_moons_replace_the_data_and_show_in_table_and_scatter(qtbot, window):
+    _, model, controller = window
+    dialog = GenerateDialog(model)
+    qtbot.addWidget(dialog)
+    dialog.choice.setCurrentIndex(dialog.choice.findData("moons"))
+    assert set(dialog.fields) == {"samples", "noise", "seed"}
+    dialog.fields["samples"].setValue(60)
+    dialog.validation.setValue(0.25)
+    dialog.accept()
+    assert controller.data_view.use(dialog.result_data)
+    data = model.session.data
+    assert len(data) == 60 and data.generator["name"] == "moons" and data.validation_fraction == 0.25
+    view = controller.data_view
+    assert view.samples.rowCount() == 60 and view.samples.columnCount() == 4  # x_1, x_2, t, set
+    assert view.samples.headerData(0, Qt.Orientation.Horizontal) == "x_1"
+    sets = [view.samples.index(r, 3).data() for r in range(60)]
+    assert sets.count("validation") == 15
+    assert view.samples.index(0, 0).data() == model.format(data.inputs[0, 0])
+    assert len(view.scatter.data) == 60
+    assert "60 samples (moons)" in view.summary.text() and "15 held out" in view.summary.text()
+    assert model.stepper.batch == 0 and model.stepper.inputs.shape == (60, 2)
+
+
+def test_generator_errors_stay_in_the_dialog(qtbot, window):
+    _, model, _ = window
+    dialog = GenerateDialog(model)
+    qtbot.addWidget(dialog)
+    dialog.choice.setCurrentIndex(dialog.choice.findData("blobs"))
+    dialog.fields["samples"].setValue(2)
+    dialog.fields["classes"].setValue(3)
+    dialog.accept()
+    assert dialog.result_data is None and "at least classes" in dialog.error.text()
+
+
+def test_a_wider_data_set_offers_to_resize_the_output_layer(qtbot, window, monkeypatch):
+    _, model, controller = window
+    dialog = GenerateDialog(model)
+    qtbot.addWidget(dialog)
+    dialog.choice.setCurrentIndex(dialog.choice.findData("blobs"))
+    dialog.accept()
+    blobs = dialog.result_data
+    asked = answer(monkeypatch, QMessageBox.StandardButton.No)
+    assert not controller.data_view.use(blobs)
+    assert "n_L = 1 to 3" in asked[0] and len(model.session.data) == 4  # declined: nothing changed
+    answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    assert controller.data_view.use(blobs)
+    assert model.session.network.sizes == [2, 2, 3] and len(model.session.data) == len(blobs)
+
+
+def test_fit_network_keeps_the_layers_that_fit():
+    network = load_example("xor").network
+    fitted = fit_network(network, 3, 1)
+    assert fitted.sizes == [3, 2, 1]
+    np.testing.assert_array_equal(fitted.layer(2).weights, network.layer(2).weights)
+    assert network.sizes == [2, 2, 1]  # the original is untouched
+
+
+# --- CSV import ------------------------------------------------------------------------
+
+
+def csv_dialog(qtbot, model, tmp_path, text: str, name: str = "data.csv") -> CsvImportDialog:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    dialog = CsvImportDialog(model)
+    qtbot.addWidget(dialog)
+    dialog.set_path(path)
+    return dialog
+
+
+def test_csv_with_header_and_class_column_imports(qtbot, window, tmp_path, monkeypatch):
+    _, model, controller = window
+    text = "a,b,kind\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,bird\n"
+    dialog = csv_dialog(qtbot, model, tmp_path, text)
+    assert dialog.header.isChecked()  # detected from the first row
+    assert dialog.preview.horizontalHeaderItem(2).text() == "kind"
+    assert dialog.preview.item(1, 0).text() == "1"
+    dialog.set_roles(["input", "input", "class (one-hot)"])
+    dialog.standardise.setChecked(True)
+    dialog.accept()
+    data = dialog.result_data
+    assert data is not None and data.target_labels == ["bird", "cat", "dog"]
+    np.testing.assert_allclose(data.inputs.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_array_equal(data.targets[0], [0, 1, 0])
+    answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    assert controller.data_view.use(data)
+    assert model.session.network.sizes[-1] == 3
+
+
+def test_csv_without_header_uses_column_numbers(qtbot, window, tmp_path):
+    _, model, _ = window
+    dialog = csv_dialog(qtbot, model, tmp_path, "0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    assert not dialog.header.isChecked()
+    assert [box.currentText() for box in dialog.role_boxes] == ["input", "input", "target"]
+    dialog.accept()
+    assert dialog.result_data.inputs.shape == (4, 2) and dialog.result_data.targets[:, 0].tolist() == [0, 1, 1, 0]
+
+
+@pytest.mark.parametrize(
+    ("text", "roles", "message"),
+    [
+        ("x,y,t\n1,2,3\n4,5\n", None, "line 3: expected 3 cells"),
+        ("x,y,t\n1,2,3\n4,five,6\n", None, "line 3, column 2 (y): 'five' is not a number"),
+        ("\n\n", None, "empty"),
+        ("x,y,t\n", None, "header but no rows"),
+        ("x,y,t\n1,2,3\n", ["ignore", "ignore", "target"], "at least one input column"),
+        ("x,y,t\n1,2,3\n", ["input", "input", "ignore"], "at least one target column"),
+        ("x,y,t\n1,2,3\n", ["class (one-hot)", "input", "class (one-hot)"], "only one column"),
+    ],
+)
+def test_csv_errors_are_shown_and_the_dialog_stays_open(qtbot, window, tmp_path, text, roles, message):
+    _, model, _ = window
+    dialog = csv_dialog(qtbot, model, tmp_path, text)
+    if roles:
+        dialog.set_roles(roles)
+    dialog.accept()
+    assert dialog.result_data is None
+    assert message in dialog.error.text()
+
+
+def test_csv_missing_file_and_no_file(qtbot, window, tmp_path):
+    _, model, _ = window
+    dialog = CsvImportDialog(model)
+    qtbot.addWidget(dialog)
+    dialog.accept()
+    assert "choose a CSV file" in dialog.error.text()
+    dialog.set_path(tmp_path / "nope.csv")
+    assert "cannot read the file" in dialog.error.text()
+
+
+def test_csv_width_mismatch_declined_keeps_the_old_data(qtbot, window, tmp_path, monkeypatch):
+    _, model, controller = window
+    dialog = csv_dialog(qtbot, model, tmp_path, "a,b,c,t\n1,2,3,0\n4,5,6,1\n")
+    dialog.accept()
+    asked = answer(monkeypatch, QMessageBox.StandardButton.No)
+    assert not controller.data_view.use(dialog.result_data)
+    assert "input layer from n_0 = 2 to 3" in asked[0]
+    assert len(model.session.data) == 4 and model.session.network.input_size == 2
+
+
+def test_three_inputs_have_no_scatter_but_a_reason(qtbot, window, tmp_path, monkeypatch):
+    _, model, controller = window
+    dialog = csv_dialog(qtbot, model, tmp_path, "a,b,c,t\n1,2,3,0\n4,5,6,1\n")
+    dialog.accept()
+    answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    controller.data_view.use(dialog.result_data)
+    view = controller.data_view
+    assert view.plot.isHidden() and "3 inputs" in view.no_plot.text()
+    assert "n_0 = 3" in controller.decision_map.message.text()

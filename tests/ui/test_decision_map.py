@@ -1,0 +1,78 @@
+"""The decision map shows the core's forward pass over the input plane, and follows the weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backprop_gui.core.backprop import forward
+from backprop_gui.core.datasets import generate
+from backprop_gui.core.network import build_network
+from backprop_gui.core.presets import load_example
+from backprop_gui.core.session import Session
+from backprop_gui.ui.decision_map import ARGMAX, RESOLUTION, DecisionMap
+from backprop_gui.ui.session_model import SessionModel
+
+
+def shown(qtbot, session: Session) -> DecisionMap:
+    widget = DecisionMap(SessionModel(session))
+    qtbot.addWidget(widget)
+    widget.resize(500, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def cell_input(widget: DecisionMap, row: int, col: int) -> np.ndarray:
+    p = widget.plane
+    return np.array([[p.x_min + p.width * (col + 0.5) / RESOLUTION], [p.y_min + p.height * (row + 0.5) / RESOLUTION]])
+
+
+def test_values_equal_the_core_forward_pass(qtbot):
+    widget = shown(qtbot, load_example("xor"))
+    network = widget.model.session.network
+    for row, col in [(0, 0), (17, 99), (RESOLUTION - 1, 3)]:
+        _, a = forward(network, cell_input(widget, row, col))
+        assert widget.shown[row, col] == pytest.approx(a[network.depth][0, 0], abs=1e-15)
+    assert widget.choice.count() == 1 and widget.choice.currentText() == "output a_1^L"
+    assert widget.colorbar.isVisible()
+    assert len(widget.scatter.data) == 4
+
+
+def test_several_outputs_show_the_argmax_class_or_a_chosen_output(qtbot):
+    network = build_network(2, [4, 3], ["tanh", "softmax"], loss="cross_entropy", seed=3)
+    widget = shown(qtbot, Session("blobs", network, generate("blobs")))
+    assert widget.choice.currentData() == ARGMAX
+    _, a = forward(network, cell_input(widget, 60, 20))
+    assert widget.shown[60, 20] == int(np.argmax(a[2][:, 0]))
+    assert not widget.colorbar.isVisible()
+    widget.choice.setCurrentIndex(widget.choice.findData(2))
+    assert widget.shown[60, 20] == pytest.approx(a[2][2, 0])
+
+
+def test_the_map_follows_the_weights(qtbot):
+    widget = shown(qtbot, load_example("xor"))
+    before = widget.shown.copy()
+    model = widget.model
+    model.run_to_end()  # the stepper's Update changes the weights
+    assert not np.array_equal(widget.shown, before)
+    layer = model.session.network.layer(2)
+    layer.biases = layer.biases + 3.0
+    model.network_changed()
+    _, a = forward(model.session.network, cell_input(widget, 5, 5))
+    assert widget.shown[5, 5] == pytest.approx(a[2][0, 0])
+
+
+def test_hover_reads_the_outputs(qtbot):
+    widget = shown(qtbot, load_example("xor"))
+    view = widget.plot.getPlotItem().getViewBox()
+    from PySide6.QtCore import QPointF
+
+    widget._hover(view.mapViewToScene(QPointF(0.5, 0.5)))
+    assert widget.readout.text().startswith("x = (0.5") and "a_1^L = " in widget.readout.text()
+
+
+def test_one_input_shows_why_there_is_no_map(qtbot):
+    widget = shown(qtbot, load_example("sine_regression"))
+    assert widget.stack.currentWidget() is widget.message
+    assert "n_0 = 1" in widget.message.text()

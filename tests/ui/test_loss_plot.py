@@ -1,0 +1,115 @@
+"""The loss plot draws a decimated copy of the history, follows new data, and reads out a step."""
+
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from backprop_gui.core.presets import load_example
+from backprop_gui.ui.loss_plot import EpochAxis, LossPlot, epoch_of_step, nice_stride
+from backprop_gui.ui.session_model import SessionModel
+
+
+@pytest.fixture
+def plot(qtbot):
+    model = SessionModel(load_example("xor"))
+    widget = LossPlot(model)
+    qtbot.addWidget(widget)
+    widget.resize(900, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def fill(history, steps: int, per_epoch: int) -> np.ndarray:
+    losses = 1.0 / np.arange(1, steps + 1) + 0.01 * np.sin(np.arange(steps))
+    losses[steps // 3] = 5.0  # a spike that must stay visible
+    history.step_losses = array("d", losses)
+    ends = list(range(per_epoch, steps + 1, per_epoch))
+    history.epoch_ends[:] = ends
+    history.epoch_losses[:] = [float(losses[e - per_epoch : e].mean()) for e in ends]
+    history.validation_losses[:] = [x * 1.1 for x in history.epoch_losses]
+    return losses
+
+
+def test_a_long_history_is_drawn_decimated_with_its_peaks(plot):
+    losses = fill(plot.model.session.history, 200_000, 1000)
+    plot.refresh()
+    xs, ys = plot.step_curve.getData()
+    assert len(xs) <= 2 * max(64, plot.view.width()) + 4
+    assert ys.max() == 5.0 and xs[0] == 1 and xs[-1] == 200_000
+    assert len(plot.epoch_curve.getData()[0]) == 200
+    assert plot.validation_curve.getData()[1][0] == pytest.approx(1.1 * losses[:1000].mean())
+    legend = [label.text for _, label in plot.legend.items]
+    assert "validation C per epoch" in legend
+
+
+def test_no_validation_series_in_the_legend_without_a_split(plot):
+    plot.refresh()
+    assert [label.text for _, label in plot.legend.items] == ["C per step", "mean C per epoch"]
+    assert plot.readout.text().startswith("No training yet")
+
+
+def test_zooming_stops_following_and_follow_returns(plot, qtbot):
+    history = plot.model.session.history
+    fill(history, 10_000, 100)
+    plot.refresh()
+    assert plot.following and not plot.follow.isEnabled()
+    plot.view.setXRange(2000, 3000, padding=0)  # as a user's zoom does: auto-range goes off
+    plot.refresh()
+    assert not plot.following and plot.follow.isEnabled()
+    xs, _ = plot.step_curve.getData()
+    assert xs[0] >= 1999 and xs[-1] <= 3002  # only the visible range is drawn, at full detail
+    history.step_losses.extend([0.5] * 1000)
+    plot.refresh()
+    assert plot.view.viewRange()[0][1] < 3100  # new data does not move the user's view
+    qtbot.mouseClick(plot.follow, Qt.MouseButton.LeftButton)
+    assert plot.following
+    assert plot.step_curve.getData()[0][-1] == 11_000
+
+
+def test_log_scale_toggle(plot, qtbot):
+    history = plot.model.session.history
+    history.step_losses = array("d", [1.0, 0.1, 0.0, 0.01])
+    plot.refresh()
+    plot.log_y.setChecked(True)
+    assert plot.plot.getPlotItem().ctrl.logYCheck.isChecked()
+    drawn = plot.step_curve.getData()[1]  # log10 of what was given
+    assert np.all(np.isfinite(drawn)) and drawn[2] == -300  # 0 is drawn at a floor, never -inf
+
+
+def test_hover_reads_out_step_epoch_and_loss(plot, qtbot):
+    history = plot.model.session.history
+    fill(history, 1000, 100)
+    plot.refresh()
+    text = plot.describe_step(150)
+    assert text.startswith("step 150 · epoch 2 · C = ")
+    assert "epoch mean" in text and "validation" in text
+    qtbot.wait(50)  # let the view auto-range to the data
+    (_, _), (y0, y1) = plot.view.viewRange()
+    scene_pos = plot.view.mapViewToScene(QPointF(250, (y0 + y1) / 2))
+    plot._hover(scene_pos)
+    assert plot.crosshair.isVisible() and plot.readout.text().startswith("step 250 ")
+
+
+def test_eta_changes_are_marked(plot):
+    history = plot.model.session.history
+    fill(history, 1000, 100)
+    history.rate_changes.append((400, 0.05))
+    plot.refresh()
+    assert len(plot._rate_marks) == 1 and plot._rate_marks[0].value() == 400.5
+    plot.refresh()
+    assert len(plot._rate_marks) == 1  # not re-created per frame
+
+
+def test_epoch_axis_thins_its_ticks():
+    axis = EpochAxis()
+    axis.ends = np.arange(1, 10_001, dtype=float) * 4
+    ((spacing, values),) = axis.tickValues(0, 40_000, 450)
+    assert len(values) <= 10 and spacing == 1000
+    assert axis.tickStrings(values[:2], 1, 1) == ["1000", "2000"]
+    assert nice_stride(7, 10) == 1 and nice_stride(30, 10) == 5 and nice_stride(101, 10) == 20
+    assert epoch_of_step([4, 8], 4) == 1 and epoch_of_step([4, 8], 5) == 2 and epoch_of_step([4, 8], 9) == 3
