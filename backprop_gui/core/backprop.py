@@ -23,7 +23,7 @@ from backprop_gui.core.network import Network
 Array = np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # read-only by convention: not frozen, since that makes every pass slower to build
 class PassResult:
     """Every number of one pass. Dicts are keyed by layer l; ``a[0]`` is the input x.
 
@@ -87,9 +87,14 @@ def run_pass(network: Network, x: Array, t: Array) -> PassResult:
         if l < L:
             upstream = network.layers[l].weights.T @ delta[l + 1]
             delta[l] = ACTIVATIONS[layer.activation].vjp(z[l], a[l], upstream)
-        grad_w[l] = delta[l] @ a[l - 1].T / batch
-        grad_b[l] = delta[l].mean(axis=1) if layer.has_bias else np.zeros(layer.size)
-    return PassResult(x, t, z, a, losses, float(losses.mean()), grad_a, delta, grad_w, grad_b)
+        if batch == 1:  # the mean over one sample is that sample's value
+            grad_w[l] = delta[l] @ a[l - 1].T
+            grad_b[l] = delta[l][:, 0] if layer.has_bias else np.zeros(layer.size)
+        else:
+            share = delta[l] / batch  # each sample's share of the mean
+            grad_w[l] = share @ a[l - 1].T
+            grad_b[l] = share.sum(axis=1) if layer.has_bias else np.zeros(layer.size)
+    return PassResult(x, t, z, a, losses, float(losses.sum()) / batch, grad_a, delta, grad_w, grad_b)
 
 
 def updated_parameters(

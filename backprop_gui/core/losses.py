@@ -38,25 +38,25 @@ LOSSES: dict[str, Loss] = {
     for loss in (
         Loss(
             "half_squared_error",
-            lambda a, t: 0.5 * np.sum((a - t) ** 2, axis=0),
+            lambda a, t: 0.5 * ((a - t) ** 2).sum(axis=0),
             lambda a, t: a - t,
             "C = ½ Σ_j (a_j^L − t_j)²",
         ),
         Loss(
             "mean_squared_error",
-            lambda a, t: np.mean((a - t) ** 2, axis=0),
+            lambda a, t: ((a - t) ** 2).mean(axis=0),
             lambda a, t: 2.0 * (a - t) / a.shape[0],
             "C = (1/n_L) Σ_j (a_j^L − t_j)²",
         ),
         Loss(
             "cross_entropy",
-            lambda a, t: -np.sum(t * np.log(_safe(a)), axis=0),
+            lambda a, t: -(t * np.log(_safe(a))).sum(axis=0),
             lambda a, t: -t / _safe(a),
             "C = −Σ_j t_j log a_j^L",
         ),
         Loss(
             "binary_cross_entropy",
-            lambda a, t: -np.sum(t * np.log(_safe(a)) + (1 - t) * np.log(_safe(1 - a)), axis=0),
+            lambda a, t: -(t * np.log(_safe(a)) + (1 - t) * np.log(_safe(1 - a))).sum(axis=0),
             lambda a, t: -t / _safe(a) + (1 - t) / _safe(1 - a),
             "C = −Σ_j [t_j log a_j^L + (1 − t_j) log(1 − a_j^L)]",
         ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,6 +104,22 @@ def mean_loss(network: Network, inputs: np.ndarray, targets: np.ndarray) -> floa
     return float(LOSSES[network.loss].value(a[network.depth], targets.T).mean())
 
 
+def _all_finite(arrays: Iterable[np.ndarray]) -> bool:
+    """Whether no array holds a NaN or ±inf. (Σ x² is finite only when every x is, and one BLAS call
+    computes it; when it overflows although every x is finite, the exact test settles it.)"""
+    return all(math.isfinite(np.vdot(a, a)) or np.isfinite(a).all() for a in arrays)
+
+
+def _first_non_finite(
+    result: PassResult, weights: dict[int, np.ndarray], biases: dict[int, np.ndarray]
+) -> tuple[str, int]:
+    """(quantity, layer) of the first NaN or ±inf in the pass, else in the updated parameters."""
+    bad = first_non_finite(result)
+    if bad is not None:
+        return bad
+    return "weights", next(l for l in weights if not _all_finite((weights[l], biases[l])))
+
+
 class Trainer:
     """Runs SGD on ``network`` over ``data``, recording into ``history``.
 
@@ -135,6 +151,7 @@ class Trainer:
             len(data), data.validation_fraction, settings.seed
         )
         self._epoch_start = self.history.steps - batch
+        self._order: tuple[tuple[int, bool, int], np.ndarray] | None = None  # epoch_order, kept for its epoch
         self.observers: list[Callable[[PassResult, int], None]] = []
 
     @property
@@ -150,27 +167,27 @@ class Trainer:
 
     def next_samples(self) -> np.ndarray:
         """The sample indices the next step will train on."""
+        key = (self.epoch, self.settings.shuffle, self.settings.seed)
+        if self._order is None or self._order[0] != key:
+            self._order = (key, self.epoch_order(self.epoch))
         size = self.settings.batch_size
-        return self.epoch_order(self.epoch)[self.batch * size : (self.batch + 1) * size]
+        return self._order[1][self.batch * size : (self.batch + 1) * size]
 
     def set_learning_rate(self, learning_rate: float) -> None:
         """Change η from the next step on, and mark the change in the history."""
         self.settings.learning_rate = float(learning_rate)
         self.history.rate_changes.append((self.history.steps, float(learning_rate)))
 
+    @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # NaN/±inf are caught below, by name
     def step(self) -> float:
         """Train on one minibatch and return its loss. Raises Divergence on NaN/±inf."""
         rows = self.next_samples()
-        x, t = self.data.inputs[rows].T, self.data.targets[rows].T
+        x, t = self.data.inputs.take(rows, axis=0).T, self.data.targets.take(rows, axis=0).T
         result = run_pass(self.network, x, t)
         step = self.history.steps + 1
-        bad = first_non_finite(result)
-        if bad is not None:
-            raise Divergence(step, *bad)
         weights, biases = updated_parameters(self.network, result, self.settings.learning_rate)
-        for l in weights:
-            if not (np.all(np.isfinite(weights[l])) and np.all(np.isfinite(biases[l]))):
-                raise Divergence(step, "weights", l)
+        if not (math.isfinite(result.loss) and _all_finite(weights.values()) and _all_finite(biases.values())):
+            raise Divergence(step, *_first_non_finite(result, weights, biases))
         set_parameters(self.network, weights, biases)
         self.history.step_losses.append(result.loss)
         self.batch += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -161,7 +162,8 @@ def test_divergence_keeps_the_last_finite_weights_and_names_step_and_layer() -> 
     data = Dataset(np.array([[10.0]]), np.array([[0.0]]))
     trainer = Trainer(network, data, TrainingSettings(learning_rate=1e6))
     last = _parameters(network)
-    with pytest.raises(Divergence) as error:
+    with pytest.raises(Divergence) as error, warnings.catch_warnings():
+        warnings.simplefilter("error")  # the guard names the NaN/inf; numpy does not warn about it
         for _ in range(100):
             last = _parameters(network)
             trainer.step()
@@ -175,6 +177,25 @@ def test_divergence_keeps_the_last_finite_weights_and_names_step_and_layer() -> 
     with pytest.raises(Divergence):  # it refuses to go on
         trainer.step()
     assert _parameters(network) == last
+
+
+def test_huge_but_finite_weights_are_not_a_divergence() -> None:
+    # Σ w² of these weights overflows although every weight is finite: training goes on.
+    network = build_network(2, [3, 1], ["tanh", "tanh"], seed=0)
+    network.layer(1).weights = np.full((3, 2), 1e200)
+    trainer = Trainer(network, _data(), TrainingSettings(learning_rate=0.1, batch_size=10))
+    assert math.isfinite(trainer.step())
+    assert trainer.history.steps == 1 and network.layer(1).weights[0, 0] == pytest.approx(1e200)
+
+
+def test_divergence_in_one_layer_is_named() -> None:
+    network = build_network(2, [3, 1], ["tanh", "linear"], seed=0)
+    network.layer(2).weights = np.full((1, 3), 1e308)  # finite, but the update overflows
+    trainer = Trainer(network, _data(), TrainingSettings(learning_rate=1e6))
+    with pytest.raises(Divergence) as error:
+        trainer.step()
+    assert (error.value.step, error.value.layer) == (1, 2)
+    assert not trainer.history.steps and network.layer(2).weights[0, 0] == 1e308
 
 
 def test_divergence_message_for_the_loss_and_for_a_layer() -> None:
