@@ -175,17 +175,18 @@ class DataView(QWidget):
         self.generate_action.setStatusTip("Choose a built-in data set: XOR, AND, OR, moons, circles, spirals, …")
         self.generate_action.triggered.connect(self.choose_generated)
         self.import_action = QAction("&Import data from CSV…", self)
+        self.import_action.setIconText("Import CSV…")
         self.import_action.setStatusTip("Read samples from a CSV file: choose input and target columns")
         self.import_action.triggered.connect(self.import_csv)
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
         for action in (self.generate_action, self.import_action):
             button = QToolButton()
             button.setDefaultAction(action)
             top.addWidget(button)
+        top.addStretch(1)
 
         self.samples = SamplesModel(model)
         self.table = QTableView()
@@ -207,7 +208,7 @@ class DataView(QWidget):
         self.no_plot.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_plot.setWordWrap(True)
 
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(self.plot)
         splitter.addWidget(self.no_plot)
@@ -216,6 +217,7 @@ class DataView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
         model.changed.connect(self._model_changed)
         controller.progressed.connect(self._settings_maybe_changed)
@@ -235,16 +237,22 @@ class DataView(QWidget):
         inputs, targets = data.inputs[rows], data.targets[rows]
         if n_in == 2:
             self.scatter.setData(inputs[:, 0], inputs[:, 1], brush=sample_brushes(targets))
-            item.setLabel("bottom", "x_1")
-            item.setLabel("left", "x_2")
+            item.setLabel("bottom", "x<sub>1</sub>")
+            item.setLabel("left", "x<sub>2</sub>")
         elif n_in == 1:
             self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush(31, 119, 180, 200))
-            item.setLabel("bottom", "x_1")
-            item.setLabel("left", "t_1")
+            item.setLabel("bottom", "x<sub>1</sub>")
+            item.setLabel("left", "t<sub>1</sub>")
         self.plot.setVisible(n_in <= 2)
         self.no_plot.setVisible(n_in > 2)
         self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
         self.plot.autoRange()
+
+    def resizeEvent(self, event) -> None:
+        """Table beside the scatter plot when there is room, else above it."""
+        super().resizeEvent(event)
+        wide = event.size().width() >= 1.4 * event.size().height()
+        self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
 
     def choose_generated(self) -> None:
         """Open the built-in data-set dialog and use its data if accepted."""
@@ -287,6 +295,7 @@ class GenerateDialog(QDialog):
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Built-in data set")
+        self.setMinimumWidth(420)
         self.model = model
         self.result_data: Dataset | None = None
         self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
@@ -343,7 +352,7 @@ class GenerateDialog(QDialog):
             self.form.addRow(param.name.capitalize(), box)
             self.fields[param.name] = box
         out = generator.target_size({k: b.value() for k, b in self.fields.items()})
-        self.description.setText(f"{generator.description} · n_0 = {generator.input_size}, n_L = {out}")
+        self.description.setText(f"{generator.description}\nn₀ = {generator.input_size} inputs, nᴸ = {out} outputs")
         self.error.clear()
 
     def settings(self) -> dict[str, Any]:

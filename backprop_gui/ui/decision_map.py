@@ -24,6 +24,11 @@ COLORMAP = pg.colormap.get("CET-D1")  # blue–white–red
 LEVELS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
+def subscript(n: int) -> str:
+    """``n`` in subscript digits: 12 → ₁₂."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
 def class_lut(classes: int) -> np.ndarray:
     """Pale class colours for the arg-max image, (classes, 3) uint8."""
     colors = np.array([CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(classes)], dtype=float)
@@ -60,8 +65,8 @@ class DecisionMap(QWidget):
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
-        item.setLabel("bottom", "x_1")
-        item.setLabel("left", "x_2")
+        item.setLabel("bottom", "x<sub>1</sub>")
+        item.setLabel("left", "x<sub>2</sub>")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen(255, 255, 255, 230, width=1.5))
@@ -106,9 +111,9 @@ class DecisionMap(QWidget):
         previous = self.choice.currentData()
         self.choice.clear()
         if outputs > 1:
-            self.choice.addItem("class (arg-max of a^L)", ARGMAX)
+            self.choice.addItem("class (arg-max of aᴸ)", ARGMAX)
         for j in range(outputs):
-            self.choice.addItem(f"output a_{j + 1}^L", j)
+            self.choice.addItem(f"output a{subscript(j + 1)}ᴸ", j)
         self.choice.setCurrentIndex(max(0, self.choice.findData(previous)))
         self.choice.blockSignals(False)
         self.plane = plane_around(s.data.inputs)
@@ -172,5 +177,7 @@ class DecisionMap(QWidget):
         if not (0 <= row < RESOLUTION and 0 <= col < RESOLUTION):
             self.readout.clear()
             return
-        values = ", ".join(f"a_{j + 1}^L = {format_number(v, 4)}" for j, v in enumerate(self.outputs[:, row, col]))
+        values = ", ".join(
+            f"a{subscript(j + 1)}ᴸ = {format_number(v, 4)}" for j, v in enumerate(self.outputs[:, row, col])
+        )
         self.readout.setText(f"x = ({format_number(point.x(), 3)}, {format_number(point.y(), 3)}): {values}")

@@ -77,6 +77,7 @@ class LossPlot(QWidget):
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
         self.log_y = QCheckBox("Log scale")
         self.log_y.setToolTip("Show the loss C on a logarithmic axis")
+        self.log_y.setChecked(True)
         self.follow = QPushButton("Follow")
         self.follow.setToolTip("Zoom to all the data and keep following new steps")
         header = QHBoxLayout()
@@ -93,9 +94,12 @@ class LossPlot(QWidget):
         item.setLabel("left", "loss C")
         item.setLabel("top", "epoch")
         item.getAxis("left").enableAutoSIPrefix(False)
+        item.setLogMode(y=True)
         item.setMenuEnabled(False)
         self.view = item.getViewBox()
-        self.legend = item.addLegend(offset=(-8, 8), labelTextColor=(40, 40, 40), brush=(255, 255, 255, 210))
+        self.legend = item.addLegend(
+            offset=(-8, 4), labelTextColor=(40, 40, 40), labelTextSize="8pt", brush=(255, 255, 255, 210), colCount=3
+        )
         self.step_curve = item.plot(pen=STEP_PEN, name="C per step")
         self.epoch_curve = item.plot(pen=EPOCH_PEN, name="mean C per epoch")
         self.validation_curve = item.plot(pen=VALIDATION_PEN, name="validation C per epoch")
@@ -154,6 +158,9 @@ class LossPlot(QWidget):
     def _draw_steps(self, history: LossHistory, x0: float, x1: float, buckets: int) -> None:
         if history.steps == 0:
             self.step_curve.setData([], [])
+            if self.following:  # an empty plot still shows sensible axes
+                y_range = (-4.0, 0.5) if self.log_y.isChecked() else (0.0, 1.0)
+                self.view.setRange(xRange=(0, 100), yRange=y_range, padding=0, disableAutoRange=False)
             return
         losses = np.frombuffer(history.step_losses, dtype=float)
         xs, ys = decimate_range(losses, math.floor(x0) - 1, math.ceil(x1) - 1, buckets)

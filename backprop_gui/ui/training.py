@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, Signal
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Network
-from backprop_gui.core.training import Divergence, LossHistory, Trainer, TrainingSettings
+from backprop_gui.core.training import LossHistory, Trainer, TrainingSettings
 
 PUBLISH_RATE = 20.0  # snapshots per second at most
 MAX_HANDOFF = 0.1  # seconds the worker waits for the GUI to draw a snapshot
@@ -101,7 +101,7 @@ class TrainingRunner:
     ) -> None:
         self._trainer = Trainer(network.copy(), data, copy.copy(settings), copy_history(history), epoch, batch)
         self.target_epoch = target_epoch
-        self.error: Divergence | None = None
+        self.error: Exception | None = None  # why the run stopped early (Divergence, a breakpoint…)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._go = threading.Event()
@@ -148,6 +148,12 @@ class TrainingRunner:
         return progress
 
     @property
+    def trainer(self) -> Trainer:
+        """The run's own Trainer (on a private copy of the network). Observers may be added
+        before ``start()``; they then run on the worker thread."""
+        return self._trainer
+
+    @property
     def steps_done(self) -> int:
         """Steps this run has trained so far (read without a lock: an int is atomic)."""
         return self._steps_done
@@ -177,8 +183,8 @@ class TrainingRunner:
                         last_publish = time.perf_counter()
                     if self._delay > 0:
                         self._stop.wait(self._delay)
-        except Divergence as error:
-            self.error = error
+        except Exception as error:  # Divergence, an observer stopping the run (a breakpoint), or a bug:
+            self.error = error  # the run ends cleanly after the last finished step and the GUI reports it
         self._publish(last_sample, final=True)
 
     def _hand_over(self, last_sample: int) -> None:

@@ -11,15 +11,27 @@ it back takes it out again.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QInputDialog, QMainWindow, QMenu, QMessageBox, QStyle, QToolBar
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QInputDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QScrollArea,
+    QStyle,
+    QToolBar,
+    QWidget,
+)
 
 from backprop_gui.core.backprop import set_parameters
 from backprop_gui.core.datasets import Dataset, check_fits
-from backprop_gui.core.training import MAX_EPOCHS, Trainer
+from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
 from backprop_gui.ui.data_view import DataView
 from backprop_gui.ui.decision_map import DecisionMap
 from backprop_gui.ui.loss_plot import LossPlot
@@ -38,6 +50,8 @@ class TrainingController(QObject):
 
     state_changed = Signal(str)
     progressed = Signal()  # the session's history and weights moved on (throttled while training)
+    # A run ended and the session holds its final weights: (the error that stopped it or None, its Trainer).
+    run_ended = Signal(object, object)
 
     def __init__(self, window: QMainWindow, model: SessionModel) -> None:
         super().__init__(window)
@@ -51,6 +65,8 @@ class TrainingController(QObject):
         self._delay = 0.0
         self._applying = False
         self._stepped: list[int] = []  # history lengths right after each Update the stepper recorded
+        # Called on the GUI thread with each run's Trainer before it starts (e.g. to add observers).
+        self.trainer_hooks: list[Callable[[Trainer], None]] = []
         self._rate_clock = (0.0, 0)
         self.actions = self._make_actions()
         self.panel = TrainingPanel(self)
@@ -139,6 +155,8 @@ class TrainingController(QObject):
             self._delay,
         )
         self._rate_clock = (time.perf_counter(), 0)
+        for hook in self.trainer_hooks:
+            hook(self.runner.trainer)
         self.runner.signals.published.connect(self._collect)
         self.runner.signals.ended.connect(self._ended)
         self.runner.start()
@@ -157,7 +175,8 @@ class TrainingController(QObject):
         """The worker finished its epochs or diverged."""
         if runner is self.runner:
             runner.stop(wait=True)
-            self._finish(DIVERGED if runner.error else FINISHED)
+            error = runner.error
+            self._finish(FINISHED if error is None else DIVERGED if isinstance(error, Divergence) else PAUSED)
 
     def _finish(self, state: str) -> None:
         runner, self.runner = self.runner, None
@@ -174,9 +193,12 @@ class TrainingController(QObject):
         elif state == DIVERGED:
             self._target_epoch = None
             self._tell("Training diverged", str(runner.error), warning=True)
+        elif runner.error is not None:  # an observer stopped it (a breakpoint): its owner explains
+            self._status(f"Training stopped after step {session.history.steps:,}: {runner.error}")
         else:
             self._status(f"Training paused at epoch {session.epoch + 1:,}, step {session.history.steps:,}")
         self._set_state(state)
+        self.run_ended.emit(runner.error, runner.trainer)
 
     def _apply(self, progress: Progress, final: bool) -> None:
         """Write a worker snapshot into the session (GUI thread only) and let every view redraw."""
@@ -409,7 +431,7 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
     ``train.*`` entries, its menus map a "Train" entry."""
     controller = TrainingController(window, model)
     docks = {
-        "training": _dock(window, "Training", controller.panel, Qt.DockWidgetArea.RightDockWidgetArea),
+        "training": _dock(window, "Training", _scrolling(controller.panel), Qt.DockWidgetArea.RightDockWidgetArea),
         "loss": _dock(window, "Loss", controller.loss_plot, Qt.DockWidgetArea.BottomDockWidgetArea),
         "decision": _dock(window, "Decision map", controller.decision_map, Qt.DockWidgetArea.BottomDockWidgetArea),
         "data": _dock(window, "Data", controller.data_view, Qt.DockWidgetArea.BottomDockWidgetArea),
@@ -434,8 +456,8 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
     for dock in docks.values():
         panels.addAction(dock.toggleViewAction())
 
-    controller.loss_plot.setMinimumHeight(170)
-    controller.decision_map.setMinimumSize(240, 170)
+    controller.loss_plot.setMinimumHeight(150)
+    controller.decision_map.setMinimumSize(220, 150)
     window.addActions(list(actions.values()))  # shortcuts work wherever the focus is in the window
     toolbar = QToolBar("Training", window)
     toolbar.setObjectName("training_toolbar")
@@ -456,6 +478,16 @@ def _dock(window: QMainWindow, title: str, widget, area: Qt.DockWidgetArea) -> Q
     dock.setWidget(widget)
     window.addDockWidget(area, dock)
     return dock
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area, so its dock can be made shorter than the widget."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
 
 
 def _train_menu(window: QMainWindow) -> QMenu:

@@ -34,7 +34,7 @@ def test_values_equal_the_core_forward_pass(qtbot):
     for row, col in [(0, 0), (17, 99), (RESOLUTION - 1, 3)]:
         _, a = forward(network, cell_input(widget, row, col))
         assert widget.shown[row, col] == pytest.approx(a[network.depth][0, 0], abs=1e-15)
-    assert widget.choice.count() == 1 and widget.choice.currentText() == "output a_1^L"
+    assert widget.choice.count() == 1 and widget.choice.currentText() == "output a₁ᴸ"
     assert widget.colorbar.isVisible()
     assert len(widget.scatter.data) == 4
 
@@ -69,7 +69,7 @@ def test_hover_reads_the_outputs(qtbot):
     from PySide6.QtCore import QPointF
 
     widget._hover(view.mapViewToScene(QPointF(0.5, 0.5)))
-    assert widget.readout.text().startswith("x = (0.5") and "a_1^L = " in widget.readout.text()
+    assert widget.readout.text().startswith("x = (0.5") and "a₁ᴸ = " in widget.readout.text()
 
 
 def test_one_input_shows_why_there_is_no_map(qtbot):

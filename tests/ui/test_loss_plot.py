@@ -17,6 +17,8 @@ from backprop_gui.ui.session_model import SessionModel
 def plot(qtbot):
     model = SessionModel(load_example("xor"))
     widget = LossPlot(model)
+    assert widget.log_y.isChecked()  # losses span decades: log scale by default
+    widget.log_y.setChecked(False)
     qtbot.addWidget(widget)
     widget.resize(900, 400)
     widget.show()
@@ -77,6 +79,7 @@ def test_log_scale_toggle(plot, qtbot):
     plot.refresh()
     plot.log_y.setChecked(True)
     assert plot.plot.getPlotItem().ctrl.logYCheck.isChecked()
+    assert plot.step_curve.getData()[1][1] == -1  # drawn as log10 C
     drawn = plot.step_curve.getData()[1]  # log10 of what was given
     assert np.all(np.isfinite(drawn)) and drawn[2] == -300  # 0 is drawn at a floor, never -inf
 

@@ -51,7 +51,7 @@ def test_f5_trains_in_the_background_and_shift_f5_pauses(qtbot, xor):
     history = model.session.history
     # the plot follows and draws the whole history; the last point is the last step
     xs, ys = controller.loss_plot.step_curve.getData()
-    assert xs[-1] == history.steps and ys[-1] == history.step_losses[-1]
+    assert xs[-1] == history.steps and ys[-1] == pytest.approx(np.log10(history.step_losses[-1]))  # log scale
     # the session is a clean training state: retraining from scratch headless gives the same weights
     again = load_example("xor")
     replay = Trainer(again.network, again.data, again.training, again.history)
@@ -128,7 +128,7 @@ def test_one_epoch_button_trains_exactly_one_epoch(qtbot, xor):
     session = model.session
     assert session.epoch == 1 and session.history.steps == 4 and session.batch == 0
     xs, ys = controller.loss_plot.epoch_curve.getData()
-    assert list(xs) == [4.0] and ys[0] == pytest.approx(session.history.epoch_losses[0])
+    assert list(xs) == [4.0] and ys[0] == pytest.approx(np.log10(session.history.epoch_losses[0]))
     assert controller.panel.figures["Step"].text() == "4"
 
 
@@ -235,3 +235,24 @@ def test_settings_are_range_checked_and_stored(qtbot, xor):
     panel.validation.setValue(0.25)
     assert model.session.training.seed == 7 and not model.session.training.shuffle
     assert model.session.data.validation_fraction == 0.25
+
+
+class Stop(Exception):
+    """What an observer (a breakpoint) raises to stop training after a step."""
+
+
+def test_trainer_hooks_can_stop_a_run_and_hear_how_it_ended(qtbot, xor):
+    window, model, controller = xor
+    model.session.training.epochs = 1000
+
+    def stop_at_ten(result, step):
+        if step == 10:
+            raise Stop("breakpoint at step 10")
+
+    controller.trainer_hooks.append(lambda trainer: trainer.observers.append(stop_at_ten))
+    with qtbot.waitSignal(controller.run_ended, timeout=TIMEOUT) as ended:
+        controller.continue_training()
+    error, trainer = ended.args
+    assert isinstance(error, Stop) and trainer.history.steps == 10
+    assert controller.state == PAUSED and model.session.history.steps == 10
+    assert "breakpoint at step 10" in controller.last_message
