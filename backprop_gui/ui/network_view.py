@@ -93,6 +93,7 @@ class _Style:
     neutral: QBrush = field(default_factory=QBrush)
     plate: QColor = field(default_factory=QColor)
     background: QColor = field(default_factory=QColor)
+    muted: QColor = field(default_factory=QColor)
     unknown: QBrush = field(default_factory=QBrush)
     unknown_edge: QColor = field(default_factory=QColor)
 
@@ -518,6 +519,7 @@ class NetworkView(QGraphicsView):
         for item in self._text_items():
             item.setDefaultTextColor(text)
         muted = palette.color(QPalette.ColorRole.PlaceholderText)
+        self._style.muted = muted
         for item in self._elisions.values():
             item.setDefaultTextColor(muted)
         for item in self._captions:
@@ -568,7 +570,7 @@ class NetworkView(QGraphicsView):
                 pen = QPen(self._style.unknown_edge, 1.0)
             else:
                 busy = key in glow_edges
-                alpha = 255 if busy else (70 if dim else 200)
+                alpha = 255 if busy else (90 if dim else 200)
                 pen = QPen(sign_color(value, alpha), 0.8 + 4.2 * abs(value) / edge_limit + (1.2 if busy else 0))
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             edge.setPen(pen)
@@ -631,6 +633,13 @@ class NetworkView(QGraphicsView):
         for edge in self._edges.values():
             edge.set_marks(edge.glow, edge.selection == selection)
             edge.update()
+        hidden = set()  # layers where the selection is among the neurons not drawn
+        if selection is not None and (selection.layer, selection.j) not in self._neurons:
+            hidden.add(selection.layer)
+        if selection is not None and selection.is_edge and (selection.layer - 1, selection.k) not in self._neurons:
+            hidden.add(selection.layer - 1)
+        for l, mark in self._elisions.items():
+            mark.setDefaultTextColor(self._style.selection if l in hidden else self._style.muted)
 
     # --- tooltips -------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPalette, QTextDocument
+from PySide6.QtGui import QColor, QHelpEvent, QPalette, QTextDocument
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Layer, Network, build_network
@@ -270,3 +271,28 @@ def test_a_new_architecture_rebuilds_the_graph(view):
     assert len(neurons(view)) == 34
     view.model.set_session(small_session())
     assert len(neurons(view)) == 7
+
+
+def test_selecting_a_neuron_that_is_not_drawn_marks_its_layers_elision(qtbot):
+    view = NetworkView(SessionModel(wide_session()))
+    qtbot.addWidget(view)
+    marks = {item.toPlainText(): item for item in view.scene().items() if hasattr(item, "toPlainText")}
+    inputs, hidden = marks["⋮ (772 hidden)"], marks["⋮ (52 hidden)"]
+    highlight = view.palette().color(QPalette.ColorRole.Highlight)
+    view.model.set_selection(Selection(1, 30))
+    assert hidden.defaultTextColor() == highlight
+    assert inputs.defaultTextColor() != highlight
+    view.model.set_selection(Selection(1, 0, 400))  # w_1,401^1: from a hidden input to a drawn neuron
+    assert inputs.defaultTextColor() == highlight
+    assert hidden.defaultTextColor() != highlight
+
+
+def test_hovering_a_neuron_shows_its_tooltip(view):
+    view.model.run_to(0)
+    item = view.items_for(Selection(1, 2))[0]
+    pos = view.mapFromScene(item.scenePos())
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QHelpEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos)))
+    assert QToolTip.isVisible()
+    assert plain(QToolTip.text()) == plain(view.tooltip_text(Selection(1, 2)))
+    assert "Neuron 3 of layer 1" in plain(QToolTip.text())
+    QToolTip.hideText()
