@@ -1,0 +1,157 @@
+"""Autosave files in the application's data location, and finding those a crash left behind.
+
+Each running window writes ``session-<pid>.json`` in the autosave folder and holds
+``session-<pid>.lock`` (a QLockFile) while it lives. A clean exit deletes both. An
+autosave whose lock no process holds any more was left by a crash or a kill: the next
+start offers to restore it. The file is an envelope around a session file's JSON:
+
+    {"format": "backprop-gui-autosave", "version": 1, "file_path": "…" or null, "session": {…}}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QDir, QLockFile, QObject, QSaveFile, QStandardPaths, QTimer, Signal
+
+AUTOSAVE_FORMAT = "backprop-gui-autosave"
+AUTOSAVE_VERSION = 1
+AUTOSAVE_INTERVAL_MS = 60_000
+_PREFIX, _SUFFIX = "session-", ".json"
+
+
+def default_directory() -> str:
+    """``<AppDataLocation>/autosave``."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return os.path.join(base, "autosave")
+
+
+def encode(session: dict[str, Any], file_path: str | None) -> bytes:
+    """The autosave envelope around a session file's dict ``session``."""
+    envelope = {"format": AUTOSAVE_FORMAT, "version": AUTOSAVE_VERSION, "file_path": file_path, "session": session}
+    return json.dumps(envelope, allow_nan=False).encode("utf-8")
+
+
+def decode(data: bytes) -> tuple[dict[str, Any], str | None]:
+    """(session dict, original file path or None) from an autosave; ValueError says what is wrong."""
+    try:
+        envelope = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"the autosave is damaged ({error})") from None
+    if not isinstance(envelope, dict) or envelope.get("format") != AUTOSAVE_FORMAT:
+        raise ValueError("the file is not a backprop-gui autosave")
+    if envelope.get("version") != AUTOSAVE_VERSION:
+        raise ValueError(f"the autosave has version {envelope.get('version')!r}, which this program cannot read")
+    session, file_path = envelope.get("session"), envelope.get("file_path")
+    if not isinstance(session, dict) or not (file_path is None or isinstance(file_path, str)):
+        raise ValueError("the autosave is damaged (no session in it)")
+    return session, file_path
+
+
+@dataclass
+class Orphan:
+    """An autosave left by a process that ended without cleaning up; its lock is held until closed."""
+
+    path: str
+    saved_at: datetime
+    lock: QLockFile
+
+    def read(self) -> bytes:
+        with open(self.path, "rb") as file:
+            return file.read()
+
+    def discard(self) -> None:
+        """Delete the autosave and its lock."""
+        _remove(self.path)
+        self.close()
+
+    def close(self) -> None:
+        """Let go of it without deleting (it is offered again on the next start)."""
+        if self.lock.isLocked():
+            self.lock.unlock()
+
+
+class Autosave(QObject):
+    """This process's autosave file; ``due`` fires every ``interval_ms`` once ``start`` is called."""
+
+    due = Signal()
+
+    def __init__(
+        self, directory: str | None = None, interval_ms: int = AUTOSAVE_INTERVAL_MS, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.directory = directory or default_directory()
+        self.path = os.path.join(self.directory, f"{_PREFIX}{os.getpid()}{_SUFFIX}")
+        self.last_error = ""
+        self._lock = QLockFile(_lock_path(self.path))
+        self._lock.setStaleLockTime(0)
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.due)
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def write(self, data: bytes) -> bool:
+        """Replace this process's autosave with ``data`` atomically; False (and ``last_error``) on failure."""
+        if not QDir().mkpath(self.directory):
+            self.last_error = f"cannot create the folder {self.directory}"
+            return False
+        if not self._lock.isLocked() and not self._lock.tryLock(0):
+            self.last_error = f"cannot lock {_lock_path(self.path)}"
+            return False
+        file = QSaveFile(self.path)
+        if not file.open(QSaveFile.OpenModeFlag.WriteOnly):
+            self.last_error = file.errorString()
+            return False
+        if file.write(data) != len(data) or not file.commit():
+            self.last_error = file.errorString()
+            file.cancelWriting()
+            return False
+        self.last_error = ""
+        return True
+
+    def remove(self) -> None:
+        """Delete this process's autosave (the session was saved or is unchanged)."""
+        _remove(self.path)
+
+    def close(self) -> None:
+        """On a clean exit: stop, delete the autosave and release the lock."""
+        self._timer.stop()
+        self.remove()
+        if self._lock.isLocked():
+            self._lock.unlock()
+
+    def orphans(self) -> list[Orphan]:
+        """Autosaves of processes that ended without closing, newest first; each is locked for the caller."""
+        if not os.path.isdir(self.directory):
+            return []
+        found = []
+        for name in os.listdir(self.directory):
+            path = os.path.join(self.directory, name)
+            if not (name.startswith(_PREFIX) and name.endswith(_SUFFIX)) or path == self.path:
+                continue
+            lock = QLockFile(_lock_path(path))
+            lock.setStaleLockTime(0)
+            if not lock.tryLock(0):  # a living process holds it
+                continue
+            try:
+                found.append(Orphan(path, datetime.fromtimestamp(os.path.getmtime(path)), lock))
+            except OSError:  # another window discarded it a moment ago
+                lock.unlock()
+        return sorted(found, key=lambda orphan: orphan.saved_at, reverse=True)
+
+
+def _lock_path(path: str) -> str:
+    return path[: -len(_SUFFIX)] + ".lock"
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,38 @@
+"""Network edits as QUndoCommands: one command per edit, undone and redone exactly.
+
+The arithmetic of an edit lives in ``core.editing``; a command only applies or reverts it
+on the session's network and tells the model, so the pass restarts at Forward 1 for the
+same sample and no stale number is ever shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QUndoCommand
+
+from backprop_gui.core.editing import Edit
+from backprop_gui.ui.session_model import SessionModel
+
+
+class EditCommand(QUndoCommand):
+    """Apply ``edit`` to the model's network on redo and revert it on undo.
+
+    ``notify`` is called after each change (default: ``model.network_changed``). The edit
+    must have passed ``edit.check`` before the command is pushed.
+    """
+
+    def __init__(self, model: SessionModel, edit: Edit, notify: Callable[[], None] | None = None) -> None:
+        super().__init__(edit.text)
+        self.model = model
+        self.edit = edit
+        self.network = model.session.network
+        self._notify = notify or model.network_changed
+
+    def redo(self) -> None:
+        self.edit.apply(self.network)
+        self._notify()
+
+    def undo(self) -> None:
+        self.edit.revert(self.network)
+        self._notify()

@@ -1,0 +1,181 @@
+"""Autosave: written while there are unsaved changes, removed on save and clean exit, and offered
+for restore after a crash (a child process killed while it held an autosave)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+
+from backprop_gui.core.datasets import generate
+from backprop_gui.core.editing import SetParameter
+from backprop_gui.core.network import build_network
+from backprop_gui.core.session import Session, dumps, session_to_dict
+from backprop_gui.ui.autosave import AUTOSAVE_INTERVAL_MS, Autosave, decode, default_directory, encode
+from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.session_ui import SessionController, install_session_features
+
+
+def make_session(name: str = "xor", seed: int = 1) -> Session:
+    return Session(name, build_network(2, [2, 1], ["sigmoid", "sigmoid"], seed=seed), generate("xor"))
+
+
+@pytest.fixture
+def folder(tmp_path) -> str:
+    return str(tmp_path / "autosave")
+
+
+@pytest.fixture
+def controller(qtbot, tmp_path, folder) -> Iterator[SessionController]:
+    window = QMainWindow()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    controller = install_session_features(
+        window, SessionModel(make_session()), settings=settings, autosave_dir=folder, offer_restore=False
+    )
+    yield controller
+    discard_changes(controller)
+    window.close()
+
+
+def discard_changes(controller: SessionController) -> None:
+    """So that closing the window at the end of a test does not ask about unsaved changes."""
+    controller._changed_outside = False
+    controller.undo_stack.setClean()
+
+
+def crash_with_autosave(folder: str, session: Session, file_path: str | None = None) -> None:
+    """Run a child that writes an autosave and holds its lock, then kill it as a crash would."""
+    data = encode(session_to_dict(session), file_path)
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from backprop_gui.ui.autosave import Autosave
+        autosave = Autosave({folder!r})
+        assert autosave.write(sys.stdin.buffer.read())
+        print("written", flush=True)
+        time.sleep(60)
+        """
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=os.environ
+    )
+    child.stdin.write(data)
+    child.stdin.close()
+    assert child.stdout.readline().strip() == b"written"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+
+
+def answer_restore(choice: str) -> list[str]:
+    """Click ``choice`` ("Restore" / "Discard") in the restore question once it shows; returns its text."""
+    seen: list[str] = []
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, click)
+            return
+        seen.append(box.text() + "\n" + box.informativeText())
+        next(button for button in box.buttons() if button.text() == choice).click()
+
+    QTimer.singleShot(0, click)
+    return seen
+
+
+def test_envelope_round_trip_and_damage() -> None:
+    document = session_to_dict(make_session())
+    assert decode(encode(document, "/x/y.json")) == (document, "/x/y.json")
+    with pytest.raises(ValueError, match="damaged"):
+        decode(b"{not json")
+    with pytest.raises(ValueError, match="not a backprop-gui autosave"):
+        decode(b'{"format": "something else"}')
+    with pytest.raises(ValueError, match="version 9"):
+        decode(b'{"format": "backprop-gui-autosave", "version": 9}')
+
+
+def test_default_location_is_the_application_data_folder(qapp) -> None:
+    QStandardPaths.setTestModeEnabled(True)
+    try:
+        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+        assert default_directory() == os.path.join(base, "autosave")
+        assert Autosave().directory == default_directory()
+    finally:
+        QStandardPaths.setTestModeEnabled(False)
+
+
+def test_writes_while_modified_and_removes_when_saved(controller: SessionController, tmp_path) -> None:
+    path = controller.autosave.path
+    assert controller.autosave._timer.interval() == AUTOSAVE_INTERVAL_MS and controller.autosave._timer.isActive()
+    controller.autosave_now()
+    assert not os.path.exists(path)  # nothing unsaved, nothing to autosave
+    controller.push(SetParameter(1, 0, 0, 0.25))
+    controller.autosave.due.emit()  # the minute is up
+    document, file_path = decode(open(path, "rb").read())
+    assert document["network"]["layers"][0]["weights"][0][0] == 0.25 and file_path is None
+    assert controller.save_as(str(tmp_path / "saved.json"))
+    assert not os.path.exists(path)
+
+
+def test_network_change_from_training_autosaves_once_it_settles(controller: SessionController, qtbot) -> None:
+    controller._settle.setInterval(10)
+    controller.model.network_changed()  # what the training runner does when it stops
+    assert controller.modified
+    qtbot.waitUntil(lambda: os.path.exists(controller.autosave.path), timeout=2000)
+
+
+def test_clean_exit_removes_the_autosave_and_its_lock(controller: SessionController) -> None:
+    controller.push(SetParameter(1, 0, 0, 0.25))
+    controller.autosave_now()
+    assert os.path.exists(controller.autosave.path)
+    controller.autosave.close()
+    assert os.listdir(controller.autosave.directory) == []
+
+
+def test_crash_leaves_an_orphan_that_a_living_process_does_not(folder: str, qapp) -> None:
+    crash_with_autosave(folder, make_session("lost work"))
+    mine = Autosave(folder)
+    assert mine.write(b"{}")
+    orphans = mine.orphans()
+    assert len(orphans) == 1 and orphans[0].path != mine.path
+    assert decode(orphans[0].read())[0]["name"] == "lost work"
+    assert Autosave(folder).orphans() == []  # while one start holds it, another is not offered it
+    orphans[0].discard()
+    assert not os.path.exists(orphans[0].path)
+    mine.close()
+
+
+def test_restore_after_crash_brings_the_session_back_modified(controller: SessionController, folder, qtbot) -> None:
+    lost = make_session("lost work", seed=7)
+    crash_with_autosave(folder, lost, "/lectures/week3.json")
+    seen = answer_restore("Restore")
+    assert controller.offer_restore()
+    assert "“lost work” had unsaved changes" in seen[0] and "/lectures/week3.json" in seen[0]
+    assert dumps(controller.session) == dumps(lost)
+    assert controller.file_path == "/lectures/week3.json"
+    assert controller.modified and controller.window.isWindowModified()
+    assert controller.autosave.orphans() == []
+    assert os.path.exists(controller.autosave.path)  # the restored work is autosaved again at once
+
+
+def test_discard_deletes_the_orphan(controller: SessionController, folder) -> None:
+    crash_with_autosave(folder, make_session("lost work"))
+    before = dumps(controller.session)
+    answer_restore("Discard")
+    assert not controller.offer_restore()
+    assert dumps(controller.session) == before and not controller.modified
+    assert [name for name in os.listdir(folder) if name.endswith(".json")] == []
+
+
+def test_a_damaged_autosave_is_removed_without_asking(controller: SessionController, folder) -> None:
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "session-999999.json"), "wb") as file:
+        file.write(b"\x00garbage")
+    assert not controller.offer_restore()
+    assert os.listdir(folder) == []
