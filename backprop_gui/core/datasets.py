@@ -313,6 +313,8 @@ def read_csv(
     labels (any text) that become one-hot target columns after ``target_columns``.
     Errors (DatasetError) name the file, line and column.
     """
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise DatasetError(f"the delimiter must be one character, got {delimiter!r}")
     text, source = _csv_text(path_or_text)
     try:
         return _parse_csv(text, input_columns, target_columns, header, standardise, one_hot_column, delimiter)

@@ -150,6 +150,14 @@ def test_csv_errors_name_line_and_column(text, inputs, targets, message):
     assert str(caught.value) == message
 
 
+def test_csv_other_delimiters():
+    data = read_csv("a;b\n1;2\n", ["a"], ["b"], delimiter=";")
+    assert data.inputs.tolist() == [[1]] and data.targets.tolist() == [[2]]
+    assert read_csv("1\t2\n", [0], [1], delimiter="\t").targets.tolist() == [[2]]
+    with pytest.raises(DatasetError, match="the delimiter must be one character, got ''"):
+        read_csv("a,b\n1,2\n", ["a"], ["b"], delimiter="")
+
+
 def test_csv_file_errors_name_the_file(tmp_path):
     missing = tmp_path / "none.csv"
     with pytest.raises(DatasetError, match=f"{missing}: no such file"):
