@@ -315,7 +315,8 @@ class BreakpointMonitor:
 
     def _epoch_hit(self, step: int, epoch: int, next_sample: int) -> Hit | None:
         s = self.settings
-        steps = f"epoch {epoch} (steps {self._first_step}–{step})"
+        span = f"step {step}" if self._first_step == step else f"steps {self._first_step}–{step}"
+        steps = f"epoch {epoch} ({span})"
         if s.loss_below and s.loss_scope == "epoch":
             mean = self._loss_sum / self._steps
             if mean < s.loss_target:

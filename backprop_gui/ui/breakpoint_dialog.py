@@ -52,6 +52,7 @@ class BreakpointDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if index in settings.phases else Qt.CheckState.Unchecked)
             self.phase_list.addItem(item)
         phase_box = QGroupBox("Stop at phase (F9)")
+        phase_box.setMinimumWidth(self.fontMetrics().horizontalAdvance("Continue stops there; training") + 40)
         phase_layout = QVBoxLayout(phase_box)
         phase_layout.addWidget(self.phase_list)
         explain = QLabel("Continue stops there; training stops after the step in progress and shows the phase.")
@@ -117,7 +118,9 @@ class BreakpointDialog(QDialog):
             "Vanishing threshold": (self.vanishing, self.vanishing_threshold),
             "Exploding threshold": (self.exploding, self.exploding_threshold),
         }
+        width = self.fontMetrics().horizontalAdvance("0.000001") + 24
         for box, field in self._fields.values():
+            field.setMinimumWidth(width)
             box.toggled.connect(self._validate)
             field.textChanged.connect(self._validate)
         self._validate()

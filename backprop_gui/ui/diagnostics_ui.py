@@ -45,6 +45,7 @@ ACTIONS = {
     "quiz": ("&Quiz Mode", "F6", "Predict each value before the stepper reveals it"),
     "hint": ("&Hint", "Ctrl+H", "Show the general formula of the value the quiz asks for"),
 }
+DOCK_SIZES = {"gradcheck": (640, 300), "health": (640, 300), "quiz": (380, 260)}  # on first showing, in pixels
 
 
 class DiagnosticsController(QObject):
@@ -66,6 +67,7 @@ class DiagnosticsController(QObject):
         self.health_view = HealthView(self.recorder)
         self.quiz_panel = QuizPanel(model)
         self.docks: dict[str, QDockWidget] = {}
+        self._sized: set[str] = set()
         self.actions = self._make_actions()
         model.changed.connect(self._model_changed)
 
@@ -121,13 +123,13 @@ class DiagnosticsController(QObject):
 
     def attach_trainer(self, trainer: Trainer) -> None:
         """Watch ``trainer`` for breakpoints and record its layer health, from its next step on."""
+        if self.recorder.depth != trainer.network.depth:
+            self._new_recorder(trainer.network.depth)
+        self.recorder.attach(trainer)  # first, so the step that hits a breakpoint is recorded too
         if self.monitor is not None:
             self.monitor.detach()
         self.monitor = BreakpointMonitor(self.settings, trainer.network)
         self.monitor.attach(trainer)
-        if self.recorder.depth != trainer.network.depth:
-            self._new_recorder(trainer.network.depth)
-        self.recorder.attach(trainer)
 
     def training_stopped(self, error: BaseException | None, trainer: Trainer | None = None) -> Hit | None:
         """Call when a run ended: shows and lands on a ``BreakpointHit`` or a ``Divergence``
@@ -204,9 +206,16 @@ class DiagnosticsController(QObject):
 
     def _show_dock(self, key: str) -> None:
         dock = self.docks.get(key)
-        if dock is not None:
-            dock.show()
-            dock.raise_()
+        if dock is None:
+            return
+        first = key not in self._sized
+        dock.show()
+        dock.raise_()
+        if first and not dock.isFloating():  # room for a table or a plot the first time it opens
+            self._sized.add(key)
+            width, height = DOCK_SIZES.get(key, (0, 0))
+            self.window.resizeDocks([dock], [max(dock.width(), width)], Qt.Orientation.Horizontal)
+            self.window.resizeDocks([dock], [max(dock.height(), height)], Qt.Orientation.Vertical)
 
     # --- plumbing ----------------------------------------------------------------------
 
@@ -278,6 +287,7 @@ def install_diagnostics(window: QMainWindow, model: SessionModel) -> Diagnostics
         window.addDockWidget(where, dock)
         dock.hide()
         controller.docks[key] = dock
+    window.tabifyDockWidget(controller.docks["gradcheck"], controller.docks["health"])
 
     menu = _debug_menu(window)
     actions = controller.actions

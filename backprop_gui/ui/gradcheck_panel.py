@@ -174,10 +174,11 @@ class GradcheckPanel(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.run_button)
-        top.addWidget(self.summary, 1)
+        top.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.view)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.view, 1)
         model.changed.connect(self._model_changed)
 
     def run(self) -> GradientCheck:

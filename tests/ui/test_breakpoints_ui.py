@@ -166,6 +166,13 @@ def test_training_feeds_the_layer_health_view(qtbot, window):
     assert "over 8 steps" in controller.health_view.note.text()
 
 
+def test_the_step_that_hits_is_in_the_health_record(window):
+    controller, model = window.controller, window.model
+    controller.set_settings(BreakpointSettings(dead_relu=True))
+    hit, _ = train_until_stopped(controller, model)
+    assert controller.recorder.snapshot()[0][-1] == hit.step == 4
+
+
 def test_gradient_check_action_opens_the_dock_and_checks_the_current_sample(qtbot, window):
     controller = window.controller
     qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
