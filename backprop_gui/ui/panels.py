@@ -13,6 +13,7 @@ import html
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
@@ -39,6 +40,7 @@ from backprop_gui.ui.formula_view import sym_html
 from backprop_gui.ui.session_model import Change, Selection, SessionModel
 
 MAX_VISIBLE_ROWS = 10
+_MATRICES = (Quantity.GRAD_WEIGHTS, Quantity.NEW_WEIGHTS)  # (n_l, n_{l-1}), shown whole
 MAX_MEASURED_CELLS = 4000  # tables up to this size fit each column to its numbers
 Getter = Callable[[Stepper], tuple[np.ndarray, np.ndarray]]  # (values, known rows)
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -56,6 +58,7 @@ def sup(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
+@cache
 def number_font(bold: bool = False) -> QFont:
     """The application font with tabular (equal-width) digits, so numbers line up in columns."""
     font = QFont(QApplication.font())
@@ -73,9 +76,6 @@ def _revealed(q: Quantity, layer: int = 0) -> Getter:
         return values, revealed.known
 
     return get
-
-
-_MATRICES = (Quantity.GRAD_WEIGHTS, Quantity.NEW_WEIGHTS)
 
 
 def _parameters(layer: int, biases: bool) -> Getter:
@@ -414,9 +414,8 @@ class ValuesPanel(QWidget):
         self._syncing = False
         self._own_selection = False
         self._architecture: tuple = ()
-        self.loss_label = _caption("")
-        self.sample_label = QLabel()
-        self.sample_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.loss_label: QLabel
+        self.sample_label: QLabel
         self.tabs.currentChanged.connect(self._refresh_page)
         model.changed.connect(self._on_changed)
         self._build()
