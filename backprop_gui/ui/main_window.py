@@ -72,8 +72,8 @@ def show_error(parent: QWidget | None, title: str, text: str) -> None:
 
 
 def window_title(name: str) -> str:
-    """The title for session ``name``; Qt's "[*]" placeholder is doubled so it shows literally."""
-    return f"{name.replace('[*]', '[*][*]')} — {APP_NAME}"
+    """The title for ``name`` with Qt's "[*]" modified mark; a "[*]" in the name is doubled to show literally."""
+    return f"{name.replace('[*]', '[*][*]')}[*] — {APP_NAME}"
 
 
 class SamplePicker(QWidget):
@@ -359,7 +359,8 @@ class MainWindow(QMainWindow):
         if what == Change.SELECTION:
             return
         stepper = self.model.stepper
-        self.setWindowTitle(window_title(self.model.session.name))
+        if what in (Change.SESSION, Change.NETWORK):
+            self.setWindowTitle(window_title(self.model.session.name))
         self.actions["step_back"].setEnabled(stepper.can_step_back)
         self.actions["reset_pass"].setEnabled(bool(stepper.position or stepper.revealed))
         self.actions["finish_phase"].setEnabled(True)

@@ -269,7 +269,8 @@ def test_html_in_the_session_shows_literally(qtbot):
     network = Network(1, [Layer(np.array([[0.5]]), np.zeros(1), "sigmoid")])
     data = Dataset(np.array([[1.0]]), np.array([[0.0]]), input_labels=["<i>in</i>"], target_labels=["<u>out</u>"])
     window = open_window(qtbot, Session("<b>x</b>", network, data))
-    assert window.windowTitle().startswith("<b>x</b>")
+    assert window.windowTitle() == "<b>x</b>[*] — backprop-gui"
+    assert not window.isWindowModified()
     assert window.sample_picker.session_label.text() == "Session: <b>x</b>"
     assert window.sample_picker.session_label.textFormat() == Qt.TextFormat.PlainText
     inputs = window.values_panel.table_for(0, 0).model()
