@@ -264,11 +264,11 @@ class AddLayerDialog(EditDialog):
             self.position.addItem(f"As layer {l}, between {before} and layer {l} (now layer {l + 1})", l)
         self.position.setCurrentIndex(max(0, min(position, network.depth) - 1))
         self.form.addRow("Position:", self.position)
-        self.size = QSpinBox()
-        self.size.setRange(1, MAX_LAYER_SIZE)
-        self.size.setValue(3)
-        self.size.setSuffix(" neurons")
-        self.form.addRow("Size n_l:", self.size)
+        self.neurons = QSpinBox()
+        self.neurons.setRange(1, MAX_LAYER_SIZE)
+        self.neurons.setValue(3)
+        self.neurons.setSuffix(" neurons")
+        self.form.addRow("Size n_l:", self.neurons)
         self.activation = activation_combo([name for name, act in ACTIVATIONS.items() if not act.output_only])
         self.activation.setCurrentIndex(self.activation.findData("sigmoid"))
         self.form.addRow("Activation f:", self.activation)
@@ -280,7 +280,7 @@ class AddLayerDialog(EditDialog):
     def build(self) -> Edit:
         return AddLayer(
             self.position.currentData(),
-            self.size.value(),
+            self.neurons.value(),
             self.activation.currentData(),
             self.init.currentData(),
             self.seed.value(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,7 +39,16 @@ from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, TrainingSe
 from backprop_gui.ui.edit_dialogs import activation_combo, as_sentence, init_combo, seed_box
 
 KEEP_DATA = "__current__"
+PARAM_LABELS = {"samples": "Samples N:", "noise": "Noise:", "seed": "Data seed:", "classes": "Classes:"}
 HIDDEN_ACTIVATIONS = [name for name, act in ACTIVATIONS.items() if not act.output_only]
+
+
+def _form(parent: QWidget | None = None) -> QFormLayout:
+    """A form whose number fields keep their natural width (only wide fields grow)."""
+    form = QFormLayout(parent)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+    return form
 
 
 class NewSessionDialog(QDialog):
@@ -52,7 +62,7 @@ class NewSessionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
 
-        top = QFormLayout()
+        top = _form()
         self.name = QLineEdit("Untitled")
         self.name.setObjectName("name")
         top.addRow("Name:", self.name)
@@ -83,7 +93,7 @@ class NewSessionDialog(QDialog):
 
     def _data_group(self) -> QGroupBox:
         group = QGroupBox("Data set")
-        form = QFormLayout(group)
+        form = _form(group)
         self.data = QComboBox()
         self.data.setObjectName("data")
         if self._current is not None:
@@ -94,7 +104,7 @@ class NewSessionDialog(QDialog):
         self.data.currentIndexChanged.connect(self._data_changed)
         form.addRow("Data:", self.data)
         self.data_settings = QWidget()
-        self.data_form = QFormLayout(self.data_settings)
+        self.data_form = _form(self.data_settings)
         self.data_form.setContentsMargins(0, 0, 0, 0)
         form.addRow(self.data_settings)
         self.sizes_label = QLabel()
@@ -122,7 +132,7 @@ class NewSessionDialog(QDialog):
                 box.setToolTip(param.help)
                 box.valueChanged.connect(self._sizes_changed)
                 self._params[param.name] = box
-                self.data_form.addRow(param.name.capitalize() + ":", box)
+                self.data_form.addRow(PARAM_LABELS.get(param.name, param.name.capitalize() + ":"), box)
         if hasattr(self, "layers"):
             self._sizes_changed()
             self._suggest_output()
@@ -164,7 +174,7 @@ class NewSessionDialog(QDialog):
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         box.addLayout(buttons)
-        form = QFormLayout()
+        form = _form()
         self.loss = QComboBox()
         for name, loss in LOSSES.items():
             self.loss.addItem(f"{name}    {loss.formula}", name)
@@ -172,7 +182,7 @@ class NewSessionDialog(QDialog):
         self.init = init_combo()
         form.addRow("Initialisation:", self.init)
         self.seed = seed_box()
-        form.addRow("Seed:", self.seed)
+        form.addRow("Weight seed:", self.seed)
         box.addLayout(form)
         return group
 
@@ -255,7 +265,7 @@ class NewSessionDialog(QDialog):
 
     def _training_group(self) -> QGroupBox:
         group = QGroupBox("Training")
-        form = QFormLayout(group)
+        form = _form(group)
         defaults = TrainingSettings()
         self.learning_rate = QDoubleSpinBox()
         self.learning_rate.setDecimals(4)

@@ -10,6 +10,7 @@ damages the file on disk.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from PySide6.QtCore import QEvent, QObject, QSaveFile, QSettings, QTimer, Signal
@@ -73,20 +74,19 @@ def _menu(window: QMainWindow, title: str, mnemonic: str, after: QMenu | None = 
 
 
 def _insert_block(menu: QMenu, items: list[QAction | QMenu | None]) -> None:
-    """Put ``items`` (None = separator) at the top of ``menu``, before what it already holds."""
-    existing = menu.actions()
+    """Put ``items`` (None = separator) at the top of ``menu``, before what it already holds
+    (an item already in the menu moves into the block)."""
+    actions = [item.menuAction() if isinstance(item, QMenu) else item for item in items]
+    existing = [action for action in menu.actions() if action not in actions]
     before = existing[0] if existing else None
-    for item in items + ([None] if existing else []):
-        if item is None:
-            separator = QAction(menu)
-            separator.setSeparator(True)
-            item = separator
-        if isinstance(item, QMenu):
-            item = item.menuAction()
+    for action in actions + ([None] if existing else []):
+        if action is None:
+            action = QAction(menu)
+            action.setSeparator(True)
         if before is None:
-            menu.addAction(item)
+            menu.addAction(action)
         else:
-            menu.insertAction(before, item)
+            menu.insertAction(before, action)
 
 
 class SessionController(QObject):
@@ -484,10 +484,20 @@ class SessionController(QObject):
 
     # --- menus ------------------------------------------------------------------------------
 
-    def _action(self, key: str, text: str, slot, shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
-        action = QAction(text, self.window)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+    def _action(
+        self, key: str, text: str, slot, shortcut: QKeySequence | str | None = None, tip: str = "", adopt: bool = False
+    ) -> QAction:
+        """A new action; with ``adopt``, the window's own action on the same shortcut is taken over
+        instead (so a window that already had Open on Ctrl+O keeps one Open, in its menu and toolbar)."""
+        keys = QKeySequence(shortcut) if shortcut is not None else QKeySequence()
+        action = self._owner_of(keys) if adopt and not keys.isEmpty() else None
+        if action is None:
+            action = QAction(text, self.window)
+            self._claim(action, [keys] if not keys.isEmpty() else [])
+        else:
+            with contextlib.suppress(RuntimeError, TypeError):
+                action.triggered.disconnect()
+            action.setText(text)
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip)
@@ -495,19 +505,34 @@ class SessionController(QObject):
         self.actions[key] = action
         return action
 
+    def _owner_of(self, keys: QKeySequence) -> QAction | None:
+        """The window's action already bound to ``keys``, if any."""
+        for action in self.window.findChildren(QAction):
+            if keys in action.shortcuts():
+                return action
+        return None
+
+    def _claim(self, action: QAction, shortcuts: list[QKeySequence]) -> None:
+        """Give ``shortcuts`` to ``action``, taking them from any other action of the window."""
+        for keys in shortcuts:
+            while (owner := self._owner_of(keys)) is not None and owner is not action:
+                owner.setShortcuts([other for other in owner.shortcuts() if other != keys])
+        action.setShortcuts(shortcuts)
+
     def _build_file_menu(self) -> None:
         menu = _menu(self.window, "File", "&File")
         self.recent_menu = QMenu("Open &Recent", self.window)
         self.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self.recent_menu, self.recent, self.open_file))
         fill_recent_menu(self.recent_menu, self.recent, self.open_file)
+        a = self._action
         items = [
-            self._action("new", "&New…", self.new_session, QKeySequence.StandardKey.New, "Build a new network"),
-            self._action("open", "&Open…", self.open_file, QKeySequence.StandardKey.Open, "Open a session file"),
+            a("new", "&New…", self.new_session, QKeySequence.StandardKey.New, "Build a new network", True),
+            a("open", "&Open…", self.open_file, QKeySequence.StandardKey.Open, "Open a session file", True),
             self.recent_menu,
             None,
-            self._action("save", "&Save", self.save, QKeySequence.StandardKey.Save, "Save the session to its file"),
-            self._action("save_as", "Save &As…", self.save_as, "Ctrl+Shift+S", "Save the session to a new file"),
-            self._action("revert", "Re&vert", self.revert, None, "Discard the changes since the last save"),
+            a("save", "&Save", self.save, QKeySequence.StandardKey.Save, "Save the session to its file", True),
+            a("save_as", "Save &As…", self.save_as, "Ctrl+Shift+S", "Save the session to a new file", True),
+            a("revert", "Re&vert", self.revert, None, "Discard the changes since the last save"),
         ]
         _insert_block(menu, items)
         self.file_menu = menu
@@ -515,9 +540,9 @@ class SessionController(QObject):
     def _build_edit_menu(self) -> None:
         menu = _menu(self.window, "Edit", "&Edit", after=self.file_menu)
         undo = self.undo_stack.createUndoAction(self.window, "Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self._claim(undo, QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         redo = self.undo_stack.createRedoAction(self.window, "Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self._claim(redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.actions["undo"], self.actions["redo"] = undo, redo
         a = self._action
         bias = a("toggle_bias", "&Bias in Layer", self.toggle_bias, None, "Give the selected layer a bias b^l, or none")

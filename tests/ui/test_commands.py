@@ -174,8 +174,8 @@ def test_add_layer_dialog_offers_only_hidden_activations(model, qtbot) -> None:
     dialog = open_dialog(AddLayerDialog(model.session.network, 2), qtbot)
     names = [dialog.activation.itemData(i) for i in range(dialog.activation.count())]
     assert "softmax" not in names and "relu" in names
-    assert dialog.size.minimum() == 1  # a layer of size 0 cannot even be typed
-    dialog.size.setValue(5)
+    assert dialog.neurons.minimum() == 1  # a layer of size 0 cannot even be typed
+    dialog.neurons.setValue(5)
     dialog.seed.setValue(9)
     press_ok(dialog, qtbot)
     assert dialog.edit() == AddLayer(2, 5, "sigmoid", "xavier", 9)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QSaveFile, QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QMainWindow, QMessageBox
 
 from backprop_gui.core.datasets import generate
@@ -37,7 +37,9 @@ def make_window(qtbot, tmp_path, window: QMainWindow | None = None) -> SessionCo
         offer_restore=False,
     )
     window.show()
-    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)  # shortcuts reach the active window only
     return controller
 
 
@@ -109,6 +111,24 @@ def test_items_join_an_existing_file_menu_and_an_edit_menu_follows_it(qtbot, tmp
     assert controller.actions["save_as"].shortcut().toString() == "Ctrl+Shift+S"
     assert controller.actions["open"].shortcut().toString() == "Ctrl+O"
     assert [s.toString() for s in controller.actions["redo"].shortcuts()] == ["Ctrl+Shift+Z", "Ctrl+Y"]
+    window.close()
+
+
+def test_a_window_action_on_the_same_shortcut_is_taken_over(qtbot, tmp_path, saved, monkeypatch) -> None:
+    window = QMainWindow()
+    own_open = QAction("Open", window)
+    own_open.setShortcut(QKeySequence("Ctrl+O"))
+    opened: list[str] = []
+    own_open.triggered.connect(lambda: opened.append("window's own"))
+    window.menuBar().addMenu("&File").addAction(own_open)
+    toolbar = window.addToolBar("tools")
+    toolbar.addAction(own_open)
+    controller = make_window(qtbot, tmp_path, window)
+    assert controller.actions["open"] is own_open and toolbar.actions() == [own_open]
+    assert [a.text() for a in controller.file_menu.actions()].count("&Open…") == 1
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (saved, "")))
+    qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert controller.session.name == "Other session" and opened == []
     window.close()
 
 
