@@ -1,13 +1,15 @@
 """The ``backprop-gui`` command.
 
 ``backprop-gui [FILE] [--example NAME]`` opens the window. The subcommands ``trace``,
-``train``, ``gradcheck`` and ``examples`` run headless and never import Qt. Bad input
+``train``, ``gradcheck``, ``examples`` and ``export`` run headless and never import Qt
+(except ``export --png/--svg``, which draws the graph with Qt off screen). Bad input
 ends with exit status 2 and one line on stderr naming the file and the problem.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,16 +17,20 @@ from pathlib import Path
 import numpy as np
 
 from backprop_gui import __version__
-from backprop_gui.core.backprop import PassResult, first_non_finite, run_pass
+from backprop_gui.core import export
+from backprop_gui.core.backprop import first_non_finite, run_pass
 from backprop_gui.core.datasets import DatasetError
+from backprop_gui.core.export import NonFinitePass
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
 from backprop_gui.core.gradcheck import gradient_check
 from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session, SessionError, format_json, load_session, save_session
+from backprop_gui.core.trace import trace_dict, trace_text
 from backprop_gui.core.training import Divergence, Trainer
 
-COMMANDS = ("trace", "train", "gradcheck", "examples")
+COMMANDS = ("trace", "train", "gradcheck", "examples", "export")
 GRADCHECK_TOLERANCE = 1e-6
+MIN_SCALE, MAX_SCALE = 0.25, 8.0
 
 
 class UsageError(ValueError):
@@ -67,7 +73,7 @@ def _window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backprop-gui",
         description="A step-through debugger for backpropagation. Opens FILE (a session) or a built-in example.",
-        epilog="headless commands: trace, train, gradcheck, examples (see backprop-gui COMMAND --help)",
+        epilog="headless commands: trace, train, gradcheck, examples, export (see backprop-gui COMMAND --help)",
     )
     parser.add_argument("file", nargs="?", metavar="FILE", help="a session file (.json) to open")
     parser.add_argument("--example", metavar="NAME", help="open the built-in example NAME")
@@ -104,6 +110,38 @@ def _command_parser() -> argparse.ArgumentParser:
 
     examples = commands.add_parser("examples", help="list the built-in examples")
     examples.set_defaults(run=_examples)
+
+    out = commands.add_parser(
+        "export",
+        help="write the pass of a sample as figures, data or a worked solution",
+        description="Write one full pass of sample I: the graph at the end of the pass (PNG, SVG), the pass "
+        "as CSV or as the trace JSON, the loss history as CSV, or a worked solution in Markdown or LaTeX. "
+        "Text formats never load Qt; --png and --svg draw the graph with Qt, off screen when there is no display.",
+    )
+    _add_source(out)
+    out.add_argument("--sample", type=int, default=0, metavar="I", help="sample index, from 0 (default 0)")
+    out.add_argument("--png", metavar="OUT.png", help="the graph as a PNG image (needs Qt)")
+    out.add_argument("--svg", metavar="OUT.svg", help="the graph as an SVG drawing (needs Qt)")
+    out.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help=f"PNG size factor ({MIN_SCALE:g}..{MAX_SCALE:g}, default 1)",
+    )
+    out.add_argument("--markdown", metavar="OUT.md", help="the worked solution in Markdown")
+    out.add_argument("--latex", metavar="OUT.tex", help="the worked solution as a LaTeX document")
+    out.add_argument("--csv", metavar="OUT.csv", help="every number of the pass, one per row")
+    out.add_argument("--json", metavar="OUT.json", help="the pass as the trace command's JSON")
+    out.add_argument("--history-csv", metavar="OUT.csv", help="the loss history, one training step per row")
+    out.add_argument(
+        "--digits",
+        type=int,
+        default=4,
+        metavar="D",
+        help=f"significant digits of the worked solution ({MIN_DIGITS}..{MAX_DIGITS})",
+    )
+    out.set_defaults(run=_export)
     return parser
 
 
@@ -146,81 +184,79 @@ def _trace(args: argparse.Namespace) -> int:
     if args.text:
         print(trace_text(session, args.sample, result, args.digits))
     else:
-        print(format_json(trace_dict(session, result)))
+        print(format_json(trace_dict(session.network, result)))
     return 0
 
 
-def trace_dict(session: Session, result: PassResult) -> dict:
-    """One pass of a single sample as the ``trace`` command's JSON: layers numbered from 1.
+# --- export ----------------------------------------------------------------------------
 
-    ``grad_biases`` is null for a layer without bias (it has no bias to learn)."""
-    network = session.network
-    layers = []
-    for l, layer in enumerate(network.layers, start=1):
-        layers.append(
-            {
-                "layer": l,
-                "z": result.z[l][:, 0].tolist(),
-                "a": result.a[l][:, 0].tolist(),
-                "delta": result.delta[l][:, 0].tolist(),
-                "grad_weights": result.grad_w[l].tolist(),
-                "grad_biases": result.grad_b[l].tolist() if layer.has_bias else None,
-            }
+_TEXT_EXPORTS = {
+    "csv": export.pass_csv,
+    "json": export.pass_json,
+    "markdown": export.worked_solution_markdown,
+    "latex": export.worked_solution_latex,
+}
+
+
+def _export(args: argparse.Namespace) -> int:
+    session, label = _load(args)
+    outputs = {name: getattr(args, name) for name in ("png", "svg", *_TEXT_EXPORTS, "history_csv")}
+    outputs = {name: Path(path) for name, path in outputs.items() if path is not None}
+    if not outputs:
+        raise UsageError(
+            "export: name at least one output (--png, --svg, --markdown, --latex, --csv, --json, --history-csv)"
         )
-    return {
-        "input": result.x[:, 0].tolist(),
-        "target": result.t[:, 0].tolist(),
-        "output": result.a[network.depth][:, 0].tolist(),
-        "loss": result.loss,
-        "layers": layers,
-    }
+    if not MIN_DIGITS <= args.digits <= MAX_DIGITS:
+        raise UsageError(f"--digits: must be in {MIN_DIGITS}..{MAX_DIGITS}, got {args.digits}")
+    if not MIN_SCALE <= args.scale <= MAX_SCALE:
+        raise UsageError(f"--scale: must be in {MIN_SCALE:g}..{MAX_SCALE:g}, got {args.scale:g}")
+    for path in outputs.values():
+        if not path.parent.is_dir():
+            raise UsageError(f"{path}: the folder {path.parent} does not exist")
+    _sample(session, label, args.sample)
+    texts: dict[str, str] = {}
+    try:
+        for name, make in _TEXT_EXPORTS.items():
+            if name in outputs:
+                extra = {"digits": args.digits} if name in ("markdown", "latex") else {}
+                texts[name] = make(session, args.sample, **extra)
+    except NonFinitePass as error:
+        print(f"backprop-gui: {label}: {error}", file=sys.stderr)
+        return 1
+    if "history_csv" in outputs:
+        texts["history_csv"] = export.history_csv(session.history)
+    for name, text in texts.items():
+        _write(outputs[name], lambda path, text=text: export.write_text(path, text))
+    if "png" in outputs or "svg" in outputs:
+        _export_graph(session, args.sample, outputs.get("png"), outputs.get("svg"), args.scale)
+    return 0
 
 
-def _index(*indices: int) -> str:
-    """Subscripts counted from 1: ``12`` for (0, 1), ``10,2`` once a number has two digits."""
-    numbers = [str(i + 1) for i in indices]
-    return ("," if any(len(n) > 1 for n in numbers) else "").join(numbers)
+def _write(path: Path, write) -> None:
+    try:
+        write(path)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot write the file ({error.strerror or error})") from None
+    print(f"wrote {path}")
 
 
-def trace_text(session: Session, sample: int, result: PassResult, digits: int = 4) -> str:
-    """One pass of a single sample as a readable table in the course notation."""
-    network = session.network
+def _export_graph(session: Session, sample: int, png: Path | None, svg: Path | None, scale: float) -> None:
+    """Draw the graph at the end of the pass with Qt, off screen when there is no display."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
 
-    def num(value: float) -> str:
-        return format_number(float(value), digits)
+    from backprop_gui.ui import export_ui
 
-    def block(title: str, rows: list[list[str]]) -> list[str]:
-        widths = [max(len(row[c]) for row in rows if c < len(row)) for c in range(max(map(len, rows)))]
-        lines = ["  " + "    ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip() for row in rows]
-        return [title, *lines, ""]
-
-    L = network.depth
-    out = [f'Sample {sample} of "{session.name}": loss {network.loss}, η = {num(session.training.learning_rate)}', ""]
-    out += block("Input", [[f"x_{_index(k)} = {num(v)}" for k, v in enumerate(result.x[:, 0])]])
-    out += block("Target", [[f"t_{_index(j)} = {num(v)}" for j, v in enumerate(result.t[:, 0])]])
-    for l, layer in enumerate(network.layers, start=1):
-        rows = [
-            [f"z_{_index(j)}^{l} = {num(result.z[l][j, 0])}", f"a_{_index(j)}^{l} = {num(result.a[l][j, 0])}"]
-            for j in range(layer.size)
-        ]
-        out += block(f"Forward {l} ({layer.activation})", rows)
-    rows = [[f"C = {num(result.loss)}"]]
-    rows += [[f"∂C/∂a_{_index(j)}^{L} = {num(v)}"] for j, v in enumerate(result.grad_a[:, 0])]
-    out += block(f"Loss ({network.loss})", rows)
-    for l in range(L, 0, -1):
-        layer = network.layer(l)
-        rows = []
-        for j in range(layer.size):
-            row = [f"δ_{_index(j)}^{l} = {num(result.delta[l][j, 0])}"]
-            if layer.has_bias:
-                row.append(f"∂C/∂b_{_index(j)}^{l} = {num(result.grad_b[l][j])}")
-            rows.append(row)
-        grads = result.grad_w[l]
-        rows += [
-            [f"∂C/∂w_{_index(j, k)}^{l} = {num(grads[j, k])}" for k in range(grads.shape[1])] for j in range(layer.size)
-        ]
-        out += block(f"Backward {l}" + ("" if layer.has_bias else " (no bias)"), rows)
-    return "\n".join(out).rstrip()
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (kept alive while drawing)
+    view = export_ui.session_graph(session, sample)
+    if png is not None:
+        _write(
+            png, lambda path: export_ui.save_bytes(str(path), export_ui.png_bytes(export_ui.graph_image(view, scale)))
+        )
+    if svg is not None:
+        _write(svg, lambda path: export_ui.save_bytes(str(path), export_ui.graph_svg(view, session.name)))
+    view.close()
 
 
 # --- train -----------------------------------------------------------------------------
