@@ -18,8 +18,9 @@ from backprop_gui.ui.session_model import SessionModel
 class EditCommand(QUndoCommand):
     """Apply ``edit`` to the model's network on redo and revert it on undo.
 
-    ``notify`` is called after each change (default: ``model.network_changed``). The edit
-    must have passed ``edit.check`` before the command is pushed.
+    Before each change the model's ``about_to_move`` is emitted, so a running trainer pauses
+    and hands its weights over first; after it ``notify`` is called (default:
+    ``model.network_changed``). The edit must have passed ``edit.check`` before it is pushed.
     """
 
     def __init__(self, model: SessionModel, edit: Edit, notify: Callable[[], None] | None = None) -> None:
@@ -30,9 +31,11 @@ class EditCommand(QUndoCommand):
         self._notify = notify or model.network_changed
 
     def redo(self) -> None:
+        self.model.about_to_move.emit()
         self.edit.apply(self.network)
         self._notify()
 
     def undo(self) -> None:
+        self.model.about_to_move.emit()
         self.edit.revert(self.network)
         self._notify()

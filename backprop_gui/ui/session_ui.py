@@ -127,6 +127,7 @@ class SessionController(QObject):
         self._build_edit_menu()
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         model.changed.connect(self._on_model_changed)
+        model.update_applied.connect(self._update_applied)
         self.autosave.due.connect(self.autosave_now)
         self.autosave.start()
         window.setAcceptDrops(True)
@@ -174,6 +175,12 @@ class SessionController(QObject):
         self._update_title()
         self._refresh_actions()
 
+    def _update_applied(self, _applied: bool) -> None:
+        """The stepper's Update changed the weights (and the history counts it): unsaved changes."""
+        self._changed_outside = True
+        self._update_modified()
+        self._settle.start()
+
     def _reset(self, path: str | None) -> None:
         self.file_path = os.path.abspath(path) if path else None
         self.undo_stack.clear()
@@ -187,6 +194,7 @@ class SessionController(QObject):
 
     def open_session(self, session: Session, path: str | None = None) -> None:
         """Show ``session`` (read from ``path``, or new when None): unmodified, with an empty undo history."""
+        self.model.about_to_move.emit()  # a running trainer pauses while the old session is still there
         self._replacing = True
         try:
             self._reset(path)
@@ -314,6 +322,7 @@ class SessionController(QObject):
             self.window,
         )
         box.setInformativeText(f"Save them before {doing}?")
+        _roomy(box)
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
@@ -360,6 +369,7 @@ class SessionController(QObject):
             restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
             discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
             box.setDefaultButton(restore)
+            _roomy(box)
             box.exec()
             if box.clickedButton() is restore:
                 self.open_session(session, path)
@@ -613,6 +623,11 @@ class SessionController(QObject):
         bias.setEnabled(layer is not None)
         bias.setChecked(layer is not None and network.layer(layer).has_bias)
         bias.setToolTip("Select a neuron or weight first" if layer is None else "Switch b^l on or off (off: b^l = 0)")
+
+
+def _roomy(box: QMessageBox) -> None:
+    """Give a message box's text room to breathe (Qt sizes it to the shortest line otherwise)."""
+    box.setStyleSheet("QLabel#qt_msgbox_label, QLabel#qt_msgbox_informativelabel { min-width: 340px; }")
 
 
 def _selection_fits(selection: Selection | None, session: Session) -> bool:

@@ -224,6 +224,23 @@ def test_training_marks_the_session_modified(controller: SessionController) -> N
     assert controller.modified and controller.window.isWindowModified()
 
 
+def test_applying_the_update_step_marks_the_session_modified(controller: SessionController) -> None:
+    controller.model.run_to_end()
+    assert controller.modified
+
+
+def test_a_running_trainer_is_asked_to_pause_before_an_edit_or_a_new_session(controller, saved) -> None:
+    pauses: list[str] = []
+    controller.model.about_to_move.connect(lambda: pauses.append(str(controller.session.network.layer(1).size)))
+    controller.push(RemoveNeuron(1, 0))
+    assert pauses == ["3"]  # before the edit changed the network
+    controller.undo_stack.undo()
+    assert pauses == ["3", "2"]
+    controller.undo_stack.setClean()
+    controller.open_file(saved)
+    assert len(pauses) == 3
+
+
 # --- saving ---------------------------------------------------------------------------
 
 
