@@ -8,16 +8,18 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pytest
 
+from backprop_gui.cli import main
 from backprop_gui.core import export
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import equations
 from backprop_gui.core.network import Layer, Network
 from backprop_gui.core.presets import example_names, load_example
-from backprop_gui.core.session import Session
+from backprop_gui.core.session import Session, dumps
 from backprop_gui.core.stepper import Quantity, Stepper
 from backprop_gui.core.trace import trace_dict
 from backprop_gui.core.training import LossHistory, Trainer
@@ -217,3 +219,51 @@ def test_write_text_is_atomic_and_utf8(tmp_path):
     path.write_text("old")
     export.write_text(path, "δ = 1\n")
     assert path.read_bytes() == "δ = 1\n".encode() and [p.name for p in tmp_path.iterdir()] == ["out.md"]
+
+
+def test_cli_text_exports_write_files_and_load_no_qt(tmp_path):
+    script = f"""
+import sys
+from backprop_gui.cli import main
+out = {str(tmp_path)!r}
+assert main(["export", "--example", "xor", "--sample", "2", "--markdown", out + "/s.md", "--latex", out + "/s.tex",
+             "--csv", out + "/p.csv", "--json", out + "/p.json", "--history-csv", out + "/h.csv"]) == 0
+print("QT:", sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "shiboken6", "pyqtgraph")))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "QT: []" in done.stdout and done.stdout.count("wrote ") == 5
+    session = load_example("xor")
+    assert (tmp_path / "p.json").read_text() == export.pass_json(session, 2)
+    assert (tmp_path / "p.csv").read_text() == export.pass_csv(session, 2)
+    assert (tmp_path / "s.md").read_text() == export.worked_solution_markdown(session, 2)
+    assert balanced((tmp_path / "s.tex").read_text())
+    assert (tmp_path / "h.csv").read_text().startswith("step,epoch,loss")
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        ([], "name at least one output"),
+        (["--csv", "{tmp}/no/p.csv"], "does not exist"),
+        (["--csv", "{tmp}/p.csv", "--sample", "9"], "sample 9 does not exist"),
+        (["--png", "{tmp}/g.png", "--scale", "20"], "--scale: must be in 0.25..8"),
+        (["--markdown", "{tmp}/s.md", "--digits", "1"], "--digits: must be in 2..8"),
+    ],
+)
+def test_cli_export_bad_input_exits_2_with_one_line(capsys, tmp_path, args, problem):
+    status = main(["export", "--example", "xor", *(a.format(tmp=tmp_path) for a in args)])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and problem in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_export_of_a_diverged_pass_exits_1(capsys, tmp_path):
+    session = load_example("course_simple")
+    session.network.layer(1).weights[0, 0] = 1e308
+    session.network.layer(2).weights[0, 0] = 1e308
+    path = tmp_path / "big.json"
+    path.write_text(dumps(session))
+    status = main(["export", str(path), "--csv", str(tmp_path / "p.csv")])
+    assert status == 1 and "NaN or infinite" in capsys.readouterr().err
+    assert not (tmp_path / "p.csv").exists()
