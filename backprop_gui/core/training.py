@@ -178,15 +178,18 @@ class Trainer:
         self.settings.learning_rate = float(learning_rate)
         self.history.rate_changes.append((self.history.steps, float(learning_rate)))
 
-    @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # NaN/±inf are caught below, by name
     def step(self) -> float:
-        """Train on one minibatch and return its loss. Raises Divergence on NaN/±inf."""
+        """Train on one minibatch and return its loss. Raises Divergence on NaN/±inf.
+
+        numpy's overflow warnings on the way to a Divergence are the caller's to silence, once
+        around its loop (``train`` and ``train_epoch`` do): per step it would cost ~3% of the time.
+        """
         rows = self.next_samples()
         x, t = self.data.inputs.take(rows, axis=0).T, self.data.targets.take(rows, axis=0).T
         result = run_pass(self.network, x, t)
         step = self.history.steps + 1
         weights, biases = updated_parameters(self.network, result, self.settings.learning_rate)
-        if not (math.isfinite(result.loss) and _all_finite(weights.values()) and _all_finite(biases.values())):
+        if not (math.isfinite(result.loss) and _all_finite([*weights.values(), *biases.values()])):
             raise Divergence(step, *_first_non_finite(result, weights, biases))
         set_parameters(self.network, weights, biases)
         self.history.step_losses.append(result.loss)
@@ -220,12 +223,14 @@ class Trainer:
         self.batch -= 1
         self._epoch_start = h.steps - self.batch
 
+    @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # a Divergence names the NaN/±inf
     def train_epoch(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         """Run steps until the current epoch ends (or ``should_stop()`` says so)."""
         epoch = self.epoch
         while self.epoch == epoch and not should_stop():
             self.step()
 
+    @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # a Divergence names the NaN/±inf
     def train(self, epochs: int, should_stop: Callable[[], bool] = lambda: False) -> None:
         """Run ``epochs`` epochs, stopping between steps when ``should_stop()`` is true."""
         target = self.epoch + epochs
