@@ -42,6 +42,12 @@ def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Base).lightnessF() < 0.5
 
 
+def mix(base: QColor, other: QColor, amount: float) -> QColor:
+    """The colour ``amount`` (0..1) of the way from ``base`` to ``other`` (opaque)."""
+    channels = zip(base.getRgbF()[:3], other.getRgbF()[:3], strict=True)
+    return QColor.fromRgbF(*(b + amount * (o - b) for b, o in channels))
+
+
 def symmetric_limit(values: np.ndarray) -> float:
     """The largest finite |value| in ``values`` (any shape), or 1.0 if there is none or it is 0."""
     finite = np.abs(values[np.isfinite(values)])

@@ -9,13 +9,14 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtGui import QColor, QFont, QPalette, QShowEvent
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette, QShowEvent
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Equation, Fn, Num, Op, Sym, Token, equations, focus, spaced
 from backprop_gui.core.stepper import Stepper
-from backprop_gui.ui.colors import is_dark
+from backprop_gui.ui.colors import is_dark, mix
 from backprop_gui.ui.session_model import Change, Selection, SessionModel
 
 _VARIABLE = re.compile(r"[A-Za-zδη]")
@@ -66,14 +67,12 @@ def _exists(stepper: Stepper, selection: Selection) -> bool:
     return selection.k is None or (selection.layer >= 1 and 0 <= selection.k < sizes[selection.layer - 1])
 
 
-def _mix(base: QColor, other: QColor, amount: float) -> str:
-    """The colour ``amount`` of the way from ``base`` to ``other``, as #rrggbb."""
-    channels = zip(base.getRgbF()[:3], other.getRgbF()[:3], strict=True)
-    return QColor.fromRgbF(*(b + amount * (o - b) for b, o in channels)).name()
-
-
 class FormulaView(QTextBrowser):
-    """Shows ``equations`` of ``model.selection`` (or of the neuron computed last) and redraws on change."""
+    """Shows ``equations`` of ``model.selection`` (or of the neuron computed last) and redraws on change.
+
+    With ``ask_first`` on, the numbers and results of the equations new in this step (all of
+    them when none is new) stay hidden until ``reveal()``, so a lecturer can ask the room first.
+    """
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,13 +80,48 @@ class FormulaView(QTextBrowser):
         self.setObjectName("formulaView")
         self.setOpenLinks(False)
         self.setReadOnly(True)
-        font = QFont(self.font())
-        font.setPointSizeF(max(11.0, font.pointSizeF() * 1.3))
-        self.document().setDefaultFont(font)
         self.document().setDocumentMargin(10)
+        self.reveal_shortcut = ""  # the key named in the "hidden" placeholder, set by the window
+        self._ask_first = False
+        self._revealed = True
         self._stale = False
+        self._apply_font()
         model.changed.connect(self._on_changed)
         self.refresh()
+
+    # --- reveal -----------------------------------------------------------------------
+
+    @property
+    def ask_first(self) -> bool:
+        """Whether new numbers wait for ``reveal()``."""
+        return self._ask_first
+
+    def set_ask_first(self, on: bool) -> None:
+        if on != self._ask_first:
+            self._ask_first = on
+            self._revealed = not on
+            self._on_changed(Change.DISPLAY)
+
+    def hides_numbers(self) -> bool:
+        """Whether some numbers are hidden now, waiting for ``reveal()``."""
+        return bool(self._hidden(self.equations()))
+
+    def reveal(self) -> None:
+        """Show the hidden numbers and results (until the next step or selection)."""
+        if not self._revealed:
+            self._revealed = True
+            self.refresh()
+
+    def _hidden(self, found: list[Equation]) -> set[int]:
+        """Indices into ``found`` of the equations whose numbers are hidden."""
+        if self._revealed:
+            return set()
+        current = self.model.stepper.current
+        known = [i for i, eq in enumerate(found) if eq.known]
+        new = {i for i in known if found[i].phase is not None and found[i].phase == current}
+        return new or set(known)
+
+    # --- keeping up ----------------------------------------------------------------------
 
     def target(self) -> Selection | None:
         """The selection explained: the model's (if it exists), else the neuron computed last, else None."""
@@ -113,6 +147,8 @@ class FormulaView(QTextBrowser):
     def _on_changed(self, what: str) -> None:
         if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
             return
+        if what != Change.DISPLAY:
+            self._revealed = not self._ask_first  # a new step or selection asks again
         if self.isVisible():
             self.refresh()
         else:
@@ -123,6 +159,20 @@ class FormulaView(QTextBrowser):
             self.refresh()
         super().showEvent(event)
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._apply_font()
+            self.refresh()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self.refresh()
+
+    def _apply_font(self) -> None:
+        """The document's font: 1.3 × the widget's (at least 11 pt), so sub- and superscripts stay legible."""
+        font = QFont(self.font())
+        font.setPointSizeF(max(11.0, font.pointSizeF() * 1.3))
+        self.document().setDefaultFont(font)
+
     # --- rich text ----------------------------------------------------------------
 
     def _colors(self) -> tuple[str, str, str]:
@@ -131,8 +181,8 @@ class FormulaView(QTextBrowser):
         dark = is_dark(palette)
         number = "#8cc4ff" if dark else "#0b5cad"
         base = palette.color(QPalette.ColorRole.Base)
-        muted = _mix(base, palette.color(QPalette.ColorRole.Text), 0.62)
-        current = _mix(base, palette.color(QPalette.ColorRole.Highlight), 0.25 if dark else 0.12)
+        muted = mix(base, palette.color(QPalette.ColorRole.Text), 0.62).name()
+        current = mix(base, palette.color(QPalette.ColorRole.Highlight), 0.25 if dark else 0.12).name()
         return number, muted, current
 
     def _html(self, found: list[Equation]) -> str:
@@ -146,39 +196,75 @@ class FormulaView(QTextBrowser):
             )
         title = html.escape(selection_title(stepper, target.layer, target.j, target.k))
         hint = "" if target == self.model.selection else " — the neuron computed last; click one to choose"
-        out = [f'<p style="margin-bottom:6px"><b>{title}</b><span style="color:{muted}">{html.escape(hint)}</span></p>']
+        out = [f'<p style="margin-bottom:2px"><b>{title}</b><span style="color:{muted}">{html.escape(hint)}</span></p>']
         digits = self.model.precision
-        for eq in found:
+        hidden = self._hidden(found)
+        metrics = QFontMetricsF(self.document().defaultFont())
+        for i, eq in enumerate(found):
             is_current = eq.phase is not None and eq.phase == stepper.current
-            out.append(self._equation_html(eq, digits, number, muted, current_bg if is_current else None))
+            background = current_bg if is_current else None
+            out.append(self._equation_html(eq, digits, number, muted, background, i in hidden, metrics))
         return "".join(out)
 
-    def _equation_html(self, eq: Equation, digits: int, number: str, muted: str, background: str | None) -> str:
-        anchor = '<a name="current"></a>' if background else ""
+    def _equation_html(
+        self,
+        eq: Equation,
+        digits: int,
+        number: str,
+        muted: str,
+        background: str | None,
+        hidden: bool,
+        metrics: QFontMetricsF,
+    ) -> str:
+        """One equation as paragraphs: its caption, then ``lhs = general``, ``= numbers``, ``= result``
+        with the continuation lines indented to the relation sign (flat paragraphs lay out far faster
+        than tables)."""
         lhs = tokens_html(eq.lhs, digits)
-        rows = []
         rel = html.escape(eq.relation)
+        rows: list[tuple[bool, str, str]] = []  # (with the lhs, relation, right-hand side)
         if eq.general:
-            rows.append((lhs, rel, tokens_html(eq.general, digits)))
-        if eq.numbers is not None:
-            rows.append(("", "=", tokens_html(eq.numbers, digits, number)))
-        if eq.result is not None:
-            result = html.escape(format_number(eq.result, digits))
-            rows.append(
-                ("" if eq.general else lhs, "=" if eq.general else rel, f'<b style="color:{number}">{result}</b>')
-            )
-        elif eq.pending:
-            rows.append(("", "", f'<i style="color:{muted}">not yet known — {html.escape(eq.pending)}</i>'))
+            rows.append((True, rel, tokens_html(eq.general, digits)))
+        if hidden:
+            key = f" (press {html.escape(self.reveal_shortcut)})" if self.reveal_shortcut else ""
+            rows.append((not eq.general, "=" if eq.general else rel, f'<i style="color:{muted}">?{key}</i>'))
+        else:
+            if eq.numbers is not None:
+                rows.append((False, "=", tokens_html(eq.numbers, digits, number)))
+            if eq.result is not None:
+                result = html.escape(format_number(eq.result, digits))
+                rows.append((not eq.general, "=" if eq.general else rel, f'<b style="color:{number}">{result}</b>'))
+            elif eq.pending:
+                rows.append(
+                    (not eq.general, "", f'<i style="color:{muted}">not yet known — {html.escape(eq.pending)}</i>')
+                )
         caption = html.escape(eq.title)
         if eq.definition:
             caption += "&nbsp;&nbsp;" + tokens_html(eq.definition, digits)
         if eq.note:
             caption += f"&nbsp;&nbsp;&nbsp;({html.escape(eq.note)})"
-        cell = '<td align="right" style="white-space:nowrap">{}</td><td align="center">&nbsp;{}&nbsp;</td><td>{}</td>'
-        body = "".join(f"<tr>{cell.format(a, r, b)}</tr>" for a, r, b in rows)
-        bg = f' bgcolor="{background}"' if background else ""
-        return (
-            f'<table width="100%" cellspacing="0" cellpadding="6"{bg}><tr><td>{anchor}'
-            f'<span style="color:{muted}; font-size:small">{caption}</span>'
-            f'<table cellspacing="0" cellpadding="1">{body}</table></td></tr></table>'
-        )
+        bg = f"background-color:{background};" if background else ""
+        anchor = '<a name="current"></a>' if background else ""
+        # No margins inside an equation, and continuation lines pushed under the relation sign with
+        # spaces rather than indents, so the background of the current one is one unbroken block.
+        pad = "&nbsp;" * round(_rendered_width(eq.lhs, metrics) / metrics.horizontalAdvance("\u00a0"))
+        lines = [
+            f'<p style="{bg}margin-top:10px; margin-bottom:0px">{anchor}'
+            f'<span style="color:{muted}; font-size:small">{caption}</span></p>'
+        ]
+        for with_lhs, relation, rhs in rows:
+            left = f"{lhs}&nbsp;" if with_lhs else pad
+            sign = f"{relation}&nbsp;" if relation else "&nbsp;&nbsp;"
+            lines.append(f'<p style="{bg}margin-top:0px; margin-bottom:0px">{left}{sign}{rhs}</p>')
+        return "".join(lines)
+
+
+def _rendered_width(tokens: tuple[Token, ...], metrics: QFontMetricsF) -> float:
+    """About how wide ``tokens`` render, plus the space before the relation (sub/superscripts are small)."""
+    width = metrics.horizontalAdvance("\u00a0")
+    for sep, tok in spaced(tokens):
+        if isinstance(tok, Sym):
+            width += metrics.horizontalAdvance(tok.base)
+            width += 0.7 * max(metrics.horizontalAdvance(tok.sub), metrics.horizontalAdvance(tok.sup))
+        else:
+            width += metrics.horizontalAdvance(sep + getattr(tok, "text", getattr(tok, "name", "")))
+    return width

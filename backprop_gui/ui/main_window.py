@@ -40,6 +40,7 @@ from backprop_gui.ui.icons import app_icon, icon
 from backprop_gui.ui.network_view import NetworkView
 from backprop_gui.ui.panels import ValuesPanel
 from backprop_gui.ui.phase_bar import PhaseBar
+from backprop_gui.ui.presentation import PresentationMode
 from backprop_gui.ui.session_model import Change, NeuronValue, SessionModel
 
 APP_NAME = "backprop-gui"
@@ -196,6 +197,8 @@ class MainWindow(QMainWindow):
         self._add_dock("sample", "Sample", self.sample_picker, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("values", "Values", self.values_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("formula", "Formula", self.formula_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.presentation = PresentationMode(self)
+        self._create_presentation_actions()
         self._create_menus()
         self._create_toolbar()
         self._create_status_bar()
@@ -239,7 +242,7 @@ class MainWindow(QMainWindow):
         for key, text, keys, icon_name, tip in STEP_ACTIONS:
             self._action(key, text, getattr(m, key), list(keys), icon_name, tip)
         view = self.network_view
-        self._action("zoom_in", "Zoom &In", view.zoom_in, ["Ctrl+="], "zoom-in", "Zoom into the graph")
+        self._action("zoom_in", "Zoom &In", view.zoom_in, ["Ctrl+=", "Ctrl++"], "zoom-in", "Zoom into the graph")
         self._action("zoom_out", "Zoom &Out", view.zoom_out, ["Ctrl+-"], "zoom-out", "Zoom out of the graph")
         self._action("reset_zoom", "&Fit Graph", view.reset_zoom, ["Ctrl+0"], "zoom-fit", "Fit the whole graph in view")
         self._action("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, ["F1"])
@@ -264,6 +267,34 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked, m=mode: self.network_view.set_edge_mode(m))
             self.edge_group.addAction(action)
             self.actions[f"edges_{mode}"] = action
+
+    def _create_presentation_actions(self) -> None:
+        mode = self.presentation
+        toggle = self._action(
+            "presentation", "&Presentation Mode", mode.toggle, ["F7"], "presentation",
+            "Presentation mode: large type, thick lines, high contrast, full screen",
+        )  # fmt: skip
+        toggle.setCheckable(True)
+        self._action("exit_presentation", "Leave Presentation Mode", lambda: mode.set_active(False), ["Esc"])
+        self._action("blank", "&Blank Screen", mode.blank, ["B"], tip="Blank the screen; any key brings it back")
+        ask = self._action(
+            "ask_first", "Formula: &Numbers on Request", lambda: self.formula_view.set_ask_first(ask.isChecked()),
+            tip="Show the general equation first, its numbers one keypress (Reveal) later",
+        )  # fmt: skip
+        ask.setCheckable(True)
+        reveal = self._action(
+            "reveal", "&Reveal Numbers", self.formula_view.reveal, ["R"],
+            tip="Show the numbers and result the formula panel is holding back",
+        )  # fmt: skip
+        self.formula_view.reveal_shortcut = reveal.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        mode.toggled.connect(self._presentation_toggled)
+        self._presentation_toggled(False)
+
+    def _presentation_toggled(self, on: bool) -> None:
+        self.actions["presentation"].setChecked(on)
+        self.actions["exit_presentation"].setEnabled(on)
+        self.actions["blank"].setEnabled(on)
+        self.actions["ask_first"].setChecked(self.formula_view.ask_first)
 
     def _add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
         dock = QDockWidget(title, self)
@@ -317,6 +348,9 @@ class MainWindow(QMainWindow):
         for key in ("zoom_in", "zoom_out", "reset_zoom"):
             view.addAction(a[key])
         view.addSeparator()
+        for key in ("presentation", "blank", "ask_first", "reveal"):
+            view.addAction(a[key])
+        view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
 
@@ -329,7 +363,8 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("debuggerToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         for key in ("open", None, "reset_pass", "step_back", "step", "step_into", "finish_phase", "run_to_end", None,
-                    "previous_sample", "next_sample", None, "zoom_out", "zoom_in", "reset_zoom"):  # fmt: skip
+                    "previous_sample", "next_sample", None, "zoom_out", "zoom_in", "reset_zoom", None,
+                    "presentation"):  # fmt: skip
             if key is None:
                 self.toolbar.addSeparator()
             else:
@@ -486,5 +521,6 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.presentation.set_active(False)  # the settings keep the everyday layout, not the lecture one
         self.save_settings()
         super().closeEvent(event)

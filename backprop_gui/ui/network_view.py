@@ -1,7 +1,8 @@
 """The network as a graph: neurons coloured by the current phase's values, edges by the weights.
 
 Layer 0 (the inputs x_k) and layers 1..L are columns from left to right. Items are built
-once per architecture; a step only changes brushes, pens and texts. Layers wider than
+once per architecture; a step only touches the items whose brush, pen or text changed, with
+brushes and pens shared per colour bucket, and tooltips are computed on hover. Layers wider than
 ``MAX_SHOWN`` neurons show their first and last ``ELIDED_SHOWN`` neurons around an
 elision mark, with edges only between shown neurons.
 """
@@ -42,6 +43,7 @@ from backprop_gui.core.stepper import Phase, Quantity, Stepper
 from backprop_gui.ui.colors import (
     ColorLegend,
     diverging_color,
+    mix,
     sign_color,
     symmetric_limit,
     text_color_on,
@@ -78,6 +80,12 @@ def course_name(symbol: str, sub: tuple[int, ...] = (), sup: int | None = None) 
     return text
 
 
+def _redundant(label: str, symbols: tuple[str, ...], index: int) -> bool:
+    """Whether a data label only repeats the course name (``x``, ``x_1``, ``t1``, ``x_{1}``…) of neuron ``index``."""
+    plain = "".join(c for c in label.lower() if c not in " _{}^")
+    return not plain or any(plain in (s, f"{s}{index}") for s in symbols)
+
+
 def _full(value: float) -> str:
     """Full precision: the shortest text that reads back as exactly ``value``."""
     return repr(float(value)).replace("-", "−")
@@ -89,6 +97,8 @@ class _Style:
 
     text: QColor = field(default_factory=lambda: QColor(Qt.GlobalColor.black))
     outline: QColor = field(default_factory=lambda: QColor(Qt.GlobalColor.black))
+    neuron_glow: QColor = field(default_factory=lambda: QColor(GLOW))  # opaque: translucent strokes are slow
+    edge_glow: QColor = field(default_factory=lambda: QColor(GLOW))
     selection: QColor = field(default_factory=lambda: QColor(Qt.GlobalColor.blue))
     neutral: QBrush = field(default_factory=QBrush)
     plate: QColor = field(default_factory=QColor)
@@ -96,6 +106,7 @@ class _Style:
     muted: QColor = field(default_factory=QColor)
     unknown: QBrush = field(default_factory=QBrush)
     unknown_edge: QColor = field(default_factory=QColor)
+    line_scale: float = 1.0  # outlines, edges and halos are this many times their normal width
 
 
 class NeuronItem(QGraphicsEllipseItem):
@@ -109,8 +120,10 @@ class NeuronItem(QGraphicsEllipseItem):
         self.style = style
         self.glow = False
         self.selected = False
+        self._marks_drawn = (False, False)
         self.known = False
         self.beside = False  # the number is drawn beside the circle (crowded layouts), else inside
+        self.brush_shown: QBrush | None = None
         self.value_item = QGraphicsSimpleTextItem(self)
         self.setZValue(2)
 
@@ -128,16 +141,22 @@ class NeuronItem(QGraphicsEllipseItem):
     def show_value(self, text: str, brush: QBrush, text_color: QColor, known: bool) -> None:
         """Fill with ``brush`` and show ``text`` ("" when unknown) in ``text_color`` (inside the circle)."""
         self.known = known
-        self.setBrush(brush)
-        self.value_item.setBrush(self.style.text if self.beside else text_color)
+        if brush is not self.brush_shown:  # brushes are shared per colour: identity is equality
+            self.brush_shown = brush
+            self.setBrush(brush)
+        color = self.style.text if self.beside else text_color
+        if color != self.value_item.brush().color():
+            self.value_item.setBrush(color)
         if text != self.value_item.text():
             self.prepareGeometryChange()
             self.value_item.setText(text)
             self._place_text()
 
     def set_marks(self, glow: bool, selected: bool) -> None:
-        if (glow, selected) != (self.glow, self.selected):
+        """Draw the current-phase halo (``glow``) and the selection ring; repaint only on a change."""
+        if (glow, selected) != self._marks_drawn:
             self.glow, self.selected = glow, selected
+            self._marks_drawn = (glow, selected)
             self.update()
 
     def _place_text(self) -> None:
@@ -150,24 +169,23 @@ class NeuronItem(QGraphicsEllipseItem):
         return self.value_item.mapRectToParent(self.value_item.boundingRect()).adjusted(-3, -1, 3, 1)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
-        m = self.MARGIN
+        m = self.MARGIN * self.style.line_scale
         circle = self.rect().adjusted(-m, -m, m, m)
         return circle.united(self._plate()) if self.beside and self.value_item.text() else circle
 
     def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
-        ring = self.rect().adjusted(-5, -5, 5, 5)
+        scale = self.style.line_scale
+        ring = self.rect().adjusted(-5 * scale, -5 * scale, 5 * scale, 5 * scale)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if self.glow:
-            glow = QColor(GLOW)
-            glow.setAlpha(150)
-            painter.setPen(QPen(glow, 7))
+            painter.setPen(QPen(self.style.neuron_glow, 7 * scale))
             painter.drawEllipse(ring)
-        painter.setPen(QPen(self.style.outline, 2.2 if self.glow else 1.2))
+        painter.setPen(QPen(self.style.outline, (2.2 if self.glow else 1.2) * scale))
         painter.setBrush(self.brush())
         painter.drawEllipse(self.rect())
         if self.selected:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(self.style.selection, 3.2))
+            painter.setPen(QPen(self.style.selection, 3.2 * scale))
             painter.drawEllipse(ring)
         if self.beside and self.value_item.text():
             painter.setPen(Qt.PenStyle.NoPen)
@@ -186,17 +204,22 @@ class EdgeItem(QGraphicsLineItem):
         self.style = style
         self.glow = False
         self.selected = False
+        self._marks_drawn = (False, False)
+        self.pen_key: tuple | None = None  # the bucket of the pen shown
         self.setZValue(0)
 
     def set_marks(self, glow: bool, selected: bool) -> None:
-        if (glow, selected) != (self.glow, self.selected):
+        """Draw the current-phase halo (``glow``) and the selection outline; repaint only on a change."""
+        if (glow, selected) != self._marks_drawn:
             self.glow, self.selected = glow, selected
+            self._marks_drawn = (glow, selected)
             self.setZValue(1 if glow or selected else 0)
             self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
-        m = self.pen().widthF() / 2 + 9
-        return super().boundingRect().adjusted(-m, -m, m, m)
+        # Computed here: QGraphicsLineItem's own derives it from shape(), a costly stroke, on every call.
+        m = self.pen().widthF() / 2 + 9 * self.style.line_scale
+        return QRectF(self.line().p1(), self.line().p2()).normalized().adjusted(-m, -m, m, m)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath(self.line().p1())
@@ -207,15 +230,15 @@ class EdgeItem(QGraphicsLineItem):
 
     def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
         width = self.pen().widthF()
+        scale = self.style.line_scale
+        round_cap = (Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
         if self.selected:  # a selection-coloured outline around the edge, apart from its own colour
-            painter.setPen(QPen(self.style.selection, width + 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.setPen(QPen(self.style.selection, width + 9 * scale, *round_cap))
             painter.drawLine(self.line())
-            painter.setPen(QPen(self.style.background, width + 4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.setPen(QPen(self.style.background, width + 4 * scale, *round_cap))
             painter.drawLine(self.line())
         elif self.glow:
-            glow = QColor(GLOW)
-            glow.setAlpha(130)
-            painter.setPen(QPen(glow, width + 5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.setPen(QPen(self.style.edge_glow, width + 5 * scale, *round_cap))
             painter.drawLine(self.line())
         painter.setPen(self.pen())
         painter.drawLine(self.line())
@@ -243,8 +266,13 @@ class NetworkView(QGraphicsView):
         self._captions: list[QGraphicsTextItem] = []
         self._elisions: dict[int, QGraphicsTextItem] = {}
         self._title: QGraphicsTextItem | None = None
+        self._label_html: dict[tuple[int, int], str] = {}
+        self._brushes: dict[tuple[int, int, int], QBrush] = {}  # per colour of the diverging scale
+        self._pens: dict[tuple, QPen] = {}  # per (sign, alpha, width bucket) or ("unknown",)
 
-        self.setScene(QGraphicsScene(self))
+        scene = QGraphicsScene(self)
+        scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # items move and restyle every step
+        self.setScene(scene)
         self.setRenderHints(
             QPainter.RenderHint.Antialiasing
             | QPainter.RenderHint.TextAntialiasing
@@ -290,6 +318,27 @@ class NetworkView(QGraphicsView):
         self._zoom = 1.0
         self._fit()
 
+    @property
+    def line_scale(self) -> float:
+        """How many times their normal width edges, outlines and halos are drawn (2 in presentation mode)."""
+        return self._style.line_scale
+
+    def set_line_scale(self, scale: float) -> None:
+        if scale <= 0:
+            raise ValueError(f"line scale must be positive, got {scale}")
+        if scale != self._style.line_scale:
+            for item in [*self._neurons.values(), *self._edges.values()]:
+                item.prepareGeometryChange()
+            self._style.line_scale = scale
+            self._forget_styles()
+            self._relayout()
+            self._refresh()
+
+    def label_text(self, layer: int, j: int) -> str:
+        """The plain text of the label beside input ``j`` (layer 0) or output ``j`` (layer L), "" if none."""
+        item = self._labels.get((layer, j))
+        return item.toPlainText() if item is not None else ""
+
     def items_for(self, selection: Selection) -> list[QGraphicsItem]:
         """The items drawing ``selection`` (empty when it is elided or does not exist)."""
         if selection.is_edge:
@@ -326,6 +375,7 @@ class NetworkView(QGraphicsView):
         self._labels.clear()
         self._captions.clear()
         self._elisions.clear()
+        self._label_html.clear()
         self._architecture = self._architecture_key()
         session = self.model.session
         network = session.network
@@ -349,10 +399,8 @@ class NetworkView(QGraphicsView):
                 neuron = NeuronItem(l, j, self._style)
                 scene.addItem(neuron)
                 self._neurons[(l, j)] = neuron
-                if l == 0:
-                    self._labels[(l, j)] = self._text_item(self._input_label(j))
-                elif l == depth:
-                    self._labels[(l, j)] = self._text_item(self._output_label(j))
+                if l in (0, depth):
+                    self._labels[(l, j)] = self._text_item("")
             if l:
                 for j in self._shown[l]:
                     for k in self._shown[l - 1]:
@@ -360,6 +408,7 @@ class NetworkView(QGraphicsView):
                         scene.addItem(edge)
                         self._edges[(l, j, k)] = edge
         self._restyle()
+        self._update_labels()
         self._relayout()
         self._refresh()
 
@@ -371,23 +420,40 @@ class NetworkView(QGraphicsView):
         self.scene().addItem(item)
         return item
 
-    def _input_label(self, k: int) -> str:
-        labels = self.model.session.data.input_labels
-        text = course_name("x", (k + 1,))
-        if k < len(labels) and labels[k]:
-            text = f"{html.escape(labels[k])} {text}"
-        return text
+    def _data_label(self, labels: list[str], i: int, symbols: tuple[str, ...]) -> str:
+        """The data set's name of column ``i``, escaped, unless it only repeats the course name ("" then)."""
+        label = labels[i] if i < len(labels) else ""
+        return "" if _redundant(label, symbols, i + 1) else html.escape(label)
 
-    def _output_label(self, j: int) -> str:
-        labels = self.model.session.data.target_labels
+    def _input_label(self, k: int) -> str:
+        """x_k, after the data set's name of the input when it says more (``petal length x₁``)."""
+        name = self._data_label(self.model.session.data.input_labels, k, ("x", "a0", "input", "in"))
+        text = course_name("x", (k + 1,))
+        return f'<span style="color:{self._style.muted.name()}">{name}</span>&nbsp;{text}' if name else text
+
+    def _output_label(self, j: int, target: float) -> str:
+        """a_j^L (and the data set's name of the output), with the target t_j and its value below it."""
+        name = self._data_label(self.model.session.data.target_labels, j, ("t", "y", "target", "output", "out"))
         text = course_name("a", (j + 1,), self.model.session.network.depth)
-        if j < len(labels) and labels[j]:
-            text += f" {html.escape(labels[j])}"
-        return text
+        if name:
+            text += f'&nbsp;<span style="color:{self._style.muted.name()}">{name}</span>'
+        target_text = html.escape(self.model.format(target)) if np.isfinite(target) else "—"
+        target_line = f"{course_name('t', (j + 1,))} = {target_text}"
+        return f'{text}<br><span style="color:{self._style.muted.name()}">{target_line}</span>'
+
+    def _update_labels(self) -> None:
+        """Set the input and output labels' rich text where it changed (the target changes with the sample)."""
+        targets = self._first_sample(self.model.stepper.value(Quantity.TARGET))
+        for (l, j), item in self._labels.items():
+            text = self._input_label(j) if l == 0 else self._output_label(j, float(targets[j]))
+            if self._label_html.get((l, j)) != text:
+                self._label_html[(l, j)] = text
+                item.setHtml(text)
 
     # --- layout ----------------------------------------------------------------------
 
-    def _item_font(self) -> QFont:
+    def item_font(self) -> QFont:
+        """The font of the graph's texts: the view's, at least 10 pt."""
         font = QFont(self.font())
         if font.pointSizeF() < 10:
             font.setPointSizeF(10)
@@ -395,7 +461,7 @@ class NetworkView(QGraphicsView):
 
     def _relayout(self) -> None:
         """Place every item for the viewport's size and the current precision and font."""
-        font = self._item_font()
+        font = self.item_font()
         for item in self._text_items():
             item.setFont(font)
         for neuron in self._neurons.values():
@@ -431,7 +497,8 @@ class NetworkView(QGraphicsView):
         outputs = [self._labels[key] for key in self._labels if key[0] == columns - 1]
         half_caption = [self._captions[i].boundingRect().width() / 2 + 12 for i in (0, -1)]
         left = max(12 + widest(inputs) + radius + 6, half_caption[0])
-        right = max(12 + widest(outputs) + radius + 6 + beside_w, half_caption[1])
+        slack = value_w / 2  # the target's value under an output's name changes with the sample
+        right = max(12 + widest(outputs) + slack + radius + 6 + beside_w, half_caption[1])
         min_gap = max(2 * radius + beside_w + 70, widest(self._captions) + 16, widest(self._elisions.values()) + 16)
         gap = max((view_w - left - right) / (columns - 1), min_gap)
         width = left + gap * (columns - 1) + right
@@ -504,9 +571,10 @@ class NetworkView(QGraphicsView):
         palette = self.palette()
         text = palette.color(QPalette.ColorRole.Text)
         self._style.text = text
-        outline = QColor(text)
-        outline.setAlpha(170)
-        self._style.outline = outline
+        base = palette.color(QPalette.ColorRole.Base)
+        self._style.outline = mix(base, text, 0.67)
+        self._style.neuron_glow = mix(base, GLOW, 0.6)
+        self._style.edge_glow = mix(base, GLOW, 0.5)
         self._style.selection = palette.color(QPalette.ColorRole.Highlight)
         self._style.neutral = QBrush(palette.color(QPalette.ColorRole.AlternateBase))
         plate = QColor(palette.color(QPalette.ColorRole.Base))
@@ -518,12 +586,49 @@ class NetworkView(QGraphicsView):
         self.setBackgroundBrush(palette.color(QPalette.ColorRole.Base))
         for item in self._text_items():
             item.setDefaultTextColor(text)
-        muted = palette.color(QPalette.ColorRole.PlaceholderText)
+        # Muted text is mixed from the base and text colours, so it reads on any palette (a system's
+        # PlaceholderText can be dark on a dark base).
+        muted = mix(palette.color(QPalette.ColorRole.Base), text, 0.68)
         self._style.muted = muted
-        for item in self._elisions.values():
+        for item in [*self._elisions.values(), *self._captions]:
             item.setDefaultTextColor(muted)
-        for item in self._captions:
-            item.setDefaultTextColor(muted if muted.alpha() else text)
+        self._label_html.clear()  # the labels' muted spans take the new colour
+        self._forget_styles()
+
+    def _forget_styles(self) -> None:
+        """Drop the cached brushes and pens, so the next refresh sets every item's afresh."""
+        self._brushes.clear()
+        self._pens.clear()
+        for neuron in self._neurons.values():
+            neuron.brush_shown = None
+        for edge in self._edges.values():
+            edge.pen_key = None
+
+    def _brush(self, value: float, limit: float) -> QBrush:
+        """The shared brush of ``value``'s colour on the diverging scale."""
+        color = diverging_color(value, limit)
+        key = (color.red(), color.green(), color.blue())
+        brush = self._brushes.get(key)
+        if brush is None:
+            brush = self._brushes[key] = QBrush(color)
+        return brush
+
+    def _edge_pen(self, key: tuple) -> QPen:
+        """The shared pen of a bucket: ("unknown",) or (positive, alpha, width in tenths of a pixel)."""
+        pen = self._pens.get(key)
+        if pen is None:
+            scale = self._style.line_scale
+            if key[0] == "unknown":
+                pen = QPen(self._style.unknown_edge, 1.0 * scale)
+            else:
+                positive, alpha, tenths = key
+                # Opaque: the sign colour pre-mixed with the background. Translucent wide antialiased
+                # lines are many times slower to draw, and so are round caps (the circles hide the ends).
+                color = mix(self._style.background, sign_color(1.0 if positive else -1.0), alpha / 255)
+                pen = QPen(color, tenths / 10 * scale)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            self._pens[key] = pen
+        return pen
 
     def _neuron_quantity(self) -> Quantity:
         """What neurons of layers 1..L show: the forced quantity, or the current phase's."""
@@ -548,6 +653,7 @@ class NetworkView(QGraphicsView):
         scaled = [values for l, values in layers.items() if l or quantity is Quantity.ACTIVATION]
         limit = symmetric_limit(np.concatenate(scaled))
         glow_neurons, glow_edges = self._current_work(stepper)
+        self._update_labels()
 
         for (l, j), neuron in self._neurons.items():
             value = layers[l][j]
@@ -558,23 +664,25 @@ class NetworkView(QGraphicsView):
             if l == 0 and quantity is not Quantity.ACTIVATION:
                 brush = self._style.neutral
             else:
-                brush = QBrush(diverging_color(value, limit))
+                brush = self._brush(value, limit)
             neuron.show_value(self.model.format(value), brush, text_color_on(brush.color()), True)
 
         edge_values, edge_limit = self._edge_values(stepper)
         dim = bool(glow_edges)
+        halo = stepper.revealed > 0  # a halo only around one neuron's edges
         for key, edge in self._edges.items():
             l, j, k = key
             value = edge_values[l][j, k]
+            busy = key in glow_edges
             if np.isnan(value):
-                pen = QPen(self._style.unknown_edge, 1.0)
+                bucket: tuple = ("unknown",)
             else:
-                busy = key in glow_edges
                 alpha = 255 if busy else (90 if dim else 200)
-                pen = QPen(sign_color(value, alpha), 0.8 + 4.2 * abs(value) / edge_limit + (1.2 if busy else 0))
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            edge.setPen(pen)
-            edge.glow = key in glow_edges and stepper.revealed > 0  # a halo only around one neuron's edges
+                bucket = (value > 0, alpha, round(8 + 42 * abs(value) / edge_limit + (12 if busy else 0)))
+            if bucket != edge.pen_key:
+                edge.pen_key = bucket
+                edge.setPen(self._edge_pen(bucket))
+            edge.glow = busy and halo
         self._update_legend(quantity, limit)
         self._show_selection()
 
@@ -626,13 +734,10 @@ class NetworkView(QGraphicsView):
         self._place_legend()
 
     def _show_selection(self) -> None:
+        """Mark the selection and the current phase's work; only items whose marks changed repaint."""
         selection = self.model.selection
-        for neuron in self._neurons.values():
-            neuron.set_marks(neuron.glow, neuron.selection == selection)
-            neuron.update()
-        for edge in self._edges.values():
-            edge.set_marks(edge.glow, edge.selection == selection)
-            edge.update()
+        for item in [*self._neurons.values(), *self._edges.values()]:
+            item.set_marks(item.glow, item.selection == selection)
         hidden = set()  # layers where the selection is among the neurons not drawn
         if selection is not None and (selection.layer, selection.j) not in self._neurons:
             hidden.add(selection.layer)
@@ -654,7 +759,9 @@ class NetworkView(QGraphicsView):
         stepper = self.model.stepper
         network = stepper.network
         if l == 0:
-            lines = [f"<b>Input {j + 1}</b>", self._value_line(self._input_label(j), stepper.value(Quantity.INPUT), j)]
+            label = self._data_label(self.model.session.data.input_labels, j, ("x", "a0", "input", "in"))
+            title = f"<b>Input {j + 1}</b>" + (f" ({label})" if label else "")
+            lines = [title, self._value_line(course_name("x", (j + 1,)), stepper.value(Quantity.INPUT), j)]
             return "<br>".join(lines)
         layer = network.layer(l)
         n = (j + 1,)
@@ -766,5 +873,6 @@ class NetworkView(QGraphicsView):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             self._restyle()
+            self._update_labels()
             self._relayout()
             self._refresh()

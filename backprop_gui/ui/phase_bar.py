@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QSizePolicy, QWidget
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.stepper import Phase, PhaseStep, Stepper
+from backprop_gui.ui.colors import mix
 from backprop_gui.ui.session_model import Change, SessionModel
 
 START = -1  # the index of the leading Start button: nothing computed yet
@@ -137,10 +138,10 @@ class PhaseButton(QAbstractButton):
             fill = tinted(60)
         elif self.state is PhaseState.PARTIAL:
             fill, border = base, QPen(accent, 2)
-        else:
+        else:  # muted, mixed from base and text so it reads on light and dark palettes alike
             fill = base
-            text_color = palette.color(QPalette.ColorRole.PlaceholderText)
-            border = QPen(palette.color(QPalette.ColorRole.Mid), 1)
+            text_color = mix(base, text_color, 0.6)
+            border = QPen(mix(base, text_color, 0.45), 1)
         if hovered:
             border = QPen(accent, 2)
         painter.setPen(border)
@@ -223,7 +224,9 @@ class PhaseBar(QWidget):
             else:
                 state = PhaseState.PENDING
             button.set_state(state, (revealed if state is PhaseState.PARTIAL else total, total))
-            button.setToolTip(phase_tooltip(button.step, stepper))
+            tip = phase_tooltip(button.step, stepper)
+            if tip != button.toolTip():  # η or the network may have changed; most steps change nothing
+                button.setToolTip(tip)
 
     def _on_changed(self, what: str) -> None:
         if what in (Change.SESSION, Change.NETWORK):

@@ -296,3 +296,61 @@ def test_hovering_a_neuron_shows_its_tooltip(view):
     assert plain(QToolTip.text()) == plain(view.tooltip_text(Selection(1, 2)))
     assert "Neuron 3 of layer 1" in plain(QToolTip.text())
     QToolTip.hideText()
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two colours."""
+
+    def luminance(c: QColor) -> float:
+        channels = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in c.getRgbF()[:3]]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("labels", [[], ["x", "x"], ["x_1", "x_2"], ["x1", "x_{2}"]])
+def test_input_labels_name_each_input_once_in_course_notation(qtbot, labels):
+    view = NetworkView(SessionModel(small_session(input_labels=labels)))
+    qtbot.addWidget(view)
+    assert [view.label_text(0, k) for k in range(2)] == ["x1", "x2"]  # x₁ with a true subscript
+
+
+def test_input_labels_that_say_more_than_the_course_name_are_kept(qtbot):
+    view = NetworkView(SessionModel(small_session(input_labels=["age", "height"])))
+    qtbot.addWidget(view)
+    assert view.label_text(0, 1).split() == ["height", "x2"]
+
+
+def test_output_labels_show_a_j_L_and_the_targets_value(view):
+    model = view.model
+    assert view.label_text(2, 1).split() == ["a22", "t2", "=", model.format(0.99)]
+    model.next_sample()
+    assert view.label_text(2, 1).split() == ["a22", "t2", "=", "0"]
+
+
+def test_captions_read_well_on_a_dark_palette_whatever_its_placeholder_colour(view):
+    palette = QPalette(view.palette())
+    palette.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    palette.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#303030"))  # as some dark themes leave it
+    view.setPalette(palette)
+    for caption in view._captions:
+        assert contrast(caption.defaultTextColor(), QColor("#1e1e1e")) > 4.5
+
+
+def test_line_scale_thickens_edges(view):
+    before = {edge.selection: edge.pen().widthF() for edge in edges(view)}
+    view.set_line_scale(2.0)
+    assert view.line_scale == 2.0
+    for edge in edges(view):
+        assert edge.pen().widthF() == pytest.approx(2 * before[edge.selection])
+    view.set_line_scale(1.0)
+    assert {edge.selection: edge.pen().widthF() for edge in edges(view)} == before
+
+
+def test_a_step_only_repens_edges_whose_bucket_changed(view):
+    view.model.run_to(0)
+    pens = {edge.selection: edge.pen() for edge in edges(view)}
+    view.model.set_precision(3)  # nothing an edge shows has changed
+    assert all(edge.pen() == pens[edge.selection] for edge in edges(view))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import build_network
@@ -103,3 +104,14 @@ def test_a_deeper_network_gets_more_buttons(bar):
     bar.model.set_session(session([4, 4, 1], ["relu", "relu", "linear"]))
     assert len(bar.buttons) == 1 + 3 + 1 + 3 + 1
     assert bar.button(3).text() == "Loss"
+
+
+def test_phases_to_come_read_well_on_a_dark_palette(bar):
+    palette = QPalette(bar.palette())
+    palette.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    palette.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#303030"))
+    bar.setPalette(palette)
+    image = bar.button(len(bar.model.stepper.phases) - 1).grab().toImage()  # Update: pending
+    lightest = max(image.pixelColor(x, y).lightness() for x in range(image.width()) for y in range(image.height()))
+    assert lightest > 150  # its label is light on the dark base, not dark on dark

@@ -1,0 +1,221 @@
+"""Presentation mode driven by real key presses: large type, hidden docks, full screen, blank screen,
+numbers revealed one keypress later, zoom; and everything exactly as before when it is turned off."""
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor, QKeySequence, QPalette
+from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
+
+from backprop_gui.core.formatting import format_number
+from backprop_gui.core.presets import load_example
+from backprop_gui.ui.app import create_window
+from backprop_gui.ui.presentation import FONT_SCALE, presentation_palette
+from backprop_gui.ui.session_model import Selection
+
+KEY = Qt.Key
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path):
+    """QSettings in a temporary folder, so tests never read or write the user's settings."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QSettings().clear()
+    yield
+
+
+@pytest.fixture
+def window(qtbot):
+    window = create_window(load_example("xor"))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    """A key press where the keyboard goes: a widget grabbing it, else the window."""
+    qtbot.keyClick(QWidget.keyboardGrabber() or window, key, modifier)
+
+
+def sizes(window) -> dict[str, float]:
+    """Point sizes of the graph's texts, the formula panel's, the phase bar's and the status bar's."""
+    view = window.network_view
+    return {
+        "caption": view._captions[0].font().pointSizeF(),
+        "neuron": view.items_for(Selection(1, 0))[0].value_item.font().pointSizeF(),
+        "formula": window.formula_view.document().defaultFont().pointSizeF(),
+        "phase bar": window.phase_bar.font().pointSizeF(),
+        "status": window.status_labels["phase"].font().pointSizeF(),
+    }
+
+
+def layout(window) -> dict:
+    return {
+        "docks": {key: dock.isVisible() for key, dock in window.docks.items()},
+        "sizes": sizes(window),
+        "base": window.palette().color(QPalette.ColorRole.Base).name(),
+        "text": window.palette().color(QPalette.ColorRole.Text).name(),
+        "state": window.windowState(),
+        "line scale": window.network_view.line_scale,
+        "ask first": window.formula_view.ask_first,
+        "icon size": window.toolbar.iconSize(),
+    }
+
+
+def shown_formula(window) -> str:
+    return " ".join(window.formula_view.toPlainText().split())
+
+
+def test_the_toggle_is_in_the_view_menu_and_toolbar_with_its_shortcut(window):
+    action = window.actions["presentation"]
+    assert action in window.menus["View"].actions()
+    assert action in window.toolbar.actions()
+    assert action.shortcut() == QKeySequence("F7")
+    assert "F7" in action.toolTip()
+    assert window.actions["reveal"] in window.menus["View"].actions()
+    assert window.actions["reveal"].shortcut() == QKeySequence("R")
+
+
+def test_no_two_window_actions_share_a_key(window):
+    keys = [key.toString() for action in window.actions.values() for key in action.shortcuts()]
+    assert len(keys) == len(set(keys))
+
+
+def test_f7_enlarges_hides_secondary_docks_goes_full_screen_and_f7_restores(qtbot, window):
+    before = layout(window)
+    seen = []
+    window.presentation.toggled.connect(seen.append)
+    press(qtbot, window, KEY.Key_F7)
+    assert window.presentation.active and seen == [True]
+    after = sizes(window)
+    for name in ("caption", "neuron", "formula", "phase bar"):
+        assert after[name] >= FONT_SCALE * before["sizes"][name] - 0.01, name
+    assert after["status"] > before["sizes"]["status"]
+    assert window.windowState() & Qt.WindowState.WindowFullScreen
+    assert not window.docks["sample"].isVisible() and not window.docks["values"].isVisible()
+    assert window.docks["formula"].isVisible()
+    assert window.palette().color(QPalette.ColorRole.Base) == QColor("#ffffff")
+    assert window.palette().color(QPalette.ColorRole.Text) == QColor("#000000")
+    assert window.network_view.line_scale == 2.0
+    assert window.actions["presentation"].isChecked()
+
+    press(qtbot, window, KEY.Key_F7)
+    assert not window.presentation.active and seen == [True, False]
+    assert layout(window) == before
+    assert not window.actions["presentation"].isChecked()
+
+
+def test_escape_leaves_presentation_mode_and_does_nothing_otherwise(qtbot, window):
+    press(qtbot, window, KEY.Key_Escape)
+    assert not window.presentation.active
+    press(qtbot, window, KEY.Key_F7)
+    press(qtbot, window, KEY.Key_Escape)
+    assert not window.presentation.active
+    assert window.docks["values"].isVisible()
+
+
+def test_a_dark_palette_comes_back_after_the_light_presentation_palette(qtbot, window):
+    dark = QPalette(window.palette())
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
+    window.setPalette(dark)
+    press(qtbot, window, KEY.Key_F7)
+    assert window.palette().color(QPalette.ColorRole.Base) == presentation_palette().color(QPalette.ColorRole.Base)
+    assert window.network_view.backgroundBrush().color() == QColor("#ffffff")
+    press(qtbot, window, KEY.Key_F7)
+    assert window.palette().color(QPalette.ColorRole.Base) == QColor("#1e1e1e")
+    assert window.network_view.backgroundBrush().color() == QColor("#1e1e1e")
+
+
+def test_only_the_formula_panel_and_the_loss_plot_stay_docked(qtbot, window):
+    docks = {}
+    for name in ("loss_plot", "training"):
+        dock = QDockWidget(name, window)
+        dock.setObjectName(name)
+        dock.setWidget(QLabel(name))
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        dock.show()  # added to a shown window, a dock starts hidden
+        docks[name] = dock
+    window.docks["formula"].hide()
+    press(qtbot, window, KEY.Key_F7)
+    assert docks["loss_plot"].isVisible() and window.docks["formula"].isVisible()
+    assert not docks["training"].isVisible()
+    press(qtbot, window, KEY.Key_F7)
+    assert docks["training"].isVisible() and docks["loss_plot"].isVisible()
+    assert not window.docks["formula"].isVisible()
+
+
+def test_b_blanks_the_screen_only_in_presentation_mode_and_any_key_brings_it_back(qtbot, window):
+    overlay = window.presentation.overlay
+    press(qtbot, window, KEY.Key_B)
+    assert not overlay.isVisible()
+    press(qtbot, window, KEY.Key_F7)
+    press(qtbot, window, KEY.Key_B)
+    assert overlay.isVisible() and window.presentation.blanked
+    assert overlay.geometry() == window.rect()
+    position = window.model.stepper.position
+    press(qtbot, window, KEY.Key_PageDown)  # a clicker's "next" uncovers the screen without stepping
+    assert not overlay.isVisible()
+    assert window.model.stepper.position == position
+    press(qtbot, window, KEY.Key_B)
+    assert overlay.isVisible()
+    press(qtbot, window, KEY.Key_B)
+    assert not overlay.isVisible()
+    press(qtbot, window, KEY.Key_PageDown)
+    assert window.model.stepper.position == position + 1
+
+
+def test_reveal_shows_the_numbers_one_keypress_after_the_step(qtbot, window):
+    model = window.model
+    model.set_selection(Selection(1, 0))
+    window.actions["ask_first"].trigger()
+    assert window.formula_view.ask_first
+    press(qtbot, window, KEY.Key_F10)  # Forward 1: z_1^1 and a_1^1 are new
+    a = format_number(model.stepper.record.a[1][0, 0], model.precision)
+    assert f"= {a}" not in shown_formula(window)
+    assert "? (press R)" in shown_formula(window)
+    assert window.formula_view.hides_numbers()
+    press(qtbot, window, KEY.Key_R)
+    assert f"= {a}" in shown_formula(window)
+    assert "?" not in shown_formula(window)
+    press(qtbot, window, KEY.Key_F10)  # Forward 2: the selection has nothing new, so all of it waits
+    assert f"= {a}" not in shown_formula(window)
+    press(qtbot, window, KEY.Key_R)
+    assert f"= {a}" in shown_formula(window)
+
+
+def test_presentation_asks_before_numbers_and_gives_the_option_back(qtbot, window):
+    assert not window.formula_view.ask_first
+    press(qtbot, window, KEY.Key_F7)
+    assert window.formula_view.ask_first and window.actions["ask_first"].isChecked()
+    press(qtbot, window, KEY.Key_F10)
+    assert window.formula_view.hides_numbers()
+    press(qtbot, window, KEY.Key_F7)
+    assert not window.formula_view.ask_first and not window.actions["ask_first"].isChecked()
+    assert not window.formula_view.hides_numbers()
+
+
+@pytest.mark.parametrize("zoom_in", [KEY.Key_Equal, KEY.Key_Plus])
+def test_zoom_keys_change_the_view_transform(qtbot, window, zoom_in):
+    view = window.network_view
+    fit = view.transform().m11()
+    press(qtbot, window, zoom_in, Qt.KeyboardModifier.ControlModifier)
+    assert view.transform().m11() == pytest.approx(fit * 1.25)
+    press(qtbot, window, KEY.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, window, KEY.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert view.transform().m11() == pytest.approx(fit / 1.25)
+    press(qtbot, window, KEY.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert view.transform().m11() == pytest.approx(fit)
+
+
+def test_closing_in_presentation_mode_remembers_the_everyday_layout(qtbot, window):
+    press(qtbot, window, KEY.Key_F7)
+    window.close()
+    again = create_window(load_example("xor"))
+    qtbot.addWidget(again)
+    again.show()
+    assert again.docks["values"].isVisible()
+    assert not again.windowState() & Qt.WindowState.WindowFullScreen
