@@ -6,6 +6,11 @@ escapes. ``dumps``/``save_session`` write hand-readable JSON (floats round-trip 
 bit; NaN and infinity are refused); saving is atomic. Arrays of more than
 ``COMPACT_THRESHOLD`` numbers are stored as ``{"shape": [...], "float64_base64": "..."}``
 (little-endian float64), which the loader also reads. Never pickle, never eval.
+
+A file may also say where the window stood (all optional, so hand-written files stay short):
+``position`` (the sample and phase of the stepper; at Update also the weights the pass started
+with, since the network then holds the new ones), ``view`` (selection and display settings),
+``breakpoints`` and ``quiz``. They are read into ``Session.view``.
 """
 
 from __future__ import annotations
@@ -27,9 +32,13 @@ from typing import Any
 import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.datasets import MAX_SAMPLES, Dataset, DatasetError, check_fits, generate
+from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, Network, build_network
+from backprop_gui.core.quiz import QuizSettings
+from backprop_gui.core.stepper import phase_sequence
 from backprop_gui.core.training import MAX_EPOCHS, LossHistory, TrainingSettings, split_validation
 
 FORMAT = "backprop-gui-session"
@@ -38,13 +47,47 @@ MAX_FILE_BYTES = 512 * 2**20
 COMPACT_THRESHOLD = 10_000
 MAX_SEED = 2**64 - 1
 LINE_WIDTH = 100
+NEURON_VALUES = ("auto", "z", "a", "delta")  # what the graph's neurons show
+EDGE_MODES = ("weights", "gradients")  # what the graph's edges show
+Parameters = tuple[dict[int, np.ndarray], dict[int, np.ndarray]]  # ({l: w^l}, {l: b^l}), l = 1..L
+
+
+@dataclass
+class StepperPosition:
+    """Where the stepper stands: ``sample`` (0-based), ``position`` (phases completed) and
+    ``revealed`` (neurons of the next phase shown), as ``core.stepper.Stepper`` counts them.
+    ``before_update`` holds (w^l, b^l) as the pass started; it is given exactly when the pass
+    is at Update, where the network holds the new weights."""
+
+    sample: int = 0
+    position: int = 0
+    revealed: int = 0
+    before_update: Parameters | None = None
+
+
+@dataclass
+class SessionView:
+    """What the window showed, as saved with the session. None means "not stated in the file":
+    the window keeps its own setting. ``selection`` is (layer, j, k) with 0-based j, k (k None
+    for a neuron; layer 0 is the inputs)."""
+
+    position: StepperPosition | None = None
+    selection: tuple[int, int, int | None] | None = None
+    precision: int | None = None
+    neuron_value: str | None = None
+    edge_mode: str | None = None
+    presentation: bool | None = None
+    quiz_mode: bool | None = None
+    breakpoints: BreakpointSettings | None = None
+    quiz: QuizSettings | None = None
 
 
 @dataclass
 class Session:
     """Everything a session file holds. ``epoch`` and ``batch`` are how far training got
     (completed epochs, next minibatch of the current epoch), so training resumes exactly.
-    ``description`` is one line (shown in lists of examples); ``note`` is free text."""
+    ``description`` is one line (shown in lists of examples); ``note`` is free text.
+    ``view`` is where the window stood when the file was saved (None: at the start)."""
 
     name: str
     network: Network
@@ -55,6 +98,7 @@ class Session:
     epoch: int = 0
     batch: int = 0
     description: str = ""
+    view: SessionView | None = None
 
 
 class SessionError(ValueError):
@@ -139,7 +183,8 @@ def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
     data = _data(_object(_field(document, "data", ""), "data"), network)
     history = _history(_object(document.get("history", {}), "history"))
     epoch, batch = _progress(_object(document.get("progress", {}), "progress"), data, training, history)
-    return Session(name, network, data, training, note, history, epoch, batch, description)
+    view = _view(document, network, len(data))
+    return Session(name, network, data, training, note, history, epoch, batch, description, view)
 
 
 def _looks_truncated(text: str, error_at: int) -> bool:
@@ -441,6 +486,122 @@ def _progress(obj: dict[str, Any], data: Dataset, training: TrainingSettings, hi
     return epoch, batch
 
 
+def _view(document: dict[str, Any], network: Network, samples: int) -> SessionView | None:
+    """The optional ``position``, ``view``, ``breakpoints`` and ``quiz`` sections; None if there are none."""
+    if not any(key in document for key in ("position", "view", "breakpoints", "quiz")):
+        return None
+    phase_count = len(phase_sequence(network.depth))
+    view = SessionView()
+    if "position" in document:
+        view.position = _position(_object(document["position"], "position"), network, samples)
+    settings = _object(document.get("view", {}), "view")
+    if "selection" in settings:
+        view.selection = _selection(_object(settings["selection"], "view.selection"), network)
+    if "precision" in settings:
+        view.precision = _integer(settings["precision"], "view.precision", MIN_DIGITS, MAX_DIGITS)
+    if "neuron_value" in settings:
+        view.neuron_value = _choice(settings["neuron_value"], "view.neuron_value", NEURON_VALUES, "neuron value")
+    if "edge_mode" in settings:
+        view.edge_mode = _choice(settings["edge_mode"], "view.edge_mode", EDGE_MODES, "edge mode")
+    for key in ("presentation", "quiz_mode"):
+        if key in settings:
+            setattr(view, key, _boolean(settings[key], f"view.{key}"))
+    if "breakpoints" in document:
+        view.breakpoints = _settings(BreakpointSettings, document["breakpoints"], "breakpoints")
+        if view.breakpoints.phases and max(view.breakpoints.phases) >= phase_count:
+            raise SessionError(
+                f"breakpoints.phases: phase {max(view.breakpoints.phases)} does not exist; this network's "
+                f"phases are numbered 0..{phase_count - 1} (Forward 1 … Update)"
+            )
+    if "quiz" in document:
+        view.quiz = _settings(QuizSettings, document["quiz"], "quiz")
+    return view
+
+
+def _settings(kind: type, value: Any, path: str) -> Any:
+    """``kind.from_dict(value)`` (breakpoint or quiz settings), its complaints as a SessionError."""
+    _check_finite(value, path)
+    try:
+        return kind.from_dict(value, path)
+    except (ValueError, TypeError) as error:
+        raise SessionError(str(error)) from None
+
+
+def _check_finite(value: Any, path: str) -> None:
+    """Raise naming the first NaN, infinity or out-of-range number anywhere in ``value``."""
+    if isinstance(value, _NonFinite):
+        raise SessionError(f"{path}: expected a number, got {_describe(value)}")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_finite(item, f"{path}[{i}]")
+
+
+def _position(obj: dict[str, Any], network: Network, samples: int) -> StepperPosition:
+    """``{"sample": i, "phase": "Backward 2", "neurons": n, "before_update": [...]}``, sample from 1;
+    ``neurons`` (of the phase, shown so far) only when the phase is partly done."""
+    phases = phase_sequence(network.depth)
+    labels = [step.label for step in phases]
+    result = StepperPosition(sample=_integer(obj.get("sample", 1), "position.sample", 1, samples) - 1)
+    if "phase" not in obj:
+        if "neurons" in obj:
+            raise SessionError('position.neurons: give the "phase" the neurons belong to as well')
+    else:
+        label = _string(obj["phase"], "position.phase")
+        if label not in labels:
+            raise SessionError(f"position.phase: this network has no phase {label!r} (phases: {', '.join(labels)})")
+        index = labels.index(label)
+        count = network.layer(phases[index].layer).size if phases[index].layer else 1
+        shown = _integer(obj.get("neurons", count), "position.neurons", 1, count)
+        result.position, result.revealed = (index + 1, 0) if shown == count else (index, shown)
+    at_update = result.position == len(phases)
+    if "before_update" in obj:
+        if not at_update:
+            raise SessionError(
+                'position.before_update: only allowed at phase "Update" (before it, the network still holds '
+                "the weights the pass started with); remove it"
+            )
+        result.before_update = _before_update(_list(obj["before_update"], "position.before_update"), network)
+    elif at_update:
+        raise SessionError(
+            'position.before_update: missing; at phase "Update" the network holds the updated weights, so the file '
+            "must also give w and b of every layer as the pass started"
+        )
+    return result
+
+
+def _before_update(items: list[Any], network: Network) -> Parameters:
+    if len(items) != network.depth:
+        raise SessionError(f"position.before_update: expected one entry per layer ({network.depth}), got {len(items)}")
+    weights, biases, previous = {}, {}, network.input_size
+    for l, (item, layer) in enumerate(zip(items, network.layers, strict=True), start=1):
+        path = f"position.before_update[{l - 1}]"
+        item = _object(item, path)
+        weights[l] = _matrix(_field(item, "weights", path), f"{path}.weights", layer.size, previous)
+        if layer.has_bias:
+            biases[l] = _vector(_field(item, "biases", path), f"{path}.biases", layer.size)
+        else:
+            biases[l] = _vector(item.get("biases", [0.0] * layer.size), f"{path}.biases", layer.size)
+            if np.any(biases[l] != 0):
+                raise SessionError(f"{path}.biases: must be all zeros (or left out): layer {l} has no bias")
+        previous = layer.size
+    return weights, biases
+
+
+def _selection(obj: dict[str, Any], network: Network) -> tuple[int, int, int | None]:
+    """``{"layer": l, "j": j}`` (a neuron) or ``{"layer": l, "j": j, "k": k}`` (the weight w_jk^l), j and k from 1."""
+    sizes = network.sizes
+    layer = _integer(_field(obj, "layer", "view.selection"), "view.selection.layer", 0, network.depth)
+    j = _integer(_field(obj, "j", "view.selection"), "view.selection.j", 1, sizes[layer]) - 1
+    if "k" not in obj:
+        return layer, j, None
+    if layer == 0:
+        raise SessionError("view.selection.k: the inputs (layer 0) have no weights; leave k out to select x_j")
+    return layer, j, _integer(obj["k"], "view.selection.k", 1, sizes[layer - 1]) - 1
+
+
 # --- writing ----------------------------------------------------------------------------
 
 
@@ -481,7 +642,52 @@ def session_to_dict(session: Session) -> dict[str, Any]:
         }
     if session.epoch or session.batch:
         document["progress"] = {"epoch": int(session.epoch), "batch": int(session.batch)}
+    if session.view is not None:
+        document.update(_encode_view(session.view, network))
     return document
+
+
+def _encode_view(view: SessionView, network: Network) -> dict[str, Any]:
+    """The ``position``, ``view``, ``breakpoints`` and ``quiz`` sections for what ``view`` states."""
+    sections: dict[str, Any] = {}
+    if view.position is not None:
+        sections["position"] = _encode_position(view.position, network)
+    settings: dict[str, Any] = {}
+    if view.selection is not None:
+        layer, j, k = view.selection
+        settings["selection"] = {"layer": int(layer), "j": int(j) + 1} | ({} if k is None else {"k": int(k) + 1})
+    for key in ("precision", "neuron_value", "edge_mode", "presentation", "quiz_mode"):
+        value = getattr(view, key)
+        if value is not None:
+            settings[key] = str(value) if isinstance(value, str) else value
+    if settings:
+        sections["view"] = settings
+    if view.breakpoints is not None:
+        sections["breakpoints"] = view.breakpoints.to_dict()
+    if view.quiz is not None:
+        sections["quiz"] = view.quiz.to_dict()
+    return sections
+
+
+def _encode_position(position: StepperPosition, network: Network) -> dict[str, Any]:
+    phases = phase_sequence(network.depth)
+    encoded: dict[str, Any] = {"sample": int(position.sample) + 1}
+    if position.revealed:
+        encoded["phase"] = phases[position.position].label
+        encoded["neurons"] = int(position.revealed)
+    elif position.position:
+        encoded["phase"] = phases[position.position - 1].label
+    if position.before_update is not None:
+        weights, biases = position.before_update
+        layers = []
+        for l, layer in enumerate(network.layers, start=1):
+            path = f"position.before_update[{l - 1}]"
+            entry = {"weights": _encode(weights[l], f"{path}.weights")}
+            if layer.has_bias:
+                entry["biases"] = _encode(biases[l], f"{path}.biases")
+            layers.append(entry)
+        encoded["before_update"] = layers
+    return encoded
 
 
 def _encode_data(data: Dataset) -> dict[str, Any]:

@@ -240,6 +240,29 @@ class Stepper:
     def previous_batch(self) -> None:
         self.select_batch((self.batch - 1) % self.batch_count)
 
+    def restore(
+        self,
+        batch: int,
+        position: int,
+        revealed: int = 0,
+        before_update: tuple[dict[int, Array], dict[int, Array]] | None = None,
+    ) -> None:
+        """Stand at a saved place (a reopened session) with an empty history: the pass on
+        ``batch`` is computed from ``before_update`` (w^l, b^l by layer, as it started) if given,
+        else from the network as it is; at Update the network then holds the new weights."""
+        if not 0 <= batch < self.batch_count:
+            raise IndexError(f"sample {batch} does not exist (0..{self.batch_count - 1})")
+        if not 0 <= position <= len(self.phases):
+            raise IndexError(f"position {position} does not exist (0..{len(self.phases)})")
+        step = self.phases[position] if position < len(self.phases) else None
+        if revealed and (step is None or not 0 < revealed < self.neuron_count(step)):
+            raise ValueError(f"cannot show {revealed} neurons of the phase after position {position}")
+        if before_update is not None:
+            set_parameters(self.network, *before_update)
+        self._history.clear()
+        self._state = self._new_pass(batch)
+        self._restore(self._at(position, revealed))
+
     def restart(self) -> None:
         """Recompute the pass from the network as it is now (after an edit); history is cleared."""
         self._history.clear()

@@ -1,16 +1,26 @@
-"""Starting the window: the QApplication, the first session (file, example or default), error dialogs."""
+"""Starting the window: the QApplication, the first session (file, example or default), error dialogs,
+and ``create_window``, which puts every feature into the window: training, sessions (files, undo,
+autosave), diagnostics, the note, and the glue between them.
+"""
 
 from __future__ import annotations
 
+import copy
 import sys
+from collections.abc import Callable
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 from backprop_gui.core.presets import default_session, load_example
-from backprop_gui.core.session import Session, SessionError, load_session
+from backprop_gui.core.session import Session, SessionError, SessionView, load_session
+from backprop_gui.ui.diagnostics_ui import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.icons import app_icon
 from backprop_gui.ui.main_window import APP_NAME, MainWindow, show_error
+from backprop_gui.ui.note_panel import install_note_panel
 from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.session_ui import install_session_features
+from backprop_gui.ui.training_ui import TrainingController, install_training
 
 ORGANISATION = "backprop-gui"
 
@@ -39,16 +49,121 @@ def initial_session(path: str | None, example: str | None) -> tuple[Session, str
     return default_session(), None
 
 
-def create_window(session: Session) -> MainWindow:
-    """A window over ``session`` (not shown yet)."""
-    return MainWindow(SessionModel(session))
+def create_window(
+    session: Session,
+    *,
+    file_path: str | None = None,
+    settings: QSettings | None = None,
+    autosave_dir: str | None = None,
+    offer_restore: bool = False,
+) -> MainWindow:
+    """The full window over ``session`` (not shown yet), standing where ``session.view`` says.
+
+    ``file_path``: the file ``session`` was read from (None for an example or a new session).
+    ``settings`` keeps the recent files (default: the application's QSettings), ``autosave_dir``
+    the autosaves (default: the application's data folder); ``offer_restore`` offers the
+    autosaves a crash left behind once the event loop runs. The window gains
+    ``session_controller``, ``training_controller``, ``diagnostics_controller`` and ``note_panel``.
+    """
+    model = SessionModel(session)
+    window = MainWindow(model)
+    training = install_training(window, model)
+    sessions = install_session_features(
+        window, model, file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore
+    )
+    diagnostics = install_diagnostics(window, model)
+    note_panel, note_dock = install_note_panel(window, model, sessions.undo_stack)
+    _connect_training(training, diagnostics, sessions.autosave_now)
+    _keep_window_view(window, diagnostics)
+    window.session_controller = sessions
+    window.training_controller = training
+    window.diagnostics_controller = diagnostics
+    window.note_panel = note_panel
+    first_start = QSettings().value("window/state") is None
+    window.restore_settings()  # the docks added above get their saved layout
+    if first_start:
+        _when_first_shown(window, lambda: _arrange_docks(window, training, note_dock))
+    model.apply_view_state()  # the file's display settings win over the saved preferences
+    return window
+
+
+def _when_first_shown(window: MainWindow, arrange: Callable[[], None]) -> None:
+    """Call ``arrange`` once ``window`` is on screen (Qt leaves a stray tab bar behind for every
+    dock tabified before the window first shows, beyond the first)."""
+
+    class FirstShow(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Show:
+                window.removeEventFilter(self)
+                self.deleteLater()
+                QTimer.singleShot(0, window, arrange)
+            return False
+
+    window.installEventFilter(FirstShow(window))
+
+
+def _arrange_docks(window: MainWindow, training: TrainingController, note_dock: QDockWidget) -> None:
+    """The first-start layout, which leaves the graph most of the window: on the right the sample
+    above tabs Values | Training; at the bottom the formula, then tabs Note | Loss, then the decision
+    map and data. The note's tab is in front when the session has a note."""
+    docks = window.docks
+    window.tabifyDockWidget(docks["values"], training.docks["training"])
+    docks["values"].raise_()
+    window.tabifyDockWidget(training.docks["loss"], note_dock)
+    (note_dock if window.model.session.note else training.docks["loss"]).raise_()
+    width = window.width()
+    vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+    window.resizeDocks([docks["sample"], docks["values"]], [110, window.height()], vertical)
+    bottom = [docks["formula"], training.docks["loss"], training.docks["decision"]]
+    window.resizeDocks(bottom, [int(width * 0.36), int(width * 0.38), int(width * 0.26)], horizontal)
+    if not window.model.session.note:
+        note_dock.hide()
+
+
+def _connect_training(training: TrainingController, diagnostics: DiagnosticsController, autosave) -> None:
+    """Breakpoints watch every run; a run that ends lands on its breakpoint and is autosaved."""
+    training.trainer_hooks.append(diagnostics.attach_trainer)
+    training.run_ended.connect(diagnostics.training_stopped)
+    training.run_ended.connect(lambda _error, _trainer: autosave())
+
+
+def _keep_window_view(window: MainWindow, diagnostics: DiagnosticsController) -> None:
+    """Save and reopen the parts of the view the window holds outside the session model: the
+    edges' mode, presentation mode, quiz mode and settings, and breakpoints."""
+    model = window.model
+
+    def collect(view: SessionView) -> None:
+        view.edge_mode = window.network_view.edge_mode
+        view.presentation = window.presentation.active
+        view.quiz_mode = diagnostics.quiz_panel.active
+        view.breakpoints = copy.deepcopy(diagnostics.settings)
+        view.quiz = copy.deepcopy(diagnostics.quiz_settings)
+
+    def apply(view: SessionView) -> None:
+        if view.edge_mode is not None:
+            window.network_view.set_edge_mode(view.edge_mode)
+        if view.breakpoints is not None:
+            diagnostics.set_settings(copy.deepcopy(view.breakpoints))
+        if view.quiz is not None:
+            diagnostics.quiz_panel.set_settings(copy.deepcopy(view.quiz))
+        if view.quiz_mode is not None:
+            diagnostics.set_quiz_mode(view.quiz_mode)
+        if view.presentation is not None:
+            window.presentation.set_active(view.presentation)
+
+    model.collecting_view.connect(collect)
+    model.view_applied.connect(apply)
 
 
 def run(path: str | None = None, example: str | None = None) -> int:
-    """Open the window on ``path``, the example ``example`` or the default session; returns the exit code."""
+    """Open the window on ``path``, the example ``example`` or the default session; returns the exit code.
+
+    A file that cannot be opened is reported in an error box and the default session opens
+    instead; autosaves left by a crash are offered for restoring once the window shows."""
     app = application()
     session, problem = initial_session(path, example)
-    window = create_window(session)
+    opened = path if path is not None and problem is None else None
+    window = create_window(session, file_path=opened, offer_restore=True)
     window.show()
     if problem:
         show_error(window, "Cannot open session", problem)

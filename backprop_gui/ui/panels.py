@@ -4,7 +4,8 @@ Qt model/view: each table is a ``QAbstractTableModel`` over numbers the stepper 
 (cached per change, so wide layers scroll smoothly). Unknown cells are empty; numbers are
 shown at the model's precision, right-aligned in a fixed-width font, with full precision
 in the tooltip. Selecting a cell selects the neuron or edge in the session model, and the
-model's selection selects the cell.
+model's selection selects the cell. Double-clicking a weight w_jk^l or a bias b_j^l asks for
+it to be edited (``SessionModel.edit_requested``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from backprop_gui.ui.session_model import Change, Selection, SessionModel
 MAX_VISIBLE_ROWS = 10
 _MATRICES = (Quantity.GRAD_WEIGHTS, Quantity.NEW_WEIGHTS)  # (n_l, n_{l-1}), shown whole
 MAX_MEASURED_CELLS = 4000  # tables up to this size fit each column to its numbers
+EDIT_HINT = "<br/><i>Double-click to edit</i>"
 Getter = Callable[[Stepper], tuple[np.ndarray, np.ndarray]]  # (values, known rows)
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -93,6 +95,7 @@ class Column:
     """One column of a neuron table: its header, each row's name, its values, the phase computing it.
 
     ``after``, when given and known, is shown next to the value as "old → new" (Update).
+    ``parameter``: the column is the bias b^l, which a double-click edits.
     """
 
     header: str
@@ -100,6 +103,7 @@ class Column:
     values: Getter
     phase: PhaseStep | None = None
     after: Getter | None = None
+    parameter: bool = False
 
 
 class _ValueModel(QAbstractTableModel):
@@ -162,6 +166,10 @@ class _ValueModel(QAbstractTableModel):
     def index_of(self, selection: Selection | None) -> QModelIndex:
         raise NotImplementedError
 
+    def parameter_at(self, index: ModelIndex) -> Selection | None:
+        """The weight or bias a double-click on ``index`` edits, if the cell shows one."""
+        return None
+
 
 class NeuronTableModel(_ValueModel):
     """Rows are the neurons j of one layer; columns are quantities (z, a, δ, …) from ``columns``.
@@ -217,12 +225,16 @@ class NeuronTableModel(_ValueModel):
             return self._cell(float(values[row]), is_known, new)
         if role == Qt.ItemDataRole.ToolTipRole:
             pending = f"computed in {column.phase.label}" if column.phase else ""
-            return self._tooltip(column.symbol(row), float(values[row]), is_known, new, pending)
+            tip = self._tooltip(column.symbol(row), float(values[row]), is_known, new, pending)
+            return tip + EDIT_HINT if column.parameter else tip
         current = column.phase is not None and column.phase == self.model.stepper.current
         return self._style(role, current, is_known)
 
     def to_selection(self, index: ModelIndex) -> Selection:
         return Selection(self.layer, index.row())
+
+    def parameter_at(self, index: ModelIndex) -> Selection | None:
+        return self.to_selection(index) if index.isValid() and self.columns[index.column()].parameter else None
 
     def index_of(self, selection: Selection | None) -> QModelIndex:
         if selection is None or selection.is_edge or selection.layer != self.layer or selection.j >= self._rows:
@@ -241,12 +253,14 @@ class MatrixTableModel(_ValueModel):
         values: Getter,
         phase: PhaseStep,
         after: Getter | None = None,
+        parameter: bool = False,
     ) -> None:
         super().__init__(model, layer)
         self.symbol = symbol
         self.getter = values
         self.phase = phase
         self.after = after
+        self.parameter = parameter  # the cells are the weights w_jk^l, which a double-click edits
         self._values = np.zeros((0, 0))
         self._known = np.zeros(0, dtype=bool)
         self._new: np.ndarray | None = None
@@ -286,12 +300,16 @@ class MatrixTableModel(_ValueModel):
             return self._cell(value, known, new)
         if role == Qt.ItemDataRole.ToolTipRole:
             sym = Sym(self.symbol, subscript(j, k), str(self.layer))
-            return self._tooltip(sym, value, known, new, f"computed in {self.phase.label}")
+            tip = self._tooltip(sym, value, known, new, f"computed in {self.phase.label}")
+            return tip + EDIT_HINT if self.parameter else tip
         current = self.phase == self.model.stepper.current
         return self._style(role, current, known)
 
     def to_selection(self, index: ModelIndex) -> Selection:
         return Selection(self.layer, index.row(), index.column())
+
+    def parameter_at(self, index: ModelIndex) -> Selection | None:
+        return self.to_selection(index) if index.isValid() and self.parameter else None
 
     def index_of(self, selection: Selection | None) -> QModelIndex:
         if selection is None or not selection.is_edge or selection.layer != self.layer:
@@ -390,7 +408,7 @@ def neuron_columns(model: SessionModel, l: int) -> list[Column]:
             ),
             Column(
                 f"b{sup(l)}", lambda j: Sym("b", subscript(j), top), _parameters(l, biases=True),
-                PhaseStep(Phase.UPDATE), after=_revealed(Quantity.NEW_BIASES, l),
+                PhaseStep(Phase.UPDATE), after=_revealed(Quantity.NEW_BIASES, l), parameter=True,
             ),
         ]  # fmt: skip
     return columns
@@ -459,6 +477,7 @@ class ValuesPanel(QWidget):
         table.selectionModel().currentChanged.connect(
             lambda current, _previous, t=table: self._table_clicked(t, current)
         )
+        table.doubleClicked.connect(lambda index, t=table: self._double_clicked(t, index))
         table.fit_height()
         page_tables.append(table)
         self.tables.append(table)
@@ -521,6 +540,7 @@ class ValuesPanel(QWidget):
             _parameters(l, biases=False),
             PhaseStep(Phase.UPDATE),
             after=_revealed(Quantity.NEW_WEIGHTS, l),
+            parameter=True,
         )
         gradients = MatrixTableModel(model, l, "∂C/∂w", _revealed(Quantity.GRAD_WEIGHTS, l), backward)
         kind = "output layer" if l == network.depth else "hidden layer"
@@ -606,6 +626,11 @@ class ValuesPanel(QWidget):
             self.model.set_selection(table.table_model().to_selection(current))
         finally:
             self._own_selection = False
+
+    def _double_clicked(self, table: ValueTable, index: QModelIndex) -> None:
+        selection = table.table_model().parameter_at(index)
+        if selection is not None:
+            self.model.edit_requested.emit(selection)
 
     def _sync_selection(self, switch_tab: bool) -> None:
         selection = self.model.selection

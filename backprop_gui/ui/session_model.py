@@ -6,13 +6,13 @@ changed. Every user action that moves the stepper goes through a method here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
 
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
-from backprop_gui.core.session import Session
+from backprop_gui.core.session import Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import Stepper
 
 
@@ -54,6 +54,15 @@ class SessionModel(QObject):
     about_to_move = Signal()
     # True when a move applied the pass's Update to the weights, False when a move took it back.
     update_applied = Signal(bool)
+    # A view asks to edit the weight or bias of a Selection (a double-click); the session controller edits it.
+    edit_requested = Signal(object)
+    # The session's note changed (``set_note``); views of the graph and values need not redraw.
+    note_changed = Signal()
+    # A SessionView was applied (a session opened): window parts outside the model apply theirs
+    # (edge mode, presentation, quiz, breakpoints); its None fields mean "keep yours".
+    view_applied = Signal(object)
+    # ``view_state`` is being collected: window parts outside the model fill their fields of the SessionView.
+    collecting_view = Signal(object)
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -62,14 +71,84 @@ class SessionModel(QObject):
         self.selection: Selection | None = None
         self.session = session
         self.stepper = self._stepper_for(session)
+        self.opened_view: SessionView | None = None
+        self._take_view(session)
 
     # --- the session ---------------------------------------------------------------
 
     def set_session(self, session: Session) -> None:
+        """Show ``session``, standing where its file says (``session.view``), else at the start."""
         self.session = session
         self.stepper = self._stepper_for(session)
         self.selection = None
+        self._take_view(session)
         self.changed.emit(Change.SESSION)
+        if self.opened_view is not None:
+            self.view_applied.emit(self.opened_view)
+
+    def set_note(self, note: str) -> None:
+        """Replace the session's free-text note."""
+        if note != self.session.note:
+            self.session.note = note
+            self.note_changed.emit()
+
+    # --- saving and reopening where the window stood ---------------------------------
+
+    def _take_view(self, session: Session) -> None:
+        """Move ``session.view`` into ``opened_view`` (so a stale one is never written again) and
+        apply its stepper position, selection and display settings, without signals."""
+        view, session.view = session.view, None
+        self.opened_view = view
+        if view is None:
+            return
+        if view.position is not None:
+            p = view.position
+            self.stepper.restore(p.sample, p.position, p.revealed, p.before_update)
+        self._apply_display(view)
+
+    def _apply_display(self, view: SessionView) -> None:
+        if view.selection is not None:
+            self.selection = Selection(*view.selection)
+        if view.precision is not None:
+            self.precision = max(MIN_DIGITS, min(MAX_DIGITS, int(view.precision)))
+        if view.neuron_value is not None:
+            self.neuron_value = NeuronValue(view.neuron_value)
+
+    def apply_view_state(self, view: SessionView | None = None) -> None:
+        """Apply the selection and display settings of ``view`` (default: the one the session was
+        opened with) again, e.g. after the window restored the user's preferences; then
+        ``view_applied`` lets the window apply its own parts. The stepper is not moved."""
+        view = view if view is not None else self.opened_view
+        if view is None:
+            return
+        self._apply_display(view)
+        self.changed.emit(Change.DISPLAY)
+        self.changed.emit(Change.SELECTION)
+        self.view_applied.emit(view)
+
+    def view_state(self) -> SessionView:
+        """Where the window stands now: the stepper's position (with the pass-start weights at
+        Update), the selection and display settings, and what ``collecting_view`` listeners add."""
+        stepper = self.stepper
+        before = None
+        if stepper.at_end:
+            before = (
+                {l: stepper.weights_before(l)[0] for l in range(1, self.session.network.depth + 1)},
+                {l: stepper.weights_before(l)[1] for l in range(1, self.session.network.depth + 1)},
+            )
+        selection = self.selection
+        view = SessionView(
+            position=StepperPosition(stepper.batch, stepper.position, stepper.revealed, before),
+            selection=None if selection is None else (selection.layer, selection.j, selection.k),
+            precision=self.precision,
+            neuron_value=self.neuron_value.value,
+        )
+        self.collecting_view.emit(view)
+        return view
+
+    def snapshot(self) -> Session:
+        """The session as it should be saved: a shallow copy carrying ``view_state()``."""
+        return replace(self.session, view=self.view_state())
 
     def network_changed(self, sample: int | None = None) -> None:
         """Call after anything outside the stepper changed the parameters or architecture

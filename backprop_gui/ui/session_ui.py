@@ -26,6 +26,7 @@ from backprop_gui.core.editing import (
     bias_name,
     weight_name,
 )
+from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session, SessionError, dumps, load_session, session_from_dict, session_to_dict
 from backprop_gui.ui.autosave import Autosave, decode, encode
 from backprop_gui.ui.commands import EditCommand
@@ -128,6 +129,7 @@ class SessionController(QObject):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         model.changed.connect(self._on_model_changed)
         model.update_applied.connect(self._update_applied)
+        model.edit_requested.connect(self.edit_parameter)
         self.autosave.due.connect(self.autosave_now)
         self.autosave.start()
         window.setAcceptDrops(True)
@@ -214,6 +216,19 @@ class SessionController(QObject):
         self.open_session(dialog.session())
         return True
 
+    def open_example(self, name: str) -> bool:
+        """Open the built-in example ``name`` as a new, unsaved session (asking about unsaved changes first)."""
+        if not self.maybe_save("opening an example"):
+            return False
+        try:
+            session = load_example(name)
+        except SessionError as error:
+            QMessageBox.critical(self.window, "Cannot open example", as_sentence(str(error)))
+            return False
+        self.open_session(session)
+        self._status(f"Opened the example {session.name}")
+        return True
+
     def open_file(self, path: str | None = None) -> bool:
         """Open the session file at ``path`` (asking for one when None); False if cancelled or unreadable."""
         if not self.maybe_save("opening another session"):
@@ -280,7 +295,7 @@ class SessionController(QObject):
 
     def _write(self, path: str) -> bool:
         try:
-            data = dumps(self.session).encode("utf-8")
+            data = dumps(self.model.snapshot()).encode("utf-8")
         except SessionError as error:
             return self._save_failed(path, str(error))
         file = QSaveFile(path)
@@ -343,7 +358,7 @@ class SessionController(QObject):
             self.autosave.remove()
             return
         try:
-            data = encode(session_to_dict(self.session), self.file_path)
+            data = encode(session_to_dict(self.model.snapshot()), self.file_path)
         except SessionError as error:
             self._status(f"Autosave skipped: {error}")
             return
@@ -535,9 +550,11 @@ class SessionController(QObject):
         self.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self.recent_menu, self.recent, self.open_file))
         fill_recent_menu(self.recent_menu, self.recent, self.open_file)
         a = self._action
+        examples = self._adopt_examples()
         items = [
             a("new", "&New…", self.new_session, QKeySequence.StandardKey.New, "Build a new network", True),
             a("open", "&Open…", self.open_file, QKeySequence.StandardKey.Open, "Open a session file", True),
+            *([examples] if examples is not None else []),
             self.recent_menu,
             None,
             a("save", "&Save", self.save, QKeySequence.StandardKey.Save, "Save the session to its file", True),
@@ -546,6 +563,20 @@ class SessionController(QObject):
         ]
         _insert_block(menu, items)
         self.file_menu = menu
+
+    def _adopt_examples(self) -> QMenu | None:
+        """The window's Open Example menu (object name "examplesMenu"), if any, its items rerouted
+        through ``open_example`` so unsaved changes are asked about first."""
+        menu = self.window.findChild(QMenu, "examplesMenu")
+        if menu is None:
+            return None
+        for action in menu.actions():
+            name = action.data()
+            if isinstance(name, str) and name:
+                with contextlib.suppress(RuntimeError, TypeError):
+                    action.triggered.disconnect()
+                action.triggered.connect(lambda _=False, n=name: self.open_example(n))
+        return menu
 
     def _build_edit_menu(self) -> None:
         menu = _menu(self.window, "Edit", "&Edit", after=self.file_menu)

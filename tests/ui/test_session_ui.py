@@ -248,8 +248,8 @@ def test_save_as_writes_the_core_file_and_clears_the_mark(controller: SessionCon
     controller.push(AddLayer(1, 2, "relu"))
     path = str(tmp_path / "lecture.json")
     assert controller.save_as(path)
-    assert open(path, encoding="utf-8").read() == dumps(controller.session)
-    assert dumps(load_session(path)) == dumps(controller.session)
+    assert open(path, encoding="utf-8").read() == dumps(controller.model.snapshot())
+    assert dumps(load_session(path)) == open(path, encoding="utf-8").read()
     assert not controller.modified and controller.file_path == path
     assert controller.window.windowTitle() == "XOR lecture (lecture.json)[*] — backprop-gui"
     assert controller.recent.paths() == [path]
