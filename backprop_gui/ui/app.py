@@ -1,6 +1,6 @@
 """Starting the window: the QApplication, the first session (file, example or default), error dialogs,
 and ``create_window``, which puts every feature into the window: training, sessions (files, undo,
-autosave), diagnostics, the note, and the glue between them.
+autosave), diagnostics, export, the note, and the glue between them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget
 from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import Session, SessionError, SessionView, load_session
 from backprop_gui.ui.diagnostics_ui import DiagnosticsController, install_diagnostics
+from backprop_gui.ui.export_ui import install_export
 from backprop_gui.ui.icons import app_icon
 from backprop_gui.ui.main_window import APP_NAME, MainWindow, show_error
 from backprop_gui.ui.note_panel import install_note_panel
@@ -63,7 +64,8 @@ def create_window(
     ``settings`` keeps the recent files (default: the application's QSettings), ``autosave_dir``
     the autosaves (default: the application's data folder); ``offer_restore`` offers the
     autosaves a crash left behind once the event loop runs. The window gains
-    ``session_controller``, ``training_controller``, ``diagnostics_controller`` and ``note_panel``.
+    ``session_controller``, ``training_controller``, ``diagnostics_controller``, ``export_controller``
+    and ``note_panel``.
     """
     model = SessionModel(session)
     window = MainWindow(model)
@@ -72,12 +74,14 @@ def create_window(
         window, model, file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore
     )
     diagnostics = install_diagnostics(window, model)
+    exports = install_export(window, model)
     note_panel, note_dock = install_note_panel(window, model, sessions.undo_stack)
     _connect_training(training, diagnostics, sessions.autosave_now)
     _keep_window_view(window, diagnostics)
     window.session_controller = sessions
     window.training_controller = training
     window.diagnostics_controller = diagnostics
+    window.export_controller = exports
     window.note_panel = note_panel
     first_start = QSettings().value("window/state") is None
     window.restore_settings()  # the docks added above get their saved layout

@@ -71,6 +71,9 @@ def _menu(window: QMainWindow, title: str, mnemonic: str, after: QMenu | None = 
         bar.insertMenu(actions[index], menu)
     else:
         bar.addMenu(menu)
+    menus = getattr(window, "menus", None)
+    if isinstance(menus, dict):
+        menus.setdefault(title, menu)
     return menu
 
 

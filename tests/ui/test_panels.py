@@ -144,3 +144,25 @@ def test_full_precision_round_trips():
         assert float(full_precision(value).replace("−", "-")) == value
     assert full_precision(float("nan")) == "NaN"
     assert np.isfinite(float(full_precision(2.5)))
+
+
+def test_double_clicking_a_weight_or_bias_asks_to_edit_it_and_other_cells_do_not(panel, qtbot):
+    requested: list[Selection] = []
+    panel.model.edit_requested.connect(requested.append)
+    panel.tabs.setCurrentIndex(2)
+    neurons, weights, gradients = (panel.table_for(2, i) for i in range(3))
+
+    def double_click(table, row: int, column: int) -> None:
+        centre = table.visualRect(table.model().index(row, column)).center()
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+
+    double_click(weights, 0, 1)
+    bias_column = [neurons.model().headerData(c, Qt.Orientation.Horizontal) for c in range(5)].index("b²")
+    double_click(neurons, 0, bias_column)
+    double_click(neurons, 0, 0)  # z: computed, not a parameter
+    double_click(gradients, 0, 1)  # ∂C/∂w: computed
+    assert requested == [Selection(2, 0, 1), Selection(2, 0)]
+    tip = weights.model().data(weights.model().index(0, 1), Qt.ItemDataRole.ToolTipRole)
+    assert "Double-click to edit" in tip
+    assert "Double-click" not in gradients.model().data(gradients.model().index(0, 1), Qt.ItemDataRole.ToolTipRole)

@@ -1,0 +1,113 @@
+"""The Note panel: shows the session's note, edits go through the model as one undoable step that
+marks the session modified, an empty note shows a hint, and a session with a note brings the panel up."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QUndoStack
+
+from backprop_gui.core.presets import load_example
+from backprop_gui.core.session import dumps, loads
+from backprop_gui.ui import app as app_module
+from backprop_gui.ui import autosave as autosave_module
+from backprop_gui.ui.note_panel import EMPTY_STYLE, HINT, NotePanel
+from backprop_gui.ui.session_model import SessionModel
+
+
+@pytest.fixture(autouse=True)
+def private_places(tmp_path, monkeypatch):
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings().clear()
+    monkeypatch.setattr(autosave_module, "default_directory", lambda: str(tmp_path / "autosave"))
+    yield
+
+
+def without_note(name: str = "xor"):
+    session = load_example(name)
+    session.note = ""
+    return session
+
+
+@pytest.fixture
+def window(qtbot):
+    window = app_module.create_window(without_note())
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def test_an_empty_note_shows_a_muted_hint_and_the_panel_starts_hidden(window, qtbot) -> None:
+    panel, dock = window.note_panel, window.docks["note"]
+    qtbot.waitUntil(lambda: window.tabifiedDockWidgets(window.docks["values"]) != [])  # arranged once shown
+    assert not dock.isVisible()
+    assert panel.editor.placeholderText() == HINT and panel.editor.styleSheet() == EMPTY_STYLE
+    assert not panel.editor.isReadOnly()
+
+
+def test_typing_edits_the_note_marks_the_session_modified_and_undo_takes_it_back(window, qtbot) -> None:
+    window.docks["note"].show()
+    editor = window.note_panel.editor
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus)
+    qtbot.keyClicks(editor, "Bring a ruler")  # B and R are window shortcuts elsewhere; here they are text
+    controller = window.session_controller
+    assert window.model.session.note == "Bring a ruler"
+    assert controller.modified and window.isWindowModified()
+    assert editor.styleSheet() == ""
+    assert controller.undo_stack.count() == 1 and controller.undo_stack.undoText() == "Edit Note"
+    controller.actions["undo"].trigger()
+    assert window.model.session.note == "" and editor.toPlainText() == ""
+    assert not controller.modified and editor.styleSheet() == EMPTY_STYLE
+    controller.actions["redo"].trigger()
+    assert editor.toPlainText() == "Bring a ruler"
+
+
+def test_the_note_is_saved_with_the_session(window, qtbot, tmp_path) -> None:
+    window.note_panel.editor.setPlainText("Exercise 3:\ncompute δ¹ by hand first.")
+    path = str(tmp_path / "exercise.json")
+    assert window.session_controller.save_as(path)
+    assert loads(open(path, encoding="utf-8").read()).note == "Exercise 3:\ncompute δ¹ by hand first."
+
+
+def test_opening_a_session_with_a_note_shows_the_panel_with_it(window, qtbot) -> None:
+    dock = window.docks["note"]
+    qtbot.waitUntil(lambda: window.tabifiedDockWidgets(window.docks["values"]) != [])  # arranged once shown
+    assert not dock.isVisible()
+    window.session_controller.open_session(load_example("dead_relu"))
+    assert dock.isVisible() and not dock.visibleRegion().isEmpty()
+    assert window.note_panel.text == load_example("dead_relu").note != ""
+    assert window.session_controller.undo_stack.count() == 0 and not window.session_controller.modified
+
+
+def test_a_panel_without_an_undo_stack_sets_the_note_directly(qtbot) -> None:
+    model = SessionModel(without_note())
+    panel = NotePanel(model)
+    qtbot.addWidget(panel)
+    changes: list[str] = []
+    model.note_changed.connect(lambda: changes.append(model.session.note))
+    qtbot.keyClicks(panel.editor, "ab")
+    assert changes == ["a", "ab"]
+
+
+def test_consecutive_edits_merge_into_one_undo_step(qtbot) -> None:
+    model = SessionModel(without_note())
+    stack = QUndoStack()
+    panel = NotePanel(model, stack)
+    qtbot.addWidget(panel)
+    qtbot.keyClicks(panel.editor, "one")
+    panel.editor.setPlainText("")
+    assert stack.count() == 0  # typed and deleted again: nothing left to undo
+    qtbot.keyClicks(panel.editor, "two")
+    model.set_note("changed elsewhere")
+    assert panel.text == "changed elsewhere"
+    stack.undo()
+    assert model.session.note == "" and panel.text == ""
+    assert dumps(model.session) == dumps(without_note())
+    panel.editor.setFocus()
+    qtbot.keyClick(panel.editor, Qt.Key.Key_X)
+    assert model.session.note == "x"
