@@ -120,6 +120,7 @@ def _arrange_docks(window: MainWindow, training: TrainingController, note_dock: 
     window.resizeDocks([docks["sample"], docks["values"]], [110, window.height()], vertical)
     bottom = [docks["formula"], training.docks["loss"], training.docks["decision"]]
     window.resizeDocks(bottom, [int(width * 0.36), int(width * 0.38), int(width * 0.26)], horizontal)
+    window.resizeDocks([docks["formula"]], [max(200, int(window.height() * 0.27))], vertical)
     if not window.model.session.note:
         note_dock.hide()
 

@@ -17,6 +17,7 @@ from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import SessionView, StepperPosition, dumps, session_to_dict
 from backprop_gui.ui import app as app_module
 from backprop_gui.ui import autosave as autosave_module
+from backprop_gui.ui import main_window
 from backprop_gui.ui.autosave import encode
 from backprop_gui.ui.main_window import MainWindow
 from backprop_gui.ui.session_model import Selection
@@ -111,8 +112,16 @@ def test_the_note_dock_leads_at_the_bottom_and_the_graph_keeps_most_of_the_windo
     assert graph.width() * graph.height() > 0.3 * window.width() * window.height()
 
 
-def test_a_bad_file_shows_the_error_and_opens_the_default_session(started, tmp_path) -> None:
-    windows, errors = started
+def test_a_bad_file_shows_the_error_and_opens_the_default_session(started, tmp_path, monkeypatch) -> None:
+    windows, _ = started
+    errors: list[tuple[str, str]] = []
+
+    def shown(box: QMessageBox) -> int:
+        errors.append((box.windowTitle(), box.text()))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(app_module, "show_error", main_window.show_error)  # the real error box, shown here
+    monkeypatch.setattr(QMessageBox, "exec", shown)
     path = tmp_path / "broken.json"
     path.write_text('{"format": "backprop-gui-session", "version": 1, "network": [')
     assert app_module.run(str(path)) == 0
