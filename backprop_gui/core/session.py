@@ -520,11 +520,14 @@ def _view(document: dict[str, Any], network: Network, samples: int) -> SessionVi
 
 def _settings(kind: type, value: Any, path: str) -> Any:
     """``kind.from_dict(value)`` (breakpoint or quiz settings), its complaints as a SessionError."""
-    _check_finite(value, path)
     try:
+        _check_finite(value, path)
         return kind.from_dict(value, path)
     except (ValueError, TypeError) as error:
-        raise SessionError(str(error)) from None
+        message = str(error)  # may quote the bad value: keep it to a readable length
+        raise SessionError(message if len(message) <= 200 else message[:199] + "…") from None
+    except RecursionError:
+        raise SessionError(f"{path}: lists or objects are nested too deeply") from None
 
 
 def _check_finite(value: Any, path: str) -> None:

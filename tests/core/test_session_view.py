@@ -337,3 +337,40 @@ def test_the_display_names_match_the_window():
 
     assert NEURON_VALUES == ("auto", "z", "a", "delta") and EDGE_MODES == ("weights", "gradients")
     assert (MIN_DIGITS, MAX_DIGITS) == (2, 8)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+SECTION_KEYS = {
+    "position": ["sample", "phase", "neurons", "before_update"],
+    "view": ["selection", "precision", "neuron_value", "edge_mode", "presentation", "quiz_mode"],
+    "breakpoints": ["phases", "loss_below", "non_finite", "vanishing", "exploding", "dead_relu"],
+    "quiz": ["quantities", "tolerance_mode", "tolerance"],
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(section=st.sampled_from(sorted(SECTION_KEYS)), data=st.data())
+def test_fuzz_the_new_sections_only_raise_session_error(section, data):
+    key = data.draw(st.sampled_from(SECTION_KEYS[section]) | st.text(max_size=8))
+    value = data.draw(json_values)
+    whole = data.draw(st.booleans())
+    doc = with_sections(**{section: value if whole else {key: value}})
+    try:
+        loads(json.dumps(doc))
+    except SessionError:
+        pass
+
+
+def test_a_deeply_nested_setting_is_refused_with_a_short_message():
+    nested = "[" * 900 + "]" * 900
+    for section in ("quiz", "breakpoints"):
+        doc = json.dumps(with_sections(**{section: {"tolerance": 1}})).replace(
+            '"tolerance": 1', '"tolerance": ' + nested
+        )
+        with pytest.raises(SessionError) as caught:
+            loads(doc)
+        assert str(caught.value).startswith(f"{section}.") and len(str(caught.value)) <= 200
