@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.backprop import run_pass, set_parameters, updated_parameters
 from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.datasets import MAX_SAMPLES, Dataset, DatasetError, check_fits, generate
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
@@ -184,6 +185,8 @@ def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
     history = _history(_object(document.get("history", {}), "history"))
     epoch, batch = _progress(_object(document.get("progress", {}), "progress"), data, training, history)
     view = _view(document, network, len(data))
+    if view is not None and view.position is not None and not _update_matches(view.position, network, data, training):
+        view.position = StepperPosition(view.position.sample)  # trained since (by the CLI): start the pass again
     return Session(name, network, data, training, note, history, epoch, batch, description, view)
 
 
@@ -573,6 +576,24 @@ def _position(obj: dict[str, Any], network: Network, samples: int) -> StepperPos
             "must also give w and b of every layer as the pass started"
         )
     return result
+
+
+def _update_matches(position: StepperPosition, network: Network, data: Dataset, training: TrainingSettings) -> bool:
+    """At Update: does the step from ``before_update`` still give the network's weights (within
+    rounding)? A file trained further after it was saved at Update no longer does."""
+    if position.before_update is None:
+        return True
+    start = network.copy()
+    set_parameters(start, *position.before_update)
+    rows = slice(position.sample, position.sample + 1)
+    with np.errstate(all="ignore"):
+        record = run_pass(start, data.inputs[rows].T, data.targets[rows].T)
+        weights, biases = updated_parameters(start, record, training.learning_rate)
+    return all(
+        np.allclose(weights[l], layer.weights, rtol=1e-9, atol=0)
+        and np.allclose(biases[l], layer.biases, rtol=1e-9, atol=0)
+        for l, layer in enumerate(network.layers, start=1)
+    )
 
 
 def _before_update(items: list[Any], network: Network) -> Parameters:

@@ -148,8 +148,8 @@ def test_at_update_the_network_holds_the_new_weights_and_the_old_come_from_the_f
     stepper.run_to_end()
     new = [layer.weights.copy() for layer in reference.network.layers]
     doc = document()
-    for spec, w in zip(doc["network"]["layers"], new, strict=True):
-        spec["weights"] = w.tolist()
+    for spec, layer in zip(doc["network"]["layers"], reference.network.layers, strict=True):
+        spec["weights"], spec["biases"] = layer.weights.tolist(), layer.biases.tolist()
     before = [{"weights": w.tolist(), "biases": b} for w, b in zip(old, old_biases, strict=True)]
     doc["position"] = {"phase": "Update", "before_update": before}
     session = loads(json.dumps(doc))
@@ -159,6 +159,18 @@ def test_at_update_the_network_holds_the_new_weights_and_the_old_come_from_the_f
         assert restored.weights_before(l)[0].tobytes() == old[l - 1].tobytes()
         assert restored.value(Quantity.NEW_WEIGHTS, l).values.tobytes() == new[l - 1].tobytes()
         assert session.network.layer(l).weights.tobytes() == new[l - 1].tobytes()
+
+
+def test_a_file_trained_on_after_it_was_saved_at_update_starts_that_pass_again():
+    doc = document()
+    weights = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]
+    doc["position"] = {"sample": 2, "phase": "Update", "before_update": [
+        {"weights": weights, "biases": [0, 0, 0]}, {"weights": [[1, 2, 3], [4, 5, 6]], "biases": [0.5, -0.5]}
+    ]}  # fmt: skip
+    session = loads(json.dumps(doc))  # the network still holds the old weights: no Update gives them
+    assert session.view.position == StepperPosition(sample=1)
+    stepper = stepper_for(session)
+    assert stepper.position == 0 and session.network.layer(1).weights.tolist() == weights
 
 
 @pytest.mark.parametrize(
@@ -329,7 +341,11 @@ def test_the_cli_traces_trains_and_checks_a_file_saved_mid_pass(tmp_path, capsys
     capsys.readouterr()
     trained = load_session(out)
     assert trained.history.steps == 2
-    assert not np.array_equal(trained.network.layer(1).weights, expected_weights[0])
+    weights = trained.network.layer(1).weights.copy()
+    assert not np.array_equal(weights, expected_weights[0])
+    # saved at Update, then trained on: the pass starts again from the trained weights, which are kept
+    assert trained.view.position == StepperPosition(sample=session.view.position.sample)
+    assert stepper_for(trained).position == 0 and trained.network.layer(1).weights.tobytes() == weights.tobytes()
 
 
 def test_the_display_names_match_the_window():
