@@ -9,13 +9,13 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPalette, QShowEvent
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Equation, Fn, Num, Op, Sym, Token, equations, focus, spaced
-from backprop_gui.core.stepper import Stepper
+from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 from backprop_gui.ui.colors import is_dark, mix
 from backprop_gui.ui.session_model import Change, Selection, SessionModel
 
@@ -59,6 +59,20 @@ def selection_title(stepper: Stepper, layer: int, j: int, k: int | None) -> str:
     return f"Neuron {j + 1} of layer {layer} ({kind}, {network.layer(layer).activation})"
 
 
+def computed_in(quantity: Quantity, layer: int = 0) -> PhaseStep | None:
+    """The phase that reveals ``quantity`` of ``layer`` (None for the data: x and t)."""
+    q = Quantity(quantity)
+    if q in (Quantity.WEIGHTED_INPUT, Quantity.ACTIVATION):
+        return PhaseStep(Phase.FORWARD, layer)
+    if q in (Quantity.DELTA, Quantity.GRAD_WEIGHTS, Quantity.GRAD_BIASES):
+        return PhaseStep(Phase.BACKWARD, layer)
+    if q in (Quantity.LOSS, Quantity.OUTPUT_GRADIENT):
+        return PhaseStep(Phase.LOSS)
+    if q in (Quantity.NEW_WEIGHTS, Quantity.NEW_BIASES):
+        return PhaseStep(Phase.UPDATE)
+    return None
+
+
 def _exists(stepper: Stepper, selection: Selection) -> bool:
     """Whether ``selection`` names a neuron or edge of the stepper's network (an edit may have removed it)."""
     sizes = stepper.network.sizes
@@ -72,7 +86,11 @@ class FormulaView(QTextBrowser):
 
     With ``ask_first`` on, the numbers and results of the equations new in this step (all of
     them when none is new) stay hidden until ``reveal()``, so a lecturer can ask the room first.
+    While they wait, ``reveal_pending`` is True and other views hide what ``holds_back`` names
+    (the current phase's values); ``revealChanged`` says when ``reveal_pending`` changes.
     """
+
+    revealChanged = Signal(bool)  # noqa: N815 (Qt's naming)
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,7 +101,8 @@ class FormulaView(QTextBrowser):
         self.document().setDocumentMargin(10)
         self.reveal_shortcut = ""  # the key named in the "hidden" placeholder, set by the window
         self._ask_first = False
-        self._revealed = True
+        self._revealed_at: tuple | None = None  # the stepper position at which reveal() was last called
+        self._pending_announced = False
         self._stale = False
         self._apply_font()
         model.changed.connect(self._on_changed)
@@ -99,22 +118,47 @@ class FormulaView(QTextBrowser):
     def set_ask_first(self, on: bool) -> None:
         if on != self._ask_first:
             self._ask_first = on
-            self._revealed = not on
+            self._revealed_at = None
             self._on_changed(Change.DISPLAY)
+
+    @property
+    def reveal_pending(self) -> bool:
+        """Whether this step's new numbers are held back, waiting for ``reveal()`` (ask-first only).
+
+        A reveal lasts until the pass moves (a step, step back, another sample, an edit); choosing
+        another neuron or edge does not hide the step's numbers again."""
+        return self._ask_first and self.model.stepper.current is not None and self._revealed_at != self._position()
+
+    def holds_back(self, quantity: Quantity, layer: int = 0) -> bool:
+        """Whether views must show ``quantity`` of ``layer`` as not yet revealed: it is new in the
+        current phase and ``reveal_pending``."""
+        return self.reveal_pending and computed_in(quantity, layer) == self.model.stepper.current
 
     def hides_numbers(self) -> bool:
         """Whether some numbers are hidden now, waiting for ``reveal()``."""
         return bool(self._hidden(self.equations()))
 
     def reveal(self) -> None:
-        """Show the hidden numbers and results (until the next step or selection)."""
-        if not self._revealed:
-            self._revealed = True
+        """Show the hidden numbers and results (until the pass moves on)."""
+        if self.reveal_pending:
+            self._revealed_at = self._position()
             self.refresh()
+            self._announce()
+
+    def _position(self) -> tuple:
+        stepper = self.model.stepper
+        return stepper, stepper.batch, stepper.position, stepper.revealed
+
+    def _announce(self) -> None:
+        """Emit ``revealChanged`` if ``reveal_pending`` differs from what was last announced."""
+        pending = self.reveal_pending
+        if pending != self._pending_announced:
+            self._pending_announced = pending
+            self.revealChanged.emit(pending)
 
     def _hidden(self, found: list[Equation]) -> set[int]:
         """Indices into ``found`` of the equations whose numbers are hidden."""
-        if self._revealed:
+        if not self.reveal_pending:
             return set()
         current = self.model.stepper.current
         known = [i for i, eq in enumerate(found) if eq.known]
@@ -147,12 +191,13 @@ class FormulaView(QTextBrowser):
     def _on_changed(self, what: str) -> None:
         if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
             return
-        if what != Change.DISPLAY:
-            self._revealed = not self._ask_first  # a new step or selection asks again
+        if self._revealed_at is not None and self._revealed_at[0] is not self.model.stepper:
+            self._revealed_at = None  # a new pass (edit, session): keep no reference to the old stepper
         if self.isVisible():
             self.refresh()
         else:
             self._stale = True  # a closed dock catches up when it is shown again
+        self._announce()  # a move of the pass asks again
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         if self._stale:

@@ -2,7 +2,10 @@
 
 It draws the session's ``LossHistory`` (read on the GUI thread only). A million steps stay
 smooth because only a min/max-decimated copy of the visible range is drawn — about two
-points per pixel column — and every redraw updates the same items with ``setData``.
+points per pixel column — and every redraw updates the same items with ``setData``. The axes
+keep their labels apart: whole steps only, and on the log-scale loss axis 1-2-5 ticks per
+decade (or plain ticks within a narrow range) thinned to the axis's height. A short history
+is drawn with a dot per point, so even a single step shows.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from backprop_gui.core.decimation import decimate_range, minmax_decimate
@@ -24,6 +28,10 @@ STEP_PEN = pg.mkPen((90, 140, 210, 140), width=1)
 EPOCH_PEN = pg.mkPen((20, 60, 150), width=3)
 VALIDATION_PEN = pg.mkPen((215, 100, 20), width=2, style=Qt.PenStyle.DashLine)
 RATE_PEN = pg.mkPen((150, 40, 150), width=1, style=Qt.PenStyle.DashDotLine)
+FEW_POINTS = 40  # a series with at most this many points gets a dot per point
+MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
+LABEL_SPACING = 2.2  # tick labels on the loss axis at least this many text lines apart
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def epoch_of_step(epoch_ends: list[int], step: int) -> int:
@@ -39,6 +47,108 @@ def nice_stride(count: int, room: int) -> int:
             if count <= room * m * scale:
                 return m * scale
         scale *= 10
+
+
+def tick_label(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant digits, plainly between 0.001 and 10⁴, else as m·10ⁿ."""
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    if -3 <= exponent < 4:
+        return f"{value:.{max(0, digits - 1 - exponent)}f}"
+    mantissa, power = f"{value:.{digits - 1}e}".split("e")
+    ten = "10" + str(int(power)).translate(_SUPERSCRIPT)
+    return ten if mantissa == "1" else f"{mantissa}·{ten}"
+
+
+def tick_labels(values: list[float]) -> list[str]:
+    """Labels for tick ``values`` with the fewest digits (1 to 8) that tell every one apart."""
+    for digits in range(1, 9):
+        labels = [tick_label(v, digits) for v in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
+
+
+def _nice(mantissa: int, exponent: int) -> float:
+    """mantissa × 10^exponent without rounding error (0.3, not 0.30000000000000004)."""
+    return float(f"{mantissa}e{exponent}")
+
+
+def log_ticks(lo: float, hi: float, room: int) -> list[float]:
+    """Between 10^lo and 10^hi, the densest set of at most ``room`` (≥ 2) tick values of
+    1…9, 1-2-5, 1-3 or 1 per decade, or every 2nd, 5th, 10th… decade; within a range too narrow
+    for two such ticks, evenly spaced 1-2-5 steps instead."""
+    room = max(2, room)
+    first, last = math.floor(lo), math.ceil(hi)
+
+    def inside(values: list[float]) -> list[float]:
+        return [v for v in values if lo - 1e-9 <= math.log10(v) <= hi + 1e-9]
+
+    ticks: list[float] = []
+    for mantissas in ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1, 3), (1,)):
+        ticks = inside([_nice(m, e) for e in range(first, last + 1) for m in mantissas])
+        if len(ticks) < 2:
+            return linear_ticks(10**lo, 10**hi, room)  # narrower than these ticks' spacing
+        if len(ticks) <= room:
+            return ticks
+    stride = 1
+    while True:  # every 2nd, 5th, 10th, 20th … decade; never fewer than two ticks
+        stride = nice_stride(2 * stride, 1) if stride > 1 else 2
+        thinner = inside([_nice(1, e) for e in range(first, last + 1) if e % stride == 0])
+        if len(thinner) < 2:
+            return ticks
+        ticks = thinner
+        if len(ticks) <= room:
+            return ticks
+
+
+def linear_ticks(lo: float, hi: float, room: int) -> list[float]:
+    """Evenly spaced values m × 10^e (m = 1, 2, 5) between ``lo`` and ``hi``: as many as fit in ``room``,
+    and at least two (one more than ``room`` if no spacing gives two to ``room``)."""
+    if not hi > lo:
+        return [lo]
+    top = math.floor(math.log10(hi - lo))
+    ticks: list[float] = [lo, hi]
+    for exponent in range(top - 2, top + 1):
+        for m in (1, 2, 5):
+            step = _nice(m, exponent)
+            start, stop = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+            values = [float(f"{i * step:.12g}") for i in range(start, stop + 1)]
+            if len(values) <= room:
+                return values if len(values) >= 2 else ticks
+            ticks = values
+    return ticks
+
+
+class LossAxis(pg.AxisItem):
+    """The left axis: in log mode, ticks from ``log_ticks`` spaced at least ``LABEL_SPACING`` lines apart."""
+
+    def __init__(self) -> None:
+        super().__init__("left")
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802, N803 (pyqtgraph's names)
+        if not self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        lo, hi = sorted((minVal, maxVal))
+        line = QFontMetricsF(self.style["tickFont"] or QFont()).height()
+        values = log_ticks(lo, hi, int(size / (LABEL_SPACING * line)))
+        return [(None, [math.log10(v) for v in values])]
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        return tick_labels([10.0**v * scale for v in values])
+
+
+class StepAxis(pg.AxisItem):
+    """The bottom axis: ticks at whole steps only."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802, N803 (pyqtgraph's names)
+        one = self.scale  # one step, in the axis's (SI-scaled) units
+        levels = [(spacing, offset) for spacing, offset in super().tickSpacing(minVal, maxVal, size) if spacing >= one]
+        return levels or [(one, 0.0)]
 
 
 class EpochAxis(pg.AxisItem):
@@ -87,7 +197,9 @@ class LossPlot(QWidget):
         header.addWidget(self.follow)
 
         self.epoch_axis = EpochAxis()
-        self.plot = pg.PlotWidget(axisItems={"top": self.epoch_axis}, background="w")
+        axes = {"top": self.epoch_axis, "left": LossAxis(), "bottom": StepAxis()}
+        self.plot = pg.PlotWidget(axisItems=axes, background="w")
+        self.plot.setObjectName("loss_plot")
         item = self.plot.getPlotItem()
         item.showAxis("top")
         item.setLabel("bottom", "step")
@@ -95,8 +207,9 @@ class LossPlot(QWidget):
         item.setLabel("top", "epoch")
         item.getAxis("left").enableAutoSIPrefix(False)
         item.setLogMode(y=True)
-        item.setMenuEnabled(False)
         self.view = item.getViewBox()
+        self.view.setLimits(minYRange=MIN_LOG_RANGE)
+        item.setMenuEnabled(False)
         self.legend = item.addLegend(
             offset=(-8, 4), labelTextColor=(40, 40, 40), labelTextSize="8pt", brush=(255, 255, 255, 210), colCount=3
         )
@@ -166,6 +279,20 @@ class LossPlot(QWidget):
         xs, ys = decimate_range(losses, math.floor(x0) - 1, math.ceil(x1) - 1, buckets)
         del losses  # release the buffer so the history can grow
         self.step_curve.setData(xs, self._for_axis(ys))
+        self._dots(self.step_curve, history.steps)
+        if self.following and (history.steps == 1 or ys.min() == ys.max()):
+            self._frame_flat(history.steps, float(ys[0]))
+
+    def _frame_flat(self, steps: int, loss: float) -> None:
+        """Frame a single step or a flat loss, which auto-range alone would centre in the old span."""
+        if self.log_y.isChecked():
+            centre = math.log10(max(loss, LOG_FLOOR))
+            y_range = (centre - 2 * MIN_LOG_RANGE, centre + 2 * MIN_LOG_RANGE)
+        else:
+            pad = abs(loss) * 0.1 or 1.0
+            y_range = (loss - pad, loss + pad)
+        x_range = (0.5, 1.5) if steps == 1 else None
+        self.view.setRange(xRange=x_range, yRange=y_range, padding=0, disableAutoRange=False)
 
     def _draw_series(self, curve: pg.PlotDataItem, ends: np.ndarray, values: list[float], x0, x1, buckets) -> None:
         n = min(len(values), len(ends))
@@ -177,6 +304,18 @@ class LossPlot(QWidget):
         lo, hi = max(0, lo - 1), min(n, hi + 1)
         xs, ys = minmax_decimate(x[lo:hi], y[lo:hi], buckets)
         curve.setData(xs, self._for_axis(ys))
+        self._dots(curve, n)
+
+    @staticmethod
+    def _dots(curve: pg.PlotDataItem, count: int) -> None:
+        """A dot per point for a series of at most ``FEW_POINTS`` points (a single point has no line)."""
+        symbol = "o" if count <= FEW_POINTS else None
+        if curve.opts["symbol"] != symbol:
+            pen = curve.opts["pen"]
+            curve.setSymbol(symbol)
+            curve.setSymbolSize(6)
+            curve.setSymbolPen(None)
+            curve.setSymbolBrush(pg.mkPen(pen).color())
 
     def _for_axis(self, ys: np.ndarray) -> np.ndarray:
         return np.maximum(ys, LOG_FLOOR) if self.log_y.isChecked() else ys
@@ -214,6 +353,7 @@ class LossPlot(QWidget):
 
     def _set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)
+        self.view.setLimits(minYRange=MIN_LOG_RANGE if on else None)
         self.refresh()
 
     def _range_moved(self) -> None:

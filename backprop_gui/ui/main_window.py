@@ -63,6 +63,13 @@ STEP_ACTIONS = (
     ("next_sample", "&Next Sample", ("Ctrl+Right",), "next-sample", "Next sample: start its pass"),
     ("previous_sample", "&Previous Sample", ("Ctrl+Left",), "previous-sample", "Previous sample: start its pass"),
 )
+# (key, menu text, shortcut, NetworkView.move_selection direction, tooltip): the keyboard's way to select
+SELECT_ACTIONS = (
+    ("select_up", "Neuron &Above", "Alt+Up", "up", "Select the neuron above (on an edge: the edge from above)"),
+    ("select_down", "Neuron &Below", "Alt+Down", "down", "Select the neuron below (on an edge: the edge from below)"),
+    ("select_left", "&Layer to the Left", "Alt+Left", "left", "Select in the previous layer (an edge: its start)"),
+    ("select_right", "La&yer to the Right", "Alt+Right", "right", "Select in the next layer (an edge: its end)"),
+)  # fmt: skip
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
@@ -197,6 +204,8 @@ class MainWindow(QMainWindow):
         self._add_dock("sample", "Sample", self.sample_picker, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("values", "Values", self.values_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("formula", "Formula", self.formula_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.network_view.follow_reveal(self.formula_view)
+        self.formula_view.revealChanged.connect(lambda _pending: self._update_status())
         self.presentation = PresentationMode(self)
         self._create_presentation_actions()
         self._create_menus()
@@ -245,6 +254,12 @@ class MainWindow(QMainWindow):
         self._action("zoom_in", "Zoom &In", view.zoom_in, ["Ctrl+=", "Ctrl++"], "zoom-in", "Zoom into the graph")
         self._action("zoom_out", "Zoom &Out", view.zoom_out, ["Ctrl+-"], "zoom-out", "Zoom out of the graph")
         self._action("reset_zoom", "&Fit Graph", view.reset_zoom, ["Ctrl+0"], "zoom-fit", "Fit the whole graph in view")
+        for key, text, keys, move, tip in SELECT_ACTIONS:
+            self._action(key, text, lambda _checked=False, m=move: view.move_selection(m), [keys], tip=tip)
+        self._action(
+            "clear_selection", "&Clear Selection", self.escape, ["Esc"],
+            tip="Select nothing (in presentation mode, Esc leaves it first)",
+        )  # fmt: skip
         self._action("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, ["F1"])
         self._action("about", "&About backprop-gui", self.show_about)
 
@@ -272,10 +287,9 @@ class MainWindow(QMainWindow):
         mode = self.presentation
         toggle = self._action(
             "presentation", "&Presentation Mode", mode.toggle, ["F7"], "presentation",
-            "Presentation mode: large type, thick lines, high contrast, full screen",
+            "Presentation mode: large type, thick lines, high contrast, full screen; Esc leaves it",
         )  # fmt: skip
         toggle.setCheckable(True)
-        self._action("exit_presentation", "Leave Presentation Mode", lambda: mode.set_active(False), ["Esc"])
         self._action("blank", "&Blank Screen", mode.blank, ["B"], tip="Blank the screen; any key brings it back")
         ask = self._action(
             "ask_first", "Formula: &Numbers on Request", lambda: self.formula_view.set_ask_first(ask.isChecked()),
@@ -292,9 +306,15 @@ class MainWindow(QMainWindow):
 
     def _presentation_toggled(self, on: bool) -> None:
         self.actions["presentation"].setChecked(on)
-        self.actions["exit_presentation"].setEnabled(on)
         self.actions["blank"].setEnabled(on)
         self.actions["ask_first"].setChecked(self.formula_view.ask_first)
+
+    def escape(self) -> None:
+        """Esc: leave presentation mode if it is on, else clear the selection."""
+        if self.presentation.active:
+            self.presentation.set_active(False)
+        else:
+            self.model.set_selection(None)
 
     def _add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
         dock = QDockWidget(title, self)
@@ -347,6 +367,11 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for key in ("zoom_in", "zoom_out", "reset_zoom"):
             view.addAction(a[key])
+        select = view.addMenu("&Select")
+        self.menus["Select"] = select
+        select.addActions([a[key] for key, *_ in SELECT_ACTIONS])
+        select.addSeparator()
+        select.addAction(a["clear_selection"])
         view.addSeparator()
         for key in ("presentation", "blank", "ask_first", "reveal"):
             view.addAction(a[key])
@@ -429,7 +454,12 @@ class MainWindow(QMainWindow):
         labels["phase"].setText(self.phase_text())
         labels["sample"].setText(f"Sample {stepper.batch + 1} of {stepper.batch_count}")
         loss = stepper.value(Quantity.LOSS)
-        labels["loss"].setText(f"C = {self.model.format(float(loss.values[0, 0]))}" if loss.known[0] else "C = —")
+        if not loss.known[0]:
+            labels["loss"].setText("C = —")
+        elif self.formula_view.holds_back(Quantity.LOSS):
+            labels["loss"].setText(f"C = ? (press {self.formula_view.reveal_shortcut})")
+        else:
+            labels["loss"].setText(f"C = {self.model.format(float(loss.values[0, 0]))}")
         labels["rate"].setText(f"η = {self.model.format(stepper.learning_rate)}")
 
     # --- files ------------------------------------------------------------------------

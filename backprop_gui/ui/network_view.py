@@ -4,12 +4,15 @@ Layer 0 (the inputs x_k) and layers 1..L are columns from left to right. Items a
 once per architecture; a step only touches the items whose brush, pen or text changed, with
 brushes and pens shared per colour bucket, and tooltips are computed on hover. Layers wider than
 ``MAX_SHOWN`` neurons show their first and last ``ELIDED_SHOWN`` neurons around an
-elision mark, with edges only between shown neurons.
+elision mark, with edges only between shown neurons. Values a formula panel holds back
+(numbers on request) are shown as "?" until it reveals them. Alt+arrow keys (window actions
+calling ``move_selection``) walk the selection; a double-click asks to edit a weight or bias.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backprop_gui.core.formulas import focus
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
 from backprop_gui.ui.colors import (
     ColorLegend,
@@ -50,11 +54,14 @@ from backprop_gui.ui.colors import (
     unknown_brush,
     unknown_color,
 )
+from backprop_gui.ui.formula_view import FormulaView
 from backprop_gui.ui.session_model import Change, NeuronValue, Selection, SessionModel
 
 MAX_SHOWN = 16  # a layer with more neurons than this is elided
 ELIDED_SHOWN = 6  # neurons shown at each end of an elided layer
 EDGE_MODES = ("weights", "gradients")
+MOVES = ("up", "down", "left", "right")  # for move_selection: neuron above/below, layer left/right
+HELD_TEXT = "?"  # a neuron's value held back until the formula panel reveals it
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.5, 12.0, 1.25
 GLOW = QColor(255, 165, 0)  # the neurons and edges computed in the current phase
 
@@ -84,6 +91,29 @@ def _redundant(label: str, symbols: tuple[str, ...], index: int) -> bool:
     """Whether a data label only repeats the course name (``x``, ``x_1``, ``t1``, ``x_{1}``…) of neuron ``index``."""
     plain = "".join(c for c in label.lower() if c not in " _{}^")
     return not plain or any(plain in (s, f"{s}{index}") for s in symbols)
+
+
+def neighbour(selection: Selection | None, sizes: Sequence[int], move: str, start: Selection) -> Selection:
+    """Where ``move`` (one of ``MOVES``) takes ``selection`` in a network of layer ``sizes`` (n_0 … n_L).
+
+    A neuron moves to the neuron above or below it in its layer, or to the same row (or the
+    nearest) of the layer to its left or right. An edge w_jk^l moves up or down among the edges
+    into neuron j (k − 1, k + 1); left and right go to the neurons it joins (k of layer l − 1, j
+    of layer l). Moves stop at the ends. With nothing selected, the answer is ``start``.
+    """
+    if move not in MOVES:
+        raise ValueError(f"move must be one of {', '.join(MOVES)}, got {move!r}")
+    if selection is None:
+        return start
+    l, j, k = selection.layer, selection.j, selection.k
+    if k is not None:
+        if move in ("up", "down"):
+            return Selection(l, j, max(0, min(sizes[l - 1] - 1, k + (1 if move == "down" else -1))))
+        return Selection(l - 1, k) if move == "left" else Selection(l, j)
+    if move in ("up", "down"):
+        return Selection(l, max(0, min(sizes[l] - 1, j + (1 if move == "down" else -1))))
+    l = max(0, min(len(sizes) - 1, l + (1 if move == "right" else -1)))
+    return Selection(l, min(j, sizes[l] - 1))
 
 
 def _full(value: float) -> str:
@@ -269,6 +299,8 @@ class NetworkView(QGraphicsView):
         self._label_html: dict[tuple[int, int], str] = {}
         self._brushes: dict[tuple[int, int, int], QBrush] = {}  # per colour of the diverging scale
         self._pens: dict[tuple, QPen] = {}  # per (sign, alpha, width bucket) or ("unknown",)
+        self._reveal: FormulaView | None = None  # the panel whose held-back numbers the graph hides too
+        self._pending_drawn = False  # whether the last refresh drew with numbers held back
 
         scene = QGraphicsScene(self)
         scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # items move and restyle every step
@@ -334,6 +366,27 @@ class NetworkView(QGraphicsView):
             self._relayout()
             self._refresh()
 
+    def follow_reveal(self, source: FormulaView) -> None:
+        """Show what ``source`` holds back (``holds_back``: numbers on request) as "?", until it reveals it."""
+        self._reveal = source
+        source.revealChanged.connect(self._reveal_changed)
+        self._refresh()
+
+    def move_selection(self, move: str) -> None:
+        """Select the neighbour of the selection in direction ``move`` (see ``neighbour``); with
+        nothing selected, the neuron computed last (else input x_1). Zoomed in, the view follows."""
+        stepper = self.model.stepper
+        sizes = stepper.network.sizes
+        selection = self.model.selection
+        if selection is not None and not self._exists(selection, sizes):
+            selection = None  # an edit removed it
+        start = focus(stepper) or (0, 0)
+        chosen = neighbour(selection, sizes, move, Selection(*start))
+        self.model.set_selection(chosen)
+        items = self.items_for(chosen)
+        if items and self._zoom > 1.0:
+            self.ensureVisible(items[0])
+
     def label_text(self, layer: int, j: int) -> str:
         """The plain text of the label beside input ``j`` (layer 0) or output ``j`` (layer L), "" if none."""
         item = self._labels.get((layer, j))
@@ -352,6 +405,12 @@ class NetworkView(QGraphicsView):
         if selection.is_edge:
             return self._edge_tooltip(selection.layer, selection.j, selection.k)
         return self._neuron_tooltip(selection.layer, selection.j)
+
+    @staticmethod
+    def _exists(selection: Selection, sizes: Sequence[int]) -> bool:
+        if not 0 <= selection.layer < len(sizes) or not 0 <= selection.j < sizes[selection.layer]:
+            return False
+        return selection.k is None or (selection.layer >= 1 and 0 <= selection.k < sizes[selection.layer - 1])
 
     # --- building ------------------------------------------------------------------
 
@@ -647,11 +706,13 @@ class NetworkView(QGraphicsView):
         stepper = self.model.stepper
         network = stepper.network
         quantity = self._neuron_quantity()
+        self._pending_drawn = self._reveal is not None and self._reveal.reveal_pending
         layers = {0: self._first_sample(stepper.value(Quantity.INPUT))}
         for l in range(1, network.depth + 1):
             layers[l] = self._first_sample(stepper.value(quantity, l))
-        scaled = [values for l, values in layers.items() if l or quantity is Quantity.ACTIVATION]
-        limit = symmetric_limit(np.concatenate(scaled))
+        held = {l for l in layers if l and self._held(quantity, l)}  # drawn as "?", out of the colour scale
+        scaled = [values for l, values in layers.items() if (l or quantity is Quantity.ACTIVATION) and l not in held]
+        limit = symmetric_limit(np.concatenate(scaled)) if scaled else 1.0
         glow_neurons, glow_edges = self._current_work(stepper)
         self._update_labels()
 
@@ -660,6 +721,9 @@ class NetworkView(QGraphicsView):
             neuron.glow = (l, j) in glow_neurons
             if np.isnan(value):
                 neuron.show_value("", self._style.unknown, self._style.text, False)
+                continue
+            if l in held:
+                neuron.show_value(HELD_TEXT, self._style.neutral, self._style.text, False)  # plain: known, not shown
                 continue
             if l == 0 and quantity is not Quantity.ACTIVATION:
                 brush = self._style.neutral
@@ -695,10 +759,15 @@ class NetworkView(QGraphicsView):
     def _edge_values(self, stepper: Stepper) -> tuple[dict[int, np.ndarray], float]:
         """Per layer l, the (n_l, n_{l-1}) values the edges show (NaN where unknown), and their scale."""
         network = stepper.network
-        if self._edge_mode == "gradients":
-            values = {l: stepper.value(Quantity.GRAD_WEIGHTS, l).values for l in range(1, network.depth + 1)}
-        else:
-            values = {l: layer.weights for l, layer in enumerate(network.layers, start=1)}
+        values: dict[int, np.ndarray] = {}
+        for l in range(1, network.depth + 1):
+            if self._edge_mode == "gradients":
+                grads = stepper.value(Quantity.GRAD_WEIGHTS, l).values
+                values[l] = np.full_like(grads, np.nan) if self._held(Quantity.GRAD_WEIGHTS, l) else grads
+            elif self._held(Quantity.NEW_WEIGHTS, l):
+                values[l] = stepper.weights_before(l)[0]  # the update is not revealed yet
+            else:
+                values[l] = network.layer(l).weights
         limit = symmetric_limit(np.concatenate([v.ravel() for v in values.values()]))
         return values, limit
 
@@ -748,10 +817,20 @@ class NetworkView(QGraphicsView):
 
     # --- tooltips -------------------------------------------------------------------
 
-    def _value_line(self, name: str, revealed, row: int, column: int | None = None) -> str:
+    def _held(self, quantity: Quantity, layer: int = 0) -> bool:
+        """Whether ``quantity`` of ``layer`` is known but held back until the formula panel reveals it."""
+        return self._reveal is not None and self._reveal.holds_back(quantity, layer)
+
+    def _held_text(self) -> str:
+        key = self._reveal.reveal_shortcut if self._reveal is not None else ""
+        return "<i>? — not revealed yet" + (f" (press {html.escape(key)})" if key else "") + "</i>"
+
+    def _value_line(self, name: str, revealed, row: int, column: int | None = None, held: bool = False) -> str:
         values = revealed.values
         if not revealed.known[row]:
             return f"{name} = <i>not yet known</i>"
+        if held:
+            return f"{name} = {self._held_text()}"
         value = values[row, column] if column is not None else (values[row, 0] if values.ndim == 2 else values[row])
         return f"{name} = {_full(value)}"
 
@@ -766,33 +845,48 @@ class NetworkView(QGraphicsView):
         layer = network.layer(l)
         n = (j + 1,)
         output = " · output" if l == network.depth else ""
-        lines = [
-            f"<b>Neuron {j + 1} of layer {l}</b> ({html.escape(layer.activation)}{output})",
-            self._value_line(course_name("z", n, l), stepper.value(Quantity.WEIGHTED_INPUT, l), j),
-            self._value_line(course_name("a", n, l), stepper.value(Quantity.ACTIVATION, l), j),
-        ]
+        lines = [f"<b>Neuron {j + 1} of layer {l}</b> ({html.escape(layer.activation)}{output})"]
+        for symbol, quantity in (("z", Quantity.WEIGHTED_INPUT), ("a", Quantity.ACTIVATION)):
+            value = stepper.value(quantity, l)
+            lines.append(self._value_line(course_name(symbol, n, l), value, j, held=self._held(quantity, l)))
         if l == network.depth:
             lines.append(self._value_line(course_name("t", n), stepper.value(Quantity.TARGET), j))
-        lines.append(self._value_line(course_name("δ", n, l), stepper.value(Quantity.DELTA, l), j))
+        delta = stepper.value(Quantity.DELTA, l)
+        lines.append(self._value_line(course_name("δ", n, l), delta, j, held=self._held(Quantity.DELTA, l)))
+        bias = course_name("b", n, l)
         if layer.has_bias:
-            lines.append(self._value_line(f"∂C/∂{course_name('b', n, l)}", stepper.value(Quantity.GRAD_BIASES, l), j))
-            lines.append(f"{course_name('b', n, l)} = {_full(layer.biases[j])}")
+            grad = stepper.value(Quantity.GRAD_BIASES, l)
+            lines.append(self._value_line(f"∂C/∂{bias}", grad, j, held=self._held(Quantity.GRAD_BIASES, l)))
+            before = stepper.weights_before(l)[1][j]
+            lines.append(self._parameter_line(bias, layer.biases[j], before, Quantity.NEW_BIASES, l))
+            lines.append(f"<i>Double-click to edit {bias}</i>")
         return "<br>".join(lines)
 
     def _edge_tooltip(self, l: int, j: int, k: int) -> str:
         stepper = self.model.stepper
         name = course_name("w", (j + 1, k + 1), l)
-        weight = f"{name} = {_full(stepper.network.layer(l).weights[j, k])}"
-        if stepper.at_end:
-            weight += f" (was {_full(stepper.weights_before(l)[0][j, k])} before Update)"
+        weight, before = stepper.network.layer(l).weights[j, k], stepper.weights_before(l)[0][j, k]
+        grads = stepper.value(Quantity.GRAD_WEIGHTS, l)
         lines = [
             f"<b>Edge from neuron {k + 1} of layer {l - 1} to neuron {j + 1} of layer {l}</b>",
-            weight,
-            self._value_line(f"∂C/∂{name}", stepper.value(Quantity.GRAD_WEIGHTS, l), j, k),
+            self._parameter_line(name, weight, before, Quantity.NEW_WEIGHTS, l),
+            self._value_line(f"∂C/∂{name}", grads, j, k, self._held(Quantity.GRAD_WEIGHTS, l)),
+            f"<i>Double-click to edit {name}</i>",
         ]
         return "<br>".join(lines)
 
+    def _parameter_line(self, name: str, now: float, before: float, new: Quantity, l: int) -> str:
+        """``name = value``; after Update with its value before, or "?" while the update is held back."""
+        if not self.model.stepper.at_end:
+            return f"{name} = {_full(now)}"
+        shown = self._held_text() if self._held(new, l) else _full(now)
+        return f"{name} = {shown} (was {_full(before)} before Update)"
+
     # --- events ---------------------------------------------------------------------
+
+    def _reveal_changed(self, pending: bool) -> None:
+        if pending != self._pending_drawn:  # a step that already redrew needs no second refresh
+            self._refresh()
 
     def _on_changed(self, what: str) -> None:
         if what in (Change.SESSION, Change.NETWORK) and self._architecture_key() != self._architecture:
@@ -847,7 +941,15 @@ class NetworkView(QGraphicsView):
             super().mouseReleaseEvent(event)
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """A double-click on an edge or a neuron of layer 1..L asks to edit its weight or bias."""
         self.mousePressEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        selection = self._selection_at(event.position().toPoint())
+        if selection is not None and selection.layer >= 1:
+            self._press = None  # the release that follows neither pans nor selects again
+            self.model.set_selection(selection)
+            self.model.edit_requested.emit(selection)
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         steps = event.angleDelta().y() / 120

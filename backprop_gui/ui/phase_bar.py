@@ -2,8 +2,8 @@
 
 Completed phases are tinted, the current one is filled with the accent colour, a phase
 stepped into neuron by neuron shows how far it got, phases still to come are muted. A
-click runs the pass forward or back to that phase. Buttons never take keyboard focus, so
-the window's arrow-key shortcuts keep working.
+click runs the pass forward or back to that phase. A phase with a breakpoint carries a red
+dot. Buttons never take keyboard focus, so the window's arrow-key shortcuts keep working.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from backprop_gui.ui.colors import mix
 from backprop_gui.ui.session_model import Change, SessionModel
 
 START = -1  # the index of the leading Start button: nothing computed yet
+BREAKPOINT_COLOR = QColor(210, 30, 30)
+BREAKPOINT_TIP = "breakpoint (F9 to remove)"
 
 
 class PhaseState(StrEnum):
@@ -85,6 +87,7 @@ class PhaseButton(QAbstractButton):
         self.step = step
         self.state = PhaseState.PENDING
         self.progress = (0, 1)
+        self.breakpoint = False
         self.setText(step.label if step is not None else "Start")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -96,11 +99,23 @@ class PhaseButton(QAbstractButton):
             self.state, self.progress = state, progress
             self.update()
 
+    def set_breakpoint(self, on: bool) -> None:
+        """Draw (or remove) the red breakpoint dot."""
+        if on != self.breakpoint:
+            self.breakpoint = on
+            self.update()
+
+    def _dot(self, rect: QRectF) -> QRectF:
+        """The breakpoint dot: a circle a third of the button's height, inside its left end."""
+        d = max(6.0, rect.height() / 3)
+        return QRectF(rect.left() + d * 0.5, rect.center().y() - d / 2, d, d)
+
     def shown_text(self) -> str:
         """The label as painted: long or short to fit, with "k/n" while stepped into."""
         fm = QFontMetricsF(self._font())
         progress = f" {self.progress[0]}/{self.progress[1]}" if self.state is PhaseState.PARTIAL else ""
-        fits = fm.horizontalAdvance(self.text() + progress) + 16 <= self.width()
+        room = self.width() - 16 - (2 * self._dot(QRectF(self.rect())).width() if self.breakpoint else 0)
+        fits = fm.horizontalAdvance(self.text() + progress) <= room
         return (self.text() if fits else short_label(self.step)) + progress
 
     def _font(self) -> QFont:
@@ -155,9 +170,16 @@ class PhaseButton(QAbstractButton):
             painter.setClipRect(done)
             painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 4, 4)
             painter.setClipping(False)
+        text_rect = rect
+        if self.breakpoint:
+            dot = self._dot(rect)
+            painter.setPen(QPen(QColor(Qt.GlobalColor.white), 1.5))
+            painter.setBrush(BREAKPOINT_COLOR)
+            painter.drawEllipse(dot)
+            text_rect = rect.adjusted(dot.right() - rect.left(), 0, 0, 0)  # the label centred beside the dot
         painter.setFont(self._font())
         painter.setPen(text_color)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.shown_text())
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self.shown_text())
         painter.end()
 
 
@@ -168,6 +190,7 @@ class PhaseBar(QWidget):
         super().__init__(parent)
         self.model = model
         self.buttons: list[PhaseButton] = []
+        self.breakpoints: set[int] = set()
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(8, 6, 8, 6)
         self._layout.setSpacing(4)
@@ -178,6 +201,11 @@ class PhaseBar(QWidget):
     def button(self, index: int) -> PhaseButton:
         """The button of ``phases[index]`` (``START`` for the Start button)."""
         return self.buttons[index + 1]
+
+    def set_breakpoints(self, indices: set[int]) -> None:
+        """Mark the phases ``indices`` (into ``model.stepper.phases``) with a breakpoint dot; the rest without."""
+        self.breakpoints = set(indices)
+        self._update()
 
     def current_index(self) -> int:
         """The index of the phase being shown, or ``START`` when nothing is computed yet."""
@@ -224,7 +252,10 @@ class PhaseBar(QWidget):
             else:
                 state = PhaseState.PENDING
             button.set_state(state, (revealed if state is PhaseState.PARTIAL else total, total))
+            button.set_breakpoint(i in self.breakpoints)
             tip = phase_tooltip(button.step, stepper)
+            if button.breakpoint:
+                tip += f'<br><b style="color:{BREAKPOINT_COLOR.name()}">● {BREAKPOINT_TIP}</b>'
             if tip != button.toolTip():  # η or the network may have changed; most steps change nothing
                 button.setToolTip(tip)
 

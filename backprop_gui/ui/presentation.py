@@ -25,6 +25,7 @@ LINE_SCALE = 2.0  # edges, outlines and halos in the graph
 ICON_SCALE = 1.5  # the debugger toolbar
 FORMULA_SHARE = 0.3  # of the screen's height, for the formula panel
 KEPT_DOCKS = ("formulaDock", "loss_plot", "dock_loss")  # object names of the docks that stay visible
+LOSS_PLOT = "loss_plot"  # the object name of the loss plot: the dock holding it stays visible too
 
 
 def presentation_palette() -> QPalette:
@@ -204,7 +205,7 @@ class PresentationMode(QObject):
         w.toolbar.setIconSize(self._saved.icon_size * ICON_SCALE)
         formula = w.docks["formula"]
         for dock in w.findChildren(QDockWidget):
-            if dock.objectName() not in KEPT_DOCKS:
+            if dock.objectName() not in KEPT_DOCKS and dock.findChild(QWidget, LOSS_PLOT) is None:
                 dock.hide()
         formula.show()
         w.showFullScreen()

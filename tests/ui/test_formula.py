@@ -9,7 +9,8 @@ from backprop_gui.core.formulas import Num, Op, Sym, equations
 from backprop_gui.core.network import Layer, Network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
-from backprop_gui.ui.formula_view import FormulaView, sym_html, tokens_html
+from backprop_gui.core.stepper import Phase, PhaseStep, Quantity
+from backprop_gui.ui.formula_view import FormulaView, computed_in, sym_html, tokens_html
 from backprop_gui.ui.session_model import Selection, SessionModel
 
 
@@ -117,3 +118,47 @@ def test_a_selection_removed_by_an_edit_falls_back_to_the_neuron_computed_last(v
     view.model.set_selection(Selection(1, 5))
     view.model.step()
     assert "Neuron 1 of layer 1" in shown(view)
+
+
+def test_ask_first_holds_back_exactly_the_current_phase_until_the_pass_moves(view):
+    model = view.model
+    announced: list[bool] = []
+    view.revealChanged.connect(announced.append)
+    view.set_ask_first(True)
+    assert not view.reveal_pending and announced == []  # nothing computed: nothing to hold back
+    depth = model.stepper.network.depth
+    model.run_to(depth)  # Loss
+    model.step()  # Backward L
+    assert view.reveal_pending and announced == [True]
+    for quantity in (Quantity.DELTA, Quantity.GRAD_WEIGHTS, Quantity.GRAD_BIASES):
+        assert view.holds_back(quantity, depth) and not view.holds_back(quantity, depth - 1)
+    assert not view.holds_back(Quantity.ACTIVATION, depth) and not view.holds_back(Quantity.LOSS)
+    view.reveal()
+    assert not view.reveal_pending and announced == [True, False]
+    assert not view.holds_back(Quantity.DELTA, depth)
+    model.set_selection(Selection(depth, 0))  # another selection keeps the step revealed
+    assert not view.hides_numbers()
+    model.step_back()
+    assert view.reveal_pending and view.holds_back(Quantity.LOSS) and announced == [True, False, True]
+    model.run_to_end()
+    assert view.holds_back(Quantity.NEW_WEIGHTS, 1) and view.holds_back(Quantity.NEW_BIASES, depth)
+    view.set_ask_first(False)
+    assert not view.reveal_pending and announced[-1] is False
+
+
+@pytest.mark.parametrize(
+    ("quantity", "layer", "phase"),
+    [
+        (Quantity.WEIGHTED_INPUT, 2, PhaseStep(Phase.FORWARD, 2)),
+        (Quantity.ACTIVATION, 1, PhaseStep(Phase.FORWARD, 1)),
+        (Quantity.LOSS, 0, PhaseStep(Phase.LOSS)),
+        (Quantity.OUTPUT_GRADIENT, 0, PhaseStep(Phase.LOSS)),
+        (Quantity.DELTA, 1, PhaseStep(Phase.BACKWARD, 1)),
+        (Quantity.GRAD_WEIGHTS, 2, PhaseStep(Phase.BACKWARD, 2)),
+        (Quantity.NEW_BIASES, 1, PhaseStep(Phase.UPDATE)),
+        (Quantity.INPUT, 0, None),
+        (Quantity.TARGET, 0, None),
+    ],
+)
+def test_each_quantity_is_computed_in_its_phase(quantity, layer, phase):
+    assert computed_in(quantity, layer) == phase

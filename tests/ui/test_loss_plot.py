@@ -5,11 +5,12 @@ from __future__ import annotations
 from array import array
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui.loss_plot import EpochAxis, LossPlot, epoch_of_step, nice_stride
+from backprop_gui.ui.loss_plot import EpochAxis, LossPlot, epoch_of_step, log_ticks, nice_stride, tick_labels
 from backprop_gui.ui.session_model import SessionModel
 
 
@@ -116,3 +117,60 @@ def test_epoch_axis_thins_its_ticks():
     assert axis.tickStrings(values[:2], 1, 1) == ["1000", "2000"]
     assert nice_stride(7, 10) == 1 and nice_stride(30, 10) == 5 and nice_stride(101, 10) == 20
     assert epoch_of_step([4, 8], 4) == 1 and epoch_of_step([4, 8], 5) == 2 and epoch_of_step([4, 8], 9) == 3
+
+
+def _left_ticks(plot) -> tuple[list[float], list[str], float]:
+    """The loss axis's tick positions (log10), their labels and the axis's height in pixels."""
+    axis = plot.plot.getPlotItem().getAxis("left")
+    lo, hi = plot.view.viewRange()[1]
+    size = axis.geometry().height()
+    ((spacing, values),) = axis.tickValues(lo, hi, size)
+    return values, axis.tickStrings(values, 1.0, spacing), (hi - lo) / size
+
+
+@pytest.mark.parametrize("losses", [[0.69, 0.68, 0.675], [0.5], [0.25, 0.25, 0.25], [1.0, 0.1, 0.01, 0.005]])
+def test_few_steps_on_a_log_axis_get_distinct_labels_that_never_overlap(plot, qtbot, losses):
+    plot.resize(500, 180)  # about the dock's smallest height
+    plot.log_y.setChecked(True)
+    history = plot.model.session.history
+    history.step_losses = array("d", losses)
+    history.epoch_ends[:] = [len(losses)]
+    history.epoch_losses[:] = [float(np.mean(losses))]
+    plot.refresh()
+    qtbot.wait(10)  # the axes lay out
+    values, labels, per_pixel = _left_ticks(plot)
+    assert len(values) >= 2 and len(set(labels)) == len(labels)
+    gaps = np.diff(sorted(values)) / per_pixel
+    line = plot.fontMetrics().height()
+    assert gaps.min() >= 1.5 * line  # pixels between neighbouring labels
+    assert all(len(label) <= 6 for label in labels)
+    bottom = plot.plot.getPlotItem().getAxis("bottom")
+    x0, x1 = plot.view.viewRange()[0]
+    assert all(float(v).is_integer() for _, level in bottom.tickValues(x0, x1, 400) for v in level)  # whole steps
+    assert plot.step_curve.opts["symbol"] == "o"  # a short history shows each point
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "room", "expected"),
+    [
+        (-1, 0, 10, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]),
+        (-1, 0, 9, [0.1, 0.2, 0.5, 1.0]),
+        (-1, 0, 3, [0.1, 0.3, 1.0]),
+        (-4, 0, 3, [1e-4, 1e-2, 1.0]),
+        (-300, 0, 4, [1e-300, 1e-200, 1e-100, 1.0]),
+        (-2.55, 1.95, 2, [0.01, 1.0]),  # never a single tick
+    ],
+)
+def test_log_ticks_are_the_densest_set_that_fits(lo, hi, room, expected):
+    assert log_ticks(lo, hi, room) == expected
+
+
+def test_a_narrow_range_gets_plain_ticks_with_enough_digits():
+    ticks = log_ticks(np.log10(0.6751), np.log10(0.69), 4)
+    assert ticks == [0.68, 0.685, 0.69]
+    assert tick_labels(ticks) == ["0.680", "0.685", "0.690"]
+    assert tick_labels([1e-5, 1e-4, 0.01, 2e-7]) == ["10⁻⁵", "10⁻⁴", "0.01", "2·10⁻⁷"]
+
+
+def test_the_plot_widget_is_named_loss_plot_for_export_and_presentation(plot):
+    assert plot.findChild(pg.PlotWidget, "loss_plot") is plot.plot

@@ -346,3 +346,43 @@ def test_open_example_menu_lists_and_opens_the_examples(qtbot):
     next(a for a in window.menus["Open Example"].actions() if a.data() == "course_simple").trigger()
     assert window.model.session.network.sizes == [1, 1, 1]
     assert window.values_panel.tabs.count() == 3
+
+
+def test_alt_arrows_walk_the_selection_through_the_graph_and_esc_clears_it(qtbot):
+    window = open_window(qtbot, load_example("xor"))  # 2-2-1
+    view = window.network_view
+    alt = Qt.KeyboardModifier.AltModifier
+    press(qtbot, window, Qt.Key.Key_Down, alt)
+    assert window.model.selection == Selection(0, 0)  # nothing computed yet: input x_1
+    press(qtbot, window, Qt.Key.Key_Down, alt)
+    assert window.model.selection == Selection(0, 1)
+    press(qtbot, window, Qt.Key.Key_Right, alt)
+    assert window.model.selection == Selection(1, 1)
+    assert view.items_for(Selection(1, 1))[0].selected
+    assert "Neuron 2 of layer 1" in shown_formula(window)
+    press(qtbot, window, Qt.Key.Key_Right, alt)
+    assert window.model.selection == Selection(2, 0)  # the output layer has one neuron
+    press(qtbot, window, Qt.Key.Key_Left, alt)
+    press(qtbot, window, Qt.Key.Key_Up, alt)
+    assert window.model.selection == Selection(1, 0)
+    assert window.model.stepper.position == 0  # Alt+arrows never step
+    press(qtbot, window, Qt.Key.Key_Escape)
+    assert window.model.selection is None
+    assert not any(item.selected for item in view.scene().items() if hasattr(item, "selected"))
+    select = [a.text().replace("&", "") for a in window.menus["Select"].actions() if a.text()]
+    assert select == ["Neuron Above", "Neuron Below", "Layer to the Left", "Layer to the Right", "Clear Selection"]
+    assert window.menus["Select"].menuAction() in window.menus["View"].actions()
+    assert "Alt+Down" in window.actions["select_down"].toolTip()
+
+
+def test_double_click_in_the_graph_opens_the_editor_of_that_weight(qtbot, monkeypatch):
+    window = open_window(qtbot, load_example("xor"))
+    edited: list[Selection] = []
+    controller = window.session_controller
+    monkeypatch.setattr(controller, "edit_parameter", lambda selection=None: edited.append(selection))
+    window.model.edit_requested.disconnect()
+    window.model.edit_requested.connect(controller.edit_parameter)
+    view = window.network_view
+    neuron = view.items_for(Selection(2, 0))[0]
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(neuron.scenePos()))
+    assert edited == [Selection(2, 0)]  # its bias b_1^2

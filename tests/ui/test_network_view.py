@@ -13,7 +13,8 @@ from backprop_gui.core.network import Layer, Network, build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.colors import unknown_color
-from backprop_gui.ui.network_view import EdgeItem, NetworkView, NeuronItem
+from backprop_gui.ui.formula_view import FormulaView
+from backprop_gui.ui.network_view import EdgeItem, NetworkView, NeuronItem, neighbour
 from backprop_gui.ui.session_model import NeuronValue, Selection, SessionModel
 
 
@@ -354,3 +355,125 @@ def test_a_step_only_repens_edges_whose_bucket_changed(view):
     pens = {edge.selection: edge.pen() for edge in edges(view)}
     view.model.set_precision(3)  # nothing an edge shows has changed
     assert all(edge.pen() == pens[edge.selection] for edge in edges(view))
+
+
+# --- numbers on request, keyboard selection, double-click editing ------------------------------
+
+
+@pytest.fixture
+def asking(qtbot, view) -> FormulaView:
+    """A formula panel holding numbers back (ask first) that the graph follows."""
+    formula = FormulaView(view.model)
+    qtbot.addWidget(formula)
+    view.follow_reveal(formula)
+    formula.set_ask_first(True)
+    return formula
+
+
+def test_the_graph_shows_held_back_values_as_question_marks_until_the_reveal(view, asking):
+    model = view.model
+    announced: list[bool] = []
+    asking.revealChanged.connect(announced.append)
+    model.step()  # Forward 1: a^1 is new
+    layer1 = [view.items_for(Selection(1, j))[0] for j in range(3)]
+    assert [item.value_text() for item in layer1] == ["?", "?", "?"]
+    neutral = view.palette().color(QPalette.ColorRole.AlternateBase)
+    assert all(item.brush().color() == neutral for item in layer1)  # no colour gives the value away
+    a = model.format(float(model.stepper.record.a[1][0, 0]))
+    assert a not in view.legend.plain_text()
+    tip = plain(view.tooltip_text(Selection(1, 0)))
+    assert "a11 = ? — not revealed yet" in tip and repr(float(model.stepper.record.a[1][0, 0])) not in tip
+    assert view.items_for(Selection(0, 0))[0].value_text() == model.format(0.05)  # the input is no answer
+    asking.reveal()
+    assert announced == [True, False]
+    assert_shows_stepper(view, Quantity.ACTIVATION)
+    model.set_selection(Selection(1, 1))  # choosing another neuron keeps this step revealed
+    assert layer1[1].value_text() == model.format(float(model.stepper.record.a[1][1, 0]))
+    model.step()  # Forward 2 asks again, and Forward 1 stays shown
+    assert announced == [True, False, True]
+    assert [view.items_for(Selection(2, j))[0].value_text() for j in range(2)] == ["?", "?"]
+    assert layer1[0].value_text() == a
+
+
+def test_held_back_gradients_and_updates_stay_hidden_on_the_edges(view, asking):
+    model = view.model
+    view.set_edge_mode("gradients")
+    model.run_to(3)  # Backward 2: ∂C/∂w^2 is new
+    assert all(edge.pen_key == ("unknown",) for edge in edges(view))
+    grad = float(model.stepper.record.grad_w[2][1, 2])
+    assert "? — not revealed yet" in plain(view.tooltip_text(Selection(2, 1, 2)))
+    asking.reveal()
+    assert all(edge.pen_key != ("unknown",) for edge in edges(view) if edge.selection.layer == 2)
+    assert f"{grad!r}".replace("-", "−") in plain(view.tooltip_text(Selection(2, 1, 2)))
+    view.set_edge_mode("weights")
+    model.run_to_end()  # Update: the new weights wait, the edges keep the old ones
+    before = float(model.stepper.weights_before(2)[0][0, 1])
+    new = model.session.network.layer(2).weights[0, 1]
+    text = plain(view.tooltip_text(Selection(2, 0, 1)))
+    assert "w122 = ? — not revealed yet" in text and f"was {before!r}".replace("-", "−") in text
+    assert repr(float(new)).replace("-", "−") not in text
+    widths = {edge.selection: edge.pen().widthF() for edge in edges(view)}
+    asking.reveal()
+    assert repr(float(new)).replace("-", "−") in plain(view.tooltip_text(Selection(2, 0, 1)))
+    assert widths != {edge.selection: edge.pen().widthF() for edge in edges(view)}  # now drawn with new weights
+
+
+@pytest.mark.parametrize(
+    ("start", "move", "expected"),
+    [
+        (None, "down", Selection(1, 2)),  # nothing selected: the start
+        (Selection(1, 0), "up", Selection(1, 0)),  # stops at the top
+        (Selection(1, 0), "down", Selection(1, 1)),
+        (Selection(1, 2), "down", Selection(1, 2)),  # stops at the bottom
+        (Selection(1, 2), "right", Selection(2, 1)),  # the nearest row of a smaller layer
+        (Selection(1, 1), "left", Selection(0, 1)),
+        (Selection(0, 1), "left", Selection(0, 1)),  # stops at the inputs
+        (Selection(2, 0), "right", Selection(2, 0)),  # stops at the outputs
+        (Selection(2, 1, 0), "down", Selection(2, 1, 1)),  # edges into a neuron: the next one
+        (Selection(2, 1, 2), "down", Selection(2, 1, 2)),
+        (Selection(2, 1, 2), "left", Selection(1, 2)),  # the neuron the edge starts at
+        (Selection(2, 1, 2), "right", Selection(2, 1)),  # the neuron the edge ends at
+    ],
+)
+def test_neighbour_moves_within_and_between_layers(start, move, expected):
+    assert neighbour(start, [2, 3, 2], move, Selection(1, 2)) == expected
+
+
+def test_neighbour_refuses_an_unknown_move():
+    with pytest.raises(ValueError, match="move must be one of"):
+        neighbour(None, [2, 3, 2], "diagonal", Selection(0, 0))
+
+
+def test_move_selection_starts_at_the_neuron_computed_last(view):
+    view.move_selection("down")
+    assert view.model.selection == Selection(0, 0)  # nothing computed: input x_1
+    view.model.set_selection(None)
+    view.model.run_to(0)
+    view.move_selection("up")
+    assert view.model.selection == Selection(1, 2)
+    assert view.items_for(Selection(1, 2))[0].selected
+
+
+def _edge_point(view: NetworkView, edge: EdgeItem):
+    """A point of ``edge`` in viewport coordinates that no other neuron or edge covers."""
+    line = edge.line()
+    for t in np.linspace(0.2, 0.8, 13):
+        point = view.mapFromScene(edge.mapToScene(line.pointAt(t)))
+        if [i for i in view.items(point) if isinstance(i, EdgeItem | NeuronItem)] == [edge]:
+            return point
+    pytest.fail("every point of the edge is covered by another item")
+
+
+def test_double_click_asks_to_edit_a_bias_or_a_weight_but_not_an_input(view, qtbot):
+    requested: list[Selection] = []
+    view.model.edit_requested.connect(requested.append)
+    neuron = view.items_for(Selection(1, 1))[0]
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(neuron.scenePos()))
+    assert requested == [Selection(1, 1)] and view.model.selection == Selection(1, 1)
+    edge = view.items_for(Selection(2, 0, 2))[0]
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_edge_point(view, edge))
+    assert requested == [Selection(1, 1), Selection(2, 0, 2)]
+    source = view.items_for(Selection(0, 0))[0]
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(source.scenePos()))
+    assert len(requested) == 2  # an input x_k comes from the data set
+    assert "Double-click to edit w132" in plain(view.tooltip_text(Selection(2, 0, 2)))  # w_13^2

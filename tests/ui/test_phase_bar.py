@@ -115,3 +115,36 @@ def test_phases_to_come_read_well_on_a_dark_palette(bar):
     image = bar.button(len(bar.model.stepper.phases) - 1).grab().toImage()  # Update: pending
     lightest = max(image.pixelColor(x, y).lightness() for x in range(image.width()) for y in range(image.height()))
     assert lightest > 150  # its label is light on the dark base, not dark on dark
+
+
+def _red_pixels(button) -> int:
+    image = button.grab().toImage()
+    return sum(
+        1
+        for x in range(image.width())
+        for y in range(image.height())
+        if (c := image.pixelColor(x, y)).red() > 180 and c.green() < 80 and c.blue() < 80
+    )
+
+
+def test_breakpoints_are_marked_with_a_red_dot_and_say_how_to_remove_them(bar, qtbot):
+    bar.set_breakpoints({1, 3})
+    marked = [button.index for button in bar.buttons if button.breakpoint]
+    assert marked == [1, 3]
+    for index in range(-1, len(bar.model.stepper.phases)):
+        button = bar.button(index)
+        assert (_red_pixels(button) > 10) == (index in (1, 3)), button.text()
+        assert ("breakpoint (F9 to remove)" in button.toolTip()) == (index in (1, 3))
+    bar.model.step()  # the marks stay as the pass moves, on the current phase as well
+    qtbot.mouseClick(bar.button(1), Qt.MouseButton.LeftButton)
+    assert bar.current_index() == 1 and bar.button(1).breakpoint
+    assert _red_pixels(bar.button(1)) > 10
+    bar.set_breakpoints(set())
+    assert not any(button.breakpoint for button in bar.buttons)
+    assert "breakpoint" not in bar.button(3).toolTip()
+
+
+def test_breakpoints_survive_a_rebuild_of_the_bar(bar):
+    bar.set_breakpoints({0, 4})
+    bar.model.set_session(session([4, 4, 1], ["relu", "relu", "linear"]))
+    assert [button.index for button in bar.buttons if button.breakpoint] == [0, 4]

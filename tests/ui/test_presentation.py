@@ -3,7 +3,7 @@ numbers revealed one keypress later, zoom; and everything exactly as before when
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QColor, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
 from backprop_gui.core.formatting import format_number
@@ -80,8 +80,9 @@ def test_the_toggle_is_in_the_view_menu_and_toolbar_with_its_shortcut(window):
 
 
 def test_no_two_window_actions_share_a_key(window):
-    keys = [key.toString() for action in window.actions.values() for key in action.shortcuts()]
-    assert len(keys) == len(set(keys))
+    keys = [key.toString() for action in window.findChildren(QAction) for key in action.shortcuts()]
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+    assert "Esc" in keys  # one action: leave presentation mode, else clear the selection
 
 
 def test_f7_enlarges_hides_secondary_docks_goes_full_screen_and_f7_restores(qtbot, window):
@@ -219,3 +220,53 @@ def test_closing_in_presentation_mode_remembers_the_everyday_layout(qtbot, windo
     again.show()
     assert again.docks["values"].isVisible()
     assert not again.windowState() & Qt.WindowState.WindowFullScreen
+
+
+def test_held_back_numbers_show_as_question_marks_in_the_graph_and_status_bar_until_r(qtbot, window):
+    model, view = window.model, window.network_view
+    press(qtbot, window, KEY.Key_F7)
+    press(qtbot, window, KEY.Key_F10)  # Forward 1 of xor's 2-2-1 network
+    hidden = [view.items_for(Selection(1, j))[0].value_text() for j in range(2)]
+    assert hidden == ["?", "?"]
+    assert window.formula_view.reveal_pending
+    press(qtbot, window, KEY.Key_R)
+    a = [model.format(float(v)) for v in model.stepper.record.a[1][:, 0]]
+    assert [view.items_for(Selection(1, j))[0].value_text() for j in range(2)] == a
+    press(qtbot, window, KEY.Key_F10)
+    press(qtbot, window, KEY.Key_F10)  # Loss: C is new
+    assert window.status_labels["loss"].text() == "C = ? (press R)"
+    assert [view.items_for(Selection(1, j))[0].value_text() for j in range(2)] == a  # earlier phases stay shown
+    press(qtbot, window, KEY.Key_R)
+    assert window.status_labels["loss"].text() == f"C = {model.format(float(model.stepper.record.losses[0]))}"
+    press(qtbot, window, KEY.Key_F7)
+    press(qtbot, window, KEY.Key_F10)  # ask first is off again: numbers at once
+    assert view.items_for(Selection(2, 0))[0].value_text() != "?"
+
+
+def test_esc_leaves_presentation_mode_first_then_clears_the_selection(qtbot, window):
+    window.model.set_selection(Selection(1, 0))
+    press(qtbot, window, KEY.Key_F7)
+    press(qtbot, window, KEY.Key_Down, Qt.KeyboardModifier.AltModifier)  # the keyboard selects with tables hidden
+    assert window.model.selection == Selection(1, 1)
+    assert window.network_view.items_for(Selection(1, 1))[0].selected
+    press(qtbot, window, KEY.Key_Escape)
+    assert not window.presentation.active and window.model.selection == Selection(1, 1)
+    press(qtbot, window, KEY.Key_Escape)
+    assert window.model.selection is None
+
+
+def test_the_loss_plot_dock_stays_by_the_name_of_its_plot(qtbot, window):
+    loss_dock = window.training_controller.docks["loss"]
+    loss_dock.show()
+    plot = window.findChild(QWidget, "loss_plot")
+    assert plot is not None and loss_dock.isAncestorOf(plot)  # the export finds the plot by this name
+    renamed = QDockWidget("Loss elsewhere", window)
+    renamed.setObjectName("some_other_dock")
+    holder = QLabel("plot")
+    holder.setObjectName("loss_plot")
+    renamed.setWidget(holder)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, renamed)
+    renamed.show()
+    press(qtbot, window, KEY.Key_F7)
+    assert loss_dock.isVisible() and renamed.isVisible()
+    assert not window.docks["values"].isVisible()
