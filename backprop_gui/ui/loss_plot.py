@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -211,7 +211,7 @@ class LossPlot(QWidget):
         self.view.setLimits(minYRange=MIN_LOG_RANGE)
         item.setMenuEnabled(False)
         self.legend = item.addLegend(
-            offset=(-8, 4), labelTextColor=(40, 40, 40), labelTextSize="8pt", brush=(255, 255, 255, 210), colCount=3
+            offset=(-8, 4), labelTextColor=(40, 40, 40), brush=(255, 255, 255, 210), colCount=3
         )
         self.step_curve = item.plot(pen=STEP_PEN, name="C per step")
         self.epoch_curve = item.plot(pen=EPOCH_PEN, name="mean C per epoch")
@@ -235,6 +235,7 @@ class LossPlot(QWidget):
         self.view.sigStateChanged.connect(self._update_follow_button)
         self.plot.scene().sigMouseMoved.connect(self._hover)
         model.changed.connect(self._model_changed)
+        self._apply_font()
         self.refresh()
 
     # --- public ----------------------------------------------------------------------
@@ -272,7 +273,7 @@ class LossPlot(QWidget):
         if history.steps == 0:
             self.step_curve.setData([], [])
             if self.following:  # an empty plot still shows sensible axes
-                y_range = (-4.0, 0.5) if self.log_y.isChecked() else (0.0, 1.0)
+                y_range = (-4.4, 0.4) if self.log_y.isChecked() else (0.0, 1.0)  # ticks clear of the ends
                 self.view.setRange(xRange=(0, 100), yRange=y_range, padding=0, disableAutoRange=False)
             return
         losses = np.frombuffer(history.step_losses, dtype=float)
@@ -350,6 +351,26 @@ class LossPlot(QWidget):
             self._rate_marks.append(mark)
 
     # --- interaction -------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._apply_font()
+
+    def _apply_font(self) -> None:
+        """Ticks, axis names and legend follow the widget's font (presentation mode enlarges it)."""
+        font = self.font()
+        points = font.pointSizeF()
+        item = self.plot.getPlotItem()
+        for side, name in (("bottom", "step"), ("left", "loss C"), ("top", "epoch")):
+            axis = item.getAxis(side)
+            axis.setStyle(tickFont=font)
+            axis.setLabel(name, **{"font-size": f"{points:g}pt"})
+        legend = f"{0.85 * points:.1f}pt"
+        self.legend.setLabelTextSize(legend)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, size=legend)
+        self.legend.updateSize()
 
     def _set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)

@@ -16,14 +16,17 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPalette
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+from backprop_gui.ui.loss_plot import LossPlot
+
 if TYPE_CHECKING:
     from backprop_gui.ui.main_window import MainWindow
 
 FONT_SCALE = 2.0  # the graph, the phase bar and the formula panel
-STATUS_FONT_SCALE = 1.5  # the status bar: phase, sample, loss, η
+STATUS_FONT_SCALE = 1.5  # the status bar (phase, sample, loss, η) and the loss plot
 LINE_SCALE = 2.0  # edges, outlines and halos in the graph
 ICON_SCALE = 1.5  # the debugger toolbar
 FORMULA_SHARE = 0.3  # of the screen's height, for the formula panel
+FORMULA_WIDTH = 0.6  # of the screen's width, for the formula panel beside the loss plot
 KEPT_DOCKS = ("formulaDock", "loss_plot", "dock_loss")  # object names of the docks that stay visible
 LOSS_PLOT = "loss_plot"  # the object name of the loss plot: the dock holding it stays visible too
 
@@ -180,8 +183,10 @@ class PresentationMode(QObject):
 
     def _font_widgets(self) -> dict[QWidget, float]:
         w = self.window
-        return {w.network_view: FONT_SCALE, w.phase_bar: FONT_SCALE, w.formula_view: FONT_SCALE,
-                w.statusBar(): STATUS_FONT_SCALE}  # fmt: skip
+        widgets = {w.network_view: FONT_SCALE, w.phase_bar: FONT_SCALE, w.formula_view: FONT_SCALE,
+                   w.statusBar(): STATUS_FONT_SCALE}  # fmt: skip
+        widgets.update({plot: STATUS_FONT_SCALE for plot in w.findChildren(LossPlot)})
+        return widgets
 
     def _enter(self) -> None:
         w = self.window
@@ -211,7 +216,14 @@ class PresentationMode(QObject):
         w.showFullScreen()
         screen = w.screen()
         height = screen.geometry().height() if screen is not None else w.height()
+        width = screen.geometry().width() if screen is not None else w.width()
         w.resizeDocks([formula], [round(FORMULA_SHARE * height)], Qt.Orientation.Vertical)
+        beside = [d for d in w.findChildren(QDockWidget) if d is not formula and d.isVisible() and not d.isFloating()]
+        if beside:  # the formula panel first: the loss plot shares the row
+            rest = round((1 - FORMULA_WIDTH) * width / len(beside))
+            w.resizeDocks(
+                [formula, *beside], [round(FORMULA_WIDTH * width), *[rest] * len(beside)], Qt.Orientation.Horizontal
+            )
         w.network_view.reset_zoom()
 
     def _leave(self) -> None:
