@@ -270,3 +270,12 @@ def test_the_loss_plot_dock_stays_by_the_name_of_its_plot(qtbot, window):
     press(qtbot, window, KEY.Key_F7)
     assert loss_dock.isVisible() and renamed.isVisible()
     assert not window.docks["values"].isVisible()
+
+
+def test_the_loss_plot_grows_with_presentation_mode_and_shrinks_back(qtbot, window):
+    axis = window.training_controller.loss_plot.plot.getPlotItem().getAxis("left")
+    before = axis.style["tickFont"].pointSizeF()
+    press(qtbot, window, KEY.Key_F7)
+    assert axis.style["tickFont"].pointSizeF() >= 1.45 * before
+    press(qtbot, window, KEY.Key_F7)
+    assert axis.style["tickFont"].pointSizeF() == pytest.approx(before)
