@@ -77,6 +77,7 @@ def create_window(
     exports = install_export(window, model)
     note_panel, note_dock = install_note_panel(window, model, sessions.undo_stack)
     _connect_training(training, diagnostics, sessions.autosave_now)
+    _show_breakpoints(window, diagnostics)
     _keep_window_view(window, diagnostics)
     window.session_controller = sessions
     window.training_controller = training
@@ -119,7 +120,7 @@ def _arrange_docks(window: MainWindow, training: TrainingController, note_dock: 
     vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
     window.resizeDocks([docks["sample"], docks["values"]], [110, window.height()], vertical)
     bottom = [docks["formula"], training.docks["loss"], training.docks["decision"]]
-    window.resizeDocks(bottom, [int(width * 0.36), int(width * 0.38), int(width * 0.26)], horizontal)
+    window.resizeDocks(bottom, [int(width * 0.44), int(width * 0.32), int(width * 0.24)], horizontal)
     window.resizeDocks([docks["formula"]], [max(200, int(window.height() * 0.27))], vertical)
     if not window.model.session.note:
         note_dock.hide()
@@ -130,6 +131,16 @@ def _connect_training(training: TrainingController, diagnostics: DiagnosticsCont
     training.trainer_hooks.append(diagnostics.attach_trainer)
     training.run_ended.connect(diagnostics.training_stopped)
     training.run_ended.connect(lambda _error, _trainer: autosave())
+
+
+def _show_breakpoints(window: MainWindow, diagnostics: DiagnosticsController) -> None:
+    """The phase bar marks every phase that has a breakpoint, now and whenever they change."""
+
+    def mark() -> None:
+        window.phase_bar.set_breakpoints(diagnostics.phase_breakpoints)
+
+    diagnostics.breakpoints_changed.connect(mark)
+    mark()
 
 
 def _keep_window_view(window: MainWindow, diagnostics: DiagnosticsController) -> None:
@@ -170,6 +181,10 @@ def run(path: str | None = None, example: str | None = None) -> int:
     opened = path if path is not None and problem is None else None
     window = create_window(session, file_path=opened, offer_restore=True)
     window.show()
+    # Take the keyboard focus at start, so the stepping keys work at once even where no
+    # window manager hands it over (a bare X server, some kiosk set-ups for projectors).
+    window.raise_()
+    window.activateWindow()
     if problem:
         show_error(window, "Cannot open session", problem)
     return app.exec()

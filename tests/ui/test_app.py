@@ -215,3 +215,17 @@ def test_a_breakpoint_stops_training_lands_in_the_stepper_and_the_run_is_autosav
     autosave = window.session_controller.autosave.path
     assert os.path.exists(autosave)
     assert json.loads(open(autosave, encoding="utf-8").read())["session"]["history"]["step_losses"]
+
+
+def test_f9_marks_the_phase_bar_and_f9_again_removes_the_mark(window: MainWindow, qtbot) -> None:
+    bar = window.phase_bar
+    assert not any(bar.button(i).breakpoint for i in range(len(window.model.stepper.phases)))
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    marked = window.diagnostics_controller.phase_breakpoints
+    assert len(marked) == 1
+    (index,) = marked
+    assert bar.button(index).breakpoint
+    assert "breakpoint (F9 to remove)" in bar.button(index).toolTip()
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    assert not window.diagnostics_controller.phase_breakpoints
+    assert not bar.button(index).breakpoint
