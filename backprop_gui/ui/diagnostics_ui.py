@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMessageBox
 
 from backprop_gui.core.breakpoints import (
     BreakpointHit,
@@ -34,6 +34,7 @@ from backprop_gui.ui.gradcheck_panel import GradcheckPanel
 from backprop_gui.ui.health_view import HealthView
 from backprop_gui.ui.quiz_panel import QuizPanel
 from backprop_gui.ui.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.window_menus import window_menu
 
 # key: (text, shortcut, tip)
 ACTIONS = {
@@ -289,7 +290,7 @@ def install_diagnostics(window: QMainWindow, model: SessionModel) -> Diagnostics
         controller.docks[key] = dock
     window.tabifyDockWidget(controller.docks["gradcheck"], controller.docks["health"])
 
-    menu = _debug_menu(window)
+    menu = window_menu(window, "Debug")
     actions = controller.actions
     for key in ("toggle_breakpoint", "continue", "conditions"):
         menu.addAction(actions[key])
@@ -305,20 +306,3 @@ def install_diagnostics(window: QMainWindow, model: SessionModel) -> Diagnostics
     if isinstance(registry, dict):
         registry.update({f"debug.{key}": action for key, action in actions.items()})
     return controller
-
-
-def _debug_menu(window: QMainWindow) -> QMenu:
-    """The window's "Debug" menu: an existing one, else a new one placed before Help."""
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict) and isinstance(menus.get("Debug"), QMenu):
-        return menus["Debug"]
-    bar = window.menuBar()
-    menu = QMenu("&Debug", bar)
-    help_menu = menus.get("Help") if isinstance(menus, dict) else None
-    if isinstance(help_menu, QMenu):
-        bar.insertMenu(help_menu.menuAction(), menu)
-    else:
-        bar.addMenu(menu)
-    if isinstance(menus, dict):
-        menus["Debug"] = menu
-    return menu

@@ -23,6 +23,7 @@ from backprop_gui.core.session import Session
 from backprop_gui.ui.loss_plot import LossPlot
 from backprop_gui.ui.network_view import NetworkView
 from backprop_gui.ui.session_model import Change, SessionModel
+from backprop_gui.ui.window_menus import window_menu
 
 SCALES = (1, 2, 3, 4)
 GRAPH_SIZE = QSize(1000, 620)  # the graph's size (at 1×) when drawn without a window, by the CLI
@@ -367,13 +368,7 @@ def install_export(window: QMainWindow, model: SessionModel) -> ExportController
     """Add File ▸ Export to ``window`` (before Quit when there is one) and return its controller.
     The window's ``menus`` map (if any) gains "Export", its ``actions`` map ``export.*`` entries."""
     controller = ExportController(window, model)
-    menus = getattr(window, "menus", None)
-    file_menu = menus.get("File") if isinstance(menus, dict) else None
-    if not isinstance(file_menu, QMenu):
-        file_menu = next(
-            (a.menu() for a in window.menuBar().actions() if a.menu() and a.menu().title().replace("&", "") == "File"),
-            None,
-        ) or window.menuBar().addMenu("&File")
+    file_menu = window_menu(window, "File")
     quit_action = next((a for a in file_menu.actions() if a.objectName() == "quit"), None)
     if quit_action is None:
         file_menu.addSeparator()
@@ -381,6 +376,7 @@ def install_export(window: QMainWindow, model: SessionModel) -> ExportController
     else:
         file_menu.insertMenu(quit_action, controller.menu)
         file_menu.insertSeparator(quit_action)
+    menus = getattr(window, "menus", None)
     if isinstance(menus, dict):
         menus["Export"] = controller.menu
     registry = getattr(window, "actions", None)

@@ -42,39 +42,12 @@ from backprop_gui.ui.edit_dialogs import (
 from backprop_gui.ui.new_session_dialog import NewSessionDialog
 from backprop_gui.ui.recent_files import RecentFiles, fill_recent_menu
 from backprop_gui.ui.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.window_menus import window_menu
 
 APP_NAME = "backprop-gui"
 FILE_FILTER = "backprop-gui sessions (*.json);;All files (*)"
 SETTLE_MS = 2000  # autosave this long after the network last changed outside an edit (training stopped)
 STATUS_MS = 5000
-
-
-def find_menu(window: QMainWindow, title: str) -> QMenu | None:
-    """The window's menu-bar menu called ``title`` (ignoring "&" mnemonics), if there is one."""
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if menu is not None and menu.title().replace("&", "") == title:
-            return menu
-    return None
-
-
-def _menu(window: QMainWindow, title: str, mnemonic: str, after: QMenu | None = None) -> QMenu:
-    """The existing ``title`` menu, or a new one placed after ``after`` (or last)."""
-    menu = find_menu(window, title)
-    if menu is not None:
-        return menu
-    bar = window.menuBar()
-    menu = QMenu(mnemonic, window)
-    actions = bar.actions()
-    index = actions.index(after.menuAction()) + 1 if after is not None and after.menuAction() in actions else None
-    if index is not None and index < len(actions):
-        bar.insertMenu(actions[index], menu)
-    else:
-        bar.addMenu(menu)
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict):
-        menus.setdefault(title, menu)
-    return menu
 
 
 def _insert_block(menu: QMenu, items: list[QAction | QMenu | None]) -> None:
@@ -548,7 +521,7 @@ class SessionController(QObject):
         action.setShortcuts(shortcuts)
 
     def _build_file_menu(self) -> None:
-        menu = _menu(self.window, "File", "&File")
+        menu = window_menu(self.window, "File")
         self.recent_menu = QMenu("Open &Recent", self.window)
         self.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self.recent_menu, self.recent, self.open_file))
         fill_recent_menu(self.recent_menu, self.recent, self.open_file)
@@ -582,7 +555,7 @@ class SessionController(QObject):
         return menu
 
     def _build_edit_menu(self) -> None:
-        menu = _menu(self.window, "Edit", "&Edit", after=self.file_menu)
+        menu = window_menu(self.window, "Edit", after=self.file_menu)
         undo = self.undo_stack.createUndoAction(self.window, "Undo")
         self._claim(undo, QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         redo = self.undo_stack.createRedoAction(self.window, "Redo")

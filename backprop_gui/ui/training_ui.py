@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QInputDialog,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QScrollArea,
     QStyle,
@@ -38,6 +37,7 @@ from backprop_gui.ui.loss_plot import LossPlot
 from backprop_gui.ui.session_model import Change, SessionModel
 from backprop_gui.ui.training import Progress, TrainingRunner
 from backprop_gui.ui.training_panel import TrainingPanel
+from backprop_gui.ui.window_menus import window_menu
 
 # Button labels of the actions (the menus show the full text).
 SHORT_NAMES = {"train": "Train", "pause": "Pause", "one_epoch": "1 epoch", "n_epochs": "N epochs…", "reset": "Reset…"}
@@ -442,7 +442,7 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
     window.resizeDocks([docks["loss"], docks["decision"]], [3, 2], Qt.Orientation.Horizontal)
     controller.docks = docks
 
-    menu = _train_menu(window)
+    menu = window_menu(window, "Train")
     actions = controller.actions
     for name in ("train", "pause", "one_epoch", "n_epochs"):
         menu.addAction(actions[name])
@@ -488,20 +488,3 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return area
-
-
-def _train_menu(window: QMainWindow) -> QMenu:
-    """The window's "Train" menu: an existing one, else a new one placed before Help."""
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict) and isinstance(menus.get("Train"), QMenu):
-        return menus["Train"]
-    bar = window.menuBar()
-    menu = QMenu("&Train", bar)
-    help_menu = menus.get("Help") if isinstance(menus, dict) else None
-    if isinstance(help_menu, QMenu):
-        bar.insertMenu(help_menu.menuAction(), menu)
-    else:
-        bar.addMenu(menu)
-    if isinstance(menus, dict):
-        menus["Train"] = menu
-    return menu

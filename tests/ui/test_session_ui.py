@@ -18,7 +18,8 @@ from backprop_gui.core.editing import AddLayer, RemoveNeuron, SetParameter
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session, dumps, load_session, save_session
 from backprop_gui.ui.session_model import Selection, SessionModel
-from backprop_gui.ui.session_ui import SessionController, find_menu, install_session_features
+from backprop_gui.ui.session_ui import SessionController, install_session_features
+from backprop_gui.ui.window_menus import find_menu
 
 
 def make_session(name: str = "XOR lecture", seed: int = 1) -> Session:
