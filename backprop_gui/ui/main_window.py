@@ -205,6 +205,7 @@ class MainWindow(QMainWindow):
         self._add_dock("values", "Values", self.values_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("formula", "Formula", self.formula_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.network_view.follow_reveal(self.formula_view)
+        self.values_panel.follow_reveal(self.formula_view)
         self.formula_view.revealChanged.connect(lambda _pending: self._update_status())
         self.presentation = PresentationMode(self)
         self._create_presentation_actions()

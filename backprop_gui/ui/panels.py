@@ -5,7 +5,8 @@ Qt model/view: each table is a ``QAbstractTableModel`` over numbers the stepper 
 shown at the model's precision, right-aligned in a fixed-width font, with full precision
 in the tooltip. Selecting a cell selects the neuron or edge in the session model, and the
 model's selection selects the cell. Double-clicking a weight w_jk^l or a bias b_j^l asks for
-it to be edited (``SessionModel.edit_requested``).
+it to be edited (``SessionModel.edit_requested``). Following a formula panel
+(``ValuesPanel.follow_reveal``), the numbers it holds back show as a muted "?" until revealed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,14 +37,15 @@ from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym
 from backprop_gui.core.formulas import index as subscript
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
-from backprop_gui.ui.colors import is_dark
-from backprop_gui.ui.formula_view import sym_html
+from backprop_gui.ui.colors import is_dark, mix
+from backprop_gui.ui.formula_view import FormulaView, sym_html
 from backprop_gui.ui.session_model import Change, Selection, SessionModel
 
 MAX_VISIBLE_ROWS = 10
 _MATRICES = (Quantity.GRAD_WEIGHTS, Quantity.NEW_WEIGHTS)  # (n_l, n_{l-1}), shown whole
 MAX_MEASURED_CELLS = 4000  # tables up to this size fit each column to its numbers
 EDIT_HINT = "<br/><i>Double-click to edit</i>"
+HELD = "?"  # a known value held back until the formula panel reveals it
 Getter = Callable[[Stepper], tuple[np.ndarray, np.ndarray]]  # (values, known rows)
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -69,15 +71,20 @@ def number_font(bold: bool = False) -> QFont:
     return font
 
 
-def _revealed(q: Quantity, layer: int = 0) -> Getter:
-    """The first sample's column of ``q`` in ``layer``, with its known rows."""
+@dataclass(frozen=True)
+class StepperValue:
+    """A getter of ``quantity`` in ``layer`` as the stepper reveals it: the first sample's column
+    (the whole (n_l, n_{l-1}) matrix for weights and their gradients) and its known rows."""
 
-    def get(stepper: Stepper) -> tuple[np.ndarray, np.ndarray]:
-        revealed = stepper.value(q, layer)
-        values = revealed.values[:, 0] if revealed.values.ndim == 2 and q not in _MATRICES else revealed.values
+    quantity: Quantity
+    layer: int = 0
+
+    def __call__(self, stepper: Stepper) -> tuple[np.ndarray, np.ndarray]:
+        revealed = stepper.value(self.quantity, self.layer)
+        values = revealed.values
+        if values.ndim == 2 and self.quantity not in _MATRICES:
+            values = values[:, 0]
         return values, revealed.known
-
-    return get
 
 
 def _parameters(layer: int, biases: bool) -> Getter:
@@ -107,16 +114,29 @@ class Column:
 
 
 class _ValueModel(QAbstractTableModel):
-    """Shared behaviour: cached arrays, formatting, fonts, alignment, emphasis of the current phase."""
+    """Shared behaviour: cached arrays, formatting, fonts, alignment, emphasis of the current phase,
+    and the values ``reveal`` (the formula panel followed, if any) holds back shown as "?"."""
 
     def __init__(self, model: SessionModel, layer: int) -> None:
         super().__init__()
         self.model = model
         self.layer = layer
+        self.reveal: FormulaView | None = None
         self._tint = QColor()
+        self._muted = QColor()
 
-    def set_tint(self, color: QColor) -> None:
-        self._tint = color
+    def set_colors(self, tint: QColor, muted: QColor) -> None:
+        """``tint``: the background of the current phase's cells; ``muted``: the text of held-back ones."""
+        self._tint = tint
+        self._muted = muted
+
+    def _held(self, getter: Getter | None) -> bool:
+        """Whether the values ``getter`` reads are held back until the formula panel reveals them."""
+        return (
+            self.reveal is not None
+            and isinstance(getter, StepperValue)
+            and self.reveal.holds_back(getter.quantity, getter.layer)
+        )
 
     def refresh(self) -> None:
         """Re-read the stepper's numbers and tell the views every cell may have changed."""
@@ -131,30 +151,45 @@ class _ValueModel(QAbstractTableModel):
     def _load(self) -> None:
         raise NotImplementedError
 
-    def _cell(self, value: float, known: bool, new: float | None) -> str:
+    def _cell(self, value: float, known: bool, new: float | None, held: bool = False, new_held: bool = False) -> str:
+        """The cell's text: "" unknown, the value, or "old → new" at Update; "?" for what is held back."""
         if not known:
             return ""
-        text = self.model.format(value)
-        return text if new is None else f"{text} → {self.model.format(new)}"
+        text = HELD if held else self.model.format(value)
+        return text if new is None else f"{text} → {HELD if new_held else self.model.format(new)}"
 
-    def _tooltip(self, sym: Sym, value: float, known: bool, new: float | None, pending: str) -> str:
+    def _tooltip(
+        self,
+        sym: Sym,
+        value: float,
+        known: bool,
+        new: float | None,
+        pending: str,
+        held: bool = False,
+        new_held: bool = False,
+    ) -> str:
         name = sym_html(sym)
         if not known:
             return f"{name}: not yet known — {html.escape(pending)}"
+        shown = self._held_text() if held else html.escape(full_precision(value))
         if new is None:
-            return f"{name} = {html.escape(full_precision(value))}"
-        return (
-            f"{name} = {html.escape(full_precision(value))} before Update<br/>"
-            f"{name} = {html.escape(full_precision(new))} after Update"
-        )
+            return f"{name} = {shown}"
+        after = self._held_text() if new_held else html.escape(full_precision(new))
+        return f"{name} = {shown} before Update<br/>{name} = {after} after Update"
 
-    def _style(self, role: int, current: bool, known: bool) -> object:
+    def _held_text(self) -> str:
+        key = self.reveal.reveal_shortcut if self.reveal is not None else ""
+        return f"<i>{HELD} — not revealed yet" + (f" (press {html.escape(key)})" if key else "") + "</i>"
+
+    def _style(self, role: int, current: bool, known: bool, held: bool = False) -> object:
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole:
-            return number_font(bold=current and known)
+            return number_font(bold=current and known and not held)
         if role == Qt.ItemDataRole.BackgroundRole and current and known and self._tint.isValid():
             return self._tint
+        if role == Qt.ItemDataRole.ForegroundRole and held and known and self._muted.isValid():
+            return self._muted
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
@@ -185,6 +220,7 @@ class NeuronTableModel(_ValueModel):
         self.row_labels = row_labels or []
         self._rows = 0
         self._cache: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
+        self._held_columns: list[tuple[bool, bool]] = []  # per column: (values held back, new values held back)
         self._load()
 
     def _load(self) -> None:
@@ -197,6 +233,7 @@ class NeuronTableModel(_ValueModel):
                 new, new_known = column.after(stepper)
                 after = np.where(new_known, new, np.nan)
             self._cache.append((values, known, after))
+        self._held_columns = [(self._held(column.values), self._held(column.after)) for column in self.columns]
         self._rows = len(self._cache[0][0]) if self._cache else 0
 
     def rowCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
@@ -218,17 +255,18 @@ class NeuronTableModel(_ValueModel):
             return None
         column = self.columns[index.column()]
         values, known, after = self._cache[index.column()]
+        held, new_held = self._held_columns[index.column()]
         row = index.row()
         is_known = bool(known[row])
         new = None if after is None or not math.isfinite(after[row]) else float(after[row])
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cell(float(values[row]), is_known, new)
+            return self._cell(float(values[row]), is_known, new, held, new_held)
         if role == Qt.ItemDataRole.ToolTipRole:
             pending = f"computed in {column.phase.label}" if column.phase else ""
-            tip = self._tooltip(column.symbol(row), float(values[row]), is_known, new, pending)
+            tip = self._tooltip(column.symbol(row), float(values[row]), is_known, new, pending, held, new_held)
             return tip + EDIT_HINT if column.parameter else tip
         current = column.phase is not None and column.phase == self.model.stepper.current
-        return self._style(role, current, is_known)
+        return self._style(role, current, is_known, held or (new is not None and new_held))
 
     def to_selection(self, index: ModelIndex) -> Selection:
         return Selection(self.layer, index.row())
@@ -264,6 +302,7 @@ class MatrixTableModel(_ValueModel):
         self._values = np.zeros((0, 0))
         self._known = np.zeros(0, dtype=bool)
         self._new: np.ndarray | None = None
+        self._held_values = self._held_new = False
         self._load()
 
     def _load(self) -> None:
@@ -273,6 +312,7 @@ class MatrixTableModel(_ValueModel):
         if self.after is not None:
             new, known = self.after(stepper)
             self._new = new if known.all() else None
+        self._held_values, self._held_new = self._held(self.getter), self._held(self.after)
 
     def rowCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent is not None and parent.isValid() else self._values.shape[0]
@@ -296,14 +336,15 @@ class MatrixTableModel(_ValueModel):
         known = bool(self._known[j])
         value = float(self._values[j, k])
         new = None if self._new is None else float(self._new[j, k])
+        held, new_held = self._held_values, self._held_new
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cell(value, known, new)
+            return self._cell(value, known, new, held, new_held)
         if role == Qt.ItemDataRole.ToolTipRole:
             sym = Sym(self.symbol, subscript(j, k), str(self.layer))
-            tip = self._tooltip(sym, value, known, new, f"computed in {self.phase.label}")
+            tip = self._tooltip(sym, value, known, new, f"computed in {self.phase.label}", held, new_held)
             return tip + EDIT_HINT if self.parameter else tip
         current = self.phase == self.model.stepper.current
-        return self._style(role, current, known)
+        return self._style(role, current, known, held or (new is not None and new_held))
 
     def to_selection(self, index: ModelIndex) -> Selection:
         return Selection(self.layer, index.row(), index.column())
@@ -396,26 +437,27 @@ def neuron_columns(model: SessionModel, l: int) -> list[Column]:
     forward, backward = PhaseStep(Phase.FORWARD, l), PhaseStep(Phase.BACKWARD, l)
     top = str(l)
     columns = [
-        Column(f"z{sup(l)}", lambda j: Sym("z", subscript(j), top), _revealed(Quantity.WEIGHTED_INPUT, l), forward),
-        Column(f"a{sup(l)}", lambda j: Sym("a", subscript(j), top), _revealed(Quantity.ACTIVATION, l), forward),
-        Column(f"δ{sup(l)}", lambda j: Sym("δ", subscript(j), top), _revealed(Quantity.DELTA, l), backward),
+        Column(f"z{sup(l)}", lambda j: Sym("z", subscript(j), top), StepperValue(Quantity.WEIGHTED_INPUT, l), forward),
+        Column(f"a{sup(l)}", lambda j: Sym("a", subscript(j), top), StepperValue(Quantity.ACTIVATION, l), forward),
+        Column(f"δ{sup(l)}", lambda j: Sym("δ", subscript(j), top), StepperValue(Quantity.DELTA, l), backward),
     ]
     if layer.has_bias:
         columns += [
             Column(
                 f"∂C/∂b{sup(l)}", lambda j: Sym("∂C/∂b", subscript(j), top),
-                _revealed(Quantity.GRAD_BIASES, l), backward,
+                StepperValue(Quantity.GRAD_BIASES, l), backward,
             ),
             Column(
                 f"b{sup(l)}", lambda j: Sym("b", subscript(j), top), _parameters(l, biases=True),
-                PhaseStep(Phase.UPDATE), after=_revealed(Quantity.NEW_BIASES, l), parameter=True,
+                PhaseStep(Phase.UPDATE), after=StepperValue(Quantity.NEW_BIASES, l), parameter=True,
             ),
         ]  # fmt: skip
     return columns
 
 
 class ValuesPanel(QWidget):
-    """Tabs "Sample", "Layer 1" … "Layer L" of value tables, kept in step with the session model."""
+    """Tabs "Sample", "Layer 1" … "Layer L" of value tables, kept in step with the session model
+    (and, after ``follow_reveal``, with the numbers a formula panel holds back)."""
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -432,6 +474,9 @@ class ValuesPanel(QWidget):
         self._syncing = False
         self._own_selection = False
         self._architecture: tuple = ()
+        self._reveal: FormulaView | None = None
+        self._pending_drawn = False  # whether the pages were drawn while the formula panel held numbers back
+        self._muted = QColor()
         self.loss_label: QLabel
         self.sample_label: QLabel
         self.tabs.currentChanged.connect(self._refresh_page)
@@ -473,6 +518,7 @@ class ValuesPanel(QWidget):
         self._sync_selection(switch_tab=False)
 
     def _add_table(self, page_tables: list[ValueTable], table_model: _ValueModel, rows: bool) -> ValueTable:
+        table_model.reveal = self._reveal
         table = ValueTable(table_model, rows)
         table.selectionModel().currentChanged.connect(
             lambda current, _previous, t=table: self._table_clicked(t, current)
@@ -490,7 +536,7 @@ class ValuesPanel(QWidget):
         inputs = NeuronTableModel(
             model,
             0,
-            [Column("x", lambda k: Sym("x", subscript(k)), _revealed(Quantity.INPUT))],
+            [Column("x", lambda k: Sym("x", subscript(k)), StepperValue(Quantity.INPUT))],
             session.data.input_labels,
         )
         top = str(L)
@@ -499,12 +545,12 @@ class ValuesPanel(QWidget):
             L,
             [
                 Column(
-                    f"a{sup(L)} = y", lambda j: Sym("a", subscript(j), top), _revealed(Quantity.ACTIVATION, L),
+                    f"a{sup(L)} = y", lambda j: Sym("a", subscript(j), top), StepperValue(Quantity.ACTIVATION, L),
                     PhaseStep(Phase.FORWARD, L),
                 ),
-                Column("t", lambda j: Sym("t", subscript(j)), _revealed(Quantity.TARGET)),
+                Column("t", lambda j: Sym("t", subscript(j)), StepperValue(Quantity.TARGET)),
                 Column(
-                    f"∂C/∂a{sup(L)}", lambda j: Sym("∂C/∂a", subscript(j), top), _revealed(Quantity.OUTPUT_GRADIENT),
+                    f"∂C/∂a{sup(L)}", lambda j: Sym("∂C/∂a", subscript(j), top), StepperValue(Quantity.OUTPUT_GRADIENT),
                     PhaseStep(Phase.LOSS),
                 ),
             ],
@@ -539,10 +585,10 @@ class ValuesPanel(QWidget):
             "w",
             _parameters(l, biases=False),
             PhaseStep(Phase.UPDATE),
-            after=_revealed(Quantity.NEW_WEIGHTS, l),
+            after=StepperValue(Quantity.NEW_WEIGHTS, l),
             parameter=True,
         )
-        gradients = MatrixTableModel(model, l, "∂C/∂w", _revealed(Quantity.GRAD_WEIGHTS, l), backward)
+        gradients = MatrixTableModel(model, l, "∂C/∂w", StepperValue(Quantity.GRAD_WEIGHTS, l), backward)
         kind = "output layer" if l == network.depth else "hidden layer"
         bias = "" if layer.has_bias else ", no bias"
         w, dw = sym_html(Sym("w", "jk", str(l))), sym_html(Sym("∂C/∂w", "jk", str(l)))
@@ -568,6 +614,26 @@ class ValuesPanel(QWidget):
 
     # --- keeping up with the model ------------------------------------------------
 
+    def follow_reveal(self, source: FormulaView) -> None:
+        """Show what ``source`` holds back (``holds_back``: numbers on request) as a muted "?", and at
+        Update the held-back new weights and biases as "old → ?", until ``source`` reveals them."""
+        self._reveal = source
+        for table in self.tables:
+            table.table_model().reveal = source
+        source.revealChanged.connect(self._reveal_changed)
+        self._redraw_all()
+
+    def _reveal_changed(self, pending: bool) -> None:
+        if pending != self._pending_drawn:  # a step that already redrew the page needs no second refresh
+            self._redraw_all()
+
+    def _redraw_all(self) -> None:
+        self._dirty = set(range(self.tabs.count()))
+        self._refresh_page(self.tabs.currentIndex())
+
+    def _holds_back(self, quantity: Quantity) -> bool:
+        return self._reveal is not None and self._reveal.holds_back(quantity)
+
     def page_of(self, selection: Selection) -> int:
         """The tab that shows ``selection``: Sample for inputs, else its layer's tab."""
         return 0 if selection.layer == 0 else selection.layer
@@ -581,13 +647,13 @@ class ValuesPanel(QWidget):
             return
         if what == Change.SESSION:
             self._sync_selection(switch_tab=False)
-        self._dirty = set(range(self.tabs.count()))
-        self._refresh_page(self.tabs.currentIndex())
+        self._redraw_all()
 
     def _refresh_page(self, page: int) -> None:
         if page < 0 or page not in self._dirty:
             return
         self._dirty.discard(page)
+        self._pending_drawn = self._reveal is not None and self._reveal.reveal_pending
         stepper = self.model.stepper
         updating = stepper.at_end
         for table in self._pages[page]:
@@ -602,7 +668,12 @@ class ValuesPanel(QWidget):
         self.sample_label.setText(f"Sample {stepper.batch + 1} of {count}")
         loss = stepper.value(Quantity.LOSS)
         name = sym_html(Sym("C"))
-        if loss.known[0]:
+        if loss.known[0] and self._holds_back(Quantity.LOSS):
+            key = self._reveal.reveal_shortcut if self._reveal is not None else ""
+            press = f" (press {html.escape(key)})" if key else ""
+            text = f'<b>Loss</b> {name} = <b style="color:{self._muted.name()}">{HELD}</b>'
+            self.loss_label.setToolTip(f"{name} = <i>{HELD} — not revealed yet{press}</i>")
+        elif loss.known[0]:
             value = float(loss.values[0, 0])
             text = f"<b>Loss</b> {name} = <b>{html.escape(self.model.format(value))}</b>"
             self.loss_label.setToolTip(f"{name} = {html.escape(full_precision(value))}")
@@ -615,8 +686,15 @@ class ValuesPanel(QWidget):
         palette = self.palette()
         tint = QColor(palette.color(QPalette.ColorRole.Highlight))
         tint.setAlphaF(0.28 if is_dark(palette) else 0.16)
+        self._muted = mix(palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text), 0.55)
         for table in self.tables:
-            table.table_model().set_tint(tint)
+            table.table_model().set_colors(tint, self._muted)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.tables:
+            self._restyle()
+            self._redraw_all()
 
     def _table_clicked(self, table: ValueTable, current: QModelIndex) -> None:
         if self._syncing or not current.isValid():

@@ -2,14 +2,21 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.stepper import Quantity
+from backprop_gui.ui.app import create_window
+from backprop_gui.ui.formula_view import FormulaView
 from backprop_gui.ui.panels import MatrixTableModel, NeuronTableModel, ValuesPanel, full_precision
 from backprop_gui.ui.session_model import Selection, SessionModel
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
+FOREGROUND = Qt.ItemDataRole.ForegroundRole
+KEY = Qt.Key
 
 
 @pytest.fixture
@@ -166,3 +173,184 @@ def test_double_clicking_a_weight_or_bias_asks_to_edit_it_and_other_cells_do_not
     tip = weights.model().data(weights.model().index(0, 1), Qt.ItemDataRole.ToolTipRole)
     assert "Double-click to edit" in tip
     assert "Double-click" not in gradients.model().data(gradients.model().index(0, 1), Qt.ItemDataRole.ToolTipRole)
+
+
+# --- numbers on request: what the formula panel holds back shows as "?" until R ----------------
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The full window over xor (2-2-1), with QSettings in a temporary folder."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QSettings().clear()
+    window = create_window(load_example("xor"))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def press(qtbot, window, key) -> None:
+    qtbot.keyClick(QWidget.keyboardGrabber() or window, key)
+
+
+def show_tab(qtbot, panel: ValuesPanel, page: int) -> None:
+    bar = panel.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(page).center())
+    assert panel.tabs.currentIndex() == page
+
+
+def formatted(model: SessionModel, values) -> list[str]:
+    return [model.format(float(v)) for v in np.ravel(values)]
+
+
+def matrix_texts(table_model) -> list[str]:
+    return [
+        table_model.data(table_model.index(j, k), DISPLAY)
+        for j in range(table_model.rowCount())
+        for k in range(table_model.columnCount())
+    ]
+
+
+def first_sample(model: SessionModel, quantity: Quantity, layer: int = 0) -> np.ndarray:
+    """The first sample's column of ``quantity`` (gradients and updates are one vector per pass)."""
+    values = model.stepper.value(quantity, layer).values
+    return values[:, 0] if values.ndim == 2 else values
+
+
+def test_ask_first_holds_back_each_forward_phase_and_the_loss_until_r(qtbot, window):
+    model, panel = window.model, window.values_panel
+    window.actions["ask_first"].trigger()
+    show_tab(qtbot, panel, 1)
+    neurons = panel.table_for(1, 0).table_model()
+    press(qtbot, window, KEY.Key_F10)  # Forward 1: z^1 and a^1 are new
+    assert column_texts(neurons, 0) == column_texts(neurons, 1) == ["?", "?"]
+    assert column_texts(neurons, 2) == ["", ""]  # δ^1: still unknown, not held back
+    a = first_sample(model, Quantity.ACTIVATION, 1)
+    tip = neurons.data(neurons.index(0, 1), TOOLTIP)
+    assert "? — not revealed yet (press R)" in tip and full_precision(a[0]) not in tip
+    assert isinstance(neurons.data(neurons.index(0, 1), FOREGROUND), QColor)  # muted
+    weights = panel.table_for(1, 1).table_model()
+    assert matrix_texts(weights) == formatted(model, model.stepper.weights_before(1)[0])  # known from the start
+
+    press(qtbot, window, KEY.Key_R)
+    assert column_texts(neurons, 0) == formatted(model, first_sample(model, Quantity.WEIGHTED_INPUT, 1))
+    assert column_texts(neurons, 1) == formatted(model, a)
+    assert neurons.data(neurons.index(0, 1), FOREGROUND) is None
+    assert neurons.data(neurons.index(0, 1), TOOLTIP).endswith(full_precision(a[0]))
+
+    press(qtbot, window, KEY.Key_F10)  # Forward 2: a^2 = y is new; layer 1 stays shown
+    assert column_texts(neurons, 1) == formatted(model, a)
+    show_tab(qtbot, panel, 0)
+    inputs, outputs = panel.table_for(0, 0).table_model(), panel.table_for(0, 1).table_model()
+    assert column_texts(inputs, 0) == formatted(model, model.session.data.inputs[0])  # x: never held back
+    assert column_texts(outputs, 0) == ["?"]
+    assert column_texts(outputs, 1) == formatted(model, model.session.data.targets[0])  # t: never held back
+    press(qtbot, window, KEY.Key_R)
+    assert column_texts(outputs, 0) == formatted(model, first_sample(model, Quantity.ACTIVATION, 2))
+
+    press(qtbot, window, KEY.Key_F10)  # Loss: C and ∂C/∂a^L are new
+    loss = model.format(float(model.stepper.value(Quantity.LOSS).values[0, 0]))
+    assert "?" in panel.loss_label.text() and loss not in panel.loss_label.text()
+    assert "not revealed yet (press R)" in panel.loss_label.toolTip()
+    assert column_texts(outputs, 2) == ["?"]
+    assert column_texts(outputs, 0) == formatted(model, first_sample(model, Quantity.ACTIVATION, 2))
+    press(qtbot, window, KEY.Key_R)
+    assert loss in panel.loss_label.text() and "?" not in panel.loss_label.text()
+    assert column_texts(outputs, 2) == formatted(model, first_sample(model, Quantity.OUTPUT_GRADIENT))
+
+
+def test_ask_first_holds_back_gradients_and_the_new_weights_until_r(qtbot, window):
+    model, panel = window.model, window.values_panel
+    window.actions["ask_first"].trigger()
+    show_tab(qtbot, panel, 2)
+    neurons, weights, gradients = (panel.table_for(2, i).table_model() for i in range(3))
+    for _ in range(4):
+        press(qtbot, window, KEY.Key_F10)  # Forward 1, Forward 2, Loss, Backward 2
+    delta = first_sample(model, Quantity.DELTA, 2)
+    assert column_texts(neurons, 2) == column_texts(neurons, 3) == ["?"]  # δ^2 and ∂C/∂b^2
+    assert column_texts(neurons, 1) == formatted(model, first_sample(model, Quantity.ACTIVATION, 2))
+    assert matrix_texts(gradients) == ["?", "?"]
+    press(qtbot, window, KEY.Key_R)
+    assert column_texts(neurons, 2) == formatted(model, delta)
+    assert column_texts(neurons, 3) == formatted(model, first_sample(model, Quantity.GRAD_BIASES, 2))
+    assert matrix_texts(gradients) == formatted(model, model.stepper.value(Quantity.GRAD_WEIGHTS, 2).values)
+
+    press(qtbot, window, KEY.Key_F10)  # Backward 1
+    press(qtbot, window, KEY.Key_F10)  # Update: the new w and b wait
+    assert model.stepper.at_end
+    old_w, old_b = model.stepper.weights_before(2)
+    assert matrix_texts(weights) == [f"{old} → ?" for old in formatted(model, old_w)]
+    assert column_texts(neurons, 4) == [f"{formatted(model, old_b)[0]} → ?"]
+    assert column_texts(neurons, 2) == formatted(model, delta)  # an earlier phase stays shown
+    tip = weights.data(weights.index(0, 1), TOOLTIP)
+    assert full_precision(old_w[0, 1]) in tip and "? — not revealed yet (press R)</i> after Update" in tip
+    press(qtbot, window, KEY.Key_R)
+    new_w = formatted(model, model.stepper.value(Quantity.NEW_WEIGHTS, 2).values)
+    assert matrix_texts(weights) == [f"{old} → {new}" for old, new in zip(formatted(model, old_w), new_w, strict=True)]
+    new_b = formatted(model, model.stepper.value(Quantity.NEW_BIASES, 2).values)
+    assert column_texts(neurons, 4) == [f"{formatted(model, old_b)[0]} → {new_b[0]}"]
+
+    press(qtbot, window, KEY.Key_F10)  # the next sample's start: only x and t are known, nothing waits
+    press(qtbot, window, KEY.Key_F10)  # its Forward 1 asks again
+    show_tab(qtbot, panel, 1)
+    assert column_texts(panel.table_for(1, 0).table_model(), 1) == ["?", "?"]
+
+
+def test_presentation_mode_holds_back_in_the_tables_and_leaving_it_shows_the_numbers(qtbot, window):
+    model, panel = window.model, window.values_panel
+    press(qtbot, window, KEY.Key_F7)
+    window.docks["values"].toggleViewAction().trigger()  # the lecturer shows the tables anyway
+    assert panel.isVisible()
+    show_tab(qtbot, panel, 1)
+    neurons = panel.table_for(1, 0).table_model()
+    press(qtbot, window, KEY.Key_F10)
+    assert column_texts(neurons, 1) == ["?", "?"]
+    press(qtbot, window, KEY.Key_F7)  # numbers on request ends with presentation mode
+    assert column_texts(neurons, 1) == formatted(model, first_sample(model, Quantity.ACTIVATION, 1))
+
+
+@pytest.fixture
+def asking(qtbot, panel):
+    """A formula panel with numbers on request, followed by ``panel``."""
+    formula = FormulaView(panel.model)
+    qtbot.addWidget(formula)
+    formula.reveal_shortcut = "R"
+    panel.follow_reveal(formula)
+    formula.set_ask_first(True)
+    return formula
+
+
+def test_pages_not_shown_catch_up_with_a_reveal_and_a_partial_step_waits_too(panel, asking):
+    model = panel.model
+    panel.tabs.setCurrentIndex(1)
+    neurons = panel.table_for(1, 0).table_model()
+    model.step_into()  # z_1^1, a_1^1 only
+    assert column_texts(neurons, 0) == ["?", ""]
+    panel.tabs.setCurrentIndex(0)
+    asking.reveal()  # while another tab is shown
+    panel.tabs.setCurrentIndex(1)
+    assert column_texts(neurons, 0) == [model.format(first_sample(model, Quantity.WEIGHTED_INPUT, 1)[0]), ""]
+    model.step_into()  # z_2^1: the phase's numbers wait again
+    assert column_texts(neurons, 0) == ["?", "?"]
+    asking.set_ask_first(False)
+    assert column_texts(neurons, 0) == formatted(model, first_sample(model, Quantity.WEIGHTED_INPUT, 1))
+
+
+def test_follow_reveal_hides_what_is_already_computed_at_once(qtbot, panel):
+    model = panel.model
+    model.step()
+    panel.tabs.setCurrentIndex(1)
+    formula = FormulaView(model)
+    qtbot.addWidget(formula)
+    formula.set_ask_first(True)
+    panel.follow_reveal(formula)
+    neurons = panel.table_for(1, 0).table_model()
+    assert column_texts(neurons, 1) == ["?", "?"]
+    assert neurons.data(neurons.index(0, 1), TOOLTIP).endswith("? — not revealed yet</i>")  # no key to name
+    model.set_session(load_example("course_simple"))  # rebuilt tables keep following
+    model.step()
+    assert column_texts(panel.table_for(1, 0).table_model(), 1) == ["?"] * model.session.network.sizes[1]
