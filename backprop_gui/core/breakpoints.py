@@ -16,7 +16,6 @@ after the step is recorded, so training stops in a clean state.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -27,7 +26,7 @@ from backprop_gui.core.backprop import PassResult, first_non_finite, run_pass, u
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.network import Network
 from backprop_gui.core.stepper import Phase, PhaseStep, phase_sequence
-from backprop_gui.core.training import Divergence, Trainer
+from backprop_gui.core.training import Divergence, Trainer, TrainerHook
 
 
 class Condition(StrEnum):
@@ -209,8 +208,7 @@ class BreakpointMonitor:
         self.settings = settings
         self.network = network
         self.phases = phase_sequence(network.depth)
-        self._trainer: Trainer | None = None
-        self._observer: Callable[[PassResult, int], None] | None = None
+        self._hook = TrainerHook()
         self.start(whole_epoch=True)
 
     def start(self, whole_epoch: bool) -> None:
@@ -266,7 +264,7 @@ class BreakpointMonitor:
 
     def attach(self, trainer: Trainer) -> None:
         """Watch ``trainer``: raise ``BreakpointHit`` from its observer hook when a condition hits."""
-        self.detach()
+        self.detach()  # before the counts the old observer feeds start again
         self.start(whole_epoch=trainer.batch == 0)
 
         def observer(result: PassResult, step: int) -> None:
@@ -278,13 +276,11 @@ class BreakpointMonitor:
             if hit is not None:
                 raise BreakpointHit(hit)
 
-        trainer.observers.append(observer)
-        self._trainer, self._observer = trainer, observer
+        self._hook.attach(trainer, observer)
 
     def detach(self) -> None:
-        if self._trainer is not None and self._observer in self._trainer.observers:
-            self._trainer.observers.remove(self._observer)
-        self._trainer = self._observer = None
+        """Stop watching the trainer attached last (if any)."""
+        self._hook.detach()
 
     # --- the conditions ----------------------------------------------------------
 

@@ -13,12 +13,11 @@ and each point then stands for twice as many steps.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 import numpy as np
 
 from backprop_gui.core.backprop import PassResult
-from backprop_gui.core.training import Trainer
+from backprop_gui.core.training import Trainer, TrainerHook
 
 Array = np.ndarray
 
@@ -50,8 +49,7 @@ class HealthRecorder:
         self.capacity = capacity
         self.version = 0  # grows with every change, so a view knows when to redraw
         self._lock = threading.Lock()
-        self._trainer: Trainer | None = None
-        self._observer: Callable[[PassResult, int], None] | None = None
+        self._hook = TrainerHook()
         self.clear()
 
     def clear(self) -> None:
@@ -120,17 +118,14 @@ class HealthRecorder:
 
     def attach(self, trainer: Trainer) -> None:
         """Record every step of ``trainer`` (through its observer hook) and each epoch's end."""
-        self.detach()
 
         def observer(result: PassResult, step: int) -> None:
             self.record(result, step)
             if trainer.batch == 0:
                 self.end_epoch()
 
-        trainer.observers.append(observer)
-        self._trainer, self._observer = trainer, observer
+        self._hook.attach(trainer, observer)
 
     def detach(self) -> None:
-        if self._trainer is not None and self._observer in self._trainer.observers:
-            self._trainer.observers.remove(self._observer)
-        self._trainer = self._observer = None
+        """Stop watching the trainer attached last (if any)."""
+        self._hook.detach()

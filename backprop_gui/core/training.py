@@ -249,3 +249,23 @@ class Trainer:
         self._epoch_start = self.history.steps
         self.epoch += 1
         self.batch = 0
+
+
+class TrainerHook:
+    """At most one observer on one trainer: ``attach`` replaces the one before, ``detach`` removes it."""
+
+    def __init__(self) -> None:
+        self._trainer: Trainer | None = None
+        self._observer: Callable[[PassResult, int], None] | None = None
+
+    def attach(self, trainer: Trainer, observer: Callable[[PassResult, int], None]) -> None:
+        """Have ``trainer`` call ``observer(result, step)`` after every step, instead of the observer before."""
+        self.detach()
+        trainer.observers.append(observer)
+        self._trainer, self._observer = trainer, observer
+
+    def detach(self) -> None:
+        """Take the observer off its trainer (nothing happens when none is attached)."""
+        if self._trainer is not None and self._observer in self._trainer.observers:
+            self._trainer.observers.remove(self._observer)
+        self._trainer = self._observer = None

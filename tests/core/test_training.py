@@ -16,6 +16,7 @@ from backprop_gui.core.training import (
     Divergence,
     LossHistory,
     Trainer,
+    TrainerHook,
     TrainingSettings,
     mean_loss,
     split_validation,
@@ -120,6 +121,22 @@ def test_should_stop_is_asked_between_steps() -> None:
     assert (trainer.epoch, trainer.batch, trainer.history.epoch_ends) == (1, 2, [4])
     trainer.train_epoch(lambda: False)  # finish the epoch that was interrupted
     assert (trainer.epoch, trainer.batch, trainer.history.steps) == (2, 0, 8)
+
+
+def test_a_hook_holds_one_observer_on_one_trainer_at_a_time() -> None:
+    first, second = _trainer(), _trainer()
+    seen: list[tuple[str, int]] = []
+    hook = TrainerHook()
+    hook.attach(first, lambda _result, step: seen.append(("a", step)))
+    first.step()
+    hook.attach(second, lambda _result, step: seen.append(("b", step)))
+    first.step()
+    second.step()
+    hook.detach()
+    second.step()
+    hook.detach()  # a second detach changes nothing
+    assert seen == [("a", 1), ("b", 1)]
+    assert first.observers == [] and second.observers == []
 
 
 def test_validation_samples_are_held_out_and_scored_every_epoch() -> None:
