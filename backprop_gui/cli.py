@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -86,12 +86,9 @@ def _command_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     trace = commands.add_parser("trace", help="print one full pass of a sample as JSON (or --text)")
-    _add_source(trace)
-    trace.add_argument("--sample", type=int, default=0, metavar="I", help="sample index, from 0 (default 0)")
+    _add_source(trace, sample=True)
     trace.add_argument("--text", action="store_true", help="a readable table in the course notation")
-    trace.add_argument(
-        "--digits", type=int, default=4, metavar="D", help=f"significant digits for --text ({MIN_DIGITS}..{MAX_DIGITS})"
-    )
+    _add_digits(trace, "for --text")
     trace.set_defaults(run=_trace)
 
     train = commands.add_parser("train", help="train with SGD and write the trained session")
@@ -104,8 +101,7 @@ def _command_parser() -> argparse.ArgumentParser:
     train.set_defaults(run=_train)
 
     check = commands.add_parser("gradcheck", help="compare backprop with finite differences")
-    _add_source(check)
-    check.add_argument("--sample", type=int, default=0, metavar="I", help="sample index, from 0 (default 0)")
+    _add_source(check, sample=True)
     check.set_defaults(run=_gradcheck)
 
     examples = commands.add_parser("examples", help="list the built-in examples")
@@ -118,8 +114,7 @@ def _command_parser() -> argparse.ArgumentParser:
         "as CSV or as the trace JSON, the loss history as CSV, or a worked solution in Markdown or LaTeX. "
         "Text formats never load Qt; --png and --svg draw the graph with Qt, off screen when there is no display.",
     )
-    _add_source(out)
-    out.add_argument("--sample", type=int, default=0, metavar="I", help="sample index, from 0 (default 0)")
+    _add_source(out, sample=True)
     out.add_argument("--png", metavar="OUT.png", help="the graph as a PNG image (needs Qt)")
     out.add_argument("--svg", metavar="OUT.svg", help="the graph as an SVG drawing (needs Qt)")
     out.add_argument(
@@ -134,20 +129,27 @@ def _command_parser() -> argparse.ArgumentParser:
     out.add_argument("--csv", metavar="OUT.csv", help="every number of the pass, one per row")
     out.add_argument("--json", metavar="OUT.json", help="the pass as the trace command's JSON")
     out.add_argument("--history-csv", metavar="OUT.csv", help="the loss history, one training step per row")
-    out.add_argument(
-        "--digits",
-        type=int,
-        default=4,
-        metavar="D",
-        help=f"significant digits of the worked solution ({MIN_DIGITS}..{MAX_DIGITS})",
-    )
+    _add_digits(out, "of the worked solution")
     out.set_defaults(run=_export)
     return parser
 
 
-def _add_source(parser: argparse.ArgumentParser) -> None:
+def _add_source(parser: argparse.ArgumentParser, sample: bool = False) -> None:
+    """FILE or --example NAME, and with ``sample`` the --sample index."""
     parser.add_argument("file", nargs="?", metavar="FILE", help="a session file (.json)")
     parser.add_argument("--example", metavar="NAME", help="use the built-in example NAME instead of a file")
+    if sample:
+        parser.add_argument("--sample", type=int, default=0, metavar="I", help="sample index, from 0 (default 0)")
+
+
+def _add_digits(parser: argparse.ArgumentParser, purpose: str) -> None:
+    help_ = f"significant digits {purpose} ({MIN_DIGITS}..{MAX_DIGITS})"
+    parser.add_argument("--digits", type=int, default=4, metavar="D", help=help_)
+
+
+def _check_digits(digits: int) -> None:
+    if not MIN_DIGITS <= digits <= MAX_DIGITS:
+        raise UsageError(f"--digits: must be in {MIN_DIGITS}..{MAX_DIGITS}, got {digits}")
 
 
 def _load(args: argparse.Namespace) -> tuple[Session, str]:
@@ -172,8 +174,7 @@ def _sample(session: Session, label: str, index: int) -> tuple[np.ndarray, np.nd
 
 def _trace(args: argparse.Namespace) -> int:
     session, label = _load(args)
-    if not MIN_DIGITS <= args.digits <= MAX_DIGITS:
-        raise UsageError(f"--digits: must be in {MIN_DIGITS}..{MAX_DIGITS}, got {args.digits}")
+    _check_digits(args.digits)
     x, t = _sample(session, label, args.sample)
     with np.errstate(over="ignore", invalid="ignore"):
         result = run_pass(session.network, x, t)
@@ -206,8 +207,7 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError(
             "export: name at least one output (--png, --svg, --markdown, --latex, --csv, --json, --history-csv)"
         )
-    if not MIN_DIGITS <= args.digits <= MAX_DIGITS:
-        raise UsageError(f"--digits: must be in {MIN_DIGITS}..{MAX_DIGITS}, got {args.digits}")
+    _check_digits(args.digits)
     if not MIN_SCALE <= args.scale <= MAX_SCALE:
         raise UsageError(f"--scale: must be in {MIN_SCALE:g}..{MAX_SCALE:g}, got {args.scale:g}")
     for path in outputs.values():
@@ -232,12 +232,13 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(path: Path, write) -> None:
+def _write(path: Path, write: Callable[[Path], object], note: str = "") -> None:
+    """``write(path)``, then say so (followed by ``note``); a failure names the file."""
     try:
         write(path)
     except OSError as error:
         raise UsageError(f"{path}: cannot write the file ({error.strerror or error})") from None
-    print(f"wrote {path}")
+    print(f"wrote {path}{note}")
 
 
 def _export_graph(session: Session, sample: int, png: Path | None, svg: Path | None, scale: float) -> None:
@@ -289,11 +290,7 @@ def _train(args: argparse.Namespace) -> int:
         print(f"backprop-gui: {label}: {error}", file=sys.stderr)
         status = 1
     session.epoch, session.batch = trainer.epoch, trainer.batch
-    try:
-        save_session(session, out)
-    except OSError as error:
-        raise UsageError(f"{out}: cannot write the file ({error.strerror or error})") from None
-    print(f"wrote {out}" + (" (the weights of the last finite step)" if status else ""))
+    _write(out, lambda path: save_session(session, path), " (the weights of the last finite step)" if status else "")
     return status
 
 
