@@ -22,7 +22,15 @@ import numpy as np
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.formatting import MAX_DIGITS, format_number
 from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, Layer, Network, initial_weights, reinitialise
+from backprop_gui.core.network import (
+    INIT_SCHEMES,
+    MAX_PARAMETERS,
+    Layer,
+    Network,
+    initial_weights,
+    output_conflict,
+    reinitialise,
+)
 
 MAX_LAYER_SIZE = 4096
 
@@ -204,6 +212,9 @@ class SetActivation(Edit):
     def check(self, network: Network) -> None:
         _check_layer(network, self.layer)
         _check_activation(network, self.layer, self.activation, output=self.layer == network.depth)
+        conflict = output_conflict(network.loss, self.activation) if self.layer == network.depth else None
+        if conflict:
+            raise ValueError(f"the loss {conflict}, not {self.activation}: change the loss first")
 
     def _apply(self, network: Network) -> None:
         target = network.layer(self.layer)
@@ -227,6 +238,10 @@ class SetLoss(Edit):
     def check(self, network: Network) -> None:
         if self.loss not in LOSSES:
             raise ValueError(f"unknown loss {self.loss!r} (known: {', '.join(LOSSES)})")
+        output = network.layers[-1].activation
+        conflict = output_conflict(self.loss, output)
+        if conflict:
+            raise ValueError(f"{conflict}, but layer {network.depth} is {output}: change its activation first")
 
     def _apply(self, network: Network) -> None:
         self._old, network.loss = network.loss, self.loss

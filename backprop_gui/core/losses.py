@@ -4,7 +4,9 @@ Outputs ``a`` and targets ``t`` have shape ``(n_L, B)``: one column per sample.
 ``value`` returns the loss of each sample, shape ``(B,)``; a minibatch's loss is the
 mean of those. ``gradient`` returns ∂C/∂a^L of each sample's own loss, shape ``(n_L, B)``.
 Logarithms are taken of outputs clipped to the smallest positive float, so an output of
-exactly 0 or 1 gives a large but finite loss, never −inf or NaN.
+exactly 0 or 1 gives a large but finite loss, never −inf or NaN. That clipping only catches
+rounding: a network refuses a cross-entropy after an output layer that does not give
+probabilities (``network.PROBABILITY_OUTPUTS``), where it would make the gradients wrong.
 """
 
 from __future__ import annotations

@@ -16,6 +16,25 @@ from backprop_gui.core.losses import LOSSES
 
 INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
 MAX_PARAMETERS = 10_000_000
+# Losses that take log a_j^L need probabilities from the output layer: a^L in (0, 1] for
+# cross-entropy, (0, 1) for binary cross-entropy. Any other output is clipped inside the log,
+# and the clipping makes the gradients wrong.
+PROBABILITY_OUTPUTS: dict[str, tuple[str, ...]] = {
+    "cross_entropy": ("softmax", "sigmoid"),
+    "binary_cross_entropy": ("sigmoid", "softmax"),
+}
+
+
+def output_conflict(loss: str, activation: str) -> str | None:
+    """Why ``loss`` cannot follow an output layer with ``activation``, or None if it can.
+
+    The reason reads "cross_entropy needs probabilities from the output layer (softmax or sigmoid)";
+    callers add which layer and activation it was about.
+    """
+    allowed = PROBABILITY_OUTPUTS.get(loss, ())
+    if not allowed or activation in allowed:
+        return None
+    return f"{loss} needs probabilities from the output layer ({' or '.join(allowed)})"
 
 
 @dataclass
@@ -86,8 +105,10 @@ class Network:
             raise ValueError("layers: a network needs at least one layer")
         if self.loss not in LOSSES:
             raise ValueError(f"loss: unknown loss {self.loss!r} (known: {', '.join(LOSSES)})")
-        if self.num_parameters > MAX_PARAMETERS:
-            raise ValueError(f"layers: {self.num_parameters:,} parameters is more than the {MAX_PARAMETERS:,} allowed")
+        # counted from the arrays' sizes, so that a wrongly shaped array still gets its own message below
+        count = sum(layer.weights.size + (layer.biases.size if layer.has_bias else 0) for layer in self.layers)
+        if count > MAX_PARAMETERS:
+            raise ValueError(f"layers: {count:,} parameters is more than the {MAX_PARAMETERS:,} allowed")
         previous = self.input_size
         for i, layer in enumerate(self.layers):
             where = f"layers[{i}]"
@@ -97,10 +118,8 @@ class Network:
                 )
             if ACTIVATIONS[layer.activation].output_only and i != len(self.layers) - 1:
                 raise ValueError(f"{where}.activation: {layer.activation} is only allowed on the output layer")
-            n = layer.weights.shape[0] if layer.weights.ndim == 2 else -1
-            if layer.weights.ndim != 2 or layer.weights.shape[1] != previous or n < 1:
-                got = "×".join(map(str, layer.weights.shape))
-                raise ValueError(f"{where}.weights: expected {max(n, 1)}×{previous}, got {got}")
+            _check_weights(layer, i + 1, previous)
+            n = layer.weights.shape[0]
             if layer.biases.shape != (n,):
                 got = "×".join(map(str, layer.biases.shape))
                 raise ValueError(f"{where}.biases: expected {n} values, got {got}")
@@ -111,6 +130,34 @@ class Network:
             if not layer.has_bias and np.any(layer.biases != 0):
                 raise ValueError(f"{where}.biases: must be all zeros when the layer has no bias")
             previous = n
+        output = self.layers[-1].activation
+        conflict = output_conflict(self.loss, output)
+        if conflict:
+            raise ValueError(f"loss: {conflict}, but layer {self.depth} is {output}")
+
+
+def _check_weights(layer: Layer, l: int, n_in: int) -> None:
+    """Raise ValueError unless ``layer.weights`` (layer ``l``, 1-based) is an n_l × n_{l-1} matrix, n_l ≥ 1.
+
+    n_l is taken from the weights' rows, else from the biases, to say what was expected.
+    """
+    weights, biases = layer.weights, layer.biases
+    if weights.ndim == 2 and weights.shape[0] >= 1 and weights.shape[1] == n_in:
+        return
+    if weights.ndim == 2 and weights.shape[0] >= 1:
+        rows = str(weights.shape[0])
+    elif biases.ndim == 1 and len(biases) >= 1:
+        rows = str(len(biases))
+    else:
+        rows = f"n_{l}"
+    if weights.ndim == 1:
+        got = f"a flat list of {weights.size}"
+    elif weights.ndim == 0:
+        got = "a single number"
+    else:
+        got = "×".join(map(str, weights.shape))
+    shape = f"{rows}×{n_in}" if rows.isdigit() else f"{rows}×{n_in} with n_{l} ≥ 1"
+    raise ValueError(f"layers[{l - 1}].weights: expected {shape} (n_{l} rows of n_{l - 1} = {n_in} numbers), got {got}")
 
 
 def initial_weights(n_out: int, n_in: int, scheme: str, rng: np.random.Generator) -> np.ndarray:

@@ -402,7 +402,10 @@ def _network(obj: dict[str, Any], seed: int) -> Network:
         if total > MAX_PARAMETERS:
             raise SessionError(f"{path}: the network would have more than {MAX_PARAMETERS:,} parameters")
         previous = sizes[-1]
-    network = build_network(input_size, sizes, activations, loss, init, seed, biases)
+    try:  # what only the whole network shows, such as a loss that does not fit the output layer
+        network = build_network(input_size, sizes, activations, loss, init, seed, biases)
+    except ValueError as error:
+        raise SessionError(f"network.{error}") from None
     previous = input_size
     for i, (spec, layer) in enumerate(zip(specs, network.layers, strict=True)):
         path = f"network.layers[{i}]"

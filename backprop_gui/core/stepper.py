@@ -113,6 +113,10 @@ class Stepper:
         self.network = network
         self.inputs = np.asarray(inputs, dtype=float)
         self.targets = np.asarray(targets, dtype=float)
+        if not len(self.inputs):
+            raise ValueError("the data set has no samples: the stepper needs at least one")
+        if len(self.targets) != len(self.inputs):
+            raise ValueError(f"the data set has {len(self.inputs)} inputs but {len(self.targets)} targets")
         self.learning_rate = float(learning_rate)
         self.batch_size = max(1, min(int(batch_size), len(self.inputs)))
         self.phases = phase_sequence(network.depth)
@@ -342,8 +346,10 @@ class Stepper:
             {l: layer.weights for l, layer in enumerate(network.layers, start=1)},
             {l: layer.biases for l, layer in enumerate(network.layers, start=1)},
         )
-        record = run_pass(network, x, t)
-        new = updated_parameters(network, record, self.learning_rate)
+        # Huge weights overflow to ±inf and NaN: those are shown as such, not warned about
+        with np.errstate(over="ignore", invalid="ignore"):
+            record = run_pass(network, x, t)
+            new = updated_parameters(network, record, self.learning_rate)
         return _State(batch, 0, 0, record, old, new)
 
     def _at(self, position: int, revealed: int) -> _State:

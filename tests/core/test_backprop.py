@@ -11,17 +11,12 @@ from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.backprop import first_non_finite, run_pass, updated_parameters
 from backprop_gui.core.gradcheck import gradient_check
 from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import Layer, Network
+from backprop_gui.core.network import PROBABILITY_OUTPUTS, Layer, Network
 from backprop_gui.core.stepper import Quantity, Stepper
 
 HIDDEN = [name for name, act in ACTIVATIONS.items() if not act.output_only]
-# outputs each loss is defined for: logs need a^L > 0, binary cross-entropy needs 0 < a^L < 1
-OUTPUTS = {
-    "half_squared_error": list(ACTIVATIONS),
-    "mean_squared_error": list(ACTIVATIONS),
-    "cross_entropy": ["softmax", "sigmoid", "softplus"],
-    "binary_cross_entropy": ["softmax", "sigmoid"],
-}
+# outputs each loss accepts: the logs of the cross-entropies need probabilities (softmax or sigmoid)
+OUTPUTS = {loss: list(PROBABILITY_OUTPUTS.get(loss, ACTIVATIONS)) for loss in LOSSES}
 KINKED = {"relu", "leaky_relu"}
 
 

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
+from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.editing import SetActivation, SetLoss
+from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import (
     INIT_SCHEMES,
     MAX_PARAMETERS,
+    PROBABILITY_OUTPUTS,
     Layer,
     Network,
     build_network,
     initial_weights,
+    output_conflict,
     reinitialise,
 )
+from backprop_gui.core.session import SessionError, loads
 
 
 def _network() -> Network:
@@ -122,6 +130,12 @@ def _change(what: str) -> Network:
         second.weights = np.ones((1, 2))
     elif what == "weights_ndim":
         first.weights = np.ones(6)
+    elif what == "weights_flat_no_biases":
+        first.weights, first.biases = np.ones(6), np.zeros(0)
+    elif what == "weights_scalar":
+        first.weights = np.array(1.0)
+    elif what == "weights_3d":
+        first.weights = np.ones((3, 2, 1))
     elif what == "weights_empty":
         first.weights = np.ones((0, 2))
     elif what == "biases":
@@ -144,9 +158,15 @@ def _change(what: str) -> Network:
         ("loss", "loss: unknown loss 'hinge' (known: half_squared_error"),
         ("activation", "layers[1].activation: unknown activation 'swish' (known: sigmoid"),
         ("softmax_hidden", "layers[0].activation: softmax is only allowed on the output layer"),
-        ("weights_columns", "layers[1].weights: expected 1×3, got 1×2"),
-        ("weights_ndim", "layers[0].weights: expected 1×2, got 6"),
-        ("weights_empty", "layers[0].weights: expected 1×2, got 0×2"),
+        ("weights_columns", "layers[1].weights: expected 1×3 (n_2 rows of n_1 = 3 numbers), got 1×2"),
+        ("weights_ndim", "layers[0].weights: expected 3×2 (n_1 rows of n_0 = 2 numbers), got a flat list of 6"),
+        (
+            "weights_flat_no_biases",
+            "layers[0].weights: expected n_1×2 with n_1 ≥ 1 (n_1 rows of n_0 = 2 numbers), got a flat list of 6",
+        ),
+        ("weights_scalar", "layers[0].weights: expected 3×2 (n_1 rows of n_0 = 2 numbers), got a single number"),
+        ("weights_3d", "layers[0].weights: expected 3×2 (n_1 rows of n_0 = 2 numbers), got 3×2×1"),
+        ("weights_empty", "layers[0].weights: expected 3×2 (n_1 rows of n_0 = 2 numbers), got 0×2"),
         ("biases", "layers[0].biases: expected 3 values, got 2"),
         ("weights_nan", "layers[1].weights: contains a NaN or infinite value"),
         ("biases_inf", "layers[0].biases: contains a NaN or infinite value"),
@@ -168,3 +188,79 @@ def test_validate_refuses_absurd_sizes() -> None:
     network.layers = [Layer(huge, np.zeros(1), "linear")]
     with pytest.raises(ValueError, match=r"layers: 10,000,002 parameters is more than the 10,000,000 allowed"):
         network.validate()
+
+
+# --- the cross-entropies need probabilities from the output layer ---------------------------
+
+NOT_PROBABILITIES = ["linear", "tanh", "relu", "leaky_relu", "softplus"]
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "binary_cross_entropy"])
+@pytest.mark.parametrize("output", NOT_PROBABILITIES)
+def test_validate_refuses_a_cross_entropy_without_probabilities(loss: str, output: str) -> None:
+    network = _valid()
+    network.loss, network.layers[-1].activation = loss, output
+    with pytest.raises(ValueError) as error:
+        network.validate()
+    assert str(error.value) == (
+        f"loss: {loss} needs probabilities from the output layer "
+        f"({' or '.join(PROBABILITY_OUTPUTS[loss])}), but layer 2 is {output}"
+    )
+
+
+def test_every_loss_output_pair_is_either_accepted_or_named() -> None:
+    accepted = set()
+    for loss in LOSSES:
+        for output in ACTIVATIONS:
+            network = build_network(2, [3, 2], ["tanh", "sigmoid"], loss=loss, seed=0)
+            network.layers[-1].activation = output
+            if output_conflict(loss, output) is None:
+                network.validate()
+                accepted.add((loss, output))
+            else:
+                with pytest.raises(ValueError, match=f"^loss: {loss} needs probabilities"):
+                    network.validate()
+    assert {output for loss, output in accepted if "cross_entropy" in loss} == {"softmax", "sigmoid"}
+    assert {
+        (loss, output) for loss in ("half_squared_error", "mean_squared_error") for output in ACTIVATIONS
+    } <= accepted
+
+
+def test_build_network_refuses_cross_entropy_on_a_linear_output() -> None:
+    with pytest.raises(
+        ValueError, match=r"^loss: cross_entropy needs .*\(softmax or sigmoid\), but layer 2 is linear$"
+    ):
+        build_network(2, [3, 2], ["tanh", "linear"], loss="cross_entropy")
+
+
+def test_edits_refuse_a_loss_and_output_that_do_not_fit() -> None:
+    network = build_network(2, [3, 1], ["tanh", "linear"])
+    with pytest.raises(ValueError) as error:
+        SetLoss("binary_cross_entropy").apply(network)
+    assert str(error.value) == (
+        "binary_cross_entropy needs probabilities from the output layer (sigmoid or softmax), "
+        "but layer 2 is linear: change its activation first"
+    )
+    assert network.loss == "half_squared_error"
+    SetActivation(2, "sigmoid").apply(network)
+    SetLoss("binary_cross_entropy").apply(network)
+    with pytest.raises(ValueError) as error:
+        SetActivation(2, "relu").apply(network)
+    assert str(error.value) == (
+        "the loss binary_cross_entropy needs probabilities from the output layer (sigmoid or softmax), "
+        "not relu: change the loss first"
+    )
+    assert network.layer(2).activation == "sigmoid"
+    SetActivation(1, "relu").apply(network)  # hidden layers are free
+    network.validate()
+
+
+def test_a_session_file_with_cross_entropy_on_a_linear_output_is_refused() -> None:
+    document = {
+        "format": "backprop-gui-session",
+        "version": 1,
+        "network": {"input_size": 2, "loss": "cross_entropy", "layers": [{"size": 2, "activation": "linear"}]},
+        "data": {"inputs": [[0.0, 1.0]], "targets": [[1.0, 0.0]]},
+    }
+    with pytest.raises(SessionError, match=r"^network\.loss: cross_entropy needs .*, but layer 1 is linear$"):
+        loads(json.dumps(document))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -369,3 +370,30 @@ def test_moves_that_change_nothing_leave_no_history() -> None:
     s.run_to(0)
     s.step_back()
     assert s.position == 0 and not s.can_step_back
+
+
+def test_a_data_set_without_samples_is_refused_clearly() -> None:
+    network = _network()
+    with pytest.raises(ValueError, match="^the data set has no samples"):
+        Stepper(network, np.zeros((0, 2)), np.zeros((0, 2)), learning_rate=0.5)
+    inputs, targets = _data()
+    with pytest.raises(ValueError, match="^the data set has 3 inputs but 2 targets$"):
+        Stepper(network, inputs, targets[:2], learning_rate=0.5)
+
+
+def test_a_pass_that_overflows_shows_inf_and_nan_without_numpy_warnings() -> None:
+    network = Network(
+        1, [Layer(np.full((2, 1), 1e200), np.zeros(2), "linear"), Layer(np.full((1, 2), 1e200), np.zeros(1), "linear")]
+    )
+    inputs, targets = np.array([[1e200]]), np.array([[0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning would fail the test
+        s = Stepper(network, inputs, targets, learning_rate=0.5)
+        s.run_to_end()
+        s.step_back()
+        s.restart()
+    s.run_to_end()
+    z = s.value(Quantity.WEIGHTED_INPUT, 1)
+    assert z.known.all() and np.all(np.isinf(z.values))
+    assert not np.all(np.isfinite(s.value(Quantity.GRAD_WEIGHTS, 1).values))
+    assert s.value(Quantity.GRAD_WEIGHTS, 1).known.all()
