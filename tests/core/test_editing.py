@@ -26,17 +26,7 @@ from backprop_gui.core.editing import (
 )
 from backprop_gui.core.network import Network, build_network
 
-
-def snapshot(network: Network) -> tuple:
-    """Everything about a network, bit for bit."""
-    return (
-        network.input_size,
-        network.loss,
-        tuple(
-            (layer.weights.shape, layer.weights.tobytes(), layer.biases.tobytes(), layer.activation, layer.has_bias)
-            for layer in network.layers
-        ),
-    )
+from helpers import snapshot
 
 
 def make(sizes=(3, 2), input_size=2, seed=1) -> Network:

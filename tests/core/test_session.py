@@ -33,6 +33,8 @@ from backprop_gui.core.session import (
 )
 from backprop_gui.core.training import LossHistory, Trainer, TrainingSettings
 
+from helpers import error_of
+
 
 def document() -> dict:
     """A valid hand-written file: 2 inputs, a 3-neuron tanh layer, a 2-neuron sigmoid output."""
@@ -51,12 +53,6 @@ def document() -> dict:
         "data": {"inputs": [[0, 1], [1, 0]], "targets": [[1, 0], [0, 1]]},
         "training": {"learning_rate": 0.5, "batch_size": 1, "epochs": 2, "shuffle": True, "seed": 3},
     }
-
-
-def error_of(doc: dict) -> str:
-    with pytest.raises(SessionError) as caught:
-        loads(json.dumps(doc))
-    return str(caught.value)
 
 
 def with_change(path: str, value: object) -> dict:

@@ -14,8 +14,6 @@ from hypothesis import strategies as st
 
 from backprop_gui.cli import main
 from backprop_gui.core.breakpoints import BreakpointSettings
-from backprop_gui.core.datasets import Dataset
-from backprop_gui.core.network import build_network
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import (
     EDGE_MODES,
@@ -30,9 +28,9 @@ from backprop_gui.core.session import (
     save_session,
 )
 from backprop_gui.core.stepper import Quantity, Stepper
-from backprop_gui.core.training import TrainingSettings
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+from helpers import error_of, small_sessions
+
 FIRST_BEFORE = {"weights": [[1, 2]] * 3, "biases": [0] * 3}  # a valid position.before_update[0]
 
 
@@ -58,12 +56,6 @@ def with_sections(**sections) -> dict:
     doc = document()
     doc.update(sections)
     return doc
-
-
-def error_of(doc: dict) -> str:
-    with pytest.raises(SessionError) as caught:
-        loads(json.dumps(doc))
-    return str(caught.value)
 
 
 def stepper_for(session: Session) -> Stepper:
@@ -262,23 +254,6 @@ def test_the_written_sections_read_back_the_same():
     again = loads(text)
     assert again.view == session.view
     assert dumps(again) == text
-
-
-@st.composite
-def small_sessions(draw) -> Session:
-    """A random small network (1–3 layers, 1–3 neurons each, some without bias), data and η."""
-    depth = draw(st.integers(1, 3))
-    sizes = [draw(st.integers(1, 3)) for _ in range(depth)]
-    inputs = draw(st.integers(1, 3))
-    activations = [draw(st.sampled_from(ACTIVATIONS)) for _ in range(depth)]
-    biases = [draw(st.booleans()) for _ in range(depth)]
-    seed = draw(st.integers(0, 2**32 - 1))
-    network = build_network(inputs, sizes, activations, seed=seed, has_bias=biases)
-    rng = np.random.default_rng(seed)
-    samples = draw(st.integers(1, 4))
-    data = Dataset(rng.normal(size=(samples, inputs)), rng.uniform(size=(samples, sizes[-1])))
-    rate = draw(st.sampled_from([0.1, 0.5, 1.7, 3.0]))
-    return Session("random", network, data, TrainingSettings(learning_rate=rate))
 
 
 MOVES = ("step", "step_into", "step_back", "run_to_end", "reset_pass", "next_batch")

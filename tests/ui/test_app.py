@@ -8,7 +8,7 @@ import json
 import os
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
 
@@ -16,35 +16,18 @@ from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import SessionView, StepperPosition, dumps, session_to_dict
 from backprop_gui.ui import app as app_module
-from backprop_gui.ui import autosave as autosave_module
 from backprop_gui.ui import main_window
 from backprop_gui.ui.autosave import encode
 from backprop_gui.ui.main_window import MainWindow
 from backprop_gui.ui.session_model import Selection
 from backprop_gui.ui.training_ui import TRAINING
 
+from window_helpers import answer_box
+
 FILE_MENU = ["New…", "Open…", "Open Example", "Open Recent", "Save", "Save As…", "Revert", "Export", "Quit"]
 
 
-@pytest.fixture(autouse=True)
-def private_places(tmp_path, monkeypatch):
-    """QSettings and autosaves in a temporary folder, never the user's."""
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    QSettings().clear()
-    monkeypatch.setattr(autosave_module, "default_directory", lambda: str(tmp_path / "autosave"))
-    yield
-
-
-@pytest.fixture
-def window(qtbot) -> MainWindow:
-    window = app_module.create_window(load_example("xor"))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    return window
+pytestmark = pytest.mark.usefixtures("private_places")
 
 
 @pytest.fixture
@@ -63,22 +46,6 @@ def started(qtbot, monkeypatch):
     monkeypatch.setattr(app_module, "show_error", lambda _parent, title, text: errors.append((title, text)))
     monkeypatch.setattr(QApplication, "exec", lambda *_args: 0)
     return windows, errors
-
-
-def click_in_box(text: str) -> list[str]:
-    """Click the button labelled ``text`` in the next message box once it shows; the list gets its texts."""
-    seen: list[str] = []
-
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, click)
-            return
-        seen.append(f"{box.text()}\n{box.informativeText()}")
-        next(button for button in box.buttons() if button.text().replace("&", "") == text).click()
-
-    QTimer.singleShot(0, click)
-    return seen
 
 
 def test_every_feature_is_installed_once(window: MainWindow) -> None:
@@ -151,7 +118,7 @@ def test_run_offers_an_autosave_left_by_a_crash(started, tmp_path, qtbot, choice
     folder.mkdir()
     orphan = folder / "session-999999.json"
     orphan.write_bytes(encode(session_to_dict(lost), "/lectures/week3.json"))
-    seen = click_in_box(choice)
+    seen = answer_box(choice)
     app_module.run()
     qtbot.waitUntil(lambda: not orphan.exists())
     model = windows[0].model
@@ -169,10 +136,10 @@ def test_an_example_opens_only_after_the_unsaved_changes_question(window: MainWi
     assert window.session_controller.modified
     examples = window.menus["Open Example"]
     action = next(a for a in examples.actions() if a.data() == "sine_regression")
-    click_in_box("Cancel")
+    answer_box("Cancel")
     action.trigger()
     assert window.model.session.name == load_example("xor").name
-    seen = click_in_box("Discard")
+    seen = answer_box("Discard")
     action.trigger()
     assert "unsaved changes" in seen[0] and "opening an example" in seen[0]
     assert window.model.session.name == load_example("sine_regression").name

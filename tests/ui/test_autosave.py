@@ -11,16 +11,16 @@ import textwrap
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtCore import QStandardPaths
 
 from backprop_gui.core.datasets import generate
 from backprop_gui.core.editing import SetParameter
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session, dumps, session_to_dict
 from backprop_gui.ui.autosave import AUTOSAVE_INTERVAL_MS, Autosave, decode, default_directory, encode
-from backprop_gui.ui.session_model import SessionModel
-from backprop_gui.ui.session_ui import SessionController, install_session_features
+from backprop_gui.ui.session_ui import SessionController
+
+from window_helpers import answer_box, bare_session_window, discard_changes
 
 
 def make_session(name: str = "xor", seed: int = 1) -> Session:
@@ -33,21 +33,11 @@ def folder(tmp_path) -> str:
 
 
 @pytest.fixture
-def controller(qtbot, tmp_path, folder) -> Iterator[SessionController]:
-    window = QMainWindow()
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    controller = install_session_features(
-        window, SessionModel(make_session()), settings=settings, autosave_dir=folder, offer_restore=False
-    )
+def controller(qtbot, tmp_path) -> Iterator[SessionController]:
+    controller = bare_session_window(tmp_path, make_session())  # autosaves in ``folder``
     yield controller
     discard_changes(controller)
-    window.close()
-
-
-def discard_changes(controller: SessionController) -> None:
-    """So that closing the window at the end of a test does not ask about unsaved changes."""
-    controller._changed_outside = False
-    controller.undo_stack.setClean()
+    controller.window.close()
 
 
 def crash_with_autosave(folder: str, session: Session, file_path: str | None = None) -> None:
@@ -73,22 +63,6 @@ def crash_with_autosave(folder: str, session: Session, file_path: str | None = N
     child.wait()
 
 
-def answer_restore(choice: str) -> list[str]:
-    """Click ``choice`` ("Restore" / "Discard") in the restore question once it shows; returns its text."""
-    seen: list[str] = []
-
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, click)
-            return
-        seen.append(box.text() + "\n" + box.informativeText())
-        next(button for button in box.buttons() if button.text() == choice).click()
-
-    QTimer.singleShot(0, click)
-    return seen
-
-
 def test_envelope_round_trip_and_damage() -> None:
     document = session_to_dict(make_session())
     assert decode(encode(document, "/x/y.json")) == (document, "/x/y.json")
@@ -101,13 +75,14 @@ def test_envelope_round_trip_and_damage() -> None:
 
 
 def test_default_location_is_the_application_data_folder(qapp) -> None:
+    was_test_mode = QStandardPaths.isTestModeEnabled()
     QStandardPaths.setTestModeEnabled(True)
     try:
         base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
         assert default_directory() == os.path.join(base, "autosave")
         assert Autosave().directory == default_directory()
     finally:
-        QStandardPaths.setTestModeEnabled(False)
+        QStandardPaths.setTestModeEnabled(was_test_mode)  # the other UI tests keep Qt's test folders
 
 
 def test_writes_while_modified_and_removes_when_saved(controller: SessionController, tmp_path) -> None:
@@ -154,7 +129,7 @@ def test_crash_leaves_an_orphan_that_a_living_process_does_not(folder: str, qapp
 def test_restore_after_crash_brings_the_session_back_modified(controller: SessionController, folder, qtbot) -> None:
     lost = make_session("lost work", seed=7)
     crash_with_autosave(folder, lost, "/lectures/week3.json")
-    seen = answer_restore("Restore")
+    seen = answer_box("Restore")
     assert controller.offer_restore()
     assert "“lost work” had unsaved changes" in seen[0] and "/lectures/week3.json" in seen[0]
     assert dumps(controller.session) == dumps(lost)
@@ -167,7 +142,7 @@ def test_restore_after_crash_brings_the_session_back_modified(controller: Sessio
 def test_discard_deletes_the_orphan(controller: SessionController, folder) -> None:
     crash_with_autosave(folder, make_session("lost work"))
     before = dumps(controller.session)
-    answer_restore("Discard")
+    answer_box("Discard")
     assert not controller.offer_restore()
     assert dumps(controller.session) == before and not controller.modified
     assert [name for name in os.listdir(folder) if name.endswith(".json")] == []

@@ -21,7 +21,7 @@ from backprop_gui.core.editing import (
     SetParameter,
     ToggleBias,
 )
-from backprop_gui.core.network import Network, build_network
+from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.ui.commands import EditCommand
 from backprop_gui.ui.edit_dialogs import (
@@ -34,16 +34,7 @@ from backprop_gui.ui.edit_dialogs import (
 )
 from backprop_gui.ui.session_model import Change, SessionModel
 
-
-def snapshot(network: Network) -> tuple:
-    return (
-        network.input_size,
-        network.loss,
-        tuple(
-            (layer.weights.shape, layer.weights.tobytes(), layer.biases.tobytes(), layer.activation, layer.has_bias)
-            for layer in network.layers
-        ),
-    )
+from helpers import snapshot
 
 
 @pytest.fixture

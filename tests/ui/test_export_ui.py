@@ -6,7 +6,6 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -19,13 +18,7 @@ from backprop_gui.ui.main_window import MainWindow
 from backprop_gui.ui.session_model import SessionModel
 from backprop_gui.ui.training_ui import install_training
 
-
-@pytest.fixture(autouse=True)
-def private_settings(tmp_path):
-    """QSettings in a temporary folder, so tests never read or write the user's settings."""
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    QSettings().clear()
+pytestmark = pytest.mark.usefixtures("private_places")
 
 
 @pytest.fixture

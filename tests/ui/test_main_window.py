@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.formatting import format_number
@@ -13,19 +13,15 @@ from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity, Stepper
 from backprop_gui.ui import app as app_module
 from backprop_gui.ui import main_window as window_module
-from backprop_gui.ui.app import create_window, initial_session
+from backprop_gui.ui.app import initial_session
 from backprop_gui.ui.session_model import Selection
+
+from window_helpers import open_window, shown_formula
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
-@pytest.fixture(autouse=True)
-def private_settings(tmp_path):
-    """QSettings in a temporary folder, so tests never read or write the user's settings."""
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
-    QSettings().clear()
-    yield
+pytestmark = pytest.mark.usefixtures("private_places")
 
 
 @pytest.fixture
@@ -37,16 +33,6 @@ def errors(monkeypatch):
     return shown
 
 
-def open_window(qtbot, session: Session):
-    window = create_window(session)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    return window
-
-
 def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
     qtbot.keyClick(window, key, modifier)
 
@@ -56,10 +42,6 @@ def cells(table) -> list[list[str]]:
     return [
         [model.data(model.index(r, c), DISPLAY) for c in range(model.columnCount())] for r in range(model.rowCount())
     ]
-
-
-def shown_formula(window) -> str:
-    return " ".join(window.formula_view.toPlainText().split())
 
 
 def expected_layer(reference: Stepper, l: int, fmt) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:

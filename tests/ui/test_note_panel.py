@@ -4,24 +4,17 @@ marks the session modified, an empty note shows a hint, and a session with a not
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import dumps, loads
-from backprop_gui.ui import app as app_module
-from backprop_gui.ui import autosave as autosave_module
 from backprop_gui.ui.note_panel import EMPTY_STYLE, HINT, NotePanel
 from backprop_gui.ui.session_model import SessionModel
 
+from window_helpers import open_window
 
-@pytest.fixture(autouse=True)
-def private_places(tmp_path, monkeypatch):
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    QSettings().clear()
-    monkeypatch.setattr(autosave_module, "default_directory", lambda: str(tmp_path / "autosave"))
-    yield
+pytestmark = pytest.mark.usefixtures("private_places")
 
 
 def without_note(name: str = "xor"):
@@ -32,13 +25,7 @@ def without_note(name: str = "xor"):
 
 @pytest.fixture
 def window(qtbot):
-    window = app_module.create_window(without_note())
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    return window
+    return open_window(qtbot, without_note())
 
 
 def test_an_empty_note_shows_a_muted_hint_and_the_panel_starts_hidden(window, qtbot) -> None:

@@ -2,7 +2,7 @@
 numbers revealed one keypress later, zoom; and everything exactly as before when it is turned off."""
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
@@ -12,27 +12,12 @@ from backprop_gui.ui.app import create_window
 from backprop_gui.ui.presentation import FONT_SCALE, presentation_palette
 from backprop_gui.ui.session_model import Selection
 
+from window_helpers import shown_formula
+
 KEY = Qt.Key
 
 
-@pytest.fixture(autouse=True)
-def private_settings(tmp_path):
-    """QSettings in a temporary folder, so tests never read or write the user's settings."""
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
-    QSettings().clear()
-    yield
-
-
-@pytest.fixture
-def window(qtbot):
-    window = create_window(load_example("xor"))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    return window
+pytestmark = pytest.mark.usefixtures("private_places")
 
 
 def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
@@ -63,10 +48,6 @@ def layout(window) -> dict:
         "ask first": window.formula_view.ask_first,
         "icon size": window.toolbar.iconSize(),
     }
-
-
-def shown_formula(window) -> str:
-    return " ".join(window.formula_view.toPlainText().split())
 
 
 def test_the_toggle_is_in_the_view_menu_and_toolbar_with_its_shortcut(window):

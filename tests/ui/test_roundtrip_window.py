@@ -3,52 +3,28 @@ session model and the phase bar, and for a whole window saved with Save As and o
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from backprop_gui.core.breakpoints import BreakpointSettings
-from backprop_gui.core.datasets import Dataset
-from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings
-from backprop_gui.core.session import Session, dumps, load_session, loads
+from backprop_gui.core.session import dumps, load_session, loads
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.core.training import TrainingSettings
-from backprop_gui.ui import app as app_module
-from backprop_gui.ui import autosave as autosave_module
 from backprop_gui.ui.phase_bar import PhaseBar
 from backprop_gui.ui.session_model import NeuronValue, Selection, SessionModel
+
+from helpers import small_sessions
+from window_helpers import open_window
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 MOVES = ("step", "step_into", "step_back", "run_to_end", "reset_pass", "next_sample", "finish_phase")
 
 
-@pytest.fixture(autouse=True)
-def private_places(tmp_path, monkeypatch):
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    QSettings().clear()
-    monkeypatch.setattr(autosave_module, "default_directory", lambda: str(tmp_path / "autosave"))
-    yield
-
-
-@st.composite
-def small_sessions(draw) -> Session:
-    depth = draw(st.integers(1, 3))
-    sizes = [draw(st.integers(1, 3)) for _ in range(depth)]
-    inputs = draw(st.integers(1, 3))
-    activations = [draw(st.sampled_from(("sigmoid", "tanh", "relu", "linear"))) for _ in range(depth)]
-    biases = [draw(st.booleans()) for _ in range(depth)]
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    samples = draw(st.integers(1, 4))
-    data = Dataset(rng.normal(size=(samples, inputs)), rng.uniform(size=(samples, sizes[-1])))
-    network = build_network(inputs, sizes, activations, seed=seed, has_bias=biases)
-    return Session("random", network, data, TrainingSettings(learning_rate=draw(st.sampled_from([0.3, 2.0]))))
+pytestmark = pytest.mark.usefixtures("private_places")
 
 
 def every_value(model: SessionModel) -> list[bytes]:
@@ -66,7 +42,7 @@ def every_value(model: SessionModel) -> list[bytes]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(session=small_sessions(), moves=st.lists(st.sampled_from(MOVES), max_size=12), data=st.data())
+@given(session=small_sessions(rates=(0.3, 2.0)), moves=st.lists(st.sampled_from(MOVES), max_size=12), data=st.data())
 def test_random_sessions_and_positions_reopen_exactly(qapp, session, moves, data) -> None:
     model = SessionModel(session)
     for move in moves:
@@ -95,16 +71,6 @@ def test_random_sessions_and_positions_reopen_exactly(qapp, session, moves, data
 # --- a whole window ---------------------------------------------------------------------------------
 
 
-def shown_window(qtbot, session: Session, path: str | None = None):
-    window = app_module.create_window(session, file_path=path)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    return window
-
-
 def table_texts(window) -> list[list[list[str]]]:
     """Every cell of every value table on every tab, as shown."""
     panel, tables = window.values_panel, []
@@ -127,7 +93,7 @@ def save_as_with_dialog(qtbot, window, path: str, monkeypatch) -> None:
 
 @pytest.mark.parametrize("at_update", [False, True])
 def test_a_window_saved_with_save_as_reopens_in_a_new_window_as_it_was(qtbot, tmp_path, monkeypatch, at_update):
-    window = shown_window(qtbot, load_example("xor"))
+    window = open_window(qtbot, load_example("xor"))
     for _ in range(3):
         qtbot.keyClick(window, Qt.Key.Key_F10)
     qtbot.keyClick(window, Qt.Key.Key_F11)  # Backward 2, neuron 1
@@ -145,7 +111,7 @@ def test_a_window_saved_with_save_as_reopens_in_a_new_window_as_it_was(qtbot, tm
     save_as_with_dialog(qtbot, window, path, monkeypatch)
     first = open(path, encoding="utf-8").read()
 
-    again = shown_window(qtbot, load_session(path), path)
+    again = open_window(qtbot, load_session(path), path)
     assert again.phase_bar.current_index() == index and again.status_labels["phase"].text() == status
     assert table_texts(again) == shown
     if at_update:
@@ -161,7 +127,7 @@ def test_a_window_saved_with_save_as_reopens_in_a_new_window_as_it_was(qtbot, tm
 
 
 def test_quiz_mode_and_breakpoint_conditions_come_back_through_open(qtbot, tmp_path) -> None:
-    window = shown_window(qtbot, load_example("xor"))
+    window = open_window(qtbot, load_example("xor"))
     diagnostics = window.diagnostics_controller
     diagnostics.set_settings(BreakpointSettings(vanishing=True, vanishing_threshold=1e-5))
     diagnostics.set_quiz_mode(True)
@@ -175,12 +141,12 @@ def test_quiz_mode_and_breakpoint_conditions_come_back_through_open(qtbot, tmp_p
 
 
 def test_presentation_mode_is_saved_and_reopened(qtbot, tmp_path) -> None:
-    window = shown_window(qtbot, load_example("xor"))
+    window = open_window(qtbot, load_example("xor"))
     window.presentation.set_active(True)
     path = str(tmp_path / "lecture.json")
     assert window.session_controller.save_as(path)
     window.presentation.set_active(False)
     assert loads(open(path, encoding="utf-8").read()).view.presentation is True
-    again = shown_window(qtbot, load_session(path), path)
+    again = open_window(qtbot, load_session(path), path)
     assert again.presentation.active
     again.presentation.set_active(False)

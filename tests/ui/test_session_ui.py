@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QSaveFile, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QSaveFile, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QMainWindow, QMessageBox
 
@@ -17,9 +17,11 @@ from backprop_gui.core.datasets import generate
 from backprop_gui.core.editing import AddLayer, RemoveNeuron, SetParameter
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session, dumps, load_session, save_session
-from backprop_gui.ui.session_model import Selection, SessionModel
-from backprop_gui.ui.session_ui import SessionController, install_session_features
+from backprop_gui.ui.session_model import Selection
+from backprop_gui.ui.session_ui import SessionController
 from backprop_gui.ui.window_menus import find_menu
+
+from window_helpers import answer_box, bare_session_window, discard_changes
 
 
 def make_session(name: str = "XOR lecture", seed: int = 1) -> Session:
@@ -29,14 +31,7 @@ def make_session(name: str = "XOR lecture", seed: int = 1) -> Session:
 def make_window(qtbot, tmp_path, window: QMainWindow | None = None) -> SessionController:
     window = window or QMainWindow()
     window.resize(800, 600)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    controller = install_session_features(
-        window,
-        SessionModel(make_session()),
-        settings=settings,
-        autosave_dir=str(tmp_path / "autosave"),
-        offer_restore=False,
-    )
+    controller = bare_session_window(tmp_path, make_session(), window)
     window.show()
     window.activateWindow()
     window.windowHandle().requestActivate()
@@ -48,8 +43,7 @@ def make_window(qtbot, tmp_path, window: QMainWindow | None = None) -> SessionCo
 def controller(qtbot, tmp_path) -> Iterator[SessionController]:
     controller = make_window(qtbot, tmp_path)
     yield controller
-    controller._changed_outside = False  # close without the unsaved-changes question
-    controller.undo_stack.setClean()
+    discard_changes(controller)
     controller.window.close()
 
 
@@ -58,22 +52,6 @@ def saved(tmp_path) -> str:
     path = str(tmp_path / "other.json")
     save_session(make_session("Other session", seed=5), path)
     return path
-
-
-def answer(button: QMessageBox.StandardButton) -> list[str]:
-    """Press ``button`` in the next message box once it shows; the list receives the box's texts."""
-    seen: list[str] = []
-
-    def press() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, press)
-            return
-        seen.append(f"{box.text()}\n{box.informativeText()}")
-        box.button(button).click()
-
-    QTimer.singleShot(0, press)
-    return seen
 
 
 @pytest.fixture
@@ -316,7 +294,7 @@ def test_a_bad_file_is_refused_with_the_cores_message(controller, tmp_path, mess
 
 def test_unsaved_changes_cancel_keeps_everything(controller: SessionController, saved) -> None:
     controller.push(SetParameter(1, 0, 0, 1.0))
-    seen = answer(QMessageBox.StandardButton.Cancel)
+    seen = answer_box(QMessageBox.StandardButton.Cancel)
     assert not controller.open_file(saved)
     assert "“XOR lecture” has unsaved changes" in seen[0] and "before opening another session" in seen[0]
     assert controller.session.name == "XOR lecture" and controller.modified
@@ -324,7 +302,7 @@ def test_unsaved_changes_cancel_keeps_everything(controller: SessionController, 
 
 def test_unsaved_changes_discard_goes_on(controller: SessionController, saved) -> None:
     controller.push(SetParameter(1, 0, 0, 1.0))
-    answer(QMessageBox.StandardButton.Discard)
+    answer_box(QMessageBox.StandardButton.Discard)
     assert controller.open_file(saved)
     assert controller.session.name == "Other session" and not controller.modified
 
@@ -333,7 +311,7 @@ def test_unsaved_changes_save_saves_first(controller: SessionController, saved, 
     first = str(tmp_path / "first.json")
     controller.save_as(first)
     controller.push(SetParameter(1, 0, 0, 1.0))
-    answer(QMessageBox.StandardButton.Save)
+    answer_box(QMessageBox.StandardButton.Save)
     assert controller.open_file(saved)
     assert load_session(first).network.layer(1).weights[0, 0] == 1.0
 
@@ -341,10 +319,10 @@ def test_unsaved_changes_save_saves_first(controller: SessionController, saved, 
 def test_closing_with_unsaved_changes_asks(controller: SessionController, qtbot) -> None:
     window = controller.window
     controller.push(SetParameter(1, 0, 0, 1.0))
-    answer(QMessageBox.StandardButton.Cancel)
+    answer_box(QMessageBox.StandardButton.Cancel)
     window.close()
     assert window.isVisible()
-    seen = answer(QMessageBox.StandardButton.Discard)
+    seen = answer_box(QMessageBox.StandardButton.Discard)
     window.close()
     assert not window.isVisible() and "before closing" in seen[0]
 
@@ -354,7 +332,7 @@ def test_revert_reloads_the_file_as_saved(controller: SessionController, saved) 
     original = dumps(controller.session)
     controller.push(SetParameter(1, 0, 0, 9.0))
     assert controller.actions["revert"].isEnabled()
-    answer(QMessageBox.StandardButton.Discard)
+    answer_box(QMessageBox.StandardButton.Discard)
     assert controller.revert()
     assert dumps(controller.session) == original and not controller.modified
 

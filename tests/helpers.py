@@ -1,0 +1,51 @@
+"""Helpers shared by the core and UI tests (no Qt here: the core tests run without it)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import strategies as st
+
+from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.network import Network, build_network
+from backprop_gui.core.session import Session, SessionError, loads
+from backprop_gui.core.training import TrainingSettings
+
+
+def snapshot(network: Network) -> tuple:
+    """Everything about a network, bit for bit."""
+    return (
+        network.input_size,
+        network.loss,
+        tuple(
+            (layer.weights.shape, layer.weights.tobytes(), layer.biases.tobytes(), layer.activation, layer.has_bias)
+            for layer in network.layers
+        ),
+    )
+
+
+def error_of(doc: dict) -> str:
+    """The message of the ``SessionError`` that reading ``doc`` (a session file as a dict) raises."""
+    with pytest.raises(SessionError) as caught:
+        loads(json.dumps(doc))
+    return str(caught.value)
+
+
+@st.composite
+def small_sessions(draw, rates: tuple[float, ...] = (0.1, 0.5, 1.7, 3.0)) -> Session:
+    """A random small network (1–3 layers, 1–3 neurons each, some without bias), 1–4 samples of
+    data and a learning rate η from ``rates``."""
+    depth = draw(st.integers(1, 3))
+    sizes = [draw(st.integers(1, 3)) for _ in range(depth)]
+    inputs = draw(st.integers(1, 3))
+    activations = [draw(st.sampled_from(("sigmoid", "tanh", "relu", "linear"))) for _ in range(depth)]
+    biases = [draw(st.booleans()) for _ in range(depth)]
+    seed = draw(st.integers(0, 2**32 - 1))
+    network = build_network(inputs, sizes, activations, seed=seed, has_bias=biases)
+    rng = np.random.default_rng(seed)
+    samples = draw(st.integers(1, 4))
+    data = Dataset(rng.normal(size=(samples, inputs)), rng.uniform(size=(samples, sizes[-1])))
+    rate = draw(st.sampled_from(rates))
+    return Session("random", network, data, TrainingSettings(learning_rate=rate))

@@ -1,0 +1,65 @@
+"""Helpers shared by the UI tests: the full window shown and active, the session features on a bare
+QMainWindow, message boxes answered when they show, unsaved changes forgotten."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+
+from backprop_gui.core.session import Session
+from backprop_gui.ui.app import create_window
+from backprop_gui.ui.main_window import MainWindow
+from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.session_ui import SessionController, install_session_features
+
+
+def open_window(qtbot, session: Session, file_path: str | None = None) -> MainWindow:
+    """The full window over ``session`` (from ``file_path``, if given), 1366×768, shown and active."""
+    window = create_window(session, file_path=file_path)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def bare_session_window(tmp_path, session: Session, window: QMainWindow | None = None) -> SessionController:
+    """The session features installed on ``window`` (default a new, empty QMainWindow), with their
+    settings in ``tmp_path``/settings.ini, autosaves in ``tmp_path``/autosave and no restore offer."""
+    window = window or QMainWindow()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    return install_session_features(
+        window, SessionModel(session), settings=settings, autosave_dir=str(tmp_path / "autosave"), offer_restore=False
+    )
+
+
+def discard_changes(controller: SessionController) -> None:
+    """So that closing the window at the end of a test does not ask about unsaved changes."""
+    controller._changed_outside = False
+    controller.undo_stack.setClean()
+
+
+def answer_box(button: str | QMessageBox.StandardButton) -> list[str]:
+    """Click ``button`` (a standard button, or the text of one, "&" ignored) in the next message box
+    once it shows; the list receives the box's text and informative text, joined by a newline."""
+    seen: list[str] = []
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, click)
+            return
+        seen.append(f"{box.text()}\n{box.informativeText()}")
+        if isinstance(button, str):
+            next(b for b in box.buttons() if b.text().replace("&", "") == button).click()
+        else:
+            box.button(button).click()
+
+    QTimer.singleShot(0, click)
+    return seen
+
+
+def shown_formula(window: MainWindow) -> str:
+    """The formula panel's text with runs of white space made single spaces."""
+    return " ".join(window.formula_view.toPlainText().split())
