@@ -36,7 +36,7 @@ from backprop_gui.core.formulas import (
     to_text,
     token_text,
 )
-from backprop_gui.core.session import Session, _write_atomic, format_json
+from backprop_gui.core.session import Session, format_json, write_atomic
 from backprop_gui.core.stepper import Quantity, Stepper
 from backprop_gui.core.trace import trace_dict
 from backprop_gui.core.training import LossHistory
@@ -196,7 +196,7 @@ def history_csv(history: LossHistory) -> str:
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` as UTF-8 to ``path`` atomically (a temporary file, then ``os.replace``)."""
-    _write_atomic(Path(path), text.encode("utf-8"))
+    write_atomic(Path(path), text.encode("utf-8"))
 
 
 # --- the worked solution: what it says ----------------------------------------------------

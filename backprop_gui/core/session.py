@@ -789,10 +789,12 @@ def save_session(session: Session, path: str | os.PathLike[str]) -> None:
     """Write ``session`` to ``path`` atomically: a temporary file in the same folder, fsync,
     then ``os.replace``, so a crash at any moment leaves either the old or the new file whole.
     Raises SessionError (a NaN or infinite number) before touching the disk, OSError on write."""
-    _write_atomic(Path(path), dumps(session).encode("utf-8"))
+    write_atomic(Path(path), dumps(session).encode("utf-8"))
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one whole:
+    a temporary file beside it, flushed to disk, then renamed over it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
