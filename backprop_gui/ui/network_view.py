@@ -4,7 +4,9 @@ Layer 0 (the inputs x_k) and layers 1..L are columns from left to right. Items a
 once per architecture; a step only touches the items whose brush, pen or text changed, with
 brushes and pens shared per colour bucket, and tooltips are computed on hover. Layers wider than
 ``MAX_SHOWN`` neurons show their first and last ``ELIDED_SHOWN`` neurons around an
-elision mark, with edges only between shown neurons. Values a formula panel holds back
+elision mark, with edges only between shown neurons. The columns use the view's whole height but
+the legend's bottom-left corner; numbers sit inside the circles (in a smaller font if need be) or,
+in crowded layouts, on plates beside small circles. Values a formula panel holds back
 (numbers on request) are shown as "?" until it reveals them. Alt+arrow keys (window actions
 calling ``move_selection``) walk the selection; a double-click asks to edit a weight or bias.
 """
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -64,6 +66,8 @@ MOVES = ("up", "down", "left", "right")  # for move_selection: neuron above/belo
 HELD_TEXT = "?"  # a neuron's value held back until the formula panel reveals it
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.5, 12.0, 1.25
 GLOW = QColor(255, 165, 0)  # the neurons and edges computed in the current phase
+HALO = 8.5  # how far the glow ring reaches beyond a circle, at line scale 1
+MIN_INSIDE_FONT = 0.6  # numbers inside circles may shrink to this share of the graph's font (not below 10 pt)
 
 
 def shown_neurons(size: int) -> list[int]:
@@ -122,6 +126,21 @@ def _full(value: float) -> str:
 
 
 @dataclass
+class _Plan:
+    """Where a layout puts things, in scene units: per column its slot count, x and centre height."""
+
+    slots: list[int]
+    xs: list[float]
+    middles: list[float]
+    radius: float
+    spacing: float
+    beside: bool  # numbers on plates beside the circles
+    beside_w: float  # the room a number beside a circle takes
+    font_share: float  # of the graph's font, for numbers inside circles
+    rect: QRectF  # the scene rectangle
+
+
+@dataclass
 class _Style:
     """Palette-dependent colours shared by every item of one view."""
 
@@ -154,6 +173,7 @@ class NeuronItem(QGraphicsEllipseItem):
         self.known = False
         self.beside = False  # the number is drawn beside the circle (crowded layouts), else inside
         self.brush_shown: QBrush | None = None
+        self._inside_color = QColor(style.text)  # the number's colour on the circle's fill
         self.value_item = QGraphicsSimpleTextItem(self)
         self.setZValue(2)
 
@@ -161,26 +181,31 @@ class NeuronItem(QGraphicsEllipseItem):
         """The number shown inside the circle ("" when the value is not known yet)."""
         return self.value_item.text()
 
-    def set_geometry(self, radius: float, beside: bool) -> None:
-        """A circle of ``radius``; the number inside it or, with ``beside``, on a plate to its right."""
+    def set_geometry(self, radius: float, beside: bool, font: QFont) -> None:
+        """A circle of ``radius``; the number in ``font`` inside it or, with ``beside``, on a plate to its right."""
         self.prepareGeometryChange()
         self.beside = beside
         self.setRect(QRectF(-radius, -radius, 2 * radius, 2 * radius))
+        self.value_item.setFont(font)
+        self._color_text()  # on the plate the number takes the text colour, inside the fill's contrast
         self._place_text()
 
     def show_value(self, text: str, brush: QBrush, text_color: QColor, known: bool) -> None:
-        """Fill with ``brush`` and show ``text`` ("" when unknown) in ``text_color`` (inside the circle)."""
+        """Fill with ``brush`` and show ``text`` ("" when unknown), in ``text_color`` when inside the circle."""
         self.known = known
         if brush is not self.brush_shown:  # brushes are shared per colour: identity is equality
             self.brush_shown = brush
             self.setBrush(brush)
-        color = self.style.text if self.beside else text_color
-        if color != self.value_item.brush().color():
-            self.value_item.setBrush(color)
+        self._inside_color = text_color
+        self._color_text()
         if text != self.value_item.text():
             self.prepareGeometryChange()
             self.value_item.setText(text)
             self._place_text()
+
+    def text_background(self) -> QColor:
+        """The colour behind the number: the plate's (beside) or the circle's fill (inside)."""
+        return self.style.plate if self.beside else self.brush().color()
 
     def set_marks(self, glow: bool, selected: bool) -> None:
         """Draw the current-phase halo (``glow``) and the selection ring; repaint only on a change."""
@@ -189,9 +214,14 @@ class NeuronItem(QGraphicsEllipseItem):
             self._marks_drawn = (glow, selected)
             self.update()
 
+    def _color_text(self) -> None:
+        color = self.style.text if self.beside else self._inside_color
+        if color != self.value_item.brush().color():
+            self.value_item.setBrush(color)
+
     def _place_text(self) -> None:
         box = self.value_item.boundingRect()
-        x = self.rect().right() + 7 if self.beside else -box.width() / 2
+        x = self.rect().right() + HALO * self.style.line_scale + 4 if self.beside else -box.width() / 2
         self.value_item.setPos(x, -box.height() / 2)
 
     def _plate(self) -> QRectF:
@@ -301,6 +331,8 @@ class NetworkView(QGraphicsView):
         self._pens: dict[tuple, QPen] = {}  # per (sign, alpha, width bucket) or ("unknown",)
         self._reveal: FormulaView | None = None  # the panel whose held-back numbers the graph hides too
         self._pending_drawn = False  # whether the last refresh drew with numbers held back
+        self._legend_room = QSize()  # the legend's largest size so far: the layout keeps its corner free
+        self._one_line_labels = False  # an output's target beside its name, not below it
 
         scene = QGraphicsScene(self)
         scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # items move and restyle every step
@@ -491,14 +523,16 @@ class NetworkView(QGraphicsView):
         return f'<span style="color:{self._style.muted.name()}">{name}</span>&nbsp;{text}' if name else text
 
     def _output_label(self, j: int, target: float) -> str:
-        """a_j^L (and the data set's name of the output), with the target t_j and its value below it."""
+        """a_j^L (and the data set's name of the output), with the target t_j and its value below it
+        (beside it when the outputs are too close for two lines)."""
         name = self._data_label(self.model.session.data.target_labels, j, ("t", "y", "target", "output", "out"))
         text = course_name("a", (j + 1,), self.model.session.network.depth)
         if name:
             text += f'&nbsp;<span style="color:{self._style.muted.name()}">{name}</span>'
         target_text = html.escape(self.model.format(target)) if np.isfinite(target) else "—"
         target_line = f"{course_name('t', (j + 1,))} = {target_text}"
-        return f'{text}<br><span style="color:{self._style.muted.name()}">{target_line}</span>'
+        joint = "&nbsp;&nbsp;" if self._one_line_labels else "<br>"
+        return f'{text}{joint}<span style="color:{self._style.muted.name()}">{target_line}</span>'
 
     def _update_labels(self) -> None:
         """Set the input and output labels' rich text where it changed (the target changes with the sample)."""
@@ -523,52 +557,30 @@ class NetworkView(QGraphicsView):
         font = self.item_font()
         for item in self._text_items():
             item.setFont(font)
-        for neuron in self._neurons.values():
-            neuron.value_item.setFont(font)
         fm = QFontMetricsF(font)
         line = fm.height()
         value_w = fm.horizontalAdvance(self.model.format(-0.088888888))
-        r_inside = max(16.0, value_w / 2 + 7)  # a circle that holds its number
-        r_max = max(r_inside, 2.4 * line)
-        slots = [len(shown) + (1 if l in self._elisions else 0) for l, shown in enumerate(self._shown)]
-        max_slots = max(slots)
-        columns = len(slots)
-
-        top = 10 + line * 3.2
-        bottom = self.legend.sizeHint().height() + 20
-        view_w, view_h = max(self.viewport().width(), 200), max(self.viewport().height(), 150)
-        spacing = (view_h - top - bottom) / max_slots
-        beside = spacing < 2 * r_inside + 0.5 * line  # too crowded: numbers go beside small circles
-        if beside:
-            spacing = max(spacing, line + 8)
-            radius = max(7.0, min(0.36 * spacing, 1.2 * line))
-        else:
-            spacing = min(spacing, 4.5 * r_max)
-            radius = min(r_max, max(r_inside, 0.36 * spacing))
-        beside_w = value_w + 14 if beside else 0.0
-        height = top + spacing * max_slots + bottom
-        view_w *= max(1.0, height / view_h)  # a too tall graph is scaled down: use the width that frees
-
-        def widest(items) -> float:
-            return max((item.boundingRect().width() for item in items), default=0.0)
-
-        inputs = [self._labels[key] for key in self._labels if key[0] == 0]
-        outputs = [self._labels[key] for key in self._labels if key[0] == columns - 1]
-        half_caption = [self._captions[i].boundingRect().width() / 2 + 12 for i in (0, -1)]
-        left = max(12 + widest(inputs) + radius + 6, half_caption[0])
-        slack = value_w / 2  # the target's value under an output's name changes with the sample
-        right = max(12 + widest(outputs) + slack + radius + 6 + beside_w, half_caption[1])
-        min_gap = max(2 * radius + beside_w + 70, widest(self._captions) + 16, widest(self._elisions.values()) + 16)
-        gap = max((view_w - left - right) / (columns - 1), min_gap)
-        width = left + gap * (columns - 1) + right
-        rect = QRectF(0, 0, max(view_w, width), max(view_h, height))
-        x0 = (rect.width() - width) / 2 + left
-        middle = top + spacing * max_slots / 2 + (rect.height() - height) / 2
+        self._legend_room = self._legend_room.expandedTo(self.legend.sizeHint())
+        if self._title is not None:
+            self._title.setPos(12, 4)
+        caption_y = 8 + line * 1.5
+        for caption in self._captions:
+            caption.setPos(caption.x(), caption_y)
+        top = caption_y + max((c.boundingRect().height() for c in self._captions), default=line) + 4
+        plan = self._plan(line, value_w, top)
+        if (plan.spacing < 2.2 * line + 8) != self._one_line_labels:  # outputs too close for two-line labels
+            self._one_line_labels = not self._one_line_labels
+            self._update_labels()
+            plan = self._plan(line, value_w, top)
+        radius, spacing = plan.radius, plan.spacing
+        inside_font = QFont(font)
+        if not plan.beside and plan.font_share < 1:
+            inside_font.setPointSizeF(font.pointSizeF() * plan.font_share)
 
         positions: dict[tuple[int, int], QPointF] = {}
         for l, shown in enumerate(self._shown):
-            x = x0 + l * gap
-            first = middle - (slots[l] - 1) / 2 * spacing
+            x = plan.xs[l]
+            first = plan.middles[l] - (plan.slots[l] - 1) / 2 * spacing
             for s, j in enumerate(shown):
                 if l in self._elisions and s >= ELIDED_SHOWN:
                     s += 1
@@ -578,23 +590,102 @@ class NetworkView(QGraphicsView):
                 box = mark.boundingRect()
                 mark.setPos(x - box.width() / 2, first + ELIDED_SHOWN * spacing - box.height() / 2)
             caption = self._captions[l]
-            caption.setPos(x - caption.boundingRect().width() / 2, 8 + line * 1.5)
-        if self._title is not None:
-            self._title.setPos(12, 4)
+            caption.setPos(x - caption.boundingRect().width() / 2, caption_y)
 
         for key, neuron in self._neurons.items():
             neuron.setPos(positions[key])
-            neuron.set_geometry(radius, beside)
+            neuron.set_geometry(radius, plan.beside, font if plan.beside else inside_font)
         for (l, j), label in self._labels.items():
             p, box = positions[(l, j)], label.boundingRect()
-            x = p.x() - radius - 8 - box.width() if l == 0 else p.x() + radius + 8 + beside_w
+            x = p.x() - radius - 8 - box.width() if l == 0 else p.x() + radius + 8 + plan.beside_w
             label.setPos(x, p.y() - box.height() / 2)
         for (l, j, k), edge in self._edges.items():
             a, b = positions[(l - 1, k)], positions[(l, j)]
             edge.setLine(a.x() + radius, a.y(), b.x() - radius, b.y())
-        self.scene().setSceneRect(rect)
+        self.scene().setSceneRect(plan.rect)
         self._fit()
         self._place_legend()
+
+    def _plan(self, line: float, value_w: float, top: float) -> _Plan:
+        """Sizes and places for a graph whose texts are ``line`` high and whose numbers are ``value_w``
+        wide, with its neurons below ``top`` (all in scene units).
+
+        Columns of neurons use the whole height of the view, except a column in the legend's
+        bottom-left corner, which stays above the legend. The numbers go inside the circles,
+        shrinking down to ``MIN_INSIDE_FONT`` of the font if need be, else (crowded layouts)
+        beside small circles; a graph too big even then is scaled down to fit.
+        """
+        view_w, view_h = max(self.viewport().width(), 200), max(self.viewport().height(), 150)
+        legend = self._legend_room
+        legend_top, legend_right = view_h - legend.height() - 18, legend.width() + 18  # the legend's corner, px
+        halo = HALO * self._style.line_scale
+        gap = 0.5 * line
+        font_pt = self.item_font().pointSizeF()
+        least_share = min(1.0, max(MIN_INSIDE_FONT, 10 / font_pt)) if font_pt > 0 else 1.0
+        r_full = max(16.0, value_w / 2 + 7)  # a circle that holds its number
+        r_least = max(16.0, least_share * value_w / 2 + 7)  # … in the smallest font allowed inside
+        r_max = max(r_full, 2.4 * line)
+        slots = [len(shown) + (1 if l in self._elisions else 0) for l, shown in enumerate(self._shown)]
+        columns = len(slots)
+
+        def widest(items) -> float:
+            return max((item.boundingRect().width() for item in items), default=0.0)
+
+        inputs = widest(self._labels[key] for key in self._labels if key[0] == 0)
+        outputs = widest(self._labels[key] for key in self._labels if key[0] == columns - 1)
+        captions = widest(self._captions)
+        half_caption = [self._captions[i].boundingRect().width() / 2 + 12 for i in (0, -1)]
+        elision = widest(self._elisions.values()) / 2
+
+        scale, under = 1.0, set()  # the scene's scale in the view; the columns beside the legend
+        for _ in range(2 * columns + 4):  # settles in a few rounds: ``under`` only grows, ``scale`` only shrinks
+            width_s, height_s = view_w / scale, view_h / scale
+            bottoms = [legend_top if l in under else view_h for l in range(columns)]  # px
+            floors = [bottom / scale - 8 for bottom in bottoms]
+            rooms = [floor - top for floor in floors]
+            r_fit = min((room - 2 * halo - (s - 1) * gap) / (2 * s) for s, room in zip(slots, rooms, strict=True))
+            beside = scale < 1 or r_fit < r_least
+            if beside:
+                spacing = max(line + 8, min(room / s for s, room in zip(slots, rooms, strict=True)))
+                radius = max(7.0, min(0.36 * spacing, 1.2 * line))
+                extents = [s / 2 * spacing for s in slots]
+                needed = min(bottom / (top + 8 + s * spacing) for s, bottom in zip(slots, bottoms, strict=True))
+            else:
+                radius = min(r_fit, r_max)
+                spare = [(room - 2 * (radius + halo)) / (s - 1) for s, room in zip(slots, rooms, strict=True) if s > 1]
+                spacing = max(2 * radius + gap, min([4.5 * r_max, *spare]))
+                extents = [(s - 1) / 2 * spacing + radius + halo for s in slots]
+                needed = 1.0
+            beside_w = value_w + halo + 10 if beside else 0.0
+            left = max(12 + inputs + radius + 6, half_caption[0], 12 + elision)
+            right = max(12 + outputs + value_w / 2 + radius + 6 + beside_w, half_caption[1])  # + a target's value
+            min_gap = max(2 * radius + beside_w + 70, captions + 16, 2 * elision + 16)
+            column_gap = max((width_s - left - right) / max(columns - 1, 1), min_gap)
+            width = left + column_gap * (columns - 1) + right
+            needed = min(needed, width_s * scale / width)
+            x0 = (width_s - width) / 2 + left
+            xs = [x0 + l * column_gap for l in range(columns)]
+            reach = [max(radius + halo, elision) + (inputs + 8 if l == 0 else 0) for l in range(columns)]
+            now_under = {l for l, x in enumerate(xs) if x - reach[l] < legend_right / scale}
+            if needed < scale * 0.999:
+                scale = needed
+            elif now_under <= under:
+                break
+            under |= now_under
+        middles = self._middles(extents, floors, top, (top + height_s - 6) / 2)
+        font_share = min(1.0, 2 * (radius - 7) / value_w) if value_w else 1.0
+        rect = QRectF(0, 0, width_s, height_s)
+        return _Plan(slots, xs, middles, radius, spacing, beside, beside_w, font_share, rect)
+
+    @staticmethod
+    def _middles(extents: list[float], floors: list[float], top: float, ideal: float) -> list[float]:
+        """The centre height of each column reaching ``extents`` up and down, between ``top`` and its floor:
+        one shared centre, as near ``ideal`` as fits, else each column's own."""
+        low = max(top + e for e in extents)
+        high = min(floor - e for e, floor in zip(extents, floors, strict=True))
+        if low <= high:
+            return [min(max(ideal, low), high)] * len(extents)
+        return [max(top + e, min(ideal, floor - e)) for e, floor in zip(extents, floors, strict=True)]
 
     def _text_items(self) -> list[QGraphicsTextItem]:
         items = [*self._labels.values(), *self._captions, *self._elisions.values()]
@@ -800,7 +891,10 @@ class NetworkView(QGraphicsView):
         else:
             edges = "Edges: weight w<sub>jk</sub><sup>l</sup> (width |w|, red +, blue −)"
         self.legend.set_scale(titles[quantity], self.model.format(limit), edges)
-        self._place_legend()
+        if self._legend_room.expandedTo(self.legend.sizeHint()) != self._legend_room:
+            self._relayout()  # a wider legend than the layout kept room for
+        else:
+            self._place_legend()
 
     def _show_selection(self) -> None:
         """Mark the selection and the current phase's work; only items whose marks changed repaint."""
@@ -974,6 +1068,8 @@ class NetworkView(QGraphicsView):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            if event.type() == QEvent.Type.FontChange:
+                self._legend_room = QSize()  # the legend's size follows the font
             self._restyle()
             self._update_labels()
             self._relayout()

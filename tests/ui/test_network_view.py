@@ -10,12 +10,15 @@ from PySide6.QtWidgets import QApplication, QToolTip
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Layer, Network, build_network
+from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.colors import unknown_color
 from backprop_gui.ui.formula_view import FormulaView
 from backprop_gui.ui.network_view import EdgeItem, NetworkView, NeuronItem, neighbour
 from backprop_gui.ui.session_model import NeuronValue, Selection, SessionModel
+
+from window_helpers import open_window
 
 
 def small_session(name: str = "Course example", input_labels: list[str] | None = None) -> Session:
@@ -477,3 +480,54 @@ def test_double_click_asks_to_edit_a_bias_or_a_weight_but_not_an_input(view, qtb
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(source.scenePos()))
     assert len(requested) == 2  # an input x_k comes from the data set
     assert "Double-click to edit w132" in plain(view.tooltip_text(Selection(2, 0, 2)))  # w_13^2
+
+
+# --- every known number readable in every layout -------------------------------------------------
+
+
+def assert_known_values_readable(view: NetworkView) -> None:
+    """Each neuron whose value is known shows a non-empty number that contrasts with what is behind it,
+    lies inside the visible part of the scene, and overlaps neither a label nor the legend."""
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    legend = view.mapToScene(view.legend.geometry()).boundingRect()
+    labels = [label.sceneBoundingRect() for label in view._labels.values()]
+    shown = 0
+    for item in neurons(view):
+        if not item.known:
+            continue
+        number = item.value_item
+        where = f"neuron {item.selection.j + 1} of layer {item.selection.layer}"
+        assert item.isVisible() and number.isVisible() and number.text(), where
+        assert contrast(number.brush().color(), item.text_background()) > 3, where
+        box = number.sceneBoundingRect()
+        assert visible.contains(box), f"{where}: {box} outside {visible}"
+        assert not any(box.intersects(label) for label in labels), where
+        assert not box.intersects(legend), where
+        shown += 1
+    assert shown
+
+
+def test_known_values_are_readable_in_the_normal_window(qtbot, private_places):
+    for session in (load_example("xor"), wide_session()):
+        window = open_window(qtbot, session)
+        for _ in range(5):  # to Backward 1: inputs, the output's δ and the hidden layer's δ are known
+            qtbot.keyClick(window, Qt.Key.Key_F10)
+        assert_known_values_readable(window.network_view)
+
+
+def test_a_number_beside_a_circle_turns_to_the_text_colour_when_the_view_shrinks(view):
+    view.model.run_to(3)  # Backward 2: the output's δ, white on its dark fill
+    output = view.items_for(Selection(2, 0))[0]
+    assert not output.beside
+    view.resize(420, 260)  # crowded: the numbers go beside the circles, on a plate
+    assert output.beside
+    assert output.value_item.brush().color() == view.palette().color(QPalette.ColorRole.Text)
+    assert_known_values_readable(view)
+
+
+def test_only_the_legends_corner_is_kept_free(view):
+    legend = view.mapToScene(view.legend.geometry()).boundingRect()
+    hidden = view.items_for(Selection(1, 2))[0].sceneBoundingRect()  # the lowest neuron of the middle column
+    assert hidden.bottom() > legend.top()  # below the legend's top edge, beside it
+    for item in neurons(view):
+        assert not item.sceneBoundingRect().intersects(legend)

@@ -1,18 +1,24 @@
 """Presentation mode driven by real key presses: large type, hidden docks, full screen, blank screen,
 numbers revealed one keypress later, zoom; and everything exactly as before when it is turned off."""
 
+import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
-from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
+from test_network_view import assert_known_values_readable
 
+from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.formatting import format_number
+from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
+from backprop_gui.core.session import Session
 from backprop_gui.ui.app import create_window
+from backprop_gui.ui.network_view import NeuronItem
 from backprop_gui.ui.presentation import FONT_SCALE, presentation_palette
 from backprop_gui.ui.session_model import Selection
 
-from window_helpers import shown_formula
+from window_helpers import open_window, shown_formula
 
 KEY = Qt.Key
 
@@ -260,3 +266,37 @@ def test_the_loss_plot_grows_with_presentation_mode_and_shrinks_back(qtbot, wind
     assert axis.style["tickFont"].pointSizeF() >= 1.45 * before
     press(qtbot, window, KEY.Key_F7)
     assert axis.style["tickFont"].pointSizeF() == pytest.approx(before)
+
+
+def on_a_screen(monkeypatch, window, width: int, height: int) -> None:
+    """Full screen means ``width`` × ``height`` (the offscreen test platform's screen is smaller)."""
+    screen = type("Screen", (), {"geometry": lambda self: QRect(0, 0, width, height)})()
+    monkeypatch.setattr(window, "screen", lambda: screen)
+    monkeypatch.setattr(window, "showFullScreen", lambda: window.resize(width, height))
+
+
+@pytest.mark.parametrize("name", ["xor", "2-4-3", "1-1-1"])
+def test_small_networks_hold_their_numbers_inside_large_circles_on_a_1920_screen(qtbot, monkeypatch, name):
+    session = load_example("xor") if name == "xor" else small_network(name)
+    window = open_window(qtbot, session)
+    on_a_screen(monkeypatch, window, 1920, 1080)
+    for _ in range(5):  # to Backward 1: the output's δ^2 is known and not held back
+        press(qtbot, window, KEY.Key_F10)
+    press(qtbot, window, KEY.Key_F7)
+    view = window.network_view
+    assert view.viewport().width() == 1920
+    assert_known_values_readable(view)
+    output = view.items_for(Selection(2, 0))[0]
+    assert output.value_text() == window.model.format(float(window.model.stepper.record.delta[2][0, 0]))
+    for item in [item for item in view.scene().items() if isinstance(item, NeuronItem)]:
+        assert not item.beside
+        assert item.sceneBoundingRect().contains(item.value_item.sceneBoundingRect())
+        assert item.rect().height() * view.transform().m11() >= 80  # large enough to read from the back
+    assert output.value_item.font().pointSizeF() >= 1.5 * QApplication.font().pointSizeF()
+
+
+def small_network(name: str) -> Session:
+    sizes = [int(n) for n in name.split("-")]
+    network = build_network(sizes[0], sizes[1:], ["sigmoid"] * (len(sizes) - 1), seed=1)
+    rng = np.random.default_rng(0)
+    return Session(name, network, Dataset(rng.uniform(-1, 1, (4, sizes[0])), rng.uniform(0, 1, (4, sizes[-1]))))
