@@ -52,6 +52,7 @@ class DecisionMap(QWidget):
         self.outputs: np.ndarray | None = None  # a^L over the grid, (n_L, R, R)
         self.shown: np.ndarray | None = None  # what the image shows, (R, R)
         self._key: tuple = ()
+        self._drawn: list[np.ndarray] = []  # the parameters the map was computed from
 
         self.choice = QComboBox()
         self.choice.setToolTip("What the colours show")
@@ -129,6 +130,7 @@ class DecisionMap(QWidget):
         if not self.available or self.plane is None or not self.isVisible():
             return
         network = self.model.session.network
+        self._drawn = self._parameters()
         self.outputs = evaluate_grid(network, self.plane, RESOLUTION)
         chosen = self.choice.currentData()
         if chosen == ARGMAX:
@@ -159,8 +161,17 @@ class DecisionMap(QWidget):
                 self._reset()
             else:
                 self.redraw()
-        elif what == Change.PASS:
-            self.redraw()  # an Update may have changed the weights
+        elif what == Change.PASS and not self._drawn_from_current_parameters():
+            self.redraw()  # an Update (or stepping it back) changed the weights
+
+    def _parameters(self) -> list[np.ndarray]:
+        """The parameter arrays the network holds now. The core replaces them on every change and
+        never writes into them, so the very same arrays mean the same map."""
+        return [array for layer in self.model.session.network.layers for array in (layer.weights, layer.biases)]
+
+    def _drawn_from_current_parameters(self) -> bool:
+        now = self._parameters()
+        return len(now) == len(self._drawn) and all(a is b for a, b in zip(now, self._drawn, strict=True))
 
     def _layout_key(self) -> tuple:
         """What the choices, plane and samples depend on: the data and the network's ends."""

@@ -165,6 +165,11 @@ class SessionController(QObject):
         self._changed_outside = False
         self.autosave.remove()
 
+    def mark_unmodified(self) -> None:
+        """Count the session as it stands as saved: no modified mark, no question on closing."""
+        self._changed_outside = False
+        self.undo_stack.setClean()
+
     def _status(self, message: str) -> None:
         self.window.statusBar().showMessage(message, STATUS_MS)
 
@@ -284,8 +289,7 @@ class SessionController(QObject):
         if not file.commit():
             return self._save_failed(path, file.errorString())
         self.file_path = os.path.abspath(path)
-        self._changed_outside = False
-        self.undo_stack.setClean()
+        self.mark_unmodified()
         self.autosave.remove()
         self.recent.add(path)
         self._update_title()

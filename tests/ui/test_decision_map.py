@@ -63,6 +63,25 @@ def test_the_map_follows_the_weights(qtbot):
     assert widget.shown[5, 5] == pytest.approx(a[2][0, 0])
 
 
+def test_steps_that_leave_the_weights_alone_do_not_recompute_the_map(qtbot, monkeypatch):
+    widget = shown(qtbot, load_example("xor"))
+    computed = []
+    draw = widget.redraw
+
+    def counted() -> None:
+        computed.append(widget.model.stepper.position)
+        draw()
+
+    monkeypatch.setattr(widget, "redraw", counted)
+    model = widget.model
+    for _ in model.stepper.phases[:-1]:
+        model.step()  # Forward 1 … Backward 1: the weights are those the map was drawn from
+    assert computed == []
+    model.step()  # Update replaces the weights
+    model.step_back()  # and stepping it back puts the old ones back
+    assert computed == [len(model.stepper.phases), len(model.stepper.phases) - 1]
+
+
 def test_hover_reads_the_outputs(qtbot):
     widget = shown(qtbot, load_example("xor"))
     view = widget.plot.getPlotItem().getViewBox()

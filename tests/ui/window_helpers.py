@@ -36,8 +36,7 @@ def bare_session_window(tmp_path, session: Session, window: QMainWindow | None =
 
 def discard_changes(controller: SessionController) -> None:
     """So that closing the window at the end of a test does not ask about unsaved changes."""
-    controller._changed_outside = False
-    controller.undo_stack.setClean()
+    controller.mark_unmodified()
 
 
 def answer_box(button: str | QMessageBox.StandardButton) -> list[str]:
