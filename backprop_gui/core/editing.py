@@ -1,4 +1,4 @@
-"""Edits of a network, each one exactly reversible.
+"""Edits of a network, or of a session's training settings and data, each one exactly reversible.
 
 Every edit is a small object: ``check(network)`` raises ValueError naming what is wrong
 (and changes nothing), ``apply(network)`` checks and then makes the change, recording
@@ -9,17 +9,23 @@ neuron indices ``j``, ``k`` are 0-based (shown 1-based).
 Edits never write into an existing array: they build a new one and assign it, as the
 stepper and the trainer do, so arrays held elsewhere (a pass in progress, a history)
 are never changed behind their owner's back.
+
+``SessionEdit``s follow the same protocol on a whole ``Session``: a training setting
+(``SetTrainingSetting``) or the data set, with the input/output layer resized to fit it
+(``SetData``).
 """
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.datasets import Dataset, check_fits
 from backprop_gui.core.formatting import MAX_DIGITS, format_number
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import (
@@ -31,6 +37,9 @@ from backprop_gui.core.network import (
     output_conflict,
     reinitialise,
 )
+
+if TYPE_CHECKING:
+    from backprop_gui.core.session import Session
 
 MAX_LAYER_SIZE = 4096
 
@@ -451,3 +460,180 @@ class RemoveLayer(Edit):
         assert self._removed is not None, "revert before apply"
         network.layers.insert(self.layer - 1, self._removed)
         network.layer(self.layer + 1).weights = self._after_weights
+
+
+# --- edits of a session: training settings and data ----------------------------------
+
+
+class SessionEdit(ABC):
+    """One reversible change of a session (a training setting, the data); ``Edit``'s protocol on a Session."""
+
+    @property
+    @abstractmethod
+    def text(self) -> str:
+        """What the edit does, for an Undo menu item: "set η = 0.1"."""
+
+    @abstractmethod
+    def check(self, session: Session) -> None:
+        """Raise ValueError naming what is wrong if this edit cannot be made on ``session``."""
+
+    def apply(self, session: Session) -> None:
+        """Check, then make the change in ``session`` and remember what it replaced."""
+        self.check(session)
+        self._apply(session)
+
+    @abstractmethod
+    def _apply(self, session: Session) -> None: ...
+
+    @abstractmethod
+    def revert(self, session: Session) -> None:
+        """Undo the last ``apply`` exactly."""
+
+
+# The settings SetTrainingSetting can change, with their names for people.
+TRAINING_SETTINGS = {
+    "learning_rate": "η",
+    "batch_size": "batch size",
+    "epochs": "epochs per run",
+    "shuffle": "shuffle",
+    "seed": "seed",
+    "validation_fraction": "validation fraction",
+}
+# Settings that change the order of an epoch: setting one starts the epoch in progress afresh.
+ORDER_SETTINGS = ("batch_size", "shuffle", "seed", "validation_fraction")
+
+
+@dataclass
+class SetTrainingSetting(SessionEdit):
+    """Set one of ``TRAINING_SETTINGS``: a field of ``session.training``, or the data's validation fraction.
+
+    A new η is marked in the loss history at the step it takes effect from (when steps were
+    taken); a setting of ``ORDER_SETTINGS`` starts the epoch in progress afresh (batch 0).
+    """
+
+    name: str
+    value: float | int | bool
+    _old: Any = field(default=None, init=False, repr=False)
+    _old_batch: int = field(default=0, init=False, repr=False)
+    _old_rates: list[tuple[int, float]] = field(default_factory=list, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        if self.name == "shuffle":
+            return f"turn shuffling {'on' if self.value else 'off'}"
+        value = f"{self.value:.6g}" if isinstance(self.value, float) else str(self.value)
+        return f"set {TRAINING_SETTINGS.get(self.name, self.name)} = {value}"
+
+    def current(self, session: Session) -> Any:
+        """The value the setting has in ``session`` now."""
+        if self.name == "validation_fraction":
+            return session.data.validation_fraction
+        return getattr(session.training, self.name)
+
+    def check(self, session: Session) -> None:
+        if self.name not in TRAINING_SETTINGS:
+            raise ValueError(f"unknown training setting {self.name!r} (known: {', '.join(TRAINING_SETTINGS)})")
+        label, value = TRAINING_SETTINGS[self.name], self.value
+        if self.name == "shuffle":
+            if not isinstance(value, bool | np.bool_):
+                raise ValueError(f"shuffle must be on or off (true or false), got {value!r}")
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise ValueError(f"{label} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"{label} must be a finite number, got {value}")
+        if self.name not in ("learning_rate", "validation_fraction") and value != int(value):
+            raise ValueError(f"{label} must be a whole number, got {value}")
+        if self.name == "validation_fraction":
+            if not 0 <= value < 1:
+                raise ValueError(f"the validation fraction must be at least 0 and less than 1, got {value}")
+            return
+        replace(session.training, **{self.name: value}).validate()
+
+    def _apply(self, session: Session) -> None:
+        self._old, self._old_batch = self.current(session), session.batch
+        self._old_rates = list(session.history.rate_changes)
+        if self.name == "validation_fraction":
+            session.data.validation_fraction = float(self.value)
+        else:
+            kind = type(getattr(session.training, self.name))
+            session.training = replace(session.training, **{self.name: kind(self.value)})
+        if self.name == "learning_rate" and session.history.steps:
+            rates, steps = session.history.rate_changes, session.history.steps
+            if rates and rates[-1][0] == steps:
+                rates.pop()
+            rates.append((steps, float(self.value)))
+        if self.name in ORDER_SETTINGS:
+            session.batch = 0
+
+    def revert(self, session: Session) -> None:
+        if self.name == "validation_fraction":
+            session.data.validation_fraction = self._old
+        else:
+            session.training = replace(session.training, **{self.name: self._old})
+        session.history.rate_changes[:] = self._old_rates
+        session.batch = self._old_batch
+
+
+def needs_fit(data: Dataset, network: Network) -> bool:
+    """True when ``data``'s widths differ from the network's n_0 or n_L."""
+    return data.input_size != network.input_size or data.target_size != network.layers[-1].size
+
+
+@dataclass
+class SetData(SessionEdit):
+    """Make ``data`` the session's data set; the epoch in progress starts afresh (batch 0).
+
+    With ``fit`` the network is first resized to the data's widths: a layer whose shape
+    changes (layer 1 for n_0, layer L for n_L) gets fresh xavier weights drawn from ``seed``,
+    and layer L zero biases. Without it the data must fit the network as it is.
+    """
+
+    data: Dataset
+    fit: bool = False
+    seed: int = 0
+    _old: tuple | None = field(default=None, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        if self.data.generator:
+            return f"load data set {self.data.generator['name']}"
+        return f"import data ({len(self.data):,} samples)"
+
+    def check(self, session: Session) -> None:
+        if not self.fit:
+            check_fits(self.data, session.network)
+            return
+        _check_init("xavier", self.seed)
+        _check_size(self.data.input_size)
+        _check_size(self.data.target_size)
+        fitted = session.network.copy()
+        self._resize(fitted)
+        _check_budget(fitted.num_parameters)
+        fitted.validate()
+
+    def _resize(self, network: Network) -> None:
+        rng = np.random.default_rng(int(self.seed))
+        first, last = network.layers[0], network.layers[-1]
+        if self.data.input_size != network.input_size:
+            network.input_size = self.data.input_size
+            first.weights = initial_weights(first.size, network.input_size, "xavier", rng)
+        if self.data.target_size != last.size:
+            last.weights = initial_weights(self.data.target_size, network.sizes[-2], "xavier", rng)
+            last.biases = np.zeros(self.data.target_size)
+
+    def _apply(self, session: Session) -> None:
+        network = session.network
+        first, last = network.layers[0], network.layers[-1]
+        self._old = (session.data, session.batch, network.input_size, first.weights, last.weights, last.biases)
+        if self.fit:
+            self._resize(network)
+        session.data, session.batch = self.data, 0
+
+    def revert(self, session: Session) -> None:
+        assert self._old is not None, "revert before apply"
+        network = session.network
+        session.data, session.batch, network.input_size, weights, last_weights, last_biases = self._old
+        first, last = network.layers[0], network.layers[-1]
+        first.weights = weights
+        last.weights, last.biases = last_weights, last_biases

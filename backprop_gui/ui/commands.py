@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
-from backprop_gui.core.editing import Edit
+from backprop_gui.core.editing import Edit, SessionEdit
 from backprop_gui.ui.session_model import SessionModel
 
 
@@ -38,4 +38,29 @@ class EditCommand(QUndoCommand):
     def undo(self) -> None:
         self.model.about_to_move.emit()
         self.edit.revert(self.network)
+        self._notify()
+
+
+class SessionEditCommand(QUndoCommand):
+    """Apply ``edit`` (a training setting, the data) to the model's session on redo and revert it on undo.
+
+    As with ``EditCommand``, ``about_to_move`` is emitted before each change and ``notify`` called
+    after it. The edit must have passed ``edit.check`` before it is pushed.
+    """
+
+    def __init__(self, model: SessionModel, edit: SessionEdit, notify: Callable[[], None]) -> None:
+        super().__init__(edit.text)
+        self.model = model
+        self.edit = edit
+        self.session = model.session
+        self._notify = notify
+
+    def redo(self) -> None:
+        self.model.about_to_move.emit()
+        self.edit.apply(self.session)
+        self._notify()
+
+    def undo(self) -> None:
+        self.model.about_to_move.emit()
+        self.edit.revert(self.session)
         self._notify()

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.datasets import GENERATORS, Dataset, DatasetError, generate
 from backprop_gui.core.decision import target_classes
-from backprop_gui.core.network import Network, initial_weights
+from backprop_gui.core.editing import needs_fit
+from backprop_gui.core.network import Network
 from backprop_gui.core.training import split_validation
 from backprop_gui.ui.session_model import Change, SessionModel
 
@@ -65,29 +66,13 @@ def sample_brushes(targets: np.ndarray) -> list:
     return [pg.mkBrush(cmap.map((v - t.min()) / span, mode="qcolor")) for v in t]
 
 
-def fit_network(network: Network, input_size: int, output_size: int, seed: int = 0) -> Network:
-    """A copy of ``network`` with n_0 = ``input_size`` and n_L = ``output_size``; a layer whose
-    shape changes gets fresh xavier weights (from ``seed``) and zero biases."""
-    fitted = network.copy()
-    rng = np.random.default_rng(seed)
-    if input_size != fitted.input_size:
-        fitted.input_size = input_size
-        first = fitted.layers[0]
-        first.weights = initial_weights(first.size, input_size, "xavier", rng)
-    last = fitted.layers[-1]
-    if output_size != last.size:
-        last.weights = initial_weights(output_size, fitted.sizes[-2], "xavier", rng)
-        last.biases = np.zeros(output_size)
-    fitted.validate()
-    return fitted
-
-
-def offer_to_fit(parent: QWidget, data: Dataset, network: Network) -> Network | None:
-    """``network`` if ``data`` fits it, else ask to resize its input/output layer: the resized
-    copy, or None if the user declines."""
-    n_in, n_out = data.inputs.shape[1], data.targets.shape[1]
-    if n_in == network.input_size and n_out == network.layers[-1].size:
-        return network
+def offer_to_fit(parent: QWidget, data: Dataset, network: Network) -> bool | None:
+    """Whether ``data`` needs ``network``'s input/output layer resized (``core.editing.SetData``'s
+    ``fit``): False if it fits as it is, True if it does not and the user agreed to the resize,
+    None if the user declined."""
+    if not needs_fit(data, network):
+        return False
+    n_in, n_out = data.input_size, data.target_size
     changes = []
     if n_in != network.input_size:
         changes.append(f"the input layer from n_0 = {network.input_size} to {n_in}")
@@ -99,9 +84,7 @@ def offer_to_fit(parent: QWidget, data: Dataset, network: Network) -> Network | 
         f"The data has {n_in} inputs and {n_out} targets per sample.\n"
         f"Resize {' and '.join(changes)}? The resized layers get new random weights.",
     )
-    if answer != QMessageBox.StandardButton.Yes:
-        return None
-    return fit_network(network, n_in, n_out)
+    return True if answer == QMessageBox.StandardButton.Yes else None
 
 
 class SamplesModel(QAbstractTableModel):
@@ -268,15 +251,10 @@ class DataView(QWidget):
             self.use(dialog.result_data)
 
     def use(self, data: Dataset) -> bool:
-        """Make ``data`` the session's data, resizing the network first if the user agrees."""
-        network = offer_to_fit(self, data, self.model.session.network)
-        if network is None:
-            return False
-        if network is not self.model.session.network:
-            self.controller.stop()
-            self.model.session.network = network
-        self.controller.set_data(data)
-        return True
+        """Make ``data`` the session's data (one undoable edit), resizing the network's input/output
+        layer with it if the data needs that and the user agrees. True if the data was replaced."""
+        fit = offer_to_fit(self, data, self.model.session.network)
+        return fit is not None and self.controller.set_data(data, fit=fit)
 
     def _model_changed(self, what: str) -> None:
         if what in (Change.SESSION, Change.NETWORK) and not self.controller.running:

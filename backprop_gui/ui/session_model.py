@@ -6,11 +6,13 @@ changed. Every user action that moves the stepper goes through a method here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
 
+from backprop_gui.core.editing import SessionEdit
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
 from backprop_gui.core.session import Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import Stepper
@@ -73,6 +75,9 @@ class SessionModel(QObject):
         self.stepper = self._stepper_for(session)
         self.opened_view: SessionView | None = None
         self._take_view(session)
+        # Makes ``push_edit``'s edits undoable (the session controller sets it): called with (edit, notify),
+        # True if the edit was made. None: edits are applied directly.
+        self.edit_handler: Callable[[SessionEdit, Callable[[], None]], bool] | None = None
 
     # --- the session ---------------------------------------------------------------
 
@@ -149,6 +154,17 @@ class SessionModel(QObject):
     def snapshot(self) -> Session:
         """The session as it should be saved: a shallow copy carrying ``view_state()``."""
         return replace(self.session, view=self.view_state())
+
+    def push_edit(self, edit: SessionEdit, notify: Callable[[], None]) -> bool:
+        """Make ``edit`` of the session (a training setting, the data) through ``edit_handler``, so it
+        can be undone, or apply it directly when none is set; ``notify`` runs after every change it
+        makes (apply, undo, redo). True if it was made; a direct apply raises ValueError if invalid."""
+        if self.edit_handler is not None:
+            return self.edit_handler(edit, notify)
+        self.about_to_move.emit()  # a running trainer pauses first, as for every other edit
+        edit.apply(self.session)
+        notify()
+        return True
 
     def network_changed(self, sample: int | None = None) -> None:
         """Call after anything outside the stepper changed the parameters or architecture

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QSaveFile, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
@@ -22,6 +23,7 @@ from backprop_gui.core.editing import (
     Edit,
     RemoveLayer,
     RemoveNeuron,
+    SessionEdit,
     ToggleBias,
     bias_name,
     weight_name,
@@ -29,7 +31,7 @@ from backprop_gui.core.editing import (
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session, SessionError, dumps, load_session, session_from_dict, session_to_dict
 from backprop_gui.ui.autosave import Autosave, decode, encode
-from backprop_gui.ui.commands import EditCommand
+from backprop_gui.ui.commands import EditCommand, SessionEditCommand
 from backprop_gui.ui.edit_dialogs import (
     ActivationDialog,
     AddLayerDialog,
@@ -106,6 +108,7 @@ class SessionController(QObject):
         model.changed.connect(self._on_model_changed)
         model.update_applied.connect(self._update_applied)
         model.edit_requested.connect(self.edit_parameter)
+        model.edit_handler = self.push_session_edit
         self.autosave.due.connect(self.autosave_now)
         self.autosave.start()
         window.setAcceptDrops(True)
@@ -410,6 +413,27 @@ class SessionController(QObject):
             QMessageBox.warning(self.window, "Cannot change the network", as_sentence(str(error)))
             return False
         self.undo_stack.push(EditCommand(self.model, edit, self._network_edited))
+        return True
+
+    def push_session_edit(self, edit: SessionEdit, notify: Callable[[], None]) -> bool:
+        """Make ``edit`` of the session's settings or data an undoable command (``notify`` runs after
+        each change), or say why it cannot be made; True if it was made."""
+        try:
+            edit.check(self.session)
+        except ValueError as error:
+            QMessageBox.warning(self.window, "Cannot make this change", as_sentence(str(error)))
+            return False
+
+        def changed() -> None:
+            self._in_command = True
+            try:
+                if not _selection_fits(self.model.selection, self.session):
+                    self.model.set_selection(None)
+                notify()
+            finally:
+                self._in_command = False
+
+        self.undo_stack.push(SessionEditCommand(self.model, edit, changed))
         return True
 
     def _network_edited(self) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.backprop import set_parameters
 from backprop_gui.core.datasets import Dataset, check_fits
+from backprop_gui.core.editing import SessionEdit, SetData, SetTrainingSetting
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
 from backprop_gui.ui.data_view import DataView
 from backprop_gui.ui.decision_map import DecisionMap
@@ -227,39 +227,48 @@ class TrainingController(QObject):
 
     # --- settings --------------------------------------------------------------------
 
-    def set_learning_rate(self, learning_rate: float) -> None:
-        """η from the next step on; marked on the loss plot when steps were already taken."""
-        session = self.model.session
-        learning_rate = float(learning_rate)
-        if learning_rate == session.training.learning_rate:
-            return
-        session.training.learning_rate = learning_rate
-        if self.runner is not None:
-            self.runner.set_learning_rate(learning_rate)
-            return
-        rates = session.history.rate_changes
-        if session.history.steps:
-            if rates and rates[-1][0] == session.history.steps:
-                rates.pop()
-            rates.append((session.history.steps, learning_rate))
-        self.model.network_changed()  # the stepper's Update uses the new η
-        self.progressed.emit()
+    def set_learning_rate(self, learning_rate: float) -> bool:
+        """η from the next step on (undoable); marked on the loss plot when steps were already taken.
 
-    def set_setting(self, name: str, value: object) -> None:
-        """Change batch size, epochs, shuffle, seed or validation fraction (not while training).
-
-        All but ``epochs`` change the order of an epoch, so an epoch in progress starts afresh.
+        A running training pauses for the change and then goes on with the new η. True if it was set.
         """
-        if self.running and name != "epochs":
-            self.pause()
+        resume = self.running
+        done = self._edit(SetTrainingSetting("learning_rate", float(learning_rate)), keep_run=True)
+        if done and resume:
+            self.continue_training()
+        return done
+
+    def set_setting(self, name: str, value: object) -> bool:
+        """Change batch size, epochs, shuffle, seed or validation fraction (undoable); True if it was set.
+
+        A running training pauses first. All but ``epochs`` change the order of an epoch, so an
+        epoch in progress starts afresh.
+        """
+        return self._edit(SetTrainingSetting(name, value), keep_run=name == "epochs")
+
+    def _edit(self, edit: SessionEdit, keep_run: bool = False, sample: int | None = None) -> bool:
+        """Make ``edit`` through the model (undoable when the window has an undo stack); say why not
+        if it cannot be made. ``keep_run``: a paused run may still be continued to its end after it;
+        ``sample``: the sample the pass restarts on. True if it was made."""
         session = self.model.session
-        if name == "validation_fraction":
-            session.data.validation_fraction = float(value)
-        else:
-            session.training = replace(session.training, **{name: value})
-        if name != "epochs":
-            session.batch = 0
+        if isinstance(edit, SetTrainingSetting) and edit.current(session) == edit.value:
+            return False
+        try:
+            edit.check(session)
+            done = self.model.push_edit(edit, lambda: self._edited(keep_run, sample))
+        except ValueError as error:
+            done = False
+            self._tell("Cannot make this change", str(error))
+        if not done:
+            self.panel.show_settings()  # the controls go back to the session's values
+        return done
+
+    def _edited(self, keep_run: bool, sample: int | None) -> None:
+        """A setting or the data was changed, or the change undone or redone: show it everywhere."""
+        if not keep_run:
             self._target_epoch = None
+        self.model.network_changed(sample)  # the stepper's pass uses η and the data
+        self.panel.show_settings()
         self.progressed.emit()
 
     def set_delay(self, seconds: float) -> None:
@@ -298,16 +307,14 @@ class TrainingController(QObject):
         self.progressed.emit()
         self._status("Training history cleared")
 
-    def set_data(self, data: Dataset) -> None:
-        """Replace the session's data (it must fit the network); epochs start again at a fresh order."""
-        self.stop()
-        check_fits(data, self.model.session.network)
-        session = self.model.session
-        session.data = data
-        session.batch = 0
-        self.model.network_changed(0)
-        self.progressed.emit()
-        self._status(f"Data set replaced: {len(data):,} samples")
+    def set_data(self, data: Dataset, fit: bool = False) -> bool:
+        """Replace the session's data (undoable); epochs start again at a fresh order. With ``fit``
+        the input/output layer is first resized to the data (``core.editing.SetData``); without it
+        the data must fit the network. True if it was replaced."""
+        done = self._edit(SetData(data, fit=fit, seed=self.model.session.training.seed), sample=0)
+        if done:
+            self._status(f"Data set replaced: {len(data):,} samples")
+        return done
 
     # --- the stepper's side ----------------------------------------------------------------
 

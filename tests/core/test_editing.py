@@ -1,4 +1,4 @@
-"""Network edits: each one changes what it says, refuses bad input, and reverts bit for bit."""
+"""Edits of a network and of a session: each one changes what it says, refuses bad input, and reverts bit for bit."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backprop_gui.core.datasets import Dataset, DatasetError, generate
 from backprop_gui.core.editing import (
     AddLayer,
     AddNeuron,
@@ -16,15 +17,20 @@ from backprop_gui.core.editing import (
     Reinitialise,
     RemoveLayer,
     RemoveNeuron,
+    SessionEdit,
     SetActivation,
+    SetData,
     SetLoss,
     SetParameter,
+    SetTrainingSetting,
     ToggleBias,
     bias_name,
     parse_value,
     weight_name,
 )
 from backprop_gui.core.network import Network, build_network
+from backprop_gui.core.presets import load_example
+from backprop_gui.core.session import Session
 
 from helpers import snapshot
 
@@ -244,3 +250,143 @@ def test_any_edit_sequence_undoes_and_redoes_exactly(data) -> None:
     for edit, _, after in done:
         edit.apply(net)
         assert snapshot(net) == after
+
+
+# --- session edits: training settings and data ----------------------------------------
+
+
+def session_state(session: Session) -> tuple:
+    """Everything a session edit may touch, bit for bit."""
+    data = session.data
+    return (
+        session.training,
+        session.batch,
+        list(session.history.rate_changes),
+        id(data),
+        data.validation_fraction,
+        snapshot(session.network),
+    )
+
+
+def session_applied(session: Session, edit: SessionEdit) -> tuple:
+    """Apply, check revert restores exactly, re-apply, check it equals the first apply."""
+    before = session_state(session)
+    edit.apply(session)
+    after = session_state(session)
+    session.network.validate()
+    edit.revert(session)
+    assert session_state(session) == before
+    edit.apply(session)
+    assert session_state(session) == after
+    return after
+
+
+def trained_xor() -> Session:
+    session = load_example("xor")
+    session.history.step_losses.extend([0.3, 0.2, 0.1])
+    session.batch = 3
+    return session
+
+
+def test_set_learning_rate_is_marked_at_the_step_it_takes_effect_from() -> None:
+    session = trained_xor()
+    edit = SetTrainingSetting("learning_rate", 0.1)
+    assert edit.text == "set η = 0.1"
+    session_applied(session, edit)
+    assert session.training.learning_rate == 0.1 and session.history.rate_changes == [(3, 0.1)]
+    assert session.batch == 3  # η does not change the order of an epoch
+    again = SetTrainingSetting("learning_rate", 0.2)
+    session_applied(session, again)
+    assert session.history.rate_changes == [(3, 0.2)]  # two changes at one step: the last one counts
+    again.revert(session)
+    assert session.history.rate_changes == [(3, 0.1)]
+
+
+def test_set_learning_rate_before_any_step_marks_nothing() -> None:
+    session = load_example("xor")
+    session_applied(session, SetTrainingSetting("learning_rate", 2.0))
+    assert session.training.learning_rate == 2.0 and session.history.rate_changes == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "text"),
+    [
+        ("batch_size", 2, "set batch size = 2"),
+        ("epochs", 50, "set epochs per run = 50"),
+        ("shuffle", False, "turn shuffling off"),
+        ("seed", 7, "set seed = 7"),
+        ("validation_fraction", 0.25, "set validation fraction = 0.25"),
+    ],
+)
+def test_set_each_training_setting(name: str, value, text: str) -> None:
+    session = trained_xor()
+    edit = SetTrainingSetting(name, value)
+    assert edit.text == text
+    session_applied(session, edit)
+    assert edit.current(session) == value
+    assert session.batch == (3 if name == "epochs" else 0)  # the others start the epoch afresh
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("learning_rate", 0.0, "training.learning_rate: must be in (0,"),
+        ("learning_rate", math.nan, "η must be a finite number"),
+        ("batch_size", 0, "training.batch_size: must be at least 1"),
+        ("batch_size", 2.5, "batch size must be a whole number"),
+        ("epochs", True, "epochs per run must be a number"),
+        ("seed", -1, "training.seed: must be 0 or more"),
+        ("shuffle", 1, "shuffle must be on or off"),
+        ("validation_fraction", 1.0, "at least 0 and less than 1"),
+        ("momentum", 0.9, "unknown training setting 'momentum'"),
+    ],
+)
+def test_bad_training_settings_are_refused_naming_the_setting(name: str, value, message: str) -> None:
+    session = trained_xor()
+    before = session_state(session)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        SetTrainingSetting(name, value).apply(session)
+    assert session_state(session) == before
+
+
+def test_set_data_that_fits_replaces_it_and_starts_the_epoch_afresh() -> None:
+    session = trained_xor()
+    moons = generate("moons", samples=30)
+    edit = SetData(moons)
+    assert edit.text == "load data set moons"
+    session_applied(session, edit)
+    assert session.data is moons and session.batch == 0
+
+
+def test_set_data_that_does_not_fit_is_refused_unless_fitted() -> None:
+    session = trained_xor()
+    blobs = generate("blobs", samples=30, classes=3)
+    before = session_state(session)
+    with pytest.raises(DatasetError, match="n_L = 1"):
+        SetData(blobs).apply(session)
+    assert session_state(session) == before
+    network = session.network
+    second = network.layer(1).weights
+    session_applied(session, SetData(blobs, fit=True, seed=4))
+    assert session.network is network and network.sizes == [2, 2, 3]
+    assert network.layer(1).weights is second  # n_0 fits: layer 1 is kept
+    np.testing.assert_array_equal(network.layer(2).biases, np.zeros(3))
+
+
+def test_set_data_fits_the_input_layer_and_names_imported_data() -> None:
+    session = trained_xor()
+    rng = np.random.default_rng(0)
+    wide = Dataset(rng.normal(size=(5, 3)), rng.integers(0, 2, size=(5, 1)).astype(float))
+    edit = SetData(wide, fit=True)
+    assert edit.text == "import data (5 samples)"
+    output = session.network.layer(2).weights
+    session_applied(session, edit)
+    assert session.network.sizes == [3, 2, 1] and session.network.layer(2).weights is output
+
+
+def test_set_data_wider_than_a_layer_may_be_is_refused() -> None:
+    session = trained_xor()
+    huge = Dataset(np.zeros((2, 5000)), np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="at most 4096 neurons, got 5000"):
+        SetData(huge, fit=True).apply(session)
+    assert session.network.sizes == [2, 2, 1]

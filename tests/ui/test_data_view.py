@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMainWindow, QMessageBox
 
 from backprop_gui.core.presets import load_example
 from backprop_gui.ui.csv_import_dialog import CsvImportDialog
-from backprop_gui.ui.data_view import GenerateDialog, fit_network
+from backprop_gui.ui.data_view import GenerateDialog
 from backprop_gui.ui.session_model import SessionModel
 from backprop_gui.ui.training_ui import install_training
+
+from helpers import snapshot
+from window_helpers import answer_box, open_window
 
 
 @pytest.fixture
@@ -79,14 +82,6 @@ def test_a_wider_data_set_offers_to_resize_the_output_layer(qtbot, window, monke
     answer(monkeypatch, QMessageBox.StandardButton.Yes)
     assert controller.data_view.use(blobs)
     assert model.session.network.sizes == [2, 2, 3] and len(model.session.data) == len(blobs)
-
-
-def test_fit_network_keeps_the_layers_that_fit():
-    network = load_example("xor").network
-    fitted = fit_network(network, 3, 1)
-    assert fitted.sizes == [3, 2, 1]
-    np.testing.assert_array_equal(fitted.layer(2).weights, network.layer(2).weights)
-    assert network.sizes == [2, 2, 1]  # the original is untouched
 
 
 # --- CSV import ------------------------------------------------------------------------
@@ -180,3 +175,77 @@ def test_three_inputs_have_no_scatter_but_a_reason(qtbot, window, tmp_path, monk
     view = controller.data_view
     assert view.plot.isHidden() and "3 inputs" in view.no_plot.text()
     assert "n_0 = 3" in controller.decision_map.message.text()
+
+
+# --- data changes through the window's undo stack --------------------------------------------
+
+
+def choose_in_dialog(qtbot, action, name: str, **fields) -> None:
+    """Trigger ``action``, then in the built-in data-set dialog choose ``name``, set ``fields`` and press OK."""
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, GenerateDialog):
+            QTimer.singleShot(10, fill)
+            return
+        dialog.choice.setCurrentIndex(dialog.choice.findData(name))
+        for field, value in fields.items():
+            dialog.fields[field].setValue(value)
+        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, fill)
+    action.trigger()
+
+
+def press(qtbot, window, redo: bool = False) -> None:
+    """Ctrl+Z, or Ctrl+Shift+Z with ``redo``, on the graph (the window active again after a dialog)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    view = window.network_view
+    view.setFocus()
+    modifiers = Qt.KeyboardModifier.ControlModifier
+    if redo:
+        modifiers |= Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(view, Qt.Key.Key_Z, modifiers)
+
+
+@pytest.mark.usefixtures("private_places")
+def test_a_data_set_chosen_in_the_dialog_is_undone_and_redone(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    model, view = window.model, window.training_controller.data_view
+    xor = model.session.data
+    choose_in_dialog(qtbot, view.generate_action, "moons", samples=40)
+    moons = model.session.data
+    assert moons.generator["name"] == "moons" and view.samples.rowCount() == 40
+    assert window.session_controller.actions["undo"].text() == "Undo load data set moons"
+    assert window.isWindowModified()
+    press(qtbot, window)
+    assert model.session.data is xor and view.samples.rowCount() == 4
+    assert not window.isWindowModified()
+    press(qtbot, window, redo=True)
+    assert model.session.data is moons and view.samples.rowCount() == 40 and "40 samples" in view.summary.text()
+
+
+@pytest.mark.usefixtures("private_places")
+def test_a_resize_for_new_data_is_one_edit_with_the_data(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    model = window.model
+    network, before, xor = model.session.network, snapshot(model.session.network), model.session.data
+    asked = answer_box(QMessageBox.StandardButton.Yes)
+    choose_in_dialog(qtbot, window.training_controller.data_view.generate_action, "blobs", classes=3)
+    assert "n_L = 1 to 3" in asked[0]
+    assert network.sizes == [2, 2, 3] and len(model.session.data) != 4
+    resized = snapshot(network)
+    press(qtbot, window)
+    assert model.session.network is network and snapshot(network) == before and model.session.data is xor
+    press(qtbot, window, redo=True)
+    assert snapshot(network) == resized and model.stepper.network is network
+
+
+@pytest.mark.usefixtures("private_places")
+def test_declining_the_resize_leaves_nothing_to_undo(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    answer_box(QMessageBox.StandardButton.No)
+    choose_in_dialog(qtbot, window.training_controller.data_view.generate_action, "blobs", classes=3)
+    assert len(window.model.session.data) == 4 and not window.session_controller.undo_stack.count()

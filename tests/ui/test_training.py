@@ -16,6 +16,8 @@ from backprop_gui.core.training import Trainer
 from backprop_gui.ui.session_model import SessionModel
 from backprop_gui.ui.training_ui import DIVERGED, FINISHED, PAUSED, TRAINING, install_training
 
+from window_helpers import open_window
+
 TIMEOUT = 30_000  # ms: generous, for slow CI machines
 
 
@@ -256,3 +258,75 @@ def test_trainer_hooks_can_stop_a_run_and_hear_how_it_ended(qtbot, xor):
     assert isinstance(error, Stop) and trainer.history.steps == 10
     assert controller.state == PAUSED and model.session.history.steps == 10
     assert "breakpoint at step 10" in controller.last_message
+
+
+# --- settings through the window's undo stack ---------------------------------------------------
+
+
+def undo(qtbot, window, redo: bool = False) -> None:
+    """Ctrl+Z (or Ctrl+Shift+Z) with the graph focused, as a user would after changing a setting."""
+    view = window.network_view
+    view.setFocus()
+    modifiers = Qt.KeyboardModifier.ControlModifier
+    if redo:
+        modifiers |= Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(view, Qt.Key.Key_Z, modifiers)
+
+
+@pytest.mark.usefixtures("private_places")
+def test_typed_eta_is_undone_and_redone_with_the_keys(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    model, panel = window.model, window.training_controller.panel
+    old = model.session.training.learning_rate
+    box = panel.learning_rate
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "0.1")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert model.session.training.learning_rate == 0.1 and model.stepper.learning_rate == 0.1
+    assert window.session_controller.actions["undo"].text() == "Undo set η = 0.1"
+    assert window.isWindowModified()
+    undo(qtbot, window)
+    assert model.session.training.learning_rate == old and box.value() == old
+    assert model.stepper.learning_rate == old
+    assert not window.isWindowModified()
+    undo(qtbot, window, redo=True)
+    assert model.session.training.learning_rate == 0.1 and box.text() == "0.1"
+
+
+@pytest.mark.usefixtures("private_places")
+def test_eta_changed_after_training_is_marked_and_the_mark_goes_with_undo(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    model, controller = window.model, window.training_controller
+    controller.train_one_epoch()
+    qtbot.waitUntil(lambda: controller.state == FINISHED, timeout=TIMEOUT)
+    controller.panel.learning_rate.setValue(0.2)
+    assert model.session.history.rate_changes == [(4, 0.2)] and len(controller.loss_plot._rate_marks) == 1
+    undo(qtbot, window)
+    assert model.session.history.rate_changes == [] and controller.loss_plot._rate_marks == []
+    undo(qtbot, window, redo=True)
+    assert model.session.history.rate_changes == [(4, 0.2)]
+
+
+@pytest.mark.usefixtures("private_places")
+def test_shuffle_seed_and_validation_are_undoable_one_by_one(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    model, panel = window.model, window.training_controller.panel
+    training = model.session.training
+    qtbot.mouseClick(panel.shuffle, Qt.MouseButton.LeftButton)
+    assert model.session.training.shuffle is not training.shuffle
+    undo_text = window.session_controller.actions["undo"].text()
+    assert undo_text == f"Undo turn shuffling {'off' if training.shuffle else 'on'}"
+    panel.seed.setValue(9)
+    panel.validation.setValue(0.25)
+    assert window.session_controller.actions["undo"].text() == "Undo set validation fraction = 0.25"
+    undo(qtbot, window)
+    assert model.session.data.validation_fraction == 0.0 and panel.validation.value() == 0.0
+    undo(qtbot, window)
+    assert model.session.training.seed == training.seed and panel.seed.value() == training.seed
+    undo(qtbot, window)
+    assert model.session.training == training and panel.shuffle.isChecked() == training.shuffle
+    assert not window.isWindowModified()
+    for _ in range(3):
+        undo(qtbot, window, redo=True)
+    assert (model.session.training.seed, model.session.data.validation_fraction) == (9, 0.25)
