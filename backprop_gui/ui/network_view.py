@@ -14,7 +14,7 @@ calling ``move_selection``) walk the selection; a double-click asks to edit a we
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,7 +66,11 @@ MOVES = ("up", "down", "left", "right")  # for move_selection: neuron above/belo
 HELD_TEXT = "?"  # a neuron's value held back until the formula panel reveals it
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.5, 12.0, 1.25
 GLOW = QColor(255, 165, 0)  # the neurons and edges computed in the current phase
-HALO = 8.5  # how far the glow ring reaches beyond a circle, at line scale 1
+HALO = 8.5  # how far the glow ring reaches beyond a circle at line scale 1; thicker lines widen it …
+WIDE_HALO_SHARE = 0.2  # … only up to this share of the radius (never below HALO), and …
+HALO_SHARE = 0.6  # … no ring reaches beyond this share of the radius (small circles get a thinner ring)
+THIN_HALO = 4.0  # the glow ring's reach when circles large enough for their numbers are crowded
+GAP_SHARE, MIN_GAP = 0.15, 3.0  # the clear space between neighbouring neurons' rings: a share of the radius, ≥ MIN_GAP
 MIN_INSIDE_FONT = 0.6  # numbers inside circles may shrink to this share of the graph's font (not below 10 pt)
 
 
@@ -120,6 +124,35 @@ def neighbour(selection: Selection | None, sizes: Sequence[int], move: str, star
     return Selection(l, min(j, sizes[l] - 1))
 
 
+def halo_reach(radius: float, line_scale: float, thin: bool = False) -> float:
+    """How far a circle of ``radius``'s glow ring reaches beyond it, with lines ``line_scale`` times thicker
+    (``thin``: as little as is still clearly visible)."""
+    widest = THIN_HALO if thin else min(HALO * line_scale, max(HALO, WIDE_HALO_SHARE * radius))
+    return min(widest, HALO_SHARE * radius)
+
+
+def neuron_pitch(radius: float, halo: float) -> float:
+    """The least distance between the centres of neighbouring neurons of ``radius`` whose glow rings
+    reach ``halo``: the rings keep ``GAP_SHARE`` of the radius (at least ``MIN_GAP``) clear between them."""
+    return 2 * (radius + halo) + max(GAP_SHARE * radius, MIN_GAP)
+
+
+def column_height(slots: int, radius: float, halo: float) -> float:
+    """The height of a column of ``slots`` neurons of ``radius`` whose rings reach ``halo``, packed."""
+    return (slots - 1) * neuron_pitch(radius, halo) + 2 * (radius + halo)
+
+
+def largest_radius(fits: Callable[[float], bool], high: float) -> float:
+    """The largest radius up to ``high`` that ``fits`` (which must hold for every smaller radius), or 0."""
+    low = 0.0
+    if fits(high):
+        return high
+    for _ in range(40):  # halves the interval down to far below a pixel
+        middle = (low + high) / 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low
+
+
 def _full(value: float) -> str:
     """Full precision: the shortest text that reads back as exactly ``value``."""
     return repr(float(value)).replace("-", "−")
@@ -133,6 +166,7 @@ class _Plan:
     xs: list[float]
     middles: list[float]
     radius: float
+    halo: float  # how far the glow ring reaches beyond a circle
     spacing: float
     beside: bool  # numbers on plates beside the circles
     beside_w: float  # the room a number beside a circle takes
@@ -161,8 +195,6 @@ class _Style:
 class NeuronItem(QGraphicsEllipseItem):
     """Neuron j of ``layer`` (a circle centred on its position) with its value as text inside."""
 
-    MARGIN = 10.0
-
     def __init__(self, layer: int, j: int, style: _Style) -> None:
         super().__init__()
         self.selection = Selection(layer, j)
@@ -170,6 +202,7 @@ class NeuronItem(QGraphicsEllipseItem):
         self.glow = False
         self.selected = False
         self._marks_drawn = (False, False)
+        self._halo = 0.0
         self.known = False
         self.beside = False  # the number is drawn beside the circle (crowded layouts), else inside
         self.brush_shown: QBrush | None = None
@@ -181,10 +214,12 @@ class NeuronItem(QGraphicsEllipseItem):
         """The number shown inside the circle ("" when the value is not known yet)."""
         return self.value_item.text()
 
-    def set_geometry(self, radius: float, beside: bool, font: QFont) -> None:
-        """A circle of ``radius``; the number in ``font`` inside it or, with ``beside``, on a plate to its right."""
+    def set_geometry(self, radius: float, halo: float, beside: bool, font: QFont) -> None:
+        """A circle of ``radius`` whose glow ring reaches ``halo`` beyond it; the number in ``font`` inside it
+        or, with ``beside``, on a plate to its right."""
         self.prepareGeometryChange()
         self.beside = beside
+        self._halo = halo
         self.setRect(QRectF(-radius, -radius, 2 * radius, 2 * radius))
         self.value_item.setFont(font)
         self._color_text()  # on the plate the number takes the text colour, inside the fill's contrast
@@ -214,6 +249,15 @@ class NeuronItem(QGraphicsEllipseItem):
             self._marks_drawn = (glow, selected)
             self.update()
 
+    def halo(self) -> float:
+        """How far the glow ring (and, less far, the selection ring) reaches beyond the circle."""
+        return self._halo
+
+    def ring_rect(self) -> QRectF:
+        """The square around the circle and its glow ring, in item coordinates."""
+        h = self.halo()
+        return self.rect().adjusted(-h, -h, h, h)
+
     def _color_text(self) -> None:
         color = self.style.text if self.beside else self._inside_color
         if color != self.value_item.brush().color():
@@ -221,7 +265,7 @@ class NeuronItem(QGraphicsEllipseItem):
 
     def _place_text(self) -> None:
         box = self.value_item.boundingRect()
-        x = self.rect().right() + HALO * self.style.line_scale + 4 if self.beside else -box.width() / 2
+        x = self.rect().right() + self.halo() + 4 if self.beside else -box.width() / 2
         self.value_item.setPos(x, -box.height() / 2)
 
     def _plate(self) -> QRectF:
@@ -229,23 +273,22 @@ class NeuronItem(QGraphicsEllipseItem):
         return self.value_item.mapRectToParent(self.value_item.boundingRect()).adjusted(-3, -1, 3, 1)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
-        m = self.MARGIN * self.style.line_scale
-        circle = self.rect().adjusted(-m, -m, m, m)
+        circle = self.ring_rect().adjusted(-1, -1, 1, 1)  # + antialiasing
         return circle.united(self._plate()) if self.beside and self.value_item.text() else circle
 
     def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
-        scale = self.style.line_scale
-        ring = self.rect().adjusted(-5 * scale, -5 * scale, 5 * scale, 5 * scale)
+        scale, unit = self.style.line_scale, self.halo() / HALO  # the glow ring: 5 units out, 7 wide, HALO in reach
+        ring = self.rect().adjusted(-5 * unit, -5 * unit, 5 * unit, 5 * unit)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if self.glow:
-            painter.setPen(QPen(self.style.neuron_glow, 7 * scale))
+            painter.setPen(QPen(self.style.neuron_glow, 7 * unit))
             painter.drawEllipse(ring)
         painter.setPen(QPen(self.style.outline, (2.2 if self.glow else 1.2) * scale))
         painter.setBrush(self.brush())
         painter.drawEllipse(self.rect())
         if self.selected:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(self.style.selection, 3.2 * scale))
+            painter.setPen(QPen(self.style.selection, 3.2 * unit))
             painter.drawEllipse(ring)
         if self.beside and self.value_item.text():
             painter.setPen(Qt.PenStyle.NoPen)
@@ -594,7 +637,7 @@ class NetworkView(QGraphicsView):
 
         for key, neuron in self._neurons.items():
             neuron.setPos(positions[key])
-            neuron.set_geometry(radius, plan.beside, font if plan.beside else inside_font)
+            neuron.set_geometry(radius, plan.halo, plan.beside, font if plan.beside else inside_font)
         for (l, j), label in self._labels.items():
             p, box = positions[(l, j)], label.boundingRect()
             x = p.x() - radius - 8 - box.width() if l == 0 else p.x() + radius + 8 + plan.beside_w
@@ -618,8 +661,7 @@ class NetworkView(QGraphicsView):
         view_w, view_h = max(self.viewport().width(), 200), max(self.viewport().height(), 150)
         legend = self._legend_room
         legend_top, legend_right = view_h - legend.height() - 18, legend.width() + 18  # the legend's corner, px
-        halo = HALO * self._style.line_scale
-        gap = 0.5 * line
+        line_scale = self._style.line_scale
         font_pt = self.item_font().pointSizeF()
         least_share = min(1.0, max(MIN_INSIDE_FONT, 10 / font_pt)) if font_pt > 0 else 1.0
         r_full = max(16.0, value_w / 2 + 7)  # a circle that holds its number
@@ -643,17 +685,25 @@ class NetworkView(QGraphicsView):
             bottoms = [legend_top if l in under else view_h for l in range(columns)]  # px
             floors = [bottom / scale - 8 for bottom in bottoms]
             rooms = [floor - top for floor in floors]
-            r_fit = min((room - 2 * halo - (s - 1) * gap) / (2 * s) for s, room in zip(slots, rooms, strict=True))
+            r_fit, thin = self._fitting_radius(slots, rooms, r_max), False
+            if r_fit < r_least:  # a thinner glow ring leaves room for circles that hold their numbers?
+                r_fit, thin = self._fitting_radius(slots, rooms, r_max, thin=True), True
             beside = scale < 1 or r_fit < r_least
             if beside:
-                spacing = max(line + 8, min(room / s for s, room in zip(slots, rooms, strict=True)))
-                radius = max(7.0, min(0.36 * spacing, 1.2 * line))
+                least = max(line + 8, neuron_pitch(7.0, halo_reach(7.0, line_scale)))
+                spacing = max(least, min(room / s for s, room in zip(slots, rooms, strict=True)))
+                radius = largest_radius(
+                    lambda r, p=spacing: neuron_pitch(r, halo_reach(r, line_scale)) <= p,
+                    min(0.36 * spacing, 1.2 * line),
+                )
+                radius = max(7.0, radius)
+                halo = halo_reach(radius, line_scale)
                 extents = [s / 2 * spacing for s in slots]
                 needed = min(bottom / (top + 8 + s * spacing) for s, bottom in zip(slots, bottoms, strict=True))
             else:
-                radius = min(r_fit, r_max)
+                radius, halo = r_fit, halo_reach(r_fit, line_scale, thin)
                 spare = [(room - 2 * (radius + halo)) / (s - 1) for s, room in zip(slots, rooms, strict=True) if s > 1]
-                spacing = max(2 * radius + gap, min([4.5 * r_max, *spare]))
+                spacing = max(neuron_pitch(radius, halo), min([4.5 * r_max, *spare]))
                 extents = [(s - 1) / 2 * spacing + radius + halo for s in slots]
                 needed = 1.0
             beside_w = value_w + halo + 10 if beside else 0.0
@@ -675,7 +725,18 @@ class NetworkView(QGraphicsView):
         middles = self._middles(extents, floors, top, (top + height_s - 6) / 2)
         font_share = min(1.0, 2 * (radius - 7) / value_w) if value_w else 1.0
         rect = QRectF(0, 0, width_s, height_s)
-        return _Plan(slots, xs, middles, radius, spacing, beside, beside_w, font_share, rect)
+        return _Plan(slots, xs, middles, radius, halo, spacing, beside, beside_w, font_share, rect)
+
+    def _fitting_radius(self, slots: list[int], rooms: list[float], most: float, thin: bool = False) -> float:
+        """The largest radius, up to ``most``, of neurons whose columns of ``slots`` fit their ``rooms``
+        high, glow rings (``thin`` or not) and the clear space between them included."""
+        scale = self._style.line_scale
+
+        def fits(r: float) -> bool:
+            halo = halo_reach(r, scale, thin)
+            return all(column_height(s, r, halo) <= room for s, room in zip(slots, rooms, strict=True))
+
+        return largest_radius(fits, most)
 
     @staticmethod
     def _middles(extents: list[float], floors: list[float], top: float, ideal: float) -> list[float]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -175,6 +177,70 @@ def test_current_phase_neurons_glow(view):
     model.step_into()  # Forward 2, neuron 1
     assert {item.selection for item in neurons(view) if item.glow} == {Selection(2, 0)}
     assert {item.selection for item in edges(view) if item.glow} == {Selection(2, 0, k) for k in range(3)}
+
+
+def assert_rings_apart(view: NetworkView) -> int:
+    """Vertically neighbouring neurons' circles with their glow and selection rings (in the scene) keep a
+    clear gap of at least 12% of the radius, and each neuron's rings lie within its bounding rect.
+    Returns how many pairs of neighbours it checked."""
+    by_layer: dict[int, list[NeuronItem]] = {}
+    for item in neurons(view):
+        ring = item.ring_rect()
+        assert item.boundingRect().contains(ring), item.selection
+        assert item.halo() > 0 and ring.width() == pytest.approx(item.rect().width() + 2 * item.halo())
+        by_layer.setdefault(item.selection.layer, []).append(item)
+    pairs = 0
+    for column in by_layer.values():
+        column.sort(key=lambda item: item.scenePos().y())
+        for upper, lower in itertools.pairwise(column):
+            gap = lower.mapRectToScene(lower.ring_rect()).top() - upper.mapRectToScene(upper.ring_rect()).bottom()
+            radius = upper.rect().width() / 2
+            assert gap >= 0.12 * radius, f"{upper.selection} and {lower.selection}: gap {gap:.1f}, radius {radius:.1f}"
+            pairs += 1
+    return pairs
+
+
+@pytest.mark.parametrize("line_scale", [1.0, 2.0])
+@pytest.mark.parametrize("size", [(900, 600), (420, 260), (1920, 585), (1366, 432)])
+@pytest.mark.parametrize("shape", ["2-2-1", "2-4-3", "784-64-10"])
+def test_neighbouring_neurons_rings_never_touch(qtbot, shape, size, line_scale):
+    session = wide_session() if shape == "784-64-10" else load_example("xor") if shape == "2-2-1" else None
+    if session is None:
+        network = build_network(2, [4, 3], ["sigmoid", "sigmoid"], seed=1)
+        session = Session(shape, network, Dataset(np.zeros((1, 2)), np.zeros((1, 3))))
+    view = NetworkView(SessionModel(session))
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    view.set_line_scale(line_scale)
+    view.model.run_to(0)  # Forward 1 complete: all of layer 1 glows
+    view.model.set_selection(Selection(1, 1))
+    assert any(item.glow for item in neurons(view)) and any(item.selected for item in neurons(view))
+    assert assert_rings_apart(view) >= 2  # inputs and layer 1, at least
+
+
+def assert_background_between(view: NetworkView, upper: Selection, lower: Selection) -> None:
+    """On screen, a run of background pixels (at least 10% of the radius) separates neurons ``upper`` and
+    ``lower`` of one layer, straight between their centres: their rings do not touch."""
+    first, second = (view.items_for(selection)[0] for selection in (upper, lower))
+    top, bottom = (view.mapFromScene(item.scenePos()) for item in (first, second))
+    image = view.viewport().grab().toImage()
+    background = view.backgroundBrush().color().rgb()
+    run = longest = 0
+    for y in range(top.y(), bottom.y()):
+        run = run + 1 if image.pixel(top.x(), y) == background else 0
+        longest = max(longest, run)
+    radius = first.rect().width() / 2 * view.transform().m11()  # in pixels
+    assert longest >= 0.1 * radius, f"{longest} background pixels between {upper} and {lower}, radius {radius:.0f}"
+
+
+def test_glow_rings_of_neighbours_are_drawn_apart(view):
+    view.model.run_to(0)  # Forward 1 complete: all of layer 1 glows
+    view.model.set_selection(Selection(1, 1))
+    view.resize(900, 350)  # crowded: three large circles in the middle column
+    assert all(item.glow for item in view.items_for(Selection(1, 0)) + view.items_for(Selection(1, 1)))
+    assert_background_between(view, Selection(1, 0), Selection(1, 1))
+    assert_background_between(view, Selection(1, 1), Selection(1, 2))
 
 
 def test_items_are_reused_between_steps(view):

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
-from test_network_view import assert_known_values_readable
+from test_network_view import assert_background_between, assert_known_values_readable, assert_rings_apart
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.formatting import format_number
@@ -293,6 +293,10 @@ def test_small_networks_hold_their_numbers_inside_large_circles_on_a_1920_screen
         assert item.sceneBoundingRect().contains(item.value_item.sceneBoundingRect())
         assert item.rect().height() * view.transform().m11() >= 80  # large enough to read from the back
     assert output.value_item.font().pointSizeF() >= 1.5 * QApplication.font().pointSizeF()
+    assert_rings_apart(view)
+    if name != "1-1-1":  # the hidden layer glows (δ^1 is being computed) and its rings stay apart on screen
+        assert view.items_for(Selection(1, 0))[0].glow
+        assert_background_between(view, Selection(1, 0), Selection(1, 1))
 
 
 def small_network(name: str) -> Session:
