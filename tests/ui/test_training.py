@@ -330,3 +330,16 @@ def test_shuffle_seed_and_validation_are_undoable_one_by_one(qtbot):
     for _ in range(3):
         undo(qtbot, window, redo=True)
     assert (model.session.training.seed, model.session.data.validation_fraction) == (9, 0.25)
+
+
+@pytest.mark.usefixtures("private_places")
+def test_undo_during_training_pauses_it_first(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    model, controller = window.model, window.training_controller
+    old = model.session.training.epochs
+    controller.panel.epochs.setValue(100_000)
+    controller.continue_training()
+    qtbot.waitUntil(lambda: model.session.history.steps > 10, timeout=TIMEOUT)
+    undo(qtbot, window)
+    assert controller.state == PAUSED and model.session.training.epochs == old
+    assert controller.panel.epochs.value() == old
