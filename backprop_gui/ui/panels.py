@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QHeaderView,
     QLabel,
-    QScrollArea,
     QSizePolicy,
     QTableView,
     QTabWidget,
@@ -39,6 +38,7 @@ from backprop_gui.core.formulas import index as subscript
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 from backprop_gui.ui.colors import is_dark, mix
 from backprop_gui.ui.formula_view import FormulaView, sym_html
+from backprop_gui.ui.scrolling import scrolling
 from backprop_gui.ui.session_model import Change, Selection, SessionModel
 
 MAX_VISIBLE_ROWS = 10
@@ -421,16 +421,6 @@ def _caption(rich_text: str) -> QLabel:
     return label
 
 
-def _scrolling(page: QWidget) -> QScrollArea:
-    """``page`` in a frameless scroll area, so a dock shorter than the page still reaches all of it."""
-    area = QScrollArea()
-    area.setWidget(page)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return area
-
-
 def neuron_columns(model: SessionModel, l: int) -> list[Column]:
     """The neuron table of layer ``l``: z, a, δ and, with a bias, ∂C/∂b and b (old → new at Update)."""
     layer = model.session.network.layer(l)
@@ -570,7 +560,7 @@ class ValuesPanel(QWidget):
             layout.addWidget(self._add_table(tables, table_model, rows=True))
         layout.addStretch(1)
         self._pages.append(tables)
-        self.tabs.addTab(_scrolling(page), "Sample")
+        self.tabs.addTab(scrolling(page), "Sample")
 
     def _add_layer_page(self, l: int) -> None:
         model = self.model
@@ -609,7 +599,7 @@ class ValuesPanel(QWidget):
             layout.addWidget(self._add_table(tables, table_model, rows))
         layout.addStretch(1)
         self._pages.append(tables)
-        self.tabs.addTab(_scrolling(page), f"Layer {l}")
+        self.tabs.addTab(scrolling(page), f"Layer {l}")
         self.tabs.setTabToolTip(self.tabs.count() - 1, f"z, a, δ, gradients, weights and biases of layer {l}")
 
     # --- keeping up with the model ------------------------------------------------

@@ -17,14 +17,11 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFrame,
     QInputDialog,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QStyle,
     QToolBar,
-    QWidget,
 )
 
 from backprop_gui.core.backprop import set_parameters
@@ -34,6 +31,7 @@ from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
 from backprop_gui.ui.data_view import DataView
 from backprop_gui.ui.decision_map import DecisionMap
 from backprop_gui.ui.loss_plot import LossPlot
+from backprop_gui.ui.scrolling import scrolling
 from backprop_gui.ui.session_model import Change, SessionModel
 from backprop_gui.ui.training import Progress, TrainingRunner
 from backprop_gui.ui.training_panel import TrainingPanel
@@ -438,7 +436,7 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
     ``train.*`` entries, its menus map a "Train" entry."""
     controller = TrainingController(window, model)
     docks = {
-        "training": _dock(window, "Training", _scrolling(controller.panel), Qt.DockWidgetArea.RightDockWidgetArea),
+        "training": _dock(window, "Training", scrolling(controller.panel), Qt.DockWidgetArea.RightDockWidgetArea),
         "loss": _dock(window, "Loss", controller.loss_plot, Qt.DockWidgetArea.BottomDockWidgetArea),
         "decision": _dock(window, "Decision map", controller.decision_map, Qt.DockWidgetArea.BottomDockWidgetArea),
         "data": _dock(window, "Data", controller.data_view, Qt.DockWidgetArea.BottomDockWidgetArea),
@@ -485,13 +483,3 @@ def _dock(window: QMainWindow, title: str, widget, area: Qt.DockWidgetArea) -> Q
     dock.setWidget(widget)
     window.addDockWidget(area, dock)
     return dock
-
-
-def _scrolling(widget: QWidget) -> QScrollArea:
-    """``widget`` in a frameless scroll area, so its dock can be made shorter than the widget."""
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return area

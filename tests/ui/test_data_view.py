@@ -14,7 +14,7 @@ from backprop_gui.ui.session_model import SessionModel
 from backprop_gui.ui.training_ui import install_training
 
 from helpers import snapshot
-from window_helpers import answer_box, open_window
+from window_helpers import answer_box, open_window, press_undo
 
 
 @pytest.fixture
@@ -198,18 +198,6 @@ def choose_in_dialog(qtbot, action, name: str, **fields) -> None:
     action.trigger()
 
 
-def press(qtbot, window, redo: bool = False) -> None:
-    """Ctrl+Z, or Ctrl+Shift+Z with ``redo``, on the graph (the window active again after a dialog)."""
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    view = window.network_view
-    view.setFocus()
-    modifiers = Qt.KeyboardModifier.ControlModifier
-    if redo:
-        modifiers |= Qt.KeyboardModifier.ShiftModifier
-    qtbot.keyClick(view, Qt.Key.Key_Z, modifiers)
-
-
 @pytest.mark.usefixtures("private_places")
 def test_a_data_set_chosen_in_the_dialog_is_undone_and_redone(qtbot):
     window = open_window(qtbot, load_example("xor"))
@@ -220,10 +208,10 @@ def test_a_data_set_chosen_in_the_dialog_is_undone_and_redone(qtbot):
     assert moons.generator["name"] == "moons" and view.samples.rowCount() == 40
     assert window.session_controller.actions["undo"].text() == "Undo load data set moons"
     assert window.isWindowModified()
-    press(qtbot, window)
+    press_undo(qtbot, window)
     assert model.session.data is xor and view.samples.rowCount() == 4
     assert not window.isWindowModified()
-    press(qtbot, window, redo=True)
+    press_undo(qtbot, window, redo=True)
     assert model.session.data is moons and view.samples.rowCount() == 40 and "40 samples" in view.summary.text()
 
 
@@ -237,9 +225,9 @@ def test_a_resize_for_new_data_is_one_edit_with_the_data(qtbot):
     assert "n_L = 1 to 3" in asked[0]
     assert network.sizes == [2, 2, 3] and len(model.session.data) != 4
     resized = snapshot(network)
-    press(qtbot, window)
+    press_undo(qtbot, window)
     assert model.session.network is network and snapshot(network) == before and model.session.data is xor
-    press(qtbot, window, redo=True)
+    press_undo(qtbot, window, redo=True)
     assert snapshot(network) == resized and model.stepper.network is network
 
 

@@ -16,7 +16,7 @@ from backprop_gui.core.training import Trainer
 from backprop_gui.ui.session_model import SessionModel
 from backprop_gui.ui.training_ui import DIVERGED, FINISHED, PAUSED, TRAINING, install_training
 
-from window_helpers import open_window
+from window_helpers import open_window, press_undo
 
 TIMEOUT = 30_000  # ms: generous, for slow CI machines
 
@@ -263,16 +263,6 @@ def test_trainer_hooks_can_stop_a_run_and_hear_how_it_ended(qtbot, xor):
 # --- settings through the window's undo stack ---------------------------------------------------
 
 
-def undo(qtbot, window, redo: bool = False) -> None:
-    """Ctrl+Z (or Ctrl+Shift+Z) with the graph focused, as a user would after changing a setting."""
-    view = window.network_view
-    view.setFocus()
-    modifiers = Qt.KeyboardModifier.ControlModifier
-    if redo:
-        modifiers |= Qt.KeyboardModifier.ShiftModifier
-    qtbot.keyClick(view, Qt.Key.Key_Z, modifiers)
-
-
 @pytest.mark.usefixtures("private_places")
 def test_typed_eta_is_undone_and_redone_with_the_keys(qtbot):
     window = open_window(qtbot, load_example("xor"))
@@ -286,11 +276,11 @@ def test_typed_eta_is_undone_and_redone_with_the_keys(qtbot):
     assert model.session.training.learning_rate == 0.1 and model.stepper.learning_rate == 0.1
     assert window.session_controller.actions["undo"].text() == "Undo set η = 0.1"
     assert window.isWindowModified()
-    undo(qtbot, window)
+    press_undo(qtbot, window)
     assert model.session.training.learning_rate == old and box.value() == old
     assert model.stepper.learning_rate == old
     assert not window.isWindowModified()
-    undo(qtbot, window, redo=True)
+    press_undo(qtbot, window, redo=True)
     assert model.session.training.learning_rate == 0.1 and box.text() == "0.1"
 
 
@@ -302,9 +292,9 @@ def test_eta_changed_after_training_is_marked_and_the_mark_goes_with_undo(qtbot)
     qtbot.waitUntil(lambda: controller.state == FINISHED, timeout=TIMEOUT)
     controller.panel.learning_rate.setValue(0.2)
     assert model.session.history.rate_changes == [(4, 0.2)] and len(controller.loss_plot._rate_marks) == 1
-    undo(qtbot, window)
+    press_undo(qtbot, window)
     assert model.session.history.rate_changes == [] and controller.loss_plot._rate_marks == []
-    undo(qtbot, window, redo=True)
+    press_undo(qtbot, window, redo=True)
     assert model.session.history.rate_changes == [(4, 0.2)]
 
 
@@ -320,15 +310,15 @@ def test_shuffle_seed_and_validation_are_undoable_one_by_one(qtbot):
     panel.seed.setValue(9)
     panel.validation.setValue(0.25)
     assert window.session_controller.actions["undo"].text() == "Undo set validation fraction = 0.25"
-    undo(qtbot, window)
+    press_undo(qtbot, window)
     assert model.session.data.validation_fraction == 0.0 and panel.validation.value() == 0.0
-    undo(qtbot, window)
+    press_undo(qtbot, window)
     assert model.session.training.seed == training.seed and panel.seed.value() == training.seed
-    undo(qtbot, window)
+    press_undo(qtbot, window)
     assert model.session.training == training and panel.shuffle.isChecked() == training.shuffle
     assert not window.isWindowModified()
     for _ in range(3):
-        undo(qtbot, window, redo=True)
+        press_undo(qtbot, window, redo=True)
     assert (model.session.training.seed, model.session.data.validation_fraction) == (9, 0.25)
 
 
@@ -340,6 +330,6 @@ def test_undo_during_training_pauses_it_first(qtbot):
     controller.panel.epochs.setValue(100_000)
     controller.continue_training()
     qtbot.waitUntil(lambda: model.session.history.steps > 10, timeout=TIMEOUT)
-    undo(qtbot, window)
+    press_undo(qtbot, window)
     assert controller.state == PAUSED and model.session.training.epochs == old
     assert controller.panel.epochs.value() == old

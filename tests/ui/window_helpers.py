@@ -3,7 +3,7 @@ QMainWindow, message boxes answered when they show, unsaved changes forgotten.""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from backprop_gui.core.session import Session
@@ -62,3 +62,16 @@ def answer_box(button: str | QMessageBox.StandardButton) -> list[str]:
 def shown_formula(window: MainWindow) -> str:
     """The formula panel's text with runs of white space made single spaces."""
     return " ".join(window.formula_view.toPlainText().split())
+
+
+def press_undo(qtbot, window: MainWindow, redo: bool = False) -> None:
+    """Ctrl+Z, or Ctrl+Shift+Z with ``redo``, on the graph of ``window``, made active again first
+    (as a user would after closing a dialog or leaving a spin box)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    view = window.network_view
+    view.setFocus()
+    modifiers = Qt.KeyboardModifier.ControlModifier
+    if redo:
+        modifiers |= Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(view, Qt.Key.Key_Z, modifiers)
