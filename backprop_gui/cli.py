@@ -9,6 +9,7 @@ ends with exit status 2 and one line on stderr naming the file and the problem.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from backprop_gui.core.datasets import DatasetError
 from backprop_gui.core.export import NonFinitePass
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
 from backprop_gui.core.gradcheck import gradient_check
+from backprop_gui.core.optimizers import HYPERPARAMETERS, OPTIMIZERS, SCHEDULES, Regularization, UpdateRule
 from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, format_json, load_session, save_session
@@ -92,12 +94,13 @@ def _command_parser() -> argparse.ArgumentParser:
     _add_digits(trace, "for --text")
     trace.set_defaults(run=_trace)
 
-    train = commands.add_parser("train", help="train with SGD and write the trained session")
+    train = commands.add_parser("train", help="train (SGD, momentum, RMSprop or Adam) and write the trained session")
     _add_source(train)
     train.add_argument("--epochs", type=int, metavar="N", help="epochs to run (default: the file's training.epochs)")
     train.add_argument("--learning-rate", type=float, metavar="η", help="learning rate η")
     train.add_argument("--batch-size", type=int, metavar="B", help="samples per SGD step")
     train.add_argument("--seed", type=int, metavar="S", help="seed of the shuffling")
+    _add_rule_options(train)
     train.add_argument("--out", required=True, metavar="OUT", help="where to write the trained session")
     train.set_defaults(run=_train)
 
@@ -264,9 +267,57 @@ def _export_graph(session: Session, sample: int, png: Path | None, svg: Path | N
 # --- train -----------------------------------------------------------------------------
 
 
+def _add_rule_options(parser: argparse.ArgumentParser) -> None:
+    """The update rule's options of ``train`` (each one overrides the file's setting)."""
+    rule = parser.add_argument_group("update rule (default: the file's training section)")
+    rule.add_argument("--optimizer", choices=list(OPTIMIZERS), metavar="NAME", help="sgd, momentum, rmsprop or adam")
+    for name, (label, *_) in HYPERPARAMETERS.items():
+        rule.add_argument(f"--{name}", type=float, metavar=label.split()[-1], help=f"the optimizer's {label}")
+    rule.add_argument("--nesterov", action=argparse.BooleanOptionalAction, help="Nesterov momentum (momentum only)")
+    rule.add_argument("--l2", type=float, metavar="λ", help="L2 regularisation: add (λ/2)‖w‖² to C")
+    rule.add_argument("--l1", type=float, metavar="λ", help="L1 regularisation: add λ‖w‖₁ to C")
+    rule.add_argument(
+        "--regularize-biases", action=argparse.BooleanOptionalAction, help="let the penalty include the biases"
+    )
+    rule.add_argument("--clip", type=float, metavar="NORM", help="clip the gradient to a global norm of at most NORM")
+    kinds = ", ".join(SCHEDULES)
+    rule.add_argument("--schedule", choices=list(SCHEDULES), metavar="KIND", help=f"how η changes: {kinds}")
+    rule.add_argument("--step-size", type=int, metavar="N", help="step schedule: multiply η by γ every N updates")
+    rule.add_argument("--gamma", type=float, metavar="γ", help="the schedule's factor γ")
+
+
+def _rule_from_args(rule: UpdateRule, args: argparse.Namespace) -> UpdateRule:
+    """``rule`` with the options given on the command line; UsageError for options that do not fit."""
+    optimizer = rule.optimizer
+    if args.optimizer is not None:
+        optimizer = dataclasses.replace(optimizer, name=args.optimizer)
+    for name in (*HYPERPARAMETERS, "nesterov"):
+        value = getattr(args, name)
+        if value is None:
+            continue
+        if name not in optimizer.rule.hyperparameters:
+            raise UsageError(f"--{name}: {optimizer.name} has no such setting (give --optimizer too?)")
+        optimizer = dataclasses.replace(optimizer, **{name: value})
+    regularization = rule.regularization
+    if args.l1 is not None and args.l2 is not None:
+        raise UsageError("--l1 and --l2: give one of them")
+    for kind in ("l1", "l2"):
+        if getattr(args, kind) is not None:
+            regularization = Regularization(kind, getattr(args, kind), regularization.biases)
+    if args.regularize_biases is not None:
+        regularization = dataclasses.replace(regularization, biases=args.regularize_biases)
+    schedule = rule.schedule
+    for option, name in (("schedule", "kind"), ("step_size", "step_size"), ("gamma", "gamma")):
+        if getattr(args, option) is not None:
+            schedule = dataclasses.replace(schedule, **{name: getattr(args, option)})
+    clip_norm = args.clip if args.clip is not None else rule.clip_norm
+    return UpdateRule(optimizer, regularization, schedule, clip_norm)
+
+
 def _train(args: argparse.Namespace) -> int:
     session, label = _load(args)
     settings = session.training
+    settings.rule = _rule_from_args(settings.rule, args)
     if args.batch_size is not None and args.batch_size != settings.batch_size and session.batch:
         raise UsageError(
             f"{label}: cannot change the batch size in the middle of an epoch "
@@ -282,7 +333,9 @@ def _train(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UsageError(f"{out}: the folder {out.parent} does not exist")
-    trainer = Trainer(session.network, session.data, settings, session.history, session.epoch, session.batch)
+    trainer = Trainer(
+        session.network, session.data, settings, session.history, session.epoch, session.batch, session.optimizer_state
+    )
     status, target = 0, trainer.epoch + settings.epochs
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # the divergence guard names the NaN/inf itself

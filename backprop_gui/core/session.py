@@ -12,6 +12,7 @@ import numpy as np
 from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Network
+from backprop_gui.core.optimizers import OptimizerState
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.training import LossHistory, TrainingSettings
 
@@ -25,12 +26,14 @@ class StepperPosition:
     """Where the stepper stands: ``sample`` (0-based), ``position`` (phases completed) and
     ``revealed`` (neurons of the next phase shown), as ``core.stepper.Stepper`` counts them.
     ``before_update`` holds (w^l, b^l) as the pass started; it is given exactly when the pass
-    is at Update, where the network holds the new weights."""
+    is at Update, where the network holds the new weights (and ``state_before`` then holds the
+    optimiser's state as the pass started, None for a fresh one)."""
 
     sample: int = 0
     position: int = 0
     revealed: int = 0
     before_update: Parameters | None = None
+    state_before: OptimizerState | None = None
 
 
 @dataclass
@@ -55,7 +58,9 @@ class Session:
     """Everything a session file holds. ``epoch`` and ``batch`` are how far training got
     (completed epochs, next minibatch of the current epoch), so training resumes exactly.
     ``description`` is one line (shown in lists of examples); ``note`` is free text.
-    ``view`` is where the window stood when the file was saved (None: at the start)."""
+    ``view`` is where the window stood when the file was saved (None: at the start).
+    ``optimizer_state`` is the optimiser's memory (velocities, moments, t), shared with the
+    stepper and the trainer that work on the session."""
 
     name: str
     network: Network
@@ -67,3 +72,4 @@ class Session:
     batch: int = 0
     description: str = ""
     view: SessionView | None = None
+    optimizer_state: OptimizerState = field(default_factory=OptimizerState)

@@ -1,4 +1,4 @@
-"""The session file format (JSON, version 1): reading it with every check, and writing it.
+"""The session file format (JSON, version 2): reading it with every check, and writing it.
 
 ``loads``/``load_session`` validate everything and raise one ``SessionError`` whose message
 names the field path (``network.layers[1].weights: expected 2×3, got 2×2``); nothing else
@@ -11,6 +11,12 @@ A file may also say where the window stood (all optional, so hand-written files 
 ``position`` (the sample and phase of the stepper; at Update also the weights the pass started
 with, since the network then holds the new ones), ``view`` (selection and display settings),
 ``breakpoints`` and ``quiz``. They are read into ``Session.view``.
+
+Version 2 added the update rule to ``training`` (``optimizer``, ``regularization``, ``schedule``,
+``clip_norm``) and the optimiser's state to ``progress.optimizer`` (and, at Update, the state as
+the pass started to ``position.optimizer_before``). A version 1 file is read as version 2 without
+them: plain SGD, a fresh state. The state is stored per layer, each buffer as ``weights`` and
+``biases`` (the biases left out for a bias-free layer).
 """
 
 from __future__ import annotations
@@ -29,20 +35,34 @@ from typing import Any
 import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
-from backprop_gui.core.backprop import run_pass, set_parameters, updated_parameters
+from backprop_gui.core.backprop import run_pass, set_parameters
 from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.datasets import MAX_SAMPLES, Dataset, DatasetError, check_fits, generate
 from backprop_gui.core.files import write_atomic
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, Network, build_network
+from backprop_gui.core.optimizers import (
+    OPTIMIZERS,
+    REGULARIZATIONS,
+    SCHEDULES,
+    OptimizerSettings,
+    OptimizerState,
+    Regularization,
+    Schedule,
+    UpdateRule,
+    compute_update,
+    current_state,
+    parameter_layout,
+)
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EDGE_MODES, NEURON_VALUES, Parameters, Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import phase_sequence
 from backprop_gui.core.training import MAX_EPOCHS, LossHistory, TrainingSettings, split_validation
 
 FORMAT = "backprop-gui-session"
-VERSION = 1
+VERSION = 2
+OLDEST_VERSION = 1  # version 1 files are read as version 2 files without the update rule's sections
 MAX_FILE_BYTES = 512 * 2**20
 COMPACT_THRESHOLD = 10_000
 MAX_SEED = 2**64 - 1
@@ -121,8 +141,10 @@ def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
             f"this file was written by a newer version of backprop-gui (version {version}); "
             f"this program reads version {VERSION}"
         )
-    if version < VERSION:
-        raise SessionError(f"version: unknown version {version}; this program reads version {VERSION}")
+    if version < OLDEST_VERSION:
+        raise SessionError(
+            f"version: unknown version {version}; this program reads versions {OLDEST_VERSION} to {VERSION}"
+        )
     name = _string(document.get("name", default_name), "name")
     description = _string(document.get("description", ""), "description")
     note = _string(document.get("note", ""), "note")
@@ -130,11 +152,13 @@ def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
     network = _network(_object(_field(document, "network", ""), "network"), training.seed)
     data = _data(_object(_field(document, "data", ""), "data"), network)
     history = _history(_object(document.get("history", {}), "history"))
-    epoch, batch = _progress(_object(document.get("progress", {}), "progress"), data, training, history)
-    view = _view(document, network, len(data))
+    progress = _object(document.get("progress", {}), "progress")
+    epoch, batch = _progress(progress, data, training, history)
+    state = _optimizer_state(progress.get("optimizer"), "progress.optimizer", network, training)
+    view = _view(document, network, len(data), training)
     if view is not None and view.position is not None and not _update_matches(view.position, network, data, training):
         view.position = StepperPosition(view.position.sample)  # trained since (by the CLI): start the pass again
-    return Session(name, network, data, training, note, history, epoch, batch, description, view)
+    return Session(name, network, data, training, note, history, epoch, batch, description, view, state)
 
 
 def _looks_truncated(text: str, error_at: int) -> bool:
@@ -318,12 +342,84 @@ def _training(obj: dict[str, Any]) -> TrainingSettings:
         epochs=_integer(obj.get("epochs", defaults.epochs), "training.epochs", 1, MAX_EPOCHS),
         shuffle=_boolean(obj.get("shuffle", defaults.shuffle), "training.shuffle"),
         seed=_integer(obj.get("seed", defaults.seed), "training.seed", 0, MAX_SEED),
+        rule=_update_rule(obj),
     )
     try:
         settings.validate()
     except ValueError as error:
         raise SessionError(str(error)) from None
     return settings
+
+
+def _update_rule(obj: dict[str, Any]) -> UpdateRule:
+    """``optimizer``, ``regularization``, ``schedule`` and ``clip_norm`` of ``training`` (all optional)."""
+    spec = _object(obj.get("optimizer", {}), "training.optimizer")
+    name = _choice(spec.get("name", "sgd"), "training.optimizer.name", OPTIMIZERS, "optimizer")
+    allowed = OPTIMIZERS[name].hyperparameters
+    for key in spec:
+        if key != "name" and key not in allowed:
+            settings = ", ".join(allowed) if allowed else "none"
+            raise SessionError(f"training.optimizer.{key}: {name} has no such setting (its settings: {settings})")
+    values: dict[str, Any] = {}
+    for key in allowed:
+        if key in spec:
+            read = _boolean if key == "nesterov" else _number
+            values[key] = read(spec[key], f"training.optimizer.{key}")
+    penalty = _object(obj.get("regularization", {}), "training.regularization")
+    regularization = Regularization(
+        _choice(penalty.get("kind", "none"), "training.regularization.kind", REGULARIZATIONS, "regularization"),
+        _number(penalty.get("lambda", 0.0), "training.regularization.lambda"),
+        _boolean(penalty.get("biases", False), "training.regularization.biases"),
+    )
+    timing = _object(obj.get("schedule", {}), "training.schedule")
+    defaults = Schedule()
+    schedule = Schedule(
+        _choice(timing.get("kind", defaults.kind), "training.schedule.kind", SCHEDULES, "schedule"),
+        _integer(timing.get("step_size", defaults.step_size), "training.schedule.step_size", 1, None),
+        _number(timing.get("gamma", defaults.gamma), "training.schedule.gamma"),
+    )
+    clip = obj.get("clip_norm")
+    clip_norm = None if clip is None else _number(clip, "training.clip_norm")
+    return UpdateRule(OptimizerSettings(name, **values), regularization, schedule, clip_norm)
+
+
+def _optimizer_state(value: Any, path: str, network: Network, training: TrainingSettings) -> OptimizerState:
+    """``{"name": "adam", "t": 3, "layers": [{"m": {"weights": …, "biases": …}, "v": …}, …]}``, or a
+    fresh state when ``value`` is None. Its optimiser must be ``training.optimizer``'s."""
+    if value is None:
+        return OptimizerState()
+    obj = _object(value, path)
+    name = training.rule.optimizer.name
+    if _string(_field(obj, "name", path), f"{path}.name") != name:
+        raise SessionError(
+            f"{path}.name: the state is of optimizer {obj['name']!r} but training.optimizer is {name!r}; "
+            "remove the state to start afresh"
+        )
+    t = _integer(_field(obj, "t", path), f"{path}.t", 0, None)
+    buffers = OPTIMIZERS[name].buffers
+    if not t or not buffers:
+        if "layers" in obj:
+            raise SessionError(f"{path}.layers: {name} at t = {t} keeps no buffers; remove them")
+        return OptimizerState(name, t)
+    layers = _list(_field(obj, "layers", path), f"{path}.layers")
+    if len(layers) != network.depth:
+        raise SessionError(f"{path}.layers: expected one entry per layer ({network.depth}), got {len(layers)}")
+    parts: dict[str, list[np.ndarray]] = {key: [] for key in buffers}
+    previous = network.input_size
+    for l, (item, layer) in enumerate(zip(layers, network.layers, strict=True), start=1):
+        where = f"{path}.layers[{l - 1}]"
+        item = _object(item, where)
+        for key in buffers:
+            entry = _object(_field(item, key, where), f"{where}.{key}")
+            w = _matrix(_field(entry, "weights", f"{where}.{key}"), f"{where}.{key}.weights", layer.size, previous)
+            b = np.zeros(layer.size)
+            if layer.has_bias:
+                b = _vector(_field(entry, "biases", f"{where}.{key}"), f"{where}.{key}.biases", layer.size)
+            if key == "v" and name != "momentum" and (np.any(w < 0) or np.any(b < 0)):
+                raise SessionError(f"{where}.v: a mean of squared gradients cannot be negative")
+            parts[key] += [w.ravel(), b]
+        previous = layer.size
+    return OptimizerState(name, t, {key: np.concatenate(arrays) for key, arrays in parts.items()})
 
 
 def _network(obj: dict[str, Any], seed: int) -> Network:
@@ -439,14 +535,14 @@ def _progress(obj: dict[str, Any], data: Dataset, training: TrainingSettings, hi
     return epoch, batch
 
 
-def _view(document: dict[str, Any], network: Network, samples: int) -> SessionView | None:
+def _view(document: dict[str, Any], network: Network, samples: int, training: TrainingSettings) -> SessionView | None:
     """The optional ``position``, ``view``, ``breakpoints`` and ``quiz`` sections; None if there are none."""
     if not any(key in document for key in ("position", "view", "breakpoints", "quiz")):
         return None
     phase_count = len(phase_sequence(network.depth))
     view = SessionView()
     if "position" in document:
-        view.position = _position(_object(document["position"], "position"), network, samples)
+        view.position = _position(_object(document["position"], "position"), network, samples, training)
     settings = _object(document.get("view", {}), "view")
     if "selection" in settings:
         view.selection = _selection(_object(settings["selection"], "view.selection"), network)
@@ -495,9 +591,10 @@ def _check_finite(value: Any, path: str) -> None:
             _check_finite(item, f"{path}[{i}]")
 
 
-def _position(obj: dict[str, Any], network: Network, samples: int) -> StepperPosition:
-    """``{"sample": i, "phase": "Backward 2", "neurons": n, "before_update": [...]}``, sample from 1;
-    ``neurons`` (of the phase, shown so far) only when the phase is partly done."""
+def _position(obj: dict[str, Any], network: Network, samples: int, training: TrainingSettings) -> StepperPosition:
+    """``{"sample": i, "phase": "Backward 2", "neurons": n, "before_update": [...], "optimizer_before": {...}}``,
+    sample from 1; ``neurons`` (of the phase, shown so far) only when the phase is partly done;
+    ``optimizer_before`` (the optimiser's state as the pass started) only at Update, if not fresh."""
     phases = phase_sequence(network.depth)
     labels = [step.label for step in phases]
     result = StepperPosition(sample=_integer(obj.get("sample", 1), "position.sample", 1, samples) - 1)
@@ -520,11 +617,15 @@ def _position(obj: dict[str, Any], network: Network, samples: int) -> StepperPos
                 "the weights the pass started with); remove it"
             )
         result.before_update = _before_update(_list(obj["before_update"], "position.before_update"), network)
+        before = obj.get("optimizer_before")
+        result.state_before = _optimizer_state(before, "position.optimizer_before", network, training)
     elif at_update:
         raise SessionError(
             'position.before_update: missing; at phase "Update" the network holds the updated weights, so the file '
             "must also give w and b of every layer as the pass started"
         )
+    if "optimizer_before" in obj and not at_update:
+        raise SessionError('position.optimizer_before: only allowed at phase "Update"; remove it')
     return result
 
 
@@ -538,7 +639,9 @@ def _update_matches(position: StepperPosition, network: Network, data: Dataset, 
     rows = slice(position.sample, position.sample + 1)
     with np.errstate(all="ignore"):
         record = run_pass(start, data.inputs[rows].T, data.targets[rows].T)
-        weights, biases = updated_parameters(start, record, training.learning_rate)
+        state = position.state_before or OptimizerState()
+        update = compute_update(start, record, training.learning_rate, training.rule, state)
+        weights, biases = update.weights, update.biases
     return all(
         np.allclose(weights[l], layer.weights, rtol=1e-9, atol=0)
         and np.allclose(biases[l], layer.biases, rtol=1e-9, atol=0)
@@ -604,6 +707,7 @@ def session_to_dict(session: Session) -> dict[str, Any]:
         "epochs": int(t.epochs),
         "shuffle": bool(t.shuffle),
         "seed": int(t.seed),
+        **_encode_rule(t.rule),
     }
     h = session.history
     if h.steps or h.epoch_losses or h.rate_changes:
@@ -614,18 +718,64 @@ def session_to_dict(session: Session) -> dict[str, Any]:
             "epoch_ends": [int(v) for v in h.epoch_ends],
             "rate_changes": [[int(step), _finite(rate, "history.rate_changes")] for step, rate in h.rate_changes],
         }
-    if session.epoch or session.batch:
+    state = _encode_state(session.optimizer_state, network, t, "progress.optimizer")
+    if session.epoch or session.batch or state:
         document["progress"] = {"epoch": int(session.epoch), "batch": int(session.batch)}
+        if state:
+            document["progress"]["optimizer"] = state
     if session.view is not None:
-        document.update(_encode_view(session.view, network))
+        document.update(_encode_view(session.view, network, t))
     return document
 
 
-def _encode_view(view: SessionView, network: Network) -> dict[str, Any]:
+def _encode_rule(rule: UpdateRule) -> dict[str, Any]:
+    """The ``training`` fields of the update rule: optimizer and regularization always, the rest if set."""
+    optimizer = rule.optimizer
+    encoded: dict[str, Any] = {
+        "optimizer": {"name": optimizer.name, **optimizer.applicable()},
+        "regularization": {
+            "kind": rule.regularization.kind,
+            "lambda": _finite(rule.regularization.strength, "training.regularization.lambda"),
+            "biases": bool(rule.regularization.biases),
+        },
+    }
+    if rule.schedule != Schedule():
+        schedule = rule.schedule
+        encoded["schedule"] = {"kind": schedule.kind, "step_size": int(schedule.step_size), "gamma": schedule.gamma}
+    if rule.clip_norm is not None:
+        encoded["clip_norm"] = _finite(rule.clip_norm, "training.clip_norm")
+    return encoded
+
+
+def _encode_state(state: OptimizerState | None, network: Network, training: TrainingSettings, path: str) -> Any:
+    """``state`` as the file stores it, or None when it is fresh, not of the optimiser in use, or
+    without effect (the update count alone, of an optimiser without buffers at a constant η)."""
+    if state is None or not state.t or (not state.buffers and training.rule.schedule.kind == "constant"):
+        return None
+    layout = parameter_layout(network)
+    if current_state(state, training.rule.optimizer, layout.size) is not state:
+        return None
+    encoded: dict[str, Any] = {"name": state.name, "t": int(state.t)}
+    if state.buffers:
+        split = {key: layout.split(buffer) for key, buffer in state.buffers.items()}
+        layers = []
+        for l, layer in enumerate(network.layers, start=1):
+            entry = {}
+            for key, (weights, biases) in split.items():
+                where = f"{path}.layers[{l - 1}].{key}"
+                entry[key] = {"weights": _encode(weights[l], f"{where}.weights")}
+                if layer.has_bias:
+                    entry[key]["biases"] = _encode(biases[l], f"{where}.biases")
+            layers.append(entry)
+        encoded["layers"] = layers
+    return encoded
+
+
+def _encode_view(view: SessionView, network: Network, training: TrainingSettings) -> dict[str, Any]:
     """The ``position``, ``view``, ``breakpoints`` and ``quiz`` sections for what ``view`` states."""
     sections: dict[str, Any] = {}
     if view.position is not None:
-        sections["position"] = _encode_position(view.position, network)
+        sections["position"] = _encode_position(view.position, network, training)
     settings: dict[str, Any] = {}
     if view.selection is not None:
         layer, j, k = view.selection
@@ -643,7 +793,7 @@ def _encode_view(view: SessionView, network: Network) -> dict[str, Any]:
     return sections
 
 
-def _encode_position(position: StepperPosition, network: Network) -> dict[str, Any]:
+def _encode_position(position: StepperPosition, network: Network, training: TrainingSettings) -> dict[str, Any]:
     phases = phase_sequence(network.depth)
     encoded: dict[str, Any] = {"sample": int(position.sample) + 1}
     if position.revealed:
@@ -661,6 +811,9 @@ def _encode_position(position: StepperPosition, network: Network) -> dict[str, A
                 entry["biases"] = _encode(biases[l], f"{path}.biases")
             layers.append(entry)
         encoded["before_update"] = layers
+        before = _encode_state(position.state_before, network, training, "position.optimizer_before")
+        if before:
+            encoded["optimizer_before"] = before
     return encoded
 
 

@@ -108,7 +108,7 @@ class SessionModel(QObject):
             return
         if view.position is not None:
             p = view.position
-            self.stepper.restore(p.sample, p.position, p.revealed, p.before_update)
+            self.stepper.restore(p.sample, p.position, p.revealed, p.before_update, p.state_before)
         self._apply_display(view)
 
     def _apply_display(self, view: SessionView) -> None:
@@ -143,7 +143,9 @@ class SessionModel(QObject):
             )
         selection = self.selection
         view = SessionView(
-            position=StepperPosition(stepper.batch, stepper.position, stepper.revealed, before),
+            position=StepperPosition(
+                stepper.batch, stepper.position, stepper.revealed, before, stepper.state_before if before else None
+            ),
             selection=None if selection is None else (selection.layer, selection.j, selection.k),
             precision=self.precision,
             neuron_value=self.neuron_value.value,
@@ -182,6 +184,8 @@ class SessionModel(QObject):
             session.training.learning_rate,
             batch_size=1,
             batch=batch,
+            rule=session.training.rule,
+            optimizer_state=session.optimizer_state,
         )
 
     # --- stepping ----------------------------------------------------------------

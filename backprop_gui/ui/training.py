@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Signal
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Network
+from backprop_gui.core.optimizers import OptimizerState
 from backprop_gui.core.training import LossHistory, Trainer, TrainingSettings
 
 PUBLISH_RATE = 20.0  # snapshots per second at most
@@ -46,6 +47,7 @@ class Progress:
     rate_changes: list[tuple[int, float]] = field(default_factory=list)
     weights: dict[int, np.ndarray] | None = None
     biases: dict[int, np.ndarray] | None = None
+    optimizer_state: OptimizerState | None = None
     epoch: int = 0
     batch: int = 0
     last_sample: int | None = None
@@ -84,8 +86,8 @@ class RunnerSignals(QObject):
 class TrainingRunner:
     """One run of SGD on a worker thread, until ``target_epoch`` is reached, ``stop()`` or divergence.
 
-    ``network``, ``history``, ``settings`` are the session's and are only read here, when the
-    run starts; ``data`` is shared read-only and must not change while the run is alive.
+    ``network``, ``history``, ``settings`` and ``optimizer_state`` are the session's and are only
+    read here, when the run starts; ``data`` is shared read-only and must not change while the run is alive.
     """
 
     def __init__(
@@ -98,8 +100,10 @@ class TrainingRunner:
         batch: int,
         target_epoch: int,
         delay: float = 0.0,
+        optimizer_state: OptimizerState | None = None,
     ) -> None:
-        self._trainer = Trainer(network.copy(), data, copy.copy(settings), copy_history(history), epoch, batch)
+        state = optimizer_state.copy() if optimizer_state is not None else None
+        self._trainer = Trainer(network.copy(), data, copy.copy(settings), copy_history(history), epoch, batch, state)
         self.target_epoch = target_epoch
         self.error: Exception | None = None  # why the run stopped early (Divergence, a breakpoint…)
         self._lock = threading.Lock()
@@ -223,6 +227,7 @@ class TrainingRunner:
             p.epoch_ends.extend(h.epoch_ends[ends:])
             p.rate_changes.extend(h.rate_changes[rates:])
             p.weights, p.biases = weights, biases
+            p.optimizer_state = trainer.optimizer_state.copy()
             p.epoch, p.batch = trainer.epoch, trainer.batch
             p.last_sample = last_sample if last_sample is not None else p.last_sample
             p.next_sample = next_sample

@@ -151,6 +151,7 @@ class TrainingController(QObject):
             session.batch,
             target_epoch,
             self._delay,
+            session.optimizer_state,
         )
         self._rate_clock = (time.perf_counter(), 0)
         for hook in self.trainer_hooks:
@@ -206,6 +207,8 @@ class TrainingController(QObject):
         progress.apply_to(session.history)
         if progress.weights is not None:
             set_parameters(session.network, progress.weights, progress.biases)
+            if progress.optimizer_state is not None:
+                session.optimizer_state.assign(progress.optimizer_state)
             session.epoch, session.batch = progress.epoch, progress.batch
         sample = progress.next_sample if final else progress.last_sample
         self._applying = True

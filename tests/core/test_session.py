@@ -238,7 +238,7 @@ def test_binary_junk():
 
 def test_a_newer_version_is_refused_with_a_clear_message():
     assert error_of(with_change("version", 7)) == (
-        "this file was written by a newer version of backprop-gui (version 7); this program reads version 1"
+        "this file was written by a newer version of backprop-gui (version 7); this program reads version 2"
     )
 
 
@@ -246,7 +246,7 @@ def test_a_newer_version_is_refused_with_a_clear_message():
     ("path", "value", "message"),
     [
         ("format", "something-else", 'format: expected "backprop-gui-session", got "something-else"'),
-        ("version", 0, "version: unknown version 0; this program reads version 1"),
+        ("version", 0, "version: unknown version 0; this program reads versions 1 to 2"),
         ("version", "1", 'version: expected a whole number, got "1"'),
         ("version", True, "version: expected a whole number, got true"),
         ("version", DELETE, 'missing field "version"'),
