@@ -15,6 +15,7 @@ import numpy as np
 
 from backprop_gui.core.backprop import first_non_finite, set_parameters
 from backprop_gui.core.formulas import Sym, index, token_text
+from backprop_gui.core.optimizers import penalty_of
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import format_json
 from backprop_gui.core.stepper import Quantity, Stepper
@@ -39,8 +40,9 @@ class NonFinitePass(ExportError):
 def full_pass(source: Stepper | Session, sample: int | None = None) -> Stepper:
     """A new stepper at the end of the pass of sample ``sample`` (0-based), on a copy of the network.
 
-    From a ``Stepper`` the pass uses its weights from before its Update (its current sample by
-    default); from a ``Session`` the session's network as it is (sample 0 by default).
+    From a ``Stepper`` the pass uses its weights and optimiser state from before its Update (its
+    current sample by default); from a ``Session`` the session's network and optimiser state as
+    they are (sample 0 by default). Either way with its update rule.
     Raises ExportError for a sample that does not exist, NonFinitePass for a pass with NaN or ±inf.
     """
     if isinstance(source, Stepper):
@@ -48,16 +50,18 @@ def full_pass(source: Stepper | Session, sample: int | None = None) -> Stepper:
         old = {l: source.weights_before(l) for l in range(1, network.depth + 1)}
         set_parameters(network, {l: w.copy() for l, (w, _) in old.items()}, {l: b.copy() for l, (_, b) in old.items()})
         inputs, targets, rate = source.inputs, source.targets, source.learning_rate
+        rule, state = source.rule, source.state_before.copy()
         sample = int(source.sample_indices[0]) if sample is None else sample
     else:
         network = source.network.copy()
         inputs, targets, rate = source.data.inputs, source.data.targets, source.training.learning_rate
+        rule, state = source.training.rule, source.optimizer_state.copy()
         sample = 0 if sample is None else sample
     count = len(inputs)
     if not 0 <= sample < count:
         raise ExportError(f"sample {sample} does not exist (the data set has {count} samples, 0..{count - 1})")
     with np.errstate(over="ignore", invalid="ignore"):
-        stepper = Stepper(network, inputs, targets, rate, batch_size=1, batch=sample)
+        stepper = Stepper(network, inputs, targets, rate, batch_size=1, batch=sample, rule=rule, optimizer_state=state)
     stepper.run_to_end()
     bad = first_non_finite(stepper.record)
     if bad is not None:
@@ -81,7 +85,9 @@ class PassValue:
 
 def pass_values(stepper: Stepper) -> list[PassValue]:
     """Every number of ``stepper``'s pass in pass order: given x, t, η, w, b; then z, a; C, ∂C/∂a;
-    δ, ∂C/∂b, ∂C/∂w; and the new w, b of Update. ``stepper`` must be at the end of its pass."""
+    δ, ∂C/∂b, ∂C/∂w; and at Update, with an optimiser other than plain SGD, the gradient g it used and
+    its buffers (m, v, m̂, v̂ "of w" and "of b"), then the new w, b; with a penalty, the penalty and
+    C + penalty at Loss. ``stepper`` must be at the end of its pass."""
     if not stepper.at_end:
         raise ExportError("the pass is not complete: run it to the end first")
     network, L = stepper.network, stepper.network.depth
@@ -112,13 +118,29 @@ def pass_values(stepper: Stepper) -> list[PassValue]:
     for l in range(1, L + 1):
         vector(f"Forward {l}", "z", column(Quantity.WEIGHTED_INPUT, l), l, str(l))
         vector(f"Forward {l}", "a", column(Quantity.ACTIVATION, l), l, str(l))
-    out.append(PassValue("Loss", "C", None, None, None, "C", float(stepper.value(Quantity.LOSS).values[0, 0])))
+    loss = float(stepper.value(Quantity.LOSS).values[0, 0])
+    out.append(PassValue("Loss", "C", None, None, None, "C", loss))
+    regularization = stepper.rule.regularization
+    if regularization.active:
+        before = [stepper.weights_before(l) for l in range(1, L + 1)]
+        penalty = penalty_of([w for w, _ in before], [b for _, b in before], regularization)
+        out.append(PassValue("Loss", "penalty", None, None, None, "penalty", penalty))
+        out.append(PassValue("Loss", "C + penalty", None, None, None, "C + penalty", loss + penalty))
     vector("Loss", "∂C/∂a", column(Quantity.OUTPUT_GRADIENT), L, str(L))
     for l in range(L, 0, -1):
         vector(f"Backward {l}", "δ", column(Quantity.DELTA, l), l, str(l))
         if network.layer(l).has_bias:
             vector(f"Backward {l}", "∂C/∂b", column(Quantity.GRAD_BIASES, l), l, str(l))
         matrix(f"Backward {l}", "∂C/∂w", column(Quantity.GRAD_WEIGHTS, l), l)
+    update = stepper.update
+    if update.layout is not None:  # the optimiser's numbers: the gradient it used, its buffers
+        for key, symbol in (("g", "g"), ("m", "m"), ("v", "v"), ("m_hat", "m̂"), ("v_hat", "v̂")):
+            if key in update.terms:
+                weights, biases = update.layout.split(update.terms[key])
+                for l in range(1, L + 1):
+                    matrix("Update", f"{symbol} of w", weights[l], l)
+                    if network.layer(l).has_bias:
+                        vector("Update", f"{symbol} of b", biases[l], l, str(l))
     for l in range(1, L + 1):
         matrix("Update", "w", column(Quantity.NEW_WEIGHTS, l), l)
         if network.layer(l).has_bias:

@@ -21,6 +21,7 @@ import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.formatting import format_number
+from backprop_gui.core.optimizers import penalty_of
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Revealed, Stepper
 
 MAX_TERMS = 6  # sums longer than this show their first HEAD and last TAIL terms around "…"
@@ -318,6 +319,31 @@ def _loss(v: _Values) -> Equation:
     )
 
 
+def _regularised_loss(v: _Values) -> list[Equation]:
+    """C = C₀ + (λ/2) Σ w² (l2) or C₀ + λ Σ |w| (l1), with both parts, when a penalty is set."""
+    reg = v.stepper.rule.regularization
+    if not reg.active:
+        return []
+    depth = v.depth
+    weights = [v.weights(l) for l in range(1, depth + 1)]
+    biases = [v.biases(l) for l in range(1, depth + 1)]
+    penalty = penalty_of(weights, biases, reg)
+    data_loss = v.get(Quantity.LOSS, 0, 0)
+    params = "w, b" if reg.biases else "w"
+    if reg.kind == "l2":
+        term: Tokens = (Op("("), Sym("λ"), Op("/"), Op("2"), Op(")"), Sym(f"‖{params}‖", "", "2"))
+        note = f"(λ/2)‖{params}‖² = {format_number(penalty, 6)}"
+    else:
+        term = (Sym("λ"), Sym(f"‖{params}‖", "1"))
+        note = f"λ‖{params}‖₁ = {format_number(penalty, 6)}"
+    definition = (Sym("C"), Op("="), Sym("C₀"), Op("+"), *term)
+    numbers = None if data_loss is None else (*_n(data_loss), Op("+"), *_n(penalty))
+    result = None if data_loss is None else data_loss + penalty
+    general = (Sym("C₀"), Op("+"), *term)
+    title = f"Loss with {reg.kind.upper()} penalty"
+    return [Equation(Quantity.LOSS, title, (Sym("C"),), definition, general, numbers, result, LOSS_STEP, note=note)]
+
+
 def _gradient_form(loss: str, n: int, a: Tokens, t: Tokens) -> Tokens:
     """∂C/∂a_j^L for output ``a`` and target ``t``."""
     if loss == "half_squared_error":
@@ -481,7 +507,15 @@ def _grad_bias(v: _Values, l: int, j: int) -> Equation:
     )  # fmt: skip
 
 
-def _update(v: _Values, l: int, j: int, k: int | None) -> Equation:
+def _update(v: _Values, l: int, j: int, k: int | None) -> list[Equation]:
+    """The equations of the update of w_jk^l (``k`` given) or b_j^l: plain SGD's one, or the
+    optimiser's (penalty, clipping, buffers, then the step), each with its numbers."""
+    if v.stepper.update.layout is None:
+        return [_sgd_update(v, l, j, k)]
+    return _optimizer_update(v, l, j, k)
+
+
+def _sgd_update(v: _Values, l: int, j: int, k: int | None) -> Equation:
     """w_jk^l ← w_jk^l − η ∂C/∂w_jk^l (``k`` given) or b_j^l ← b_j^l − η ∂C/∂b_j^l."""
     weight = k is not None
     name, sub, letters = ("w", index(j, k), "jk") if weight else ("b", index(j), "j")
@@ -497,6 +531,159 @@ def _update(v: _Values, l: int, j: int, k: int | None) -> Equation:
     title = "Weight update" if weight else "Bias update"
     lhs = (Sym(name, sub, str(l)),)
     return Equation(quantity, title, lhs, definition, general, numbers, result, UPDATE_STEP, relation="←")
+
+
+class _UpdateTerms:
+    """The numbers of one parameter's update (w_jk^l, or b_j^l when ``k`` is None), from the stepper's
+    ``Update``: ``term("g")``, the optimiser's old buffers, and its symbols in letters or indices."""
+
+    def __init__(self, v: _Values, l: int, j: int, k: int | None) -> None:
+        stepper = v.stepper
+        self.update, self.rule, self.state = stepper.update, stepper.rule, stepper.state_before
+        self.known = stepper.at_end
+        self.weight = k is not None
+        self.name = "w" if self.weight else "b"
+        self.l, self.sub, self.letters = l, index(j, k) if self.weight else index(j), "jk" if self.weight else "j"
+        self.at = self.update.layout.index(l, j, k) if self.update.layout is not None else 0
+        self.value = float(v.weights(l)[j, k]) if self.weight else float(v.biases(l)[j])
+        self.quantity = Quantity.NEW_WEIGHTS if self.weight else Quantity.NEW_BIASES
+
+    def term(self, key: str) -> float:
+        return float(self.update.terms[key][self.at]) if self.known else 0.0
+
+    def old(self, key: str) -> float:
+        """The buffer ``key`` as the pass started (0 for a fresh optimiser)."""
+        state = self.state
+        fresh = state.name != self.rule.optimizer.name or key not in state.buffers
+        return 0.0 if fresh else float(state.buffers[key][self.at])
+
+    def sym(self, base: str, general: bool = False) -> Sym:
+        """``base`` of this parameter: base_jk^l in letters (``general``), else with its indices."""
+        return Sym(base, self.letters, "l") if general else Sym(base, self.sub, str(self.l))
+
+    def grad(self, general: bool = False, data_only: bool = False) -> Sym:
+        return self.sym(f"∂C{'₀' if data_only else ''}/∂{self.name}", general)
+
+    def equation(self, title: str, lhs: Sym, rel: str, forms: tuple[Tokens, Tokens, Tokens], result: float,
+                 note: str = "") -> Equation:  # fmt: skip
+        """``lhs rel definition`` in letters, ``general`` with indices, ``numbers``; known at Update."""
+        definition, general, numbers = forms
+        known = self.known
+        return Equation(
+            self.quantity, title, (lhs,), (Sym(lhs.base, self.letters, "l"), Op(rel), *definition), general,
+            numbers if known else None, result if known else None, UPDATE_STEP, rel, note,
+        )  # fmt: skip
+
+
+def _one_minus(symbol: str) -> Tokens:
+    return Op("("), Op("1"), Op("−"), Sym(symbol), Op(")")
+
+
+def _moving_average(p: _UpdateTerms, title: str, buffer: str, decay: str, rate: float, squared: bool) -> Equation:
+    """buffer ← decay · buffer + (1 − decay) · g (or g²), as momentum's moments and RMSprop's mean square."""
+    g_gen, g_sym = (p.grad(True),), (p.grad(),)
+    g_num = _n(p.term("g"))
+    if squared:
+        g_gen, g_sym = (Op("("), *g_gen, Op(")²")), (Op("("), *g_sym, Op(")²"))
+        g_num = (Op("("), *_n(p.term("g"), bare=True), Op(")²"))
+    lhs = p.sym(buffer)
+    definition = (Sym(decay), p.sym(buffer, True), Op("+"), *_one_minus(decay), *g_gen)
+    general = (Sym(decay), lhs, Op("+"), *_one_minus(decay), *g_sym)
+    numbers = (*_n(rate), Op("×"), *_n(p.old(buffer)), Op("+"), *_n(1 - rate), Op("×"), *g_num)
+    return p.equation(title, lhs, "←", (definition, general, numbers), p.term(buffer))
+
+
+def _penalty_equations(p: _UpdateTerms) -> list[Equation]:
+    """∂C/∂w = ∂C₀/∂w + λw (or λ sign(w)), then the clipped gradient, as the rule has them."""
+    found: list[Equation] = []
+    reg, name = p.rule.regularization, p.name
+    if reg.active and (p.weight or reg.biases):
+        l2 = reg.kind == "l2"
+        penalty_gen = (p.sym(name, True),) if l2 else _call("sign", (p.sym(name, True),))
+        penalty_sym = (p.sym(name),) if l2 else _call("sign", (p.sym(name),))
+        penalty_num = _n(p.value) if l2 else _call("sign", _n(p.value, bare=True))
+        forms = (
+            (p.grad(True, True), Op("+"), Sym("λ"), *penalty_gen),
+            (p.grad(data_only=True), Op("+"), Sym("λ"), *penalty_sym),
+            (*_n(p.term("g0")), Op("+"), *_n(reg.strength), Op("×"), *penalty_num),
+        )
+        result = p.term("penalised" if "penalised" in p.update.terms else "g")
+        note = f"{reg.kind.upper()} penalty on the {'weights and biases' if reg.biases else 'weights'}"
+        found.append(p.equation("Regularised gradient", p.grad(), "=", forms, result, note))
+    if p.rule.clip_norm is not None:
+        factor = _call("min", (Op("1"),), (Sym("c"), Op("/"), Sym("‖g‖")))
+        forms = (
+            (p.grad(True), Op("×"), *factor),
+            (p.grad(), Op("×"), *factor),
+            (*_n(p.term("penalised")), Op("×"), *_n(p.update.clip_scale)),
+        )
+        note = f"‖g‖ = {format_number(p.update.norm, 6)} over all parameters, c = {p.rule.clip_norm:g}"
+        found.append(p.equation("Clipped gradient", p.grad(), "←", forms, p.term("g"), note))
+    return found
+
+
+def _optimizer_update(v: _Values, l: int, j: int, k: int | None) -> list[Equation]:
+    """Regularised gradient, clipped gradient, the optimiser's buffers and the step, for w_jk^l or b_j^l."""
+    p = _UpdateTerms(v, l, j, k)
+    found = _penalty_equations(p)
+    opt, eta, rate = p.rule.optimizer, Sym("η"), p.update.learning_rate
+    start = (p.sym(p.name, True), Op("−"), eta), (p.sym(p.name), Op("−"), eta), (*_n(p.value), Op("−"), *_n(rate))
+    if opt.name == "sgd":
+        step = (p.grad(True),), (p.grad(),), (Op("×"), *_n(p.term("g")))
+    elif opt.name == "momentum":
+        found.append(_velocity(p, opt.momentum))
+        if opt.nesterov:
+            step = (
+                (Op("("), p.grad(True), Op("+"), Sym("μ"), p.sym("v", True), Op(")")),
+                (Op("("), p.grad(), Op("+"), Sym("μ"), p.sym("v"), Op(")")),
+                (Op("×"), Op("("), *_n(p.term("g")), Op("+"), *_n(opt.momentum), Op("×"), *_n(p.term("v")), Op(")")),
+            )
+        else:
+            step = (p.sym("v", True),), (p.sym("v"),), (Op("×"), *_n(p.term("v")))
+    else:
+        if opt.name == "adam":
+            found.append(_moving_average(p, "First moment", "m", "β1", opt.beta1, squared=False))
+            found.append(_moving_average(p, "Second moment", "v", "β2", opt.beta2, squared=True))
+            t = p.update.state.t
+            for key, beta, value in (("m", "β1", opt.beta1), ("v", "β2", opt.beta2)):
+                forms = (
+                    (p.sym(key, True), Op("/"), Op("("), Op("1"), Op("−"), Sym(beta, "", "t"), Op(")")),
+                    (p.sym(key), Op("/"), Op("("), Op("1"), Op("−"), Sym(beta, "", str(t)), Op(")")),
+                    (*_n(p.term(key)), Op("/"), *_n(1 - value**t)),
+                )
+                title = f"Corrected {'first' if key == 'm' else 'second'} moment"
+                found.append(p.equation(title, p.sym(key + "̂"), "=", forms, p.term(key + "_hat"), f"t = {t}"))
+            top, bottom = ("m̂", "v̂"), (p.term("m_hat"), p.term("v_hat"))
+        else:
+            found.append(_moving_average(p, "Mean square", "v", "α", opt.alpha, squared=True))
+            top, bottom = ("", "v"), (p.term("g"), p.term("v"))
+        numerator = (lambda general: p.sym(top[0], general)) if top[0] else (lambda general: p.grad(general))
+        step = tuple(
+            (numerator(general), Op("/"), Op("("), Fn("√"), p.sym(top[1], general), Op("+"), Sym("ε"), Op(")"))
+            for general in (True, False)
+        ) + ((Op("×"), *_n(bottom[0]), Op("/"), Op("("), *_call("√", _n(bottom[1], bare=True)), Op("+"),
+              *_n(opt.epsilon), Op(")")),)  # fmt: skip
+    forms = tuple((*a, *b) for a, b in zip(start, step, strict=True))
+    result = float(p.update.weights[l][j, k] if p.weight else p.update.biases[l][j])
+    title = ("Weight update" if p.weight else "Bias update") + f" ({opt.rule.title})"
+    note = (
+        ""
+        if p.rule.schedule.kind == "constant"
+        else f"η = {format_number(rate, 6)} by the {p.rule.schedule.kind} schedule"
+    )
+    found.append(p.equation(title, p.sym(p.name), "←", forms, result, note))
+    return found
+
+
+def _velocity(p: _UpdateTerms, mu: float) -> Equation:
+    """v ← μ v + g (PyTorch's momentum: no factor on g)."""
+    lhs = p.sym("v")
+    forms = (
+        (Sym("μ"), p.sym("v", True), Op("+"), p.grad(True)),
+        (Sym("μ"), lhs, Op("+"), p.grad()),
+        (*_n(mu), Op("×"), *_n(p.old("v")), Op("+"), *_n(p.term("g"))),
+    )
+    return p.equation("Velocity", lhs, "←", forms, p.term("v"))
 
 
 def _input(v: _Values, k: int) -> Equation:
@@ -519,14 +706,14 @@ def equations(stepper: Stepper, layer: int, j: int, k: int | None = None) -> lis
     if layer == 0:
         return [_input(v, j)]
     if k is not None:
-        return [_tidy(_grad_weight(v, layer, j, k)), _tidy(_update(v, layer, j, k))]
+        return [_tidy(_grad_weight(v, layer, j, k)), *map(_tidy, _update(v, layer, j, k))]
     found = [_weighted_input(v, layer, j), _activation(v, layer, j)]
     if layer == network.depth:
-        found += [_loss(v), _output_gradient(v, j), _output_delta(v, j)]
+        found += [_loss(v), *_regularised_loss(v), _output_gradient(v, j), _output_delta(v, j)]
     else:
         found.append(_hidden_delta(v, layer, j))
     if network.layer(layer).has_bias:
-        found += [_grad_bias(v, layer, j), _update(v, layer, j, None)]
+        found += [_grad_bias(v, layer, j), *_update(v, layer, j, None)]
     return [_tidy(eq) for eq in found]
 
 

@@ -283,11 +283,15 @@ def _flat_parameters(layers: list[Layer], layout: ParameterLayout) -> Array:
 
 def penalty(network: Network, regularization: Regularization) -> float:
     """The regularisation term of C: (λ/2)‖w‖² for l2, λ‖w‖₁ for l1, 0 for none (biases as set)."""
+    return penalty_of([layer.weights for layer in network.layers], [layer.biases for layer in network.layers],
+                      regularization)  # fmt: skip
+
+
+def penalty_of(weights: list[Array], biases: list[Array], regularization: Regularization) -> float:
+    """The regularisation term of C for the arrays w^l (n_l, n_{l-1}) and b^l (n_l,) of every layer."""
     if not regularization.active:
         return 0.0
-    arrays = [layer.weights for layer in network.layers]
-    if regularization.biases:
-        arrays += [layer.biases for layer in network.layers]
+    arrays = list(weights) + (list(biases) if regularization.biases else [])
     lam = regularization.strength
     if regularization.kind == "l2":
         return lam / 2 * sum(float(np.vdot(a, a)) for a in arrays)
@@ -301,10 +305,10 @@ class Update:
     ``weights``/``biases``: the new w^l (n_l, n_{l-1}) and b^l (n_l,) by layer; ``state``: the
     optimiser's state after it; ``learning_rate``: the η it used (after the schedule). On the flat
     path (anything but plain SGD) ``terms`` holds flat vectors: "g0" ∂C₀/∂θ, "g" the gradient the
-    optimiser used (penalty added, clipped), "step" the direction d of θ ← θ − η d, and the
-    optimiser's "m", "v", "m_hat", "v_hat", and ``flat`` the new θ whose views ``weights`` and
-    ``biases`` are; ``norm`` is ‖g‖ before clipping and ``clip_scale`` the factor applied (1 when
-    not clipped).
+    optimiser used (penalty added, clipped), with clipping "penalised" (before it), "step" the
+    direction d of θ ← θ − η d, and the optimiser's "m", "v", "m_hat", "v_hat"; ``flat`` is the
+    new θ whose views ``weights`` and ``biases`` are; ``norm`` is ‖g‖ before clipping and
+    ``clip_scale`` the factor applied (1 when not clipped).
     """
 
     weights: dict[int, Array]
@@ -399,14 +403,15 @@ def compute_update(
         if not regularization.biases:
             term = term * mask
         g = g0 + regularization.strength * term
-    norm, scale = math.nan, 1.0
+    norm, scale, terms = math.nan, 1.0, {}
     if clip_norm is not None:
+        terms["penalised"] = g
         norm = math.sqrt(float(np.dot(g, g)))
         scale = min(1.0, clip_norm / (norm + CLIP_EPSILON))
         if scale < 1.0:
             g = g * scale
     t = state.t + 1
-    terms = _direction(optimizer, g, state.buffers, t)
+    terms |= _direction(optimizer, g, state.buffers, t)
     flat = theta - eta * terms["step"]
     weights, biases = layout.split(flat)  # a bias-free layer's stay 0: its g is 0
     buffers = {name: terms[name] for name in optimizer.rule.buffers}

@@ -175,9 +175,16 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
     edge_eqs: dict[tuple[int, int, int], list[Equation]] = {}
 
     def neuron(l: int, j: int) -> dict[Quantity, Equation]:
+        """The neuron's equations by quantity (of several with one quantity, the first)."""
         if (l, j) not in neuron_eqs:
-            neuron_eqs[(l, j)] = {eq.quantity: eq for eq in equations(s, l, j)}
+            neuron_eqs[(l, j)] = {}
+            for eq in equations(s, l, j):
+                neuron_eqs[(l, j)].setdefault(eq.quantity, eq)
         return neuron_eqs[(l, j)]
+
+    def all_of(l: int, j: int, q: Quantity) -> list[Equation]:
+        """Every equation of ``q`` of the neuron: C₀ and C with its penalty; an optimiser's steps."""
+        return [eq for eq in equations(s, l, j) if eq.quantity is q]
 
     def edge(l: int, j: int, k: int) -> list[Equation]:
         if (l, j, k) not in edge_eqs:
@@ -205,7 +212,8 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
 
     js = choice.neurons(L)
     out = neuron(L, js[0])
-    lines = line(out[Q.LOSS], None, None) + [ln for j in js for ln in line(neuron(L, j)[Q.OUTPUT_GRADIENT], L, j)]
+    losses = [ln for eq in all_of(L, js[0], Q.LOSS) for ln in line(eq, None, None)]
+    lines = losses + [ln for j in js for ln in line(neuron(L, j)[Q.OUTPUT_GRADIENT], L, j)]
     title = f"Loss ({network.loss.replace('_', ' ')})"
     defs = (out[Q.LOSS].definition, out[Q.OUTPUT_GRADIENT].definition)
     add(WorkedSection(title, PhaseStep(Phase.LOSS), defs, (*lines, *choice.neuron_summary(L))))
@@ -236,18 +244,20 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
         add(WorkedSection(f"Backward {l}", step, defs, tuple(lines), notes, activation if uses_f else "", uses_f))
 
     updates: list[WorkedLine] = []
-    defs = ()
+    defs: tuple[Tokens, ...] = ()
+    bias_defined = False
     for l in range(1, L + 1):
         js = choice.neurons(l)
         layer_lines: list[WorkedLine] = []
         for j in js:
-            edges = [eq for k in choice.inputs(l, j) for eq in [edge(l, j, k)[1]]]
-            defs = defs or (edges[0].definition,)
-            edge_lines = [ln for k, eq in zip(choice.inputs(l, j), edges, strict=True) for ln in line(eq, l, j, k)]
+            edges = [(k, eq) for k in choice.inputs(l, j) for eq in edge(l, j, k)[1:]]
+            defs = defs or tuple(eq.definition for k, eq in edges if k == edges[0][0])
+            edge_lines = [ln for k, eq in edges for ln in line(eq, l, j, k)]
             layer_lines += edge_lines + (choice.edge_summary(l, j) if edge_lines else [])
-        biases = [(j, neuron(l, j)[Q.NEW_BIASES]) for j in js if Q.NEW_BIASES in neuron(l, j)]
-        if biases and len(defs) == 1:
-            defs += (biases[0][1].definition,)
+        biases = [(j, eq) for j in js for eq in all_of(l, j, Q.NEW_BIASES)]
+        if biases and not bias_defined:
+            defs += tuple(eq.definition for jj, eq in biases if jj == biases[0][0])
+            bias_defined = True
         layer_lines += [ln for j, eq in biases for ln in line(eq, l, j)]
         updates += layer_lines + (choice.neuron_summary(l) if layer_lines else [])
     add(WorkedSection("Update", PhaseStep(Phase.UPDATE), defs, tuple(updates)))
@@ -267,7 +277,24 @@ def _network_summary(stepper: Stepper) -> tuple[str, list[tuple[int, str, bool]]
 
 # --- LaTeX of tokens (also the maths of the Markdown) -------------------------------------------
 
-_TEX_SYMBOLS = {"δ": r"\delta", "Σ": r"\sum", "η": r"\eta"}
+_TEX_SYMBOLS = {
+    "δ": r"\delta",
+    "Σ": r"\sum",
+    "η": r"\eta",
+    # the optimisers' and the penalty's
+    "μ": r"\mu",
+    "α": r"\alpha",
+    "β1": r"\beta_1",
+    "β2": r"\beta_2",
+    "ε": r"\varepsilon",
+    "λ": r"\lambda",
+    "m̂": r"\hat{m}",
+    "v̂": r"\hat{v}",
+    "C₀": r"C_0",
+    "‖g‖": r"\lVert g \rVert",
+    "‖w‖": r"\lVert w \rVert",
+    "‖w, b‖": r"\lVert w, b \rVert",
+}
 _TEX_OPS = {
     "−": "-",
     "×": r"\times",
@@ -284,6 +311,8 @@ _TEX_FUNCTIONS = {
     "log": r"\log",
     "exp": r"\exp",
     "f′": "f'",
+    "min": r"\min",
+    "√": r"\surd",
 }
 _TEX_ACTIVATIONS = {
     "sigmoid": r"f(z) = \sigma(z) = \frac{1}{1 + e^{-z}}",
@@ -323,9 +352,10 @@ def _tex_script(text: str) -> str:
 
 
 def _tex_symbol(sym: Sym) -> str:
-    if sym.base.startswith("∂C/∂"):
-        inner = _tex_symbol(Sym(sym.base.removeprefix("∂C/∂"), sym.sub, sym.sup))
-        return rf"\frac{{\partial C}}{{\partial {inner}}}"
+    for prefix, cost in (("∂C/∂", "C"), ("∂C₀/∂", "C_0")):
+        if sym.base.startswith(prefix):
+            inner = _tex_symbol(Sym(sym.base.removeprefix(prefix), sym.sub, sym.sup))
+            return rf"\frac{{\partial {cost}}}{{\partial {inner}}}"
     text = _TEX_SYMBOLS.get(sym.base, sym.base)
     if sym.sub:
         text += f"_{{{_tex_script(sym.sub)}}}"
