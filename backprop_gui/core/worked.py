@@ -78,7 +78,7 @@ def _sections(s: Stepper) -> list[_Section]:
         eqs = tuple(neuron[(l, j)][q] for j in range(sizes[l]) for q in (Q.WEIGHTED_INPUT, Q.ACTIVATION))
         activation = network.layer(l).activation
         title = f"Forward {l} (layer {l}, {activation.replace('_', ' ')})"
-        defs = (first[Q.WEIGHTED_INPUT].definition, first[Q.ACTIVATION].definition)
+        defs: tuple[Tokens, ...] = (first[Q.WEIGHTED_INPUT].definition, first[Q.ACTIVATION].definition)
         sections.append(_Section(title, defs, eqs, activation=activation))
 
     out = neuron[(L, 0)]
@@ -106,7 +106,7 @@ def _sections(s: Stepper) -> list[_Section]:
         )
 
     updates: list[Equation] = []
-    defs: tuple[Tokens, ...] = ()
+    defs = ()
     for l in range(1, L + 1):
         weights = [edge[(l, j, k)][1] for j in range(sizes[l]) for k in range(sizes[l - 1])]
         biases = [neuron[(l, j)][Q.NEW_BIASES] for j in range(sizes[l]) if Q.NEW_BIASES in neuron[(l, j)]]
