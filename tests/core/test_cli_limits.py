@@ -11,7 +11,7 @@ from backprop_gui.cli import main
 from backprop_gui.core.datasets import MAX_SAMPLES
 from backprop_gui.core.network import MAX_SEED
 from backprop_gui.core.presets import load_example
-from backprop_gui.core.session import load_session, save_session
+from backprop_gui.core.session_format import load_session, save_session
 from backprop_gui.core.training import MAX_LEARNING_RATE, MIN_LEARNING_RATE
 
 
