@@ -37,6 +37,7 @@ from backprop_gui.core.network import (
     output_conflict,
     reinitialise,
 )
+from backprop_gui.core.optimizers import HYPERPARAMETERS, OptimizerState, UpdateRule
 
 if TYPE_CHECKING:
     from backprop_gui.core.session import Session
@@ -642,3 +643,75 @@ class SetData(SessionEdit):
         first, last = network.layers[0], network.layers[-1]
         first.weights = weights
         last.weights, last.biases = last_weights, last_biases
+
+
+def _rule_change(old: UpdateRule, new: UpdateRule) -> str:
+    """What changed from ``old`` to ``new``, for an Undo menu item: "optimizer adam", "L2 λ = 0.01"."""
+    parts = []
+    if new.optimizer.name != old.optimizer.name:
+        parts.append(f"optimizer {new.optimizer.name}")
+    for name in new.optimizer.rule.hyperparameters:
+        value = getattr(new.optimizer, name)
+        if value != getattr(old.optimizer, name):
+            if isinstance(value, bool):
+                parts.append(f"{name} {'on' if value else 'off'}")
+            else:
+                parts.append(f"{HYPERPARAMETERS[name][0]} = {value:g}")
+    if new.regularization != old.regularization:
+        reg = new.regularization
+        parts.append("no regularization" if reg.kind == "none" else f"{reg.kind.upper()} λ = {reg.strength:g}")
+    if new.schedule != old.schedule:
+        parts.append(f"{new.schedule.kind} schedule")
+    if new.clip_norm != old.clip_norm:
+        parts.append("no clipping" if new.clip_norm is None else f"clipping at {new.clip_norm:g}")
+    return ", ".join(parts) or "the same update rule"
+
+
+@dataclass
+class SetUpdateRule(SessionEdit):
+    """Replace the update rule (optimiser, hyperparameters, penalty, schedule, clipping). Another
+    optimiser starts from a fresh state; undo puts the old rule and state back."""
+
+    rule: UpdateRule
+    _old: tuple[UpdateRule, OptimizerState] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"set {_rule_change(self._old[0] if self._old else UpdateRule(), self.rule)}"
+
+    def check(self, session: Session) -> None:
+        self.rule.validate()
+
+    def _apply(self, session: Session) -> None:
+        self._old = (session.training.rule, session.optimizer_state.copy())
+        if self.rule.optimizer.name != session.training.rule.optimizer.name:
+            session.optimizer_state.reset()
+        session.training = replace(session.training, rule=self.rule)
+
+    def revert(self, session: Session) -> None:
+        assert self._old is not None, "revert before apply"
+        rule, state = self._old
+        session.training = replace(session.training, rule=rule)
+        session.optimizer_state.assign(state)
+
+
+@dataclass
+class ResetOptimizerState(SessionEdit):
+    """Forget the optimiser's velocities, moments and update count t (undoable)."""
+
+    _old: OptimizerState | None = field(default=None, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return "reset the optimizer state"
+
+    def check(self, session: Session) -> None:
+        """Always possible."""
+
+    def _apply(self, session: Session) -> None:
+        self._old = session.optimizer_state.copy()
+        session.optimizer_state.reset()
+
+    def revert(self, session: Session) -> None:
+        assert self._old is not None, "revert before apply"
+        session.optimizer_state.assign(self._old)

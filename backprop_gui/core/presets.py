@@ -21,6 +21,7 @@ EXAMPLE_ORDER = (
     "dead_relu",
     "blobs_softmax",
     "moons",
+    "spirals_adam",
     "sine_regression",
 )
 DEFAULT_EXAMPLE = "course_simple"

@@ -205,3 +205,43 @@ def test_cli_train_with_an_optimiser_in_two_runs_equals_one_run(capsys, tmp_path
 def test_cli_bad_update_rule_options_exit_2(capsys, tmp_path, flags: list[str], problem: str) -> None:
     assert main(["train", "--example", "xor", *flags, "--out", str(tmp_path / "x.json")]) == 2
     assert problem in capsys.readouterr().err
+
+
+def test_setting_the_update_rule_is_undoable_with_the_state() -> None:
+    from backprop_gui.core.editing import ResetOptimizerState, SetUpdateRule
+
+    session = make_session(RULES[2])  # adam
+    train_steps(session, 3)
+    state = session.optimizer_state.copy()
+    edit = SetUpdateRule(replace(RULES[2], regularization=Regularization("l2", 0.1)))
+    edit.apply(session)
+    assert edit.text == "set L2 λ = 0.1"
+    assert session.optimizer_state.same(state)  # the same optimiser keeps its state
+    other = SetUpdateRule(RULES[0])
+    other.apply(session)
+    assert other.text.startswith("set optimizer momentum, momentum μ = 0.8, nesterov on")
+    assert session.optimizer_state.same(OptimizerState())  # another one starts afresh
+    other.revert(session)
+    edit.revert(session)
+    assert session.training.rule == RULES[2] and session.optimizer_state.same(state)
+    reset = ResetOptimizerState()
+    reset.apply(session)
+    assert session.optimizer_state.t == 0 and reset.text == "reset the optimizer state"
+    reset.revert(session)
+    assert session.optimizer_state.same(state)
+    with pytest.raises(ValueError, match="training.optimizer.beta1"):
+        SetUpdateRule(UpdateRule(OptimizerSettings("adam", beta1=2.0))).apply(session)
+
+
+def test_spirals_example_learns_faster_with_adam_than_with_sgd() -> None:
+    from backprop_gui.core.presets import load_example
+
+    losses = {}
+    for name in ("adam", "sgd"):
+        session = load_example("spirals_adam")
+        session.training.rule = replace(session.training.rule, optimizer=OptimizerSettings(name))
+        trainer = train_steps(session, 0)
+        trainer.train(20)
+        losses[name] = trainer.history.epoch_losses
+    assert losses["adam"][-1] == pytest.approx(0.0067, abs=5e-4)  # the numbers the example's note quotes
+    assert losses["sgd"][-1] == pytest.approx(0.208, abs=5e-4)
