@@ -9,10 +9,12 @@ ends with exit status 2 and one line on stderr naming the file and the problem.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 
@@ -36,6 +38,15 @@ MIN_SCALE, MAX_SCALE = 0.25, 8.0
 
 class UsageError(ValueError):
     """Input the command cannot work with; the message names the file and the problem."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line as one UsageError line instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("backprop-gui").strip()
+        hint = f"see backprop-gui {command + ' ' if command else ''}--help"
+        raise UsageError(f"{command + ': ' if command else ''}{message} ({hint})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,7 +82,7 @@ def _fail(message: str) -> int:
 
 
 def _window_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="backprop-gui",
         description="A step-through debugger for backpropagation. Opens FILE (a session) or a built-in example.",
         epilog="headless commands: trace, train, gradcheck, examples, export (see backprop-gui COMMAND --help)",
@@ -83,7 +94,7 @@ def _window_parser() -> argparse.ArgumentParser:
 
 
 def _command_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="backprop-gui")
+    parser = _Parser(prog="backprop-gui")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     trace = commands.add_parser("trace", help="print one full pass of a sample as JSON (or --text)")
@@ -313,11 +324,19 @@ def _gradcheck(args: argparse.Namespace) -> int:
     session, label = _load(args)
     x, t = _sample(session, label, args.sample)
     check = gradient_check(session.network, x, t)
-    worst = max(check.checks, key=lambda c: c.relative_error)
     print(f"{label}, sample {args.sample}: {len(check.checks)} parameters checked against finite differences")
+    bad = check.first_non_finite
+    if bad is not None:
+        which = "backprop's gradient" if not math.isfinite(bad.backprop) else "the finite difference"
+        print(
+            f"FAILED: {which} of {bad.name} is NaN or infinite (the pass overflows for this sample), "
+            "so no error can be measured"
+        )
+        return 1
+    worst = max(check.checks, key=lambda c: c.relative_error)
     print(f"max absolute error  {check.max_absolute_error:.3e}")
     print(f"max relative error  {check.max_relative_error:.3e}  (at {worst.name})")
-    if check.max_relative_error > GRADCHECK_TOLERANCE:
+    if not check.passes(GRADCHECK_TOLERANCE):
         print(f"FAILED: the relative error is above {GRADCHECK_TOLERANCE:g}")
         return 1
     print(f"OK: within {GRADCHECK_TOLERANCE:g}")

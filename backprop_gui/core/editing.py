@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
-from backprop_gui.core.datasets import Dataset, check_fits
+from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, check_fits
 from backprop_gui.core.formatting import MAX_DIGITS, format_number
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import (
@@ -545,8 +545,8 @@ class SetTrainingSetting(SessionEdit):
         if self.name not in ("learning_rate", "validation_fraction") and value != int(value):
             raise ValueError(f"{label} must be a whole number, got {value}")
         if self.name == "validation_fraction":
-            if not 0 <= value < 1:
-                raise ValueError(f"the validation fraction must be at least 0 and less than 1, got {value}")
+            if not 0 <= value <= MAX_VALIDATION_FRACTION:
+                raise ValueError(f"the validation fraction must be in 0..{MAX_VALIDATION_FRACTION}, got {value}")
             return
         replace(session.training, **{self.name: value}).validate()
 

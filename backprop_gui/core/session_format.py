@@ -31,11 +31,11 @@ import numpy as np
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.backprop import run_pass, set_parameters, updated_parameters
 from backprop_gui.core.breakpoints import BreakpointSettings
-from backprop_gui.core.datasets import MAX_SAMPLES, Dataset, DatasetError, check_fits, generate
+from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION, Dataset, DatasetError, check_fits, generate
 from backprop_gui.core.files import write_atomic
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
 from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, Network, build_network
+from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, MAX_SEED, Network, build_network
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EDGE_MODES, NEURON_VALUES, Parameters, Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import phase_sequence
@@ -45,7 +45,6 @@ FORMAT = "backprop-gui-session"
 VERSION = 1
 MAX_FILE_BYTES = 512 * 2**20
 COMPACT_THRESHOLD = 10_000
-MAX_SEED = 2**64 - 1
 LINE_WIDTH = 100
 
 
@@ -372,8 +371,8 @@ def _network(obj: dict[str, Any], seed: int) -> Network:
 
 def _data(obj: dict[str, Any], network: Network) -> Dataset:
     fraction = _number(obj.get("validation_fraction", 0.0), "data.validation_fraction")
-    if not 0.0 <= fraction < 1.0:
-        raise SessionError(f"data.validation_fraction: must be at least 0 and less than 1, got {fraction}")
+    if not 0.0 <= fraction <= MAX_VALIDATION_FRACTION:
+        raise SessionError(f"data.validation_fraction: must be in 0..{MAX_VALIDATION_FRACTION}, got {fraction}")
     if "generator" in obj:
         if "inputs" in obj or "targets" in obj:
             raise SessionError("data: give either a generator or inputs and targets, not both")
