@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym
 from backprop_gui.core.formulas import index as subscript
+from backprop_gui.core.optimizers import parameter_layout
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 from backprop_gui.ui.colors import is_dark, mix
 from backprop_gui.ui.formula_view import FormulaView, sym_html
@@ -85,6 +86,29 @@ class StepperValue:
         if values.ndim == 2 and self.quantity not in _MATRICES:
             values = values[:, 0]
         return values, revealed.known
+
+
+def _optimizer_buffer(layer: int, key: str, biases: bool, after: bool = False) -> Getter:
+    """The optimiser's buffer ``key`` (v or m) of b^l (``biases``) or w^l, as the pass started, or
+    (``after``) after its Update, known only at Update; zeros for a fresh optimiser."""
+
+    def get(stepper: Stepper) -> tuple[np.ndarray, np.ndarray]:
+        state = stepper.update.state if after else stepper.state_before
+        layout = parameter_layout(stepper.network)
+        buffer = state.buffers.get(key) if state.name == stepper.rule.optimizer.name else None
+        if buffer is None or len(buffer) != layout.size:
+            buffer = np.zeros(layout.size)
+        weights, bias_values = layout.split(buffer)
+        values = (bias_values if biases else weights)[layer]
+        return values, np.full(values.shape[0], stepper.at_end or not after)
+
+    return get
+
+
+BUFFER_NAMES = {
+    "m": "first moment",
+    "v": "second moment",
+}  # Adam's; momentum's v is a velocity, RMSprop's a mean square
 
 
 def _parameters(layer: int, biases: bool) -> Getter:
@@ -442,6 +466,14 @@ def neuron_columns(model: SessionModel, l: int) -> list[Column]:
                 PhaseStep(Phase.UPDATE), after=StepperValue(Quantity.NEW_BIASES, l), parameter=True,
             ),
         ]  # fmt: skip
+        for key in model.session.training.rule.optimizer.rule.buffers:
+            columns.append(
+                Column(
+                    f"{key}{sup(l)} of b", lambda j, key=key: Sym(key, subscript(j), top),
+                    _optimizer_buffer(l, key, biases=True), PhaseStep(Phase.UPDATE),
+                    after=_optimizer_buffer(l, key, biases=True, after=True),
+                )
+            )  # fmt: skip
     return columns
 
 
@@ -483,6 +515,7 @@ class ValuesPanel(QWidget):
             tuple((layer.activation, layer.has_bias) for layer in network.layers),
             tuple(session.data.input_labels),
             tuple(session.data.target_labels),
+            session.training.rule.optimizer.name,
         )
 
     def _build(self) -> None:
@@ -588,11 +621,26 @@ class ValuesPanel(QWidget):
             f"<b>Weights</b> {w}: row j, column k, from neuron k of {prev} to neuron j",
             f"<b>Weight gradients</b> {dw} = {sym_html(Sym('a', 'k', str(l - 1)))} {sym_html(Sym('δ', 'j', str(l)))}",
         )
+        optimizer = model.session.training.rule.optimizer
+        buffers = [
+            MatrixTableModel(model, l, key, _optimizer_buffer(l, key, False), PhaseStep(Phase.UPDATE),
+                             after=_optimizer_buffer(l, key, False, after=True))
+            for key in optimizer.rule.buffers
+        ]  # fmt: skip
+        names = {"momentum": {"v": "velocity"}, "rmsprop": {"v": "mean square"}}.get(optimizer.name, BUFFER_NAMES)
+        captions += tuple(
+            f"<b>{optimizer.rule.title} state</b> {sym_html(Sym(key, 'jk', str(l)))}: the {names[key]} of "
+            f"{dw} (old → new at Update)"
+            for key in optimizer.rule.buffers
+        )
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(6, 6, 6, 6)
         for caption, table_model, rows in zip(
-            captions, (neurons, weights, gradients), (True, False, False), strict=True
+            captions,
+            (neurons, weights, gradients, *buffers),
+            (True, False, False, *[False] * len(buffers)),
+            strict=True,
         ):
             layout.addSpacing(6)
             layout.addWidget(_caption(caption))

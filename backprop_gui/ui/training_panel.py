@@ -1,15 +1,19 @@
 """The training dock: run buttons, speed, the settings η, batch size, epochs, shuffle, seed,
-validation fraction, and live figures (epoch, step, loss, steps per second)."""
+validation fraction, the update rule (optimizer, penalty, clipping, schedule), and live figures
+(epoch, step, loss, steps per second)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -26,6 +30,15 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION
 from backprop_gui.core.network import MAX_SEED
+from backprop_gui.core.optimizers import (
+    HYPERPARAMETERS,
+    MAX_STRENGTH,
+    OPTIMIZERS,
+    OptimizerSettings,
+    Regularization,
+    Schedule,
+    UpdateRule,
+)
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
 from backprop_gui.ui.session_model import Change
 from backprop_gui.ui.training import MAX_DELAY
@@ -87,6 +100,153 @@ class LogSpinBox(QDoubleSpinBox):
             return QValidator.State.Intermediate, text, pos
         ok = self.minimum() <= value <= self.maximum()
         return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
+
+
+PENALTIES = {"none": "None", "l1": "L1: + λ‖w‖₁", "l2": "L2: + (λ/2)‖w‖²"}
+SCHEDULE_NAMES = {"constant": "Constant η", "step": "Step decay", "exponential": "Exponential decay"}
+
+
+def _fraction_box(decimals: int, tip: str) -> QDoubleSpinBox:
+    """A spin box for a decay rate in [0, 1)."""
+    box = QDoubleSpinBox()
+    box.setDecimals(decimals)
+    box.setRange(0.0, 1.0 - 10.0**-decimals)
+    box.setSingleStep(0.01)
+    box.setKeyboardTracking(False)
+    box.setToolTip(tip)
+    return box
+
+
+class UpdateRuleBox(QGroupBox):
+    """The update rule's controls: optimizer and the hyperparameters it has, regularisation and λ,
+    clipping, and η's schedule. Each change calls ``on_change`` with the whole new rule; controls a
+    choice does not use are hidden."""
+
+    def __init__(self, on_change: Callable[[UpdateRule], object], parent: QWidget | None = None) -> None:
+        super().__init__("Optimizer", parent)
+        self.on_change = on_change
+        self._shown = UpdateRule()
+        self.optimizer = QComboBox()
+        for key, rule in OPTIMIZERS.items():
+            self.optimizer.addItem(rule.title, key)
+        self.optimizer.setToolTip("How the gradient becomes a step, as torch.optim defines each rule")
+        self.momentum = _fraction_box(3, "μ of v ← μ v + g, w ← w − η v (torch.optim.SGD's momentum)")
+        self.nesterov = QCheckBox("Nesterov: w ← w − η (g + μ v)")
+        self.alpha = _fraction_box(4, "α of v ← α v + (1 − α) g², w ← w − η g / (√v + ε)")
+        self.beta1 = _fraction_box(4, "β1 of the first moment m ← β1 m + (1 − β1) g")
+        self.beta2 = _fraction_box(5, "β2 of the second moment v ← β2 v + (1 − β2) g²")
+        self.epsilon = LogSpinBox(1e-12, 1.0)
+        self.epsilon.setToolTip("ε, added to √v so the step never divides by 0")
+        self.penalty = QComboBox()
+        for key, text in PENALTIES.items():
+            self.penalty.addItem(text, key)
+        self.penalty.setToolTip("Regularisation: a penalty on the weights added to the loss C₀")
+        self.strength = LogSpinBox(1e-8, MAX_STRENGTH)
+        self.strength.setToolTip("λ, the strength of the penalty: ∂C/∂w = ∂C₀/∂w + λw (L2) or + λ sign(w) (L1)")
+        self.penalise_biases = QCheckBox("Biases too")
+        self.penalise_biases.setToolTip("Let the penalty include the biases (left out by default)")
+        self.clip = QCheckBox("Clip ‖g‖ to")
+        self.clip.setToolTip("Scale the whole gradient down when its norm over all parameters exceeds this")
+        self.clip_norm = LogSpinBox(1e-6, 1e6)
+        self.schedule = QComboBox()
+        for key, text in SCHEDULE_NAMES.items():
+            self.schedule.addItem(text, key)
+        self.schedule.setToolTip("How η changes with the number t of updates made: η γ^⌊t/N⌋ or η γᵗ")
+        self.step_size = QSpinBox()
+        self.step_size.setRange(1, 1_000_000_000)
+        self.step_size.setKeyboardTracking(False)
+        self.step_size.setToolTip("N: multiply η by γ every N updates")
+        self.gamma = QDoubleSpinBox()
+        self.gamma.setDecimals(4)
+        self.gamma.setRange(0.0001, 1.0)
+        self.gamma.setSingleStep(0.05)
+        self.gamma.setKeyboardTracking(False)
+        self.gamma.setToolTip("γ, the factor of the schedule")
+
+        clip = QHBoxLayout()
+        clip.setContentsMargins(0, 0, 0, 0)
+        clip.addWidget(self.clip)
+        clip.addWidget(self.clip_norm, 1)
+        clip_row = QWidget()
+        clip_row.setLayout(clip)
+        self.form = form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow(f"Momentum {HYPERPARAMETERS['momentum'][0].split()[-1]}", self.momentum)
+        form.addRow("", self.nesterov)
+        form.addRow("α", self.alpha)
+        form.addRow("β1", self.beta1)
+        form.addRow("β2", self.beta2)
+        form.addRow("ε", self.epsilon)
+        form.addRow("Regularization", self.penalty)
+        form.addRow("λ", self.strength)
+        form.addRow("", self.penalise_biases)
+        form.addRow("", clip_row)
+        form.addRow("η schedule", self.schedule)
+        form.addRow("Every N updates", self.step_size)
+        form.addRow("γ", self.gamma)
+        for combo in (self.optimizer, self.penalty, self.schedule):
+            combo.currentIndexChanged.connect(self._changed)
+        for check in (self.nesterov, self.penalise_biases, self.clip):
+            check.toggled.connect(self._changed)
+        for box in (self.momentum, self.alpha, self.beta1, self.beta2, self.epsilon, self.strength, self.clip_norm,
+                    self.step_size, self.gamma):  # fmt: skip
+            box.valueChanged.connect(self._changed)
+
+    def rule(self) -> UpdateRule:
+        """The rule the controls show."""
+        optimizer = OptimizerSettings(
+            self.optimizer.currentData(), self.momentum.value(), self.nesterov.isChecked(), self.alpha.value(),
+            self.beta1.value(), self.beta2.value(), self.epsilon.value(),
+        )  # fmt: skip
+        kind = self.penalty.currentData()
+        penalty = Regularization(kind, self.strength.value(), self.penalise_biases.isChecked())
+        if kind == "none":  # λ and biases are hidden then: keep them as they were
+            penalty = replace(self._shown.regularization, kind="none")
+        schedule = Schedule(self.schedule.currentData(), self.step_size.value(), self.gamma.value())
+        return UpdateRule(optimizer, penalty, schedule, self.clip_norm.value() if self.clip.isChecked() else None)
+
+    def show_rule(self, rule: UpdateRule) -> None:
+        """Put ``rule`` into the controls without calling ``on_change``."""
+        self._shown = rule
+        widgets = [self.optimizer, self.momentum, self.nesterov, self.alpha, self.beta1, self.beta2, self.epsilon,
+                   self.penalty, self.strength, self.penalise_biases, self.clip, self.clip_norm, self.schedule,
+                   self.step_size, self.gamma]  # fmt: skip
+        for widget in widgets:
+            widget.blockSignals(True)
+        opt, reg, schedule = rule.optimizer, rule.regularization, rule.schedule
+        self.optimizer.setCurrentIndex(self.optimizer.findData(opt.name))
+        for box, value in ((self.momentum, opt.momentum), (self.alpha, opt.alpha), (self.beta1, opt.beta1),
+                           (self.beta2, opt.beta2), (self.epsilon, opt.epsilon)):  # fmt: skip
+            box.setValue(value)
+        self.nesterov.setChecked(opt.nesterov)
+        self.penalty.setCurrentIndex(self.penalty.findData(reg.kind))
+        self.strength.setValue(reg.strength if reg.strength > 0 else 1e-4)
+        self.penalise_biases.setChecked(reg.biases)
+        self.clip.setChecked(rule.clip_norm is not None)
+        self.clip_norm.setValue(rule.clip_norm if rule.clip_norm is not None else 1.0)
+        self.schedule.setCurrentIndex(self.schedule.findData(schedule.kind))
+        self.step_size.setValue(schedule.step_size)
+        self.gamma.setValue(schedule.gamma)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._show_rows(rule)
+
+    def _show_rows(self, rule: UpdateRule) -> None:
+        used = set(rule.optimizer.rule.hyperparameters)
+        for name in ("momentum", "nesterov", "alpha", "beta1", "beta2", "epsilon"):
+            self.form.setRowVisible(getattr(self, name), name in used)
+        penalised = rule.regularization.kind != "none"
+        self.form.setRowVisible(self.strength, penalised)
+        self.form.setRowVisible(self.penalise_biases, penalised)
+        self.clip_norm.setEnabled(rule.clip_norm is not None)
+        self.form.setRowVisible(self.step_size, rule.schedule.kind == "step")
+        self.form.setRowVisible(self.gamma, rule.schedule.kind != "constant")
+
+    def _changed(self) -> None:
+        rule = self.rule()
+        self._show_rows(rule)
+        self.on_change(rule)
 
 
 class TrainingPanel(QWidget):
@@ -165,12 +325,14 @@ class TrainingPanel(QWidget):
         grid.setColumnStretch(1, 1)
         progress = QGroupBox("Progress")
         progress.setLayout(grid)
+        self.update_rule = UpdateRuleBox(controller.set_rule)
 
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addLayout(speed)
         layout.addWidget(settings)
         layout.addWidget(progress)
+        layout.addWidget(self.update_rule)
         layout.addStretch(1)
 
         self.speed.valueChanged.connect(self._speed_moved)
@@ -206,6 +368,7 @@ class TrainingPanel(QWidget):
                 widget.setValue(value)
             widget.blockSignals(False)
         self.batch_size.setMaximum(max(1, len(session.data)))
+        self.update_rule.show_rule(s.rule)
         self.show_figures()
 
     def show_figures(self) -> None:

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.backprop import set_parameters
 from backprop_gui.core.datasets import Dataset, check_fits
-from backprop_gui.core.editing import SessionEdit, SetData, SetTrainingSetting
+from backprop_gui.core.editing import ResetOptimizerState, SessionEdit, SetData, SetTrainingSetting, SetUpdateRule
+from backprop_gui.core.optimizers import UpdateRule
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
 from backprop_gui.ui.data_view import DataView
 from backprop_gui.ui.decision_map import DecisionMap
@@ -38,7 +39,14 @@ from backprop_gui.ui.training_panel import TrainingPanel
 from backprop_gui.ui.window_menus import window_menu
 
 # Button labels of the actions (the menus show the full text).
-SHORT_NAMES = {"train": "Train", "pause": "Pause", "one_epoch": "1 epoch", "n_epochs": "N epochs…", "reset": "Reset…"}
+SHORT_NAMES = {
+    "train": "Train",
+    "pause": "Pause",
+    "one_epoch": "1 epoch",
+    "n_epochs": "N epochs…",
+    "reset": "Reset…",
+    "reset_optimizer": "Reset optimizer",
+}
 # What the controller's ``state`` can be.
 IDLE, TRAINING, PAUSED, FINISHED, DIVERGED = "idle", "training", "paused", "finished", "diverged"
 
@@ -239,6 +247,28 @@ class TrainingController(QObject):
             self.continue_training()
         return done
 
+    def set_rule(self, rule: UpdateRule) -> bool:
+        """The optimiser, its hyperparameters, the penalty, the schedule and clipping (undoable), from
+        the next step on. A running training pauses for the change and goes on. True if it was set."""
+        if rule == self.model.session.training.rule:
+            return False
+        resume = self.running
+        done = self._edit(SetUpdateRule(rule), keep_run=True)
+        if done and resume:
+            self.continue_training()
+        return done
+
+    def reset_optimizer_state(self) -> bool:
+        """Train ▸ Reset Optimizer State: forget v, m and t (undoable); True if there was a state to forget."""
+        state = self.model.session.optimizer_state
+        if not state.t and not state.buffers:
+            self._status("The optimizer state is already fresh")
+            return False
+        done = self._edit(ResetOptimizerState(), keep_run=True)
+        if done:
+            self._status("Optimizer state reset: the next update is update 1 of a fresh optimizer")
+        return done
+
     def set_setting(self, name: str, value: object) -> bool:
         """Change batch size, epochs, shuffle, seed or validation fraction (undoable); True if it was set.
 
@@ -416,6 +446,13 @@ class TrainingController(QObject):
                 self.reset_history,
                 "Forget the loss history and the epoch count (the weights stay)",
             ),
+            "reset_optimizer": (
+                "Reset &optimizer state",
+                None,
+                QStyle.StandardPixmap.SP_BrowserReload,
+                self.reset_optimizer_state,
+                "Forget the optimizer's velocities, moments and update count t (undoable)",
+            ),
         }
         actions = {}
         for name, (text, key, pixmap, slot, tip) in specs.items():
@@ -459,6 +496,7 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
     menu.addAction(controller.data_view.import_action)
     menu.addSeparator()
     menu.addAction(actions["reset"])
+    menu.addAction(actions["reset_optimizer"])
     menu.addSeparator()
     panels = menu.addMenu("Training &panels")
     for dock in docks.values():
