@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from backprop_gui.core import formulas
-from backprop_gui.core.backprop import updated_parameters
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
 
@@ -43,6 +43,7 @@ QUANTITY_NAMES = {
 TOLERANCE_MODES = ("precision", "absolute", "relative")
 
 Target = tuple[int, int, int | None]  # (layer, j, k): a neuron (k None) or the edge w_jk^layer, 0-based j, k
+_Asked = tuple[Quantity, int, int, int | None]  # (quantity, layer, j, k) of a question to ask
 
 
 @dataclass
@@ -171,13 +172,14 @@ def questions_for(stepper: Stepper, settings: QuizSettings, target: Target | Non
     network = stepper.network
     index = stepper.position
     layer, j, k = target if target is not None else (-1, 0, None)
+    groups: list[list[_Asked]]  # in the order to ask
     if step.phase is Phase.LOSS:
         groups = [[(Quantity.LOSS, network.depth, 0, None)]]
     elif step.phase is Phase.UPDATE:
         if layer < 1:
             layer, j, k = network.depth, 0, 0
-        weight = [(Quantity.NEW_WEIGHTS, layer, j, k or 0)]
-        bias = [(Quantity.NEW_BIASES, layer, j, None)]
+        weight: list[_Asked] = [(Quantity.NEW_WEIGHTS, layer, j, k or 0)]
+        bias: list[_Asked] = [(Quantity.NEW_BIASES, layer, j, None)]
         groups = [weight, bias] if k is not None else [bias, weight]
     else:
         if layer != step.layer:
@@ -186,8 +188,8 @@ def questions_for(stepper: Stepper, settings: QuizSettings, target: Target | Non
         if step.phase is Phase.FORWARD:
             groups = [[(Quantity.WEIGHTED_INPUT, l, j, None), (Quantity.ACTIVATION, l, j, None)]]
         else:
-            edge = [(Quantity.GRAD_WEIGHTS, l, j, k or 0)]
-            neuron = [(Quantity.DELTA, l, j, None), (Quantity.GRAD_BIASES, l, j, None)]
+            edge: list[_Asked] = [(Quantity.GRAD_WEIGHTS, l, j, k or 0)]
+            neuron: list[_Asked] = [(Quantity.DELTA, l, j, None), (Quantity.GRAD_BIASES, l, j, None)]
             groups = [edge, neuron] if k is not None else [neuron, edge]
     for group in groups:
         asked = [Question(q, l, jj, kk, index) for q, l, jj, kk in group if _askable(stepper, settings, q, l, jj)]
@@ -211,7 +213,7 @@ def expected(stepper: Stepper, question: Question) -> float:
     if q is Quantity.LOSS:
         return float(record.losses[0])
     if q in (Quantity.NEW_WEIGHTS, Quantity.NEW_BIASES):
-        weights, biases = updated_parameters(stepper.network, record, stepper.learning_rate)
+        weights, biases = stepper.update.weights, stepper.update.biases
         return float(weights[l][j, question.k or 0] if q is Quantity.NEW_WEIGHTS else biases[l][j])
     if q is Quantity.GRAD_WEIGHTS:
         return float(record.grad_w[l][j, question.k or 0])
@@ -284,17 +286,54 @@ def hint(stepper: Stepper, question: Question) -> str:
 
 @dataclass
 class Score:
-    """Answers graded so far in this session."""
+    """Answers graded, and questions skipped, so far in this session; a skip counts as not right."""
 
     right: int = 0
-    asked: int = 0
+    asked: int = 0  # answered, right or wrong
+    skipped: int = 0
 
     def add(self, result: Grade) -> None:
         self.asked += 1
         self.right += result.correct
 
+    def skip(self) -> None:
+        self.skipped += 1
+
     @property
     def text(self) -> str:
-        if not self.asked:
+        total = self.asked + self.skipped
+        if not total:
             return "Score: no answers yet"
-        return f"Score: {self.right} of {self.asked} right ({round(100 * self.right / self.asked)} %)"
+        text = f"Score: {self.right} of {total} right ({round(100 * self.right / total)} %)"
+        return text + (f", {self.skipped} skipped" if self.skipped else "")
+
+
+class StepRequest(StrEnum):
+    """What a step key (F10) does while the quiz may be asking."""
+
+    STEP = "step"  # nothing asked: step as usual
+    CONFIRM = "confirm"  # a question is open: ask whether to answer (Enter) or skip (F10 again)
+    SKIP = "skip"  # the second F10: skip the question, counted in the score, and step
+
+
+@dataclass
+class QuizFlow:
+    """The quiz's answer-or-skip dialogue: F10 asks before it reveals, Enter answers, a second
+    F10 skips. ``confirming`` is True between the first F10 and the answer or the skip."""
+
+    confirming: bool = False
+
+    def step_pressed(self, asking: bool) -> StepRequest:
+        """The step key was pressed; ``asking``: a question is open and unanswered."""
+        if not asking:
+            self.confirming = False
+            return StepRequest.STEP
+        if self.confirming:
+            self.confirming = False
+            return StepRequest.SKIP
+        self.confirming = True
+        return StepRequest.CONFIRM
+
+    def settled(self) -> None:
+        """The question was answered, or another one asked: the next F10 asks again."""
+        self.confirming = False

@@ -1,6 +1,7 @@
-"""SGD training: epochs of minibatches, the loss history, and a guard against divergence.
+"""Training: epochs of minibatches, the loss history, and a guard against divergence.
 
-Training uses ``backprop.run_pass`` — the stepper's arithmetic — one minibatch at a time.
+Training uses ``backprop.run_pass`` — the stepper's arithmetic — one minibatch at a time, and
+``optimizers.compute_update`` — the stepper's update — after each.
 The order of the samples in epoch ``e`` is drawn from ``(seed, e)`` alone, so training
 can stop between any two steps and resume exactly where it was.
 """
@@ -14,42 +15,42 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from backprop_gui.core.backprop import (
-    PassResult,
-    first_non_finite,
-    forward,
-    run_pass,
-    set_parameters,
-    updated_parameters,
-)
-from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.backprop import PassResult, first_non_finite, forward, run_pass, set_parameters
+from backprop_gui.core.datasets import MAX_SAMPLES, Dataset
 from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import Network
+from backprop_gui.core.network import MAX_SEED, Network
+from backprop_gui.core.optimizers import OptimizerState, UpdateRule, compute_update
 
+MIN_LEARNING_RATE = 1e-6
 MAX_LEARNING_RATE = 1e6
 MAX_EPOCHS = 1_000_000
 
 
 @dataclass
 class TrainingSettings:
-    """η, minibatch size, epochs to run, shuffling and its seed."""
+    """η, minibatch size, epochs to run, shuffling and its seed, and the rest of the update rule."""
 
     learning_rate: float = 0.5
     batch_size: int = 1
     epochs: int = 1
     shuffle: bool = True
     seed: int = 0
+    rule: UpdateRule = UpdateRule()
 
     def validate(self) -> None:
-        """Raise ValueError naming the first setting out of range."""
-        if not (math.isfinite(self.learning_rate) and 0 < self.learning_rate <= MAX_LEARNING_RATE):
-            raise ValueError(f"training.learning_rate: must be in (0, {MAX_LEARNING_RATE:g}], got {self.learning_rate}")
-        if self.batch_size < 1:
-            raise ValueError(f"training.batch_size: must be at least 1, got {self.batch_size}")
+        """Raise ValueError naming the first setting out of range (the ranges the file and the window share)."""
+        if not (math.isfinite(self.learning_rate) and MIN_LEARNING_RATE <= self.learning_rate <= MAX_LEARNING_RATE):
+            raise ValueError(
+                f"training.learning_rate: must be in {MIN_LEARNING_RATE:g}..{MAX_LEARNING_RATE:g}, "
+                f"got {self.learning_rate:g}"
+            )
+        if not 1 <= self.batch_size <= MAX_SAMPLES:
+            raise ValueError(f"training.batch_size: must be in 1..{MAX_SAMPLES:,}, got {self.batch_size:,}")
         if not 1 <= self.epochs <= MAX_EPOCHS:
-            raise ValueError(f"training.epochs: must be in 1..{MAX_EPOCHS}, got {self.epochs}")
-        if self.seed < 0:
-            raise ValueError(f"training.seed: must be 0 or more, got {self.seed}")
+            raise ValueError(f"training.epochs: must be in 1..{MAX_EPOCHS:,}, got {self.epochs:,}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"training.seed: must be in 0..{MAX_SEED:,}, got {self.seed:,}")
+        self.rule.validate()
 
 
 @dataclass
@@ -60,7 +61,7 @@ class LossHistory:
     ``rate_changes`` lists (step, η) wherever η was changed during training.
     """
 
-    step_losses: array = field(default_factory=lambda: array("d"))
+    step_losses: array[float] = field(default_factory=lambda: array("d"))
     epoch_losses: list[float] = field(default_factory=list)
     validation_losses: list[float] = field(default_factory=list)
     epoch_ends: list[int] = field(default_factory=list)
@@ -83,7 +84,7 @@ class Divergence(ArithmeticError):
 
     def __init__(self, step: int, quantity: str, layer: int) -> None:
         self.step, self.quantity, self.layer = step, quantity, layer
-        where = "the loss" if quantity == "loss" else f"{quantity} of layer {layer}"
+        where = f"the loss C of output layer {layer}" if quantity == "loss" else f"{quantity} of layer {layer}"
         super().__init__(
             f"training diverged at step {step}: {where} became NaN or infinite; "
             "the weights of the last finite step were kept (try a smaller learning rate η)"
@@ -124,10 +125,11 @@ def _first_non_finite(
 
 
 class Trainer:
-    """Runs SGD on ``network`` over ``data``, recording into ``history``.
+    """Trains ``network`` on ``data`` by ``settings``' update rule, recording into ``history``.
 
     ``epoch`` counts completed epochs and ``batch`` the next minibatch within the current
-    one; both are plain integers so a session can save them and resume.
+    one; both are plain integers so a session can save them and resume. ``optimizer_state``
+    (shared with the session when given) holds the optimiser's velocities, moments and t.
 
     ``observers`` are called as ``observer(result, step)`` after every successful step, once
     the step is recorded (and its epoch closed, if it was the last). An observer stops
@@ -143,8 +145,10 @@ class Trainer:
         history: LossHistory | None = None,
         epoch: int = 0,
         batch: int = 0,
+        optimizer_state: OptimizerState | None = None,
     ) -> None:
         self.network = network
+        self.optimizer_state = optimizer_state if optimizer_state is not None else OptimizerState()
         self.data = data
         self.settings = settings
         self.history = history if history is not None else LossHistory()
@@ -191,10 +195,13 @@ class Trainer:
         x, t = self.data.inputs.take(rows, axis=0).T, self.data.targets.take(rows, axis=0).T
         result = run_pass(self.network, x, t)
         step = self.history.steps + 1
-        weights, biases = updated_parameters(self.network, result, self.settings.learning_rate)
-        if not (math.isfinite(result.loss) and _all_finite([*weights.values(), *biases.values()])):
+        settings = self.settings
+        update = compute_update(self.network, result, settings.learning_rate, settings.rule, self.optimizer_state)
+        weights, biases = update.weights, update.biases
+        if not (math.isfinite(result.loss) and _all_finite(update.arrays)):
             raise Divergence(step, *_first_non_finite(result, weights, biases))
         set_parameters(self.network, weights, biases)
+        self.optimizer_state.assign(update.state)
         self.history.step_losses.append(result.loss)
         self.batch += 1
         if self.batch >= self.batches_per_epoch:
