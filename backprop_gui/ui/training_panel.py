@@ -331,8 +331,8 @@ class TrainingPanel(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(speed)
         layout.addWidget(settings)
-        layout.addWidget(progress)
         layout.addWidget(self.update_rule)
+        layout.addWidget(progress)
         layout.addStretch(1)
 
         self.speed.valueChanged.connect(self._speed_moved)
