@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from backprop_gui import __version__
-from backprop_gui.core import export, npz, scripts
+from backprop_gui.core import export, files, npz, scripts, worked
 from backprop_gui.core.backprop import first_non_finite, run_pass
 from backprop_gui.core.datasets import Dataset, DatasetError, read_csv
 from backprop_gui.core.export import NonFinitePass
@@ -28,14 +28,8 @@ from backprop_gui.core.gradcheck import gradient_check
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import Network
 from backprop_gui.core.presets import list_examples, load_example
-from backprop_gui.core.session import (
-    Session,
-    SessionError,
-    StepperPosition,
-    format_json,
-    load_session,
-    save_session,
-)
+from backprop_gui.core.session import Session, StepperPosition
+from backprop_gui.core.session_format import SessionError, format_json, load_session, save_session
 from backprop_gui.core.trace import trace_dict, trace_text
 from backprop_gui.core.training import Divergence, Trainer
 from backprop_gui.torch_import import TorchMissing, read_model  # PyTorch itself only once a model is read
@@ -247,8 +241,8 @@ def _trace(args: argparse.Namespace) -> int:
 _TEXT_EXPORTS = {
     "csv": export.pass_csv,
     "json": export.pass_json,
-    "markdown": export.worked_solution_markdown,
-    "latex": export.worked_solution_latex,
+    "markdown": worked.worked_solution_markdown,
+    "latex": worked.worked_solution_latex,
     "torch": scripts.torch_script,
     "numpy": scripts.numpy_script,
 }
@@ -282,7 +276,7 @@ def _export(args: argparse.Namespace) -> int:
     if "history_csv" in outputs:
         texts["history_csv"] = export.history_csv(session.history)
     for name, text in texts.items():
-        _write(outputs[name], lambda path, text=text: export.write_text(path, text))
+        _write(outputs[name], lambda path, text=text: files.write_text(path, text))
     if "npz" in outputs:
         _write(outputs["npz"], lambda path: npz.write_npz(session.network, path))
     if "png" in outputs or "svg" in outputs:

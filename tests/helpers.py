@@ -13,7 +13,9 @@ from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import Network, build_network, output_conflict
-from backprop_gui.core.session import Session, SessionError, loads
+from backprop_gui.core.session import Session
+from backprop_gui.core.session_format import SessionError, loads
+from backprop_gui.core.stepper import Stepper
 from backprop_gui.core.training import TrainingSettings
 
 
@@ -71,3 +73,9 @@ def activation_loss_sessions() -> list[tuple[str, Session]]:
         data = Dataset(rng.normal(size=(3, 2)), targets)
         sessions.append((f"{activation}-{loss}", Session(f"{activation} with {loss}", network, data)))
     return sessions
+
+
+def stepper_of(session: Session, sample: int = 0) -> Stepper:
+    """A stepper at the start of the pass of ``sample`` (0-based) on the session's own network."""
+    data = session.data
+    return Stepper(session.network, data.inputs, data.targets, session.training.learning_rate, batch=sample)

@@ -15,7 +15,7 @@ from backprop_gui.cli import main
 from backprop_gui.core.backprop import forward
 from backprop_gui.core.presets import example_names, load_example
 from backprop_gui.core.scripts import torch_script
-from backprop_gui.core.session import load_session
+from backprop_gui.core.session_format import load_session
 from backprop_gui.torch_import import ModelError, read_model
 
 from helpers import activation_loss_sessions

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from backprop_gui.core.files import write_atomic
 from backprop_gui.core.network import MAX_PARAMETERS, Network
-from backprop_gui.core.session import write_atomic
 
 Parameters = tuple[dict[int, np.ndarray], dict[int, np.ndarray]]  # ({l: w^l}, {l: b^l}), l = 1..L
 

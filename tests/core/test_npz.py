@@ -8,7 +8,8 @@ import pytest
 from backprop_gui.cli import main
 from backprop_gui.core.npz import WeightsError, parameters_from_arrays, read_npz, weight_arrays, write_npz
 from backprop_gui.core.presets import example_names, load_example
-from backprop_gui.core.session import SessionView, StepperPosition, load_session, save_session
+from backprop_gui.core.session import SessionView, StepperPosition
+from backprop_gui.core.session_format import load_session, save_session
 
 from helpers import snapshot
 
