@@ -100,9 +100,9 @@ def _load(path: str | os.PathLike[str]) -> Any:
     except Exception as error:  # any damaged or foreign file: its reader's own exception says why
         raise ModelError(f"{source}: not a file saved with torch.save ({_first_line(error)})") from None
     allowed = {SEQUENTIAL, LINEAR, *ACTIVATION_MODULES}
-    for name in named:
-        if name not in allowed:
-            raise ModelError(_refusal(source, name))
+    refused = sorted(set(named) - allowed)
+    if refused:
+        raise ModelError(_refusal(source, refused))
     classes = [_class(name) for name in named]
     try:
         with torch.serialization.safe_globals(classes):
@@ -111,15 +111,18 @@ def _load(path: str | os.PathLike[str]) -> Any:
         raise ModelError(f"{source}: cannot be read ({_first_line(error)})") from None
 
 
-def _refusal(source: str, name: str) -> str:
-    """Why a file naming the class or function ``name`` is refused."""
-    if name.startswith("torch.nn.modules."):
-        module = name.rsplit(".", 1)[-1]
-        return f"{source}: the model contains the module {module} ({name}); only {SUPPORTED} are supported"
-    return (
-        f"{source}: refers to {name}, which is not part of a torch.nn.Sequential of Linear layers; refused without "
-        "running anything. Save the model's state_dict() instead and name its activations with --layers"
-    )
+def _refusal(source: str, names: list[str]) -> str:
+    """Why a file naming the classes or functions ``names`` (none of them allowed) is refused."""
+    foreign = [name for name in names if not name.startswith("torch.nn.modules.")]
+    if foreign:
+        return (
+            f"{source}: refers to {', '.join(foreign)}, which is not part of a torch.nn.Sequential of Linear layers; "
+            "refused without running anything. Save the model's state_dict() instead and name its activations "
+            "with --layers"
+        )
+    modules = ", ".join(f"{name.rsplit('.', 1)[-1]} ({name})" for name in names)
+    what = "module" if len(names) == 1 else "modules"
+    return f"{source}: the model contains the {what} {modules}; only {SUPPORTED} are supported"
 
 
 def _class(name: str) -> type:
