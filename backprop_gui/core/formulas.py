@@ -578,12 +578,14 @@ class _UpdateTerms:
         return self.sym(f"∂C{'₀' if data_only else ''}/∂{self.name}", general)
 
     def equation(self, title: str, lhs: Sym, rel: str, forms: tuple[Tokens, Tokens, Tokens], result: float,
-                 note: str = "") -> Equation:  # fmt: skip
-        """``lhs rel definition`` in letters, ``general`` with indices, ``numbers``; known at Update."""
+                 note: str = "", buffer: str = "") -> Equation:  # fmt: skip
+        """``lhs rel definition`` in letters, ``general`` with indices, ``numbers``; known at Update.
+        The equation of a weight's ``buffer`` ("m", "v") has that buffer's quantity."""
         definition, general, numbers = forms
         known = self.known
+        quantity = Quantity(buffer) if buffer and self.weight else self.quantity
         return Equation(
-            self.quantity, title, (lhs,), (Sym(lhs.base, self.letters, "l"), Op(rel), *definition), general,
+            quantity, title, (lhs,), (Sym(lhs.base, self.letters, "l"), Op(rel), *definition), general,
             numbers if known else None, result if known else None, UPDATE_STEP, rel, note,
         )  # fmt: skip
 
@@ -603,7 +605,7 @@ def _moving_average(p: _UpdateTerms, title: str, buffer: str, decay: str, rate: 
     definition = (Sym(decay), p.sym(buffer, True), Op("+"), *_one_minus(decay), *g_gen)
     general = (Sym(decay), lhs, Op("+"), *_one_minus(decay), *g_sym)
     numbers = (*_n(rate), Op("×"), *_n(p.old(buffer)), Op("+"), *_n(1 - rate), Op("×"), *g_num)
-    return p.equation(title, lhs, "←", (definition, general, numbers), p.term(buffer))
+    return p.equation(title, lhs, "←", (definition, general, numbers), p.term(buffer), buffer=buffer)
 
 
 def _penalty_equations(p: _UpdateTerms) -> list[Equation]:
@@ -696,7 +698,7 @@ def _velocity(p: _UpdateTerms, mu: float) -> Equation:
         (Sym("μ"), lhs, Op("+"), p.grad()),
         (*_n(mu), Op("×"), *_n(p.old("v")), Op("+"), *_n(p.term("g"))),
     )
-    return p.equation("Velocity", lhs, "←", forms, p.term("v"))
+    return p.equation("Velocity", lhs, "←", forms, p.term("v"), buffer="v")
 
 
 def _input(v: _Values, k: int) -> Equation:

@@ -27,6 +27,8 @@ QUIZ_QUANTITIES: tuple[Quantity, ...] = (
     Quantity.DELTA,
     Quantity.GRAD_WEIGHTS,
     Quantity.GRAD_BIASES,
+    Quantity.OPTIMIZER_M,
+    Quantity.OPTIMIZER_V,
     Quantity.NEW_WEIGHTS,
     Quantity.NEW_BIASES,
 )
@@ -39,6 +41,8 @@ QUANTITY_NAMES = {
     Quantity.GRAD_BIASES: "bias gradient ∂C/∂b",
     Quantity.NEW_WEIGHTS: "updated weight w",
     Quantity.NEW_BIASES: "updated bias b",
+    Quantity.OPTIMIZER_M: "optimizer's m of w (Adam)",
+    Quantity.OPTIMIZER_V: "optimizer's v of w (momentum, RMSprop, Adam)",
 }
 TOLERANCE_MODES = ("precision", "absolute", "relative")
 
@@ -139,6 +143,8 @@ class Question:
         q, l = self.quantity, self.layer
         if q is Quantity.LOSS:
             return "C"
+        if q in (Quantity.OPTIMIZER_M, Quantity.OPTIMIZER_V):
+            return f"{q}_{formulas.index(self.j, self.k or 0)}^{l} after the update"
         if q in (Quantity.GRAD_WEIGHTS, Quantity.NEW_WEIGHTS):
             name = f"w_{formulas.index(self.j, self.k or 0)}^{l}"
         else:
@@ -178,7 +184,9 @@ def questions_for(stepper: Stepper, settings: QuizSettings, target: Target | Non
     elif step.phase is Phase.UPDATE:
         if layer < 1:
             layer, j, k = network.depth, 0, 0
-        weight: list[_Asked] = [(Quantity.NEW_WEIGHTS, layer, j, k or 0)]
+        weight: list[_Asked] = [
+            (q, layer, j, k or 0) for q in (Quantity.OPTIMIZER_M, Quantity.OPTIMIZER_V, Quantity.NEW_WEIGHTS)
+        ]
         bias: list[_Asked] = [(Quantity.NEW_BIASES, layer, j, None)]
         groups = [weight, bias] if k is not None else [bias, weight]
     else:
@@ -203,6 +211,8 @@ def _askable(stepper: Stepper, settings: QuizSettings, q: Quantity, layer: int, 
         return False
     if q in (Quantity.GRAD_BIASES, Quantity.NEW_BIASES) and not stepper.network.layer(layer).has_bias:
         return False
+    if q in (Quantity.OPTIMIZER_M, Quantity.OPTIMIZER_V) and str(q) not in stepper.rule.optimizer.rule.buffers:
+        return False
     known = stepper.known(q, layer)
     return not known[0 if q is Quantity.LOSS else j]
 
@@ -212,6 +222,8 @@ def expected(stepper: Stepper, question: Question) -> float:
     record, q, l, j = stepper.record, question.quantity, question.layer, question.j
     if q is Quantity.LOSS:
         return float(record.losses[0])
+    if q in (Quantity.OPTIMIZER_M, Quantity.OPTIMIZER_V):
+        return float(stepper.buffer_after_update(str(q), l)[j, question.k or 0])
     if q in (Quantity.NEW_WEIGHTS, Quantity.NEW_BIASES):
         weights, biases = stepper.update.weights, stepper.update.biases
         return float(weights[l][j, question.k or 0] if q is Quantity.NEW_WEIGHTS else biases[l][j])
@@ -267,7 +279,9 @@ def hint_equation(stepper: Stepper, question: Question) -> formulas.Equation:
     """The equation that computes ``question``; show only its ``definition``, ``lhs`` and ``general``
     (letters), never its ``numbers`` or ``result``."""
     layer, j, k = question.target
-    return next(eq for eq in formulas.equations(stepper, layer, j, k) if eq.quantity is question.quantity)
+    found = [eq for eq in formulas.equations(stepper, layer, j, k) if eq.quantity is question.quantity]
+    # an optimiser's update is the last of its equations (after the penalty's, clipping's and m̂, v̂)
+    return found[-1] if question.quantity in (Quantity.NEW_WEIGHTS, Quantity.NEW_BIASES) else found[0]
 
 
 def hint(stepper: Stepper, question: Question) -> str:

@@ -107,3 +107,30 @@ def test_worked_solution_and_csv_carry_the_optimiser() -> None:
     assert {"m of w", "v̂ of b", "g of w", "penalty", "C + penalty"} <= quantities
     new = [row.value for row in rows if row.quantity == "w" and row.phase == "Update"]
     assert new == [float(x) for l in (1, 2) for x in s.network.layer(l).weights.ravel()]
+
+
+def test_the_quiz_asks_for_the_optimizers_moments_then_the_new_weight() -> None:
+    from backprop_gui.core.quiz import QuizSettings, expected, hint, hint_equation, questions_for
+
+    s = stepped(UpdateRule(OptimizerSettings("adam")))
+    s.run_to(len(s.phases) - 2)  # before Update
+    questions = questions_for(s, QuizSettings(), (2, 0, 1))
+    assert [q.quantity for q in questions] == [Quantity.OPTIMIZER_M, Quantity.OPTIMIZER_V, Quantity.NEW_WEIGHTS]
+    assert questions[0].label == "m_12^2 after the update"
+    values = [expected(s, q) for q in questions]
+    assert hint_equation(s, questions[0]).title == "First moment"
+    assert hint_equation(s, questions[2]).title == "Weight update (Adam)"
+    assert "0." not in hint(s, questions[1]).split("\n")[0]  # letters only
+    s.step()
+    at = s.update.layout.index(2, 0, 1)
+    assert values == [s.optimizer_state.buffers["m"][at], s.optimizer_state.buffers["v"][at],
+                      s.network.layer(2).weights[0, 1]]  # fmt: skip
+    momentum = stepped(UpdateRule(OptimizerSettings("momentum")))
+    momentum.run_to(len(momentum.phases) - 2)
+    assert [q.quantity for q in questions_for(momentum, QuizSettings(), (2, 0, 1))] == [
+        Quantity.OPTIMIZER_V, Quantity.NEW_WEIGHTS,
+    ]  # fmt: skip
+    sgd = stepped(UpdateRule())
+    sgd.run_to(len(sgd.phases) - 2)
+    assert [q.quantity for q in questions_for(sgd, QuizSettings(), (2, 0, 1))] == [Quantity.NEW_WEIGHTS]
+    assert QuizSettings.from_dict({"quantities": ["m", "v"]}).quantities == [Quantity.OPTIMIZER_M, Quantity.OPTIMIZER_V]
