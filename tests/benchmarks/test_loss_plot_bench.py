@@ -23,9 +23,9 @@ from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import Trainer
-from backprop_gui.ui.loss_plot import LossPlot
-from backprop_gui.ui.session_model import SessionModel
-from backprop_gui.ui.training_ui import FINISHED, install_training
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.training.controller import FINISHED, install_training
+from backprop_gui.ui.training.loss_plot import LossPlot
 
 EPOCHS = 150  # of 200 moons: 30,000 per-sample steps
 

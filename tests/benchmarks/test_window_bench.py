@@ -23,7 +23,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from backprop_gui.core.datasets import Dataset  # noqa: E402
 from backprop_gui.core.network import build_network  # noqa: E402
 from backprop_gui.core.session import Session  # noqa: E402
-from backprop_gui.ui.app import application, create_window  # noqa: E402
+from backprop_gui.ui.window.app import application, create_window  # noqa: E402
 
 STEPS = 60
 WARM_UP = 5

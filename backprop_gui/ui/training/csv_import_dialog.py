@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import Dataset, DatasetError, read_csv
-from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 
 PREVIEW_ROWS = 12
 PREVIEW_BYTES = 64 * 1024
