@@ -17,14 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from backprop_gui import __version__
-from backprop_gui.core import export
+from backprop_gui.core import export, files, worked
 from backprop_gui.core.backprop import first_non_finite, run_pass
 from backprop_gui.core.datasets import DatasetError
 from backprop_gui.core.export import NonFinitePass
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
 from backprop_gui.core.gradcheck import gradient_check
 from backprop_gui.core.presets import list_examples, load_example
-from backprop_gui.core.session import Session, SessionError, format_json, load_session, save_session
+from backprop_gui.core.session import Session
+from backprop_gui.core.session_format import SessionError, format_json, load_session, save_session
 from backprop_gui.core.trace import trace_dict, trace_text
 from backprop_gui.core.training import Divergence, Trainer
 
@@ -194,8 +195,8 @@ def _trace(args: argparse.Namespace) -> int:
 _TEXT_EXPORTS = {
     "csv": export.pass_csv,
     "json": export.pass_json,
-    "markdown": export.worked_solution_markdown,
-    "latex": export.worked_solution_latex,
+    "markdown": worked.worked_solution_markdown,
+    "latex": worked.worked_solution_latex,
 }
 
 
@@ -226,7 +227,7 @@ def _export(args: argparse.Namespace) -> int:
     if "history_csv" in outputs:
         texts["history_csv"] = export.history_csv(session.history)
     for name, text in texts.items():
-        _write(outputs[name], lambda path, text=text: export.write_text(path, text))
+        _write(outputs[name], lambda path, text=text: files.write_text(path, text))
     if "png" in outputs or "svg" in outputs:
         _export_graph(session, args.sample, outputs.get("png"), outputs.get("svg"), args.scale)
     return 0

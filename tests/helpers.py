@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Network, build_network
-from backprop_gui.core.session import Session, SessionError, loads
+from backprop_gui.core.session import Session
+from backprop_gui.core.session_format import SessionError, loads
+from backprop_gui.core.stepper import Stepper
 from backprop_gui.core.training import TrainingSettings
 
 
@@ -49,3 +51,9 @@ def small_sessions(draw, rates: tuple[float, ...] = (0.1, 0.5, 1.7, 3.0)) -> Ses
     data = Dataset(rng.normal(size=(samples, inputs)), rng.uniform(size=(samples, sizes[-1])))
     rate = draw(st.sampled_from(rates))
     return Session("random", network, data, TrainingSettings(learning_rate=rate))
+
+
+def stepper_of(session: Session, sample: int = 0) -> Stepper:
+    """A stepper at the start of the pass of ``sample`` (0-based) on the session's own network."""
+    data = session.data
+    return Stepper(session.network, data.inputs, data.targets, session.training.learning_rate, batch=sample)

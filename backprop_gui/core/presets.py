@@ -10,7 +10,8 @@ import json
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from backprop_gui.core.session import Session, SessionError, loads
+from backprop_gui.core.session import Session
+from backprop_gui.core.session_format import SessionError, loads
 
 EXAMPLE_ORDER = (
     "course_simple",

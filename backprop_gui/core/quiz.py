@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from backprop_gui.core import formulas
-from backprop_gui.core.backprop import updated_parameters
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
 
@@ -211,7 +211,7 @@ def expected(stepper: Stepper, question: Question) -> float:
     if q is Quantity.LOSS:
         return float(record.losses[0])
     if q in (Quantity.NEW_WEIGHTS, Quantity.NEW_BIASES):
-        weights, biases = updated_parameters(stepper.network, record, stepper.learning_rate)
+        weights, biases = stepper.update.weights, stepper.update.biases
         return float(weights[l][j, question.k or 0] if q is Quantity.NEW_WEIGHTS else biases[l][j])
     if q is Quantity.GRAD_WEIGHTS:
         return float(record.grad_w[l][j, question.k or 0])
@@ -284,17 +284,54 @@ def hint(stepper: Stepper, question: Question) -> str:
 
 @dataclass
 class Score:
-    """Answers graded so far in this session."""
+    """Answers graded, and questions skipped, so far in this session; a skip counts as not right."""
 
     right: int = 0
-    asked: int = 0
+    asked: int = 0  # answered, right or wrong
+    skipped: int = 0
 
     def add(self, result: Grade) -> None:
         self.asked += 1
         self.right += result.correct
 
+    def skip(self) -> None:
+        self.skipped += 1
+
     @property
     def text(self) -> str:
-        if not self.asked:
+        total = self.asked + self.skipped
+        if not total:
             return "Score: no answers yet"
-        return f"Score: {self.right} of {self.asked} right ({round(100 * self.right / self.asked)} %)"
+        text = f"Score: {self.right} of {total} right ({round(100 * self.right / total)} %)"
+        return text + (f", {self.skipped} skipped" if self.skipped else "")
+
+
+class StepRequest(StrEnum):
+    """What a step key (F10) does while the quiz may be asking."""
+
+    STEP = "step"  # nothing asked: step as usual
+    CONFIRM = "confirm"  # a question is open: ask whether to answer (Enter) or skip (F10 again)
+    SKIP = "skip"  # the second F10: skip the question, counted in the score, and step
+
+
+@dataclass
+class QuizFlow:
+    """The quiz's answer-or-skip dialogue: F10 asks before it reveals, Enter answers, a second
+    F10 skips. ``confirming`` is True between the first F10 and the answer or the skip."""
+
+    confirming: bool = False
+
+    def step_pressed(self, asking: bool) -> StepRequest:
+        """The step key was pressed; ``asking``: a question is open and unanswered."""
+        if not asking:
+            self.confirming = False
+            return StepRequest.STEP
+        if self.confirming:
+            self.confirming = False
+            return StepRequest.SKIP
+        self.confirming = True
+        return StepRequest.CONFIRM
+
+    def settled(self) -> None:
+        """The question was answered, or another one asked: the next F10 asks again."""
+        self.confirming = False

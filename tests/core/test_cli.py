@@ -12,7 +12,7 @@ import pytest
 from backprop_gui.cli import main
 from backprop_gui.core.backprop import run_pass
 from backprop_gui.core.presets import example_names, load_example
-from backprop_gui.core.session import dumps, load_session, save_session
+from backprop_gui.core.session_format import dumps, load_session, save_session
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

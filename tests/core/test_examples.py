@@ -9,7 +9,7 @@ import pytest
 
 from backprop_gui.core.backprop import run_pass
 from backprop_gui.core.presets import EXAMPLE_ORDER, default_session, example_names, list_examples, load_example
-from backprop_gui.core.session import SessionError, dumps, loads
+from backprop_gui.core.session_format import SessionError, dumps, loads
 from backprop_gui.core.stepper import Quantity, Stepper
 from backprop_gui.core.training import Trainer, mean_loss
 

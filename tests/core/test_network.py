@@ -21,7 +21,7 @@ from backprop_gui.core.network import (
     output_conflict,
     reinitialise,
 )
-from backprop_gui.core.session import SessionError, loads
+from backprop_gui.core.session_format import SessionError, loads
 
 
 def _network() -> Network:

@@ -10,8 +10,10 @@ from backprop_gui.core.network import build_network
 from backprop_gui.core.quiz import (
     QUIZ_QUANTITIES,
     Question,
+    QuizFlow,
     QuizSettings,
     Score,
+    StepRequest,
     expected,
     grade,
     hint,
@@ -225,3 +227,25 @@ def test_hints_give_the_general_formula_and_no_number_of_the_pass():
     ]
     update = Question(Quantity.NEW_WEIGHTS, 1, 0, 1, 6)
     assert "η = 0.5" in hint(s, update)
+
+
+def test_score_counts_skips_as_not_right():
+    score = Score()
+    score.add(grade(0.25, 0.25, QuizSettings(), 4))
+    score.skip()
+    assert score.text == "Score: 1 of 2 right (50 %), 1 skipped"
+    fresh = Score()
+    fresh.skip()
+    assert fresh.text == "Score: 0 of 1 right (0 %), 1 skipped"
+
+
+def test_quiz_flow_asks_before_it_skips():
+    flow = QuizFlow()
+    assert flow.step_pressed(asking=False) is StepRequest.STEP
+    assert flow.step_pressed(asking=True) is StepRequest.CONFIRM
+    assert flow.confirming
+    assert flow.step_pressed(asking=True) is StepRequest.SKIP
+    assert not flow.confirming
+    assert flow.step_pressed(asking=True) is StepRequest.CONFIRM
+    flow.settled()  # answered with Enter
+    assert flow.step_pressed(asking=True) is StepRequest.CONFIRM

@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backprop_gui.core import session as session_module
+from backprop_gui.core import files
 from backprop_gui.core.datasets import Dataset, generate
 from backprop_gui.core.network import build_network
-from backprop_gui.core.session import (
+from backprop_gui.core.session import Session
+from backprop_gui.core.session_format import (
     COMPACT_THRESHOLD,
-    Session,
     SessionError,
     dumps,
     load_session,
@@ -434,9 +434,9 @@ def test_a_failing_save_leaves_the_old_file_whole(tmp_path, monkeypatch, broken)
                 self.file.write(data[: len(data) // 2])
                 fail()
 
-        monkeypatch.setattr(session_module.os, "fdopen", Failing)
+        monkeypatch.setattr(files.os, "fdopen", Failing)
     else:
-        monkeypatch.setattr(session_module.os, broken, fail)
+        monkeypatch.setattr(files.os, broken, fail)
     with pytest.raises(OSError, match="No space left"):
         save_session(random_session(5, steps=3), path)
     monkeypatch.undo()
@@ -458,7 +458,7 @@ def test_killing_a_process_mid_save_leaves_a_whole_file(tmp_path):
         f"""
         import sys
         sys.path[:0] = {sys.path!r}
-        from backprop_gui.core.session import save_session
+        from backprop_gui.core.session_format import save_session
         from backprop_gui.core.datasets import generate
         from backprop_gui.core.network import build_network
         from backprop_gui.core.session import Session

@@ -15,18 +15,8 @@ from hypothesis import strategies as st
 from backprop_gui.cli import main
 from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.quiz import QuizSettings
-from backprop_gui.core.session import (
-    EDGE_MODES,
-    NEURON_VALUES,
-    Session,
-    SessionError,
-    SessionView,
-    StepperPosition,
-    dumps,
-    load_session,
-    loads,
-    save_session,
-)
+from backprop_gui.core.session import EDGE_MODES, NEURON_VALUES, Session, SessionView, StepperPosition
+from backprop_gui.core.session_format import SessionError, dumps, load_session, loads, save_session
 from backprop_gui.core.stepper import Quantity, Stepper
 
 from helpers import error_of, small_sessions

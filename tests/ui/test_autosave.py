@@ -16,7 +16,8 @@ from PySide6.QtCore import QStandardPaths
 from backprop_gui.core.datasets import generate
 from backprop_gui.core.editing import SetParameter
 from backprop_gui.core.network import build_network
-from backprop_gui.core.session import Session, dumps, session_to_dict
+from backprop_gui.core.session import Session
+from backprop_gui.core.session_format import dumps, session_to_dict
 from backprop_gui.ui.sessions.autosave import AUTOSAVE_INTERVAL_MS, Autosave, decode, default_directory, encode
 from backprop_gui.ui.sessions.controller import SessionController
 

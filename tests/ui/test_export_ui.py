@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from backprop_gui.cli import main
-from backprop_gui.core import export
+from backprop_gui.core import export, worked
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.training import Trainer
 from backprop_gui.ui.common.session_model import SessionModel
@@ -139,7 +139,7 @@ def test_worked_solutions_use_the_windows_precision(window, save_to, tmp_path):
     answer[0] = str(tmp_path / "solution.md")
     trigger(window, "solution_markdown")
     markdown = (tmp_path / "solution.md").read_text()
-    assert markdown == export.worked_solution_markdown(
+    assert markdown == worked.worked_solution_markdown(
         load_example("xor"), 0, digits=6, title="XOR with a 2-2-1 network"
     )
     answer[0] = str(tmp_path / "solution.tex")

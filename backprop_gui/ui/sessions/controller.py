@@ -4,7 +4,7 @@ after a crash, and the Edit menu whose edits are undoable commands.
 
 ``install_session_features(window, model)`` adds all of it to any QMainWindow and returns
 the ``SessionController`` that does the work. Files are read and written by
-``core.session``; saves go through QSaveFile, so a failed or interrupted save never
+``core.session_format``; saves go through QSaveFile, so a failed or interrupted save never
 damages the file on disk.
 """
 
@@ -29,7 +29,8 @@ from backprop_gui.core.editing import (
     weight_name,
 )
 from backprop_gui.core.presets import load_example
-from backprop_gui.core.session import Session, SessionError, dumps, load_session, session_from_dict, session_to_dict
+from backprop_gui.core.session import Session
+from backprop_gui.core.session_format import SessionError, dumps, load_session, session_from_dict, session_to_dict
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.sessions.autosave import Autosave, decode, encode

@@ -13,7 +13,8 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDockWidget
 
 from backprop_gui.core.presets import default_session, load_example
-from backprop_gui.core.session import Session, SessionError, SessionView, load_session
+from backprop_gui.core.session import Session, SessionView
+from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.sessions.controller import install_session_features

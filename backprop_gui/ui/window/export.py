@@ -1,9 +1,10 @@
 """File ▸ Export: the graph and the loss plot as PNG or SVG, the pass as CSV or JSON, the loss
 history as CSV, and the pass as a worked solution in Markdown or LaTeX.
 
-The text formats come from ``core.export`` (the whole pass of the current sample, never the
-user's stepper moved); pictures are drawn from the views as they are on screen. Every file is
-written through QSaveFile, so a failed export never leaves half a file behind.
+The text formats come from ``core.export`` and ``core.worked`` (the whole pass of the current
+sample, never the user's stepper moved); pictures are drawn from the views as they are on
+screen. Every file is written through QSaveFile, so a failed export never leaves half a file
+behind.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
-from backprop_gui.core import export
+from backprop_gui.core import export, worked
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
@@ -305,12 +306,12 @@ class ExportController(QObject):
 
     def export_markdown(self, path: str | None = None) -> bool:
         return self._save_text(
-            "Export Worked Solution as Markdown", "solution", "md", path, export.worked_solution_markdown, True
+            "Export Worked Solution as Markdown", "solution", "md", path, worked.worked_solution_markdown, True
         )
 
     def export_latex(self, path: str | None = None) -> bool:
         return self._save_text(
-            "Export Worked Solution as LaTeX", "solution", "tex", path, export.worked_solution_latex, True
+            "Export Worked Solution as LaTeX", "solution", "tex", path, worked.worked_solution_latex, True
         )
 
     # --- writing ------------------------------------------------------------------------

@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 
 from backprop_gui import __version__
 from backprop_gui.core.presets import list_examples, load_example
-from backprop_gui.core.session import Session, SessionError, load_session
+from backprop_gui.core.session import Session
+from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.session_model import Change, NeuronValue, SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView

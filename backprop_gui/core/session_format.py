@@ -1,0 +1,739 @@
+"""The session file format (JSON, version 1): reading it with every check, and writing it.
+
+``loads``/``load_session`` validate everything and raise one ``SessionError`` whose message
+names the field path (``network.layers[1].weights: expected 2×3, got 2×2``); nothing else
+escapes. ``dumps``/``save_session`` write hand-readable JSON (floats round-trip bit for
+bit; NaN and infinity are refused); saving is atomic (``core.files``). Arrays of more than
+``COMPACT_THRESHOLD`` numbers are stored as ``{"shape": [...], "float64_base64": "..."}``
+(little-endian float64), which the loader also reads. Never pickle, never eval.
+
+A file may also say where the window stood (all optional, so hand-written files stay short):
+``position`` (the sample and phase of the stepper; at Update also the weights the pass started
+with, since the network then holds the new ones), ``view`` (selection and display settings),
+``breakpoints`` and ``quiz``. They are read into ``Session.view``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import os
+import re
+import stat
+from array import array
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.backprop import run_pass, set_parameters, updated_parameters
+from backprop_gui.core.breakpoints import BreakpointSettings
+from backprop_gui.core.datasets import MAX_SAMPLES, Dataset, DatasetError, check_fits, generate
+from backprop_gui.core.files import write_atomic
+from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
+from backprop_gui.core.losses import LOSSES
+from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, Network, build_network
+from backprop_gui.core.quiz import QuizSettings
+from backprop_gui.core.session import EDGE_MODES, NEURON_VALUES, Parameters, Session, SessionView, StepperPosition
+from backprop_gui.core.stepper import phase_sequence
+from backprop_gui.core.training import MAX_EPOCHS, LossHistory, TrainingSettings, split_validation
+
+FORMAT = "backprop-gui-session"
+VERSION = 1
+MAX_FILE_BYTES = 512 * 2**20
+COMPACT_THRESHOLD = 10_000
+MAX_SEED = 2**64 - 1
+LINE_WIDTH = 100
+
+
+class SessionError(ValueError):
+    """A session that cannot be read or written. ``message`` names the field path;
+    ``path`` is the file, when there is one, and starts the string form."""
+
+    def __init__(self, message: str, path: str | os.PathLike[str] | None = None) -> None:
+        self.message = message
+        self.path = None if path is None else str(path)
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def load_session(path: str | os.PathLike[str]) -> Session:
+    """The session in the file at ``path``; SessionError (naming the path) if it is missing or bad."""
+    path = Path(path)
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise SessionError("is a folder, not a session file", path)
+        if info.st_size > MAX_FILE_BYTES:
+            raise SessionError(_too_large(info.st_size), path)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SessionError("no such file", path) from None
+    except OSError as error:
+        raise SessionError(f"cannot read the file ({error.strerror or error})", path) from None
+    try:
+        return loads(data, default_name=path.stem)
+    except SessionError as error:
+        raise SessionError(error.message, path) from None
+
+
+def loads(data: str | bytes, default_name: str = "untitled") -> Session:
+    """The session in the JSON text ``data``; ``default_name`` when the file has no ``name``."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_FILE_BYTES:
+            raise SessionError(_too_large(len(data)))
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise SessionError("not a session file: the file is binary, not UTF-8 JSON text") from None
+    if not data.strip():
+        raise SessionError("the file is empty")
+    if "\x00" in data:
+        raise SessionError("not a session file: the file contains binary data")
+    try:
+        document = json.loads(data, parse_constant=_NonFinite, parse_float=_float_literal, parse_int=_int_literal)
+    except json.JSONDecodeError as error:
+        hint = "; the file looks truncated" if _looks_truncated(data, error.pos) else ""
+        raise SessionError(f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}){hint}") from None
+    except RecursionError:
+        raise SessionError("not a session file: lists or objects are nested too deeply") from None
+    return session_from_dict(document, default_name)
+
+
+def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
+    """Validate a parsed JSON document and build the Session it describes."""
+    if not isinstance(document, dict):
+        raise SessionError(f"not a session file: expected a JSON object at the top level, got {_describe(document)}")
+    if "format" not in document:
+        raise SessionError('missing field "format" (is this a backprop-gui session file?)')
+    if document["format"] != FORMAT:
+        raise SessionError(
+            f'format: expected "{FORMAT}", got {_describe(document["format"])} (not a backprop-gui session file)'
+        )
+    version = _integer(_field(document, "version", ""), "version", 0, None)
+    if version > VERSION:
+        raise SessionError(
+            f"this file was written by a newer version of backprop-gui (version {version}); "
+            f"this program reads version {VERSION}"
+        )
+    if version < VERSION:
+        raise SessionError(f"version: unknown version {version}; this program reads version {VERSION}")
+    name = _string(document.get("name", default_name), "name")
+    description = _string(document.get("description", ""), "description")
+    note = _string(document.get("note", ""), "note")
+    training = _training(_object(document.get("training", {}), "training"))
+    network = _network(_object(_field(document, "network", ""), "network"), training.seed)
+    data = _data(_object(_field(document, "data", ""), "data"), network)
+    history = _history(_object(document.get("history", {}), "history"))
+    epoch, batch = _progress(_object(document.get("progress", {}), "progress"), data, training, history)
+    view = _view(document, network, len(data))
+    if view is not None and view.position is not None and not _update_matches(view.position, network, data, training):
+        view.position = StepperPosition(view.position.sample)  # trained since (by the CLI): start the pass again
+    return Session(name, network, data, training, note, history, epoch, batch, description, view)
+
+
+def _looks_truncated(text: str, error_at: int) -> bool:
+    """True when the JSON error is at the very end, or a string or bracket is still open there."""
+    if error_at >= len(text.rstrip()):
+        return True
+    outside_strings = re.sub(r'"(?:[^"\\]|\\.)*"', "", text)
+    opened = outside_strings.count("{") + outside_strings.count("[")
+    return '"' in outside_strings or opened > outside_strings.count("}") + outside_strings.count("]")
+
+
+class _NonFinite:
+    """Stands in for a NaN/Infinity literal or a number too large for float64, so the
+    check that meets it can name its field path."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _float_literal(text: str) -> float | _NonFinite:
+    value = float(text)
+    return value if math.isfinite(value) else _NonFinite(text)
+
+
+def _int_literal(text: str) -> int | float | _NonFinite:
+    return int(text) if len(text) <= 300 else _float_literal(text)
+
+
+def _too_large(size: int) -> str:
+    return f"the file is {size / 2**20:.0f} MiB; session files larger than {MAX_FILE_BYTES // 2**20} MiB are refused"
+
+
+def _describe(value: Any) -> str:
+    """How a JSON value looks to the person who wrote it."""
+    if isinstance(value, _NonFinite):
+        return f"{value.text} (numbers must be finite)"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value[:40] + ("…" if len(value) > 40 else ""), ensure_ascii=False)
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _field(obj: dict[str, Any], key: str, path: str) -> Any:
+    if key not in obj:
+        raise SessionError(f'{path}: missing field "{key}"' if path else f'missing field "{key}"')
+    return obj[key]
+
+
+def _object(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SessionError(f"{path}: expected an object {{…}}, got {_describe(value)}")
+    return value
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise SessionError(f"{path}: expected a list, got {_describe(value)}")
+    return value
+
+
+def _string(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise SessionError(f"{path}: expected a string, got {_describe(value)}")
+    return value
+
+
+def _boolean(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise SessionError(f"{path}: expected true or false, got {_describe(value)}")
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) is float or type(value) is int
+
+
+def _number(value: Any, path: str) -> float:
+    if not _is_number(value):
+        raise SessionError(f"{path}: expected a number, got {_describe(value)}")
+    return float(value)
+
+
+def _integer(value: Any, path: str, low: int, high: int | None) -> int:
+    if not _is_number(value) or (type(value) is float and not value.is_integer()):
+        raise SessionError(f"{path}: expected a whole number, got {_describe(value)}")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        allowed = f"at least {low:,}" if high is None else f"in {low:,}..{high:,}"
+        raise SessionError(f"{path}: must be {allowed}, got {value:,}")
+    return value
+
+
+def _choice(value: Any, path: str, known: dict[str, Any] | tuple[str, ...], what: str) -> str:
+    value = _string(value, path)
+    if value not in known:
+        raise SessionError(f"{path}: unknown {what} {value!r} (known: {', '.join(known)})")
+    return value
+
+
+def _numbers(items: list[Any], path: str) -> None:
+    """Raise naming the first item of ``items`` that is not a finite number."""
+    if not all(type(v) is float or type(v) is int for v in items):
+        index, bad = next((i, v) for i, v in enumerate(items) if not _is_number(v))
+        raise SessionError(f"{path}[{index}]: expected a number, got {_describe(bad)}")
+
+
+def _compact(value: dict[str, Any], path: str, ndim: int) -> np.ndarray:
+    """An array stored as ``{"shape": [...], "float64_base64": "..."}``; sizes checked before decoding."""
+    shape = [
+        _integer(n, f"{path}.shape[{i}]", 0, None)
+        for i, n in enumerate(_list(_field(value, "shape", path), f"{path}.shape"))
+    ]
+    if len(shape) != ndim:
+        raise SessionError(f"{path}.shape: expected {ndim} sizes, got {len(shape)}")
+    count = math.prod(shape)
+    text = _string(_field(value, "float64_base64", path), f"{path}.float64_base64")
+    if len(text) != 4 * math.ceil(8 * count / 3):
+        raise SessionError(f"{path}.float64_base64: does not hold {count:,} float64 numbers (shape {shape})")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise SessionError(f"{path}.float64_base64: not valid base64") from None
+    result = np.frombuffer(raw, dtype="<f8").astype(float).reshape(shape)
+    if not np.all(np.isfinite(result)):
+        raise SessionError(f"{path}: contains NaN or infinity (numbers must be finite)")
+    return result
+
+
+def _vector(value: Any, path: str, length: int | None = None) -> np.ndarray:
+    """A list of numbers (or a compact array) as a float64 vector, checked against ``length``."""
+    if isinstance(value, dict):
+        result = _compact(value, path, 1)
+    else:
+        items = _list(value, path)
+        _numbers(items, path)
+        result = np.array(items, dtype=float)
+    if length is not None and len(result) != length:
+        raise SessionError(f"{path}: expected {length} numbers, got {len(result)}")
+    return result
+
+
+def _matrix(value: Any, path: str, rows: int | None, columns: int, hint: str = "") -> np.ndarray:
+    """A list of rows of numbers (or a compact array) as a float64 matrix of ``rows``×``columns``."""
+    if isinstance(value, dict):
+        result = _compact(value, path, 2)
+    else:
+        items = _list(value, path)
+        if rows is None and len(items) > MAX_SAMPLES:
+            raise SessionError(f"{path}: {len(items):,} samples is more than the {MAX_SAMPLES:,} allowed")
+        width = None
+        for i, row in enumerate(items):
+            if not isinstance(row, list):
+                raise SessionError(f"{path}[{i}]: expected a list of numbers (one row), got {_describe(row)}")
+            if width is None:
+                width = len(row)
+            elif len(row) != width:
+                raise SessionError(f"{path}[{i}]: ragged rows: this row has {len(row)} numbers, row 0 has {width}")
+            _numbers(row, f"{path}[{i}]")
+        result = np.array(items, dtype=float).reshape(len(items), width or 0)
+    if rows is None and len(result) > MAX_SAMPLES:
+        raise SessionError(f"{path}: {len(result):,} samples is more than the {MAX_SAMPLES:,} allowed")
+    if rows is None and not len(result):
+        raise SessionError(f"{path}: no samples (expected at least one row)")
+    expected_rows = len(result) if rows is None else rows
+    if result.shape != (expected_rows, columns) or not result.size:
+        got = "×".join(map(str, result.shape))
+        raise SessionError(f"{path}: expected {'N' if rows is None else rows}×{columns}{hint}, got {got}")
+    return result
+
+
+def _training(obj: dict[str, Any]) -> TrainingSettings:
+    defaults = TrainingSettings()
+    settings = TrainingSettings(
+        learning_rate=_number(obj.get("learning_rate", defaults.learning_rate), "training.learning_rate"),
+        batch_size=_integer(obj.get("batch_size", defaults.batch_size), "training.batch_size", 1, MAX_SAMPLES),
+        epochs=_integer(obj.get("epochs", defaults.epochs), "training.epochs", 1, MAX_EPOCHS),
+        shuffle=_boolean(obj.get("shuffle", defaults.shuffle), "training.shuffle"),
+        seed=_integer(obj.get("seed", defaults.seed), "training.seed", 0, MAX_SEED),
+    )
+    try:
+        settings.validate()
+    except ValueError as error:
+        raise SessionError(str(error)) from None
+    return settings
+
+
+def _network(obj: dict[str, Any], seed: int) -> Network:
+    input_size = _integer(_field(obj, "input_size", "network"), "network.input_size", 1, MAX_PARAMETERS)
+    loss = _choice(obj.get("loss", "half_squared_error"), "network.loss", LOSSES, "loss")
+    init = _choice(obj.get("init", "xavier"), "network.init", INIT_SCHEMES, "initialisation")
+    specs = _list(_field(obj, "layers", "network"), "network.layers")
+    if not specs:
+        raise SessionError("network.layers: a network needs at least one layer")
+    sizes, activations, biases, total, previous = [], [], [], 0, input_size
+    for i, spec in enumerate(specs):
+        path = f"network.layers[{i}]"
+        spec = _object(spec, path)
+        sizes.append(_integer(_field(spec, "size", path), f"{path}.size", 1, MAX_PARAMETERS))
+        activations.append(_choice(_field(spec, "activation", path), f"{path}.activation", ACTIVATIONS, "activation"))
+        if ACTIVATIONS[activations[-1]].output_only and i != len(specs) - 1:
+            raise SessionError(
+                f"{path}.activation: {activations[-1]} is only allowed on the output layer (layer {len(specs)}), "
+                f"not on hidden layer {i + 1}"
+            )
+        biases.append(_boolean(spec.get("bias", True), f"{path}.bias"))
+        total += sizes[-1] * previous + (sizes[-1] if biases[-1] else 0)
+        if total > MAX_PARAMETERS:
+            raise SessionError(f"{path}: the network would have more than {MAX_PARAMETERS:,} parameters")
+        previous = sizes[-1]
+    try:  # what only the whole network shows, such as a loss that does not fit the output layer
+        network = build_network(input_size, sizes, activations, loss, init, seed, biases)
+    except ValueError as error:
+        raise SessionError(f"network.{error}") from None
+    previous = input_size
+    for i, (spec, layer) in enumerate(zip(specs, network.layers, strict=True)):
+        path = f"network.layers[{i}]"
+        if "weights" in spec:
+            layer.weights = _matrix(spec["weights"], f"{path}.weights", layer.size, previous)
+        if "biases" in spec:
+            layer.biases = _vector(spec["biases"], f"{path}.biases", layer.size)
+            if not layer.has_bias and np.any(layer.biases != 0):
+                raise SessionError(f"{path}.biases: must be all zeros (or left out) when bias is false")
+        previous = layer.size
+    try:
+        network.validate()
+    except ValueError as error:
+        raise SessionError(f"network.{error}") from None
+    return network
+
+
+def _data(obj: dict[str, Any], network: Network) -> Dataset:
+    fraction = _number(obj.get("validation_fraction", 0.0), "data.validation_fraction")
+    if not 0.0 <= fraction < 1.0:
+        raise SessionError(f"data.validation_fraction: must be at least 0 and less than 1, got {fraction}")
+    if "generator" in obj:
+        if "inputs" in obj or "targets" in obj:
+            raise SessionError("data: give either a generator or inputs and targets, not both")
+        recipe = _object(obj["generator"], "data.generator")
+        name = _string(_field(recipe, "name", "data.generator"), "data.generator.name")
+        try:
+            dataset = generate(name, **{key: value for key, value in recipe.items() if key != "name"})
+        except DatasetError as error:
+            raise SessionError(f"data.generator: {error}") from None
+    else:
+        n_0, n_out = network.input_size, network.layers[-1].size
+        inputs = _matrix(_field(obj, "inputs", "data"), "data.inputs", None, n_0, f" (a row of n_0 = {n_0} per sample)")
+        hint = f" (a row of n_L = {n_out} per sample, as many rows as inputs)"
+        targets = _matrix(_field(obj, "targets", "data"), "data.targets", len(inputs), n_out, hint)
+        dataset = Dataset(inputs, targets)
+        for key in ("input_labels", "target_labels"):
+            labels = [_string(v, f"data.{key}[{i}]") for i, v in enumerate(_list(obj.get(key, []), f"data.{key}"))]
+            setattr(dataset, key, labels)
+    dataset.validation_fraction = fraction
+    try:
+        check_fits(dataset, network)
+    except DatasetError as error:
+        raise SessionError(f"data: {error}") from None
+    return dataset
+
+
+def _history(obj: dict[str, Any]) -> LossHistory:
+    history = LossHistory()
+    history.step_losses = array("d", _vector(obj.get("step_losses", []), "history.step_losses").tobytes())
+    history.epoch_losses = _vector(obj.get("epoch_losses", []), "history.epoch_losses").tolist()
+    history.validation_losses = _vector(obj.get("validation_losses", []), "history.validation_losses").tolist()
+    ends = _list(obj.get("epoch_ends", []), "history.epoch_ends")
+    history.epoch_ends = [_integer(v, f"history.epoch_ends[{i}]", 0, history.steps) for i, v in enumerate(ends)]
+    if any(b < a for a, b in zip(history.epoch_ends, history.epoch_ends[1:], strict=False)):
+        raise SessionError("history.epoch_ends: must not decrease")
+    if len(history.epoch_ends) != len(history.epoch_losses):
+        epochs, ends = len(history.epoch_losses), len(history.epoch_ends)
+        raise SessionError(f"history.epoch_ends: expected one per epoch loss ({epochs}), got {ends}")
+    if len(history.validation_losses) > len(history.epoch_losses):
+        raise SessionError("history.validation_losses: more values than epochs")
+    for i, change in enumerate(_list(obj.get("rate_changes", []), "history.rate_changes")):
+        path = f"history.rate_changes[{i}]"
+        if not isinstance(change, list) or len(change) != 2:
+            raise SessionError(f"{path}: expected [step, learning rate], got {_describe(change)}")
+        step = _integer(change[0], f"{path}[0]", 0, history.steps)
+        rate = _number(change[1], f"{path}[1]")
+        if rate <= 0:
+            raise SessionError(f"{path}[1]: the learning rate must be more than 0, got {rate}")
+        history.rate_changes.append((step, rate))
+    return history
+
+
+def _progress(obj: dict[str, Any], data: Dataset, training: TrainingSettings, history: LossHistory) -> tuple[int, int]:
+    epoch = _integer(obj.get("epoch", 0), "progress.epoch", 0, None)
+    batch = _integer(obj.get("batch", 0), "progress.batch", 0, history.steps)
+    if batch:
+        train, _ = split_validation(len(data), data.validation_fraction, training.seed)
+        batches = -(-len(train) // training.batch_size)
+        if batch >= batches:
+            raise SessionError(
+                f"progress.batch: an epoch has only {batches} minibatches (0..{batches - 1}), got {batch}"
+            )
+    return epoch, batch
+
+
+def _view(document: dict[str, Any], network: Network, samples: int) -> SessionView | None:
+    """The optional ``position``, ``view``, ``breakpoints`` and ``quiz`` sections; None if there are none."""
+    if not any(key in document for key in ("position", "view", "breakpoints", "quiz")):
+        return None
+    phase_count = len(phase_sequence(network.depth))
+    view = SessionView()
+    if "position" in document:
+        view.position = _position(_object(document["position"], "position"), network, samples)
+    settings = _object(document.get("view", {}), "view")
+    if "selection" in settings:
+        view.selection = _selection(_object(settings["selection"], "view.selection"), network)
+    if "precision" in settings:
+        view.precision = _integer(settings["precision"], "view.precision", MIN_DIGITS, MAX_DIGITS)
+    if "neuron_value" in settings:
+        view.neuron_value = _choice(settings["neuron_value"], "view.neuron_value", NEURON_VALUES, "neuron value")
+    if "edge_mode" in settings:
+        view.edge_mode = _choice(settings["edge_mode"], "view.edge_mode", EDGE_MODES, "edge mode")
+    for key in ("presentation", "quiz_mode"):
+        if key in settings:
+            setattr(view, key, _boolean(settings[key], f"view.{key}"))
+    if "breakpoints" in document:
+        view.breakpoints = _settings(BreakpointSettings, document["breakpoints"], "breakpoints")
+        if view.breakpoints.phases and max(view.breakpoints.phases) >= phase_count:
+            raise SessionError(
+                f"breakpoints.phases: phase {max(view.breakpoints.phases)} does not exist; this network's "
+                f"phases are numbered 0..{phase_count - 1} (Forward 1 … Update)"
+            )
+    if "quiz" in document:
+        view.quiz = _settings(QuizSettings, document["quiz"], "quiz")
+    return view
+
+
+def _settings(kind: type, value: Any, path: str) -> Any:
+    """``kind.from_dict(value)`` (breakpoint or quiz settings), its complaints as a SessionError."""
+    try:
+        _check_finite(value, path)
+        return kind.from_dict(value, path)
+    except (ValueError, TypeError) as error:
+        message = str(error)  # may quote the bad value: keep it to a readable length
+        raise SessionError(message if len(message) <= 200 else message[:199] + "…") from None
+    except RecursionError:
+        raise SessionError(f"{path}: lists or objects are nested too deeply") from None
+
+
+def _check_finite(value: Any, path: str) -> None:
+    """Raise naming the first NaN, infinity or out-of-range number anywhere in ``value``."""
+    if isinstance(value, _NonFinite):
+        raise SessionError(f"{path}: expected a number, got {_describe(value)}")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_finite(item, f"{path}[{i}]")
+
+
+def _position(obj: dict[str, Any], network: Network, samples: int) -> StepperPosition:
+    """``{"sample": i, "phase": "Backward 2", "neurons": n, "before_update": [...]}``, sample from 1;
+    ``neurons`` (of the phase, shown so far) only when the phase is partly done."""
+    phases = phase_sequence(network.depth)
+    labels = [step.label for step in phases]
+    result = StepperPosition(sample=_integer(obj.get("sample", 1), "position.sample", 1, samples) - 1)
+    if "phase" not in obj:
+        if "neurons" in obj:
+            raise SessionError('position.neurons: give the "phase" the neurons belong to as well')
+    else:
+        label = _string(obj["phase"], "position.phase")
+        if label not in labels:
+            raise SessionError(f"position.phase: this network has no phase {label!r} (phases: {', '.join(labels)})")
+        index = labels.index(label)
+        count = network.layer(phases[index].layer).size if phases[index].layer else 1
+        shown = _integer(obj.get("neurons", count), "position.neurons", 1, count)
+        result.position, result.revealed = (index + 1, 0) if shown == count else (index, shown)
+    at_update = result.position == len(phases)
+    if "before_update" in obj:
+        if not at_update:
+            raise SessionError(
+                'position.before_update: only allowed at phase "Update" (before it, the network still holds '
+                "the weights the pass started with); remove it"
+            )
+        result.before_update = _before_update(_list(obj["before_update"], "position.before_update"), network)
+    elif at_update:
+        raise SessionError(
+            'position.before_update: missing; at phase "Update" the network holds the updated weights, so the file '
+            "must also give w and b of every layer as the pass started"
+        )
+    return result
+
+
+def _update_matches(position: StepperPosition, network: Network, data: Dataset, training: TrainingSettings) -> bool:
+    """At Update: does the step from ``before_update`` still give the network's weights (within
+    rounding)? A file trained further after it was saved at Update no longer does."""
+    if position.before_update is None:
+        return True
+    start = network.copy()
+    set_parameters(start, *position.before_update)
+    rows = slice(position.sample, position.sample + 1)
+    with np.errstate(all="ignore"):
+        record = run_pass(start, data.inputs[rows].T, data.targets[rows].T)
+        weights, biases = updated_parameters(start, record, training.learning_rate)
+    return all(
+        np.allclose(weights[l], layer.weights, rtol=1e-9, atol=0)
+        and np.allclose(biases[l], layer.biases, rtol=1e-9, atol=0)
+        for l, layer in enumerate(network.layers, start=1)
+    )
+
+
+def _before_update(items: list[Any], network: Network) -> Parameters:
+    if len(items) != network.depth:
+        raise SessionError(f"position.before_update: expected one entry per layer ({network.depth}), got {len(items)}")
+    weights, biases, previous = {}, {}, network.input_size
+    for l, (item, layer) in enumerate(zip(items, network.layers, strict=True), start=1):
+        path = f"position.before_update[{l - 1}]"
+        item = _object(item, path)
+        weights[l] = _matrix(_field(item, "weights", path), f"{path}.weights", layer.size, previous)
+        if layer.has_bias:
+            biases[l] = _vector(_field(item, "biases", path), f"{path}.biases", layer.size)
+        else:
+            biases[l] = _vector(item.get("biases", [0.0] * layer.size), f"{path}.biases", layer.size)
+            if np.any(biases[l] != 0):
+                raise SessionError(f"{path}.biases: must be all zeros (or left out): layer {l} has no bias")
+        previous = layer.size
+    return weights, biases
+
+
+def _selection(obj: dict[str, Any], network: Network) -> tuple[int, int, int | None]:
+    """``{"layer": l, "j": j}`` (a neuron) or ``{"layer": l, "j": j, "k": k}`` (the weight w_jk^l), j and k from 1."""
+    sizes = network.sizes
+    layer = _integer(_field(obj, "layer", "view.selection"), "view.selection.layer", 0, network.depth)
+    j = _integer(_field(obj, "j", "view.selection"), "view.selection.j", 1, sizes[layer]) - 1
+    if "k" not in obj:
+        return layer, j, None
+    if layer == 0:
+        raise SessionError("view.selection.k: the inputs (layer 0) have no weights; leave k out to select x_j")
+    return layer, j, _integer(obj["k"], "view.selection.k", 1, sizes[layer - 1]) - 1
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def session_to_dict(session: Session) -> dict[str, Any]:
+    """The JSON document for ``session``; SessionError if any number is NaN or infinite."""
+    document: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": session.name}
+    if session.description:
+        document["description"] = session.description
+    if session.note:
+        document["note"] = session.note
+    network = session.network
+    layers = []
+    for i, layer in enumerate(network.layers):
+        path = f"network.layers[{i}]"
+        spec: dict[str, Any] = {"size": layer.size, "activation": layer.activation, "bias": layer.has_bias}
+        spec["weights"] = _encode(layer.weights, f"{path}.weights")
+        if layer.has_bias:
+            spec["biases"] = _encode(layer.biases, f"{path}.biases")
+        layers.append(spec)
+    document["network"] = {"input_size": network.input_size, "loss": network.loss, "layers": layers}
+    document["data"] = _encode_data(session.data)
+    t = session.training
+    document["training"] = {
+        "learning_rate": float(t.learning_rate),
+        "batch_size": int(t.batch_size),
+        "epochs": int(t.epochs),
+        "shuffle": bool(t.shuffle),
+        "seed": int(t.seed),
+    }
+    h = session.history
+    if h.steps or h.epoch_losses or h.rate_changes:
+        document["history"] = {
+            "step_losses": _encode(np.frombuffer(h.step_losses, dtype=float), "history.step_losses"),
+            "epoch_losses": _encode(np.array(h.epoch_losses, dtype=float), "history.epoch_losses"),
+            "validation_losses": _encode(np.array(h.validation_losses, dtype=float), "history.validation_losses"),
+            "epoch_ends": [int(v) for v in h.epoch_ends],
+            "rate_changes": [[int(step), _finite(rate, "history.rate_changes")] for step, rate in h.rate_changes],
+        }
+    if session.epoch or session.batch:
+        document["progress"] = {"epoch": int(session.epoch), "batch": int(session.batch)}
+    if session.view is not None:
+        document.update(_encode_view(session.view, network))
+    return document
+
+
+def _encode_view(view: SessionView, network: Network) -> dict[str, Any]:
+    """The ``position``, ``view``, ``breakpoints`` and ``quiz`` sections for what ``view`` states."""
+    sections: dict[str, Any] = {}
+    if view.position is not None:
+        sections["position"] = _encode_position(view.position, network)
+    settings: dict[str, Any] = {}
+    if view.selection is not None:
+        layer, j, k = view.selection
+        settings["selection"] = {"layer": int(layer), "j": int(j) + 1} | ({} if k is None else {"k": int(k) + 1})
+    for key in ("precision", "neuron_value", "edge_mode", "presentation", "quiz_mode"):
+        value = getattr(view, key)
+        if value is not None:
+            settings[key] = str(value) if isinstance(value, str) else value
+    if settings:
+        sections["view"] = settings
+    if view.breakpoints is not None:
+        sections["breakpoints"] = view.breakpoints.to_dict()
+    if view.quiz is not None:
+        sections["quiz"] = view.quiz.to_dict()
+    return sections
+
+
+def _encode_position(position: StepperPosition, network: Network) -> dict[str, Any]:
+    phases = phase_sequence(network.depth)
+    encoded: dict[str, Any] = {"sample": int(position.sample) + 1}
+    if position.revealed:
+        encoded["phase"] = phases[position.position].label
+        encoded["neurons"] = int(position.revealed)
+    elif position.position:
+        encoded["phase"] = phases[position.position - 1].label
+    if position.before_update is not None:
+        weights, biases = position.before_update
+        layers = []
+        for l, layer in enumerate(network.layers, start=1):
+            path = f"position.before_update[{l - 1}]"
+            entry = {"weights": _encode(weights[l], f"{path}.weights")}
+            if layer.has_bias:
+                entry["biases"] = _encode(biases[l], f"{path}.biases")
+            layers.append(entry)
+        encoded["before_update"] = layers
+    return encoded
+
+
+def _encode_data(data: Dataset) -> dict[str, Any]:
+    if data.generator is not None:
+        encoded: dict[str, Any] = {"generator": dict(data.generator)}
+    else:
+        encoded = {"inputs": _encode(data.inputs, "data.inputs"), "targets": _encode(data.targets, "data.targets")}
+        if data.input_labels:
+            encoded["input_labels"] = list(data.input_labels)
+        if data.target_labels:
+            encoded["target_labels"] = list(data.target_labels)
+    if data.validation_fraction:
+        encoded["validation_fraction"] = float(data.validation_fraction)
+    return encoded
+
+
+def _finite(value: float, path: str) -> float:
+    if not math.isfinite(value):
+        raise SessionError(f"{path}: contains NaN or infinity; refusing to write it")
+    return float(value)
+
+
+def _encode(values: np.ndarray, path: str) -> list[Any] | dict[str, Any]:
+    """Nested lists of floats, or the compact base64 form for more than COMPACT_THRESHOLD numbers."""
+    values = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(values)):
+        raise SessionError(f"{path}: contains NaN or infinity; refusing to write it")
+    if values.size > COMPACT_THRESHOLD:
+        raw = np.ascontiguousarray(values, dtype="<f8").tobytes()
+        return {"shape": list(values.shape), "float64_base64": base64.b64encode(raw).decode("ascii")}
+    return values.tolist()
+
+
+def dumps(session: Session) -> str:
+    """The session as JSON text: one field per line, each vector or matrix row on one line."""
+    return format_json(session_to_dict(session)) + "\n"
+
+
+def format_json(value: Any, depth: int = 0) -> str:
+    """JSON text for people: one field per line, short lists and small matrices on one line.
+    Floats keep every digit (they read back bit for bit); NaN and infinity raise SessionError."""
+    if isinstance(value, dict | list) and value:
+        inner = "  " * (depth + 1)
+        if isinstance(value, dict):
+            items = [
+                f"{inner}{json.dumps(k, ensure_ascii=False)}: {format_json(v, depth + 1)}" for k, v in value.items()
+            ]
+        elif all(not isinstance(v, dict | list) for v in value) or _fits_line(value, depth):
+            return _scalar(value)
+        else:
+            items = [inner + format_json(v, depth + 1) for v in value]
+        close = "}" if isinstance(value, dict) else "]"
+        return ("{" if isinstance(value, dict) else "[") + "\n" + ",\n".join(items) + "\n" + "  " * depth + close
+    return _scalar(value)
+
+
+def _fits_line(value: list[Any], depth: int) -> bool:
+    """A short list of short lists of numbers (a small matrix) reads best on one line."""
+    if any(not isinstance(v, list) or any(isinstance(x, dict | list) for x in v) for v in value):
+        return False
+    return len(_scalar(value)) <= LINE_WIDTH - 2 * depth
+
+
+def _scalar(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise SessionError("refusing to write NaN or infinity") from None
+
+
+def save_session(session: Session, path: str | os.PathLike[str]) -> None:
+    """Write ``session`` to ``path`` atomically: a temporary file in the same folder, fsync,
+    then ``os.replace``, so a crash at any moment leaves either the old or the new file whole.
+    Raises SessionError (a NaN or infinite number) before touching the disk, OSError on write."""
+    write_atomic(Path(path), dumps(session).encode("utf-8"))
