@@ -1,7 +1,7 @@
 """Training in the window: the Train menu, a toolbar, and the training, loss, data and decision-map docks.
 
 ``install_training(window, model)`` adds all of it to any QMainWindow and returns the
-``TrainingController`` that runs SGD in the background (``ui.training.TrainingRunner``),
+``TrainingController`` that runs SGD in the background (``ui.training.runner.TrainingRunner``),
 applies its snapshots to the session on the GUI thread at a throttled rate, and hands a
 clean state to the stepper whenever training pauses. Stepping and training share one
 history: an Update applied in the stepper is recorded as a training step, and stepping

@@ -19,6 +19,8 @@ from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.sessions.controller import install_session_features
 from backprop_gui.ui.sessions.note_panel import install_note_panel
+from backprop_gui.ui.stepping.chain_view import install_chain_rule
+from backprop_gui.ui.stepping.worked_view import install_worked_solution
 from backprop_gui.ui.training.controller import TrainingController, install_training
 from backprop_gui.ui.window.export import install_export
 from backprop_gui.ui.window.icons import app_icon
@@ -77,6 +79,9 @@ def create_window(
     diagnostics = install_diagnostics(window, model)
     exports = install_export(window, model)
     note_panel, note_dock = install_note_panel(window, model, sessions.undo_stack)
+    worked_dock = install_worked_solution(window, model, window.formula_view)
+    chain_dock = install_chain_rule(window, model, window.formula_view)
+    window.tabifyDockWidget(worked_dock, chain_dock)
     _connect_training(training, diagnostics, sessions.autosave_now)
     _show_breakpoints(window, diagnostics)
     _keep_window_view(window, diagnostics)
