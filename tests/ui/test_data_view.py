@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMainWindo
 
 from backprop_gui.core.presets import load_example
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.training import csv_import_dialog
 from backprop_gui.ui.training.controller import install_training
 from backprop_gui.ui.training.csv_import_dialog import CsvImportDialog
 from backprop_gui.ui.training.data_view import GenerateDialog
-from backprop_gui.ui.training.runner import csv_import_dialog
 
 from helpers import snapshot
 from window_helpers import answer_box, open_window, press_undo
