@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 
 from backprop_gui.core.optimizers import OptimizerState
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui.session_model import Selection
-from backprop_gui.ui.training_ui import FINISHED
-from backprop_gui.ui.window_menus import window_menu
+from backprop_gui.ui.common.session_model import Selection
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.training.controller import FINISHED
 
 from window_helpers import open_window, press_undo
 
