@@ -136,11 +136,11 @@ def pass_values(stepper: Stepper) -> list[PassValue]:
     if update.layout is not None:  # the optimiser's numbers: the gradient it used, its buffers
         for key, symbol in (("g", "g"), ("m", "m"), ("v", "v"), ("m_hat", "m̂"), ("v_hat", "v̂")):
             if key in update.terms:
-                weights, biases = update.layout.split(update.terms[key])
+                buffer_w, buffer_b = update.layout.split(update.terms[key])
                 for l in range(1, L + 1):
-                    matrix("Update", f"{symbol} of w", weights[l], l)
+                    matrix("Update", f"{symbol} of w", buffer_w[l], l)
                     if network.layer(l).has_bias:
-                        vector("Update", f"{symbol} of b", biases[l], l, str(l))
+                        vector("Update", f"{symbol} of b", buffer_b[l], l, str(l))
     for l in range(1, L + 1):
         matrix("Update", "w", column(Quantity.NEW_WEIGHTS, l), l)
         if network.layer(l).has_bias:

@@ -556,7 +556,7 @@ class _UpdateTerms:
         self.known = stepper.at_end
         self.weight = k is not None
         self.name = "w" if self.weight else "b"
-        self.l, self.sub, self.letters = l, index(j, k) if self.weight else index(j), "jk" if self.weight else "j"
+        self.l, self.sub, self.letters = l, index(j) if k is None else index(j, k), "jk" if self.weight else "j"
         self.at = self.update.layout.index(l, j, k) if self.update.layout is not None else 0
         self.value = float(v.weights(l)[j, k]) if self.weight else float(v.biases(l)[j])
         self.quantity = Quantity.NEW_WEIGHTS if self.weight else Quantity.NEW_BIASES
@@ -596,7 +596,8 @@ def _one_minus(symbol: str) -> Tokens:
 
 def _moving_average(p: _UpdateTerms, title: str, buffer: str, decay: str, rate: float, squared: bool) -> Equation:
     """buffer ← decay · buffer + (1 − decay) · g (or g²), as momentum's moments and RMSprop's mean square."""
-    g_gen, g_sym = (p.grad(True),), (p.grad(),)
+    g_gen: Tokens = (p.grad(True),)
+    g_sym: Tokens = (p.grad(),)
     g_num = _n(p.term("g"))
     if squared:
         g_gen, g_sym = (Op("("), *g_gen, Op(")²")), (Op("("), *g_sym, Op(")²"))
@@ -643,6 +644,7 @@ def _optimizer_update(v: _Values, l: int, j: int, k: int | None) -> list[Equatio
     found = _penalty_equations(p)
     opt, eta, rate = p.rule.optimizer, Sym("η"), p.update.learning_rate
     start = (p.sym(p.name, True), Op("−"), eta), (p.sym(p.name), Op("−"), eta), (*_n(p.value), Op("−"), *_n(rate))
+    step: tuple[Tokens, ...]
     if opt.name == "sgd":
         step = (p.grad(True),), (p.grad(),), (Op("×"), *_n(p.term("g")))
     elif opt.name == "momentum":
@@ -672,13 +674,15 @@ def _optimizer_update(v: _Values, l: int, j: int, k: int | None) -> list[Equatio
         else:
             found.append(_moving_average(p, "Mean square", "v", "α", opt.alpha, squared=True))
             top, bottom = ("", "v"), (p.term("g"), p.term("v"))
-        numerator = (lambda general: p.sym(top[0], general)) if top[0] else (lambda general: p.grad(general))
-        step = tuple(
-            (numerator(general), Op("/"), Op("("), Fn("√"), p.sym(top[1], general), Op("+"), Sym("ε"), Op(")"))
-            for general in (True, False)
-        ) + ((Op("×"), *_n(bottom[0]), Op("/"), Op("("), *_call("√", _n(bottom[1], bare=True)), Op("+"),
-              *_n(opt.epsilon), Op(")")),)  # fmt: skip
-    forms = tuple((*a, *b) for a, b in zip(start, step, strict=True))
+
+        def quotient(general: bool) -> Tokens:
+            numerator = p.sym(top[0], general) if top[0] else p.grad(general)
+            return numerator, Op("/"), Op("("), Fn("√"), p.sym(top[1], general), Op("+"), Sym("ε"), Op(")")
+
+        root = _call("√", _n(bottom[1], bare=True))
+        numbers = (Op("×"), *_n(bottom[0]), Op("/"), Op("("), *root, Op("+"), *_n(opt.epsilon), Op(")"))
+        step = quotient(True), quotient(False), numbers
+    definition, general, numbers = ((*a, *b) for a, b in zip(start, step, strict=True))
     result = float(p.update.weights[l][j, k] if p.weight else p.update.biases[l][j])
     title = ("Weight update" if p.weight else "Bias update") + f" ({opt.rule.title})"
     note = (
@@ -686,7 +690,7 @@ def _optimizer_update(v: _Values, l: int, j: int, k: int | None) -> list[Equatio
         if p.rule.schedule.kind == "constant"
         else f"η = {format_number(rate, 6)} by the {p.rule.schedule.kind} schedule"
     )
-    found.append(p.equation(title, p.sym(p.name), "←", forms, result, note))
+    found.append(p.equation(title, p.sym(p.name), "←", (definition, general, numbers), result, note))
     return found
 
 

@@ -255,7 +255,7 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
         add(WorkedSection(f"Backward {l}", step, defs, tuple(lines), notes, activation if uses_f else "", uses_f))
 
     updates: list[WorkedLine] = []
-    defs: tuple[Tokens, ...] = ()
+    defs = ()
     bias_defined = False
     for l in range(1, L + 1):
         js = choice.neurons(l)

@@ -245,3 +245,37 @@ def test_spirals_example_learns_faster_with_adam_than_with_sgd() -> None:
         losses[name] = trainer.history.epoch_losses
     assert losses["adam"][-1] == pytest.approx(0.0067, abs=5e-4)  # the numbers the example's note quotes
     assert losses["sgd"][-1] == pytest.approx(0.208, abs=5e-4)
+
+
+def test_a_worker_run_carries_the_optimizer_state_both_ways() -> None:
+    import time
+
+    from backprop_gui.core.training_worker import RunRequest, RunWatch, TrainingWorker, append_history
+
+    session, headless = make_session(RULES[2]), make_session(RULES[2])
+    train_steps(session, 2)  # mid-epoch, with Adam's m, v and t = 2
+    train_steps(headless, 2)
+    worker = TrainingWorker()
+    try:
+        request = RunRequest(
+            0, session.network.copy(), session.data, 0.0, session.training, session.history, session.epoch,
+            session.batch, 3, 0.0, RunWatch(), session.optimizer_state.copy(),
+        )  # fmt: skip
+        worker.start(request, session.data)
+        snapshots, end = [], time.monotonic() + 60
+        while worker.running and time.monotonic() < end:
+            snapshots += worker.poll()
+            worker.acknowledge()
+            time.sleep(0.005)
+    finally:
+        worker.close()
+    assert snapshots and snapshots[-1].final and snapshots[-1].error is None
+    for s in snapshots:
+        append_history(session.history, s.history)
+        if s.state is not None:
+            s.state.load_into(session)
+    trainer = train_steps(headless, 0)
+    trainer.train(3 - headless.epoch)
+    assert session.optimizer_state.t == headless.optimizer_state.t == 9
+    assert session.optimizer_state.same(headless.optimizer_state)
+    assert snapshot(session.network) == snapshot(headless.network)
