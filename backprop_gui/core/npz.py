@@ -37,7 +37,7 @@ def weight_arrays(network: Network) -> dict[str, np.ndarray]:
 def npz_bytes(network: Network) -> bytes:
     """The ``.npz`` archive of ``network``'s weights, compressed."""
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **weight_arrays(network))
+    np.savez_compressed(buffer, **weight_arrays(network))  # type: ignore[arg-type]  # numpy's stub: any key may be allow_pickle
     return buffer.getvalue()
 
 
