@@ -140,7 +140,8 @@ def _refusal(source: str, names: list[str]) -> str:
 def _class(name: str) -> type:
     """The class of the allowed full name ``name`` (a module of torch.nn)."""
     module, _, attribute = name.rpartition(".")
-    return getattr(importlib.import_module(module), attribute)
+    cls: type = getattr(importlib.import_module(module), attribute)
+    return cls
 
 
 def _first_line(error: BaseException) -> str:
@@ -162,7 +163,9 @@ class _Linear:
 
 
 def _numbers(tensor: Any) -> np.ndarray:
-    return tensor.detach().to(device="cpu").double().numpy().copy()
+    """A tensor's numbers as a new float64 array."""
+    values: np.ndarray = tensor.detach().to(device="cpu").double().numpy().copy()
+    return values
 
 
 def _sequential_layers(model: Any, source: str) -> list[_Linear]:
@@ -276,9 +279,8 @@ def _network(layers: list[_Linear], loss: str | None, source: str) -> Network:
             raise ModelError(f"{source}: the bias of {layer.where} has {layer.biases.size} numbers, not {n_out}")
         if layer.activation not in ACTIVATIONS:
             raise ModelError(f"{source}: unknown activation {layer.activation!r} (known: {', '.join(ACTIVATIONS)})")
-        has_bias = layer.biases is not None
-        biases = layer.biases if has_bias else np.zeros(n_out)
-        built.append(Layer(layer.weights, biases, layer.activation, has_bias))
+        biases = np.zeros(n_out) if layer.biases is None else layer.biases
+        built.append(Layer(layer.weights, biases, layer.activation, layer.biases is not None))
         previous = n_out
     output = layers[-1].activation
     loss = loss or {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}.get(output, "half_squared_error")

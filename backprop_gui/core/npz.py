@@ -12,6 +12,7 @@ import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,8 @@ def weight_arrays(network: Network) -> dict[str, np.ndarray]:
 def npz_bytes(network: Network) -> bytes:
     """The ``.npz`` archive of ``network``'s weights, compressed."""
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **weight_arrays(network))
+    arrays: dict[str, Any] = dict(weight_arrays(network))  # numpy's stubs type the keywords as its options
+    np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
 
 
