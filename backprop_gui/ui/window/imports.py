@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMainWindow,
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.npz import ImportWeights, WeightsError, read_npz
 from backprop_gui.torch_import import INSTALL, ModelError, NeedsActivations, TorchMissing, model_session, read_model
-from backprop_gui.ui.edit_dialogs import as_sentence
-from backprop_gui.ui.session_model import SessionModel
-from backprop_gui.ui.session_ui import SessionController
-from backprop_gui.ui.window_menus import window_menu
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.sessions.controller import SessionController
+from backprop_gui.ui.sessions.edit_dialogs import as_sentence
 
 MODEL_FILTER = "PyTorch models (*.pt *.pth);;All files (*)"
 WEIGHTS_FILTER = "NumPy archives (*.npz);;All files (*)"
