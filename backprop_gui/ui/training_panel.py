@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION
 from backprop_gui.core.network import MAX_SEED
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
+from backprop_gui.core.training_worker import MAX_DELAY
 from backprop_gui.ui.session_model import Change
-from backprop_gui.ui.training import MAX_DELAY
 
 if TYPE_CHECKING:
     from backprop_gui.ui.training_ui import TrainingController
