@@ -12,7 +12,7 @@ import time
 import pytest
 
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui.training_ui import PAUSED
+from backprop_gui.ui.training.controller import PAUSED
 
 from helpers import alive
 from window_helpers import discard_changes, open_window
@@ -23,7 +23,7 @@ WINDOW_THAT_TRAINS = """
 import sys
 from PySide6.QtCore import QTimer
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui.app import application, create_window
+from backprop_gui.ui.window.app import application, create_window
 
 app = application()
 session = load_example("xor")

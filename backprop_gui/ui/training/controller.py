@@ -36,13 +36,13 @@ from backprop_gui.core.training_worker import (
     WorkerGone,
     append_history,
 )
-from backprop_gui.ui.data_view import DataView
-from backprop_gui.ui.decision_map import DecisionMap
-from backprop_gui.ui.loss_plot import LossPlot
-from backprop_gui.ui.scrolling import scrolling
-from backprop_gui.ui.session_model import Change, SessionModel
-from backprop_gui.ui.training_panel import TrainingPanel
-from backprop_gui.ui.window_menus import window_menu
+from backprop_gui.ui.common.scrolling import scrolling
+from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.training.data_view import DataView
+from backprop_gui.ui.training.decision_map import DecisionMap
+from backprop_gui.ui.training.loss_plot import LossPlot
+from backprop_gui.ui.training.panel import TrainingPanel
 
 # Button labels of the actions (the menus show the full text).
 SHORT_NAMES = {"train": "Train", "pause": "Pause", "one_epoch": "1 epoch", "n_epochs": "N epochs…", "reset": "Reset…"}
