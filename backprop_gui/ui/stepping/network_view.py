@@ -56,7 +56,7 @@ from backprop_gui.core.graph_layout import (
 )
 from backprop_gui.core.phase_display import current_work, neuron_quantity
 from backprop_gui.core.stepper import Quantity, Stepper
-from backprop_gui.ui.colors import (
+from backprop_gui.ui.common.colors import (
     ColorLegend,
     diverging_color,
     mix,
@@ -66,8 +66,8 @@ from backprop_gui.ui.colors import (
     unknown_brush,
     unknown_color,
 )
-from backprop_gui.ui.formula_view import FormulaView
-from backprop_gui.ui.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView
 
 EDGE_MODES = ("weights", "gradients")
 MOVES = ("up", "down", "left", "right")  # for move_selection: neuron above/below, layer left/right
