@@ -87,6 +87,7 @@ def create_window(
     _connect_training(training, diagnostics, sessions.autosave_now)
     _show_breakpoints(window, diagnostics)
     _keep_window_view(window, diagnostics)
+    window.show_opening(sessions.actions["open"], sessions.examples_menu)
     window.session_controller = sessions
     window.training_controller = training
     window.diagnostics_controller = diagnostics
