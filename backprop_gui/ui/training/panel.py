@@ -40,8 +40,8 @@ from backprop_gui.core.optimizers import (
     UpdateRule,
 )
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
+from backprop_gui.core.training_worker import MAX_DELAY
 from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.training.runner import MAX_DELAY
 
 
 class TrainingControls(Protocol):
