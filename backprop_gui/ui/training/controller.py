@@ -204,7 +204,7 @@ class TrainingController(QObject):
         if progress.empty and not final:
             return
         progress.apply_to(session.history)
-        if progress.weights is not None:
+        if progress.weights is not None and progress.biases is not None:
             set_parameters(session.network, progress.weights, progress.biases)
             session.epoch, session.batch = progress.epoch, progress.batch
         sample = progress.next_sample if final else progress.last_sample
@@ -236,7 +236,7 @@ class TrainingController(QObject):
             self.continue_training()
         return done
 
-    def set_setting(self, name: str, value: object) -> bool:
+    def set_setting(self, name: str, value: float | int | bool) -> bool:
         """Change batch size, epochs, shuffle, seed or validation fraction (undoable); True if it was set.
 
         A running training pauses first. All but ``epochs`` change the order of an epoch, so an
