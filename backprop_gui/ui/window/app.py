@@ -139,7 +139,7 @@ def _arrange_docks(window: MainWindow, training: TrainingController, note_dock: 
 
 def _connect_training(training: TrainingController, diagnostics: DiagnosticsController, autosave) -> None:
     """Breakpoints watch every run; a run that ends lands on its breakpoint and is autosaved."""
-    training.trainer_hooks.append(diagnostics.attach_trainer)
+    training.watch_source = diagnostics.run_watch
     training.run_ended.connect(diagnostics.training_stopped)
     training.run_ended.connect(lambda _error, _trainer: autosave())
 
