@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMes
 from backprop_gui.core import export, npz, scripts, worked
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.common.window_menus import menu_action, register_submenu, window_menu
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.training.loss_plot import LossPlot
 
@@ -219,12 +219,7 @@ class ExportController(QObject):
     # --- building -----------------------------------------------------------------------
 
     def _add(self, key: str, text: str, slot: Callable[[], object], tip: str, menu: QMenu | None = None) -> QAction:
-        action = QAction(text, self.window)
-        action.setObjectName(f"export_{key}")
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        (menu or self.menu).addAction(action)
+        action = menu_action(menu or self.menu, f"export_{key}", text, slot, tip)
         self.actions[key] = action
         return action
 
@@ -415,10 +410,5 @@ def install_export(window: QMainWindow, model: SessionModel) -> ExportController
     else:
         file_menu.insertMenu(quit_action, controller.menu)
         file_menu.insertSeparator(quit_action)
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict):
-        menus["Export"] = controller.menu
-    registry = getattr(window, "actions", None)
-    if isinstance(registry, dict):
-        registry.update({f"export.{key}": action for key, action in controller.actions.items()})
+    register_submenu(window, "Export", controller.menu, controller.actions)
     return controller
