@@ -362,7 +362,7 @@ class MatrixTableModel(_ValueModel):
         return self.to_selection(index) if index.isValid() and self.parameter else None
 
     def index_of(self, selection: Selection | None) -> QModelIndex:
-        if selection is None or not selection.is_edge or selection.layer != self.layer:
+        if selection is None or selection.k is None or selection.layer != self.layer:
             return QModelIndex()
         if selection.j >= self.rowCount() or selection.k >= self.columnCount():
             return QModelIndex()
@@ -452,14 +452,18 @@ def neuron_columns(model: SessionModel, l: int) -> list[Column]:
             ),
         ]  # fmt: skip
         for key in model.session.training.rule.optimizer.rule.buffers:
-            columns.append(
-                Column(
-                    f"{key}{sup(l)} of b", lambda j, key=key: Sym(key, subscript(j), top),
-                    _optimizer_buffer(l, key, biases=True), PhaseStep(Phase.UPDATE),
-                    after=_optimizer_buffer(l, key, biases=True, after=True),
-                )
-            )  # fmt: skip
+            columns.append(_buffer_column(l, key))
     return columns
+
+
+def _buffer_column(l: int, key: str) -> Column:
+    """The optimiser's buffer ``key`` of b^l, old → new at Update."""
+
+    def symbol(j: int) -> Sym:
+        return Sym(key, subscript(j), str(l))
+
+    after = _optimizer_buffer(l, key, biases=True, after=True)
+    return Column(f"{key}{sup(l)} of b", symbol, _optimizer_buffer(l, key, biases=True), PhaseStep(Phase.UPDATE), after)
 
 
 class ValuesPanel(QWidget):
@@ -510,7 +514,8 @@ class ValuesPanel(QWidget):
         while self.tabs.count():
             page = self.tabs.widget(0)
             self.tabs.removeTab(0)
-            page.deleteLater()
+            if page is not None:
+                page.deleteLater()
         self.tables, self._pages = [], []
         self.loss_label = _caption("")
         self.sample_label = QLabel()
@@ -601,7 +606,7 @@ class ValuesPanel(QWidget):
         bias = "" if layer.has_bias else ", no bias"
         w, dw = sym_html(Sym("w", "jk", str(l))), sym_html(Sym("∂C/∂w", "jk", str(l)))
         prev = "inputs x" if l == 1 else f"layer {l - 1}"
-        captions = (
+        captions: tuple[str, ...] = (
             f"<b>Neurons of layer {l}</b> (rows j) — {kind}, {html.escape(layer.activation)}{bias}",
             f"<b>Weights</b> {w}: row j, column k, from neuron k of {prev} to neuron j",
             f"<b>Weight gradients</b> {dw} = {sym_html(Sym('a', 'k', str(l - 1)))} {sym_html(Sym('δ', 'j', str(l)))}",
