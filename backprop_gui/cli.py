@@ -214,7 +214,7 @@ _TEXT_EXPORTS = {
 def _export(args: argparse.Namespace) -> int:
     session, label = _load(args)
     outputs = {name: getattr(args, name) for name in ("png", "svg", *_TEXT_EXPORTS, "history_csv")}
-    outputs = {name: Path(path) for name, path in outputs.items() if path is not None}
+    outputs = {name: _output(f"--{name.replace('_', '-')}", path) for name, path in outputs.items() if path is not None}
     if not outputs:
         raise UsageError(
             "export: name at least one output (--png, --svg, --markdown, --latex, --csv, --json, --history-csv)"
@@ -222,9 +222,6 @@ def _export(args: argparse.Namespace) -> int:
     _check_digits(args.digits)
     if not MIN_SCALE <= args.scale <= MAX_SCALE:
         raise UsageError(f"--scale: must be in {MIN_SCALE:g}..{MAX_SCALE:g}, got {args.scale:g}")
-    for path in outputs.values():
-        if not path.parent.is_dir():
-            raise UsageError(f"{path}: the folder {path.parent} does not exist")
     _sample(session, label, args.sample)
     texts: dict[str, str] = {}
     try:
@@ -242,6 +239,16 @@ def _export(args: argparse.Namespace) -> int:
     if "png" in outputs or "svg" in outputs:
         _export_graph(session, args.sample, outputs.get("png"), outputs.get("svg"), args.scale)
     return 0
+
+
+def _output(option: str, path: str) -> Path:
+    """``path`` as given for ``option``, checked before any work: a file name in an existing
+    folder, and not a folder, device or pipe (``files.writable_target``)."""
+    try:
+        files.writable_target(path)
+    except OSError as error:
+        raise UsageError(f"{option} {path!r}: {error.strerror}") from None
+    return Path(path)
 
 
 def _write(path: Path, write: Callable[[Path], object], note: str = "") -> None:
@@ -290,9 +297,7 @@ def _train(args: argparse.Namespace) -> int:
         settings.validate()
     except ValueError as error:
         raise UsageError(f"{label}: {error}") from None
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise UsageError(f"{out}: the folder {out.parent} does not exist")
+    out = _output("--out", args.out)
     trainer = Trainer(session.network, session.data, settings, session.history, session.epoch, session.batch)
     status, target = 0, trainer.epoch + settings.epochs
     try:

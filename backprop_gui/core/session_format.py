@@ -21,7 +21,6 @@ import json
 import math
 import os
 import re
-import stat
 from array import array
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.backprop import run_pass, set_parameters, updated_parameters
 from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION, Dataset, DatasetError, check_fits, generate
-from backprop_gui.core.files import write_atomic
+from backprop_gui.core.files import FileRefused, read_regular_file, too_large, write_atomic
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, MAX_SEED, Network, build_network
@@ -65,12 +64,9 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     """The session in the file at ``path``; SessionError (naming the path) if it is missing or bad."""
     path = Path(path)
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise SessionError("is a folder, not a session file", path)
-        if info.st_size > MAX_FILE_BYTES:
-            raise SessionError(_too_large(info.st_size), path)
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except FileRefused as error:
+        raise SessionError(str(error), path) from None
     except FileNotFoundError:
         raise SessionError("no such file", path) from None
     except OSError as error:
@@ -85,7 +81,7 @@ def loads(data: str | bytes, default_name: str = "untitled") -> Session:
     """The session in the JSON text ``data``; ``default_name`` when the file has no ``name``."""
     if isinstance(data, bytes):
         if len(data) > MAX_FILE_BYTES:
-            raise SessionError(_too_large(len(data)))
+            raise SessionError(too_large(len(data), MAX_FILE_BYTES))
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -160,10 +156,6 @@ def _float_literal(text: str) -> float | _NonFinite:
 
 def _int_literal(text: str) -> int | float | _NonFinite:
     return int(text) if len(text) <= 300 else _float_literal(text)
-
-
-def _too_large(size: int) -> str:
-    return f"the file is {size / 2**20:.0f} MiB; session files larger than {MAX_FILE_BYTES // 2**20} MiB are refused"
 
 
 def _describe(value: Any) -> str:
