@@ -9,6 +9,7 @@ ends with exit status 2 and one line on stderr naming the file and the problem.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -52,6 +53,8 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    with contextlib.suppress(AttributeError, ValueError):  # a name with a lone surrogate prints escaped
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
         if argv and argv[0] in COMMANDS:
             args = _command_parser().parse_args(argv)

@@ -136,5 +136,6 @@ def _process_alive(pid: int) -> bool:
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` as UTF-8 to ``path`` atomically (see ``write_atomic``)."""
-    write_atomic(Path(path), text.encode("utf-8"))
+    """Write ``text`` as UTF-8 to ``path`` atomically (see ``write_atomic``). A lone surrogate, which
+    UTF-8 cannot hold, is written as its escape (``\\ud800``) rather than failing the export."""
+    write_atomic(Path(path), text.encode("utf-8", errors="backslashreplace"))
