@@ -14,6 +14,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -58,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] in COMMANDS:
             args = _command_parser().parse_args(argv)
-            return args.run(args)
+            status: int = args.run(args)
+            return status
         args = _window_parser().parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 0
@@ -238,7 +240,7 @@ def _export(args: argparse.Namespace) -> int:
     if "history_csv" in outputs:
         texts["history_csv"] = export.history_csv(session.history)
     for name, text in texts.items():
-        _write(outputs[name], lambda path, text=text: files.write_text(path, text))
+        _write(outputs[name], partial(files.write_text, text=text))
     if "png" in outputs or "svg" in outputs:
         _export_graph(session, args.sample, outputs.get("png"), outputs.get("svg"), args.scale)
     return 0

@@ -52,12 +52,12 @@ class Dataset:
     @property
     def input_size(self) -> int:
         """n_0 the data needs: numbers per sample in ``inputs``."""
-        return self.inputs.shape[1]
+        return int(self.inputs.shape[1])
 
     @property
     def target_size(self) -> int:
         """n_L the data needs: numbers per sample in ``targets``."""
-        return self.targets.shape[1]
+        return int(self.targets.shape[1])
 
 
 def check_fits(dataset: Dataset, network: Network) -> None:
@@ -98,15 +98,16 @@ class Param:
         where = f"{generator} {self.name}"
         if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
             raise DatasetError(f"{where}: expected a number, got {type(value).__name__}")
+        number: int | float
         if self.kind is int:
             if not float(value).is_integer():
                 raise DatasetError(f"{where}: expected a whole number, got {value}")
-            value = int(value)
+            number = int(value)
         else:
-            value = float(value)
-        if not (self.low <= value <= self.high):
-            raise DatasetError(f"{where}: must be in {self.low}..{self.high}, got {value}")
-        return value
+            number = float(value)
+        if not (self.low <= number <= self.high):
+            raise DatasetError(f"{where}: must be in {self.low}..{self.high}, got {number}")
+        return number
 
 
 def _samples(default: int) -> Param:

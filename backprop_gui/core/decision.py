@@ -103,11 +103,13 @@ def map_chunk(network: Network, points: int) -> int:
 
 def class_map(outputs: np.ndarray) -> np.ndarray:
     """The arg-max output index (0-based) of each cell of ``outputs`` (n_L, R, R), shape (R, R)."""
-    return np.argmax(outputs, axis=0)
+    classes: np.ndarray = np.argmax(outputs, axis=0)
+    return classes
 
 
 def target_classes(targets: np.ndarray) -> np.ndarray:
     """A class per sample from ``targets`` (N, n_L): the arg-max for several outputs, t ≥ 0.5 for one."""
     if targets.shape[1] == 1:
         return (targets[:, 0] >= 0.5).astype(int)
-    return np.argmax(targets, axis=1)
+    classes: np.ndarray = np.argmax(targets, axis=1)
+    return classes

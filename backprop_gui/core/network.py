@@ -52,7 +52,7 @@ class Layer:
 
     @property
     def size(self) -> int:
-        return self.weights.shape[0]
+        return int(self.weights.shape[0])
 
     def copy(self) -> Layer:
         return Layer(self.weights.copy(), self.biases.copy(), self.activation, self.has_bias)

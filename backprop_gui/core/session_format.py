@@ -23,7 +23,7 @@ import os
 import re
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar
 
 import numpy as np
 
@@ -262,18 +262,18 @@ def _number(value: Any, path: str) -> float:
 def _integer(value: Any, path: str, low: int, high: int | None) -> int:
     if not _is_number(value) or (type(value) is float and not value.is_integer()):
         raise SessionError(f"{path}: expected a whole number, got {_describe(value)}")
-    value = int(value)
-    if value < low or (high is not None and value > high):
+    number = int(value)
+    if number < low or (high is not None and number > high):
         allowed = f"at least {low:,}" if high is None else f"in {low:,}..{high:,}"
-        raise SessionError(f"{path}: must be {allowed}, got {value:,}")
-    return value
+        raise SessionError(f"{path}: must be {allowed}, got {number:,}")
+    return number
 
 
 def _choice(value: Any, path: str, known: dict[str, Any] | tuple[str, ...], what: str) -> str:
-    value = _string(value, path)
-    if value not in known:
-        raise SessionError(f"{path}: unknown {what} {value!r} (known: {', '.join(known)})")
-    return value
+    text = _string(value, path)
+    if text not in known:
+        raise SessionError(f"{path}: unknown {what} {text!r} (known: {', '.join(known)})")
+    return text
 
 
 def _numbers(items: list[Any], path: str) -> None:
@@ -457,8 +457,8 @@ def _history(obj: dict[str, Any]) -> LossHistory:
     if any(b < a for a, b in zip(history.epoch_ends, history.epoch_ends[1:], strict=False)):
         raise SessionError("history.epoch_ends: must not decrease")
     if len(history.epoch_ends) != len(history.epoch_losses):
-        epochs, ends = len(history.epoch_losses), len(history.epoch_ends)
-        raise SessionError(f"history.epoch_ends: expected one per epoch loss ({epochs}), got {ends}")
+        epochs, count = len(history.epoch_losses), len(history.epoch_ends)
+        raise SessionError(f"history.epoch_ends: expected one per epoch loss ({epochs}), got {count}")
     if len(history.validation_losses) > len(history.epoch_losses):
         raise SessionError("history.validation_losses: more values than epochs")
     for i, change in enumerate(_list(obj.get("rate_changes", []), "history.rate_changes")):
@@ -518,7 +518,17 @@ def _view(document: dict[str, Any], network: Network, samples: int) -> SessionVi
     return view
 
 
-def _settings(kind: type, value: Any, path: str) -> Any:
+class _FromDict(Protocol):
+    """Settings read from a file section: ``BreakpointSettings`` or ``QuizSettings``."""
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str) -> Self: ...
+
+
+_Settings = TypeVar("_Settings", bound=_FromDict)
+
+
+def _settings(kind: type[_Settings], value: Any, path: str) -> _Settings:
     """``kind.from_dict(value)`` (breakpoint or quiz settings), its complaints as a SessionError."""
     try:
         _check_finite(value, path)
@@ -747,7 +757,8 @@ class _ArrayEncoder:
             raw = np.ascontiguousarray(values, dtype="<f8").tobytes()
             return {"shape": list(values.shape), "float64_base64": base64.b64encode(raw).decode("ascii")}
         self.listed += values.size
-        return values.tolist()
+        nested: list[Any] = values.tolist()
+        return nested
 
 
 def _whole(encoded: list[Any] | dict[str, Any]) -> list[Any] | dict[str, Any]:

@@ -61,7 +61,7 @@ class LossHistory:
     ``rate_changes`` lists (step, η) wherever η was changed during training.
     """
 
-    step_losses: array = field(default_factory=lambda: array("d"))
+    step_losses: array[float] = field(default_factory=lambda: array("d"))
     epoch_losses: list[float] = field(default_factory=list)
     validation_losses: list[float] = field(default_factory=list)
     epoch_ends: list[int] = field(default_factory=list)
