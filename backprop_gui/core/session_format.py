@@ -106,8 +106,8 @@ def loads(data: str | bytes, default_name: str = "untitled") -> Session:
         document = json.loads(
             data,
             parse_constant=_NonFinite,
-            parse_float=literals.float,
-            parse_int=literals.int,
+            parse_float=literals.real,
+            parse_int=literals.whole,
             object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as error:
@@ -174,14 +174,14 @@ class _Literals:
     def __init__(self) -> None:
         self.count = 0
 
-    def float(self, text: str) -> float | _NonFinite:
+    def real(self, text: str) -> float | _NonFinite:
         self._counted()
         value = float(text)
         return value if math.isfinite(value) else _NonFinite(text)
 
-    def int(self, text: str) -> int | float | _NonFinite:
+    def whole(self, text: str) -> int | float | _NonFinite:
         if len(text) > 300:
-            return self.float(text)
+            return self.real(text)
         self._counted()
         return int(text)
 
@@ -199,7 +199,10 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) < len(pairs):
         seen: set[str] = set()
-        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        for twice, _ in pairs:
+            if twice in seen:
+                break
+            seen.add(twice)
         raise SessionError(f"the key {_describe(twice)} appears twice in one object; each field may be given once")
     return result
 
