@@ -136,3 +136,11 @@ def test_special_files_are_refused_and_a_fifo_never_hangs(capsys, tmp_path, kind
     status, _, err = run(capsys, command, str(path), *extra.get(command, []))
     assert status == 2
     assert_one_line(err, str(path), "not a regular file" if kind == "fifo" else "is a folder")
+
+
+def test_a_fifo_as_weights_archive_is_refused_without_hanging(capsys, tmp_path):
+    weights = tmp_path / "w.npz"
+    os.mkfifo(weights)
+    status, _, err = run(capsys, "import-npz", str(weights), "--example", "xor", "--out", str(tmp_path / "o.json"))
+    assert status == 2
+    assert_one_line(err, str(weights), "not a regular file")
