@@ -21,6 +21,7 @@ from backprop_gui.ui.export_ui import install_export
 from backprop_gui.ui.icons import app_icon
 from backprop_gui.ui.main_window import APP_NAME, MainWindow, show_error
 from backprop_gui.ui.note_panel import install_note_panel
+from backprop_gui.ui.plain_messages import PlainTextMessages
 from backprop_gui.ui.session_model import SessionModel
 from backprop_gui.ui.session_ui import install_session_features
 from backprop_gui.ui.training_ui import TrainingController, install_training
@@ -72,6 +73,7 @@ def create_window(
     """
     model = SessionModel(session)
     window = MainWindow(model)
+    PlainTextMessages(window)  # names and paths in message boxes never render as HTML
     training = install_training(window, model)
     sessions = install_session_features(
         window, model, file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore

@@ -1,0 +1,108 @@
+"""Hostile names, paths and files in the full window: message boxes show them as plain text,
+Save refuses folders and pipes with a dialog and keeps the changes, a name with a lone surrogate
+saves (also from the quit prompt), and seeds at the edge of their range reach the widgets."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from backprop_gui.core.network import MAX_SEED
+from backprop_gui.core.presets import load_example
+from backprop_gui.core.session_format import load_session, save_session
+from backprop_gui.ui.app import initial_session
+
+from window_helpers import open_window
+
+HOSTILE = '<img src="x.png"><a href="https://example.com">click</a>'
+
+
+def next_box(button: QMessageBox.StandardButton) -> list[QMessageBox]:
+    """Press ``button`` in the next message box once it shows; the list receives the box."""
+    seen: list[QMessageBox] = []
+
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, press)
+            return
+        seen.append((box.textFormat(), box.text(), box.informativeText()))
+        box.button(button).click()
+
+    QTimer.singleShot(0, press)
+    return seen
+
+
+def modified_window(qtbot, name: str):
+    session = load_example("xor")
+    session.name = name
+    window = open_window(qtbot, session)
+    controller = window.session_controller
+    controller._update_applied(True)  # as after an Update: unsaved changes
+    assert controller.modified
+    return window, controller
+
+
+def test_a_name_with_markup_is_shown_as_plain_text_in_the_unsaved_changes_box(qtbot):
+    window, controller = modified_window(qtbot, HOSTILE)
+    seen = next_box(QMessageBox.StandardButton.Cancel)
+    assert not controller.maybe_save("closing")
+    ((text_format, text, _),) = seen
+    assert text_format == Qt.TextFormat.PlainText and HOSTILE in text
+    controller.mark_unmodified()
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_save_refuses_a_folder_or_a_pipe_with_a_dialog_and_keeps_the_changes(qtbot, tmp_path, kind):
+    window, controller = modified_window(qtbot, "lecture")
+    target = tmp_path / "target.json"
+    target.mkdir() if kind == "folder" else os.mkfifo(target)
+    seen = next_box(QMessageBox.StandardButton.Ok)
+    assert not controller.save_as(str(target))
+    ((_, text, _),) = seen
+    assert "could not be saved" in text and ("folder" in text or "pipe" in text)
+    assert controller.modified and window.isVisible()
+    assert target.is_dir() if kind == "folder" else not target.is_file()  # untouched
+    controller.mark_unmodified()
+
+
+def test_save_through_a_symbolic_link_writes_the_target(qtbot, tmp_path):
+    window, controller = modified_window(qtbot, "lecture")
+    target, link = tmp_path / "real.json", tmp_path / "link.json"
+    save_session(load_example("xor"), target)
+    link.symlink_to(target)
+    assert controller.save_as(str(link))
+    assert link.is_symlink() and load_session(target).name == "lecture"
+
+
+def test_a_name_with_a_lone_surrogate_saves_from_the_quit_prompt(qtbot, tmp_path):
+    window, controller = modified_window(qtbot, "bad \ud800 name")
+    path = tmp_path / "s.json"
+    controller.file_path = str(path)
+    next_box(QMessageBox.StandardButton.Save)
+    assert controller.maybe_save("quitting")
+    assert load_session(path).name == "bad \ud800 name" and not controller.modified
+
+
+@pytest.mark.parametrize("seed", [0, MAX_SEED])
+def test_seeds_at_the_edges_open_and_reach_the_seed_box(qtbot, tmp_path, seed):
+    session = load_example("moons")
+    session.training.seed = seed
+    path = tmp_path / "s.json"
+    save_session(session, path)
+    window = open_window(qtbot, load_session(path), str(path))
+    assert window.training_controller.panel.seed.value() == seed
+
+
+def test_a_seed_beyond_the_range_is_a_message_and_the_window_still_opens(tmp_path):
+    path = tmp_path / "s.json"
+    save_session(load_example("moons"), path)
+    document = json.loads(path.read_text())
+    document["training"]["seed"] = MAX_SEED + 1
+    path.write_text(json.dumps(document))
+    session, problem = initial_session(str(path), None)
+    assert session is not None and "training.seed: must be in 0..2,147,483,647" in problem
