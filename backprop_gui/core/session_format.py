@@ -47,7 +47,7 @@ from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, MAX_SEED, Ne
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EDGE_MODES, NEURON_VALUES, Parameters, Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import phase_sequence
-from backprop_gui.core.training import MAX_EPOCHS, LossHistory, TrainingSettings, split_validation
+from backprop_gui.core.training import MAX_EPOCHS, MAX_SAVED_STEPS, LossHistory, TrainingSettings, split_validation
 
 FORMAT = "backprop-gui-session"
 VERSION = 1
@@ -453,6 +453,7 @@ def _data(obj: dict[str, Any], network: Network) -> Dataset:
 def _history(obj: dict[str, Any]) -> LossHistory:
     history = LossHistory()
     history.step_losses = array("d", _vector(obj.get("step_losses", []), "history.step_losses").tobytes())
+    history.dropped = _integer(obj.get("dropped_steps", 0), "history.dropped_steps", 0, None)
     history.epoch_losses = _vector(obj.get("epoch_losses", []), "history.epoch_losses").tolist()
     history.validation_losses = _vector(obj.get("validation_losses", []), "history.validation_losses").tolist()
     ends = _vector(obj.get("epoch_ends", []), "history.epoch_ends").tolist()
@@ -667,13 +668,16 @@ def session_to_dict(session: Session) -> dict[str, Any]:
     }
     h = session.history
     if h.steps or h.epoch_losses or h.rate_changes:
+        kept = np.frombuffer(h.step_losses, dtype=float)[-MAX_SAVED_STEPS:]
         document["history"] = {
-            "step_losses": encode(np.frombuffer(h.step_losses, dtype=float), "history.step_losses"),
+            "step_losses": encode(kept, "history.step_losses"),
             "epoch_losses": encode(np.array(h.epoch_losses, dtype=float), "history.epoch_losses"),
             "validation_losses": encode(np.array(h.validation_losses, dtype=float), "history.validation_losses"),
             "epoch_ends": _whole(encode(np.array(h.epoch_ends, dtype=float), "history.epoch_ends")),
             "rate_changes": [[int(step), _finite(rate, "history.rate_changes")] for step, rate in h.rate_changes],
         }
+        if h.steps > len(kept):
+            document["history"]["dropped_steps"] = h.steps - len(kept)
     if session.epoch or session.batch:
         document["progress"] = {"epoch": int(session.epoch), "batch": int(session.batch)}
     if session.view is not None:

@@ -206,7 +206,13 @@ class TrainingRunner:
 
     def _counts(self) -> tuple[int, int, int, int, int]:
         h = self._trainer.history
-        return (h.steps, len(h.epoch_losses), len(h.validation_losses), len(h.epoch_ends), len(h.rate_changes))
+        return (
+            len(h.step_losses),
+            len(h.epoch_losses),
+            len(h.validation_losses),
+            len(h.epoch_ends),
+            len(h.rate_changes),
+        )
 
     def _publish(self, last_sample: int | None, final: bool = False) -> None:
         trainer, h = self._trainer, self._trainer.history

@@ -122,3 +122,30 @@ def test_special_files_are_refused_naming_the_file(tmp_path, special):
         load_session(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert "not a regular file" in str(caught.value) or "is a folder" in str(caught.value)
+
+
+def test_a_long_history_keeps_recent_steps_and_every_epoch_mean(monkeypatch):
+    from backprop_gui.core.export import history_csv
+    from backprop_gui.core.training import Trainer
+
+    monkeypatch.setattr(session_format, "MAX_SAVED_STEPS", 6)
+    session = load_example("xor")  # 4 samples, batch 1: 4 steps per epoch
+    session.training.batch_size = 1
+    trainer = Trainer(session.network, session.data, session.training, session.history)
+    trainer.train(3)
+    trainer.step()  # 13 steps: the 4th epoch has begun
+    session.epoch, session.batch = trainer.epoch, trainer.batch
+    text = dumps(session)
+    again = loads(text)
+    h = again.history
+    assert json.loads(text)["history"]["dropped_steps"] == 7
+    assert (h.steps, h.dropped, len(h.step_losses)) == (13, 7, 6)
+    assert h.epoch_losses == session.history.epoch_losses and h.epoch_ends == [4, 8, 12]
+    assert h.loss_of_step(7) is None and h.loss_of_step(13) == session.history.step_losses[-1]
+    assert history_csv(h).splitlines()[1].startswith("8,2,")  # the first kept step
+    # training resumes exactly: the 4th epoch's mean needs only its own steps, which are kept
+    resumed = Trainer(again.network, again.data, again.training, h, again.epoch, again.batch)
+    resumed.train(1)
+    trainer.train(1)
+    assert resumed.history.epoch_losses == trainer.history.epoch_losses
+    assert loads(dumps(again)).history.steps == resumed.history.steps

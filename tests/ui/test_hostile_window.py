@@ -106,3 +106,20 @@ def test_a_seed_beyond_the_range_is_a_message_and_the_window_still_opens(tmp_pat
     path.write_text(json.dumps(document))
     session, problem = initial_session(str(path), None)
     assert session is not None and "training.seed: must be in 0..2,147,483,647" in problem
+
+
+def test_a_history_whose_first_steps_were_dropped_is_plotted_from_where_it_is_kept(qtbot):
+    from array import array
+
+    session = load_example("xor")
+    h = session.history
+    h.dropped, h.step_losses = 100, array("d", [0.5, 0.4, 0.3])
+    h.epoch_losses, h.epoch_ends = [0.6, 0.35], [51, 103]
+    session.epoch = 2
+    window = open_window(qtbot, session)
+    plot = window.training_controller.loss_plot
+    plot.refresh()
+    xs, _ = plot.step_curve.getData()
+    assert list(xs) == [101.0, 102.0, 103.0]
+    assert "not kept" in plot.describe_step(5) and "C = 0.3" in plot.describe_step(103)
+    assert "103 steps" in plot.readout.text()
