@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     if args.file is not None and args.example is not None:
         return _fail("give a session FILE or --example NAME, not both")
-    from backprop_gui.ui.app import run  # the window needs Qt: import it only now
+    from backprop_gui.ui.window.app import run  # the window needs Qt: import it only now
 
     return run(args.file, args.example)
 
@@ -322,7 +322,7 @@ def _export_graph(session: Session, sample: int, png: Path | None, svg: Path | N
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from backprop_gui.ui import export_ui
+    from backprop_gui.ui.window import export as export_ui
 
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (kept alive while drawing)
     view = export_ui.session_graph(session, sample)

@@ -42,7 +42,7 @@ def test_core_cli_and_window_never_import_torch(tmp_path):
         "from PySide6.QtCore import QSettings\n"
         "from PySide6.QtWidgets import QApplication\n"
         "from backprop_gui.core.presets import load_example\n"
-        "from backprop_gui.ui.app import create_window\n"
+        "from backprop_gui.ui.window.app import create_window\n"
         "app = QApplication([])\n"
         "settings = QSettings('settings.ini', QSettings.Format.IniFormat)\n"
         "window = create_window(load_example('xor'), settings=settings, autosave_dir='autosave')\n"

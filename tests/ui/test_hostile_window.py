@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from backprop_gui.core.network import MAX_SEED
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session_format import load_session, save_session
-from backprop_gui.ui.app import initial_session
+from backprop_gui.ui.window.app import initial_session
 
 from window_helpers import open_window
 

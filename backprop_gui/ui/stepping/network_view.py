@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.formulas import focus
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
-from backprop_gui.ui.colors import (
+from backprop_gui.ui.common.colors import (
     ColorLegend,
     diverging_color,
     mix,
@@ -56,8 +56,8 @@ from backprop_gui.ui.colors import (
     unknown_brush,
     unknown_color,
 )
-from backprop_gui.ui.formula_view import FormulaView
-from backprop_gui.ui.session_model import Change, NeuronValue, Selection, SessionModel
+from backprop_gui.ui.common.session_model import Change, NeuronValue, Selection, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView
 
 MAX_SHOWN = 16  # a layer with more neurons than this is elided
 ELIDED_SHOWN = 6  # neurons shown at each end of an elided layer
