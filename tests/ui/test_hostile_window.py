@@ -8,33 +8,17 @@ import json
 import os
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from backprop_gui.core.network import MAX_SEED
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session_format import load_session, save_session
 from backprop_gui.ui.window.app import initial_session
 
-from window_helpers import open_window
+from window_helpers import answer_box, open_window
 
 HOSTILE = '<img src="x.png"><a href="https://example.com">click</a>'
-
-
-def next_box(button: QMessageBox.StandardButton) -> list[QMessageBox]:
-    """Press ``button`` in the next message box once it shows; the list receives the box."""
-    seen: list[QMessageBox] = []
-
-    def press() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, press)
-            return
-        seen.append((box.textFormat(), box.text(), box.informativeText()))
-        box.button(button).click()
-
-    QTimer.singleShot(0, press)
-    return seen
 
 
 def modified_window(qtbot, name: str):
@@ -49,10 +33,10 @@ def modified_window(qtbot, name: str):
 
 def test_a_name_with_markup_is_shown_as_plain_text_in_the_unsaved_changes_box(qtbot):
     window, controller = modified_window(qtbot, HOSTILE)
-    seen = next_box(QMessageBox.StandardButton.Cancel)
+    formats: list[Qt.TextFormat] = []
+    seen = answer_box(QMessageBox.StandardButton.Cancel, formats)
     assert not controller.maybe_save("closing")
-    ((text_format, text, _),) = seen
-    assert text_format == Qt.TextFormat.PlainText and HOSTILE in text
+    assert formats == [Qt.TextFormat.PlainText] and HOSTILE in seen[0]
     controller.mark_unmodified()
 
 
@@ -61,10 +45,9 @@ def test_save_refuses_a_folder_or_a_pipe_with_a_dialog_and_keeps_the_changes(qtb
     window, controller = modified_window(qtbot, "lecture")
     target = tmp_path / "target.json"
     target.mkdir() if kind == "folder" else os.mkfifo(target)
-    seen = next_box(QMessageBox.StandardButton.Ok)
+    seen = answer_box(QMessageBox.StandardButton.Ok)
     assert not controller.save_as(str(target))
-    ((_, text, _),) = seen
-    assert "could not be saved" in text and ("folder" in text or "pipe" in text)
+    assert "could not be saved" in seen[0] and ("folder" in seen[0] or "pipe" in seen[0])
     assert controller.modified and window.isVisible()
     assert target.is_dir() if kind == "folder" else not target.is_file()  # untouched
     controller.mark_unmodified()
@@ -83,7 +66,7 @@ def test_a_name_with_a_lone_surrogate_saves_from_the_quit_prompt(qtbot, tmp_path
     window, controller = modified_window(qtbot, "bad \ud800 name")
     path = tmp_path / "s.json"
     controller.file_path = str(path)
-    next_box(QMessageBox.StandardButton.Save)
+    answer_box(QMessageBox.StandardButton.Save)
     assert controller.maybe_save("quitting")
     assert load_session(path).name == "bad \ud800 name" and not controller.modified
 
