@@ -774,8 +774,15 @@ def _whole(encoded: list[Any] | dict[str, Any]) -> list[Any] | dict[str, Any]:
 
 
 def dumps(session: Session) -> str:
-    """The session as JSON text: one field per line, each vector or matrix row on one line."""
-    return format_json(session_to_dict(session)) + "\n"
+    """The session as JSON text: one field per line, each vector or matrix row on one line.
+    SessionError when the text would be larger than a file may be (it could not be read back)."""
+    text = format_json(session_to_dict(session)) + "\n"
+    if len(text) > MAX_FILE_BYTES:  # ASCII but for names and notes: characters ≈ bytes
+        raise SessionError(
+            f"the session would be a {len(text) / 2**20:,.0f} MiB file, more than the {MAX_FILE_BYTES // 2**20} MiB "
+            "a session file may have; use a smaller data set or network"
+        )
+    return text
 
 
 def format_json(value: Any, depth: int = 0) -> str:

@@ -149,3 +149,11 @@ def test_a_long_history_keeps_recent_steps_and_every_epoch_mean(monkeypatch):
     trainer.train(1)
     assert resumed.history.epoch_losses == trainer.history.epoch_losses
     assert loads(dumps(again)).history.steps == resumed.history.steps
+
+
+def test_a_session_too_large_for_a_file_is_refused_before_writing(tmp_path, monkeypatch):
+    monkeypatch.setattr(session_format, "MAX_FILE_BYTES", 2000)
+    path = tmp_path / "s.json"
+    with pytest.raises(SessionError, match="more than the 0 MiB a session file may have"):
+        save_session(load_example("moons"), path)
+    assert not path.exists()
