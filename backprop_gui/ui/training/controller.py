@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.datasets import Dataset, check_fits
 from backprop_gui.core.editing import SessionEdit, SetData, SetTrainingSetting
+from backprop_gui.core.optimizers import OptimizerState
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
 from backprop_gui.core.training_worker import (
     FRAME_RATE,
@@ -69,6 +70,8 @@ class TrainingController(QObject):
         self.steps_per_second = 0.0
         self._run: int | None = None  # the run going on in the worker
         self._watch = RunWatch()  # what that run watches
+        # The optimiser's state where training stopped (velocities, moments, t), for the next run.
+        self.optimizer_state = OptimizerState()
         self._target_epoch: int | None = None  # the end of a paused run, for Continue
         self._delay = 0.0
         self._applying = False
@@ -184,6 +187,7 @@ class TrainingController(QObject):
             target_epoch,
             self._delay,
             self._watch,
+            self.optimizer_state,
         )
         try:
             self._run = self.worker.start(request, session.data)  # sent (copied) at once
@@ -249,7 +253,7 @@ class TrainingController(QObject):
         for snapshot in snapshots:
             append_history(session.history, snapshot.history)
             if snapshot.state is not None:
-                snapshot.state.load_into(session)
+                snapshot.state.load_into(session, self.optimizer_state)
             if snapshot.health is not None and self._watch.health is not None:
                 self._watch.health.load(snapshot.health)
             sample = snapshot.next_sample if snapshot.final else snapshot.last_sample
@@ -344,6 +348,7 @@ class TrainingController(QObject):
                 return
         self.stop()
         session.history.clear()
+        self.optimizer_state.reset()
         session.epoch = session.batch = 0
         self.model.network_changed()
         self.progressed.emit()
@@ -395,6 +400,7 @@ class TrainingController(QObject):
                 self._set_state(PAUSED if what == Change.NETWORK else IDLE)
             self._stepped.clear()
             if what == Change.SESSION:
+                self.optimizer_state.reset()
                 self._target_epoch = None
                 self.progressed.emit()
 
