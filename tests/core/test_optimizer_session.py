@@ -273,7 +273,7 @@ def test_a_worker_run_carries_the_optimizer_state_both_ways() -> None:
     for s in snapshots:
         append_history(session.history, s.history)
         if s.state is not None:
-            s.state.load_into(session)
+            s.state.load_into(session, session.optimizer_state)
     trainer = train_steps(headless, 0)
     trainer.train(3 - headless.epoch)
     assert session.optimizer_state.t == headless.optimizer_state.t == 9

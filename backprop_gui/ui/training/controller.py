@@ -54,6 +54,10 @@ SHORT_NAMES = {
     "reset": "Reset…",
     "reset_optimizer": "Reset optimizer",
 }
+# While training, the graph, the pass's views and the decision map redraw at most every PASS_INTERVAL
+# seconds and, when that redraw is slow, PASS_LOAD times as long as it took, so that they use at most
+# a tenth of the window's time; the loss plot follows every snapshot.
+PASS_INTERVAL, PASS_LOAD = 0.2, 10.0
 # What the controller's ``state`` can be.
 IDLE, TRAINING, PAUSED, FINISHED, DIVERGED = "idle", "training", "paused", "finished", "diverged"
 
@@ -84,6 +88,7 @@ class TrainingController(QObject):
         # What each run watches (breakpoints, layer health); None: nothing.
         self.watch_source: Callable[[], RunWatch] | None = None
         self._rate_clock = (0.0, 0)
+        self._pass_shown = (0.0, 0.0)  # when the pass was last redrawn during a run, and what it took (s)
         self._poll_timer = QTimer(self, interval=int(1000 / FRAME_RATE))
         self._poll_timer.timeout.connect(self._collect)
         self.actions = self._make_actions()
@@ -259,17 +264,24 @@ class TrainingController(QObject):
         for snapshot in snapshots:
             append_history(session.history, snapshot.history)
             if snapshot.state is not None:
-                snapshot.state.load_into(session)
+                snapshot.state.load_into(session, session.optimizer_state)
             if snapshot.health is not None and self._watch.health is not None:
                 self._watch.health.load(snapshot.health)
             sample = snapshot.next_sample if snapshot.final else snapshot.last_sample
-        self._applying = True
-        try:
-            self.model.network_changed(sample)
-        finally:
-            self._applying = False
+        start = time.perf_counter()
+        if (
+            final
+            or self._delay > 0
+            or start - self._pass_shown[0] >= max(PASS_INTERVAL, PASS_LOAD * self._pass_shown[1])
+        ):
+            self._applying = True
+            try:
+                self.model.network_changed(sample)  # the graph, the pass's views, the decision map
+            finally:
+                self._applying = False
+            self._pass_shown = (time.perf_counter(), time.perf_counter() - start)
         self._stepped.clear()
-        self.progressed.emit()
+        self.progressed.emit()  # the loss plot and the figures follow every snapshot
 
     def _measure_rate(self, steps: int) -> None:
         start, done = self._rate_clock
