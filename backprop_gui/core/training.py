@@ -25,6 +25,9 @@ from backprop_gui.core.optimizers import OptimizerState, UpdateRule, compute_upd
 MIN_LEARNING_RATE = 1e-6
 MAX_LEARNING_RATE = 1e6
 MAX_EPOCHS = 1_000_000
+# A session file keeps the losses of at most this many recent steps (more than an epoch can have,
+# MAX_SAMPLES, so training resumes exactly); older steps keep only their epochs' means.
+MAX_SAVED_STEPS = 2 * MAX_SAMPLES
 
 
 @dataclass
@@ -60,6 +63,9 @@ class LossHistory:
 
     ``epoch_ends[e]`` is the number of steps done when epoch e+1 ended;
     ``rate_changes`` lists (step, η) wherever η was changed during training.
+    ``dropped`` counts the first steps whose own losses are no longer kept (a long history read
+    from a file, see ``MAX_SAVED_STEPS``): ``step_losses`` holds steps ``dropped + 1 … steps``,
+    and every epoch's mean is kept all the same.
     """
 
     step_losses: array[float] = field(default_factory=lambda: array("d"))
@@ -67,12 +73,19 @@ class LossHistory:
     validation_losses: list[float] = field(default_factory=list)
     epoch_ends: list[int] = field(default_factory=list)
     rate_changes: list[tuple[int, float]] = field(default_factory=list)
+    dropped: int = 0
 
     @property
     def steps(self) -> int:
-        return len(self.step_losses)
+        """Steps taken, counting those whose own losses were dropped."""
+        return self.dropped + len(self.step_losses)
+
+    def loss_of_step(self, step: int) -> float | None:
+        """The loss of step ``step`` (from 1); None when it was dropped."""
+        return None if step <= self.dropped else self.step_losses[step - self.dropped - 1]
 
     def clear(self) -> None:
+        self.dropped = 0
         self.step_losses = array("d")
         self.epoch_losses.clear()
         self.validation_losses.clear()
@@ -249,7 +262,7 @@ class Trainer:
             self.step()
 
     def _end_epoch(self) -> None:
-        losses = self.history.step_losses[self._epoch_start :]
+        losses = self.history.step_losses[self._epoch_start - self.history.dropped :]
         self.history.epoch_losses.append(float(np.mean(losses)))
         self.history.epoch_ends.append(self.history.steps)
         if len(self.validation_indices):

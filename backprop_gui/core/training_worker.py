@@ -136,7 +136,7 @@ def append_history(history: LossHistory, more: LossHistory) -> None:
 
 def _history_counts(history: LossHistory) -> tuple[int, int, int, int, int]:
     h = history
-    return h.steps, len(h.epoch_losses), len(h.validation_losses), len(h.epoch_ends), len(h.rate_changes)
+    return len(h.step_losses), len(h.epoch_losses), len(h.validation_losses), len(h.epoch_ends), len(h.rate_changes)
 
 
 def _history_since(history: LossHistory, counts: tuple[int, int, int, int, int]) -> LossHistory:
