@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from backprop_gui.core.backprop import PassResult, first_non_finite, forward, run_pass, set_parameters
+from backprop_gui.core.backprop import PassResult, all_finite, first_non_finite, forward, run_pass, set_parameters
 from backprop_gui.core.datasets import MAX_SAMPLES, Dataset
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import MAX_SEED, Network
@@ -122,12 +122,6 @@ def mean_loss(network: Network, inputs: np.ndarray, targets: np.ndarray) -> floa
     return float(LOSSES[network.loss].value(a[network.depth], targets.T).mean())
 
 
-def _all_finite(arrays: Iterable[np.ndarray]) -> bool:
-    """Whether no array holds a NaN or ±inf. (Σ x² is finite only when every x is, and one BLAS call
-    computes it; when it overflows although every x is finite, the exact test settles it.)"""
-    return all(math.isfinite(np.vdot(a, a)) or np.isfinite(a).all() for a in arrays)
-
-
 def _first_non_finite(
     result: PassResult, weights: dict[int, np.ndarray], biases: dict[int, np.ndarray]
 ) -> tuple[str, int]:
@@ -135,7 +129,7 @@ def _first_non_finite(
     bad = first_non_finite(result)
     if bad is not None:
         return bad
-    return "weights", next(l for l in weights if not _all_finite((weights[l], biases[l])))
+    return "weights", next(l for l in weights if not all_finite((weights[l], biases[l])))
 
 
 class Trainer:
@@ -180,19 +174,20 @@ class Trainer:
         return -(-len(self.train_indices) // self.settings.batch_size)
 
     def epoch_order(self, epoch: int) -> np.ndarray:
-        """Sample indices in the order epoch ``epoch`` (0-based) visits them."""
-        if not self.settings.shuffle:
-            return self.train_indices
-        rng = np.random.default_rng([self.settings.seed, epoch])
-        return self.train_indices[rng.permutation(len(self.train_indices))]
+        """Sample indices in the order epoch ``epoch`` (0-based) visits them (the last one asked
+        for is kept, so asking every step costs nothing)."""
+        key = (epoch, self.settings.shuffle, self.settings.seed)
+        if self._order is None or self._order[0] != key:
+            order = self.train_indices
+            if self.settings.shuffle:
+                order = order[np.random.default_rng([self.settings.seed, epoch]).permutation(len(order))]
+            self._order = (key, order)
+        return self._order[1]
 
     def next_samples(self) -> np.ndarray:
         """The sample indices the next step will train on."""
-        key = (self.epoch, self.settings.shuffle, self.settings.seed)
-        if self._order is None or self._order[0] != key:
-            self._order = (key, self.epoch_order(self.epoch))
         size = self.settings.batch_size
-        return self._order[1][self.batch * size : (self.batch + 1) * size]
+        return self.epoch_order(self.epoch)[self.batch * size : (self.batch + 1) * size]
 
     def set_learning_rate(self, learning_rate: float) -> None:
         """Change η from the next step on, and mark the change in the history."""
@@ -212,7 +207,7 @@ class Trainer:
         settings = self.settings
         update = compute_update(self.network, result, settings.learning_rate, settings.rule, self.optimizer_state)
         weights, biases = update.weights, update.biases
-        if not (math.isfinite(result.loss) and _all_finite(update.arrays)):
+        if not (math.isfinite(result.loss) and all_finite(update.arrays)):
             raise Divergence(step, *_first_non_finite(result, weights, biases))
         set_parameters(self.network, weights, biases)
         self.optimizer_state.assign(update.state)
