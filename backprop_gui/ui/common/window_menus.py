@@ -16,7 +16,7 @@ def find_menu(window: QMainWindow, title: str) -> QMenu | None:
     """The window's menu-bar menu called ``title`` (ignoring "&" mnemonics), if there is one."""
     for action in window.menuBar().actions():
         menu = action.menu()
-        if menu is not None and menu.title().replace("&", "") == title:
+        if isinstance(menu, QMenu) and menu.title().replace("&", "") == title:
             return menu
     return None
 

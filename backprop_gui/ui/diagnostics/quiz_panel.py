@@ -169,7 +169,8 @@ class QuizPanel(QWidget):
         if stepper.at_end:
             return "This pass is complete. Step on to start the next sample's pass."
         names = ", ".join(QUANTITY_NAMES[q] for q in self.settings.quantities) or "nothing"
-        return f"Nothing to predict in {stepper.next_phase.label} (the quiz asks about: {names}). Step on."
+        upcoming = stepper.next_phase.label if stepper.next_phase is not None else "this phase"
+        return f"Nothing to predict in {upcoming} (the quiz asks about: {names}). Step on."
 
     def _select(self, question: Question) -> None:
         layer, j, k = question.target
