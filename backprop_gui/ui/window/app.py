@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget
 from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import Session, SessionView
 from backprop_gui.core.session_format import SessionError, load_session
+from backprop_gui.ui.common.plain_messages import PlainTextMessages
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.sessions.controller import install_session_features
@@ -74,6 +75,7 @@ def create_window(
     """
     model = SessionModel(session)
     window = MainWindow(model)
+    PlainTextMessages(window)  # names and paths in message boxes never render as HTML
     training = install_training(window, model)
     sessions = install_session_features(
         window, model, file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore
