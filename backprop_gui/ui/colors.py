@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -46,13 +45,6 @@ def mix(base: QColor, other: QColor, amount: float) -> QColor:
     """The colour ``amount`` (0..1) of the way from ``base`` to ``other`` (opaque)."""
     channels = zip(base.getRgbF()[:3], other.getRgbF()[:3], strict=True)
     return QColor.fromRgbF(*(b + amount * (o - b) for b, o in channels))
-
-
-def symmetric_limit(values: np.ndarray) -> float:
-    """The largest finite |value| in ``values`` (any shape), or 1.0 if there is none or it is 0."""
-    finite = np.abs(values[np.isfinite(values)])
-    limit = float(finite.max()) if finite.size else 0.0
-    return limit if limit > 0 else 1.0
 
 
 def diverging_color(value: float, limit: float) -> QColor:
