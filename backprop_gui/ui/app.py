@@ -82,6 +82,7 @@ def create_window(
     worked_dock = install_worked_solution(window, model, window.formula_view)
     chain_dock = install_chain_rule(window, model, window.formula_view)
     window.tabifyDockWidget(worked_dock, chain_dock)
+    chain_dock.widget().pathHovered.connect(window.network_view.highlight_path)
     worked_dock.raise_()
     _connect_training(training, diagnostics, sessions.autosave_now)
     _show_breakpoints(window, diagnostics)
