@@ -15,9 +15,9 @@ from backprop_gui.core.edge_labels import EdgeLabelMode
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import example_names, load_example
 from backprop_gui.core.session import Session
-from backprop_gui.ui.formula_view import FormulaView
-from backprop_gui.ui.network_view import NetworkView
-from backprop_gui.ui.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.network_view import NetworkView
 
 pytestmark = pytest.mark.usefixtures("private_places")
 

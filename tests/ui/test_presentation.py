@@ -13,10 +13,10 @@ from backprop_gui.core.formatting import format_number
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
-from backprop_gui.ui.app import create_window
-from backprop_gui.ui.network_view import NeuronItem
-from backprop_gui.ui.presentation import FONT_SCALE, presentation_palette
-from backprop_gui.ui.session_model import Selection
+from backprop_gui.ui.common.session_model import Selection
+from backprop_gui.ui.stepping.network_view import NeuronItem
+from backprop_gui.ui.window.app import create_window
+from backprop_gui.ui.window.presentation import FONT_SCALE, presentation_palette
 
 from window_helpers import open_window, shown_formula
 

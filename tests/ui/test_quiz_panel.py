@@ -9,8 +9,8 @@ from backprop_gui.core.network import build_network
 from backprop_gui.core.quiz import QuizSettings, expected
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.ui.quiz_panel import QuizPanel, QuizSettingsDialog
-from backprop_gui.ui.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.diagnostics.quiz_panel import QuizPanel, QuizSettingsDialog
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, DatasetError, looks_like_header, read_csv
-from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 
 PREVIEW_ROWS = 12
 PREVIEW_BYTES = 64 * 1024

@@ -23,8 +23,8 @@ from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Equation, Fn, Num, Op, Sym, Token, equations, focus, spaced
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 from backprop_gui.core.worked import WIDE, WorkedSection, solution_so_far
-from backprop_gui.ui.colors import is_dark, mix
-from backprop_gui.ui.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 
 _VARIABLE = re.compile(r"[A-Za-zδη]")
 

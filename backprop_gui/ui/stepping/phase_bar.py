@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QSizePolicy, QWidget
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.stepper import Phase, PhaseStep, Stepper
-from backprop_gui.ui.colors import mix
-from backprop_gui.ui.session_model import Change, SessionModel
+from backprop_gui.ui.common.colors import mix
+from backprop_gui.ui.common.session_model import Change, SessionModel
 
 START = -1  # the index of the leading Start button: nothing computed yet
 BREAKPOINT_COLOR = QColor(210, 30, 30)

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMes
 
 from backprop_gui.core import export, worked
 from backprop_gui.core.session import Session
-from backprop_gui.ui.loss_plot import LossPlot
-from backprop_gui.ui.network_view import NetworkView
-from backprop_gui.ui.session_model import Change, SessionModel
-from backprop_gui.ui.window_menus import window_menu
+from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.stepping.network_view import NetworkView
+from backprop_gui.ui.training.loss_plot import LossPlot
 
 SCALES = (1, 2, 3, 4)
 GRAPH_SIZE = QSize(1000, 620)  # the graph's size (at 1×) when drawn without a window, by the CLI

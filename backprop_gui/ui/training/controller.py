@@ -1,7 +1,7 @@
 """Training in the window: the Train menu, a toolbar, and the training, loss, data and decision-map docks.
 
 ``install_training(window, model)`` adds all of it to any QMainWindow and returns the
-``TrainingController`` that runs SGD in the background (``ui.training.TrainingRunner``),
+``TrainingController`` that runs SGD in the background (``ui.training.runner.TrainingRunner``),
 applies its snapshots to the session on the GUI thread at a throttled rate, and hands a
 clean state to the stepper whenever training pauses. Stepping and training share one
 history: an Update applied in the stepper is recorded as a training step, and stepping
@@ -28,14 +28,14 @@ from backprop_gui.core.backprop import set_parameters
 from backprop_gui.core.datasets import Dataset, check_fits
 from backprop_gui.core.editing import SessionEdit, SetData, SetTrainingSetting
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
-from backprop_gui.ui.data_view import DataView
-from backprop_gui.ui.decision_map import DecisionMap
-from backprop_gui.ui.loss_plot import LossPlot
-from backprop_gui.ui.scrolling import scrolling
-from backprop_gui.ui.session_model import Change, SessionModel
-from backprop_gui.ui.training import Progress, TrainingRunner
-from backprop_gui.ui.training_panel import TrainingPanel
-from backprop_gui.ui.window_menus import window_menu
+from backprop_gui.ui.common.scrolling import scrolling
+from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.training.data_view import DataView
+from backprop_gui.ui.training.decision_map import DecisionMap
+from backprop_gui.ui.training.loss_plot import LossPlot
+from backprop_gui.ui.training.panel import TrainingPanel
+from backprop_gui.ui.training.runner import Progress, TrainingRunner
 
 # Button labels of the actions (the menus show the full text).
 SHORT_NAMES = {"train": "Train", "pause": "Pause", "one_epoch": "1 epoch", "n_epochs": "N epochs…", "reset": "Reset…"}

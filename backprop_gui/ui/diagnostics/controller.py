@@ -29,12 +29,12 @@ from backprop_gui.core.breakpoints import (
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.training import Divergence, Trainer
-from backprop_gui.ui.breakpoint_dialog import BreakpointDialog
-from backprop_gui.ui.gradcheck_panel import GradcheckPanel
-from backprop_gui.ui.health_view import HealthView
-from backprop_gui.ui.quiz_panel import QuizPanel
-from backprop_gui.ui.session_model import Change, Selection, SessionModel
-from backprop_gui.ui.window_menus import window_menu
+from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
+from backprop_gui.ui.diagnostics.gradcheck_panel import GradcheckPanel
+from backprop_gui.ui.diagnostics.health_view import HealthView
+from backprop_gui.ui.diagnostics.quiz_panel import QuizPanel
 
 # key: (text, shortcut, tip)
 ACTIONS = {

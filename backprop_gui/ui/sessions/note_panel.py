@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QPlainTextEdit, QVBoxLayout, QWidget
 
-from backprop_gui.ui.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import Change, SessionModel
 
 HINT = (
     "No note for this session.\n\n"

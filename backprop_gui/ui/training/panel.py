@@ -4,10 +4,10 @@ validation fraction, and live figures (epoch, step, loss, steps per second)."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QValidator
+from PySide6.QtCore import Qt, SignalInstance
+from PySide6.QtGui import QAction, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -27,11 +27,27 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION
 from backprop_gui.core.network import MAX_SEED
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
-from backprop_gui.ui.session_model import Change
-from backprop_gui.ui.training import MAX_DELAY
+from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.training.runner import MAX_DELAY
 
-if TYPE_CHECKING:
-    from backprop_gui.ui.training_ui import TrainingController
+
+class TrainingControls(Protocol):
+    """What the training panel uses of the training controller."""
+
+    model: SessionModel
+    actions: dict[str, QAction]
+    state: str
+    steps_per_second: float
+
+    @property
+    def state_changed(self) -> SignalInstance: ...
+    @property
+    def progressed(self) -> SignalInstance: ...
+    def set_learning_rate(self, learning_rate: float) -> bool: ...
+    def set_setting(self, name: str, value: object) -> bool: ...
+    def set_delay(self, seconds: float) -> None: ...
+    def batches_per_epoch(self) -> int: ...
+
 
 SPEED_STEPS = 100  # the speed slider's top position: as fast as possible
 
@@ -92,7 +108,7 @@ class LogSpinBox(QDoubleSpinBox):
 class TrainingPanel(QWidget):
     """Controls and live figures of ``controller``; reads the settings from its model's session."""
 
-    def __init__(self, controller: TrainingController, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: TrainingControls, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.model = controller.model

@@ -10,16 +10,15 @@ before: dock layout, geometry, window state, palette, fonts and the formula opti
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPalette
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QWidget
 
-from backprop_gui.ui.loss_plot import LossPlot
-
-if TYPE_CHECKING:
-    from backprop_gui.ui.main_window import MainWindow
+from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.network_view import NetworkView
+from backprop_gui.ui.stepping.phase_bar import PhaseBar
+from backprop_gui.ui.training.loss_plot import LossPlot
 
 FONT_SCALE = 2.0  # the graph, the phase bar and the formula panel
 STATUS_FONT_SCALE = 1.5  # the status bar (phase, sample, loss, η) and the loss plot
@@ -148,9 +147,22 @@ class PresentationMode(QObject):
 
     toggled = Signal(bool)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        network_view: NetworkView,
+        phase_bar: PhaseBar,
+        formula_view: FormulaView,
+        formula_dock: QDockWidget,
+        toolbar: QToolBar,
+    ) -> None:
         super().__init__(window)
         self.window = window
+        self.network_view = network_view
+        self.phase_bar = phase_bar
+        self.formula_view = formula_view
+        self.formula_dock = formula_dock
+        self.toolbar = toolbar
         self.overlay = BlankOverlay(window)
         self._saved: _Saved | None = None
 
@@ -183,7 +195,7 @@ class PresentationMode(QObject):
 
     def _font_widgets(self) -> dict[QWidget, float]:
         w = self.window
-        widgets = {w.network_view: FONT_SCALE, w.phase_bar: FONT_SCALE, w.formula_view: FONT_SCALE,
+        widgets = {self.network_view: FONT_SCALE, self.phase_bar: FONT_SCALE, self.formula_view: FONT_SCALE,
                    w.statusBar(): STATUS_FONT_SCALE}  # fmt: skip
         widgets.update({plot: STATUS_FONT_SCALE for plot in w.findChildren(LossPlot)})
         return widgets
@@ -197,18 +209,18 @@ class PresentationMode(QObject):
             window_state=w.windowState(),
             palette=QPalette(w.palette()) if w.testAttribute(Qt.WidgetAttribute.WA_SetPalette) else None,
             fonts={x: QFont(x.font()) if x.testAttribute(Qt.WidgetAttribute.WA_SetFont) else None for x in fonts},
-            ask_first=w.formula_view.ask_first,
-            line_scale=w.network_view.line_scale,
-            icon_size=w.toolbar.iconSize(),
+            ask_first=self.formula_view.ask_first,
+            line_scale=self.network_view.line_scale,
+            icon_size=self.toolbar.iconSize(),
         )
         w.setPalette(presentation_palette())
         for widget, factor in fonts.items():
-            shown = w.network_view.item_font() if widget is w.network_view else widget.font()
+            shown = self.network_view.item_font() if widget is self.network_view else widget.font()
             widget.setFont(scaled_font(shown, factor))
-        w.network_view.set_line_scale(LINE_SCALE)
-        w.formula_view.set_ask_first(True)
-        w.toolbar.setIconSize(self._saved.icon_size * ICON_SCALE)
-        formula = w.docks["formula"]
+        self.network_view.set_line_scale(LINE_SCALE)
+        self.formula_view.set_ask_first(True)
+        self.toolbar.setIconSize(self._saved.icon_size * ICON_SCALE)
+        formula = self.formula_dock
         for dock in w.findChildren(QDockWidget):
             if dock.objectName() not in KEPT_DOCKS and dock.findChild(QWidget, LOSS_PLOT) is None:
                 dock.hide()
@@ -224,7 +236,7 @@ class PresentationMode(QObject):
             w.resizeDocks(
                 [formula, *beside], [round(FORMULA_WIDTH * width), *[rest] * len(beside)], Qt.Orientation.Horizontal
             )
-        w.network_view.reset_zoom()
+        self.network_view.reset_zoom()
 
     def _leave(self) -> None:
         w = self.window
@@ -237,8 +249,8 @@ class PresentationMode(QObject):
         w.setPalette(saved.palette if saved.palette is not None else QPalette())
         for widget, font in saved.fonts.items():
             widget.setFont(font if font is not None else QFont())  # an empty font inherits again
-        w.network_view.set_line_scale(saved.line_scale)
-        w.formula_view.set_ask_first(saved.ask_first)
-        w.toolbar.setIconSize(saved.icon_size)
+        self.network_view.set_line_scale(saved.line_scale)
+        self.formula_view.set_ask_first(saved.ask_first)
+        self.toolbar.setIconSize(saved.icon_size)
         w.restoreState(saved.state)
-        w.network_view.reset_zoom()
+        self.network_view.reset_zoom()

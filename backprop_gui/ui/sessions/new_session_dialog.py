@@ -36,7 +36,7 @@ from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, TrainingSettings
-from backprop_gui.ui.edit_dialogs import activation_combo, as_sentence, init_combo, seed_box
+from backprop_gui.ui.sessions.edit_dialogs import activation_combo, as_sentence, init_combo, seed_box
 
 KEEP_DATA = "__current__"
 PARAM_LABELS = {"samples": "Samples N:", "noise": "Noise:", "seed": "Data seed:", "classes": "Classes:"}

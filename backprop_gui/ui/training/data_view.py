@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, SignalInstance
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,10 +30,18 @@ from backprop_gui.core.decision import target_classes
 from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import split_validation
-from backprop_gui.ui.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import Change, SessionModel
 
-if TYPE_CHECKING:
-    from backprop_gui.ui.training_ui import TrainingController
+
+class DataTarget(Protocol):
+    """What the data view uses of the training controller."""
+
+    @property
+    def running(self) -> bool: ...
+    @property
+    def progressed(self) -> SignalInstance: ...
+    def set_data(self, data: Dataset, fit: bool = False) -> bool: ...
+
 
 # Class colours (Tableau 10): class c is drawn in CLASS_COLORS[c % 10].
 CLASS_COLORS = [
@@ -150,7 +158,7 @@ class SamplesModel(QAbstractTableModel):
 class DataView(QWidget):
     """The session's samples: a table, and a scatter plot (x_1, x_2 coloured by target; or t against x)."""
 
-    def __init__(self, model: SessionModel, controller: TrainingController, parent: QWidget | None = None) -> None:
+    def __init__(self, model: SessionModel, controller: DataTarget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.controller = controller
@@ -244,7 +252,7 @@ class DataView(QWidget):
             self.use(dialog.result_data)
 
     def import_csv(self) -> None:
-        from backprop_gui.ui.csv_import_dialog import CsvImportDialog
+        from backprop_gui.ui.training.csv_import_dialog import CsvImportDialog
 
         dialog = CsvImportDialog(self.model, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_data is not None:

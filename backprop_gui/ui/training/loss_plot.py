@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from backprop_gui.core.decimation import decimate_range, minmax_decimate
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.training import LossHistory
-from backprop_gui.ui.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import Change, SessionModel
 
 LOG_FLOOR = 1e-300  # losses of exactly 0 are drawn here on a log axis
 STEP_PEN = pg.mkPen((90, 140, 210, 140), width=1)

@@ -51,7 +51,7 @@ from backprop_gui.core.edge_labels import EdgeLabelKind, EdgeLabelMode, edge_lab
 from backprop_gui.core.formulas import focus
 from backprop_gui.core.label_placement import Box, LabelRequest, place_labels
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
-from backprop_gui.ui.colors import (
+from backprop_gui.ui.common.colors import (
     ColorLegend,
     diverging_color,
     mix,
@@ -60,8 +60,8 @@ from backprop_gui.ui.colors import (
     unknown_brush,
     unknown_color,
 )
-from backprop_gui.ui.formula_view import FormulaView
-from backprop_gui.ui.session_model import Change, NeuronValue, Selection, SessionModel
+from backprop_gui.ui.common.session_model import Change, NeuronValue, Selection, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView
 
 MAX_SHOWN = 16  # a layer with more neurons than this is elided
 ELIDED_SHOWN = 6  # neurons shown at each end of an elided layer

@@ -36,10 +36,10 @@ from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym
 from backprop_gui.core.formulas import index as subscript
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
-from backprop_gui.ui.colors import is_dark, mix
-from backprop_gui.ui.formula_view import FormulaView, sym_html
-from backprop_gui.ui.scrolling import scrolling
-from backprop_gui.ui.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.scrolling import scrolling
+from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView, sym_html
 
 MAX_VISIBLE_ROWS = 10
 _MATRICES = (Quantity.GRAD_WEIGHTS, Quantity.NEW_WEIGHTS)  # (n_l, n_{l-1}), shown whole

@@ -39,13 +39,13 @@ from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.ui.formula_view import FormulaView
-from backprop_gui.ui.icons import app_icon, icon
-from backprop_gui.ui.network_view import NetworkView
-from backprop_gui.ui.panels import ValuesPanel
-from backprop_gui.ui.phase_bar import PhaseBar
-from backprop_gui.ui.presentation import PresentationMode
-from backprop_gui.ui.session_model import Change, NeuronValue, SessionModel
+from backprop_gui.ui.common.session_model import Change, NeuronValue, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.network_view import NetworkView
+from backprop_gui.ui.stepping.phase_bar import PhaseBar
+from backprop_gui.ui.stepping.values_panel import ValuesPanel
+from backprop_gui.ui.window.icons import app_icon, icon
+from backprop_gui.ui.window.presentation import PresentationMode
 
 APP_NAME = "backprop-gui"
 PRECISIONS = range(2, 9)
@@ -211,7 +211,10 @@ class MainWindow(QMainWindow):
         self.network_view.follow_reveal(self.formula_view)
         self.values_panel.follow_reveal(self.formula_view)
         self.formula_view.revealChanged.connect(lambda _pending: self._update_status())
-        self.presentation = PresentationMode(self)
+        self.toolbar = QToolBar("Debugger", self)
+        self.presentation = PresentationMode(
+            self, self.network_view, self.phase_bar, self.formula_view, self.docks["formula"], self.toolbar
+        )
         self._create_presentation_actions()
         self._create_menus()
         self._create_toolbar()
@@ -409,7 +412,6 @@ class MainWindow(QMainWindow):
         help_menu.addAction(a["about"])
 
     def _create_toolbar(self) -> None:
-        self.toolbar = QToolBar("Debugger", self)
         self.toolbar.setObjectName("debuggerToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         for key in ("open", None, "reset_pass", "step_back", "step", "step_into", "finish_phase", "run_to_end", None,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand
 
 from backprop_gui.core.editing import Edit, SessionEdit
-from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 
 
 class EditCommand(QUndoCommand):

@@ -31,9 +31,11 @@ from backprop_gui.core.editing import (
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, dumps, load_session, session_from_dict, session_to_dict
-from backprop_gui.ui.autosave import Autosave, decode, encode
-from backprop_gui.ui.commands import EditCommand, SessionEditCommand
-from backprop_gui.ui.edit_dialogs import (
+from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.sessions.autosave import Autosave, decode, encode
+from backprop_gui.ui.sessions.commands import EditCommand, SessionEditCommand
+from backprop_gui.ui.sessions.edit_dialogs import (
     ActivationDialog,
     AddLayerDialog,
     EditDialog,
@@ -42,10 +44,8 @@ from backprop_gui.ui.edit_dialogs import (
     ReinitialiseDialog,
     as_sentence,
 )
-from backprop_gui.ui.new_session_dialog import NewSessionDialog
-from backprop_gui.ui.recent_files import RecentFiles, fill_recent_menu
-from backprop_gui.ui.session_model import Change, Selection, SessionModel
-from backprop_gui.ui.window_menus import window_menu
+from backprop_gui.ui.sessions.new_session_dialog import NewSessionDialog
+from backprop_gui.ui.sessions.recent_files import RecentFiles, fill_recent_menu
 
 APP_NAME = "backprop-gui"
 FILE_FILTER = "backprop-gui sessions (*.json);;All files (*)"

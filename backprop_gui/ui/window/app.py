@@ -15,16 +15,16 @@ from PySide6.QtWidgets import QApplication, QDockWidget
 from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import Session, SessionView
 from backprop_gui.core.session_format import SessionError, load_session
-from backprop_gui.ui.chain_view import install_chain_rule
-from backprop_gui.ui.diagnostics_ui import DiagnosticsController, install_diagnostics
-from backprop_gui.ui.export_ui import install_export
-from backprop_gui.ui.icons import app_icon
-from backprop_gui.ui.main_window import APP_NAME, MainWindow, show_error
-from backprop_gui.ui.note_panel import install_note_panel
-from backprop_gui.ui.session_model import SessionModel
-from backprop_gui.ui.session_ui import install_session_features
-from backprop_gui.ui.training_ui import TrainingController, install_training
-from backprop_gui.ui.worked_view import install_worked_solution
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
+from backprop_gui.ui.sessions.controller import install_session_features
+from backprop_gui.ui.sessions.note_panel import install_note_panel
+from backprop_gui.ui.stepping.chain_view import install_chain_rule
+from backprop_gui.ui.stepping.worked_view import install_worked_solution
+from backprop_gui.ui.training.controller import TrainingController, install_training
+from backprop_gui.ui.window.export import install_export
+from backprop_gui.ui.window.icons import app_icon
+from backprop_gui.ui.window.main_window import APP_NAME, MainWindow, show_error
 
 ORGANISATION = "backprop-gui"
 
