@@ -3,8 +3,9 @@
 Pure geometry in scene units (x to the right, y down). Each label asks for a box of a given
 size on its edge; boxes are placed in order of importance. A box is first tried at the edge's
 middle, then at points further along the edge in both directions, each also nudged a little
-across the edge; the first spot free of every obstacle and every box placed before wins. A
-label with no free spot is hidden, so the least important labels are the ones that give way
+across the edge; of the spots free of every obstacle and every box placed before, the first
+that no other edge crosses wins (else the one fewest cross, so a label reads as its own edge's).
+A label with no free spot is hidden, so the least important labels are the ones that give way
 when space runs out, and no label is ever drawn on top of another.
 """
 
@@ -63,18 +64,39 @@ class _Grid:
         self.cell = max(cell, 1e-6)
         self.cells: dict[tuple[int, int], list[Box]] = {}
 
-    def _keys(self, box: Box) -> Iterable[tuple[int, int]]:
+    def keys(self, box: Box) -> Iterable[tuple[int, int]]:
+        """The cells ``box`` covers."""
         c = self.cell
         for gx in range(floor(box.x / c), floor(box.right / c) + 1):
             for gy in range(floor(box.y / c), floor(box.bottom / c) + 1):
                 yield gx, gy
 
     def add(self, box: Box) -> None:
-        for key in self._keys(box):
+        for key in self.keys(box):
             self.cells.setdefault(key, []).append(box)
 
     def hits(self, box: Box) -> bool:
-        return any(other.intersects(box) for key in self._keys(box) for other in self.cells.get(key, ()))
+        return any(other.intersects(box) for key in self.keys(box) for other in self.cells.get(key, ()))
+
+
+def segment_crosses(box: Box, start: tuple[float, float], end: tuple[float, float]) -> bool:
+    """Whether the segment from ``start`` to ``end`` passes through ``box`` (Liang–Barsky clipping)."""
+    (x0, y0), (x1, y1) = start, end
+    dx, dy = x1 - x0, y1 - y0
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x0 - box.x), (dx, box.right - x0), (-dy, y0 - box.y), (dy, box.bottom - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
 
 
 def candidates(request: LabelRequest) -> Iterable[Box]:
@@ -92,22 +114,43 @@ def candidates(request: LabelRequest) -> Iterable[Box]:
 
 
 def place_labels(
-    requests: Sequence[LabelRequest], obstacles: Iterable[Box] = (), bounds: Box | None = None
+    requests: Sequence[LabelRequest],
+    obstacles: Iterable[Box] = (),
+    bounds: Box | None = None,
+    edges: Sequence[tuple[Hashable, tuple[float, float], tuple[float, float]]] = (),
 ) -> dict[Hashable, Box]:
     """Where each label goes: ``key`` → its box, for the labels that found a free spot.
 
     No two returned boxes intersect, none intersects an obstacle (neurons, the legend), and all
     lie inside ``bounds`` if given. Labels are placed most important first (ties keep their order).
+    ``edges`` (key, start, end) are the lines a label should rather not sit on, other than its own.
     """
     obstacles = list(obstacles)
-    grid = _Grid(max((max(r.width, r.height) for r in requests), default=1.0))  # a cell holds about one label
+    cell = max((max(r.width, r.height) for r in requests), default=1.0)  # a cell holds about one label
+    grid = _Grid(cell)
     for box in obstacles:
         grid.add(box)
+    lines: dict[tuple[int, int], list[tuple[Hashable, tuple[float, float], tuple[float, float]]]] = {}
+    for edge in edges:
+        (x0, y0), (x1, y1) = edge[1], edge[2]
+        for key in grid.keys(Box(min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))):
+            lines.setdefault(key, []).append(edge)
+
+    def crossings(box: Box, own: Hashable) -> int:
+        near = {id(e): e for key in grid.keys(box) for e in lines.get(key, ())}
+        return sum(1 for key, start, end in near.values() if key != own and segment_crosses(box, start, end))
+
     placed: dict[Hashable, Box] = {}
     for request in sorted(requests, key=lambda r: -r.importance):
+        best: tuple[int, Box] | None = None
         for box in candidates(request):
             if (bounds is None or box.inside(bounds)) and not grid.hits(box):
-                grid.add(box)
-                placed[request.key] = box
-                break
+                crossed = crossings(box, request.key) if lines else 0
+                if best is None or crossed < best[0]:
+                    best = (crossed, box)
+                if crossed == 0:
+                    break
+        if best is not None:
+            grid.add(best[1])
+            placed[request.key] = best[1]
     return placed

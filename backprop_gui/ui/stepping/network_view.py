@@ -1122,7 +1122,11 @@ class NetworkView(QGraphicsView):
             requests.append(
                 LabelRequest(key, (line.x1(), line.y1()), (line.x2(), line.y2()), width, height, importance)
             )
-        placed = place_labels(requests, self._label_obstacles(), _box(self.mapToScene(self.viewport().rect())))
+        lines = [
+            (key, (e.line().x1(), e.line().y1()), (e.line().x2(), e.line().y2())) for key, e in self._edges.items()
+        ]
+        seen = _box(self.mapToScene(self.viewport().rect()))
+        placed = place_labels(requests, self._label_obstacles(), seen, lines)
         for key, item in self._edge_label_items.items():
             box = placed.get(key)
             if box is None:
