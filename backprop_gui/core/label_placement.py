@@ -17,6 +17,7 @@ from math import floor, hypot
 
 ALONG = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)  # where on the edge to try, as a share of its length
 ACROSS = (0.0, 0.55, -0.55)  # nudges across the edge, in box heights
+CROSSING_CHECKS = 2_000  # labels × lines above which lines are not avoided (it would slow every step)
 
 
 @dataclass(frozen=True)
@@ -123,29 +124,46 @@ def place_labels(
 
     No two returned boxes intersect, none intersects an obstacle (neurons, the legend), and all
     lie inside ``bounds`` if given. Labels are placed most important first (ties keep their order).
-    ``edges`` (key, start, end) are the lines a label should rather not sit on, other than its own.
+    ``edges`` (key, start, end) are the lines a label should rather not sit on, other than its own
+    (weighed only for up to ``CROSSING_CHECKS`` labels × lines).
     """
+    if not requests:
+        return {}
     obstacles = list(obstacles)
-    cell = max((max(r.width, r.height) for r in requests), default=1.0)  # a cell holds about one label
+    cell = max(max(r.width, r.height) for r in requests)  # a cell holds about one label
     grid = _Grid(cell)
     for box in obstacles:
         grid.add(box)
     lines: dict[tuple[int, int], list[tuple[Hashable, tuple[float, float], tuple[float, float]]]] = {}
-    for edge in edges:
+    if len(edges) * len(requests) > CROSSING_CHECKS:
+        edges = ()  # too many to weigh at every step: the first free spot wins
+    for edge in edges:  # each line in the cells it passes through (and their neighbours), walked in half cells
         (x0, y0), (x1, y1) = edge[1], edge[2]
-        for key in grid.keys(Box(min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))):
+        steps = int(hypot(x1 - x0, y1 - y0) / (cell / 2)) + 1
+        near: set[tuple[int, int]] = set()
+        for i in range(steps + 1):
+            gx, gy = floor((x0 + (x1 - x0) * i / steps) / cell), floor((y0 + (y1 - y0) * i / steps) / cell)
+            near.update((gx + dx, gy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+        for key in near:
             lines.setdefault(key, []).append(edge)
 
-    def crossings(box: Box, own: Hashable) -> int:
+    def crossings(box: Box, own: Hashable, enough: int) -> int:
+        """How many other lines cross ``box``, counted up to ``enough`` (no better than the best so far)."""
         near = {id(e): e for key in grid.keys(box) for e in lines.get(key, ())}
-        return sum(1 for key, start, end in near.values() if key != own and segment_crosses(box, start, end))
+        count = 0
+        for key, start, end in near.values():
+            if key != own and segment_crosses(box, start, end):
+                count += 1
+                if count >= enough:
+                    break
+        return count
 
     placed: dict[Hashable, Box] = {}
     for request in sorted(requests, key=lambda r: -r.importance):
         best: tuple[int, Box] | None = None
         for box in candidates(request):
             if (bounds is None or box.inside(bounds)) and not grid.hits(box):
-                crossed = crossings(box, request.key) if lines else 0
+                crossed = crossings(box, request.key, best[0] if best else len(edges) + 1) if lines else 0
                 if best is None or crossed < best[0]:
                     best = (crossed, box)
                 if crossed == 0:

@@ -115,7 +115,7 @@ def test_the_per_pass_colour_scale_stays_the_same_from_start_to_update(make_view
     model = view.model
     limits: dict[str, set[str]] = {}  # per quantity the neurons show (the legend's first line)
     while True:
-        limits.setdefault(view.legend.title_html, set()).add(view.legend.limit_text)
+        limits.setdefault(view.legend.title_html, set()).add(view.legend.limit_text)  # per neuron quantity
         if model.stepper.at_end:
             break
         model.step()

@@ -1055,8 +1055,7 @@ class NetworkView(QGraphicsView):
             edges = "Edges: ∂C/∂w<sub>jk</sub><sup>l</sup> (width |∂C/∂w|, red +, blue −)"
         else:
             edges = "Edges: weight w<sub>jk</sub><sup>l</sup> (width |w|, red +, blue −)"
-        edges += f"<br>Numbers on edges: {self._label_legend()}"
-        edges += f"<br>Colour scale: {html.escape(self._colour_scale.name)} (View ▸ Colour Scale)"
+        edges += f"<br>Scale {html.escape(self._colour_scale.name)} · numbers: {self._label_legend()}"
         self.legend.set_scale(titles[quantity], self.model.format(limit), edges)
         if self._legend_room.expandedTo(self.legend.sizeHint()) != self._legend_room:
             self._relayout()  # a wider legend than the layout kept room for
@@ -1148,7 +1147,7 @@ class NetworkView(QGraphicsView):
             if kind is not None:
                 groups.setdefault(kind, []).append(l)
         if not groups:
-            return "off (View ▸ Edge Labels)"
+            return "off"
         if len(groups) == 1:
             return names[next(iter(groups))]
         parts = []
