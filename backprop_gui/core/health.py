@@ -12,7 +12,9 @@ and each point then stands for twice as many steps.
 
 from __future__ import annotations
 
+import math
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -23,8 +25,8 @@ Array = np.ndarray
 
 
 def rms(values: Array) -> float:
-    """√(mean of values²); 0 for an empty array."""
-    return float(np.sqrt(np.mean(np.square(values)))) if values.size else 0.0
+    """√(mean of values²); 0 for an empty array. (One BLAS call: it runs after every training step.)"""
+    return math.sqrt(float(np.vdot(values, values)) / values.size) if values.size else 0.0
 
 
 def layer_sizes(result: PassResult) -> tuple[Array, Array]:
@@ -65,12 +67,12 @@ class HealthRecorder:
             self._epoch_steps = 0
             self.version += 1
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         """What pickling sends (to a training process and back): the figures, without the lock or the hook."""
         with self._lock:
             return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_hook")}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
         self._hook = TrainerHook()

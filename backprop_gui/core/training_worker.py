@@ -26,6 +26,7 @@ import time
 from array import array
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
+from typing import Any, Final
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from backprop_gui.core.breakpoints import BreakpointMonitor, BreakpointSettings
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.network import Network
+from backprop_gui.core.optimizers import OptimizerState
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import LossHistory, Trainer, TrainingSettings
 
@@ -41,7 +43,7 @@ FRAME_RATE = 30.0  # snapshots per second at most
 LOOK_INTERVAL = 0.002  # s of training between looks at the pipe for a stop, a new delay or an ack
 MAX_DELAY = 2.0  # the slowest speed: seconds per step
 STOP_TIMEOUT = 30.0  # s to wait for a run's final snapshot before the worker counts as hung
-START_METHOD = "spawn"
+START_METHOD: Final = "spawn"
 MAX_IDLE = 2  # released workers kept for the next window (starting a process takes a second or so)
 
 
@@ -63,30 +65,33 @@ class RunWatch:
 
 @dataclass
 class TrainerState:
-    """Everything a trainer carries besides its data and history: the network with its parameters
-    and the epoch and minibatch counters. A snapshot carries it whole; ``load_into`` puts it into a
-    session, so state a trainer gains is sent and applied in this one place."""
+    """Everything a trainer carries besides its data and history: the network with its parameters,
+    the epoch and minibatch counters, the optimiser's state. A snapshot carries it whole;
+    ``load_into`` puts it into a session, so state a trainer gains is sent and applied in this one place."""
 
     network: Network
     epoch: int
     batch: int
+    optimizer_state: OptimizerState
 
     @classmethod
     def of(cls, trainer: Trainer) -> TrainerState:
-        return cls(trainer.network.copy(), trainer.epoch, trainer.batch)
+        return cls(trainer.network.copy(), trainer.epoch, trainer.batch, trainer.optimizer_state.copy())
 
-    def load_into(self, session: Session) -> None:
-        """Give ``session``'s network these parameters and the session these counters."""
+    def load_into(self, session: Session, optimizer_state: OptimizerState) -> None:
+        """Give ``session``'s network these parameters, the session these counters, and the holder
+        ``optimizer_state`` this optimiser state."""
         layers = list(enumerate(self.network.layers, start=1))
         set_parameters(session.network, {l: n.weights for l, n in layers}, {l: n.biases for l, n in layers})
         session.epoch, session.batch = self.epoch, self.batch
+        optimizer_state.assign(self.optimizer_state)
 
 
 @dataclass
 class RunRequest:
     """One run: train ``network`` on ``data`` with ``settings`` from (``epoch``, ``batch``) until epoch
-    ``target_epoch`` is reached, continuing ``history``. ``data`` None: the arrays of the run before,
-    with ``validation_fraction``. ``delay``: seconds to wait after each step."""
+    ``target_epoch`` is reached, continuing ``history`` and ``optimizer_state``. ``data`` None: the
+    arrays of the run before, with ``validation_fraction``. ``delay``: seconds to wait after each step."""
 
     run: int
     network: Network
@@ -99,6 +104,7 @@ class RunRequest:
     target_epoch: int
     delay: float = 0.0
     watch: RunWatch = field(default_factory=RunWatch)
+    optimizer_state: OptimizerState = field(default_factory=OptimizerState)
 
 
 @dataclass
@@ -135,7 +141,7 @@ def append_history(history: LossHistory, more: LossHistory) -> None:
 
 def _history_counts(history: LossHistory) -> tuple[int, int, int, int, int]:
     h = history
-    return h.steps, len(h.epoch_losses), len(h.validation_losses), len(h.epoch_ends), len(h.rate_changes)
+    return len(h.step_losses), len(h.epoch_losses), len(h.validation_losses), len(h.epoch_ends), len(h.rate_changes)
 
 
 def _history_since(history: LossHistory, counts: tuple[int, int, int, int, int]) -> LossHistory:
@@ -156,7 +162,7 @@ def serve(connection: Connection) -> None:
     """The worker process: run each request that comes through ``connection`` until asked to quit,
     the pipe closes or the parent process ends."""
     parent = multiprocessing.parent_process()
-    watched: list = [connection] + ([parent.sentinel] if parent is not None else [])
+    watched: list[Any] = [connection] + ([parent.sentinel] if parent is not None else [])
     data: Dataset | None = None
     while True:
         if connection not in wait(watched):
@@ -182,7 +188,8 @@ class _Run:
     def __init__(self, connection: Connection, request: RunRequest, data: Dataset) -> None:
         self.connection = connection
         self.request = request
-        self.trainer = Trainer(request.network, data, request.settings, request.history, request.epoch, request.batch)
+        r = request
+        self.trainer = Trainer(r.network, data, r.settings, r.history, r.epoch, r.batch, r.optimizer_state)
         request.watch.attach(self.trainer)
         self.delay = request.delay
         self.stopping = False
@@ -250,7 +257,7 @@ class _Run:
         except (EOFError, OSError):
             self.open, self.stopping = False, True
 
-    def _handle(self, message: tuple) -> None:
+    def _handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
         if kind == "ack":
             self.acknowledged = True
@@ -432,14 +439,14 @@ class TrainingWorker:
             self._running = False
         return snapshot
 
-    def _send(self, message: tuple) -> None:
+    def _send(self, message: tuple[Any, ...]) -> None:
         assert self._connection is not None
         try:
             self._connection.send(message)
         except (OSError, ValueError):
             raise WorkerGone() from None
 
-    def _send_quietly(self, message: tuple) -> None:
+    def _send_quietly(self, message: tuple[Any, ...]) -> None:
         """Send a small control message; a gone worker shows at the next poll or stop."""
         try:
             self._send(message)

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QToolTip
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Layer, Network, build_network
 from backprop_gui.core.presets import load_example
-from backprop_gui.core.session import Session
+from backprop_gui.core.session import NeuronValue, Session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.colors import unknown_color
-from backprop_gui.ui.common.session_model import NeuronValue, Selection, SessionModel
+from backprop_gui.ui.common.session_model import Selection, SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import EdgeItem, NetworkView, NeuronItem, neighbour
 
@@ -200,9 +200,10 @@ def assert_rings_apart(view: NetworkView) -> int:
     return pairs
 
 
-@pytest.mark.parametrize("line_scale", [1.0, 2.0])
-@pytest.mark.parametrize("size", [(900, 600), (420, 260), (1920, 585), (1366, 432)])
-@pytest.mark.parametrize("shape", ["2-2-1", "2-4-3", "784-64-10"])
+@pytest.mark.parametrize(
+    ("shape", "size", "line_scale"),
+    [("2-2-1", (1920, 585), 2.0), ("2-4-3", (420, 260), 2.0), ("784-64-10", (1366, 432), 1.0)],
+)  # every shape, size and line scale is checked on the layout itself, in tests/core/test_graph_layout.py
 def test_neighbouring_neurons_rings_never_touch(qtbot, shape, size, line_scale):
     session = wide_session() if shape == "784-64-10" else load_example("xor") if shape == "2-2-1" else None
     if session is None:
@@ -217,6 +218,24 @@ def test_neighbouring_neurons_rings_never_touch(qtbot, shape, size, line_scale):
     view.model.set_selection(Selection(1, 1))
     assert any(item.glow for item in neurons(view)) and any(item.selected for item in neurons(view))
     assert assert_rings_apart(view) >= 2  # inputs and layer 1, at least
+
+
+def test_the_view_draws_what_the_layout_says(qtbot):
+    view = NetworkView(SessionModel(wide_session()))
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    layout = view.layout
+    assert view.sceneRect().width() == pytest.approx(layout.scene.width)
+    for item in neurons(view):
+        key = (item.selection.layer, item.selection.j)
+        assert (item.pos().x(), item.pos().y()) == pytest.approx((layout.neurons[key].x, layout.neurons[key].y))
+        assert item.rect().width() == pytest.approx(2 * layout.radius) and item.halo() == pytest.approx(layout.halo)
+    for item in edges(view):
+        line = layout.edges[(item.selection.layer, item.selection.j, item.selection.k)]
+        assert (item.line().x1(), item.line().y2()) == pytest.approx((line.start.x, line.end.y))
+    for (l, j), box in layout.labels.items():
+        assert view.label_text(l, j)
+        assert view._labels[(l, j)].pos().x() == pytest.approx(box.x)
 
 
 def assert_background_between(view: NetworkView, upper: Selection, lower: Selection) -> None:
@@ -288,8 +307,8 @@ def test_tooltips_give_full_precision_or_say_not_yet_known(view):
 
 def test_gradient_edges_show_dC_dw_only_where_known(view):
     model = view.model
-    view.set_edge_mode("gradients")
-    assert view.edge_mode == "gradients"
+    view.model.set_edge_mode("gradients")
+    assert view.model.edge_mode == "gradients"
     grey = unknown_color(view.palette())
     assert all(edge.pen().color() == grey for edge in edges(view))
     assert "∂C/∂w" in view.legend.plain_text()
@@ -306,7 +325,7 @@ def test_gradient_edges_show_dC_dw_only_where_known(view):
     assert f"∂C/∂w232 = {float(grad[1, 2])!r}".replace("-", "−") in text
     assert "not yet known" in plain(view.tooltip_text(Selection(1, 0, 0)))
     with pytest.raises(ValueError, match="edge mode"):
-        view.set_edge_mode("deltas")
+        view.model.set_edge_mode("deltas")
 
 
 def test_edge_width_follows_the_weight(view):
@@ -466,7 +485,7 @@ def test_the_graph_shows_held_back_values_as_question_marks_until_the_reveal(vie
 
 def test_held_back_gradients_and_updates_stay_hidden_on_the_edges(view, asking):
     model = view.model
-    view.set_edge_mode("gradients")
+    view.model.set_edge_mode("gradients")
     model.run_to(3)  # Backward 2: ∂C/∂w^2 is new
     assert all(edge.pen_key == ("unknown",) for edge in edges(view))
     grad = float(model.stepper.record.grad_w[2][1, 2])
@@ -474,7 +493,7 @@ def test_held_back_gradients_and_updates_stay_hidden_on_the_edges(view, asking):
     asking.reveal()
     assert all(edge.pen_key != ("unknown",) for edge in edges(view) if edge.selection.layer == 2)
     assert f"{grad!r}".replace("-", "−") in plain(view.tooltip_text(Selection(2, 1, 2)))
-    view.set_edge_mode("weights")
+    view.model.set_edge_mode("weights")
     model.run_to_end()  # Update: the new weights wait, the edges keep the old ones
     before = float(model.stepper.weights_before(2)[0][0, 1])
     new = model.session.network.layer(2).weights[0, 1]

@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backprop_gui.core.backprop import PassResult
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import index as subscript
 from backprop_gui.core.gradcheck import EPSILON, GradientCheck, ParameterCheck, gradient_check
 from backprop_gui.core.stepper import Stepper
+from backprop_gui.ui.common.rich_text import number_font, sup
 from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.stepping.values_panel import number_font, sup
 
 GOOD, DOUBTFUL = 1e-7, 1e-4
 VERDICTS = (
@@ -145,7 +146,7 @@ class GradcheckPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self.result: GradientCheck | None = None
-        self._record = None  # the pass the result belongs to
+        self._record: PassResult | None = None  # the pass the result belongs to
         self.table = GradcheckTable(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.table)
@@ -213,6 +214,13 @@ class GradcheckPanel(QWidget):
             f"Max absolute error {format_number(result.max_absolute_error, 2)}, "
             f"max relative error {format_number(result.max_relative_error, 2)}."
         )
+        bad = result.first_non_finite
+        if bad is not None:
+            text = (
+                f"{len(result.checks)} parameters, sample {sample}: the check fails — the gradient or finite "
+                f"difference of {parameter_name(bad)} is NaN or infinite (the pass overflows), so no error "
+                "can be measured."
+            )
         if stale:
             text = "These results are for an earlier pass or weights — press “Check gradients” again. " + text
         self.summary.setText(text)

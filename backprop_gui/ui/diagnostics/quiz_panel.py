@@ -41,8 +41,8 @@ from backprop_gui.core.quiz import (
     parse_number,
     questions_for,
 )
+from backprop_gui.ui.common.rich_text import tokens_html
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
-from backprop_gui.ui.stepping.formula_view import tokens_html
 
 RIGHT_STYLE = "QLabel { background: #dff3df; color: #14541b; border-left: 6px solid #2e8b3a; padding: 6px; }"
 WRONG_STYLE = "QLabel { background: #fbe3e1; color: #7a1810; border-left: 6px solid #c0392b; padding: 6px; }"
@@ -169,7 +169,8 @@ class QuizPanel(QWidget):
         if stepper.at_end:
             return "This pass is complete. Step on to start the next sample's pass."
         names = ", ".join(QUANTITY_NAMES[q] for q in self.settings.quantities) or "nothing"
-        return f"Nothing to predict in {stepper.next_phase.label} (the quiz asks about: {names}). Step on."
+        upcoming = stepper.next_phase.label if stepper.next_phase is not None else "this phase"
+        return f"Nothing to predict in {upcoming} (the quiz asks about: {names}). Step on."
 
     def _select(self, question: Question) -> None:
         layer, j, k = question.target

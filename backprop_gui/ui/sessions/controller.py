@@ -10,9 +10,8 @@ damages the file on disk.
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QSaveFile, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
@@ -28,7 +27,8 @@ from backprop_gui.core.editing import (
     bias_name,
     weight_name,
 )
-from backprop_gui.core.presets import load_example
+from backprop_gui.core.files import writable_target
+from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, dumps, load_session, session_from_dict, session_to_dict
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
@@ -53,7 +53,7 @@ SETTLE_MS = 2000  # autosave this long after the network last changed outside an
 STATUS_MS = 5000
 
 
-def _insert_block(menu: QMenu, items: list[QAction | QMenu | None]) -> None:
+def _insert_block(menu: QMenu, items: Sequence[QAction | QMenu | None]) -> None:
     """Put ``items`` (None = separator) at the top of ``menu``, before what it already holds
     (an item already in the menu moves into the block)."""
     actions = [item.menuAction() if isinstance(item, QMenu) else item for item in items]
@@ -196,9 +196,10 @@ class SessionController(QObject):
         if not self.maybe_save("creating a new session"):
             return False
         dialog = NewSessionDialog(self.session.data, self.window)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.session() is None:
+        session = dialog.session() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        if session is None:
             return False
-        self.open_session(dialog.session())
+        self.open_session(session)
         return True
 
     def open_example(self, name: str) -> bool:
@@ -280,7 +281,10 @@ class SessionController(QObject):
 
     def _write(self, path: str) -> bool:
         try:
+            writable_target(path)  # a folder, device or pipe is refused; a symbolic link is written through
             data = dumps(self.model.snapshot()).encode("utf-8")
+        except OSError as error:
+            return self._save_failed(path, error.strerror or str(error))
         except SessionError as error:
             return self._save_failed(path, str(error))
         file = QSaveFile(path)
@@ -355,9 +359,13 @@ class SessionController(QObject):
             try:
                 document, path = decode(orphan.read())
                 session = session_from_dict(document)
-            except (OSError, ValueError) as error:  # SessionError is a ValueError
-                orphan.discard()
-                self._status(f"An autosave could not be restored and was removed: {error}")
+            except (OSError, ValueError, RecursionError, MemoryError) as error:  # SessionError is a ValueError
+                moved = orphan.move_aside()
+                why = as_sentence(str(error) or type(error).__name__)
+                where = f"It was moved to {moved}." if moved else "It was removed."
+                QMessageBox.warning(
+                    self.window, "Autosave damaged", f"An autosave could not be restored: {why}\n\n{where}"
+                )
                 continue
             box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved session", "", parent=self.window)
             box.setText(f"{APP_NAME} did not close properly. “{session.name}” had unsaved changes.")
@@ -394,6 +402,8 @@ class SessionController(QObject):
                 event.ignore()
                 return True
             self.autosave.close()
+            return False
+        if not isinstance(event, QDragEnterEvent | QDropEvent):
             return False
         if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and _dropped_path(event):
             event.acceptProposedAction()
@@ -468,9 +478,8 @@ class SessionController(QObject):
         return self._run(dialog)
 
     def _run(self, dialog: EditDialog) -> bool:
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.edit() is None:
-            return False
-        return self.push(dialog.edit())
+        edit = dialog.edit() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        return edit is not None and self.push(edit)
 
     def _selected_layer(self) -> int | None:
         selection = self.model.selection
@@ -515,19 +524,16 @@ class SessionController(QObject):
     # --- menus ------------------------------------------------------------------------------
 
     def _action(
-        self, key: str, text: str, slot, shortcut: QKeySequence | str | None = None, tip: str = "", adopt: bool = False
+        self,
+        key: str,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
     ) -> QAction:
-        """A new action; with ``adopt``, the window's own action on the same shortcut is taken over
-        instead (so a window that already had Open on Ctrl+O keeps one Open, in its menu and toolbar)."""
-        keys = QKeySequence(shortcut) if shortcut is not None else QKeySequence()
-        action = self._owner_of(keys) if adopt and not keys.isEmpty() else None
-        if action is None:
-            action = QAction(text, self.window)
-            self._claim(action, [keys] if not keys.isEmpty() else [])
-        else:
-            with contextlib.suppress(RuntimeError, TypeError):
-                action.triggered.disconnect()
-            action.setText(text)
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip)
@@ -535,60 +541,45 @@ class SessionController(QObject):
         self.actions[key] = action
         return action
 
-    def _owner_of(self, keys: QKeySequence) -> QAction | None:
-        """The window's action already bound to ``keys``, if any."""
-        for action in self.window.findChildren(QAction):
-            if keys in action.shortcuts():
-                return action
-        return None
-
-    def _claim(self, action: QAction, shortcuts: list[QKeySequence]) -> None:
-        """Give ``shortcuts`` to ``action``, taking them from any other action of the window."""
-        for keys in shortcuts:
-            while (owner := self._owner_of(keys)) is not None and owner is not action:
-                owner.setShortcuts([other for other in owner.shortcuts() if other != keys])
-        action.setShortcuts(shortcuts)
-
     def _build_file_menu(self) -> None:
         menu = window_menu(self.window, "File")
         self.recent_menu = QMenu("Open &Recent", self.window)
         self.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self.recent_menu, self.recent, self.open_file))
         fill_recent_menu(self.recent_menu, self.recent, self.open_file)
         a = self._action
-        examples = self._adopt_examples()
+        self.examples_menu = self._examples_menu()
         items = [
-            a("new", "&New…", self.new_session, QKeySequence.StandardKey.New, "Build a new network", True),
-            a("open", "&Open…", self.open_file, QKeySequence.StandardKey.Open, "Open a session file", True),
-            *([examples] if examples is not None else []),
+            a("new", "&New…", self.new_session, QKeySequence.StandardKey.New, "Build a new network"),
+            a("open", "&Open…", self.open_file, QKeySequence.StandardKey.Open, "Open a session file"),
+            self.examples_menu,
             self.recent_menu,
             None,
-            a("save", "&Save", self.save, QKeySequence.StandardKey.Save, "Save the session to its file", True),
-            a("save_as", "Save &As…", self.save_as, "Ctrl+Shift+S", "Save the session to a new file", True),
+            a("save", "&Save", self.save, QKeySequence.StandardKey.Save, "Save the session to its file"),
+            a("save_as", "Save &As…", self.save_as, "Ctrl+Shift+S", "Save the session to a new file"),
             a("revert", "Re&vert", self.revert, None, "Discard the changes since the last save"),
         ]
         _insert_block(menu, items)
         self.file_menu = menu
 
-    def _adopt_examples(self) -> QMenu | None:
-        """The window's Open Example menu (object name "examplesMenu"), if any, its items rerouted
-        through ``open_example`` so unsaved changes are asked about first."""
-        menu = self.window.findChild(QMenu, "examplesMenu")
-        if menu is None:
-            return None
-        for action in menu.actions():
-            name = action.data()
-            if isinstance(name, str) and name:
-                with contextlib.suppress(RuntimeError, TypeError):
-                    action.triggered.disconnect()
-                action.triggered.connect(lambda _=False, n=name: self.open_example(n))
+    def _examples_menu(self) -> QMenu:
+        """File ▸ Open Example: every built-in example, opened through ``open_example``."""
+        menu = QMenu("Open &Example", self.window)
+        menu.setObjectName("examplesMenu")
+        menu.setToolTipsVisible(True)
+        for name, description in list_examples():
+            action = menu.addAction(name.replace("_", " "))
+            action.setToolTip(description)
+            action.setStatusTip(description)
+            action.setData(name)
+            action.triggered.connect(lambda _=False, n=name: self.open_example(n))
         return menu
 
     def _build_edit_menu(self) -> None:
         menu = window_menu(self.window, "Edit", after=self.file_menu)
         undo = self.undo_stack.createUndoAction(self.window, "Undo")
-        self._claim(undo, QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
+        undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         redo = self.undo_stack.createRedoAction(self.window, "Redo")
-        self._claim(redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.actions["undo"], self.actions["redo"] = undo, redo
         a = self._action
         bias = a("toggle_bias", "&Bias in Layer", self.toggle_bias, None, "Give the selected layer a bias b^l, or none")
@@ -644,15 +635,15 @@ class SessionController(QObject):
         suffix = f" {layer}" if layer is not None else ""
         put("remove_layer", f"&Remove Layer{suffix}", hidden, "Remove this hidden layer" if hidden else why_hidden)
         put("add_neuron", f"Add &Neuron to Layer{suffix}", hidden, "Append a neuron" if hidden else why_hidden)
-        neuron = selection is not None and hidden and not selection.is_edge
-        can_remove = neuron and network.layer(layer).size > 1
-        if neuron and not can_remove:
-            tip = f"Neuron {selection.j + 1} is the only neuron of layer {layer}"
-        elif not neuron:
+        j = selection.j if selection is not None and hidden and not selection.is_edge else None
+        can_remove = j is not None and layer is not None and network.layer(layer).size > 1
+        if j is not None and not can_remove:
+            tip = f"Neuron {j + 1} is the only neuron of layer {layer}"
+        elif j is None:
             tip = "Select a neuron of a hidden layer first"
         else:
             tip = "Remove this neuron and its weights"
-        text = f"Remove Ne&uron {selection.j + 1} of Layer {layer}" if neuron else "Remove Ne&uron"
+        text = f"Remove Ne&uron {j + 1} of Layer {layer}" if j is not None else "Remove Ne&uron"
         put("remove_neuron", text, can_remove, tip)
         bias = self.actions["toggle_bias"]
         bias.setText(f"&Bias in Layer{suffix}")

@@ -12,28 +12,43 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QUrl, Signal
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTextBrowser, QWidget
 
 from backprop_gui.core.chain import ChainPath, ChainRule, chain_rule
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym, focus, index
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.stepping.formula_view import FormulaView, computed_in, sym_html, tokens_html
-from backprop_gui.ui.stepping.pass_page import PassPage, add_view_dock
+from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.rich_text import sym_html, tokens_html
+from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
+from backprop_gui.ui.stepping.formula_view import FormulaView, computed_in
+from backprop_gui.ui.stepping.worked_view import add_view_dock
 
 SCHEME = "path"  # row links "path:i" (i into ChainRule.paths)
 
 
-class ChainRuleView(PassPage):
+class ChainRuleView(QTextBrowser):
     """The paths of the selected gradient in ``model``'s pass; ``reveal`` as for the worked solution."""
 
     pathHovered = Signal(object)  # noqa: N815 (Qt's naming) — the hovered path's ChainPath, or None
 
     def __init__(self, model: SessionModel, reveal: FormulaView | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(model, reveal, "chainRuleView", parent)
+        super().__init__(parent)
+        self.model = model
+        self.reveal = reveal
+        self.setObjectName("chainRuleView")
+        self.setOpenLinks(False)
+        self.setReadOnly(True)
+        self.document().setDocumentMargin(10)
         self.highlighted.connect(self._hovered)
         self.rule: ChainRule | None = None
+        self._shown = ShownRefresh(self, self.refresh)
+        self._apply_font()
+        model.changed.connect(self._on_changed)
+        if reveal is not None:
+            reveal.revealChanged.connect(lambda _pending: self._on_changed(Change.DISPLAY))
         self.refresh()
 
     def target(self) -> tuple[str, int, int, int | None] | None:
@@ -50,7 +65,6 @@ class ChainRuleView(PassPage):
         return ("delta", found[0], found[1], None) if found else None
 
     def refresh(self) -> None:
-        self._stale = False
         target = self.target()
         self.rule = None if target is None else chain_rule(self.model.stepper, *target)
         self.setHtml(self._html(target))
@@ -58,6 +72,26 @@ class ChainRuleView(PassPage):
     def path_at(self, row: int) -> ChainPath | None:
         rule = self.rule
         return rule.paths[row] if rule is not None and 0 <= row < len(rule.paths) else None
+
+    # --- keeping up ----------------------------------------------------------------------
+
+    def _on_changed(self, what: str) -> None:
+        if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
+            return
+        self._shown.request()  # now if seen, else once it is
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._apply_font()
+            self.refresh()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self.refresh()
+
+    def _apply_font(self) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(max(10.0, font.pointSizeF() * 1.15))
+        self.document().setDefaultFont(font)
 
     def _hovered(self, url: QUrl) -> None:
         path = self.path_at(int(url.path())) if url.scheme() == SCHEME else None
@@ -74,15 +108,20 @@ class ChainRuleView(PassPage):
         return self.reveal is not None and self.reveal.holds_back(quantity, layer)
 
     def _html(self, target: tuple[str, int, int, int | None] | None) -> str:
-        colours = self.colours()
-        number, muted, grid = colours.number, colours.muted, colours.rule
+        palette = self.palette()
+        dark = is_dark(palette)
+        base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+        number = "#8cc4ff" if dark else "#0b5cad"
+        muted = mix(base, text, 0.62).name()
+        grid = mix(base, text, 0.25).name()
+        self.document().setDefaultStyleSheet(f"a {{ color: {text.name()}; text-decoration: none; }}")
         if target is None:
             return (
                 f'<p style="color:{muted}">Select an edge w<sub>jk</sub><sup>l</sup> or a neuron of layers 1…L to '
                 "see its gradient as a sum over every path to the loss, the derivation done by hand.</p>"
             )
         kind, l, j, k = target
-        name = sym_html(Sym("∂C/∂w", index(j, k), str(l))) if kind == "weight" else sym_html(Sym("δ", index(j), str(l)))
+        name = sym_html(Sym("∂C/∂w", index(j, k), str(l)) if k is not None else Sym("δ", index(j), str(l)))
         rule = self.rule
         if rule is None:
             step = computed_in(Quantity.GRAD_WEIGHTS if kind == "weight" else Quantity.DELTA, l)
@@ -101,7 +140,8 @@ class ChainRuleView(PassPage):
             f"each the product of its local derivatives</span></p>"
         ]
         if self._held(kind, l):
-            press = html.escape(self.press_hint())
+            key = self.reveal.reveal_shortcut if self.reveal is not None else ""
+            press = f" (press {html.escape(key)})" if key else ""
             out.append(f"<p style='color:{muted}'><i>? — numbers not revealed yet{press}</i></p>")
             return "".join(out)
         cell = f"style='padding:2px 6px; border-bottom:1px solid {grid}'"

@@ -13,46 +13,19 @@ true sub- and superscripts. Every name is escaped, so no session file can inject
 from __future__ import annotations
 
 import html
-import re
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QPalette, QShowEvent
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from backprop_gui.core.formatting import format_number
-from backprop_gui.core.formulas import Equation, Fn, Num, Op, Sym, Token, equations, focus, spaced
+from backprop_gui.core.formulas import Equation, Sym, Token, equations, focus, spaced
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 from backprop_gui.core.worked import WIDE, WorkedSection, solution_so_far
 from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.rich_text import tokens_html
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
-
-_VARIABLE = re.compile(r"[A-Za-zδη]")
-
-
-def sym_html(sym: Sym) -> str:
-    """``sym`` as rich text: letters in italics, then <sub> and <sup>; every part escaped."""
-    italic = sym.base != "Σ"
-    base = "".join(f"<i>{c}</i>" if italic and _VARIABLE.fullmatch(c) else html.escape(c) for c in sym.base)
-    sub = f"<sub>{html.escape(sym.sub)}</sub>" if sym.sub else ""
-    sup = f"<sup>{html.escape(sym.sup)}</sup>" if sym.sup else ""
-    return base + sub + sup
-
-
-def tokens_html(tokens: tuple[Token, ...], digits: int, number_color: str | None = None) -> str:
-    """Tokens as rich text; numbers at ``digits`` significant digits, in ``number_color`` if given."""
-    parts = []
-    for sep, tok in spaced(tokens):
-        if isinstance(tok, Num):
-            text = html.escape(format_number(tok.value, digits))
-            text = f'<span style="color:{number_color}">{text}</span>' if number_color else text
-        elif isinstance(tok, Sym):
-            text = sym_html(tok)
-        elif isinstance(tok, Fn):
-            text = html.escape(tok.name)
-        else:
-            text = html.escape(tok.text)
-        parts.append(("&nbsp;" if sep and isinstance(tok, Op) and tok.text in ("=", "←") else sep) + text)
-    return "".join(parts)
+from backprop_gui.ui.common.shown import ShownRefresh
 
 
 def selection_title(stepper: Stepper, layer: int, j: int, k: int | None) -> str:
@@ -110,7 +83,8 @@ class FormulaView(QTextBrowser):
         self._ask_first = False
         self._revealed_at: tuple | None = None  # the stepper position at which reveal() was last called
         self._pending_announced = False
-        self._stale = False
+        self._anchor = "current"  # where a redraw scrolls to: the current phase, or "selected"
+        self._shown = ShownRefresh(self, self.refresh)
         self._apply_font()
         model.changed.connect(self._on_changed)
         self.refresh()
@@ -202,27 +176,19 @@ class FormulaView(QTextBrowser):
         section = self.phase_section()
         return [line.equation for line in section.lines if line.equation is not None] if section else []
 
-    def refresh(self, anchor: str = "current") -> None:
-        """Redraw, scrolled to the current phase (``anchor`` "current") or the selection ("selected")."""
-        self._stale = False
+    def refresh(self) -> None:
+        """Redraw, scrolled to the current phase, or to the selection when the selection changed last."""
         self.setHtml(self._html(self.equations()))
-        self.scrollToAnchor(anchor)
+        self.scrollToAnchor(self._anchor)
 
     def _on_changed(self, what: str) -> None:
         if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
             return
         if self._revealed_at is not None and self._revealed_at[0] is not self.model.stepper:
             self._revealed_at = None  # a new pass (edit, session): keep no reference to the old stepper
-        if self.isVisible():
-            self.refresh("selected" if what == Change.SELECTION else "current")
-        else:
-            self._stale = True  # a closed dock catches up when it is shown again
+        self._anchor = "selected" if what == Change.SELECTION else "current"
+        self._shown.request()  # now if seen, else once it is
         self._announce()  # a move of the pass asks again
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)

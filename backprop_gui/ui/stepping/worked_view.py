@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtCore import QEvent, Qt, QUrl
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTextBrowser, QWidget
 
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym, index
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.core.worked import WIDE, Given, WorkedLine, WorkedSolution, solution_so_far
-from backprop_gui.ui.common.session_model import Selection, SessionModel
-from backprop_gui.ui.stepping.formula_view import FormulaView, sym_html, tokens_html
-from backprop_gui.ui.stepping.pass_page import PassPage, add_view_dock
+from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.rich_text import sym_html, tokens_html
+from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.stepping.formula_view import FormulaView
 
 SCHEME = "select"  # links "select:layer:j:k" (k empty for a neuron) choose a neuron or edge
 
 
-class WorkedSolutionView(PassPage):
+class WorkedSolutionView(QTextBrowser):
     """The pass so far of ``model``'s stepper, redrawn when the pass, selection or display change.
 
     ``reveal`` is the formula panel whose held-back numbers ("numbers on request") this view
@@ -32,10 +36,23 @@ class WorkedSolutionView(PassPage):
     """
 
     def __init__(self, model: SessionModel, reveal: FormulaView | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(model, reveal, "workedSolutionView", parent)
+        super().__init__(parent)
+        self.model = model
+        self.reveal = reveal
+        self.setObjectName("workedSolutionView")
+        self.setOpenLinks(False)
+        self.setReadOnly(True)
+        self.document().setDocumentMargin(10)
         self.anchorClicked.connect(self._clicked)
+        self._shown = ShownRefresh(self, self.refresh)
         self._lines: list[tuple[str, WorkedLine]] = []
+        self._apply_font()
+        model.changed.connect(self._on_changed)
+        if reveal is not None:
+            reveal.revealChanged.connect(lambda _pending: self._on_changed(Change.DISPLAY))
         self.refresh()
+
+    # --- what it shows -------------------------------------------------------------------
 
     def solution(self) -> WorkedSolution:
         """What is shown: the pass so far, a wide layer by its selected or last computed neuron."""
@@ -48,9 +65,28 @@ class WorkedSolutionView(PassPage):
         return list(self._lines)
 
     def refresh(self) -> None:
-        self._stale = False
         self.setHtml(self._html())
         self.scrollToAnchor("newest")  # the newest block's top, or the very end when it fits: context above
+
+    # --- keeping up ----------------------------------------------------------------------
+
+    def _on_changed(self, what: str) -> None:
+        if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
+            return
+        self._shown.request()  # now if seen, else once it is
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._apply_font()
+            self.refresh()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self.refresh()
+
+    def _apply_font(self) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(max(10.0, font.pointSizeF() * 1.15))
+        self.document().setDefaultFont(font)
 
     def _clicked(self, url: QUrl) -> None:
         if url.scheme() != SCHEME:
@@ -61,8 +97,13 @@ class WorkedSolutionView(PassPage):
     # --- rich text -------------------------------------------------------------------------
 
     def _html(self) -> str:
-        colours = self.colours()
-        number, muted, newest_bg = colours.number, colours.muted, colours.newest
+        palette = self.palette()
+        dark = is_dark(palette)
+        base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+        number = "#8cc4ff" if dark else "#0b5cad"
+        muted = mix(base, text, 0.62).name()
+        newest_bg = mix(base, palette.color(QPalette.ColorRole.Highlight), 0.25 if dark else 0.12).name()
+        self.document().setDefaultStyleSheet(f"a {{ color: {text.name()}; text-decoration: none; }}")
         stepper = self.model.stepper
         self._lines = []
         if stepper.current is None:
@@ -73,7 +114,7 @@ class WorkedSolutionView(PassPage):
         digits = self.model.precision
         solution = self.solution()
         out = [self._given_html(solution.given, digits, muted)]
-        held = self.held()
+        held = self.reveal is not None and self.reveal.reveal_pending
         anchored = False
         for section in solution.sections:
             out.append(f'<p style="margin-top:10px; margin-bottom:2px"><b>{html.escape(section.title)}</b></p>')
@@ -138,11 +179,13 @@ class WorkedSolutionView(PassPage):
         if eq.general:
             parts.append(tokens_html(eq.general, digits))
         if hidden:
-            parts.append(f'<i style="color:{muted}">?{html.escape(self.press_hint())}</i>')
+            key = self.reveal.reveal_shortcut if self.reveal is not None else ""
+            parts.append(f'<i style="color:{muted}">?{" (press " + html.escape(key) + ")" if key else ""}</i>')
         else:
             if eq.numbers is not None:
                 parts.append(tokens_html(eq.numbers, digits, number))
-            parts.append(f'<b style="color:{number}">{html.escape(format_number(eq.result, digits))}</b>')
+            if eq.result is not None:
+                parts.append(f'<b style="color:{number}">{html.escape(format_number(eq.result, digits))}</b>')
         body = f"&nbsp;{html.escape(eq.relation)}&nbsp;".join(parts[:2]) + "".join(f" = {p}" for p in parts[2:])
         target = "" if line.layer is None else f"{SCHEME}:{line.layer}:{line.j}:{'' if line.k is None else line.k}"
         title = f'<span style="color:{muted}">{html.escape(eq.title)}:</span> '
@@ -156,4 +199,18 @@ def install_worked_solution(window: QMainWindow, model: SessionModel, reveal: Fo
     view = WorkedSolutionView(model, reveal)
     dock = add_view_dock(window, "worked", "Worked Solution", view)
     dock.toggleViewAction().setText("&Worked Solution")
+    return dock
+
+
+def add_view_dock(window: QMainWindow, key: str, title: str, widget: QWidget) -> QDockWidget:
+    """``widget`` in a new bottom dock of ``window``, registered as ``window.docks[key]`` when the
+    window keeps such a map, with its show/hide toggle in the View menu."""
+    dock = QDockWidget(title, window)
+    dock.setObjectName(f"{key}Dock")
+    dock.setWidget(widget)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    docks = getattr(window, "docks", None)
+    if isinstance(docks, dict):
+        docks[key] = dock
+    window_menu(window, "View").addAction(dock.toggleViewAction())
     return dock

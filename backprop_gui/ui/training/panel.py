@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION
 from backprop_gui.core.network import MAX_SEED
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
+from backprop_gui.core.training_worker import MAX_DELAY
 from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.training.runner import MAX_DELAY
 
 
 class TrainingControls(Protocol):
@@ -44,7 +44,7 @@ class TrainingControls(Protocol):
     @property
     def progressed(self) -> SignalInstance: ...
     def set_learning_rate(self, learning_rate: float) -> bool: ...
-    def set_setting(self, name: str, value: object) -> bool: ...
+    def set_setting(self, name: str, value: float | int | bool) -> bool: ...
     def set_delay(self, seconds: float) -> None: ...
     def batches_per_epoch(self) -> int: ...
 
@@ -218,8 +218,10 @@ class TrainingPanel(QWidget):
             widget.blockSignals(True)
             if isinstance(widget, QCheckBox):
                 widget.setChecked(bool(value))
+            elif isinstance(widget, QSpinBox):
+                widget.setValue(int(value))
             else:
-                widget.setValue(value)
+                widget.setValue(float(value))
             widget.blockSignals(False)
         self.batch_size.setMaximum(max(1, len(session.data)))
         self.show_figures()
@@ -230,7 +232,7 @@ class TrainingPanel(QWidget):
         fmt = self.model.format
         self.figures["Epoch"].setText(f"{session.epoch:,} done · batch {session.batch:,} of {c.batches_per_epoch():,}")
         self.figures["Step"].setText(f"{h.steps:,}")
-        self.figures["Loss C"].setText(fmt(h.step_losses[-1]) if h.steps else "—")
+        self.figures["Loss C"].setText(fmt(h.step_losses[-1]) if h.step_losses else "—")
         self.figures["Epoch mean"].setText(fmt(h.epoch_losses[-1]) if h.epoch_losses else "—")
         self.figures["Validation"].setText(fmt(h.validation_losses[-1]) if h.validation_losses else "—")
         rate = c.steps_per_second

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import sys
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDockWidget
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget
 from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import Session, SessionView
 from backprop_gui.core.session_format import SessionError, load_session
+from backprop_gui.ui.common.plain_messages import PlainTextMessages
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.sessions.controller import install_session_features
@@ -24,6 +26,7 @@ from backprop_gui.ui.stepping.worked_view import install_worked_solution
 from backprop_gui.ui.training.controller import TrainingController, install_training
 from backprop_gui.ui.window.export import install_export
 from backprop_gui.ui.window.icons import app_icon
+from backprop_gui.ui.window.imports import install_import
 from backprop_gui.ui.window.main_window import APP_NAME, MainWindow, show_error
 
 ORGANISATION = "backprop-gui"
@@ -31,12 +34,12 @@ ORGANISATION = "backprop-gui"
 
 def application() -> QApplication:
     """The running QApplication (created if there is none), named so QSettings finds its file."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setWindowIcon(app_icon())
-    return app  # type: ignore[return-value]
+    return app
 
 
 def initial_session(path: str | None, example: str | None) -> tuple[Session, str | None]:
@@ -67,17 +70,19 @@ def create_window(
     ``settings`` keeps the recent files (default: the application's QSettings), ``autosave_dir``
     the autosaves (default: the application's data folder); ``offer_restore`` offers the
     autosaves a crash left behind once the event loop runs. The window gains
-    ``session_controller``, ``training_controller``, ``diagnostics_controller``, ``export_controller``
-    and ``note_panel``.
+    ``session_controller``, ``training_controller``, ``diagnostics_controller``, ``export_controller``,
+    ``import_controller`` and ``note_panel``.
     """
     model = SessionModel(session)
     window = MainWindow(model)
+    PlainTextMessages(window)  # names and paths in message boxes never render as HTML
     training = install_training(window, model)
     sessions = install_session_features(
         window, model, file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore
     )
     diagnostics = install_diagnostics(window, model)
     exports = install_export(window, model)
+    imports = install_import(window, model, sessions)
     note_panel, note_dock = install_note_panel(window, model, sessions.undo_stack)
     worked_dock = install_worked_solution(window, model, window.formula_view)
     chain_dock = install_chain_rule(window, model, window.formula_view)
@@ -87,10 +92,12 @@ def create_window(
     _connect_training(training, diagnostics, sessions.autosave_now)
     _show_breakpoints(window, diagnostics)
     _keep_window_view(window, diagnostics)
+    window.show_opening(sessions.actions["open"], sessions.examples_menu)
     window.session_controller = sessions
     window.training_controller = training
     window.diagnostics_controller = diagnostics
     window.export_controller = exports
+    window.import_controller = imports
     window.note_panel = note_panel
     first_start = QSettings().value("window/state") is None
     window.restore_settings()  # the docks added above get their saved layout
@@ -136,7 +143,7 @@ def _arrange_docks(window: MainWindow, training: TrainingController, note_dock: 
 
 def _connect_training(training: TrainingController, diagnostics: DiagnosticsController, autosave) -> None:
     """Breakpoints watch every run; a run that ends lands on its breakpoint and is autosaved."""
-    training.trainer_hooks.append(diagnostics.attach_trainer)
+    training.watch_source = diagnostics.run_watch
     training.run_ended.connect(diagnostics.training_stopped)
     training.run_ended.connect(lambda _error, _trainer: autosave())
 
@@ -153,19 +160,16 @@ def _show_breakpoints(window: MainWindow, diagnostics: DiagnosticsController) ->
 
 def _keep_window_view(window: MainWindow, diagnostics: DiagnosticsController) -> None:
     """Save and reopen the parts of the view the window holds outside the session model: the
-    edges' mode, presentation mode, quiz mode and settings, and breakpoints."""
+    presentation mode, quiz mode and settings, and breakpoints."""
     model = window.model
 
     def collect(view: SessionView) -> None:
-        view.edge_mode = window.network_view.edge_mode
         view.presentation = window.presentation.active
         view.quiz_mode = diagnostics.quiz_panel.active
         view.breakpoints = copy.deepcopy(diagnostics.settings)
         view.quiz = copy.deepcopy(diagnostics.quiz_settings)
 
     def apply(view: SessionView) -> None:
-        if view.edge_mode is not None:
-            window.network_view.set_edge_mode(view.edge_mode)
         if view.breakpoints is not None:
             diagnostics.set_settings(copy.deepcopy(view.breakpoints))
         if view.quiz is not None:

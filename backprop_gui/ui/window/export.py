@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QDir, QIODevice, QObject, QPoint, QRectF, QSaveFile, QSize, Qt
@@ -19,10 +20,10 @@ from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
-from backprop_gui.core import export, worked
+from backprop_gui.core import export, npz, scripts, worked
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.common.window_menus import menu_action, register_submenu, window_menu
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.training.loss_plot import LossPlot
 
@@ -35,6 +36,8 @@ FILTERS = {
     "json": "JSON files (*.json)",
     "md": "Markdown (*.md)",
     "tex": "LaTeX documents (*.tex)",
+    "py": "Python scripts (*.py)",
+    "npz": "NumPy archives (*.npz)",
 }
 
 
@@ -119,16 +122,16 @@ def _svg(size: QSize, title: str, paint: Callable[[QPainter], None]) -> bytes:
         paint(painter)
     finally:
         painter.end()
-    return bytes(buffer.data())
+    return bytes(buffer.data().data())
 
 
 def png_bytes(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stub says bytes; PySide6 wants str
         raise OSError("the PNG encoder failed")
-    return bytes(data)
+    return bytes(data.data())
 
 
 def save_bytes(path: str, data: bytes) -> None:
@@ -166,7 +169,8 @@ def session_graph(session: Session, sample: int) -> NetworkView:
 class ExportController(QObject):
     """The File ▸ Export menu of ``window`` over ``model``; ``actions`` by key:
     ``graph_png_1`` … ``graph_png_4``, ``graph_svg``, ``loss_png_1`` … ``loss_png_4``, ``loss_svg``,
-    ``pass_csv``, ``pass_json``, ``history_csv``, ``solution_markdown``, ``solution_latex``."""
+    ``pass_csv``, ``pass_json``, ``history_csv``, ``solution_markdown``, ``solution_latex``,
+    ``pytorch_script``, ``numpy_script``, ``weights_npz``."""
 
     def __init__(self, window: QMainWindow, model: SessionModel) -> None:
         super().__init__(window)
@@ -195,30 +199,38 @@ class ExportController(QObject):
             "solution_latex", "Worked Solution as La&TeX…", self.export_latex,
             "The worked solution as a LaTeX document (amsmath)",
         )  # fmt: skip
+        self.menu.addSeparator()
+        self._add(
+            "pytorch_script", "&PyTorch Script…", self.export_pytorch_script,
+            "A script that redoes this pass with PyTorch's autograd; run it with --check to compare every number",
+        )  # fmt: skip
+        self._add(
+            "numpy_script", "&NumPy Script…", self.export_numpy_script,
+            "This pass in plain numpy, the δ recursion written out line by line; runs with --check too",
+        )  # fmt: skip
+        self._add(
+            "weights_npz", "&Weights (.npz)…", self.export_weights_npz,
+            "The weights alone as a numpy archive: w1, b1, w2, b2, …",
+        )  # fmt: skip
         self.menu.aboutToShow.connect(self.update_actions)
         model.changed.connect(self._model_changed)
         self.update_actions()
 
     # --- building -----------------------------------------------------------------------
 
-    def _add(self, key: str, text: str, slot: Callable[[], None], tip: str, menu: QMenu | None = None) -> QAction:
-        action = QAction(text, self.window)
-        action.setObjectName(f"export_{key}")
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        (menu or self.menu).addAction(action)
+    def _add(self, key: str, text: str, slot: Callable[[], object], tip: str, menu: QMenu | None = None) -> QAction:
+        action = menu_action(menu or self.menu, f"export_{key}", text, slot, tip)
         self.actions[key] = action
         return action
 
-    def _scale_menu(self, title: str, key: str, slot: Callable[[int], None]) -> QMenu:
+    def _scale_menu(self, title: str, key: str, slot: Callable[[int], object]) -> QMenu:
         menu = self.menu.addMenu(title)
         menu.setToolTipsVisible(True)
         for scale in SCALES:
             tip = f"{scale}× the size on screen" + (
                 " (sharp on slides and high-resolution screens)" if scale > 1 else ""
             )
-            self._add(f"{key}_{scale}", f"{scale}×…", lambda s=scale: slot(s), tip, menu)
+            self._add(f"{key}_{scale}", f"{scale}×…", partial(slot, scale), tip, menu)
         menu.aboutToShow.connect(self.update_actions)
         return menu
 
@@ -240,7 +252,11 @@ class ExportController(QObject):
     def update_actions(self) -> None:
         """Enable what can be exported now; label the PNG sizes in pixels."""
         view, plot = self.graph_view(), self.loss_plot()
-        for key, widget, size in (("graph_png", view, graph_size), ("loss_png", plot, widget_size)):
+        sizes: list[tuple[str, QWidget | None, Callable[..., QSize]]] = [
+            ("graph_png", view, graph_size),
+            ("loss_png", plot, widget_size),
+        ]
+        for key, widget, size in sizes:
             for scale in SCALES:
                 action = self.actions[f"{key}_{scale}"]
                 action.setEnabled(widget is not None)
@@ -314,6 +330,22 @@ class ExportController(QObject):
             "Export Worked Solution as LaTeX", "solution", "tex", path, worked.worked_solution_latex, True
         )
 
+    def export_pytorch_script(self, path: str | None = None) -> bool:
+        stepper, title = self.model.stepper, self._title()
+        return self._save(
+            "Export PyTorch Script", "torch", "py", path, lambda: _utf8(scripts.torch_script(stepper, name=title))
+        )
+
+    def export_numpy_script(self, path: str | None = None) -> bool:
+        stepper, title = self.model.stepper, self._title()
+        return self._save(
+            "Export NumPy Script", "numpy", "py", path, lambda: _utf8(scripts.numpy_script(stepper, name=title))
+        )
+
+    def export_weights_npz(self, path: str | None = None) -> bool:
+        network = self.model.session.network
+        return self._save("Export Weights", "weights", "npz", path, lambda: npz.npz_bytes(network))
+
     # --- writing ------------------------------------------------------------------------
 
     def _title(self) -> str:
@@ -350,7 +382,8 @@ class ExportController(QObject):
     def _ask_path(self, caption: str, what: str, ext: str) -> str | None:
         sample = self.model.stepper.batch + 1
         stem = _safe_name(self._title())
-        name = f"{stem}-{what}" + (f"-sample{sample}" if what in ("pass", "solution", "graph") else "") + f".{ext}"
+        per_sample = what in ("pass", "solution", "graph", "torch", "numpy")
+        name = f"{stem}-{what}" + (f"-sample{sample}" if per_sample else "") + f".{ext}"
         path, _ = QFileDialog.getSaveFileName(self.window, caption, os.path.join(self.folder, name), FILTERS[ext])
         if not path:
             return None
@@ -377,10 +410,5 @@ def install_export(window: QMainWindow, model: SessionModel) -> ExportController
     else:
         file_menu.insertMenu(quit_action, controller.menu)
         file_menu.insertSeparator(quit_action)
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict):
-        menus["Export"] = controller.menu
-    registry = getattr(window, "actions", None)
-    if isinstance(registry, dict):
-        registry.update({f"export.{key}": action for key, action in controller.actions.items()})
+    register_submenu(window, "Export", controller.menu, controller.actions)
     return controller

@@ -7,6 +7,7 @@ one of its methods. Dock layout, window geometry and view settings are kept in Q
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -35,27 +35,30 @@ from PySide6.QtWidgets import (
 from backprop_gui import __version__
 from backprop_gui.core.colour_scale import SCALE_MODE_NAMES, ColourScale, ScaleMode
 from backprop_gui.core.edge_labels import EDGE_LABEL_MODE_NAMES
-from backprop_gui.core.presets import list_examples, load_example
-from backprop_gui.core.session import Session
-from backprop_gui.core.session_format import SessionError, load_session
+from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.ui.common.session_model import Change, NeuronValue, SessionModel
+from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.diagnostics.controller import DiagnosticsController
+from backprop_gui.ui.sessions.controller import SessionController
+from backprop_gui.ui.sessions.note_panel import NotePanel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
 from backprop_gui.ui.stepping.values_panel import ValuesPanel
+from backprop_gui.ui.training.controller import TrainingController
+from backprop_gui.ui.window.export import ExportController
 from backprop_gui.ui.window.icons import app_icon, icon
+from backprop_gui.ui.window.imports import ImportController
 from backprop_gui.ui.window.presentation import PresentationMode
 
 APP_NAME = "backprop-gui"
 PRECISIONS = range(2, 9)
-NEURON_VALUES = {
+NEURON_VALUE_TEXTS = {
     NeuronValue.AUTO: "Auto (the phase's value)",
     NeuronValue.Z: "Weighted input z",
     NeuronValue.A: "Activation a",
     NeuronValue.DELTA: "Error δ",
 }
-SESSION_FILTER = "Sessions (*.json);;All files (*)"
 # (key = the SessionModel method, menu text, shortcuts, icon, tooltip)
 STEP_ACTIONS = (
     ("step", "&Step", ("F10", "Right", "PgDown"), "step", "Step: complete the next phase"),
@@ -177,10 +180,18 @@ class ShortcutsDialog(QDialog):
 class MainWindow(QMainWindow):
     """The debugger window over ``model``: ``menus``, ``toolbar`` and ``actions`` are public for extension."""
 
+    # The features' controllers: ui.window.app.create_window installs them and hands them over.
+    session_controller: SessionController
+    training_controller: TrainingController
+    diagnostics_controller: DiagnosticsController
+    export_controller: ExportController
+    import_controller: ImportController
+    note_panel: NotePanel
+
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.actions: dict[str, QAction] = {}
+        self.actions: dict[str, QAction] = {}  # type: ignore[assignment]  # by id; QWidget.actions() is unused
         self.menus: dict[str, QMenu] = {}
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
@@ -221,7 +232,6 @@ class MainWindow(QMainWindow):
         self._create_status_bar()
 
         model.changed.connect(self._on_changed)
-        self.network_view.edgeModeChanged.connect(self._edge_mode_changed)
         self.network_view.edgeLabelModeChanged.connect(self._check_edge_labels)
         self.network_view.colourScaleChanged.connect(self._check_colour_scale)
         self.restore_settings()
@@ -233,7 +243,7 @@ class MainWindow(QMainWindow):
         self,
         key: str,
         text: str,
-        slot: Callable[[], None],
+        slot: Callable[[], object],
         shortcuts: list[str] = (),  # type: ignore[assignment]
         icon_name: str | None = None,
         tip: str = "",
@@ -256,7 +266,6 @@ class MainWindow(QMainWindow):
 
     def _create_actions(self) -> None:
         m = self.model
-        self._action("open", "&Open…", self.open_dialog, ["Ctrl+O"], "open", "Open a session file")
         self._action("quit", "&Quit", self.close, ["Ctrl+Q"])
         for key, text, keys, icon_name, tip in STEP_ACTIONS:
             self._action(key, text, getattr(m, key), list(keys), icon_name, tip)
@@ -264,8 +273,8 @@ class MainWindow(QMainWindow):
         self._action("zoom_in", "Zoom &In", view.zoom_in, ["Ctrl+=", "Ctrl++"], "zoom-in", "Zoom into the graph")
         self._action("zoom_out", "Zoom &Out", view.zoom_out, ["Ctrl+-"], "zoom-out", "Zoom out of the graph")
         self._action("reset_zoom", "&Fit Graph", view.reset_zoom, ["Ctrl+0"], "zoom-fit", "Fit the whole graph in view")
-        for key, text, keys, move, tip in SELECT_ACTIONS:
-            self._action(key, text, lambda _checked=False, m=move: view.move_selection(m), [keys], tip=tip)
+        for select_key, select_text, shortcut, move, select_tip in SELECT_ACTIONS:
+            self._action(select_key, select_text, partial(view.move_selection, move), [shortcut], tip=select_tip)
         self._action(
             "clear_selection", "&Clear Selection", self.escape, ["Esc"],
             tip="Select nothing (in presentation mode, Esc leaves it first)",
@@ -281,15 +290,15 @@ class MainWindow(QMainWindow):
             self.precision_group.addAction(action)
             self.actions[f"precision_{digits}"] = action
         self.neuron_group = QActionGroup(self)
-        for value, text in NEURON_VALUES.items():
+        for value, text in NEURON_VALUE_TEXTS.items():
             action = QAction(text, self, checkable=True)
             action.triggered.connect(lambda _checked, v=value: self.model.set_neuron_value(v))
             self.neuron_group.addAction(action)
             self.actions[f"neuron_{value.value}"] = action
         self.edge_group = QActionGroup(self)
-        for mode, text in (("weights", "Weights w"), ("gradients", "Gradients ∂C/∂w")):
+        for mode, text in ((EdgeMode.WEIGHTS, "Weights w"), (EdgeMode.GRADIENTS, "Gradients ∂C/∂w")):
             action = QAction(text, self, checkable=True)
-            action.triggered.connect(lambda _checked, m=mode: self.network_view.set_edge_mode(m))
+            action.triggered.connect(lambda _checked, m=mode: self.model.set_edge_mode(m))
             self.edge_group.addAction(action)
             self.actions[f"edges_{mode}"] = action
         self.edge_label_group = QActionGroup(self)
@@ -360,18 +369,6 @@ class MainWindow(QMainWindow):
     def _create_menus(self) -> None:
         a = self.actions
         file = self._menu("&File")
-        file.addAction(a["open"])
-        examples = file.addMenu("Open &Example")
-        examples.setObjectName("examplesMenu")
-        self.menus["Open Example"] = examples
-        for name, description in list_examples():
-            action = examples.addAction(name.replace("_", " "))
-            action.setToolTip(description)
-            action.setStatusTip(description)
-            action.setData(name)
-            action.triggered.connect(lambda _checked=False, n=name: self.open_example(n))
-        examples.setToolTipsVisible(True)
-        file.addSeparator()
         file.addAction(a["quit"])
 
         step = self._menu("&Step")
@@ -414,7 +411,7 @@ class MainWindow(QMainWindow):
     def _create_toolbar(self) -> None:
         self.toolbar.setObjectName("debuggerToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        for key in ("open", None, "reset_pass", "step_back", "step", "step_into", "finish_phase", "run_to_end", None,
+        for key in ("reset_pass", "step_back", "step", "step_into", "finish_phase", "run_to_end", None,
                     "previous_sample", "next_sample", None, "zoom_out", "zoom_in", "reset_zoom", None,
                     "presentation"):  # fmt: skip
             if key is None:
@@ -423,6 +420,16 @@ class MainWindow(QMainWindow):
                 self.toolbar.addAction(self.actions[key])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.menus["View"].addAction(self.toolbar.toggleViewAction())
+
+    def show_opening(self, open_action: QAction, examples: QMenu) -> None:
+        """Lead the toolbar with the session controller's ``open_action`` and list it and its
+        ``examples`` menu with the window's own: opening has one owner, the session controller."""
+        open_action.setIcon(icon("open", self.palette()))
+        first = self.toolbar.actions()[0]
+        self.toolbar.insertAction(first, open_action)
+        self.toolbar.insertSeparator(first)
+        self.actions["open"] = open_action
+        self.menus["Open Example"] = examples
 
     def _create_status_bar(self) -> None:
         self.status_labels: dict[str, QLabel] = {}
@@ -453,13 +460,10 @@ class MainWindow(QMainWindow):
         self.actions["finish_phase"].setEnabled(True)
         for digits in PRECISIONS:
             self.actions[f"precision_{digits}"].setChecked(digits == self.model.precision)
-        for value in NEURON_VALUES:
+        for value in NEURON_VALUE_TEXTS:
             self.actions[f"neuron_{value.value}"].setChecked(value == self.model.neuron_value)
-        self._edge_mode_changed(self.network_view.edge_mode)
+        self.actions[f"edges_{self.model.edge_mode.value}"].setChecked(True)
         self._update_status()
-
-    def _edge_mode_changed(self, mode: str) -> None:
-        self.actions[f"edges_{mode}"].setChecked(True)
 
     def _check_edge_labels(self, mode: str) -> None:
         self.actions[f"edge_labels_{mode}"].setChecked(True)
@@ -508,36 +512,6 @@ class MainWindow(QMainWindow):
             labels["loss"].setText(f"C = {self.model.format(float(loss.values[0, 0]))}")
         labels["rate"].setText(f"η = {self.model.format(stepper.learning_rate)}")
 
-    # --- files ------------------------------------------------------------------------
-
-    def open_dialog(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)
-        if path:
-            self.open_path(path)
-
-    def open_path(self, path: str) -> bool:
-        """Load the session at ``path`` into the window; an error box names the file and the problem."""
-        try:
-            session = load_session(path)
-        except SessionError as error:
-            show_error(self, "Cannot open session", f"Could not open {path}:\n\n{error.message}")
-            return False
-        self.set_session(session)
-        return True
-
-    def open_example(self, name: str) -> bool:
-        try:
-            session = load_example(name)
-        except SessionError as error:
-            show_error(self, "Cannot open example", f"Could not open the example {name}:\n\n{error.message}")
-            return False
-        self.set_session(session)
-        return True
-
-    def set_session(self, session: Session) -> None:
-        self.model.set_session(session)
-        self.statusBar().showMessage(f"Opened {session.name}", 4000)
-
     # --- help ---------------------------------------------------------------------------
 
     def show_shortcuts(self) -> None:
@@ -574,8 +548,8 @@ class MainWindow(QMainWindow):
         if neuron_value in {v.value for v in NeuronValue}:
             self.model.set_neuron_value(NeuronValue(neuron_value))
         edge_mode = settings.value("view/edge_mode")
-        if edge_mode in ("weights", "gradients"):
-            self.network_view.set_edge_mode(edge_mode)
+        if edge_mode in EDGE_MODES:
+            self.model.set_edge_mode(edge_mode)
 
     def _default_geometry(self) -> None:
         screen = self.screen() or QApplication.primaryScreen()
@@ -593,7 +567,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         settings.setValue("view/precision", self.model.precision)
         settings.setValue("view/neuron_value", self.model.neuron_value.value)
-        settings.setValue("view/edge_mode", self.network_view.edge_mode)
+        settings.setValue("view/edge_mode", self.model.edge_mode.value)
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)

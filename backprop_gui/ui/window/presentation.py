@@ -86,7 +86,7 @@ class BlankOverlay(QWidget):
 
     def cover(self) -> None:
         self._focus_before = self.window().focusWidget()
-        self.setGeometry(self.parentWidget().rect())
+        self.setGeometry(self.window().rect())
         self.show()
         self.raise_()
         self.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -120,8 +120,8 @@ class BlankOverlay(QWidget):
         event.accept()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+        if isinstance(watched, QWidget) and watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(watched.rect())
         return False
 
 
