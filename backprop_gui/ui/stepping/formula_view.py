@@ -235,7 +235,7 @@ class FormulaView(QTextBrowser):
             hidden = self._hidden(equations_)
             out.append(
                 f'<p style="background-color:{current_bg}; margin-bottom:0px"><a name="current"></a>'
-                f"<b>{html.escape(stepper.current.label)}</b>"
+                f"<b>{html.escape(section.step.label)}</b>"
                 f'<span style="color:{muted}"> — what this phase computed</span></p>'
             )
             i = 0
