@@ -1,5 +1,5 @@
 """Numbers on the graph's edges: by phase and mode, never overlapping, the colour scale of a pass,
-the chain-rule path lit, and the homework's three answers on screen at Backward 1 without a click."""
+and the chain-rule path lit."""
 
 from __future__ import annotations
 

@@ -126,18 +126,23 @@ def _when_first_shown(window: MainWindow, arrange: Callable[[], None]) -> None:
 
 def _arrange_docks(window: MainWindow, training: TrainingController, note_dock: QDockWidget) -> None:
     """The first-start layout, which leaves the graph most of the window: on the right the sample
-    above tabs Values | Training; at the bottom the formula, then tabs Note | Loss, then the decision
-    map and data. The note's tab is in front when the session has a note."""
+    above tabs Values | Training; at the bottom the formula, the worked solution (Chain Rule in a
+    tab behind it), then tabs Note | Loss | decision map. The note's tab is in front when the
+    session has a note."""
     docks = window.docks
     window.tabifyDockWidget(docks["values"], training.docks["training"])
     docks["values"].raise_()
     window.tabifyDockWidget(training.docks["loss"], note_dock)
+    window.tabifyDockWidget(training.docks["loss"], training.docks["decision"])
     (note_dock if window.model.session.note else training.docks["loss"]).raise_()
+    window.splitDockWidget(docks["formula"], docks["worked"], Qt.Orientation.Horizontal)
+    window.tabifyDockWidget(docks["worked"], docks["chain"])
+    docks["worked"].raise_()
     width = window.width()
     vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
     window.resizeDocks([docks["sample"], docks["values"]], [110, window.height()], vertical)
-    bottom = [docks["formula"], training.docks["loss"], training.docks["decision"]]
-    window.resizeDocks(bottom, [int(width * 0.44), int(width * 0.32), int(width * 0.24)], horizontal)
+    bottom = [docks["formula"], docks["worked"], training.docks["loss"]]
+    window.resizeDocks(bottom, [int(width * 0.36), int(width * 0.4), int(width * 0.24)], horizontal)
     window.resizeDocks([docks["formula"]], [max(200, int(window.height() * 0.27))], vertical)
     if not window.model.session.note:
         note_dock.hide()
