@@ -33,6 +33,7 @@ from backprop_gui.ui.breakpoint_dialog import BreakpointDialog
 from backprop_gui.ui.gradcheck_panel import GradcheckPanel
 from backprop_gui.ui.health_view import HealthView
 from backprop_gui.ui.quiz_panel import QuizPanel
+from backprop_gui.ui.scrolling import scrolling
 from backprop_gui.ui.session_model import Change, Selection, SessionModel
 from backprop_gui.ui.window_menus import window_menu
 
@@ -279,7 +280,7 @@ def install_diagnostics(window: QMainWindow, model: SessionModel) -> Diagnostics
     specs = {
         "gradcheck": ("Gradient check", controller.gradcheck_panel, area.BottomDockWidgetArea),
         "health": ("Layer health", controller.health_view, area.BottomDockWidgetArea),
-        "quiz": ("Quiz", controller.quiz_panel, area.RightDockWidgetArea),
+        "quiz": ("Quiz", scrolling(controller.quiz_panel), area.RightDockWidgetArea),
     }
     for key, (title, widget, where) in specs.items():
         dock = QDockWidget(title, window)
@@ -305,4 +306,10 @@ def install_diagnostics(window: QMainWindow, model: SessionModel) -> Diagnostics
     registry = getattr(window, "actions", None)
     if isinstance(registry, dict):
         registry.update({f"debug.{key}": action for key, action in actions.items()})
+        if "step" in registry:  # in quiz mode the step key asks before it reveals
+            registry["step"].triggered.disconnect()
+            registry["step"].triggered.connect(controller.quiz_panel.step_pressed)
+    formula_view = getattr(window, "formula_view", None)
+    if formula_view is not None:  # once answered, the formula shows its numbers (also in presentation mode)
+        controller.quiz_panel.revealed.connect(formula_view.reveal)
     return controller

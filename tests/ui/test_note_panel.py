@@ -98,3 +98,30 @@ def test_consecutive_edits_merge_into_one_undo_step(qtbot) -> None:
     panel.editor.setFocus()
     qtbot.keyClick(panel.editor, Qt.Key.Key_X)
     assert model.session.note == "x"
+
+
+def test_a_note_shows_rendered_and_edit_switches_to_the_text(qtbot) -> None:
+    session = without_note()
+    session.note = "# Task\n\nCompute $\\delta_j^l$ and z^1 = w^1 x."
+    panel = NotePanel(SessionModel(session))
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not panel.editing and panel.edit_button.text() == "Edit"
+    shown = panel.view.toHtml()
+    assert "vertical-align:super" in shown and "vertical-align:sub" in shown
+    assert "^" not in panel.view.toPlainText() and "$" not in panel.view.toPlainText()
+    assert panel.view.toPlainText().startswith("Task")
+    qtbot.mouseClick(panel.edit_button, Qt.MouseButton.LeftButton)
+    assert panel.editing and panel.edit_button.text() == "Done"
+    qtbot.keyClicks(panel.editor, "!")
+    qtbot.mouseClick(panel.edit_button, Qt.MouseButton.LeftButton)
+    assert not panel.editing and panel.view.toPlainText().endswith("x.!")
+
+
+def test_double_click_on_the_rendered_note_edits_it(qtbot) -> None:
+    panel = NotePanel(SessionModel(load_example("course_simple")))
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not panel.editing
+    qtbot.mouseDClick(panel.view.viewport(), Qt.MouseButton.LeftButton)
+    assert panel.editing
