@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import copy
 import sys
-from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
+from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import Session, SessionView
 from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.ui.diagnostics_ui import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.export_ui import install_export
 from backprop_gui.ui.icons import app_icon
+from backprop_gui.ui.layout_ui import LayoutController, install_layouts
 from backprop_gui.ui.main_window import APP_NAME, MainWindow, show_error
 from backprop_gui.ui.note_panel import install_note_panel
 from backprop_gui.ui.session_model import SessionModel
@@ -85,46 +86,23 @@ def create_window(
     window.diagnostics_controller = diagnostics
     window.export_controller = exports
     window.note_panel = note_panel
-    first_start = QSettings().value("window/state") is None
     window.restore_settings()  # the docks added above get their saved layout
-    if first_start:
-        _when_first_shown(window, lambda: _arrange_docks(window, training, note_dock))
+    docks = {**window.docks, "note": note_dock, **training.docks, **diagnostics.docks}
+    window.layout_controller = install_layouts(window, model, docks)
+    _follow_use(window.layout_controller, training, diagnostics)
     model.apply_view_state()  # the file's display settings win over the saved preferences
     return window
 
 
-def _when_first_shown(window: MainWindow, arrange: Callable[[], None]) -> None:
-    """Call ``arrange`` once ``window`` is on screen (Qt leaves a stray tab bar behind for every
-    dock tabified before the window first shows, beyond the first)."""
+def _follow_use(layouts: LayoutController, training: TrainingController, diagnostics: DiagnosticsController) -> None:
+    """F5 in the Step layout switches to Train; landing on a breakpoint switches back to Step."""
 
-    class FirstShow(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-            if event.type() == QEvent.Type.Show:
-                window.removeEventFilter(self)
-                self.deleteLater()
-                QTimer.singleShot(0, window, arrange)
-            return False
+    def started(checked: bool) -> None:
+        if checked and layouts.current == LayoutName.STEP:
+            layouts.set_layout(LayoutName.TRAIN)
 
-    window.installEventFilter(FirstShow(window))
-
-
-def _arrange_docks(window: MainWindow, training: TrainingController, note_dock: QDockWidget) -> None:
-    """The first-start layout, which leaves the graph most of the window: on the right the sample
-    above tabs Values | Training; at the bottom the formula, then tabs Note | Loss, then the decision
-    map and data. The note's tab is in front when the session has a note."""
-    docks = window.docks
-    window.tabifyDockWidget(docks["values"], training.docks["training"])
-    docks["values"].raise_()
-    window.tabifyDockWidget(training.docks["loss"], note_dock)
-    (note_dock if window.model.session.note else training.docks["loss"]).raise_()
-    width = window.width()
-    vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
-    window.resizeDocks([docks["sample"], docks["values"]], [110, window.height()], vertical)
-    bottom = [docks["formula"], training.docks["loss"], training.docks["decision"]]
-    window.resizeDocks(bottom, [int(width * 0.44), int(width * 0.32), int(width * 0.24)], horizontal)
-    window.resizeDocks([docks["formula"]], [max(200, int(window.height() * 0.27))], vertical)
-    if not window.model.session.note:
-        note_dock.hide()
+    training.actions["train"].triggered.connect(started)
+    diagnostics.hit.connect(lambda _hit: layouts.set_layout(LayoutName.STEP))
 
 
 def _connect_training(training: TrainingController, diagnostics: DiagnosticsController, autosave) -> None:
