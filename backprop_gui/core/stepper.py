@@ -307,6 +307,11 @@ class Stepper:
         old_w, old_b = self._state.old
         return old_w[layer], old_b[layer]
 
+    def weights_after(self, layer: int) -> tuple[Array, Array]:
+        """(w^l, b^l) as Update of this pass makes them, known yet or not: for scales, never to show."""
+        new_w, new_b = self._state.new
+        return new_w[layer], new_b[layer]
+
     # --- internals ----------------------------------------------------------------
 
     def _rows(self, quantity: Quantity, layer: int) -> int:

@@ -25,28 +25,62 @@ from backprop_gui.core.formulas import (
     Tokens,
     equation_text,
     equations,
+    focus,
     index,
     spaced,
     to_text,
 )
 from backprop_gui.core.session import Session
-from backprop_gui.core.stepper import Quantity, Stepper
+from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 
 LATEX_LINE = 70  # a LaTeX equation longer than this (in plain characters) gets one line per "="
 
 # --- what it says ------------------------------------------------------------------------
 
+WIDE = 4  # a layer with more neurons (or a neuron with more inputs) lists one and summarises the rest
+
 
 @dataclass(frozen=True)
-class _Section:
-    """One phase of the worked solution: its general equations, then every equation with numbers."""
+class WorkedLine:
+    """One line of the worked solution: an ``equation`` with its numbers, or (``equation`` None) a
+    ``summary`` of the lines left out. ``layer``, ``j``, ``k`` (0-based j, k) name the neuron (k None)
+    or edge w_jk^layer it is about; all None for the loss C."""
+
+    equation: Equation | None
+    summary: str = ""
+    layer: int | None = None
+    j: int | None = None
+    k: int | None = None
+
+    def text(self, digits: int = 4) -> str:
+        """The line as plain text: "Weighted input: z_1^1 = … = 0.03", or the summary."""
+        if self.equation is None:
+            return self.summary
+        return f"{self.equation.title}: {equation_text(self.equation, digits)}"
+
+
+@dataclass(frozen=True)
+class WorkedSection:
+    """One phase of the worked solution: its general equations, then its lines in the order computed."""
 
     title: str
+    step: PhaseStep
     definitions: tuple[Tokens, ...]
-    equations: tuple[Equation, ...]
+    lines: tuple[WorkedLine, ...]
     notes: tuple[str, ...] = ()
     activation: str = ""  # the layer's f (Forward) or, with ``derivative``, its f′ (Backward)
     derivative: bool = False
+
+
+@dataclass(frozen=True)
+class Given:
+    """What the pass starts from, as shown: (name, value) of inputs, targets and η, and per layer l
+    the rows j (0-based) and columns k of w^l listed, with how many of each are left out."""
+
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    rows: dict[int, tuple[int, ...]]
+    columns: dict[int, tuple[int, ...]]
 
 
 @dataclass
@@ -54,67 +88,169 @@ class _Solution:
     stepper: Stepper
     title: str
     sample: int
-    sections: list[_Section] = field(default_factory=list)
+    given: Given
+    sections: list[WorkedSection] = field(default_factory=list)
 
 
-def _solution(source: Stepper | Session, sample: int | None, title: str | None) -> _Solution:
-    stepper = full_pass(source, sample)
+Selection = tuple[int, int, int | None]  # (layer, j, k or None), 0-based j and k
+
+
+def _solution(
+    source: Stepper | Session,
+    sample: int | None,
+    title: str | None,
+    so_far: bool = False,
+    selection: Selection | None = None,
+    widest: int | None = None,
+) -> _Solution:
+    if so_far:
+        if not isinstance(source, Stepper):
+            raise TypeError("the pass so far needs a stepper, not a session")
+        stepper = source
+    else:
+        stepper = full_pass(source, sample)
     if title is None:
         title = source.name if isinstance(source, Session) else "network"
-    return _Solution(stepper, title, int(stepper.sample_indices[0]), _sections(stepper))
+    choice = _Choice(stepper, selection, widest)
+    return _Solution(stepper, title, int(stepper.sample_indices[0]), choice.given(), worked_sections(choice))
 
 
-def _sections(s: Stepper) -> list[_Section]:
+class _Choice:
+    """Which neurons and edges a worked solution lists: all of them, or in a layer wider than
+    ``widest`` the selected (or last computed) neuron, and of a neuron with more than ``widest``
+    inputs the selected (or first) edge."""
+
+    def __init__(self, stepper: Stepper, selection: Selection | None, widest: int | None) -> None:
+        self.stepper = stepper
+        self.sizes = stepper.network.sizes
+        self.selection = selection
+        self.widest = widest
+        self.last = focus(stepper)
+
+    def neurons(self, l: int) -> tuple[int, ...]:
+        n = self.sizes[l]
+        if self.widest is None or n <= self.widest:
+            return tuple(range(n))
+        if self.selection is not None and self.selection[0] == l:
+            return (self.selection[1],)
+        if self.selection is not None and self.selection[2] is not None and self.selection[0] == l + 1:
+            return (self.selection[2],)  # the edge's source neuron
+        return (self.last[1],) if self.last is not None and self.last[0] == l else (0,)
+
+    def inputs(self, l: int, j: int) -> tuple[int, ...]:
+        n = self.sizes[l - 1]
+        if self.widest is None or n <= self.widest:
+            return tuple(range(n))
+        s = self.selection
+        if s is not None and s[2] is not None and s[0] == l and s[1] == j:
+            return (s[2],)
+        return (0,)
+
+    def neuron_summary(self, l: int) -> list[WorkedLine]:
+        more = self.sizes[l] - len(self.neurons(l))
+        return [WorkedLine(None, f"… {more} more neurons of layer {l}", l)] if more else []
+
+    def edge_summary(self, l: int, j: int) -> list[WorkedLine]:
+        more = self.sizes[l - 1] - len(self.inputs(l, j))
+        return [WorkedLine(None, f"… {more} more weights into neuron {j + 1} of layer {l}", l, j)] if more else []
+
+    def given(self) -> Given:
+        L = len(self.sizes) - 1
+        rows = {l: self.neurons(l) for l in range(1, L + 1)}
+        columns = {l: self.inputs(l, rows[l][0]) for l in range(1, L + 1)}
+        return Given(self.neurons_or_all(0), self.neurons(L), rows, columns)
+
+    def neurons_or_all(self, l: int) -> tuple[int, ...]:
+        n = self.sizes[l]
+        return tuple(range(n)) if self.widest is None or n <= self.widest else tuple(range(self.widest))
+
+
+def worked_sections(choice: _Choice) -> list[WorkedSection]:
+    """The sections of the pass so far, in the order computed: an equation is listed once its
+    result is known, a phase once it has a line."""
+    s = choice.stepper
     network, L = s.network, s.network.depth
-    sizes = network.sizes
-    neuron = {(l, j): {eq.quantity: eq for eq in equations(s, l, j)} for l in range(1, L + 1) for j in range(sizes[l])}
-    edge = {
-        (l, j, k): equations(s, l, j, k) for l in range(1, L + 1) for j in range(sizes[l]) for k in range(sizes[l - 1])
-    }
     Q = Quantity
-    sections = []
+    neuron_eqs: dict[tuple[int, int], dict[Quantity, Equation]] = {}
+    edge_eqs: dict[tuple[int, int, int], list[Equation]] = {}
+
+    def neuron(l: int, j: int) -> dict[Quantity, Equation]:
+        if (l, j) not in neuron_eqs:
+            neuron_eqs[(l, j)] = {eq.quantity: eq for eq in equations(s, l, j)}
+        return neuron_eqs[(l, j)]
+
+    def edge(l: int, j: int, k: int) -> list[Equation]:
+        if (l, j, k) not in edge_eqs:
+            edge_eqs[(l, j, k)] = equations(s, l, j, k)
+        return edge_eqs[(l, j, k)]
+
+    def line(eq: Equation, l: int | None, j: int | None, k: int | None = None) -> list[WorkedLine]:
+        return [WorkedLine(eq, "", l, j, k)] if eq.known else []
+
+    sections: list[WorkedSection] = []
+
+    def add(section: WorkedSection) -> None:
+        if any(ln.equation is not None for ln in section.lines):
+            sections.append(section)
+
     for l in range(1, L + 1):
-        first = neuron[(l, 0)]
-        eqs = tuple(neuron[(l, j)][q] for j in range(sizes[l]) for q in (Q.WEIGHTED_INPUT, Q.ACTIVATION))
+        js = choice.neurons(l)
+        lines = [ln for j in js for q in (Q.WEIGHTED_INPUT, Q.ACTIVATION) for ln in line(neuron(l, j)[q], l, j)]
         activation = network.layer(l).activation
         title = f"Forward {l} (layer {l}, {activation.replace('_', ' ')})"
+        first = neuron(l, js[0])
         defs = (first[Q.WEIGHTED_INPUT].definition, first[Q.ACTIVATION].definition)
-        sections.append(_Section(title, defs, eqs, activation=activation))
+        step = PhaseStep(Phase.FORWARD, l)
+        add(WorkedSection(title, step, defs, (*lines, *choice.neuron_summary(l)), activation=activation))
 
-    out = neuron[(L, 0)]
-    eqs = (out[Q.LOSS], *(neuron[(L, j)][Q.OUTPUT_GRADIENT] for j in range(sizes[L])))
+    js = choice.neurons(L)
+    out = neuron(L, js[0])
+    lines = line(out[Q.LOSS], None, None) + [ln for j in js for ln in line(neuron(L, j)[Q.OUTPUT_GRADIENT], L, j)]
     title = f"Loss ({network.loss.replace('_', ' ')})"
-    sections.append(_Section(title, (out[Q.LOSS].definition, out[Q.OUTPUT_GRADIENT].definition), eqs))
+    defs = (out[Q.LOSS].definition, out[Q.OUTPUT_GRADIENT].definition)
+    add(WorkedSection(title, PhaseStep(Phase.LOSS), defs, (*lines, *choice.neuron_summary(L))))
 
     for l in range(L, 0, -1):
+        js = choice.neurons(l)
         bias = network.layer(l).has_bias
-        per_neuron = [
-            neuron[(l, j)][q] for j in range(sizes[l]) for q in (Q.DELTA, Q.GRAD_BIASES) if q in neuron[(l, j)]
-        ]
-        grads = [edge[(l, j, k)][0] for j in range(sizes[l]) for k in range(sizes[l - 1])]
-        defs = (neuron[(l, 0)][Q.DELTA].definition, grads[0].definition)
+        per_neuron = [neuron(l, j)[q] for j in js for q in (Q.DELTA, Q.GRAD_BIASES) if q in neuron(l, j)]
+        grads = [(j, k, edge(l, j, k)[0]) for j in js for k in choice.inputs(l, j)]
+        defs = (neuron(l, js[0])[Q.DELTA].definition, grads[0][2].definition)
         if bias:
-            defs += (neuron[(l, 0)][Q.GRAD_BIASES].definition,)
+            defs += (neuron(l, js[0])[Q.GRAD_BIASES].definition,)
         activation = network.layer(l).activation
         plain_f = f"f′ of {activation}"  # the note of a δ that multiplies by f′(z): shown as f′'s formula instead
-        notes = _unique(eq.note for eq in [*per_neuron, *grads] if eq.note and eq.note != plain_f)
+        known = [eq for eq in [*per_neuron, *(g for _, _, g in grads)] if eq.known]
+        notes = _unique(eq.note for eq in known if eq.note and eq.note != plain_f)
         if not bias:
             notes += (f"Layer {l} has no bias: b^{l} = 0 is not learned, so it has no ∂C/∂b.",)
         uses_f = any(eq.note == plain_f for eq in per_neuron)
-        sections.append(
-            _Section(f"Backward {l}", defs, (*per_neuron, *grads), notes, activation if uses_f else "", uses_f)
-        )
+        lines = [
+            ln for j in js for q in (Q.DELTA, Q.GRAD_BIASES) if q in neuron(l, j) for ln in line(neuron(l, j)[q], l, j)
+        ]
+        lines += choice.neuron_summary(l) if lines else []
+        for j in js:
+            edge_lines = [ln for jj, k, g in grads if jj == j for ln in line(g, l, j, k)]
+            lines += edge_lines + (choice.edge_summary(l, j) if edge_lines else [])
+        step = PhaseStep(Phase.BACKWARD, l)
+        add(WorkedSection(f"Backward {l}", step, defs, tuple(lines), notes, activation if uses_f else "", uses_f))
 
-    updates: list[Equation] = []
-    defs: tuple[Tokens, ...] = ()
+    updates: list[WorkedLine] = []
+    defs = ()
     for l in range(1, L + 1):
-        weights = [edge[(l, j, k)][1] for j in range(sizes[l]) for k in range(sizes[l - 1])]
-        biases = [neuron[(l, j)][Q.NEW_BIASES] for j in range(sizes[l]) if Q.NEW_BIASES in neuron[(l, j)]]
-        defs = defs or (weights[0].definition,)
+        js = choice.neurons(l)
+        layer_lines: list[WorkedLine] = []
+        for j in js:
+            edges = [eq for k in choice.inputs(l, j) for eq in [edge(l, j, k)[1]]]
+            defs = defs or (edges[0].definition,)
+            edge_lines = [ln for k, eq in zip(choice.inputs(l, j), edges, strict=True) for ln in line(eq, l, j, k)]
+            layer_lines += edge_lines + (choice.edge_summary(l, j) if edge_lines else [])
+        biases = [(j, neuron(l, j)[Q.NEW_BIASES]) for j in js if Q.NEW_BIASES in neuron(l, j)]
         if biases and len(defs) == 1:
-            defs += (biases[0].definition,)
-        updates += weights + biases
-    sections.append(_Section("Update", defs, tuple(updates)))
+            defs += (biases[0][1].definition,)
+        layer_lines += [ln for j, eq in biases for ln in line(eq, l, j)]
+        updates += layer_lines + (choice.neuron_summary(l) if layer_lines else [])
+    add(WorkedSection("Update", PhaseStep(Phase.UPDATE), defs, tuple(updates)))
     return sections
 
 
@@ -247,7 +383,7 @@ def _tex_matrix(values: np.ndarray, digits: int) -> str:
     return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
 
 
-def _tex_function_lines(section: _Section) -> list[str]:
+def _tex_function_lines(section: WorkedSection) -> list[str]:
     if not section.activation:
         return []
     table = _TEX_DERIVATIVES if section.derivative else _TEX_ACTIVATIONS
@@ -271,18 +407,28 @@ def _md_text(text: str) -> str:
 
 
 def worked_solution_markdown(
-    source: Stepper | Session, sample: int | None = None, digits: int = 4, title: str | None = None
+    source: Stepper | Session,
+    sample: int | None = None,
+    digits: int = 4,
+    title: str | None = None,
+    *,
+    so_far: bool = False,
+    selection: Selection | None = None,
+    widest: int | None = None,
 ) -> str:
-    """The whole pass of one sample as a worked solution in Markdown: a heading per phase, each
-    general equation, then every z, a, C, ∂C/∂a, δ, gradient and update with its numbers in ``$…$``.
+    """The pass of one sample as a worked solution in Markdown: a heading per phase, each general
+    equation, then every z, a, C, ∂C/∂a, δ, gradient and update with its numbers in ``$…$``.
 
-    ``source`` and ``sample`` as for ``full_pass``; ``title`` names the network (default: the
-    session's name); numbers at ``digits`` significant digits.
+    ``source`` and ``sample`` as for ``full_pass``, or with ``so_far`` the pass of the stepper
+    ``source`` as far as it has gone; ``title`` names the network (default: the session's name);
+    numbers at ``digits`` significant digits. With ``widest`` a layer of more neurons lists only
+    the ``selection``'s (layer, j, k) neuron or edge, or the last computed, and sums up the rest.
     """
-    solution = _solution(source, sample, title)
+    solution = _solution(source, sample, title, so_far, selection, widest)
     s = solution.stepper
     sizes, layers = _network_summary(s)
     count = len(s.inputs)
+    given = solution.given
     lines = [
         f"# Worked solution: {_md_text(solution.title)}",
         "",
@@ -294,48 +440,63 @@ def worked_solution_markdown(
         "",
         "## Given",
         "",
-        "- Input: " + _md_values("x", s.value(Quantity.INPUT).values[:, 0], digits),
-        "- Target: " + _md_values("t", s.value(Quantity.TARGET).values[:, 0], digits),
+        "- Input: " + _md_values("x", s.value(Quantity.INPUT).values[:, 0], given.inputs, digits),
+        "- Target: " + _md_values("t", s.value(Quantity.TARGET).values[:, 0], given.outputs, digits),
         rf"- Learning rate: $\eta = {tex_number(s.learning_rate, digits)}$",
         "",
     ]
     for l, _, bias in layers:
-        lines += _md_parameters(s, l, bias, digits)
+        lines += _md_parameters(s, l, bias, given, digits)
     for section in solution.sections:
         lines += [f"## {_md_text(section.title)}", ""]
         general = [f"${_tex_definition(d)}$" for d in section.definitions]
         general += [f"${line}$" for line in _tex_function_lines(section)]
         lines += ["General form: " + ", ".join(general) + ".", ""]
         lines += [f"*{_md_text(note)}*\n" for note in section.notes]
-        lines += [f"- {eq.title}: ${tex_equation(eq, digits)}$" for eq in section.equations] + [""]
+        lines += [_md_line(line, digits) for line in section.lines] + [""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _md_values(symbol: str, values: np.ndarray, digits: int) -> str:
-    return ", ".join(
-        f"${_tex_symbol(Sym(symbol, index(j)))} = {tex_number(float(v), digits)}$" for j, v in enumerate(values)
-    )
+def _md_line(line: WorkedLine, digits: int) -> str:
+    if line.equation is None:
+        return f"- {_md_text(line.summary)}"
+    return f"- {line.equation.title}: ${tex_equation(line.equation, digits)}$"
 
 
-def _md_parameters(s: Stepper, l: int, bias: bool, digits: int) -> list[str]:
+def _more(count: int, shown: int, what: str) -> str:
+    return f"… {count - shown} more {what}" if count > shown else ""
+
+
+def _md_values(symbol: str, values: np.ndarray, shown: Sequence[int], digits: int) -> str:
+    parts = [f"${_tex_symbol(Sym(symbol, index(j)))} = {tex_number(float(values[j]), digits)}$" for j in shown]
+    more = _more(len(values), len(shown), "values")
+    return ", ".join(parts + ([_md_text(more)] if more else []))
+
+
+def _md_parameters(s: Stepper, l: int, bias: bool, given: Given, digits: int) -> list[str]:
     weights, biases = s.weights_before(l)
-    header = ["$j$"] + [f"${_tex_symbol(Sym('w', 'j' + str(k + 1), str(l)))}$" for k in range(weights.shape[1])]
+    rows, columns = given.rows[l], given.columns[l]
+    header = ["$j$"] + [f"${_tex_symbol(Sym('w', 'j' + str(k + 1), str(l)))}$" for k in columns]
     if bias:
         header.append(f"${_tex_symbol(Sym('b', 'j', str(l)))}$")
-    rows = [
-        [str(j + 1)] + [format_number(float(v), digits) for v in weights[j]]
+    table = [
+        [str(j + 1)] + [format_number(float(weights[j, k]), digits) for k in columns]
         + ([format_number(float(biases[j]), digits)] if bias else [])
-        for j in range(weights.shape[0])
+        for j in rows
     ]  # fmt: skip
     caption = f"Layer {l}: weights $w_{{jk}}^{{{l}}}$ in row $j$, column $k$"
     caption += f", and biases $b_{{j}}^{{{l}}}$" if bias else " (no bias)"
+    more = [
+        m for m in (_more(weights.shape[0], len(rows), "rows"), _more(weights.shape[1], len(columns), "columns")) if m
+    ]
     return [
         caption + ":",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---:|" * len(header),
-        *("| " + " | ".join(row) + " |" for row in rows),
+        *("| " + " | ".join(row) + " |" for row in table),
         "",
+        *([_md_text(", ".join(more)) + " of the table left out.", ""] if more else []),
     ]
 
 
@@ -406,11 +567,19 @@ def tex_text(text: str) -> str:
 
 
 def worked_solution_latex(
-    source: Stepper | Session, sample: int | None = None, digits: int = 4, title: str | None = None
+    source: Stepper | Session,
+    sample: int | None = None,
+    digits: int = 4,
+    title: str | None = None,
+    *,
+    so_far: bool = False,
+    selection: Selection | None = None,
+    widest: int | None = None,
 ) -> str:
-    """The worked solution of ``worked_solution_markdown`` as a complete LaTeX document (article,
-    amsmath): a section per phase, each equation aligned at its "=" with its numbers."""
-    solution = _solution(source, sample, title)
+    """The worked solution of ``worked_solution_markdown`` (the same arguments) as a complete LaTeX
+    document (article, amsmath): a section per phase, each equation aligned at its "=" with its numbers."""
+    solution = _solution(source, sample, title, so_far, selection, widest)
+    given = solution.given
     s = solution.stepper
     sizes, layers = _network_summary(s)
     widest = max(s.network.sizes)
@@ -439,12 +608,14 @@ def worked_solution_latex(
         "",
         r"\subsection*{Given}",
         r"\begin{gather*}",
-        rf"x = {_tex_matrix(s.value(Quantity.INPUT).values[:, 0], digits)} \qquad "
-        rf"t = {_tex_matrix(s.value(Quantity.TARGET).values[:, 0], digits)} \qquad "
+        rf"x = {_tex_matrix(s.value(Quantity.INPUT).values[given.inputs, 0], digits)} \qquad "
+        rf"t = {_tex_matrix(s.value(Quantity.TARGET).values[given.outputs, 0], digits)} \qquad "
         rf"\eta = {tex_number(s.learning_rate, digits)} \\",
     ]
     for l, _, bias in layers:
         weights, biases = s.weights_before(l)
+        rows, columns = list(given.rows[l]), list(given.columns[l])
+        weights, biases = weights[np.ix_(rows, columns)], biases[rows]
         b_text = _tex_matrix(biases, digits) if bias else r"0 \quad \text{(no bias)}"
         lines.append(rf"w^{{{l}}} = {_tex_matrix(weights, digits)} \qquad b^{{{l}}} = {b_text} \\")
     lines[-1] = lines[-1].removesuffix(r" \\")
@@ -455,9 +626,25 @@ def worked_solution_latex(
         general += [f"${line}$" for line in _tex_function_lines(section)]
         lines += ["General form: " + ", ".join(general) + ".", ""]
         lines += [rf"\emph{{{tex_text(note)}}}" + "\n" for note in section.notes]
-        lines += [r"\begin{align*}", *_tex_aligned(section.equations, digits), r"\end{align*}", ""]
+        lines += _tex_lines(section.lines, digits)
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"
+
+
+def _tex_lines(lines: Sequence[WorkedLine], digits: int) -> list[str]:
+    """A section's lines: each run of equations as one ``align*``, each summary as a line of text."""
+    out: list[str] = []
+    run: list[Equation] = []
+    for line in [*lines, None]:
+        if line is not None and line.equation is not None:
+            run.append(line.equation)
+            continue
+        if run:
+            out += [r"\begin{align*}", *_tex_aligned(run, digits), r"\end{align*}", ""]
+            run = []
+        if line is not None:
+            out += [tex_text(line.summary), ""]
+    return out
 
 
 def _tex_aligned(eqs: Sequence[Equation], digits: int) -> list[str]:

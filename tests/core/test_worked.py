@@ -119,3 +119,38 @@ def test_latex_compiles(tmp_path, name):
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:]
     assert (tmp_path / "solution.pdf").stat().st_size > 1000
+
+
+def _equation_lines(markdown: str) -> list[str]:
+    return [line for line in markdown.splitlines() if line.startswith("- ") and "$" in line]
+
+
+def test_the_pass_so_far_grows_as_you_step_and_shrinks_as_you_step_back():
+    stepper = stepper_of(load_example("xor"))
+    texts = [worked.worked_solution_markdown(stepper, so_far=True)]
+    while not stepper.at_end:
+        stepper.step_into()
+        texts.append(worked.worked_solution_markdown(stepper, so_far=True))
+    counts = [len(_equation_lines(text)) for text in texts]
+    assert counts[0] == 3 and all(b > a for a, b in zip(counts, counts[1:], strict=False))  # x, t, η given
+    assert texts[-1] == worked.worked_solution_markdown(stepper, title="network")  # the end: the whole pass
+    for text in reversed(texts[:-1]):
+        stepper.step_back()
+        assert worked.worked_solution_markdown(stepper, so_far=True) == text
+
+
+def test_a_wide_layer_lists_the_selected_neuron_and_sums_up_the_rest():
+    hidden = Layer(np.full((64, 784), 0.01), np.zeros(64), "relu")
+    network = Network(784, [hidden, Layer(np.full((10, 64), 0.1), np.zeros(10), "softmax")], "cross_entropy")
+    stepper = Stepper(network, np.linspace(0, 1, 784)[None, :], np.eye(10)[:1], 0.1)
+    stepper.run_to(1)  # Forward 2
+    text = worked.worked_solution_markdown(stepper, so_far=True, selection=(1, 4, None), widest=4)
+    assert "z_{5}^{1} = " in text and "z_{6}^{1} = " not in text
+    assert "… 63 more neurons of layer 1" in text and "… 9 more neurons of layer 2" in text
+    assert "780 more values" in text and "783 more columns" in text
+    stepper.run_to_end()
+    text = worked.worked_solution_markdown(stepper, so_far=True, selection=(1, 4, 99), widest=4)
+    assert r"\frac{\partial C}{\partial w_{5,100}^{1}} = x_{100} \delta_{5}^{1}" in text
+    assert "… 783 more weights into neuron 5 of layer 1" in text
+    with pytest.raises(TypeError, match="needs a stepper"):
+        worked.worked_solution_markdown(load_example("xor"), so_far=True)
