@@ -23,6 +23,7 @@ from backprop_gui.ui.main_window import APP_NAME, MainWindow, show_error
 from backprop_gui.ui.note_panel import install_note_panel
 from backprop_gui.ui.session_model import SessionModel
 from backprop_gui.ui.session_ui import install_session_features
+from backprop_gui.ui.theme import apply_theme, install_theme_menu, saved_theme
 from backprop_gui.ui.training_ui import TrainingController, install_training
 
 ORGANISATION = "backprop-gui"
@@ -89,6 +90,7 @@ def create_window(
     window.restore_settings()  # the docks added above get their saved layout
     docks = {**window.docks, "note": note_dock, **training.docks, **diagnostics.docks}
     window.layout_controller = install_layouts(window, model, docks)
+    window.theme_actions = install_theme_menu(window)
     _follow_use(window.layout_controller, training, diagnostics)
     model.apply_view_state()  # the file's display settings win over the saved preferences
     return window
@@ -150,12 +152,15 @@ def _keep_window_view(window: MainWindow, diagnostics: DiagnosticsController) ->
     model.view_applied.connect(apply)
 
 
-def run(path: str | None = None, example: str | None = None) -> int:
+def run(path: str | None = None, example: str | None = None, theme: str | None = None) -> int:
     """Open the window on ``path``, the example ``example`` or the default session; returns the exit code.
+
+    ``theme`` ("system", "light" or "dark") is used for this run instead of the one saved in the settings.
 
     A file that cannot be opened is reported in an error box and the default session opens
     instead; autosaves left by a crash are offered for restoring once the window shows."""
     app = application()
+    apply_theme(theme or saved_theme())
     session, problem = initial_session(path, example)
     opened = path if path is not None and problem is None else None
     window = create_window(session, file_path=opened, offer_restore=True)
