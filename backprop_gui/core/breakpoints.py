@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from backprop_gui.core.backprop import PassResult, first_non_finite, run_pass, updated_parameters
+from backprop_gui.core.backprop import PassResult, first_non_finite, run_pass
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.network import Network
+from backprop_gui.core.optimizers import compute_update
 from backprop_gui.core.stepper import Phase, PhaseStep, phase_sequence
 from backprop_gui.core.training import Divergence, Trainer, TrainerHook
 
@@ -378,7 +379,9 @@ def hit_from_divergence(error: Divergence, trainer: Trainer) -> Hit:
     result = run_pass(trainer.network, trainer.data.inputs[rows].T, trainer.data.targets[rows].T)
     bad = first_non_finite(result)
     if bad is None:
-        weights, biases = updated_parameters(trainer.network, result, trainer.settings.learning_rate)
+        settings = trainer.settings
+        update = compute_update(trainer.network, result, settings.learning_rate, settings.rule, trainer.optimizer_state)
+        weights, biases = update.weights, update.biases
         layer = next(l for l in weights if not (np.isfinite(weights[l]).all() and np.isfinite(biases[l]).all()))
         bad = ("weights", layer)
     return _non_finite_hit(result, bad, error.step, rows)

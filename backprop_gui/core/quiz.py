@@ -17,7 +17,6 @@ from enum import StrEnum
 from typing import Any
 
 from backprop_gui.core import formulas
-from backprop_gui.core.backprop import updated_parameters
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
 
@@ -212,7 +211,7 @@ def expected(stepper: Stepper, question: Question) -> float:
     if q is Quantity.LOSS:
         return float(record.losses[0])
     if q in (Quantity.NEW_WEIGHTS, Quantity.NEW_BIASES):
-        weights, biases = updated_parameters(stepper.network, record, stepper.learning_rate)
+        weights, biases = stepper.update.weights, stepper.update.biases
         return float(weights[l][j, question.k or 0] if q is Quantity.NEW_WEIGHTS else biases[l][j])
     if q is Quantity.GRAD_WEIGHTS:
         return float(record.grad_w[l][j, question.k or 0])

@@ -11,7 +11,7 @@ is stepped into neuron by neuron. Every number of the pass is computed once, by
 known. ``value`` never hands out a number that is not known yet.
 
 Every move pushes the state it left onto a history, so ``step_back`` undoes any move
-exactly, Update included (which puts the old weights back).
+exactly, Update included (which puts the old weights and the optimiser's old state back).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from enum import Enum, StrEnum
 
 import numpy as np
 
-from backprop_gui.core.backprop import PassResult, run_pass, set_parameters, updated_parameters
+from backprop_gui.core.backprop import PassResult, run_pass, set_parameters
 from backprop_gui.core.network import Network
+from backprop_gui.core.optimizers import OptimizerState, Update, UpdateRule, compute_update
 
 Array = np.ndarray
 HISTORY_LIMIT = 10_000
@@ -81,6 +82,8 @@ class _State:
     record: PassResult
     old: tuple[dict[int, Array], dict[int, Array]]
     new: tuple[dict[int, Array], dict[int, Array]]
+    old_state: OptimizerState
+    update: Update
 
 
 def phase_sequence(depth: int) -> list[PhaseStep]:
@@ -97,8 +100,9 @@ class Stepper:
     """Steps a network through passes over ``inputs`` (N, n_0) with ``targets`` (N, n_L).
 
     Samples are grouped in batches of ``batch_size`` in data order; batch ``i`` holds
-    samples ``i·B … i·B + B − 1``. The stepper changes the network's parameters only at
-    Update (and puts them back when Update is stepped back).
+    samples ``i·B … i·B + B − 1``. The stepper changes the network's parameters and the
+    ``optimizer_state`` holder only at Update (and puts them back when Update is stepped
+    back); ``rule`` is the update rule (plain SGD unless given), η its base learning rate.
     """
 
     def __init__(
@@ -109,8 +113,12 @@ class Stepper:
         learning_rate: float,
         batch_size: int = 1,
         batch: int = 0,
+        rule: UpdateRule | None = None,
+        optimizer_state: OptimizerState | None = None,
     ) -> None:
         self.network = network
+        self.rule = rule if rule is not None else UpdateRule()
+        self.optimizer_state = optimizer_state if optimizer_state is not None else OptimizerState()
         self.inputs = np.asarray(inputs, dtype=float)
         self.targets = np.asarray(targets, dtype=float)
         if not len(self.inputs):
@@ -250,10 +258,12 @@ class Stepper:
         position: int,
         revealed: int = 0,
         before_update: tuple[dict[int, Array], dict[int, Array]] | None = None,
+        state_before: OptimizerState | None = None,
     ) -> None:
         """Stand at a saved place (a reopened session) with an empty history: the pass on
-        ``batch`` is computed from ``before_update`` (w^l, b^l by layer, as it started) if given,
-        else from the network as it is; at Update the network then holds the new weights."""
+        ``batch`` is computed from ``before_update`` (w^l, b^l by layer, as it started) and
+        ``state_before`` (the optimiser's state as it started) where given, else from the network
+        and state as they are; at Update the network and state then hold the updated ones."""
         if not 0 <= batch < self.batch_count:
             raise IndexError(f"sample {batch} does not exist (0..{self.batch_count - 1})")
         if not 0 <= position <= len(self.phases):
@@ -263,6 +273,8 @@ class Stepper:
             raise ValueError(f"cannot show {revealed} neurons of the phase after position {position}")
         if before_update is not None:
             set_parameters(self.network, *before_update)
+        if state_before is not None:
+            self.optimizer_state.assign(state_before)
         self._history.clear()
         self._state = self._new_pass(batch)
         self._restore(self._at(position, revealed))
@@ -301,6 +313,16 @@ class Stepper:
         values = np.array(self._raw(Quantity(quantity), layer), dtype=float, copy=True)
         values[~known] = np.nan
         return Revealed(values, known)
+
+    @property
+    def update(self) -> Update:
+        """The Update of this pass, known or not (its numbers are shown only at Update)."""
+        return self._state.update
+
+    @property
+    def state_before(self) -> OptimizerState:
+        """The optimiser's state as this pass started (the state at Update is ``update.state``)."""
+        return self._state.old_state
 
     def weights_before(self, layer: int) -> tuple[Array, Array]:
         """(w^l, b^l) as they were when this pass started (the old values at Update)."""
@@ -351,15 +373,16 @@ class Stepper:
             {l: layer.weights for l, layer in enumerate(network.layers, start=1)},
             {l: layer.biases for l, layer in enumerate(network.layers, start=1)},
         )
+        old_state = self.optimizer_state.copy()
         # Huge weights overflow to ±inf and NaN: those are shown as such, not warned about
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             record = run_pass(network, x, t)
-            new = updated_parameters(network, record, self.learning_rate)
-        return _State(batch, 0, 0, record, old, new)
+            update = compute_update(network, record, self.learning_rate, self.rule, old_state)
+        return _State(batch, 0, 0, record, old, (update.weights, update.biases), old_state, update)
 
     def _at(self, position: int, revealed: int) -> _State:
         s = self._state
-        return _State(s.batch, position, revealed, s.record, s.old, s.new)
+        return _State(s.batch, position, revealed, s.record, s.old, s.new, s.old_state, s.update)
 
     def _move(self, state: _State) -> None:
         self._history.append(self._state)
@@ -369,4 +392,6 @@ class Stepper:
 
     def _restore(self, state: _State) -> None:
         self._state = state
-        set_parameters(self.network, *(state.new if state.position == len(self.phases) else state.old))
+        updated = state.position == len(self.phases)
+        set_parameters(self.network, *(state.new if updated else state.old))
+        self.optimizer_state.assign(state.update.state if updated else state.old_state)

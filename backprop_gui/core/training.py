@@ -1,6 +1,7 @@
-"""SGD training: epochs of minibatches, the loss history, and a guard against divergence.
+"""Training: epochs of minibatches, the loss history, and a guard against divergence.
 
-Training uses ``backprop.run_pass`` — the stepper's arithmetic — one minibatch at a time.
+Training uses ``backprop.run_pass`` — the stepper's arithmetic — one minibatch at a time, and
+``optimizers.compute_update`` — the stepper's update — after each.
 The order of the samples in epoch ``e`` is drawn from ``(seed, e)`` alone, so training
 can stop between any two steps and resume exactly where it was.
 """
@@ -14,17 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from backprop_gui.core.backprop import (
-    PassResult,
-    first_non_finite,
-    forward,
-    run_pass,
-    set_parameters,
-    updated_parameters,
-)
+from backprop_gui.core.backprop import PassResult, first_non_finite, forward, run_pass, set_parameters
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import Network
+from backprop_gui.core.optimizers import OptimizerState, UpdateRule, compute_update
 
 MAX_LEARNING_RATE = 1e6
 MAX_EPOCHS = 1_000_000
@@ -32,13 +27,14 @@ MAX_EPOCHS = 1_000_000
 
 @dataclass
 class TrainingSettings:
-    """η, minibatch size, epochs to run, shuffling and its seed."""
+    """η, minibatch size, epochs to run, shuffling and its seed, and the rest of the update rule."""
 
     learning_rate: float = 0.5
     batch_size: int = 1
     epochs: int = 1
     shuffle: bool = True
     seed: int = 0
+    rule: UpdateRule = UpdateRule()
 
     def validate(self) -> None:
         """Raise ValueError naming the first setting out of range."""
@@ -50,6 +46,7 @@ class TrainingSettings:
             raise ValueError(f"training.epochs: must be in 1..{MAX_EPOCHS}, got {self.epochs}")
         if self.seed < 0:
             raise ValueError(f"training.seed: must be 0 or more, got {self.seed}")
+        self.rule.validate()
 
 
 @dataclass
@@ -121,10 +118,11 @@ def _first_non_finite(
 
 
 class Trainer:
-    """Runs SGD on ``network`` over ``data``, recording into ``history``.
+    """Trains ``network`` on ``data`` by ``settings``' update rule, recording into ``history``.
 
     ``epoch`` counts completed epochs and ``batch`` the next minibatch within the current
-    one; both are plain integers so a session can save them and resume.
+    one; both are plain integers so a session can save them and resume. ``optimizer_state``
+    (shared with the session when given) holds the optimiser's velocities, moments and t.
 
     ``observers`` are called as ``observer(result, step)`` after every successful step, once
     the step is recorded (and its epoch closed, if it was the last). An observer stops
@@ -140,8 +138,10 @@ class Trainer:
         history: LossHistory | None = None,
         epoch: int = 0,
         batch: int = 0,
+        optimizer_state: OptimizerState | None = None,
     ) -> None:
         self.network = network
+        self.optimizer_state = optimizer_state if optimizer_state is not None else OptimizerState()
         self.data = data
         self.settings = settings
         self.history = history if history is not None else LossHistory()
@@ -188,10 +188,13 @@ class Trainer:
         x, t = self.data.inputs.take(rows, axis=0).T, self.data.targets.take(rows, axis=0).T
         result = run_pass(self.network, x, t)
         step = self.history.steps + 1
-        weights, biases = updated_parameters(self.network, result, self.settings.learning_rate)
-        if not (math.isfinite(result.loss) and _all_finite([*weights.values(), *biases.values()])):
+        settings = self.settings
+        update = compute_update(self.network, result, settings.learning_rate, settings.rule, self.optimizer_state)
+        weights, biases = update.weights, update.biases
+        if not (math.isfinite(result.loss) and _all_finite(update.arrays)):
             raise Divergence(step, *_first_non_finite(result, weights, biases))
         set_parameters(self.network, weights, biases)
+        self.optimizer_state.assign(update.state)
         self.history.step_losses.append(result.loss)
         self.batch += 1
         if self.batch >= self.batches_per_epoch:

@@ -9,7 +9,9 @@ ratio is printed and asserted:
   ``Trainer.step`` at most 1.5× the time of a hand-written numpy loop doing the same arithmetic,
   and at least 5× faster than PyTorch eager in float64;
 - minibatch (64) SGD step on a 784-128-10 network, ReLU hidden layer, softmax output with
-  cross-entropy: at least 1.5× faster than PyTorch eager in float64.
+  cross-entropy: at least 1.5× faster than PyTorch eager in float64;
+- per-sample step on the 2-8-8-1 network with momentum or with Adam: at most 1.3× the time of
+  the plain SGD step.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pytest
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Network, build_network
+from backprop_gui.core.optimizers import OptimizerSettings, UpdateRule
 from backprop_gui.core.training import Trainer, TrainingSettings
 
 try:
@@ -61,16 +64,17 @@ def big_problem() -> tuple[Network, Dataset]:
     return network, Dataset(rng.uniform(0, 1, size=(n, 784)), targets)
 
 
-def settings(batch_size: int) -> TrainingSettings:
-    return TrainingSettings(learning_rate=LEARNING_RATE, batch_size=batch_size, seed=0)
+def settings(batch_size: int, optimizer: str = "sgd") -> TrainingSettings:
+    rule = UpdateRule(OptimizerSettings(optimizer))
+    return TrainingSettings(learning_rate=LEARNING_RATE, batch_size=batch_size, seed=0, rule=rule)
 
 
 # --- one epoch each way -----------------------------------------------------------
 
 
-def trainer_epoch(network: Network, data: Dataset, batch_size: int, epoch: int) -> None:
+def trainer_epoch(network: Network, data: Dataset, batch_size: int, epoch: int, optimizer: str = "sgd") -> None:
     """One epoch of ``Trainer.step`` calls (the Trainer is rebuilt at the epoch, as a resumed session does)."""
-    trainer = Trainer(network, data, settings(batch_size), epoch=epoch)
+    trainer = Trainer(network, data, settings(batch_size, optimizer), epoch=epoch)
     for _ in range(trainer.batches_per_epoch):
         trainer.step()
 
@@ -186,6 +190,16 @@ def minibatch_ratio() -> float:
     return ratios["torch"]
 
 
+def optimizer_ratios() -> dict[str, float]:
+    """Per-sample step with momentum and with Adam, each ÷ the plain SGD step, on the small problem."""
+    network, data = small_problem()
+    copies = {name: network.copy() for name in ("sgd", "momentum", "adam")}
+    print(f"\nper-sample step by optimiser, 2-8-8-1 tanh, {SMALL_SAMPLES} steps an epoch:")
+    return median_ratios(
+        {name: (lambda e, n=name: trainer_epoch(copies[n], data, 1, e, n)) for name in copies}  # type: ignore[misc]
+    )
+
+
 # --- the targets ------------------------------------------------------------------
 
 
@@ -193,6 +207,13 @@ def test_per_sample_step_is_close_to_bare_numpy() -> None:
     ratio = 1 / per_sample_ratios(with_torch=False)["bare numpy"]
     print(f"  Trainer.step / bare numpy = {ratio:.2f} (target ≤ 1.5)")
     assert ratio <= 1.5
+
+
+def test_momentum_and_adam_steps_are_close_to_sgd() -> None:
+    ratios = optimizer_ratios()
+    for name, ratio in ratios.items():
+        print(f"  {name} / sgd = {ratio:.2f} (target ≤ 1.3)")
+    assert max(ratios.values()) <= 1.3
 
 
 @requires_torch
