@@ -49,6 +49,7 @@ class LayoutController(QObject):
         self.current = LayoutName.STEP
         self._before_present = LayoutName.STEP
         self._switching = False
+        self.ready = False  # True once the window has shown and its first layout is arranged
         self.group = QActionGroup(self)
         self.group.setExclusive(True)
         self.actions: dict[LayoutName, QAction] = {}
@@ -202,6 +203,12 @@ class LayoutController(QObject):
             if not attached:
                 bar.hide()
 
+    def first_arrangement(self) -> None:
+        """The saved arrangement of the current layout, or its default, once the window shows."""
+        if not self.restore():
+            self.arrange()
+        self.ready = True
+
     def reset(self) -> None:
         """View ▸ Reset Layout: forget the user's arrangement of this layout and show the default."""
         QSettings().remove(self._key(self.current))
@@ -258,7 +265,7 @@ def install_layouts(window: QMainWindow, model: SessionModel, docks: dict[str, Q
     if saved in {str(name) for name in LayoutName} and saved != LayoutName.PRESENT:
         controller.current = LayoutName(saved)
         controller.actions[controller.current].setChecked(True)
-    _when_first_shown(window, lambda: controller.restore() or controller.arrange())
+    _when_first_shown(window, controller.first_arrangement)
     window.installEventFilter(_SaveOnClose(controller))
     return controller
 

@@ -71,7 +71,7 @@ def test_no_shortcut_is_bound_to_two_actions(window: MainWindow) -> None:
 
 def test_the_step_layout_keeps_the_note_at_hand_and_the_graph_most_of_the_window(window, qtbot) -> None:
     note = window.docks["note"]
-    qtbot.waitUntil(lambda: window.tabifiedDockWidgets(note) != [])  # arranged once the window shows
+    qtbot.waitUntil(lambda: window.layout_controller.ready)  # arranged once the window shows
     assert window.docks["values"] in window.tabifiedDockWidgets(note)
     assert note.isVisible() and window.docks["formula"].isVisible()
     assert not window.training_controller.docks["loss"].isVisible()

@@ -21,7 +21,7 @@ def shown(window, key) -> bool:
 
 
 def arranged(qtbot, window):
-    qtbot.waitUntil(lambda: shown(window, "values") or shown(window, "loss"))
+    qtbot.waitUntil(lambda: window.layout_controller.ready)
     qtbot.wait(20)
 
 

@@ -30,7 +30,7 @@ def window(qtbot):
 
 def test_an_empty_note_shows_a_muted_hint_and_the_panel_starts_hidden(window, qtbot) -> None:
     panel, dock = window.note_panel, window.docks["note"]
-    qtbot.waitUntil(lambda: window.tabifiedDockWidgets(window.docks["values"]) != [])  # arranged once shown
+    qtbot.waitUntil(lambda: window.layout_controller.ready)  # arranged once shown
     assert not dock.isVisible()
     assert panel.editor.placeholderText() == HINT and panel.editor.styleSheet() == EMPTY_STYLE
     assert not panel.editor.isReadOnly()
@@ -63,7 +63,7 @@ def test_the_note_is_saved_with_the_session(window, qtbot, tmp_path) -> None:
 
 def test_opening_a_session_with_a_note_shows_the_panel_with_it(window, qtbot) -> None:
     dock = window.docks["note"]
-    qtbot.waitUntil(lambda: window.tabifiedDockWidgets(window.docks["values"]) != [])  # arranged once shown
+    qtbot.waitUntil(lambda: window.layout_controller.ready)  # arranged once shown
     assert not dock.isVisible()
     window.session_controller.open_session(load_example("dead_relu"))
     assert dock.isVisible() and not dock.visibleRegion().isEmpty()
