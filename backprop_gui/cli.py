@@ -9,10 +9,13 @@ ends with exit status 2 and one line on stderr naming the file and the problem.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 
@@ -38,13 +41,23 @@ class UsageError(ValueError):
     """Input the command cannot work with; the message names the file and the problem."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line as one UsageError line instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("backprop-gui").strip()
+        hint = f"see backprop-gui {command + ' ' if command else ''}--help"
+        raise UsageError(f"{command + ': ' if command else ''}{message} ({hint})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in COMMANDS:
             args = _command_parser().parse_args(argv)
-            return args.run(args)
+            status: int = args.run(args)
+            return status
         args = _window_parser().parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 0
@@ -71,7 +84,7 @@ def _fail(message: str) -> int:
 
 
 def _window_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="backprop-gui",
         description="A step-through debugger for backpropagation. Opens FILE (a session) or a built-in example.",
         epilog="headless commands: trace, train, gradcheck, examples, export (see backprop-gui COMMAND --help)",
@@ -86,7 +99,7 @@ def _window_parser() -> argparse.ArgumentParser:
 
 
 def _command_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="backprop-gui")
+    parser = _Parser(prog="backprop-gui")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     trace = commands.add_parser("trace", help="print one full pass of a sample as JSON (or --text)")
@@ -230,7 +243,7 @@ def _export(args: argparse.Namespace) -> int:
     if "history_csv" in outputs:
         texts["history_csv"] = export.history_csv(session.history)
     for name, text in texts.items():
-        _write(outputs[name], lambda path, text=text: files.write_text(path, text))
+        _write(outputs[name], partial(files.write_text, text=text))
     if "png" in outputs or "svg" in outputs:
         _export_graph(session, args.sample, outputs.get("png"), outputs.get("svg"), args.scale)
     return 0
@@ -316,11 +329,19 @@ def _gradcheck(args: argparse.Namespace) -> int:
     session, label = _load(args)
     x, t = _sample(session, label, args.sample)
     check = gradient_check(session.network, x, t)
-    worst = max(check.checks, key=lambda c: c.relative_error)
     print(f"{label}, sample {args.sample}: {len(check.checks)} parameters checked against finite differences")
+    bad = check.first_non_finite
+    if bad is not None:
+        which = "backprop's gradient" if not math.isfinite(bad.backprop) else "the finite difference"
+        print(
+            f"FAILED: {which} of {bad.name} is NaN or infinite (the pass overflows for this sample), "
+            "so no error can be measured"
+        )
+        return 1
+    worst = max(check.checks, key=lambda c: c.relative_error)
     print(f"max absolute error  {check.max_absolute_error:.3e}")
     print(f"max relative error  {check.max_relative_error:.3e}  (at {worst.name})")
-    if check.max_relative_error > GRADCHECK_TOLERANCE:
+    if not check.passes(GRADCHECK_TOLERANCE):
         print(f"FAILED: the relative error is above {GRADCHECK_TOLERANCE:g}")
         return 1
     print(f"OK: within {GRADCHECK_TOLERANCE:g}")

@@ -24,18 +24,21 @@ LEAKY_SLOPE = 0.01
 def _sigmoid(z: Array) -> Array:
     # exp of a non-positive number never overflows, so this is stable for any |z|.
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    a: Array = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return a
 
 
 @np.errstate(under="ignore")
 def _softplus(z: Array) -> Array:
-    return np.logaddexp(0.0, z)
+    a: Array = np.logaddexp(0.0, z)
+    return a
 
 
 @np.errstate(under="ignore")
 def _softmax(z: Array) -> Array:
     e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+    a: Array = e / e.sum(axis=0, keepdims=True)
+    return a
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,12 @@ class Activation:
 
     def vjp(self, z: Array, a: Array, grad_a: Array) -> Array:
         """δ = (∂a/∂z)ᵀ · ∂C/∂a, column by column. Shapes ``(n, B)``."""
+        delta: Array
         if self.derivative is not None:
-            return grad_a * self.derivative(z, a)
-        # softmax: ∂a_j/∂z_i = a_j (1[i=j] − a_i), so δ_i = a_i (g_i − Σ_j a_j g_j)
-        return a * (grad_a - np.sum(a * grad_a, axis=0, keepdims=True))
+            delta = grad_a * self.derivative(z, a)
+        else:  # softmax: ∂a_j/∂z_i = a_j (1[i=j] − a_i), so δ_i = a_i (g_i − Σ_j a_j g_j)
+            delta = a * (grad_a - np.sum(a * grad_a, axis=0, keepdims=True))
+        return delta
 
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -303,7 +303,7 @@ class BreakpointMonitor:
     def _exploding(self, result: PassResult, step: int, samples: np.ndarray) -> Hit | None:
         threshold = self.settings.exploding_threshold
         sizes = {l: float(np.abs(d).max()) for l, d in result.delta.items()}
-        l = max(sizes, key=sizes.get)
+        l = max(sizes, key=sizes.__getitem__)
         if sizes[l] <= threshold:
             return None
         j, column = np.unravel_index(int(np.argmax(np.abs(result.delta[l]))), result.delta[l].shape)
@@ -321,7 +321,7 @@ class BreakpointMonitor:
                 return Hit(Condition.LOSS_BELOW, step, reason, sample=next_sample, phase=_phase(Phase.LOSS))
         if s.vanishing:
             largest = {l: float(m.max()) for l, m in self._delta_max.items()}
-            l = min(largest, key=largest.get)
+            l = min(largest, key=largest.__getitem__)
             if largest[l] < s.vanishing_threshold:
                 j = int(np.argmax(self._delta_max[l]))
                 reason = (
@@ -352,7 +352,8 @@ _NAMES = {"z": "z", "a": "a", "delta": "δ", "gradient": "∂C/∂w or ∂C/∂b
 def _non_finite_hit(result: PassResult, bad: tuple[str, int], step: int, samples: np.ndarray) -> Hit:
     quantity, layer = bad
     arrays = {"z": result.z, "a": result.a, "delta": result.delta}
-    neuron, column = None, 0
+    neuron: int | None = None
+    column = 0
     if quantity in arrays:
         rows, columns = np.nonzero(~np.isfinite(arrays[quantity][layer]))
         neuron, column = int(rows[0]), int(columns[0])
@@ -360,14 +361,15 @@ def _non_finite_hit(result: PassResult, bad: tuple[str, int], step: int, samples
         column = int(np.flatnonzero(~np.isfinite(result.losses))[0])
     phase = _phase(_BAD_PHASE.get(quantity, Phase.BACKWARD), layer)
     if quantity == "loss":
-        reason, layer, phase = "the loss C became NaN or infinite", None, _phase(Phase.LOSS)
+        reason, phase = "the loss C became NaN or infinite", _phase(Phase.LOSS)
     elif quantity == "weights":
         reason, phase = f"the updated weights of layer {layer} became NaN or infinite", _phase(Phase.UPDATE)
     else:
         name = f"{_NAMES[quantity]}_{neuron + 1}^{layer}" if neuron is not None else f"{_NAMES[quantity]} of layer"
         reason = f"{name} became NaN or infinite"
     reason += " — the weights of the last finite step were kept (try a smaller learning rate η)"
-    return Hit(Condition.NON_FINITE, step, reason, layer, neuron, int(samples[column]), phase)
+    hit_layer = None if quantity == "loss" else layer  # the loss belongs to no layer
+    return Hit(Condition.NON_FINITE, step, reason, hit_layer, neuron, int(samples[column]), phase)
 
 
 def hit_from_divergence(error: Divergence, trainer: Trainer) -> Hit:

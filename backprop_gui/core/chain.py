@@ -24,7 +24,7 @@ import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.backprop import PassResult
-from backprop_gui.core.formulas import Fn, Op, Sym, Tokens, index, to_text
+from backprop_gui.core.formulas import Fn, Op, Sym, Token, Tokens, index, to_text
 from backprop_gui.core.network import Network
 from backprop_gui.core.stepper import Quantity, Stepper
 
@@ -260,7 +260,8 @@ def path_sum(
     p = _Pass(network, record, weights)
     batch = 1 if kind == "delta" else record.x.shape[1]
     front = (Factor((Op(f"1/{batch}"),), 1.0 / batch),) if batch > 1 else ()
-    if kind == "weight":
+    ends: list[tuple[Factor, ...]]
+    if kind == "weight" and k is not None:  # (a weight always has its k: checked above)
         target: Tokens = (Sym("∂C/∂w", index(j, k), str(l)),)
         backprop = float(record.grad_w[l][j, k])
         ends = [(Factor((_input_symbol(l, k),), float(record.a[l - 1][k, s])),) for s in range(batch)]
@@ -304,14 +305,14 @@ def path_sum(
 def _general(p: _Pass, kind: str, l: int, j: int, k: int | None) -> Tokens:
     """The sum in letters: ∂C/∂w_jk^l = Σ_paths ∂C/∂a^L · … · f′(z_j^l) · a_k^{l−1}."""
     L = p.depth
-    out: list = [Sym("Σ", "paths")]
+    out: list[Token] = [Sym("Σ", "paths")]
     if p.softmax:
         out += [Sym("∂C/∂a", "m", str(L)), Op("·"), Sym("∂a", "m", str(L)), Op("/"), Sym("∂z", "i", str(L))]
     else:
         out += [Sym("∂C/∂a", "i", str(L)), Op("·"), Fn("f′"), Op("("), Sym("z", "i", str(L)), Op(")")]
     if l < L:
         out += [Op("·"), Op("…"), Op("·"), Fn("f′"), Op("("), _z(l, j), Op(")")]
-    if kind == "weight":
+    if kind == "weight" and k is not None:
         out += [Op("·"), _input_symbol(l, k)]
     return tuple(out)
 

@@ -18,11 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from backprop_gui.core.network import Network
+from backprop_gui.core.network import MAX_SEED, Network
 
 MAX_SAMPLES = 1_000_000
 MAX_CLASSES = 10
+MAX_VALIDATION_FRACTION = 0.9  # the share of samples a validation split may hold back
 MAX_CSV_BYTES = 512 * 1024 * 1024
+MAX_ONE_HOT_CLASSES = 1000  # distinct labels a CSV class column may have: one output neuron each
+MAX_DATA_NUMBERS = 50_000_000  # inputs and targets together (400 MB as float64)
 
 
 class DatasetError(ValueError):
@@ -48,12 +51,12 @@ class Dataset:
     @property
     def input_size(self) -> int:
         """n_0 the data needs: numbers per sample in ``inputs``."""
-        return self.inputs.shape[1]
+        return int(self.inputs.shape[1])
 
     @property
     def target_size(self) -> int:
         """n_L the data needs: numbers per sample in ``targets``."""
-        return self.targets.shape[1]
+        return int(self.targets.shape[1])
 
 
 def check_fits(dataset: Dataset, network: Network) -> None:
@@ -94,15 +97,16 @@ class Param:
         where = f"{generator} {self.name}"
         if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
             raise DatasetError(f"{where}: expected a number, got {type(value).__name__}")
+        number: int | float
         if self.kind is int:
             if not float(value).is_integer():
                 raise DatasetError(f"{where}: expected a whole number, got {value}")
-            value = int(value)
+            number = int(value)
         else:
-            value = float(value)
-        if not (self.low <= value <= self.high):
-            raise DatasetError(f"{where}: must be in {self.low}..{self.high}, got {value}")
-        return value
+            number = float(value)
+        if not (self.low <= number <= self.high):
+            raise DatasetError(f"{where}: must be in {self.low}..{self.high}, got {number}")
+        return number
 
 
 def _samples(default: int) -> Param:
@@ -117,7 +121,7 @@ def _point_noise(default: float) -> Param:
     return _noise(default, 1.0, "standard deviation of the noise added to each point")
 
 
-_SEED = Param("seed", int, 0, 0, 2**63 - 1, "random seed; the same seed gives the same data")
+_SEED = Param("seed", int, 0, 0, MAX_SEED, "random seed; the same seed gives the same data")
 
 
 def _classes(default: int) -> Param:
@@ -308,7 +312,7 @@ def read_csv(
     """A data set from CSV: a path (``Path`` or a ``str`` without a newline) or the text itself.
 
     Columns are named by header name or by 0-based index. ``header`` is True, False or
-    "auto" (a first row with any non-numeric cell is a header). ``standardise`` rescales
+    "auto" (``looks_like_header``). ``standardise`` rescales
     each input column to mean 0 and standard deviation 1. ``one_hot_column`` holds class
     labels (any text) that become one-hot target columns after ``target_columns``.
     Errors (DatasetError) name the file, line and column.
@@ -356,13 +360,12 @@ def _parse_csv(
     if not rows:
         raise DatasetError("the file is empty (no rows of data)")
     if header == "auto":
-        header = any(_number(cell) is None for cell in rows[0][1])
+        header = looks_like_header([row for _, row in rows[:2]])
     names = rows[0][1] if header else [f"column {k + 1}" for k in range(len(rows[0][1]))]
     body = rows[1:] if header else rows
     if not body:
         raise DatasetError("the file has a header but no rows of data")
-    if len(body) > MAX_SAMPLES:
-        raise DatasetError(f"{len(body):,} rows is more than the {MAX_SAMPLES:,} samples allowed")
+    check_size(len(body), 0)
     width = len(names)
     for number, row in body:
         if len(row) != width:
@@ -391,10 +394,16 @@ def _parse_csv(
                 values[i, c] = value
         return values
 
+    classes = [] if class_at is None else _class_names([row[class_at] for _, row in body])
+    if len(classes) > MAX_ONE_HOT_CLASSES:
+        raise DatasetError(
+            f"class column {names[class_at]!r} has {len(classes):,} different labels; at most "
+            f"{MAX_ONE_HOT_CLASSES:,} classes (one output neuron each) can be one-hot encoded"
+        )
+    check_size(len(body), len(inputs_at) + len(targets_at) + len(classes))
     inputs, targets = numbers(inputs_at), numbers(targets_at)
     target_labels = [names[k] for k in targets_at]
     if class_at is not None:
-        classes = _class_names([row[class_at] for _, row in body])
         index = {name: c for c, name in enumerate(classes)}
         labels = np.array([index[row[class_at]] for _, row in body])
         targets = np.hstack([targets, _one_hot(labels, len(classes))])
@@ -403,6 +412,34 @@ def _parse_csv(
         scale = inputs.std(axis=0)
         inputs = (inputs - inputs.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
     return Dataset(inputs, targets, input_labels=[names[k] for k in inputs_at], target_labels=target_labels)
+
+
+def looks_like_header(rows: Sequence[Sequence[str]]) -> bool:
+    """Whether the first of ``rows`` (the first two rows of a CSV, as cells) is a header: it has a
+    text cell where the next row has a number (or there is no next row). Text above text is data, so
+    a headerless file whose class column holds text keeps its first sample."""
+    if not rows:
+        return False
+    first = rows[0]
+    below = rows[1] if len(rows) > 1 else None
+    for k, cell in enumerate(first):
+        if _number(cell) is not None:
+            continue
+        if below is None or k >= len(below) or _number(below[k]) is not None:
+            return True
+    return False
+
+
+def check_size(samples: int, columns: int) -> None:
+    """Raise DatasetError before allocating a data set of ``samples`` rows of ``columns`` numbers
+    (inputs and targets together) larger than the limits."""
+    if samples > MAX_SAMPLES:
+        raise DatasetError(f"{samples:,} samples is more than the {MAX_SAMPLES:,} allowed")
+    if samples * columns > MAX_DATA_NUMBERS:
+        raise DatasetError(
+            f"{samples:,} samples of {columns:,} numbers is more than the {MAX_DATA_NUMBERS:,} numbers "
+            "a data set may hold"
+        )
 
 
 def _number(cell: str) -> float | None:

@@ -1,4 +1,9 @@
-"""The decision map: the network's output over a grid of the 2-D input plane, via ``backprop.forward``."""
+"""The decision map: the network's output over a grid of the 2-D input plane, via ``backprop.forward``.
+
+The grid is evaluated a chunk of points at a time so that the pass's z^l and a^l never take more
+than ``MEMORY_BUDGET`` bytes; a network too large to map in that budget or in reasonable time
+raises ``MapTooLarge`` naming the sizes.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,12 @@ from backprop_gui.core.backprop import forward
 from backprop_gui.core.network import Network
 
 MAX_RESOLUTION = 1000
+MEMORY_BUDGET = 64 * 2**20  # bytes of z^l, a^l and a^L held at once
+MAX_MULTIPLY_ADDS = 2 * 10**9  # about a second of arithmetic: a larger map would freeze the window
+
+
+class MapTooLarge(ValueError):
+    """The network is too large to map within the memory budget or in reasonable time."""
 
 
 @dataclass(frozen=True)
@@ -60,21 +71,45 @@ def evaluate_grid(network: Network, plane: Plane, resolution: int) -> np.ndarray
     """a^L over the grid: shape (n_L, R, R), ``[j, i, c]`` = output j at row i (x_2), column c (x_1).
 
     Cells where the output overflows hold NaN or ±inf; no warning is raised for them.
+    Raises MapTooLarge (before allocating) when ``map_chunk`` does.
     """
     if network.input_size != 2:
         raise ValueError(f"the decision map needs a network with 2 inputs, this one has n_0 = {network.input_size}")
+    points = grid_points(plane, resolution)
+    chunk = map_chunk(network, points.shape[1])
+    outputs = np.empty((network.layers[-1].size, points.shape[1]))
     with np.errstate(over="ignore", invalid="ignore"):  # huge weights: non-finite cells, shown as such
-        _, a = forward(network, grid_points(plane, resolution))
-    return a[network.depth].reshape(-1, resolution, resolution)
+        for start in range(0, points.shape[1], chunk):
+            _, a = forward(network, points[:, start : start + chunk])
+            outputs[:, start : start + chunk] = a[network.depth]
+    return outputs.reshape(-1, resolution, resolution)
+
+
+def map_chunk(network: Network, points: int) -> int:
+    """How many of ``points`` grid points to pass at once within ``MEMORY_BUDGET``: per point the
+    pass holds z^l and a^l of the widest layer and the output keeps n_L numbers. Raises MapTooLarge
+    when even one point, the output itself, or the arithmetic is beyond the budget."""
+    sizes = network.sizes
+    parameters = sum(layer.weights.size + layer.biases.size for layer in network.layers)
+    output_bytes = 8 * sizes[-1] * points
+    per_point = 8 * 3 * max(sizes)  # z^l, a^l and a^{l-1} of the widest layer
+    if parameters * points > MAX_MULTIPLY_ADDS or output_bytes + per_point > MEMORY_BUDGET:
+        raise MapTooLarge(
+            f"this network ({parameters:,} parameters, widest layer {max(sizes):,} neurons) is too large for "
+            f"a decision map of {points:,} points"
+        )
+    return max(1, (MEMORY_BUDGET - output_bytes) // per_point)
 
 
 def class_map(outputs: np.ndarray) -> np.ndarray:
     """The arg-max output index (0-based) of each cell of ``outputs`` (n_L, R, R), shape (R, R)."""
-    return np.argmax(outputs, axis=0)
+    classes: np.ndarray = np.argmax(outputs, axis=0)
+    return classes
 
 
 def target_classes(targets: np.ndarray) -> np.ndarray:
     """A class per sample from ``targets`` (N, n_L): the arg-max for several outputs, t ≥ 0.5 for one."""
     if targets.shape[1] == 1:
         return (targets[:, 0] >= 0.5).astype(int)
-    return np.argmax(targets, axis=1)
+    classes: np.ndarray = np.argmax(targets, axis=1)
+    return classes

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
-from backprop_gui.core.datasets import Dataset, check_fits
+from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, check_fits
 from backprop_gui.core.formatting import MAX_DIGITS, format_number
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import (
@@ -281,6 +281,7 @@ class ToggleBias(Edit):
         target.biases = np.zeros(target.size)
 
     def revert(self, network: Network) -> None:
+        assert self._old is not None, "revert before apply"
         target = network.layer(self.layer)
         target.has_bias, target.biases = self._was_on, self._old
 
@@ -427,6 +428,7 @@ class AddLayer(Edit):
         network.layers.insert(self.layer - 1, new)
 
     def revert(self, network: Network) -> None:
+        assert self._after_weights is not None, "revert before apply"
         del network.layers[self.layer - 1]
         network.layer(self.layer).weights = self._after_weights
 
@@ -457,7 +459,7 @@ class RemoveLayer(Edit):
         self._removed = network.layers.pop(self.layer - 1)
 
     def revert(self, network: Network) -> None:
-        assert self._removed is not None, "revert before apply"
+        assert self._removed is not None and self._after_weights is not None, "revert before apply"
         network.layers.insert(self.layer - 1, self._removed)
         network.layer(self.layer + 1).weights = self._after_weights
 
@@ -545,10 +547,11 @@ class SetTrainingSetting(SessionEdit):
         if self.name not in ("learning_rate", "validation_fraction") and value != int(value):
             raise ValueError(f"{label} must be a whole number, got {value}")
         if self.name == "validation_fraction":
-            if not 0 <= value < 1:
-                raise ValueError(f"the validation fraction must be at least 0 and less than 1, got {value}")
+            if not 0 <= value <= MAX_VALIDATION_FRACTION:
+                raise ValueError(f"the validation fraction must be in 0..{MAX_VALIDATION_FRACTION}, got {value}")
             return
-        replace(session.training, **{self.name: value}).validate()
+        changes: dict[str, Any] = {self.name: value}
+        replace(session.training, **changes).validate()
 
     def _apply(self, session: Session) -> None:
         self._old, self._old_batch = self.current(session), session.batch
@@ -592,7 +595,9 @@ class SetData(SessionEdit):
     data: Dataset
     fit: bool = False
     seed: int = 0
-    _old: tuple | None = field(default=None, init=False, repr=False)
+    _old: tuple[Dataset, int, int, np.ndarray, np.ndarray, np.ndarray] | None = field(
+        default=None, init=False, repr=False
+    )  # data, batch, n_0, w^1, w^L, b^L
 
     @property
     def text(self) -> str:

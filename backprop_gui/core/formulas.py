@@ -114,8 +114,11 @@ def _d(name: str, sub: str, sup: str = "") -> Sym:
 # --- building blocks ----------------------------------------------------------------------
 
 
-def _n(value: float, bare: bool = False) -> Tokens:
-    """A number; negative ones in brackets unless ``bare`` (inside a function call or alone)."""
+def _n(value: float | None, bare: bool = False) -> Tokens:
+    """A number; negative ones in brackets unless ``bare`` (inside a function call or alone).
+    ``value`` comes from ``_Values`` and must be known: only known results are worked out in numbers."""
+    if value is None:
+        raise ValueError("a known result was worked out from an unknown number")
     if value < 0 and not bare:
         return Op("("), Num(value), Op(")")
     return (Num(value),)
@@ -164,6 +167,13 @@ class _Values:
             return None
         return float(revealed.values[j, 0 if k is None else k] if revealed.values.ndim == 2 else revealed.values[j])
 
+    def known(self, q: Quantity, l: int, j: int, k: int | None = None) -> float:
+        """A value a known result was computed from, so known too (ValueError if not)."""
+        value = self.get(q, l, j, k)
+        if value is None:
+            raise ValueError(f"{q.name} of layer {l} is not known yet")
+        return value
+
     def activation(self, l: int, j: int) -> float | None:
         return self.get(Quantity.INPUT, 0, j) if l == 0 else self.get(Quantity.ACTIVATION, l, j)
 
@@ -176,6 +186,8 @@ class _Values:
     def derivative(self, l: int, z: float, a: float) -> float:
         """f_l'(z) through the activation registry (the same f' the pass used)."""
         act = ACTIVATIONS[self.network.layer(l).activation]
+        if act.derivative is None:
+            raise ValueError(f"{act.name} has no elementwise f′ (it back-propagates through its Jacobian)")
         return float(act.derivative(np.array([[z]]), np.array([[a]]))[0, 0])
 
 
@@ -269,7 +281,7 @@ def _loss_form(loss: str, a: Sequence[Tokens], t: Sequence[Tokens], numeric: boo
     n = len(a)
     if loss in ("half_squared_error", "mean_squared_error"):
         squares = [(Op("("), *a[j], Op("−"), *t[j], Op(")²")) for j in range(n)]
-        front = (Op("½"),) if loss == "half_squared_error" else (Op("1"), Op("/"), Op(str(n)), Op("·"))
+        front: Tokens = (Op("½"),) if loss == "half_squared_error" else (Op("1"), Op("/"), Op(str(n)), Op("·"))
         if numeric and loss == "half_squared_error":
             front = (Op("½"), Op("×"))
         return (*front, *_paren(_join(squares), n > 1))
@@ -383,7 +395,8 @@ def _output_delta(v: _Values, j: int) -> Equation:
     numbers: Tokens | None = None
     note = ""
     if name == "softmax" and loss == "cross_entropy":
-        targets = [v.get(Quantity.TARGET, 0, k) for k in range(n)]
+        targets = [v.known(Quantity.TARGET, 0, k) for k in range(n)]
+        general: Tokens
         if np.isclose(sum(targets), 1.0):
             general = (a_sym, Op("−"), t_sym)
             numbers = (*_n(v.get(Quantity.ACTIVATION, L, j)), Op("−"), *_n(targets[j])) if known else None
@@ -407,15 +420,15 @@ def _output_delta(v: _Values, j: int) -> Equation:
         pairs = [(Sym("a", index(k), str(L)), _d("a", index(k), str(L))) for k in range(n)]
         general = (a_sym, Op("("), g_sym, Op("−"), *_paren(_join(pairs), n > 1), Op(")"))
         if known:
-            a = [v.get(Quantity.ACTIVATION, L, k) for k in range(n)]
+            outputs = [v.get(Quantity.ACTIVATION, L, k) for k in range(n)]
             g = [v.get(Quantity.OUTPUT_GRADIENT, 0, k) for k in range(n)]
-            products = _join([_product(_n(a[k]), _n(g[k]), True) for k in range(n)])
-            numbers = (*_n(a[j]), Op("×"), Op("("), *_n(g[j]), Op("−"), *_paren(products, n > 1), Op(")"))
+            products = _join([_product(_n(outputs[k]), _n(g[k]), True) for k in range(n)])
+            numbers = (*_n(outputs[j]), Op("×"), Op("("), *_n(g[j]), Op("−"), *_paren(products, n > 1), Op(")"))
         note = "softmax: δ_j = a_j (∂C/∂a_j − Σ_k a_k ∂C/∂a_k), its Jacobian applied to ∂C/∂a"
     else:
         general = (g_sym, Op("·"), *_call("f′", (Sym("z", index(j), str(L)),)))
         if known:
-            z, a = v.get(Quantity.WEIGHTED_INPUT, L, j), v.get(Quantity.ACTIVATION, L, j)
+            z, a = v.known(Quantity.WEIGHTED_INPUT, L, j), v.known(Quantity.ACTIVATION, L, j)
             numbers = (*_n(v.get(Quantity.OUTPUT_GRADIENT, 0, j)), Op("×"), *_n(v.derivative(L, z, a)))
         note = f"f′ of {name}"
     lhs = (Sym("δ", index(j), str(L)),)
@@ -437,7 +450,7 @@ def _hidden_delta(v: _Values, l: int, j: int) -> Equation:
         w = v.weights(l + 1)
         deltas = [v.get(Quantity.DELTA, l + 1, k) for k in range(n_next)]
         products = _join([_product(_n(float(w[k, j])), _n(deltas[k]), True) for k in range(n_next)])
-        z, a = v.get(Quantity.WEIGHTED_INPUT, l, j), v.get(Quantity.ACTIVATION, l, j)
+        z, a = v.known(Quantity.WEIGHTED_INPUT, l, j), v.known(Quantity.ACTIVATION, l, j)
         numbers = (*_paren(products, n_next > 1), Op("×"), *_n(v.derivative(l, z, a)))
     lhs = (Sym("δ", index(j), str(l)),)
     note = f"f′ of {v.network.layer(l).activation}"
@@ -484,7 +497,7 @@ def _grad_bias(v: _Values, l: int, j: int) -> Equation:
 def _update(v: _Values, l: int, j: int, k: int | None) -> Equation:
     """w_jk^l ← w_jk^l − η ∂C/∂w_jk^l (``k`` given) or b_j^l ← b_j^l − η ∂C/∂b_j^l."""
     weight = k is not None
-    name, sub, letters = ("w", index(j, k), "jk") if weight else ("b", index(j), "j")
+    name, sub, letters = ("w", index(j, k), "jk") if k is not None else ("b", index(j), "j")
     definition = (Sym(name, letters, "l"), Op("←"), Sym(name, letters, "l"), Op("−"), Sym("η"), _d(name, letters, "l"))
     general = (Sym(name, sub, str(l)), Op("−"), Sym("η"), _d(name, sub, str(l)))
     quantity = Quantity.NEW_WEIGHTS if weight else Quantity.NEW_BIASES

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,20 +53,38 @@ class GradientCheck:
     checks: list[ParameterCheck]
 
     @property
+    def first_non_finite(self) -> ParameterCheck | None:
+        """The first parameter whose backprop gradient or finite difference is NaN or ±inf (the pass
+        or a nudged pass overflows): no error can be measured there, so the check fails."""
+        return next((c for c in self.checks if not math.isfinite(c.backprop + c.numerical)), None)
+
+    @property
     def max_absolute_error(self) -> float:
-        return max((c.absolute_error for c in self.checks), default=0.0)
+        """The largest |backprop − numerical|; NaN when any gradient is not finite."""
+        return math.nan if self.first_non_finite else max((c.absolute_error for c in self.checks), default=0.0)
 
     @property
     def max_relative_error(self) -> float:
-        return max((c.relative_error for c in self.checks), default=0.0)
+        """The largest relative error; NaN when any gradient is not finite."""
+        return math.nan if self.first_non_finite else max((c.relative_error for c in self.checks), default=0.0)
+
+    def passes(self, tolerance: float) -> bool:
+        """Every gradient finite and every relative error within ``tolerance``."""
+        return self.first_non_finite is None and self.max_relative_error <= tolerance
 
 
 def gradient_check(network: Network, x: np.ndarray, t: np.ndarray, epsilon: float = EPSILON) -> GradientCheck:
     """Compare ∂C/∂w and ∂C/∂b from backprop with (C(p + ε) − C(p − ε)) / 2ε.
 
     ``x`` (n_0, B) and ``t`` (n_L, B) are a batch of columns; C is the batch's mean loss.
-    The network is left exactly as it was.
+    The network is left exactly as it was. Overflows give NaN/±inf gradients (no warnings):
+    ``GradientCheck.first_non_finite`` names the first.
     """
+    with np.errstate(all="ignore"):
+        return _check(network, x, t, epsilon)
+
+
+def _check(network: Network, x: np.ndarray, t: np.ndarray, epsilon: float) -> GradientCheck:
     result = run_pass(network, x, t)
     scale = MIN_SCALE * max(1.0, abs(result.loss))
     checks = []

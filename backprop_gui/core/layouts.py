@@ -10,6 +10,7 @@ one base text size presentation mode scales everything from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -78,7 +79,7 @@ class Layout:
         return replace(self, places=tuple(places))
 
 
-REQUIREMENTS = {
+REQUIREMENTS: dict[str, Callable[[tuple[int, ...]], bool]] = {
     "decision": lambda sizes: sizes[0] == 2,  # a map over the input plane needs x₁ and x₂
 }
 

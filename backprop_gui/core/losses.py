@@ -22,7 +22,8 @@ _TINY = np.finfo(float).tiny
 
 
 def _safe(x: Array) -> Array:
-    return np.maximum(x, _TINY)
+    safe: Array = np.maximum(x, _TINY)
+    return safe
 
 
 @dataclass(frozen=True)

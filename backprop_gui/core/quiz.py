@@ -43,6 +43,7 @@ QUANTITY_NAMES = {
 TOLERANCE_MODES = ("precision", "absolute", "relative")
 
 Target = tuple[int, int, int | None]  # (layer, j, k): a neuron (k None) or the edge w_jk^layer, 0-based j, k
+_Asked = tuple[Quantity, int, int, int | None]  # (quantity, layer, j, k) of a question to ask
 
 
 @dataclass
@@ -171,13 +172,14 @@ def questions_for(stepper: Stepper, settings: QuizSettings, target: Target | Non
     network = stepper.network
     index = stepper.position
     layer, j, k = target if target is not None else (-1, 0, None)
+    groups: list[list[_Asked]]  # in the order to ask
     if step.phase is Phase.LOSS:
         groups = [[(Quantity.LOSS, network.depth, 0, None)]]
     elif step.phase is Phase.UPDATE:
         if layer < 1:
             layer, j, k = network.depth, 0, 0
-        weight = [(Quantity.NEW_WEIGHTS, layer, j, k or 0)]
-        bias = [(Quantity.NEW_BIASES, layer, j, None)]
+        weight: list[_Asked] = [(Quantity.NEW_WEIGHTS, layer, j, k or 0)]
+        bias: list[_Asked] = [(Quantity.NEW_BIASES, layer, j, None)]
         groups = [weight, bias] if k is not None else [bias, weight]
     else:
         if layer != step.layer:
@@ -186,8 +188,8 @@ def questions_for(stepper: Stepper, settings: QuizSettings, target: Target | Non
         if step.phase is Phase.FORWARD:
             groups = [[(Quantity.WEIGHTED_INPUT, l, j, None), (Quantity.ACTIVATION, l, j, None)]]
         else:
-            edge = [(Quantity.GRAD_WEIGHTS, l, j, k or 0)]
-            neuron = [(Quantity.DELTA, l, j, None), (Quantity.GRAD_BIASES, l, j, None)]
+            edge: list[_Asked] = [(Quantity.GRAD_WEIGHTS, l, j, k or 0)]
+            neuron: list[_Asked] = [(Quantity.DELTA, l, j, None), (Quantity.GRAD_BIASES, l, j, None)]
             groups = [edge, neuron] if k is not None else [neuron, edge]
     for group in groups:
         asked = [Question(q, l, jj, kk, index) for q, l, jj, kk in group if _askable(stepper, settings, q, l, jj)]

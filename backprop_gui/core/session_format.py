@@ -24,18 +24,18 @@ import re
 import stat
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar
 
 import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.backprop import run_pass, set_parameters, updated_parameters
 from backprop_gui.core.breakpoints import BreakpointSettings
-from backprop_gui.core.datasets import MAX_SAMPLES, Dataset, DatasetError, check_fits, generate
+from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION, Dataset, DatasetError, check_fits, generate
 from backprop_gui.core.files import write_atomic
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
 from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, Network, build_network
+from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, MAX_SEED, Network, build_network
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EDGE_MODES, NEURON_VALUES, Parameters, Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import phase_sequence
@@ -45,7 +45,6 @@ FORMAT = "backprop-gui-session"
 VERSION = 1
 MAX_FILE_BYTES = 512 * 2**20
 COMPACT_THRESHOLD = 10_000
-MAX_SEED = 2**64 - 1
 LINE_WIDTH = 100
 
 
@@ -225,18 +224,18 @@ def _number(value: Any, path: str) -> float:
 def _integer(value: Any, path: str, low: int, high: int | None) -> int:
     if not _is_number(value) or (type(value) is float and not value.is_integer()):
         raise SessionError(f"{path}: expected a whole number, got {_describe(value)}")
-    value = int(value)
-    if value < low or (high is not None and value > high):
+    number = int(value)
+    if number < low or (high is not None and number > high):
         allowed = f"at least {low:,}" if high is None else f"in {low:,}..{high:,}"
-        raise SessionError(f"{path}: must be {allowed}, got {value:,}")
-    return value
+        raise SessionError(f"{path}: must be {allowed}, got {number:,}")
+    return number
 
 
 def _choice(value: Any, path: str, known: dict[str, Any] | tuple[str, ...], what: str) -> str:
-    value = _string(value, path)
-    if value not in known:
-        raise SessionError(f"{path}: unknown {what} {value!r} (known: {', '.join(known)})")
-    return value
+    text = _string(value, path)
+    if text not in known:
+        raise SessionError(f"{path}: unknown {what} {text!r} (known: {', '.join(known)})")
+    return text
 
 
 def _numbers(items: list[Any], path: str) -> None:
@@ -372,8 +371,8 @@ def _network(obj: dict[str, Any], seed: int) -> Network:
 
 def _data(obj: dict[str, Any], network: Network) -> Dataset:
     fraction = _number(obj.get("validation_fraction", 0.0), "data.validation_fraction")
-    if not 0.0 <= fraction < 1.0:
-        raise SessionError(f"data.validation_fraction: must be at least 0 and less than 1, got {fraction}")
+    if not 0.0 <= fraction <= MAX_VALIDATION_FRACTION:
+        raise SessionError(f"data.validation_fraction: must be in 0..{MAX_VALIDATION_FRACTION}, got {fraction}")
     if "generator" in obj:
         if "inputs" in obj or "targets" in obj:
             raise SessionError("data: give either a generator or inputs and targets, not both")
@@ -410,8 +409,8 @@ def _history(obj: dict[str, Any]) -> LossHistory:
     if any(b < a for a, b in zip(history.epoch_ends, history.epoch_ends[1:], strict=False)):
         raise SessionError("history.epoch_ends: must not decrease")
     if len(history.epoch_ends) != len(history.epoch_losses):
-        epochs, ends = len(history.epoch_losses), len(history.epoch_ends)
-        raise SessionError(f"history.epoch_ends: expected one per epoch loss ({epochs}), got {ends}")
+        epochs, count = len(history.epoch_losses), len(history.epoch_ends)
+        raise SessionError(f"history.epoch_ends: expected one per epoch loss ({epochs}), got {count}")
     if len(history.validation_losses) > len(history.epoch_losses):
         raise SessionError("history.validation_losses: more values than epochs")
     for i, change in enumerate(_list(obj.get("rate_changes", []), "history.rate_changes")):
@@ -471,7 +470,17 @@ def _view(document: dict[str, Any], network: Network, samples: int) -> SessionVi
     return view
 
 
-def _settings(kind: type, value: Any, path: str) -> Any:
+class _FromDict(Protocol):
+    """Settings read from a file section: ``BreakpointSettings`` or ``QuizSettings``."""
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str) -> Self: ...
+
+
+_Settings = TypeVar("_Settings", bound=_FromDict)
+
+
+def _settings(kind: type[_Settings], value: Any, path: str) -> _Settings:
     """``kind.from_dict(value)`` (breakpoint or quiz settings), its complaints as a SessionError."""
     try:
         _check_finite(value, path)
@@ -692,7 +701,8 @@ def _encode(values: np.ndarray, path: str) -> list[Any] | dict[str, Any]:
     if values.size > COMPACT_THRESHOLD:
         raw = np.ascontiguousarray(values, dtype="<f8").tobytes()
         return {"shape": list(values.shape), "float64_base64": base64.b64encode(raw).decode("ascii")}
-    return values.tolist()
+    nested: list[Any] = values.tolist()
+    return nested
 
 
 def dumps(session: Session) -> str:

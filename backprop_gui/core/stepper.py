@@ -62,8 +62,8 @@ class PhaseStep:
     @property
     def label(self) -> str:
         if self.phase in (Phase.FORWARD, Phase.BACKWARD):
-            return f"{self.phase.value.capitalize()} {self.layer}"
-        return self.phase.value.capitalize()
+            return f"{self.phase.name.capitalize()} {self.layer}"
+        return self.phase.name.capitalize()
 
 
 @dataclass(frozen=True)

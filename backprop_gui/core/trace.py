@@ -6,6 +6,8 @@ numbered from 1 and neurons from 1, as in the course.
 
 from __future__ import annotations
 
+from typing import Any
+
 from backprop_gui.core.backprop import PassResult
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import index
@@ -13,7 +15,7 @@ from backprop_gui.core.network import Network
 from backprop_gui.core.session import Session
 
 
-def trace_dict(network: Network, result: PassResult) -> dict:
+def trace_dict(network: Network, result: PassResult) -> dict[str, Any]:
     """The pass ``result`` of ``network`` as the ``trace`` command's JSON object.
 
     Keys: input, target, output, loss, layers (each: layer, z, a, delta, grad_weights

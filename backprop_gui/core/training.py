@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backprop_gui.core.backprop import PassResult, first_non_finite, forward, run_pass, set_parameters
-from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.datasets import MAX_SAMPLES, Dataset
 from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import Network
+from backprop_gui.core.network import MAX_SEED, Network
 from backprop_gui.core.optimizers import OptimizerState, UpdateRule, compute_update
 
+MIN_LEARNING_RATE = 1e-6
 MAX_LEARNING_RATE = 1e6
 MAX_EPOCHS = 1_000_000
 
@@ -37,15 +38,18 @@ class TrainingSettings:
     rule: UpdateRule = UpdateRule()
 
     def validate(self) -> None:
-        """Raise ValueError naming the first setting out of range."""
-        if not (math.isfinite(self.learning_rate) and 0 < self.learning_rate <= MAX_LEARNING_RATE):
-            raise ValueError(f"training.learning_rate: must be in (0, {MAX_LEARNING_RATE:g}], got {self.learning_rate}")
-        if self.batch_size < 1:
-            raise ValueError(f"training.batch_size: must be at least 1, got {self.batch_size}")
+        """Raise ValueError naming the first setting out of range (the ranges the file and the window share)."""
+        if not (math.isfinite(self.learning_rate) and MIN_LEARNING_RATE <= self.learning_rate <= MAX_LEARNING_RATE):
+            raise ValueError(
+                f"training.learning_rate: must be in {MIN_LEARNING_RATE:g}..{MAX_LEARNING_RATE:g}, "
+                f"got {self.learning_rate:g}"
+            )
+        if not 1 <= self.batch_size <= MAX_SAMPLES:
+            raise ValueError(f"training.batch_size: must be in 1..{MAX_SAMPLES:,}, got {self.batch_size:,}")
         if not 1 <= self.epochs <= MAX_EPOCHS:
-            raise ValueError(f"training.epochs: must be in 1..{MAX_EPOCHS}, got {self.epochs}")
-        if self.seed < 0:
-            raise ValueError(f"training.seed: must be 0 or more, got {self.seed}")
+            raise ValueError(f"training.epochs: must be in 1..{MAX_EPOCHS:,}, got {self.epochs:,}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"training.seed: must be in 0..{MAX_SEED:,}, got {self.seed:,}")
         self.rule.validate()
 
 
@@ -57,7 +61,7 @@ class LossHistory:
     ``rate_changes`` lists (step, η) wherever η was changed during training.
     """
 
-    step_losses: array = field(default_factory=lambda: array("d"))
+    step_losses: array[float] = field(default_factory=lambda: array("d"))
     epoch_losses: list[float] = field(default_factory=list)
     validation_losses: list[float] = field(default_factory=list)
     epoch_ends: list[int] = field(default_factory=list)
@@ -80,7 +84,7 @@ class Divergence(ArithmeticError):
 
     def __init__(self, step: int, quantity: str, layer: int) -> None:
         self.step, self.quantity, self.layer = step, quantity, layer
-        where = "the loss" if quantity == "loss" else f"{quantity} of layer {layer}"
+        where = f"the loss C of output layer {layer}" if quantity == "loss" else f"{quantity} of layer {layer}"
         super().__init__(
             f"training diverged at step {step}: {where} became NaN or infinite; "
             "the weights of the last finite step were kept (try a smaller learning rate η)"

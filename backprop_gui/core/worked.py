@@ -199,7 +199,7 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
         activation = network.layer(l).activation
         title = f"Forward {l} (layer {l}, {activation.replace('_', ' ')})"
         first = neuron(l, js[0])
-        defs = (first[Q.WEIGHTED_INPUT].definition, first[Q.ACTIVATION].definition)
+        defs: tuple[Tokens, ...] = (first[Q.WEIGHTED_INPUT].definition, first[Q.ACTIVATION].definition)
         step = PhaseStep(Phase.FORWARD, l)
         add(WorkedSection(title, step, defs, (*lines, *choice.neuron_summary(l)), activation=activation))
 

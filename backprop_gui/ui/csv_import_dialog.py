@@ -11,6 +11,7 @@ import csv
 import io
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backprop_gui.core.datasets import Dataset, DatasetError, read_csv
+from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, DatasetError, looks_like_header, read_csv
 from backprop_gui.ui.session_model import SessionModel
 
 PREVIEW_ROWS = 12
@@ -62,7 +63,7 @@ class CsvImportDialog(QDialog):
         self.delimiter.addItems(list(DELIMITERS))
         self.standardise = QCheckBox("Standardise inputs (mean 0, standard deviation 1)")
         self.validation = QDoubleSpinBox()
-        self.validation.setRange(0.0, 0.9)
+        self.validation.setRange(0.0, MAX_VALIDATION_FRACTION)
         self.validation.setSingleStep(0.05)
         self.validation.setValue(model.session.data.validation_fraction)
 
@@ -73,6 +74,7 @@ class CsvImportDialog(QDialog):
         self.error.setObjectName("csv_error")
         self.error.setStyleSheet("color: #b00020")
         self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the file's own text
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
         buttons.accepted.connect(self.accept)
@@ -127,7 +129,7 @@ class CsvImportDialog(QDialog):
         rows = self._rows
         if not keep_header:
             self.header.blockSignals(True)
-            self.header.setChecked(bool(rows) and any(not _is_number(cell) for cell in rows[0]))
+            self.header.setChecked(looks_like_header(rows[:2]))
             self.header.blockSignals(False)
         width = max((len(row) for row in rows), default=0)
         names = self.column_names(width)
@@ -197,12 +199,7 @@ class CsvImportDialog(QDialog):
         except DatasetError as error:
             self.error.setText(str(error))
             return
+        except MemoryError:
+            self.error.setText(f"{self.path.text().strip()}: not enough memory to import this data set")
+            return
         super().accept()
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backprop_gui.core.datasets import GENERATORS, Dataset, DatasetError, generate
+from backprop_gui.core.datasets import GENERATORS, MAX_VALIDATION_FRACTION, Dataset, DatasetError, generate
 from backprop_gui.core.decision import target_classes
 from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
@@ -285,7 +285,7 @@ class GenerateDialog(QDialog):
         self.description.setWordWrap(True)
         self.form = QFormLayout()
         self.validation = QDoubleSpinBox()
-        self.validation.setRange(0.0, 0.9)
+        self.validation.setRange(0.0, MAX_VALIDATION_FRACTION)
         self.validation.setSingleStep(0.05)
         self.validation.setValue(model.session.data.validation_fraction)
         self.error = QLabel()
@@ -320,7 +320,7 @@ class GenerateDialog(QDialog):
         for param in generator.params:
             box = QSpinBox() if param.kind is int else QDoubleSpinBox()
             if param.kind is int:
-                box.setRange(int(param.low), int(min(param.high, 2**31 - 1)))
+                box.setRange(int(param.low), int(param.high))
             else:
                 box.setDecimals(3)
                 box.setSingleStep(0.01)

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from backprop_gui.core.decision import Plane, class_map, evaluate_grid, plane_around
+from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_grid, plane_around
 from backprop_gui.core.formatting import format_number
 from backprop_gui.ui.data_view import CLASS_COLORS, drawn_rows, sample_brushes
 from backprop_gui.ui.session_model import Change, SessionModel
@@ -131,7 +131,14 @@ class DecisionMap(QWidget):
             return
         network = self.model.session.network
         self._drawn = self._parameters()
-        self.outputs = evaluate_grid(network, self.plane, RESOLUTION)
+        try:
+            self.outputs = evaluate_grid(network, self.plane, RESOLUTION)
+        except MapTooLarge as error:
+            self.message.setText(f"No decision map: {error}.")
+            self.stack.setCurrentWidget(self.message)
+            self.outputs = self.shown = None
+            return
+        self.stack.setCurrentWidget(self.plot)
         chosen = self.choice.currentData()
         if chosen == ARGMAX:
             self.shown = class_map(self.outputs)

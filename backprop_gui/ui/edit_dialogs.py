@@ -34,7 +34,7 @@ from backprop_gui.core.editing import (
     parse_value,
 )
 from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import INIT_SCHEMES, Network
+from backprop_gui.core.network import INIT_SCHEMES, MAX_SEED, Network
 
 INIT_LABELS = {
     "xavier": "Xavier (uniform, ±√(6 / (n_in + n_out)))",
@@ -42,7 +42,6 @@ INIT_LABELS = {
     "uniform": "Uniform in [−1, 1]",
     "zeros": "All zeros",
 }
-MAX_SEED = 2**31 - 1
 
 
 _NAMES = {*ACTIVATIONS, *LOSSES, *INIT_SCHEMES}

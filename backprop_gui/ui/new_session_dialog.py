@@ -122,7 +122,7 @@ class NewSessionDialog(QDialog):
                 box: QSpinBox | QDoubleSpinBox
                 if param.kind is int:
                     box = QSpinBox()
-                    box.setRange(int(param.low), int(min(param.high, 2**31 - 1)))
+                    box.setRange(int(param.low), int(param.high))
                 else:
                     box = QDoubleSpinBox()
                     box.setDecimals(3)

@@ -24,16 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backprop_gui.core.datasets import MAX_SAMPLES
-from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE
+from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION
+from backprop_gui.core.network import MAX_SEED
+from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
 from backprop_gui.ui.session_model import Change
 from backprop_gui.ui.training import MAX_DELAY
 
 if TYPE_CHECKING:
     from backprop_gui.ui.training_ui import TrainingController
 
-MIN_LEARNING_RATE = 1e-6
-MAX_VALIDATION = 0.9
 SPEED_STEPS = 100  # the speed slider's top position: as fast as possible
 
 
@@ -133,10 +132,10 @@ class TrainingPanel(QWidget):
         self.epochs.setToolTip("Epochs one press of Train runs")
         self.shuffle = QCheckBox("Shuffle each epoch")
         self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setRange(0, MAX_SEED)
         self.seed.setToolTip("Seed of the shuffling order and of the validation split")
         self.validation = QDoubleSpinBox()
-        self.validation.setRange(0.0, MAX_VALIDATION)
+        self.validation.setRange(0.0, MAX_VALIDATION_FRACTION)
         self.validation.setSingleStep(0.05)
         self.validation.setDecimals(2)
         self.validation.setToolTip("Fraction of the samples held out to measure validation loss each epoch")

@@ -5,7 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backprop_gui.core.datasets import GENERATORS, DatasetError, check_fits, generate, read_csv
+from backprop_gui.core.datasets import (
+    GENERATORS,
+    MAX_DATA_NUMBERS,
+    MAX_ONE_HOT_CLASSES,
+    MAX_SAMPLES,
+    DatasetError,
+    check_fits,
+    check_size,
+    generate,
+    looks_like_header,
+    read_csv,
+)
 from backprop_gui.core.network import build_network
 
 
@@ -188,3 +199,40 @@ def test_check_fits_names_the_mismatch():
     assert str(caught.value) == (
         "the data has 3 targets per sample but the network's output layer has 1 neuron (n_L = 1)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        ("1.0,2.0,cat\n3.0,4.0,dog\n", False),  # headerless, the class column is text: row 1 is a sample
+        ("x,y,label\n1.0,2.0,cat\n", True),
+        ("x,y\n1,2\n", True),
+        ("1,2\n3,4\n", False),
+        ("x,y\n", True),
+        ("cat,1\n", True),
+    ],
+)
+def test_auto_header_keeps_a_first_sample_whose_class_is_text(text, header):
+    assert looks_like_header([line.split(",") for line in text.splitlines()][:2]) is header
+
+
+def test_headerless_file_with_a_text_class_column_loses_no_sample():
+    data = read_csv("1.0,2.0,cat\n3.0,4.0,dog\n5.0,6.0,cat\n", [0, 1], one_hot_column=2)
+    assert len(data) == 3 and data.target_labels == ["cat", "dog"]
+    np.testing.assert_array_equal(data.inputs[0], [1.0, 2.0])
+
+
+def test_one_hot_classes_are_capped_with_a_clear_message():
+    rows = "".join(f"{i},label{i}\n" for i in range(MAX_ONE_HOT_CLASSES + 1))
+    with pytest.raises(DatasetError, match=f"1,001 different labels; at most {MAX_ONE_HOT_CLASSES:,} classes"):
+        read_csv("x,class\n" + rows, ["x"], one_hot_column="class")
+    rows = "".join(f"{i},label{i}\n" for i in range(MAX_ONE_HOT_CLASSES))
+    assert read_csv("x,class\n" + rows, ["x"], one_hot_column="class").target_size == MAX_ONE_HOT_CLASSES
+
+
+def test_data_larger_than_the_limit_is_refused_before_allocating():
+    check_size(MAX_SAMPLES, MAX_DATA_NUMBERS // MAX_SAMPLES)
+    with pytest.raises(DatasetError, match="more than the 50,000,000 numbers"):
+        check_size(MAX_SAMPLES, MAX_DATA_NUMBERS // MAX_SAMPLES + 1)
+    with pytest.raises(DatasetError, match="more than the 1,000,000 allowed"):
+        check_size(MAX_SAMPLES + 1, 1)

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
+from backprop_gui.core import decision
 from backprop_gui.core.backprop import forward
 from backprop_gui.core.decision import Plane, class_map, evaluate_grid, grid_points, plane_around, target_classes
-from backprop_gui.core.network import build_network
+from backprop_gui.core.network import Layer, Network, build_network
 
 
 def test_grid_values_equal_forward_at_the_cell_centres():
@@ -40,3 +41,36 @@ def test_bad_shapes_are_refused_with_a_message():
 def test_target_classes_from_one_or_several_outputs():
     np.testing.assert_array_equal(target_classes(np.array([[0.0], [1.0], [0.9]])), [0, 1, 1])
     np.testing.assert_array_equal(target_classes(np.array([[0, 1, 0], [1, 0, 0.0]])), [1, 0])
+
+
+def test_a_wide_network_is_mapped_in_chunks_within_the_memory_budget(monkeypatch):
+    network = build_network(2, [3000, 1], ["tanh", "sigmoid"], seed=1)
+    plane = Plane(-1.0, 1.0, -1.0, 1.0)
+    widest = []
+    real_forward = decision.forward
+
+    def counting_forward(net, x):
+        widest.append(x.shape[1])
+        return real_forward(net, x)
+
+    monkeypatch.setattr(decision, "forward", counting_forward)
+    monkeypatch.setattr(decision, "MEMORY_BUDGET", 8 * 2**20)
+    outputs = decision.evaluate_grid(network, plane, 60)
+    assert len(widest) > 1 and max(widest) * 3 * 8 * 3000 <= 8 * 2**20  # z, a, a^{l-1} of the widest layer
+    _, a = real_forward(network, grid_points(plane, 60))
+    np.testing.assert_array_equal(outputs, a[2].reshape(1, 60, 60))
+
+
+@pytest.mark.parametrize("sizes", [(2_499_999, 1), (1, 3_000_000), (20_000, 1)])
+def test_a_network_too_large_to_map_is_refused_before_allocating(sizes):
+    n_1, n_2 = sizes
+    layers = [  # read-only views of one zero: the sizes alone decide
+        Layer(np.broadcast_to(0.0, (n_1, 2)), np.broadcast_to(0.0, (n_1,)), "tanh"),
+        Layer(np.broadcast_to(0.0, (n_2, n_1)), np.broadcast_to(0.0, (n_2,)), "sigmoid"),
+    ]
+    network = Network(2, layers)
+    if sizes == (20_000, 1):  # 60k parameters: mapped, a few hundred points at a time
+        assert 100 < decision.map_chunk(network, 120 * 120) < 14_400
+        return
+    with pytest.raises(decision.MapTooLarge, match="too large for a decision map of 14,400 points"):
+        decision.map_chunk(network, 120 * 120)

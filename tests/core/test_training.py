@@ -224,7 +224,7 @@ def test_divergence_in_one_layer_is_named() -> None:
 
 
 def test_divergence_message_for_the_loss_and_for_a_layer() -> None:
-    assert "the loss became NaN or infinite" in str(Divergence(3, "loss", 2))
+    assert "the loss C of output layer 2 became NaN or infinite" in str(Divergence(3, "loss", 2))
     assert "z of layer 2 became NaN or infinite" in str(Divergence(3, "z", 2))
 
 
@@ -252,15 +252,18 @@ def test_loss_history_clear() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("learning_rate", 0.0, "training.learning_rate: must be in (0, 1e+06], got 0.0"),
-        ("learning_rate", -0.5, "training.learning_rate: must be in (0, 1e+06], got -0.5"),
-        ("learning_rate", math.nan, "training.learning_rate: must be in (0, 1e+06], got nan"),
-        ("learning_rate", math.inf, "training.learning_rate: must be in (0, 1e+06], got inf"),
-        ("learning_rate", 2e6, "training.learning_rate: must be in (0, 1e+06], got 2000000.0"),
-        ("batch_size", 0, "training.batch_size: must be at least 1, got 0"),
-        ("epochs", 0, f"training.epochs: must be in 1..{MAX_EPOCHS}, got 0"),
-        ("epochs", MAX_EPOCHS + 1, f"training.epochs: must be in 1..{MAX_EPOCHS}, got {MAX_EPOCHS + 1}"),
-        ("seed", -1, "training.seed: must be 0 or more, got -1"),
+        ("learning_rate", 0.0, "training.learning_rate: must be in 1e-06..1e+06, got 0"),
+        ("learning_rate", -0.5, "training.learning_rate: must be in 1e-06..1e+06, got -0.5"),
+        ("learning_rate", math.nan, "training.learning_rate: must be in 1e-06..1e+06, got nan"),
+        ("learning_rate", math.inf, "training.learning_rate: must be in 1e-06..1e+06, got inf"),
+        ("learning_rate", 2e6, "training.learning_rate: must be in 1e-06..1e+06, got 2e+06"),
+        ("learning_rate", 1e-7, "training.learning_rate: must be in 1e-06..1e+06, got 1e-07"),
+        ("batch_size", 0, "training.batch_size: must be in 1..1,000,000, got 0"),
+        ("batch_size", 1_000_001, "training.batch_size: must be in 1..1,000,000, got 1,000,001"),
+        ("epochs", 0, "training.epochs: must be in 1..1,000,000, got 0"),
+        ("epochs", MAX_EPOCHS + 1, "training.epochs: must be in 1..1,000,000, got 1,000,001"),
+        ("seed", -1, "training.seed: must be in 0..2,147,483,647, got -1"),
+        ("seed", 2**31, "training.seed: must be in 0..2,147,483,647, got 2,147,483,648"),
     ],
 )
 def test_settings_validation_names_the_setting(field: str, value: float, message: str) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMainWindow, QMessageBox
 
 from backprop_gui.core.presets import load_example
+from backprop_gui.ui import csv_import_dialog
 from backprop_gui.ui.csv_import_dialog import CsvImportDialog
 from backprop_gui.ui.data_view import GenerateDialog
 from backprop_gui.ui.session_model import SessionModel
@@ -134,6 +135,12 @@ def test_csv_without_header_uses_column_numbers(qtbot, window, tmp_path):
         ("x,y,t\n1,2,3\n", ["ignore", "ignore", "target"], "at least one input column"),
         ("x,y,t\n1,2,3\n", ["input", "input", "ignore"], "at least one target column"),
         ("x,y,t\n1,2,3\n", ["class (one-hot)", "input", "class (one-hot)"], "only one column"),
+        (
+            "x,kind\n" + "".join(f"{i},c{i}\n" for i in range(1001)),
+            ["input", "class (one-hot)"],
+            "1,001 different labels; at most 1,000 classes",
+        ),
+        ("x,<b>y</b>\n1,<img src=x>\n", None, "'<img src=x>' is not a number"),
     ],
 )
 def test_csv_errors_are_shown_and_the_dialog_stays_open(qtbot, window, tmp_path, text, roles, message):
@@ -142,8 +149,30 @@ def test_csv_errors_are_shown_and_the_dialog_stays_open(qtbot, window, tmp_path,
     if roles:
         dialog.set_roles(roles)
     dialog.accept()
-    assert dialog.result_data is None
+    assert dialog.result_data is None and dialog.result() == 0  # not accepted: the dialog stays
     assert message in dialog.error.text()
+    assert dialog.error.textFormat() == Qt.TextFormat.PlainText  # the file's text is never read as HTML
+
+
+def test_csv_headerless_with_a_text_class_column_keeps_the_first_sample(qtbot, window, tmp_path):
+    _, model, _ = window
+    dialog = csv_dialog(qtbot, model, tmp_path, "1,2,cat\n3,4,dog\n5,6,cat\n")
+    assert not dialog.header.isChecked()
+    dialog.set_roles(["input", "input", "class (one-hot)"])
+    dialog.accept()
+    assert len(dialog.result_data) == 3 and dialog.result_data.inputs[0].tolist() == [1, 2]
+
+
+def test_csv_out_of_memory_is_a_message_in_the_dialog(qtbot, window, tmp_path, monkeypatch):
+    _, model, _ = window
+    dialog = csv_dialog(qtbot, model, tmp_path, "x,t\n1,2\n")
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(csv_import_dialog, "read_csv", no_memory)
+    dialog.accept()
+    assert dialog.result_data is None and "not enough memory" in dialog.error.text()
 
 
 def test_csv_missing_file_and_no_file(qtbot, window, tmp_path):
