@@ -17,10 +17,11 @@ from backprop_gui.core.session import Session, SessionView
 from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.ui.diagnostics_ui import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.export_ui import install_export
-from backprop_gui.ui.icons import app_icon
+from backprop_gui.ui.icons import IconRecolorer, app_icon
 from backprop_gui.ui.layout_ui import LayoutController, install_layouts
 from backprop_gui.ui.main_window import APP_NAME, MainWindow, show_error
 from backprop_gui.ui.note_panel import install_note_panel
+from backprop_gui.ui.screen_fit import fit_on_screen
 from backprop_gui.ui.session_model import SessionModel
 from backprop_gui.ui.session_ui import install_session_features
 from backprop_gui.ui.theme import apply_theme, install_theme_menu, saved_theme
@@ -91,6 +92,7 @@ def create_window(
     docks = {**window.docks, "note": note_dock, **training.docks, **diagnostics.docks}
     window.layout_controller = install_layouts(window, model, docks)
     window.theme_actions = install_theme_menu(window)
+    IconRecolorer(window)
     _follow_use(window.layout_controller, training, diagnostics)
     model.apply_view_state()  # the file's display settings win over the saved preferences
     return window
@@ -165,6 +167,7 @@ def run(path: str | None = None, example: str | None = None, theme: str | None =
     opened = path if path is not None and problem is None else None
     window = create_window(session, file_path=opened, offer_restore=True)
     window.show()
+    fit_on_screen(window)  # a saved geometry from a larger screen is clamped to this one
     # Take the keyboard focus at start, so the stepping keys work at once even where no
     # window manager hands it over (a bare X server, some kiosk set-ups for projectors).
     window.raise_()

@@ -37,7 +37,7 @@ from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.formula_view import FormulaView
-from backprop_gui.ui.icons import app_icon, icon
+from backprop_gui.ui.icons import ICON_PROPERTY, app_icon, icon
 from backprop_gui.ui.network_view import NetworkView
 from backprop_gui.ui.panels import ValuesPanel
 from backprop_gui.ui.phase_bar import PhaseBar
@@ -237,6 +237,7 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if icon_name:
             action.setIcon(icon(icon_name, self.palette()))
+            action.setProperty(ICON_PROPERTY, icon_name)  # redrawn in the new colours when the palette changes
         keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
         plain = text.replace("&", "").rstrip("…")
         action.setToolTip(f"{tip or plain} ({keys})" if keys else tip or plain)

@@ -261,6 +261,7 @@ class PresentationMode(QObject):
         w.setWindowState(saved.window_state)
         w.restoreGeometry(saved.geometry)
         fit_on_screen(w)
+        QTimer.singleShot(0, w, lambda: fit_on_screen(w))  # again once the window manager has placed it
         w.setPalette(saved.palette if saved.palette is not None else QPalette())
         for widget, font in saved.fonts.items():
             widget.setFont(font if font is not None else QFont())  # an empty font inherits again
