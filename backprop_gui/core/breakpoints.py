@@ -100,6 +100,9 @@ class BreakpointHit(Exception):
         super().__init__(hit.message)
         self.hit = hit
 
+    def __reduce__(self) -> tuple:  # pickled by its hit (it travels from a training process)
+        return BreakpointHit, (self.hit,)
+
 
 @dataclass
 class BreakpointSettings:

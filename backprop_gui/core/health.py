@@ -65,6 +65,24 @@ class HealthRecorder:
             self._epoch_steps = 0
             self.version += 1
 
+    def __getstate__(self) -> dict:
+        """What pickling sends (to a training process and back): the figures, without the lock or the hook."""
+        with self._lock:
+            return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_hook")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._hook = TrainerHook()
+
+    def load(self, other: HealthRecorder) -> None:
+        """Take over the figures of ``other`` (the copy a training process recorded into)."""
+        figures = other.__getstate__()
+        figures.pop("version")
+        with self._lock:
+            self.__dict__.update(figures)
+            self.version += 1
+
     def record(self, result: PassResult, step: int) -> None:
         """Add the sizes of one training step ``step`` (1-based)."""
         delta, grad_w = layer_sizes(result)

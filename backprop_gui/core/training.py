@@ -90,6 +90,9 @@ class Divergence(ArithmeticError):
             "the weights of the last finite step were kept (try a smaller learning rate η)"
         )
 
+    def __reduce__(self) -> tuple:  # pickled by its fields (it travels from a training process)
+        return Divergence, (self.step, self.quantity, self.layer)
+
 
 def split_validation(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(training indices, validation indices) of ``n`` samples, drawn from ``seed``."""

@@ -84,7 +84,10 @@ class Given:
 
 
 @dataclass
-class _Solution:
+class WorkedSolution:
+    """A worked solution: the stepper it reads, the network's ``title``, the ``sample`` (0-based),
+    what is ``given`` and the ``sections`` of the phases computed."""
+
     stepper: Stepper
     title: str
     sample: int
@@ -102,7 +105,7 @@ def _solution(
     so_far: bool = False,
     selection: Selection | None = None,
     widest: int | None = None,
-) -> _Solution:
+) -> WorkedSolution:
     if so_far:
         if not isinstance(source, Stepper):
             raise TypeError("the pass so far needs a stepper, not a session")
@@ -112,7 +115,15 @@ def _solution(
     if title is None:
         title = source.name if isinstance(source, Session) else "network"
     choice = _Choice(stepper, selection, widest)
-    return _Solution(stepper, title, int(stepper.sample_indices[0]), choice.given(), worked_sections(choice))
+    return WorkedSolution(stepper, title, int(stepper.sample_indices[0]), choice.given(), worked_sections(choice))
+
+
+def solution_so_far(
+    stepper: Stepper, title: str = "network", selection: Selection | None = None, widest: int | None = WIDE
+) -> WorkedSolution:
+    """The worked solution of ``stepper``'s pass as far as it has gone (the dock's, and the exports'
+    with ``so_far``): a layer wider than ``widest`` lists the ``selection``'s neuron or the last computed."""
+    return _solution(stepper, None, title, True, selection, widest)
 
 
 class _Choice:

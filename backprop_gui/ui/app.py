@@ -15,6 +15,7 @@ from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import Session, SessionView
 from backprop_gui.core.session_format import SessionError, load_session
+from backprop_gui.ui.chain_view import install_chain_rule
 from backprop_gui.ui.diagnostics_ui import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.export_ui import install_export
 from backprop_gui.ui.icons import IconRecolorer, app_icon
@@ -26,6 +27,7 @@ from backprop_gui.ui.session_model import SessionModel
 from backprop_gui.ui.session_ui import install_session_features
 from backprop_gui.ui.theme import apply_theme, install_theme_menu, saved_theme
 from backprop_gui.ui.training_ui import TrainingController, install_training
+from backprop_gui.ui.worked_view import install_worked_solution
 
 ORGANISATION = "backprop-gui"
 
@@ -80,6 +82,9 @@ def create_window(
     diagnostics = install_diagnostics(window, model)
     exports = install_export(window, model)
     note_panel, note_dock = install_note_panel(window, model, sessions.undo_stack)
+    worked_dock = install_worked_solution(window, model, window.formula_view)
+    chain_dock = install_chain_rule(window, model, window.formula_view)
+    window.tabifyDockWidget(worked_dock, chain_dock)
     _connect_training(training, diagnostics, sessions.autosave_now)
     _show_breakpoints(window, diagnostics)
     _keep_window_view(window, diagnostics)

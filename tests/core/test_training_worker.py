@@ -1,0 +1,188 @@
+"""Training in a worker process: the same steps as headless, clean stops, errors and watches that
+travel back, data sent once, and the process ending with its parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from backprop_gui.core.breakpoints import BreakpointHit, BreakpointSettings, Condition
+from backprop_gui.core.datasets import generate
+from backprop_gui.core.health import HealthRecorder
+from backprop_gui.core.network import build_network
+from backprop_gui.core.presets import load_example
+from backprop_gui.core.session import Session
+from backprop_gui.core.training import Divergence, Trainer
+from backprop_gui.core.training_worker import (
+    RunRequest,
+    RunWatch,
+    Snapshot,
+    TrainingWorker,
+    append_history,
+)
+
+from helpers import snapshot as network_snapshot
+
+
+@pytest.fixture(scope="module")
+def worker():
+    """One process for the module's tests (starting one takes a second or so)."""
+    worker = TrainingWorker()
+    yield worker
+    worker.close()
+
+
+def request_for(session: Session, target_epoch: int, watch: RunWatch | None = None, delay: float = 0.0) -> RunRequest:
+    return RunRequest(
+        0, session.network.copy(), session.data, session.data.validation_fraction, session.training,
+        session.history, session.epoch, session.batch, target_epoch, delay, watch or RunWatch(),
+    )  # fmt: skip
+
+
+def until_final(worker: TrainingWorker, timeout: float = 60) -> list[Snapshot]:
+    end = time.monotonic() + timeout
+    snapshots: list[Snapshot] = []
+    while worker.running and time.monotonic() < end:
+        snapshots += worker.poll()
+        worker.acknowledge()
+        time.sleep(0.005)
+    assert snapshots and snapshots[-1].final
+    return snapshots
+
+
+def apply(session: Session, snapshots: list[Snapshot]) -> None:
+    """What the window does with snapshots: append the history, take the last state."""
+    for s in snapshots:
+        append_history(session.history, s.history)
+        if s.state is not None:
+            s.state.load_into(session)
+
+
+def test_a_run_trains_exactly_what_headless_training_does(worker):
+    session = load_example("xor")
+    run = worker.start(request_for(session, 300), session.data)
+    snapshots = until_final(worker)
+    assert {s.run for s in snapshots} == {run}
+    apply(session, snapshots)
+    final = snapshots[-1]
+    assert final.error is None and final.steps == 1200
+
+    headless = load_example("xor")
+    Trainer(headless.network, headless.data, headless.training, headless.history).train(300)
+    assert network_snapshot(session.network) == network_snapshot(headless.network)
+    assert session.history.step_losses == headless.history.step_losses
+    assert session.history.epoch_losses == headless.history.epoch_losses
+    assert (session.epoch, session.batch) == (300, 0)
+    assert final.next_sample == int(
+        Trainer(session.network, session.data, session.training, epoch=300).next_samples()[0]
+    )
+
+
+def test_a_stop_leaves_a_clean_state_to_continue_from_with_the_data_sent_once(worker):
+    session = load_example("xor")
+    worker.start(request_for(session, 10**6), session.data)
+    end = time.monotonic() + 60
+    snapshots: list[Snapshot] = []
+    while sum(s.history.steps for s in snapshots) < 500 and time.monotonic() < end:
+        snapshots += worker.poll()
+        worker.acknowledge()
+        time.sleep(0.005)
+    snapshots += worker.stop()
+    assert not worker.running and snapshots[-1].final and snapshots[-1].error is None
+    apply(session, snapshots)
+    steps = session.history.steps
+    assert steps >= 500 and steps == snapshots[-1].steps
+
+    request = request_for(session, session.epoch + 2)
+    worker.start(request, session.data)
+    assert request.data is None  # the worker holds these arrays already
+    apply(session, until_final(worker))
+    again = load_example("xor")
+    replay = Trainer(again.network, again.data, again.training, again.history)
+    replay.train(10**6, lambda: again.history.steps >= session.history.steps)
+    assert network_snapshot(session.network) == network_snapshot(again.network)
+    assert session.epoch == replay.epoch and session.batch == replay.batch == 0
+
+
+def test_divergence_and_breakpoints_travel_back_as_the_errors_they_are(worker):
+    network = build_network(2, [3, 1], ["linear", "linear"], seed=2)
+    session = Session("diverges", network, generate("moons", samples=40))
+    session.training.learning_rate = 1e5
+    worker.start(request_for(session, 1000), session.data)
+    final = until_final(worker)[-1]
+    assert isinstance(final.error, Divergence) and final.error.step > 1
+    assert str(final.error).startswith(f"training diverged at step {final.error.step}")
+
+    session = load_example("xor")
+    watch = RunWatch(
+        BreakpointSettings(loss_below=True, loss_target=10.0, loss_scope="step"), HealthRecorder(session.network.depth)
+    )
+    worker.start(request_for(session, 1000, watch), session.data)
+    snapshots = until_final(worker)
+    error = snapshots[-1].error
+    assert isinstance(error, BreakpointHit) and error.hit.condition is Condition.LOSS_BELOW and error.hit.step == 1
+    health = [s.health for s in snapshots if s.health is not None][-1]
+    steps, delta_sizes, _ = health.snapshot()
+    assert list(steps) == [1.0] and delta_sizes.shape == (1, session.network.depth)
+    shown = HealthRecorder(session.network.depth)
+    version = shown.version
+    shown.load(health)
+    assert shown.version > version and list(shown.snapshot()[0]) == [1.0]
+
+
+def test_a_slow_run_sends_a_snapshot_for_every_step_and_stops_within_its_wait(worker):
+    session = load_example("xor")
+    worker.start(request_for(session, 1000, delay=0.05), session.data)
+    snapshots: list[Snapshot] = []
+    end = time.monotonic() + 60
+    while len(snapshots) < 3 and time.monotonic() < end:
+        snapshots += worker.poll()
+        worker.acknowledge()
+        time.sleep(0.005)
+    start = time.monotonic()
+    snapshots += worker.stop()
+    assert time.monotonic() - start < 5
+    assert [s.history.steps for s in snapshots[:3]] == [1, 1, 1]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_the_worker_ends_when_the_process_that_started_it_is_killed(tmp_path):
+    script = (
+        "import sys, time\n"
+        "from backprop_gui.core.presets import load_example\n"
+        "from backprop_gui.core.training_worker import RunRequest, RunWatch, TrainingWorker\n"
+        "s = load_example('xor')\n"
+        "w = TrainingWorker()\n"
+        "w.start(RunRequest(0, s.network, s.data, 0.0, s.training, s.history, 0, 0, 10**6), s.data)\n"
+        "print(w.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    pid = int(parent.stdout.readline())
+    assert alive(pid)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    end = time.monotonic() + 30
+    while alive(pid) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not alive(pid)
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, ended but not yet reaped, counts as ended)."""
+    if os.path.isdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(") ", 1)[1][0] != "Z"
+        except FileNotFoundError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

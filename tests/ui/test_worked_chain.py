@@ -1,0 +1,172 @@
+"""The Worked Solution and Chain Rule docks: the pass so far as the export writes it, lines that
+select, numbers on request, and the chain rule's paths with the path under the mouse named."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import QUrl
+
+from backprop_gui.core import worked
+from backprop_gui.core.presets import load_example
+from backprop_gui.core.session import Session
+from backprop_gui.ui.chain_view import ChainRuleView
+from backprop_gui.ui.formula_view import FormulaView
+from backprop_gui.ui.session_model import Selection, SessionModel
+from backprop_gui.ui.worked_view import WorkedSolutionView
+
+_TEX = [
+    (r"\frac{\partial C}{\partial ", "∂C/∂"),
+    (r"\tfrac{1}{2}", "½"),
+    (")^{2}", ")²"),
+    (r"\times", "×"),
+    (r"\cdot", "·"),
+    (r"\sigma", "σ"),
+    (r"\delta", "δ"),
+    (r"\eta", "η"),
+    (r"\sum", "Σ"),
+    (r"\dots", "…"),
+    (r"\leftarrow", "←"),
+    (r"\log", "log"),
+    (r"\exp", "exp"),
+    (r"\tanh", "tanh"),
+    (r"\max", "max"),
+    ("f'", "f′"),
+    ("-", "−"),
+]
+
+
+def _plain_markdown(line: str) -> str:
+    """A line of the Markdown export with its markup taken off: its TeX in the window's symbols."""
+    parts = line.removeprefix("- ").split("$")
+    for i in range(1, len(parts), 2):  # the maths between "$" signs
+        maths = re.sub(r"(\d) \\times 10\^\{(-?\d+)\}", r"\1e\2", parts[i])
+        maths = re.sub(r"\\operatorname\{(\w+)\}", r"\1", maths)
+        for tex, plain in _TEX:
+            maths = maths.replace(tex, plain)
+        parts[i] = maths
+    return _plain("".join(parts).replace("*", "").replace("\\", "").replace("{", "").replace("}", ""))
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[_^\s]", "", text)
+
+
+def markdown_pass(text: str) -> list[str]:
+    """The phases of a Markdown export from the first phase heading on, without the general forms."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("## ") and line != "## Given")
+    return [
+        _plain_markdown(line.removeprefix("## "))
+        for line in lines[start:]
+        if line.strip() and not line.startswith("General form:")
+    ]
+
+
+def dock_pass(view: WorkedSolutionView) -> list[str]:
+    """The dock's text in the same form: from the first phase heading on, without the general forms."""
+    lines = [line for line in view.toPlainText().splitlines() if line.strip()]
+    titles = {section.title for section in view.solution().sections}
+    start = next(i for i, line in enumerate(lines) if line in titles)
+    return [_plain(line) for line in lines[start:] if not line.startswith("General form:")]
+
+
+@pytest.fixture
+def docks(qtbot):
+    def make(session: Session) -> tuple[SessionModel, WorkedSolutionView, ChainRuleView, FormulaView]:
+        model = SessionModel(session)
+        formula = FormulaView(model)
+        view, chain = WorkedSolutionView(model, formula), ChainRuleView(model, formula)
+        for widget in (formula, view, chain):
+            qtbot.addWidget(widget)
+            widget.resize(900, 500)
+            widget.show()
+        return model, view, chain, formula
+
+    return make
+
+
+@pytest.mark.parametrize("name", ["course_simple", "xor", "blobs_softmax"])
+def test_after_every_step_forward_and_back_the_dock_says_what_the_export_says(docks, name):
+    model, view, _, _ = docks(load_example(name))
+    assert "Nothing computed yet" in view.toPlainText()
+    positions = []
+    while not model.stepper.at_end:
+        model.step_into()
+        export = worked.worked_solution_markdown(model.stepper, so_far=True, widest=worked.WIDE)
+        assert dock_pass(view) == markdown_pass(export)
+        positions.append(dock_pass(view))
+    assert len(set(map(len, positions))) == len(positions)  # it grew at every step
+    for expected in reversed(positions[:-1]):
+        model.step_back()
+        assert dock_pass(view) == expected
+
+
+def test_the_newest_lines_are_highlighted_and_in_view_and_a_click_selects(docks, qtbot):
+    model, view, _, _ = docks(load_example("blobs_softmax"))
+    view.resize(700, 160)
+    for _ in range(model.stepper.network.depth + 2):  # through Backward L
+        model.step()
+    bar = view.verticalScrollBar()
+    assert bar.maximum() > 0 and bar.value() > 0  # scrolled down to the newest lines
+    newest = [line for title, line in view.lines() if title == "Backward 2"]
+    assert newest and "newest" in view.toHtml()
+    shown = view.cursorForPosition(view.viewport().rect().center()).block().text()
+    assert any(" ".join(shown.split()).startswith(t) for t in ("Output error", "Bias gradient", "Weight gradient"))
+    line = newest[0]
+    view.anchorClicked.emit(QUrl(f"select:{line.layer}:{line.j}:"))
+    assert model.selection == Selection(line.layer, line.j)
+    weight = next(line for line in newest if line.k is not None)
+    view.anchorClicked.emit(QUrl(f"select:{weight.layer}:{weight.j}:{weight.k}"))
+    assert model.selection == Selection(weight.layer, weight.j, weight.k)
+
+
+def test_a_wide_layer_lists_the_selected_neuron_and_summarises_the_rest(docks):
+    import numpy as np
+
+    from backprop_gui.core.datasets import Dataset
+    from backprop_gui.core.network import build_network
+    from backprop_gui.core.training import TrainingSettings
+
+    network = build_network(784, [64, 10], ["relu", "softmax"], loss="cross_entropy")
+    data = Dataset(np.linspace(0, 1, 784)[None, :], np.eye(10)[:1])
+    model, view, _, _ = docks(Session("mnist-like", network, data, TrainingSettings(learning_rate=0.1)))
+    model.set_selection(Selection(1, 4))
+    model.step()
+    text = " ".join(view.toPlainText().split())
+    assert "z51 = " in text and "… 63 more neurons of layer 1" in text and "z61 =" not in text
+
+
+def test_numbers_on_request_hide_the_new_lines_numbers_until_revealed(docks):
+    model, view, chain, formula = docks(load_example("course_simple"))
+    formula.reveal_shortcut = "R"
+    formula.set_ask_first(True)
+    for _ in range(5):  # Backward 1
+        model.step()
+    text = view.toPlainText()
+    assert "? (press R)" in text and "2.081" not in text
+    assert "0.6936" not in chain.toPlainText() and "not revealed yet" in chain.toPlainText()
+    formula.reveal()
+    assert "2.081" in view.toPlainText() and "? (press R)" not in view.toPlainText()
+    assert "0.6936" in chain.toPlainText()
+
+
+def test_the_chain_rule_rows_factors_total_and_the_hovered_path(docks):
+    model, _, chain, _ = docks(load_example("blobs_softmax"))
+    model.set_selection(Selection(1, 0, 1))
+    assert "Not known yet: it is computed in Backward 1" in chain.toPlainText()
+    model.run_to_end()
+    rule = chain.rule
+    assert rule is not None and rule.path_count == 9 and len(rule.paths) == 8
+    text = " ".join(chain.toPlainText().split())
+    assert "the other path" in text and "9 paths" in text
+    total = f"Sum over the paths = {model.format(rule.total)} backprop: ∂C/∂w121 = {model.format(rule.backprop)}"
+    assert total in text and "they agree to the digits shown" in text and "Backprop never lists" in text
+    hovered = []
+    chain.pathHovered.connect(hovered.append)
+    chain.highlighted.emit(QUrl("path:2"))
+    chain.highlighted.emit(QUrl(""))
+    assert hovered == [rule.paths[2], None] and rule.paths[2].edges()
+    model.set_selection(Selection(0, 0))
+    assert "Select an edge" in chain.toPlainText()
