@@ -22,7 +22,7 @@ from backprop_gui.ui.icons import IconRecolorer, app_icon
 from backprop_gui.ui.layout_ui import LayoutController, install_layouts
 from backprop_gui.ui.main_window import APP_NAME, MainWindow, show_error
 from backprop_gui.ui.note_panel import install_note_panel
-from backprop_gui.ui.screen_fit import fit_on_screen
+from backprop_gui.ui.screen_fit import DialogsOnScreen, fit_on_screen
 from backprop_gui.ui.session_model import SessionModel
 from backprop_gui.ui.session_ui import install_session_features
 from backprop_gui.ui.theme import apply_theme, install_theme_menu, saved_theme
@@ -73,6 +73,9 @@ def create_window(
     ``session_controller``, ``training_controller``, ``diagnostics_controller``, ``export_controller``
     and ``note_panel``.
     """
+    app = QApplication.instance()
+    if app is not None and app.findChild(DialogsOnScreen) is None:  # every dialog fits its screen
+        app.installEventFilter(DialogsOnScreen(app))
     model = SessionModel(session)
     window = MainWindow(model)
     training = install_training(window, model)

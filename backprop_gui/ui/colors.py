@@ -103,6 +103,7 @@ class ColorLegend(QWidget):
 
     ``set_scale(title_html, limit_text)`` sets the quantity (rich text, already escaped)
     and the number printed at the ends of the bar; ``edges_html`` describes the edges.
+    ``set_compact(True)`` shrinks it to one line (the quantity, then the bar), for small views.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -111,6 +112,7 @@ class ColorLegend(QWidget):
         self.title_html = ""
         self.limit_text = ""
         self.edges_html = ""
+        self.compact = False
         self._doc = QTextDocument()
         self._doc.setDocumentMargin(0)
 
@@ -121,13 +123,23 @@ class ColorLegend(QWidget):
             self.resize(self.sizeHint())
             self.update()
 
+    def set_compact(self, on: bool) -> None:
+        """One line (``on``: the quantity and the bar) or the full legend."""
+        if on != self.compact:
+            self.compact = on
+            self.resize(self.sizeHint())
+            self.update()
+
     def plain_text(self) -> str:
         """What the legend says, as plain text (for tests and accessibility)."""
         self._doc.setHtml(self._html())
         return self._doc.toPlainText()
 
     def _html(self) -> str:
-        return f"{self.title_html}<br>{self.edges_html}"
+        return self.title_html if self.compact else f"{self.title_html}<br>{self.edges_html}"
+
+    def _compact_bar_width(self, fm: QFontMetricsF) -> float:
+        return 2 * fm.horizontalAdvance("+" + self.limit_text) + 70
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         fm = QFontMetricsF(self.font())
@@ -135,6 +147,9 @@ class ColorLegend(QWidget):
         self._doc.setHtml(self._html())
         self._doc.setTextWidth(-1)
         text = self._doc.size()
+        if self.compact:
+            width = text.width() + 12 + self._compact_bar_width(fm) + 20
+            return QSize(round(width), round(max(text.height(), fm.height()) + 12))
         bar = 2 * fm.horizontalAdvance("+" + self.limit_text) + fm.horizontalAdvance("0") + 40
         width = max(text.width(), bar + fm.horizontalAdvance("not yet known") + 46, 200)
         return QSize(round(width + 20), round(text.height() + fm.height() * 2 + 24))
@@ -156,9 +171,13 @@ class ColorLegend(QWidget):
         self._doc.setDefaultStyleSheet(f"body {{ color: {palette.color(QPalette.ColorRole.Text).name()}; }}")
         self._doc.setHtml(f"<body>{self._html()}</body>")
         painter.save()
-        painter.translate(10, 8)
+        painter.translate(10, 6 if self.compact else 8)
         self._doc.drawContents(painter)
         painter.restore()
+        if self.compact:
+            self._paint_compact_bar(painter, fm, frame)
+            painter.end()
+            return
 
         top = 8 + self._doc.size().height() + 6
         unknown_w = fm.horizontalAdvance("not yet known") + 26
@@ -182,3 +201,23 @@ class ColorLegend(QWidget):
         painter.drawText(QPointF(bar.right() - fm.horizontalAdvance(high), baseline), high)
         painter.drawText(QPointF(swatch.right() + 5, swatch.center().y() + fm.ascent() / 2 - 1), "not yet known")
         painter.end()
+
+    def _paint_compact_bar(self, painter: QPainter, fm: QFontMetricsF, frame: QColor) -> None:
+        """The one-line form: −limit, the colour bar, +limit, after the quantity's name."""
+        low, high = f"−{self.limit_text}", f"+{self.limit_text}"
+        left = 10 + self._doc.idealWidth() + 12
+        baseline = self.height() / 2 + fm.ascent() / 2 - 2
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        painter.setFont(QFont(self.font()))
+        painter.drawText(QPointF(left, baseline), low)
+        bar = QRectF(
+            left + fm.horizontalAdvance(low) + 6, self.height() / 2 - fm.height() * 0.35, 50, fm.height() * 0.7
+        )
+        gradient = QLinearGradient(bar.topLeft(), bar.topRight())
+        for t, rgb in _STOPS:
+            gradient.setColorAt((t + 1) / 2, QColor(*rgb))
+        painter.setPen(QPen(frame, 1))
+        painter.setBrush(QBrush(gradient))
+        painter.drawRect(bar)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        painter.drawText(QPointF(bar.right() + 6, baseline), high)

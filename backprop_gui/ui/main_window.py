@@ -447,7 +447,7 @@ class MainWindow(QMainWindow):
         if stepper.revealed:
             text += f" (neuron {stepper.revealed} of {stepper.neuron_count(current)})"
         if stepper.at_end:
-            return text + " — weights updated; F10 starts the next sample"
+            return text + " — weights updated; F10: next sample"
         following = stepper.next_phase
         return text + (f"   next: {following.label}" if following else "")
 

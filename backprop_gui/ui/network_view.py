@@ -71,6 +71,7 @@ WIDE_HALO_SHARE = 0.2  # … only up to this share of the radius (never below HA
 HALO_SHARE = 0.6  # … no ring reaches beyond this share of the radius (small circles get a thinner ring)
 THIN_HALO = 4.0  # the glow ring's reach when circles large enough for their numbers are crowded
 GAP_SHARE, MIN_GAP = 0.15, 3.0  # the clear space between neighbouring neurons' rings: a share of the radius, ≥ MIN_GAP
+COMPACT_LEGEND_SHARE = 0.2  # of the view's height: a taller legend shrinks to one line
 MIN_INSIDE_FONT = 0.6  # numbers inside circles may shrink to this share of the graph's font (not below 10 pt)
 
 
@@ -603,6 +604,7 @@ class NetworkView(QGraphicsView):
         fm = QFontMetricsF(font)
         line = fm.height()
         value_w = fm.horizontalAdvance(self.model.format(-0.088888888))
+        self._fit_legend()
         self._legend_room = self._legend_room.expandedTo(self.legend.sizeHint())
         if self._title is not None:
             self._title.setPos(12, 4)
@@ -770,6 +772,15 @@ class NetworkView(QGraphicsView):
         self.scale(zoom / self._zoom, zoom / self._zoom)
         self.setTransformationAnchor(previous)
         self._zoom = zoom
+
+    def _fit_legend(self) -> None:
+        """The full legend where there is room; one line when it would take over a fifth of the height."""
+        compact = self.legend.compact
+        self.legend.set_compact(False)
+        full = self.legend.sizeHint().height()
+        self.legend.set_compact(full > COMPACT_LEGEND_SHARE * self.viewport().height())
+        if self.legend.compact != compact:
+            self._legend_room = QSize()  # the corner the layout keeps free follows the legend's form
 
     def _place_legend(self) -> None:
         self.legend.resize(self.legend.sizeHint())

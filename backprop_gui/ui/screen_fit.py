@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 
 def fit_on_screen(widget: QWidget) -> None:
     """Shrink ``widget`` to its screen's available area if it is larger, and move it inside
-    (a top-level window or dialog; its frame counts)."""
-    screen = widget.screen() or QGuiApplication.primaryScreen()
+    (a top-level window or dialog; its frame counts). A dialog belongs on its parent's screen."""
+    parent = widget.parentWidget()
+    screen = (parent.window().screen() if parent is not None else widget.screen()) or QGuiApplication.primaryScreen()
     if screen is None:
         return
     area = screen.availableGeometry()
@@ -25,3 +26,12 @@ def fit_on_screen(widget: QWidget) -> None:
     top = min(max(box.top(), area.top()), area.bottom() + 1 - box.height())
     if (left, top) != (box.left(), box.top()):
         widget.move(left, top)
+
+
+class DialogsOnScreen(QObject):
+    """Installed on the application: every dialog, as it shows, is made to fit its screen."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
+            fit_on_screen(watched)
+        return False

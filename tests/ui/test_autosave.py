@@ -11,7 +11,9 @@ import textwrap
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from test_dialogs_fit import dialog_problems
 
 from backprop_gui.core.datasets import generate
 from backprop_gui.core.editing import SetParameter
@@ -155,3 +157,20 @@ def test_a_damaged_autosave_is_removed_without_asking(controller: SessionControl
         file.write(b"\x00garbage")
     assert not controller.offer_restore()
     assert os.listdir(folder) == []
+
+
+def test_the_restore_question_fits_its_screen_with_every_sentence_whole(controller, folder, qtbot) -> None:
+    crash_with_autosave(folder, make_session("a session with a rather long name"), "/lectures/week3/xor.json")
+    problems: list[list[str]] = []
+
+    def check() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, check)
+            return
+        problems.append(dialog_problems(box))
+        next(b for b in box.buttons() if b.text() == "Discard").click()
+
+    QTimer.singleShot(0, check)
+    assert not controller.offer_restore()
+    assert problems == [[]]
