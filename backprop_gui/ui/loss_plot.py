@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from backprop_gui.core.decimation import decimate_range, minmax_decimate
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.training import LossHistory
+from backprop_gui.ui.colors import PLOT_AXIS_COLOR, dark_axes
 from backprop_gui.ui.session_model import Change, SessionModel
 
 LOG_FLOOR = 1e-300  # losses of exactly 0 are drawn here on a log axis
@@ -28,7 +29,6 @@ STEP_PEN = pg.mkPen((90, 140, 210, 140), width=1)
 EPOCH_PEN = pg.mkPen((20, 60, 150), width=3)
 VALIDATION_PEN = pg.mkPen((215, 100, 20), width=2, style=Qt.PenStyle.DashLine)
 RATE_PEN = pg.mkPen((150, 40, 150), width=1, style=Qt.PenStyle.DashDotLine)
-AXIS_COLOR = (34, 34, 34)  # axes, ticks and their numbers: dark on the plot's white, over 4.5:1 (WCAG)
 FEW_POINTS = 40  # a series with at most this many points gets a dot per point
 MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
 LABEL_SPACING = 2.2  # tick labels on the loss axis at least this many text lines apart
@@ -207,9 +207,7 @@ class LossPlot(QWidget):
         item.setLabel("left", "loss C")
         item.setLabel("top", "epoch")
         item.getAxis("left").enableAutoSIPrefix(False)
-        for side in axes:
-            item.getAxis(side).setPen(pg.mkPen(AXIS_COLOR))
-            item.getAxis(side).setTextPen(pg.mkPen(AXIS_COLOR))
+        dark_axes(*(item.getAxis(side) for side in axes))
         item.setLogMode(y=True)
         self.view = item.getViewBox()
         self.view.setLimits(minYRange=MIN_LOG_RANGE)
@@ -369,7 +367,7 @@ class LossPlot(QWidget):
         for side, name in (("bottom", "step"), ("left", "loss C"), ("top", "epoch")):
             axis = item.getAxis(side)
             axis.setStyle(tickFont=font)
-            axis.setLabel(name, **{"font-size": f"{points:g}pt", "color": pg.mkColor(AXIS_COLOR).name()})
+            axis.setLabel(name, **{"font-size": f"{points:g}pt", "color": PLOT_AXIS_COLOR})
         legend = f"{0.85 * points:.1f}pt"
         self.legend.setLabelTextSize(legend)
         for _sample, label in self.legend.items:

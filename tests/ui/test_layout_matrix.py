@@ -11,6 +11,7 @@ root conftest). One window per session and screen goes through every palette, la
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFontInfo, QFontMetricsF, QGuiApplication, QPalette, QTextDocument
@@ -31,7 +32,6 @@ from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.ui.app import create_window
-from backprop_gui.ui.loss_plot import LossPlot
 from backprop_gui.ui.phase_bar import PhaseButton, short_label
 from backprop_gui.ui.screen_fit import fit_on_screen
 from backprop_gui.ui.theme import apply_theme
@@ -204,21 +204,18 @@ def contrast_problems(window) -> list[str]:
         color = caption.defaultTextColor() if hasattr(caption, "defaultTextColor") else caption.brush().color()
         if contrast(color, background) < MIN_CONTRAST:
             found.append(f"graph caption {color.name()} on {background.name()}: {contrast(color, background):.1f}:1")
-    for plot in window.findChildren(LossPlot):
+    for plot in window.findChildren(pg.PlotWidget):  # the loss plot, the decision map, …
         if not on_screen(plot):
             continue
-        item = plot.plot.getPlotItem()
-        back = plot.plot.backgroundBrush().color()
+        item = plot.getPlotItem()
+        back = plot.backgroundBrush().color()
         for side in ("left", "bottom"):
             axis = item.getAxis(side)
-            colors = (
-                ("ticks", axis.textPen().color()),
-                ("line", axis.pen().color()),
-                ("name", axis.label.defaultTextColor()),
-            )
+            label = axis.label.defaultTextColor()
+            colors = (("ticks", axis.textPen().color()), ("line", axis.pen().color()), ("name", label))
             for name, color in colors:
                 if contrast(color, back) < MIN_CONTRAST:
-                    found.append(f"loss plot {side} {name} {color.name()} on {back.name()}")
+                    found.append(f"{plot.objectName() or 'plot'} {side} {name} {color.name()} on {back.name()}")
     return found
 
 
