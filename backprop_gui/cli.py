@@ -1,14 +1,16 @@
 """The ``backprop-gui`` command.
 
 ``backprop-gui [FILE] [--example NAME]`` opens the window. The subcommands ``trace``,
-``train``, ``gradcheck``, ``examples`` and ``export`` run headless and never import Qt
-(except ``export --png/--svg``, which draws the graph with Qt off screen). Bad input
-ends with exit status 2 and one line on stderr naming the file and the problem.
+``train``, ``gradcheck``, ``examples``, ``export``, ``import-npz`` and ``import-torch`` run
+headless and never import Qt (except ``export --png/--svg``, which draws the graph with Qt off
+screen); only ``import-torch`` imports PyTorch. Bad input, or PyTorch missing for
+``import-torch``, ends with exit status 2 and one line on stderr naming the file and the problem.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import math
 import os
 import sys
@@ -20,19 +22,22 @@ from typing import NoReturn
 import numpy as np
 
 from backprop_gui import __version__
-from backprop_gui.core import export, files, worked
+from backprop_gui.core import export, files, npz, scripts, worked
 from backprop_gui.core.backprop import first_non_finite, run_pass
-from backprop_gui.core.datasets import DatasetError
+from backprop_gui.core.datasets import Dataset, DatasetError, read_csv
 from backprop_gui.core.export import NonFinitePass
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
 from backprop_gui.core.gradcheck import gradient_check
+from backprop_gui.core.losses import LOSSES
+from backprop_gui.core.network import Network
 from backprop_gui.core.presets import list_examples, load_example
-from backprop_gui.core.session import Session
+from backprop_gui.core.session import Session, StepperPosition
 from backprop_gui.core.session_format import SessionError, format_json, load_session, save_session
 from backprop_gui.core.trace import trace_dict, trace_text
 from backprop_gui.core.training import Divergence, Trainer
+from backprop_gui.torch_import import TorchMissing, read_model  # PyTorch itself only once a model is read
 
-COMMANDS = ("trace", "train", "gradcheck", "examples", "export")
+COMMANDS = ("trace", "train", "gradcheck", "examples", "export", "import-npz", "import-torch")
 GRADCHECK_TOLERANCE = 1e-6
 MIN_SCALE, MAX_SCALE = 0.25, 8.0
 
@@ -61,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _window_parser().parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 0
-    except (SessionError, DatasetError, UsageError, ValueError) as error:
+    except (SessionError, DatasetError, UsageError, TorchMissing, ValueError) as error:
         return _fail(str(error))
     except OSError as error:
         return _fail(f"{error.filename}: {error.strerror}" if error.filename else str(error))
@@ -70,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     if args.file is not None and args.example is not None:
         return _fail("give a session FILE or --example NAME, not both")
-    from backprop_gui.ui.app import run  # the window needs Qt: import it only now
+    from backprop_gui.ui.window.app import run  # the window needs Qt: import it only now
 
     return run(args.file, args.example, args.theme)
 
@@ -87,7 +92,8 @@ def _window_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="backprop-gui",
         description="A step-through debugger for backpropagation. Opens FILE (a session) or a built-in example.",
-        epilog="headless commands: trace, train, gradcheck, examples, export (see backprop-gui COMMAND --help)",
+        epilog="headless commands: trace, train, gradcheck, examples, export, import-npz, import-torch "
+        "(see backprop-gui COMMAND --help)",
     )
     parser.add_argument("file", nargs="?", metavar="FILE", help="a session file (.json) to open")
     parser.add_argument("--example", metavar="NAME", help="open the built-in example NAME")
@@ -126,10 +132,12 @@ def _command_parser() -> argparse.ArgumentParser:
 
     out = commands.add_parser(
         "export",
-        help="write the pass of a sample as figures, data or a worked solution",
+        help="write the pass of a sample as figures, data, a worked solution or a script; the weights as .npz",
         description="Write one full pass of sample I: the graph at the end of the pass (PNG, SVG), the pass "
-        "as CSV or as the trace JSON, the loss history as CSV, or a worked solution in Markdown or LaTeX. "
-        "Text formats never load Qt; --png and --svg draw the graph with Qt, off screen when there is no display.",
+        "as CSV or as the trace JSON, the loss history as CSV, a worked solution in Markdown or LaTeX, or a "
+        "standalone PyTorch or numpy script that redoes the pass and checks its numbers against this tool's "
+        "(run it with --check). --npz writes the weights alone. Text formats never load Qt; --png and --svg "
+        "draw the graph with Qt, off screen when there is no display.",
     )
     _add_source(out, sample=True)
     out.add_argument("--png", metavar="OUT.png", help="the graph as a PNG image (needs Qt)")
@@ -146,8 +154,46 @@ def _command_parser() -> argparse.ArgumentParser:
     out.add_argument("--csv", metavar="OUT.csv", help="every number of the pass, one per row")
     out.add_argument("--json", metavar="OUT.json", help="the pass as the trace command's JSON")
     out.add_argument("--history-csv", metavar="OUT.csv", help="the loss history, one training step per row")
+    out.add_argument("--torch", metavar="OUT.py", help="a PyTorch script of the pass (running it needs PyTorch)")
+    out.add_argument("--numpy", metavar="OUT.py", help="a plain numpy script of the pass")
+    out.add_argument("--npz", metavar="OUT.npz", help="the weights as a numpy archive: w1, b1, w2, b2, …")
     _add_digits(out, "of the worked solution")
     out.set_defaults(run=_export)
+
+    weights = commands.add_parser(
+        "import-npz",
+        help="put the weights of a .npz archive into a session",
+        description="Replace the weights of a session (FILE or --example NAME) by those of WEIGHTS.npz "
+        "(arrays w1, b1, w2, b2, …, as export --npz writes them) and write the session to OUT.",
+    )
+    weights.add_argument("weights", metavar="WEIGHTS.npz", help="the weights")
+    _add_source(weights)
+    weights.add_argument("--out", required=True, metavar="OUT", help="where to write the session")
+    weights.set_defaults(run=_import_npz)
+
+    model = commands.add_parser(
+        "import-torch",
+        help="make a session of a PyTorch model (needs PyTorch)",
+        description="Make a session of MODEL.pt, saved with torch.save: a whole torch.nn.Sequential of Linear "
+        "layers and activations, or its state_dict with --layers naming the activations. The file is read "
+        "with torch.load(weights_only=True) and never runs code. Needs PyTorch: "
+        'pip install "backprop-gui[torch]".',
+    )
+    model.add_argument("model", metavar="MODEL.pt", help="the model or state_dict, saved with torch.save")
+    model.add_argument("--out", required=True, metavar="SESSION.json", help="where to write the session")
+    model.add_argument(
+        "--data",
+        metavar="DATA.csv",
+        help="samples: n_0 input columns, then n_L target columns (or one column of class labels); "
+        "without it the session has one sample x = 0, t = 0",
+    )
+    model.add_argument(
+        "--layers",
+        metavar="F1,F2,…",
+        help="for a state_dict: each Linear layer's activation, in order (e.g. relu,relu,softmax)",
+    )
+    model.add_argument("--loss", choices=list(LOSSES), help="the loss (default: from the output activation)")
+    model.set_defaults(run=_import_torch)
     return parser
 
 
@@ -213,16 +259,19 @@ _TEXT_EXPORTS = {
     "json": export.pass_json,
     "markdown": worked.worked_solution_markdown,
     "latex": worked.worked_solution_latex,
+    "torch": scripts.torch_script,
+    "numpy": scripts.numpy_script,
 }
 
 
 def _export(args: argparse.Namespace) -> int:
     session, label = _load(args)
-    outputs = {name: getattr(args, name) for name in ("png", "svg", *_TEXT_EXPORTS, "history_csv")}
+    outputs = {name: getattr(args, name) for name in ("png", "svg", *_TEXT_EXPORTS, "history_csv", "npz")}
     outputs = {name: Path(path) for name, path in outputs.items() if path is not None}
     if not outputs:
         raise UsageError(
-            "export: name at least one output (--png, --svg, --markdown, --latex, --csv, --json, --history-csv)"
+            "export: name at least one output "
+            "(--png, --svg, --markdown, --latex, --csv, --json, --history-csv, --torch, --numpy, --npz)"
         )
     _check_digits(args.digits)
     if not MIN_SCALE <= args.scale <= MAX_SCALE:
@@ -244,6 +293,8 @@ def _export(args: argparse.Namespace) -> int:
         texts["history_csv"] = export.history_csv(session.history)
     for name, text in texts.items():
         _write(outputs[name], partial(files.write_text, text=text))
+    if "npz" in outputs:
+        _write(outputs["npz"], partial(npz.write_npz, session.network))
     if "png" in outputs or "svg" in outputs:
         _export_graph(session, args.sample, outputs.get("png"), outputs.get("svg"), args.scale)
     return 0
@@ -264,7 +315,7 @@ def _export_graph(session: Session, sample: int, png: Path | None, svg: Path | N
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from backprop_gui.ui import export_ui
+    from backprop_gui.ui.window import export as export_ui
 
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (kept alive while drawing)
     view = export_ui.session_graph(session, sample)
@@ -275,6 +326,56 @@ def _export_graph(session: Session, sample: int, png: Path | None, svg: Path | N
     if svg is not None:
         _write(svg, lambda path: export_ui.save_bytes(str(path), export_ui.graph_svg(view, session.name)))
     view.close()
+
+
+# --- import ----------------------------------------------------------------------------
+
+
+def _import_npz(args: argparse.Namespace) -> int:
+    session, _ = _load(args)
+    out = _out_path(args.out)
+    weights, biases = npz.parameters_from_arrays(session.network, npz.read_npz(args.weights), args.weights)
+    for l, layer in enumerate(session.network.layers, start=1):
+        layer.weights, layer.biases = weights[l], biases[l]
+    if session.view is not None and session.view.position is not None:  # the pass starts again, on the new weights
+        session.view.position = StepperPosition(session.view.position.sample)
+    _write(out, lambda path: save_session(session, path))
+    return 0
+
+
+def _import_torch(args: argparse.Namespace) -> int:
+    out = _out_path(args.out)
+    layers = None if args.layers is None else [name.strip() for name in args.layers.split(",")]
+    network = read_model(args.model, layers, args.loss)
+    data = _model_data(args.data, network)
+    session = Session(Path(args.model).stem, network, data, description=f"imported from {Path(args.model).name}")
+    _write(out, lambda path: save_session(session, path), "" if args.data else " (one sample x = 0, t = 0)")
+    return 0
+
+
+def _model_data(path: str | None, network: Network) -> Dataset:
+    """The samples of the CSV at ``path`` for ``network``, or one sample x = 0, t = 0 without a path."""
+    n_in, n_out = network.input_size, network.layers[-1].size
+    if path is None:
+        return Dataset(np.zeros((1, n_in)), np.zeros((1, n_out)))
+    with open(path, encoding="utf-8-sig") as file:
+        columns = len(next(csv.reader(file), []))
+    inputs = range(n_in)
+    if columns == n_in + 1 and n_out > 1:  # one column of class labels: one-hot targets
+        return read_csv(path, inputs, one_hot_column=n_in)
+    if columns != n_in + n_out:
+        raise UsageError(
+            f"{path}: expected {n_in} input columns and then {n_out} target columns "
+            f"(n_0 = {n_in}, n_L = {n_out}), found {columns} columns"
+        )
+    return read_csv(path, inputs, range(n_in, n_in + n_out))
+
+
+def _out_path(out: str) -> Path:
+    path = Path(out)
+    if not path.parent.is_dir():
+        raise UsageError(f"{path}: the folder {path.parent} does not exist")
+    return path
 
 
 # --- train -----------------------------------------------------------------------------
@@ -295,9 +396,7 @@ def _train(args: argparse.Namespace) -> int:
         settings.validate()
     except ValueError as error:
         raise UsageError(f"{label}: {error}") from None
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise UsageError(f"{out}: the folder {out.parent} does not exist")
+    out = _out_path(args.out)
     trainer = Trainer(session.network, session.data, settings, session.history, session.epoch, session.batch)
     status, target = 0, trainer.epoch + settings.epochs
     try:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
 import pytest
 from hypothesis import strategies as st
 
+from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.datasets import Dataset
-from backprop_gui.core.network import Network, build_network
+from backprop_gui.core.losses import LOSSES
+from backprop_gui.core.network import Network, build_network, output_conflict
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, loads
 from backprop_gui.core.stepper import Stepper
@@ -51,6 +54,25 @@ def small_sessions(draw, rates: tuple[float, ...] = (0.1, 0.5, 1.7, 3.0)) -> Ses
     data = Dataset(rng.normal(size=(samples, inputs)), rng.uniform(size=(samples, sizes[-1])))
     rate = draw(st.sampled_from(rates))
     return Session("random", network, data, TrainingSettings(learning_rate=rate))
+
+
+def activation_loss_sessions() -> list[tuple[str, Session]]:
+    """("activation-loss", session) of a random 2-3-n_L network for every activation and every loss:
+    the activation on the hidden layer (tanh there for softmax) and on the output layer where the loss
+    allows it (sigmoid otherwise); layer 1 with bias, layer 2 without; 3 samples with random targets
+    (probabilities for the cross-entropies)."""
+    sessions = []
+    for seed, (activation, loss) in enumerate(itertools.product(ACTIVATIONS, LOSSES)):
+        hidden = "tanh" if ACTIVATIONS[activation].output_only else activation
+        output = activation if output_conflict(loss, activation) is None else "sigmoid"
+        network = build_network(2, [3, 3], [hidden, output], loss, seed=seed, has_bias=[True, False])
+        rng = np.random.default_rng(seed)
+        network.layers[0].biases = rng.normal(size=3)
+        probabilities = "cross_entropy" in loss
+        targets = rng.uniform(size=(3, 3)) if probabilities else rng.normal(size=(3, 3))
+        data = Dataset(rng.normal(size=(3, 2)), targets)
+        sessions.append((f"{activation}-{loss}", Session(f"{activation} with {loss}", network, data)))
+    return sessions
 
 
 def stepper_of(session: Session, sample: int = 0) -> Stepper:

@@ -1,1 +1,7 @@
-"""The Qt window: renders the core's state and turns user actions into core calls."""
+"""The Qt window, one package per feature.
+
+``common`` is the bottom layer every feature may import (the Qt adapter of the session model,
+colours, scrolling, the window's menus). ``stepping``, ``training``, ``sessions`` and
+``diagnostics`` are the features, which never import each other. ``window`` sits on top and puts
+them together.
+"""

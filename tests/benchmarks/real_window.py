@@ -15,8 +15,8 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from backprop_gui.core.session import Session  # noqa: E402
-from backprop_gui.ui.app import application, create_window  # noqa: E402
-from backprop_gui.ui.main_window import MainWindow  # noqa: E402
+from backprop_gui.ui.window.app import application, create_window  # noqa: E402
+from backprop_gui.ui.window.main_window import MainWindow  # noqa: E402
 
 SIZE = (1366, 768)
 

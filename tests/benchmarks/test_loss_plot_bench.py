@@ -11,8 +11,8 @@ from array import array
 import numpy as np
 
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui.loss_plot import LossPlot
-from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.training.loss_plot import LossPlot
 
 
 def test_redrawing_a_million_steps_stays_fast_and_bounded(qtbot):

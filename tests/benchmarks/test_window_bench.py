@@ -22,7 +22,7 @@ import pytest
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
-from backprop_gui.ui.app import application
+from backprop_gui.ui.window.app import application
 
 from machine_load import MODES, machine, median, table
 from real_window import private_settings, shown_window

@@ -23,8 +23,8 @@ from backprop_gui.core.datasets import generate
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import MAX_EPOCHS, Trainer
-from backprop_gui.ui.app import application
-from backprop_gui.ui.main_window import MainWindow
+from backprop_gui.ui.window.app import application
+from backprop_gui.ui.window.main_window import MainWindow
 
 from machine_load import MODES, machine, median, table
 from real_window import private_settings, settle, shown_window

@@ -206,7 +206,7 @@ def test_gradcheck_passes_and_fails(capsys, tmp_path):
 
 
 def test_no_subcommand_opens_the_window(monkeypatch):
-    app = pytest.importorskip("backprop_gui.ui.app")
+    app = pytest.importorskip("backprop_gui.ui.window.app")
     calls = []
     monkeypatch.setattr(app, "run", lambda path, example, theme: calls.append((path, example, theme)) or 0)
     assert main(["some.json"]) == 0

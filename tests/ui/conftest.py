@@ -10,8 +10,8 @@ from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication
 
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui import autosave as autosave_module
-from backprop_gui.ui.main_window import MainWindow
+from backprop_gui.ui.sessions import autosave as autosave_module
+from backprop_gui.ui.window.main_window import MainWindow
 
 from window_helpers import discard_changes, open_window
 

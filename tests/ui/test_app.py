@@ -16,12 +16,12 @@ from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import SessionView, StepperPosition
 from backprop_gui.core.session_format import dumps, session_to_dict
-from backprop_gui.ui import app as app_module
-from backprop_gui.ui import main_window
-from backprop_gui.ui.autosave import encode
-from backprop_gui.ui.main_window import MainWindow
-from backprop_gui.ui.session_model import Selection
-from backprop_gui.ui.training_ui import TRAINING
+from backprop_gui.ui.common.session_model import Selection
+from backprop_gui.ui.sessions.autosave import encode
+from backprop_gui.ui.training.controller import TRAINING
+from backprop_gui.ui.window import app as app_module
+from backprop_gui.ui.window import main_window
+from backprop_gui.ui.window.main_window import MainWindow
 
 from window_helpers import answer_box
 

@@ -20,8 +20,8 @@ from backprop_gui.core.editing import SetParameter
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import dumps, session_to_dict
-from backprop_gui.ui.autosave import AUTOSAVE_INTERVAL_MS, Autosave, decode, default_directory, encode
-from backprop_gui.ui.session_ui import SessionController
+from backprop_gui.ui.sessions.autosave import AUTOSAVE_INTERVAL_MS, Autosave, decode, default_directory, encode
+from backprop_gui.ui.sessions.controller import SessionController
 
 from window_helpers import answer_box, bare_session_window, discard_changes
 
@@ -49,7 +49,7 @@ def crash_with_autosave(folder: str, session: Session, file_path: str | None = N
     script = textwrap.dedent(
         f"""
         import sys, time
-        from backprop_gui.ui.autosave import Autosave
+        from backprop_gui.ui.sessions.autosave import Autosave
         autosave = Autosave({folder!r})
         assert autosave.write(sys.stdin.buffer.read())
         print("written", flush=True)

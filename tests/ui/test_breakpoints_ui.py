@@ -12,9 +12,9 @@ from backprop_gui.core.network import Layer, Network, build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Phase, PhaseStep
 from backprop_gui.core.training import Divergence, Trainer, TrainingSettings
-from backprop_gui.ui.breakpoint_dialog import BreakpointDialog
-from backprop_gui.ui.diagnostics_ui import install_diagnostics
-from backprop_gui.ui.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
+from backprop_gui.ui.diagnostics.controller import install_diagnostics
 
 
 def relu_session() -> Session:

@@ -23,8 +23,9 @@ from backprop_gui.core.editing import (
 )
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
-from backprop_gui.ui.commands import EditCommand
-from backprop_gui.ui.edit_dialogs import (
+from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.sessions.commands import EditCommand
+from backprop_gui.ui.sessions.edit_dialogs import (
     ActivationDialog,
     AddLayerDialog,
     EditDialog,
@@ -32,7 +33,6 @@ from backprop_gui.ui.edit_dialogs import (
     ParameterDialog,
     ReinitialiseDialog,
 )
-from backprop_gui.ui.session_model import Change, SessionModel
 
 from helpers import snapshot
 

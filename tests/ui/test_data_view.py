@@ -8,11 +8,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMainWindow, QMessageBox
 
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui import csv_import_dialog
-from backprop_gui.ui.csv_import_dialog import CsvImportDialog
-from backprop_gui.ui.data_view import GenerateDialog
-from backprop_gui.ui.session_model import SessionModel
-from backprop_gui.ui.training_ui import install_training
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.training import csv_import_dialog
+from backprop_gui.ui.training.controller import install_training
+from backprop_gui.ui.training.csv_import_dialog import CsvImportDialog
+from backprop_gui.ui.training.data_view import GenerateDialog
 
 from helpers import snapshot
 from window_helpers import answer_box, open_window, press_undo

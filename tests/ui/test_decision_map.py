@@ -10,8 +10,8 @@ from backprop_gui.core.datasets import generate
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
-from backprop_gui.ui.decision_map import ARGMAX, RESOLUTION, DecisionMap
-from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.training.decision_map import ARGMAX, RESOLUTION, DecisionMap
 
 
 def shown(qtbot, session: Session) -> DecisionMap:

@@ -7,18 +7,18 @@ from test_layout_matrix import button_problem, label_problem, on_screen, screen_
 from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings
-from backprop_gui.ui.breakpoint_dialog import BreakpointDialog
-from backprop_gui.ui.csv_import_dialog import CsvImportDialog
-from backprop_gui.ui.edit_dialogs import (
+from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
+from backprop_gui.ui.diagnostics.quiz_panel import QuizSettingsDialog
+from backprop_gui.ui.sessions.edit_dialogs import (
     ActivationDialog,
     AddLayerDialog,
     LossDialog,
     ParameterDialog,
     ReinitialiseDialog,
 )
-from backprop_gui.ui.main_window import ShortcutsDialog
-from backprop_gui.ui.new_session_dialog import NewSessionDialog
-from backprop_gui.ui.quiz_panel import QuizSettingsDialog
+from backprop_gui.ui.sessions.new_session_dialog import NewSessionDialog
+from backprop_gui.ui.training.csv_import_dialog import CsvImportDialog
+from backprop_gui.ui.window.main_window import ShortcutsDialog
 
 from window_helpers import open_window
 

@@ -13,10 +13,10 @@ from backprop_gui.cli import main
 from backprop_gui.core import export, worked
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.training import Trainer
-from backprop_gui.ui import export_ui
-from backprop_gui.ui.main_window import MainWindow
-from backprop_gui.ui.session_model import SessionModel
-from backprop_gui.ui.training_ui import install_training
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.training.controller import install_training
+from backprop_gui.ui.window import export as export_ui
+from backprop_gui.ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.usefixtures("private_places")
 

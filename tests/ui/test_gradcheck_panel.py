@@ -8,8 +8,8 @@ from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.gradcheck import gradient_check
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
-from backprop_gui.ui.gradcheck_panel import SORT_ROLE, GradcheckPanel, verdict
-from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.diagnostics.gradcheck_panel import SORT_ROLE, GradcheckPanel, verdict
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_relative_error_is_coloured_and_named(qtbot, panel):
 
 
 def test_a_wrong_gradient_shows_red_and_says_so(qtbot, panel, monkeypatch):
-    import backprop_gui.ui.gradcheck_panel as module
+    import backprop_gui.ui.diagnostics.gradcheck_panel as module
     from backprop_gui.core.gradcheck import GradientCheck, ParameterCheck
 
     def broken(network, x, t):

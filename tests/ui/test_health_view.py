@@ -7,7 +7,7 @@ from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.network import build_network
 from backprop_gui.core.training import Trainer, TrainingSettings
-from backprop_gui.ui.health_view import HealthView
+from backprop_gui.ui.diagnostics.health_view import HealthView
 
 
 def trained_recorder(depth: int = 3, epochs: int = 3) -> HealthRecorder:

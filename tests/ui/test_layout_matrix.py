@@ -31,10 +31,10 @@ from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
-from backprop_gui.ui.app import create_window
-from backprop_gui.ui.phase_bar import PhaseButton, short_label
-from backprop_gui.ui.screen_fit import fit_on_screen
-from backprop_gui.ui.theme import apply_theme
+from backprop_gui.ui.common.screen_fit import fit_on_screen
+from backprop_gui.ui.stepping.phase_bar import PhaseButton, short_label
+from backprop_gui.ui.window.app import create_window
+from backprop_gui.ui.window.theme import apply_theme
 
 pytestmark = pytest.mark.usefixtures("private_places")
 

@@ -10,8 +10,15 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui.loss_plot import EpochAxis, LossPlot, epoch_of_step, log_ticks, nice_stride, tick_labels
-from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.training.loss_plot import (
+    EpochAxis,
+    LossPlot,
+    epoch_of_step,
+    log_ticks,
+    nice_stride,
+    tick_labels,
+)
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from backprop_gui.core.network import Layer, Network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity, Stepper
-from backprop_gui.ui import app as app_module
-from backprop_gui.ui import main_window as window_module
-from backprop_gui.ui.app import initial_session
-from backprop_gui.ui.session_model import Selection
+from backprop_gui.ui.common.session_model import Selection
+from backprop_gui.ui.window import app as app_module
+from backprop_gui.ui.window import main_window as window_module
+from backprop_gui.ui.window.app import initial_session
 
 from window_helpers import open_window, shown_formula
 

@@ -15,10 +15,10 @@ from backprop_gui.core.network import Layer, Network, build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.ui.colors import unknown_color
-from backprop_gui.ui.formula_view import FormulaView
-from backprop_gui.ui.network_view import EdgeItem, NetworkView, NeuronItem, neighbour
-from backprop_gui.ui.session_model import NeuronValue, Selection, SessionModel
+from backprop_gui.ui.common.colors import unknown_color
+from backprop_gui.ui.common.session_model import NeuronValue, Selection, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.network_view import EdgeItem, NetworkView, NeuronItem, neighbour
 
 from window_helpers import open_window
 

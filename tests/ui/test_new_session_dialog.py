@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from backprop_gui.core.datasets import generate
-from backprop_gui.ui.new_session_dialog import KEEP_DATA, NewSessionDialog
+from backprop_gui.ui.sessions.new_session_dialog import KEEP_DATA, NewSessionDialog
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from PySide6.QtGui import QUndoStack
 
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session_format import dumps, loads
-from backprop_gui.ui.note_panel import EMPTY_STYLE, HINT, NotePanel
-from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.sessions.note_panel import EMPTY_STYLE, HINT, NotePanel
 
 from window_helpers import open_window
 

@@ -8,10 +8,10 @@ from PySide6.QtWidgets import QWidget
 
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.ui.app import create_window
-from backprop_gui.ui.formula_view import FormulaView
-from backprop_gui.ui.panels import MatrixTableModel, NeuronTableModel, ValuesPanel, full_precision
-from backprop_gui.ui.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.values_panel import MatrixTableModel, NeuronTableModel, ValuesPanel, full_precision
+from backprop_gui.ui.window.app import create_window
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole

@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor, QPalette
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
-from backprop_gui.ui.phase_bar import START, PhaseBar, PhaseState
-from backprop_gui.ui.session_model import SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.stepping.phase_bar import START, PhaseBar, PhaseState
 
 
 def session(sizes: list[int], activations: list[str]) -> Session:

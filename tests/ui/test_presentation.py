@@ -13,10 +13,10 @@ from backprop_gui.core.formatting import format_number
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
-from backprop_gui.ui.app import create_window
-from backprop_gui.ui.network_view import MIN_INSIDE_FONT, NeuronItem
-from backprop_gui.ui.presentation import base_points, presentation_palette
-from backprop_gui.ui.session_model import Selection
+from backprop_gui.ui.common.session_model import Selection
+from backprop_gui.ui.stepping.network_view import MIN_INSIDE_FONT, NeuronItem
+from backprop_gui.ui.window.app import create_window
+from backprop_gui.ui.window.presentation import base_points, presentation_palette
 
 from window_helpers import open_window, shown_formula
 
@@ -80,8 +80,9 @@ def test_f7_enlarges_hides_secondary_docks_goes_full_screen_and_f7_restores(qtbo
     assert window.presentation.active and seen == [True]
     after, points = sizes(window), base_points(window.screen())
     assert points >= 20 * 72 / 96  # at least 20 px
-    for name in ("caption", "neuron", "formula", "phase bar", "status"):
+    for name in ("caption", "formula", "phase bar", "status"):
         assert after[name] >= points - 0.01 and after[name] > before["sizes"][name], name
+    assert after["neuron"] >= MIN_INSIDE_FONT * points and after["neuron"] > before["sizes"]["neuron"]
     menus = [window.menus["View"], window.menuBar()]
     assert all(abs(menu.font().pointSizeF() - points) < 0.01 for menu in menus)
     titles = [window.docks["formula"].font().pointSizeF(), window.toolbar.font().pointSizeF()]

@@ -10,8 +10,8 @@ from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings, expected
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.ui.quiz_panel import QuizPanel, QuizSettingsDialog
-from backprop_gui.ui.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.diagnostics.quiz_panel import QuizPanel, QuizSettingsDialog
 
 from window_helpers import open_window
 

@@ -14,8 +14,8 @@ from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session_format import dumps, load_session, loads
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.ui.phase_bar import PhaseBar
-from backprop_gui.ui.session_model import NeuronValue, Selection, SessionModel
+from backprop_gui.ui.common.session_model import NeuronValue, Selection, SessionModel
+from backprop_gui.ui.stepping.phase_bar import PhaseBar
 
 from helpers import small_sessions
 from window_helpers import open_window

@@ -18,9 +18,9 @@ from backprop_gui.core.editing import AddLayer, RemoveNeuron, SetParameter
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import dumps, load_session, save_session
-from backprop_gui.ui.session_model import Selection
-from backprop_gui.ui.session_ui import SessionController
-from backprop_gui.ui.window_menus import find_menu
+from backprop_gui.ui.common.session_model import Selection
+from backprop_gui.ui.common.window_menus import find_menu
+from backprop_gui.ui.sessions.controller import SessionController
 
 from window_helpers import answer_box, bare_session_window, discard_changes
 

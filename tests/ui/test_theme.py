@@ -5,8 +5,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
-from backprop_gui.ui.colors import is_dark
-from backprop_gui.ui.theme import apply_theme, saved_theme
+from backprop_gui.ui.common.colors import is_dark
+from backprop_gui.ui.window.theme import apply_theme, saved_theme
 
 pytestmark = pytest.mark.usefixtures("private_places")
 

@@ -13,8 +13,8 @@ from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.core.training import Trainer
-from backprop_gui.ui.session_model import SessionModel
-from backprop_gui.ui.training_ui import DIVERGED, FINISHED, PAUSED, TRAINING, install_training
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.training.controller import DIVERGED, FINISHED, PAUSED, TRAINING, install_training
 
 from window_helpers import open_window, press_undo
 

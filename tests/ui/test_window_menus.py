@@ -3,7 +3,7 @@ menu) and is registered in the window's ``menus`` map."""
 
 from PySide6.QtWidgets import QMainWindow
 
-from backprop_gui.ui.window_menus import find_menu, window_menu
+from backprop_gui.ui.common.window_menus import find_menu, window_menu
 
 
 def titles(window: QMainWindow) -> list[str]:

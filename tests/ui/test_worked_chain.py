@@ -11,10 +11,10 @@ from PySide6.QtCore import QUrl
 from backprop_gui.core import worked
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
-from backprop_gui.ui.chain_view import ChainRuleView
-from backprop_gui.ui.formula_view import FormulaView
-from backprop_gui.ui.session_model import Selection, SessionModel
-from backprop_gui.ui.worked_view import WorkedSolutionView
+from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.stepping.chain_view import ChainRuleView
+from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.worked_view import WorkedSolutionView
 
 _TEX = [
     (r"\frac{\partial C}{\partial ", "∂C/∂"),

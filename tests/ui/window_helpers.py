@@ -7,10 +7,10 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from backprop_gui.core.session import Session
-from backprop_gui.ui.app import create_window
-from backprop_gui.ui.main_window import MainWindow
-from backprop_gui.ui.session_model import SessionModel
-from backprop_gui.ui.session_ui import SessionController, install_session_features
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.sessions.controller import SessionController, install_session_features
+from backprop_gui.ui.window.app import create_window
+from backprop_gui.ui.window.main_window import MainWindow
 
 
 def open_window(qtbot, session: Session, file_path: str | None = None) -> MainWindow:

@@ -1,0 +1,1 @@
+"""Diagnostics: breakpoints, the gradient check, network health and quiz mode."""

@@ -1,0 +1,315 @@
+"""Diagnostics in the window: breakpoints, the gradient check, layer health and the quiz.
+
+``install_diagnostics(window, model)`` adds a Debug menu and three docks (Gradient check,
+Layer health, Quiz) to any QMainWindow and returns the ``DiagnosticsController``.
+
+Training integration: whoever runs a core ``Trainer`` calls ``attach_trainer(trainer)``
+before the run (on the GUI thread; the observers it adds then run on the training thread),
+catches ``core.breakpoints.BreakpointHit`` like ``Divergence`` (the trainer's state is clean
+after the step that hit), and once the session holds the run's final weights calls
+``training_stopped(error, trainer)`` on the GUI thread. A hit is then shown (status bar and
+a non-modal message: which, where, why) and the stepper lands on its sample and phase with
+its neuron selected.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMessageBox
+
+from backprop_gui.core.breakpoints import (
+    BreakpointHit,
+    BreakpointMonitor,
+    BreakpointSettings,
+    Hit,
+    hit_from_divergence,
+    next_stop,
+)
+from backprop_gui.core.health import HealthRecorder
+from backprop_gui.core.quiz import QuizSettings
+from backprop_gui.core.training import Divergence, Trainer
+from backprop_gui.ui.common.scrolling import scrolling
+from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
+from backprop_gui.ui.diagnostics.gradcheck_panel import GradcheckPanel
+from backprop_gui.ui.diagnostics.health_view import HealthView
+from backprop_gui.ui.diagnostics.quiz_panel import QuizPanel
+
+# key: (text, shortcut, tip)
+ACTIONS = {
+    "toggle_breakpoint": ("Toggle &Breakpoint", "F9", "Set or remove a breakpoint on the next phase"),
+    "continue": ("&Continue to Breakpoint", "Ctrl+F9", "Step on until the next phase with a breakpoint"),
+    "conditions": ("Breakpoint &Conditions…", "Ctrl+Shift+F9", "Phase breakpoints and conditions that stop training"),
+    "gradcheck": ("&Gradient Check", "Ctrl+Shift+G", "Compare backprop with finite differences for this sample"),
+    "health": ("Layer &Health", "", "Show the size of δˡ and ∂C/∂wˡ of every layer over training"),
+    "quiz": ("&Quiz Mode", "F6", "Predict each value before the stepper reveals it"),
+    "hint": ("&Hint", "Ctrl+H", "Show the general formula of the value the quiz asks for"),
+}
+DOCK_SIZES = {"gradcheck": (640, 300), "health": (640, 300), "quiz": (380, 260)}  # on first showing, in pixels
+
+
+class DiagnosticsController(QObject):
+    """Owns the breakpoint settings, the health recorder and the diagnostic docks of one window."""
+
+    breakpoints_changed = Signal()
+    hit = Signal(object)  # core.breakpoints.Hit, after the window has landed on it
+
+    def __init__(self, window: QMainWindow, model: SessionModel) -> None:
+        super().__init__(window)
+        self.window = window
+        self.model = model
+        self.settings = BreakpointSettings()
+        self.recorder = HealthRecorder(model.session.network.depth)
+        self.monitor: BreakpointMonitor | None = None
+        self.last_hit: Hit | None = None
+        self.message_box: QMessageBox | None = None
+        self.gradcheck_panel = GradcheckPanel(model)
+        self.health_view = HealthView(self.recorder)
+        self.quiz_panel = QuizPanel(model)
+        self.docks: dict[str, QDockWidget] = {}
+        self._sized: set[str] = set()
+        self.actions = self._make_actions()
+        model.changed.connect(self._model_changed)
+
+    # --- breakpoints ---------------------------------------------------------------
+
+    @property
+    def phase_breakpoints(self) -> set[int]:
+        """Indices into the phase bar (``model.stepper.phases``) with a breakpoint."""
+        return self.settings.phases
+
+    def toggle_breakpoint(self, index: int | None = None) -> None:
+        """Set or remove the breakpoint on phase ``index`` (default: the next phase, or the one in progress)."""
+        phases = self.model.stepper.phases
+        if index is None:
+            index = min(self.model.stepper.position, len(phases) - 1)
+        label = phases[index].label
+        if index in self.settings.phases:
+            self.settings.phases.discard(index)
+            self._status(f"Breakpoint removed from {label}")
+        else:
+            self.settings.phases.add(index)
+            self._status(f"Breakpoint set on {label}: Continue (Ctrl+F9) and training stop there")
+        self.breakpoints_changed.emit()
+
+    def set_settings(self, settings: BreakpointSettings) -> None:
+        """Use ``settings`` (e.g. loaded with a session)."""
+        self.settings = settings
+        self.breakpoints_changed.emit()
+
+    def edit_conditions(self) -> None:
+        """The breakpoint dialog; OK applies its settings."""
+        network = self.model.session.network
+        has_relu = any(layer.activation == "relu" for layer in network.layers)
+        dialog = BreakpointDialog(self.settings, self.model.stepper.phases, has_relu, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.set_settings(dialog.result_settings())
+
+    def continue_to_breakpoint(self) -> None:
+        """Step on until the next phase with a breakpoint (into the next pass if none is left in this one)."""
+        stepper = self.model.stepper
+        stop = next_stop(self.settings.phases, stepper.position, len(stepper.phases))
+        if stop is None:
+            self._status("No breakpoint is set: F9 sets one on the next phase")
+            return
+        new_pass, index = stop
+        if new_pass:
+            self.model.run_to_end()
+            self.model.step()  # the next sample's pass
+        self.model.run_to(index)
+        self._status(f"Stopped at the breakpoint on {self.model.stepper.phases[index].label}")
+
+    # --- training ------------------------------------------------------------------
+
+    def attach_trainer(self, trainer: Trainer) -> None:
+        """Watch ``trainer`` for breakpoints and record its layer health, from its next step on."""
+        if self.recorder.depth != trainer.network.depth:
+            self._new_recorder(trainer.network.depth)
+        self.recorder.attach(trainer)  # first, so the step that hits a breakpoint is recorded too
+        if self.monitor is not None:
+            self.monitor.detach()
+        self.monitor = BreakpointMonitor(self.settings, trainer.network)
+        self.monitor.attach(trainer)
+
+    def training_stopped(self, error: BaseException | None, trainer: Trainer | None = None) -> Hit | None:
+        """Call when a run ended: shows and lands on a ``BreakpointHit`` or a ``Divergence``
+        (when the NaN condition is on; ``trainer`` is needed to locate it). Returns the hit, if any."""
+        if self.monitor is not None:
+            self.monitor.detach()
+            self.monitor = None
+        self.recorder.detach()
+        if isinstance(error, BreakpointHit):
+            hit = error.hit
+        elif isinstance(error, Divergence) and self.settings.non_finite and trainer is not None:
+            hit = hit_from_divergence(error, trainer)
+        else:
+            return None
+        self.show_hit(hit)
+        return hit
+
+    def show_hit(self, hit: Hit) -> None:
+        """Land on ``hit`` in the stepper and say which, where and why (status bar and a message)."""
+        self.last_hit = hit
+        self._land(hit)
+        stepper = self.model.stepper
+        shown = f"The stepper shows {hit.phase.label} of sample {stepper.batch + 1}" if hit.phase else ""
+        self._status(f"{hit.title}: {hit.where or 'training stopped'} at step {hit.step}")
+        box = QMessageBox(QMessageBox.Icon.Information, hit.title, hit.message, parent=self.window)
+        box.setInformativeText(shown + (f"; {hit.where} is selected." if hit.where else "."))
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if self.message_box is not None:
+            self.message_box.close()
+        self.message_box = box
+        box.finished.connect(lambda *_: setattr(self, "message_box", None))
+        box.show()
+        self.hit.emit(hit)
+
+    def _land(self, hit: Hit) -> None:
+        stepper = self.model.stepper
+        if hit.sample is not None and 0 <= hit.sample < stepper.batch_count:
+            self.model.select_sample(hit.sample)
+        if hit.phase is not None and hit.phase in self.model.stepper.phases:
+            self.model.run_to(self.model.stepper.phases.index(hit.phase))
+        if hit.layer is not None:
+            self.model.set_selection(Selection(hit.layer, hit.neuron or 0))
+
+    # --- panels ----------------------------------------------------------------------
+
+    def run_gradient_check(self) -> None:
+        """Show the gradient-check dock and check the current sample."""
+        self._show_dock("gradcheck")
+        self.gradcheck_panel.run()
+
+    def show_health(self) -> None:
+        self._show_dock("health")
+
+    def set_quiz_mode(self, on: bool) -> None:
+        """Quiz mode: the quiz dock asks for each value before the stepper reveals it."""
+        if self.actions["quiz"].isChecked() != on:
+            self.actions["quiz"].setChecked(on)  # comes back here through toggled
+            return
+        self.actions["hint"].setEnabled(on)
+        if on:
+            self._show_dock("quiz")
+        self.quiz_panel.set_active(on)
+        self._status("Quiz mode: predict each value, then press Enter" if on else "Quiz mode off")
+
+    @property
+    def quiz_settings(self) -> QuizSettings:
+        return self.quiz_panel.settings
+
+    def show_hint(self) -> None:
+        if self.quiz_panel.active:
+            self._show_dock("quiz")
+            self.quiz_panel.show_hint()
+
+    def _show_dock(self, key: str) -> None:
+        dock = self.docks.get(key)
+        if dock is None:
+            return
+        first = key not in self._sized
+        dock.show()
+        dock.raise_()
+        if first and not dock.isFloating():  # room for a table or a plot the first time it opens
+            self._sized.add(key)
+            width, height = DOCK_SIZES.get(key, (0, 0))
+            self.window.resizeDocks([dock], [max(dock.width(), width)], Qt.Orientation.Horizontal)
+            self.window.resizeDocks([dock], [max(dock.height(), height)], Qt.Orientation.Vertical)
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def _new_recorder(self, depth: int) -> None:
+        self.recorder.detach()
+        self.recorder = HealthRecorder(depth)
+        self.health_view.set_recorder(self.recorder)
+
+    def _model_changed(self, what: str) -> None:
+        depth = self.model.session.network.depth
+        if what == Change.SESSION or (what == Change.NETWORK and depth != self.recorder.depth):
+            self._new_recorder(depth)
+        count = len(self.model.stepper.phases)
+        if self.settings.phases and (what == Change.SESSION or count <= max(self.settings.phases)):
+            # phase numbers belong to one network's phase bar: a new session starts without any
+            self.settings.phases = set() if what == Change.SESSION else {p for p in self.settings.phases if p < count}
+            self.breakpoints_changed.emit()
+
+    def _status(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 0)
+
+    def _make_actions(self) -> dict[str, QAction]:
+        slots = {
+            "toggle_breakpoint": lambda: self.toggle_breakpoint(),
+            "continue": self.continue_to_breakpoint,
+            "conditions": self.edit_conditions,
+            "gradcheck": self.run_gradient_check,
+            "health": self.show_health,
+            "hint": self.show_hint,
+        }
+        actions = {}
+        for key, (text, shortcut, tip) in ACTIONS.items():
+            action = QAction(text, self.window)
+            action.setObjectName(f"debug_{key}")
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                native = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+                action.setToolTip(f"{tip} ({native})")
+            else:
+                action.setToolTip(tip)
+            action.setStatusTip(tip)
+            if key == "quiz":
+                action.setCheckable(True)
+                action.toggled.connect(self.set_quiz_mode)
+            else:
+                action.triggered.connect(slots[key])
+            actions[key] = action
+        actions["hint"].setEnabled(False)
+        return actions
+
+
+def install_diagnostics(window: QMainWindow, model: SessionModel) -> DiagnosticsController:
+    """Add the Debug menu and the Gradient check, Layer health and Quiz docks to ``window``.
+
+    The window's ``actions`` map (if any) gains ``debug.*`` entries, its ``menus`` map "Debug".
+    """
+    controller = DiagnosticsController(window, model)
+    area = Qt.DockWidgetArea
+    specs = {
+        "gradcheck": ("Gradient check", controller.gradcheck_panel, area.BottomDockWidgetArea),
+        "health": ("Layer health", controller.health_view, area.BottomDockWidgetArea),
+        "quiz": ("Quiz", scrolling(controller.quiz_panel), area.RightDockWidgetArea),
+    }
+    for key, (title, widget, where) in specs.items():
+        dock = QDockWidget(title, window)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        window.addDockWidget(where, dock)
+        dock.hide()
+        controller.docks[key] = dock
+    window.tabifyDockWidget(controller.docks["gradcheck"], controller.docks["health"])
+
+    menu = window_menu(window, "Debug")
+    actions = controller.actions
+    for key in ("toggle_breakpoint", "continue", "conditions"):
+        menu.addAction(actions[key])
+    menu.addSeparator()
+    menu.addAction(actions["gradcheck"])
+    menu.addAction(actions["health"])
+    menu.addSeparator()
+    menu.addAction(actions["quiz"])
+    menu.addAction(actions["hint"])
+    window.addActions(list(actions.values()))  # shortcuts work wherever the focus is in the window
+
+    registry = getattr(window, "actions", None)
+    if isinstance(registry, dict):
+        registry.update({f"debug.{key}": action for key, action in actions.items()})
+        if "step" in registry:  # in quiz mode the step key asks before it reveals
+            registry["step"].triggered.disconnect()
+            registry["step"].triggered.connect(controller.quiz_panel.step_pressed)
+    formula_view = getattr(window, "formula_view", None)
+    if formula_view is not None:  # once answered, the formula shows its numbers (also in presentation mode)
+        controller.quiz_panel.revealed.connect(formula_view.reveal)
+    return controller

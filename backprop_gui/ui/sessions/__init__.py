@@ -1,0 +1,1 @@
+"""Session files: open, save, autosave, recent files, undoable edits, their dialogs, New Session, notes."""

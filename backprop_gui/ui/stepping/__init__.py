@@ -1,0 +1,1 @@
+"""Stepping through a pass: the phase bar, the network graph, the formula panel and the values panel."""

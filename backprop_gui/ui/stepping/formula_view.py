@@ -1,0 +1,315 @@
+"""The formula panel: the equation of the selected neuron or edge, then its numbers, then its result.
+
+The tokens come from ``core.formulas``; this module only turns them into rich text with
+true sub- and superscripts. Every name is escaped, so no session file can inject markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette, QShowEvent
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from backprop_gui.core.formatting import format_number
+from backprop_gui.core.formulas import Equation, Fn, Num, Op, Sym, Token, equations, focus, spaced
+from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
+from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+
+_VARIABLE = re.compile(r"[A-Za-zδη]")
+
+
+def sym_html(sym: Sym) -> str:
+    """``sym`` as rich text: letters in italics, then <sub> and <sup>; every part escaped."""
+    italic = sym.base != "Σ"
+    base = "".join(f"<i>{c}</i>" if italic and _VARIABLE.fullmatch(c) else html.escape(c) for c in sym.base)
+    sub = f"<sub>{html.escape(sym.sub)}</sub>" if sym.sub else ""
+    sup = f"<sup>{html.escape(sym.sup)}</sup>" if sym.sup else ""
+    return base + sub + sup
+
+
+def tokens_html(tokens: tuple[Token, ...], digits: int, number_color: str | None = None) -> str:
+    """Tokens as rich text; numbers at ``digits`` significant digits, in ``number_color`` if given."""
+    parts = []
+    for sep, tok in spaced(tokens):
+        if isinstance(tok, Num):
+            text = html.escape(format_number(tok.value, digits))
+            text = f'<span style="color:{number_color}">{text}</span>' if number_color else text
+        elif isinstance(tok, Sym):
+            text = sym_html(tok)
+        elif isinstance(tok, Fn):
+            text = html.escape(tok.name)
+        else:
+            text = html.escape(tok.text)
+        parts.append(("&nbsp;" if sep and isinstance(tok, Op) and tok.text in ("=", "←") else sep) + text)
+    return "".join(parts)
+
+
+def selection_title(stepper: Stepper, layer: int, j: int, k: int | None) -> str:
+    """What the panel explains, in words: "Neuron 2 of layer 1 (hidden, sigmoid)"; plain text."""
+    network = stepper.network
+    if k is not None:
+        return f"Edge w_{j + 1}{k + 1}^{layer}: neuron {k + 1} of layer {layer - 1} → neuron {j + 1} of layer {layer}"
+    if layer == 0:
+        return f"Input x_{j + 1} (neuron {j + 1} of layer 0)"
+    kind = "output" if layer == network.depth else "hidden"
+    return f"Neuron {j + 1} of layer {layer} ({kind}, {network.layer(layer).activation})"
+
+
+def computed_in(quantity: Quantity, layer: int = 0) -> PhaseStep | None:
+    """The phase that reveals ``quantity`` of ``layer`` (None for the data: x and t)."""
+    q = Quantity(quantity)
+    if q in (Quantity.WEIGHTED_INPUT, Quantity.ACTIVATION):
+        return PhaseStep(Phase.FORWARD, layer)
+    if q in (Quantity.DELTA, Quantity.GRAD_WEIGHTS, Quantity.GRAD_BIASES):
+        return PhaseStep(Phase.BACKWARD, layer)
+    if q in (Quantity.LOSS, Quantity.OUTPUT_GRADIENT):
+        return PhaseStep(Phase.LOSS)
+    if q in (Quantity.NEW_WEIGHTS, Quantity.NEW_BIASES):
+        return PhaseStep(Phase.UPDATE)
+    return None
+
+
+def _exists(stepper: Stepper, selection: Selection) -> bool:
+    """Whether ``selection`` names a neuron or edge of the stepper's network (an edit may have removed it)."""
+    sizes = stepper.network.sizes
+    if not 0 <= selection.layer < len(sizes) or not 0 <= selection.j < sizes[selection.layer]:
+        return False
+    return selection.k is None or (selection.layer >= 1 and 0 <= selection.k < sizes[selection.layer - 1])
+
+
+class FormulaView(QTextBrowser):
+    """Shows ``equations`` of ``model.selection`` (or of the neuron computed last) and redraws on change.
+
+    With ``ask_first`` on, the numbers and results of the equations new in this step (all of
+    them when none is new) stay hidden until ``reveal()``, so a lecturer can ask the room first.
+    While they wait, ``reveal_pending`` is True and other views hide what ``holds_back`` names
+    (the current phase's values); ``revealChanged`` says when ``reveal_pending`` changes.
+    """
+
+    revealChanged = Signal(bool)  # noqa: N815 (Qt's naming)
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.setObjectName("formulaView")
+        self.setOpenLinks(False)
+        self.setReadOnly(True)
+        self.document().setDocumentMargin(10)
+        self.reveal_shortcut = ""  # the key named in the "hidden" placeholder, set by the window
+        self._ask_first = False
+        self._revealed_at: tuple | None = None  # the stepper position at which reveal() was last called
+        self._pending_announced = False
+        self._stale = False
+        self._apply_font()
+        model.changed.connect(self._on_changed)
+        self.refresh()
+
+    # --- reveal -----------------------------------------------------------------------
+
+    @property
+    def ask_first(self) -> bool:
+        """Whether new numbers wait for ``reveal()``."""
+        return self._ask_first
+
+    def set_ask_first(self, on: bool) -> None:
+        if on != self._ask_first:
+            self._ask_first = on
+            self._revealed_at = None
+            self._on_changed(Change.DISPLAY)
+
+    @property
+    def reveal_pending(self) -> bool:
+        """Whether this step's new numbers are held back, waiting for ``reveal()`` (ask-first only).
+
+        A reveal lasts until the pass moves (a step, step back, another sample, an edit); choosing
+        another neuron or edge does not hide the step's numbers again."""
+        return self._ask_first and self.model.stepper.current is not None and self._revealed_at != self._position()
+
+    def holds_back(self, quantity: Quantity, layer: int = 0) -> bool:
+        """Whether views must show ``quantity`` of ``layer`` as not yet revealed: it is new in the
+        current phase and ``reveal_pending``."""
+        return self.reveal_pending and computed_in(quantity, layer) == self.model.stepper.current
+
+    def hides_numbers(self) -> bool:
+        """Whether some numbers are hidden now, waiting for ``reveal()``."""
+        return bool(self._hidden(self.equations()))
+
+    def reveal(self) -> None:
+        """Show the hidden numbers and results (until the pass moves on)."""
+        if self.reveal_pending:
+            self._revealed_at = self._position()
+            self.refresh()
+            self._announce()
+
+    def _position(self) -> tuple:
+        stepper = self.model.stepper
+        return stepper, stepper.batch, stepper.position, stepper.revealed
+
+    def _announce(self) -> None:
+        """Emit ``revealChanged`` if ``reveal_pending`` differs from what was last announced."""
+        pending = self.reveal_pending
+        if pending != self._pending_announced:
+            self._pending_announced = pending
+            self.revealChanged.emit(pending)
+
+    def _hidden(self, found: list[Equation]) -> set[int]:
+        """Indices into ``found`` of the equations whose numbers are hidden."""
+        if not self.reveal_pending:
+            return set()
+        current = self.model.stepper.current
+        known = [i for i, eq in enumerate(found) if eq.known]
+        new = {i for i in known if found[i].phase is not None and found[i].phase == current}
+        return new or set(known)
+
+    # --- keeping up ----------------------------------------------------------------------
+
+    def target(self) -> Selection | None:
+        """The selection explained: the model's (if it exists), else the neuron computed last, else None."""
+        selection = self.model.selection
+        if selection is not None and _exists(self.model.stepper, selection):
+            return selection
+        found = focus(self.model.stepper)
+        return Selection(*found) if found else None
+
+    def equations(self) -> list[Equation]:
+        target = self.target()
+        if target is None:
+            return []
+        return equations(self.model.stepper, target.layer, target.j, target.k)
+
+    def refresh(self) -> None:
+        self._stale = False
+        found = self.equations()
+        self.setHtml(self._html(found))
+        if any(eq.phase is not None and eq.phase == self.model.stepper.current for eq in found):
+            self.scrollToAnchor("current")
+
+    def _on_changed(self, what: str) -> None:
+        if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
+            return
+        if self._revealed_at is not None and self._revealed_at[0] is not self.model.stepper:
+            self._revealed_at = None  # a new pass (edit, session): keep no reference to the old stepper
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True  # a closed dock catches up when it is shown again
+        self._announce()  # a move of the pass asks again
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._apply_font()
+            self.refresh()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self.refresh()
+
+    def _apply_font(self) -> None:
+        """The document's font: 1.3 × the widget's (at least 11 pt), so sub- and superscripts stay legible."""
+        font = QFont(self.font())
+        font.setPointSizeF(max(11.0, font.pointSizeF() * 1.3))
+        self.document().setDefaultFont(font)
+
+    # --- rich text ----------------------------------------------------------------
+
+    def _colors(self) -> tuple[str, str, str]:
+        """(number, muted text, current-phase background) suited to the palette."""
+        palette = self.palette()
+        dark = is_dark(palette)
+        number = "#8cc4ff" if dark else "#0b5cad"
+        base = palette.color(QPalette.ColorRole.Base)
+        muted = mix(base, palette.color(QPalette.ColorRole.Text), 0.62).name()
+        current = mix(base, palette.color(QPalette.ColorRole.Highlight), 0.25 if dark else 0.12).name()
+        return number, muted, current
+
+    def _html(self, found: list[Equation]) -> str:
+        stepper = self.model.stepper
+        target = self.target()
+        number, muted, current_bg = self._colors()
+        if target is None:
+            return (
+                f'<p style="color:{muted}">Nothing computed yet. Step (F10) to run the first phase, '
+                "or click a neuron or an edge to see how its values are computed.</p>"
+            )
+        title = html.escape(selection_title(stepper, target.layer, target.j, target.k))
+        hint = "" if target == self.model.selection else " — the neuron computed last; click one to choose"
+        out = [f'<p style="margin-bottom:2px"><b>{title}</b><span style="color:{muted}">{html.escape(hint)}</span></p>']
+        digits = self.model.precision
+        hidden = self._hidden(found)
+        metrics = QFontMetricsF(self.document().defaultFont())
+        for i, eq in enumerate(found):
+            is_current = eq.phase is not None and eq.phase == stepper.current
+            background = current_bg if is_current else None
+            out.append(self._equation_html(eq, digits, number, muted, background, i in hidden, metrics))
+        return "".join(out)
+
+    def _equation_html(
+        self,
+        eq: Equation,
+        digits: int,
+        number: str,
+        muted: str,
+        background: str | None,
+        hidden: bool,
+        metrics: QFontMetricsF,
+    ) -> str:
+        """One equation as paragraphs: its caption, then ``lhs = general``, ``= numbers``, ``= result``
+        with the continuation lines indented to the relation sign (flat paragraphs lay out far faster
+        than tables)."""
+        lhs = tokens_html(eq.lhs, digits)
+        rel = html.escape(eq.relation)
+        rows: list[tuple[bool, str, str]] = []  # (with the lhs, relation, right-hand side)
+        if eq.general:
+            rows.append((True, rel, tokens_html(eq.general, digits)))
+        if hidden:
+            key = f" (press {html.escape(self.reveal_shortcut)})" if self.reveal_shortcut else ""
+            rows.append((not eq.general, "=" if eq.general else rel, f'<i style="color:{muted}">?{key}</i>'))
+        else:
+            if eq.numbers is not None:
+                rows.append((False, "=", tokens_html(eq.numbers, digits, number)))
+            if eq.result is not None:
+                result = html.escape(format_number(eq.result, digits))
+                rows.append((not eq.general, "=" if eq.general else rel, f'<b style="color:{number}">{result}</b>'))
+            elif eq.pending:
+                rows.append(
+                    (not eq.general, "", f'<i style="color:{muted}">not yet known — {html.escape(eq.pending)}</i>')
+                )
+        caption = html.escape(eq.title)
+        if eq.definition:
+            caption += "&nbsp;&nbsp;" + tokens_html(eq.definition, digits)
+        if eq.note:
+            caption += f"&nbsp;&nbsp;&nbsp;({html.escape(eq.note)})"
+        bg = f"background-color:{background};" if background else ""
+        anchor = '<a name="current"></a>' if background else ""
+        # No margins inside an equation, and continuation lines pushed under the relation sign with
+        # spaces rather than indents, so the background of the current one is one unbroken block.
+        pad = "&nbsp;" * round(_rendered_width(eq.lhs, metrics) / metrics.horizontalAdvance("\u00a0"))
+        lines = [
+            f'<p style="{bg}margin-top:10px; margin-bottom:0px">{anchor}'
+            f'<span style="color:{muted}; font-size:small">{caption}</span></p>'
+        ]
+        for with_lhs, relation, rhs in rows:
+            left = f"{lhs}&nbsp;" if with_lhs else pad
+            sign = f"{relation}&nbsp;" if relation else "&nbsp;&nbsp;"
+            lines.append(f'<p style="{bg}margin-top:0px; margin-bottom:0px">{left}{sign}{rhs}</p>')
+        return "".join(lines)
+
+
+def _rendered_width(tokens: tuple[Token, ...], metrics: QFontMetricsF) -> float:
+    """About how wide ``tokens`` render, plus the space before the relation (sub/superscripts are small)."""
+    width = metrics.horizontalAdvance("\u00a0")
+    for sep, tok in spaced(tokens):
+        if isinstance(tok, Sym):
+            width += metrics.horizontalAdvance(tok.base)
+            width += 0.7 * max(metrics.horizontalAdvance(tok.sub), metrics.horizontalAdvance(tok.sup))
+        else:
+            width += metrics.horizontalAdvance(sep + getattr(tok, "text", getattr(tok, "name", "")))
+    return width

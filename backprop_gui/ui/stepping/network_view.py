@@ -1,0 +1,1148 @@
+"""The network as a graph: neurons coloured by the current phase's values, edges by the weights.
+
+Layer 0 (the inputs x_k) and layers 1..L are columns from left to right. Items are built
+once per architecture; a step only touches the items whose brush, pen or text changed, with
+brushes and pens shared per colour bucket, and tooltips are computed on hover. Layers wider than
+``MAX_SHOWN`` neurons show their first and last ``ELIDED_SHOWN`` neurons around an
+elision mark, with edges only between shown neurons. The columns use the view's whole height but
+the legend's bottom-left corner; numbers sit inside the circles (in a smaller font if need be) or,
+in crowded layouts, on plates beside small circles. Values a formula panel holds back
+(numbers on request) are shown as "?" until it reveals them. Alt+arrow keys (window actions
+calling ``move_selection``) walk the selection; a double-click asks to edit a weight or bias.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPalette,
+    QPen,
+    QTransform,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsLineItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsTextItem,
+    QGraphicsView,
+    QToolTip,
+    QWidget,
+)
+
+from backprop_gui.core.formulas import focus
+from backprop_gui.core.stepper import Phase, Quantity, Stepper
+from backprop_gui.ui.common.colors import (
+    ColorLegend,
+    diverging_color,
+    mix,
+    sign_color,
+    symmetric_limit,
+    text_color_on,
+    unknown_brush,
+    unknown_color,
+)
+from backprop_gui.ui.common.session_model import Change, NeuronValue, Selection, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView
+
+MAX_SHOWN = 16  # a layer with more neurons than this is elided
+ELIDED_SHOWN = 6  # neurons shown at each end of an elided layer
+EDGE_MODES = ("weights", "gradients")
+MOVES = ("up", "down", "left", "right")  # for move_selection: neuron above/below, layer left/right
+HELD_TEXT = "?"  # a neuron's value held back until the formula panel reveals it
+MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.5, 12.0, 1.25
+GLOW = QColor(255, 165, 0)  # the neurons and edges computed in the current phase
+HALO = 8.5  # how far the glow ring reaches beyond a circle at line scale 1; thicker lines widen it …
+WIDE_HALO_SHARE = 0.2  # … only up to this share of the radius (never below HALO), and …
+HALO_SHARE = 0.6  # … no ring reaches beyond this share of the radius (small circles get a thinner ring)
+THIN_HALO = 4.0  # the glow ring's reach when circles large enough for their numbers are crowded
+GAP_SHARE, MIN_GAP = 0.15, 3.0  # the clear space between neighbouring neurons' rings: a share of the radius, ≥ MIN_GAP
+COMPACT_LEGEND_SHARE = 0.2  # of the view's height: a taller legend shrinks to one line
+MIN_INSIDE_FONT = 0.6  # numbers inside circles may shrink to this share of the graph's font (not below 10 pt)
+
+
+def shown_neurons(size: int) -> list[int]:
+    """0-based indices of the neurons drawn for a layer of ``size`` neurons."""
+    if size <= MAX_SHOWN:
+        return list(range(size))
+    return list(range(ELIDED_SHOWN)) + list(range(size - ELIDED_SHOWN, size))
+
+
+def course_name(symbol: str, sub: tuple[int, ...] = (), sup: int | None = None) -> str:
+    """Rich text for a course name such as z_2^1 or w_12^2; indices are 1-based as users see them.
+
+    Indices run together (w_12) while all are single digits, else they are comma separated.
+    """
+    subscript = ("" if all(i < 10 for i in sub) else ",").join(str(i) for i in sub)
+    text = html.escape(symbol)
+    if subscript:
+        text += f"<sub>{subscript}</sub>"
+    if sup is not None:
+        text += f"<sup>{sup}</sup>"
+    return text
+
+
+def _redundant(label: str, symbols: tuple[str, ...], index: int) -> bool:
+    """Whether a data label only repeats the course name (``x``, ``x_1``, ``t1``, ``x_{1}``…) of neuron ``index``."""
+    plain = "".join(c for c in label.lower() if c not in " _{}^")
+    return not plain or any(plain in (s, f"{s}{index}") for s in symbols)
+
+
+def neighbour(selection: Selection | None, sizes: Sequence[int], move: str, start: Selection) -> Selection:
+    """Where ``move`` (one of ``MOVES``) takes ``selection`` in a network of layer ``sizes`` (n_0 … n_L).
+
+    A neuron moves to the neuron above or below it in its layer, or to the same row (or the
+    nearest) of the layer to its left or right. An edge w_jk^l moves up or down among the edges
+    into neuron j (k − 1, k + 1); left and right go to the neurons it joins (k of layer l − 1, j
+    of layer l). Moves stop at the ends. With nothing selected, the answer is ``start``.
+    """
+    if move not in MOVES:
+        raise ValueError(f"move must be one of {', '.join(MOVES)}, got {move!r}")
+    if selection is None:
+        return start
+    l, j, k = selection.layer, selection.j, selection.k
+    if k is not None:
+        if move in ("up", "down"):
+            return Selection(l, j, max(0, min(sizes[l - 1] - 1, k + (1 if move == "down" else -1))))
+        return Selection(l - 1, k) if move == "left" else Selection(l, j)
+    if move in ("up", "down"):
+        return Selection(l, max(0, min(sizes[l] - 1, j + (1 if move == "down" else -1))))
+    l = max(0, min(len(sizes) - 1, l + (1 if move == "right" else -1)))
+    return Selection(l, min(j, sizes[l] - 1))
+
+
+def halo_reach(radius: float, line_scale: float, thin: bool = False) -> float:
+    """How far a circle of ``radius``'s glow ring reaches beyond it, with lines ``line_scale`` times thicker
+    (``thin``: as little as is still clearly visible)."""
+    widest = THIN_HALO if thin else min(HALO * line_scale, max(HALO, WIDE_HALO_SHARE * radius))
+    return min(widest, HALO_SHARE * radius)
+
+
+def neuron_pitch(radius: float, halo: float) -> float:
+    """The least distance between the centres of neighbouring neurons of ``radius`` whose glow rings
+    reach ``halo``: the rings keep ``GAP_SHARE`` of the radius (at least ``MIN_GAP``) clear between them."""
+    return 2 * (radius + halo) + max(GAP_SHARE * radius, MIN_GAP)
+
+
+def column_height(slots: int, radius: float, halo: float) -> float:
+    """The height of a column of ``slots`` neurons of ``radius`` whose rings reach ``halo``, packed."""
+    return (slots - 1) * neuron_pitch(radius, halo) + 2 * (radius + halo)
+
+
+def largest_radius(fits: Callable[[float], bool], high: float) -> float:
+    """The largest radius up to ``high`` that ``fits`` (which must hold for every smaller radius), or 0."""
+    low = 0.0
+    if fits(high):
+        return high
+    for _ in range(40):  # halves the interval down to far below a pixel
+        middle = (low + high) / 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low
+
+
+def _full(value: float) -> str:
+    """Full precision: the shortest text that reads back as exactly ``value``."""
+    return repr(float(value)).replace("-", "−")
+
+
+@dataclass
+class _Plan:
+    """Where a layout puts things, in scene units: per column its slot count, x and centre height."""
+
+    slots: list[int]
+    xs: list[float]
+    middles: list[float]
+    radius: float
+    halo: float  # how far the glow ring reaches beyond a circle
+    spacing: float
+    beside: bool  # numbers on plates beside the circles
+    beside_w: float  # the room a number beside a circle takes
+    font_share: float  # of the graph's font, for numbers inside circles
+    rect: QRectF  # the scene rectangle
+
+
+@dataclass
+class _Style:
+    """Palette-dependent colours shared by every item of one view."""
+
+    text: QColor = field(default_factory=lambda: QColor(Qt.GlobalColor.black))
+    outline: QColor = field(default_factory=lambda: QColor(Qt.GlobalColor.black))
+    neuron_glow: QColor = field(default_factory=lambda: QColor(GLOW))  # opaque: translucent strokes are slow
+    edge_glow: QColor = field(default_factory=lambda: QColor(GLOW))
+    selection: QColor = field(default_factory=lambda: QColor(Qt.GlobalColor.blue))
+    neutral: QBrush = field(default_factory=QBrush)
+    plate: QColor = field(default_factory=QColor)
+    background: QColor = field(default_factory=QColor)
+    muted: QColor = field(default_factory=QColor)
+    unknown: QBrush = field(default_factory=QBrush)
+    unknown_edge: QColor = field(default_factory=QColor)
+    line_scale: float = 1.0  # outlines, edges and halos are this many times their normal width
+
+
+class NeuronItem(QGraphicsEllipseItem):
+    """Neuron j of ``layer`` (a circle centred on its position) with its value as text inside."""
+
+    def __init__(self, layer: int, j: int, style: _Style) -> None:
+        super().__init__()
+        self.selection = Selection(layer, j)
+        self.style = style
+        self.glow = False
+        self.selected = False
+        self._marks_drawn = (False, False)
+        self._halo = 0.0
+        self.known = False
+        self.beside = False  # the number is drawn beside the circle (crowded layouts), else inside
+        self.brush_shown: QBrush | None = None
+        self._inside_color = QColor(style.text)  # the number's colour on the circle's fill
+        self.value_item = QGraphicsSimpleTextItem(self)
+        self.setZValue(2)
+
+    def value_text(self) -> str:
+        """The number shown inside the circle ("" when the value is not known yet)."""
+        return self.value_item.text()
+
+    def set_geometry(self, radius: float, halo: float, beside: bool, font: QFont) -> None:
+        """A circle of ``radius`` whose glow ring reaches ``halo`` beyond it; the number in ``font`` inside it
+        or, with ``beside``, on a plate to its right."""
+        self.prepareGeometryChange()
+        self.beside = beside
+        self._halo = halo
+        self.setRect(QRectF(-radius, -radius, 2 * radius, 2 * radius))
+        self.value_item.setFont(font)
+        self._color_text()  # on the plate the number takes the text colour, inside the fill's contrast
+        self._place_text()
+
+    def show_value(self, text: str, brush: QBrush, text_color: QColor, known: bool) -> None:
+        """Fill with ``brush`` and show ``text`` ("" when unknown), in ``text_color`` when inside the circle."""
+        self.known = known
+        if brush is not self.brush_shown:  # brushes are shared per colour: identity is equality
+            self.brush_shown = brush
+            self.setBrush(brush)
+        self._inside_color = text_color
+        self._color_text()
+        if text != self.value_item.text():
+            self.prepareGeometryChange()
+            self.value_item.setText(text)
+            self._place_text()
+
+    def text_background(self) -> QColor:
+        """The colour behind the number: the plate's (beside) or the circle's fill (inside)."""
+        return self.style.plate if self.beside else self.brush().color()
+
+    def set_marks(self, glow: bool, selected: bool) -> None:
+        """Draw the current-phase halo (``glow``) and the selection ring; repaint only on a change."""
+        if (glow, selected) != self._marks_drawn:
+            self.glow, self.selected = glow, selected
+            self._marks_drawn = (glow, selected)
+            self.update()
+
+    def halo(self) -> float:
+        """How far the glow ring (and, less far, the selection ring) reaches beyond the circle."""
+        return self._halo
+
+    def ring_rect(self) -> QRectF:
+        """The square around the circle and its glow ring, in item coordinates."""
+        h = self.halo()
+        return self.rect().adjusted(-h, -h, h, h)
+
+    def _color_text(self) -> None:
+        color = self.style.text if self.beside else self._inside_color
+        if color != self.value_item.brush().color():
+            self.value_item.setBrush(color)
+
+    def _place_text(self) -> None:
+        box = self.value_item.boundingRect()
+        x = self.rect().right() + self.halo() + 4 if self.beside else -box.width() / 2
+        self.value_item.setPos(x, -box.height() / 2)
+
+    def _plate(self) -> QRectF:
+        """The background behind a number drawn beside the circle."""
+        return self.value_item.mapRectToParent(self.value_item.boundingRect()).adjusted(-3, -1, 3, 1)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        circle = self.ring_rect().adjusted(-1, -1, 1, 1)  # + antialiasing
+        return circle.united(self._plate()) if self.beside and self.value_item.text() else circle
+
+    def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
+        scale, unit = self.style.line_scale, self.halo() / HALO  # the glow ring: 5 units out, 7 wide, HALO in reach
+        ring = self.rect().adjusted(-5 * unit, -5 * unit, 5 * unit, 5 * unit)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self.glow:
+            painter.setPen(QPen(self.style.neuron_glow, 7 * unit))
+            painter.drawEllipse(ring)
+        painter.setPen(QPen(self.style.outline, (2.2 if self.glow else 1.2) * scale))
+        painter.setBrush(self.brush())
+        painter.drawEllipse(self.rect())
+        if self.selected:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(self.style.selection, 3.2 * unit))
+            painter.drawEllipse(ring)
+        if self.beside and self.value_item.text():
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self.style.plate)
+            painter.drawRoundedRect(self._plate(), 3, 3)
+
+
+class EdgeItem(QGraphicsLineItem):
+    """The edge w_jk^layer from neuron k of layer−1 to neuron j of layer (0-based j, k)."""
+
+    HIT_WIDTH = 10.0
+
+    def __init__(self, layer: int, j: int, k: int, style: _Style) -> None:
+        super().__init__()
+        self.selection = Selection(layer, j, k)
+        self.style = style
+        self.glow = False
+        self.selected = False
+        self._marks_drawn = (False, False)
+        self.pen_key: tuple | None = None  # the bucket of the pen shown
+        self.setZValue(0)
+
+    def set_marks(self, glow: bool, selected: bool) -> None:
+        """Draw the current-phase halo (``glow``) and the selection outline; repaint only on a change."""
+        if (glow, selected) != self._marks_drawn:
+            self.glow, self.selected = glow, selected
+            self._marks_drawn = (glow, selected)
+            self.setZValue(1 if glow or selected else 0)
+            self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        # Computed here: QGraphicsLineItem's own derives it from shape(), a costly stroke, on every call.
+        m = self.pen().widthF() / 2 + 9 * self.style.line_scale
+        return QRectF(self.line().p1(), self.line().p2()).normalized().adjusted(-m, -m, m, m)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath(self.line().p1())
+        path.lineTo(self.line().p2())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(self.HIT_WIDTH, self.pen().widthF() + 4))
+        return stroker.createStroke(path)
+
+    def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
+        width = self.pen().widthF()
+        scale = self.style.line_scale
+        round_cap = (Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        if self.selected:  # a selection-coloured outline around the edge, apart from its own colour
+            painter.setPen(QPen(self.style.selection, width + 9 * scale, *round_cap))
+            painter.drawLine(self.line())
+            painter.setPen(QPen(self.style.background, width + 4 * scale, *round_cap))
+            painter.drawLine(self.line())
+        elif self.glow:
+            painter.setPen(QPen(self.style.edge_glow, width + 5 * scale, *round_cap))
+            painter.drawLine(self.line())
+        painter.setPen(self.pen())
+        painter.drawLine(self.line())
+
+
+class NetworkView(QGraphicsView):
+    """The graph of ``model``'s network. Click selects; wheel zooms; drag pans."""
+
+    edgeModeChanged = Signal(str)  # noqa: N815 (Qt's naming)
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._style = _Style()
+        self._edge_mode = "weights"
+        self._zoom = 1.0
+        self._press: QPointF | None = None
+        self._last = QPointF()
+        self._panning = False
+        self._architecture: tuple = ()
+        self._shown: list[list[int]] = []
+        self._neurons: dict[tuple[int, int], NeuronItem] = {}
+        self._edges: dict[tuple[int, int, int], EdgeItem] = {}
+        self._labels: dict[tuple[int, int], QGraphicsTextItem] = {}
+        self._captions: list[QGraphicsTextItem] = []
+        self._elisions: dict[int, QGraphicsTextItem] = {}
+        self._title: QGraphicsTextItem | None = None
+        self._label_html: dict[tuple[int, int], str] = {}
+        self._brushes: dict[tuple[int, int, int], QBrush] = {}  # per colour of the diverging scale
+        self._pens: dict[tuple, QPen] = {}  # per (sign, alpha, width bucket) or ("unknown",)
+        self._reveal: FormulaView | None = None  # the panel whose held-back numbers the graph hides too
+        self._pending_drawn = False  # whether the last refresh drew with numbers held back
+        self._legend_room = QSize()  # the legend's largest size so far: the layout keeps its corner free
+        self._one_line_labels = False  # an output's target beside its name, not below it
+
+        scene = QGraphicsScene(self)
+        scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # items move and restyle every step
+        self.setScene(scene)
+        self.setRenderHints(
+            QPainter.RenderHint.Antialiasing
+            | QPainter.RenderHint.TextAntialiasing
+            | QPainter.RenderHint.SmoothPixmapTransform
+        )
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the window's arrow-key shortcuts stay the window's
+        self.setMinimumSize(320, 240)
+        self.legend = ColorLegend(self.viewport())
+        model.changed.connect(self._on_changed)
+        self._build()
+
+    # --- public ------------------------------------------------------------------
+
+    @property
+    def edge_mode(self) -> str:
+        """What edges show: "weights" (w_jk^l) or "gradients" (∂C/∂w_jk^l where known, else grey)."""
+        return self._edge_mode
+
+    def set_edge_mode(self, mode: str) -> None:
+        if mode not in EDGE_MODES:
+            raise ValueError(f"edge mode must be one of {', '.join(EDGE_MODES)}, got {mode!r}")
+        if mode != self._edge_mode:
+            self._edge_mode = mode
+            self._refresh()
+            self.edgeModeChanged.emit(mode)
+
+    @property
+    def zoom(self) -> float:
+        """The zoom factor on top of fitting the whole network in the view (1 = fit)."""
+        return self._zoom
+
+    def zoom_in(self) -> None:
+        self._zoom_by(ZOOM_STEP, QGraphicsView.ViewportAnchor.AnchorViewCenter)
+
+    def zoom_out(self) -> None:
+        self._zoom_by(1 / ZOOM_STEP, QGraphicsView.ViewportAnchor.AnchorViewCenter)
+
+    def reset_zoom(self) -> None:
+        self._zoom = 1.0
+        self._fit()
+
+    @property
+    def line_scale(self) -> float:
+        """How many times their normal width edges, outlines and halos are drawn (2 in presentation mode)."""
+        return self._style.line_scale
+
+    def set_line_scale(self, scale: float) -> None:
+        if scale <= 0:
+            raise ValueError(f"line scale must be positive, got {scale}")
+        if scale != self._style.line_scale:
+            for item in [*self._neurons.values(), *self._edges.values()]:
+                item.prepareGeometryChange()
+            self._style.line_scale = scale
+            self._forget_styles()
+            self._relayout()
+            self._refresh()
+
+    def follow_reveal(self, source: FormulaView) -> None:
+        """Show what ``source`` holds back (``holds_back``: numbers on request) as "?", until it reveals it."""
+        self._reveal = source
+        source.revealChanged.connect(self._reveal_changed)
+        self._refresh()
+
+    def move_selection(self, move: str) -> None:
+        """Select the neighbour of the selection in direction ``move`` (see ``neighbour``); with
+        nothing selected, the neuron computed last (else input x_1). Zoomed in, the view follows."""
+        stepper = self.model.stepper
+        sizes = stepper.network.sizes
+        selection = self.model.selection
+        if selection is not None and not self._exists(selection, sizes):
+            selection = None  # an edit removed it
+        start = focus(stepper) or (0, 0)
+        chosen = neighbour(selection, sizes, move, Selection(*start))
+        self.model.set_selection(chosen)
+        items = self.items_for(chosen)
+        if items and self._zoom > 1.0:
+            self.ensureVisible(items[0])
+
+    def label_text(self, layer: int, j: int) -> str:
+        """The plain text of the label beside input ``j`` (layer 0) or output ``j`` (layer L), "" if none."""
+        item = self._labels.get((layer, j))
+        return item.toPlainText() if item is not None else ""
+
+    def items_for(self, selection: Selection) -> list[QGraphicsItem]:
+        """The items drawing ``selection`` (empty when it is elided or does not exist)."""
+        if selection.is_edge:
+            item = self._edges.get((selection.layer, selection.j, selection.k))
+        else:
+            item = self._neurons.get((selection.layer, selection.j))
+        return [item] if item is not None else []
+
+    def tooltip_text(self, selection: Selection) -> str:
+        """Rich text naming ``selection`` and every value of it at full precision, or "not yet known"."""
+        if selection.is_edge:
+            return self._edge_tooltip(selection.layer, selection.j, selection.k)
+        return self._neuron_tooltip(selection.layer, selection.j)
+
+    @staticmethod
+    def _exists(selection: Selection, sizes: Sequence[int]) -> bool:
+        if not 0 <= selection.layer < len(sizes) or not 0 <= selection.j < sizes[selection.layer]:
+            return False
+        return selection.k is None or (selection.layer >= 1 and 0 <= selection.k < sizes[selection.layer - 1])
+
+    # --- building ------------------------------------------------------------------
+
+    def _architecture_key(self) -> tuple:
+        session = self.model.session
+        network = session.network
+        return (
+            session.name,
+            tuple(network.sizes),
+            tuple(layer.activation for layer in network.layers),
+            tuple(session.data.input_labels),
+            tuple(session.data.target_labels),
+        )
+
+    def _build(self) -> None:
+        """Create every item for the current architecture (once per architecture)."""
+        scene = self.scene()
+        scene.clear()
+        self._neurons.clear()
+        self._edges.clear()
+        self._labels.clear()
+        self._captions.clear()
+        self._elisions.clear()
+        self._label_html.clear()
+        self._architecture = self._architecture_key()
+        session = self.model.session
+        network = session.network
+        sizes = network.sizes
+        depth = network.depth
+        self._shown = [shown_neurons(n) for n in sizes]
+
+        self._title = self._text_item(f"<b>{html.escape(session.name)}</b>")
+        for l, size in enumerate(sizes):
+            if l == 0:
+                caption = f"inputs {course_name('x')}"
+            else:
+                activation = html.escape(network.layer(l).activation)
+                caption = f"layer {l} ({activation})" + (" · output" if l == depth else "")
+            self._captions.append(self._text_item(caption))
+            if size > MAX_SHOWN:
+                item = self._text_item(f"⋮ ({size - 2 * ELIDED_SHOWN} hidden)")
+                item.setToolTip(f"Neurons {ELIDED_SHOWN + 1}–{size - ELIDED_SHOWN} of this layer are not drawn")
+                self._elisions[l] = item
+            for j in self._shown[l]:
+                neuron = NeuronItem(l, j, self._style)
+                scene.addItem(neuron)
+                self._neurons[(l, j)] = neuron
+                if l in (0, depth):
+                    self._labels[(l, j)] = self._text_item("")
+            if l:
+                for j in self._shown[l]:
+                    for k in self._shown[l - 1]:
+                        edge = EdgeItem(l, j, k, self._style)
+                        scene.addItem(edge)
+                        self._edges[(l, j, k)] = edge
+        self._restyle()
+        self._update_labels()
+        self._relayout()
+        self._refresh()
+
+    def _text_item(self, rich_text: str) -> QGraphicsTextItem:
+        item = QGraphicsTextItem()
+        item.setHtml(rich_text)
+        item.setZValue(3)
+        item.setAcceptHoverEvents(False)
+        self.scene().addItem(item)
+        return item
+
+    def _data_label(self, labels: list[str], i: int, symbols: tuple[str, ...]) -> str:
+        """The data set's name of column ``i``, escaped, unless it only repeats the course name ("" then)."""
+        label = labels[i] if i < len(labels) else ""
+        return "" if _redundant(label, symbols, i + 1) else html.escape(label)
+
+    def _input_label(self, k: int) -> str:
+        """x_k, after the data set's name of the input when it says more (``petal length x₁``)."""
+        name = self._data_label(self.model.session.data.input_labels, k, ("x", "a0", "input", "in"))
+        text = course_name("x", (k + 1,))
+        return f'<span style="color:{self._style.muted.name()}">{name}</span>&nbsp;{text}' if name else text
+
+    def _output_label(self, j: int, target: float) -> str:
+        """a_j^L (and the data set's name of the output), with the target t_j and its value below it
+        (beside it when the outputs are too close for two lines)."""
+        name = self._data_label(self.model.session.data.target_labels, j, ("t", "y", "target", "output", "out"))
+        text = course_name("a", (j + 1,), self.model.session.network.depth)
+        if name:
+            text += f'&nbsp;<span style="color:{self._style.muted.name()}">{name}</span>'
+        target_text = html.escape(self.model.format(target)) if np.isfinite(target) else "—"
+        target_line = f"{course_name('t', (j + 1,))} = {target_text}"
+        joint = "&nbsp;&nbsp;" if self._one_line_labels else "<br>"
+        return f'{text}{joint}<span style="color:{self._style.muted.name()}">{target_line}</span>'
+
+    def _update_labels(self) -> None:
+        """Set the input and output labels' rich text where it changed (the target changes with the sample)."""
+        targets = self._first_sample(self.model.stepper.value(Quantity.TARGET))
+        for (l, j), item in self._labels.items():
+            text = self._input_label(j) if l == 0 else self._output_label(j, float(targets[j]))
+            if self._label_html.get((l, j)) != text:
+                self._label_html[(l, j)] = text
+                item.setHtml(text)
+
+    # --- layout ----------------------------------------------------------------------
+
+    def item_font(self) -> QFont:
+        """The font of the graph's texts: the view's, at least 10 pt."""
+        font = QFont(self.font())
+        if font.pointSizeF() < 10:
+            font.setPointSizeF(10)
+        return font
+
+    def _relayout(self) -> None:
+        """Place every item for the viewport's size and the current precision and font."""
+        font = self.item_font()
+        for item in self._text_items():
+            item.setFont(font)
+        fm = QFontMetricsF(font)
+        line = fm.height()
+        value_w = fm.horizontalAdvance(self.model.format(-0.088888888))
+        self._fit_legend()
+        self._legend_room = self._legend_room.expandedTo(self.legend.sizeHint())
+        if self._title is not None:
+            self._title.setPos(12, 4)
+        caption_y = 8 + line * 1.5
+        for caption in self._captions:
+            caption.setPos(caption.x(), caption_y)
+        top = caption_y + max((c.boundingRect().height() for c in self._captions), default=line) + 4
+        plan = self._plan(line, value_w, top)
+        if (plan.spacing < 2.2 * line + 8) != self._one_line_labels:  # outputs too close for two-line labels
+            self._one_line_labels = not self._one_line_labels
+            self._update_labels()
+            plan = self._plan(line, value_w, top)
+        radius, spacing = plan.radius, plan.spacing
+        inside_font = QFont(font)
+        if not plan.beside and plan.font_share < 1:
+            inside_font.setPointSizeF(font.pointSizeF() * plan.font_share)
+
+        positions: dict[tuple[int, int], QPointF] = {}
+        for l, shown in enumerate(self._shown):
+            x = plan.xs[l]
+            first = plan.middles[l] - (plan.slots[l] - 1) / 2 * spacing
+            for s, j in enumerate(shown):
+                if l in self._elisions and s >= ELIDED_SHOWN:
+                    s += 1
+                positions[(l, j)] = QPointF(x, first + s * spacing)
+            if l in self._elisions:
+                mark = self._elisions[l]
+                box = mark.boundingRect()
+                mark.setPos(x - box.width() / 2, first + ELIDED_SHOWN * spacing - box.height() / 2)
+            caption = self._captions[l]
+            caption.setPos(x - caption.boundingRect().width() / 2, caption_y)
+
+        for key, neuron in self._neurons.items():
+            neuron.setPos(positions[key])
+            neuron.set_geometry(radius, plan.halo, plan.beside, font if plan.beside else inside_font)
+        for (l, j), label in self._labels.items():
+            p, box = positions[(l, j)], label.boundingRect()
+            x = p.x() - radius - 8 - box.width() if l == 0 else p.x() + radius + 8 + plan.beside_w
+            label.setPos(x, p.y() - box.height() / 2)
+        for (l, j, k), edge in self._edges.items():
+            a, b = positions[(l - 1, k)], positions[(l, j)]
+            edge.setLine(a.x() + radius, a.y(), b.x() - radius, b.y())
+        self.scene().setSceneRect(plan.rect)
+        self._fit()
+        self._place_legend()
+
+    def _plan(self, line: float, value_w: float, top: float) -> _Plan:
+        """Sizes and places for a graph whose texts are ``line`` high and whose numbers are ``value_w``
+        wide, with its neurons below ``top`` (all in scene units).
+
+        Columns of neurons use the whole height of the view, except a column in the legend's
+        bottom-left corner, which stays above the legend. The numbers go inside the circles,
+        shrinking down to ``MIN_INSIDE_FONT`` of the font if need be, else (crowded layouts)
+        beside small circles; a graph too big even then is scaled down to fit.
+        """
+        view_w, view_h = max(self.viewport().width(), 200), max(self.viewport().height(), 150)
+        legend = self._legend_room
+        legend_top, legend_right = view_h - legend.height() - 18, legend.width() + 18  # the legend's corner, px
+        line_scale = self._style.line_scale
+        font_pt = self.item_font().pointSizeF()
+        least_share = min(1.0, max(MIN_INSIDE_FONT, 10 / font_pt)) if font_pt > 0 else 1.0
+        r_full = max(16.0, value_w / 2 + 7)  # a circle that holds its number
+        r_least = max(16.0, least_share * value_w / 2 + 7)  # … in the smallest font allowed inside
+        r_max = max(r_full, 2.4 * line)
+        slots = [len(shown) + (1 if l in self._elisions else 0) for l, shown in enumerate(self._shown)]
+        columns = len(slots)
+
+        def widest(items) -> float:
+            return max((item.boundingRect().width() for item in items), default=0.0)
+
+        inputs = widest(self._labels[key] for key in self._labels if key[0] == 0)
+        outputs = widest(self._labels[key] for key in self._labels if key[0] == columns - 1)
+        captions = widest(self._captions)
+        half_caption = [self._captions[i].boundingRect().width() / 2 + 12 for i in (0, -1)]
+        elision = widest(self._elisions.values()) / 2
+
+        scale, under = 1.0, set()  # the scene's scale in the view; the columns beside the legend
+        for _ in range(2 * columns + 4):  # settles in a few rounds: ``under`` only grows, ``scale`` only shrinks
+            width_s, height_s = view_w / scale, view_h / scale
+            bottoms = [legend_top if l in under else view_h for l in range(columns)]  # px
+            floors = [bottom / scale - 8 for bottom in bottoms]
+            rooms = [floor - top for floor in floors]
+            r_fit, thin = self._fitting_radius(slots, rooms, r_max), False
+            if r_fit < r_least:  # a thinner glow ring leaves room for circles that hold their numbers?
+                r_fit, thin = self._fitting_radius(slots, rooms, r_max, thin=True), True
+            beside = scale < 1 or r_fit < r_least
+            if beside:
+                least = max(line + 8, neuron_pitch(7.0, halo_reach(7.0, line_scale)))
+                spacing = max(least, min(room / s for s, room in zip(slots, rooms, strict=True)))
+                radius = largest_radius(
+                    lambda r, p=spacing: neuron_pitch(r, halo_reach(r, line_scale)) <= p,
+                    min(0.36 * spacing, 1.2 * line),
+                )
+                radius = max(7.0, radius)
+                halo = halo_reach(radius, line_scale)
+                extents = [s / 2 * spacing for s in slots]
+                needed = min(bottom / (top + 8 + s * spacing) for s, bottom in zip(slots, bottoms, strict=True))
+            else:
+                radius, halo = r_fit, halo_reach(r_fit, line_scale, thin)
+                spare = [(room - 2 * (radius + halo)) / (s - 1) for s, room in zip(slots, rooms, strict=True) if s > 1]
+                spacing = max(neuron_pitch(radius, halo), min([4.5 * r_max, *spare]))
+                extents = [(s - 1) / 2 * spacing + radius + halo for s in slots]
+                needed = 1.0
+            beside_w = value_w + halo + 10 if beside else 0.0
+            left = max(12 + inputs + radius + 6, half_caption[0], 12 + elision)
+            right = max(12 + outputs + value_w / 2 + radius + 6 + beside_w, half_caption[1])  # + a target's value
+            min_gap = max(2 * radius + beside_w + 70, captions + 16, 2 * elision + 16)
+            column_gap = max((width_s - left - right) / max(columns - 1, 1), min_gap)
+            width = left + column_gap * (columns - 1) + right
+            needed = min(needed, width_s * scale / width)
+            x0 = (width_s - width) / 2 + left
+            xs = [x0 + l * column_gap for l in range(columns)]
+            reach = [max(radius + halo, elision) + (inputs + 8 if l == 0 else 0) for l in range(columns)]
+            now_under = {l for l, x in enumerate(xs) if x - reach[l] < legend_right / scale}
+            if needed < scale * 0.999:
+                scale = needed
+            elif now_under <= under:
+                break
+            under |= now_under
+        middles = self._middles(extents, floors, top, (top + height_s - 6) / 2)
+        font_share = min(1.0, 2 * (radius - 7) / value_w) if value_w else 1.0
+        rect = QRectF(0, 0, width_s, height_s)
+        return _Plan(slots, xs, middles, radius, halo, spacing, beside, beside_w, font_share, rect)
+
+    def _fitting_radius(self, slots: list[int], rooms: list[float], most: float, thin: bool = False) -> float:
+        """The largest radius, up to ``most``, of neurons whose columns of ``slots`` fit their ``rooms``
+        high, glow rings (``thin`` or not) and the clear space between them included."""
+        scale = self._style.line_scale
+
+        def fits(r: float) -> bool:
+            halo = halo_reach(r, scale, thin)
+            return all(column_height(s, r, halo) <= room for s, room in zip(slots, rooms, strict=True))
+
+        return largest_radius(fits, most)
+
+    @staticmethod
+    def _middles(extents: list[float], floors: list[float], top: float, ideal: float) -> list[float]:
+        """The centre height of each column reaching ``extents`` up and down, between ``top`` and its floor:
+        one shared centre, as near ``ideal`` as fits, else each column's own."""
+        low = max(top + e for e in extents)
+        high = min(floor - e for e, floor in zip(extents, floors, strict=True))
+        if low <= high:
+            return [min(max(ideal, low), high)] * len(extents)
+        return [max(top + e, min(ideal, floor - e)) for e, floor in zip(extents, floors, strict=True)]
+
+    def _text_items(self) -> list[QGraphicsTextItem]:
+        items = [*self._labels.values(), *self._captions, *self._elisions.values()]
+        return items + ([self._title] if self._title is not None else [])
+
+    def _fit(self) -> None:
+        rect = self.sceneRect()
+        view = self.viewport()
+        fit = min(view.width() / rect.width(), view.height() / rect.height()) if rect.width() else 1.0
+        scale = fit * self._zoom
+        self.setTransform(QTransform.fromScale(scale, scale))
+        if self._zoom == 1.0:
+            self.centerOn(rect.center())
+
+    def _zoom_by(self, factor: float, anchor: QGraphicsView.ViewportAnchor) -> None:
+        zoom = min(MAX_ZOOM, max(MIN_ZOOM, self._zoom * factor))
+        if zoom == self._zoom:
+            return
+        previous = self.transformationAnchor()
+        self.setTransformationAnchor(anchor)
+        self.scale(zoom / self._zoom, zoom / self._zoom)
+        self.setTransformationAnchor(previous)
+        self._zoom = zoom
+
+    def _fit_legend(self) -> None:
+        """The full legend where there is room; one line when it would take over a fifth of the height."""
+        compact = self.legend.compact
+        self.legend.set_compact(False)
+        full = self.legend.sizeHint().height()
+        self.legend.set_compact(full > COMPACT_LEGEND_SHARE * self.viewport().height())
+        if self.legend.compact != compact:
+            self._legend_room = QSize()  # the corner the layout keeps free follows the legend's form
+
+    def _place_legend(self) -> None:
+        self.legend.resize(self.legend.sizeHint())
+        self.legend.move(10, self.viewport().height() - self.legend.height() - 10)
+
+    # --- colours ------------------------------------------------------------------
+
+    def _restyle(self) -> None:
+        """Take text, background and outline colours from the palette."""
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.Text)
+        self._style.text = text
+        base = palette.color(QPalette.ColorRole.Base)
+        self._style.outline = mix(base, text, 0.67)
+        self._style.neuron_glow = mix(base, GLOW, 0.6)
+        self._style.edge_glow = mix(base, GLOW, 0.5)
+        self._style.selection = palette.color(QPalette.ColorRole.Highlight)
+        self._style.neutral = QBrush(palette.color(QPalette.ColorRole.AlternateBase))
+        plate = QColor(palette.color(QPalette.ColorRole.Base))
+        plate.setAlpha(215)
+        self._style.plate = plate
+        self._style.background = palette.color(QPalette.ColorRole.Base)
+        self._style.unknown = unknown_brush(palette)
+        self._style.unknown_edge = unknown_color(palette)
+        self.setBackgroundBrush(palette.color(QPalette.ColorRole.Base))
+        for item in self._text_items():
+            item.setDefaultTextColor(text)
+        # Muted text is mixed from the base and text colours, so it reads on any palette (a system's
+        # PlaceholderText can be dark on a dark base).
+        muted = mix(palette.color(QPalette.ColorRole.Base), text, 0.68)
+        self._style.muted = muted
+        for item in [*self._elisions.values(), *self._captions]:
+            item.setDefaultTextColor(muted)
+        self._label_html.clear()  # the labels' muted spans take the new colour
+        self._forget_styles()
+
+    def _forget_styles(self) -> None:
+        """Drop the cached brushes and pens, so the next refresh sets every item's afresh."""
+        self._brushes.clear()
+        self._pens.clear()
+        for neuron in self._neurons.values():
+            neuron.brush_shown = None
+        for edge in self._edges.values():
+            edge.pen_key = None
+
+    def _brush(self, value: float, limit: float) -> QBrush:
+        """The shared brush of ``value``'s colour on the diverging scale."""
+        color = diverging_color(value, limit)
+        key = (color.red(), color.green(), color.blue())
+        brush = self._brushes.get(key)
+        if brush is None:
+            brush = self._brushes[key] = QBrush(color)
+        return brush
+
+    def _edge_pen(self, key: tuple) -> QPen:
+        """The shared pen of a bucket: ("unknown",) or (positive, alpha, width in tenths of a pixel)."""
+        pen = self._pens.get(key)
+        if pen is None:
+            scale = self._style.line_scale
+            if key[0] == "unknown":
+                pen = QPen(self._style.unknown_edge, 1.0 * scale)
+            else:
+                positive, alpha, tenths = key
+                # Opaque: the sign colour pre-mixed with the background. Translucent wide antialiased
+                # lines are many times slower to draw, and so are round caps (the circles hide the ends).
+                color = mix(self._style.background, sign_color(1.0 if positive else -1.0), alpha / 255)
+                pen = QPen(color, tenths / 10 * scale)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            self._pens[key] = pen
+        return pen
+
+    def _neuron_quantity(self) -> Quantity:
+        """What neurons of layers 1..L show: the forced quantity, or the current phase's."""
+        forced = {NeuronValue.Z: Quantity.WEIGHTED_INPUT, NeuronValue.A: Quantity.ACTIVATION}
+        if self.model.neuron_value in forced:
+            return forced[self.model.neuron_value]
+        if self.model.neuron_value == NeuronValue.DELTA:
+            return Quantity.DELTA
+        current = self.model.stepper.current
+        if current is not None and current.phase in (Phase.BACKWARD, Phase.UPDATE):
+            return Quantity.DELTA
+        return Quantity.ACTIVATION
+
+    def _refresh(self) -> None:
+        """Recolour and relabel every item from the stepper; items are reused, not recreated."""
+        stepper = self.model.stepper
+        network = stepper.network
+        quantity = self._neuron_quantity()
+        self._pending_drawn = self._reveal is not None and self._reveal.reveal_pending
+        layers = {0: self._first_sample(stepper.value(Quantity.INPUT))}
+        for l in range(1, network.depth + 1):
+            layers[l] = self._first_sample(stepper.value(quantity, l))
+        held = {l for l in layers if l and self._held(quantity, l)}  # drawn as "?", out of the colour scale
+        scaled = [values for l, values in layers.items() if (l or quantity is Quantity.ACTIVATION) and l not in held]
+        limit = symmetric_limit(np.concatenate(scaled)) if scaled else 1.0
+        glow_neurons, glow_edges = self._current_work(stepper)
+        self._update_labels()
+
+        for (l, j), neuron in self._neurons.items():
+            value = layers[l][j]
+            neuron.glow = (l, j) in glow_neurons
+            if np.isnan(value):
+                neuron.show_value("", self._style.unknown, self._style.text, False)
+                continue
+            if l in held:
+                neuron.show_value(HELD_TEXT, self._style.neutral, self._style.text, False)  # plain: known, not shown
+                continue
+            if l == 0 and quantity is not Quantity.ACTIVATION:
+                brush = self._style.neutral
+            else:
+                brush = self._brush(value, limit)
+            neuron.show_value(self.model.format(value), brush, text_color_on(brush.color()), True)
+
+        edge_values, edge_limit = self._edge_values(stepper)
+        dim = bool(glow_edges)
+        halo = stepper.revealed > 0  # a halo only around one neuron's edges
+        for key, edge in self._edges.items():
+            l, j, k = key
+            value = edge_values[l][j, k]
+            busy = key in glow_edges
+            if np.isnan(value):
+                bucket: tuple = ("unknown",)
+            else:
+                alpha = 255 if busy else (90 if dim else 200)
+                bucket = (value > 0, alpha, round(8 + 42 * abs(value) / edge_limit + (12 if busy else 0)))
+            if bucket != edge.pen_key:
+                edge.pen_key = bucket
+                edge.setPen(self._edge_pen(bucket))
+            edge.glow = busy and halo
+        self._update_legend(quantity, limit)
+        self._show_selection()
+
+    @staticmethod
+    def _first_sample(revealed) -> np.ndarray:
+        """The first sample's column of a revealed value (NaN where unknown), shape (n,)."""
+        values = revealed.values
+        return values[:, 0] if values.ndim == 2 else values
+
+    def _edge_values(self, stepper: Stepper) -> tuple[dict[int, np.ndarray], float]:
+        """Per layer l, the (n_l, n_{l-1}) values the edges show (NaN where unknown), and their scale."""
+        network = stepper.network
+        values: dict[int, np.ndarray] = {}
+        for l in range(1, network.depth + 1):
+            if self._edge_mode == "gradients":
+                grads = stepper.value(Quantity.GRAD_WEIGHTS, l).values
+                values[l] = np.full_like(grads, np.nan) if self._held(Quantity.GRAD_WEIGHTS, l) else grads
+            elif self._held(Quantity.NEW_WEIGHTS, l):
+                values[l] = stepper.weights_before(l)[0]  # the update is not revealed yet
+            else:
+                values[l] = network.layer(l).weights
+        limit = symmetric_limit(np.concatenate([v.ravel() for v in values.values()]))
+        return values, limit
+
+    def _current_work(self, stepper: Stepper) -> tuple[set[tuple[int, int]], set[tuple[int, int, int]]]:
+        """The shown neurons and edges computed in the current phase (the last neuron of a partial one)."""
+        current = stepper.current
+        if current is None or current.phase is Phase.UPDATE:
+            return set(), set()
+        depth = stepper.network.depth
+        l = current.layer or depth
+        js = [stepper.revealed - 1] if stepper.revealed else self._shown[l]
+        neurons = {(l, j) for j in js if (l, j) in self._neurons}
+        edges: set[tuple[int, int, int]] = set()
+        if current.phase is Phase.LOSS:
+            return neurons, edges
+        for _, j in neurons:
+            edges.update((l, j, k) for k in self._shown[l - 1])
+            if current.phase is Phase.BACKWARD and l < depth:
+                edges.update((l + 1, i, j) for i in self._shown[l + 1])
+        return neurons, edges
+
+    def _update_legend(self, quantity: Quantity, limit: float) -> None:
+        titles = {
+            Quantity.ACTIVATION: "Neurons: activation a<sup>l</sup> (inputs a<sup>0</sup> = x)",
+            Quantity.WEIGHTED_INPUT: "Neurons: weighted input z<sup>l</sup>",
+            Quantity.DELTA: "Neurons: error δ<sup>l</sup> = ∂C/∂z<sup>l</sup>",
+        }
+        if self._edge_mode == "gradients":
+            edges = "Edges: ∂C/∂w<sub>jk</sub><sup>l</sup> (width |∂C/∂w|, red +, blue −)"
+        else:
+            edges = "Edges: weight w<sub>jk</sub><sup>l</sup> (width |w|, red +, blue −)"
+        self.legend.set_scale(titles[quantity], self.model.format(limit), edges)
+        if self._legend_room.expandedTo(self.legend.sizeHint()) != self._legend_room:
+            self._relayout()  # a wider legend than the layout kept room for
+        else:
+            self._place_legend()
+
+    def _show_selection(self) -> None:
+        """Mark the selection and the current phase's work; only items whose marks changed repaint."""
+        selection = self.model.selection
+        for item in [*self._neurons.values(), *self._edges.values()]:
+            item.set_marks(item.glow, item.selection == selection)
+        hidden = set()  # layers where the selection is among the neurons not drawn
+        if selection is not None and (selection.layer, selection.j) not in self._neurons:
+            hidden.add(selection.layer)
+        if selection is not None and selection.is_edge and (selection.layer - 1, selection.k) not in self._neurons:
+            hidden.add(selection.layer - 1)
+        for l, mark in self._elisions.items():
+            mark.setDefaultTextColor(self._style.selection if l in hidden else self._style.muted)
+
+    # --- tooltips -------------------------------------------------------------------
+
+    def _held(self, quantity: Quantity, layer: int = 0) -> bool:
+        """Whether ``quantity`` of ``layer`` is known but held back until the formula panel reveals it."""
+        return self._reveal is not None and self._reveal.holds_back(quantity, layer)
+
+    def _held_text(self) -> str:
+        key = self._reveal.reveal_shortcut if self._reveal is not None else ""
+        return "<i>? — not revealed yet" + (f" (press {html.escape(key)})" if key else "") + "</i>"
+
+    def _value_line(self, name: str, revealed, row: int, column: int | None = None, held: bool = False) -> str:
+        values = revealed.values
+        if not revealed.known[row]:
+            return f"{name} = <i>not yet known</i>"
+        if held:
+            return f"{name} = {self._held_text()}"
+        value = values[row, column] if column is not None else (values[row, 0] if values.ndim == 2 else values[row])
+        return f"{name} = {_full(value)}"
+
+    def _neuron_tooltip(self, l: int, j: int) -> str:
+        stepper = self.model.stepper
+        network = stepper.network
+        if l == 0:
+            label = self._data_label(self.model.session.data.input_labels, j, ("x", "a0", "input", "in"))
+            title = f"<b>Input {j + 1}</b>" + (f" ({label})" if label else "")
+            lines = [title, self._value_line(course_name("x", (j + 1,)), stepper.value(Quantity.INPUT), j)]
+            return "<br>".join(lines)
+        layer = network.layer(l)
+        n = (j + 1,)
+        output = " · output" if l == network.depth else ""
+        lines = [f"<b>Neuron {j + 1} of layer {l}</b> ({html.escape(layer.activation)}{output})"]
+        for symbol, quantity in (("z", Quantity.WEIGHTED_INPUT), ("a", Quantity.ACTIVATION)):
+            value = stepper.value(quantity, l)
+            lines.append(self._value_line(course_name(symbol, n, l), value, j, held=self._held(quantity, l)))
+        if l == network.depth:
+            lines.append(self._value_line(course_name("t", n), stepper.value(Quantity.TARGET), j))
+        delta = stepper.value(Quantity.DELTA, l)
+        lines.append(self._value_line(course_name("δ", n, l), delta, j, held=self._held(Quantity.DELTA, l)))
+        bias = course_name("b", n, l)
+        if layer.has_bias:
+            grad = stepper.value(Quantity.GRAD_BIASES, l)
+            lines.append(self._value_line(f"∂C/∂{bias}", grad, j, held=self._held(Quantity.GRAD_BIASES, l)))
+            before = stepper.weights_before(l)[1][j]
+            lines.append(self._parameter_line(bias, layer.biases[j], before, Quantity.NEW_BIASES, l))
+            lines.append(f"<i>Double-click to edit {bias}</i>")
+        return "<br>".join(lines)
+
+    def _edge_tooltip(self, l: int, j: int, k: int) -> str:
+        stepper = self.model.stepper
+        name = course_name("w", (j + 1, k + 1), l)
+        weight, before = stepper.network.layer(l).weights[j, k], stepper.weights_before(l)[0][j, k]
+        grads = stepper.value(Quantity.GRAD_WEIGHTS, l)
+        lines = [
+            f"<b>Edge from neuron {k + 1} of layer {l - 1} to neuron {j + 1} of layer {l}</b>",
+            self._parameter_line(name, weight, before, Quantity.NEW_WEIGHTS, l),
+            self._value_line(f"∂C/∂{name}", grads, j, k, self._held(Quantity.GRAD_WEIGHTS, l)),
+            f"<i>Double-click to edit {name}</i>",
+        ]
+        return "<br>".join(lines)
+
+    def _parameter_line(self, name: str, now: float, before: float, new: Quantity, l: int) -> str:
+        """``name = value``; after Update with its value before, or "?" while the update is held back."""
+        if not self.model.stepper.at_end:
+            return f"{name} = {_full(now)}"
+        shown = self._held_text() if self._held(new, l) else _full(now)
+        return f"{name} = {shown} (was {_full(before)} before Update)"
+
+    # --- events ---------------------------------------------------------------------
+
+    def _reveal_changed(self, pending: bool) -> None:
+        if pending != self._pending_drawn:  # a step that already redrew needs no second refresh
+            self._refresh()
+
+    def _on_changed(self, what: str) -> None:
+        if what in (Change.SESSION, Change.NETWORK) and self._architecture_key() != self._architecture:
+            self._build()
+        elif what == Change.SELECTION:
+            self._show_selection()
+        elif what == Change.DISPLAY:
+            self._relayout()
+            self._refresh()
+        else:
+            self._refresh()
+
+    def _selection_at(self, pos: QPoint) -> Selection | None:
+        for item in self.items(pos):
+            owner = item.parentItem() or item
+            if isinstance(owner, NeuronItem | EdgeItem):
+                return owner.selection
+        return None
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = self._last = event.position()
+            self._panning = False
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            moved = event.position() - self._press
+            if not self._panning and moved.manhattanLength() >= QApplication.startDragDistance():
+                self._panning = True
+                self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            if self._panning:
+                delta = event.position() - self._last
+                self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - round(delta.x()))
+                self.verticalScrollBar().setValue(self.verticalScrollBar().value() - round(delta.y()))
+            self._last = event.position()
+            event.accept()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
+            if not self._panning:
+                self.model.set_selection(self._selection_at(event.position().toPoint()))
+            self._press = None
+            self._panning = False
+            self.viewport().unsetCursor()
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """A double-click on an edge or a neuron of layer 1..L asks to edit its weight or bias."""
+        self.mousePressEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        selection = self._selection_at(event.position().toPoint())
+        if selection is not None and selection.layer >= 1:
+            self._press = None  # the release that follows neither pans nor selects again
+            self.model.set_selection(selection)
+            self.model.edit_requested.emit(selection)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self._zoom_by(ZOOM_STEP**steps, QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        event.accept()
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.ToolTip:
+            selection = self._selection_at(event.pos())
+            if selection is None:
+                QToolTip.hideText()
+                return super().viewportEvent(event)
+            QToolTip.showText(event.globalPos(), self.tooltip_text(selection), self.viewport())
+            return True
+        return super().viewportEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._relayout()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            if event.type() == QEvent.Type.FontChange:
+                self._legend_room = QSize()  # the legend's size follows the font
+            self._restyle()
+            self._update_labels()
+            self._relayout()
+            self._refresh()

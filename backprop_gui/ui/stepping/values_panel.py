@@ -1,0 +1,726 @@
+"""The value tables: per layer z^l, a^l, δ^l, ∂C/∂b^l, b^l and the matrices w^l, ∂C/∂w^l; the sample's x, t, output, C.
+
+Qt model/view: each table is a ``QAbstractTableModel`` over numbers the stepper reveals
+(cached per change, so wide layers scroll smoothly). Unknown cells are empty; numbers are
+shown at the model's precision, right-aligned in a fixed-width font, with full precision
+in the tooltip. Selecting a cell selects the neuron or edge in the session model, and the
+model's selection selects the cell. Double-clicking a weight w_jk^l or a bias b_j^l asks for
+it to be edited (``SessionModel.edit_requested``). Following a formula panel
+(``ValuesPanel.follow_reveal``), the numbers it holds back show as a muted "?" until revealed.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from backprop_gui.core.formatting import format_number
+from backprop_gui.core.formulas import Sym
+from backprop_gui.core.formulas import index as subscript
+from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
+from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.scrolling import scrolling
+from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView, sym_html
+
+MAX_VISIBLE_ROWS = 10
+_MATRICES = (Quantity.GRAD_WEIGHTS, Quantity.NEW_WEIGHTS)  # (n_l, n_{l-1}), shown whole
+MAX_MEASURED_CELLS = 4000  # tables up to this size fit each column to its numbers
+EDIT_HINT = "<br/><i>Double-click to edit</i>"
+HELD = "?"  # a known value held back until the formula panel reveals it
+Getter = Callable[[Stepper], tuple[np.ndarray, np.ndarray]]  # (values, known rows)
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+def full_precision(value: float) -> str:
+    """``value`` with every digit it has (shortest round-trip form), with a true minus sign."""
+    if not math.isfinite(value):
+        return format_number(value)
+    return repr(float(value)).replace("-", "−")
+
+
+def sup(n: int) -> str:
+    """``n`` in Unicode superscript digits: 2 → ²."""
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+@cache
+def number_font(bold: bool = False) -> QFont:
+    """The application font with tabular (equal-width) digits, so numbers line up in columns."""
+    font = QFont(QApplication.font())
+    font.setFeature(QFont.Tag("tnum"), 1)
+    font.setBold(bold)
+    return font
+
+
+@dataclass(frozen=True)
+class StepperValue:
+    """A getter of ``quantity`` in ``layer`` as the stepper reveals it: the first sample's column
+    (the whole (n_l, n_{l-1}) matrix for weights and their gradients) and its known rows."""
+
+    quantity: Quantity
+    layer: int = 0
+
+    def __call__(self, stepper: Stepper) -> tuple[np.ndarray, np.ndarray]:
+        revealed = stepper.value(self.quantity, self.layer)
+        values = revealed.values
+        if values.ndim == 2 and self.quantity not in _MATRICES:
+            values = values[:, 0]
+        return values, revealed.known
+
+
+def _parameters(layer: int, biases: bool) -> Getter:
+    """w^l or b^l as they were when the pass started (always known)."""
+
+    def get(stepper: Stepper) -> tuple[np.ndarray, np.ndarray]:
+        values = stepper.weights_before(layer)[1 if biases else 0]
+        return values, np.ones(values.shape[0], dtype=bool)
+
+    return get
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a neuron table: its header, each row's name, its values, the phase computing it.
+
+    ``after``, when given and known, is shown next to the value as "old → new" (Update).
+    ``parameter``: the column is the bias b^l, which a double-click edits.
+    """
+
+    header: str
+    symbol: Callable[[int], Sym]
+    values: Getter
+    phase: PhaseStep | None = None
+    after: Getter | None = None
+    parameter: bool = False
+
+
+class _ValueModel(QAbstractTableModel):
+    """Shared behaviour: cached arrays, formatting, fonts, alignment, emphasis of the current phase,
+    and the values ``reveal`` (the formula panel followed, if any) holds back shown as "?"."""
+
+    def __init__(self, model: SessionModel, layer: int) -> None:
+        super().__init__()
+        self.model = model
+        self.layer = layer
+        self.reveal: FormulaView | None = None
+        self._tint = QColor()
+        self._muted = QColor()
+
+    def set_colors(self, tint: QColor, muted: QColor) -> None:
+        """``tint``: the background of the current phase's cells; ``muted``: the text of held-back ones."""
+        self._tint = tint
+        self._muted = muted
+
+    def _held(self, getter: Getter | None) -> bool:
+        """Whether the values ``getter`` reads are held back until the formula panel reveals them."""
+        return (
+            self.reveal is not None
+            and isinstance(getter, StepperValue)
+            and self.reveal.holds_back(getter.quantity, getter.layer)
+        )
+
+    def refresh(self) -> None:
+        """Re-read the stepper's numbers and tell the views every cell may have changed."""
+        shape = (self.rowCount(), self.columnCount())
+        self._load()
+        if shape != (self.rowCount(), self.columnCount()):
+            self.beginResetModel()
+            self.endResetModel()
+        elif shape[0] and shape[1]:
+            self.dataChanged.emit(self.index(0, 0), self.index(shape[0] - 1, shape[1] - 1))
+
+    def _load(self) -> None:
+        raise NotImplementedError
+
+    def _cell(self, value: float, known: bool, new: float | None, held: bool = False, new_held: bool = False) -> str:
+        """The cell's text: "" unknown, the value, or "old → new" at Update; "?" for what is held back."""
+        if not known:
+            return ""
+        text = HELD if held else self.model.format(value)
+        return text if new is None else f"{text} → {HELD if new_held else self.model.format(new)}"
+
+    def _tooltip(
+        self,
+        sym: Sym,
+        value: float,
+        known: bool,
+        new: float | None,
+        pending: str,
+        held: bool = False,
+        new_held: bool = False,
+    ) -> str:
+        name = sym_html(sym)
+        if not known:
+            return f"{name}: not yet known — {html.escape(pending)}"
+        shown = self._held_text() if held else html.escape(full_precision(value))
+        if new is None:
+            return f"{name} = {shown}"
+        after = self._held_text() if new_held else html.escape(full_precision(new))
+        return f"{name} = {shown} before Update<br/>{name} = {after} after Update"
+
+    def _held_text(self) -> str:
+        key = self.reveal.reveal_shortcut if self.reveal is not None else ""
+        return f"<i>{HELD} — not revealed yet" + (f" (press {html.escape(key)})" if key else "") + "</i>"
+
+    def _style(self, role: int, current: bool, known: bool, held: bool = False) -> object:
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole:
+            return number_font(bold=current and known and not held)
+        if role == Qt.ItemDataRole.BackgroundRole and current and known and self._tint.isValid():
+            return self._tint
+        if role == Qt.ItemDataRole.ForegroundRole and held and known and self._muted.isValid():
+            return self._muted
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def to_selection(self, index: ModelIndex) -> Selection:
+        raise NotImplementedError
+
+    def index_of(self, selection: Selection | None) -> QModelIndex:
+        raise NotImplementedError
+
+    def parameter_at(self, index: ModelIndex) -> Selection | None:
+        """The weight or bias a double-click on ``index`` edits, if the cell shows one."""
+        return None
+
+
+class NeuronTableModel(_ValueModel):
+    """Rows are the neurons j of one layer; columns are quantities (z, a, δ, …) from ``columns``.
+
+    ``selection_layer`` is the layer a row selects (0 for the inputs).
+    """
+
+    def __init__(
+        self, model: SessionModel, layer: int, columns: list[Column], row_labels: list[str] | None = None
+    ) -> None:
+        super().__init__(model, layer)
+        self.columns = columns
+        self.row_labels = row_labels or []
+        self._rows = 0
+        self._cache: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
+        self._held_columns: list[tuple[bool, bool]] = []  # per column: (values held back, new values held back)
+        self._load()
+
+    def _load(self) -> None:
+        stepper = self.model.stepper
+        self._cache = []
+        for column in self.columns:
+            values, known = column.values(stepper)
+            after = None
+            if column.after is not None:
+                new, new_known = column.after(stepper)
+                after = np.where(new_known, new, np.nan)
+            self._cache.append((values, known, after))
+        self._held_columns = [(self._held(column.values), self._held(column.after)) for column in self.columns]
+        self._rows = len(self._cache[0][0]) if self._cache else 0
+
+    def rowCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent is not None and parent.isValid() else self._rows
+
+    def columnCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent is not None and parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].header
+        label = self.row_labels[section] if section < len(self.row_labels) else ""
+        return f"{section + 1}  {label}" if label else str(section + 1)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        column = self.columns[index.column()]
+        values, known, after = self._cache[index.column()]
+        held, new_held = self._held_columns[index.column()]
+        row = index.row()
+        is_known = bool(known[row])
+        new = None if after is None or not math.isfinite(after[row]) else float(after[row])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cell(float(values[row]), is_known, new, held, new_held)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            pending = f"computed in {column.phase.label}" if column.phase else ""
+            tip = self._tooltip(column.symbol(row), float(values[row]), is_known, new, pending, held, new_held)
+            return tip + EDIT_HINT if column.parameter else tip
+        current = column.phase is not None and column.phase == self.model.stepper.current
+        return self._style(role, current, is_known, held or (new is not None and new_held))
+
+    def to_selection(self, index: ModelIndex) -> Selection:
+        return Selection(self.layer, index.row())
+
+    def parameter_at(self, index: ModelIndex) -> Selection | None:
+        return self.to_selection(index) if index.isValid() and self.columns[index.column()].parameter else None
+
+    def index_of(self, selection: Selection | None) -> QModelIndex:
+        if selection is None or selection.is_edge or selection.layer != self.layer or selection.j >= self._rows:
+            return QModelIndex()
+        return self.index(selection.j, 0)
+
+
+class MatrixTableModel(_ValueModel):
+    """w^l or ∂C/∂w^l of one layer: rows j, columns k; cell (j, k) is the edge w_jk^l."""
+
+    def __init__(
+        self,
+        model: SessionModel,
+        layer: int,
+        symbol: str,
+        values: Getter,
+        phase: PhaseStep,
+        after: Getter | None = None,
+        parameter: bool = False,
+    ) -> None:
+        super().__init__(model, layer)
+        self.symbol = symbol
+        self.getter = values
+        self.phase = phase
+        self.after = after
+        self.parameter = parameter  # the cells are the weights w_jk^l, which a double-click edits
+        self._values = np.zeros((0, 0))
+        self._known = np.zeros(0, dtype=bool)
+        self._new: np.ndarray | None = None
+        self._held_values = self._held_new = False
+        self._load()
+
+    def _load(self) -> None:
+        stepper = self.model.stepper
+        self._values, self._known = self.getter(stepper)
+        self._new = None
+        if self.after is not None:
+            new, known = self.after(stepper)
+            self._new = new if known.all() else None
+        self._held_values, self._held_new = self._held(self.getter), self._held(self.after)
+
+    def rowCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent is not None and parent.isValid() else self._values.shape[0]
+
+    def columnCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent is not None and parent.isValid() else self._values.shape[1]
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"k = {section + 1}" if orientation == Qt.Orientation.Horizontal else f"j = {section + 1}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if orientation == Qt.Orientation.Horizontal:
+                return f"column k = {section + 1}: from neuron {section + 1} of layer {self.layer - 1}"
+            return f"row j = {section + 1}: into neuron {section + 1} of layer {self.layer}"
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        j, k = index.row(), index.column()
+        known = bool(self._known[j])
+        value = float(self._values[j, k])
+        new = None if self._new is None else float(self._new[j, k])
+        held, new_held = self._held_values, self._held_new
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cell(value, known, new, held, new_held)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            sym = Sym(self.symbol, subscript(j, k), str(self.layer))
+            tip = self._tooltip(sym, value, known, new, f"computed in {self.phase.label}", held, new_held)
+            return tip + EDIT_HINT if self.parameter else tip
+        current = self.phase == self.model.stepper.current
+        return self._style(role, current, known, held or (new is not None and new_held))
+
+    def to_selection(self, index: ModelIndex) -> Selection:
+        return Selection(self.layer, index.row(), index.column())
+
+    def parameter_at(self, index: ModelIndex) -> Selection | None:
+        return self.to_selection(index) if index.isValid() and self.parameter else None
+
+    def index_of(self, selection: Selection | None) -> QModelIndex:
+        if selection is None or not selection.is_edge or selection.layer != self.layer:
+            return QModelIndex()
+        if selection.j >= self.rowCount() or selection.k >= self.columnCount():
+            return QModelIndex()
+        return self.index(selection.j, selection.k)
+
+
+# --- the views ------------------------------------------------------------------------------
+
+
+class ValueTable(QTableView):
+    """A table of one ``_ValueModel``: compact rows, fixed-width numbers, one selection at a time."""
+
+    def __init__(self, table_model: _ValueModel, rows: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(table_model)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        behaviour = QAbstractItemView.SelectionBehavior
+        self.setSelectionBehavior(behaviour.SelectRows if rows else behaviour.SelectItems)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.setCornerButtonEnabled(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        height = QFontMetrics(number_font()).height() + 8
+        self.verticalHeader().setDefaultSectionSize(height)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self._row_height = height
+        self.horizontalHeader().setMinimumSectionSize(QFontMetrics(number_font()).horizontalAdvance("−0.0000") + 12)
+
+    def fit_height(self) -> None:
+        """As tall as its rows (at most MAX_VISIBLE_ROWS; more scroll), plus the header and a scroll bar."""
+        rows = min(self.model().rowCount(), MAX_VISIBLE_ROWS)
+        extra = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
+        extra += self.horizontalScrollBar().sizeHint().height()
+        self.setFixedHeight(rows * self._row_height + extra)
+
+    def table_model(self) -> _ValueModel:
+        return self.model()  # type: ignore[return-value]
+
+    def fit_columns(self, digits: int, updating: bool) -> None:
+        """Columns as wide as their numbers; a large matrix gets one width for ``digits`` digits instead."""
+        model = self.model()
+        if model.rowCount() * model.columnCount() <= MAX_MEASURED_CELLS:
+            metrics = QFontMetrics(number_font(bold=True))
+            header, header_metrics = self.horizontalHeader(), QFontMetrics(self.horizontalHeader().font())
+            for column in range(model.columnCount()):
+                texts = [model.data(model.index(row, column)) for row in range(model.rowCount())]
+                title = str(model.headerData(column, Qt.Orientation.Horizontal))
+                width = max([metrics.horizontalAdvance(t) for t in texts if t] + [header.minimumSectionSize() - 16])
+                header.resizeSection(column, max(width + 16, header_metrics.horizontalAdvance(title) + 20))
+            return
+        sample = format_number(-0.000123456789, digits)
+        text = f"{sample} → {sample}" if updating else sample
+        self.horizontalHeader().setDefaultSectionSize(QFontMetrics(number_font(bold=True)).horizontalAdvance(text) + 16)
+
+
+def _caption(rich_text: str) -> QLabel:
+    label = QLabel(rich_text)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    return label
+
+
+def neuron_columns(model: SessionModel, l: int) -> list[Column]:
+    """The neuron table of layer ``l``: z, a, δ and, with a bias, ∂C/∂b and b (old → new at Update)."""
+    layer = model.session.network.layer(l)
+    forward, backward = PhaseStep(Phase.FORWARD, l), PhaseStep(Phase.BACKWARD, l)
+    top = str(l)
+    columns = [
+        Column(f"z{sup(l)}", lambda j: Sym("z", subscript(j), top), StepperValue(Quantity.WEIGHTED_INPUT, l), forward),
+        Column(f"a{sup(l)}", lambda j: Sym("a", subscript(j), top), StepperValue(Quantity.ACTIVATION, l), forward),
+        Column(f"δ{sup(l)}", lambda j: Sym("δ", subscript(j), top), StepperValue(Quantity.DELTA, l), backward),
+    ]
+    if layer.has_bias:
+        columns += [
+            Column(
+                f"∂C/∂b{sup(l)}", lambda j: Sym("∂C/∂b", subscript(j), top),
+                StepperValue(Quantity.GRAD_BIASES, l), backward,
+            ),
+            Column(
+                f"b{sup(l)}", lambda j: Sym("b", subscript(j), top), _parameters(l, biases=True),
+                PhaseStep(Phase.UPDATE), after=StepperValue(Quantity.NEW_BIASES, l), parameter=True,
+            ),
+        ]  # fmt: skip
+    return columns
+
+
+class ValuesPanel(QWidget):
+    """Tabs "Sample", "Layer 1" … "Layer L" of value tables, kept in step with the session model
+    (and, after ``follow_reveal``, with the numbers a formula panel holds back)."""
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.setUsesScrollButtons(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self.tables: list[ValueTable] = []
+        self._pages: list[list[ValueTable]] = []
+        self._dirty: set[int] = set()
+        self._syncing = False
+        self._own_selection = False
+        self._architecture: tuple = ()
+        self._reveal: FormulaView | None = None
+        self._pending_drawn = False  # whether the pages were drawn while the formula panel held numbers back
+        self._muted = QColor()
+        self.loss_label: QLabel
+        self.sample_label: QLabel
+        self.tabs.currentChanged.connect(self._refresh_page)
+        model.changed.connect(self._on_changed)
+        self._build()
+
+    # --- building -----------------------------------------------------------------
+
+    def _architecture_key(self) -> tuple:
+        session = self.model.session
+        network = session.network
+        return (
+            tuple(network.sizes),
+            tuple((layer.activation, layer.has_bias) for layer in network.layers),
+            tuple(session.data.input_labels),
+            tuple(session.data.target_labels),
+        )
+
+    def _build(self) -> None:
+        current = self.tabs.currentIndex()
+        self._architecture = self._architecture_key()
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            page = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            page.deleteLater()
+        self.tables, self._pages = [], []
+        self.loss_label = _caption("")
+        self.sample_label = QLabel()
+        self.sample_label.setTextFormat(Qt.TextFormat.PlainText)
+        self._add_sample_page()
+        for l in range(1, self.model.session.network.depth + 1):
+            self._add_layer_page(l)
+        self.tabs.blockSignals(False)
+        self.tabs.setCurrentIndex(max(0, min(current, self.tabs.count() - 1)))
+        self._dirty = set(range(self.tabs.count()))
+        self._restyle()
+        self._refresh_page(self.tabs.currentIndex())
+        self._sync_selection(switch_tab=False)
+
+    def _add_table(self, page_tables: list[ValueTable], table_model: _ValueModel, rows: bool) -> ValueTable:
+        table_model.reveal = self._reveal
+        table = ValueTable(table_model, rows)
+        table.selectionModel().currentChanged.connect(
+            lambda current, _previous, t=table: self._table_clicked(t, current)
+        )
+        table.doubleClicked.connect(lambda index, t=table: self._double_clicked(t, index))
+        table.fit_height()
+        page_tables.append(table)
+        self.tables.append(table)
+        return table
+
+    def _add_sample_page(self) -> None:
+        model, session = self.model, self.model.session
+        L = session.network.depth
+        tables: list[ValueTable] = []
+        inputs = NeuronTableModel(
+            model,
+            0,
+            [Column("x", lambda k: Sym("x", subscript(k)), StepperValue(Quantity.INPUT))],
+            session.data.input_labels,
+        )
+        top = str(L)
+        outputs = NeuronTableModel(
+            model,
+            L,
+            [
+                Column(
+                    f"a{sup(L)} = y", lambda j: Sym("a", subscript(j), top), StepperValue(Quantity.ACTIVATION, L),
+                    PhaseStep(Phase.FORWARD, L),
+                ),
+                Column("t", lambda j: Sym("t", subscript(j)), StepperValue(Quantity.TARGET)),
+                Column(
+                    f"∂C/∂a{sup(L)}", lambda j: Sym("∂C/∂a", subscript(j), top), StepperValue(Quantity.OUTPUT_GRADIENT),
+                    PhaseStep(Phase.LOSS),
+                ),
+            ],
+            session.data.target_labels,
+        )  # fmt: skip
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.sample_label)
+        layout.addWidget(self.loss_label)
+        for title, table_model in (
+            (f"<b>Input</b> {sym_html(Sym('x'))} = {sym_html(Sym('a', '', '0'))} (rows k)", inputs),
+            (f"<b>Output</b> {sym_html(Sym('a', '', top))} and target {sym_html(Sym('t'))} (rows j)", outputs),
+        ):  # fmt: skip
+            layout.addSpacing(6)
+            layout.addWidget(_caption(title))
+            layout.addWidget(self._add_table(tables, table_model, rows=True))
+        layout.addStretch(1)
+        self._pages.append(tables)
+        self.tabs.addTab(scrolling(page), "Sample")
+
+    def _add_layer_page(self, l: int) -> None:
+        model = self.model
+        network = model.session.network
+        layer = network.layer(l)
+        tables: list[ValueTable] = []
+        neurons = NeuronTableModel(model, l, neuron_columns(model, l))
+        backward = PhaseStep(Phase.BACKWARD, l)
+        weights = MatrixTableModel(
+            model,
+            l,
+            "w",
+            _parameters(l, biases=False),
+            PhaseStep(Phase.UPDATE),
+            after=StepperValue(Quantity.NEW_WEIGHTS, l),
+            parameter=True,
+        )
+        gradients = MatrixTableModel(model, l, "∂C/∂w", StepperValue(Quantity.GRAD_WEIGHTS, l), backward)
+        kind = "output layer" if l == network.depth else "hidden layer"
+        bias = "" if layer.has_bias else ", no bias"
+        w, dw = sym_html(Sym("w", "jk", str(l))), sym_html(Sym("∂C/∂w", "jk", str(l)))
+        prev = "inputs x" if l == 1 else f"layer {l - 1}"
+        captions = (
+            f"<b>Neurons of layer {l}</b> (rows j) — {kind}, {html.escape(layer.activation)}{bias}",
+            f"<b>Weights</b> {w}: row j, column k, from neuron k of {prev} to neuron j",
+            f"<b>Weight gradients</b> {dw} = {sym_html(Sym('a', 'k', str(l - 1)))} {sym_html(Sym('δ', 'j', str(l)))}",
+        )
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(6, 6, 6, 6)
+        for caption, table_model, rows in zip(
+            captions, (neurons, weights, gradients), (True, False, False), strict=True
+        ):
+            layout.addSpacing(6)
+            layout.addWidget(_caption(caption))
+            layout.addWidget(self._add_table(tables, table_model, rows))
+        layout.addStretch(1)
+        self._pages.append(tables)
+        self.tabs.addTab(scrolling(page), f"Layer {l}")
+        self.tabs.setTabToolTip(self.tabs.count() - 1, f"z, a, δ, gradients, weights and biases of layer {l}")
+
+    # --- keeping up with the model ------------------------------------------------
+
+    def follow_reveal(self, source: FormulaView) -> None:
+        """Show what ``source`` holds back (``holds_back``: numbers on request) as a muted "?", and at
+        Update the held-back new weights and biases as "old → ?", until ``source`` reveals them."""
+        self._reveal = source
+        for table in self.tables:
+            table.table_model().reveal = source
+        source.revealChanged.connect(self._reveal_changed)
+        self._redraw_all()
+
+    def _reveal_changed(self, pending: bool) -> None:
+        if pending != self._pending_drawn:  # a step that already redrew the page needs no second refresh
+            self._redraw_all()
+
+    def _redraw_all(self) -> None:
+        self._dirty = set(range(self.tabs.count()))
+        self._refresh_page(self.tabs.currentIndex())
+
+    def _holds_back(self, quantity: Quantity) -> bool:
+        return self._reveal is not None and self._reveal.holds_back(quantity)
+
+    def page_of(self, selection: Selection) -> int:
+        """The tab that shows ``selection``: Sample for inputs, else its layer's tab."""
+        return 0 if selection.layer == 0 else selection.layer
+
+    def _on_changed(self, what: str) -> None:
+        if what in (Change.NETWORK, Change.SESSION) and self._architecture_key() != self._architecture:
+            self._build()
+            return
+        if what == Change.SELECTION:
+            self._sync_selection(switch_tab=not self._own_selection)
+            return
+        if what == Change.SESSION:
+            self._sync_selection(switch_tab=False)
+        self._redraw_all()
+
+    def _refresh_page(self, page: int) -> None:
+        if page < 0 or page not in self._dirty:
+            return
+        self._dirty.discard(page)
+        self._pending_drawn = self._reveal is not None and self._reveal.reveal_pending
+        stepper = self.model.stepper
+        updating = stepper.at_end
+        for table in self._pages[page]:
+            table.table_model().refresh()
+            table.fit_columns(self.model.precision, updating)
+        if page == 0:
+            self._refresh_sample_labels()
+
+    def _refresh_sample_labels(self) -> None:
+        stepper = self.model.stepper
+        count = stepper.batch_count
+        self.sample_label.setText(f"Sample {stepper.batch + 1} of {count}")
+        loss = stepper.value(Quantity.LOSS)
+        name = sym_html(Sym("C"))
+        if loss.known[0] and self._holds_back(Quantity.LOSS):
+            key = self._reveal.reveal_shortcut if self._reveal is not None else ""
+            press = f" (press {html.escape(key)})" if key else ""
+            text = f'<b>Loss</b> {name} = <b style="color:{self._muted.name()}">{HELD}</b>'
+            self.loss_label.setToolTip(f"{name} = <i>{HELD} — not revealed yet{press}</i>")
+        elif loss.known[0]:
+            value = float(loss.values[0, 0])
+            text = f"<b>Loss</b> {name} = <b>{html.escape(self.model.format(value))}</b>"
+            self.loss_label.setToolTip(f"{name} = {html.escape(full_precision(value))}")
+        else:
+            text = f"<b>Loss</b> {name}: not yet known — computed in Loss"
+            self.loss_label.setToolTip("")
+        self.loss_label.setText(text)
+
+    def _restyle(self) -> None:
+        palette = self.palette()
+        tint = QColor(palette.color(QPalette.ColorRole.Highlight))
+        tint.setAlphaF(0.28 if is_dark(palette) else 0.16)
+        self._muted = mix(palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text), 0.55)
+        for table in self.tables:
+            table.table_model().set_colors(tint, self._muted)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.tables:
+            self._restyle()
+            self._redraw_all()
+
+    def _table_clicked(self, table: ValueTable, current: QModelIndex) -> None:
+        if self._syncing or not current.isValid():
+            return
+        self._own_selection = True
+        try:
+            self.model.set_selection(table.table_model().to_selection(current))
+        finally:
+            self._own_selection = False
+
+    def _double_clicked(self, table: ValueTable, index: QModelIndex) -> None:
+        selection = table.table_model().parameter_at(index)
+        if selection is not None:
+            self.model.edit_requested.emit(selection)
+
+    def _sync_selection(self, switch_tab: bool) -> None:
+        selection = self.model.selection
+        self._syncing = True
+        try:
+            for table in self.tables:
+                found = table.table_model().index_of(selection)
+                chooser = table.selectionModel()
+                if found.isValid():
+                    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    if table.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows:
+                        flags |= QItemSelectionModel.SelectionFlag.Rows
+                    chooser.setCurrentIndex(found, flags)
+                    table.scrollTo(found)
+                else:
+                    chooser.clearSelection()
+                    chooser.clearCurrentIndex()
+            if switch_tab and selection is not None:
+                self.tabs.setCurrentIndex(self.page_of(selection))
+        finally:
+            self._syncing = False
+
+    def table_for(self, page: int, position: int) -> ValueTable:
+        """Table ``position`` of tab ``page``: (inputs, outputs) on Sample; (neurons, w^l, ∂C/∂w^l) on a layer."""
+        return self._pages[page][position]

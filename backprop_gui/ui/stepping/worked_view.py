@@ -1,0 +1,222 @@
+"""The Worked Solution dock: the whole pass so far as one page, in the order it was computed.
+
+It renders ``core.worked.solution_so_far`` — the same sections the Markdown and LaTeX exports
+write — as rich text: a heading per phase, its general form, then every equation with its
+numbers and result. The newest lines are highlighted and scrolled into view; clicking a line
+selects its neuron or edge. Numbers held back for "numbers on request" show as "?" here too.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QEvent, Qt, QUrl
+from PySide6.QtGui import QFont, QPalette, QShowEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTextBrowser, QWidget
+
+from backprop_gui.core.formatting import format_number
+from backprop_gui.core.formulas import Sym, index
+from backprop_gui.core.stepper import Quantity
+from backprop_gui.core.worked import WIDE, Given, WorkedLine, WorkedSolution, solution_so_far
+from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.stepping.formula_view import FormulaView, sym_html, tokens_html
+
+SCHEME = "select"  # links "select:layer:j:k" (k empty for a neuron) choose a neuron or edge
+
+
+class WorkedSolutionView(QTextBrowser):
+    """The pass so far of ``model``'s stepper, redrawn when the pass, selection or display change.
+
+    ``reveal`` is the formula panel whose held-back numbers ("numbers on request") this view
+    hides too; None shows every number at once.
+    """
+
+    def __init__(self, model: SessionModel, reveal: FormulaView | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.reveal = reveal
+        self.setObjectName("workedSolutionView")
+        self.setOpenLinks(False)
+        self.setReadOnly(True)
+        self.document().setDocumentMargin(10)
+        self.anchorClicked.connect(self._clicked)
+        self._stale = False
+        self._lines: list[tuple[str, WorkedLine]] = []
+        self._apply_font()
+        model.changed.connect(self._on_changed)
+        if reveal is not None:
+            reveal.revealChanged.connect(lambda _pending: self._on_changed(Change.DISPLAY))
+        self.refresh()
+
+    # --- what it shows -------------------------------------------------------------------
+
+    def solution(self) -> WorkedSolution:
+        """What is shown: the pass so far, a wide layer by its selected or last computed neuron."""
+        selection = self.model.selection
+        chosen = None if selection is None else (selection.layer, selection.j, selection.k)
+        return solution_so_far(self.model.stepper, self.model.session.name, chosen, WIDE)
+
+    def lines(self) -> list[tuple[str, WorkedLine]]:
+        """(section title, line) of every line shown, in order."""
+        return list(self._lines)
+
+    def refresh(self) -> None:
+        self._stale = False
+        self.setHtml(self._html())
+        self.scrollToAnchor("newest")  # the newest block's top, or the very end when it fits: context above
+
+    # --- keeping up ----------------------------------------------------------------------
+
+    def _on_changed(self, what: str) -> None:
+        if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True  # a closed dock catches up when it is shown again
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._apply_font()
+            self.refresh()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self.refresh()
+
+    def _apply_font(self) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(max(10.0, font.pointSizeF() * 1.15))
+        self.document().setDefaultFont(font)
+
+    def _clicked(self, url: QUrl) -> None:
+        if url.scheme() != SCHEME:
+            return
+        layer, j, k = url.path().split(":")
+        self.model.set_selection(Selection(int(layer), int(j), int(k) if k else None))
+
+    # --- rich text -------------------------------------------------------------------------
+
+    def _html(self) -> str:
+        palette = self.palette()
+        dark = is_dark(palette)
+        base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+        number = "#8cc4ff" if dark else "#0b5cad"
+        muted = mix(base, text, 0.62).name()
+        newest_bg = mix(base, palette.color(QPalette.ColorRole.Highlight), 0.25 if dark else 0.12).name()
+        self.document().setDefaultStyleSheet(f"a {{ color: {text.name()}; text-decoration: none; }}")
+        stepper = self.model.stepper
+        self._lines = []
+        if stepper.current is None:
+            return (
+                f'<p style="color:{muted}">Nothing computed yet. Step (F10): each phase adds its equations '
+                "here, with the numbers put in, in the order they are computed.</p>"
+            )
+        digits = self.model.precision
+        solution = self.solution()
+        out = [self._given_html(solution.given, digits, muted)]
+        held = self.reveal is not None and self.reveal.reveal_pending
+        anchored = False
+        for section in solution.sections:
+            out.append(f'<p style="margin-top:10px; margin-bottom:2px"><b>{html.escape(section.title)}</b></p>')
+            general = ", ".join(tokens_html(d, digits) for d in section.definitions)
+            out.append(f'<p style="color:{muted}; margin:0px">General form: {general}.</p>')
+            out += [f'<p style="margin:0px"><i>{html.escape(note)}</i></p>' for note in section.notes]
+            newest = section.step == stepper.current
+            for line in section.lines:
+                self._lines.append((section.title, line))
+                anchor = "" if anchored or not newest else '<a name="newest"></a>'
+                anchored = anchored or newest
+                hidden = held and newest
+                out.append(self._line_html(line, digits, number, muted, newest_bg if newest else None, anchor, hidden))
+        return "".join(out)
+
+    def _given_html(self, given: Given, digits: int, muted: str) -> str:
+        stepper = self.model.stepper
+        x = stepper.value(Quantity.INPUT).values[:, 0]
+        t = stepper.value(Quantity.TARGET).values[:, 0]
+
+        def values(symbol: str, numbers, shown: tuple[int, ...]) -> str:
+            parts = [f"{sym_html(Sym(symbol, index(j)))} = {format_number(float(numbers[j]), digits)}" for j in shown]
+            more = len(numbers) - len(shown)
+            return ", ".join(parts) + (f'<span style="color:{muted}"> … {more} more</span>' if more else "")
+
+        rows = [
+            "<p style='margin:0px'><b>Given</b></p>",
+            f"<p style='margin:0px'>Input: {values('x', x, given.inputs)}; target: {values('t', t, given.outputs)}; "
+            f"η = {format_number(stepper.learning_rate, digits)}</p>",
+        ]
+        for l in range(1, stepper.network.depth + 1):
+            weights, biases = stepper.weights_before(l)
+            layer = stepper.network.layer(l)
+            parts = []
+            for j in given.rows[l]:
+                parts += [
+                    f"{sym_html(Sym('w', index(j, k), str(l)))} = {format_number(float(weights[j, k]), digits)}"
+                    for k in given.columns[l]
+                ]
+                if layer.has_bias:
+                    parts.append(f"{sym_html(Sym('b', index(j), str(l)))} = {format_number(float(biases[j]), digits)}")
+            more = weights.size - len(given.rows[l]) * len(given.columns[l])
+            tail = f'<span style="color:{muted}"> … {more} more weights</span>' if more else ""
+            rows.append(f"<p style='margin:0px'>Layer {l}: {', '.join(parts)}{tail}</p>")
+        return "".join(rows)
+
+    def _line_html(
+        self,
+        line: WorkedLine,
+        digits: int,
+        number: str,
+        muted: str,
+        background: str | None,
+        anchor: str,
+        hidden: bool,
+    ) -> str:
+        bg = f"background-color:{background}; " if background else ""
+        if line.equation is None:
+            return f'<p style="{bg}margin:0px; color:{muted}">{anchor}{html.escape(line.summary)}</p>'
+        eq = line.equation
+        parts = [tokens_html(eq.lhs, digits)]
+        if eq.general:
+            parts.append(tokens_html(eq.general, digits))
+        if hidden:
+            key = self.reveal.reveal_shortcut if self.reveal is not None else ""
+            parts.append(f'<i style="color:{muted}">?{" (press " + html.escape(key) + ")" if key else ""}</i>')
+        else:
+            if eq.numbers is not None:
+                parts.append(tokens_html(eq.numbers, digits, number))
+            parts.append(f'<b style="color:{number}">{html.escape(format_number(eq.result, digits))}</b>')
+        body = f"&nbsp;{html.escape(eq.relation)}&nbsp;".join(parts[:2]) + "".join(f" = {p}" for p in parts[2:])
+        target = "" if line.layer is None else f"{SCHEME}:{line.layer}:{line.j}:{'' if line.k is None else line.k}"
+        title = f'<span style="color:{muted}">{html.escape(eq.title)}:</span> '
+        if target:
+            body = f'<a href="{target}">{body}</a>'
+        return f'<p style="{bg}margin:0px">{anchor}{title}{body}</p>'
+
+
+def install_worked_solution(window: QMainWindow, model: SessionModel, reveal: FormulaView | None) -> QDockWidget:
+    """Add the Worked Solution dock (key "worked") to ``window`` and its toggle to View; returns the dock."""
+    view = WorkedSolutionView(model, reveal)
+    dock = add_view_dock(window, "worked", "Worked Solution", view)
+    dock.toggleViewAction().setText("&Worked Solution")
+    return dock
+
+
+def add_view_dock(window: QMainWindow, key: str, title: str, widget: QWidget) -> QDockWidget:
+    """``widget`` in a new bottom dock of ``window``, registered as ``window.docks[key]`` when the
+    window keeps such a map, with its show/hide toggle in the View menu."""
+    dock = QDockWidget(title, window)
+    dock.setObjectName(f"{key}Dock")
+    dock.setWidget(widget)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    docks = getattr(window, "docks", None)
+    if isinstance(docks, dict):
+        docks[key] = dock
+    window_menu(window, "View").addAction(dock.toggleViewAction())
+    return dock

@@ -1,0 +1,484 @@
+"""Training in the window: the Train menu, a toolbar, and the training, loss, data and decision-map docks.
+
+``install_training(window, model)`` adds all of it to any QMainWindow and returns the
+``TrainingController`` that runs SGD in the background (``ui.training.runner.TrainingRunner``),
+applies its snapshots to the session on the GUI thread at a throttled rate, and hands a
+clean state to the stepper whenever training pauses. Stepping and training share one
+history: an Update applied in the stepper is recorded as a training step, and stepping
+it back takes it out again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+)
+
+from backprop_gui.core.backprop import set_parameters
+from backprop_gui.core.datasets import Dataset, check_fits
+from backprop_gui.core.editing import SessionEdit, SetData, SetTrainingSetting
+from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
+from backprop_gui.ui.common.icons import ICON_PROPERTY, icon
+from backprop_gui.ui.common.scrolling import scrolling
+from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.training.data_view import DataView
+from backprop_gui.ui.training.decision_map import DecisionMap
+from backprop_gui.ui.training.loss_plot import LossPlot
+from backprop_gui.ui.training.panel import TrainingPanel
+from backprop_gui.ui.training.runner import Progress, TrainingRunner
+
+# Button labels of the actions (the menus show the full text).
+SHORT_NAMES = {"train": "Train", "pause": "Pause", "one_epoch": "1 epoch", "n_epochs": "N epochs…", "reset": "Reset…"}
+# What the controller's ``state`` can be.
+IDLE, TRAINING, PAUSED, FINISHED, DIVERGED = "idle", "training", "paused", "finished", "diverged"
+
+
+class TrainingController(QObject):
+    """Starts, pauses and finishes training runs of ``model``'s session; owns the training docks."""
+
+    state_changed = Signal(str)
+    progressed = Signal()  # the session's history and weights moved on (throttled while training)
+    # A run ended and the session holds its final weights: (the error that stopped it or None, its Trainer).
+    run_ended = Signal(object, object)
+
+    def __init__(self, window: QMainWindow, model: SessionModel) -> None:
+        super().__init__(window)
+        self.window = window
+        self.model = model
+        self.state = IDLE
+        self.runner: TrainingRunner | None = None
+        self.last_message = ""
+        self.steps_per_second = 0.0
+        self._target_epoch: int | None = None  # the end of a paused run, for Continue
+        self._delay = 0.0
+        self._applying = False
+        self._stepped: list[int] = []  # history lengths right after each Update the stepper recorded
+        # Called on the GUI thread with each run's Trainer before it starts (e.g. to add observers).
+        self.trainer_hooks: list[Callable[[Trainer], None]] = []
+        self._rate_clock = (0.0, 0)
+        self.actions = self._make_actions()
+        self.panel = TrainingPanel(self)
+        self.loss_plot = LossPlot(model)
+        self.data_view = DataView(model, self)
+        self.decision_map = DecisionMap(model)
+        self.docks: dict[str, QDockWidget] = {}
+        self.toolbar: QToolBar | None = None
+
+        self.progressed.connect(self.loss_plot.refresh)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)
+        model.about_to_move.connect(self._before_step)
+        model.update_applied.connect(self._update_applied)
+        model.changed.connect(self._model_changed)
+
+    # --- running ---------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.runner is not None
+
+    def toggle(self) -> None:
+        """F5: pause a running training, else continue (or start) it."""
+        if self.running:
+            self.pause()
+        else:
+            self.continue_training()
+
+    def continue_training(self) -> None:
+        """Resume a paused run up to its end, or start a run of the settings' epochs."""
+        epoch = self.model.session.epoch
+        if self._target_epoch is not None and self._target_epoch > epoch:
+            self._start(self._target_epoch)
+        else:
+            self.train_epochs(self.model.session.training.epochs)
+
+    def train_one_epoch(self) -> None:
+        """Train to the end of the current epoch (a whole epoch when at its start)."""
+        self.train_epochs(1)
+
+    def train_epochs(self, epochs: int) -> None:
+        """Train ``epochs`` more epochs (the first one counts from where the current epoch stands)."""
+        self._start(self.model.session.epoch + max(1, int(epochs)))
+
+    def ask_epochs(self) -> None:
+        """Ask how many epochs to train, then train them."""
+        epochs, ok = QInputDialog.getInt(
+            self.window, "Train N epochs", "Epochs to train:", self.model.session.training.epochs, 1, MAX_EPOCHS
+        )
+        if ok:
+            self.train_epochs(epochs)
+
+    def pause(self) -> None:
+        """Stop after the step in progress; the session then holds that step's weights and history."""
+        if self.runner is None:
+            return
+        self.runner.stop(wait=True)
+        self._finish(PAUSED)
+
+    def stop(self) -> None:
+        """Stop for good (the window closes, a new session): keep what is done, forget the run's end."""
+        self.pause()
+        self._target_epoch = None
+
+    def _start(self, target_epoch: int) -> None:
+        if self.running:
+            self.pause()
+        session = self.model.session
+        try:
+            session.training.validate()
+            check_fits(session.data, session.network)
+        except ValueError as error:
+            self._tell("Cannot train", str(error))
+            return
+        self._target_epoch = target_epoch
+        self.runner = TrainingRunner(
+            session.network,
+            session.data,
+            session.training,
+            session.history,
+            session.epoch,
+            session.batch,
+            target_epoch,
+            self._delay,
+        )
+        self._rate_clock = (time.perf_counter(), 0)
+        for hook in self.trainer_hooks:
+            hook(self.runner.trainer)
+        self.runner.signals.published.connect(self._collect)
+        self.runner.signals.ended.connect(self._ended)
+        self.runner.start()
+        self._set_state(TRAINING)
+        self._status(f"Training to epoch {target_epoch:,} …")
+
+    def _collect(self, runner: TrainingRunner) -> None:
+        """The worker published a snapshot: apply it, and let the worker go on once it is drawn."""
+        if runner is not self.runner:
+            return  # a late signal of a run already stopped
+        self._apply(runner.take(), final=False)
+        self._measure_rate(runner)
+        QTimer.singleShot(0, runner.resume)  # queued behind the repaints the snapshot caused
+
+    def _ended(self, runner: TrainingRunner) -> None:
+        """The worker finished its epochs or diverged."""
+        if runner is self.runner:
+            runner.stop(wait=True)
+            error = runner.error
+            self._finish(FINISHED if error is None else DIVERGED if isinstance(error, Divergence) else PAUSED)
+
+    def _finish(self, state: str) -> None:
+        runner, self.runner = self.runner, None
+        if runner is None:
+            return
+        self._apply(runner.take(), final=True)
+        self.steps_per_second = 0.0
+        session = self.model.session
+        if state == FINISHED:
+            self._target_epoch = None
+            last = session.history.epoch_losses[-1] if session.history.epoch_losses else None
+            mean = f"; mean loss of the last epoch {self.model.format(last)}" if last is not None else ""
+            self._status(f"Training finished at epoch {session.epoch:,}{mean}")
+        elif state == DIVERGED:
+            self._target_epoch = None
+            self._tell("Training diverged", str(runner.error), warning=True)
+        elif runner.error is not None:  # an observer stopped it (a breakpoint): its owner explains
+            self._status(f"Training stopped after step {session.history.steps:,}: {runner.error}")
+        else:
+            self._status(f"Training paused at epoch {session.epoch + 1:,}, step {session.history.steps:,}")
+        self._set_state(state)
+        self.run_ended.emit(runner.error, runner.trainer)
+
+    def _apply(self, progress: Progress, final: bool) -> None:
+        """Write a worker snapshot into the session (GUI thread only) and let every view redraw."""
+        session = self.model.session
+        if progress.empty and not final:
+            return
+        progress.apply_to(session.history)
+        if progress.weights is not None:
+            set_parameters(session.network, progress.weights, progress.biases)
+            session.epoch, session.batch = progress.epoch, progress.batch
+        sample = progress.next_sample if final else progress.last_sample
+        self._applying = True
+        try:
+            self.model.network_changed(sample)
+        finally:
+            self._applying = False
+        self._stepped.clear()
+        self.progressed.emit()
+
+    def _measure_rate(self, runner: TrainingRunner) -> None:
+        start, steps = self._rate_clock
+        now, done = time.perf_counter(), runner.steps_done
+        if now - start >= 0.5:
+            self.steps_per_second = (done - steps) / (now - start)
+            self._rate_clock = (now, done)
+
+    # --- settings --------------------------------------------------------------------
+
+    def set_learning_rate(self, learning_rate: float) -> bool:
+        """η from the next step on (undoable); marked on the loss plot when steps were already taken.
+
+        A running training pauses for the change and then goes on with the new η. True if it was set.
+        """
+        resume = self.running
+        done = self._edit(SetTrainingSetting("learning_rate", float(learning_rate)), keep_run=True)
+        if done and resume:
+            self.continue_training()
+        return done
+
+    def set_setting(self, name: str, value: object) -> bool:
+        """Change batch size, epochs, shuffle, seed or validation fraction (undoable); True if it was set.
+
+        A running training pauses first. All but ``epochs`` change the order of an epoch, so an
+        epoch in progress starts afresh.
+        """
+        return self._edit(SetTrainingSetting(name, value), keep_run=name == "epochs")
+
+    def _edit(self, edit: SessionEdit, keep_run: bool = False, sample: int | None = None) -> bool:
+        """Make ``edit`` through the model (undoable when the window has an undo stack); say why not
+        if it cannot be made. ``keep_run``: a paused run may still be continued to its end after it;
+        ``sample``: the sample the pass restarts on. True if it was made."""
+        session = self.model.session
+        if isinstance(edit, SetTrainingSetting) and edit.current(session) == edit.value:
+            return False
+        try:
+            edit.check(session)
+            done = self.model.push_edit(edit, lambda: self._edited(keep_run, sample))
+        except ValueError as error:
+            done = False
+            self._tell("Cannot make this change", str(error))
+        if not done:
+            self.panel.show_settings()  # the controls go back to the session's values
+        return done
+
+    def _edited(self, keep_run: bool, sample: int | None) -> None:
+        """A setting or the data was changed, or the change undone or redone: show it everywhere."""
+        if not keep_run:
+            self._target_epoch = None
+        self.model.network_changed(sample)  # the stepper's pass uses η and the data
+        self.panel.show_settings()
+        self.progressed.emit()
+
+    def set_delay(self, seconds: float) -> None:
+        """The speed: seconds to wait after each step (0: as fast as possible)."""
+        self._delay = seconds
+        if self.runner is not None:
+            self.runner.set_delay(seconds)
+
+    def batches_per_epoch(self) -> int:
+        session = self.model.session
+        return -(-max(1, len(session.data) - self._validation_count()) // session.training.batch_size)
+
+    def _validation_count(self) -> int:
+        session = self.model.session
+        fraction = session.data.validation_fraction
+        return min(int(round(len(session.data) * fraction)) if fraction > 0 else 0, len(session.data) - 1)
+
+    # --- history and data --------------------------------------------------------------
+
+    def reset_history(self, confirm: bool = True) -> None:
+        """Clear the loss history and the epoch counter (asks first when ``confirm``); weights stay."""
+        session = self.model.session
+        if confirm and session.history.steps:
+            answer = QMessageBox.question(
+                self.window,
+                "Reset training history",
+                f"Forget the loss of all {session.history.steps:,} steps and start counting epochs from 1 again?\n"
+                "The weights stay as they are.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.stop()
+        session.history.clear()
+        session.epoch = session.batch = 0
+        self.model.network_changed()
+        self.progressed.emit()
+        self._status("Training history cleared")
+
+    def set_data(self, data: Dataset, fit: bool = False) -> bool:
+        """Replace the session's data (undoable); epochs start again at a fresh order. With ``fit``
+        the input/output layer is first resized to the data (``core.editing.SetData``); without it
+        the data must fit the network. True if it was replaced."""
+        done = self._edit(SetData(data, fit=fit, seed=self.model.session.training.seed), sample=0)
+        if done:
+            self._status(f"Data set replaced: {len(data):,} samples")
+        return done
+
+    # --- the stepper's side ----------------------------------------------------------------
+
+    def _before_step(self) -> None:
+        """A stepping key was pressed: pause training first so the stepper takes over its state."""
+        if self.running:
+            self.pause()
+
+    def _update_applied(self, applied: bool) -> None:
+        """The stepper applied (or took back) an Update: count it as a training step (or uncount it)."""
+        session = self.model.session
+        trainer = Trainer(
+            session.network, session.data, session.training, session.history, session.epoch, session.batch
+        )
+        if applied:
+            trainer.record_step(self.model.stepper.record.loss)
+            self._stepped.append(session.history.steps)
+        elif self._stepped and self._stepped[-1] == session.history.steps:
+            self._stepped.pop()
+            trainer.unrecord_step()
+        else:
+            return
+        session.epoch, session.batch = trainer.epoch, trainer.batch
+        self.progressed.emit()
+
+    def _model_changed(self, what: str) -> None:
+        if what == Change.SESSION or (what == Change.NETWORK and not self._applying):
+            # A new session or an edit of the network: the run's copy is out of date.
+            if self.runner is not None:
+                self.runner.stop(wait=True)
+                self.runner = None
+                self._set_state(PAUSED if what == Change.NETWORK else IDLE)
+            self._stepped.clear()
+            if what == Change.SESSION:
+                self._target_epoch = None
+                self.progressed.emit()
+
+    # --- feedback ----------------------------------------------------------------------
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        running = state == TRAINING
+        self.actions["train"].setChecked(running)
+        self.actions["pause"].setEnabled(running)
+        self.state_changed.emit(state)
+
+    def _status(self, text: str) -> None:
+        self.last_message = text
+        self.window.statusBar().showMessage(text, 8000)
+
+    def _tell(self, title: str, text: str, warning: bool = False) -> None:
+        """A message box that does not block (the event loop and training timers keep running)."""
+        self._status(f"{title}: {text}")
+        box = QMessageBox(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information, title, text)
+        box.setParent(self.window, box.windowFlags())
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setObjectName("training_message")
+        box.open()
+
+    # --- actions -----------------------------------------------------------------------
+
+    def _make_actions(self) -> dict[str, QAction]:
+        specs = {
+            "train": (
+                "&Train / continue",
+                "F5",
+                "train",
+                self.toggle,
+                "Train with SGD; F5 again pauses",
+            ),
+            "pause": (
+                "&Pause training",
+                "Shift+F5",
+                "pause",
+                self.pause,
+                "Pause after the step in progress; then step through the next sample",
+            ),
+            "one_epoch": (
+                "Train &one epoch",
+                "Ctrl+F5",
+                "one-epoch",
+                self.train_one_epoch,
+                "Train to the end of the current epoch",
+            ),
+            "n_epochs": (
+                "Train &N epochs…",
+                "Ctrl+Shift+F5",
+                "n-epochs",
+                self.ask_epochs,
+                "Train a chosen number of epochs",
+            ),
+            "reset": (
+                "&Reset training history…",
+                None,
+                "reset",
+                self.reset_history,
+                "Forget the loss history and the epoch count (the weights stay)",
+            ),
+        }
+        actions = {}
+        for name, (text, key, icon_name, slot, tip) in specs.items():
+            action = QAction(icon(icon_name, self.window.palette()), text, self)
+            action.setProperty(ICON_PROPERTY, icon_name)  # drawn again when the palette changes
+            action.setIconText(SHORT_NAMES[name])
+            if key:
+                action.setShortcut(QKeySequence(key))
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setStatusTip(tip)
+            action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({key})" if key else tip)
+            action.triggered.connect(lambda _=False, slot=slot: slot())
+            actions[name] = action
+        actions["train"].setCheckable(True)
+        actions["pause"].setEnabled(False)
+        return actions
+
+
+def install_training(window: QMainWindow, model: SessionModel) -> TrainingController:
+    """Add the Train menu, a training toolbar and the training, loss, data and decision-map docks
+    to ``window``; return the controller. The window's actions map (if any) gains
+    ``train.*`` entries, its menus map a "Train" entry."""
+    controller = TrainingController(window, model)
+    docks = {
+        "training": _dock(window, "Training", scrolling(controller.panel), Qt.DockWidgetArea.RightDockWidgetArea),
+        "loss": _dock(window, "Loss", controller.loss_plot, Qt.DockWidgetArea.BottomDockWidgetArea),
+        "decision": _dock(window, "Decision map", controller.decision_map, Qt.DockWidgetArea.BottomDockWidgetArea),
+        "data": _dock(window, "Data", controller.data_view, Qt.DockWidgetArea.BottomDockWidgetArea),
+    }
+    window.splitDockWidget(docks["loss"], docks["decision"], Qt.Orientation.Horizontal)
+    window.tabifyDockWidget(docks["decision"], docks["data"])
+    docks["decision"].raise_()
+    window.resizeDocks([docks["loss"], docks["decision"]], [3, 2], Qt.Orientation.Horizontal)
+    controller.docks = docks
+
+    menu = window_menu(window, "Train")
+    actions = controller.actions
+    for name in ("train", "pause", "one_epoch", "n_epochs"):
+        menu.addAction(actions[name])
+    menu.addSeparator()
+    menu.addAction(controller.data_view.generate_action)
+    menu.addAction(controller.data_view.import_action)
+    menu.addSeparator()
+    menu.addAction(actions["reset"])
+    menu.addSeparator()
+    panels = menu.addMenu("Training &panels")
+    for dock in docks.values():
+        panels.addAction(dock.toggleViewAction())
+
+    controller.loss_plot.setMinimumHeight(150)
+    controller.decision_map.setMinimumSize(220, 150)
+    window.addActions(list(actions.values()))  # shortcuts work wherever the focus is in the window
+    toolbar = QToolBar("Training", window)
+    toolbar.setObjectName("training_toolbar")
+    for name in ("train", "pause", "one_epoch"):
+        toolbar.addAction(actions[name])
+    window.addToolBar(toolbar)
+    controller.toolbar = toolbar
+
+    registry = getattr(window, "actions", None)
+    if isinstance(registry, dict):
+        registry.update({f"train.{name}": action for name, action in actions.items()})
+    return controller
+
+
+def _dock(window: QMainWindow, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:
+    dock = QDockWidget(title, window)
+    dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+    dock.setWidget(widget)
+    window.addDockWidget(area, dock)
+    return dock

@@ -1,0 +1,355 @@
+"""The data dock: a table of the samples, a scatter plot of them, and the built-in data-set dialog."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, SignalInstance
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from backprop_gui.core.datasets import GENERATORS, MAX_VALIDATION_FRACTION, Dataset, DatasetError, generate
+from backprop_gui.core.decision import target_classes
+from backprop_gui.core.editing import needs_fit
+from backprop_gui.core.network import Network
+from backprop_gui.core.training import split_validation
+from backprop_gui.ui.common.session_model import Change, SessionModel
+
+
+class DataTarget(Protocol):
+    """What the data view uses of the training controller."""
+
+    @property
+    def running(self) -> bool: ...
+    @property
+    def progressed(self) -> SignalInstance: ...
+    def set_data(self, data: Dataset, fit: bool = False) -> bool: ...
+
+
+# Class colours (Tableau 10): class c is drawn in CLASS_COLORS[c % 10].
+CLASS_COLORS = [
+    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
+]  # fmt: skip
+ModelIndex = QModelIndex | QPersistentModelIndex
+MAX_DRAWN_SAMPLES = 5000  # scatter plots draw every k-th sample beyond this
+
+
+def drawn_rows(count: int) -> slice:
+    """The samples a scatter plot draws: all of them, or an even subset of at most MAX_DRAWN_SAMPLES."""
+    return slice(None, None, max(1, -(-count // MAX_DRAWN_SAMPLES)))
+
+
+def is_classification(targets: np.ndarray) -> bool:
+    """True when ``targets`` (N, n_L) are classes: one 0/1 column, or one-hot rows."""
+    if targets.shape[1] == 1:
+        return bool(np.all((targets == 0) | (targets == 1)))
+    return bool(np.all((targets == 0) | (targets == 1)) and np.all(targets.sum(axis=1) == 1))
+
+
+def sample_brushes(targets: np.ndarray) -> list:
+    """A brush per sample: its class colour, or a blue–red scale of t for regression targets (N, n_L)."""
+    if is_classification(targets):
+        return [pg.mkBrush(*CLASS_COLORS[c % len(CLASS_COLORS)], 230) for c in target_classes(targets)]
+    t = targets[:, 0]
+    span = float(t.max() - t.min()) or 1.0
+    cmap = pg.colormap.get("CET-D1")
+    return [pg.mkBrush(cmap.map((v - t.min()) / span, mode="qcolor")) for v in t]
+
+
+def offer_to_fit(parent: QWidget, data: Dataset, network: Network) -> bool | None:
+    """Whether ``data`` needs ``network``'s input/output layer resized (``core.editing.SetData``'s
+    ``fit``): False if it fits as it is, True if it does not and the user agreed to the resize,
+    None if the user declined."""
+    if not needs_fit(data, network):
+        return False
+    n_in, n_out = data.input_size, data.target_size
+    changes = []
+    if n_in != network.input_size:
+        changes.append(f"the input layer from n_0 = {network.input_size} to {n_in}")
+    if n_out != network.layers[-1].size:
+        changes.append(f"the output layer from n_L = {network.layers[-1].size} to {n_out}")
+    answer = QMessageBox.question(
+        parent,
+        "The data does not fit the network",
+        f"The data has {n_in} inputs and {n_out} targets per sample.\n"
+        f"Resize {' and '.join(changes)}? The resized layers get new random weights.",
+    )
+    return True if answer == QMessageBox.StandardButton.Yes else None
+
+
+class SamplesModel(QAbstractTableModel):
+    """The samples as rows: inputs x_k, targets t_j, and whether the sample is held out for validation."""
+
+    def __init__(self, model: SessionModel) -> None:
+        super().__init__()
+        self.model = model
+        self._validation = np.zeros(0, dtype=bool)
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        data = self.model.session.data
+        held = split_validation(len(data), data.validation_fraction, self.model.session.training.seed)[1]
+        self._validation = np.zeros(len(data), dtype=bool)
+        self._validation[held] = True
+        self.endResetModel()
+
+    def _labels(self) -> list[str]:
+        data = self.model.session.data
+        n_in, n_out = data.inputs.shape[1], data.targets.shape[1]
+        inputs = data.input_labels if len(data.input_labels) == n_in else [f"x_{k + 1}" for k in range(n_in)]
+        targets = data.target_labels if len(data.target_labels) == n_out else [f"t_{j + 1}" for j in range(n_out)]
+        return inputs + targets + ["set"]
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.model.session.data)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._labels())
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._labels()[section]
+        return str(section + 1)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        data, row, col = self.model.session.data, index.row(), index.column()
+        n_in = data.inputs.shape[1]
+        values = np.concatenate([data.inputs[row], data.targets[row]])
+        if col == len(values):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "validation" if self._validation[row] else "training"
+            if role == Qt.ItemDataRole.ForegroundRole and self._validation[row]:
+                return QColor(200, 90, 20)
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.model.format(float(values[col]))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return repr(float(values[col]))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and col >= n_in:
+            return QColor(240, 244, 250)
+        return None
+
+
+class DataView(QWidget):
+    """The session's samples: a table, and a scatter plot (x_1, x_2 coloured by target; or t against x)."""
+
+    def __init__(self, model: SessionModel, controller: DataTarget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.controller = controller
+        self.generate_action = QAction("&Data set…", self)
+        self.generate_action.setStatusTip("Choose a built-in data set: XOR, AND, OR, moons, circles, spirals, …")
+        self.generate_action.triggered.connect(self.choose_generated)
+        self.import_action = QAction("&Import data from CSV…", self)
+        self.import_action.setIconText("Import CSV…")
+        self.import_action.setStatusTip("Read samples from a CSV file: choose input and target columns")
+        self.import_action.triggered.connect(self.import_csv)
+
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        top = QHBoxLayout()
+        for action in (self.generate_action, self.import_action):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            top.addWidget(button)
+        top.addStretch(1)
+
+        self.samples = SamplesModel(model)
+        self.table = QTableView()
+        self.table.setModel(self.samples)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(20)
+        self.table.horizontalHeader().setDefaultSectionSize(72)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.doubleClicked.connect(lambda index: model.select_sample(index.row()))
+        self.table.setToolTip("Double-click a sample to step through it")
+
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMinimumWidth(160)
+        self.plot.getPlotItem().setMenuEnabled(False)
+        self.scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen(60, 60, 60, 150))
+        self.plot.addItem(self.scatter)
+        self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.2)
+        self.no_plot = QLabel()
+        self.no_plot.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_plot.setWordWrap(True)
+
+        self.splitter = splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.plot)
+        splitter.addWidget(self.no_plot)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+        model.changed.connect(self._model_changed)
+        controller.progressed.connect(self._settings_maybe_changed)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw the table, the scatter and the summary from the session's data."""
+        data = self.model.session.data
+        self.samples.reload()
+        n_in, n_out = data.inputs.shape[1], data.targets.shape[1]
+        source = data.generator["name"] if data.generator else "imported"
+        held = int(self.samples._validation.sum())
+        split = f" · {held:,} held out for validation" if held else ""
+        self.summary.setText(f"{len(data):,} samples ({source}) · {n_in} inputs · {n_out} targets{split}")
+        item = self.plot.getPlotItem()
+        rows = drawn_rows(len(data))
+        inputs, targets = data.inputs[rows], data.targets[rows]
+        if n_in == 2:
+            self.scatter.setData(inputs[:, 0], inputs[:, 1], brush=sample_brushes(targets))
+            item.setLabel("bottom", "x<sub>1</sub>")
+            item.setLabel("left", "x<sub>2</sub>")
+        elif n_in == 1:
+            self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush(31, 119, 180, 200))
+            item.setLabel("bottom", "x<sub>1</sub>")
+            item.setLabel("left", "t<sub>1</sub>")
+        self.plot.setVisible(n_in <= 2)
+        self.no_plot.setVisible(n_in > 2)
+        self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
+        self.plot.autoRange()
+
+    def resizeEvent(self, event) -> None:
+        """Table beside the scatter plot when there is room, else above it."""
+        super().resizeEvent(event)
+        wide = event.size().width() >= 1.4 * event.size().height()
+        self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+
+    def choose_generated(self) -> None:
+        """Open the built-in data-set dialog and use its data if accepted."""
+        dialog = GenerateDialog(self.model, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_data is not None:
+            self.use(dialog.result_data)
+
+    def import_csv(self) -> None:
+        from backprop_gui.ui.training.csv_import_dialog import CsvImportDialog
+
+        dialog = CsvImportDialog(self.model, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_data is not None:
+            self.use(dialog.result_data)
+
+    def use(self, data: Dataset) -> bool:
+        """Make ``data`` the session's data (one undoable edit), resizing the network's input/output
+        layer with it if the data needs that and the user agrees. True if the data was replaced."""
+        fit = offer_to_fit(self, data, self.model.session.network)
+        return fit is not None and self.controller.set_data(data, fit=fit)
+
+    def _model_changed(self, what: str) -> None:
+        if what in (Change.SESSION, Change.NETWORK) and not self.controller.running:
+            self.refresh()
+        elif what == Change.DISPLAY:
+            self.samples.reload()
+
+    def _settings_maybe_changed(self) -> None:
+        if not self.controller.running:
+            self.refresh()
+
+
+class GenerateDialog(QDialog):
+    """Choose a built-in data set and its settings; ``result_data`` is the generated set once accepted."""
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Built-in data set")
+        self.setMinimumWidth(420)
+        self.model = model
+        self.result_data: Dataset | None = None
+        self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        self.choice = QComboBox()
+        for name, generator in GENERATORS.items():
+            self.choice.addItem(name, name)
+            self.choice.setItemData(self.choice.count() - 1, generator.description, Qt.ItemDataRole.ToolTipRole)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.form = QFormLayout()
+        self.validation = QDoubleSpinBox()
+        self.validation.setRange(0.0, MAX_VALIDATION_FRACTION)
+        self.validation.setSingleStep(0.05)
+        self.validation.setValue(model.session.data.validation_fraction)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        outer = QFormLayout()
+        outer.addRow("Data set", self.choice)
+        outer.addRow("", self.description)
+        layout = QVBoxLayout(self)
+        layout.addLayout(outer)
+        layout.addLayout(self.form)
+        extra = QFormLayout()
+        extra.addRow("Validation fraction", self.validation)
+        layout.addLayout(extra)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.choice.currentIndexChanged.connect(self._chosen)
+        current = (model.session.data.generator or {}).get("name")
+        self.choice.setCurrentIndex(max(0, self.choice.findData(current)))
+        self._chosen()
+
+    def _chosen(self) -> None:
+        name = self.choice.currentData()
+        generator = GENERATORS[name]
+        current = self.model.session.data.generator or {}
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.fields = {}
+        for param in generator.params:
+            box = QSpinBox() if param.kind is int else QDoubleSpinBox()
+            if param.kind is int:
+                box.setRange(int(param.low), int(param.high))
+            else:
+                box.setDecimals(3)
+                box.setSingleStep(0.01)
+                box.setRange(float(param.low), float(param.high))
+            box.setValue(current.get(param.name, param.default) if current.get("name") == name else param.default)
+            box.setToolTip(param.help)
+            self.form.addRow(param.name.capitalize(), box)
+            self.fields[param.name] = box
+        out = generator.target_size({k: b.value() for k, b in self.fields.items()})
+        self.description.setText(f"{generator.description}\nn₀ = {generator.input_size} inputs, nᴸ = {out} outputs")
+        self.error.clear()
+
+    def settings(self) -> dict[str, Any]:
+        return {name: box.value() for name, box in self.fields.items()}
+
+    def accept(self) -> None:
+        try:
+            data = generate(self.choice.currentData(), **self.settings())
+        except DatasetError as error:
+            self.error.setText(str(error))
+            return
+        data.validation_fraction = self.validation.value()
+        self.result_data = data
+        super().accept()

@@ -1,0 +1,203 @@
+"""The decision map: for 2-D inputs, the network's output over the input plane with the samples on top.
+
+One output is drawn on a blue–white–red scale; several outputs as the arg-max class (in the
+class colours of the data view) or one chosen output a_j^L. The numbers come from
+``core.decision.evaluate_grid`` (``backprop.forward``); the map redraws whenever the weights
+change, which during training is the controller's throttled rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_grid, plane_around
+from backprop_gui.core.formatting import format_number
+from backprop_gui.ui.common.colors import dark_axes
+from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.training.data_view import CLASS_COLORS, drawn_rows, sample_brushes
+
+RESOLUTION = 120
+ARGMAX = -1  # the combo's data for "class (arg-max)"
+COLORMAP = pg.colormap.get("CET-D1")  # blue–white–red
+LEVELS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+def subscript(n: int) -> str:
+    """``n`` in subscript digits: 12 → ₁₂."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def class_lut(classes: int) -> np.ndarray:
+    """Pale class colours for the arg-max image, (classes, 3) uint8."""
+    colors = np.array([CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(classes)], dtype=float)
+    return (255 - 0.45 * (255 - colors)).astype(np.uint8)
+
+
+def finite_range(values: np.ndarray) -> tuple[float, float]:
+    """(min, max) of the finite ``values``, widened to a non-empty range; (0, 1) if none is finite."""
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    return (lo - 0.5, hi + 0.5) if hi <= lo else (lo, hi)
+
+
+class DecisionMap(QWidget):
+    """Heat map of a^L over the (x_1, x_2) plane around the session's samples."""
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.plane: Plane | None = None
+        self.outputs: np.ndarray | None = None  # a^L over the grid, (n_L, R, R)
+        self.shown: np.ndarray | None = None  # what the image shows, (R, R)
+        self._key: tuple = ()
+        self._drawn: list[np.ndarray] = []  # the parameters the map was computed from
+
+        self.choice = QComboBox()
+        self.choice.setToolTip("What the colours show")
+        self.readout = QLabel()
+        header = QHBoxLayout()
+        header.setContentsMargins(4, 2, 4, 0)
+        header.addWidget(QLabel("Show"))
+        header.addWidget(self.choice)
+        header.addWidget(self.readout, 1)
+
+        self.plot = pg.PlotWidget(background="w")
+        item = self.plot.getPlotItem()
+        item.setMenuEnabled(False)
+        item.setLabel("bottom", "x<sub>1</sub>")
+        item.setLabel("left", "x<sub>2</sub>")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen(255, 255, 255, 230, width=1.5))
+        self.plot.addItem(self.scatter)
+        self.colorbar = pg.ColorBarItem(colorMap=COLORMAP, interactive=False, width=12)
+        item.layout.addItem(self.colorbar, 2, 5)
+        dark_axes(item.getAxis("bottom"), item.getAxis("left"), self.colorbar.axis)
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.plot)
+        self.stack.addWidget(self.message)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        layout.addWidget(self.stack, 1)
+        self.choice.currentIndexChanged.connect(lambda _: self.redraw())
+        self.plot.scene().sigMouseMoved.connect(self._hover)
+        model.changed.connect(self._model_changed)
+        self._reset()
+
+    @property
+    def available(self) -> bool:
+        """True when the network and data have 2 inputs, so there is a plane to draw."""
+        s = self.model.session
+        return s.network.input_size == 2 and s.data.inputs.shape[1] == 2
+
+    def _reset(self) -> None:
+        """A new session, network shape or data: rebuild the choices, the plane and the samples."""
+        s = self.model.session
+        self._key = self._layout_key()
+        if not self.available:
+            self.message.setText(f"The decision map needs 2 inputs; this network has n_0 = {s.network.input_size}.")
+            self.stack.setCurrentWidget(self.message)
+            self.outputs = self.shown = None
+            return
+        self.stack.setCurrentWidget(self.plot)
+        outputs = s.network.layers[-1].size
+        self.choice.blockSignals(True)
+        previous = self.choice.currentData()
+        self.choice.clear()
+        if outputs > 1:
+            self.choice.addItem("class (arg-max of aᴸ)", ARGMAX)
+        for j in range(outputs):
+            self.choice.addItem(f"output a{subscript(j + 1)}ᴸ", j)
+        self.choice.setCurrentIndex(max(0, self.choice.findData(previous)))
+        self.choice.blockSignals(False)
+        self.plane = plane_around(s.data.inputs)
+        rows = drawn_rows(len(s.data))
+        inputs = s.data.inputs[rows]
+        self.scatter.setData(inputs[:, 0], inputs[:, 1], brush=sample_brushes(s.data.targets[rows]))
+        p = self.plane
+        self.plot.setRange(xRange=(p.x_min, p.x_max), yRange=(p.y_min, p.y_max), padding=0)
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Evaluate the network over the plane and show the chosen output (skipped while hidden)."""
+        if not self.available or self.plane is None or not self.isVisible():
+            return
+        network = self.model.session.network
+        self._drawn = self._parameters()
+        try:
+            self.outputs = evaluate_grid(network, self.plane, RESOLUTION)
+        except MapTooLarge as error:
+            self.message.setText(f"No decision map: {error}.")
+            self.stack.setCurrentWidget(self.message)
+            self.outputs = self.shown = None
+            return
+        self.stack.setCurrentWidget(self.plot)
+        chosen = self.choice.currentData()
+        if chosen == ARGMAX:
+            self.shown = class_map(self.outputs)
+            classes = self.outputs.shape[0]
+            self.colorbar.hide()
+            self.image.setLookupTable(class_lut(classes))
+            self.image.setImage(self.shown.astype(float), levels=(0, classes), autoLevels=False)
+        else:
+            self.shown = self.outputs[chosen or 0]
+            lo, hi = LEVELS.get(network.layers[-1].activation) or finite_range(self.shown)
+            self.image.setImage(
+                np.nan_to_num(self.shown, nan=lo, posinf=hi, neginf=lo), levels=(lo, hi), autoLevels=False
+            )
+            self.image.setColorMap(COLORMAP)
+            self.colorbar.setLevels((lo, hi))
+            self.colorbar.show()
+        p = self.plane
+        self.image.setRect(QRectF(p.x_min, p.y_min, p.width, p.height))  # after setImage, which sizes it
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.redraw()
+
+    def _model_changed(self, what: str) -> None:
+        if what in (Change.SESSION, Change.NETWORK):
+            if what == Change.SESSION or self._layout_key() != self._key:
+                self._reset()
+            else:
+                self.redraw()
+        elif what == Change.PASS and not self._drawn_from_current_parameters():
+            self.redraw()  # an Update (or stepping it back) changed the weights
+
+    def _parameters(self) -> list[np.ndarray]:
+        """The parameter arrays the network holds now. The core replaces them on every change and
+        never writes into them, so the very same arrays mean the same map."""
+        return [array for layer in self.model.session.network.layers for array in (layer.weights, layer.biases)]
+
+    def _drawn_from_current_parameters(self) -> bool:
+        now = self._parameters()
+        return len(now) == len(self._drawn) and all(a is b for a, b in zip(now, self._drawn, strict=True))
+
+    def _layout_key(self) -> tuple:
+        """What the choices, plane and samples depend on: the data and the network's ends."""
+        s = self.model.session
+        return (id(s.data), s.data.inputs.shape, s.network.input_size, s.network.layers[-1].size)
+
+    def _hover(self, pos) -> None:
+        if self.shown is None or self.outputs is None or self.plane is None:
+            return
+        point = self.plot.getPlotItem().getViewBox().mapSceneToView(pos)
+        p = self.plane
+        col = int((point.x() - p.x_min) / p.width * RESOLUTION)
+        row = int((point.y() - p.y_min) / p.height * RESOLUTION)
+        if not (0 <= row < RESOLUTION and 0 <= col < RESOLUTION):
+            self.readout.clear()
+            return
+        values = ", ".join(
+            f"a{subscript(j + 1)}ᴸ = {format_number(v, 4)}" for j, v in enumerate(self.outputs[:, row, col])
+        )
+        self.readout.setText(f"x = ({format_number(point.x(), 3)}, {format_number(point.y(), 3)}): {values}")

@@ -1,0 +1,425 @@
+"""The live loss plot: C per step (thin), the mean per epoch (bold), validation loss per epoch.
+
+It draws the session's ``LossHistory`` (read on the GUI thread only). A million steps stay
+smooth because only a min/max-decimated copy of the visible range is drawn — about two
+points per pixel column — and every redraw updates the same items with ``setData``. The axes
+keep their labels apart: whole steps only, and on the log-scale loss axis 1-2-5 ticks per
+decade (or plain ticks within a narrow range) thinned to the axis's height. A short history
+is drawn with a dot per point, so even a single step shows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from backprop_gui.core.decimation import decimate_range, minmax_decimate
+from backprop_gui.core.formatting import format_number
+from backprop_gui.core.training import LossHistory
+from backprop_gui.ui.common.colors import PLOT_AXIS_COLOR, dark_axes
+from backprop_gui.ui.common.session_model import Change, SessionModel
+
+LOG_FLOOR = 1e-300  # losses of exactly 0 are drawn here on a log axis
+STEP_PEN = pg.mkPen((90, 140, 210, 140), width=1)
+EPOCH_PEN = pg.mkPen((20, 60, 150), width=3)
+VALIDATION_PEN = pg.mkPen((215, 100, 20), width=2, style=Qt.PenStyle.DashLine)
+RATE_PEN = pg.mkPen((150, 40, 150), width=1, style=Qt.PenStyle.DashDotLine)
+FEW_POINTS = 40  # a series with at most this many points gets a dot per point
+MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
+LABEL_SPACING = 2.2  # tick labels on the loss axis at least this many text lines apart
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def epoch_of_step(epoch_ends: list[int], step: int) -> int:
+    """The 1-based epoch that step ``step`` (1-based) belongs to."""
+    return int(np.searchsorted(np.asarray(epoch_ends), step, side="left")) + 1
+
+
+def nice_stride(count: int, room: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, … that thins ``count`` ticks to at most ``room``."""
+    scale = 1
+    while True:
+        for m in (1, 2, 5):
+            if count <= room * m * scale:
+                return m * scale
+        scale *= 10
+
+
+def tick_label(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant digits, plainly between 0.001 and 10⁴, else as m·10ⁿ."""
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    if -3 <= exponent < 4:
+        return f"{value:.{max(0, digits - 1 - exponent)}f}"
+    mantissa, power = f"{value:.{digits - 1}e}".split("e")
+    ten = "10" + str(int(power)).translate(_SUPERSCRIPT)
+    return ten if mantissa == "1" else f"{mantissa}·{ten}"
+
+
+def tick_labels(values: list[float]) -> list[str]:
+    """Labels for tick ``values`` with the fewest digits (1 to 8) that tell every one apart."""
+    for digits in range(1, 9):
+        labels = [tick_label(v, digits) for v in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
+
+
+def _nice(mantissa: int, exponent: int) -> float:
+    """mantissa × 10^exponent without rounding error (0.3, not 0.30000000000000004)."""
+    return float(f"{mantissa}e{exponent}")
+
+
+def log_ticks(lo: float, hi: float, room: int) -> list[float]:
+    """Between 10^lo and 10^hi, the densest set of at most ``room`` (≥ 2) tick values of
+    1…9, 1-2-5, 1-3 or 1 per decade, or every 2nd, 5th, 10th… decade; within a range too narrow
+    for two such ticks, evenly spaced 1-2-5 steps instead."""
+    room = max(2, room)
+    first, last = math.floor(lo), math.ceil(hi)
+
+    def inside(values: list[float]) -> list[float]:
+        return [v for v in values if lo - 1e-9 <= math.log10(v) <= hi + 1e-9]
+
+    ticks: list[float] = []
+    for mantissas in ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1, 3), (1,)):
+        ticks = inside([_nice(m, e) for e in range(first, last + 1) for m in mantissas])
+        if len(ticks) < 2:
+            return linear_ticks(10**lo, 10**hi, room)  # narrower than these ticks' spacing
+        if len(ticks) <= room:
+            return ticks
+    stride = 1
+    while True:  # every 2nd, 5th, 10th, 20th … decade; never fewer than two ticks
+        stride = nice_stride(2 * stride, 1) if stride > 1 else 2
+        thinner = inside([_nice(1, e) for e in range(first, last + 1) if e % stride == 0])
+        if len(thinner) < 2:
+            return ticks
+        ticks = thinner
+        if len(ticks) <= room:
+            return ticks
+
+
+def linear_ticks(lo: float, hi: float, room: int) -> list[float]:
+    """Evenly spaced values m × 10^e (m = 1, 2, 5) between ``lo`` and ``hi``: as many as fit in ``room``,
+    and at least two (one more than ``room`` if no spacing gives two to ``room``)."""
+    if not hi > lo:
+        return [lo]
+    top = math.floor(math.log10(hi - lo))
+    ticks: list[float] = [lo, hi]
+    for exponent in range(top - 2, top + 1):
+        for m in (1, 2, 5):
+            step = _nice(m, exponent)
+            start, stop = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+            values = [float(f"{i * step:.12g}") for i in range(start, stop + 1)]
+            if len(values) <= room:
+                return values if len(values) >= 2 else ticks
+            ticks = values
+    return ticks
+
+
+class LossAxis(pg.AxisItem):
+    """The left axis: in log mode, ticks from ``log_ticks`` spaced at least ``LABEL_SPACING`` lines apart."""
+
+    def __init__(self) -> None:
+        super().__init__("left")
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802, N803 (pyqtgraph's names)
+        if not self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        lo, hi = sorted((minVal, maxVal))
+        line = QFontMetricsF(self.style["tickFont"] or QFont()).height()
+        values = log_ticks(lo, hi, int(size / (LABEL_SPACING * line)))
+        return [(None, [math.log10(v) for v in values])]
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        return tick_labels([10.0**v * scale for v in values])
+
+
+class StepAxis(pg.AxisItem):
+    """The bottom axis: ticks at whole steps only."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802, N803 (pyqtgraph's names)
+        one = self.scale  # one step, in the axis's (SI-scaled) units
+        levels = [(spacing, offset) for spacing, offset in super().tickSpacing(minVal, maxVal, size) if spacing >= one]
+        return levels or [(one, 0.0)]
+
+
+class EpochAxis(pg.AxisItem):
+    """The top axis: a tick at each epoch boundary (thinned to fit), labelled with the epoch number."""
+
+    def __init__(self) -> None:
+        super().__init__("top")
+        self.ends = np.empty(0)
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        ends = self.ends
+        lo, hi = np.searchsorted(ends, [minVal, maxVal])
+        count = hi - lo
+        if count == 0:
+            return []
+        stride = nice_stride(count, max(1, int(size / 45)))
+        epochs = np.arange(lo, hi) + 1
+        chosen = ends[lo:hi][epochs % stride == 0]
+        return [(float(stride), chosen.tolist())]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [str(int(np.searchsorted(self.ends, v)) + 1) for v in values]
+
+
+class LossPlot(QWidget):
+    """Loss against step for ``model.session.history``; call ``refresh()`` when the history grew."""
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._rate_marks: list[pg.InfiniteLine] = []
+        self._rate_key: tuple = ()
+        self._validation_shown = True
+
+        self.readout = QLabel()
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self.log_y = QCheckBox("Log scale")
+        self.log_y.setToolTip("Show the loss C on a logarithmic axis")
+        self.log_y.setChecked(True)
+        self.follow = QPushButton("Follow")
+        self.follow.setToolTip("Zoom to all the data and keep following new steps")
+        header = QHBoxLayout()
+        header.setContentsMargins(4, 2, 4, 0)
+        header.addWidget(self.readout, 1)
+        header.addWidget(self.log_y)
+        header.addWidget(self.follow)
+
+        self.epoch_axis = EpochAxis()
+        axes = {"top": self.epoch_axis, "left": LossAxis(), "bottom": StepAxis()}
+        self.plot = pg.PlotWidget(axisItems=axes, background="w")
+        self.plot.setObjectName("loss_plot")
+        item = self.plot.getPlotItem()
+        item.showAxis("top")
+        item.setLabel("bottom", "step")
+        item.setLabel("left", "loss C")
+        item.setLabel("top", "epoch")
+        item.getAxis("left").enableAutoSIPrefix(False)
+        dark_axes(*(item.getAxis(side) for side in axes))
+        item.setLogMode(y=True)
+        self.view = item.getViewBox()
+        self.view.setLimits(minYRange=MIN_LOG_RANGE)
+        item.setMenuEnabled(False)
+        self.legend = item.addLegend(
+            offset=(-8, 4), labelTextColor=(40, 40, 40), brush=(255, 255, 255, 210), colCount=3
+        )
+        self.step_curve = item.plot(pen=STEP_PEN, name="C per step")
+        self.epoch_curve = item.plot(pen=EPOCH_PEN, name="mean C per epoch")
+        self.validation_curve = item.plot(pen=VALIDATION_PEN, name="validation C per epoch")
+        self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((80, 80, 80), style=Qt.PenStyle.DotLine))
+        self.crosshair.setVisible(False)
+        item.addItem(self.crosshair, ignoreBounds=True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        layout.addWidget(self.plot, 1)
+
+        self._pending = QTimer(self, singleShot=True, interval=0)
+        self._pending.timeout.connect(self.refresh)
+        self.log_y.toggled.connect(self._set_log)
+        self.follow.clicked.connect(self.follow_data)
+        self.view.sigRangeChangedManually.connect(self._pending.start)
+        self.view.sigXRangeChanged.connect(self._range_moved)
+        self.view.sigStateChanged.connect(self._update_follow_button)
+        self.plot.scene().sigMouseMoved.connect(self._hover)
+        model.changed.connect(self._model_changed)
+        self._apply_font()
+        self.refresh()
+
+    # --- public ----------------------------------------------------------------------
+
+    @property
+    def following(self) -> bool:
+        """True while the view auto-ranges to all the data (the user has not zoomed or panned)."""
+        return all(self.view.autoRangeEnabled())
+
+    def follow_data(self) -> None:
+        self.view.enableAutoRange()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw from the session's history (the visible range, decimated to the plot's width)."""
+        history = self.model.session.history
+        buckets = max(64, int(self.view.width()) or 600)
+        x0, x1 = (0.0, float(history.steps)) if self.following else self.view.viewRange()[0]
+        self._draw_steps(history, x0, x1, buckets)
+        ends = np.asarray(history.epoch_ends, dtype=float)
+        self.epoch_axis.ends = ends
+        self.epoch_axis.picture = None
+        self.epoch_axis.update()
+        self._draw_series(self.epoch_curve, ends, history.epoch_losses, x0, x1, buckets)
+        self._draw_series(self.validation_curve, ends, history.validation_losses, x0, x1, buckets)
+        self._show_validation(bool(history.validation_losses))
+        self._draw_rate_marks(history)
+        self._update_follow_button()
+        if not self.crosshair.isVisible():
+            self.readout.setText(self._summary(history))
+
+    # --- drawing -----------------------------------------------------------------------
+
+    def _draw_steps(self, history: LossHistory, x0: float, x1: float, buckets: int) -> None:
+        if history.steps == 0:
+            self.step_curve.setData([], [])
+            if self.following:  # an empty plot still shows sensible axes
+                y_range = (-4.4, 0.4) if self.log_y.isChecked() else (0.0, 1.0)  # ticks clear of the ends
+                self.view.setRange(xRange=(0, 100), yRange=y_range, padding=0, disableAutoRange=False)
+            return
+        losses = np.frombuffer(history.step_losses, dtype=float)
+        xs, ys = decimate_range(losses, math.floor(x0) - 1, math.ceil(x1) - 1, buckets)
+        del losses  # release the buffer so the history can grow
+        self.step_curve.setData(xs, self._for_axis(ys))
+        self._dots(self.step_curve, history.steps)
+        if self.following and (history.steps == 1 or ys.min() == ys.max()):
+            self._frame_flat(history.steps, float(ys[0]))
+
+    def _frame_flat(self, steps: int, loss: float) -> None:
+        """Frame a single step or a flat loss, which auto-range alone would centre in the old span."""
+        if self.log_y.isChecked():
+            centre = math.log10(max(loss, LOG_FLOOR))
+            y_range = (centre - 2 * MIN_LOG_RANGE, centre + 2 * MIN_LOG_RANGE)
+        else:
+            pad = abs(loss) * 0.1 or 1.0
+            y_range = (loss - pad, loss + pad)
+        x_range = (0.5, 1.5) if steps == 1 else None
+        self.view.setRange(xRange=x_range, yRange=y_range, padding=0, disableAutoRange=False)
+
+    def _draw_series(self, curve: pg.PlotDataItem, ends: np.ndarray, values: list[float], x0, x1, buckets) -> None:
+        n = min(len(values), len(ends))
+        if n == 0:
+            curve.setData([], [])
+            return
+        x, y = ends[:n], np.asarray(values[:n], dtype=float)
+        lo, hi = np.searchsorted(x, [x0, x1])
+        lo, hi = max(0, lo - 1), min(n, hi + 1)
+        xs, ys = minmax_decimate(x[lo:hi], y[lo:hi], buckets)
+        curve.setData(xs, self._for_axis(ys))
+        self._dots(curve, n)
+
+    @staticmethod
+    def _dots(curve: pg.PlotDataItem, count: int) -> None:
+        """A dot per point for a series of at most ``FEW_POINTS`` points (a single point has no line)."""
+        symbol = "o" if count <= FEW_POINTS else None
+        if curve.opts["symbol"] != symbol:
+            pen = curve.opts["pen"]
+            curve.setSymbol(symbol)
+            curve.setSymbolSize(6)
+            curve.setSymbolPen(None)
+            curve.setSymbolBrush(pg.mkPen(pen).color())
+
+    def _for_axis(self, ys: np.ndarray) -> np.ndarray:
+        return np.maximum(ys, LOG_FLOOR) if self.log_y.isChecked() else ys
+
+    def _show_validation(self, shown: bool) -> None:
+        if shown != self._validation_shown:
+            if shown:
+                self.legend.addItem(self.validation_curve, "validation C per epoch")
+            else:
+                self.legend.removeItem(self.validation_curve)
+            self._validation_shown = shown
+
+    def _draw_rate_marks(self, history: LossHistory) -> None:
+        key = tuple(history.rate_changes)
+        if key == self._rate_key:
+            return
+        self._rate_key = key
+        for mark in self._rate_marks:
+            self.plot.getPlotItem().removeItem(mark)
+        self._rate_marks = []
+        for step, rate in key:
+            mark = pg.InfiniteLine(
+                pos=step + 0.5,
+                angle=90,
+                movable=False,
+                pen=RATE_PEN,
+                label=f"η = {rate:g}",
+                labelOpts={"position": 0.92, "color": (120, 30, 120), "fill": (255, 255, 255, 200)},
+            )
+            mark.setToolTip(f"η changed to {rate:g} after step {step:,}")
+            self.plot.getPlotItem().addItem(mark, ignoreBounds=True)
+            self._rate_marks.append(mark)
+
+    # --- interaction -------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._apply_font()
+
+    def _apply_font(self) -> None:
+        """Ticks, axis names and legend follow the widget's font (presentation mode enlarges it)."""
+        font = self.font()
+        points = font.pointSizeF()
+        item = self.plot.getPlotItem()
+        for side, name in (("bottom", "step"), ("left", "loss C"), ("top", "epoch")):
+            axis = item.getAxis(side)
+            axis.setStyle(tickFont=font)
+            axis.setLabel(name, **{"font-size": f"{points:g}pt", "color": PLOT_AXIS_COLOR})
+        legend = f"{0.85 * points:.1f}pt"
+        self.legend.setLabelTextSize(legend)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, size=legend)
+        self.legend.updateSize()
+
+    def _set_log(self, on: bool) -> None:
+        self.plot.getPlotItem().setLogMode(y=on)
+        self.view.setLimits(minYRange=MIN_LOG_RANGE if on else None)
+        self.refresh()
+
+    def _range_moved(self) -> None:
+        if not self.following:
+            self._pending.start()  # re-decimate the newly visible range
+
+    def _update_follow_button(self) -> None:
+        self.follow.setEnabled(not self.following)
+
+    def _model_changed(self, what: str) -> None:
+        if what == Change.SESSION:
+            self.refresh()
+
+    def _hover(self, pos: QPointF) -> None:
+        history = self.model.session.history
+        inside = self.view.sceneBoundingRect().contains(pos)
+        if not inside or history.steps == 0:
+            self.crosshair.setVisible(False)
+            self.readout.setText(self._summary(history))
+            return
+        step = int(round(self.view.mapSceneToView(pos).x()))
+        step = min(max(step, 1), history.steps)
+        self.crosshair.setPos(step)
+        self.crosshair.setVisible(True)
+        self.readout.setText(self.describe_step(step))
+
+    def describe_step(self, step: int) -> str:
+        """The read-out for step ``step`` (1-based): step, epoch, its loss, and its epoch's mean if done."""
+        history = self.model.session.history
+        epoch = epoch_of_step(history.epoch_ends, step)
+        text = f"step {step:,} · epoch {epoch:,} · C = {format_number(history.step_losses[step - 1], 5)}"
+        if epoch <= len(history.epoch_losses):
+            text += f" · epoch mean {format_number(history.epoch_losses[epoch - 1], 5)}"
+        if epoch <= len(history.validation_losses):
+            text += f" · validation {format_number(history.validation_losses[epoch - 1], 5)}"
+        return text
+
+    @staticmethod
+    def _summary(history: LossHistory) -> str:
+        if history.steps == 0:
+            return "No training yet — press F5 to train"
+        text = f"{history.steps:,} steps · {len(history.epoch_ends):,} epochs"
+        text += f" · last C = {format_number(history.step_losses[-1], 5)}"
+        if history.epoch_losses:
+            text += f" · last epoch mean {format_number(history.epoch_losses[-1], 5)}"
+        return text

@@ -1,0 +1,386 @@
+"""File ▸ Export: the graph and the loss plot as PNG or SVG, the pass as CSV or JSON, the loss
+history as CSV, and the pass as a worked solution in Markdown or LaTeX.
+
+The text formats come from ``core.export`` and ``core.worked`` (the whole pass of the current
+sample, never the user's stepper moved); pictures are drawn from the views as they are on
+screen. Every file is written through QSaveFile, so a failed export never leaves half a file
+behind.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QDir, QIODevice, QObject, QPoint, QRectF, QSaveFile, QSize, Qt
+from PySide6.QtGui import QAction, QColor, QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
+
+from backprop_gui.core import export, worked
+from backprop_gui.core.session import Session
+from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.stepping.network_view import NetworkView
+from backprop_gui.ui.training.loss_plot import LossPlot
+
+SCALES = (1, 2, 3, 4)
+GRAPH_SIZE = QSize(1000, 620)  # the graph's size (at 1×) when drawn without a window, by the CLI
+FILTERS = {
+    "png": "PNG images (*.png)",
+    "svg": "SVG drawings (*.svg)",
+    "csv": "CSV tables (*.csv)",
+    "json": "JSON files (*.json)",
+    "md": "Markdown (*.md)",
+    "tex": "LaTeX documents (*.tex)",
+}
+
+
+# --- pictures -------------------------------------------------------------------------------
+
+
+def _paint_graph(view: NetworkView, painter: QPainter, scale: float) -> None:
+    """The whole graph (not only the part scrolled into view) with its colour legend, at ``scale``."""
+    rect = view.sceneRect()
+    target = QRectF(0, 0, rect.width() * scale, rect.height() * scale)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+    painter.fillRect(target, view.backgroundBrush())
+    view.scene().render(painter, target, rect)
+    legend = view.legend
+    painter.save()
+    painter.scale(scale, scale)
+    legend.render(painter, QPoint(10, round(rect.height()) - legend.height() - 10))
+    painter.restore()
+
+
+def graph_size(view: NetworkView, scale: float = 1.0) -> QSize:
+    """The pixel size of ``graph_image(view, scale)``."""
+    rect = view.sceneRect()
+    return QSize(max(1, round(rect.width() * scale)), max(1, round(rect.height() * scale)))
+
+
+def graph_image(view: NetworkView, scale: float = 1.0) -> QImage:
+    """The graph drawn at ``scale`` times its on-screen size."""
+    image = QImage(graph_size(view, scale), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    try:
+        _paint_graph(view, painter, scale)
+    finally:
+        painter.end()
+    return image
+
+
+def graph_svg(view: NetworkView, title: str = "") -> bytes:
+    """The graph as an SVG drawing (text stays text)."""
+    return _svg(graph_size(view), title, lambda painter: _paint_graph(view, painter, 1.0))
+
+
+def widget_size(widget: QWidget, scale: float = 1.0) -> QSize:
+    return QSize(max(1, round(widget.width() * scale)), max(1, round(widget.height() * scale)))
+
+
+def widget_image(widget: QWidget, scale: float = 1.0) -> QImage:
+    """``widget`` (a plot) drawn at ``scale`` times its on-screen size."""
+    image = QImage(widget_size(widget, scale), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    try:
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        painter.scale(scale, scale)
+        _render_widget(widget, painter)
+    finally:
+        painter.end()
+    return image
+
+
+def widget_svg(widget: QWidget, title: str = "") -> bytes:
+    """``widget`` (a plot) as an SVG drawing."""
+    return _svg(widget_size(widget), title, lambda painter: _render_widget(widget, painter))
+
+
+def _render_widget(widget: QWidget, painter: QPainter) -> None:
+    QWidget.render(widget, painter, QPoint(0, 0))  # QWidget's own: a QGraphicsView overloads render
+
+
+def _svg(size: QSize, title: str, paint: Callable[[QPainter], None]) -> bytes:
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(size)
+    generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+    generator.setTitle(title)
+    generator.setDescription("exported by backprop-gui")
+    painter = QPainter(generator)
+    try:
+        paint(painter)
+    finally:
+        painter.end()
+    return bytes(buffer.data())
+
+
+def png_bytes(image: QImage) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise OSError("the PNG encoder failed")
+    return bytes(data)
+
+
+def save_bytes(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through QSaveFile (all or nothing); OSError says why it failed."""
+    file = QSaveFile(path)
+    if not file.open(QIODevice.OpenModeFlag.WriteOnly):
+        raise OSError(file.errorString())
+    if file.write(data) != len(data):
+        reason = file.errorString()
+        file.cancelWriting()
+        raise OSError(reason)
+    if not file.commit():
+        raise OSError(file.errorString())
+
+
+# --- the command line's pictures ------------------------------------------------------------
+
+
+def session_graph(session: Session, sample: int) -> NetworkView:
+    """A graph of ``session`` at the end of the pass of sample ``sample`` (0-based), laid out at
+    ``GRAPH_SIZE`` without showing a window. Needs a QApplication."""
+    model = SessionModel(session)
+    model.select_sample(sample)
+    model.run_to_end()
+    view = NetworkView(model)
+    view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)  # laid out as if shown, never on screen
+    view.resize(GRAPH_SIZE)
+    view.show()
+    return view
+
+
+# --- the menu -------------------------------------------------------------------------------
+
+
+class ExportController(QObject):
+    """The File ▸ Export menu of ``window`` over ``model``; ``actions`` by key:
+    ``graph_png_1`` … ``graph_png_4``, ``graph_svg``, ``loss_png_1`` … ``loss_png_4``, ``loss_svg``,
+    ``pass_csv``, ``pass_json``, ``history_csv``, ``solution_markdown``, ``solution_latex``."""
+
+    def __init__(self, window: QMainWindow, model: SessionModel) -> None:
+        super().__init__(window)
+        self.window = window
+        self.model = model
+        self.folder = QDir.homePath()
+        self.actions: dict[str, QAction] = {}
+        self.menu = QMenu("E&xport", window)
+        self.menu.setObjectName("exportMenu")
+        self.menu.setToolTipsVisible(True)
+        self.graph_png_menu = self._scale_menu("&Graph as PNG", "graph_png", self.export_graph_png)
+        self._add("graph_svg", "Graph as &SVG…", self.export_graph_svg, "The network graph as a scalable drawing")
+        self.menu.addSeparator()
+        self.loss_png_menu = self._scale_menu("&Loss Plot as PNG", "loss_png", self.export_loss_png)
+        self._add("loss_svg", "Loss Plot as S&VG…", self.export_loss_svg, "The loss plot as a scalable drawing")
+        self.menu.addSeparator()
+        self._add("pass_csv", "Current Pass as &CSV…", self.export_pass_csv, "Every number of this sample's pass")
+        self._add("pass_json", "Current Pass as &JSON…", self.export_pass_json, "The pass as the trace command's JSON")
+        self._add("history_csv", "Loss &History as CSV…", self.export_history_csv, "The loss of every training step")
+        self.menu.addSeparator()
+        self._add(
+            "solution_markdown", "Worked Solution as &Markdown…", self.export_markdown,
+            "Every z, a, δ and gradient of this pass with its formula and numbers",
+        )  # fmt: skip
+        self._add(
+            "solution_latex", "Worked Solution as La&TeX…", self.export_latex,
+            "The worked solution as a LaTeX document (amsmath)",
+        )  # fmt: skip
+        self.menu.aboutToShow.connect(self.update_actions)
+        model.changed.connect(self._model_changed)
+        self.update_actions()
+
+    # --- building -----------------------------------------------------------------------
+
+    def _add(self, key: str, text: str, slot: Callable[[], None], tip: str, menu: QMenu | None = None) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(f"export_{key}")
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        (menu or self.menu).addAction(action)
+        self.actions[key] = action
+        return action
+
+    def _scale_menu(self, title: str, key: str, slot: Callable[[int], None]) -> QMenu:
+        menu = self.menu.addMenu(title)
+        menu.setToolTipsVisible(True)
+        for scale in SCALES:
+            tip = f"{scale}× the size on screen" + (
+                " (sharp on slides and high-resolution screens)" if scale > 1 else ""
+            )
+            self._add(f"{key}_{scale}", f"{scale}×…", lambda s=scale: slot(s), tip, menu)
+        menu.aboutToShow.connect(self.update_actions)
+        return menu
+
+    # --- state --------------------------------------------------------------------------
+
+    def graph_view(self) -> NetworkView | None:
+        view = getattr(self.window, "network_view", None)
+        return view if isinstance(view, NetworkView) else self.window.findChild(NetworkView)
+
+    def loss_plot(self) -> QWidget | None:
+        """The widget to draw as the loss plot: the window's "loss_plot" widget or dock, or its LossPlot."""
+        widget = self.window.findChild(QWidget, "loss_plot")
+        if isinstance(widget, QDockWidget):
+            widget = widget.widget()
+        if widget is None:
+            widget = self.window.findChild(LossPlot)
+        return widget.plot if isinstance(widget, LossPlot) else widget
+
+    def update_actions(self) -> None:
+        """Enable what can be exported now; label the PNG sizes in pixels."""
+        view, plot = self.graph_view(), self.loss_plot()
+        for key, widget, size in (("graph_png", view, graph_size), ("loss_png", plot, widget_size)):
+            for scale in SCALES:
+                action = self.actions[f"{key}_{scale}"]
+                action.setEnabled(widget is not None)
+                if widget is not None:
+                    pixels = size(widget, scale)
+                    action.setText(f"{scale}× ({pixels.width()} × {pixels.height()} px)…")
+        self.graph_png_menu.setEnabled(view is not None)
+        self.actions["graph_svg"].setEnabled(view is not None)
+        self.loss_png_menu.setEnabled(plot is not None)
+        self.actions["loss_svg"].setEnabled(plot is not None)
+        for key in ("loss_svg", "loss_png_1"):
+            self.actions[key].setToolTip(
+                "The loss plot" if plot is not None else "There is no loss plot in this window"
+            )
+        steps = self.model.session.history.steps
+        history = self.actions["history_csv"]
+        history.setEnabled(steps > 0)
+        history.setToolTip(
+            f"The loss of all {steps} training steps" if steps else "Nothing trained yet: no loss history"
+        )
+
+    def _model_changed(self, what: str) -> None:
+        if what in (Change.SESSION, Change.NETWORK):
+            self.update_actions()
+
+    # --- exports ------------------------------------------------------------------------
+
+    def export_graph_png(self, scale: int, path: str | None = None) -> bool:
+        view = self.graph_view()
+        if view is None:
+            return False
+        return self._save("Export Graph as PNG", "graph", "png", path, lambda: png_bytes(graph_image(view, scale)))
+
+    def export_graph_svg(self, path: str | None = None) -> bool:
+        view = self.graph_view()
+        if view is None:
+            return False
+        return self._save("Export Graph as SVG", "graph", "svg", path, lambda: graph_svg(view, self._title()))
+
+    def export_loss_png(self, scale: int, path: str | None = None) -> bool:
+        plot = self.loss_plot()
+        if plot is None:
+            return False
+        return self._save("Export Loss Plot as PNG", "loss", "png", path, lambda: png_bytes(widget_image(plot, scale)))
+
+    def export_loss_svg(self, path: str | None = None) -> bool:
+        plot = self.loss_plot()
+        if plot is None:
+            return False
+        return self._save("Export Loss Plot as SVG", "loss", "svg", path, lambda: widget_svg(plot, self._title()))
+
+    def export_pass_csv(self, path: str | None = None) -> bool:
+        return self._save_text("Export Current Pass as CSV", "pass", "csv", path, export.pass_csv)
+
+    def export_pass_json(self, path: str | None = None) -> bool:
+        return self._save_text("Export Current Pass as JSON", "pass", "json", path, export.pass_json)
+
+    def export_history_csv(self, path: str | None = None) -> bool:
+        history = self.model.session.history
+        return self._save(
+            "Export Loss History as CSV", "loss-history", "csv", path, lambda: _utf8(export.history_csv(history))
+        )
+
+    def export_markdown(self, path: str | None = None) -> bool:
+        return self._save_text(
+            "Export Worked Solution as Markdown", "solution", "md", path, worked.worked_solution_markdown, True
+        )
+
+    def export_latex(self, path: str | None = None) -> bool:
+        return self._save_text(
+            "Export Worked Solution as LaTeX", "solution", "tex", path, worked.worked_solution_latex, True
+        )
+
+    # --- writing ------------------------------------------------------------------------
+
+    def _title(self) -> str:
+        return self.model.session.name
+
+    def _save_text(self, caption: str, what: str, ext: str, path: str | None, make, worked: bool = False) -> bool:
+        stepper, digits, title = self.model.stepper, self.model.precision, self._title()
+        if worked:
+            return self._save(caption, what, ext, path, lambda: _utf8(make(stepper, digits=digits, title=title)))
+        return self._save(caption, what, ext, path, lambda: _utf8(make(stepper)))
+
+    def _save(self, caption: str, what: str, ext: str, path: str | None, make: Callable[[], bytes]) -> bool:
+        """Ask where (unless ``path`` is given), make the bytes, write them; report a failure in a dialog."""
+        if path is None:
+            path = self._ask_path(caption, what, ext)
+            if path is None:
+                return False
+        try:
+            data = make()
+        except export.ExportError as error:
+            QMessageBox.warning(self.window, "Cannot export", f"Cannot export the {what.replace('-', ' ')}: {error}.")
+            return False
+        try:
+            save_bytes(path, data)
+        except OSError as error:
+            QMessageBox.critical(self.window, "Cannot export", f"Cannot write {path}:\n\n{error}")
+            return False
+        self.folder = os.path.dirname(os.path.abspath(path))
+        bar = self.window.statusBar() if isinstance(self.window, QMainWindow) else None
+        if bar is not None:
+            bar.showMessage(f"Exported to {path}", 5000)
+        return True
+
+    def _ask_path(self, caption: str, what: str, ext: str) -> str | None:
+        sample = self.model.stepper.batch + 1
+        stem = _safe_name(self._title())
+        name = f"{stem}-{what}" + (f"-sample{sample}" if what in ("pass", "solution", "graph") else "") + f".{ext}"
+        path, _ = QFileDialog.getSaveFileName(self.window, caption, os.path.join(self.folder, name), FILTERS[ext])
+        if not path:
+            return None
+        return path if Path(path).suffix else f"{path}.{ext}"
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", name).strip("-.") or "session"
+
+
+def install_export(window: QMainWindow, model: SessionModel) -> ExportController:
+    """Add File ▸ Export to ``window`` (before Quit when there is one) and return its controller.
+    The window's ``menus`` map (if any) gains "Export", its ``actions`` map ``export.*`` entries."""
+    controller = ExportController(window, model)
+    file_menu = window_menu(window, "File")
+    quit_action = next((a for a in file_menu.actions() if a.objectName() == "quit"), None)
+    if quit_action is None:
+        file_menu.addSeparator()
+        file_menu.addMenu(controller.menu)
+    else:
+        file_menu.insertMenu(quit_action, controller.menu)
+        file_menu.insertSeparator(quit_action)
+    menus = getattr(window, "menus", None)
+    if isinstance(menus, dict):
+        menus["Export"] = controller.menu
+    registry = getattr(window, "actions", None)
+    if isinstance(registry, dict):
+        registry.update({f"export.{key}": action for key, action in controller.actions.items()})
+    return controller

@@ -1,0 +1,561 @@
+"""The debugger window: menus, toolbar and shortcuts, the phase bar above the graph, docks, status bar.
+
+The window owns no numbers: every view reads the ``SessionModel`` and every action calls
+one of its methods. Dock layout, window geometry and view settings are kept in QSettings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from backprop_gui import __version__
+from backprop_gui.core.presets import list_examples, load_example
+from backprop_gui.core.session import Session
+from backprop_gui.core.session_format import SessionError, load_session
+from backprop_gui.core.stepper import Quantity
+from backprop_gui.ui.common.icons import ICON_PROPERTY, app_icon, icon
+from backprop_gui.ui.common.session_model import Change, NeuronValue, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.network_view import NetworkView
+from backprop_gui.ui.stepping.phase_bar import PhaseBar
+from backprop_gui.ui.stepping.values_panel import ValuesPanel
+from backprop_gui.ui.window.presentation import PresentationMode
+
+APP_NAME = "backprop-gui"
+PRECISIONS = range(2, 9)
+NEURON_VALUES = {
+    NeuronValue.AUTO: "Auto (the phase's value)",
+    NeuronValue.Z: "Weighted input z",
+    NeuronValue.A: "Activation a",
+    NeuronValue.DELTA: "Error δ",
+}
+SESSION_FILTER = "Sessions (*.json);;All files (*)"
+# (key = the SessionModel method, menu text, shortcuts, icon, tooltip)
+STEP_ACTIONS = (
+    ("step", "&Step", ("F10", "Right", "PgDown"), "step", "Step: complete the next phase"),
+    ("step_back", "Step &Back", ("Shift+F10", "Left", "PgUp"), "step-back", "Step back: undo the last step"),
+    ("step_into", "Step &Into", ("F11",), "step-into", "Step into: compute the next single neuron"),
+    ("finish_phase", "&Finish Phase", ("Shift+F11",), "step-out", "Finish the phase in progress (step out)"),
+    ("run_to_end", "&Run to End of Pass", ("Ctrl+F10",), "run-to-end", "Run to the end of the pass, Update included"),
+    ("reset_pass", "Rese&t Pass", ("Ctrl+R",), "reset", "Reset the pass: nothing computed, weights as before"),
+    ("next_sample", "&Next Sample", ("Ctrl+Right",), "next-sample", "Next sample: start its pass"),
+    ("previous_sample", "&Previous Sample", ("Ctrl+Left",), "previous-sample", "Previous sample: start its pass"),
+)
+# (key, menu text, shortcut, NetworkView.move_selection direction, tooltip): the keyboard's way to select
+SELECT_ACTIONS = (
+    ("select_up", "Neuron &Above", "Alt+Up", "up", "Select the neuron above (on an edge: the edge from above)"),
+    ("select_down", "Neuron &Below", "Alt+Down", "down", "Select the neuron below (on an edge: the edge from below)"),
+    ("select_left", "&Layer to the Left", "Alt+Left", "left", "Select in the previous layer (an edge: its start)"),
+    ("select_right", "La&yer to the Right", "Alt+Right", "right", "Select in the next layer (an edge: its end)"),
+)  # fmt: skip
+
+
+def show_error(parent: QWidget | None, title: str, text: str) -> None:
+    """A modal error box whose text is shown literally (never as markup)."""
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
+def window_title(name: str) -> str:
+    """The title for ``name`` with Qt's "[*]" modified mark; a "[*]" in the name is doubled to show literally."""
+    return f"{name.replace('[*]', '[*][*]')}[*] — {APP_NAME}"
+
+
+class SamplePicker(QWidget):
+    """ "Sample i of N" with a spin box and previous/next buttons; picks the sample of the pass."""
+
+    def __init__(self, model: SessionModel, previous: QAction, following: QAction, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        self.spin = QSpinBox()
+        self.spin.setAccelerated(True)
+        self.spin.setKeyboardTracking(False)
+        self.spin.setToolTip("The sample stepped through (a fresh pass starts on it)")
+        self.count = QLabel()
+        self.count.setTextFormat(Qt.TextFormat.PlainText)
+        self.readout = QLabel()
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self.readout.setWordWrap(True)
+        self.session_label = QLabel()
+        self.session_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.session_label.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Sample"))
+        row.addWidget(self.spin)
+        row.addWidget(self.count)
+        row.addStretch(1)
+        for action in (previous, following):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setAutoRaise(True)
+            row.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.session_label)
+        layout.addLayout(row)
+        layout.addWidget(self.readout)
+        self.spin.valueChanged.connect(self._picked)
+        model.changed.connect(lambda _what: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        stepper = self.model.stepper
+        count = stepper.batch_count
+        self.spin.blockSignals(True)
+        self.spin.setRange(1, count)
+        self.spin.setValue(stepper.batch + 1)
+        self.spin.blockSignals(False)
+        self.count.setText(f"of {count}")
+        self.session_label.setText(f"Session: {self.model.session.name}")
+        x = stepper.value(Quantity.INPUT).values[:, 0]
+        t = stepper.value(Quantity.TARGET).values[:, 0]
+        self.readout.setText(f"x = ({self._vector(x)})    t = ({self._vector(t)})")
+
+    def _vector(self, values) -> str:
+        shown = [self.model.format(float(v)) for v in values[:6]]
+        return ", ".join(shown + (["…"] if len(values) > 6 else []))
+
+    def _picked(self, value: int) -> None:
+        if value - 1 != self.model.stepper.batch:
+            self.model.select_sample(value - 1)
+
+
+class ShortcutsDialog(QDialog):
+    """Every action that has a shortcut, with all of its keys."""
+
+    def __init__(self, actions: list[QAction], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        rows = [(a.text().replace("&", ""), a.shortcuts()) for a in actions if a.shortcuts()]
+        table = QTableWidget(len(rows), 2)
+        table.setHorizontalHeaderLabels(["Action", "Keys"])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        for row, (text, keys) in enumerate(rows):
+            table.setItem(row, 0, QTableWidgetItem(text))
+            native = ",  ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+            table.setItem(row, 1, QTableWidgetItem(native))
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.table = table
+        self.resize(520, 460)
+
+
+class MainWindow(QMainWindow):
+    """The debugger window over ``model``: ``menus``, ``toolbar`` and ``actions`` are public for extension."""
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.actions: dict[str, QAction] = {}
+        self.menus: dict[str, QMenu] = {}
+        self.setObjectName("mainWindow")
+        self.setWindowIcon(app_icon())
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+        )
+
+        self.phase_bar = PhaseBar(model)
+        self.network_view = NetworkView(model)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.phase_bar)
+        layout.addWidget(self.network_view, 1)
+        self.setCentralWidget(central)
+
+        self._create_actions()
+        self.values_panel = ValuesPanel(model)
+        self.formula_view = FormulaView(model)
+        self.sample_picker = SamplePicker(model, self.actions["previous_sample"], self.actions["next_sample"])
+        self.docks: dict[str, QDockWidget] = {}
+        self._add_dock("sample", "Sample", self.sample_picker, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._add_dock("values", "Values", self.values_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._add_dock("formula", "Formula", self.formula_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.network_view.follow_reveal(self.formula_view)
+        self.values_panel.follow_reveal(self.formula_view)
+        self.formula_view.revealChanged.connect(lambda _pending: self._update_status())
+        self.toolbar = QToolBar("Debugger", self)
+        self.presentation = PresentationMode(
+            self, self.network_view, self.phase_bar, self.formula_view, self.docks["formula"], self.toolbar
+        )
+        self._create_presentation_actions()
+        self._create_menus()
+        self._create_toolbar()
+        self._create_status_bar()
+
+        model.changed.connect(self._on_changed)
+        self.network_view.edgeModeChanged.connect(self._edge_mode_changed)
+        self.restore_settings()
+        self._on_changed(Change.SESSION)
+
+    # --- building -------------------------------------------------------------------
+
+    def _action(
+        self,
+        key: str,
+        text: str,
+        slot: Callable[[], None],
+        shortcuts: list[str] = (),  # type: ignore[assignment]
+        icon_name: str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(key)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if icon_name:
+            action.setIcon(icon(icon_name, self.palette()))
+            action.setProperty(ICON_PROPERTY, icon_name)  # redrawn in the new colours when the palette changes
+        keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
+        plain = text.replace("&", "").rstrip("…")
+        action.setToolTip(f"{tip or plain} ({keys})" if keys else tip or plain)
+        action.setStatusTip(tip or plain)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even while the toolbar or a menu is hidden
+        self.actions[key] = action
+        return action
+
+    def _create_actions(self) -> None:
+        m = self.model
+        self._action("open", "&Open…", self.open_dialog, ["Ctrl+O"], "open", "Open a session file")
+        self._action("quit", "&Quit", self.close, ["Ctrl+Q"])
+        for key, text, keys, icon_name, tip in STEP_ACTIONS:
+            self._action(key, text, getattr(m, key), list(keys), icon_name, tip)
+        view = self.network_view
+        self._action("zoom_in", "Zoom &In", view.zoom_in, ["Ctrl+=", "Ctrl++"], "zoom-in", "Zoom into the graph")
+        self._action("zoom_out", "Zoom &Out", view.zoom_out, ["Ctrl+-"], "zoom-out", "Zoom out of the graph")
+        self._action("reset_zoom", "&Fit Graph", view.reset_zoom, ["Ctrl+0"], "zoom-fit", "Fit the whole graph in view")
+        for key, text, keys, move, tip in SELECT_ACTIONS:
+            self._action(key, text, lambda _checked=False, m=move: view.move_selection(m), [keys], tip=tip)
+        self._action(
+            "clear_selection", "&Clear Selection", self.escape, ["Esc"],
+            tip="Select nothing (in presentation mode, Esc leaves it first)",
+        )  # fmt: skip
+        self._action("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, ["F1"])
+        self._action("about", "&About backprop-gui", self.show_about)
+
+        self.precision_group = QActionGroup(self)
+        for digits in PRECISIONS:
+            action = QAction(f"{digits} significant digits", self, checkable=True)
+            action.setData(digits)
+            action.triggered.connect(lambda _checked, d=digits: self.model.set_precision(d))
+            self.precision_group.addAction(action)
+            self.actions[f"precision_{digits}"] = action
+        self.neuron_group = QActionGroup(self)
+        for value, text in NEURON_VALUES.items():
+            action = QAction(text, self, checkable=True)
+            action.triggered.connect(lambda _checked, v=value: self.model.set_neuron_value(v))
+            self.neuron_group.addAction(action)
+            self.actions[f"neuron_{value.value}"] = action
+        self.edge_group = QActionGroup(self)
+        for mode, text in (("weights", "Weights w"), ("gradients", "Gradients ∂C/∂w")):
+            action = QAction(text, self, checkable=True)
+            action.triggered.connect(lambda _checked, m=mode: self.network_view.set_edge_mode(m))
+            self.edge_group.addAction(action)
+            self.actions[f"edges_{mode}"] = action
+
+    def _create_presentation_actions(self) -> None:
+        mode = self.presentation
+        toggle = self._action(
+            "presentation", "&Presentation Mode", mode.toggle, ["F7"], "presentation",
+            "Presentation mode: large type, thick lines, high contrast, full screen; Esc leaves it",
+        )  # fmt: skip
+        toggle.setCheckable(True)
+        self._action("blank", "&Blank Screen", mode.blank, ["B"], tip="Blank the screen; any key brings it back")
+        ask = self._action(
+            "ask_first", "Formula: &Numbers on Request", lambda: self.formula_view.set_ask_first(ask.isChecked()),
+            tip="Show the general equation first, its numbers one keypress (Reveal) later",
+        )  # fmt: skip
+        ask.setCheckable(True)
+        reveal = self._action(
+            "reveal", "&Reveal Numbers", self.formula_view.reveal, ["R"],
+            tip="Show the numbers and result the formula panel is holding back",
+        )  # fmt: skip
+        self.formula_view.reveal_shortcut = reveal.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        mode.toggled.connect(self._presentation_toggled)
+        self._presentation_toggled(False)
+
+    def _presentation_toggled(self, on: bool) -> None:
+        self.actions["presentation"].setChecked(on)
+        self.actions["blank"].setEnabled(on)
+        self.actions["ask_first"].setChecked(self.formula_view.ask_first)
+
+    def escape(self) -> None:
+        """Esc: leave presentation mode if it is on, else clear the selection."""
+        if self.presentation.active:
+            self.presentation.set_active(False)
+        else:
+            self.model.set_selection(None)
+
+    def _add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{key}Dock")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+
+    def _menu(self, title: str) -> QMenu:
+        menu = self.menuBar().addMenu(title)
+        self.menus[title.replace("&", "")] = menu
+        return menu
+
+    def _create_menus(self) -> None:
+        a = self.actions
+        file = self._menu("&File")
+        file.addAction(a["open"])
+        examples = file.addMenu("Open &Example")
+        examples.setObjectName("examplesMenu")
+        self.menus["Open Example"] = examples
+        for name, description in list_examples():
+            action = examples.addAction(name.replace("_", " "))
+            action.setToolTip(description)
+            action.setStatusTip(description)
+            action.setData(name)
+            action.triggered.connect(lambda _checked=False, n=name: self.open_example(n))
+        examples.setToolTipsVisible(True)
+        file.addSeparator()
+        file.addAction(a["quit"])
+
+        step = self._menu("&Step")
+        for key in ("step", "step_back", "step_into", "finish_phase", "run_to_end", "reset_pass"):
+            step.addAction(a[key])
+        step.addSeparator()
+        step.addAction(a["next_sample"])
+        step.addAction(a["previous_sample"])
+
+        view = self._menu("&View")
+        precision = view.addMenu("Number &Precision")
+        precision.addActions(self.precision_group.actions())
+        neurons = view.addMenu("&Neurons Show")
+        neurons.addActions(self.neuron_group.actions())
+        edges = view.addMenu("&Edges Show")
+        edges.addActions(self.edge_group.actions())
+        view.addSeparator()
+        for key in ("zoom_in", "zoom_out", "reset_zoom"):
+            view.addAction(a[key])
+        select = view.addMenu("&Select")
+        self.menus["Select"] = select
+        select.addActions([a[key] for key, *_ in SELECT_ACTIONS])
+        select.addSeparator()
+        select.addAction(a["clear_selection"])
+        view.addSeparator()
+        for key in ("presentation", "blank", "ask_first", "reveal"):
+            view.addAction(a[key])
+        view.addSeparator()
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+
+        help_menu = self._menu("&Help")
+        help_menu.addAction(a["shortcuts"])
+        help_menu.addAction(a["about"])
+
+    def _create_toolbar(self) -> None:
+        self.toolbar.setObjectName("debuggerToolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for key in ("open", None, "reset_pass", "step_back", "step", "step_into", "finish_phase", "run_to_end", None,
+                    "previous_sample", "next_sample", None, "zoom_out", "zoom_in", "reset_zoom", None,
+                    "presentation"):  # fmt: skip
+            if key is None:
+                self.toolbar.addSeparator()
+            else:
+                self.toolbar.addAction(self.actions[key])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.menus["View"].addAction(self.toolbar.toggleViewAction())
+
+    def _create_status_bar(self) -> None:
+        self.status_labels: dict[str, QLabel] = {}
+        bar = self.statusBar()
+        for key, tip in (
+            ("phase", "The phase shown, and how far into it"),
+            ("sample", "The sample stepped through"),
+            ("loss", "The loss C of this sample (known after the Loss phase)"),
+            ("rate", "The learning rate η used at Update"),
+        ):
+            label = QLabel()
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setToolTip(tip)
+            label.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(label, 1 if key == "phase" else 0)
+            self.status_labels[key] = label
+
+    # --- keeping up with the model -------------------------------------------------
+
+    def _on_changed(self, what: str) -> None:
+        if what == Change.SELECTION:
+            return
+        stepper = self.model.stepper
+        if what in (Change.SESSION, Change.NETWORK):
+            self.setWindowTitle(window_title(self.model.session.name))
+        self.actions["step_back"].setEnabled(stepper.can_step_back)
+        self.actions["reset_pass"].setEnabled(bool(stepper.position or stepper.revealed))
+        self.actions["finish_phase"].setEnabled(True)
+        for digits in PRECISIONS:
+            self.actions[f"precision_{digits}"].setChecked(digits == self.model.precision)
+        for value in NEURON_VALUES:
+            self.actions[f"neuron_{value.value}"].setChecked(value == self.model.neuron_value)
+        self._edge_mode_changed(self.network_view.edge_mode)
+        self._update_status()
+
+    def _edge_mode_changed(self, mode: str) -> None:
+        self.actions[f"edges_{mode}"].setChecked(True)
+
+    def phase_text(self) -> str:
+        """The status bar's phase: what is shown and what comes next."""
+        stepper = self.model.stepper
+        current = stepper.current
+        if current is None:
+            return "Start: only the input is known — press F10 to run Forward 1"
+        text = f"Phase: {current.label}"
+        if stepper.revealed:
+            text += f" (neuron {stepper.revealed} of {stepper.neuron_count(current)})"
+        if stepper.at_end:
+            return text + " — weights updated; F10: next sample"
+        following = stepper.next_phase
+        return text + (f"   next: {following.label}" if following else "")
+
+    def _update_status(self) -> None:
+        stepper = self.model.stepper
+        labels = self.status_labels
+        labels["phase"].setText(self.phase_text())
+        labels["sample"].setText(f"Sample {stepper.batch + 1} of {stepper.batch_count}")
+        loss = stepper.value(Quantity.LOSS)
+        if not loss.known[0]:
+            labels["loss"].setText("C = —")
+        elif self.formula_view.holds_back(Quantity.LOSS):
+            labels["loss"].setText(f"C = ? (press {self.formula_view.reveal_shortcut})")
+        else:
+            labels["loss"].setText(f"C = {self.model.format(float(loss.values[0, 0]))}")
+        labels["rate"].setText(f"η = {self.model.format(stepper.learning_rate)}")
+
+    # --- files ------------------------------------------------------------------------
+
+    def open_dialog(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> bool:
+        """Load the session at ``path`` into the window; an error box names the file and the problem."""
+        try:
+            session = load_session(path)
+        except SessionError as error:
+            show_error(self, "Cannot open session", f"Could not open {path}:\n\n{error.message}")
+            return False
+        self.set_session(session)
+        return True
+
+    def open_example(self, name: str) -> bool:
+        try:
+            session = load_example(name)
+        except SessionError as error:
+            show_error(self, "Cannot open example", f"Could not open the example {name}:\n\n{error.message}")
+            return False
+        self.set_session(session)
+        return True
+
+    def set_session(self, session: Session) -> None:
+        self.model.set_session(session)
+        self.statusBar().showMessage(f"Opened {session.name}", 4000)
+
+    # --- help ---------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(list(self.actions.values()), self).exec()
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About backprop-gui")
+        box.setIconPixmap(app_icon().pixmap(64, 64))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(
+            f"<h3>backprop-gui {__version__}</h3>"
+            "<p>A step-through debugger for backpropagation: walk one sample through the network "
+            "phase by phase, Forward 1 … Forward L, Loss, Backward L … Backward 1, Update, and see "
+            "every z, a, δ and gradient with the equation that produced it.</p>"
+        )
+        box.exec()
+
+    # --- settings -----------------------------------------------------------------------
+
+    def restore_settings(self) -> None:
+        """Geometry, dock layout and view settings from QSettings; call again after adding docks or toolbars."""
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self._default_geometry()
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        precision = settings.value("view/precision")
+        if precision is not None:
+            self.model.set_precision(int(precision))
+        neuron_value = settings.value("view/neuron_value")
+        if neuron_value in {v.value for v in NeuronValue}:
+            self.model.set_neuron_value(NeuronValue(neuron_value))
+        edge_mode = settings.value("view/edge_mode")
+        if edge_mode in ("weights", "gradients"):
+            self.network_view.set_edge_mode(edge_mode)
+
+    def _default_geometry(self) -> None:
+        screen = self.screen() or QApplication.primaryScreen()
+        available = screen.availableGeometry() if screen else None
+        width = min(1600, int(available.width() * 0.9)) if available else 1280
+        height = min(1000, int(available.height() * 0.9)) if available else 800
+        self.resize(width, height)
+        right = max(420, width // 3)
+        self.resizeDocks([self.docks["values"]], [right], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["formula"]], [max(200, height // 4)], Qt.Orientation.Vertical)
+
+    def save_settings(self) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("view/precision", self.model.precision)
+        settings.setValue("view/neuron_value", self.model.neuron_value.value)
+        settings.setValue("view/edge_mode", self.network_view.edge_mode)
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.presentation.set_active(False)  # the settings keep the everyday layout, not the lecture one
+        self.save_settings()
+        super().closeEvent(event)

@@ -1,0 +1,285 @@
+"""Presentation (lecture) mode: readable from the back of a lecture hall, and a blank screen.
+
+Turning it on sets every text of the window — menus, toolbar, status bar, dock titles, the graph,
+the phase bar, the formula panel and the plots — to one base size derived from the screen
+(``core.layouts.presentation_font_px``: its height and DPI), draws
+thicker edges and outlines, switches the window to a high-contrast light palette of its own,
+hides every dock but the formula panel and the loss plot, asks before showing new numbers
+in the formula panel, and goes full screen. Turning it off restores exactly what was there
+before: dock layout, geometry, window state, palette, fonts and the formula option.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPalette, QScreen
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
+
+from backprop_gui.core.layouts import REFERENCE_DPI, presentation_font_px
+from backprop_gui.ui.common.screen_fit import fit_on_screen
+from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.network_view import NetworkView
+from backprop_gui.ui.stepping.phase_bar import PhaseBar
+from backprop_gui.ui.training.loss_plot import LossPlot
+
+LINE_SCALE = 2.0  # edges, outlines and halos in the graph
+ICON_SCALE = 1.4  # toolbar icons, as a multiple of the base text size
+FORMULA_SHARE = 0.25  # of the screen's height, for the formula panel
+GRAPH_SHARE = 0.5  # of the window's height, at least, for the graph
+FORMULA_WIDTH = 0.6  # of the screen's width, for the formula panel beside the loss plot
+KEPT_DOCKS = ("formulaDock", "loss_plot", "dock_loss")  # object names of the docks that stay visible
+LOSS_PLOT = "loss_plot"  # the object name of the loss plot: the dock holding it stays visible too
+
+
+def presentation_palette() -> QPalette:
+    """A high-contrast light palette: black on white, a deep blue accent, dark greys for muted text."""
+    palette = QPalette()
+    colors = {
+        QPalette.ColorRole.Window: "#ffffff",
+        QPalette.ColorRole.WindowText: "#000000",
+        QPalette.ColorRole.Base: "#ffffff",
+        QPalette.ColorRole.AlternateBase: "#eeeeee",
+        QPalette.ColorRole.Text: "#000000",
+        QPalette.ColorRole.BrightText: "#ffffff",
+        QPalette.ColorRole.Button: "#f2f2f2",
+        QPalette.ColorRole.ButtonText: "#000000",
+        QPalette.ColorRole.Highlight: "#0046ad",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.PlaceholderText: "#4a4a4a",
+        QPalette.ColorRole.ToolTipBase: "#ffffe8",
+        QPalette.ColorRole.ToolTipText: "#000000",
+        QPalette.ColorRole.Light: "#ffffff",
+        QPalette.ColorRole.Midlight: "#e0e0e0",
+        QPalette.ColorRole.Mid: "#808080",
+        QPalette.ColorRole.Dark: "#404040",
+        QPalette.ColorRole.Shadow: "#000000",
+        QPalette.ColorRole.Link: "#0046ad",
+    }
+    for role, name in colors.items():
+        palette.setColor(role, QColor(name))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#8a8a8a"))
+    return palette
+
+
+def sized_font(font: QFont, points: float) -> QFont:
+    """``font`` at ``points`` points."""
+    result = QFont(font)
+    result.setPointSizeF(points)
+    return result
+
+
+def base_points(screen: QScreen | None) -> float:
+    """The presentation base text size on ``screen`` in points (of the screen's logical DPI)."""
+    height = screen.geometry().height() if screen is not None else 768
+    dpi = screen.logicalDotsPerInchY() if screen is not None else REFERENCE_DPI
+    return presentation_font_px(height, dpi) * 72 / dpi
+
+
+class BlankOverlay(QWidget):
+    """A black cover over the whole window, like slide software's "B": any key or click removes it.
+
+    While shown it takes the keyboard, so the key that removes it does nothing else (a presenter
+    clicker's PageDown uncovers the screen without stepping).
+    """
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("blankOverlay")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.BlankCursor)
+        self._focus_before: QWidget | None = None
+        parent.installEventFilter(self)
+        self.hide()
+
+    def cover(self) -> None:
+        self._focus_before = self.window().focusWidget()
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.grabKeyboard()
+
+    def uncover(self) -> None:
+        if self.isVisible():
+            self.releaseKeyboard()
+            self.hide()
+            if self._focus_before is not None:
+                self._focus_before.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.black)
+        painter.end()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:  # every key comes here, none triggers an action
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.key() not in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta):
+            self.uncover()
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.uncover()
+        event.accept()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.parentWidget().rect())
+        return False
+
+
+@dataclass
+class _Saved:
+    """What presentation mode changed, to put back exactly."""
+
+    geometry: QByteArray
+    state: QByteArray
+    window_state: Qt.WindowState
+    palette: QPalette | None  # None: the window inherited the application's palette
+    fonts: dict[QWidget, QFont | None] = field(default_factory=dict)  # None: the widget inherited its font
+    ask_first: bool = False
+    line_scale: float = 1.0
+    icon_sizes: dict[QToolBar, QSize] = field(default_factory=dict)
+
+
+class PresentationMode(QObject):
+    """Presentation mode of ``window``: ``active``, ``set_active``, ``toggle``; ``toggled`` on every change.
+
+    ``blank()`` covers the screen (only while active); any key or click uncovers it.
+    """
+
+    toggled = Signal(bool)
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        network_view: NetworkView,
+        phase_bar: PhaseBar,
+        formula_view: FormulaView,
+        formula_dock: QDockWidget,
+        toolbar: QToolBar,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.network_view = network_view
+        self.phase_bar = phase_bar
+        self.formula_view = formula_view
+        self.formula_dock = formula_dock
+        self.toolbar = toolbar
+        self.overlay = BlankOverlay(window)
+        self._saved: _Saved | None = None
+
+    @property
+    def active(self) -> bool:
+        return self._saved is not None
+
+    @property
+    def blanked(self) -> bool:
+        return self.overlay.isVisible()
+
+    def toggle(self) -> None:
+        self.set_active(not self.active)
+
+    def set_active(self, on: bool) -> None:
+        if on == self.active:
+            return
+        if on:
+            self._enter()
+        else:
+            self._leave()
+        self.toggled.emit(on)
+
+    def blank(self) -> None:
+        """Cover the window in black (presentation mode only); the next key or click uncovers it."""
+        if self.active and not self.blanked:
+            self.overlay.cover()
+
+    # --- on and off ---------------------------------------------------------------------
+
+    def _font_widgets(self) -> list[QWidget]:
+        """The window and the widgets that keep a font of their own (menus are windows of their own)."""
+        w = self.window
+        widgets: list[QWidget] = [w, self.network_view, self.phase_bar, self.formula_view, w.statusBar()]
+        widgets += w.findChildren(LossPlot) + w.findChildren(QMenu)
+        return widgets
+
+    def _enter(self) -> None:
+        w = self.window
+        fonts = self._font_widgets()
+        self._saved = _Saved(
+            geometry=w.saveGeometry(),
+            state=w.saveState(),
+            window_state=w.windowState(),
+            palette=QPalette(w.palette()) if w.testAttribute(Qt.WidgetAttribute.WA_SetPalette) else None,
+            fonts={x: QFont(x.font()) if x.testAttribute(Qt.WidgetAttribute.WA_SetFont) else None for x in fonts},
+            ask_first=self.formula_view.ask_first,
+            line_scale=self.network_view.line_scale,
+            icon_sizes={bar: bar.iconSize() for bar in w.findChildren(QToolBar)},
+        )
+        w.setPalette(presentation_palette())
+        points = base_points(w.screen())
+        for widget in fonts:
+            widget.setFont(sized_font(widget.font(), points))
+        self.network_view.set_line_scale(LINE_SCALE)
+        self.formula_view.set_ask_first(True)
+        icon = round(QFontMetricsF(w.font()).height() * ICON_SCALE)
+        for bar in self._saved.icon_sizes:
+            bar.setIconSize(QSize(icon, icon))
+        formula = self.formula_dock
+        for dock in w.findChildren(QDockWidget):
+            if dock.objectName() not in KEPT_DOCKS and dock.findChild(QWidget, LOSS_PLOT) is None:
+                dock.hide()
+        formula.show()
+        w.showFullScreen()
+        screen = w.screen()
+        height = screen.geometry().height() if screen is not None else w.height()
+        width = screen.geometry().width() if screen is not None else w.width()
+        w.resizeDocks([formula], [round(FORMULA_SHARE * height)], Qt.Orientation.Vertical)
+        beside = [d for d in w.findChildren(QDockWidget) if d is not formula and d.isVisible() and not d.isFloating()]
+        if beside:  # the formula panel first: the loss plot shares the row
+            rest = round((1 - FORMULA_WIDTH) * width / len(beside))
+            w.resizeDocks(
+                [formula, *beside], [round(FORMULA_WIDTH * width), *[rest] * len(beside)], Qt.Orientation.Horizontal
+            )
+        self.keep_graph_share()
+        QTimer.singleShot(0, self, self.keep_graph_share)  # again once the window is full screen
+
+    def keep_graph_share(self) -> None:
+        """Give the graph at least GRAPH_SHARE of the window's height, taken from the formula panel."""
+        w = self.window
+        if not self.active:
+            return
+        w.layout().activate()
+        short = round(GRAPH_SHARE * w.height()) - self.network_view.height()
+        formula = self.formula_dock
+        if short > 0 and formula.isVisible():
+            w.resizeDocks([formula], [max(formula.minimumSizeHint().height(), formula.height() - short)],
+                          Qt.Orientation.Vertical)  # fmt: skip
+        self.network_view.reset_zoom()
+
+    def _leave(self) -> None:
+        w = self.window
+        saved = self._saved
+        assert saved is not None
+        self.overlay.uncover()
+        self._saved = None
+        w.setWindowState(saved.window_state)
+        w.restoreGeometry(saved.geometry)
+        fit_on_screen(w)
+        QTimer.singleShot(0, w, lambda: fit_on_screen(w))  # again once the window manager has placed it
+        w.setPalette(saved.palette if saved.palette is not None else QPalette())
+        for widget, font in saved.fonts.items():
+            widget.setFont(font if font is not None else QFont())  # an empty font inherits again
+        self.network_view.set_line_scale(saved.line_scale)
+        self.formula_view.set_ask_first(saved.ask_first)
+        for bar, size in saved.icon_sizes.items():
+            bar.setIconSize(size)
+        w.restoreState(saved.state)
+        self.network_view.reset_zoom()
