@@ -182,12 +182,7 @@ class ColorLegend(QWidget):
         top = 8 + self._doc.size().height() + 6
         unknown_w = fm.horizontalAdvance("not yet known") + 26
         bar = QRectF(10, top, self.width() - 30 - unknown_w, fm.height() * 0.8)
-        gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        for t, rgb in _STOPS:
-            gradient.setColorAt((t + 1) / 2, QColor(*rgb))
-        painter.setPen(QPen(frame, 1))
-        painter.setBrush(QBrush(gradient))
-        painter.drawRect(bar)
+        _draw_scale_bar(painter, bar, frame)
         swatch = QRectF(bar.right() + 10, top, fm.height() * 0.8, fm.height() * 0.8)
         painter.setBrush(unknown_brush(palette))
         painter.drawRect(swatch)
@@ -213,14 +208,19 @@ class ColorLegend(QWidget):
         bar = QRectF(
             left + fm.horizontalAdvance(low) + 6, self.height() / 2 - fm.height() * 0.35, 50, fm.height() * 0.7
         )
-        gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        for t, rgb in _STOPS:
-            gradient.setColorAt((t + 1) / 2, QColor(*rgb))
-        painter.setPen(QPen(frame, 1))
-        painter.setBrush(QBrush(gradient))
-        painter.drawRect(bar)
+        _draw_scale_bar(painter, bar, frame)
         painter.setPen(self.palette().color(QPalette.ColorRole.Text))
         painter.drawText(QPointF(bar.right() + 6, baseline), high)
+
+
+def _draw_scale_bar(painter: QPainter, bar: QRectF, frame: QColor) -> None:
+    """The blue–white–red scale from −limit (left) to +limit (right) in ``bar``, outlined in ``frame``."""
+    gradient = QLinearGradient(bar.topLeft(), bar.topRight())
+    for t, rgb in _STOPS:
+        gradient.setColorAt((t + 1) / 2, QColor(*rgb))
+    painter.setPen(QPen(frame, 1))
+    painter.setBrush(QBrush(gradient))
+    painter.drawRect(bar)
 
 
 PLOT_AXIS_COLOR = "#222222"  # axes, ticks and names on the plots' white: 16:1 contrast (WCAG asks 4.5:1)
