@@ -10,7 +10,6 @@ screen); only ``import-torch`` imports PyTorch. Bad input, or PyTorch missing fo
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import os
 import sys
@@ -24,18 +23,21 @@ import numpy as np
 from backprop_gui import __version__
 from backprop_gui.core import export, files, npz, scripts, worked
 from backprop_gui.core.backprop import first_non_finite, run_pass
-from backprop_gui.core.datasets import Dataset, DatasetError, read_csv
+from backprop_gui.core.datasets import DatasetError
 from backprop_gui.core.export import NonFinitePass
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
 from backprop_gui.core.gradcheck import gradient_check
 from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import Network
 from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session, StepperPosition
 from backprop_gui.core.session_format import SessionError, format_json, load_session, save_session
 from backprop_gui.core.trace import trace_dict, trace_text
 from backprop_gui.core.training import Divergence, Trainer
-from backprop_gui.torch_import import TorchMissing, read_model  # PyTorch itself only once a model is read
+from backprop_gui.torch_import import (  # PyTorch itself only once a model is read
+    TorchMissing,
+    model_session,
+    read_model,
+)
 
 COMMANDS = ("trace", "train", "gradcheck", "examples", "export", "import-npz", "import-torch")
 GRADCHECK_TOLERANCE = 1e-6
@@ -346,29 +348,9 @@ def _import_npz(args: argparse.Namespace) -> int:
 def _import_torch(args: argparse.Namespace) -> int:
     out = _out_path(args.out)
     layers = None if args.layers is None else [name.strip() for name in args.layers.split(",")]
-    network = read_model(args.model, layers, args.loss)
-    data = _model_data(args.data, network)
-    session = Session(Path(args.model).stem, network, data, description=f"imported from {Path(args.model).name}")
+    session = model_session(args.model, read_model(args.model, layers, args.loss), args.data)
     _write(out, lambda path: save_session(session, path), "" if args.data else " (one sample x = 0, t = 0)")
     return 0
-
-
-def _model_data(path: str | None, network: Network) -> Dataset:
-    """The samples of the CSV at ``path`` for ``network``, or one sample x = 0, t = 0 without a path."""
-    n_in, n_out = network.input_size, network.layers[-1].size
-    if path is None:
-        return Dataset(np.zeros((1, n_in)), np.zeros((1, n_out)))
-    with open(path, encoding="utf-8-sig") as file:
-        columns = len(next(csv.reader(file), []))
-    inputs = range(n_in)
-    if columns == n_in + 1 and n_out > 1:  # one column of class labels: one-hot targets
-        return read_csv(path, inputs, one_hot_column=n_in)
-    if columns != n_in + n_out:
-        raise UsageError(
-            f"{path}: expected {n_in} input columns and then {n_out} target columns "
-            f"(n_0 = {n_in}, n_L = {n_out}), found {columns} columns"
-        )
-    return read_csv(path, inputs, range(n_in, n_in + n_out))
 
 
 def _out_path(out: str) -> Path:

@@ -13,18 +13,22 @@ only when a model is read, and raises ``TorchMissing`` when it is not installed.
 
 from __future__ import annotations
 
+import csv
 import importlib
 import os
 import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS, LEAKY_SLOPE
+from backprop_gui.core.datasets import Dataset, DatasetError, read_csv
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import Layer, Network
+from backprop_gui.core.session import Session
 
 INSTALL = 'pip install "backprop-gui[torch]"'
 SEQUENTIAL = "torch.nn.modules.container.Sequential"
@@ -48,6 +52,14 @@ class TorchMissing(ImportError):
 
 class ModelError(ValueError):
     """A model file that cannot be read as a network; the message names the file and the module."""
+
+
+class NeedsActivations(ModelError):
+    """The file holds a state_dict of ``layers`` Linear layers, whose activations must be named."""
+
+    def __init__(self, message: str, layers: int) -> None:
+        super().__init__(message)
+        self.layers = layers
 
 
 def require_torch() -> Any:
@@ -128,7 +140,8 @@ def _refusal(source: str, names: list[str]) -> str:
 def _class(name: str) -> type:
     """The class of the allowed full name ``name`` (a module of torch.nn)."""
     module, _, attribute = name.rpartition(".")
-    return getattr(importlib.import_module(module), attribute)
+    cls: type = getattr(importlib.import_module(module), attribute)
+    return cls
 
 
 def _first_line(error: BaseException) -> str:
@@ -150,7 +163,9 @@ class _Linear:
 
 
 def _numbers(tensor: Any) -> np.ndarray:
-    return tensor.detach().to(device="cpu").double().numpy().copy()
+    """A tensor's numbers as a new float64 array."""
+    values: np.ndarray = tensor.detach().to(device="cpu").double().numpy().copy()
+    return values
 
 
 def _sequential_layers(model: Any, source: str) -> list[_Linear]:
@@ -236,9 +251,10 @@ def _state_dict_layers(state: Mapping[str, Any], activations: Sequence[str] | No
         biases = arrays.get(f"{prefix}.bias" if prefix else "bias")
         layers.append(_Linear(weights, biases, name))
     if activations is None:
-        raise ModelError(
+        raise NeedsActivations(
             f"{source}: holds a state_dict of {len(layers)} Linear layers: name their activations with --layers "
-            f"(one per layer, such as {','.join(['relu'] * (len(layers) - 1) + ['sigmoid'])})"
+            f"(one per layer, such as {','.join(['relu'] * (len(layers) - 1) + ['sigmoid'])})",
+            len(layers),
         )
     if len(activations) != len(layers):
         raise ModelError(f"{source}: --layers names {len(activations)} activations for {len(layers)} Linear layers")
@@ -263,9 +279,8 @@ def _network(layers: list[_Linear], loss: str | None, source: str) -> Network:
             raise ModelError(f"{source}: the bias of {layer.where} has {layer.biases.size} numbers, not {n_out}")
         if layer.activation not in ACTIVATIONS:
             raise ModelError(f"{source}: unknown activation {layer.activation!r} (known: {', '.join(ACTIVATIONS)})")
-        has_bias = layer.biases is not None
-        biases = layer.biases if has_bias else np.zeros(n_out)
-        built.append(Layer(layer.weights, biases, layer.activation, has_bias))
+        biases = np.zeros(n_out) if layer.biases is None else layer.biases
+        built.append(Layer(layer.weights, biases, layer.activation, layer.biases is not None))
         previous = n_out
     output = layers[-1].activation
     loss = loss or {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}.get(output, "half_squared_error")
@@ -277,3 +292,34 @@ def _network(layers: list[_Linear], loss: str | None, source: str) -> Network:
     except ValueError as error:
         raise ModelError(f"{source}: {error}") from None
     return network
+
+
+# --- from a network to a session ----------------------------------------------------------------------
+
+
+def model_session(model_path: str | os.PathLike[str], network: Network, data_path: str | None = None) -> Session:
+    """A new session of ``network`` read from ``model_path``, named after the file, with the samples of the CSV
+    at ``data_path`` (n_0 input columns, then n_L target columns or one column of class labels), or one
+    sample x = 0, t = 0 without it. Raises DatasetError naming the file for data that does not fit."""
+    n_in, n_out = network.input_size, network.layers[-1].size
+    if data_path is None:
+        data = Dataset(np.zeros((1, n_in)), np.zeros((1, n_out)))
+    else:
+        try:
+            with open(data_path, encoding="utf-8-sig", newline="") as file:
+                columns = len(next(csv.reader(file), []))
+        except (OSError, UnicodeDecodeError, csv.Error) as error:
+            raise DatasetError(
+                f"{data_path}: cannot read the file ({getattr(error, 'strerror', None) or error})"
+            ) from None
+        if columns == n_in + 1 and n_out > 1:  # one column of class labels: one-hot targets
+            data = read_csv(data_path, range(n_in), one_hot_column=n_in)
+        elif columns == n_in + n_out:
+            data = read_csv(data_path, range(n_in), range(n_in, n_in + n_out))
+        else:
+            raise DatasetError(
+                f"{data_path}: expected {n_in} input columns and then {n_out} target columns "
+                f"(n_0 = {n_in}, n_L = {n_out}), found {columns} columns"
+            )
+    name = Path(model_path).stem
+    return Session(name, network, data, description=f"imported from {Path(model_path).name}")

@@ -100,7 +100,7 @@ class BreakpointHit(Exception):
         super().__init__(hit.message)
         self.hit = hit
 
-    def __reduce__(self) -> tuple:  # pickled by its hit (it travels from a training process)
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled by its hit (it travels from a training process)
         return BreakpointHit, (self.hit,)
 
 

@@ -395,7 +395,7 @@ def _parse_csv(
         return values
 
     classes = [] if class_at is None else _class_names([row[class_at] for _, row in body])
-    if len(classes) > MAX_ONE_HOT_CLASSES:
+    if class_at is not None and len(classes) > MAX_ONE_HOT_CLASSES:
         raise DatasetError(
             f"class column {names[class_at]!r} has {len(classes):,} different labels; at most "
             f"{MAX_ONE_HOT_CLASSES:,} classes (one output neuron each) can be one-hot encoded"

@@ -13,6 +13,7 @@ and each point then stands for twice as many steps.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -65,12 +66,12 @@ class HealthRecorder:
             self._epoch_steps = 0
             self.version += 1
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         """What pickling sends (to a training process and back): the figures, without the lock or the hook."""
         with self._lock:
             return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_hook")}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
         self._hook = TrainerHook()

@@ -14,33 +14,10 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from math import floor, hypot
 
+from backprop_gui.core.geometry import Box
+
 ALONG = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)  # where on the edge to try, as a share of its length
 ACROSS = (0.0, 0.55, -0.55)  # nudges across the edge, in box heights
-
-
-@dataclass(frozen=True)
-class Box:
-    """An axis-aligned rectangle: left ``x``, top ``y``, ``width``, ``height``."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def right(self) -> float:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.height
-
-    def intersects(self, other: Box) -> bool:
-        """Whether the two boxes share any area (touching edges do not count)."""
-        return self.x < other.right and other.x < self.right and self.y < other.bottom and other.y < self.bottom
-
-    def inside(self, other: Box) -> bool:
-        return self.x >= other.x and self.y >= other.y and self.right <= other.right and self.bottom <= other.bottom
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,13 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from backprop_gui.core.editing import Edit
 from backprop_gui.core.files import write_atomic
 from backprop_gui.core.network import MAX_PARAMETERS, Network
 
@@ -37,7 +40,8 @@ def weight_arrays(network: Network) -> dict[str, np.ndarray]:
 def npz_bytes(network: Network) -> bytes:
     """The ``.npz`` archive of ``network``'s weights, compressed."""
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **weight_arrays(network))
+    arrays: dict[str, Any] = dict(weight_arrays(network))  # numpy's stubs type the keywords as its options
+    np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
 
 
@@ -110,3 +114,30 @@ def _array(arrays: dict[str, np.ndarray], name: str, shape: tuple[int, ...], sou
         got = "×".join(map(str, values.shape)) or "a single number"
         raise WeightsError(f"{source}: {name}: expected {'×'.join(map(str, shape))} ({what}), got {got}")
     return values
+
+
+@dataclass
+class ImportWeights(Edit):
+    """Put every w^l and b^l of ``arrays`` (named as ``weight_arrays`` names them, read from ``source``)
+    into the network, in one undoable step."""
+
+    arrays: dict[str, np.ndarray]
+    source: str
+    _old: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"import weights from {Path(self.source).name}"
+
+    def check(self, network: Network) -> None:
+        parameters_from_arrays(network, self.arrays, self.source)
+
+    def _apply(self, network: Network) -> None:
+        weights, biases = parameters_from_arrays(network, self.arrays, self.source)
+        self._old = [(layer.weights, layer.biases) for layer in network.layers]
+        for l, layer in enumerate(network.layers, start=1):
+            layer.weights, layer.biases = weights[l].copy(), biases[l].copy()
+
+    def revert(self, network: Network) -> None:
+        for layer, (weights, biases) in zip(network.layers, self._old, strict=True):
+            layer.weights, layer.biases = weights, biases

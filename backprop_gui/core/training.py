@@ -12,6 +12,7 @@ import math
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -90,7 +91,7 @@ class Divergence(ArithmeticError):
             "the weights of the last finite step were kept (try a smaller learning rate η)"
         )
 
-    def __reduce__(self) -> tuple:  # pickled by its fields (it travels from a training process)
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled by its fields (it travels from a training process)
         return Divergence, (self.step, self.quantity, self.layer)
 
 

@@ -26,6 +26,7 @@ import time
 from array import array
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
+from typing import Any, Final
 
 import numpy as np
 
@@ -41,7 +42,7 @@ FRAME_RATE = 30.0  # snapshots per second at most
 LOOK_INTERVAL = 0.002  # s of training between looks at the pipe for a stop, a new delay or an ack
 MAX_DELAY = 2.0  # the slowest speed: seconds per step
 STOP_TIMEOUT = 30.0  # s to wait for a run's final snapshot before the worker counts as hung
-START_METHOD = "spawn"
+START_METHOD: Final = "spawn"
 MAX_IDLE = 2  # released workers kept for the next window (starting a process takes a second or so)
 
 
@@ -156,7 +157,7 @@ def serve(connection: Connection) -> None:
     """The worker process: run each request that comes through ``connection`` until asked to quit,
     the pipe closes or the parent process ends."""
     parent = multiprocessing.parent_process()
-    watched: list = [connection] + ([parent.sentinel] if parent is not None else [])
+    watched: list[Any] = [connection] + ([parent.sentinel] if parent is not None else [])
     data: Dataset | None = None
     while True:
         if connection not in wait(watched):
@@ -250,7 +251,7 @@ class _Run:
         except (EOFError, OSError):
             self.open, self.stopping = False, True
 
-    def _handle(self, message: tuple) -> None:
+    def _handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
         if kind == "ack":
             self.acknowledged = True
@@ -432,14 +433,14 @@ class TrainingWorker:
             self._running = False
         return snapshot
 
-    def _send(self, message: tuple) -> None:
+    def _send(self, message: tuple[Any, ...]) -> None:
         assert self._connection is not None
         try:
             self._connection.send(message)
         except (OSError, ValueError):
             raise WorkerGone() from None
 
-    def _send_quietly(self, message: tuple) -> None:
+    def _send_quietly(self, message: tuple[Any, ...]) -> None:
         """Send a small control message; a gone worker shows at the next poll or stop."""
         try:
             self._send(message)

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from backprop_gui.core.colour_scale import ColourScale, ScaleMode, nice_ceiling, pass_values, symmetric_limit
 from backprop_gui.core.edge_labels import EdgeLabelKind, EdgeLabelMode, edge_labels, layer_kinds
 from backprop_gui.core.formatting import format_number
-from backprop_gui.core.label_placement import Box, LabelRequest, candidates, place_labels
+from backprop_gui.core.geometry import Box
+from backprop_gui.core.label_placement import LabelRequest, candidates, place_labels
 from backprop_gui.core.presets import example_names, load_example
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
 

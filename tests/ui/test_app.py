@@ -25,7 +25,7 @@ from backprop_gui.ui.window.main_window import MainWindow
 
 from window_helpers import answer_box
 
-FILE_MENU = ["New…", "Open…", "Open Example", "Open Recent", "Save", "Save As…", "Revert", "Export", "Quit"]
+FILE_MENU = ["New…", "Open…", "Open Example", "Open Recent", "Save", "Save As…", "Revert", "Export", "Import", "Quit"]
 
 
 pytestmark = pytest.mark.usefixtures("private_places")

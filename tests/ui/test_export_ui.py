@@ -63,6 +63,7 @@ def test_export_menu_sits_in_file_before_quit(window):
     assert labels == [
         "Graph as PNG", "Graph as SVG…", "Loss Plot as PNG", "Loss Plot as SVG…", "Current Pass as CSV…",
         "Current Pass as JSON…", "Loss History as CSV…", "Worked Solution as Markdown…", "Worked Solution as LaTeX…",
+        "PyTorch Script…", "NumPy Script…", "Weights (.npz)…",
     ]  # fmt: skip
 
 

@@ -10,8 +10,9 @@ from backprop_gui.core.network import Layer, Network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity
+from backprop_gui.ui.common.rich_text import sym_html, tokens_html
 from backprop_gui.ui.common.session_model import Selection, SessionModel
-from backprop_gui.ui.stepping.formula_view import FormulaView, computed_in, sym_html, tokens_html
+from backprop_gui.ui.stepping.formula_view import FormulaView, computed_in
 
 
 def shown(view: FormulaView) -> str:

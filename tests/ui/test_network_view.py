@@ -200,9 +200,10 @@ def assert_rings_apart(view: NetworkView) -> int:
     return pairs
 
 
-@pytest.mark.parametrize("line_scale", [1.0, 2.0])
-@pytest.mark.parametrize("size", [(900, 600), (420, 260), (1920, 585), (1366, 432)])
-@pytest.mark.parametrize("shape", ["2-2-1", "2-4-3", "784-64-10"])
+@pytest.mark.parametrize(
+    ("shape", "size", "line_scale"),
+    [("2-2-1", (1920, 585), 2.0), ("2-4-3", (420, 260), 2.0), ("784-64-10", (1366, 432), 1.0)],
+)  # every shape, size and line scale is checked on the layout itself, in tests/core/test_graph_layout.py
 def test_neighbouring_neurons_rings_never_touch(qtbot, shape, size, line_scale):
     session = wide_session() if shape == "784-64-10" else load_example("xor") if shape == "2-2-1" else None
     if session is None:
@@ -217,6 +218,24 @@ def test_neighbouring_neurons_rings_never_touch(qtbot, shape, size, line_scale):
     view.model.set_selection(Selection(1, 1))
     assert any(item.glow for item in neurons(view)) and any(item.selected for item in neurons(view))
     assert assert_rings_apart(view) >= 2  # inputs and layer 1, at least
+
+
+def test_the_view_draws_what_the_layout_says(qtbot):
+    view = NetworkView(SessionModel(wide_session()))
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    layout = view.layout
+    assert view.sceneRect().width() == pytest.approx(layout.scene.width)
+    for item in neurons(view):
+        key = (item.selection.layer, item.selection.j)
+        assert (item.pos().x(), item.pos().y()) == pytest.approx((layout.neurons[key].x, layout.neurons[key].y))
+        assert item.rect().width() == pytest.approx(2 * layout.radius) and item.halo() == pytest.approx(layout.halo)
+    for item in edges(view):
+        line = layout.edges[(item.selection.layer, item.selection.j, item.selection.k)]
+        assert (item.line().x1(), item.line().y2()) == pytest.approx((line.start.x, line.end.y))
+    for (l, j), box in layout.labels.items():
+        assert view.label_text(l, j)
+        assert view._labels[(l, j)].pos().x() == pytest.approx(box.x)
 
 
 def assert_background_between(view: NetworkView, upper: Selection, lower: Selection) -> None:

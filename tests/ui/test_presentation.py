@@ -10,11 +10,12 @@ from test_network_view import assert_background_between, assert_known_values_rea
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.formatting import format_number
+from backprop_gui.core.graph_layout import MIN_INSIDE_FONT
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import Selection
-from backprop_gui.ui.stepping.network_view import MIN_INSIDE_FONT, NeuronItem
+from backprop_gui.ui.stepping.network_view import NeuronItem
 from backprop_gui.ui.window.app import create_window
 from backprop_gui.ui.window.presentation import base_points, presentation_palette
 

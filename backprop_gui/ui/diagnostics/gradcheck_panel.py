@@ -25,8 +25,8 @@ from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import index as subscript
 from backprop_gui.core.gradcheck import EPSILON, GradientCheck, ParameterCheck, gradient_check
 from backprop_gui.core.stepper import Stepper
+from backprop_gui.ui.common.rich_text import number_font, sup
 from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.stepping.values_panel import number_font, sup
 
 GOOD, DOUBTFUL = 1e-7, 1e-4
 VERDICTS = (

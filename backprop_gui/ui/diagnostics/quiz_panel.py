@@ -47,8 +47,8 @@ from backprop_gui.core.quiz import (
     parse_number,
     questions_for,
 )
+from backprop_gui.ui.common.rich_text import tokens_html
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
-from backprop_gui.ui.stepping.formula_view import tokens_html
 
 RIGHT_STYLE = "QLabel { background: #dff3df; color: #14541b; border-left: 6px solid #2e8b3a; padding: 6px; }"
 WRONG_STYLE = "QLabel { background: #fbe3e1; color: #7a1810; border-left: 6px solid #c0392b; padding: 6px; }"

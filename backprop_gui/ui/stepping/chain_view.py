@@ -20,8 +20,9 @@ from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym, focus, index
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.rich_text import sym_html, tokens_html
 from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.stepping.formula_view import FormulaView, computed_in, sym_html, tokens_html
+from backprop_gui.ui.stepping.formula_view import FormulaView, computed_in
 from backprop_gui.ui.stepping.worked_view import add_view_dock
 
 SCHEME = "path"  # row links "path:i" (i into ChainRule.paths)

@@ -7,45 +7,17 @@ true sub- and superscripts. Every name is escaped, so no session file can inject
 from __future__ import annotations
 
 import html
-import re
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPalette, QShowEvent
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from backprop_gui.core.formatting import format_number
-from backprop_gui.core.formulas import Equation, Fn, Num, Op, Sym, Token, equations, focus, spaced
+from backprop_gui.core.formulas import Equation, Sym, Token, equations, focus, spaced
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.rich_text import tokens_html
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
-
-_VARIABLE = re.compile(r"[A-Za-zδη]")
-
-
-def sym_html(sym: Sym) -> str:
-    """``sym`` as rich text: letters in italics, then <sub> and <sup>; every part escaped."""
-    italic = sym.base != "Σ"
-    base = "".join(f"<i>{c}</i>" if italic and _VARIABLE.fullmatch(c) else html.escape(c) for c in sym.base)
-    sub = f"<sub>{html.escape(sym.sub)}</sub>" if sym.sub else ""
-    sup = f"<sup>{html.escape(sym.sup)}</sup>" if sym.sup else ""
-    return base + sub + sup
-
-
-def tokens_html(tokens: tuple[Token, ...], digits: int, number_color: str | None = None) -> str:
-    """Tokens as rich text; numbers at ``digits`` significant digits, in ``number_color`` if given."""
-    parts = []
-    for sep, tok in spaced(tokens):
-        if isinstance(tok, Num):
-            text = html.escape(format_number(tok.value, digits))
-            text = f'<span style="color:{number_color}">{text}</span>' if number_color else text
-        elif isinstance(tok, Sym):
-            text = sym_html(tok)
-        elif isinstance(tok, Fn):
-            text = html.escape(tok.name)
-        else:
-            text = html.escape(tok.text)
-        parts.append(("&nbsp;" if sep and isinstance(tok, Op) and tok.text in ("=", "←") else sep) + text)
-    return "".join(parts)
 
 
 def selection_title(stepper: Stepper, layer: int, j: int, k: int | None) -> str:

@@ -1,12 +1,10 @@
 """The network as a graph: neurons coloured by the current phase's values, edges by the weights.
 
-Layer 0 (the inputs x_k) and layers 1..L are columns from left to right. Items are built
-once per architecture; a step only touches the items whose brush, pen or text changed, with
-brushes and pens shared per colour bucket, and tooltips are computed on hover. Layers wider than
-``MAX_SHOWN`` neurons show their first and last ``ELIDED_SHOWN`` neurons around an
-elision mark, with edges only between shown neurons. The columns use the view's whole height but
-the legend's bottom-left corner; numbers sit inside the circles (in a smaller font if need be) or,
-in crowded layouts, on plates beside small circles. Values a formula panel holds back
+Layer 0 (the inputs x_k) and layers 1..L are columns from left to right, placed by
+``core.graph_layout`` from the sizes of the view, the legend and the texts measured here (wide
+layers elided, numbers inside the circles or on plates beside them). Items are built once per
+architecture; a step only touches the items whose brush, pen or text changed, with brushes and
+pens shared per colour bucket, and tooltips are computed on hover. Values a formula panel holds back
 (numbers on request) are shown as "?" until it reveals them. Alt+arrow keys (window actions
 calling ``move_selection``) walk the selection; a double-click asks to edit a weight or bias.
 """
@@ -14,7 +12,7 @@ calling ``move_selection``) walk the selection; a double-click asks to edit a we
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,7 +43,19 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.formulas import focus
-from backprop_gui.core.stepper import Phase, Quantity, Stepper
+from backprop_gui.core.geometry import Size
+from backprop_gui.core.graph_layout import (
+    ELIDED_SHOWN,
+    HALO,
+    MAX_SHOWN,
+    NUMBER_GAP,
+    GraphLayout,
+    GraphTexts,
+    layout_graph,
+    shown_neurons,
+)
+from backprop_gui.core.phase_display import current_work, neuron_quantity
+from backprop_gui.core.stepper import Quantity, Stepper
 from backprop_gui.ui.common.colors import (
     ColorLegend,
     diverging_color,
@@ -56,30 +66,15 @@ from backprop_gui.ui.common.colors import (
     unknown_brush,
     unknown_color,
 )
-from backprop_gui.ui.common.session_model import Change, NeuronValue, Selection, SessionModel
+from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 
-MAX_SHOWN = 16  # a layer with more neurons than this is elided
-ELIDED_SHOWN = 6  # neurons shown at each end of an elided layer
 EDGE_MODES = ("weights", "gradients")
 MOVES = ("up", "down", "left", "right")  # for move_selection: neuron above/below, layer left/right
 HELD_TEXT = "?"  # a neuron's value held back until the formula panel reveals it
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.5, 12.0, 1.25
 GLOW = QColor(255, 165, 0)  # the neurons and edges computed in the current phase
-HALO = 8.5  # how far the glow ring reaches beyond a circle at line scale 1; thicker lines widen it …
-WIDE_HALO_SHARE = 0.2  # … only up to this share of the radius (never below HALO), and …
-HALO_SHARE = 0.6  # … no ring reaches beyond this share of the radius (small circles get a thinner ring)
-THIN_HALO = 4.0  # the glow ring's reach when circles large enough for their numbers are crowded
-GAP_SHARE, MIN_GAP = 0.15, 3.0  # the clear space between neighbouring neurons' rings: a share of the radius, ≥ MIN_GAP
 COMPACT_LEGEND_SHARE = 0.2  # of the view's height: a taller legend shrinks to one line
-MIN_INSIDE_FONT = 0.6  # numbers inside circles may shrink to this share of the graph's font (not below 10 pt)
-
-
-def shown_neurons(size: int) -> list[int]:
-    """0-based indices of the neurons drawn for a layer of ``size`` neurons."""
-    if size <= MAX_SHOWN:
-        return list(range(size))
-    return list(range(ELIDED_SHOWN)) + list(range(size - ELIDED_SHOWN, size))
 
 
 def course_name(symbol: str, sub: tuple[int, ...] = (), sup: int | None = None) -> str:
@@ -125,54 +120,9 @@ def neighbour(selection: Selection | None, sizes: Sequence[int], move: str, star
     return Selection(l, min(j, sizes[l] - 1))
 
 
-def halo_reach(radius: float, line_scale: float, thin: bool = False) -> float:
-    """How far a circle of ``radius``'s glow ring reaches beyond it, with lines ``line_scale`` times thicker
-    (``thin``: as little as is still clearly visible)."""
-    widest = THIN_HALO if thin else min(HALO * line_scale, max(HALO, WIDE_HALO_SHARE * radius))
-    return min(widest, HALO_SHARE * radius)
-
-
-def neuron_pitch(radius: float, halo: float) -> float:
-    """The least distance between the centres of neighbouring neurons of ``radius`` whose glow rings
-    reach ``halo``: the rings keep ``GAP_SHARE`` of the radius (at least ``MIN_GAP``) clear between them."""
-    return 2 * (radius + halo) + max(GAP_SHARE * radius, MIN_GAP)
-
-
-def column_height(slots: int, radius: float, halo: float) -> float:
-    """The height of a column of ``slots`` neurons of ``radius`` whose rings reach ``halo``, packed."""
-    return (slots - 1) * neuron_pitch(radius, halo) + 2 * (radius + halo)
-
-
-def largest_radius(fits: Callable[[float], bool], high: float) -> float:
-    """The largest radius up to ``high`` that ``fits`` (which must hold for every smaller radius), or 0."""
-    low = 0.0
-    if fits(high):
-        return high
-    for _ in range(40):  # halves the interval down to far below a pixel
-        middle = (low + high) / 2
-        low, high = (middle, high) if fits(middle) else (low, middle)
-    return low
-
-
 def _full(value: float) -> str:
     """Full precision: the shortest text that reads back as exactly ``value``."""
     return repr(float(value)).replace("-", "−")
-
-
-@dataclass
-class _Plan:
-    """Where a layout puts things, in scene units: per column its slot count, x and centre height."""
-
-    slots: list[int]
-    xs: list[float]
-    middles: list[float]
-    radius: float
-    halo: float  # how far the glow ring reaches beyond a circle
-    spacing: float
-    beside: bool  # numbers on plates beside the circles
-    beside_w: float  # the room a number beside a circle takes
-    font_share: float  # of the graph's font, for numbers inside circles
-    rect: QRectF  # the scene rectangle
 
 
 @dataclass
@@ -266,7 +216,7 @@ class NeuronItem(QGraphicsEllipseItem):
 
     def _place_text(self) -> None:
         box = self.value_item.boundingRect()
-        x = self.rect().right() + self.halo() + 4 if self.beside else -box.width() / 2
+        x = self.rect().right() + self.halo() + NUMBER_GAP if self.beside else -box.width() / 2
         self.value_item.setPos(x, -box.height() / 2)
 
     def _plate(self) -> QRectF:
@@ -377,6 +327,8 @@ class NetworkView(QGraphicsView):
         self._pending_drawn = False  # whether the last refresh drew with numbers held back
         self._legend_room = QSize()  # the legend's largest size so far: the layout keeps its corner free
         self._one_line_labels = False  # an output's target beside its name, not below it
+        self._measure = QGraphicsTextItem()  # measures the outputs' labels in both forms, off the scene
+        self._layout: GraphLayout  # set by every relayout, the first in _build
 
         scene = QGraphicsScene(self)
         scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # items move and restyle every step
@@ -566,23 +518,23 @@ class NetworkView(QGraphicsView):
         text = course_name("x", (k + 1,))
         return f'<span style="color:{self._style.muted.name()}">{name}</span>&nbsp;{text}' if name else text
 
-    def _output_label(self, j: int, target: float) -> str:
+    def _output_label(self, j: int, target: float, one_line: bool) -> str:
         """a_j^L (and the data set's name of the output), with the target t_j and its value below it
-        (beside it when the outputs are too close for two lines)."""
+        (beside it, ``one_line``, when the outputs are too close for two lines)."""
         name = self._data_label(self.model.session.data.target_labels, j, ("t", "y", "target", "output", "out"))
         text = course_name("a", (j + 1,), self.model.session.network.depth)
         if name:
             text += f'&nbsp;<span style="color:{self._style.muted.name()}">{name}</span>'
         target_text = html.escape(self.model.format(target)) if np.isfinite(target) else "—"
         target_line = f"{course_name('t', (j + 1,))} = {target_text}"
-        joint = "&nbsp;&nbsp;" if self._one_line_labels else "<br>"
+        joint = "&nbsp;&nbsp;" if one_line else "<br>"
         return f'{text}{joint}<span style="color:{self._style.muted.name()}">{target_line}</span>'
 
     def _update_labels(self) -> None:
         """Set the input and output labels' rich text where it changed (the target changes with the sample)."""
         targets = self._first_sample(self.model.stepper.value(Quantity.TARGET))
         for (l, j), item in self._labels.items():
-            text = self._input_label(j) if l == 0 else self._output_label(j, float(targets[j]))
+            text = self._input_label(j) if l == 0 else self._output_label(j, float(targets[j]), self._one_line_labels)
             if self._label_html.get((l, j)) != text:
                 self._label_html[(l, j)] = text
                 item.setHtml(text)
@@ -596,159 +548,83 @@ class NetworkView(QGraphicsView):
             font.setPointSizeF(10)
         return font
 
+    @property
+    def layout(self) -> GraphLayout:
+        """Where everything is drawn, in scene units (see ``core.graph_layout``)."""
+        return self._layout
+
     def _relayout(self) -> None:
-        """Place every item for the viewport's size and the current precision and font."""
+        """Place every item where ``core.graph_layout`` puts it for the viewport's size, the legend's and
+        the texts' sizes in the current precision and font."""
         font = self.item_font()
         for item in self._text_items():
             item.setFont(font)
-        fm = QFontMetricsF(font)
-        line = fm.height()
-        value_w = fm.horizontalAdvance(self.model.format(-0.088888888))
         self._fit_legend()
         self._legend_room = self._legend_room.expandedTo(self.legend.sizeHint())
-        if self._title is not None:
-            self._title.setPos(12, 4)
-        caption_y = 8 + line * 1.5
-        for caption in self._captions:
-            caption.setPos(caption.x(), caption_y)
-        top = caption_y + max((c.boundingRect().height() for c in self._captions), default=line) + 4
-        plan = self._plan(line, value_w, top)
-        if (plan.spacing < 2.2 * line + 8) != self._one_line_labels:  # outputs too close for two-line labels
-            self._one_line_labels = not self._one_line_labels
+        view = self.viewport()
+        layout = layout_graph(
+            self.model.session.network.sizes,
+            self._measure_texts(font),
+            Size(view.width(), view.height()),
+            Size(self._legend_room.width(), self._legend_room.height()),
+            self._style.line_scale,
+        )
+        self._layout = layout
+        if layout.one_line_labels != self._one_line_labels:
+            self._one_line_labels = layout.one_line_labels
             self._update_labels()
-            plan = self._plan(line, value_w, top)
-        radius, spacing = plan.radius, plan.spacing
         inside_font = QFont(font)
-        if not plan.beside and plan.font_share < 1:
-            inside_font.setPointSizeF(font.pointSizeF() * plan.font_share)
-
-        positions: dict[tuple[int, int], QPointF] = {}
-        for l, shown in enumerate(self._shown):
-            x = plan.xs[l]
-            first = plan.middles[l] - (plan.slots[l] - 1) / 2 * spacing
-            for s, j in enumerate(shown):
-                if l in self._elisions and s >= ELIDED_SHOWN:
-                    s += 1
-                positions[(l, j)] = QPointF(x, first + s * spacing)
-            if l in self._elisions:
-                mark = self._elisions[l]
-                box = mark.boundingRect()
-                mark.setPos(x - box.width() / 2, first + ELIDED_SHOWN * spacing - box.height() / 2)
-            caption = self._captions[l]
-            caption.setPos(x - caption.boundingRect().width() / 2, caption_y)
-
+        if not layout.numbers_beside and layout.inside_font_share < 1:
+            inside_font.setPointSizeF(font.pointSizeF() * layout.inside_font_share)
         for key, neuron in self._neurons.items():
-            neuron.setPos(positions[key])
-            neuron.set_geometry(radius, plan.halo, plan.beside, font if plan.beside else inside_font)
-        for (l, j), label in self._labels.items():
-            p, box = positions[(l, j)], label.boundingRect()
-            x = p.x() - radius - 8 - box.width() if l == 0 else p.x() + radius + 8 + plan.beside_w
-            label.setPos(x, p.y() - box.height() / 2)
-        for (l, j, k), edge in self._edges.items():
-            a, b = positions[(l - 1, k)], positions[(l, j)]
-            edge.setLine(a.x() + radius, a.y(), b.x() - radius, b.y())
-        self.scene().setSceneRect(plan.rect)
+            centre = layout.neurons[key]
+            neuron.setPos(centre.x, centre.y)
+            neuron.set_geometry(
+                layout.radius, layout.halo, layout.numbers_beside, font if layout.numbers_beside else inside_font
+            )
+        placed = [
+            *zip(self._labels.values(), (layout.labels[key] for key in self._labels), strict=True),
+            *zip(self._captions, layout.captions, strict=True),
+            *((mark, layout.elisions[l]) for l, mark in self._elisions.items()),
+        ]
+        if self._title is not None:
+            placed.append((self._title, layout.title))
+        for item, box in placed:
+            item.setPos(box.x, box.y)
+        for key, edge in self._edges.items():
+            line = layout.edges[key]
+            edge.setLine(line.start.x, line.start.y, line.end.x, line.end.y)
+        scene = layout.scene
+        self.scene().setSceneRect(QRectF(scene.x, scene.y, scene.width, scene.height))
         self._fit()
         self._place_legend()
 
-    def _plan(self, line: float, value_w: float, top: float) -> _Plan:
-        """Sizes and places for a graph whose texts are ``line`` high and whose numbers are ``value_w``
-        wide, with its neurons below ``top`` (all in scene units).
+    def _measure_texts(self, font: QFont) -> GraphTexts:
+        """The sizes of the graph's texts in ``font``, the outputs' labels both on two lines and on one."""
+        metrics = QFontMetricsF(font)
+        self._measure.setFont(font)
 
-        Columns of neurons use the whole height of the view, except a column in the legend's
-        bottom-left corner, which stays above the legend. The numbers go inside the circles,
-        shrinking down to ``MIN_INSIDE_FONT`` of the font if need be, else (crowded layouts)
-        beside small circles; a graph too big even then is scaled down to fit.
-        """
-        view_w, view_h = max(self.viewport().width(), 200), max(self.viewport().height(), 150)
-        legend = self._legend_room
-        legend_top, legend_right = view_h - legend.height() - 18, legend.width() + 18  # the legend's corner, px
-        line_scale = self._style.line_scale
-        font_pt = self.item_font().pointSizeF()
-        least_share = min(1.0, max(MIN_INSIDE_FONT, 10 / font_pt)) if font_pt > 0 else 1.0
-        r_full = max(16.0, value_w / 2 + 7)  # a circle that holds its number
-        r_least = max(16.0, least_share * value_w / 2 + 7)  # … in the smallest font allowed inside
-        r_max = max(r_full, 2.4 * line)
-        slots = [len(shown) + (1 if l in self._elisions else 0) for l, shown in enumerate(self._shown)]
-        columns = len(slots)
+        def size(item: QGraphicsTextItem) -> Size:
+            box = item.boundingRect()
+            return Size(box.width(), box.height())
 
-        def widest(items) -> float:
-            return max((item.boundingRect().width() for item in items), default=0.0)
+        def measured(rich_text: str) -> Size:
+            self._measure.setHtml(rich_text)
+            return size(self._measure)
 
-        inputs = widest(self._labels[key] for key in self._labels if key[0] == 0)
-        outputs = widest(self._labels[key] for key in self._labels if key[0] == columns - 1)
-        captions = widest(self._captions)
-        half_caption = [self._captions[i].boundingRect().width() / 2 + 12 for i in (0, -1)]
-        elision = widest(self._elisions.values()) / 2
-
-        scale, under = 1.0, set()  # the scene's scale in the view; the columns beside the legend
-        for _ in range(2 * columns + 4):  # settles in a few rounds: ``under`` only grows, ``scale`` only shrinks
-            width_s, height_s = view_w / scale, view_h / scale
-            bottoms = [legend_top if l in under else view_h for l in range(columns)]  # px
-            floors = [bottom / scale - 8 for bottom in bottoms]
-            rooms = [floor - top for floor in floors]
-            r_fit, thin = self._fitting_radius(slots, rooms, r_max), False
-            if r_fit < r_least:  # a thinner glow ring leaves room for circles that hold their numbers?
-                r_fit, thin = self._fitting_radius(slots, rooms, r_max, thin=True), True
-            beside = scale < 1 or r_fit < r_least
-            if beside:
-                least = max(line + 8, neuron_pitch(7.0, halo_reach(7.0, line_scale)))
-                spacing = max(least, min(room / s for s, room in zip(slots, rooms, strict=True)))
-                radius = largest_radius(
-                    lambda r, p=spacing: neuron_pitch(r, halo_reach(r, line_scale)) <= p,
-                    min(0.36 * spacing, 1.2 * line),
-                )
-                radius = max(7.0, radius)
-                halo = halo_reach(radius, line_scale)
-                extents = [s / 2 * spacing for s in slots]
-                needed = min(bottom / (top + 8 + s * spacing) for s, bottom in zip(slots, bottoms, strict=True))
-            else:
-                radius, halo = r_fit, halo_reach(r_fit, line_scale, thin)
-                spare = [(room - 2 * (radius + halo)) / (s - 1) for s, room in zip(slots, rooms, strict=True) if s > 1]
-                spacing = max(neuron_pitch(radius, halo), min([4.5 * r_max, *spare]))
-                extents = [(s - 1) / 2 * spacing + radius + halo for s in slots]
-                needed = 1.0
-            beside_w = value_w + halo + 10 if beside else 0.0
-            left = max(12 + inputs + radius + 6, half_caption[0], 12 + elision)
-            right = max(12 + outputs + value_w / 2 + radius + 6 + beside_w, half_caption[1])  # + a target's value
-            min_gap = max(2 * radius + beside_w + 70, captions + 16, 2 * elision + 16)
-            column_gap = max((width_s - left - right) / max(columns - 1, 1), min_gap)
-            width = left + column_gap * (columns - 1) + right
-            needed = min(needed, width_s * scale / width)
-            x0 = (width_s - width) / 2 + left
-            xs = [x0 + l * column_gap for l in range(columns)]
-            reach = [max(radius + halo, elision) + (inputs + 8 if l == 0 else 0) for l in range(columns)]
-            now_under = {l for l, x in enumerate(xs) if x - reach[l] < legend_right / scale}
-            if needed < scale * 0.999:
-                scale = needed
-            elif now_under <= under:
-                break
-            under |= now_under
-        middles = self._middles(extents, floors, top, (top + height_s - 6) / 2)
-        font_share = min(1.0, 2 * (radius - 7) / value_w) if value_w else 1.0
-        rect = QRectF(0, 0, width_s, height_s)
-        return _Plan(slots, xs, middles, radius, halo, spacing, beside, beside_w, font_share, rect)
-
-    def _fitting_radius(self, slots: list[int], rooms: list[float], most: float, thin: bool = False) -> float:
-        """The largest radius, up to ``most``, of neurons whose columns of ``slots`` fit their ``rooms``
-        high, glow rings (``thin`` or not) and the clear space between them included."""
-        scale = self._style.line_scale
-
-        def fits(r: float) -> bool:
-            halo = halo_reach(r, scale, thin)
-            return all(column_height(s, r, halo) <= room for s, room in zip(slots, rooms, strict=True))
-
-        return largest_radius(fits, most)
-
-    @staticmethod
-    def _middles(extents: list[float], floors: list[float], top: float, ideal: float) -> list[float]:
-        """The centre height of each column reaching ``extents`` up and down, between ``top`` and its floor:
-        one shared centre, as near ``ideal`` as fits, else each column's own."""
-        low = max(top + e for e in extents)
-        high = min(floor - e for e, floor in zip(extents, floors, strict=True))
-        if low <= high:
-            return [min(max(ideal, low), high)] * len(extents)
-        return [max(top + e, min(ideal, floor - e)) for e, floor in zip(extents, floors, strict=True)]
+        targets = self._first_sample(self.model.stepper.value(Quantity.TARGET))
+        outputs = [j for l, j in self._labels if l]
+        return GraphTexts(
+            line=metrics.height(),
+            number=metrics.horizontalAdvance(self.model.format(-0.088888888)),
+            font_points=font.pointSizeF(),
+            title=size(self._title) if self._title is not None else Size(0, 0),
+            captions=[size(caption) for caption in self._captions],
+            elisions={l: size(mark) for l, mark in self._elisions.items()},
+            inputs={j: size(label) for (l, j), label in self._labels.items() if l == 0},
+            outputs={j: measured(self._output_label(j, float(targets[j]), False)) for j in outputs},
+            outputs_one_line={j: measured(self._output_label(j, float(targets[j]), True)) for j in outputs},
+        )
 
     def _text_items(self) -> list[QGraphicsTextItem]:
         items = [*self._labels.values(), *self._captions, *self._elisions.values()]
@@ -852,23 +728,11 @@ class NetworkView(QGraphicsView):
             self._pens[key] = pen
         return pen
 
-    def _neuron_quantity(self) -> Quantity:
-        """What neurons of layers 1..L show: the forced quantity, or the current phase's."""
-        forced = {NeuronValue.Z: Quantity.WEIGHTED_INPUT, NeuronValue.A: Quantity.ACTIVATION}
-        if self.model.neuron_value in forced:
-            return forced[self.model.neuron_value]
-        if self.model.neuron_value == NeuronValue.DELTA:
-            return Quantity.DELTA
-        current = self.model.stepper.current
-        if current is not None and current.phase in (Phase.BACKWARD, Phase.UPDATE):
-            return Quantity.DELTA
-        return Quantity.ACTIVATION
-
     def _refresh(self) -> None:
         """Recolour and relabel every item from the stepper; items are reused, not recreated."""
         stepper = self.model.stepper
         network = stepper.network
-        quantity = self._neuron_quantity()
+        quantity = neuron_quantity(stepper, self.model.neuron_value)
         self._pending_drawn = self._reveal is not None and self._reveal.reveal_pending
         layers = {0: self._first_sample(stepper.value(Quantity.INPUT))}
         for l in range(1, network.depth + 1):
@@ -876,7 +740,7 @@ class NetworkView(QGraphicsView):
         held = {l for l in layers if l and self._held(quantity, l)}  # drawn as "?", out of the colour scale
         scaled = [values for l, values in layers.items() if (l or quantity is Quantity.ACTIVATION) and l not in held]
         limit = symmetric_limit(np.concatenate(scaled)) if scaled else 1.0
-        glow_neurons, glow_edges = self._current_work(stepper)
+        glow_neurons, glow_edges = current_work(stepper, self._shown)
         self._update_labels()
 
         for (l, j), neuron in self._neurons.items():
@@ -933,24 +797,6 @@ class NetworkView(QGraphicsView):
                 values[l] = network.layer(l).weights
         limit = symmetric_limit(np.concatenate([v.ravel() for v in values.values()]))
         return values, limit
-
-    def _current_work(self, stepper: Stepper) -> tuple[set[tuple[int, int]], set[tuple[int, int, int]]]:
-        """The shown neurons and edges computed in the current phase (the last neuron of a partial one)."""
-        current = stepper.current
-        if current is None or current.phase is Phase.UPDATE:
-            return set(), set()
-        depth = stepper.network.depth
-        l = current.layer or depth
-        js = [stepper.revealed - 1] if stepper.revealed else self._shown[l]
-        neurons = {(l, j) for j in js if (l, j) in self._neurons}
-        edges: set[tuple[int, int, int]] = set()
-        if current.phase is Phase.LOSS:
-            return neurons, edges
-        for _, j in neurons:
-            edges.update((l, j, k) for k in self._shown[l - 1])
-            if current.phase is Phase.BACKWARD and l < depth:
-                edges.update((l + 1, i, j) for i in self._shown[l + 1])
-        return neurons, edges
 
     def _update_legend(self, quantity: Quantity, limit: float) -> None:
         titles = {

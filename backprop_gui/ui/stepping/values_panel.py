@@ -15,14 +15,12 @@ import html
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHeaderView,
     QLabel,
     QSizePolicy,
@@ -37,9 +35,10 @@ from backprop_gui.core.formulas import Sym
 from backprop_gui.core.formulas import index as subscript
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.rich_text import number_font, sup, sym_html
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
-from backprop_gui.ui.stepping.formula_view import FormulaView, sym_html
+from backprop_gui.ui.stepping.formula_view import FormulaView
 
 MAX_VISIBLE_ROWS = 10
 _MATRICES = (Quantity.GRAD_WEIGHTS, Quantity.NEW_WEIGHTS)  # (n_l, n_{l-1}), shown whole
@@ -55,20 +54,6 @@ def full_precision(value: float) -> str:
     if not math.isfinite(value):
         return format_number(value)
     return repr(float(value)).replace("-", "−")
-
-
-def sup(n: int) -> str:
-    """``n`` in Unicode superscript digits: 2 → ²."""
-    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
-
-
-@cache
-def number_font(bold: bool = False) -> QFont:
-    """The application font with tabular (equal-width) digits, so numbers line up in columns."""
-    font = QFont(QApplication.font())
-    font.setFeature(QFont.Tag("tnum"), 1)
-    font.setBold(bold)
-    return font
 
 
 @dataclass(frozen=True)

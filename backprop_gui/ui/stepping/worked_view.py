@@ -19,9 +19,10 @@ from backprop_gui.core.formulas import Sym, index
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.core.worked import WIDE, Given, WorkedLine, WorkedSolution, solution_so_far
 from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.rich_text import sym_html, tokens_html
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
-from backprop_gui.ui.stepping.formula_view import FormulaView, sym_html, tokens_html
+from backprop_gui.ui.stepping.formula_view import FormulaView
 
 SCHEME = "select"  # links "select:layer:j:k" (k empty for a neuron) choose a neuron or edge
 

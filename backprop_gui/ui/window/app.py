@@ -25,6 +25,7 @@ from backprop_gui.ui.stepping.chain_view import install_chain_rule
 from backprop_gui.ui.stepping.worked_view import install_worked_solution
 from backprop_gui.ui.training.controller import TrainingController, install_training
 from backprop_gui.ui.window.export import install_export
+from backprop_gui.ui.window.imports import install_import
 from backprop_gui.ui.window.layouts import LayoutController, install_layouts
 from backprop_gui.ui.window.main_window import APP_NAME, MainWindow, show_error
 from backprop_gui.ui.window.theme import apply_theme, install_theme_menu, saved_theme
@@ -70,8 +71,8 @@ def create_window(
     ``settings`` keeps the recent files (default: the application's QSettings), ``autosave_dir``
     the autosaves (default: the application's data folder); ``offer_restore`` offers the
     autosaves a crash left behind once the event loop runs. The window gains
-    ``session_controller``, ``training_controller``, ``diagnostics_controller``, ``export_controller``
-    and ``note_panel``.
+    ``session_controller``, ``training_controller``, ``diagnostics_controller``, ``export_controller``,
+    ``import_controller`` and ``note_panel``.
     """
     app = QApplication.instance()
     if app is not None and app.findChild(DialogsOnScreen) is None:  # every dialog fits its screen
@@ -84,6 +85,7 @@ def create_window(
     )
     diagnostics = install_diagnostics(window, model)
     exports = install_export(window, model)
+    imports = install_import(window, model, sessions)
     note_panel, note_dock = install_note_panel(window, model, sessions.undo_stack)
     worked_dock = install_worked_solution(window, model, window.formula_view)
     chain_dock = install_chain_rule(window, model, window.formula_view)
@@ -95,6 +97,7 @@ def create_window(
     window.training_controller = training
     window.diagnostics_controller = diagnostics
     window.export_controller = exports
+    window.import_controller = imports
     window.note_panel = note_panel
     window.restore_settings()  # the docks added above get their saved layout
     docks = {**window.docks, "note": note_dock, **training.docks, **diagnostics.docks}

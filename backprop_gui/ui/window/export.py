@@ -19,7 +19,7 @@ from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
-from backprop_gui.core import export, worked
+from backprop_gui.core import export, npz, scripts, worked
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
@@ -35,6 +35,8 @@ FILTERS = {
     "json": "JSON files (*.json)",
     "md": "Markdown (*.md)",
     "tex": "LaTeX documents (*.tex)",
+    "py": "Python scripts (*.py)",
+    "npz": "NumPy archives (*.npz)",
 }
 
 
@@ -166,7 +168,8 @@ def session_graph(session: Session, sample: int) -> NetworkView:
 class ExportController(QObject):
     """The File ▸ Export menu of ``window`` over ``model``; ``actions`` by key:
     ``graph_png_1`` … ``graph_png_4``, ``graph_svg``, ``loss_png_1`` … ``loss_png_4``, ``loss_svg``,
-    ``pass_csv``, ``pass_json``, ``history_csv``, ``solution_markdown``, ``solution_latex``."""
+    ``pass_csv``, ``pass_json``, ``history_csv``, ``solution_markdown``, ``solution_latex``,
+    ``pytorch_script``, ``numpy_script``, ``weights_npz``."""
 
     def __init__(self, window: QMainWindow, model: SessionModel) -> None:
         super().__init__(window)
@@ -194,6 +197,19 @@ class ExportController(QObject):
         self._add(
             "solution_latex", "Worked Solution as La&TeX…", self.export_latex,
             "The worked solution as a LaTeX document (amsmath)",
+        )  # fmt: skip
+        self.menu.addSeparator()
+        self._add(
+            "pytorch_script", "&PyTorch Script…", self.export_pytorch_script,
+            "A script that redoes this pass with PyTorch's autograd; run it with --check to compare every number",
+        )  # fmt: skip
+        self._add(
+            "numpy_script", "&NumPy Script…", self.export_numpy_script,
+            "This pass in plain numpy, the δ recursion written out line by line; runs with --check too",
+        )  # fmt: skip
+        self._add(
+            "weights_npz", "&Weights (.npz)…", self.export_weights_npz,
+            "The weights alone as a numpy archive: w1, b1, w2, b2, …",
         )  # fmt: skip
         self.menu.aboutToShow.connect(self.update_actions)
         model.changed.connect(self._model_changed)
@@ -314,6 +330,22 @@ class ExportController(QObject):
             "Export Worked Solution as LaTeX", "solution", "tex", path, worked.worked_solution_latex, True
         )
 
+    def export_pytorch_script(self, path: str | None = None) -> bool:
+        stepper, title = self.model.stepper, self._title()
+        return self._save(
+            "Export PyTorch Script", "torch", "py", path, lambda: _utf8(scripts.torch_script(stepper, name=title))
+        )
+
+    def export_numpy_script(self, path: str | None = None) -> bool:
+        stepper, title = self.model.stepper, self._title()
+        return self._save(
+            "Export NumPy Script", "numpy", "py", path, lambda: _utf8(scripts.numpy_script(stepper, name=title))
+        )
+
+    def export_weights_npz(self, path: str | None = None) -> bool:
+        network = self.model.session.network
+        return self._save("Export Weights", "weights", "npz", path, lambda: npz.npz_bytes(network))
+
     # --- writing ------------------------------------------------------------------------
 
     def _title(self) -> str:
@@ -350,7 +382,8 @@ class ExportController(QObject):
     def _ask_path(self, caption: str, what: str, ext: str) -> str | None:
         sample = self.model.stepper.batch + 1
         stem = _safe_name(self._title())
-        name = f"{stem}-{what}" + (f"-sample{sample}" if what in ("pass", "solution", "graph") else "") + f".{ext}"
+        per_sample = what in ("pass", "solution", "graph", "torch", "numpy")
+        name = f"{stem}-{what}" + (f"-sample{sample}" if per_sample else "") + f".{ext}"
         path, _ = QFileDialog.getSaveFileName(self.window, caption, os.path.join(self.folder, name), FILTERS[ext])
         if not path:
             return None

@@ -37,6 +37,7 @@ from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.icons import ICON_PROPERTY, app_icon, icon
+from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import Change, NeuronValue, SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
@@ -202,7 +203,7 @@ class MainWindow(QMainWindow):
         self.formula_view = FormulaView(model)
         self.sample_picker = SamplePicker(model, self.actions["previous_sample"], self.actions["next_sample"])
         self.docks: dict[str, QDockWidget] = {}
-        self._add_dock("sample", "Sample", self.sample_picker, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._add_dock("sample", "Sample", scrolling(self.sample_picker), Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("values", "Values", self.values_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("formula", "Formula", self.formula_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.network_view.follow_reveal(self.formula_view)
