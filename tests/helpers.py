@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 
 import numpy as np
 import pytest
@@ -79,3 +80,18 @@ def stepper_of(session: Session, sample: int = 0) -> Stepper:
     """A stepper at the start of the pass of ``sample`` (0-based) on the session's own network."""
     data = session.data
     return Stepper(session.network, data.inputs, data.targets, session.training.learning_rate, batch=sample)
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, ended but not yet reaped, counts as ended)."""
+    if os.path.isdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(") ", 1)[1][0] != "Z"
+        except FileNotFoundError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -3,7 +3,6 @@ travel back, data sent once, and the process ending with its parent."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from backprop_gui.core.training_worker import (
     append_history,
 )
 
+from helpers import alive
 from helpers import snapshot as network_snapshot
 
 
@@ -171,18 +171,3 @@ def test_the_worker_ends_when_the_process_that_started_it_is_killed(tmp_path):
     while alive(pid) and time.monotonic() < end:
         time.sleep(0.05)
     assert not alive(pid)
-
-
-def alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie, ended but not yet reaped, counts as ended)."""
-    if os.path.isdir("/proc"):
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                return stat.read().rsplit(") ", 1)[1][0] != "Z"
-        except FileNotFoundError:
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True

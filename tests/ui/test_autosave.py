@@ -103,7 +103,7 @@ def test_writes_while_modified_and_removes_when_saved(controller: SessionControl
 
 def test_network_change_from_training_autosaves_once_it_settles(controller: SessionController, qtbot) -> None:
     controller._settle.setInterval(10)
-    controller.model.network_changed()  # what the training runner does when it stops
+    controller.model.network_changed()  # what the training controller does when a run stops
     assert controller.modified
     qtbot.waitUntil(lambda: os.path.exists(controller.autosave.path), timeout=2000)
 

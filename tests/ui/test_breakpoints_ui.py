@@ -52,9 +52,9 @@ def session_trainer(model: SessionModel) -> Trainer:
 
 
 def train_until_stopped(controller, model, epochs=3):
-    """What the training runner does: attach, train, apply the weights, report how it ended."""
+    """What the training process does: watch, train, apply the weights, report how it ended."""
     trainer = session_trainer(model)
-    controller.attach_trainer(trainer)
+    controller.run_watch().attach(trainer)
     error = None
     try:
         trainer.train(epochs)
@@ -118,7 +118,7 @@ def test_a_dead_relu_hit_stops_training_and_lands_on_the_neuron(qtbot, window):
 
     assert hit is not None and hits == [hit]
     assert hit.condition is Condition.DEAD_RELU and hit.step == 4
-    assert model.session.history.steps == 4 and trainer.observers == []
+    assert model.session.history.steps == 4
     assert model.selection == Selection(1, 1)
     assert model.stepper.current == PhaseStep(Phase.FORWARD, 1)
     assert model.stepper.batch == hit.sample == 0  # the next sample of the next epoch

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.formatting import format_number
@@ -12,25 +13,14 @@ from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity, Stepper
 from backprop_gui.ui.common.session_model import Selection
-from backprop_gui.ui.window import app as app_module
-from backprop_gui.ui.window import main_window as window_module
 from backprop_gui.ui.window.app import initial_session
 
-from window_helpers import open_window, shown_formula
+from window_helpers import answer_box, open_window, shown_formula
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
 pytestmark = pytest.mark.usefixtures("private_places")
-
-
-@pytest.fixture
-def errors(monkeypatch):
-    """Error boxes recorded instead of shown (a modal box would block the test)."""
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(window_module, "show_error", lambda _parent, title, text: shown.append((title, text)))
-    monkeypatch.setattr(app_module, "show_error", lambda _parent, title, text: shown.append((title, text)))
-    return shown
 
 
 def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
@@ -307,7 +297,7 @@ def test_status_bar_names_phase_sample_loss_and_rate(qtbot):
     assert labels["rate"].text() == "η = 0.5"
 
 
-def test_bad_file_names_the_file_and_problem_and_opens_the_default(tmp_path, qtbot, errors):
+def test_bad_file_names_the_file_and_problem_and_opens_the_default(tmp_path, qtbot):
     bad = tmp_path / "broken.json"
     bad.write_text('{"format": "backprop-gui-session", "version": 1}')
     session, problem = initial_session(str(bad), None)
@@ -316,9 +306,36 @@ def test_bad_file_names_the_file_and_problem_and_opens_the_default(tmp_path, qtb
     session, problem = initial_session(None, "no_such_example")
     assert "no_such_example" in problem
     window = open_window(qtbot, load_example("xor"))
-    assert not window.open_path(str(bad))
-    assert errors and "broken.json" in errors[0][1]
+    seen = answer_box("OK")
+    assert not window.session_controller.open_file(str(bad))
+    assert "broken.json" in seen[0] and "network" in seen[0]
     assert window.model.session.name == load_example("xor").name
+
+
+def test_the_session_controller_alone_opens_and_always_asks_about_unsaved_changes(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    sessions = window.session_controller
+    for own in ("open_path", "open_example", "open_dialog", "set_session"):
+        assert not hasattr(window, own)
+    open_action = sessions.actions["open"]
+    on_ctrl_o = [a for a in window.findChildren(QAction) if QKeySequence("Ctrl+O") in a.shortcuts()]
+    assert on_ctrl_o == [open_action] and window.actions["open"] is open_action
+    assert window.toolbar.actions()[0] is open_action and not open_action.icon().isNull()
+    assert window.menus["Open Example"] is sessions.examples_menu
+    window.model.run_to_end()  # the Update changed the weights: unsaved changes
+    example = next(a for a in sessions.examples_menu.actions() if a.data() == "course_simple")
+    routes = {
+        "Ctrl+O": lambda: qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier),
+        "the toolbar's Open": lambda: window.toolbar.widgetForAction(open_action).click(),
+        "Open Example": example.trigger,
+    }
+    for route, take in routes.items():
+        seen = answer_box("Cancel")
+        take()
+        qtbot.waitUntil(lambda seen=seen: bool(seen))
+        assert "unsaved changes" in seen[0], route
+        assert window.model.session.name == load_example("xor").name and sessions.modified, route
+    sessions.mark_unmodified()
 
 
 def test_open_example_menu_lists_and_opens_the_examples(qtbot):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QSaveFile, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QMainWindow, QMessageBox
 
 from backprop_gui.core.datasets import generate
@@ -86,29 +86,11 @@ def test_items_join_an_existing_file_menu_and_an_edit_menu_follows_it(qtbot, tmp
     assert titles == ["&File", "&Edit", "&View"]
     assert find_menu(window, "File") is file_menu
     texts = [action.text() for action in file_menu.actions()]
-    assert texts[:7] == ["&New…", "&Open…", "Open &Recent", "", "&Save", "Save &As…", "Re&vert"]
+    assert texts[:8] == ["&New…", "&Open…", "Open &Example", "Open &Recent", "", "&Save", "Save &As…", "Re&vert"]
     assert texts[-1] == "&Quit" and file_menu.actions()[-1] is quit_action
     assert controller.actions["save_as"].shortcut().toString() == "Ctrl+Shift+S"
     assert controller.actions["open"].shortcut().toString() == "Ctrl+O"
     assert [s.toString() for s in controller.actions["redo"].shortcuts()] == ["Ctrl+Shift+Z", "Ctrl+Y"]
-    window.close()
-
-
-def test_a_window_action_on_the_same_shortcut_is_taken_over(qtbot, tmp_path, saved, monkeypatch) -> None:
-    window = QMainWindow()
-    own_open = QAction("Open", window)
-    own_open.setShortcut(QKeySequence("Ctrl+O"))
-    opened: list[str] = []
-    own_open.triggered.connect(lambda: opened.append("window's own"))
-    window.menuBar().addMenu("&File").addAction(own_open)
-    toolbar = window.addToolBar("tools")
-    toolbar.addAction(own_open)
-    controller = make_window(qtbot, tmp_path, window)
-    assert controller.actions["open"] is own_open and toolbar.actions() == [own_open]
-    assert [a.text() for a in controller.file_menu.actions()].count("&Open…") == 1
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (saved, "")))
-    qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
-    assert controller.session.name == "Other session" and opened == []
     window.close()
 
 

@@ -7,12 +7,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
+from backprop_gui.core.breakpoints import BreakpointHit, BreakpointSettings
 from backprop_gui.core.datasets import generate
+from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.core.training import Trainer
+from backprop_gui.core.training_worker import RunWatch
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.controller import DIVERGED, FINISHED, PAUSED, TRAINING, install_training
 
@@ -239,25 +242,20 @@ def test_settings_are_range_checked_and_stored(qtbot, xor):
     assert model.session.data.validation_fraction == 0.25
 
 
-class Stop(Exception):
-    """What an observer (a breakpoint) raises to stop training after a step."""
-
-
-def test_trainer_hooks_can_stop_a_run_and_hear_how_it_ended(qtbot, xor):
+def test_a_watched_breakpoint_stops_the_run_and_is_heard_with_the_state_it_left(qtbot, xor):
     window, model, controller = xor
     model.session.training.epochs = 1000
-
-    def stop_at_ten(result, step):
-        if step == 10:
-            raise Stop("breakpoint at step 10")
-
-    controller.trainer_hooks.append(lambda trainer: trainer.observers.append(stop_at_ten))
+    health = HealthRecorder(model.session.network.depth)
+    watch = RunWatch(BreakpointSettings(loss_below=True, loss_target=10.0, loss_scope="step"), health)
+    controller.watch_source = lambda: watch
     with qtbot.waitSignal(controller.run_ended, timeout=TIMEOUT) as ended:
         controller.continue_training()
     error, trainer = ended.args
-    assert isinstance(error, Stop) and trainer.history.steps == 10
-    assert controller.state == PAUSED and model.session.history.steps == 10
-    assert "breakpoint at step 10" in controller.last_message
+    assert isinstance(error, BreakpointHit) and error.hit.step == 1
+    assert trainer.history.steps == 1 and trainer.network is model.session.network
+    assert controller.state == PAUSED and model.session.history.steps == 1
+    assert "Loss below target" in controller.last_message
+    assert list(health.snapshot()[0]) == [1.0]  # the run's layer health, recorded in the training process
 
 
 # --- settings through the window's undo stack ---------------------------------------------------

@@ -3,13 +3,13 @@
 ``install_diagnostics(window, model)`` adds a Debug menu and three docks (Gradient check,
 Layer health, Quiz) to any QMainWindow and returns the ``DiagnosticsController``.
 
-Training integration: whoever runs a core ``Trainer`` calls ``attach_trainer(trainer)``
-before the run (on the GUI thread; the observers it adds then run on the training thread),
-catches ``core.breakpoints.BreakpointHit`` like ``Divergence`` (the trainer's state is clean
-after the step that hit), and once the session holds the run's final weights calls
-``training_stopped(error, trainer)`` on the GUI thread. A hit is then shown (status bar and
-a non-modal message: which, where, why) and the stepper lands on its sample and phase with
-its neuron selected.
+Training integration: whoever runs a core ``Trainer`` (the training process) watches it with
+``run_watch()`` — the breakpoint conditions, and the layer-health recorder, whose copy in the
+training process is loaded back into this one as snapshots come — stops on
+``core.breakpoints.BreakpointHit`` like on ``Divergence`` (the trainer's state is clean after the
+step that hit), and once the session holds the run's final weights calls
+``training_stopped(error, trainer)``. A hit is then shown (status bar and a non-modal message:
+which, where, why) and the stepper lands on its sample and phase with its neuron selected.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMessageBox
 
 from backprop_gui.core.breakpoints import (
     BreakpointHit,
-    BreakpointMonitor,
     BreakpointSettings,
     Hit,
     hit_from_divergence,
@@ -29,6 +28,7 @@ from backprop_gui.core.breakpoints import (
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.training import Divergence, Trainer
+from backprop_gui.core.training_worker import RunWatch
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
@@ -62,7 +62,6 @@ class DiagnosticsController(QObject):
         self.model = model
         self.settings = BreakpointSettings()
         self.recorder = HealthRecorder(model.session.network.depth)
-        self.monitor: BreakpointMonitor | None = None
         self.last_hit: Hit | None = None
         self.message_box: QMessageBox | None = None
         self.gradcheck_panel = GradcheckPanel(model)
@@ -123,23 +122,17 @@ class DiagnosticsController(QObject):
 
     # --- training ------------------------------------------------------------------
 
-    def attach_trainer(self, trainer: Trainer) -> None:
-        """Watch ``trainer`` for breakpoints and record its layer health, from its next step on."""
-        if self.recorder.depth != trainer.network.depth:
-            self._new_recorder(trainer.network.depth)
-        self.recorder.attach(trainer)  # first, so the step that hits a breakpoint is recorded too
-        if self.monitor is not None:
-            self.monitor.detach()
-        self.monitor = BreakpointMonitor(self.settings, trainer.network)
-        self.monitor.attach(trainer)
+    def run_watch(self) -> RunWatch:
+        """What the next training run watches: these breakpoint conditions, and the layer-health
+        recorder of the session's network (a run records into a copy; ``HealthRecorder.load`` takes it back)."""
+        depth = self.model.session.network.depth
+        if self.recorder.depth != depth:
+            self._new_recorder(depth)
+        return RunWatch(self.settings, self.recorder)
 
     def training_stopped(self, error: BaseException | None, trainer: Trainer | None = None) -> Hit | None:
         """Call when a run ended: shows and lands on a ``BreakpointHit`` or a ``Divergence``
         (when the NaN condition is on; ``trainer`` is needed to locate it). Returns the hit, if any."""
-        if self.monitor is not None:
-            self.monitor.detach()
-            self.monitor = None
-        self.recorder.detach()
         if isinstance(error, BreakpointHit):
             hit = error.hit
         elif isinstance(error, Divergence) and self.settings.non_finite and trainer is not None:

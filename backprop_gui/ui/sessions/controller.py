@@ -10,7 +10,6 @@ damages the file on disk.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 
@@ -28,7 +27,7 @@ from backprop_gui.core.editing import (
     bias_name,
     weight_name,
 )
-from backprop_gui.core.presets import load_example
+from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, dumps, load_session, session_from_dict, session_to_dict
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
@@ -514,20 +513,10 @@ class SessionController(QObject):
 
     # --- menus ------------------------------------------------------------------------------
 
-    def _action(
-        self, key: str, text: str, slot, shortcut: QKeySequence | str | None = None, tip: str = "", adopt: bool = False
-    ) -> QAction:
-        """A new action; with ``adopt``, the window's own action on the same shortcut is taken over
-        instead (so a window that already had Open on Ctrl+O keeps one Open, in its menu and toolbar)."""
-        keys = QKeySequence(shortcut) if shortcut is not None else QKeySequence()
-        action = self._owner_of(keys) if adopt and not keys.isEmpty() else None
-        if action is None:
-            action = QAction(text, self.window)
-            self._claim(action, [keys] if not keys.isEmpty() else [])
-        else:
-            with contextlib.suppress(RuntimeError, TypeError):
-                action.triggered.disconnect()
-            action.setText(text)
+    def _action(self, key: str, text: str, slot, shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip)
@@ -535,60 +524,45 @@ class SessionController(QObject):
         self.actions[key] = action
         return action
 
-    def _owner_of(self, keys: QKeySequence) -> QAction | None:
-        """The window's action already bound to ``keys``, if any."""
-        for action in self.window.findChildren(QAction):
-            if keys in action.shortcuts():
-                return action
-        return None
-
-    def _claim(self, action: QAction, shortcuts: list[QKeySequence]) -> None:
-        """Give ``shortcuts`` to ``action``, taking them from any other action of the window."""
-        for keys in shortcuts:
-            while (owner := self._owner_of(keys)) is not None and owner is not action:
-                owner.setShortcuts([other for other in owner.shortcuts() if other != keys])
-        action.setShortcuts(shortcuts)
-
     def _build_file_menu(self) -> None:
         menu = window_menu(self.window, "File")
         self.recent_menu = QMenu("Open &Recent", self.window)
         self.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self.recent_menu, self.recent, self.open_file))
         fill_recent_menu(self.recent_menu, self.recent, self.open_file)
         a = self._action
-        examples = self._adopt_examples()
+        self.examples_menu = self._examples_menu()
         items = [
-            a("new", "&New…", self.new_session, QKeySequence.StandardKey.New, "Build a new network", True),
-            a("open", "&Open…", self.open_file, QKeySequence.StandardKey.Open, "Open a session file", True),
-            *([examples] if examples is not None else []),
+            a("new", "&New…", self.new_session, QKeySequence.StandardKey.New, "Build a new network"),
+            a("open", "&Open…", self.open_file, QKeySequence.StandardKey.Open, "Open a session file"),
+            self.examples_menu,
             self.recent_menu,
             None,
-            a("save", "&Save", self.save, QKeySequence.StandardKey.Save, "Save the session to its file", True),
-            a("save_as", "Save &As…", self.save_as, "Ctrl+Shift+S", "Save the session to a new file", True),
+            a("save", "&Save", self.save, QKeySequence.StandardKey.Save, "Save the session to its file"),
+            a("save_as", "Save &As…", self.save_as, "Ctrl+Shift+S", "Save the session to a new file"),
             a("revert", "Re&vert", self.revert, None, "Discard the changes since the last save"),
         ]
         _insert_block(menu, items)
         self.file_menu = menu
 
-    def _adopt_examples(self) -> QMenu | None:
-        """The window's Open Example menu (object name "examplesMenu"), if any, its items rerouted
-        through ``open_example`` so unsaved changes are asked about first."""
-        menu = self.window.findChild(QMenu, "examplesMenu")
-        if menu is None:
-            return None
-        for action in menu.actions():
-            name = action.data()
-            if isinstance(name, str) and name:
-                with contextlib.suppress(RuntimeError, TypeError):
-                    action.triggered.disconnect()
-                action.triggered.connect(lambda _=False, n=name: self.open_example(n))
+    def _examples_menu(self) -> QMenu:
+        """File ▸ Open Example: every built-in example, opened through ``open_example``."""
+        menu = QMenu("Open &Example", self.window)
+        menu.setObjectName("examplesMenu")
+        menu.setToolTipsVisible(True)
+        for name, description in list_examples():
+            action = menu.addAction(name.replace("_", " "))
+            action.setToolTip(description)
+            action.setStatusTip(description)
+            action.setData(name)
+            action.triggered.connect(lambda _=False, n=name: self.open_example(n))
         return menu
 
     def _build_edit_menu(self) -> None:
         menu = window_menu(self.window, "Edit", after=self.file_menu)
         undo = self.undo_stack.createUndoAction(self.window, "Undo")
-        self._claim(undo, QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
+        undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         redo = self.undo_stack.createRedoAction(self.window, "Redo")
-        self._claim(redo, [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.actions["undo"], self.actions["redo"] = undo, redo
         a = self._action
         bias = a("toggle_bias", "&Bias in Layer", self.toggle_bias, None, "Give the selected layer a bias b^l, or none")

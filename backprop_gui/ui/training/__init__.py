@@ -1,1 +1,2 @@
-"""Training: the controller, its runner thread, the training panel, the loss plot, the data, the decision map."""
+"""Training: the controller (the window's side of the training process), the training panel, the
+loss plot, the data, the decision map."""

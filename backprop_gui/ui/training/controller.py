@@ -1,11 +1,11 @@
 """Training in the window: the Train menu, a toolbar, and the training, loss, data and decision-map docks.
 
 ``install_training(window, model)`` adds all of it to any QMainWindow and returns the
-``TrainingController`` that runs SGD in the background (``ui.training.runner.TrainingRunner``),
-applies its snapshots to the session on the GUI thread at a throttled rate, and hands a
-clean state to the stepper whenever training pauses. Stepping and training share one
-history: an Update applied in the stepper is recorded as a training step, and stepping
-it back takes it out again.
+``TrainingController``, the only part of the window that talks to the training process
+(``core.training_worker``): it starts runs there, applies their snapshots to the session at the
+frame rate they come at, and hands a clean state to the stepper whenever training pauses. The
+window's thread never runs a training step. Stepping and training share one history: an Update
+applied in the stepper is recorded as a training step, and stepping it back takes it out again.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -23,10 +23,18 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from backprop_gui.core.backprop import set_parameters
 from backprop_gui.core.datasets import Dataset, check_fits
 from backprop_gui.core.editing import SessionEdit, SetData, SetTrainingSetting
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
+from backprop_gui.core.training_worker import (
+    FRAME_RATE,
+    RunRequest,
+    RunWatch,
+    Snapshot,
+    TrainingWorker,
+    WorkerGone,
+    append_history,
+)
 from backprop_gui.ui.common.icons import ICON_PROPERTY, icon
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import Change, SessionModel
@@ -35,7 +43,6 @@ from backprop_gui.ui.training.data_view import DataView
 from backprop_gui.ui.training.decision_map import DecisionMap
 from backprop_gui.ui.training.loss_plot import LossPlot
 from backprop_gui.ui.training.panel import TrainingPanel
-from backprop_gui.ui.training.runner import Progress, TrainingRunner
 
 # Button labels of the actions (the menus show the full text).
 SHORT_NAMES = {"train": "Train", "pause": "Pause", "one_epoch": "1 epoch", "n_epochs": "N epochs…", "reset": "Reset…"}
@@ -48,7 +55,8 @@ class TrainingController(QObject):
 
     state_changed = Signal(str)
     progressed = Signal()  # the session's history and weights moved on (throttled while training)
-    # A run ended and the session holds its final weights: (the error that stopped it or None, its Trainer).
+    # A run ended and the session holds its final weights: (the error that stopped it or None, a
+    # Trainer over the session as the run left it).
     run_ended = Signal(object, object)
 
     def __init__(self, window: QMainWindow, model: SessionModel) -> None:
@@ -56,16 +64,20 @@ class TrainingController(QObject):
         self.window = window
         self.model = model
         self.state = IDLE
-        self.runner: TrainingRunner | None = None
+        self.worker = TrainingWorker()  # its process starts with the first run and serves every run after
         self.last_message = ""
         self.steps_per_second = 0.0
+        self._run: int | None = None  # the run going on in the worker
+        self._watch = RunWatch()  # what that run watches
         self._target_epoch: int | None = None  # the end of a paused run, for Continue
         self._delay = 0.0
         self._applying = False
         self._stepped: list[int] = []  # history lengths right after each Update the stepper recorded
-        # Called on the GUI thread with each run's Trainer before it starts (e.g. to add observers).
-        self.trainer_hooks: list[Callable[[Trainer], None]] = []
+        # What each run watches (breakpoints, layer health); None: nothing.
+        self.watch_source: Callable[[], RunWatch] | None = None
         self._rate_clock = (0.0, 0)
+        self._poll_timer = QTimer(self, interval=int(1000 / FRAME_RATE))
+        self._poll_timer.timeout.connect(self._collect)
         self.actions = self._make_actions()
         self.panel = TrainingPanel(self)
         self.loss_plot = LossPlot(model)
@@ -77,7 +89,8 @@ class TrainingController(QObject):
         self.progressed.connect(self.loss_plot.refresh)
         app = QCoreApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(self.stop)
+            app.aboutToQuit.connect(self.close)
+        window.installEventFilter(self)
         model.about_to_move.connect(self._before_step)
         model.update_applied.connect(self._update_applied)
         model.changed.connect(self._model_changed)
@@ -86,7 +99,7 @@ class TrainingController(QObject):
 
     @property
     def running(self) -> bool:
-        return self.runner is not None
+        return self._run is not None
 
     def toggle(self) -> None:
         """F5: pause a running training, else continue (or start) it."""
@@ -121,15 +134,31 @@ class TrainingController(QObject):
 
     def pause(self) -> None:
         """Stop after the step in progress; the session then holds that step's weights and history."""
-        if self.runner is None:
+        if self._run is None:
             return
-        self.runner.stop(wait=True)
-        self._finish(PAUSED)
+        try:
+            snapshots = self.worker.stop()
+        except WorkerGone as gone:
+            self._finish([], gone)
+            return
+        self._finish(snapshots)
 
     def stop(self) -> None:
         """Stop for good (the window closes, a new session): keep what is done, forget the run's end."""
         self.pause()
         self._target_epoch = None
+
+    def close(self) -> None:
+        """The application quits: stop, and end the training process."""
+        self.stop()
+        self.worker.close()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """The window closes (its close was not refused): stop, and free the training process."""
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.stop()
+            self.worker.release()
+        return False
 
     def _start(self, target_epoch: int) -> None:
         if self.running:
@@ -142,72 +171,88 @@ class TrainingController(QObject):
             self._tell("Cannot train", str(error))
             return
         self._target_epoch = target_epoch
-        self.runner = TrainingRunner(
+        self._watch = self.watch_source() if self.watch_source is not None else RunWatch()
+        request = RunRequest(
+            0,
             session.network,
             session.data,
+            session.data.validation_fraction,
             session.training,
             session.history,
             session.epoch,
             session.batch,
             target_epoch,
             self._delay,
+            self._watch,
         )
+        try:
+            self._run = self.worker.start(request, session.data)  # sent (copied) at once
+        except WorkerGone as gone:
+            self._tell("Cannot train", str(gone), warning=True)
+            return
         self._rate_clock = (time.perf_counter(), 0)
-        for hook in self.trainer_hooks:
-            hook(self.runner.trainer)
-        self.runner.signals.published.connect(self._collect)
-        self.runner.signals.ended.connect(self._ended)
-        self.runner.start()
+        self._poll_timer.start()
         self._set_state(TRAINING)
         self._status(f"Training to epoch {target_epoch:,} …")
 
-    def _collect(self, runner: TrainingRunner) -> None:
-        """The worker published a snapshot: apply it, and let the worker go on once it is drawn."""
-        if runner is not self.runner:
-            return  # a late signal of a run already stopped
-        self._apply(runner.take(), final=False)
-        self._measure_rate(runner)
-        QTimer.singleShot(0, runner.resume)  # queued behind the repaints the snapshot caused
-
-    def _ended(self, runner: TrainingRunner) -> None:
-        """The worker finished its epochs or diverged."""
-        if runner is self.runner:
-            runner.stop(wait=True)
-            error = runner.error
-            self._finish(FINISHED if error is None else DIVERGED if isinstance(error, Divergence) else PAUSED)
-
-    def _finish(self, state: str) -> None:
-        runner, self.runner = self.runner, None
-        if runner is None:
+    def _collect(self) -> None:
+        """The frame timer: apply what the worker sent, and let it send more once this is drawn."""
+        try:
+            snapshots = self.worker.poll()
+        except WorkerGone as gone:
+            self._finish([], gone)
             return
-        self._apply(runner.take(), final=True)
+        if snapshots and snapshots[-1].final:
+            self._finish(snapshots)
+        elif snapshots:
+            self._apply(snapshots, final=False)
+            self._measure_rate(snapshots[-1].steps)
+            QTimer.singleShot(0, self.worker.acknowledge)  # queued behind the repaints the snapshot caused
+
+    def _finish(self, snapshots: list[Snapshot], gone: WorkerGone | None = None) -> None:
+        """The run is over (finished, stopped, diverged, hit a breakpoint, or its process died):
+        apply its last snapshots and say how it ended."""
+        self._poll_timer.stop()
+        self._run = None
+        self._apply(snapshots, final=True)
         self.steps_per_second = 0.0
         session = self.model.session
-        if state == FINISHED:
+        error = gone or (snapshots[-1].error if snapshots else None)
+        if error is None and self._target_epoch is not None and session.epoch >= self._target_epoch:
+            state = FINISHED
             self._target_epoch = None
             last = session.history.epoch_losses[-1] if session.history.epoch_losses else None
             mean = f"; mean loss of the last epoch {self.model.format(last)}" if last is not None else ""
             self._status(f"Training finished at epoch {session.epoch:,}{mean}")
-        elif state == DIVERGED:
+        elif isinstance(error, Divergence):
+            state = DIVERGED
             self._target_epoch = None
-            self._tell("Training diverged", str(runner.error), warning=True)
-        elif runner.error is not None:  # an observer stopped it (a breakpoint): its owner explains
-            self._status(f"Training stopped after step {session.history.steps:,}: {runner.error}")
+            self._tell("Training diverged", str(error), warning=True)
+        elif error is not None:  # a breakpoint (its owner explains) or a lost process
+            state = PAUSED
+            self._status(f"Training stopped after step {session.history.steps:,}: {error}")
         else:
+            state = PAUSED
             self._status(f"Training paused at epoch {session.epoch + 1:,}, step {session.history.steps:,}")
         self._set_state(state)
-        self.run_ended.emit(runner.error, runner.trainer)
+        trainer = Trainer(
+            session.network, session.data, session.training, session.history, session.epoch, session.batch
+        )
+        self.run_ended.emit(error, trainer)
 
-    def _apply(self, progress: Progress, final: bool) -> None:
-        """Write a worker snapshot into the session (GUI thread only) and let every view redraw."""
+    def _apply(self, snapshots: list[Snapshot], final: bool) -> None:
+        """Write the worker's snapshots into the session, oldest first, and let every view redraw."""
         session = self.model.session
-        if progress.empty and not final:
+        if not snapshots and not final:
             return
-        progress.apply_to(session.history)
-        if progress.weights is not None:
-            set_parameters(session.network, progress.weights, progress.biases)
-            session.epoch, session.batch = progress.epoch, progress.batch
-        sample = progress.next_sample if final else progress.last_sample
+        sample = None
+        for snapshot in snapshots:
+            append_history(session.history, snapshot.history)
+            if snapshot.state is not None:
+                snapshot.state.load_into(session)
+            if snapshot.health is not None and self._watch.health is not None:
+                self._watch.health.load(snapshot.health)
+            sample = snapshot.next_sample if snapshot.final else snapshot.last_sample
         self._applying = True
         try:
             self.model.network_changed(sample)
@@ -216,12 +261,12 @@ class TrainingController(QObject):
         self._stepped.clear()
         self.progressed.emit()
 
-    def _measure_rate(self, runner: TrainingRunner) -> None:
-        start, steps = self._rate_clock
-        now, done = time.perf_counter(), runner.steps_done
+    def _measure_rate(self, steps: int) -> None:
+        start, done = self._rate_clock
+        now = time.perf_counter()
         if now - start >= 0.5:
-            self.steps_per_second = (done - steps) / (now - start)
-            self._rate_clock = (now, done)
+            self.steps_per_second = (steps - done) / (now - start)
+            self._rate_clock = (now, steps)
 
     # --- settings --------------------------------------------------------------------
 
@@ -272,8 +317,7 @@ class TrainingController(QObject):
     def set_delay(self, seconds: float) -> None:
         """The speed: seconds to wait after each step (0: as fast as possible)."""
         self._delay = seconds
-        if self.runner is not None:
-            self.runner.set_delay(seconds)
+        self.worker.set_delay(seconds)
 
     def batches_per_epoch(self) -> int:
         session = self.model.session
@@ -341,9 +385,13 @@ class TrainingController(QObject):
     def _model_changed(self, what: str) -> None:
         if what == Change.SESSION or (what == Change.NETWORK and not self._applying):
             # A new session or an edit of the network: the run's copy is out of date.
-            if self.runner is not None:
-                self.runner.stop(wait=True)
-                self.runner = None
+            if self._run is not None:
+                self._poll_timer.stop()
+                self._run = None
+                try:
+                    self.worker.stop()  # what it trained since is dropped
+                except WorkerGone:
+                    pass
                 self._set_state(PAUSED if what == Change.NETWORK else IDLE)
             self._stepped.clear()
             if what == Change.SESSION:

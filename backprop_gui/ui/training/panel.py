@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION
 from backprop_gui.core.network import MAX_SEED
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
+from backprop_gui.core.training_worker import MAX_DELAY
 from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.training.runner import MAX_DELAY
 
 
 class TrainingControls(Protocol):

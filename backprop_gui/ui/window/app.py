@@ -93,6 +93,7 @@ def create_window(
     _connect_training(training, diagnostics, sessions.autosave_now)
     _show_breakpoints(window, diagnostics)
     _keep_window_view(window, diagnostics)
+    window.show_opening(sessions.actions["open"], sessions.examples_menu)
     window.session_controller = sessions
     window.training_controller = training
     window.diagnostics_controller = diagnostics
@@ -122,7 +123,7 @@ def _follow_use(layouts: LayoutController, training: TrainingController, diagnos
 
 def _connect_training(training: TrainingController, diagnostics: DiagnosticsController, autosave) -> None:
     """Breakpoints watch every run; a run that ends lands on its breakpoint and is autosaved."""
-    training.trainer_hooks.append(diagnostics.attach_trainer)
+    training.watch_source = diagnostics.run_watch
     training.run_ended.connect(diagnostics.training_stopped)
     training.run_ended.connect(lambda _error, _trainer: autosave())
 

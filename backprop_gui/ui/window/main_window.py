@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,17 +31,20 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui import __version__
-from backprop_gui.core.presets import list_examples, load_example
-from backprop_gui.core.session import Session
-from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.icons import ICON_PROPERTY, app_icon, icon
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import Change, NeuronValue, SessionModel
+from backprop_gui.ui.diagnostics.controller import DiagnosticsController
+from backprop_gui.ui.sessions.controller import SessionController
+from backprop_gui.ui.sessions.note_panel import NotePanel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
 from backprop_gui.ui.stepping.values_panel import ValuesPanel
+from backprop_gui.ui.training.controller import TrainingController
+from backprop_gui.ui.window.export import ExportController
+from backprop_gui.ui.window.imports import ImportController
 from backprop_gui.ui.window.presentation import PresentationMode
 
 APP_NAME = "backprop-gui"
@@ -53,7 +55,6 @@ NEURON_VALUES = {
     NeuronValue.A: "Activation a",
     NeuronValue.DELTA: "Error δ",
 }
-SESSION_FILTER = "Sessions (*.json);;All files (*)"
 # (key = the SessionModel method, menu text, shortcuts, icon, tooltip)
 STEP_ACTIONS = (
     ("step", "&Step", ("F10", "Right", "PgDown"), "step", "Step: complete the next phase"),
@@ -175,6 +176,14 @@ class ShortcutsDialog(QDialog):
 class MainWindow(QMainWindow):
     """The debugger window over ``model``: ``menus``, ``toolbar`` and ``actions`` are public for extension."""
 
+    # The features' controllers: ui.window.app.create_window installs them and hands them over.
+    session_controller: SessionController
+    training_controller: TrainingController
+    diagnostics_controller: DiagnosticsController
+    export_controller: ExportController
+    import_controller: ImportController
+    note_panel: NotePanel
+
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
@@ -253,7 +262,6 @@ class MainWindow(QMainWindow):
 
     def _create_actions(self) -> None:
         m = self.model
-        self._action("open", "&Open…", self.open_dialog, ["Ctrl+O"], "open", "Open a session file")
         self._action("quit", "&Quit", self.close, ["Ctrl+Q"])
         for key, text, keys, icon_name, tip in STEP_ACTIONS:
             self._action(key, text, getattr(m, key), list(keys), icon_name, tip)
@@ -343,18 +351,6 @@ class MainWindow(QMainWindow):
     def _create_menus(self) -> None:
         a = self.actions
         file = self._menu("&File")
-        file.addAction(a["open"])
-        examples = file.addMenu("Open &Example")
-        examples.setObjectName("examplesMenu")
-        self.menus["Open Example"] = examples
-        for name, description in list_examples():
-            action = examples.addAction(name.replace("_", " "))
-            action.setToolTip(description)
-            action.setStatusTip(description)
-            action.setData(name)
-            action.triggered.connect(lambda _checked=False, n=name: self.open_example(n))
-        examples.setToolTipsVisible(True)
-        file.addSeparator()
         file.addAction(a["quit"])
 
         step = self._menu("&Step")
@@ -393,7 +389,7 @@ class MainWindow(QMainWindow):
     def _create_toolbar(self) -> None:
         self.toolbar.setObjectName("debuggerToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        for key in ("open", None, "reset_pass", "step_back", "step", "step_into", "finish_phase", "run_to_end", None,
+        for key in ("reset_pass", "step_back", "step", "step_into", "finish_phase", "run_to_end", None,
                     "previous_sample", "next_sample", None, "zoom_out", "zoom_in", "reset_zoom", None,
                     "presentation"):  # fmt: skip
             if key is None:
@@ -402,6 +398,16 @@ class MainWindow(QMainWindow):
                 self.toolbar.addAction(self.actions[key])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.menus["View"].addAction(self.toolbar.toggleViewAction())
+
+    def show_opening(self, open_action: QAction, examples: QMenu) -> None:
+        """Lead the toolbar with the session controller's ``open_action`` and list it and its
+        ``examples`` menu with the window's own: opening has one owner, the session controller."""
+        open_action.setIcon(icon("open", self.palette()))
+        first = self.toolbar.actions()[0]
+        self.toolbar.insertAction(first, open_action)
+        self.toolbar.insertSeparator(first)
+        self.actions["open"] = open_action
+        self.menus["Open Example"] = examples
 
     def _create_status_bar(self) -> None:
         self.status_labels: dict[str, QLabel] = {}
@@ -467,36 +473,6 @@ class MainWindow(QMainWindow):
         else:
             labels["loss"].setText(f"C = {self.model.format(float(loss.values[0, 0]))}")
         labels["rate"].setText(f"η = {self.model.format(stepper.learning_rate)}")
-
-    # --- files ------------------------------------------------------------------------
-
-    def open_dialog(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)
-        if path:
-            self.open_path(path)
-
-    def open_path(self, path: str) -> bool:
-        """Load the session at ``path`` into the window; an error box names the file and the problem."""
-        try:
-            session = load_session(path)
-        except SessionError as error:
-            show_error(self, "Cannot open session", f"Could not open {path}:\n\n{error.message}")
-            return False
-        self.set_session(session)
-        return True
-
-    def open_example(self, name: str) -> bool:
-        try:
-            session = load_example(name)
-        except SessionError as error:
-            show_error(self, "Cannot open example", f"Could not open the example {name}:\n\n{error.message}")
-            return False
-        self.set_session(session)
-        return True
-
-    def set_session(self, session: Session) -> None:
-        self.model.set_session(session)
-        self.statusBar().showMessage(f"Opened {session.name}", 4000)
 
     # --- help ---------------------------------------------------------------------------
 
