@@ -84,10 +84,6 @@ class GraphLayout:
     elisions: dict[int, Box]
     legend: Box  # the colour legend's corner
 
-    def circle_box(self, layer: int, j: int) -> Box:
-        """The square around neuron j of ``layer``'s circle."""
-        return Box.around(self.neurons[(layer, j)], self.radius, self.radius)
-
     def neuron_box(self, layer: int, j: int) -> Box:
         """The square around neuron j of ``layer`` and its glow ring, widened by a number beside it."""
         reach = self.radius + self.halo

@@ -83,7 +83,7 @@ def test_neighbouring_rings_keep_a_clear_gap_and_everything_stays_in_view(shape,
     for box in boxes:
         assert not box.intersects(result.legend)
     for l, j in result.neurons:  # labels keep clear of circles and of numbers beside them
-        circle = result.circle_box(l, j)
+        circle = Box.around(result.neurons[(l, j)], result.radius, result.radius)
         number = Box(
             circle.x, circle.y, circle.width + (result.beside_width if result.numbers_beside else 0), circle.height
         )

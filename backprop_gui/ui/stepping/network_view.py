@@ -47,6 +47,7 @@ from backprop_gui.core.geometry import Size
 from backprop_gui.core.graph_layout import (
     ELIDED_SHOWN,
     HALO,
+    LEGEND_MARGIN,
     MAX_SHOWN,
     NUMBER_GAP,
     GraphLayout,
@@ -660,7 +661,8 @@ class NetworkView(QGraphicsView):
 
     def _place_legend(self) -> None:
         self.legend.resize(self.legend.sizeHint())
-        self.legend.move(10, self.viewport().height() - self.legend.height() - 10)
+        margin = round(LEGEND_MARGIN)  # where the layout keeps the legend's corner free
+        self.legend.move(margin, self.viewport().height() - self.legend.height() - margin)
 
     # --- colours ------------------------------------------------------------------
 
