@@ -1,5 +1,6 @@
 """The architecture is checked by tools: the import contracts in pyproject.toml hold (and each one
-catches a module that breaks it), and mypy passes --strict on the core and the command line."""
+catches a module that breaks it), mypy passes --strict on the core and the command line, and its
+default checks on the window."""
 
 from __future__ import annotations
 
@@ -78,4 +79,9 @@ def mypy(*args: str) -> subprocess.CompletedProcess[str]:
 def test_core_and_the_command_line_pass_mypy_strict() -> None:
     # the window's modules that cli.py imports are checked on their own terms (not strict)
     result = mypy("--strict", "--follow-imports=silent", "backprop_gui/core", "backprop_gui/cli.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_window_passes_mypy() -> None:
+    result = mypy("backprop_gui/ui")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -44,7 +44,9 @@ def is_dark(palette: QPalette) -> bool:
 
 def mix(base: QColor, other: QColor, amount: float) -> QColor:
     """The colour ``amount`` (0..1) of the way from ``base`` to ``other`` (opaque)."""
-    channels = zip(base.getRgbF()[:3], other.getRgbF()[:3], strict=True)
+    channels = zip(
+        (base.redF(), base.greenF(), base.blueF()), (other.redF(), other.greenF(), other.blueF()), strict=True
+    )
     return QColor.fromRgbF(*(b + amount * (o - b) for b, o in channels))
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backprop_gui.core.backprop import PassResult
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import index as subscript
 from backprop_gui.core.gradcheck import EPSILON, GradientCheck, ParameterCheck, gradient_check
@@ -145,7 +146,7 @@ class GradcheckPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self.result: GradientCheck | None = None
-        self._record = None  # the pass the result belongs to
+        self._record: PassResult | None = None  # the pass the result belongs to
         self.table = GradcheckTable(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.table)

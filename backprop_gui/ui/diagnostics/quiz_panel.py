@@ -184,7 +184,8 @@ class QuizPanel(QWidget):
         if stepper.at_end:
             return "This pass is complete. Step on to start the next sample's pass."
         names = ", ".join(QUANTITY_NAMES[q] for q in self.settings.quantities) or "nothing"
-        return f"Nothing to predict in {stepper.next_phase.label} (the quiz asks about: {names}). Step on."
+        upcoming = stepper.next_phase.label if stepper.next_phase is not None else "this phase"
+        return f"Nothing to predict in {upcoming} (the quiz asks about: {names}). Step on."
 
     def _select(self, question: Question) -> None:
         layer, j, k = question.target
@@ -223,7 +224,8 @@ class QuizPanel(QWidget):
         if request is StepRequest.STEP:
             self.model.step()
         elif request is StepRequest.CONFIRM:
-            self._select(self.current)
+            if self.current is not None:
+                self._select(self.current)
             self._say(
                 "Press <b>Enter</b> to check your answer, or <b>F10</b> again to skip this question "
                 "(a skip counts as not right).",

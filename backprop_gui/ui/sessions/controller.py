@@ -11,11 +11,20 @@ damages the file on disk.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QSaveFile, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMenu, QMessageBox, QSizePolicy, QSpacerItem
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSizePolicy,
+    QSpacerItem,
+)
 
 from backprop_gui.core.editing import (
     AddNeuron,
@@ -52,7 +61,7 @@ SETTLE_MS = 2000  # autosave this long after the network last changed outside an
 STATUS_MS = 5000
 
 
-def _insert_block(menu: QMenu, items: list[QAction | QMenu | None]) -> None:
+def _insert_block(menu: QMenu, items: Sequence[QAction | QMenu | None]) -> None:
     """Put ``items`` (None = separator) at the top of ``menu``, before what it already holds
     (an item already in the menu moves into the block)."""
     actions = [item.menuAction() if isinstance(item, QMenu) else item for item in items]
@@ -195,9 +204,10 @@ class SessionController(QObject):
         if not self.maybe_save("creating a new session"):
             return False
         dialog = NewSessionDialog(self.session.data, self.window)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.session() is None:
+        session = dialog.session() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        if session is None:
             return False
-        self.open_session(dialog.session())
+        self.open_session(session)
         return True
 
     def open_example(self, name: str) -> bool:
@@ -394,6 +404,8 @@ class SessionController(QObject):
                 return True
             self.autosave.close()
             return False
+        if not isinstance(event, QDragEnterEvent | QDropEvent):
+            return False
         if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and _dropped_path(event):
             event.acceptProposedAction()
             return True
@@ -467,9 +479,8 @@ class SessionController(QObject):
         return self._run(dialog)
 
     def _run(self, dialog: EditDialog) -> bool:
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.edit() is None:
-            return False
-        return self.push(dialog.edit())
+        edit = dialog.edit() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        return edit is not None and self.push(edit)
 
     def _selected_layer(self) -> int | None:
         selection = self.model.selection
@@ -513,7 +524,14 @@ class SessionController(QObject):
 
     # --- menus ------------------------------------------------------------------------------
 
-    def _action(self, key: str, text: str, slot, shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
+    def _action(
+        self,
+        key: str,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+    ) -> QAction:
         action = QAction(text, self.window)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -618,15 +636,15 @@ class SessionController(QObject):
         suffix = f" {layer}" if layer is not None else ""
         put("remove_layer", f"&Remove Layer{suffix}", hidden, "Remove this hidden layer" if hidden else why_hidden)
         put("add_neuron", f"Add &Neuron to Layer{suffix}", hidden, "Append a neuron" if hidden else why_hidden)
-        neuron = selection is not None and hidden and not selection.is_edge
-        can_remove = neuron and network.layer(layer).size > 1
-        if neuron and not can_remove:
-            tip = f"Neuron {selection.j + 1} is the only neuron of layer {layer}"
-        elif not neuron:
+        j = selection.j if selection is not None and hidden and not selection.is_edge else None
+        can_remove = j is not None and layer is not None and network.layer(layer).size > 1
+        if j is not None and not can_remove:
+            tip = f"Neuron {j + 1} is the only neuron of layer {layer}"
+        elif j is None:
             tip = "Select a neuron of a hidden layer first"
         else:
             tip = "Remove this neuron and its weights"
-        text = f"Remove Ne&uron {selection.j + 1} of Layer {layer}" if neuron else "Remove Ne&uron"
+        text = f"Remove Ne&uron {j + 1} of Layer {layer}" if j is not None else "Remove Ne&uron"
         put("remove_neuron", text, can_remove, tip)
         bias = self.actions["toggle_bias"]
         bias.setText(f"&Bias in Layer{suffix}")
@@ -641,6 +659,7 @@ def _roomy(box: QMessageBox) -> None:
     screen = box.screen().availableGeometry().width() if box.screen() is not None else 1024
     width = min(round(60 * box.fontMetrics().averageCharWidth()), screen // 2)
     layout = box.layout()
+    assert isinstance(layout, QGridLayout)  # QMessageBox lays itself out on a grid
     spacer = QSpacerItem(width, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
     layout.addItem(spacer, layout.rowCount(), 0, 1, layout.columnCount())
 

@@ -6,7 +6,7 @@ hidden layers in between. ``session()`` builds the Session after the dialog is a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -123,12 +123,13 @@ class NewSessionDialog(QDialog):
                 if param.kind is int:
                     box = QSpinBox()
                     box.setRange(int(param.low), int(param.high))
+                    box.setValue(int(param.default))
                 else:
                     box = QDoubleSpinBox()
                     box.setDecimals(3)
                     box.setSingleStep(0.01)
                     box.setRange(float(param.low), float(param.high))
-                box.setValue(param.default)
+                    box.setValue(float(param.default))
                 box.setToolTip(param.help)
                 box.valueChanged.connect(self._sizes_changed)
                 self._params[param.name] = box
@@ -143,7 +144,7 @@ class NewSessionDialog(QDialog):
     def io_sizes(self) -> tuple[int, int]:
         """(n_0, n_L) the chosen data needs."""
         key = self.data.currentData()
-        if key == KEEP_DATA:
+        if key == KEEP_DATA and self._current is not None:
             return self._current.input_size, self._current.target_size
         generator = GENERATORS[key]
         return generator.input_size, generator.target_size(self.data_settings_values())
@@ -225,10 +226,16 @@ class NewSessionDialog(QDialog):
         self.layers.removeRow(selected if 0 <= selected < last else last - 1)
         self._renumber()
 
+    def _size_box(self, row: int) -> QSpinBox:
+        return cast(QSpinBox, self.layers.cellWidget(row, 0))
+
+    def _activation_box(self, row: int) -> QComboBox:
+        return cast(QComboBox, self.layers.cellWidget(row, 1))
+
     def layer_specs(self) -> list[tuple[int, str]]:
         """(n_l, f_l) for l = 1..L as the table shows them."""
         return [
-            (self.layers.cellWidget(row, 0).value(), self.layers.cellWidget(row, 1).currentData())
+            (self._size_box(row).value(), self._activation_box(row).currentData())
             for row in range(self.layers.rowCount())
         ]
 
@@ -239,8 +246,7 @@ class NewSessionDialog(QDialog):
         except (DatasetError, KeyError):
             return
         self.input_label.setText(f"Input layer: n_0 = {n_in} (from the data set)")
-        output = self.layers.cellWidget(self.layers.rowCount() - 1, 0)
-        output.setValue(n_out)
+        self._size_box(self.layers.rowCount() - 1).setValue(n_out)
         inputs, targets = f"input{'s' * (n_in != 1)}", f"target{'s' * (n_out != 1)}"
         self.sizes_label.setText(f"{n_in} {inputs} x and {n_out} {targets} t per sample")
 
@@ -257,7 +263,7 @@ class NewSessionDialog(QDialog):
             activation, loss = "softmax", "cross_entropy"
         else:
             activation, loss = "sigmoid", "half_squared_error"
-        combo = self.layers.cellWidget(self.layers.rowCount() - 1, 1)
+        combo = self._activation_box(self.layers.rowCount() - 1)
         combo.setCurrentIndex(combo.findData(activation))
         self.loss.setCurrentIndex(self.loss.findData(loss))
 
@@ -292,7 +298,11 @@ class NewSessionDialog(QDialog):
         if not name:
             raise ValueError("give the session a name")
         key = self.data.currentData()
-        data = self._current if key == KEEP_DATA else generate(key, **self.data_settings_values())
+        data = (
+            self._current
+            if key == KEEP_DATA and self._current is not None
+            else generate(key, **self.data_settings_values())
+        )
         specs = self.layer_specs()
         network = build_network(
             data.input_size,

@@ -24,7 +24,7 @@ class RecentFiles:
         value = self.settings.value(self.key, [])
         if isinstance(value, str):  # QSettings hands back a one-item list as a plain string
             value = [value]
-        return [str(path) for path in value or [] if path]
+        return [str(path) for path in value if path] if isinstance(value, list) else []
 
     def add(self, path: str) -> None:
         """Put ``path`` first (moving it if it was already listed)."""

@@ -129,7 +129,7 @@ class ChainRuleView(QTextBrowser):
                 "see its gradient as a sum over every path to the loss, the derivation done by hand.</p>"
             )
         kind, l, j, k = target
-        name = sym_html(Sym("∂C/∂w", index(j, k), str(l))) if kind == "weight" else sym_html(Sym("δ", index(j), str(l)))
+        name = sym_html(Sym("∂C/∂w", index(j, k), str(l)) if k is not None else Sym("δ", index(j), str(l)))
         rule = self.rule
         if rule is None:
             step = computed_in(Quantity.GRAD_WEIGHTS if kind == "weight" else Quantity.DELTA, l)

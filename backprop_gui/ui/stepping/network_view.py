@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QHelpEvent,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -423,7 +424,8 @@ class NetworkView(QGraphicsView):
 
     def items_for(self, selection: Selection) -> list[QGraphicsItem]:
         """The items drawing ``selection`` (empty when it is elided or does not exist)."""
-        if selection.is_edge:
+        item: QGraphicsItem | None
+        if selection.k is not None:
             item = self._edges.get((selection.layer, selection.j, selection.k))
         else:
             item = self._neurons.get((selection.layer, selection.j))
@@ -431,7 +433,7 @@ class NetworkView(QGraphicsView):
 
     def tooltip_text(self, selection: Selection) -> str:
         """Rich text naming ``selection`` and every value of it at full precision, or "not yet known"."""
-        if selection.is_edge:
+        if selection.k is not None:
             return self._edge_tooltip(selection.layer, selection.j, selection.k)
         return self._neuron_tooltip(selection.layer, selection.j)
 
@@ -550,7 +552,7 @@ class NetworkView(QGraphicsView):
         return font
 
     @property
-    def layout(self) -> GraphLayout:
+    def layout(self) -> GraphLayout:  # type: ignore[override]  # shadows QWidget.layout(), unused here
         """Where everything is drawn, in scene units (see ``core.graph_layout``)."""
         return self._layout
 
@@ -592,8 +594,8 @@ class NetworkView(QGraphicsView):
             placed.append((self._title, layout.title))
         for item, box in placed:
             item.setPos(box.x, box.y)
-        for key, edge in self._edges.items():
-            line = layout.edges[key]
+        for edge_key, edge in self._edges.items():
+            line = layout.edges[edge_key]
             edge.setLine(line.start.x, line.start.y, line.end.x, line.end.y)
         scene = layout.scene
         self.scene().setSceneRect(QRectF(scene.x, scene.y, scene.width, scene.height))
@@ -819,7 +821,8 @@ class NetworkView(QGraphicsView):
     def _show_selection(self) -> None:
         """Mark the selection and the current phase's work; only items whose marks changed repaint."""
         selection = self.model.selection
-        for item in [*self._neurons.values(), *self._edges.values()]:
+        items: list[NeuronItem | EdgeItem] = [*self._neurons.values(), *self._edges.values()]
+        for item in items:
             item.set_marks(item.glow, item.selection == selection)
         hidden = set()  # layers where the selection is among the neurons not drawn
         if selection is not None and (selection.layer, selection.j) not in self._neurons:
@@ -972,7 +975,7 @@ class NetworkView(QGraphicsView):
         event.accept()
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.ToolTip:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             selection = self._selection_at(event.pos())
             if selection is None:
                 QToolTip.hideText()

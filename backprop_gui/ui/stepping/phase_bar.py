@@ -224,8 +224,9 @@ class PhaseBar(QWidget):
     def _build(self) -> None:
         while self._layout.count():
             item = self._layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         stepper = self.model.stepper
         self.buttons = [PhaseButton(START, None, self)]
         self.buttons += [PhaseButton(i, step, self) for i, step in enumerate(stepper.phases)]

@@ -338,7 +338,7 @@ class MatrixTableModel(_ValueModel):
         return self.to_selection(index) if index.isValid() and self.parameter else None
 
     def index_of(self, selection: Selection | None) -> QModelIndex:
-        if selection is None or not selection.is_edge or selection.layer != self.layer:
+        if selection is None or selection.k is None or selection.layer != self.layer:
             return QModelIndex()
         if selection.j >= self.rowCount() or selection.k >= self.columnCount():
             return QModelIndex()
@@ -477,7 +477,8 @@ class ValuesPanel(QWidget):
         while self.tabs.count():
             page = self.tabs.widget(0)
             self.tabs.removeTab(0)
-            page.deleteLater()
+            if page is not None:
+                page.deleteLater()
         self.tables, self._pages = [], []
         self.loss_label = _caption("")
         self.sample_label = QLabel()

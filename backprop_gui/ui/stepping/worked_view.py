@@ -192,7 +192,8 @@ class WorkedSolutionView(QTextBrowser):
         else:
             if eq.numbers is not None:
                 parts.append(tokens_html(eq.numbers, digits, number))
-            parts.append(f'<b style="color:{number}">{html.escape(format_number(eq.result, digits))}</b>')
+            if eq.result is not None:
+                parts.append(f'<b style="color:{number}">{html.escape(format_number(eq.result, digits))}</b>')
         body = f"&nbsp;{html.escape(eq.relation)}&nbsp;".join(parts[:2]) + "".join(f" = {p}" for p in parts[2:])
         target = "" if line.layer is None else f"{SCHEME}:{line.layer}:{line.j}:{'' if line.k is None else line.k}"
         title = f'<span style="color:{muted}">{html.escape(eq.title)}:</span> '

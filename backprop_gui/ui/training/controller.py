@@ -281,7 +281,7 @@ class TrainingController(QObject):
             self.continue_training()
         return done
 
-    def set_setting(self, name: str, value: object) -> bool:
+    def set_setting(self, name: str, value: float | int | bool) -> bool:
         """Change batch size, epochs, shuffle, seed or validation fraction (undoable); True if it was set.
 
         A running training pauses first. All but ``epochs`` change the order of an epoch, so an

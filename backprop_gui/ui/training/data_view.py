@@ -326,14 +326,18 @@ class GenerateDialog(QDialog):
             self.form.removeRow(0)
         self.fields = {}
         for param in generator.params:
-            box = QSpinBox() if param.kind is int else QDoubleSpinBox()
+            value = current.get(param.name, param.default) if current.get("name") == name else param.default
+            box: QSpinBox | QDoubleSpinBox
             if param.kind is int:
+                box = QSpinBox()
                 box.setRange(int(param.low), int(param.high))
+                box.setValue(int(value))
             else:
+                box = QDoubleSpinBox()
                 box.setDecimals(3)
                 box.setSingleStep(0.01)
                 box.setRange(float(param.low), float(param.high))
-            box.setValue(current.get(param.name, param.default) if current.get("name") == name else param.default)
+                box.setValue(float(value))
             box.setToolTip(param.help)
             self.form.addRow(param.name.capitalize(), box)
             self.fields[param.name] = box

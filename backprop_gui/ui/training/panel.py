@@ -44,7 +44,7 @@ class TrainingControls(Protocol):
     @property
     def progressed(self) -> SignalInstance: ...
     def set_learning_rate(self, learning_rate: float) -> bool: ...
-    def set_setting(self, name: str, value: object) -> bool: ...
+    def set_setting(self, name: str, value: float | int | bool) -> bool: ...
     def set_delay(self, seconds: float) -> None: ...
     def batches_per_epoch(self) -> int: ...
 
@@ -218,8 +218,10 @@ class TrainingPanel(QWidget):
             widget.blockSignals(True)
             if isinstance(widget, QCheckBox):
                 widget.setChecked(bool(value))
+            elif isinstance(widget, QSpinBox):
+                widget.setValue(int(value))
             else:
-                widget.setValue(value)
+                widget.setValue(float(value))
             widget.blockSignals(False)
         self.batch_size.setMaximum(max(1, len(session.data)))
         self.show_figures()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import sys
+from typing import cast
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
@@ -35,12 +36,12 @@ ORGANISATION = "backprop-gui"
 
 def application() -> QApplication:
     """The running QApplication (created if there is none), named so QSettings finds its file."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setWindowIcon(app_icon())
-    return app  # type: ignore[return-value]
+    return app
 
 
 def initial_session(path: str | None, example: str | None) -> tuple[Session, str | None]:
@@ -102,7 +103,8 @@ def create_window(
     window.note_panel = note_panel
     window.restore_settings()  # the docks added above get their saved layout
     docks = {**window.docks, "note": note_dock, **training.docks, **diagnostics.docks}
-    window.layout_controller = install_layouts(window, model, docks)
+    shown_when = {"note": lambda: bool(model.session.note), "quiz": lambda: diagnostics.quiz_panel.active}
+    window.layout_controller = install_layouts(window, model, docks, window.presentation, shown_when)
     window.theme_actions = install_theme_menu(window)
     IconRecolorer(window)
     _follow_use(window.layout_controller, training, diagnostics)

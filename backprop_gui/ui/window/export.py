@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QDir, QIODevice, QObject, QPoint, QRectF, QSaveFile, QSize, Qt
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMes
 from backprop_gui.core import export, npz, scripts, worked
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.common.window_menus import menu_action, register_submenu, window_menu
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.training.loss_plot import LossPlot
 
@@ -121,16 +122,16 @@ def _svg(size: QSize, title: str, paint: Callable[[QPainter], None]) -> bytes:
         paint(painter)
     finally:
         painter.end()
-    return bytes(buffer.data())
+    return bytes(buffer.data().data())
 
 
 def png_bytes(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stub says bytes; PySide6 wants str
         raise OSError("the PNG encoder failed")
-    return bytes(data)
+    return bytes(data.data())
 
 
 def save_bytes(path: str, data: bytes) -> None:
@@ -217,24 +218,19 @@ class ExportController(QObject):
 
     # --- building -----------------------------------------------------------------------
 
-    def _add(self, key: str, text: str, slot: Callable[[], None], tip: str, menu: QMenu | None = None) -> QAction:
-        action = QAction(text, self.window)
-        action.setObjectName(f"export_{key}")
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        (menu or self.menu).addAction(action)
+    def _add(self, key: str, text: str, slot: Callable[[], object], tip: str, menu: QMenu | None = None) -> QAction:
+        action = menu_action(menu or self.menu, f"export_{key}", text, slot, tip)
         self.actions[key] = action
         return action
 
-    def _scale_menu(self, title: str, key: str, slot: Callable[[int], None]) -> QMenu:
+    def _scale_menu(self, title: str, key: str, slot: Callable[[int], object]) -> QMenu:
         menu = self.menu.addMenu(title)
         menu.setToolTipsVisible(True)
         for scale in SCALES:
             tip = f"{scale}× the size on screen" + (
                 " (sharp on slides and high-resolution screens)" if scale > 1 else ""
             )
-            self._add(f"{key}_{scale}", f"{scale}×…", lambda s=scale: slot(s), tip, menu)
+            self._add(f"{key}_{scale}", f"{scale}×…", partial(slot, scale), tip, menu)
         menu.aboutToShow.connect(self.update_actions)
         return menu
 
@@ -256,7 +252,11 @@ class ExportController(QObject):
     def update_actions(self) -> None:
         """Enable what can be exported now; label the PNG sizes in pixels."""
         view, plot = self.graph_view(), self.loss_plot()
-        for key, widget, size in (("graph_png", view, graph_size), ("loss_png", plot, widget_size)):
+        sizes: list[tuple[str, QWidget | None, Callable[..., QSize]]] = [
+            ("graph_png", view, graph_size),
+            ("loss_png", plot, widget_size),
+        ]
+        for key, widget, size in sizes:
             for scale in SCALES:
                 action = self.actions[f"{key}_{scale}"]
                 action.setEnabled(widget is not None)
@@ -410,10 +410,5 @@ def install_export(window: QMainWindow, model: SessionModel) -> ExportController
     else:
         file_menu.insertMenu(quit_action, controller.menu)
         file_menu.insertSeparator(quit_action)
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict):
-        menus["Export"] = controller.menu
-    registry = getattr(window, "actions", None)
-    if isinstance(registry, dict):
-        registry.update({f"export.{key}": action for key, action in controller.actions.items()})
+    register_submenu(window, "Export", controller.menu, controller.actions)
     return controller

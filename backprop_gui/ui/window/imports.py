@@ -18,7 +18,7 @@ from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.npz import ImportWeights, WeightsError, read_npz
 from backprop_gui.torch_import import INSTALL, ModelError, NeedsActivations, TorchMissing, model_session, read_model
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.common.window_menus import menu_action, register_submenu, window_menu
 from backprop_gui.ui.sessions.controller import SessionController
 from backprop_gui.ui.sessions.edit_dialogs import as_sentence
 
@@ -58,13 +58,7 @@ class ImportController(QObject):
         )  # fmt: skip
 
     def _add(self, key: str, text: str, slot: Callable[[], object], tip: str) -> None:
-        action = QAction(text, self.window)
-        action.setObjectName(f"import_{key}")
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.menu.addAction(action)
-        self.actions[key] = action
+        self.actions[key] = menu_action(self.menu, f"import_{key}", text, slot, tip)
 
     # --- a PyTorch model ---------------------------------------------------------------------
 
@@ -161,10 +155,5 @@ def install_import(window: QMainWindow, model: SessionModel, sessions: SessionCo
         file_menu.insertMenu(actions[after + 1], controller.menu)
     else:
         file_menu.addMenu(controller.menu)
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict):
-        menus["Import"] = controller.menu
-    registry = getattr(window, "actions", None)
-    if isinstance(registry, dict):
-        registry.update({f"import.{key}": action for key, action in controller.actions.items()})
+    register_submenu(window, "Import", controller.menu, controller.actions)
     return controller

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolBar, QTool
 from backprop_gui.core.layouts import LAYOUTS, Layout, LayoutName, Side
 from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.window.presentation import PresentationMode
 
 SHORTCUTS = {LayoutName.STEP: "Ctrl+1", LayoutName.TRAIN: "Ctrl+2", LayoutName.PRESENT: "Ctrl+3"}
 TIPS = {
@@ -29,23 +30,33 @@ TIPS = {
 STATE_VERSION = 1  # of the saved dock arrangements
 SETTINGS_KEY = "layouts"
 AREAS = {Side.RIGHT: Qt.DockWidgetArea.RightDockWidgetArea, Side.BOTTOM: Qt.DockWidgetArea.BottomDockWidgetArea}
-# Docks a feature shows only when it has something to show, whatever the layout says.
-CONDITIONAL: dict[str, Callable[[QMainWindow], bool]] = {
-    "note": lambda window: bool(window.model.session.note),
-    "quiz": lambda window: window.diagnostics_controller.quiz_panel.active,
-}
 
 
 class LayoutController(QObject):
-    """Switches ``window`` between the layouts; ``changed`` says which one is on."""
+    """Switches ``window`` between the layouts; ``changed`` says which one is on.
+
+    ``docks``: the window's docks by key; ``presentation``: the Present layout's mode;
+    ``shown_when``: docks a feature shows only when it has something to show (the note, the
+    quiz), whatever the layout says, by key.
+    """
 
     changed = Signal(str)
 
-    def __init__(self, window: QMainWindow, model: SessionModel, docks: dict[str, QDockWidget]) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        model: SessionModel,
+        docks: dict[str, QDockWidget],
+        presentation: PresentationMode,
+        shown_when: dict[str, Callable[[], bool]],
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.model = model
         self.docks = docks
+        self.presentation = presentation
+        self.shown_when = shown_when
+        self.toolbar: QToolBar | None = None
         self.current = LayoutName.STEP
         self._before_present = LayoutName.STEP
         self._switching = False
@@ -87,7 +98,7 @@ class LayoutController(QObject):
             return
         self._switching = True
         try:
-            presentation = self.window.presentation
+            presentation = self.presentation
             self.save()
             previous, self.current = self.current, name
             if previous == LayoutName.PRESENT:
@@ -177,10 +188,10 @@ class LayoutController(QObject):
         """Hide the docks that have nothing to show for this network or at this moment."""
         layout = self.layout()
         for key, dock in self.docks.items():
-            wanted = CONDITIONAL.get(key)
+            wanted = self.shown_when.get(key)
             if key not in layout.keys and key in LAYOUTS[self.current].keys:
                 dock.hide()  # the layout has it, this network cannot use it
-            elif wanted is not None and not wanted(self.window):
+            elif wanted is not None and not wanted():
                 dock.hide()
         QTimer.singleShot(0, self, self._drop_stale_tab_bars)  # after Qt has applied the new arrangement
 
@@ -236,10 +247,16 @@ class LayoutController(QObject):
             self.show_available()
 
 
-def install_layouts(window: QMainWindow, model: SessionModel, docks: dict[str, QDockWidget]) -> LayoutController:
+def install_layouts(
+    window: QMainWindow,
+    model: SessionModel,
+    docks: dict[str, QDockWidget],
+    presentation: PresentationMode,
+    shown_when: dict[str, Callable[[], bool]],
+) -> LayoutController:
     """Add View ▸ Layout, Ctrl+1/2/3, View ▸ Reset Layout and the toolbar's layout switch to ``window``
     over its ``docks`` (by key); arrange the saved layout once the window first shows."""
-    controller = LayoutController(window, model, docks)
+    controller = LayoutController(window, model, docks, presentation, shown_when)
     # Without animation a dock and its tab bar are where the layout says at once (see _drop_stale_tab_bars).
     window.setDockOptions(window.dockOptions() & ~QMainWindow.DockOption.AnimatedDocks)
     view = window_menu(window, "View")
@@ -259,7 +276,7 @@ def install_layouts(window: QMainWindow, model: SessionModel, docks: dict[str, Q
         toolbar.addWidget(button)
     window.addToolBar(toolbar)
     controller.toolbar = toolbar
-    window.presentation.toggled.connect(controller.presentation_toggled)
+    presentation.toggled.connect(controller.presentation_toggled)
     model.changed.connect(controller._model_changed)
     saved = QSettings().value(f"{SETTINGS_KEY}/current")
     if saved in {str(name) for name in LayoutName} and saved != LayoutName.PRESENT:

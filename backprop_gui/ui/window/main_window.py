@@ -7,6 +7,7 @@ one of its methods. Dock layout, window geometry and view settings are kept in Q
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -45,6 +46,7 @@ from backprop_gui.ui.stepping.values_panel import ValuesPanel
 from backprop_gui.ui.training.controller import TrainingController
 from backprop_gui.ui.window.export import ExportController
 from backprop_gui.ui.window.imports import ImportController
+from backprop_gui.ui.window.layouts import LayoutController
 from backprop_gui.ui.window.presentation import PresentationMode
 
 APP_NAME = "backprop-gui"
@@ -183,11 +185,13 @@ class MainWindow(QMainWindow):
     export_controller: ExportController
     import_controller: ImportController
     note_panel: NotePanel
+    layout_controller: LayoutController
+    theme_actions: dict[str, QAction]  # View ▸ Theme's choices by name
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.actions: dict[str, QAction] = {}
+        self.actions: dict[str, QAction] = {}  # type: ignore[assignment]  # by id; QWidget.actions() is unused
         self.menus: dict[str, QMenu] = {}
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
@@ -238,7 +242,7 @@ class MainWindow(QMainWindow):
         self,
         key: str,
         text: str,
-        slot: Callable[[], None],
+        slot: Callable[[], object],
         shortcuts: list[str] = (),  # type: ignore[assignment]
         icon_name: str | None = None,
         tip: str = "",
@@ -269,8 +273,8 @@ class MainWindow(QMainWindow):
         self._action("zoom_in", "Zoom &In", view.zoom_in, ["Ctrl+=", "Ctrl++"], "zoom-in", "Zoom into the graph")
         self._action("zoom_out", "Zoom &Out", view.zoom_out, ["Ctrl+-"], "zoom-out", "Zoom out of the graph")
         self._action("reset_zoom", "&Fit Graph", view.reset_zoom, ["Ctrl+0"], "zoom-fit", "Fit the whole graph in view")
-        for key, text, keys, move, tip in SELECT_ACTIONS:
-            self._action(key, text, lambda _checked=False, m=move: view.move_selection(m), [keys], tip=tip)
+        for select_key, select_text, shortcut, move, select_tip in SELECT_ACTIONS:
+            self._action(select_key, select_text, partial(view.move_selection, move), [shortcut], tip=select_tip)
         self._action(
             "clear_selection", "&Clear Selection", self.escape, ["Esc"],
             tip="Select nothing (in presentation mode, Esc leaves it first)",

@@ -96,7 +96,7 @@ class BlankOverlay(QWidget):
 
     def cover(self) -> None:
         self._focus_before = self.window().focusWidget()
-        self.setGeometry(self.parentWidget().rect())
+        self.setGeometry(self.window().rect())
         self.show()
         self.raise_()
         self.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -130,8 +130,8 @@ class BlankOverlay(QWidget):
         event.accept()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+        if isinstance(watched, QWidget) and watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(watched.rect())
         return False
 
 
@@ -256,7 +256,9 @@ class PresentationMode(QObject):
         w = self.window
         if not self.active:
             return
-        w.layout().activate()
+        layout = w.layout()
+        if layout is not None:
+            layout.activate()
         short = round(GRAPH_SHARE * w.height()) - self.network_view.height()
         formula = self.formula_dock
         if short > 0 and formula.isVisible():
