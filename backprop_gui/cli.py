@@ -10,6 +10,7 @@ screen); only ``import-torch`` imports PyTorch. Bad input, or PyTorch missing fo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -60,6 +61,8 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    with contextlib.suppress(AttributeError, ValueError):  # a name with a lone surrogate prints escaped
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
         if argv and argv[0] in COMMANDS:
             args = _command_parser().parse_args(argv)
@@ -269,7 +272,7 @@ _TEXT_EXPORTS = {
 def _export(args: argparse.Namespace) -> int:
     session, label = _load(args)
     outputs = {name: getattr(args, name) for name in ("png", "svg", *_TEXT_EXPORTS, "history_csv", "npz")}
-    outputs = {name: Path(path) for name, path in outputs.items() if path is not None}
+    outputs = {name: _output(f"--{name.replace('_', '-')}", path) for name, path in outputs.items() if path is not None}
     if not outputs:
         raise UsageError(
             "export: name at least one output "
@@ -278,9 +281,6 @@ def _export(args: argparse.Namespace) -> int:
     _check_digits(args.digits)
     if not MIN_SCALE <= args.scale <= MAX_SCALE:
         raise UsageError(f"--scale: must be in {MIN_SCALE:g}..{MAX_SCALE:g}, got {args.scale:g}")
-    for path in outputs.values():
-        if not path.parent.is_dir():
-            raise UsageError(f"{path}: the folder {path.parent} does not exist")
     _sample(session, label, args.sample)
     texts: dict[str, str] = {}
     try:
@@ -300,6 +300,16 @@ def _export(args: argparse.Namespace) -> int:
     if "png" in outputs or "svg" in outputs:
         _export_graph(session, args.sample, outputs.get("png"), outputs.get("svg"), args.scale)
     return 0
+
+
+def _output(option: str, path: str) -> Path:
+    """``path`` as given for ``option``, checked before any work: a file name in an existing
+    folder, and not a folder, device or pipe (``files.writable_target``)."""
+    try:
+        files.writable_target(path)
+    except OSError as error:
+        raise UsageError(f"{option} {path!r}: {error.strerror}") from None
+    return Path(path)
 
 
 def _write(path: Path, write: Callable[[Path], object], note: str = "") -> None:
@@ -335,7 +345,7 @@ def _export_graph(session: Session, sample: int, png: Path | None, svg: Path | N
 
 def _import_npz(args: argparse.Namespace) -> int:
     session, _ = _load(args)
-    out = _out_path(args.out)
+    out = _output("--out", args.out)
     weights, biases = npz.parameters_from_arrays(session.network, npz.read_npz(args.weights), args.weights)
     for l, layer in enumerate(session.network.layers, start=1):
         layer.weights, layer.biases = weights[l], biases[l]
@@ -346,18 +356,11 @@ def _import_npz(args: argparse.Namespace) -> int:
 
 
 def _import_torch(args: argparse.Namespace) -> int:
-    out = _out_path(args.out)
+    out = _output("--out", args.out)
     layers = None if args.layers is None else [name.strip() for name in args.layers.split(",")]
     session = model_session(args.model, read_model(args.model, layers, args.loss), args.data)
     _write(out, lambda path: save_session(session, path), "" if args.data else " (one sample x = 0, t = 0)")
     return 0
-
-
-def _out_path(out: str) -> Path:
-    path = Path(out)
-    if not path.parent.is_dir():
-        raise UsageError(f"{path}: the folder {path.parent} does not exist")
-    return path
 
 
 # --- train -----------------------------------------------------------------------------
@@ -378,7 +381,7 @@ def _train(args: argparse.Namespace) -> int:
         settings.validate()
     except ValueError as error:
         raise UsageError(f"{label}: {error}") from None
-    out = _out_path(args.out)
+    out = _output("--out", args.out)
     trainer = Trainer(session.network, session.data, settings, session.history, session.epoch, session.batch)
     status, target = 0, trainer.epoch + settings.epochs
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import io
 import os
 import pickle
 from collections.abc import Mapping, Sequence
@@ -26,6 +27,7 @@ import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS, LEAKY_SLOPE
 from backprop_gui.core.datasets import Dataset, DatasetError, read_csv
+from backprop_gui.core.files import FileRefused, open_regular_file
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import Layer, Network
 from backprop_gui.core.session import Session
@@ -105,8 +107,8 @@ def _load(path: str | os.PathLike[str]) -> Any:
     source = os.fspath(path)
     if not os.path.exists(source):
         raise ModelError(f"{source}: no such file")
-    if os.path.isdir(source):
-        raise ModelError(f"{source}: is a folder, not a PyTorch model file")
+    if not os.path.isfile(source):  # a folder, device or pipe: never read (a pipe would block)
+        raise ModelError(f"{source}: is a folder, device or pipe, not a PyTorch model file")
     try:
         named = torch.serialization.get_unsafe_globals_in_checkpoint(source)
     except Exception as error:  # any damaged or foreign file: its reader's own exception says why
@@ -306,9 +308,9 @@ def model_session(model_path: str | os.PathLike[str], network: Network, data_pat
         data = Dataset(np.zeros((1, n_in)), np.zeros((1, n_out)))
     else:
         try:
-            with open(data_path, encoding="utf-8-sig", newline="") as file:
+            with open_regular_file(data_path) as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as file:
                 columns = len(next(csv.reader(file), []))
-        except (OSError, UnicodeDecodeError, csv.Error) as error:
+        except (OSError, FileRefused, UnicodeDecodeError, csv.Error) as error:
             raise DatasetError(
                 f"{data_path}: cannot read the file ({getattr(error, 'strerror', None) or error})"
             ) from None

@@ -12,6 +12,8 @@ Both the stepper and the trainer call ``run_pass``; nothing else computes these 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,8 +117,17 @@ def set_parameters(network: Network, weights: dict[int, Array], biases: dict[int
         layer.biases = biases[l]
 
 
+def all_finite(arrays: Iterable[np.ndarray]) -> bool:
+    """Whether no array holds a NaN or ±inf. (Σ x² is finite only when every x is, and one BLAS call
+    computes it; when it overflows although every x is finite, the exact test settles it.)"""
+    return all(math.isfinite(np.vdot(a, a)) or np.isfinite(a).all() for a in arrays)
+
+
 def first_non_finite(result: PassResult) -> tuple[str, int] | None:
     """(quantity, layer) of the first NaN or ±inf met in pass order, or None if all is finite."""
+    arrays = (*result.z.values(), *result.a.values(), result.losses, *result.delta.values(), *result.grad_w.values())
+    if all_finite((*arrays, *result.grad_b.values())):
+        return None
     for l in sorted(result.z):
         if not np.all(np.isfinite(result.z[l])):
             return "z", l

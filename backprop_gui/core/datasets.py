@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop_gui.core.files import FileRefused, read_regular_file
 from backprop_gui.core.network import MAX_SEED, Network
 
 MAX_SAMPLES = 1_000_000
@@ -332,9 +333,9 @@ def _csv_text(path_or_text: str | os.PathLike[str]) -> tuple[str, str]:
         return path_or_text, ""
     path = Path(path_or_text)
     try:
-        if path.stat().st_size > MAX_CSV_BYTES:
-            raise DatasetError(f"{path}: the file is larger than {MAX_CSV_BYTES // 2**20} MiB")
-        return path.read_text(encoding="utf-8-sig"), str(path)
+        return read_regular_file(path, MAX_CSV_BYTES).decode("utf-8-sig"), str(path)
+    except FileRefused as error:
+        raise DatasetError(f"{path}: {error}") from None
     except FileNotFoundError:
         raise DatasetError(f"{path}: no such file") from None
     except UnicodeDecodeError:
@@ -397,7 +398,7 @@ def _parse_csv(
     classes = [] if class_at is None else _class_names([row[class_at] for _, row in body])
     if class_at is not None and len(classes) > MAX_ONE_HOT_CLASSES:
         raise DatasetError(
-            f"class column {names[class_at]!r} has {len(classes):,} different labels; at most "
+            f"the class column {names[class_at or 0]!r} has {len(classes):,} different labels; at most "
             f"{MAX_ONE_HOT_CLASSES:,} classes (one output neuron each) can be one-hot encoded"
         )
     check_size(len(body), len(inputs_at) + len(targets_at) + len(classes))

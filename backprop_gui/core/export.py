@@ -154,7 +154,7 @@ def history_csv(history: LossHistory) -> str:
     """The loss history as CSV: one row per SGD step (``step`` from 1, its ``epoch`` from 1, its
     ``loss``); the step that ends an epoch also holds the epoch's mean loss and validation loss."""
     ends = np.asarray(history.epoch_ends, dtype=np.int64)
-    steps = np.arange(1, history.steps + 1)
+    steps = np.arange(history.dropped + 1, history.steps + 1)  # the steps whose losses are kept
     epochs = np.searchsorted(ends, steps, side="left") + 1
     means = {int(end): e for e, end in enumerate(ends)}
     buffer = io.StringIO()

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from backprop_gui.core.editing import Edit
-from backprop_gui.core.files import write_atomic
+from backprop_gui.core.files import FileRefused, open_regular_file, write_atomic
 from backprop_gui.core.network import MAX_PARAMETERS, Network
 
 Parameters = tuple[dict[int, np.ndarray], dict[int, np.ndarray]]  # ({l: w^l}, {l: b^l}), l = 1..L
@@ -53,7 +53,7 @@ def write_npz(network: Network, path: str | os.PathLike[str]) -> None:
 def read_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """Every array of the ``.npz`` archive at ``path``, as float64; WeightsError naming the file otherwise."""
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        with open_regular_file(path) as handle, np.load(handle, allow_pickle=False) as archive:
             names = list(archive.files)
             count = sum(int(np.prod(archive[name].shape)) for name in names)
             if count > MAX_PARAMETERS:
@@ -61,8 +61,8 @@ def read_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
             arrays = {name: archive[name] for name in names}
     except FileNotFoundError:
         raise WeightsError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise WeightsError(f"{path}: is a folder, not a .npz file") from None
+    except FileRefused as error:
+        raise WeightsError(f"{path}: {error}") from None
     except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
         why = "it holds Python objects, which are never loaded" if "pickle" in str(error) else str(error)
         raise WeightsError(f"{path}: not a numpy .npz archive of weights ({why})") from None

@@ -21,7 +21,6 @@ import json
 import math
 import os
 import re
-import stat
 from array import array
 from pathlib import Path
 from typing import Any, Protocol, Self, TypeVar
@@ -31,20 +30,31 @@ import numpy as np
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.backprop import run_pass, set_parameters, updated_parameters
 from backprop_gui.core.breakpoints import BreakpointSettings
-from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION, Dataset, DatasetError, check_fits, generate
-from backprop_gui.core.files import write_atomic
+from backprop_gui.core.datasets import (
+    MAX_DATA_NUMBERS,
+    MAX_SAMPLES,
+    MAX_VALIDATION_FRACTION,
+    Dataset,
+    DatasetError,
+    check_fits,
+    check_size,
+    generate,
+)
+from backprop_gui.core.files import FileRefused, read_regular_file, too_large, write_atomic
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, MAX_SEED, Network, build_network
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EDGE_MODES, NEURON_VALUES, Parameters, Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import phase_sequence
-from backprop_gui.core.training import MAX_EPOCHS, LossHistory, TrainingSettings, split_validation
+from backprop_gui.core.training import MAX_EPOCHS, MAX_SAVED_STEPS, LossHistory, TrainingSettings, split_validation
 
 FORMAT = "backprop-gui-session"
 VERSION = 1
 MAX_FILE_BYTES = 512 * 2**20
+MAX_FILE_NUMBERS = MAX_FILE_BYTES * 3 // 32  # the most float64 numbers base64 text of MAX_FILE_BYTES holds
 COMPACT_THRESHOLD = 10_000
+MAX_LISTED_NUMBERS = 8_000_000  # numbers in list form per file (each costs ~32 bytes while parsed)
 LINE_WIDTH = 100
 
 
@@ -65,12 +75,9 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     """The session in the file at ``path``; SessionError (naming the path) if it is missing or bad."""
     path = Path(path)
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise SessionError("is a folder, not a session file", path)
-        if info.st_size > MAX_FILE_BYTES:
-            raise SessionError(_too_large(info.st_size), path)
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except FileRefused as error:
+        raise SessionError(str(error), path) from None
     except FileNotFoundError:
         raise SessionError("no such file", path) from None
     except OSError as error:
@@ -85,7 +92,7 @@ def loads(data: str | bytes, default_name: str = "untitled") -> Session:
     """The session in the JSON text ``data``; ``default_name`` when the file has no ``name``."""
     if isinstance(data, bytes):
         if len(data) > MAX_FILE_BYTES:
-            raise SessionError(_too_large(len(data)))
+            raise SessionError(too_large(len(data), MAX_FILE_BYTES))
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -94,8 +101,15 @@ def loads(data: str | bytes, default_name: str = "untitled") -> Session:
         raise SessionError("the file is empty")
     if "\x00" in data:
         raise SessionError("not a session file: the file contains binary data")
+    literals = _Literals()
     try:
-        document = json.loads(data, parse_constant=_NonFinite, parse_float=_float_literal, parse_int=_int_literal)
+        document = json.loads(
+            data,
+            parse_constant=_NonFinite,
+            parse_float=literals.real,
+            parse_int=literals.whole,
+            object_pairs_hook=_unique_keys,
+        )
     except json.JSONDecodeError as error:
         hint = "; the file looks truncated" if _looks_truncated(data, error.pos) else ""
         raise SessionError(f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}){hint}") from None
@@ -153,17 +167,44 @@ class _NonFinite:
         self.text = text
 
 
-def _float_literal(text: str) -> float | _NonFinite:
-    value = float(text)
-    return value if math.isfinite(value) else _NonFinite(text)
+class _Literals:
+    """Turns the number literals of one file into Python numbers while parsing, and refuses the
+    file once it holds more than MAX_LISTED_NUMBERS of them (before they take gigabytes)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def real(self, text: str) -> float | _NonFinite:
+        self._counted()
+        value = float(text)
+        return value if math.isfinite(value) else _NonFinite(text)
+
+    def whole(self, text: str) -> int | float | _NonFinite:
+        if len(text) > 300:
+            return self.real(text)
+        self._counted()
+        return int(text)
+
+    def _counted(self) -> None:
+        self.count += 1
+        if self.count > MAX_LISTED_NUMBERS:
+            raise SessionError(
+                f"the file holds more than {MAX_LISTED_NUMBERS:,} numbers written as lists; "
+                'larger arrays must use the compact {"shape": …, "float64_base64": …} form'
+            )
 
 
-def _int_literal(text: str) -> int | float | _NonFinite:
-    return int(text) if len(text) <= 300 else _float_literal(text)
-
-
-def _too_large(size: int) -> str:
-    return f"the file is {size / 2**20:.0f} MiB; session files larger than {MAX_FILE_BYTES // 2**20} MiB are refused"
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; SessionError naming a key that appears twice in it."""
+    result = dict(pairs)
+    if len(result) < len(pairs):
+        seen: set[str] = set()
+        for twice, _ in pairs:
+            if twice in seen:
+                break
+            seen.add(twice)
+        raise SessionError(f"the key {_describe(twice)} appears twice in one object; each field may be given once")
+    return result
 
 
 def _describe(value: Any) -> str:
@@ -245,15 +286,20 @@ def _numbers(items: list[Any], path: str) -> None:
         raise SessionError(f"{path}[{index}]: expected a number, got {_describe(bad)}")
 
 
-def _compact(value: dict[str, Any], path: str, ndim: int) -> np.ndarray:
-    """An array stored as ``{"shape": [...], "float64_base64": "..."}``; sizes checked before decoding."""
-    shape = [
-        _integer(n, f"{path}.shape[{i}]", 0, None)
-        for i, n in enumerate(_list(_field(value, "shape", path), f"{path}.shape"))
-    ]
-    if len(shape) != ndim:
-        raise SessionError(f"{path}.shape: expected {ndim} sizes, got {len(shape)}")
+def _compact(value: dict[str, Any], path: str, expected: tuple[int | None, ...], most: int) -> np.ndarray:
+    """An array stored as ``{"shape": [...], "float64_base64": "..."}``. Its shape is checked
+    against ``expected`` (None: any size) and its size against ``most`` numbers, then the text's
+    length, all before anything is decoded."""
+    sizes = _list(_field(value, "shape", path), f"{path}.shape")
+    if len(sizes) != len(expected):
+        raise SessionError(f"{path}.shape: expected {len(expected)} sizes, got {len(sizes)}")
+    shape = [_integer(n, f"{path}.shape[{i}]", 0, most) for i, n in enumerate(sizes)]
+    if any(want is not None and n != want for n, want in zip(shape, expected, strict=True)):
+        want = "×".join("N" if n is None else str(n) for n in expected)
+        raise SessionError(f"{path}: expected {want}, got {'×'.join(map(str, shape))}")
     count = math.prod(shape)
+    if count > most:
+        raise SessionError(f"{path}: {count:,} numbers is more than the {most:,} allowed here")
     text = _string(_field(value, "float64_base64", path), f"{path}.float64_base64")
     if len(text) != 4 * math.ceil(8 * count / 3):
         raise SessionError(f"{path}.float64_base64: does not hold {count:,} float64 numbers (shape {shape})")
@@ -270,7 +316,7 @@ def _compact(value: dict[str, Any], path: str, ndim: int) -> np.ndarray:
 def _vector(value: Any, path: str, length: int | None = None) -> np.ndarray:
     """A list of numbers (or a compact array) as a float64 vector, checked against ``length``."""
     if isinstance(value, dict):
-        result = _compact(value, path, 1)
+        result = _compact(value, path, (length,), MAX_FILE_NUMBERS)
     else:
         items = _list(value, path)
         _numbers(items, path)
@@ -281,9 +327,10 @@ def _vector(value: Any, path: str, length: int | None = None) -> np.ndarray:
 
 
 def _matrix(value: Any, path: str, rows: int | None, columns: int, hint: str = "") -> np.ndarray:
-    """A list of rows of numbers (or a compact array) as a float64 matrix of ``rows``×``columns``."""
+    """A list of rows of numbers (or a compact array) as a float64 matrix of ``rows``×``columns``;
+    ``rows`` None: samples, at most MAX_SAMPLES and MAX_DATA_NUMBERS numbers."""
     if isinstance(value, dict):
-        result = _compact(value, path, 2)
+        result = _compact(value, path, (rows, columns), MAX_FILE_NUMBERS if rows else MAX_DATA_NUMBERS)
     else:
         items = _list(value, path)
         if rows is None and len(items) > MAX_SAMPLES:
@@ -385,6 +432,10 @@ def _data(obj: dict[str, Any], network: Network) -> Dataset:
     else:
         n_0, n_out = network.input_size, network.layers[-1].size
         inputs = _matrix(_field(obj, "inputs", "data"), "data.inputs", None, n_0, f" (a row of n_0 = {n_0} per sample)")
+        try:
+            check_size(len(inputs), n_0 + n_out)
+        except DatasetError as error:
+            raise SessionError(f"data: {error}") from None
         hint = f" (a row of n_L = {n_out} per sample, as many rows as inputs)"
         targets = _matrix(_field(obj, "targets", "data"), "data.targets", len(inputs), n_out, hint)
         dataset = Dataset(inputs, targets)
@@ -402,9 +453,10 @@ def _data(obj: dict[str, Any], network: Network) -> Dataset:
 def _history(obj: dict[str, Any]) -> LossHistory:
     history = LossHistory()
     history.step_losses = array("d", _vector(obj.get("step_losses", []), "history.step_losses").tobytes())
+    history.dropped = _integer(obj.get("dropped_steps", 0), "history.dropped_steps", 0, None)
     history.epoch_losses = _vector(obj.get("epoch_losses", []), "history.epoch_losses").tolist()
     history.validation_losses = _vector(obj.get("validation_losses", []), "history.validation_losses").tolist()
-    ends = _list(obj.get("epoch_ends", []), "history.epoch_ends")
+    ends = _vector(obj.get("epoch_ends", []), "history.epoch_ends").tolist()
     history.epoch_ends = [_integer(v, f"history.epoch_ends[{i}]", 0, history.steps) for i, v in enumerate(ends)]
     if any(b < a for a, b in zip(history.epoch_ends, history.epoch_ends[1:], strict=False)):
         raise SessionError("history.epoch_ends: must not decrease")
@@ -595,17 +647,17 @@ def session_to_dict(session: Session) -> dict[str, Any]:
         document["description"] = session.description
     if session.note:
         document["note"] = session.note
-    network = session.network
+    network, encode = session.network, _ArrayEncoder()
     layers = []
     for i, layer in enumerate(network.layers):
         path = f"network.layers[{i}]"
         spec: dict[str, Any] = {"size": layer.size, "activation": layer.activation, "bias": layer.has_bias}
-        spec["weights"] = _encode(layer.weights, f"{path}.weights")
+        spec["weights"] = encode(layer.weights, f"{path}.weights")
         if layer.has_bias:
-            spec["biases"] = _encode(layer.biases, f"{path}.biases")
+            spec["biases"] = encode(layer.biases, f"{path}.biases")
         layers.append(spec)
     document["network"] = {"input_size": network.input_size, "loss": network.loss, "layers": layers}
-    document["data"] = _encode_data(session.data)
+    document["data"] = _encode_data(session.data, encode)
     t = session.training
     document["training"] = {
         "learning_rate": float(t.learning_rate),
@@ -616,25 +668,28 @@ def session_to_dict(session: Session) -> dict[str, Any]:
     }
     h = session.history
     if h.steps or h.epoch_losses or h.rate_changes:
+        kept = np.frombuffer(h.step_losses, dtype=float)[-MAX_SAVED_STEPS:]
         document["history"] = {
-            "step_losses": _encode(np.frombuffer(h.step_losses, dtype=float), "history.step_losses"),
-            "epoch_losses": _encode(np.array(h.epoch_losses, dtype=float), "history.epoch_losses"),
-            "validation_losses": _encode(np.array(h.validation_losses, dtype=float), "history.validation_losses"),
-            "epoch_ends": [int(v) for v in h.epoch_ends],
+            "step_losses": encode(kept, "history.step_losses"),
+            "epoch_losses": encode(np.array(h.epoch_losses, dtype=float), "history.epoch_losses"),
+            "validation_losses": encode(np.array(h.validation_losses, dtype=float), "history.validation_losses"),
+            "epoch_ends": _whole(encode(np.array(h.epoch_ends, dtype=float), "history.epoch_ends")),
             "rate_changes": [[int(step), _finite(rate, "history.rate_changes")] for step, rate in h.rate_changes],
         }
+        if h.steps > len(kept):
+            document["history"]["dropped_steps"] = h.steps - len(kept)
     if session.epoch or session.batch:
         document["progress"] = {"epoch": int(session.epoch), "batch": int(session.batch)}
     if session.view is not None:
-        document.update(_encode_view(session.view, network))
+        document.update(_encode_view(session.view, network, encode))
     return document
 
 
-def _encode_view(view: SessionView, network: Network) -> dict[str, Any]:
+def _encode_view(view: SessionView, network: Network, encode: _ArrayEncoder) -> dict[str, Any]:
     """The ``position``, ``view``, ``breakpoints`` and ``quiz`` sections for what ``view`` states."""
     sections: dict[str, Any] = {}
     if view.position is not None:
-        sections["position"] = _encode_position(view.position, network)
+        sections["position"] = _encode_position(view.position, network, encode)
     settings: dict[str, Any] = {}
     if view.selection is not None:
         layer, j, k = view.selection
@@ -652,7 +707,7 @@ def _encode_view(view: SessionView, network: Network) -> dict[str, Any]:
     return sections
 
 
-def _encode_position(position: StepperPosition, network: Network) -> dict[str, Any]:
+def _encode_position(position: StepperPosition, network: Network, encode: _ArrayEncoder) -> dict[str, Any]:
     phases = phase_sequence(network.depth)
     encoded: dict[str, Any] = {"sample": int(position.sample) + 1}
     if position.revealed:
@@ -665,19 +720,19 @@ def _encode_position(position: StepperPosition, network: Network) -> dict[str, A
         layers = []
         for l, layer in enumerate(network.layers, start=1):
             path = f"position.before_update[{l - 1}]"
-            entry = {"weights": _encode(weights[l], f"{path}.weights")}
+            entry = {"weights": encode(weights[l], f"{path}.weights")}
             if layer.has_bias:
-                entry["biases"] = _encode(biases[l], f"{path}.biases")
+                entry["biases"] = encode(biases[l], f"{path}.biases")
             layers.append(entry)
         encoded["before_update"] = layers
     return encoded
 
 
-def _encode_data(data: Dataset) -> dict[str, Any]:
+def _encode_data(data: Dataset, encode: _ArrayEncoder) -> dict[str, Any]:
     if data.generator is not None:
         encoded: dict[str, Any] = {"generator": dict(data.generator)}
     else:
-        encoded = {"inputs": _encode(data.inputs, "data.inputs"), "targets": _encode(data.targets, "data.targets")}
+        encoded = {"inputs": encode(data.inputs, "data.inputs"), "targets": encode(data.targets, "data.targets")}
         if data.input_labels:
             encoded["input_labels"] = list(data.input_labels)
         if data.target_labels:
@@ -693,21 +748,41 @@ def _finite(value: float, path: str) -> float:
     return float(value)
 
 
-def _encode(values: np.ndarray, path: str) -> list[Any] | dict[str, Any]:
-    """Nested lists of floats, or the compact base64 form for more than COMPACT_THRESHOLD numbers."""
-    values = np.asarray(values, dtype=float)
-    if not np.all(np.isfinite(values)):
-        raise SessionError(f"{path}: contains NaN or infinity; refusing to write it")
-    if values.size > COMPACT_THRESHOLD:
-        raw = np.ascontiguousarray(values, dtype="<f8").tobytes()
-        return {"shape": list(values.shape), "float64_base64": base64.b64encode(raw).decode("ascii")}
-    nested: list[Any] = values.tolist()
-    return nested
+class _ArrayEncoder:
+    """Encodes the arrays of one file: nested lists of floats, or the compact base64 form for more
+    than COMPACT_THRESHOLD numbers — and for every array once the file's list-form numbers would
+    pass half of MAX_LISTED_NUMBERS, so that the reader's limit always holds."""
+
+    def __init__(self) -> None:
+        self.listed = 0
+
+    def __call__(self, values: np.ndarray, path: str) -> list[Any] | dict[str, Any]:
+        values = np.asarray(values, dtype=float)
+        if not np.all(np.isfinite(values)):
+            raise SessionError(f"{path}: contains NaN or infinity; refusing to write it")
+        if values.size > COMPACT_THRESHOLD or self.listed + values.size > MAX_LISTED_NUMBERS // 2:
+            raw = np.ascontiguousarray(values, dtype="<f8").tobytes()
+            return {"shape": list(values.shape), "float64_base64": base64.b64encode(raw).decode("ascii")}
+        self.listed += values.size
+        nested: list[Any] = values.tolist()
+        return nested
+
+
+def _whole(encoded: list[Any] | dict[str, Any]) -> list[Any] | dict[str, Any]:
+    """A list-form vector of whole numbers written as integers (``epoch_ends``)."""
+    return [int(v) for v in encoded] if isinstance(encoded, list) else encoded
 
 
 def dumps(session: Session) -> str:
-    """The session as JSON text: one field per line, each vector or matrix row on one line."""
-    return format_json(session_to_dict(session)) + "\n"
+    """The session as JSON text: one field per line, each vector or matrix row on one line.
+    SessionError when the text would be larger than a file may be (it could not be read back)."""
+    text = format_json(session_to_dict(session)) + "\n"
+    if len(text) > MAX_FILE_BYTES:  # ASCII but for names and notes: characters ≈ bytes
+        raise SessionError(
+            f"the session would be a {len(text) / 2**20:,.0f} MiB file, more than the {MAX_FILE_BYTES // 2**20} MiB "
+            "a session file may have; use a smaller data set or network"
+        )
+    return text
 
 
 def format_json(value: Any, depth: int = 0) -> str:
@@ -716,9 +791,7 @@ def format_json(value: Any, depth: int = 0) -> str:
     if isinstance(value, dict | list) and value:
         inner = "  " * (depth + 1)
         if isinstance(value, dict):
-            items = [
-                f"{inner}{json.dumps(k, ensure_ascii=False)}: {format_json(v, depth + 1)}" for k, v in value.items()
-            ]
+            items = [f"{inner}{_scalar(k)}: {format_json(v, depth + 1)}" for k, v in value.items()]
         elif all(not isinstance(v, dict | list) for v in value) or _fits_line(value, depth):
             return _scalar(value)
         else:
@@ -736,10 +809,25 @@ def _fits_line(value: list[Any], depth: int) -> bool:
 
 
 def _scalar(value: Any) -> str:
+    """JSON for a number, string or list of them. A string with a lone surrogate (which UTF-8
+    cannot hold, e.g. from a file name in an unknown encoding) is written \\u-escaped, so it
+    reads back the same."""
     try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+        return json.dumps(value, ensure_ascii=not _utf8(value), allow_nan=False)
     except ValueError:
         raise SessionError("refusing to write NaN or infinity") from None
+
+
+def _utf8(value: Any) -> bool:
+    """Whether the strings in ``value`` (a scalar or a list) can be written as UTF-8."""
+    if isinstance(value, list):
+        return all(_utf8(v) for v in value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+    return True
 
 
 def save_session(session: Session, path: str | os.PathLike[str]) -> None:

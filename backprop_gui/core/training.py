@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from backprop_gui.core.backprop import PassResult, first_non_finite, forward, run_pass, set_parameters
+from backprop_gui.core.backprop import PassResult, all_finite, first_non_finite, forward, run_pass, set_parameters
 from backprop_gui.core.datasets import MAX_SAMPLES, Dataset
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import MAX_SEED, Network
@@ -25,6 +25,9 @@ from backprop_gui.core.optimizers import OptimizerState, UpdateRule, compute_upd
 MIN_LEARNING_RATE = 1e-6
 MAX_LEARNING_RATE = 1e6
 MAX_EPOCHS = 1_000_000
+# A session file keeps the losses of at most this many recent steps (more than an epoch can have,
+# MAX_SAMPLES, so training resumes exactly); older steps keep only their epochs' means.
+MAX_SAVED_STEPS = 2 * MAX_SAMPLES
 
 
 @dataclass
@@ -60,6 +63,9 @@ class LossHistory:
 
     ``epoch_ends[e]`` is the number of steps done when epoch e+1 ended;
     ``rate_changes`` lists (step, η) wherever η was changed during training.
+    ``dropped`` counts the first steps whose own losses are no longer kept (a long history read
+    from a file, see ``MAX_SAVED_STEPS``): ``step_losses`` holds steps ``dropped + 1 … steps``,
+    and every epoch's mean is kept all the same.
     """
 
     step_losses: array[float] = field(default_factory=lambda: array("d"))
@@ -67,12 +73,19 @@ class LossHistory:
     validation_losses: list[float] = field(default_factory=list)
     epoch_ends: list[int] = field(default_factory=list)
     rate_changes: list[tuple[int, float]] = field(default_factory=list)
+    dropped: int = 0
 
     @property
     def steps(self) -> int:
-        return len(self.step_losses)
+        """Steps taken, counting those whose own losses were dropped."""
+        return self.dropped + len(self.step_losses)
+
+    def loss_of_step(self, step: int) -> float | None:
+        """The loss of step ``step`` (from 1); None when it was dropped."""
+        return None if step <= self.dropped else self.step_losses[step - self.dropped - 1]
 
     def clear(self) -> None:
+        self.dropped = 0
         self.step_losses = array("d")
         self.epoch_losses.clear()
         self.validation_losses.clear()
@@ -109,12 +122,6 @@ def mean_loss(network: Network, inputs: np.ndarray, targets: np.ndarray) -> floa
     return float(LOSSES[network.loss].value(a[network.depth], targets.T).mean())
 
 
-def _all_finite(arrays: Iterable[np.ndarray]) -> bool:
-    """Whether no array holds a NaN or ±inf. (Σ x² is finite only when every x is, and one BLAS call
-    computes it; when it overflows although every x is finite, the exact test settles it.)"""
-    return all(math.isfinite(np.vdot(a, a)) or np.isfinite(a).all() for a in arrays)
-
-
 def _first_non_finite(
     result: PassResult, weights: dict[int, np.ndarray], biases: dict[int, np.ndarray]
 ) -> tuple[str, int]:
@@ -122,7 +129,7 @@ def _first_non_finite(
     bad = first_non_finite(result)
     if bad is not None:
         return bad
-    return "weights", next(l for l in weights if not _all_finite((weights[l], biases[l])))
+    return "weights", next(l for l in weights if not all_finite((weights[l], biases[l])))
 
 
 class Trainer:
@@ -167,19 +174,20 @@ class Trainer:
         return -(-len(self.train_indices) // self.settings.batch_size)
 
     def epoch_order(self, epoch: int) -> np.ndarray:
-        """Sample indices in the order epoch ``epoch`` (0-based) visits them."""
-        if not self.settings.shuffle:
-            return self.train_indices
-        rng = np.random.default_rng([self.settings.seed, epoch])
-        return self.train_indices[rng.permutation(len(self.train_indices))]
+        """Sample indices in the order epoch ``epoch`` (0-based) visits them (the last one asked
+        for is kept, so asking every step costs nothing)."""
+        key = (epoch, self.settings.shuffle, self.settings.seed)
+        if self._order is None or self._order[0] != key:
+            order = self.train_indices
+            if self.settings.shuffle:
+                order = order[np.random.default_rng([self.settings.seed, epoch]).permutation(len(order))]
+            self._order = (key, order)
+        return self._order[1]
 
     def next_samples(self) -> np.ndarray:
         """The sample indices the next step will train on."""
-        key = (self.epoch, self.settings.shuffle, self.settings.seed)
-        if self._order is None or self._order[0] != key:
-            self._order = (key, self.epoch_order(self.epoch))
         size = self.settings.batch_size
-        return self._order[1][self.batch * size : (self.batch + 1) * size]
+        return self.epoch_order(self.epoch)[self.batch * size : (self.batch + 1) * size]
 
     def set_learning_rate(self, learning_rate: float) -> None:
         """Change η from the next step on, and mark the change in the history."""
@@ -199,7 +207,7 @@ class Trainer:
         settings = self.settings
         update = compute_update(self.network, result, settings.learning_rate, settings.rule, self.optimizer_state)
         weights, biases = update.weights, update.biases
-        if not (math.isfinite(result.loss) and _all_finite(update.arrays)):
+        if not (math.isfinite(result.loss) and all_finite(update.arrays)):
             raise Divergence(step, *_first_non_finite(result, weights, biases))
         set_parameters(self.network, weights, biases)
         self.optimizer_state.assign(update.state)
@@ -249,7 +257,7 @@ class Trainer:
             self.step()
 
     def _end_epoch(self) -> None:
-        losses = self.history.step_losses[self._epoch_start :]
+        losses = self.history.step_losses[self._epoch_start - self.history.dropped :]
         self.history.epoch_losses.append(float(np.mean(losses)))
         self.history.epoch_ends.append(self.history.steps)
         if len(self.validation_indices):

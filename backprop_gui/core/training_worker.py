@@ -35,6 +35,7 @@ from backprop_gui.core.breakpoints import BreakpointMonitor, BreakpointSettings
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.network import Network
+from backprop_gui.core.optimizers import OptimizerState
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import LossHistory, Trainer, TrainingSettings
 
@@ -64,30 +65,33 @@ class RunWatch:
 
 @dataclass
 class TrainerState:
-    """Everything a trainer carries besides its data and history: the network with its parameters
-    and the epoch and minibatch counters. A snapshot carries it whole; ``load_into`` puts it into a
-    session, so state a trainer gains is sent and applied in this one place."""
+    """Everything a trainer carries besides its data and history: the network with its parameters,
+    the epoch and minibatch counters, the optimiser's state. A snapshot carries it whole;
+    ``load_into`` puts it into a session, so state a trainer gains is sent and applied in this one place."""
 
     network: Network
     epoch: int
     batch: int
+    optimizer_state: OptimizerState
 
     @classmethod
     def of(cls, trainer: Trainer) -> TrainerState:
-        return cls(trainer.network.copy(), trainer.epoch, trainer.batch)
+        return cls(trainer.network.copy(), trainer.epoch, trainer.batch, trainer.optimizer_state.copy())
 
-    def load_into(self, session: Session) -> None:
-        """Give ``session``'s network these parameters and the session these counters."""
+    def load_into(self, session: Session, optimizer_state: OptimizerState) -> None:
+        """Give ``session``'s network these parameters, the session these counters, and the holder
+        ``optimizer_state`` this optimiser state."""
         layers = list(enumerate(self.network.layers, start=1))
         set_parameters(session.network, {l: n.weights for l, n in layers}, {l: n.biases for l, n in layers})
         session.epoch, session.batch = self.epoch, self.batch
+        optimizer_state.assign(self.optimizer_state)
 
 
 @dataclass
 class RunRequest:
     """One run: train ``network`` on ``data`` with ``settings`` from (``epoch``, ``batch``) until epoch
-    ``target_epoch`` is reached, continuing ``history``. ``data`` None: the arrays of the run before,
-    with ``validation_fraction``. ``delay``: seconds to wait after each step."""
+    ``target_epoch`` is reached, continuing ``history`` and ``optimizer_state``. ``data`` None: the
+    arrays of the run before, with ``validation_fraction``. ``delay``: seconds to wait after each step."""
 
     run: int
     network: Network
@@ -100,6 +104,7 @@ class RunRequest:
     target_epoch: int
     delay: float = 0.0
     watch: RunWatch = field(default_factory=RunWatch)
+    optimizer_state: OptimizerState = field(default_factory=OptimizerState)
 
 
 @dataclass
@@ -136,7 +141,7 @@ def append_history(history: LossHistory, more: LossHistory) -> None:
 
 def _history_counts(history: LossHistory) -> tuple[int, int, int, int, int]:
     h = history
-    return h.steps, len(h.epoch_losses), len(h.validation_losses), len(h.epoch_ends), len(h.rate_changes)
+    return len(h.step_losses), len(h.epoch_losses), len(h.validation_losses), len(h.epoch_ends), len(h.rate_changes)
 
 
 def _history_since(history: LossHistory, counts: tuple[int, int, int, int, int]) -> LossHistory:
@@ -183,7 +188,8 @@ class _Run:
     def __init__(self, connection: Connection, request: RunRequest, data: Dataset) -> None:
         self.connection = connection
         self.request = request
-        self.trainer = Trainer(request.network, data, request.settings, request.history, request.epoch, request.batch)
+        r = request
+        self.trainer = Trainer(r.network, data, r.settings, r.history, r.epoch, r.batch, r.optimizer_state)
         request.watch.attach(self.trainer)
         self.delay = request.delay
         self.stopping = False

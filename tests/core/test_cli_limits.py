@@ -3,6 +3,7 @@ gradient checks that overflow, divergence naming the layer."""
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import pytest
@@ -108,3 +109,38 @@ def test_a_diverging_loss_names_its_layer(capsys, tmp_path):
     status, _, err = run(capsys, "train", "--example", "sine_regression", "--learning-rate", "1e5", "--out", str(out))
     assert status == 1
     assert_one_line(err, "training diverged at step", "the loss C of output layer 2")
+
+
+@pytest.mark.parametrize("kind", ["empty", "folder", "fifo", "missing folder"])
+def test_a_bad_out_is_refused_before_training(capsys, tmp_path, kind):
+    out = {"empty": "", "folder": str(tmp_path), "fifo": str(tmp_path / "p"), "missing folder": str(tmp_path / "n/o")}
+    if kind == "fifo":
+        os.mkfifo(out[kind])
+    status, text, err = run(capsys, "train", "--example", "xor", "--out", out[kind])
+    assert status == 2 and "epoch" not in text  # no training happened
+    assert_one_line(err, "--out")
+    status, _, err = run(capsys, "export", "--example", "xor", "--csv", out[kind])
+    assert status == 2
+    assert_one_line(err, "--csv")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+@pytest.mark.parametrize("command", ["trace", "train", "gradcheck", "export"])
+def test_special_files_are_refused_and_a_fifo_never_hangs(capsys, tmp_path, kind, command):
+    path = tmp_path / "special.json"
+    if kind == "fifo":
+        os.mkfifo(path)  # no writer: reading it would wait for ever
+    else:
+        path.mkdir()
+    extra = {"train": ["--out", str(tmp_path / "o.json")], "export": ["--csv", str(tmp_path / "o.csv")]}
+    status, _, err = run(capsys, command, str(path), *extra.get(command, []))
+    assert status == 2
+    assert_one_line(err, str(path), "not a regular file" if kind == "fifo" else "is a folder")
+
+
+def test_a_fifo_as_weights_archive_is_refused_without_hanging(capsys, tmp_path):
+    weights = tmp_path / "w.npz"
+    os.mkfifo(weights)
+    status, _, err = run(capsys, "import-npz", str(weights), "--example", "xor", "--out", str(tmp_path / "o.json"))
+    assert status == 2
+    assert_one_line(err, str(weights), "not a regular file")

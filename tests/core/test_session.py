@@ -374,7 +374,7 @@ def test_a_missing_file_names_its_path(tmp_path):
 
 
 def test_a_folder_is_not_a_session(tmp_path):
-    with pytest.raises(SessionError, match="is a folder, not a session file"):
+    with pytest.raises(SessionError, match="is a folder, not a file"):
         load_session(tmp_path)
 
 
@@ -391,7 +391,7 @@ def test_a_huge_file_is_refused_without_reading_it(tmp_path):
     path = tmp_path / "huge.json"
     with open(path, "wb") as file:
         file.truncate(600 * 2**20)  # sparse: no disk space used
-    with pytest.raises(SessionError, match="the file is 600 MiB; session files larger than 512 MiB are refused"):
+    with pytest.raises(SessionError, match="the file is 600 MiB; files larger than 512 MiB are refused"):
         load_session(path)
 
 

@@ -14,6 +14,7 @@ from backprop_gui.core.breakpoints import BreakpointHit, BreakpointSettings, Con
 from backprop_gui.core.datasets import generate
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.network import build_network
+from backprop_gui.core.optimizers import OptimizerSettings, OptimizerState, UpdateRule
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import Divergence, Trainer
@@ -55,12 +56,12 @@ def until_final(worker: TrainingWorker, timeout: float = 60) -> list[Snapshot]:
     return snapshots
 
 
-def apply(session: Session, snapshots: list[Snapshot]) -> None:
+def apply(session: Session, snapshots: list[Snapshot], optimizer_state: OptimizerState | None = None) -> None:
     """What the window does with snapshots: append the history, take the last state."""
     for s in snapshots:
         append_history(session.history, s.history)
         if s.state is not None:
-            s.state.load_into(session)
+            s.state.load_into(session, optimizer_state or OptimizerState())
 
 
 def test_a_run_trains_exactly_what_headless_training_does(worker):
@@ -107,6 +108,23 @@ def test_a_stop_leaves_a_clean_state_to_continue_from_with_the_data_sent_once(wo
     replay.train(10**6, lambda: again.history.steps >= session.history.steps)
     assert network_snapshot(session.network) == network_snapshot(again.network)
     assert session.epoch == replay.epoch and session.batch == replay.batch == 0
+
+
+def test_an_optimiser_state_carries_over_from_one_run_to_the_next(worker):
+    adam = UpdateRule(optimizer=OptimizerSettings(name="adam"))
+    session, holder = load_example("xor"), OptimizerState()
+    session.training.rule, session.training.learning_rate = adam, 0.05
+    for target in (3, 6):
+        request = request_for(session, target)
+        request.optimizer_state = holder
+        worker.start(request, session.data)
+        apply(session, until_final(worker), holder)
+    assert holder.name == "adam" and holder.t == session.history.steps > 0
+
+    headless = load_example("xor")
+    headless.training.rule, headless.training.learning_rate = adam, 0.05
+    Trainer(headless.network, headless.data, headless.training, headless.history).train(6)
+    assert network_snapshot(session.network) == network_snapshot(headless.network)
 
 
 def test_divergence_and_breakpoints_travel_back_as_the_errors_they_are(worker):

@@ -151,12 +151,20 @@ def test_discard_deletes_the_orphan(controller: SessionController, folder) -> No
     assert [name for name in os.listdir(folder) if name.endswith(".json")] == []
 
 
-def test_a_damaged_autosave_is_removed_without_asking(controller: SessionController, folder) -> None:
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [(b"\x00garbage", "damaged"), (b"[" * 100_000 + b"]" * 100_000, "nested too deeply")],
+)
+def test_a_damaged_autosave_is_reported_once_and_moved_aside(controller: SessionController, folder, content, why):
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "session-999999.json"), "wb") as file:
-        file.write(b"\x00garbage")
+        file.write(content)
+    seen = answer_box(QMessageBox.StandardButton.Ok)
     assert not controller.offer_restore()
-    assert os.listdir(folder) == []
+    assert len(seen) == 1 and "could not be restored" in seen[0] and why in seen[0] and ".damaged" in seen[0]
+    assert os.listdir(folder) == ["session-999999.json.damaged"]
+    assert controller.autosave.orphans() == []  # never offered again: the next start is quiet
+    assert not controller.offer_restore()
 
 
 def test_the_restore_question_fits_its_screen_with_every_sentence_whole(controller, folder, qtbot) -> None:

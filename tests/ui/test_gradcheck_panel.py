@@ -97,6 +97,15 @@ def test_a_wrong_gradient_shows_red_and_says_so(qtbot, panel, monkeypatch):
     assert cell(panel, 0, 5) == "disagrees" and cell(panel, 0, 0) == "w₂₁²"
 
 
+def test_an_overflowing_pass_fails_the_check_and_says_why(qtbot, panel, model):
+    for layer in model.session.network.layers:
+        layer.activation = "linear"
+        layer.weights[:] = 1e200  # the pass overflows: the gradients are NaN or infinite
+    panel.run()
+    assert "the check fails" in panel.summary.text() and "NaN or infinite" in panel.summary.text()
+    assert "agrees" not in panel.summary.text()
+
+
 def test_results_are_marked_out_of_date_when_the_pass_changes(qtbot, panel, model):
     panel.run()
     model.next_sample()

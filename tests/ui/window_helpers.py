@@ -39,9 +39,10 @@ def discard_changes(controller: SessionController) -> None:
     controller.mark_unmodified()
 
 
-def answer_box(button: str | QMessageBox.StandardButton) -> list[str]:
+def answer_box(button: str | QMessageBox.StandardButton, formats: list[Qt.TextFormat] | None = None) -> list[str]:
     """Click ``button`` (a standard button, or the text of one, "&" ignored) in the next message box
-    once it shows; the list receives the box's text and informative text, joined by a newline."""
+    once it shows; the list receives the box's text and informative text, joined by a newline, and
+    ``formats`` (if given) the box's text format."""
     seen: list[str] = []
 
     def click() -> None:
@@ -50,6 +51,8 @@ def answer_box(button: str | QMessageBox.StandardButton) -> list[str]:
             QTimer.singleShot(10, click)
             return
         seen.append(f"{box.text()}\n{box.informativeText()}")
+        if formats is not None:
+            formats.append(box.textFormat())
         if isinstance(button, str):
             next(b for b in box.buttons() if b.text().replace("&", "") == button).click()
         else:

@@ -214,6 +214,13 @@ class GradcheckPanel(QWidget):
             f"Max absolute error {format_number(result.max_absolute_error, 2)}, "
             f"max relative error {format_number(result.max_relative_error, 2)}."
         )
+        bad = result.first_non_finite
+        if bad is not None:
+            text = (
+                f"{len(result.checks)} parameters, sample {sample}: the check fails — the gradient or finite "
+                f"difference of {parameter_name(bad)} is NaN or infinite (the pass overflows), so no error "
+                "can be measured."
+            )
         if stale:
             text = "These results are for an earlier pass or weights — press “Check gradients” again. " + text
         self.summary.setText(text)

@@ -18,9 +18,13 @@ from typing import Any
 
 from PySide6.QtCore import QDir, QLockFile, QObject, QSaveFile, QStandardPaths, QTimer, Signal
 
+from backprop_gui.core.files import read_regular_file
+from backprop_gui.core.session_format import MAX_FILE_BYTES
+
 AUTOSAVE_FORMAT = "backprop-gui-autosave"
 AUTOSAVE_VERSION = 1
 AUTOSAVE_INTERVAL_MS = 60_000
+MAX_AUTOSAVE_BYTES = MAX_FILE_BYTES + 2**20  # a session file and the envelope around it
 _PREFIX, _SUFFIX = "session-", ".json"
 
 
@@ -42,6 +46,8 @@ def decode(data: bytes) -> tuple[dict[str, Any], str | None]:
         envelope = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"the autosave is damaged ({error})") from None
+    except RecursionError:
+        raise ValueError("the autosave is damaged (lists or objects nested too deeply)") from None
     if not isinstance(envelope, dict) or envelope.get("format") != AUTOSAVE_FORMAT:
         raise ValueError("the file is not a backprop-gui autosave")
     if envelope.get("version") != AUTOSAVE_VERSION:
@@ -61,13 +67,25 @@ class Orphan:
     lock: QLockFile
 
     def read(self) -> bytes:
-        with open(self.path, "rb") as file:
-            return file.read()
+        """The autosave's bytes; FileRefused (a ValueError) when it is not a regular file or too large."""
+        return read_regular_file(self.path, MAX_AUTOSAVE_BYTES)
 
     def discard(self) -> None:
         """Delete the autosave and its lock."""
         _remove(self.path)
         self.close()
+
+    def move_aside(self) -> str:
+        """Rename a damaged autosave to ``….damaged`` (never offered again, kept for a look) and let it go;
+        the new path."""
+        damaged = self.path + ".damaged"
+        try:
+            os.replace(self.path, damaged)
+        except OSError:
+            _remove(self.path)
+            damaged = ""
+        self.close()
+        return damaged
 
     def close(self) -> None:
         """Let go of it without deleting (it is offered again on the next start)."""

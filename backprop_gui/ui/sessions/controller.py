@@ -36,6 +36,7 @@ from backprop_gui.core.editing import (
     bias_name,
     weight_name,
 )
+from backprop_gui.core.files import writable_target
 from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, dumps, load_session, session_from_dict, session_to_dict
@@ -289,7 +290,10 @@ class SessionController(QObject):
 
     def _write(self, path: str) -> bool:
         try:
+            writable_target(path)  # a folder, device or pipe is refused; a symbolic link is written through
             data = dumps(self.model.snapshot()).encode("utf-8")
+        except OSError as error:
+            return self._save_failed(path, error.strerror or str(error))
         except SessionError as error:
             return self._save_failed(path, str(error))
         file = QSaveFile(path)
@@ -364,9 +368,13 @@ class SessionController(QObject):
             try:
                 document, path = decode(orphan.read())
                 session = session_from_dict(document)
-            except (OSError, ValueError) as error:  # SessionError is a ValueError
-                orphan.discard()
-                self._status(f"An autosave could not be restored and was removed: {error}")
+            except (OSError, ValueError, RecursionError, MemoryError) as error:  # SessionError is a ValueError
+                moved = orphan.move_aside()
+                why = as_sentence(str(error) or type(error).__name__)
+                where = f"It was moved to {moved}." if moved else "It was removed."
+                QMessageBox.warning(
+                    self.window, "Autosave damaged", f"An autosave could not be restored: {why}\n\n{where}"
+                )
                 continue
             box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved session", "", parent=self.window)
             box.setText(f"{APP_NAME} did not close properly. “{session.name}” had unsaved changes.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QUrl, Signal
-from PySide6.QtGui import QFont, QPalette, QShowEvent
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTextBrowser, QWidget
 
 from backprop_gui.core.chain import ChainPath, ChainRule, chain_rule
@@ -22,6 +22,7 @@ from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import sym_html, tokens_html
 from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
 from backprop_gui.ui.stepping.formula_view import FormulaView, computed_in
 from backprop_gui.ui.stepping.worked_view import add_view_dock
 
@@ -43,7 +44,7 @@ class ChainRuleView(QTextBrowser):
         self.document().setDocumentMargin(10)
         self.highlighted.connect(self._hovered)
         self.rule: ChainRule | None = None
-        self._stale = False
+        self._shown = ShownRefresh(self, self.refresh)
         self._apply_font()
         model.changed.connect(self._on_changed)
         if reveal is not None:
@@ -64,7 +65,6 @@ class ChainRuleView(QTextBrowser):
         return ("delta", found[0], found[1], None) if found else None
 
     def refresh(self) -> None:
-        self._stale = False
         target = self.target()
         self.rule = None if target is None else chain_rule(self.model.stepper, *target)
         self.setHtml(self._html(target))
@@ -78,15 +78,7 @@ class ChainRuleView(QTextBrowser):
     def _on_changed(self, what: str) -> None:
         if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
             return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
+        self._shown.request()  # now if seen, else once it is
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)

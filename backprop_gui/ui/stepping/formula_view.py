@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QPalette, QShowEvent
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from backprop_gui.core.formatting import format_number
@@ -18,6 +18,7 @@ from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import tokens_html
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
 
 
 def selection_title(stepper: Stepper, layer: int, j: int, k: int | None) -> str:
@@ -75,7 +76,7 @@ class FormulaView(QTextBrowser):
         self._ask_first = False
         self._revealed_at: tuple | None = None  # the stepper position at which reveal() was last called
         self._pending_announced = False
-        self._stale = False
+        self._shown = ShownRefresh(self, self.refresh)
         self._apply_font()
         model.changed.connect(self._on_changed)
         self.refresh()
@@ -154,7 +155,6 @@ class FormulaView(QTextBrowser):
         return equations(self.model.stepper, target.layer, target.j, target.k)
 
     def refresh(self) -> None:
-        self._stale = False
         found = self.equations()
         self.setHtml(self._html(found))
         if any(eq.phase is not None and eq.phase == self.model.stepper.current for eq in found):
@@ -165,16 +165,8 @@ class FormulaView(QTextBrowser):
             return
         if self._revealed_at is not None and self._revealed_at[0] is not self.model.stepper:
             self._revealed_at = None  # a new pass (edit, session): keep no reference to the old stepper
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True  # a closed dock catches up when it is shown again
+        self._shown.request()  # now if seen, else once it is
         self._announce()  # a move of the pass asks again
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)

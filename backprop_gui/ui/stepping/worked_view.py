@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, Qt, QUrl
-from PySide6.QtGui import QFont, QPalette, QShowEvent
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTextBrowser, QWidget
 
 from backprop_gui.core.formatting import format_number
@@ -21,6 +21,7 @@ from backprop_gui.core.worked import WIDE, Given, WorkedLine, WorkedSolution, so
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import sym_html, tokens_html
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.stepping.formula_view import FormulaView
 
@@ -43,7 +44,7 @@ class WorkedSolutionView(QTextBrowser):
         self.setReadOnly(True)
         self.document().setDocumentMargin(10)
         self.anchorClicked.connect(self._clicked)
-        self._stale = False
+        self._shown = ShownRefresh(self, self.refresh)
         self._lines: list[tuple[str, WorkedLine]] = []
         self._apply_font()
         model.changed.connect(self._on_changed)
@@ -64,7 +65,6 @@ class WorkedSolutionView(QTextBrowser):
         return list(self._lines)
 
     def refresh(self) -> None:
-        self._stale = False
         self.setHtml(self._html())
         self.scrollToAnchor("newest")  # the newest block's top, or the very end when it fits: context above
 
@@ -73,15 +73,7 @@ class WorkedSolutionView(QTextBrowser):
     def _on_changed(self, what: str) -> None:
         if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
             return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True  # a closed dock catches up when it is shown again
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
+        self._shown.request()  # now if seen, else once it is
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         super().changeEvent(event)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.datasets import Dataset, check_fits
 from backprop_gui.core.editing import SessionEdit, SetData, SetTrainingSetting
+from backprop_gui.core.optimizers import OptimizerState
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
 from backprop_gui.core.training_worker import (
     FRAME_RATE,
@@ -46,6 +47,10 @@ from backprop_gui.ui.training.panel import TrainingPanel
 
 # Button labels of the actions (the menus show the full text).
 SHORT_NAMES = {"train": "Train", "pause": "Pause", "one_epoch": "1 epoch", "n_epochs": "N epochs…", "reset": "Reset…"}
+# While training, the graph, the pass's views and the decision map redraw at most every PASS_INTERVAL
+# seconds and, when that redraw is slow, PASS_LOAD times as long as it took, so that they use at most
+# a tenth of the window's time; the loss plot follows every snapshot.
+PASS_INTERVAL, PASS_LOAD = 0.2, 10.0
 # What the controller's ``state`` can be.
 IDLE, TRAINING, PAUSED, FINISHED, DIVERGED = "idle", "training", "paused", "finished", "diverged"
 
@@ -69,6 +74,8 @@ class TrainingController(QObject):
         self.steps_per_second = 0.0
         self._run: int | None = None  # the run going on in the worker
         self._watch = RunWatch()  # what that run watches
+        # The optimiser's state where training stopped (velocities, moments, t), for the next run.
+        self.optimizer_state = OptimizerState()
         self._target_epoch: int | None = None  # the end of a paused run, for Continue
         self._delay = 0.0
         self._applying = False
@@ -76,6 +83,7 @@ class TrainingController(QObject):
         # What each run watches (breakpoints, layer health); None: nothing.
         self.watch_source: Callable[[], RunWatch] | None = None
         self._rate_clock = (0.0, 0)
+        self._pass_shown = (0.0, 0.0)  # when the pass was last redrawn during a run, and what it took (s)
         self._poll_timer = QTimer(self, interval=int(1000 / FRAME_RATE))
         self._poll_timer.timeout.connect(self._collect)
         self.actions = self._make_actions()
@@ -184,6 +192,7 @@ class TrainingController(QObject):
             target_epoch,
             self._delay,
             self._watch,
+            self.optimizer_state,
         )
         try:
             self._run = self.worker.start(request, session.data)  # sent (copied) at once
@@ -249,17 +258,24 @@ class TrainingController(QObject):
         for snapshot in snapshots:
             append_history(session.history, snapshot.history)
             if snapshot.state is not None:
-                snapshot.state.load_into(session)
+                snapshot.state.load_into(session, self.optimizer_state)
             if snapshot.health is not None and self._watch.health is not None:
                 self._watch.health.load(snapshot.health)
             sample = snapshot.next_sample if snapshot.final else snapshot.last_sample
-        self._applying = True
-        try:
-            self.model.network_changed(sample)
-        finally:
-            self._applying = False
+        start = time.perf_counter()
+        if (
+            final
+            or self._delay > 0
+            or start - self._pass_shown[0] >= max(PASS_INTERVAL, PASS_LOAD * self._pass_shown[1])
+        ):
+            self._applying = True
+            try:
+                self.model.network_changed(sample)  # the graph, the pass's views, the decision map
+            finally:
+                self._applying = False
+            self._pass_shown = (time.perf_counter(), time.perf_counter() - start)
         self._stepped.clear()
-        self.progressed.emit()
+        self.progressed.emit()  # the loss plot and the figures follow every snapshot
 
     def _measure_rate(self, steps: int) -> None:
         start, done = self._rate_clock
@@ -344,6 +360,7 @@ class TrainingController(QObject):
                 return
         self.stop()
         session.history.clear()
+        self.optimizer_state.reset()
         session.epoch = session.batch = 0
         self.model.network_changed()
         self.progressed.emit()
@@ -395,6 +412,7 @@ class TrainingController(QObject):
                 self._set_state(PAUSED if what == Change.NETWORK else IDLE)
             self._stepped.clear()
             if what == Change.SESSION:
+                self.optimizer_state.reset()
                 self._target_epoch = None
                 self.progressed.emit()
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, DatasetError, looks_like_header, read_csv
+from backprop_gui.core.files import FileRefused, open_regular_file
 from backprop_gui.ui.common.session_model import SessionModel
 
 PREVIEW_ROWS = 12
@@ -112,8 +113,10 @@ class CsvImportDialog(QDialog):
         text = self.path.text().strip()
         if text:
             try:
-                with open(text, encoding="utf-8-sig", newline="") as file:
-                    head = file.read(PREVIEW_BYTES)
+                with open_regular_file(text) as file:
+                    head = io.TextIOWrapper(file, encoding="utf-8-sig", newline="").read(PREVIEW_BYTES)
+            except FileRefused as error:
+                self.error.setText(f"{text}: {error}")
             except OSError as error:
                 self.error.setText(f"{text}: cannot read the file ({error.strerror or error})")
             except UnicodeDecodeError:

@@ -278,10 +278,13 @@ class LossPlot(QWidget):
                 y_range = (-4.4, 0.4) if self.log_y.isChecked() else (0.0, 1.0)  # ticks clear of the ends
                 self.view.setRange(xRange=(0, 100), yRange=y_range, padding=0, disableAutoRange=False)
             return
-        losses = np.frombuffer(history.step_losses, dtype=float)
-        xs, ys = decimate_range(losses, math.floor(x0) - 1, math.ceil(x1) - 1, buckets)
+        if not history.step_losses:  # every step's own loss was dropped: the epoch means remain
+            self.step_curve.setData([], [])
+            return
+        losses, first = np.frombuffer(history.step_losses, dtype=float), history.dropped
+        xs, ys = decimate_range(losses, math.floor(x0) - 1 - first, math.ceil(x1) - 1 - first, buckets)
         del losses  # release the buffer so the history can grow
-        self.step_curve.setData(xs, self._for_axis(ys))
+        self.step_curve.setData(xs + first, self._for_axis(ys))
         self._dots(self.step_curve, history.steps)
         if self.following and (history.steps == 1 or ys.min() == ys.max()):
             self._frame_flat(history.steps, float(ys[0]))
@@ -407,7 +410,9 @@ class LossPlot(QWidget):
         """The read-out for step ``step`` (1-based): step, epoch, its loss, and its epoch's mean if done."""
         history = self.model.session.history
         epoch = epoch_of_step(history.epoch_ends, step)
-        text = f"step {step:,} · epoch {epoch:,} · C = {format_number(history.step_losses[step - 1], 5)}"
+        loss = history.loss_of_step(step)
+        shown = "not kept (older than the saved history)" if loss is None else format_number(loss, 5)
+        text = f"step {step:,} · epoch {epoch:,} · C = {shown}"
         if epoch <= len(history.epoch_losses):
             text += f" · epoch mean {format_number(history.epoch_losses[epoch - 1], 5)}"
         if epoch <= len(history.validation_losses):
@@ -419,7 +424,8 @@ class LossPlot(QWidget):
         if history.steps == 0:
             return "No training yet — press F5 to train"
         text = f"{history.steps:,} steps · {len(history.epoch_ends):,} epochs"
-        text += f" · last C = {format_number(history.step_losses[-1], 5)}"
+        if history.step_losses:
+            text += f" · last C = {format_number(history.step_losses[-1], 5)}"
         if history.epoch_losses:
             text += f" · last epoch mean {format_number(history.epoch_losses[-1], 5)}"
         return text

@@ -232,7 +232,7 @@ class TrainingPanel(QWidget):
         fmt = self.model.format
         self.figures["Epoch"].setText(f"{session.epoch:,} done · batch {session.batch:,} of {c.batches_per_epoch():,}")
         self.figures["Step"].setText(f"{h.steps:,}")
-        self.figures["Loss C"].setText(fmt(h.step_losses[-1]) if h.steps else "—")
+        self.figures["Loss C"].setText(fmt(h.step_losses[-1]) if h.step_losses else "—")
         self.figures["Epoch mean"].setText(fmt(h.epoch_losses[-1]) if h.epoch_losses else "—")
         self.figures["Validation"].setText(fmt(h.validation_losses[-1]) if h.validation_losses else "—")
         rate = c.steps_per_second

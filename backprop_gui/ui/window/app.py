@@ -17,6 +17,7 @@ from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import Session, SessionView
 from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.ui.common.icons import IconRecolorer, app_icon
+from backprop_gui.ui.common.plain_messages import PlainTextMessages
 from backprop_gui.ui.common.screen_fit import DialogsOnScreen, fit_on_screen
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
@@ -80,6 +81,7 @@ def create_window(
         app.installEventFilter(DialogsOnScreen(app))
     model = SessionModel(session)
     window = MainWindow(model)
+    PlainTextMessages(window)  # names and paths in message boxes never render as HTML
     training = install_training(window, model)
     sessions = install_session_features(
         window, model, file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore

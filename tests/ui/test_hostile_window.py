@@ -1,0 +1,108 @@
+"""Hostile names, paths and files in the full window: message boxes show them as plain text,
+Save refuses folders and pipes with a dialog and keeps the changes, a name with a lone surrogate
+saves (also from the quit prompt), and seeds at the edge of their range reach the widgets."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from backprop_gui.core.network import MAX_SEED
+from backprop_gui.core.presets import load_example
+from backprop_gui.core.session_format import load_session, save_session
+from backprop_gui.ui.window.app import initial_session
+
+from window_helpers import answer_box, open_window
+
+HOSTILE = '<img src="x.png"><a href="https://example.com">click</a>'
+
+
+def modified_window(qtbot, name: str):
+    session = load_example("xor")
+    session.name = name
+    window = open_window(qtbot, session)
+    controller = window.session_controller
+    controller._update_applied(True)  # as after an Update: unsaved changes
+    assert controller.modified
+    return window, controller
+
+
+def test_a_name_with_markup_is_shown_as_plain_text_in_the_unsaved_changes_box(qtbot):
+    window, controller = modified_window(qtbot, HOSTILE)
+    formats: list[Qt.TextFormat] = []
+    seen = answer_box(QMessageBox.StandardButton.Cancel, formats)
+    assert not controller.maybe_save("closing")
+    assert formats == [Qt.TextFormat.PlainText] and HOSTILE in seen[0]
+    controller.mark_unmodified()
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_save_refuses_a_folder_or_a_pipe_with_a_dialog_and_keeps_the_changes(qtbot, tmp_path, kind):
+    window, controller = modified_window(qtbot, "lecture")
+    target = tmp_path / "target.json"
+    target.mkdir() if kind == "folder" else os.mkfifo(target)
+    seen = answer_box(QMessageBox.StandardButton.Ok)
+    assert not controller.save_as(str(target))
+    assert "could not be saved" in seen[0] and ("folder" in seen[0] or "pipe" in seen[0])
+    assert controller.modified and window.isVisible()
+    assert target.is_dir() if kind == "folder" else not target.is_file()  # untouched
+    controller.mark_unmodified()
+
+
+def test_save_through_a_symbolic_link_writes_the_target(qtbot, tmp_path):
+    window, controller = modified_window(qtbot, "lecture")
+    target, link = tmp_path / "real.json", tmp_path / "link.json"
+    save_session(load_example("xor"), target)
+    link.symlink_to(target)
+    assert controller.save_as(str(link))
+    assert link.is_symlink() and load_session(target).name == "lecture"
+
+
+def test_a_name_with_a_lone_surrogate_saves_from_the_quit_prompt(qtbot, tmp_path):
+    window, controller = modified_window(qtbot, "bad \ud800 name")
+    path = tmp_path / "s.json"
+    controller.file_path = str(path)
+    answer_box(QMessageBox.StandardButton.Save)
+    assert controller.maybe_save("quitting")
+    assert load_session(path).name == "bad \ud800 name" and not controller.modified
+
+
+@pytest.mark.parametrize("seed", [0, MAX_SEED])
+def test_seeds_at_the_edges_open_and_reach_the_seed_box(qtbot, tmp_path, seed):
+    session = load_example("moons")
+    session.training.seed = seed
+    path = tmp_path / "s.json"
+    save_session(session, path)
+    window = open_window(qtbot, load_session(path), str(path))
+    assert window.training_controller.panel.seed.value() == seed
+
+
+def test_a_seed_beyond_the_range_is_a_message_and_the_window_still_opens(tmp_path):
+    path = tmp_path / "s.json"
+    save_session(load_example("moons"), path)
+    document = json.loads(path.read_text())
+    document["training"]["seed"] = MAX_SEED + 1
+    path.write_text(json.dumps(document))
+    session, problem = initial_session(str(path), None)
+    assert session is not None and "training.seed: must be in 0..2,147,483,647" in problem
+
+
+def test_a_history_whose_first_steps_were_dropped_is_plotted_from_where_it_is_kept(qtbot):
+    from array import array
+
+    session = load_example("xor")
+    h = session.history
+    h.dropped, h.step_losses = 100, array("d", [0.5, 0.4, 0.3])
+    h.epoch_losses, h.epoch_ends = [0.6, 0.35], [51, 103]
+    session.epoch = 2
+    window = open_window(qtbot, session)
+    plot = window.training_controller.loss_plot
+    plot.refresh()
+    xs, _ = plot.step_curve.getData()
+    assert list(xs) == [101.0, 102.0, 103.0]
+    assert "not kept" in plot.describe_step(5) and "C = 0.3" in plot.describe_step(103)
+    assert "103 steps" in plot.readout.text()
