@@ -6,6 +6,7 @@ These are plain data; ``core.session_format`` reads and writes them as JSON file
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
@@ -15,8 +16,25 @@ from backprop_gui.core.network import Network
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.training import LossHistory, TrainingSettings
 
-NEURON_VALUES = ("auto", "z", "a", "delta")  # what the graph's neurons show
-EDGE_MODES = ("weights", "gradients")  # what the graph's edges show
+
+class NeuronValue(StrEnum):
+    """What the graph fills neurons with: the current phase's value, or always one quantity."""
+
+    AUTO = "auto"
+    Z = "z"
+    A = "a"
+    DELTA = "delta"
+
+
+class EdgeMode(StrEnum):
+    """What the graph's edges show: w_jk^l, or ∂C/∂w_jk^l where known."""
+
+    WEIGHTS = "weights"
+    GRADIENTS = "gradients"
+
+
+NEURON_VALUES = tuple(NeuronValue)
+EDGE_MODES = tuple(EdgeMode)
 Parameters = tuple[dict[int, np.ndarray], dict[int, np.ndarray]]  # ({l: w^l}, {l: b^l}), l = 1..L
 
 

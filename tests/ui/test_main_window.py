@@ -271,7 +271,7 @@ def test_view_menu_sets_neuron_value_and_edge_mode(qtbot):
     window.actions["neuron_delta"].trigger()
     assert window.model.neuron_value.value == "delta"
     window.actions["edges_gradients"].trigger()
-    assert window.network_view.edge_mode == "gradients"
+    assert window.model.edge_mode == "gradients"
 
 
 def test_dock_state_and_view_settings_are_restored(qtbot):

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QToolTip
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Layer, Network, build_network
 from backprop_gui.core.presets import load_example
-from backprop_gui.core.session import Session
+from backprop_gui.core.session import NeuronValue, Session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.colors import unknown_color
-from backprop_gui.ui.common.session_model import NeuronValue, Selection, SessionModel
+from backprop_gui.ui.common.session_model import Selection, SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import EdgeItem, NetworkView, NeuronItem, neighbour
 
@@ -307,8 +307,8 @@ def test_tooltips_give_full_precision_or_say_not_yet_known(view):
 
 def test_gradient_edges_show_dC_dw_only_where_known(view):
     model = view.model
-    view.set_edge_mode("gradients")
-    assert view.edge_mode == "gradients"
+    view.model.set_edge_mode("gradients")
+    assert view.model.edge_mode == "gradients"
     grey = unknown_color(view.palette())
     assert all(edge.pen().color() == grey for edge in edges(view))
     assert "∂C/∂w" in view.legend.plain_text()
@@ -325,7 +325,7 @@ def test_gradient_edges_show_dC_dw_only_where_known(view):
     assert f"∂C/∂w232 = {float(grad[1, 2])!r}".replace("-", "−") in text
     assert "not yet known" in plain(view.tooltip_text(Selection(1, 0, 0)))
     with pytest.raises(ValueError, match="edge mode"):
-        view.set_edge_mode("deltas")
+        view.model.set_edge_mode("deltas")
 
 
 def test_edge_width_follows_the_weight(view):
@@ -485,7 +485,7 @@ def test_the_graph_shows_held_back_values_as_question_marks_until_the_reveal(vie
 
 def test_held_back_gradients_and_updates_stay_hidden_on_the_edges(view, asking):
     model = view.model
-    view.set_edge_mode("gradients")
+    view.model.set_edge_mode("gradients")
     model.run_to(3)  # Backward 2: ∂C/∂w^2 is new
     assert all(edge.pen_key == ("unknown",) for edge in edges(view))
     grad = float(model.stepper.record.grad_w[2][1, 2])
@@ -493,7 +493,7 @@ def test_held_back_gradients_and_updates_stay_hidden_on_the_edges(view, asking):
     asking.reveal()
     assert all(edge.pen_key != ("unknown",) for edge in edges(view) if edge.selection.layer == 2)
     assert f"{grad!r}".replace("-", "−") in plain(view.tooltip_text(Selection(2, 1, 2)))
-    view.set_edge_mode("weights")
+    view.model.set_edge_mode("weights")
     model.run_to_end()  # Update: the new weights wait, the edges keep the old ones
     before = float(model.stepper.weights_before(2)[0][0, 1])
     new = model.session.network.layer(2).weights[0, 1]

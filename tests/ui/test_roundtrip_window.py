@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QFileDialog
 from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings
+from backprop_gui.core.session import NeuronValue
 from backprop_gui.core.session_format import dumps, load_session, loads
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.ui.common.session_model import NeuronValue, Selection, SessionModel
+from backprop_gui.ui.common.session_model import Selection, SessionModel
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
 
 from helpers import small_sessions
@@ -117,7 +118,7 @@ def test_a_window_saved_with_save_as_reopens_in_a_new_window_as_it_was(qtbot, tm
     if at_update:
         assert "→" in shown[3][0][0]  # w^1 shows old → new
     assert again.model.selection == Selection(1, 1, 0) and again.model.precision == 6
-    assert again.actions["precision_6"].isChecked() and again.network_view.edge_mode == "gradients"
+    assert again.actions["precision_6"].isChecked() and again.model.edge_mode == "gradients"
     assert again.diagnostics_controller.settings.phases == {4}
     assert again.diagnostics_controller.quiz_settings == QuizSettings(tolerance_mode="absolute", tolerance=0.005)
     assert not again.session_controller.modified

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from backprop_gui.core.editing import SessionEdit
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
-from backprop_gui.core.session import Session, SessionView, StepperPosition
+from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue, Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import Stepper
 
 
@@ -26,15 +26,6 @@ class Change(StrEnum):
     SELECTION = "selection"
     DISPLAY = "display"  # precision or what neurons show
     SESSION = "session"  # a whole new session: redraw everything
-
-
-class NeuronValue(StrEnum):
-    """What the graph fills neurons with: the current phase's value, or always one quantity."""
-
-    AUTO = "auto"
-    Z = "z"
-    A = "a"
-    DELTA = "delta"
 
 
 @dataclass(frozen=True)
@@ -61,7 +52,7 @@ class SessionModel(QObject):
     # The session's note changed (``set_note``); views of the graph and values need not redraw.
     note_changed = Signal()
     # A SessionView was applied (a session opened): window parts outside the model apply theirs
-    # (edge mode, presentation, quiz, breakpoints); its None fields mean "keep yours".
+    # (presentation, quiz, breakpoints); its None fields mean "keep yours".
     view_applied = Signal(object)
     # ``view_state`` is being collected: window parts outside the model fill their fields of the SessionView.
     collecting_view = Signal(object)
@@ -70,6 +61,7 @@ class SessionModel(QObject):
         super().__init__(parent)
         self.precision = 4
         self.neuron_value = NeuronValue.AUTO
+        self.edge_mode = EdgeMode.WEIGHTS
         self.selection: Selection | None = None
         self.session = session
         self.stepper = self._stepper_for(session)
@@ -118,6 +110,8 @@ class SessionModel(QObject):
             self.precision = max(MIN_DIGITS, min(MAX_DIGITS, int(view.precision)))
         if view.neuron_value is not None:
             self.neuron_value = NeuronValue(view.neuron_value)
+        if view.edge_mode is not None:
+            self.edge_mode = EdgeMode(view.edge_mode)
 
     def apply_view_state(self, view: SessionView | None = None) -> None:
         """Apply the selection and display settings of ``view`` (default: the one the session was
@@ -147,6 +141,7 @@ class SessionModel(QObject):
             selection=None if selection is None else (selection.layer, selection.j, selection.k),
             precision=self.precision,
             neuron_value=self.neuron_value.value,
+            edge_mode=self.edge_mode.value,
         )
         self.collecting_view.emit(view)
         return view
@@ -240,6 +235,14 @@ class SessionModel(QObject):
     def set_neuron_value(self, value: NeuronValue) -> None:
         if value != self.neuron_value:
             self.neuron_value = NeuronValue(value)
+            self.changed.emit(Change.DISPLAY)
+
+    def set_edge_mode(self, mode: EdgeMode | str) -> None:
+        """Show ``mode`` on the graph's edges: "weights" (w_jk^l) or "gradients" (∂C/∂w_jk^l where known)."""
+        if mode not in EDGE_MODES:
+            raise ValueError(f"edge mode must be one of {', '.join(EDGE_MODES)}, got {mode!r}")
+        if mode != self.edge_mode:
+            self.edge_mode = EdgeMode(mode)
             self.changed.emit(Change.DISPLAY)
 
     def format(self, value: float) -> str:

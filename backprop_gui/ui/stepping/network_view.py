@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -57,6 +57,7 @@ from backprop_gui.core.graph_layout import (
     shown_neurons,
 )
 from backprop_gui.core.phase_display import current_work, neuron_quantity
+from backprop_gui.core.session import EdgeMode
 from backprop_gui.core.stepper import Quantity, Stepper
 from backprop_gui.ui.common.colors import (
     ColorLegend,
@@ -71,7 +72,6 @@ from backprop_gui.ui.common.colors import (
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 
-EDGE_MODES = ("weights", "gradients")
 MOVES = ("up", "down", "left", "right")  # for move_selection: neuron above/below, layer left/right
 HELD_TEXT = "?"  # a neuron's value held back until the formula panel reveals it
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.5, 12.0, 1.25
@@ -303,13 +303,10 @@ class EdgeItem(QGraphicsLineItem):
 class NetworkView(QGraphicsView):
     """The graph of ``model``'s network. Click selects; wheel zooms; drag pans."""
 
-    edgeModeChanged = Signal(str)  # noqa: N815 (Qt's naming)
-
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self._style = _Style()
-        self._edge_mode = "weights"
         self._zoom = 1.0
         self._press: QPointF | None = None
         self._last = QPointF()
@@ -351,19 +348,6 @@ class NetworkView(QGraphicsView):
         self._build()
 
     # --- public ------------------------------------------------------------------
-
-    @property
-    def edge_mode(self) -> str:
-        """What edges show: "weights" (w_jk^l) or "gradients" (∂C/∂w_jk^l where known, else grey)."""
-        return self._edge_mode
-
-    def set_edge_mode(self, mode: str) -> None:
-        if mode not in EDGE_MODES:
-            raise ValueError(f"edge mode must be one of {', '.join(EDGE_MODES)}, got {mode!r}")
-        if mode != self._edge_mode:
-            self._edge_mode = mode
-            self._refresh()
-            self.edgeModeChanged.emit(mode)
 
     @property
     def zoom(self) -> float:
@@ -792,7 +776,7 @@ class NetworkView(QGraphicsView):
         network = stepper.network
         values: dict[int, np.ndarray] = {}
         for l in range(1, network.depth + 1):
-            if self._edge_mode == "gradients":
+            if self.model.edge_mode == EdgeMode.GRADIENTS:
                 grads = stepper.value(Quantity.GRAD_WEIGHTS, l).values
                 values[l] = np.full_like(grads, np.nan) if self._held(Quantity.GRAD_WEIGHTS, l) else grads
             elif self._held(Quantity.NEW_WEIGHTS, l):
@@ -808,7 +792,7 @@ class NetworkView(QGraphicsView):
             Quantity.WEIGHTED_INPUT: "Neurons: weighted input z<sup>l</sup>",
             Quantity.DELTA: "Neurons: error δ<sup>l</sup> = ∂C/∂z<sup>l</sup>",
         }
-        if self._edge_mode == "gradients":
+        if self.model.edge_mode == EdgeMode.GRADIENTS:
             edges = "Edges: ∂C/∂w<sub>jk</sub><sup>l</sup> (width |∂C/∂w|, red +, blue −)"
         else:
             edges = "Edges: weight w<sub>jk</sub><sup>l</sup> (width |w|, red +, blue −)"

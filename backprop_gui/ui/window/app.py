@@ -144,19 +144,16 @@ def _show_breakpoints(window: MainWindow, diagnostics: DiagnosticsController) ->
 
 def _keep_window_view(window: MainWindow, diagnostics: DiagnosticsController) -> None:
     """Save and reopen the parts of the view the window holds outside the session model: the
-    edges' mode, presentation mode, quiz mode and settings, and breakpoints."""
+    presentation mode, quiz mode and settings, and breakpoints."""
     model = window.model
 
     def collect(view: SessionView) -> None:
-        view.edge_mode = window.network_view.edge_mode
         view.presentation = window.presentation.active
         view.quiz_mode = diagnostics.quiz_panel.active
         view.breakpoints = copy.deepcopy(diagnostics.settings)
         view.quiz = copy.deepcopy(diagnostics.quiz_settings)
 
     def apply(view: SessionView) -> None:
-        if view.edge_mode is not None:
-            window.network_view.set_edge_mode(view.edge_mode)
         if view.breakpoints is not None:
             diagnostics.set_settings(copy.deepcopy(view.breakpoints))
         if view.quiz is not None:

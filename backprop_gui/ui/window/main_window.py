@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui import __version__
+from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.icons import ICON_PROPERTY, app_icon, icon
 from backprop_gui.ui.common.scrolling import scrolling
-from backprop_gui.ui.common.session_model import Change, NeuronValue, SessionModel
+from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController
 from backprop_gui.ui.sessions.controller import SessionController
 from backprop_gui.ui.sessions.note_panel import NotePanel
@@ -51,7 +52,7 @@ from backprop_gui.ui.window.presentation import PresentationMode
 
 APP_NAME = "backprop-gui"
 PRECISIONS = range(2, 9)
-NEURON_VALUES = {
+NEURON_VALUE_TEXTS = {
     NeuronValue.AUTO: "Auto (the phase's value)",
     NeuronValue.Z: "Weighted input z",
     NeuronValue.A: "Activation a",
@@ -232,7 +233,6 @@ class MainWindow(QMainWindow):
         self._create_status_bar()
 
         model.changed.connect(self._on_changed)
-        self.network_view.edgeModeChanged.connect(self._edge_mode_changed)
         self.restore_settings()
         self._on_changed(Change.SESSION)
 
@@ -290,15 +290,15 @@ class MainWindow(QMainWindow):
             self.precision_group.addAction(action)
             self.actions[f"precision_{digits}"] = action
         self.neuron_group = QActionGroup(self)
-        for value, text in NEURON_VALUES.items():
+        for value, text in NEURON_VALUE_TEXTS.items():
             action = QAction(text, self, checkable=True)
             action.triggered.connect(lambda _checked, v=value: self.model.set_neuron_value(v))
             self.neuron_group.addAction(action)
             self.actions[f"neuron_{value.value}"] = action
         self.edge_group = QActionGroup(self)
-        for mode, text in (("weights", "Weights w"), ("gradients", "Gradients ∂C/∂w")):
+        for mode, text in ((EdgeMode.WEIGHTS, "Weights w"), (EdgeMode.GRADIENTS, "Gradients ∂C/∂w")):
             action = QAction(text, self, checkable=True)
-            action.triggered.connect(lambda _checked, m=mode: self.network_view.set_edge_mode(m))
+            action.triggered.connect(lambda _checked, m=mode: self.model.set_edge_mode(m))
             self.edge_group.addAction(action)
             self.actions[f"edges_{mode}"] = action
 
@@ -442,13 +442,10 @@ class MainWindow(QMainWindow):
         self.actions["finish_phase"].setEnabled(True)
         for digits in PRECISIONS:
             self.actions[f"precision_{digits}"].setChecked(digits == self.model.precision)
-        for value in NEURON_VALUES:
+        for value in NEURON_VALUE_TEXTS:
             self.actions[f"neuron_{value.value}"].setChecked(value == self.model.neuron_value)
-        self._edge_mode_changed(self.network_view.edge_mode)
+        self.actions[f"edges_{self.model.edge_mode.value}"].setChecked(True)
         self._update_status()
-
-    def _edge_mode_changed(self, mode: str) -> None:
-        self.actions[f"edges_{mode}"].setChecked(True)
 
     def phase_text(self) -> str:
         """The status bar's phase: what is shown and what comes next."""
@@ -514,8 +511,8 @@ class MainWindow(QMainWindow):
         if neuron_value in {v.value for v in NeuronValue}:
             self.model.set_neuron_value(NeuronValue(neuron_value))
         edge_mode = settings.value("view/edge_mode")
-        if edge_mode in ("weights", "gradients"):
-            self.network_view.set_edge_mode(edge_mode)
+        if edge_mode in EDGE_MODES:
+            self.model.set_edge_mode(edge_mode)
 
     def _default_geometry(self) -> None:
         screen = self.screen() or QApplication.primaryScreen()
@@ -533,7 +530,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         settings.setValue("view/precision", self.model.precision)
         settings.setValue("view/neuron_value", self.model.neuron_value.value)
-        settings.setValue("view/edge_mode", self.network_view.edge_mode)
+        settings.setValue("view/edge_mode", self.model.edge_mode.value)
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
