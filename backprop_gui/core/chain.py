@@ -74,8 +74,9 @@ class ChainRule:
 
     ``paths`` are the ``shown`` largest by |product|, largest first; the other ``rest_count``
     paths sum to ``rest_sum``; ``total`` is the sum over all ``path_count`` paths (computed
-    path by path when ``enumerated``, else grouped layer by layer) and ``backprop`` the value
-    the pass computed. ``factoring`` says how backprop's δ recursion factors the same sum.
+    path by path when ``enumerated``, else grouped layer by layer), ``magnitude`` the sum of
+    their |products| (the scale of ``total``'s rounding where paths cancel) and ``backprop``
+    the value the pass computed. ``factoring`` says how backprop's δ recursion factors the same sum.
     """
 
     kind: str
@@ -89,6 +90,7 @@ class ChainRule:
     rest_count: int
     rest_sum: float
     total: float
+    magnitude: float
     backprop: float
     enumerated: bool
     factoring: str
@@ -193,27 +195,31 @@ def _size(partial: _Partial) -> float:
     return abs(partial[0])
 
 
-def _sum_paths(p: _Pass, l: int, j: int, s: int) -> tuple[float, bool]:
-    """(Σ over every path from C into z_j^l of sample s, whether it was summed path by path).
+def _sum_paths(p: _Pass, l: int, j: int, s: int) -> tuple[float, float, bool]:
+    """(Σ over every path from C into z_j^l of sample s, Σ of their |products|, whether it was summed
+    path by path).
 
     Path by path (an array with one entry per path) when there are at most ENUMERATION_LIMIT,
-    else grouped by the neuron each path passes, layer by layer.
+    else grouped by the neuron each path passes, layer by layer (|product|s grouped alike).
     """
     routes = p.routes(s)
     at = np.array([i for i, _, _, _ in routes])
     paths = np.array([value for _, _, value, _ in routes])
     if p.count(l) > ENUMERATION_LIMIT:
         per_neuron = np.bincount(at, weights=paths, minlength=p.sizes[-1])
+        sizes = np.bincount(at, weights=np.abs(paths), minlength=p.sizes[-1])
         for m in range(p.depth - 1, l - 1, -1):
             w, f = p.hop(m, s)
             per_neuron = (w.T @ per_neuron) * f
-        return float(per_neuron[j]), False
+            sizes = (np.abs(w).T @ sizes) * np.abs(f)
+        return float(per_neuron[j]), float(sizes[j]), False
     for m in range(p.depth - 1, l - 1, -1):  # each path so far branches into every neuron of layer m
         w, f = p.hop(m, s)
         below = np.array([j]) if m == l else np.arange(w.shape[1])
         paths = (paths[:, None] * (w[at][:, below] * f[below][None, :])).ravel()
         at = np.tile(below, len(at))
-    return float(np.sum(paths[at == j])), True
+    mine = paths[at == j]
+    return float(np.sum(mine)), float(np.sum(np.abs(mine))), True
 
 
 def _factoring(p: _Pass, l: int, count: int, factors: int) -> str:
@@ -273,12 +279,13 @@ def path_sum(
         target = (Sym("δ", index(j), str(l)),)
         backprop = float(record.delta[l][j, 0])
         ends = [()]
-    total, enumerated = 0.0, True
+    total, magnitude, enumerated = 0.0, 0.0, True
     rows: list[ChainPath] = []
     for s in range(batch):
         scale = float(np.prod([f.value for f in (*front, *ends[s])]))
-        value, done = _sum_paths(p, l, j, s)
+        value, size, done = _sum_paths(p, l, j, s)
         total += value * scale
+        magnitude += size * abs(scale)
         enumerated = enumerated and done
         for part, ns, m, fs in _top_paths(p, l, j, s, shown):
             rows.append(ChainPath(s, l, ns, m, (*front, *fs, *ends[s]), part * scale))
@@ -296,6 +303,7 @@ def path_sum(
         rest_count=count - len(rows),
         rest_sum=total - sum(path.product for path in rows),
         total=total,
+        magnitude=magnitude,
         backprop=backprop,
         enumerated=enumerated,
         factoring=_factoring(p, l, count, len(rows[0].factors) if rows else 0),

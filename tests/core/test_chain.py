@@ -25,7 +25,10 @@ def _weights(network: Network) -> dict[int, np.ndarray]:
 
 
 def _close(rule: chain.ChainRule) -> bool:
-    return abs(rule.total - rule.backprop) <= 1e-12 * max(abs(rule.backprop), 1e-300)
+    """Path sum and backprop agree to 1e-12 relative to the sum's scale: the |value| itself, or the sum of
+    the paths' |products| where they cancel (their rounding errors are relative to that, in any order)."""
+    scale = max(abs(rule.backprop), rule.magnitude, 1e-300)
+    return abs(rule.total - rule.backprop) <= 1e-12 * scale
 
 
 def _every_target(network: Network):
@@ -168,6 +171,9 @@ def test_beyond_the_enumeration_limit_the_sum_is_grouped_and_still_exact(monkeyp
     monkeypatch.setattr(chain, "ENUMERATION_LIMIT", 0)
     rule = path_sum(network, record, _weights(network), "weight", 1, 0, 0)
     assert not rule.enumerated and _close(rule)
+    monkeypatch.setattr(chain, "ENUMERATION_LIMIT", 10**9)
+    enumerated = path_sum(network, record, _weights(network), "weight", 1, 0, 0)
+    assert enumerated.enumerated and enumerated.magnitude == pytest.approx(rule.magnitude, rel=1e-12)
 
 
 def test_bad_targets_are_named():

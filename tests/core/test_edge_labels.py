@@ -11,7 +11,7 @@ from backprop_gui.core.colour_scale import ColourScale, ScaleMode, nice_ceiling,
 from backprop_gui.core.edge_labels import EdgeLabelKind, EdgeLabelMode, edge_labels, layer_kinds
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.geometry import Box
-from backprop_gui.core.label_placement import LabelRequest, candidates, place_labels
+from backprop_gui.core.label_placement import LabelRequest, candidates, place_labels, segment_crosses
 from backprop_gui.core.presets import example_names, load_example
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
 
@@ -135,3 +135,15 @@ def test_when_space_runs_out_the_least_important_label_gives_way():
     same = [LabelRequest(name, (0, 0), (10, 0), 40, 12, importance) for name, importance in (("low", 0), ("high", 5))]
     placed = place_labels(same, bounds=Box(-25, -10, 50, 20))
     assert list(placed) == ["high"]
+
+
+def test_a_label_keeps_off_the_other_edges_where_it_can():
+    edges = [("down", (0, 0), (100, 100)), ("up", (0, 100), (100, 0))]  # an X crossing at (50, 50)
+    requests = [LabelRequest(key, start, end, 16, 8) for key, start, end in edges]
+    placed = place_labels(requests, edges=edges)
+    assert set(placed) == {"down", "up"}
+    for key, box in placed.items():
+        other = next(e for e in edges if e[0] != key)
+        assert not segment_crosses(box, other[1], other[2]), key
+    assert segment_crosses(Box(45, 45, 10, 10), (0, 0), (100, 100))
+    assert not segment_crosses(Box(0, 60, 10, 10), (0, 0), (100, 100))

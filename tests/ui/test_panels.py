@@ -282,6 +282,7 @@ def test_ask_first_holds_back_gradients_and_the_new_weights_until_r(qtbot, windo
     press(qtbot, window, KEY.Key_F10)  # Backward 1
     press(qtbot, window, KEY.Key_F10)  # Update: the new w and b wait
     assert model.stepper.at_end
+    show_tab(qtbot, panel, 2)  # the panel followed Backward 1 to layer 1's tab
     old_w, old_b = model.stepper.weights_before(2)
     assert matrix_texts(weights) == [f"{old} → ?" for old in formatted(model, old_w)]
     assert column_texts(neurons, 4) == [f"{formatted(model, old_b)[0]} → ?"]
@@ -354,3 +355,12 @@ def test_follow_reveal_hides_what_is_already_computed_at_once(qtbot, panel):
     model.set_session(load_example("course_simple"))  # rebuilt tables keep following
     model.step()
     assert column_texts(panel.table_for(1, 0).table_model(), 1) == ["?"] * model.session.network.sizes[1]
+
+
+def test_the_values_follow_the_phase_to_the_layer_just_computed(qtbot, window):
+    model, panel = window.model, window.values_panel
+    show_tab(qtbot, panel, 0)
+    expected = [1, 2, 0, 2, 1, 1]  # Forward 1, Forward 2, Loss, Backward 2, Backward 1, Update (stays)
+    for tab in expected:
+        press(qtbot, window, KEY.Key_F10)
+        assert panel.tabs.currentIndex() == tab, model.stepper.current

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -48,13 +47,6 @@ def mix(base: QColor, other: QColor, amount: float) -> QColor:
         (base.redF(), base.greenF(), base.blueF()), (other.redF(), other.greenF(), other.blueF()), strict=True
     )
     return QColor.fromRgbF(*(b + amount * (o - b) for b, o in channels))
-
-
-def symmetric_limit(values: np.ndarray) -> float:
-    """The largest finite |value| in ``values`` (any shape), or 1.0 if there is none or it is 0."""
-    finite = np.abs(values[np.isfinite(values)])
-    limit = float(finite.max()) if finite.size else 0.0
-    return limit if limit > 0 else 1.0
 
 
 def diverging_color(value: float, limit: float) -> QColor:

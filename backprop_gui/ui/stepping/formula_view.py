@@ -1,4 +1,10 @@
-"""The formula panel: the equation of the selected neuron or edge, then its numbers, then its result.
+"""The formula panel: every equation of the phase just computed, then those of the selected neuron or edge.
+
+After a step the current phase comes first and is scrolled into view: the whole layer, stacked,
+for a layer of up to ``core.worked.WIDE`` neurons (the selected or last computed neuron of a
+wider one), its ∂C/∂w and ∂C/∂b at Backward l, and every weight and bias update at Update.
+Below it, the selection's own equations from input to update, each with general form, numbers
+and result.
 
 The tokens come from ``core.formulas``; this module only turns them into rich text with
 true sub- and superscripts. Every name is escaped, so no session file can inject markup.
@@ -15,6 +21,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Equation, Sym, Token, equations, focus, spaced
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
+from backprop_gui.core.worked import WIDE, WorkedSection, solution_so_far
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import tokens_html
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
@@ -76,6 +83,7 @@ class FormulaView(QTextBrowser):
         self._ask_first = False
         self._revealed_at: tuple | None = None  # the stepper position at which reveal() was last called
         self._pending_announced = False
+        self._anchor = "current"  # where a redraw scrolls to: the current phase, or "selected"
         self._shown = ShownRefresh(self, self.refresh)
         self._apply_font()
         model.changed.connect(self._on_changed)
@@ -109,7 +117,7 @@ class FormulaView(QTextBrowser):
 
     def hides_numbers(self) -> bool:
         """Whether some numbers are hidden now, waiting for ``reveal()``."""
-        return bool(self._hidden(self.equations()))
+        return bool(self._hidden(self.phase_equations() + self.equations()))
 
     def reveal(self) -> None:
         """Show the hidden numbers and results (until the pass moves on)."""
@@ -154,17 +162,31 @@ class FormulaView(QTextBrowser):
             return []
         return equations(self.model.stepper, target.layer, target.j, target.k)
 
+    def phase_section(self) -> WorkedSection | None:
+        """The equations of the phase just computed (as the worked solution lists them), or None."""
+        stepper = self.model.stepper
+        if stepper.current is None:
+            return None
+        selection = self.model.selection
+        chosen = None if selection is None else (selection.layer, selection.j, selection.k)
+        sections = solution_so_far(stepper, selection=chosen, widest=WIDE).sections
+        return next((section for section in sections if section.step == stepper.current), None)
+
+    def phase_equations(self) -> list[Equation]:
+        section = self.phase_section()
+        return [line.equation for line in section.lines if line.equation is not None] if section else []
+
     def refresh(self) -> None:
-        found = self.equations()
-        self.setHtml(self._html(found))
-        if any(eq.phase is not None and eq.phase == self.model.stepper.current for eq in found):
-            self.scrollToAnchor("current")
+        """Redraw, scrolled to the current phase, or to the selection when the selection changed last."""
+        self.setHtml(self._html(self.equations()))
+        self.scrollToAnchor(self._anchor)
 
     def _on_changed(self, what: str) -> None:
         if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
             return
         if self._revealed_at is not None and self._revealed_at[0] is not self.model.stepper:
             self._revealed_at = None  # a new pass (edit, session): keep no reference to the old stepper
+        self._anchor = "selected" if what == Change.SELECTION else "current"
         self._shown.request()  # now if seen, else once it is
         self._announce()  # a move of the pass asks again
 
@@ -203,16 +225,38 @@ class FormulaView(QTextBrowser):
                 f'<p style="color:{muted}">Nothing computed yet. Step (F10) to run the first phase, '
                 "or click a neuron or an edge to see how its values are computed.</p>"
             )
+        digits = self.model.precision
+        metrics = QFontMetricsF(self.document().defaultFont())
+        out = []
+        section = self.phase_section()
+        if section is not None:
+            phase = section.lines
+            equations_ = [line.equation for line in phase if line.equation is not None]
+            hidden = self._hidden(equations_)
+            out.append(
+                f'<p style="background-color:{current_bg}; margin-bottom:0px"><a name="current"></a>'
+                f"<b>{html.escape(section.step.label)}</b>"
+                f'<span style="color:{muted}"> — what this phase computed</span></p>'
+            )
+            i = 0
+            for line in phase:
+                if line.equation is None:
+                    out.append(f'<p style="color:{muted}; margin:0px">{html.escape(line.summary)}</p>')
+                    continue
+                eq = line.equation
+                out.append(self._equation_html(eq, digits, number, muted, current_bg, i in hidden, metrics, False))
+                i += 1
         title = html.escape(selection_title(stepper, target.layer, target.j, target.k))
         hint = "" if target == self.model.selection else " — the neuron computed last; click one to choose"
-        out = [f'<p style="margin-bottom:2px"><b>{title}</b><span style="color:{muted}">{html.escape(hint)}</span></p>']
-        digits = self.model.precision
+        out.append(
+            f'<p style="margin-top:14px; margin-bottom:2px"><a name="selected"></a><b>{title}</b>'
+            f'<span style="color:{muted}">{html.escape(hint)}</span></p>'
+        )
         hidden = self._hidden(found)
-        metrics = QFontMetricsF(self.document().defaultFont())
         for i, eq in enumerate(found):
             is_current = eq.phase is not None and eq.phase == stepper.current
             background = current_bg if is_current else None
-            out.append(self._equation_html(eq, digits, number, muted, background, i in hidden, metrics))
+            out.append(self._equation_html(eq, digits, number, muted, background, i in hidden, metrics, False))
         return "".join(out)
 
     def _equation_html(
@@ -224,6 +268,7 @@ class FormulaView(QTextBrowser):
         background: str | None,
         hidden: bool,
         metrics: QFontMetricsF,
+        anchored: bool = True,
     ) -> str:
         """One equation as paragraphs: its caption, then ``lhs = general``, ``= numbers``, ``= result``
         with the continuation lines indented to the relation sign (flat paragraphs lay out far faster
@@ -252,7 +297,7 @@ class FormulaView(QTextBrowser):
         if eq.note:
             caption += f"&nbsp;&nbsp;&nbsp;({html.escape(eq.note)})"
         bg = f"background-color:{background};" if background else ""
-        anchor = '<a name="current"></a>' if background else ""
+        anchor = '<a name="current"></a>' if background and anchored else ""
         # No margins inside an equation, and continuation lines pushed under the relation sign with
         # spaces rather than indents, so the background of the current one is one unbroken block.
         pad = "&nbsp;" * round(_rendered_width(eq.lhs, metrics) / metrics.horizontalAdvance("\u00a0"))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPalette,
     QPen,
+    QPolygonF,
     QTransform,
 )
 from PySide6.QtWidgets import (
@@ -43,8 +44,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backprop_gui.core.chain import ChainPath
+from backprop_gui.core.colour_scale import ColourScale
+from backprop_gui.core.edge_labels import EdgeLabelKind, EdgeLabelMode, edge_labels, layer_kinds
 from backprop_gui.core.formulas import focus
-from backprop_gui.core.geometry import Size
+from backprop_gui.core.geometry import Box, Size
 from backprop_gui.core.graph_layout import (
     ELIDED_SHOWN,
     HALO,
@@ -56,15 +60,15 @@ from backprop_gui.core.graph_layout import (
     layout_graph,
     shown_neurons,
 )
+from backprop_gui.core.label_placement import LabelRequest, place_labels
 from backprop_gui.core.phase_display import current_work, neuron_quantity
 from backprop_gui.core.session import EdgeMode
-from backprop_gui.core.stepper import Quantity, Stepper
+from backprop_gui.core.stepper import Phase, Quantity, Stepper
 from backprop_gui.ui.common.colors import (
     ColorLegend,
     diverging_color,
     mix,
     sign_color,
-    symmetric_limit,
     text_color_on,
     unknown_brush,
     unknown_color,
@@ -154,7 +158,8 @@ class NeuronItem(QGraphicsEllipseItem):
         self.style = style
         self.glow = False
         self.selected = False
-        self._marks_drawn = (False, False)
+        self.lit = False  # on the chain-rule path under the mouse
+        self._marks_drawn = (False, False, False)
         self._halo = 0.0
         self.known = False
         self.beside = False  # the number is drawn beside the circle (crowded layouts), else inside
@@ -195,11 +200,12 @@ class NeuronItem(QGraphicsEllipseItem):
         """The colour behind the number: the plate's (beside) or the circle's fill (inside)."""
         return self.style.plate if self.beside else self.brush().color()
 
-    def set_marks(self, glow: bool, selected: bool) -> None:
-        """Draw the current-phase halo (``glow``) and the selection ring; repaint only on a change."""
-        if (glow, selected) != self._marks_drawn:
-            self.glow, self.selected = glow, selected
-            self._marks_drawn = (glow, selected)
+    def set_marks(self, glow: bool, selected: bool, lit: bool = False) -> None:
+        """Draw the current-phase halo (``glow``, or ``lit`` on a chain-rule path) and the selection ring;
+        repaint only on a change."""
+        if (glow, selected, lit) != self._marks_drawn:
+            self.glow, self.selected, self.lit = glow, selected, lit
+            self._marks_drawn = (glow, selected, lit)
             self.update()
 
     def halo(self) -> float:
@@ -233,7 +239,7 @@ class NeuronItem(QGraphicsEllipseItem):
         scale, unit = self.style.line_scale, self.halo() / HALO  # the glow ring: 5 units out, 7 wide, HALO in reach
         ring = self.rect().adjusted(-5 * unit, -5 * unit, 5 * unit, 5 * unit)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        if self.glow:
+        if self.glow or self.lit:
             painter.setPen(QPen(self.style.neuron_glow, 7 * unit))
             painter.drawEllipse(ring)
         painter.setPen(QPen(self.style.outline, (2.2 if self.glow else 1.2) * scale))
@@ -260,16 +266,18 @@ class EdgeItem(QGraphicsLineItem):
         self.style = style
         self.glow = False
         self.selected = False
-        self._marks_drawn = (False, False)
+        self.lit = False  # on the chain-rule path under the mouse
+        self._marks_drawn = (False, False, False)
         self.pen_key: tuple | None = None  # the bucket of the pen shown
         self.setZValue(0)
 
-    def set_marks(self, glow: bool, selected: bool) -> None:
-        """Draw the current-phase halo (``glow``) and the selection outline; repaint only on a change."""
-        if (glow, selected) != self._marks_drawn:
-            self.glow, self.selected = glow, selected
-            self._marks_drawn = (glow, selected)
-            self.setZValue(1 if glow or selected else 0)
+    def set_marks(self, glow: bool, selected: bool, lit: bool = False) -> None:
+        """Draw the current-phase halo (``glow``, or ``lit`` on a chain-rule path) and the selection
+        outline; repaint only on a change."""
+        if (glow, selected, lit) != self._marks_drawn:
+            self.glow, self.selected, self.lit = glow, selected, lit
+            self._marks_drawn = (glow, selected, lit)
+            self.setZValue(1 if glow or selected or lit else 0)
             self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
@@ -293,15 +301,56 @@ class EdgeItem(QGraphicsLineItem):
             painter.drawLine(self.line())
             painter.setPen(QPen(self.style.background, width + 4 * scale, *round_cap))
             painter.drawLine(self.line())
-        elif self.glow:
+        elif self.glow or self.lit:
             painter.setPen(QPen(self.style.edge_glow, width + 5 * scale, *round_cap))
             painter.drawLine(self.line())
         painter.setPen(self.pen())
         painter.drawLine(self.line())
 
 
+class EdgeLabelItem(QGraphicsItem):
+    """The number on an edge: its text on a rounded plate, placed by ``core.label_placement``."""
+
+    PAD_X, PAD_Y = 3.0, 0.5
+
+    def __init__(self, style: _Style) -> None:
+        super().__init__()
+        self.style = style
+        self.text = ""
+        self.muted = False
+        self._font = QFont()
+        self._size = QRectF()
+        self.setZValue(1.5)  # above the edges, below the neurons (which it never overlaps)
+        self.setAcceptHoverEvents(False)
+
+    def set_text(self, text: str, font: QFont, muted: bool) -> None:
+        if (text, muted) != (self.text, self.muted) or font != self._font:
+            self.prepareGeometryChange()
+            self.text, self.muted, self._font = text, muted, QFont(font)
+            fm = QFontMetricsF(font)
+            self._size = QRectF(0, 0, fm.horizontalAdvance(text) + 2 * self.PAD_X, fm.height() + 2 * self.PAD_Y)
+            self.update()
+
+    def size(self) -> tuple[float, float]:
+        return self._size.width(), self._size.height()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
+        return self._size
+
+    def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.style.plate)
+        painter.drawRoundedRect(self._size, 3, 3)
+        painter.setFont(self._font)
+        painter.setPen(self.style.muted if self.muted else self.style.text)
+        painter.drawText(self._size, Qt.AlignmentFlag.AlignCenter, self.text)
+
+
 class NetworkView(QGraphicsView):
     """The graph of ``model``'s network. Click selects; wheel zooms; drag pans."""
+
+    edgeLabelModeChanged = Signal(str)  # noqa: N815 (Qt's naming)
+    colourScaleChanged = Signal(object)  # noqa: N815 (Qt's naming) — the new ColourScale
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -326,6 +375,11 @@ class NetworkView(QGraphicsView):
         self._pending_drawn = False  # whether the last refresh drew with numbers held back
         self._legend_room = QSize()  # the legend's largest size so far: the layout keeps its corner free
         self._one_line_labels = False  # an output's target beside its name, not below it
+        self._edge_label_mode = EdgeLabelMode.AUTO
+        self._edge_label_items: dict[tuple[int, int, int], EdgeLabelItem] = {}
+        self._colour_scale = ColourScale()
+        self._hovered: tuple[int, int] | None = None  # the neuron under the mouse
+        self._path: set[Selection] = set()  # the neurons and edges of the chain-rule path to highlight
         self._measure = QGraphicsTextItem()  # measures the outputs' labels in both forms, off the scene
         self._layout: GraphLayout  # set by every relayout, the first in _build
 
@@ -344,10 +398,54 @@ class NetworkView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the window's arrow-key shortcuts stay the window's
         self.setMinimumSize(320, 240)
         self.legend = ColorLegend(self.viewport())
+        self.viewport().setMouseTracking(True)  # hovering a neuron of an elided layer labels its edges
         model.changed.connect(self._on_changed)
         self._build()
 
     # --- public ------------------------------------------------------------------
+
+    @property
+    def edge_label_mode(self) -> EdgeLabelMode:
+        """What the numbers on the edges show (see ``core.edge_labels``): Auto, Weights, Gradients or Off."""
+        return self._edge_label_mode
+
+    def set_edge_label_mode(self, mode: EdgeLabelMode | str) -> None:
+        mode = EdgeLabelMode(mode)
+        if mode != self._edge_label_mode:
+            self._edge_label_mode = mode
+            self._refresh()  # the labels and the legend's line about them
+            self.edgeLabelModeChanged.emit(mode.value)
+
+    @property
+    def colour_scale(self) -> ColourScale:
+        """How the colours' ±limit is chosen: per pass (default), per phase or fixed ±v."""
+        return self._colour_scale
+
+    def set_colour_scale(self, scale: ColourScale) -> None:
+        if scale != self._colour_scale:
+            self._colour_scale = scale
+            self._forget_styles()
+            self._refresh()
+            self.colourScaleChanged.emit(scale)
+
+    def edge_label_items(self) -> dict[tuple[int, int, int], EdgeLabelItem]:
+        """The labels drawn now, by edge (layer, j, k), 0-based j and k."""
+        return {key: item for key, item in self._edge_label_items.items() if item.isVisible()}
+
+    def neuron_rects(self) -> list[QRectF]:
+        """The scene rectangles of the drawn neurons, glow rings and numbers beside them included."""
+        return [n.mapRectToScene(n.boundingRect()) for n in self._neurons.values()]
+
+    def highlight_path(self, path: ChainPath | None) -> None:
+        """Glow the neurons and edges of a chain-rule ``path`` (None: no path)."""
+        marks: set[Selection] = set()
+        if path is not None:
+            marks = {Selection(path.start + d, j) for d, j in enumerate(path.neurons)}
+            marks.add(Selection(self.model.stepper.network.depth, path.output))
+            marks |= {Selection(l, j, k) for l, j, k in path.edges()}
+        if marks != self._path:
+            self._path = marks
+            self._show_selection()
 
     @property
     def zoom(self) -> float:
@@ -450,6 +548,9 @@ class NetworkView(QGraphicsView):
         self._captions.clear()
         self._elisions.clear()
         self._label_html.clear()
+        self._edge_label_items.clear()  # scene.clear() deleted them
+        self._hovered = None
+        self._path = set()
         self._architecture = self._architecture_key()
         session = self.model.session
         network = session.network
@@ -583,8 +684,8 @@ class NetworkView(QGraphicsView):
             edge.setLine(line.start.x, line.start.y, line.end.x, line.end.y)
         scene = layout.scene
         self.scene().setSceneRect(QRectF(scene.x, scene.y, scene.width, scene.height))
-        self._fit()
         self._place_legend()
+        self._fit()  # places the edge labels too, clear of the legend
 
     def _measure_texts(self, font: QFont) -> GraphTexts:
         """The sizes of the graph's texts in ``font``, the outputs' labels both on two lines and on one."""
@@ -625,6 +726,7 @@ class NetworkView(QGraphicsView):
         self.setTransform(QTransform.fromScale(scale, scale))
         if self._zoom == 1.0:
             self.centerOn(rect.center())
+        self._refresh_edge_labels()  # the legend and the visible part of the scene moved
 
     def _zoom_by(self, factor: float, anchor: QGraphicsView.ViewportAnchor) -> None:
         zoom = min(MAX_ZOOM, max(MIN_ZOOM, self._zoom * factor))
@@ -635,6 +737,7 @@ class NetworkView(QGraphicsView):
         self.scale(zoom / self._zoom, zoom / self._zoom)
         self.setTransformationAnchor(previous)
         self._zoom = zoom
+        self._refresh_edge_labels()
 
     def _fit_legend(self) -> None:
         """The full legend where there is room; one line when it would take over a fifth of the height."""
@@ -727,7 +830,7 @@ class NetworkView(QGraphicsView):
             layers[l] = self._first_sample(stepper.value(quantity, l))
         held = {l for l in layers if l and self._held(quantity, l)}  # drawn as "?", out of the colour scale
         scaled = [values for l, values in layers.items() if (l or quantity is Quantity.ACTIVATION) and l not in held]
-        limit = symmetric_limit(np.concatenate(scaled)) if scaled else 1.0
+        limit = self._colour_scale.limit(stepper, quantity, np.concatenate(scaled) if scaled else np.array([]))
         glow_neurons, glow_edges = current_work(stepper, self._shown)
         self._update_labels()
 
@@ -764,6 +867,7 @@ class NetworkView(QGraphicsView):
             edge.glow = busy and halo
         self._update_legend(quantity, limit)
         self._show_selection()
+        self._refresh_edge_labels()
 
     @staticmethod
     def _first_sample(revealed) -> np.ndarray:
@@ -783,7 +887,8 @@ class NetworkView(QGraphicsView):
                 values[l] = stepper.weights_before(l)[0]  # the update is not revealed yet
             else:
                 values[l] = network.layer(l).weights
-        limit = symmetric_limit(np.concatenate([v.ravel() for v in values.values()]))
+        quantity = Quantity.GRAD_WEIGHTS if self.model.edge_mode == EdgeMode.GRADIENTS else Quantity.NEW_WEIGHTS
+        limit = self._colour_scale.limit(stepper, quantity, np.concatenate([v.ravel() for v in values.values()]))
         return values, limit
 
     def _update_legend(self, quantity: Quantity, limit: float) -> None:
@@ -796,6 +901,7 @@ class NetworkView(QGraphicsView):
             edges = "Edges: ∂C/∂w<sub>jk</sub><sup>l</sup> (width |∂C/∂w|, red +, blue −)"
         else:
             edges = "Edges: weight w<sub>jk</sub><sup>l</sup> (width |w|, red +, blue −)"
+        edges += f"<br>Scale {html.escape(self._colour_scale.name)} · numbers: {self._label_legend()}"
         self.legend.set_scale(titles[quantity], self.model.format(limit), edges)
         if self._legend_room.expandedTo(self.legend.sizeHint()) != self._legend_room:
             self._relayout()  # a wider legend than the layout kept room for
@@ -805,9 +911,10 @@ class NetworkView(QGraphicsView):
     def _show_selection(self) -> None:
         """Mark the selection and the current phase's work; only items whose marks changed repaint."""
         selection = self.model.selection
+        path = self._path
         items: list[NeuronItem | EdgeItem] = [*self._neurons.values(), *self._edges.values()]
         for item in items:
-            item.set_marks(item.glow, item.selection == selection)
+            item.set_marks(item.glow, item.selection == selection, item.selection in path)
         hidden = set()  # layers where the selection is among the neurons not drawn
         if selection is not None and (selection.layer, selection.j) not in self._neurons:
             hidden.add(selection.layer)
@@ -815,6 +922,94 @@ class NetworkView(QGraphicsView):
             hidden.add(selection.layer - 1)
         for l, mark in self._elisions.items():
             mark.setDefaultTextColor(self._style.selection if l in hidden else self._style.muted)
+
+    # --- numbers on the edges -----------------------------------------------------------
+
+    def label_font(self) -> QFont:
+        """The edge labels' font: the graph's, a little smaller (it grows with presentation mode)."""
+        font = self.item_font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        return font
+
+    def _refresh_edge_labels(self) -> None:
+        """Write each edge's number (``core.edge_labels``) where ``core.label_placement`` finds room:
+        never over another label, a neuron, a text or the legend; the least important give way. Edges
+        touching an elided layer are labelled only for the selected or hovered neuron."""
+        if not self._edges:
+            return
+        stepper = self.model.stepper
+        labels = edge_labels(stepper, self._edge_label_mode)
+        selection = self.model.selection
+        chosen = {(s.layer, s.j) for s in (selection,) if s is not None and not s.is_edge}
+        if self._hovered is not None:
+            chosen.add(self._hovered)
+        current = stepper.current
+        busy = current.layer if current is not None and current.phase in (Phase.FORWARD, Phase.BACKWARD) else None
+        font = self.label_font()
+        requests: list[LabelRequest] = []
+        for key, edge in self._edges.items():
+            l, j, k = key
+            layer = labels.get(l)
+            if layer is None or not layer.known[j, k]:
+                continue
+            touches = (l, j) in chosen or (l - 1, k) in chosen or selection == edge.selection
+            if (l in self._elisions or l - 1 in self._elisions) and not touches:
+                continue
+            held = layer.quantity is not None and self._held(layer.quantity, l)
+            item = self._edge_label_items.get(key)
+            if item is None:
+                item = self._edge_label_items[key] = EdgeLabelItem(self._style)
+                self.scene().addItem(item)
+            item.set_text(HELD_TEXT if held else layer.text(j, k, self.model.format), font, held)
+            width, height = item.size()
+            size = abs(layer.numbers(j, k)[-1])
+            importance = (100 if touches else 0) + (10 if l == busy else 0) + size / (1 + size)
+            line = edge.line()
+            requests.append(
+                LabelRequest(key, (line.x1(), line.y1()), (line.x2(), line.y2()), width, height, importance)
+            )
+        lines = [
+            (key, (e.line().x1(), e.line().y1()), (e.line().x2(), e.line().y2())) for key, e in self._edges.items()
+        ]
+        seen = _box(self.mapToScene(self.viewport().rect()))
+        placed = place_labels(requests, self._label_obstacles(), seen, lines)
+        for key, item in self._edge_label_items.items():
+            box = placed.get(key)
+            if box is None:
+                item.hide()
+            else:
+                item.setPos(box.x, box.y)
+                item.show()
+
+    def _label_legend(self) -> str:
+        """What the numbers on the edges are now, as rich text: "∂C/∂w (layers 1–2)", "w old → new"."""
+        kinds = layer_kinds(self.model.stepper, self._edge_label_mode)
+        names = {
+            EdgeLabelKind.WEIGHT: "w<sub>jk</sub><sup>l</sup>",
+            EdgeLabelKind.GRADIENT: "∂C/∂w<sub>jk</sub><sup>l</sup>",
+            EdgeLabelKind.UPDATE: "w<sub>jk</sub><sup>l</sup> old → new",
+        }
+        groups: dict[EdgeLabelKind, list[int]] = {}
+        for l, kind in kinds.items():
+            if kind is not None:
+                groups.setdefault(kind, []).append(l)
+        if not groups:
+            return "off"
+        if len(groups) == 1:
+            return names[next(iter(groups))]
+        parts = []
+        for kind, layers in groups.items():
+            span = f"layer {layers[0]}" if len(layers) == 1 else f"layers {min(layers)}–{max(layers)}"
+            parts.append(f"{names[kind]} ({span})")
+        return ", ".join(parts)
+
+    def _label_obstacles(self) -> list[Box]:
+        """What edge labels keep clear of, in scene units: neurons, the texts and the legend."""
+        obstacles = [_box(rect) for rect in self.neuron_rects()]
+        obstacles += [_box(item.sceneBoundingRect()) for item in self._text_items() if item.isVisible()]
+        if not self.legend.isHidden():  # (not isVisible: labels are placed before the window first shows)
+            obstacles.append(_box(self.mapToScene(self.legend.geometry())))
+        return obstacles
 
     # --- tooltips -------------------------------------------------------------------
 
@@ -894,6 +1089,7 @@ class NetworkView(QGraphicsView):
             self._build()
         elif what == Change.SELECTION:
             self._show_selection()
+            self._refresh_edge_labels()  # an elided layer labels the selected neuron's edges
         elif what == Change.DISPLAY:
             self._relayout()
             self._refresh()
@@ -928,7 +1124,20 @@ class NetworkView(QGraphicsView):
             self._last = event.position()
             event.accept()
         else:
+            self._hover(self._selection_at(event.position().toPoint()))
             super().mouseMoveEvent(event)
+
+    def _hover(self, selection: Selection | None) -> None:
+        """Remember the neuron under the mouse; an elided layer labels the hovered neuron's edges."""
+        hovered = (selection.layer, selection.j) if selection is not None and not selection.is_edge else None
+        if hovered != self._hovered:
+            self._hovered = hovered
+            if self._elisions:
+                self._refresh_edge_labels()
+
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        self._hover(None)
+        super().leaveEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
@@ -981,3 +1190,9 @@ class NetworkView(QGraphicsView):
             self._update_labels()
             self._relayout()
             self._refresh()
+
+
+def _box(area: QRectF | QPolygonF) -> Box:
+    """A scene rectangle (or the bounding box of a polygon) as a ``core.label_placement.Box``."""
+    rect = area if isinstance(area, QRectF) else area.boundingRect()
+    return Box(rect.x(), rect.y(), rect.width(), rect.height())

@@ -623,7 +623,19 @@ class ValuesPanel(QWidget):
             return
         if what == Change.SESSION:
             self._sync_selection(switch_tab=False)
+        if what == Change.PASS:
+            self._follow_phase()
         self._redraw_all()
+
+    def _follow_phase(self) -> None:
+        """Show the tab of the layer the phase just computed (Forward l, Backward l); Loss shows the
+        sample's tab; Update stays where it is."""
+        current = self.model.stepper.current
+        if current is None or current.phase is Phase.UPDATE:
+            return
+        page = current.layer if current.phase in (Phase.FORWARD, Phase.BACKWARD) else 0
+        if page < self.tabs.count():
+            self.tabs.setCurrentIndex(page)
 
     def _refresh_page(self, page: int) -> None:
         if page < 0 or page not in self._dirty:

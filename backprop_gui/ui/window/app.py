@@ -23,7 +23,7 @@ from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.sessions.controller import install_session_features
 from backprop_gui.ui.sessions.note_panel import install_note_panel
-from backprop_gui.ui.stepping.chain_view import install_chain_rule
+from backprop_gui.ui.stepping.chain_view import ChainRuleView, install_chain_rule
 from backprop_gui.ui.stepping.worked_view import install_worked_solution
 from backprop_gui.ui.training.controller import TrainingController, install_training
 from backprop_gui.ui.window.export import install_export
@@ -93,6 +93,10 @@ def create_window(
     worked_dock = install_worked_solution(window, model, window.formula_view)
     chain_dock = install_chain_rule(window, model, window.formula_view)
     window.tabifyDockWidget(worked_dock, chain_dock)
+    chain_view = chain_dock.widget()
+    if isinstance(chain_view, ChainRuleView):
+        chain_view.pathHovered.connect(window.network_view.highlight_path)
+    worked_dock.raise_()
     _connect_training(training, diagnostics, sessions.autosave_now)
     _show_breakpoints(window, diagnostics)
     _keep_window_view(window, diagnostics)

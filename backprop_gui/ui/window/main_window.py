@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -32,6 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui import __version__
+from backprop_gui.core.colour_scale import SCALE_MODE_NAMES, ColourScale, ScaleMode
+from backprop_gui.core.edge_labels import EDGE_LABEL_MODE_NAMES
 from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.icons import ICON_PROPERTY, app_icon, icon
@@ -233,6 +236,8 @@ class MainWindow(QMainWindow):
         self._create_status_bar()
 
         model.changed.connect(self._on_changed)
+        self.network_view.edgeLabelModeChanged.connect(self._check_edge_labels)
+        self.network_view.colourScaleChanged.connect(self._check_colour_scale)
         self.restore_settings()
         self._on_changed(Change.SESSION)
 
@@ -301,6 +306,20 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked, m=mode: self.model.set_edge_mode(m))
             self.edge_group.addAction(action)
             self.actions[f"edges_{mode}"] = action
+        self.edge_label_group = QActionGroup(self)
+        for label_mode, text in EDGE_LABEL_MODE_NAMES.items():
+            action = QAction(text, self, checkable=True)
+            action.setChecked(label_mode == self.network_view.edge_label_mode)
+            action.triggered.connect(lambda _checked, m=label_mode: self.network_view.set_edge_label_mode(m))
+            self.edge_label_group.addAction(action)
+            self.actions[f"edge_labels_{label_mode.value}"] = action
+        self.colour_scale_group = QActionGroup(self)
+        for scale_mode, text in SCALE_MODE_NAMES.items():
+            action = QAction(text + ("…" if scale_mode is ScaleMode.FIXED else ""), self, checkable=True)
+            action.setChecked(scale_mode == self.network_view.colour_scale.mode)
+            action.triggered.connect(lambda _checked, m=scale_mode: self.choose_colour_scale(m))
+            self.colour_scale_group.addAction(action)
+            self.actions[f"colour_scale_{scale_mode.value}"] = action
 
     def _create_presentation_actions(self) -> None:
         mode = self.presentation
@@ -371,6 +390,10 @@ class MainWindow(QMainWindow):
         neurons.addActions(self.neuron_group.actions())
         edges = view.addMenu("&Edges Show")
         edges.addActions(self.edge_group.actions())
+        edge_labels = view.addMenu("Edge &Labels")
+        edge_labels.addActions(self.edge_label_group.actions())
+        colour_scale = view.addMenu("&Colour Scale")
+        colour_scale.addActions(self.colour_scale_group.actions())
         view.addSeparator()
         for key in ("zoom_in", "zoom_out", "reset_zoom"):
             view.addAction(a[key])
@@ -446,6 +469,25 @@ class MainWindow(QMainWindow):
             self.actions[f"neuron_{value.value}"].setChecked(value == self.model.neuron_value)
         self.actions[f"edges_{self.model.edge_mode.value}"].setChecked(True)
         self._update_status()
+
+    def _check_edge_labels(self, mode: str) -> None:
+        self.actions[f"edge_labels_{mode}"].setChecked(True)
+
+    def _check_colour_scale(self, scale: ColourScale) -> None:
+        self.actions[f"colour_scale_{scale.mode.value}"].setChecked(True)
+
+    def choose_colour_scale(self, mode: ScaleMode) -> None:
+        """Colour by ``mode``; Fixed ±v first asks for v (keeping the scale as it was if cancelled)."""
+        scale = self.network_view.colour_scale
+        fixed = scale.fixed
+        if mode is ScaleMode.FIXED:
+            fixed, ok = QInputDialog.getDouble(
+                self, "Fixed colour scale", "Colour values from −v to +v, v =", fixed, 1e-6, 1e9, 4
+            )
+            if not ok:
+                self._check_colour_scale(scale)
+                return
+        self.network_view.set_colour_scale(ColourScale(mode, fixed))
 
     def phase_text(self) -> str:
         """The status bar's phase: what is shown and what comes next."""

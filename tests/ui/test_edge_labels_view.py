@@ -1,0 +1,139 @@
+"""Numbers on the graph's edges: by phase and mode, never overlapping, the colour scale of a pass,
+and the chain-rule path lit."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from backprop_gui.core.chain import chain_rule
+from backprop_gui.core.colour_scale import ColourScale, ScaleMode
+from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.edge_labels import EdgeLabelMode
+from backprop_gui.core.network import build_network
+from backprop_gui.core.presets import example_names, load_example
+from backprop_gui.core.session import Session
+from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.network_view import NetworkView
+
+pytestmark = pytest.mark.usefixtures("private_places")
+
+
+def wide_session() -> Session:
+    network = build_network(784, [64, 10], ["relu", "softmax"], loss="cross_entropy", seed=1)
+    inputs = np.random.default_rng(0).uniform(0, 1, (2, 784))
+    return Session("wide", network, Dataset(inputs, np.eye(10)[[3, 7]]))
+
+
+@pytest.fixture
+def make_view(qtbot):
+    def make(session: Session, size: tuple[int, int] = (900, 600)) -> NetworkView:
+        view = NetworkView(SessionModel(session))
+        qtbot.addWidget(view)
+        view.resize(*size)
+        view.show()
+        qtbot.waitExposed(view)
+        return view
+
+    return make
+
+
+def texts(view: NetworkView) -> dict[tuple[int, int, int], str]:
+    return {key: item.text for key, item in view.edge_label_items().items()}
+
+
+def test_labels_follow_the_phase_and_the_mode(make_view):
+    view = make_view(load_example("course_simple"))
+    model = view.model
+    assert texts(view) == {(1, 0, 0): "0.01", (2, 0, 0): "−5"}
+    for _ in range(5):  # Backward 1: both weight gradients of the homework
+        model.step()
+    assert texts(view) == {(1, 0, 0): "2.081", (2, 0, 0): "−0.004162"}
+    assert "∂C/∂w" in view.legend.plain_text()
+    view.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
+    assert texts(view) == {(1, 0, 0): "0.01", (2, 0, 0): "−5"}
+    view.set_edge_label_mode(EdgeLabelMode.OFF)
+    assert texts(view) == {} and "off" in view.legend.plain_text()
+    view.set_edge_label_mode(EdgeLabelMode.GRADIENTS)
+    model.step_back()  # Backward 2: layer 1's gradient is not known yet
+    assert texts(view) == {(2, 0, 0): "−0.004162"}
+    view.set_edge_label_mode(EdgeLabelMode.AUTO)
+    model.run_to_end()
+    assert texts(view) == {(1, 0, 0): "0.01 → −1.03", (2, 0, 0): "−5 → −4.998"}
+    assert "old → new" in view.legend.plain_text()
+
+
+def test_held_back_numbers_show_as_a_question_mark_until_revealed(make_view, qtbot):
+    view = make_view(load_example("course_simple"))
+    formula = FormulaView(view.model)
+    qtbot.addWidget(formula)
+    view.follow_reveal(formula)
+    formula.set_ask_first(True)
+    for _ in range(5):
+        view.model.step()
+    assert texts(view) == {(1, 0, 0): "?", (2, 0, 0): "−0.004162"}  # Backward 2's was shown a step ago
+    formula.reveal()
+    assert texts(view)[(1, 0, 0)] == "2.081"
+
+
+def _assert_clear(view: NetworkView, where: str) -> None:
+    labels = [item.sceneBoundingRect() for item in view.edge_label_items().values()]
+    neurons = view.neuron_rects()
+    for a, b in itertools.combinations(labels, 2):
+        assert not a.intersects(b), (where, a, b)
+    for label in labels:
+        assert not any(label.intersects(n) for n in neurons), (where, label)
+    legend = view.mapToScene(view.legend.geometry()).boundingRect()
+    assert not any(label.intersects(legend) for label in labels), where
+
+
+@pytest.mark.parametrize("name", [*example_names(), "784-64-10"])
+def test_no_label_overlaps_another_a_neuron_or_the_legend(make_view, name):
+    session = wide_session() if name == "784-64-10" else load_example(name)
+    view = make_view(session)
+    model = view.model
+    phases = len(model.stepper.phases)
+    for position in range(phases + 1):
+        if position:
+            model.step()
+        _assert_clear(view, f"{name} after {position} steps")
+    assert view.edge_label_items() or name == "784-64-10"
+    view.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
+    _assert_clear(view, f"{name} weights")
+    if name == "784-64-10":  # an elided layer labels only the selected neuron's edges
+        model.set_selection(Selection(1, 2))
+        labelled = view.edge_label_items()
+        assert labelled and all((l, j) == (1, 2) or (l, k) == (2, 2) for l, j, k in labelled)
+        _assert_clear(view, "784-64-10 selected")
+
+
+def test_the_per_pass_colour_scale_stays_the_same_from_start_to_update(make_view):
+    view = make_view(load_example("xor"))
+    model = view.model
+    limits: dict[str, set[str]] = {}  # per quantity the neurons show (the legend's first line)
+    while True:
+        limits.setdefault(view.legend.title_html, set()).add(view.legend.limit_text)  # per neuron quantity
+        if model.stepper.at_end:
+            break
+        model.step()
+    assert len(limits) == 2 and all(len(shown) == 1 for shown in limits.values())  # a, then δ: one scale each
+    assert {"1"} in limits.values()  # x and the sigmoid outputs lie in [0, 1]: 0.5 is half way, not saturated
+    view.set_colour_scale(ColourScale(ScaleMode.PHASE))
+    assert view.legend.limit_text != "1" and "per phase" in view.legend.plain_text()
+    view.set_colour_scale(ColourScale(ScaleMode.FIXED, 0.25))
+    assert view.legend.limit_text == "0.25" and "fixed ±0.25" in view.legend.plain_text()
+
+
+def test_a_chain_rule_path_lights_up_its_neurons_and_edges(make_view):
+    view = make_view(load_example("blobs_softmax"))
+    view.model.run_to_end()
+    path = chain_rule(view.model.stepper, "weight", 1, 0, 1).paths[0]
+    view.highlight_path(path)
+    lit = {item.selection for item in view.items() if getattr(item, "lit", False)}
+    assert {Selection(l, j, k) for l, j, k in path.edges()} <= lit
+    assert Selection(1, 0) in lit
+    view.highlight_path(None)
+    assert not {item.selection for item in view.items() if getattr(item, "lit", False)}
