@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("give a session FILE or --example NAME, not both")
     from backprop_gui.ui.window.app import run  # the window needs Qt: import it only now
 
-    return run(args.file, args.example)
+    return run(args.file, args.example, args.theme)
 
 
 def _fail(message: str) -> int:
@@ -104,6 +104,9 @@ def _window_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("file", nargs="?", metavar="FILE", help="a session file (.json) to open")
     parser.add_argument("--example", metavar="NAME", help="open the built-in example NAME")
+    parser.add_argument(
+        "--theme", choices=("system", "light", "dark"), help="colours for this run (default: View ▸ Theme's choice)"
+    )
     parser.add_argument("--version", action="version", version=f"backprop-gui {__version__}")
     return parser
 

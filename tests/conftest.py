@@ -1,5 +1,7 @@
 """Test set-up shared by every test: Qt runs offscreen, so a plain `pytest` works anywhere."""
 
 import os
+from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The offscreen platform with the screens of the layout matrix beside its usual 800×800 one.
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={Path(__file__).with_name('screens.json')}")

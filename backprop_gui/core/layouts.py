@@ -132,11 +132,11 @@ def presentation_font_px(screen_height_px: int, dpi: float = REFERENCE_DPI) -> i
     """The presentation mode's base text size in pixels for a screen ``screen_height_px`` tall
     (device-independent pixels) at ``dpi`` logical dots per inch.
 
-    About 1/36 of the height — 21 px at 768, 30 px at 1080, 40 px at 1440 — never below 20 px;
+    A 40th of the height — 27 px at 1080, 36 px at 1440 — and never below 20 px (768 and less);
     a screen whose logical DPI is above 96 (text scaling set by the user) gets proportionally
     larger text, so the user's own scaling is kept on top.
     """
     if screen_height_px <= 0 or dpi <= 0:
         raise ValueError(f"screen height and DPI must be positive, got {screen_height_px} px at {dpi} dpi")
-    base = screen_height_px / 36 * max(1.0, dpi / REFERENCE_DPI)
+    base = screen_height_px / 40 * max(1.0, dpi / REFERENCE_DPI)
     return max(MIN_PRESENT_PX, round(base))

@@ -208,11 +208,12 @@ def test_gradcheck_passes_and_fails(capsys, tmp_path):
 def test_no_subcommand_opens_the_window(monkeypatch):
     app = pytest.importorskip("backprop_gui.ui.window.app")
     calls = []
-    monkeypatch.setattr(app, "run", lambda path, example: calls.append((path, example)) or 0)
+    monkeypatch.setattr(app, "run", lambda path, example, theme: calls.append((path, example, theme)) or 0)
     assert main(["some.json"]) == 0
-    assert main(["--example", "xor"]) == 0
+    assert main(["--example", "xor", "--theme", "dark"]) == 0
     assert main([]) == 0
-    assert calls == [("some.json", None), (None, "xor"), (None, None)]
+    assert calls == [("some.json", None, None), (None, "xor", "dark"), (None, None, None)]
+    assert main(["--theme", "purple"]) == 2
 
 
 def test_python_dash_m_runs_the_cli():

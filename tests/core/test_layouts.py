@@ -38,14 +38,14 @@ def test_side_depths_are_fractions():
             assert 0 <= layout.side_depth(side) < 0.5
 
 
-@pytest.mark.parametrize(("height", "px"), [(768, 21), (1080, 30), (1440, 40), (2160, 60)])
+@pytest.mark.parametrize(("height", "px"), [(768, 20), (1080, 27), (1440, 36), (2160, 54)])
 def test_presentation_text_grows_with_the_screen(height, px):
     assert presentation_font_px(height, 96) == px
 
 
 def test_presentation_text_never_below_the_minimum_and_follows_dpi():
     assert presentation_font_px(480, 96) == MIN_PRESENT_PX
-    assert presentation_font_px(1080, 144) == 45
-    assert presentation_font_px(1080, 72) == 30  # a low logical DPI never shrinks the text
+    assert presentation_font_px(1080, 144) == 40
+    assert presentation_font_px(1080, 72) == 27  # a low logical DPI never shrinks the text
     with pytest.raises(ValueError, match="positive"):
         presentation_font_px(0, 96)

@@ -69,12 +69,12 @@ def test_no_shortcut_is_bound_to_two_actions(window: MainWindow) -> None:
     assert {"Ctrl+O", "Ctrl+S", "Ctrl+Z", "F5", "F9", "F10", "F7"} <= set(owners)
 
 
-def test_the_note_dock_leads_at_the_bottom_and_the_graph_keeps_most_of_the_window(window, qtbot) -> None:
+def test_the_step_layout_keeps_the_note_at_hand_and_the_graph_most_of_the_window(window, qtbot) -> None:
     note = window.docks["note"]
-    qtbot.waitUntil(lambda: window.tabifiedDockWidgets(note) != [])  # arranged once the window shows
-    assert window.training_controller.docks["loss"] in window.tabifiedDockWidgets(note)
-    assert window.training_controller.docks["training"] in window.tabifiedDockWidgets(window.docks["values"])
-    assert note.isVisible() and not note.visibleRegion().isEmpty()
+    qtbot.waitUntil(lambda: window.layout_controller.ready)  # arranged once the window shows
+    assert window.docks["values"] in window.tabifiedDockWidgets(note)
+    assert note.isVisible() and window.docks["formula"].isVisible()
+    assert not window.training_controller.docks["loss"].isVisible()
     assert not window.diagnostics_controller.docks["gradcheck"].isVisible()
     graph = window.network_view
     assert graph.width() * graph.height() > 0.3 * window.width() * window.height()

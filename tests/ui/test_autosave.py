@@ -11,8 +11,9 @@ import textwrap
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QStandardPaths, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from test_dialogs_fit import dialog_problems
 
 from backprop_gui.core.datasets import generate
 from backprop_gui.core.editing import SetParameter
@@ -164,3 +165,20 @@ def test_a_damaged_autosave_is_reported_once_and_moved_aside(controller: Session
     assert os.listdir(folder) == ["session-999999.json.damaged"]
     assert controller.autosave.orphans() == []  # never offered again: the next start is quiet
     assert not controller.offer_restore()
+
+
+def test_the_restore_question_fits_its_screen_with_every_sentence_whole(controller, folder, qtbot) -> None:
+    crash_with_autosave(folder, make_session("a session with a rather long name"), "/lectures/week3/xor.json")
+    problems: list[list[str]] = []
+
+    def check() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, check)
+            return
+        problems.append(dialog_problems(box))
+        next(b for b in box.buttons() if b.text() == "Discard").click()
+
+    QTimer.singleShot(0, check)
+    assert not controller.offer_restore()
+    assert problems == [[]]

@@ -30,7 +30,7 @@ def window(qtbot):
 
 def test_an_empty_note_shows_a_muted_hint_and_the_panel_starts_hidden(window, qtbot) -> None:
     panel, dock = window.note_panel, window.docks["note"]
-    qtbot.waitUntil(lambda: window.tabifiedDockWidgets(window.docks["values"]) != [])  # arranged once shown
+    qtbot.waitUntil(lambda: window.layout_controller.ready)  # arranged once shown
     assert not dock.isVisible()
     assert panel.editor.placeholderText() == HINT and panel.editor.styleSheet() == EMPTY_STYLE
     assert not panel.editor.isReadOnly()
@@ -63,7 +63,7 @@ def test_the_note_is_saved_with_the_session(window, qtbot, tmp_path) -> None:
 
 def test_opening_a_session_with_a_note_shows_the_panel_with_it(window, qtbot) -> None:
     dock = window.docks["note"]
-    qtbot.waitUntil(lambda: window.tabifiedDockWidgets(window.docks["values"]) != [])  # arranged once shown
+    qtbot.waitUntil(lambda: window.layout_controller.ready)  # arranged once shown
     assert not dock.isVisible()
     window.session_controller.open_session(load_example("dead_relu"))
     assert dock.isVisible() and not dock.visibleRegion().isEmpty()
@@ -98,3 +98,30 @@ def test_consecutive_edits_merge_into_one_undo_step(qtbot) -> None:
     panel.editor.setFocus()
     qtbot.keyClick(panel.editor, Qt.Key.Key_X)
     assert model.session.note == "x"
+
+
+def test_a_note_shows_rendered_and_edit_switches_to_the_text(qtbot) -> None:
+    session = without_note()
+    session.note = "# Task\n\nCompute $\\delta_j^l$ and z^1 = w^1 x."
+    panel = NotePanel(SessionModel(session))
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not panel.editing and panel.edit_button.text() == "Edit"
+    shown = panel.view.toHtml()
+    assert "vertical-align:super" in shown and "vertical-align:sub" in shown
+    assert "^" not in panel.view.toPlainText() and "$" not in panel.view.toPlainText()
+    assert panel.view.toPlainText().startswith("Task")
+    qtbot.mouseClick(panel.edit_button, Qt.MouseButton.LeftButton)
+    assert panel.editing and panel.edit_button.text() == "Done"
+    qtbot.keyClicks(panel.editor, "!")
+    qtbot.mouseClick(panel.edit_button, Qt.MouseButton.LeftButton)
+    assert not panel.editing and panel.view.toPlainText().endswith("x.!")
+
+
+def test_double_click_on_the_rendered_note_edits_it(qtbot) -> None:
+    panel = NotePanel(SessionModel(load_example("course_simple")))
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not panel.editing
+    qtbot.mouseDClick(panel.view.viewport(), Qt.MouseButton.LeftButton)
+    assert panel.editing

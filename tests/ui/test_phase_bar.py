@@ -81,10 +81,12 @@ def test_stepping_into_a_phase_shows_its_progress(bar):
     assert bar.button(1).state is PhaseState.PENDING
 
 
-def test_narrow_bars_use_short_labels(bar):
+def test_narrow_bars_wrap_then_use_short_labels(bar):
     assert bar.button(0).shown_text() == "Forward 1"
-    bar.resize(360, 48)
-    assert bar.button(0).shown_text() == "F1"
+    width = bar.button(0).fontMetrics().horizontalAdvance("Forward")
+    bar.resize(round(width * 1.3 + 16) * len(bar.buttons), bar.height())
+    assert bar.button(0).shown_text() == "Forward\n1"
+    bar.resize(240, 48)  # below the buttons' minimum width: "Backward" no longer fits on a line
     assert bar.button(4).shown_text() == "B1"
 
 

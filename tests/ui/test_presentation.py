@@ -10,13 +10,14 @@ from test_network_view import assert_background_between, assert_known_values_rea
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.formatting import format_number
+from backprop_gui.core.graph_layout import MIN_INSIDE_FONT
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import Selection
 from backprop_gui.ui.stepping.network_view import NeuronItem
 from backprop_gui.ui.window.app import create_window
-from backprop_gui.ui.window.presentation import FONT_SCALE, presentation_palette
+from backprop_gui.ui.window.presentation import base_points, presentation_palette
 
 from window_helpers import open_window, shown_formula
 
@@ -78,10 +79,15 @@ def test_f7_enlarges_hides_secondary_docks_goes_full_screen_and_f7_restores(qtbo
     window.presentation.toggled.connect(seen.append)
     press(qtbot, window, KEY.Key_F7)
     assert window.presentation.active and seen == [True]
-    after = sizes(window)
-    for name in ("caption", "neuron", "formula", "phase bar"):
-        assert after[name] >= FONT_SCALE * before["sizes"][name] - 0.01, name
-    assert after["status"] > before["sizes"]["status"]
+    after, points = sizes(window), base_points(window.screen())
+    assert points >= 20 * 72 / 96  # at least 20 px
+    for name in ("caption", "formula", "phase bar", "status"):
+        assert after[name] >= points - 0.01 and after[name] > before["sizes"][name], name
+    assert after["neuron"] >= MIN_INSIDE_FONT * points and after["neuron"] > before["sizes"]["neuron"]
+    menus = [window.menus["View"], window.menuBar()]
+    assert all(abs(menu.font().pointSizeF() - points) < 0.01 for menu in menus)
+    titles = [window.docks["formula"].font().pointSizeF(), window.toolbar.font().pointSizeF()]
+    assert all(abs(size - points) < 0.01 for size in titles)
     assert window.windowState() & Qt.WindowState.WindowFullScreen
     assert not window.docks["sample"].isVisible() and not window.docks["values"].isVisible()
     assert window.docks["formula"].isVisible()
@@ -270,7 +276,11 @@ def test_the_loss_plot_grows_with_presentation_mode_and_shrinks_back(qtbot, wind
 
 def on_a_screen(monkeypatch, window, width: int, height: int) -> None:
     """Full screen means ``width`` × ``height`` (the offscreen test platform's screen is smaller)."""
-    screen = type("Screen", (), {"geometry": lambda self: QRect(0, 0, width, height)})()
+    rect = QRect(0, 0, width, height)
+    screen = type(
+        "Screen", (), {"geometry": lambda self: rect, "availableGeometry": lambda self: rect,
+                       "logicalDotsPerInchY": lambda self: 96.0}
+    )()  # fmt: skip
     monkeypatch.setattr(window, "screen", lambda: screen)
     monkeypatch.setattr(window, "showFullScreen", lambda: window.resize(width, height))
 
@@ -292,7 +302,8 @@ def test_small_networks_hold_their_numbers_inside_large_circles_on_a_1920_screen
         assert not item.beside
         assert item.sceneBoundingRect().contains(item.value_item.sceneBoundingRect())
         assert item.rect().height() * view.transform().m11() >= 80  # large enough to read from the back
-    assert output.value_item.font().pointSizeF() >= 1.5 * QApplication.font().pointSizeF()
+    smallest_inside = MIN_INSIDE_FONT * base_points(window.screen())  # numbers shrink at most this far to fit
+    assert output.value_item.font().pointSizeF() >= max(smallest_inside, 1.3 * QApplication.font().pointSizeF())
     assert_rings_apart(view)
     if name != "1-1-1":  # the hidden layer glows (δ^1 is being computed) and its rings stay apart on screen
         assert view.items_for(Selection(1, 0))[0].glow

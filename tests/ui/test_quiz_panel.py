@@ -6,11 +6,14 @@ from PySide6.QtCore import Qt
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import build_network
+from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings, expected
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.session_model import Selection, SessionModel
 from backprop_gui.ui.diagnostics.quiz_panel import QuizPanel, QuizSettingsDialog
+
+from window_helpers import open_window
 
 
 @pytest.fixture
@@ -103,13 +106,39 @@ def test_the_quiz_follows_the_selection_and_marks_what_it_asks(qtbot, panel, mod
     assert panel.current.quantity is Quantity.DELTA
 
 
-def test_reveal_steps_without_counting_and_the_end_of_a_pass_says_so(qtbot, panel, model):
+def test_skip_counts_as_not_right_and_the_end_of_a_pass_says_so(qtbot, panel, model):
     model.run_to(len(model.stepper.phases) - 2)
+    assert panel.reveal_button.text() == "Skip"
     qtbot.mouseClick(panel.reveal_button, Qt.MouseButton.LeftButton)
     assert model.stepper.at_end
     assert "This pass is complete" in panel.question.text()
     assert not panel.answer.isEnabled() and panel.reveal_button.text() == "Next pass"
-    assert panel.score.asked == 0
+    assert (panel.score.asked, panel.score.skipped) == (0, 1)
+    assert panel.score_label.text() == "Score: 0 of 1 right (0 %), 1 skipped"
+
+
+def test_the_step_key_asks_first_then_skips(qtbot, panel, model):
+    panel.step_pressed()
+    assert model.stepper.position == 0 and panel.current.quantity is Quantity.WEIGHTED_INPUT
+    assert "Enter" in panel.feedback.text() and "F10" in panel.feedback.text() and panel.feedback.isVisible()
+    panel.step_pressed()
+    assert panel.score.skipped == 1 and panel.current.quantity is Quantity.ACTIVATION
+    assert model.stepper.position == 0
+    panel.step_pressed()
+    answer(qtbot, panel, "0.5")  # Enter answers instead of the second F10
+    assert panel.score.asked == 1 and model.stepper.position == 1
+    panel.set_active(False)
+    panel.step_pressed()
+    assert model.stepper.position == 2  # no quiz: the key just steps
+
+
+def test_feedback_stays_with_the_revealed_phase_and_is_cleared_when_the_stepper_moves_on(qtbot, panel, model):
+    answer(qtbot, panel, "0")
+    answer(qtbot, panel, "0")
+    assert model.stepper.position == 1 and panel.feedback.isVisible()
+    assert panel.feedback.text().startswith("✗ Wrong")
+    model.step_back()
+    assert not panel.feedback.isVisible()
 
 
 def test_off_means_no_questions(qtbot, panel):
@@ -133,3 +162,36 @@ def test_settings_dialog_round_trip_and_refuses_a_bad_distance(qtbot):
     for box in dialog.checks.values():
         box.setChecked(False)
     assert not ok.isEnabled() and "at least one" in dialog.error.text()
+
+
+@pytest.fixture
+def quiz_window(qtbot):
+    window = open_window(qtbot, load_example("course_simple"))
+    window.diagnostics_controller.set_quiz_mode(True)
+    return window
+
+
+@pytest.mark.usefixtures("private_places")
+def test_f10_in_the_window_asks_then_an_answer_shows_the_formula_with_numbers(qtbot, quiz_window):
+    window, panel = quiz_window, quiz_window.diagnostics_controller.quiz_panel
+    window.formula_view.set_ask_first(True)  # as in presentation mode: numbers wait for R
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    assert window.model.stepper.position == 0 and "again to skip" in panel.feedback.text()
+    for _ in range(2):
+        value = expected(window.model.stepper, panel.current)
+        answer(qtbot, panel, shown(value, 8))
+    assert window.model.stepper.position == 1
+    assert not window.formula_view.reveal_pending
+    assert "computed in Forward 1" not in window.formula_view.toPlainText()
+    assert shown(value) in window.formula_view.toPlainText()
+
+
+@pytest.mark.usefixtures("private_places")
+def test_a_long_hint_does_not_grow_the_window(qtbot, quiz_window):
+    window = quiz_window
+    window.resize(1366, 740)
+    height = window.height()
+    for _ in range(3):
+        window.diagnostics_controller.show_hint()
+        qtbot.wait(10)
+    assert window.height() <= height

@@ -97,6 +97,7 @@ class ColorLegend(QWidget):
 
     ``set_scale(title_html, limit_text)`` sets the quantity (rich text, already escaped)
     and the number printed at the ends of the bar; ``edges_html`` describes the edges.
+    ``set_compact(True)`` shrinks it to one line (the quantity, then the bar), for small views.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -105,6 +106,7 @@ class ColorLegend(QWidget):
         self.title_html = ""
         self.limit_text = ""
         self.edges_html = ""
+        self.compact = False
         self._doc = QTextDocument()
         self._doc.setDocumentMargin(0)
 
@@ -115,13 +117,23 @@ class ColorLegend(QWidget):
             self.resize(self.sizeHint())
             self.update()
 
+    def set_compact(self, on: bool) -> None:
+        """One line (``on``: the quantity and the bar) or the full legend."""
+        if on != self.compact:
+            self.compact = on
+            self.resize(self.sizeHint())
+            self.update()
+
     def plain_text(self) -> str:
         """What the legend says, as plain text (for tests and accessibility)."""
         self._doc.setHtml(self._html())
         return self._doc.toPlainText()
 
     def _html(self) -> str:
-        return f"{self.title_html}<br>{self.edges_html}"
+        return self.title_html if self.compact else f"{self.title_html}<br>{self.edges_html}"
+
+    def _compact_bar_width(self, fm: QFontMetricsF) -> float:
+        return 2 * fm.horizontalAdvance("+" + self.limit_text) + 70
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         fm = QFontMetricsF(self.font())
@@ -129,6 +141,9 @@ class ColorLegend(QWidget):
         self._doc.setHtml(self._html())
         self._doc.setTextWidth(-1)
         text = self._doc.size()
+        if self.compact:
+            width = text.width() + 12 + self._compact_bar_width(fm) + 20
+            return QSize(round(width), round(max(text.height(), fm.height()) + 12))
         bar = 2 * fm.horizontalAdvance("+" + self.limit_text) + fm.horizontalAdvance("0") + 40
         width = max(text.width(), bar + fm.horizontalAdvance("not yet known") + 46, 200)
         return QSize(round(width + 20), round(text.height() + fm.height() * 2 + 24))
@@ -150,19 +165,18 @@ class ColorLegend(QWidget):
         self._doc.setDefaultStyleSheet(f"body {{ color: {palette.color(QPalette.ColorRole.Text).name()}; }}")
         self._doc.setHtml(f"<body>{self._html()}</body>")
         painter.save()
-        painter.translate(10, 8)
+        painter.translate(10, 6 if self.compact else 8)
         self._doc.drawContents(painter)
         painter.restore()
+        if self.compact:
+            self._paint_compact_bar(painter, fm, frame)
+            painter.end()
+            return
 
         top = 8 + self._doc.size().height() + 6
         unknown_w = fm.horizontalAdvance("not yet known") + 26
         bar = QRectF(10, top, self.width() - 30 - unknown_w, fm.height() * 0.8)
-        gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        for t, rgb in _STOPS:
-            gradient.setColorAt((t + 1) / 2, QColor(*rgb))
-        painter.setPen(QPen(frame, 1))
-        painter.setBrush(QBrush(gradient))
-        painter.drawRect(bar)
+        _draw_scale_bar(painter, bar, frame)
         swatch = QRectF(bar.right() + 10, top, fm.height() * 0.8, fm.height() * 0.8)
         painter.setBrush(unknown_brush(palette))
         painter.drawRect(swatch)
@@ -176,3 +190,40 @@ class ColorLegend(QWidget):
         painter.drawText(QPointF(bar.right() - fm.horizontalAdvance(high), baseline), high)
         painter.drawText(QPointF(swatch.right() + 5, swatch.center().y() + fm.ascent() / 2 - 1), "not yet known")
         painter.end()
+
+    def _paint_compact_bar(self, painter: QPainter, fm: QFontMetricsF, frame: QColor) -> None:
+        """The one-line form: −limit, the colour bar, +limit, after the quantity's name."""
+        low, high = f"−{self.limit_text}", f"+{self.limit_text}"
+        left = 10 + self._doc.idealWidth() + 12
+        baseline = self.height() / 2 + fm.ascent() / 2 - 2
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        painter.setFont(QFont(self.font()))
+        painter.drawText(QPointF(left, baseline), low)
+        bar = QRectF(
+            left + fm.horizontalAdvance(low) + 6, self.height() / 2 - fm.height() * 0.35, 50, fm.height() * 0.7
+        )
+        _draw_scale_bar(painter, bar, frame)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        painter.drawText(QPointF(bar.right() + 6, baseline), high)
+
+
+def _draw_scale_bar(painter: QPainter, bar: QRectF, frame: QColor) -> None:
+    """The blue–white–red scale from −limit (left) to +limit (right) in ``bar``, outlined in ``frame``."""
+    gradient = QLinearGradient(bar.topLeft(), bar.topRight())
+    for t, rgb in _STOPS:
+        gradient.setColorAt((t + 1) / 2, QColor(*rgb))
+    painter.setPen(QPen(frame, 1))
+    painter.setBrush(QBrush(gradient))
+    painter.drawRect(bar)
+
+
+PLOT_AXIS_COLOR = "#222222"  # axes, ticks and names on the plots' white: 16:1 contrast (WCAG asks 4.5:1)
+
+
+def dark_axes(*axes) -> None:
+    """Draw pyqtgraph ``axes`` (AxisItem) — line, ticks, numbers and name — dark on the plots' white."""
+    for axis in axes:
+        axis.setPen(PLOT_AXIS_COLOR)
+        axis.setTextPen(PLOT_AXIS_COLOR)
+        axis.labelStyle["color"] = PLOT_AXIS_COLOR
+        axis._updateLabel()

@@ -29,6 +29,7 @@ from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.training import Divergence, Trainer
 from backprop_gui.core.training_worker import RunWatch
+from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
@@ -272,7 +273,7 @@ def install_diagnostics(window: QMainWindow, model: SessionModel) -> Diagnostics
     specs = {
         "gradcheck": ("Gradient check", controller.gradcheck_panel, area.BottomDockWidgetArea),
         "health": ("Layer health", controller.health_view, area.BottomDockWidgetArea),
-        "quiz": ("Quiz", controller.quiz_panel, area.RightDockWidgetArea),
+        "quiz": ("Quiz", scrolling(controller.quiz_panel), area.RightDockWidgetArea),
     }
     for key, (title, widget, where) in specs.items():
         dock = QDockWidget(title, window)
@@ -298,4 +299,10 @@ def install_diagnostics(window: QMainWindow, model: SessionModel) -> Diagnostics
     registry = getattr(window, "actions", None)
     if isinstance(registry, dict):
         registry.update({f"debug.{key}": action for key, action in actions.items()})
+        if "step" in registry:  # in quiz mode the step key asks before it reveals
+            registry["step"].triggered.disconnect()
+            registry["step"].triggered.connect(controller.quiz_panel.step_pressed)
+    formula_view = getattr(window, "formula_view", None)
+    if formula_view is not None:  # once answered, the formula shows its numbers (also in presentation mode)
+        controller.quiz_panel.revealed.connect(formula_view.reveal)
     return controller

@@ -1,5 +1,9 @@
 """The quiz panel: predict the selected value of the next phase, press Enter, then see it revealed.
 
+The step key (F10) asks before it reveals: the first press says "Enter answers, F10 again
+skips", the second skips the question, counted in the score (``core.quiz.QuizFlow``). The
+right-or-wrong box stays under the revealed phase and is cleared when the stepper moves on.
+
 The panel asks ``core.quiz.questions_for`` what to ask, grades with ``core.quiz.grade`` against
 ``core.quiz.expected`` (the stepper's record, read only once an answer is in), and then calls
 the model's ``step`` so the stepper reveals the phase — with the formula and its numbers in
@@ -33,8 +37,10 @@ from backprop_gui.core.quiz import (
     QUIZ_QUANTITIES,
     Grade,
     Question,
+    QuizFlow,
     QuizSettings,
     Score,
+    StepRequest,
     expected,
     grade,
     hint_equation,
@@ -47,12 +53,14 @@ from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 RIGHT_STYLE = "QLabel { background: #dff3df; color: #14541b; border-left: 6px solid #2e8b3a; padding: 6px; }"
 WRONG_STYLE = "QLabel { background: #fbe3e1; color: #7a1810; border-left: 6px solid #c0392b; padding: 6px; }"
 ERROR_STYLE = "QLabel { color: #9a5b00; padding: 6px; }"
+ASK_STYLE = "QLabel { border-left: 6px solid palette(highlight); padding: 6px; }"
 
 
 class QuizPanel(QWidget):
     """Asks for predictions while ``active``; ``graded`` is emitted with each judged answer."""
 
     graded = Signal(object)  # core.quiz.Grade
+    revealed = Signal()  # an answer or a skip completed the phase: its values are to be shown in full
 
     def __init__(self, model: SessionModel, settings: QuizSettings | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -62,6 +70,9 @@ class QuizPanel(QWidget):
         self.questions: list[Question] = []
         self.asked = 0  # questions of this phase already answered
         self.active = False
+        self.flow = QuizFlow()
+        self._feedback_at: int | None = None  # the stepper position the feedback box speaks about
+        self._revealing = False
 
         self.question = QLabel()
         self.question.setTextFormat(Qt.TextFormat.RichText)
@@ -83,9 +94,9 @@ class QuizPanel(QWidget):
         self.hint_button = QPushButton("Hint")
         self.hint_button.setToolTip("Show the general formula of this value (no numbers)")
         self.hint_button.clicked.connect(self.show_hint)
-        self.reveal_button = QPushButton("Reveal")
-        self.reveal_button.setToolTip("Step on without answering (not counted in the score)")
-        self.reveal_button.clicked.connect(self.model.step)
+        self.reveal_button = QPushButton("Skip")
+        self.reveal_button.setToolTip("Skip this question (counted as not right) and step on")
+        self.reveal_button.clicked.connect(self._skip_or_step)
         self.settings_button = QPushButton("Settings…")
         self.settings_button.setToolTip("Which values the quiz asks about, and how close an answer must be")
         self.settings_button.clicked.connect(self.edit_settings)
@@ -144,6 +155,9 @@ class QuizPanel(QWidget):
         if questions != self.questions:
             self.questions, self.asked = questions, 0
             self.hint.hide()
+            self.flow.settled()
+        if self._feedback_at != stepper.position:
+            self.feedback.hide()
         self.rule.setText(f"An answer counts as right {self.settings.describe()}.")
         question = self.current
         self.answer.setEnabled(question is not None)
@@ -153,12 +167,13 @@ class QuizPanel(QWidget):
             self.question.setText(html.escape(self._nothing_to_ask()))
             self.reveal_button.setText("Next pass" if stepper.at_end else "Step")
             return
-        self.reveal_button.setText("Reveal")
+        self.reveal_button.setText("Skip")
         step = stepper.phases[question.phase_index]
         eq = hint_equation(stepper, question)
         after = " after the update" if eq.relation == "←" else ""
         self.question.setText(f"{html.escape(step.label)}: predict {tokens_html(eq.lhs, 4)}{after} =")
-        self._select(question)
+        if not self._revealing and self._feedback_at != stepper.position:
+            self._select(question)  # kept on the answered value while its numbers are shown
         if self.isVisible():
             self.answer.setFocus()
 
@@ -197,20 +212,66 @@ class QuizPanel(QWidget):
         eq = hint_equation(stepper, question)
         name = tokens_html(eq.lhs, 4) + (" after the update" if eq.relation == "←" else "")
         text = html.escape(("✓ " if result.correct else "✗ ") + result.message("\0")).replace("\0", name)
-        self._say(text, RIGHT_STYLE if result.correct else WRONG_STYLE)
         self.answer.clear()
-        self.asked += 1
+        self._next_question()
+        self._say(text, RIGHT_STYLE if result.correct else WRONG_STYLE)
         self.graded.emit(result)
-        if self.current is None:
-            self.model.step()  # reveal: the stepper now shows the phase, the formula panel its numbers
-        else:
-            self.refresh()
         return result
 
+    def step_pressed(self) -> None:
+        """The step key: steps when nothing is asked; else asks first, and skips on a second press."""
+        request = self.flow.step_pressed(asking=self.current is not None)
+        if request is StepRequest.STEP:
+            self.model.step()
+        elif request is StepRequest.CONFIRM:
+            if self.current is not None:
+                self._select(self.current)
+            self._say(
+                "Press <b>Enter</b> to check your answer, or <b>F10</b> again to skip this question "
+                "(a skip counts as not right).",
+                ASK_STYLE,
+            )
+            if self.isVisible():
+                self.answer.setFocus()
+        else:
+            self.skip()
+
+    def skip(self) -> None:
+        """Skip the current question: counted in the score as not right; the value is then revealed."""
+        if self.current is None:
+            return
+        self.score.skip()
+        self.score_label.setText(self.score.text)
+        self.answer.clear()
+        self._next_question()
+        self._say("Skipped: the value is now in the formula panel.", ASK_STYLE)
+
+    def _skip_or_step(self) -> None:
+        if self.current is None:
+            self.model.step()
+        else:
+            self.skip()
+
+    def _next_question(self) -> None:
+        """On to the phase's next question; after its last, reveal the phase (formula with numbers)."""
+        self.asked += 1
+        self.flow.settled()
+        if self.current is None:
+            self._revealing = True
+            try:
+                self.model.step()
+            finally:
+                self._revealing = False
+            self.revealed.emit()
+        else:
+            self.refresh()
+
     def _say(self, text: str, style: str) -> None:
+        """Show ``text`` in the feedback box until the stepper moves on from where it is now."""
         self.feedback.setText(text)
         self.feedback.setStyleSheet(style)
         self.feedback.show()
+        self._feedback_at = self.model.stepper.position
 
     def show_hint(self) -> None:
         """The general formula of the current question, in letters (no numbers of this pass)."""

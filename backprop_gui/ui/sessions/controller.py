@@ -15,7 +15,16 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QSaveFile, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSizePolicy,
+    QSpacerItem,
+)
 
 from backprop_gui.core.editing import (
     AddNeuron,
@@ -653,8 +662,14 @@ class SessionController(QObject):
 
 
 def _roomy(box: QMessageBox) -> None:
-    """Give a message box's text room to breathe (Qt sizes it to the shortest line otherwise)."""
-    box.setStyleSheet("QLabel#qt_msgbox_label, QLabel#qt_msgbox_informativelabel { min-width: 340px; }")
+    """Give a message box's text room to breathe (Qt sizes it to the shortest line otherwise): about
+    60 characters wide, never more than half the screen; Qt still wraps longer text."""
+    screen = box.screen().availableGeometry().width() if box.screen() is not None else 1024
+    width = min(round(60 * box.fontMetrics().averageCharWidth()), screen // 2)
+    layout = box.layout()
+    assert isinstance(layout, QGridLayout)  # QMessageBox lays itself out on a grid
+    spacer = QSpacerItem(width, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+    layout.addItem(spacer, layout.rowCount(), 0, 1, layout.columnCount())
 
 
 def _selection_fits(selection: Selection | None, session: Session) -> bool:

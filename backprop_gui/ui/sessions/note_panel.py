@@ -1,22 +1,37 @@
-"""The Note panel: the session's free-text note (lecture notes, an exercise), plain text, editable.
+"""The Note panel: the session's note (lecture notes, an exercise), shown as rich text and editable.
 
-Edits go through the session model (``SessionModel.set_note``) and, given an undo stack, as
-one undoable "Edit Note" command per run of typing, so they mark the session modified and
-Ctrl+Z takes them back. An empty note shows a muted hint instead of a blank box.
+The note is Markdown with inline math between ``$…$`` (``core.notes``); the panel shows it
+rendered, and the Edit button (or a double-click) turns it into a plain-text editor. Edits go
+through the session model (``SessionModel.set_note``) and, given an undo stack, as one undoable
+"Edit Note" command per run of typing, so they mark the session modified and Ctrl+Z takes them
+back. An empty note opens in the editor, with a muted hint instead of a blank box.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QTextCursor, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
+from backprop_gui.core.notes import render_note
 from backprop_gui.ui.common.session_model import Change, SessionModel
 
 HINT = (
     "No note for this session.\n\n"
     "Type here to add lecture notes, an exercise or a reminder; the note is saved with the session "
-    "and shown when it opens."
+    "and shown when it opens. Markdown works (# heading, - list, *emphasis*), and math between "
+    "dollar signs: $z^l = w^l a^{l-1} + b^l$, $\\delta$, $\\sum_k$."
 )
 EMPTY_STYLE = "QPlainTextEdit { background: palette(window); }"
 _NOTE_COMMAND_ID = 0x4E4F5445  # "NOTE": consecutive note edits merge into one undo step
@@ -49,7 +64,8 @@ class NoteCommand(QUndoCommand):
 
 
 class NotePanel(QWidget):
-    """The note of ``model``'s session in a plain-text editor; ``undo_stack`` makes edits undoable."""
+    """The note of ``model``'s session, rendered, with an editor behind the Edit button;
+    ``undo_stack`` makes edits undoable. An empty note opens in the editor, with a hint."""
 
     def __init__(self, model: SessionModel, undo_stack: QUndoStack | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -59,15 +75,56 @@ class NotePanel(QWidget):
         self.editor.setPlaceholderText(HINT)
         self.editor.setTabChangesFocus(True)
         self.editor.setUndoRedoEnabled(False)  # the window's Edit ▸ Undo takes note edits back
-        self.editor.setToolTip("The session's note: free text saved with the session")
+        self.editor.setToolTip("The session's note: Markdown with math between $…$, saved with the session")
+        self.view = QTextBrowser()
+        self.view.setOpenLinks(False)
+        self.view.setToolTip("The session's note; double-click or press Edit to change it")
+        self.view.viewport().installEventFilter(self)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.view)
+        self.pages.addWidget(self.editor)
+        self.edit_button = QPushButton("Edit")
+        self.edit_button.setCheckable(True)
+        self.edit_button.setToolTip("Edit the note as text (Markdown, math between $…$)")
+        self.edit_button.toggled.connect(self.set_editing)
+        self.syntax = QLabel("Markdown · math between $…$")
+        self.syntax.setStyleSheet("QLabel { color: palette(placeholder-text); }")
+        bar = QHBoxLayout()
+        bar.addWidget(self.syntax, 1)
+        bar.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.editor)
+        layout.addLayout(bar)
+        layout.addWidget(self.pages, 1)
         self._showing = False
         self.editor.textChanged.connect(self._typed)
         model.note_changed.connect(self.refresh)
         model.changed.connect(self._model_changed)
         self.refresh()
+        self.set_editing(not model.session.note)
+
+    @property
+    def editing(self) -> bool:
+        return self.pages.currentWidget() is self.editor
+
+    def set_editing(self, on: bool) -> None:
+        """Show the editor (``on``) or the rendered note."""
+        if self.edit_button.isChecked() != on:
+            self.edit_button.setChecked(on)  # comes back here through toggled
+            return
+        self.edit_button.setText("Done" if on else "Edit")
+        self.pages.setCurrentWidget(self.editor if on else self.view)
+        self.syntax.setVisible(on)
+        if on:
+            self.editor.moveCursor(QTextCursor.MoveOperation.End)
+        if on and self.isVisible():
+            self.editor.setFocus()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.view.viewport() and event.type() == event.Type.MouseButtonDblClick:
+            self.set_editing(True)
+            return True
+        return super().eventFilter(watched, event)
 
     @property
     def text(self) -> str:
@@ -87,6 +144,7 @@ class NotePanel(QWidget):
                 self.editor.setTextCursor(text_cursor)
             finally:
                 self._showing = False
+        self.view.setHtml(render_note(note))
         self._style()
 
     def _style(self) -> None:
@@ -107,6 +165,7 @@ class NotePanel(QWidget):
     def _model_changed(self, what: str) -> None:
         if what == Change.SESSION:
             self.refresh()
+            self.set_editing(not self.model.session.note)
 
 
 def install_note_panel(

@@ -80,6 +80,7 @@ MOVES = ("up", "down", "left", "right")  # for move_selection: neuron above/belo
 HELD_TEXT = "?"  # a neuron's value held back until the formula panel reveals it
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.5, 12.0, 1.25
 GLOW = QColor(255, 165, 0)  # the neurons and edges computed in the current phase
+COMPACT_LEGEND_SHARE = 0.2  # of the view's height: a taller legend shrinks to one line
 
 
 def course_name(symbol: str, sub: tuple[int, ...] = (), sup: int | None = None) -> str:
@@ -646,6 +647,7 @@ class NetworkView(QGraphicsView):
         font = self.item_font()
         for item in self._text_items():
             item.setFont(font)
+        self._fit_legend()
         self._legend_room = self._legend_room.expandedTo(self.legend.sizeHint())
         view = self.viewport()
         layout = layout_graph(
@@ -736,6 +738,15 @@ class NetworkView(QGraphicsView):
         self.setTransformationAnchor(previous)
         self._zoom = zoom
         self._refresh_edge_labels()
+
+    def _fit_legend(self) -> None:
+        """The full legend where there is room; one line when it would take over a fifth of the height."""
+        compact = self.legend.compact
+        self.legend.set_compact(False)
+        full = self.legend.sizeHint().height()
+        self.legend.set_compact(full > COMPACT_LEGEND_SHARE * self.viewport().height())
+        if self.legend.compact != compact:
+            self._legend_room = QSize()  # the corner the layout keeps free follows the legend's form
 
     def _place_legend(self) -> None:
         self.legend.resize(self.legend.sizeHint())

@@ -111,12 +111,16 @@ class PhaseButton(QAbstractButton):
         return QRectF(rect.left() + d * 0.5, rect.center().y() - d / 2, d, d)
 
     def shown_text(self) -> str:
-        """The label as painted: long or short to fit, with "k/n" while stepped into."""
+        """The label as painted, with "k/n" while stepped into: on one line if it fits, else on two
+        ("Backward" over "2"), else short ("B2")."""
         fm = QFontMetricsF(self._font())
         progress = f" {self.progress[0]}/{self.progress[1]}" if self.state is PhaseState.PARTIAL else ""
         room = self.width() - 16 - (2 * self._dot(QRectF(self.rect())).width() if self.breakpoint else 0)
-        fits = fm.horizontalAdvance(self.text() + progress) <= room
-        return (self.text() if fits else short_label(self.step)) + progress
+        if fm.horizontalAdvance(self.text() + progress) <= room:
+            return self.text() + progress
+        lines = (self.text() + progress).split(" ", 1)
+        two_fit = self.height() - 4 >= 2 * fm.lineSpacing() and all(fm.horizontalAdvance(x) <= room for x in lines)
+        return "\n".join(lines) if len(lines) == 2 and two_fit else short_label(self.step) + progress
 
     def _font(self) -> QFont:
         font = QFont(self.font())
@@ -125,11 +129,16 @@ class PhaseButton(QAbstractButton):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         fm = QFontMetricsF(self._font())
-        return QSize(round(fm.horizontalAdvance(self.text()) + 28), round(fm.height() * 1.9 + 4))
+        return QSize(round(fm.horizontalAdvance(self.text()) + 28), self._height(fm))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         fm = QFontMetricsF(self._font())
-        return QSize(round(fm.horizontalAdvance("B00 00/00") + 12), round(fm.height() * 1.9 + 4))
+        return QSize(round(fm.horizontalAdvance("B00 00/00") + 12), self._height(fm))
+
+    @staticmethod
+    def _height(fm: QFontMetricsF) -> int:
+        """Room for a label on two lines, with a margin."""
+        return round(2 * fm.lineSpacing() + 6)
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         palette = self.palette()

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
     QMessageBox,
-    QStyle,
     QToolBar,
 )
 
@@ -37,6 +36,7 @@ from backprop_gui.core.training_worker import (
     WorkerGone,
     append_history,
 )
+from backprop_gui.ui.common.icons import ICON_PROPERTY, icon
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
@@ -467,41 +467,39 @@ class TrainingController(QObject):
     # --- actions -----------------------------------------------------------------------
 
     def _make_actions(self) -> dict[str, QAction]:
-        style = self.window.style()
-        icon = style.standardIcon
         specs = {
             "train": (
                 "&Train / continue",
                 "F5",
-                QStyle.StandardPixmap.SP_MediaPlay,
+                "train",
                 self.toggle,
                 "Train with SGD; F5 again pauses",
             ),
             "pause": (
                 "&Pause training",
                 "Shift+F5",
-                QStyle.StandardPixmap.SP_MediaPause,
+                "pause",
                 self.pause,
                 "Pause after the step in progress; then step through the next sample",
             ),
             "one_epoch": (
                 "Train &one epoch",
                 "Ctrl+F5",
-                QStyle.StandardPixmap.SP_MediaSkipForward,
+                "one-epoch",
                 self.train_one_epoch,
                 "Train to the end of the current epoch",
             ),
             "n_epochs": (
                 "Train &N epochs…",
                 "Ctrl+Shift+F5",
-                QStyle.StandardPixmap.SP_MediaSeekForward,
+                "n-epochs",
                 self.ask_epochs,
                 "Train a chosen number of epochs",
             ),
             "reset": (
                 "&Reset training history…",
                 None,
-                QStyle.StandardPixmap.SP_DialogResetButton,
+                "reset",
                 self.reset_history,
                 "Forget the loss history and the epoch count (the weights stay)",
             ),
@@ -514,8 +512,9 @@ class TrainingController(QObject):
             ),
         }
         actions = {}
-        for name, (text, key, pixmap, slot, tip) in specs.items():
-            action = QAction(icon(pixmap), text, self)
+        for name, (text, key, icon_name, slot, tip) in specs.items():
+            action = QAction(icon(icon_name, self.window.palette()), text, self)
+            action.setProperty(ICON_PROPERTY, icon_name)  # drawn again when the palette changes
             action.setIconText(SHORT_NAMES[name])
             if key:
                 action.setShortcut(QKeySequence(key))

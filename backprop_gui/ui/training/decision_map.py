@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QV
 
 from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_grid, plane_around
 from backprop_gui.core.formatting import format_number
+from backprop_gui.ui.common.colors import dark_axes
 from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.training.data_view import CLASS_COLORS, drawn_rows, sample_brushes
 
@@ -74,6 +75,7 @@ class DecisionMap(QWidget):
         self.plot.addItem(self.scatter)
         self.colorbar = pg.ColorBarItem(colorMap=COLORMAP, interactive=False, width=12)
         item.layout.addItem(self.colorbar, 2, 5)
+        dark_axes(item.getAxis("bottom"), item.getAxis("left"), self.colorbar.axis)
         self.message = QLabel()
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from backprop_gui.core.decimation import decimate_range, minmax_decimate
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.training import LossHistory
+from backprop_gui.ui.common.colors import PLOT_AXIS_COLOR, dark_axes
 from backprop_gui.ui.common.session_model import Change, SessionModel
 
 LOG_FLOOR = 1e-300  # losses of exactly 0 are drawn here on a log axis
@@ -206,6 +207,7 @@ class LossPlot(QWidget):
         item.setLabel("left", "loss C")
         item.setLabel("top", "epoch")
         item.getAxis("left").enableAutoSIPrefix(False)
+        dark_axes(*(item.getAxis(side) for side in axes))
         item.setLogMode(y=True)
         self.view = item.getViewBox()
         self.view.setLimits(minYRange=MIN_LOG_RANGE)
@@ -368,7 +370,7 @@ class LossPlot(QWidget):
         for side, name in (("bottom", "step"), ("left", "loss C"), ("top", "epoch")):
             axis = item.getAxis(side)
             axis.setStyle(tickFont=font)
-            axis.setLabel(name, **{"font-size": f"{points:g}pt"})
+            axis.setLabel(name, **{"font-size": f"{points:g}pt", "color": PLOT_AXIS_COLOR})
         legend = f"{0.85 * points:.1f}pt"
         self.legend.setLabelTextSize(legend)
         for _sample, label in self.legend.items:

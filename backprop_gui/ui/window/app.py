@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import copy
 import sys
-from collections.abc import Callable
 from typing import cast
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
+from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import Session, SessionView
 from backprop_gui.core.session_format import SessionError, load_session
+from backprop_gui.ui.common.icons import IconRecolorer, app_icon
 from backprop_gui.ui.common.plain_messages import PlainTextMessages
+from backprop_gui.ui.common.screen_fit import DialogsOnScreen, fit_on_screen
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.sessions.controller import install_session_features
@@ -25,9 +27,10 @@ from backprop_gui.ui.stepping.chain_view import ChainRuleView, install_chain_rul
 from backprop_gui.ui.stepping.worked_view import install_worked_solution
 from backprop_gui.ui.training.controller import TrainingController, install_training
 from backprop_gui.ui.window.export import install_export
-from backprop_gui.ui.window.icons import app_icon
 from backprop_gui.ui.window.imports import install_import
+from backprop_gui.ui.window.layouts import LayoutController, install_layouts
 from backprop_gui.ui.window.main_window import APP_NAME, MainWindow, show_error
+from backprop_gui.ui.window.theme import apply_theme, install_theme_menu, saved_theme
 
 ORGANISATION = "backprop-gui"
 
@@ -73,6 +76,9 @@ def create_window(
     ``session_controller``, ``training_controller``, ``diagnostics_controller``, ``export_controller``,
     ``import_controller`` and ``note_panel``.
     """
+    app = QApplication.instance()
+    if app is not None and app.findChild(DialogsOnScreen) is None:  # every dialog fits its screen
+        app.installEventFilter(DialogsOnScreen(app))
     model = SessionModel(session)
     window = MainWindow(model)
     PlainTextMessages(window)  # names and paths in message boxes never render as HTML
@@ -101,51 +107,26 @@ def create_window(
     window.export_controller = exports
     window.import_controller = imports
     window.note_panel = note_panel
-    first_start = QSettings().value("window/state") is None
     window.restore_settings()  # the docks added above get their saved layout
-    if first_start:
-        _when_first_shown(window, lambda: _arrange_docks(window, training, note_dock))
+    docks = {**window.docks, "note": note_dock, **training.docks, **diagnostics.docks}
+    shown_when = {"note": lambda: bool(model.session.note), "quiz": lambda: diagnostics.quiz_panel.active}
+    window.layout_controller = install_layouts(window, model, docks, window.presentation, shown_when)
+    window.theme_actions = install_theme_menu(window)
+    IconRecolorer(window)
+    _follow_use(window.layout_controller, training, diagnostics)
     model.apply_view_state()  # the file's display settings win over the saved preferences
     return window
 
 
-def _when_first_shown(window: MainWindow, arrange: Callable[[], None]) -> None:
-    """Call ``arrange`` once ``window`` is on screen (Qt leaves a stray tab bar behind for every
-    dock tabified before the window first shows, beyond the first)."""
+def _follow_use(layouts: LayoutController, training: TrainingController, diagnostics: DiagnosticsController) -> None:
+    """F5 in the Step layout switches to Train; landing on a breakpoint switches back to Step."""
 
-    class FirstShow(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-            if event.type() == QEvent.Type.Show:
-                window.removeEventFilter(self)
-                self.deleteLater()
-                QTimer.singleShot(0, window, arrange)
-            return False
+    def started(checked: bool) -> None:
+        if checked and layouts.current == LayoutName.STEP:
+            layouts.set_layout(LayoutName.TRAIN)
 
-    window.installEventFilter(FirstShow(window))
-
-
-def _arrange_docks(window: MainWindow, training: TrainingController, note_dock: QDockWidget) -> None:
-    """The first-start layout, which leaves the graph most of the window: on the right the sample
-    above tabs Values | Training; at the bottom the formula, the worked solution (Chain Rule in a
-    tab behind it), then tabs Note | Loss | decision map. The note's tab is in front when the
-    session has a note."""
-    docks = window.docks
-    window.tabifyDockWidget(docks["values"], training.docks["training"])
-    docks["values"].raise_()
-    window.tabifyDockWidget(training.docks["loss"], note_dock)
-    window.tabifyDockWidget(training.docks["loss"], training.docks["decision"])
-    (note_dock if window.model.session.note else training.docks["loss"]).raise_()
-    window.splitDockWidget(docks["formula"], docks["worked"], Qt.Orientation.Horizontal)
-    window.tabifyDockWidget(docks["worked"], docks["chain"])
-    docks["worked"].raise_()
-    width = window.width()
-    vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
-    window.resizeDocks([docks["sample"], docks["values"]], [110, window.height()], vertical)
-    bottom = [docks["formula"], docks["worked"], training.docks["loss"]]
-    window.resizeDocks(bottom, [int(width * 0.36), int(width * 0.4), int(width * 0.24)], horizontal)
-    window.resizeDocks([docks["formula"]], [max(200, int(window.height() * 0.27))], vertical)
-    if not window.model.session.note:
-        note_dock.hide()
+    training.actions["train"].triggered.connect(started)
+    diagnostics.hit.connect(lambda _hit: layouts.set_layout(LayoutName.STEP))
 
 
 def _connect_training(training: TrainingController, diagnostics: DiagnosticsController, autosave) -> None:
@@ -190,16 +171,20 @@ def _keep_window_view(window: MainWindow, diagnostics: DiagnosticsController) ->
     model.view_applied.connect(apply)
 
 
-def run(path: str | None = None, example: str | None = None) -> int:
+def run(path: str | None = None, example: str | None = None, theme: str | None = None) -> int:
     """Open the window on ``path``, the example ``example`` or the default session; returns the exit code.
+
+    ``theme`` ("system", "light" or "dark") is used for this run instead of the one saved in the settings.
 
     A file that cannot be opened is reported in an error box and the default session opens
     instead; autosaves left by a crash are offered for restoring once the window shows."""
     app = application()
+    apply_theme(theme or saved_theme())
     session, problem = initial_session(path, example)
     opened = path if path is not None and problem is None else None
     window = create_window(session, file_path=opened, offer_restore=True)
     window.show()
+    fit_on_screen(window)  # a saved geometry from a larger screen is clamped to this one
     # Take the keyboard focus at start, so the stepping keys work at once even where no
     # window manager hands it over (a bare X server, some kiosk set-ups for projectors).
     window.raise_()

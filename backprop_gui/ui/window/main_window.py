@@ -37,6 +37,8 @@ from backprop_gui.core.colour_scale import SCALE_MODE_NAMES, ColourScale, ScaleM
 from backprop_gui.core.edge_labels import EDGE_LABEL_MODE_NAMES
 from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue
 from backprop_gui.core.stepper import Quantity
+from backprop_gui.ui.common.icons import ICON_PROPERTY, app_icon, icon
+from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController
 from backprop_gui.ui.sessions.controller import SessionController
@@ -47,8 +49,8 @@ from backprop_gui.ui.stepping.phase_bar import PhaseBar
 from backprop_gui.ui.stepping.values_panel import ValuesPanel
 from backprop_gui.ui.training.controller import TrainingController
 from backprop_gui.ui.window.export import ExportController
-from backprop_gui.ui.window.icons import app_icon, icon
 from backprop_gui.ui.window.imports import ImportController
+from backprop_gui.ui.window.layouts import LayoutController
 from backprop_gui.ui.window.presentation import PresentationMode
 
 APP_NAME = "backprop-gui"
@@ -187,6 +189,8 @@ class MainWindow(QMainWindow):
     export_controller: ExportController
     import_controller: ImportController
     note_panel: NotePanel
+    layout_controller: LayoutController
+    theme_actions: dict[str, QAction]  # View ▸ Theme's choices by name
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -216,7 +220,7 @@ class MainWindow(QMainWindow):
         self.formula_view = FormulaView(model)
         self.sample_picker = SamplePicker(model, self.actions["previous_sample"], self.actions["next_sample"])
         self.docks: dict[str, QDockWidget] = {}
-        self._add_dock("sample", "Sample", self.sample_picker, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._add_dock("sample", "Sample", scrolling(self.sample_picker), Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("values", "Values", self.values_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("formula", "Formula", self.formula_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.network_view.follow_reveal(self.formula_view)
@@ -255,6 +259,7 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if icon_name:
             action.setIcon(icon(icon_name, self.palette()))
+            action.setProperty(ICON_PROPERTY, icon_name)  # redrawn in the new colours when the palette changes
         keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
         plain = text.replace("&", "").rstrip("…")
         action.setToolTip(f"{tip or plain} ({keys})" if keys else tip or plain)
@@ -494,7 +499,7 @@ class MainWindow(QMainWindow):
         if stepper.revealed:
             text += f" (neuron {stepper.revealed} of {stepper.neuron_count(current)})"
         if stepper.at_end:
-            return text + " — weights updated; F10 starts the next sample"
+            return text + " — weights updated; F10: next sample"
         following = stepper.next_phase
         return text + (f"   next: {following.label}" if following else "")
 

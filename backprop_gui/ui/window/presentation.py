@@ -1,6 +1,8 @@
 """Presentation (lecture) mode: readable from the back of a lecture hall, and a blank screen.
 
-Turning it on enlarges the fonts of the graph, the phase bar and the formula panel, draws
+Turning it on sets every text of the window — menus, toolbar, status bar, dock titles, the graph,
+the phase bar, the formula panel and the plots — to one base size derived from the screen
+(``core.layouts.presentation_font_px``: its height and DPI), draws
 thicker edges and outlines, switches the window to a high-contrast light palette of its own,
 hides every dock but the formula panel and the loss plot, asks before showing new numbers
 in the formula panel, and goes full screen. Turning it off restores exactly what was there
@@ -11,20 +13,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPalette
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QWidget
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPalette, QScreen
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
+from backprop_gui.core.layouts import REFERENCE_DPI, presentation_font_px
+from backprop_gui.ui.common.screen_fit import fit_on_screen
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
 from backprop_gui.ui.training.loss_plot import LossPlot
 
-FONT_SCALE = 2.0  # the graph, the phase bar and the formula panel
-STATUS_FONT_SCALE = 1.5  # the status bar (phase, sample, loss, η) and the loss plot
 LINE_SCALE = 2.0  # edges, outlines and halos in the graph
-ICON_SCALE = 1.5  # the debugger toolbar
-FORMULA_SHARE = 0.3  # of the screen's height, for the formula panel
+ICON_SCALE = 1.4  # toolbar icons, as a multiple of the base text size
+FORMULA_SHARE = 0.25  # of the screen's height, for the formula panel
+GRAPH_SHARE = 0.5  # of the window's height, at least, for the graph
 FORMULA_WIDTH = 0.6  # of the screen's width, for the formula panel beside the loss plot
 KEPT_DOCKS = ("formulaDock", "loss_plot", "dock_loss")  # object names of the docks that stay visible
 LOSS_PLOT = "loss_plot"  # the object name of the loss plot: the dock holding it stays visible too
@@ -61,11 +64,18 @@ def presentation_palette() -> QPalette:
     return palette
 
 
-def scaled_font(font: QFont, factor: float) -> QFont:
-    """``font`` at ``factor`` times its point size."""
+def sized_font(font: QFont, points: float) -> QFont:
+    """``font`` at ``points`` points."""
     result = QFont(font)
-    result.setPointSizeF(font.pointSizeF() * factor)
+    result.setPointSizeF(points)
     return result
+
+
+def base_points(screen: QScreen | None) -> float:
+    """The presentation base text size on ``screen`` in points (of the screen's logical DPI)."""
+    height = screen.geometry().height() if screen is not None else 768
+    dpi = screen.logicalDotsPerInchY() if screen is not None else REFERENCE_DPI
+    return presentation_font_px(height, dpi) * 72 / dpi
 
 
 class BlankOverlay(QWidget):
@@ -136,7 +146,7 @@ class _Saved:
     fonts: dict[QWidget, QFont | None] = field(default_factory=dict)  # None: the widget inherited its font
     ask_first: bool = False
     line_scale: float = 1.0
-    icon_size: QSize = field(default_factory=QSize)
+    icon_sizes: dict[QToolBar, QSize] = field(default_factory=dict)
 
 
 class PresentationMode(QObject):
@@ -193,11 +203,11 @@ class PresentationMode(QObject):
 
     # --- on and off ---------------------------------------------------------------------
 
-    def _font_widgets(self) -> dict[QWidget, float]:
+    def _font_widgets(self) -> list[QWidget]:
+        """The window and the widgets that keep a font of their own (menus are windows of their own)."""
         w = self.window
-        widgets = {self.network_view: FONT_SCALE, self.phase_bar: FONT_SCALE, self.formula_view: FONT_SCALE,
-                   w.statusBar(): STATUS_FONT_SCALE}  # fmt: skip
-        widgets.update({plot: STATUS_FONT_SCALE for plot in w.findChildren(LossPlot)})
+        widgets: list[QWidget] = [w, self.network_view, self.phase_bar, self.formula_view, w.statusBar()]
+        widgets += w.findChildren(LossPlot) + w.findChildren(QMenu)
         return widgets
 
     def _enter(self) -> None:
@@ -211,15 +221,17 @@ class PresentationMode(QObject):
             fonts={x: QFont(x.font()) if x.testAttribute(Qt.WidgetAttribute.WA_SetFont) else None for x in fonts},
             ask_first=self.formula_view.ask_first,
             line_scale=self.network_view.line_scale,
-            icon_size=self.toolbar.iconSize(),
+            icon_sizes={bar: bar.iconSize() for bar in w.findChildren(QToolBar)},
         )
         w.setPalette(presentation_palette())
-        for widget, factor in fonts.items():
-            shown = self.network_view.item_font() if widget is self.network_view else widget.font()
-            widget.setFont(scaled_font(shown, factor))
+        points = base_points(w.screen())
+        for widget in fonts:
+            widget.setFont(sized_font(widget.font(), points))
         self.network_view.set_line_scale(LINE_SCALE)
         self.formula_view.set_ask_first(True)
-        self.toolbar.setIconSize(self._saved.icon_size * ICON_SCALE)
+        icon = round(QFontMetricsF(w.font()).height() * ICON_SCALE)
+        for bar in self._saved.icon_sizes:
+            bar.setIconSize(QSize(icon, icon))
         formula = self.formula_dock
         for dock in w.findChildren(QDockWidget):
             if dock.objectName() not in KEPT_DOCKS and dock.findChild(QWidget, LOSS_PLOT) is None:
@@ -236,6 +248,22 @@ class PresentationMode(QObject):
             w.resizeDocks(
                 [formula, *beside], [round(FORMULA_WIDTH * width), *[rest] * len(beside)], Qt.Orientation.Horizontal
             )
+        self.keep_graph_share()
+        QTimer.singleShot(0, self, self.keep_graph_share)  # again once the window is full screen
+
+    def keep_graph_share(self) -> None:
+        """Give the graph at least GRAPH_SHARE of the window's height, taken from the formula panel."""
+        w = self.window
+        if not self.active:
+            return
+        layout = w.layout()
+        if layout is not None:
+            layout.activate()
+        short = round(GRAPH_SHARE * w.height()) - self.network_view.height()
+        formula = self.formula_dock
+        if short > 0 and formula.isVisible():
+            w.resizeDocks([formula], [max(formula.minimumSizeHint().height(), formula.height() - short)],
+                          Qt.Orientation.Vertical)  # fmt: skip
         self.network_view.reset_zoom()
 
     def _leave(self) -> None:
@@ -246,11 +274,14 @@ class PresentationMode(QObject):
         self._saved = None
         w.setWindowState(saved.window_state)
         w.restoreGeometry(saved.geometry)
+        fit_on_screen(w)
+        QTimer.singleShot(0, w, lambda: fit_on_screen(w))  # again once the window manager has placed it
         w.setPalette(saved.palette if saved.palette is not None else QPalette())
         for widget, font in saved.fonts.items():
             widget.setFont(font if font is not None else QFont())  # an empty font inherits again
         self.network_view.set_line_scale(saved.line_scale)
         self.formula_view.set_ask_first(saved.ask_first)
-        self.toolbar.setIconSize(saved.icon_size)
+        for bar, size in saved.icon_sizes.items():
+            bar.setIconSize(size)
         w.restoreState(saved.state)
         self.network_view.reset_zoom()

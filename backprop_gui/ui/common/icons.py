@@ -5,11 +5,13 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRectF, Qt
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QWidget
 
-SIZES = (16, 20, 24, 32, 48)
+SIZES = (16, 20, 24, 32, 48, 64, 96)
+ICON_PROPERTY = "icon_name"  # an action's icon drawn by ``icon``: the name to draw it again by
 
 
 @cache
@@ -51,3 +53,26 @@ def app_icon() -> QIcon:
     for size in (16, 32, 48, 64, 128, 256):
         result.addPixmap(_pixmap(source, QColor("black"), size, 1.0))
     return result
+
+
+def recolor_icons(window: QWidget) -> None:
+    """Draw again, in ``window``'s palette, the icons of its actions that carry ``ICON_PROPERTY``."""
+    for action in window.findChildren(QAction):
+        name = action.property(ICON_PROPERTY)
+        if name:
+            action.setIcon(icon(name, window.palette()))
+
+
+class IconRecolorer(QObject):
+    """Keeps ``window``'s action icons in its palette's text colour when the palette changes
+    (a theme switch, presentation mode's high-contrast palette)."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.window = window
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.window and event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            recolor_icons(self.window)
+        return False

@@ -1,0 +1,123 @@
+"""Layouts: Step, Train and Present from the View menu, Ctrl+1/2/3 and the toolbar; each keeps the
+user's arrangement; Reset Layout; F5 in Step goes to Train, a breakpoint back to Step; docks a
+network cannot use are left out."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTabBar, QToolButton
+
+from backprop_gui.core.layouts import LayoutName
+from backprop_gui.core.presets import load_example
+
+from window_helpers import open_window
+
+pytestmark = pytest.mark.usefixtures("private_places")
+
+
+def shown(window, key) -> bool:
+    """Whether dock ``key`` is on screen (visible and not behind another tab)."""
+    dock = window.layout_controller.docks[key]
+    return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+
+def arranged(qtbot, window):
+    qtbot.waitUntil(lambda: window.layout_controller.ready)
+    qtbot.wait(20)
+
+
+@pytest.fixture
+def window(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    arranged(qtbot, window)
+    return window
+
+
+def test_step_is_the_first_layout_with_formula_and_values(window):
+    assert window.layout_controller.current == LayoutName.STEP
+    assert shown(window, "formula") and shown(window, "values")
+    assert not window.layout_controller.docks["loss"].isVisible()
+
+
+def test_ctrl_2_trains_ctrl_1_steps_ctrl_3_presents(window, qtbot):
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.layout_controller.current == LayoutName.TRAIN
+    assert shown(window, "loss") and shown(window, "decision") and shown(window, "training")
+    assert not window.docks["formula"].isVisible()
+    loss = window.layout_controller.docks["loss"]
+    assert loss.height() >= 0.3 * window.height()
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.layout_controller.current == LayoutName.STEP and shown(window, "formula")
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.presentation.active and window.layout_controller.current == LayoutName.PRESENT
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.presentation.active and window.layout_controller.current == LayoutName.STEP
+    assert window.layout_controller.actions[LayoutName.STEP].isChecked()
+
+
+def test_the_toolbar_switch_shows_the_layout_by_name(window, qtbot):
+    buttons = {b.text(): b for b in window.layout_controller.toolbar.findChildren(QToolButton) if b.text()}
+    assert {"Step", "Train", "Present"} <= set(buttons)
+    qtbot.mouseClick(buttons["Train"], Qt.MouseButton.LeftButton)
+    assert window.layout_controller.current == LayoutName.TRAIN and buttons["Train"].isChecked()
+    assert not buttons["Step"].isChecked()
+
+
+def test_each_layout_keeps_the_users_arrangement_and_reset_restores_the_default(window, qtbot):
+    layouts = window.layout_controller
+    layouts.set_layout(LayoutName.TRAIN)
+    layouts.docks["decision"].close()
+    layouts.set_layout(LayoutName.STEP)
+    assert shown(window, "formula")
+    layouts.set_layout(LayoutName.TRAIN)
+    qtbot.wait(10)
+    assert not layouts.docks["decision"].isVisible() and shown(window, "loss")
+    layouts.reset_action.trigger()
+    assert shown(window, "decision")
+
+
+def test_no_stale_tab_bars_after_switching(window, qtbot):
+    layouts = window.layout_controller
+    for name in ("train", "step", "present", "step", "train", "step"):
+        layouts.set_layout(name)
+        qtbot.wait(5)
+    qtbot.wait(20)
+    bars = [b for b in window.findChildren(QTabBar) if b.parent() is window and b.isVisible() and b.count()]
+    visible = [b for b in bars if window.rect().contains(b.geometry())]
+    tabs = [b.tabText(i) for b in visible for i in range(b.count())]
+    assert "Values" in tabs and len(tabs) == len(set(tabs))  # a stale bar would repeat its tabs
+
+
+def test_the_decision_map_is_left_out_without_two_inputs(qtbot):
+    window = open_window(qtbot, load_example("sine_regression"))
+    arranged(qtbot, window)
+    window.layout_controller.set_layout(LayoutName.TRAIN)
+    assert not window.layout_controller.docks["decision"].isVisible()
+    assert shown(window, "data") and shown(window, "loss")
+    window.session_controller.open_session(load_example("xor"))
+    window.layout_controller.reset()
+    assert shown(window, "decision")
+
+
+def test_f5_in_step_switches_to_train_and_a_breakpoint_back_to_step(window, qtbot):
+    training = window.training_controller
+    window.diagnostics_controller.toggle_breakpoint(3)
+    training.actions["train"].trigger()
+    assert window.layout_controller.current == LayoutName.TRAIN
+    qtbot.waitUntil(lambda: window.diagnostics_controller.last_hit is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.layout_controller.current == LayoutName.STEP, timeout=5000)
+
+
+@pytest.mark.parametrize("example", ["course_simple", "blobs_softmax"])
+def test_dock_sizes_do_not_change_when_stepping(qtbot, example):
+    window = open_window(qtbot, load_example(example))
+    arranged(qtbot, window)
+    docks = window.layout_controller.docks
+
+    def sizes():
+        qtbot.wait(5)
+        return {key: dock.size() for key, dock in docks.items() if dock.isVisible()}
+
+    before = sizes()
+    for _ in range(len(window.model.stepper.phases) + 1):
+        window.model.step()
+        assert sizes() == before, window.model.stepper.current

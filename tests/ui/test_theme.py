@@ -1,0 +1,35 @@
+"""Theme: View ▸ Theme System / Light / Dark, saved in the settings; dark colours reach the graph."""
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
+
+from backprop_gui.ui.common.colors import is_dark
+from backprop_gui.ui.window.theme import apply_theme, saved_theme
+
+pytestmark = pytest.mark.usefixtures("private_places")
+
+
+@pytest.fixture(autouse=True)
+def system_theme_after():
+    yield
+    apply_theme("system")
+
+
+def test_the_theme_menu_applies_and_saves_the_choice(window, qtbot):
+    actions = window.theme_actions
+    assert set(actions) == {"system", "light", "dark"}
+    actions["dark"].trigger()
+    assert is_dark(QApplication.palette()) and QApplication.style().name().lower() == "fusion"
+    assert saved_theme() == "dark" and QSettings().value("view/theme") == "dark"
+    qtbot.waitUntil(lambda: is_dark(window.network_view.palette()))
+    actions["light"].trigger()
+    assert not is_dark(QApplication.palette()) and saved_theme() == "light"
+    text = QApplication.palette().color(QPalette.ColorRole.WindowText)
+    assert text.lightnessF() < 0.3
+
+
+def test_an_unknown_theme_is_refused_by_name():
+    with pytest.raises(ValueError, match="theme: must be one of system, light, dark, got 'blue'"):
+        apply_theme("blue")
