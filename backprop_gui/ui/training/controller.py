@@ -506,7 +506,7 @@ class TrainingController(QObject):
             "reset_optimizer": (
                 "Reset &optimizer state",
                 None,
-                QStyle.StandardPixmap.SP_BrowserReload,
+                "reset",
                 self.reset_optimizer_state,
                 "Forget the optimizer's velocities, moments and update count t (undoable)",
             ),
