@@ -74,7 +74,7 @@ def test_edge_formula_and_update(view):
     model.set_selection(Selection(2, 0, 0))
     model.run_to_end()
     text = shown(view)
-    assert "Edge w_11^2" in text
+    assert "Edge w112:" in text and "w<sub>11</sub><sup>2</sup>" in view._html(view.equations())
     assert "= −5 − 0.5 × (−0.004162)" in text
     assert "= −4.998" in text
 

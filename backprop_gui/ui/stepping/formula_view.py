@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Equation, Sym, Token, equations, focus, spaced
+from backprop_gui.core.notes import caret_html
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 from backprop_gui.core.worked import WIDE, WorkedSection, solution_so_far
 from backprop_gui.ui.common.colors import is_dark, mix
@@ -29,7 +30,8 @@ from backprop_gui.ui.common.shown import ShownRefresh
 
 
 def selection_title(stepper: Stepper, layer: int, j: int, k: int | None) -> str:
-    """What the panel explains, in words: "Neuron 2 of layer 1 (hidden, sigmoid)"; plain text."""
+    """What the panel explains, in words: "Neuron 2 of layer 1 (hidden, sigmoid)"; plain text in the
+    caret form (``w_12^2``), which ``core.notes.caret_html`` shows with real scripts."""
     network = stepper.network
     if k is not None:
         return f"Edge w_{j + 1}{k + 1}^{layer}: neuron {k + 1} of layer {layer - 1} → neuron {j + 1} of layer {layer}"
@@ -246,7 +248,7 @@ class FormulaView(QTextBrowser):
                 eq = line.equation
                 out.append(self._equation_html(eq, digits, number, muted, current_bg, i in hidden, metrics, False))
                 i += 1
-        title = html.escape(selection_title(stepper, target.layer, target.j, target.k))
+        title = caret_html(selection_title(stepper, target.layer, target.j, target.k))  # w_11^2 with real scripts
         hint = "" if target == self.model.selection else " — the neuron computed last; click one to choose"
         out.append(
             f'<p style="margin-top:14px; margin-bottom:2px"><a name="selected"></a><b>{title}</b>'
