@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -167,9 +167,22 @@ def _cell(value: int | None) -> str:
 
 
 def pass_json(source: Stepper | Session, sample: int | None = None) -> str:
-    """The whole pass of one sample as the ``trace`` command's JSON, with a final newline."""
+    """The whole pass of one sample as the ``trace`` command's JSON, with a final newline.
+
+    With an optimiser other than plain SGD or a penalty, ``optimizer`` lists the numbers the CSV
+    adds for them (the penalty, the gradient g used and the buffers m, v, m̂, v̂), one object per
+    number with the CSV's columns; plain SGD gives exactly the trace.
+    """
     stepper = full_pass(source, sample)
-    return format_json(trace_dict(stepper.network, stepper.record)) + "\n"
+    document = trace_dict(stepper.network, stepper.record)
+    extra = [asdict(v) for v in pass_values(stepper) if v.quantity not in _PLAIN_SGD_QUANTITIES]
+    if extra:
+        document["optimizer"] = extra
+    return format_json(document) + "\n"
+
+
+# what a pass of plain SGD without a penalty computes (the trace holds these)
+_PLAIN_SGD_QUANTITIES = frozenset({"x", "t", "η", "w", "b", "z", "a", "C", "∂C/∂a", "δ", "∂C/∂b", "∂C/∂w"})
 
 
 def history_csv(history: LossHistory) -> str:

@@ -7,12 +7,14 @@ import io
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from backprop_gui.cli import main
 from backprop_gui.core import export, worked
+from backprop_gui.core.optimizers import OptimizerSettings, Regularization, UpdateRule
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session_format import dumps
 from backprop_gui.core.stepper import Quantity
@@ -152,3 +154,15 @@ def test_cli_export_of_a_diverged_pass_exits_1(capsys, tmp_path):
     status = main(["export", str(path), "--csv", str(tmp_path / "p.csv")])
     assert status == 1 and "NaN or infinite" in capsys.readouterr().err
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_pass_json_lists_the_optimizer_numbers():
+    """Adam with an L2 penalty: the JSON export carries the penalty and the buffers the CSV has."""
+    session = load_example("course_simple")
+    rule = UpdateRule(OptimizerSettings(name="adam"), Regularization(kind="l2", strength=0.1))
+    session.training = replace(session.training, rule=rule)
+    document = json.loads(export.pass_json(session, 0))
+    csv_rows = list(csv.DictReader(io.StringIO(export.pass_csv(session, 0))))
+    wanted = [row for row in csv_rows if row["quantity"] in ("penalty", "C + penalty") or " of " in row["quantity"]]
+    assert {(v["quantity"], v["name"]) for v in document["optimizer"]} == {(r["quantity"], r["name"]) for r in wanted}
+    assert any(v["quantity"] == "m of w" for v in document["optimizer"])
