@@ -12,8 +12,8 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QUrl, Signal
-from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTextBrowser, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from backprop_gui.core.chain import ChainPath, ChainRule, chain_rule
 from backprop_gui.core.formatting import format_number
@@ -24,12 +24,13 @@ from backprop_gui.ui.common.rich_text import sym_html, tokens_html
 from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
 from backprop_gui.ui.stepping.formula_view import FormulaView, computed_in
+from backprop_gui.ui.stepping.pass_page import PASS_CHANGES, PassPage
 from backprop_gui.ui.stepping.worked_view import add_view_dock
 
 SCHEME = "path"  # row links "path:i" (i into ChainRule.paths)
 
 
-class ChainRuleView(QTextBrowser):
+class ChainRuleView(PassPage):
     """The paths of the selected gradient in ``model``'s pass; ``reveal`` as for the worked solution."""
 
     pathHovered = Signal(object)  # noqa: N815 (Qt's naming) — the hovered path's ChainPath, or None
@@ -76,22 +77,9 @@ class ChainRuleView(QTextBrowser):
     # --- keeping up ----------------------------------------------------------------------
 
     def _on_changed(self, what: str) -> None:
-        if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
+        if what not in PASS_CHANGES:
             return
         self._shown.request()  # now if seen, else once it is
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._apply_font()
-            self.refresh()
-        elif event.type() == QEvent.Type.PaletteChange:
-            self.refresh()
-
-    def _apply_font(self) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(max(10.0, font.pointSizeF() * 1.15))
-        self.document().setDefaultFont(font)
 
     def _hovered(self, url: QUrl) -> None:
         path = self.path_at(int(url.path())) if url.scheme() == SCHEME else None

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QPalette
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFontMetricsF, QPalette
+from PySide6.QtWidgets import QWidget
 
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Equation, Sym, Token, equations, focus, spaced
@@ -27,6 +27,7 @@ from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import tokens_html
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
+from backprop_gui.ui.stepping.pass_page import PASS_CHANGES, PassPage
 
 
 def selection_title(stepper: Stepper, layer: int, j: int, k: int | None) -> str:
@@ -63,7 +64,7 @@ def _exists(stepper: Stepper, selection: Selection) -> bool:
     return selection.k is None or (selection.layer >= 1 and 0 <= selection.k < sizes[selection.layer - 1])
 
 
-class FormulaView(QTextBrowser):
+class FormulaView(PassPage):
     """Shows ``equations`` of ``model.selection`` (or of the neuron computed last) and redraws on change.
 
     With ``ask_first`` on, the numbers and results of the equations new in this step (all of
@@ -71,6 +72,9 @@ class FormulaView(QTextBrowser):
     While they wait, ``reveal_pending`` is True and other views hide what ``holds_back`` names
     (the current phase's values); ``revealChanged`` says when ``reveal_pending`` changes.
     """
+
+    FONT_SCALE = 1.3
+    MIN_POINT_SIZE = 11.0
 
     revealChanged = Signal(bool)  # noqa: N815 (Qt's naming)
 
@@ -184,27 +188,13 @@ class FormulaView(QTextBrowser):
         self.scrollToAnchor(self._anchor)
 
     def _on_changed(self, what: str) -> None:
-        if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
+        if what not in PASS_CHANGES:
             return
         if self._revealed_at is not None and self._revealed_at[0] is not self.model.stepper:
             self._revealed_at = None  # a new pass (edit, session): keep no reference to the old stepper
         self._anchor = "selected" if what == Change.SELECTION else "current"
         self._shown.request()  # now if seen, else once it is
         self._announce()  # a move of the pass asks again
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._apply_font()
-            self.refresh()
-        elif event.type() == QEvent.Type.PaletteChange:
-            self.refresh()
-
-    def _apply_font(self) -> None:
-        """The document's font: 1.3 × the widget's (at least 11 pt), so sub- and superscripts stay legible."""
-        font = QFont(self.font())
-        font.setPointSizeF(max(11.0, font.pointSizeF() * 1.3))
-        self.document().setDefaultFont(font)
 
     # --- rich text ----------------------------------------------------------------
 

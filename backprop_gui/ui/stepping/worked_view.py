@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, Qt, QUrl
-from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTextBrowser, QWidget
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym, index
@@ -24,11 +24,12 @@ from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.pass_page import PASS_CHANGES, PassPage
 
 SCHEME = "select"  # links "select:layer:j:k" (k empty for a neuron) choose a neuron or edge
 
 
-class WorkedSolutionView(QTextBrowser):
+class WorkedSolutionView(PassPage):
     """The pass so far of ``model``'s stepper, redrawn when the pass, selection or display change.
 
     ``reveal`` is the formula panel whose held-back numbers ("numbers on request") this view
@@ -71,22 +72,9 @@ class WorkedSolutionView(QTextBrowser):
     # --- keeping up ----------------------------------------------------------------------
 
     def _on_changed(self, what: str) -> None:
-        if what not in (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION):
+        if what not in PASS_CHANGES:
             return
         self._shown.request()  # now if seen, else once it is
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._apply_font()
-            self.refresh()
-        elif event.type() == QEvent.Type.PaletteChange:
-            self.refresh()
-
-    def _apply_font(self) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(max(10.0, font.pointSizeF() * 1.15))
-        self.document().setDefaultFont(font)
 
     def _clicked(self, url: QUrl) -> None:
         if url.scheme() != SCHEME:
