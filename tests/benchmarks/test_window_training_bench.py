@@ -20,6 +20,7 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
 from backprop_gui.core.datasets import generate
+from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import MAX_EPOCHS, Trainer
@@ -78,6 +79,8 @@ def training_figures(repeats: int = REPEATS) -> dict[str, dict[str, list[float]]
     names = ("headless steps/s", "window steps/s", "window ÷ headless", "lateness p99")
     figures: dict[str, dict[str, list[float]]] = {name: {mode: [] for mode in MODES} for name in names}
     with private_settings() as autosaves, shown_window(moons_session(), autosaves) as window:
+        window.layout_controller.set_layout(LayoutName.TRAIN)  # as F5 does: the loss plot and decision map in view
+        application().processEvents()
         docks = window.training_controller.docks
         assert docks["loss"].isVisible() and docks["decision"].isVisible()
         assert not docks["decision"].visibleRegion().isEmpty()  # in front of its tab group
