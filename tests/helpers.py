@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import Network, build_network, output_conflict
+from backprop_gui.core.network import PROBABILITY_OUTPUTS, Layer, Network, build_network, output_conflict
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, loads
 from backprop_gui.core.stepper import Stepper
@@ -95,3 +95,40 @@ def alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+HIDDEN = [name for name, act in ACTIVATIONS.items() if not act.output_only]  # activations any layer may have
+OUTPUTS = {loss: list(PROBABILITY_OUTPUTS.get(loss, ACTIVATIONS)) for loss in LOSSES}  # output activations per loss
+
+
+@st.composite
+def random_problems(
+    draw: st.DrawFn, depths: tuple[int, int] = (1, 3), max_width: int = 5
+) -> tuple[Network, np.ndarray, np.ndarray]:
+    """A random network (``depths`` layers of 1–``max_width`` neurons, any loss and an output that
+    suits it), a batch x (n_0, B) with B 1 or 3, and valid targets t (n_L, B)."""
+    loss = draw(st.sampled_from(list(LOSSES)))
+    depth = draw(st.integers(*depths))
+    sizes = draw(st.lists(st.integers(1, max_width), min_size=depth + 1, max_size=depth + 1))
+    activations = draw(st.lists(st.sampled_from(HIDDEN), min_size=depth - 1, max_size=depth - 1))
+    activations.append(draw(st.sampled_from(OUTPUTS[loss])))
+    biases = draw(st.lists(st.booleans(), min_size=depth, max_size=depth))
+    batch = draw(st.sampled_from([1, 3]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    layers = []
+    for n_in, n_out, activation, has_bias in zip(sizes[:-1], sizes[1:], activations, biases, strict=True):
+        # modest weights keep z out of the flat, saturated parts of sigmoid and tanh
+        weights = rng.uniform(-1.5, 1.5, size=(n_out, n_in)) / np.sqrt(n_in)
+        b = rng.uniform(-0.5, 0.5, size=n_out) if has_bias else np.zeros(n_out)
+        layers.append(Layer(weights, b, activation, has_bias))
+    network = Network(sizes[0], layers, loss)
+    network.validate()
+    x = rng.uniform(-1.0, 1.0, size=(sizes[0], batch))
+    n_out = sizes[-1]
+    if loss == "cross_entropy":
+        t = rng.dirichlet(np.ones(n_out), size=batch).T  # probabilities
+    elif loss == "binary_cross_entropy":
+        t = rng.uniform(0.0, 1.0, size=(n_out, batch))
+    else:
+        t = rng.normal(size=(n_out, batch))
+    return network, x, t

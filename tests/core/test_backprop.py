@@ -5,49 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 
-from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.backprop import first_non_finite, run_pass, updated_parameters
 from backprop_gui.core.gradcheck import gradient_check
-from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import PROBABILITY_OUTPUTS, Layer, Network
+from backprop_gui.core.network import Layer, Network
 from backprop_gui.core.stepper import Quantity, Stepper
 
-HIDDEN = [name for name, act in ACTIVATIONS.items() if not act.output_only]
-# outputs each loss accepts: the logs of the cross-entropies need probabilities (softmax or sigmoid)
-OUTPUTS = {loss: list(PROBABILITY_OUTPUTS.get(loss, ACTIVATIONS)) for loss in LOSSES}
+from helpers import random_problems
+
 KINKED = {"relu", "leaky_relu"}
-
-
-@st.composite
-def problems(draw: st.DrawFn) -> tuple[Network, np.ndarray, np.ndarray]:
-    """A random network (1–3 layers of 1–5 neurons), a batch x (n_0, B) and valid targets t (n_L, B)."""
-    loss = draw(st.sampled_from(list(LOSSES)))
-    depth = draw(st.integers(1, 3))
-    sizes = draw(st.lists(st.integers(1, 5), min_size=depth + 1, max_size=depth + 1))
-    activations = draw(st.lists(st.sampled_from(HIDDEN), min_size=depth - 1, max_size=depth - 1))
-    activations.append(draw(st.sampled_from(OUTPUTS[loss])))
-    biases = draw(st.lists(st.booleans(), min_size=depth, max_size=depth))
-    batch = draw(st.sampled_from([1, 3]))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    layers = []
-    for n_in, n_out, activation, has_bias in zip(sizes[:-1], sizes[1:], activations, biases, strict=True):
-        # modest weights keep z out of the flat, saturated parts of sigmoid and tanh
-        weights = rng.uniform(-1.5, 1.5, size=(n_out, n_in)) / np.sqrt(n_in)
-        b = rng.uniform(-0.5, 0.5, size=n_out) if has_bias else np.zeros(n_out)
-        layers.append(Layer(weights, b, activation, has_bias))
-    network = Network(sizes[0], layers, loss)
-    network.validate()
-    x = rng.uniform(-1.0, 1.0, size=(sizes[0], batch))
-    n_out = sizes[-1]
-    if loss == "cross_entropy":
-        t = rng.dirichlet(np.ones(n_out), size=batch).T  # probabilities
-    elif loss == "binary_cross_entropy":
-        t = rng.uniform(0.0, 1.0, size=(n_out, batch))
-    else:
-        t = rng.normal(size=(n_out, batch))
-    return network, x, t
 
 
 def _clear_of_kinks(network: Network, x: np.ndarray, t: np.ndarray) -> bool:
@@ -59,7 +25,7 @@ def _clear_of_kinks(network: Network, x: np.ndarray, t: np.ndarray) -> bool:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems())
+@given(random_problems())
 def test_gradients_match_central_differences(problem: tuple[Network, np.ndarray, np.ndarray]) -> None:
     network, x, t = problem
     assume(_clear_of_kinks(network, x, t))
@@ -76,7 +42,7 @@ def test_gradients_match_central_differences(problem: tuple[Network, np.ndarray,
 
 
 @settings(max_examples=100, deadline=None)
-@given(problems())
+@given(random_problems())
 def test_stepper_reveals_exactly_the_full_pass(problem: tuple[Network, np.ndarray, np.ndarray]) -> None:
     network, x, t = problem
     result = run_pass(network, x, t)

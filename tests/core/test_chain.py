@@ -5,19 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from backprop_gui.core import chain
-from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.backprop import run_pass
 from backprop_gui.core.chain import chain_rule, path_sum
-from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import PROBABILITY_OUTPUTS, Layer, Network
+from backprop_gui.core.network import Network
 from backprop_gui.core.presets import example_names, load_example
 from backprop_gui.core.stepper import Stepper
 
-HIDDEN = [name for name, act in ACTIVATIONS.items() if not act.output_only]
-OUTPUTS = {loss: list(PROBABILITY_OUTPUTS.get(loss, ACTIVATIONS)) for loss in LOSSES}
+from helpers import random_problems
 
 
 def _weights(network: Network) -> dict[int, np.ndarray]:
@@ -70,36 +66,8 @@ def test_every_gradient_of_every_example_is_its_path_sum(name):
             assert _close(rule), (name, sample, kind, l, j, k, rule.total, rule.backprop)
 
 
-@st.composite
-def problems(draw: st.DrawFn) -> tuple[Network, np.ndarray, np.ndarray]:
-    """A random network of depth 2–4 (1–4 neurons a layer, any loss and output), a batch of 1 or 3."""
-    loss = draw(st.sampled_from(list(LOSSES)))
-    depth = draw(st.integers(2, 4))
-    sizes = draw(st.lists(st.integers(1, 4), min_size=depth + 1, max_size=depth + 1))
-    activations = draw(st.lists(st.sampled_from(HIDDEN), min_size=depth - 1, max_size=depth - 1))
-    activations.append(draw(st.sampled_from(OUTPUTS[loss])))
-    biases = draw(st.lists(st.booleans(), min_size=depth, max_size=depth))
-    batch = draw(st.sampled_from([1, 3]))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    layers = []
-    for n_in, n_out, activation, has_bias in zip(sizes[:-1], sizes[1:], activations, biases, strict=True):
-        weights = rng.uniform(-1.5, 1.5, size=(n_out, n_in)) / np.sqrt(n_in)
-        b = rng.uniform(-0.5, 0.5, size=n_out) if has_bias else np.zeros(n_out)
-        layers.append(Layer(weights, b, activation, has_bias))
-    network = Network(sizes[0], layers, loss)
-    network.validate()
-    x = rng.uniform(-1.0, 1.0, size=(sizes[0], batch))
-    if loss == "cross_entropy":
-        t = rng.dirichlet(np.ones(sizes[-1]), size=batch).T
-    elif loss == "binary_cross_entropy":
-        t = rng.uniform(0.0, 1.0, size=(sizes[-1], batch))
-    else:
-        t = rng.normal(size=(sizes[-1], batch))
-    return network, x, t
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems())
+@given(random_problems(depths=(2, 4), max_width=4))
 def test_path_sums_equal_backprop_on_random_networks(problem):
     network, x, t = problem
     record = run_pass(network, x, t)
@@ -109,7 +77,7 @@ def test_path_sums_equal_backprop_on_random_networks(problem):
 
 
 @settings(max_examples=25, deadline=None)
-@given(problems())
+@given(random_problems(depths=(2, 4), max_width=4))
 def test_the_rows_are_the_largest_paths_and_the_rest_adds_up(problem):
     network, x, t = problem
     record = run_pass(network, x, t)
