@@ -54,7 +54,9 @@ def test_generated_moons_replace_the_data_and_show_in_table_and_scatter(qtbot, w
     sets = [view.samples.index(r, 3).data() for r in range(60)]
     assert sets.count("validation") == 15
     assert view.samples.index(0, 0).data() == model.format(data.inputs[0, 0])
-    assert len(view.scatter.data) == 60
+    assert len(view.scatter.data) == 0  # not drawn while tabbed away behind the decision map
+    controller.docks["data"].raise_()
+    qtbot.waitUntil(lambda: len(view.scatter.data) == 60)
     assert "60 samples (moons)" in view.summary.text() and "15 held out" in view.summary.text()
     assert model.stepper.batch == 0 and model.stepper.inputs.shape == (60, 2)
 

@@ -31,6 +31,7 @@ from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import split_validation
 from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
 
 
 class DataTarget(Protocol):
@@ -210,12 +211,27 @@ class DataView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
+        self._listed: tuple[Any, ...] | None = None  # what the table lists: ``_listing``
+        self._plot = ShownRefresh(self, self._draw_plot)  # the scatter is drawn only when seen
         model.changed.connect(self._model_changed)
         controller.progressed.connect(self._settings_maybe_changed)
         self.refresh()
 
+    def _listing(self) -> tuple[Any, ...]:
+        """What the view shows: the data set, its arrays and labels, and the validation split."""
+        data = self.model.session.data
+        labels = (tuple(data.input_labels), tuple(data.target_labels))
+        return data, data.inputs, data.targets, data.validation_fraction, self.model.session.training.seed, labels
+
+    def _refresh_if_changed(self) -> None:
+        listed, now = self._listed, self._listing()
+        if listed is None or any(a is not b for a, b in zip(listed[:3], now[:3], strict=True)) or listed[3:] != now[3:]:
+            self.refresh()
+
     def refresh(self) -> None:
-        """Redraw the table, the scatter and the summary from the session's data."""
+        """Show the session's data: the table and the summary at once, the scatter now if it is seen,
+        else once it is."""
+        self._listed = self._listing()
         data = self.model.session.data
         self.samples.reload()
         n_in, n_out = data.inputs.shape[1], data.targets.shape[1]
@@ -223,6 +239,16 @@ class DataView(QWidget):
         held = int(self.samples._validation.sum())
         split = f" · {held:,} held out for validation" if held else ""
         self.summary.setText(f"{len(data):,} samples ({source}) · {n_in} inputs · {n_out} targets{split}")
+        self.plot.setVisible(n_in <= 2)
+        self.no_plot.setVisible(n_in > 2)
+        self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
+        if n_in <= 2:
+            self._plot.request()
+
+    def _draw_plot(self) -> None:
+        """The scatter: x_1 against x_2 coloured by target, or t_1 against x_1."""
+        data = self.model.session.data
+        n_in = data.inputs.shape[1]
         item = self.plot.getPlotItem()
         rows = drawn_rows(len(data))
         inputs, targets = data.inputs[rows], data.targets[rows]
@@ -234,9 +260,6 @@ class DataView(QWidget):
             self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush(31, 119, 180, 200))
             item.setLabel("bottom", "x<sub>1</sub>")
             item.setLabel("left", "t<sub>1</sub>")
-        self.plot.setVisible(n_in <= 2)
-        self.no_plot.setVisible(n_in > 2)
-        self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
         self.plot.autoRange()
 
     def resizeEvent(self, event) -> None:
@@ -266,13 +289,13 @@ class DataView(QWidget):
 
     def _model_changed(self, what: str) -> None:
         if what in (Change.SESSION, Change.NETWORK) and not self.controller.running:
-            self.refresh()
+            self._refresh_if_changed()
         elif what == Change.DISPLAY:
             self.samples.reload()
 
     def _settings_maybe_changed(self) -> None:
         if not self.controller.running:
-            self.refresh()
+            self._refresh_if_changed()
 
 
 class GenerateDialog(QDialog):
