@@ -11,7 +11,7 @@ when space runs out, and no label is ever drawn on top of another.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from math import floor, hypot
 
@@ -35,34 +35,54 @@ class LabelRequest:
     importance: float = 0.0
 
 
+Rect = tuple[float, float, float, float]  # (left, top, right, bottom): a Box as the placement loops use it
+
+
+def _rect(box: Box) -> Rect:
+    return box.x, box.y, box.right, box.bottom
+
+
 class _Grid:
-    """Boxes bucketed by cells of a fixed size, to test a new box against only its neighbours."""
+    """Rectangles bucketed by cells of a fixed size, to test a new one against only its neighbours."""
 
     def __init__(self, cell: float) -> None:
         self.cell = max(cell, 1e-6)
-        self.cells: dict[tuple[int, int], list[Box]] = {}
+        self.cells: dict[tuple[int, int], list[Rect]] = {}
 
-    def keys(self, box: Box) -> Iterable[tuple[int, int]]:
-        """The cells ``box`` covers."""
+    def keys(self, rect: Rect) -> list[tuple[int, int]]:
+        """The cells ``rect`` covers."""
         c = self.cell
-        for gx in range(floor(box.x / c), floor(box.right / c) + 1):
-            for gy in range(floor(box.y / c), floor(box.bottom / c) + 1):
-                yield gx, gy
+        xs = range(floor(rect[0] / c), floor(rect[2] / c) + 1)
+        ys = range(floor(rect[1] / c), floor(rect[3] / c) + 1)
+        return [(gx, gy) for gx in xs for gy in ys]
 
-    def add(self, box: Box) -> None:
-        for key in self.keys(box):
-            self.cells.setdefault(key, []).append(box)
+    def add(self, rect: Rect) -> None:
+        for key in self.keys(rect):
+            self.cells.setdefault(key, []).append(rect)
 
-    def hits(self, box: Box) -> bool:
-        return any(other.intersects(box) for key in self.keys(box) for other in self.cells.get(key, ()))
+    def hits(self, rect: Rect) -> bool:
+        """Whether ``rect`` shares area with a rectangle added (touching edges do not count)."""
+        x, y, right, bottom = rect
+        c, cells = self.cell, self.cells
+        rows = range(floor(y / c), floor(bottom / c) + 1)
+        for gx in range(floor(x / c), floor(right / c) + 1):  # ``keys`` written out: it runs ~20 times a label
+            for gy in rows:
+                for ox, oy, oright, obottom in cells.get((gx, gy), ()):
+                    if x < oright and ox < right and y < obottom and oy < bottom:
+                        return True
+        return False
 
 
 def segment_crosses(box: Box, start: tuple[float, float], end: tuple[float, float]) -> bool:
     """Whether the segment from ``start`` to ``end`` passes through ``box`` (Liang–Barsky clipping)."""
+    return _crosses(_rect(box), start, end)
+
+
+def _crosses(rect: Rect, start: tuple[float, float], end: tuple[float, float]) -> bool:
     (x0, y0), (x1, y1) = start, end
     dx, dy = x1 - x0, y1 - y0
     low, high = 0.0, 1.0
-    for p, q in ((-dx, x0 - box.x), (dx, box.right - x0), (-dy, y0 - box.y), (dy, box.bottom - y0)):
+    for p, q in ((-dx, x0 - rect[0]), (dx, rect[2] - x0), (-dy, y0 - rect[1]), (dy, rect[3] - y0)):
         if p == 0:
             if q < 0:
                 return False
@@ -80,15 +100,24 @@ def segment_crosses(box: Box, start: tuple[float, float], end: tuple[float, floa
 def candidates(request: LabelRequest) -> Iterable[Box]:
     """The boxes to try for ``request``, best first: along the edge from its middle outwards, each
     straight on the edge and then nudged to either side of it."""
+    w, h = request.width, request.height
+    return (Box(x, y, w, h) for x, y, _, _ in _candidate_rects(request))
+
+
+def _candidate_rects(request: LabelRequest) -> list[Rect]:
+    """``candidates`` as rectangles (the same numbers: right is left + width, bottom is top + height)."""
     (x0, y0), (x1, y1) = request.start, request.end
     length = hypot(x1 - x0, y1 - y0) or 1.0
     nx, ny = -(y1 - y0) / length, (x1 - x0) / length  # unit normal
     w, h = request.width, request.height
+    rects = []
     for t in ALONG:
         cx, cy = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
         for shift in ACROSS:
             px, py = cx + shift * h * nx, cy + shift * h * ny
-            yield Box(px - w / 2, py - h / 2, w, h)
+            x, y = px - w / 2, py - h / 2
+            rects.append((x, y, x + w, y + h))
+    return rects
 
 
 def place_labels(
@@ -110,7 +139,7 @@ def place_labels(
     cell = max(max(r.width, r.height) for r in requests)  # a cell holds about one label
     grid = _Grid(cell)
     for box in obstacles:
-        grid.add(box)
+        grid.add(_rect(box))
     lines: dict[tuple[int, int], list[tuple[Hashable, tuple[float, float], tuple[float, float]]]] = {}
     if len(edges) * len(requests) > CROSSING_CHECKS:
         edges = ()  # too many to weigh at every step: the first free spot wins
@@ -124,28 +153,35 @@ def place_labels(
         for key in near:
             lines.setdefault(key, []).append(edge)
 
-    def crossings(box: Box, own: Hashable, enough: int) -> int:
-        """How many other lines cross ``box``, counted up to ``enough`` (no better than the best so far)."""
-        near = {id(e): e for key in grid.keys(box) for e in lines.get(key, ())}
+    def crossings(rect: Rect, own: Hashable, enough: int) -> int:
+        """How many other lines cross ``rect``, counted up to ``enough`` (no better than the best so far)."""
+        near = {id(e): e for key in grid.keys(rect) for e in lines.get(key, ())}
         count = 0
         for key, start, end in near.values():
-            if key != own and segment_crosses(box, start, end):
+            if key != own and _crosses(rect, start, end):
                 count += 1
                 if count >= enough:
                     break
         return count
 
     placed: dict[Hashable, Box] = {}
+    inside = (lambda r: True) if bounds is None else _within(_rect(bounds))
     for request in sorted(requests, key=lambda r: -r.importance):
-        best: tuple[int, Box] | None = None
-        for box in candidates(request):
-            if (bounds is None or box.inside(bounds)) and not grid.hits(box):
-                crossed = crossings(box, request.key, best[0] if best else len(edges) + 1) if lines else 0
+        best: tuple[int, Rect] | None = None
+        for rect in _candidate_rects(request):
+            if inside(rect) and not grid.hits(rect):
+                crossed = crossings(rect, request.key, best[0] if best else len(edges) + 1) if lines else 0
                 if best is None or crossed < best[0]:
-                    best = (crossed, box)
+                    best = (crossed, rect)
                 if crossed == 0:
                     break
         if best is not None:
             grid.add(best[1])
-            placed[request.key] = best[1]
+            x, y, _, _ = best[1]
+            placed[request.key] = Box(x, y, request.width, request.height)
     return placed
+
+
+def _within(bounds: Rect) -> Callable[[Rect], bool]:
+    left, top, right, bottom = bounds
+    return lambda r: r[0] >= left and r[1] >= top and r[2] <= right and r[3] <= bottom
