@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -122,8 +122,21 @@ def solution_so_far(
     stepper: Stepper, title: str = "network", selection: Selection | None = None, widest: int | None = WIDE
 ) -> WorkedSolution:
     """The worked solution of ``stepper``'s pass as far as it has gone (the dock's, and the exports'
-    with ``so_far``): a layer wider than ``widest`` lists the ``selection``'s neuron or the last computed."""
-    return _solution(stepper, None, title, True, selection, widest)
+    with ``so_far``): a layer wider than ``widest`` lists the ``selection``'s neuron or the last computed.
+
+    The last few are kept, so the formula panel and the worked solution build each position's once."""
+    key = stepper.version_key
+    for kept_key, kept_selection, kept_widest, kept in _recent:
+        if kept_key is key and kept_selection == selection and kept_widest == widest:
+            return replace(kept, title=title, sections=list(kept.sections))
+    solution = _solution(stepper, None, title, True, selection, widest)
+    _recent.append((key, selection, widest, solution))
+    del _recent[:-RECENT]
+    return replace(solution, sections=list(solution.sections))
+
+
+RECENT = 4  # worked solutions kept by ``solution_so_far``
+_recent: list[tuple[object, Selection | None, int | None, WorkedSolution]] = []
 
 
 class _Choice:
@@ -182,20 +195,26 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
     s = choice.stepper
     network, L = s.network, s.network.depth
     Q = Quantity
+    neuron_all: dict[tuple[int, int], list[Equation]] = {}
     neuron_eqs: dict[tuple[int, int], dict[Quantity, Equation]] = {}
     edge_eqs: dict[tuple[int, int, int], list[Equation]] = {}
+
+    def all_of_neuron(l: int, j: int) -> list[Equation]:
+        if (l, j) not in neuron_all:
+            neuron_all[(l, j)] = equations(s, l, j)
+        return neuron_all[(l, j)]
 
     def neuron(l: int, j: int) -> dict[Quantity, Equation]:
         """The neuron's equations by quantity (of several with one quantity, the first)."""
         if (l, j) not in neuron_eqs:
             neuron_eqs[(l, j)] = {}
-            for eq in equations(s, l, j):
+            for eq in all_of_neuron(l, j):
                 neuron_eqs[(l, j)].setdefault(eq.quantity, eq)
         return neuron_eqs[(l, j)]
 
     def all_of(l: int, j: int, q: Quantity) -> list[Equation]:
         """Every equation of ``q`` of the neuron: C₀ and C with its penalty; an optimiser's steps."""
-        return [eq for eq in equations(s, l, j) if eq.quantity is q]
+        return [eq for eq in all_of_neuron(l, j) if eq.quantity is q]
 
     def edge(l: int, j: int, k: int) -> list[Equation]:
         if (l, j, k) not in edge_eqs:
