@@ -103,6 +103,27 @@ def test_after_every_step_forward_and_back_the_dock_says_what_the_export_says(do
         assert dock_pass(view) == expected
 
 
+def test_the_page_written_section_by_section_is_the_page_written_whole(docks):
+    from PySide6.QtGui import QTextDocument
+
+    model, view, _, formula = docks(load_example("xor"))
+
+    def whole() -> str:
+        document = QTextDocument()
+        document.setDefaultFont(view.document().defaultFont())
+        document.setDefaultStyleSheet(view.document().defaultStyleSheet())
+        document.setDocumentMargin(view.document().documentMargin())
+        document.setHtml(view.page_html())
+        return document.toHtml()
+
+    moves = [model.step_into] * 6 + [model.step] * 4 + [model.step_back] * 5 + [model.step] * 3
+    moves += [lambda: model.set_selection(Selection(1, 1)), lambda: model.set_precision(6), formula.reveal]
+    moves += [model.next_sample, model.step, model.step, model.step_back]
+    for move in moves:
+        move()
+        assert view.document().toHtml() == whole()
+
+
 def test_the_newest_lines_are_highlighted_and_in_view_and_a_click_selects(docks, qtbot):
     model, view, _, _ = docks(load_example("blobs_softmax"))
     view.resize(700, 160)
