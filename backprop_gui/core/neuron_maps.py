@@ -38,7 +38,8 @@ class NeuronMaps:
         """The map of a_j^l (0-based j), shape (R, R); KeyError if it was not computed."""
         if j not in self.neurons.get(l, ()):
             raise KeyError(f"no map of neuron {j + 1} of layer {l}")
-        return self.values[l][self.neurons[l].index(j)]
+        values: np.ndarray = self.values[l][self.neurons[l].index(j)]
+        return values
 
 
 def map_resolution(network: Network) -> int:
