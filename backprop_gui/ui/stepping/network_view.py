@@ -269,6 +269,7 @@ class EdgeItem(QGraphicsLineItem):
         self.lit = False  # on the chain-rule path under the mouse
         self._marks_drawn = (False, False, False)
         self.pen_key: tuple | None = None  # the bucket of the pen shown
+        self._bounds: tuple[float, QRectF] | None = None  # (line scale, bounding rectangle) kept
         self.setZValue(0)
 
     def set_marks(self, glow: bool, selected: bool, lit: bool = False) -> None:
@@ -280,10 +281,22 @@ class EdgeItem(QGraphicsLineItem):
             self.setZValue(1 if glow or selected or lit else 0)
             self.update()
 
+    def setPen(self, pen: QPen) -> None:  # noqa: N802 (Qt's name)
+        self._bounds = None  # before Qt asks for the new bounds
+        super().setPen(pen)
+
+    def setLine(self, *line) -> None:  # noqa: N802 (Qt's name)
+        self._bounds = None
+        super().setLine(*line)
+
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
-        # Computed here: QGraphicsLineItem's own derives it from shape(), a costly stroke, on every call.
-        m = self.pen().widthF() / 2 + 9 * self.style.line_scale
-        return QRectF(self.line().p1(), self.line().p2()).normalized().adjusted(-m, -m, m, m)
+        # Computed here and kept until the pen, the line or the scale changes: QGraphicsLineItem's own
+        # derives it from shape(), a costly stroke, and Qt asks for it many times per repaint.
+        scale = self.style.line_scale
+        if self._bounds is None or self._bounds[0] != scale:
+            m = self.pen().widthF() / 2 + 9 * scale
+            self._bounds = (scale, QRectF(self.line().p1(), self.line().p2()).normalized().adjusted(-m, -m, m, m))
+        return QRectF(self._bounds[1])
 
     def shape(self) -> QPainterPath:
         path = QPainterPath(self.line().p1())
