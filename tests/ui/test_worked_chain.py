@@ -103,7 +103,7 @@ def test_after_every_step_forward_and_back_the_dock_says_what_the_export_says(do
         assert dock_pass(view) == expected
 
 
-def test_the_page_written_section_by_section_is_the_page_written_whole(docks):
+def test_the_worked_solution_written_section_by_section_is_the_page_written_whole(docks):
     from PySide6.QtGui import QTextDocument
 
     model, view, _, formula = docks(load_example("xor"))
@@ -118,7 +118,8 @@ def test_the_page_written_section_by_section_is_the_page_written_whole(docks):
 
     moves = [model.step_into] * 6 + [model.step] * 4 + [model.step_back] * 5 + [model.step] * 3
     moves += [lambda: model.set_selection(Selection(1, 1)), lambda: model.set_precision(6), formula.reveal]
-    moves += [model.next_sample, model.step, model.step, model.step_back]
+    moves += [lambda: model.set_selection(Selection(2, 0, 1)), lambda: formula.set_ask_first(True)]
+    moves += [model.next_sample, model.step, model.step, model.step_back, lambda: model.set_selection(None)]
     for move in moves:
         move()
         assert view.document().toHtml() == whole()

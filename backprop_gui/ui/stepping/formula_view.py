@@ -185,7 +185,7 @@ class FormulaView(PassPage):
 
     def refresh(self) -> None:
         """Redraw, scrolled to the current phase, or to the selection when the selection changed last."""
-        self.setHtml(self._html(self.equations()))
+        self.setHtml(self._html(self.equations()))  # written whole: a step changes most of it
         self.scrollToAnchor(self._anchor)
 
     def _on_changed(self, what: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QPalette, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from backprop_gui.core.formatting import format_number
@@ -27,11 +27,6 @@ from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.pass_page import PASS_CHANGES, PassPage
 
 SCHEME = "select"  # links "select:layer:j:k" (k empty for a neuron) choose a neuron or edge
-SECTION_TOP = QTextBlockFormat()  # the format of a section's heading paragraph
-SECTION_TOP.setTopMargin(10)
-SECTION_TOP.setBottomMargin(2)
-SECTION_TOP.setLeftMargin(0)
-SECTION_TOP.setRightMargin(0)
 
 
 class WorkedSolutionView(PassPage):
@@ -52,11 +47,8 @@ class WorkedSolutionView(PassPage):
         self.anchorClicked.connect(self._clicked)
         self._shown = ShownRefresh(self, self.refresh)
         self._lines: list[tuple[str, WorkedLine]] = []
-        self._written: list[str] = []  # the pieces of ``_chunks`` on the page now
-        self._starts: list[int] = []  # where each begins in the document (the end of the one before)
         self._kept: dict[tuple, str] = {}  # a section's HTML by what it shows
         self._style: tuple = ()  # the colours and precision of the pieces ``_chunks`` made last
-        self._written_style: tuple = ()  # … and of those on the page
         self._apply_font()
         model.changed.connect(self._on_changed)
         if reveal is not None:
@@ -76,31 +68,9 @@ class WorkedSolutionView(PassPage):
         return list(self._lines)
 
     def refresh(self) -> None:
-        """Show the pass so far: only the sections that changed since the last refresh are written
-        again (a step forward rewrites the section that was newest and adds the new one)."""
-        chunks = self._chunks()
-        same = next((i for i, (a, b) in enumerate(zip(chunks, self._written, strict=False)) if a != b), None)
-        if same is None:
-            same = min(len(chunks), len(self._written))
-        if self._style != self._written_style:
-            same = 0
-        if same == 0:  # a new pass, sample, palette or precision: the page anew
-            self.setHtml(chunks[0])
-            self._written, self._starts, self._written_style = chunks[:1], [0], self._style
-            same = 1
-        cursor = QTextCursor(self.document())
-        if same < len(self._written):  # take off what changed, from the end of the last section kept
-            cursor.setPosition(self._starts[same])
-            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-            cursor.removeSelectedText()
-        else:
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-        del self._written[same:], self._starts[same:]
-        for chunk in chunks[same:]:
-            self._starts.append(cursor.position())
-            cursor.insertBlock(SECTION_TOP, QTextCharFormat())  # the heading's paragraph, as the HTML has it
-            cursor.insertHtml(chunk)
-            self._written.append(chunk)
+        """Show the pass so far: only the sections that changed are written again (a step forward
+        rewrites the section that was newest and adds the new one)."""
+        self.write(self._chunks(), self._style)
         self.scrollToAnchor("newest")  # the newest block's top, or the very end when it fits: context above
 
     def page_html(self) -> str:
@@ -123,8 +93,8 @@ class WorkedSolutionView(PassPage):
     # --- rich text -------------------------------------------------------------------------
 
     def _chunks(self) -> list[str]:
-        """The page in pieces: what is given, then one piece per section (each opening with a
-        ``SECTION_TOP`` paragraph). A section's piece is kept while it reads the same."""
+        """The page in pieces: what is given, then one piece per section. A section's piece is kept
+        while it reads the same."""
         palette = self.palette()
         dark = is_dark(palette)
         base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
