@@ -51,6 +51,7 @@ from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, MAX_SEED, Network, build_network
 from backprop_gui.core.optimizers import (
+    MAX_STEP_SIZE,
     OPTIMIZERS,
     REGULARIZATIONS,
     SCHEDULES,
@@ -421,7 +422,7 @@ def _update_rule(obj: dict[str, Any]) -> UpdateRule:
     defaults = Schedule()
     schedule = Schedule(
         _choice(timing.get("kind", defaults.kind), "training.schedule.kind", SCHEDULES, "schedule"),
-        _integer(timing.get("step_size", defaults.step_size), "training.schedule.step_size", 1, None),
+        _integer(timing.get("step_size", defaults.step_size), "training.schedule.step_size", 1, MAX_STEP_SIZE),
         _number(timing.get("gamma", defaults.gamma), "training.schedule.gamma"),
     )
     clip = obj.get("clip_norm")

@@ -88,7 +88,7 @@ def test_a_seed_beyond_the_range_is_a_message_and_the_window_still_opens(tmp_pat
     document["training"]["seed"] = MAX_SEED + 1
     path.write_text(json.dumps(document))
     session, problem = initial_session(str(path), None)
-    assert session is not None and "training.seed: must be in 0..2,147,483,647" in problem
+    assert session is not None and "training.seed: must be in 0..18,446,744,073,709,551,615" in problem
 
 
 def test_a_history_whose_first_steps_were_dropped_is_plotted_from_where_it_is_kept(qtbot):
