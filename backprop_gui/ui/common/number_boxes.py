@@ -58,6 +58,20 @@ class ExactSpinBox(QDoubleSpinBox):
     def textFromValue(self, value: float) -> str:
         return number_text(value)
 
+    def sizeHint(self) -> QSize:
+        return self._narrowed(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:
+        return self._narrowed(super().minimumSizeHint())
+
+    def _narrowed(self, hint: QSize) -> QSize:
+        """``hint`` (Qt sizes the box for its range's texts, up to 18 characters: 1.797…e+308 for
+        an open range) with room for about 9 characters; longer values scroll."""
+        metrics = self.fontMetrics()
+        widest = max(metrics.horizontalAdvance(number_text(v)[:18] + " ") for v in (self.minimum(), self.maximum()))
+        excess = widest - metrics.horizontalAdvance("0.0000000 ")
+        return QSize(hint.width() - max(0, excess), hint.height())
+
     def valueFromText(self, text: str) -> float:
         return float(text.replace("−", "-"))
 
