@@ -316,7 +316,7 @@ def test_restore_at_update_starts_from_the_state_before() -> None:
         (UpdateRule(regularization=Regularization("l2", -1.0)), "training.regularization.lambda: must be in"),
         (UpdateRule(schedule=Schedule("cosine")), "training.schedule.kind: unknown schedule 'cosine'"),
         (UpdateRule(schedule=Schedule("step", 0)), "training.schedule.step_size: must be in 1..2,147,483,647, got 0"),
-            (UpdateRule(schedule=Schedule("step", 2**31)), "training.schedule.step_size: must be in 1..2,147,483,647"),
+        (UpdateRule(schedule=Schedule("step", 2**31)), "training.schedule.step_size: must be in 1..2,147,483,647"),
         (UpdateRule(schedule=Schedule("step", 5, 0.0)), r"training.schedule.gamma: must be in \(0, 1\]"),
         (UpdateRule(clip_norm=0.0), "training.clip_norm: must be in"),
         (UpdateRule(clip_norm=math.inf), "training.clip_norm: must be in"),

@@ -28,6 +28,7 @@ from backprop_gui.core.decision import target_classes
 from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import split_validation
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, NumberBox, param_box
 from backprop_gui.ui.common.session_model import Change, SessionModel
 
@@ -85,7 +86,7 @@ def offer_to_fit(parent: QWidget, data: Dataset, network: Network) -> bool | Non
         changes.append(f"the input layer from n_0 = {network.input_size} to {n_in}")
     if n_out != network.layers[-1].size:
         changes.append(f"the output layer from n_L = {network.layers[-1].size} to {n_out}")
-    answer = QMessageBox.question(
+    answer = plain_messages.question(
         parent,
         "The data does not fit the network",
         f"The data has {n_in} inputs and {n_out} targets per sample.\n"

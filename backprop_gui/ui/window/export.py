@@ -18,10 +18,11 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QDir, QIODevice, QObject, QPoint, QRectF, QSaveFile, QSize, Qt
 from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QWidget
 
 from backprop_gui.core import export, npz, scripts, worked
 from backprop_gui.core.session import Session
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.common.window_menus import menu_action, register_submenu, window_menu
 from backprop_gui.ui.stepping.network_view import NetworkView
@@ -366,12 +367,14 @@ class ExportController(QObject):
         try:
             data = make()
         except export.ExportError as error:
-            QMessageBox.warning(self.window, "Cannot export", f"Cannot export the {what.replace('-', ' ')}: {error}.")
+            plain_messages.warning(
+                self.window, "Cannot export", f"Cannot export the {what.replace('-', ' ')}: {error}."
+            )
             return False
         try:
             save_bytes(path, data)
         except OSError as error:
-            QMessageBox.critical(self.window, "Cannot export", f"Cannot write {path}:\n\n{error}")
+            plain_messages.critical(self.window, "Cannot export", f"Cannot write {path}:\n\n{error}")
             return False
         self.folder = os.path.dirname(os.path.abspath(path))
         bar = self.window.statusBar() if isinstance(self.window, QMainWindow) else None
