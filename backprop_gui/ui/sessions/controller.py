@@ -4,8 +4,8 @@ after a crash, and the Edit menu whose edits are undoable commands.
 
 ``install_session_features(window, model)`` adds all of it to any QMainWindow and returns
 the ``SessionController`` that does the work. Files are read and written by
-``core.session_format``; saves go through QSaveFile, so a failed or interrupted save never
-damages the file on disk.
+``core.session_format``; saves go through QSaveFile (``ui.common.saving``), so a failed or interrupted
+save never damages the file on disk.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, QSaveFile, QSettings, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
@@ -41,6 +41,7 @@ from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, dumps, load_session, session_from_dict, session_to_dict
 from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.saving import save_bytes
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.sessions.autosave import Autosave, decode, encode
@@ -297,15 +298,10 @@ class SessionController(QObject):
             return self._save_failed(path, error.strerror or str(error))
         except SessionError as error:
             return self._save_failed(path, str(error))
-        file = QSaveFile(path)
-        if not file.open(QSaveFile.OpenModeFlag.WriteOnly):
-            return self._save_failed(path, file.errorString())
-        if file.write(data) != len(data):
-            reason = file.errorString()
-            file.cancelWriting()
-            return self._save_failed(path, reason)
-        if not file.commit():
-            return self._save_failed(path, file.errorString())
+        try:
+            save_bytes(path, data)
+        except OSError as error:
+            return self._save_failed(path, str(error))
         self.file_path = os.path.abspath(path)
         self.mark_unmodified()
         self.autosave.remove()
