@@ -67,7 +67,14 @@ from backprop_gui.core.optimizers import (
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EDGE_MODES, NEURON_VALUES, Parameters, Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import phase_sequence
-from backprop_gui.core.training import MAX_EPOCHS, MAX_SAVED_STEPS, LossHistory, TrainingSettings, split_validation
+from backprop_gui.core.training import (
+    MAX_EARLY_POINTS,
+    MAX_EPOCHS,
+    MAX_SAVED_STEPS,
+    LossHistory,
+    TrainingSettings,
+    split_validation,
+)
 
 FORMAT = "backprop-gui-session"
 VERSION = 2
@@ -551,6 +558,7 @@ def _history(obj: dict[str, Any]) -> LossHistory:
     history = LossHistory()
     history.step_losses = array("d", _vector(obj.get("step_losses", []), "history.step_losses").tobytes())
     history.dropped = _integer(obj.get("dropped_steps", 0), "history.dropped_steps", 0, None)
+    _early_points(obj, history)
     history.epoch_losses = _vector(obj.get("epoch_losses", []), "history.epoch_losses").tolist()
     history.validation_losses = _vector(obj.get("validation_losses", []), "history.validation_losses").tolist()
     ends = _vector(obj.get("epoch_ends", []), "history.epoch_ends").tolist()
@@ -572,6 +580,26 @@ def _history(obj: dict[str, Any]) -> LossHistory:
             raise SessionError(f"{path}[1]: the learning rate must be more than 0, got {rate}")
         history.rate_changes.append((step, rate))
     return history
+
+
+def _early_points(obj: dict[str, Any], history: LossHistory) -> None:
+    """``early_steps`` and ``early_losses``: a decimated curve of the steps before ``dropped_steps``."""
+    steps = _vector(obj.get("early_steps", []), "history.early_steps")
+    losses = _vector(obj.get("early_losses", []), "history.early_losses", len(steps))
+    if len(steps) > MAX_EARLY_POINTS:
+        raise SessionError(f"history.early_steps: {len(steps):,} points is more than the {MAX_EARLY_POINTS:,} allowed")
+    if len(steps) and (
+        not np.all(steps == np.round(steps))
+        or steps[0] < 1
+        or steps[-1] > history.dropped
+        or np.any(np.diff(steps) <= 0)
+    ):
+        raise SessionError(
+            f"history.early_steps: must be whole step numbers, increasing, in 1..{history.dropped:,} "
+            "(history.dropped_steps)"
+        )
+    history.early_steps = array("q", steps.astype(np.int64).tobytes())
+    history.early_losses = array("d", losses.tobytes())
 
 
 def _progress(obj: dict[str, Any], data: Dataset, training: TrainingSettings, history: LossHistory) -> tuple[int, int]:
@@ -771,18 +799,21 @@ def session_to_dict(session: Session) -> dict[str, Any]:
         "seed": int(t.seed),
         **_encode_rule(t.rule),
     }
-    h = session.history
+    h = session.history.decimated(MAX_SAVED_STEPS)
     if h.steps or h.epoch_losses or h.rate_changes:
-        kept = np.frombuffer(h.step_losses, dtype=float)[-MAX_SAVED_STEPS:]
         document["history"] = {
-            "step_losses": encode(kept, "history.step_losses"),
+            "step_losses": encode(np.frombuffer(h.step_losses, dtype=float), "history.step_losses"),
             "epoch_losses": encode(np.array(h.epoch_losses, dtype=float), "history.epoch_losses"),
             "validation_losses": encode(np.array(h.validation_losses, dtype=float), "history.validation_losses"),
             "epoch_ends": _whole(encode(np.array(h.epoch_ends, dtype=float), "history.epoch_ends")),
             "rate_changes": [[int(step), _finite(rate, "history.rate_changes")] for step, rate in h.rate_changes],
         }
-        if h.steps > len(kept):
-            document["history"]["dropped_steps"] = h.steps - len(kept)
+        if h.dropped:
+            document["history"]["dropped_steps"] = h.dropped
+        if len(h.early_steps):
+            early_steps = np.frombuffer(h.early_steps, dtype=np.int64).astype(float)
+            document["history"]["early_steps"] = _whole(encode(early_steps, "history.early_steps"))
+            document["history"]["early_losses"] = encode(np.frombuffer(h.early_losses), "history.early_losses")
     state = _encode_state(session.optimizer_state, network, t, "progress.optimizer", encode)
     if session.epoch or session.batch or state:
         document["progress"] = {"epoch": int(session.epoch), "batch": int(session.batch)}

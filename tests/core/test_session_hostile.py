@@ -141,8 +141,9 @@ def test_a_long_history_keeps_recent_steps_and_every_epoch_mean(monkeypatch):
     assert json.loads(text)["history"]["dropped_steps"] == 7
     assert (h.steps, h.dropped, len(h.step_losses)) == (13, 7, 6)
     assert h.epoch_losses == session.history.epoch_losses and h.epoch_ends == [4, 8, 12]
-    assert h.loss_of_step(7) is None and h.loss_of_step(13) == session.history.step_losses[-1]
-    assert history_csv(h).splitlines()[1].startswith("8,2,")  # the first kept step
+    assert h.loss_of_step(7) == session.history.step_losses[6] and h.loss_of_step(13) == session.history.step_losses[-1]
+    assert h.early_steps.tolist() == list(range(1, 8))  # few enough to keep every one
+    assert [row.split(",")[0] for row in history_csv(h).splitlines()[1:]] == [str(n) for n in range(1, 14)]
     # training resumes exactly: the 4th epoch's mean needs only its own steps, which are kept
     resumed = Trainer(again.network, again.data, again.training, h, again.epoch, again.batch)
     resumed.train(1)
@@ -157,3 +158,32 @@ def test_a_session_too_large_for_a_file_is_refused_before_writing(tmp_path, monk
     with pytest.raises(SessionError, match="more than the 0 MiB a session file may have"):
         save_session(load_example("moons"), path)
     assert not path.exists()
+
+
+def test_steps_beyond_the_kept_ones_are_decimated_keeping_each_stretch_lowest_and_highest(monkeypatch):
+    from array import array
+
+    from backprop_gui.core import training
+    from backprop_gui.core.export import history_csv
+
+    monkeypatch.setattr(session_format, "MAX_SAVED_STEPS", 100)
+    monkeypatch.setattr(training, "MAX_EARLY_POINTS", 20)  # 9 stretches of the steps before the last 100
+    session = load_example("xor")
+    losses = np.linspace(1.0, 0.1, 1000)
+    losses[300], losses[301], losses[700] = 5.0, 0.01, 3.0  # a spike, a dip and a later spike
+    h = session.history
+    h.step_losses, h.epoch_losses, h.epoch_ends = array("d", losses), [0.5, 0.2], [500, 1000]
+    session.epoch = 2
+    again = loads(dumps(session)).history
+    assert (again.steps, again.dropped, len(again.step_losses)) == (1000, 900, 100)
+    assert list(again.step_losses) == list(losses[900:])
+    steps, kept = np.frombuffer(again.early_steps, dtype=np.int64), np.frombuffer(again.early_losses)
+    assert len(steps) <= 20 and steps[0] == 1 and steps[-1] == 900 and np.all(np.diff(steps) > 0)
+    assert kept.tolist() == losses[steps - 1].tolist()  # real losses of real steps
+    assert {301, 302, 701} <= set(steps.tolist())  # the spikes and the dip survive
+    assert again.loss_of_step(301) == 5.0 and again.loss_of_step(2) is None
+    rows = history_csv(again).splitlines()
+    ends = [row.split(",") for row in rows if row.startswith(("500,", "1000,"))]
+    assert rows[1].startswith("1,1,1.0,") and [(row[0], row[3]) for row in ends] == [("500", "0.5"), ("1000", "0.2")]
+    twice = loads(dumps(again_session := loads(dumps(session)))).history  # saved again: still bounded
+    assert again_session.history.dropped == 900 and len(twice.early_steps) <= 20 and 301 in twice.early_steps

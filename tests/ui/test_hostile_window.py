@@ -111,6 +111,23 @@ def test_a_history_whose_first_steps_were_dropped_is_plotted_from_where_it_is_ke
     assert "103 steps" in plot.readout.text()
 
 
+def test_the_decimated_steps_before_the_kept_ones_are_plotted_and_read_out(qtbot):
+    from array import array
+
+    session = load_example("xor")
+    h = session.history
+    h.dropped, h.step_losses = 100, array("d", [0.5, 0.4, 0.3])
+    h.early_steps, h.early_losses = array("q", [1, 40, 41, 100]), array("d", [0.9, 2.5, 0.2, 0.6])
+    h.epoch_losses, h.epoch_ends = [0.6, 0.35], [51, 103]
+    session.epoch = 2
+    window = open_window(qtbot, session)
+    plot = window.training_controller.loss_plot
+    plot.refresh()
+    xs, ys = plot.step_curve.getData()
+    assert list(xs) == [1.0, 40.0, 41.0, 100.0, 101.0, 102.0, 103.0]
+    assert "C = 2.5" in plot.describe_step(40) and "not kept" in plot.describe_step(39)
+
+
 def test_an_export_path_with_markup_is_plain_text_in_the_failure_box(qtbot, tmp_path):
     window = QMainWindow()  # no window-wide filter: the export's own box must be plain
     qtbot.addWidget(window)
