@@ -48,6 +48,7 @@ from backprop_gui.core.datasets import (
 )
 from backprop_gui.core.files import FileRefused, read_regular_file, too_large, write_atomic
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
+from backprop_gui.core.json_scan import JsonTooLarge, check_json_size
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, MAX_SEED, Network, build_network
 from backprop_gui.core.optimizers import (
@@ -82,8 +83,9 @@ OLDEST_VERSION = 1  # version 1 files are read as version 2 files without the up
 MAX_FILE_BYTES = 512 * 2**20
 MAX_FILE_NUMBERS = MAX_FILE_BYTES * 3 // 32  # the most float64 numbers base64 text of MAX_FILE_BYTES holds
 COMPACT_THRESHOLD = 10_000
-MAX_LISTED_NUMBERS = 8_000_000  # numbers in list form per file (each costs ~32 bytes while parsed)
+MAX_LISTED_NUMBERS = 8_000_000  # values in lists per file, and lists (each ~32 / ~64 bytes while parsed)
 LINE_WIDTH = 100
+COMPACT_HINT = 'larger arrays must use the compact {"shape": …, "float64_base64": …} form'
 
 
 class SessionError(ValueError):
@@ -111,7 +113,9 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     except OSError as error:
         raise SessionError(f"cannot read the file ({error.strerror or error})", path) from None
     try:
-        return loads(data, default_name=path.stem)
+        text = _decoded(data)
+        del data  # the text alone is held while parsing
+        return loads(text, default_name=path.stem)
     except SessionError as error:
         raise SessionError(error.message, path) from None
 
@@ -119,16 +123,15 @@ def load_session(path: str | os.PathLike[str]) -> Session:
 def loads(data: str | bytes, default_name: str = "untitled") -> Session:
     """The session in the JSON text ``data``; ``default_name`` when the file has no ``name``."""
     if isinstance(data, bytes):
-        if len(data) > MAX_FILE_BYTES:
-            raise SessionError(too_large(len(data), MAX_FILE_BYTES))
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise SessionError("not a session file: the file is binary, not UTF-8 JSON text") from None
+        data = _decoded(data)
     if not data.strip():
         raise SessionError("the file is empty")
     if "\x00" in data:
         raise SessionError("not a session file: the file contains binary data")
+    try:
+        check_json_size(data, MAX_LISTED_NUMBERS, MAX_LISTED_NUMBERS)
+    except JsonTooLarge as error:
+        raise SessionError(f"{error}; {COMPACT_HINT}") from None
     literals = _Literals()
     try:
         document = json.loads(
@@ -144,6 +147,16 @@ def loads(data: str | bytes, default_name: str = "untitled") -> Session:
     except RecursionError:
         raise SessionError("not a session file: lists or objects are nested too deeply") from None
     return session_from_dict(document, default_name)
+
+
+def _decoded(data: bytes) -> str:
+    """The UTF-8 text of a file's bytes; SessionError if it is too large or not UTF-8."""
+    if len(data) > MAX_FILE_BYTES:
+        raise SessionError(too_large(len(data), MAX_FILE_BYTES))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SessionError("not a session file: the file is binary, not UTF-8 JSON text") from None
 
 
 def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
@@ -221,8 +234,7 @@ class _Literals:
         self.count += 1
         if self.count > MAX_LISTED_NUMBERS:
             raise SessionError(
-                f"the file holds more than {MAX_LISTED_NUMBERS:,} numbers written as lists; "
-                'larger arrays must use the compact {"shape": …, "float64_base64": …} form'
+                f"the file holds more than {MAX_LISTED_NUMBERS:,} numbers written as lists; {COMPACT_HINT}"
             )
 
 

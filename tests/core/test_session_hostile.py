@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -57,17 +58,18 @@ def test_compact_weights_of_the_right_shape_still_read():
     np.testing.assert_array_equal(loads(json.dumps(doc)).network.layers[0].weights, weights)
 
 
-def test_too_many_listed_numbers_are_refused_while_parsing(monkeypatch):
-    monkeypatch.setattr(session_format, "MAX_LISTED_NUMBERS", 20)
+def test_too_many_listed_numbers_are_refused_before_parsing_naming_the_field(monkeypatch):
+    monkeypatch.setattr(session_format, "MAX_LISTED_NUMBERS", 100)
     doc = document()
-    doc["data"]["inputs"] = [[0, 1]] * 20
-    doc["data"]["targets"] = [[1, 0]] * 20
-    assert "more than 20 numbers written as lists" in error_of(doc)
+    doc["data"]["inputs"] = [[0, 1]] * 60
+    doc["data"]["targets"] = [[1, 0]] * 60
+    assert error_of(doc).startswith("data.inputs: more than 100 numbers and other values written as lists")
 
 
 def test_the_writer_keeps_within_the_listed_numbers_limit(monkeypatch):
-    monkeypatch.setattr(session_format, "MAX_LISTED_NUMBERS", 40)
+    monkeypatch.setattr(session_format, "MAX_LISTED_NUMBERS", 200)
     session = load_example("blobs_softmax")
+    session.data.generator = None  # its 150 samples written out
     text = dumps(session)
     assert "float64_base64" in text  # arrays beyond half the budget went compact
     assert loads(text).network.layers[0].weights.tolist() == session.network.layers[0].weights.tolist()
@@ -187,3 +189,37 @@ def test_steps_beyond_the_kept_ones_are_decimated_keeping_each_stretch_lowest_an
     assert rows[1].startswith("1,1,1.0,") and [(row[0], row[3]) for row in ends] == [("500", "0.5"), ("1000", "0.2")]
     twice = loads(dumps(again_session := loads(dumps(session)))).history  # saved again: still bounded
     assert again_session.history.dropped == 900 and len(twice.early_steps) <= 20 and 301 in twice.early_steps
+
+
+def hostile_file(tmp_path, field: str, items: str, count: int) -> tuple[object, int]:
+    """A session file whose ``field`` (data.inputs or history.step_losses) is a list of ``count`` ``items``."""
+    doc = document()
+    doc["history"] = {"step_losses": "HOLE"} if field == "history.step_losses" else {}
+    if field == "data.inputs":
+        doc["data"]["inputs"] = "HOLE"
+    text = json.dumps(doc).replace('"HOLE"', "[" + ",".join([items] * count) + "]")
+    path = tmp_path / "hostile.json"
+    path.write_text(text)
+    return path, len(text)
+
+
+@pytest.mark.parametrize(
+    ("field", "items", "problem"),
+    [
+        ("history.step_losses", "0.5", "more than 8,000,000 numbers and other values written as lists"),
+        ("data.inputs", "[0.25,0.75]", "more than 8,000,000 numbers and other values written as lists"),
+        ("data.inputs", "[]", "more than 8,000,000 lists and objects"),
+    ],
+)
+def test_a_hostile_list_is_refused_naming_its_field_before_it_is_built(tmp_path, field, items, problem):
+    count = 8_000_001 if items != "[0.25,0.75]" else 4_000_001
+    path, size = hostile_file(tmp_path, field, items, count)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SessionError) as caught:
+            load_session(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert f"{path}: {field}: {problem}" in str(caught.value) and "compact" in str(caught.value)
+    assert peak < 2.2 * size  # the file's bytes and its text; building the lists took over 250 MB more
