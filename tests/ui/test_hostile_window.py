@@ -94,38 +94,30 @@ def test_a_seed_beyond_the_range_is_a_message_and_the_window_still_opens(tmp_pat
     assert session is not None and "training.seed: must be in 0..18,446,744,073,709,551,615" in problem
 
 
-def test_a_history_whose_first_steps_were_dropped_is_plotted_from_where_it_is_kept(qtbot):
+@pytest.mark.parametrize(
+    ("early", "plotted", "unkept"),
+    [
+        ([], [], 5),  # the first steps were dropped: the curve starts where the losses are kept
+        ([(1, 0.9), (40, 2.5), (41, 0.2), (100, 0.6)], [1.0, 40.0, 41.0, 100.0], 39),  # decimated, shown too
+    ],
+)
+def test_a_long_history_is_plotted_from_its_early_points_and_kept_steps(qtbot, early, plotted, unkept):
     from array import array
 
     session = load_example("xor")
     h = session.history
     h.dropped, h.step_losses = 100, array("d", [0.5, 0.4, 0.3])
+    h.early_steps, h.early_losses = array("q", [s for s, _ in early]), array("d", [c for _, c in early])
     h.epoch_losses, h.epoch_ends = [0.6, 0.35], [51, 103]
     session.epoch = 2
     window = open_window(qtbot, session)
     plot = window.training_controller.loss_plot
     plot.refresh()
     xs, _ = plot.step_curve.getData()
-    assert list(xs) == [101.0, 102.0, 103.0]
-    assert "not kept" in plot.describe_step(5) and "C = 0.3" in plot.describe_step(103)
+    assert list(xs) == [*plotted, 101.0, 102.0, 103.0]
+    assert "not kept" in plot.describe_step(unkept) and "C = 0.3" in plot.describe_step(103)
+    assert "C = 2.5" in plot.describe_step(40) if early else "not kept" in plot.describe_step(40)
     assert "103 steps" in plot.readout.text()
-
-
-def test_the_decimated_steps_before_the_kept_ones_are_plotted_and_read_out(qtbot):
-    from array import array
-
-    session = load_example("xor")
-    h = session.history
-    h.dropped, h.step_losses = 100, array("d", [0.5, 0.4, 0.3])
-    h.early_steps, h.early_losses = array("q", [1, 40, 41, 100]), array("d", [0.9, 2.5, 0.2, 0.6])
-    h.epoch_losses, h.epoch_ends = [0.6, 0.35], [51, 103]
-    session.epoch = 2
-    window = open_window(qtbot, session)
-    plot = window.training_controller.loss_plot
-    plot.refresh()
-    xs, ys = plot.step_curve.getData()
-    assert list(xs) == [1.0, 40.0, 41.0, 100.0, 101.0, 102.0, 103.0]
-    assert "C = 2.5" in plot.describe_step(40) and "not kept" in plot.describe_step(39)
 
 
 def test_an_export_path_with_markup_is_plain_text_in_the_failure_box(qtbot, tmp_path):
