@@ -281,7 +281,7 @@ class EdgeItem(QGraphicsLineItem):
             self.setZValue(1 if glow or selected or lit else 0)
             self.update()
 
-    def setPen(self, pen: QPen) -> None:  # noqa: N802 (Qt's name)
+    def setPen(self, pen: QPen | Qt.PenStyle | QColor) -> None:  # noqa: N802 (Qt's name)
         self._bounds = None  # before Qt asks for the new bounds
         super().setPen(pen)
 
