@@ -281,9 +281,9 @@ class NeuronMapLayer(QObject):
         for (l, j), neuron in self._neurons.items():
             if l < 1:
                 continue
-            item = self.items.get((l, j))
-            if item is None:
-                item = self.items[(l, j)] = NeuronMapItem(neuron)
+            if (l, j) not in self.items:
+                self.items[(l, j)] = NeuronMapItem(neuron)
+            item = self.items[(l, j)]
             item.place()
             values = self.maps.of(l, j)
             item.set_map(values, map_image(values, self.maps.levels[l]), None)
@@ -307,7 +307,7 @@ class NeuronMapLayer(QObject):
     def _show_popup(self) -> None:
         key, maps, popup = self._hovered, self.maps, self.popup
         item = self.items.get(key) if key is not None else None
-        if item is None or maps is None or not self.active or item.values is None:
+        if key is None or item is None or maps is None or not self.active or item.values is None:
             popup.hide()
             return
         l, j = key
