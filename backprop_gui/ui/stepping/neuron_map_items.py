@@ -289,13 +289,13 @@ class NeuronMapLayer(QObject):
             item.set_map(values, map_image(values, self.maps.levels[l]), None)
 
     def _marker(self) -> QPointF | None:
-        """The current sample's raw input in the maps' unit square, or None when there is none."""
+        """The current sample's raw input (its data row's) in the maps' unit square, or None when there is none."""
         if self.maps is None:
             return None
-        session, sample = self.model.session, self.model.stepper.batch
-        if not 0 <= sample < len(session.data.inputs):
+        rows, inputs = self.model.stepper.sample_indices, self.model.session.data.inputs
+        if not len(rows) or not 0 <= rows[0] < len(inputs):
             return None
-        return unit_position(self.maps.plane, session.data.inputs[sample])
+        return unit_position(self.maps.plane, inputs[rows[0]])
 
     def _show(self) -> None:
         marker = self._marker()
