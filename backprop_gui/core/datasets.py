@@ -61,8 +61,14 @@ class Dataset:
 
 
 def check_fits(dataset: Dataset, network: Network) -> None:
-    """Raise DatasetError if the data's input or target width differs from the network's n_0 or n_L."""
-    if dataset.input_size != network.input_size:
+    """Raise DatasetError if the data's input or target width differs from the network's n_0 (the
+    raw inputs its features need, if it has features) or n_L."""
+    if network.features is not None and dataset.input_size != network.raw_input_size:
+        raise DatasetError(
+            f"the data has {_count(dataset.input_size, 'input')} per sample but the network's features "
+            f"({', '.join(network.features)}) need {network.raw_input_size} raw inputs, x1 and x2"
+        )
+    if dataset.input_size != network.raw_input_size:
         raise DatasetError(
             f"the data has {_count(dataset.input_size, 'input')} per sample but the network's input layer "
             f"has {_count(network.input_size, 'neuron')} (n_0 = {network.input_size})"

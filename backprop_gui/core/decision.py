@@ -73,7 +73,7 @@ def evaluate_grid(network: Network, plane: Plane, resolution: int) -> np.ndarray
     Cells where the output overflows hold NaN or ±inf; no warning is raised for them.
     Raises MapTooLarge (before allocating) when ``map_chunk`` does.
     """
-    if network.input_size != 2:
+    if network.raw_input_size != 2:
         raise ValueError(f"the decision map needs a network with 2 inputs, this one has n_0 = {network.input_size}")
     points = grid_points(plane, resolution)
     chunk = map_chunk(network, points.shape[1])

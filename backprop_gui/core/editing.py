@@ -581,7 +581,7 @@ class SetTrainingSetting(SessionEdit):
 
 def needs_fit(data: Dataset, network: Network) -> bool:
     """True when ``data``'s widths differ from the network's n_0 or n_L."""
-    return data.input_size != network.input_size or data.target_size != network.layers[-1].size
+    return data.input_size != network.raw_input_size or data.target_size != network.layers[-1].size
 
 
 @dataclass
@@ -590,15 +590,16 @@ class SetData(SessionEdit):
 
     With ``fit`` the network is first resized to the data's widths: a layer whose shape
     changes (layer 1 for n_0, layer L for n_L) gets fresh xavier weights drawn from ``seed``,
-    and layer L zero biases. Without it the data must fit the network as it is.
+    and layer L zero biases (a network with input features whose data is not 2-D takes the raw
+    inputs instead). Without it the data must fit the network as it is.
     """
 
     data: Dataset
     fit: bool = False
     seed: int = 0
-    _old: tuple[Dataset, int, int, np.ndarray, np.ndarray, np.ndarray] | None = field(
+    _old: tuple[Dataset, int, int, tuple[str, ...] | None, np.ndarray, np.ndarray, np.ndarray] | None = field(
         default=None, init=False, repr=False
-    )  # data, batch, n_0, w^1, w^L, b^L
+    )  # data, batch, n_0, features, w^1, w^L, b^L
 
     @property
     def text(self) -> str:
@@ -621,8 +622,8 @@ class SetData(SessionEdit):
     def _resize(self, network: Network) -> None:
         rng = np.random.default_rng(int(self.seed))
         first, last = network.layers[0], network.layers[-1]
-        if self.data.input_size != network.input_size:
-            network.input_size = self.data.input_size
+        if self.data.input_size != network.raw_input_size:
+            network.input_size, network.features = self.data.input_size, None
             first.weights = initial_weights(first.size, network.input_size, "xavier", rng)
         if self.data.target_size != last.size:
             last.weights = initial_weights(self.data.target_size, network.sizes[-2], "xavier", rng)
@@ -631,7 +632,8 @@ class SetData(SessionEdit):
     def _apply(self, session: Session) -> None:
         network = session.network
         first, last = network.layers[0], network.layers[-1]
-        self._old = (session.data, session.batch, network.input_size, first.weights, last.weights, last.biases)
+        old_input = (network.input_size, network.features)
+        self._old = (session.data, session.batch, *old_input, first.weights, last.weights, last.biases)
         if self.fit:
             self._resize(network)
         session.data, session.batch = self.data, 0
@@ -639,7 +641,8 @@ class SetData(SessionEdit):
     def revert(self, session: Session) -> None:
         assert self._old is not None, "revert before apply"
         network = session.network
-        session.data, session.batch, network.input_size, weights, last_weights, last_biases = self._old
+        session.data, session.batch, *old_input, weights, last_weights, last_biases = self._old
+        network.input_size, network.features = old_input
         first, last = network.layers[0], network.layers[-1]
         first.weights = weights
         last.weights, last.biases = last_weights, last_biases

@@ -46,6 +46,7 @@ from backprop_gui.core.datasets import (
     check_size,
     generate,
 )
+from backprop_gui.core.features import check_features
 from backprop_gui.core.files import FileRefused, read_regular_file, too_large, write_atomic
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
 from backprop_gui.core.losses import LOSSES
@@ -472,6 +473,7 @@ def _network(obj: dict[str, Any], seed: int) -> Network:
     input_size = _integer(_field(obj, "input_size", "network"), "network.input_size", 1, MAX_PARAMETERS)
     loss = _choice(obj.get("loss", "half_squared_error"), "network.loss", LOSSES, "loss")
     init = _choice(obj.get("init", "xavier"), "network.init", INIT_SCHEMES, "initialisation")
+    features = _features(obj["features"], input_size) if "features" in obj else None
     specs = _list(_field(obj, "layers", "network"), "network.layers")
     if not specs:
         raise SessionError("network.layers: a network needs at least one layer")
@@ -492,7 +494,7 @@ def _network(obj: dict[str, Any], seed: int) -> Network:
             raise SessionError(f"{path}: the network would have more than {MAX_PARAMETERS:,} parameters")
         previous = sizes[-1]
     try:  # what only the whole network shows, such as a loss that does not fit the output layer
-        network = build_network(input_size, sizes, activations, loss, init, seed, biases)
+        network = build_network(input_size, sizes, activations, loss, init, seed, biases, features)
     except ValueError as error:
         raise SessionError(f"network.{error}") from None
     previous = input_size
@@ -512,6 +514,20 @@ def _network(obj: dict[str, Any], seed: int) -> Network:
     return network
 
 
+def _features(value: Any, input_size: int) -> tuple[str, ...]:
+    """``network.features``: a list of feature names, one per input (``network.input_size`` of them)."""
+    names = [_string(v, f"network.features[{i}]") for i, v in enumerate(_list(value, "network.features"))]
+    try:
+        features = check_features(names, "network.features")
+    except ValueError as error:
+        raise SessionError(str(error)) from None
+    if len(features) != input_size:
+        raise SessionError(
+            f"network.input_size: must equal the number of network.features ({len(features)}), got {input_size}"
+        )
+    return features
+
+
 def _data(obj: dict[str, Any], network: Network) -> Dataset:
     fraction = _number(obj.get("validation_fraction", 0.0), "data.validation_fraction")
     if not 0.0 <= fraction <= MAX_VALIDATION_FRACTION:
@@ -526,8 +542,11 @@ def _data(obj: dict[str, Any], network: Network) -> Dataset:
         except DatasetError as error:
             raise SessionError(f"data.generator: {error}") from None
     else:
-        n_0, n_out = network.input_size, network.layers[-1].size
-        inputs = _matrix(_field(obj, "inputs", "data"), "data.inputs", None, n_0, f" (a row of n_0 = {n_0} per sample)")
+        n_0, n_out = network.raw_input_size, network.layers[-1].size
+        hint = f" (a row of n_0 = {n_0} per sample)"
+        if network.features is not None:
+            hint = f" (a row of the {n_0} raw inputs x1, x2 per sample, from which network.features are computed)"
+        inputs = _matrix(_field(obj, "inputs", "data"), "data.inputs", None, n_0, hint)
         try:
             check_size(len(inputs), n_0 + n_out)
         except DatasetError as error:
@@ -759,7 +778,8 @@ def session_to_dict(session: Session) -> dict[str, Any]:
         if layer.has_bias:
             spec["biases"] = encode(layer.biases, f"{path}.biases")
         layers.append(spec)
-    document["network"] = {"input_size": network.input_size, "loss": network.loss, "layers": layers}
+    features = {} if network.features is None else {"features": list(network.features)}
+    document["network"] = {"input_size": network.input_size, **features, "loss": network.loss, "layers": layers}
     document["data"] = _encode_data(session.data, encode)
     t = session.training
     document["training"] = {

@@ -82,7 +82,7 @@ def offer_to_fit(parent: QWidget, data: Dataset, network: Network) -> bool | Non
         return False
     n_in, n_out = data.input_size, data.target_size
     changes = []
-    if n_in != network.input_size:
+    if n_in != network.raw_input_size:
         changes.append(f"the input layer from n_0 = {network.input_size} to {n_in}")
     if n_out != network.layers[-1].size:
         changes.append(f"the output layer from n_L = {network.layers[-1].size} to {n_out}")
