@@ -632,8 +632,8 @@ class SetData(SessionEdit):
     def _apply(self, session: Session) -> None:
         network = session.network
         first, last = network.layers[0], network.layers[-1]
-        old_input = (network.input_size, network.features)
-        self._old = (session.data, session.batch, *old_input, first.weights, last.weights, last.biases)
+        n_0, features = network.input_size, network.features
+        self._old = (session.data, session.batch, n_0, features, first.weights, last.weights, last.biases)
         if self.fit:
             self._resize(network)
         session.data, session.batch = self.data, 0
@@ -641,8 +641,8 @@ class SetData(SessionEdit):
     def revert(self, session: Session) -> None:
         assert self._old is not None, "revert before apply"
         network = session.network
-        session.data, session.batch, *old_input, weights, last_weights, last_biases = self._old
-        network.input_size, network.features = old_input
+        data, batch, n_0, features, weights, last_weights, last_biases = self._old
+        session.data, session.batch, network.input_size, network.features = data, batch, n_0, features
         first, last = network.layers[0], network.layers[-1]
         first.weights = weights
         last.weights, last.biases = last_weights, last_biases
