@@ -44,6 +44,7 @@ from backprop_gui.core.datasets import (
     DatasetError,
     check_fits,
     check_size,
+    check_split,
     generate,
 )
 from backprop_gui.core.features import check_features
@@ -67,7 +68,7 @@ from backprop_gui.core.optimizers import (
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EDGE_MODES, NEURON_VALUES, Parameters, Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import phase_sequence
-from backprop_gui.core.training import MAX_EPOCHS, MAX_SAVED_STEPS, LossHistory, TrainingSettings, split_validation
+from backprop_gui.core.training import MAX_EPOCHS, MAX_SAVED_STEPS, LossHistory, TrainingSettings, training_count
 
 FORMAT = "backprop-gui-session"
 VERSION = 2
@@ -169,7 +170,7 @@ def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
     progress = _object(document.get("progress", {}), "progress")
     epoch, batch = _progress(progress, data, training, history)
     state = _optimizer_state(progress.get("optimizer"), "progress.optimizer", network, training)
-    view = _view(document, network, len(data), training)
+    view = _view(document, network, len(data.split()[0]), training)
     if view is not None and view.position is not None and not _update_matches(view.position, network, data, training):
         view.position = StepperPosition(view.position.sample)  # trained since (by the CLI): start the pass again
     return Session(name, network, data, training, note, history, epoch, batch, description, view, state)
@@ -558,6 +559,12 @@ def _data(obj: dict[str, Any], network: Network) -> Dataset:
             labels = [_string(v, f"data.{key}[{i}]") for i, v in enumerate(_list(obj.get(key, []), f"data.{key}"))]
             setattr(dataset, key, labels)
     dataset.validation_fraction = fraction
+    dataset.test_fraction = _number(obj.get("test_fraction", 0.0), "data.test_fraction")
+    dataset.split_seed = _integer(obj.get("split_seed", 0), "data.split_seed", 0, MAX_SEED)
+    try:
+        check_split(dataset.test_fraction, dataset.split_seed)
+    except ValueError as error:
+        raise SessionError(str(error)) from None
     try:
         check_fits(dataset, network)
     except DatasetError as error:
@@ -580,6 +587,7 @@ def _history(obj: dict[str, Any]) -> LossHistory:
         raise SessionError(f"history.epoch_ends: expected one per epoch loss ({epochs}), got {count}")
     if len(history.validation_losses) > len(history.epoch_losses):
         raise SessionError("history.validation_losses: more values than epochs")
+    _measurements(obj, history)
     for i, change in enumerate(_list(obj.get("rate_changes", []), "history.rate_changes")):
         path = f"history.rate_changes[{i}]"
         if not isinstance(change, list) or len(change) != 2:
@@ -592,12 +600,31 @@ def _history(obj: dict[str, Any]) -> LossHistory:
     return history
 
 
+def _measurements(obj: dict[str, Any], history: LossHistory) -> None:
+    """``test_losses``, ``train_accuracies`` and ``test_accuracies`` of ``history`` (optional): each of
+    the last epochs, accuracies in [0, 1] and as many on both sets, the losses measured with them."""
+    for key in ("test_losses", "train_accuracies", "test_accuracies"):
+        values = _vector(obj.get(key, []), f"history.{key}").tolist()
+        if len(values) > len(history.epoch_losses):
+            raise SessionError(f"history.{key}: more values ({len(values)}) than epochs ({len(history.epoch_losses)})")
+        if key.endswith("accuracies") and any(not 0 <= v <= 1 for v in values):
+            bad = next(i for i, v in enumerate(values) if not 0 <= v <= 1)
+            raise SessionError(f"history.{key}[{bad}]: an accuracy is a share in [0, 1], got {values[bad]}")
+        setattr(history, key, values)
+    if len(history.train_accuracies) != len(history.test_accuracies):
+        raise SessionError(
+            "history.train_accuracies: each epoch measures the accuracy on both sets, but it holds "
+            f"{len(history.train_accuracies)} and history.test_accuracies {len(history.test_accuracies)}"
+        )
+    if len(history.test_accuracies) > len(history.test_losses):
+        raise SessionError("history.test_accuracies: more values than history.test_losses")
+
+
 def _progress(obj: dict[str, Any], data: Dataset, training: TrainingSettings, history: LossHistory) -> tuple[int, int]:
     epoch = _integer(obj.get("epoch", 0), "progress.epoch", 0, None)
     batch = _integer(obj.get("batch", 0), "progress.batch", 0, history.steps)
     if batch:
-        train, _ = split_validation(len(data), data.validation_fraction, training.seed)
-        batches = -(-len(train) // training.batch_size)
+        batches = -(-training_count(data) // training.batch_size)
         if batch >= batches:
             raise SessionError(
                 f"progress.batch: an epoch has only {batches} minibatches (0..{batches - 1}), got {batch}"
@@ -716,7 +743,7 @@ def _update_matches(position: StepperPosition, network: Network, data: Dataset, 
         return True
     start = network.copy()
     set_parameters(start, *position.before_update)
-    rows = slice(position.sample, position.sample + 1)
+    rows = data.split()[0][position.sample : position.sample + 1]
     with np.errstate(all="ignore"):
         record = run_pass(start, data.inputs[rows].T, data.targets[rows].T)
         state = position.state_before or OptimizerState()
@@ -802,6 +829,9 @@ def session_to_dict(session: Session) -> dict[str, Any]:
         }
         if h.steps > len(kept):
             document["history"]["dropped_steps"] = h.steps - len(kept)
+        for key in ("test_losses", "train_accuracies", "test_accuracies"):
+            if getattr(h, key):
+                document["history"][key] = encode(np.array(getattr(h, key), dtype=float), f"history.{key}")
     state = _encode_state(session.optimizer_state, network, t, "progress.optimizer", encode)
     if session.epoch or session.batch or state:
         document["progress"] = {"epoch": int(session.epoch), "batch": int(session.batch)}
@@ -918,6 +948,10 @@ def _encode_data(data: Dataset, encode: _ArrayEncoder) -> dict[str, Any]:
             encoded["target_labels"] = list(data.target_labels)
     if data.validation_fraction:
         encoded["validation_fraction"] = float(data.validation_fraction)
+    if data.test_fraction:
+        encoded["test_fraction"] = float(data.test_fraction)
+    if data.split_seed:
+        encoded["split_seed"] = int(data.split_seed)
     return encoded
 
 

@@ -29,7 +29,7 @@ from backprop_gui.core.datasets import GENERATORS, MAX_VALIDATION_FRACTION, Data
 from backprop_gui.core.decision import target_classes
 from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
-from backprop_gui.core.training import split_validation
+from backprop_gui.core.training import data_split
 from backprop_gui.ui.common.session_model import Change, SessionModel
 
 
@@ -107,7 +107,7 @@ class SamplesModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         data = self.model.session.data
-        held = split_validation(len(data), data.validation_fraction, self.model.session.training.seed)[1]
+        held = data_split(data, self.model.session.training.seed).validation
         self._validation = np.zeros(len(data), dtype=bool)
         self._validation[held] = True
         self.endResetModel()
