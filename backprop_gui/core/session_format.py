@@ -36,6 +36,7 @@ import numpy as np
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.backprop import run_pass, set_parameters
 from backprop_gui.core.breakpoints import BreakpointSettings
+from backprop_gui.core.compare import Reference, check_count
 from backprop_gui.core.datasets import (
     MAX_DATA_NUMBERS,
     MAX_SAMPLES,
@@ -171,9 +172,10 @@ def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
     epoch, batch = _progress(progress, data, training, history)
     state = _optimizer_state(progress.get("optimizer"), "progress.optimizer", network, training)
     view = _view(document, network, len(data.split()[0]), training)
+    references = _references(document.get("references", []))
     if view is not None and view.position is not None and not _update_matches(view.position, network, data, training):
         view.position = StepperPosition(view.position.sample)  # trained since (by the CLI): start the pass again
-    return Session(name, network, data, training, note, history, epoch, batch, description, view, state)
+    return Session(name, network, data, training, note, history, epoch, batch, description, view, state, references)
 
 
 def _looks_truncated(text: str, error_at: int) -> bool:
@@ -620,6 +622,31 @@ def _measurements(obj: dict[str, Any], history: LossHistory) -> None:
         raise SessionError("history.test_accuracies: more values than history.test_losses")
 
 
+def _references(value: Any) -> list[Reference]:
+    """``references``: at most ``compare.MAX_REFERENCES`` runs kept for comparison, each ``{"name", "label",
+    "train_losses", "test_losses"}`` (the label and the test losses optional)."""
+    items = _list(value, "references")
+    references = []
+    try:
+        check_count(len(items))
+        for i, item in enumerate(items):
+            path = f"references[{i}]"
+            item = _object(item, path)
+            reference = Reference(
+                _string(_field(item, "name", path), f"{path}.name"),
+                _string(item.get("label", ""), f"{path}.label"),
+                _vector(_field(item, "train_losses", path), f"{path}.train_losses").tolist(),
+                _vector(item.get("test_losses", []), f"{path}.test_losses").tolist(),
+            )
+            reference.validate(path)
+            references.append(reference)
+    except SessionError:
+        raise
+    except ValueError as error:
+        raise SessionError(str(error)) from None
+    return references
+
+
 def _progress(obj: dict[str, Any], data: Dataset, training: TrainingSettings, history: LossHistory) -> tuple[int, int]:
     epoch = _integer(obj.get("epoch", 0), "progress.epoch", 0, None)
     batch = _integer(obj.get("batch", 0), "progress.batch", 0, history.steps)
@@ -839,7 +866,22 @@ def session_to_dict(session: Session) -> dict[str, Any]:
             document["progress"]["optimizer"] = state
     if session.view is not None:
         document.update(_encode_view(session.view, network, t, encode))
+    if session.references:
+        document["references"] = [
+            _encode_reference(r, f"references[{i}]", encode) for i, r in enumerate(session.references)
+        ]
     return document
+
+
+def _encode_reference(reference: Reference, path: str, encode: _ArrayEncoder) -> dict[str, Any]:
+    """A reference's name, label and curves (its settings are not saved)."""
+    encoded: dict[str, Any] = {"name": reference.name}
+    if reference.label:
+        encoded["label"] = reference.label
+    encoded["train_losses"] = encode(np.array(reference.train_losses, dtype=float), f"{path}.train_losses")
+    if reference.test_losses:
+        encoded["test_losses"] = encode(np.array(reference.test_losses, dtype=float), f"{path}.test_losses")
+    return encoded
 
 
 def _encode_rule(rule: UpdateRule) -> dict[str, Any]:

@@ -180,8 +180,11 @@ def serve(connection: Connection) -> None:
             request: RunRequest = message[1]
             data = request.data if request.data is not None else data
             assert data is not None, "the first run of a worker carries its data"
-            held_out = {"test_fraction": request.test_fraction, "split_seed": request.split_seed}
-            run = _Run(connection, request, replace(data, validation_fraction=request.validation_fraction, **held_out))
+            r = request
+            held_out = replace(
+                data, validation_fraction=r.validation_fraction, test_fraction=r.test_fraction, split_seed=r.split_seed
+            )
+            run = _Run(connection, request, held_out)
             if not run.train():
                 return
 
