@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
-from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, check_fits
+from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, check_fits, check_split
 from backprop_gui.core.formatting import MAX_DIGITS, format_number
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import (
@@ -507,14 +507,18 @@ TRAINING_SETTINGS = {
     "shuffle": "shuffle",
     "seed": "seed",
     "validation_fraction": "validation fraction",
+    "test_fraction": "test fraction",
+    "split_seed": "split seed",
 }
 # Settings that change the order of an epoch: setting one starts the epoch in progress afresh.
-ORDER_SETTINGS = ("batch_size", "shuffle", "seed", "validation_fraction")
+ORDER_SETTINGS = ("batch_size", "shuffle", "seed", "validation_fraction", "test_fraction", "split_seed")
+DATA_SETTINGS = ("validation_fraction", "test_fraction", "split_seed")  # fields of session.data
 
 
 @dataclass
 class SetTrainingSetting(Edit):
-    """Set one of ``TRAINING_SETTINGS``: a field of ``session.training``, or the data's validation fraction.
+    """Set one of ``TRAINING_SETTINGS``: a field of ``session.training``, or of the data's (``DATA_SETTINGS``:
+    the validation fraction, the train/test split's test fraction and seed).
 
     A new η is marked in the loss history at the step it takes effect from (when steps were
     taken); a setting of ``ORDER_SETTINGS`` starts the epoch in progress afresh (batch 0).
@@ -535,9 +539,7 @@ class SetTrainingSetting(Edit):
 
     def current(self, session: Session) -> Any:
         """The value the setting has in ``session`` now."""
-        if self.name == "validation_fraction":
-            return session.data.validation_fraction
-        return getattr(session.training, self.name)
+        return getattr(session.data if self.name in DATA_SETTINGS else session.training, self.name)
 
     def check(self, session: Session) -> None:
         if self.name not in TRAINING_SETTINGS:
@@ -551,11 +553,18 @@ class SetTrainingSetting(Edit):
             raise ValueError(f"{label} must be a number, got {value!r}")
         if not math.isfinite(value):
             raise ValueError(f"{label} must be a finite number, got {value}")
-        if self.name not in ("learning_rate", "validation_fraction") and value != int(value):
+        if self.name not in ("learning_rate", "validation_fraction", "test_fraction") and value != int(value):
             raise ValueError(f"{label} must be a whole number, got {value}")
         if self.name == "validation_fraction":
             if not 0 <= value <= MAX_VALIDATION_FRACTION:
                 raise ValueError(f"the validation fraction must be in 0..{MAX_VALIDATION_FRACTION}, got {value}")
+            return
+        if self.name in DATA_SETTINGS:
+            data = session.data
+            if self.name == "test_fraction":
+                check_split(float(value), data.split_seed)
+            else:
+                check_split(data.test_fraction, int(value))
             return
         changes: dict[str, Any] = {self.name: value}
         replace(session.training, **changes).validate()
@@ -563,8 +572,8 @@ class SetTrainingSetting(Edit):
     def _do(self, session: Session) -> None:
         self._old, self._old_batch = self.current(session), session.batch
         self._old_rates = list(session.history.rate_changes)
-        if self.name == "validation_fraction":
-            session.data.validation_fraction = float(self.value)
+        if self.name in DATA_SETTINGS:
+            setattr(session.data, self.name, int(self.value) if self.name == "split_seed" else float(self.value))
         else:
             kind = type(getattr(session.training, self.name))
             session.training = replace(session.training, **{self.name: kind(self.value)})
@@ -577,8 +586,8 @@ class SetTrainingSetting(Edit):
             session.batch = 0
 
     def undo(self, session: Session) -> None:
-        if self.name == "validation_fraction":
-            session.data.validation_fraction = self._old
+        if self.name in DATA_SETTINGS:
+            setattr(session.data, self.name, self._old)
         else:
             session.training = replace(session.training, **{self.name: self._old})
         session.history.rate_changes[:] = self._old_rates
