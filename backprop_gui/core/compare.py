@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.features import formula
+from backprop_gui.core.network import Network
 from backprop_gui.core.optimizers import HYPERPARAMETERS, Regularization, UpdateRule
-
-if TYPE_CHECKING:
-    from backprop_gui.core.session import Session
+from backprop_gui.core.training import LossHistory, TrainingSettings
 
 MAX_REFERENCES = 4
 MAX_NAME_LENGTH = 200  # characters of a reference's name or label
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+class Run(Protocol):
+    """What a comparison reads of a session (``core.session.Session`` is one)."""
+
+    network: Network
+    training: TrainingSettings
+    data: Dataset
+    history: LossHistory
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,7 @@ class RunSettings:
     init: str | None = None
 
     @classmethod
-    def of(cls, session: Session, init: str | None = None) -> RunSettings:
+    def of(cls, session: Run, init: str | None = None) -> RunSettings:
         """The settings ``session`` trains with now (``init``: the scheme its weights were drawn by, if known)."""
         network, training, data = session.network, session.training, session.data
         recipe = None if data.generator is None else tuple(sorted(data.generator.items()))
@@ -97,7 +106,7 @@ class Reference:
                 raise ValueError(f"{where}.{key}[{bad}]: contains NaN or infinity")
 
 
-def keep_run(session: Session, name: str, label: str = "", init: str | None = None) -> Reference:
+def keep_run(session: Run, name: str, label: str = "", init: str | None = None) -> Reference:
     """``session``'s loss curves as a reference named ``name``, with the settings it trained with."""
     history = session.history
     return Reference(name, label, list(history.epoch_losses), list(history.test_losses), RunSettings.of(session, init))
