@@ -3,6 +3,8 @@ history and the file, sent by the training worker."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 
@@ -10,6 +12,7 @@ import numpy as np
 import pytest
 
 from backprop_gui.core.datasets import Dataset, generate
+from backprop_gui.core.export import history_csv
 from backprop_gui.core.metrics import accuracy, class_count, classifies, confusion_matrix, evaluate, outputs
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
@@ -171,3 +174,18 @@ def test_the_training_worker_sends_the_measurements_as_headless_training_makes_t
     for key in ("epoch_losses", "test_losses", "train_accuracies", "test_accuracies"):
         assert getattr(session.history, key) == getattr(headless.history, key), key
     assert len(session.history.test_accuracies) == 5
+
+
+def test_the_history_csv_puts_each_measurement_at_its_epoch():
+    session = moons_session(0.0)
+    Trainer(session.network, session.data, session.training, session.history).train(1)
+    session.data.test_fraction = 0.25
+    Trainer(session.network, session.data, session.training, session.history, epoch=1).train(2)
+    h = session.history
+    assert len(h.test_losses) == 2 and h.measured_from(h.test_losses) == 2
+    table = list(csv.DictReader(io.StringIO(history_csv(h))))
+    ends = [row for row in table if row["epoch_mean_loss"]]
+    assert [row["test_loss"] for row in ends] == ["", repr(h.test_losses[0]), repr(h.test_losses[1])]
+    assert [row["train_accuracy"] for row in ends][1:] == [repr(v) for v in h.train_accuracies]
+    assert [row["test_accuracy"] for row in ends][1:] == [repr(v) for v in h.test_accuracies]
+    assert all(row["test_loss"] == "" for row in table if not row["epoch_mean_loss"])
