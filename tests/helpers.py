@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import time
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, loads
 from backprop_gui.core.stepper import Stepper
 from backprop_gui.core.training import TrainingSettings
+from backprop_gui.core.training_worker import Snapshot, TrainingWorker
 
 
 def snapshot(network: Network) -> tuple:
@@ -138,3 +140,15 @@ def random_problems(
     else:
         t = rng.normal(size=(n_out, batch))
     return network, x, t
+
+
+def until_final(worker: TrainingWorker, timeout: float = 60) -> list[Snapshot]:
+    """The snapshots of ``worker``'s run until its final one, each acknowledged as the window does."""
+    end = time.monotonic() + timeout
+    snapshots: list[Snapshot] = []
+    while worker.running and time.monotonic() < end:
+        snapshots += worker.poll()
+        worker.acknowledge()
+        time.sleep(0.005)
+    assert snapshots and snapshots[-1].final
+    return snapshots

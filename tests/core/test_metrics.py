@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 
 import numpy as np
 import pytest
@@ -20,7 +19,7 @@ from backprop_gui.core.session_format import dumps, loads
 from backprop_gui.core.training import Trainer, TrainingSettings
 from backprop_gui.core.training_worker import RunRequest, RunWatch, TrainingWorker, append_history
 
-from helpers import error_of
+from helpers import error_of, until_final
 
 
 def blobs_session(test_fraction: float = 0.3) -> Session:
@@ -158,12 +157,7 @@ def test_the_training_worker_sends_the_measurements_as_headless_training_makes_t
         )  # fmt: skip
         data = Dataset(session.data.inputs, session.data.targets)  # the split travels in the request alone
         worker.start(request, data)
-        snapshots = []
-        end = time.monotonic() + 60
-        while worker.running and time.monotonic() < end:
-            snapshots += worker.poll()
-            worker.acknowledge()
-            time.sleep(0.005)
+        snapshots = until_final(worker)
     finally:
         worker.close()
     assert snapshots[-1].final and snapshots[-1].error is None
