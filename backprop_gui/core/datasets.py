@@ -51,13 +51,23 @@ class Dataset:
     target_labels: list[str] = field(default_factory=list)
     test_fraction: float = 0.0
     split_seed: int = 0
+    _split: tuple[tuple[int, float, int], tuple[np.ndarray, np.ndarray]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )  # the last split drawn, by (N, test_fraction, split_seed)
 
     def __len__(self) -> int:
         return len(self.inputs)
 
     def split(self) -> tuple[np.ndarray, np.ndarray]:
-        """(training rows, test rows), each ascending: ``split_indices`` of this data's split."""
-        return split_indices(len(self), self.test_fraction, self.split_seed)
+        """(training rows, test rows), each ascending and read-only: ``split_indices`` of this data's
+        split (kept until N, the fraction or the seed change, so asking often costs nothing)."""
+        key = (len(self), self.test_fraction, self.split_seed)
+        if self._split is None or self._split[0] != key:
+            rows = split_indices(*key)
+            for part in rows:
+                part.setflags(write=False)
+            self._split = (key, rows)
+        return self._split[1]
 
     @property
     def input_size(self) -> int:
