@@ -83,7 +83,7 @@ def test_features_keep_the_network_when_they_do_not_change(capsys, tmp_path):
         (["--features", "x1,cos(x1)"], "--features[1]: unknown feature 'cos(x1)'"),
         (["--features", "x1,x1"], "--features[1]: feature 'x1' is chosen twice"),
         (["--test-fraction", "1"], "data.test_fraction: must be in 0 (included) to 1 (excluded), got 1.0"),
-        (["--split-seed", "-2"], "data.split_seed: must be in 0..2,147,483,647, got -2"),
+        (["--split-seed", "-2"], "data.split_seed: must be in 0..18,446,744,073,709,551,615, got -2"),
     ],
 )
 def test_bad_lab_options_exit_2_naming_them(capsys, tmp_path, options, message):

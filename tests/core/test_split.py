@@ -130,7 +130,7 @@ def test_imported_data_keeps_its_split_too():
         ("test_fraction", 1.0, "data.test_fraction: must be in 0 (included) to 1 (excluded), got 1.0"),
         ("test_fraction", -0.5, "data.test_fraction: must be in 0 (included) to 1 (excluded), got -0.5"),
         ("test_fraction", "half", "data.test_fraction: expected a number"),
-        ("split_seed", -1, "data.split_seed: must be in 0..2,147,483,647, got -1"),
+        ("split_seed", -1, "data.split_seed: must be in 0..18,446,744,073,709,551,615, got -1"),
         ("split_seed", 0.5, "data.split_seed: expected a whole number"),
     ],
 )
