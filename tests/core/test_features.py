@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from backprop_gui.core.features import FEATURES, check_features, feature_matrix,
 from backprop_gui.core.gradcheck import gradient_check
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
-from backprop_gui.core.scripts import numpy_script
+from backprop_gui.core.scripts import numpy_script, torch_script
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import dumps, loads
 from backprop_gui.core.stepper import Quantity, Stepper
@@ -213,3 +214,13 @@ def test_the_numpy_script_computes_the_features_and_passes_its_check(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     x, t = session.data.inputs[3][:, None], session.data.targets[3][:, None]
     assert done.stdout.rpartition("\n\ncheck: ")[0] == trace_text(session, 3, run_pass(session.network, x, t))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch is not installed")
+def test_the_torch_script_computes_the_features_and_passes_its_check(tmp_path):
+    session = feature_session()
+    path = tmp_path / "pass.py"
+    path.write_text(torch_script(session, 2), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(path), "--check"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "agree with backprop-gui's to 1e-9 relative" in done.stdout
