@@ -47,6 +47,21 @@ def error_of(doc: dict) -> str:
     return str(caught.value)
 
 
+def forward_widths(monkeypatch) -> list[int]:
+    """The number of grid points in each forward pass ``core.decision`` makes from now on (its chunks)."""
+    from backprop_gui.core import decision
+
+    widths: list[int] = []
+    real_forward = decision.forward
+
+    def counting_forward(network, x):
+        widths.append(x.shape[1])
+        return real_forward(network, x)
+
+    monkeypatch.setattr(decision, "forward", counting_forward)
+    return widths
+
+
 @st.composite
 def small_sessions(draw, rates: tuple[float, ...] = (0.1, 0.5, 1.7, 3.0)) -> Session:
     """A random small network (1–3 layers, 1–3 neurons each, some without bias), 1–4 samples of
