@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
 from typing import Any, Protocol
 
 import numpy as np
@@ -156,6 +157,9 @@ class SamplesModel(QAbstractTableModel):
         return None
 
 
+ARRAYS = ("inputs", "targets")  # the data set's fields compared by identity, not by value
+
+
 class DataView(QWidget):
     """The session's samples: a table, and a scatter plot (x_1, x_2 coloured by target; or t against x)."""
 
@@ -218,10 +222,12 @@ class DataView(QWidget):
         self.refresh()
 
     def _listing(self) -> tuple[Any, ...]:
-        """What the view shows: the data set, its arrays and labels, and the validation split."""
+        """What the view shows: the data set and its arrays, then every other field of the data set
+        (labels, the held-out fractions and seeds of its split) and the training seed."""
         data = self.model.session.data
-        labels = (tuple(data.input_labels), tuple(data.target_labels))
-        return data, data.inputs, data.targets, data.validation_fraction, self.model.session.training.seed, labels
+        values = ((f.name, getattr(data, f.name)) for f in dataclass_fields(data) if not f.name.startswith("_"))
+        kept = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in values if name not in ARRAYS)
+        return data, data.inputs, data.targets, kept, self.model.session.training.seed
 
     def _refresh_if_changed(self) -> None:
         listed, now = self._listed, self._listing()
