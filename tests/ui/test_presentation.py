@@ -126,14 +126,9 @@ def test_a_dark_palette_comes_back_after_the_light_presentation_palette(qtbot, w
 
 
 def test_only_the_formula_panel_and_the_loss_plot_stay_docked(qtbot, window):
-    docks = {}
-    for name in ("loss_plot", "training"):
-        dock = QDockWidget(name, window)
-        dock.setObjectName(name)
-        dock.setWidget(QLabel(name))
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        dock.show()  # added to a shown window, a dock starts hidden
-        docks[name] = dock
+    docks = {"loss_plot": window.docks["loss"], "training": window.docks["training"]}
+    for dock in docks.values():
+        dock.show()
     window.docks["formula"].hide()
     press(qtbot, window, KEY.Key_F7)
     assert docks["loss_plot"].isVisible() and window.docks["formula"].isVisible()

@@ -38,6 +38,7 @@ from backprop_gui.core.colour_scale import SCALE_MODE_NAMES, ColourScale, ScaleM
 from backprop_gui.core.edge_labels import EDGE_LABEL_MODE_NAMES
 from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue
 from backprop_gui.core.stepper import Quantity
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionKey, ActionSpec, make_action
 from backprop_gui.ui.common.icons import IconRecolorer, app_icon
 from backprop_gui.ui.common.plain_messages import PlainTextMessages
@@ -113,9 +114,7 @@ EDGE_MODE_TEXTS = {EdgeMode.WEIGHTS: "Weights w", EdgeMode.GRADIENTS: "Gradients
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
     """A modal error box whose text is shown literally (never as markup)."""
-    box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.exec()
+    plain_messages.critical(parent, title, text)
 
 
 def window_title(name: str) -> str:
@@ -258,8 +257,9 @@ class MainWindow(QMainWindow):
         self.values_panel.follow_reveal(self.formula_view)
         self.formula_view.revealChanged.connect(lambda _pending: self._update_status())
         self.toolbar = QToolBar("Debugger", self)
+        self.toolbars = [self.toolbar]  # every toolbar of the window, the features' too
         self.presentation = PresentationMode(
-            self, self.network_view, self.phase_bar, self.formula_view, self.docks["formula"], self.toolbar
+            self, self.network_view, self.phase_bar, self.formula_view, self.docks, self.toolbars
         )
         self._connect_presentation()
         self._create_menus()
@@ -451,9 +451,10 @@ class MainWindow(QMainWindow):
         self.menus.update({"Open Example": sessions.examples_menu, "Export": exports.menu})
         self.menus["Import"] = self.import_controller.menu
         self.restore_settings()  # the docks added above get their saved layout
-        docks = {**self.docks, **training.docks, **diagnostics.docks}
+        self.docks.update({**training.docks, **diagnostics.docks})
         shown_when = {"note": lambda: bool(model.session.note), "quiz": lambda: diagnostics.quiz_panel.active}
-        layouts = self.layout_controller = install_layouts(self, model, docks, self.presentation, shown_when)
+        layouts = self.layout_controller = install_layouts(self, model, self.docks, self.presentation, shown_when)
+        self.toolbars += [bar for bar in (training.toolbar, layouts.toolbar) if bar is not None]
         self.add_actions({(A.LAYOUT, name): action for name, action in layouts.actions.items()})
         self.add_actions({A.RESET_LAYOUT: layouts.reset_action})
         self.add_actions({(A.THEME, name): action for name, action in install_theme_menu(self).items()})
