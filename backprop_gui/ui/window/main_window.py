@@ -50,6 +50,7 @@ from backprop_gui.ui.sessions.note_panel import NotePanel, install_note_panel
 from backprop_gui.ui.stepping.chain_view import ChainRuleView, install_chain_rule
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
+from backprop_gui.ui.stepping.neuron_map_items import maps_unavailable
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
 from backprop_gui.ui.stepping.values_panel import ValuesPanel
 from backprop_gui.ui.stepping.worked_view import install_worked_solution
@@ -67,7 +68,9 @@ NEURON_VALUE_TEXTS = {
     NeuronValue.Z: "Weighted input z",
     NeuronValue.A: "Activation a",
     NeuronValue.DELTA: "Error δ",
+    NeuronValue.MAPS: "Maps of a over the input plane",
 }
+MAPS_TIP = "Fill each hidden and output neuron with its a_j^l over the input plane (x₁, x₂), the sample marked"
 A, S = ActionId, ActionSpec
 STEP_ACTIONS = (  # each id is the SessionModel method the action calls
     S(A.STEP, "&Step", ("F10", "Right", "PgDown"), "step", "Step: complete the next phase"),
@@ -374,6 +377,7 @@ class MainWindow(QMainWindow):
         precision = view.addMenu("Number &Precision")
         precision.addActions(self.precision_group.actions())
         neurons = view.addMenu("&Neurons Show")
+        neurons.setToolTipsVisible(True)  # why Maps is disabled
         neurons.addActions(self.neuron_group.actions())
         edges = view.addMenu("&Edges Show")
         edges.addActions(self.edge_group.actions())
@@ -484,6 +488,9 @@ class MainWindow(QMainWindow):
         stepper = self.model.stepper
         if what in (Change.SESSION, Change.NETWORK):
             self.setWindowTitle(window_title(self.model.session.name))
+            unavailable = maps_unavailable(self.model.session)
+            self.action(A.NEURON_VALUE, NeuronValue.MAPS).setEnabled(unavailable is None)
+            self.action(A.NEURON_VALUE, NeuronValue.MAPS).setToolTip(unavailable or MAPS_TIP)
         self.action(A.STEP_BACK).setEnabled(stepper.can_step_back)
         self.action(A.RESET_PASS).setEnabled(bool(stepper.position or stepper.revealed))
         self.action(A.FINISH_PHASE).setEnabled(True)
