@@ -49,6 +49,7 @@ class ActionId(StrEnum):
     SET_VALUE = "set_value"
     CHANGE_ACTIVATION = "change_activation"
     CHANGE_LOSS = "change_loss"
+    INPUT_FEATURES = "input_features"
     ADD_LAYER = "add_layer"
     REMOVE_LAYER = "remove_layer"
     ADD_NEURON = "add_neuron"

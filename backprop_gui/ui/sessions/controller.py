@@ -35,6 +35,7 @@ from backprop_gui.core.editing import (
     bias_name,
     weight_name,
 )
+from backprop_gui.core.features import RAW_INPUT_SIZE
 from backprop_gui.core.files import writable_target
 from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
@@ -50,6 +51,7 @@ from backprop_gui.ui.sessions.edit_dialogs import (
     ActivationDialog,
     AddLayerDialog,
     EditDialog,
+    FeaturesDialog,
     LossDialog,
     ParameterDialog,
     ReinitialiseDialog,
@@ -72,6 +74,7 @@ ACTIONS = (
     ActionSpec(A.SET_VALUE, "Set &Value…", ("F2",), tip="Set the selected weight w or bias b"),
     ActionSpec(A.CHANGE_ACTIVATION, "Change &Activation…", tip="Choose a layer's f"),
     ActionSpec(A.CHANGE_LOSS, "Change &Loss…", tip="Choose the loss C"),
+    ActionSpec(A.INPUT_FEATURES, "Input &Features…", tip="Choose the inputs a⁰: features of x1, x2"),
     ActionSpec(A.ADD_LAYER, "Add &Hidden Layer…", tip="Insert a hidden layer"),
     ActionSpec(A.REMOVE_LAYER, "&Remove Layer"),
     ActionSpec(A.ADD_NEURON, "Add &Neuron"),
@@ -504,6 +507,10 @@ class SessionController(QObject):
         position = layer + 1 if layer is not None and layer < network.depth else network.depth
         return self._run(AddLayerDialog(self.session, position, self.window))
 
+    def edit_features(self) -> bool:
+        """Choose the network's input features (Edit ▸ Input Features…); True if they changed."""
+        return self._run(FeaturesDialog(self.session, self.window))
+
     def reinitialise(self) -> bool:
         return self._run(ReinitialiseDialog(self.session, seed=self.session.training.seed, parent=self.window))
 
@@ -533,7 +540,8 @@ class SessionController(QObject):
         slots = {
             A.NEW: self.new_session, A.OPEN: self.open_file, A.SAVE: self.save, A.SAVE_AS: self.save_as,
             A.REVERT: self.revert, A.SET_VALUE: self.edit_parameter, A.CHANGE_ACTIVATION: self.change_activation,
-            A.CHANGE_LOSS: self.change_loss, A.ADD_LAYER: self.add_layer, A.REMOVE_LAYER: self.remove_layer,
+            A.CHANGE_LOSS: self.change_loss, A.INPUT_FEATURES: self.edit_features, A.ADD_LAYER: self.add_layer,
+            A.REMOVE_LAYER: self.remove_layer,
             A.ADD_NEURON: self.add_neuron, A.REMOVE_NEURON: self.remove_neuron, A.TOGGLE_BIAS: self.toggle_bias,
             A.REINITIALISE: self.reinitialise,
         }  # fmt: skip
@@ -573,8 +581,8 @@ class SessionController(QObject):
         undo.setObjectName(A.UNDO)
         redo.setObjectName(A.REDO)
         a = self.actions
-        items = [undo, redo, None, a[A.SET_VALUE], a[A.CHANGE_ACTIVATION], a[A.CHANGE_LOSS], None, a[A.ADD_LAYER],
-                 a[A.REMOVE_LAYER], a[A.ADD_NEURON], a[A.REMOVE_NEURON], a[A.TOGGLE_BIAS], None,
+        items = [undo, redo, None, a[A.SET_VALUE], a[A.CHANGE_ACTIVATION], a[A.CHANGE_LOSS], a[A.INPUT_FEATURES],
+                 None, a[A.ADD_LAYER], a[A.REMOVE_LAYER], a[A.ADD_NEURON], a[A.REMOVE_NEURON], a[A.TOGGLE_BIAS], None,
                  a[A.REINITIALISE]]  # fmt: skip
         _insert_block(menu, items)
         menu.setToolTipsVisible(True)
@@ -621,6 +629,12 @@ class SessionController(QObject):
             tip = "Remove this neuron and its weights"
         text = f"Remove Ne&uron {j + 1} of Layer {layer}" if j is not None else "Remove Ne&uron"
         put(A.REMOVE_NEURON, text, can_remove, tip)
+        raw = self.session.data.input_size
+        put(
+            A.INPUT_FEATURES, "Input &Features…", raw == RAW_INPUT_SIZE,
+            "Choose the inputs a⁰: features of x1, x2 (x1², x1·x2, sin x1, …)" if raw == RAW_INPUT_SIZE
+            else f"Input features are functions of 2 raw inputs (x1, x2); this data has {raw}",
+        )  # fmt: skip
         bias = self.actions[A.TOGGLE_BIAS]
         bias.setText(f"&Bias in Layer{suffix}")
         bias.setEnabled(layer is not None)
