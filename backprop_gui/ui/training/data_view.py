@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import GENERATORS, MAX_VALIDATION_FRACTION, Dataset, DatasetError, generate
-from backprop_gui.core.decision import target_classes
+from backprop_gui.core.decision import is_classification, target_classes
 from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import split_validation
@@ -55,13 +55,6 @@ MAX_DRAWN_SAMPLES = 5000  # scatter plots draw every k-th sample beyond this
 def drawn_rows(count: int) -> slice:
     """The samples a scatter plot draws: all of them, or an even subset of at most MAX_DRAWN_SAMPLES."""
     return slice(None, None, max(1, -(-count // MAX_DRAWN_SAMPLES)))
-
-
-def is_classification(targets: np.ndarray) -> bool:
-    """True when ``targets`` (N, n_L) are classes: one 0/1 column, or one-hot rows."""
-    if targets.shape[1] == 1:
-        return bool(np.all((targets == 0) | (targets == 1)))
-    return bool(np.all((targets == 0) | (targets == 1)) and np.all(targets.sum(axis=1) == 1))
 
 
 def sample_brushes(targets: np.ndarray) -> list:
