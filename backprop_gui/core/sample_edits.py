@@ -34,7 +34,8 @@ def class_target(data: Dataset, c: int) -> np.ndarray:
         raise ValueError(f"class {c + 1} does not exist: the data has {count} classes")
     if data.target_size == 1:
         return np.array([float(c)])
-    return np.eye(data.target_size)[c]
+    one_hot: np.ndarray = np.eye(data.target_size)[c]
+    return one_hot
 
 
 def with_samples(data: Dataset, inputs: np.ndarray, targets: np.ndarray) -> Dataset:
