@@ -406,11 +406,12 @@ class TrainingController(QObject):
         self.progressed.emit()
         self._status("Training history cleared")
 
-    def set_data(self, data: Dataset, fit: bool = False) -> bool:
-        """Replace the session's data (undoable); epochs start again at a fresh order. With ``fit``
-        the input/output layer is first resized to the data (``core.editing.SetData``); without it
-        the data must fit the network. True if it was replaced."""
-        done = self._edit(SetData(data, fit=fit, seed=self.model.session.training.seed), sample=0)
+    def set_data(self, data: Dataset, fit: bool = False, label: str = "") -> bool:
+        """Replace the session's data (undoable, named ``label`` if given); epochs start again at a
+        fresh order. With ``fit`` the input/output layer is first resized to the data
+        (``core.editing.SetData``); without it the data must fit the network. True if it was replaced."""
+        edit = SetData(data, fit=fit, seed=self.model.session.training.seed, label=label)
+        done = self._edit(edit, sample=0)
         if done:
             self._status(f"Data set replaced: {len(data):,} samples")
         return done

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -40,7 +41,7 @@ class DataTarget(Protocol):
     def running(self) -> bool: ...
     @property
     def progressed(self) -> SignalInstance: ...
-    def set_data(self, data: Dataset, fit: bool = False) -> bool: ...
+    def set_data(self, data: Dataset, fit: bool = False, label: str = "") -> bool: ...
 
 
 # Class colours (Tableau 10): class c is drawn in CLASS_COLORS[c % 10].
@@ -171,6 +172,15 @@ class DataView(QWidget):
             button.setDefaultAction(action)
             top.addWidget(button)
         top.addStretch(1)
+        self.noise_label = QLabel("Noise")
+        self.noise = QDoubleSpinBox()
+        self.noise.setDecimals(3)
+        self.noise.setSingleStep(0.01)
+        self.noise.setKeyboardTracking(False)
+        self.noise.valueChanged.connect(self.set_noise)
+        self.noise_label.setBuddy(self.noise)
+        top.addWidget(self.noise_label)
+        top.addWidget(self.noise)
 
         self.samples = SamplesModel(model)
         self.table = QTableView()
@@ -231,6 +241,43 @@ class DataView(QWidget):
         self.no_plot.setVisible(n_in > 2)
         self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
         self.plot.autoRange()
+        self._show_noise()
+
+    def _show_noise(self) -> None:
+        """The noise box shows the generator's noise, or is disabled (saying why) when there is none."""
+        data = self.model.session.data
+        recipe = data.generator or {}
+        generator = GENERATORS.get(recipe.get("name", ""))
+        param = next((p for p in generator.params if p.name == "noise"), None) if generator else None
+        self.noise.blockSignals(True)
+        if param is not None:
+            self.noise.setRange(float(param.low), float(param.high))
+            self.noise.setValue(float(recipe.get("noise", param.default)))
+            self.noise.setToolTip(f"{generator.name}: {param.help} (the data is drawn again; undoable)")
+        else:
+            self.noise.setValue(0.0)
+            why = "samples edited by hand" if data.generator is None else f"{recipe.get('name')} has no noise"
+            self.noise.setToolTip(f"The noise of a built-in data set's generator (not for {why})")
+        self.noise.setEnabled(param is not None)
+        self.noise_label.setEnabled(param is not None)
+        self.noise.blockSignals(False)
+
+    def set_noise(self, noise: float) -> bool:
+        """Draw the built-in data set again with ``noise`` (its other settings and the split kept);
+        one undoable data edit. True if the data was replaced."""
+        data = self.model.session.data
+        if data.generator is None or data.generator.get("noise") == noise:
+            return False
+        recipe = {**data.generator, "noise": float(noise)}
+        name = recipe.pop("name")
+        try:
+            fresh = generate(name, **recipe)
+        except DatasetError as error:
+            QMessageBox.warning(self, "Cannot change the noise", str(error))
+            self._show_noise()
+            return False
+        redrawn = replace(data, inputs=fresh.inputs, targets=fresh.targets, generator=fresh.generator)
+        return self.controller.set_data(redrawn, label=f"set the {name} noise = {noise:g}")
 
     def resizeEvent(self, event) -> None:
         """Table beside the scatter plot when there is room, else above it."""
