@@ -82,9 +82,9 @@ def test_set_data_names_a_hand_edit_and_undoes_it_exactly():
     old = session.data
     edit = SetData(with_samples(old, np.array([[0.5, 0.5]]), np.array([[1.0]])), label="add a sample (t = 1)")
     assert edit.text == "add a sample (t = 1)"
-    edit.apply(session)
+    edit.do(session)
     assert len(session.data) == 5
-    edit.revert(session)
+    edit.undo(session)
     assert session.data is old
     assert SetData(old).text == "load data set xor"  # without a label, the data names itself
 

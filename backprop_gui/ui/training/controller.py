@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import Dataset, check_fits
-from backprop_gui.core.editing import ResetOptimizerState, SessionEdit, SetData, SetTrainingSetting, SetUpdateRule
+from backprop_gui.core.editing import Edit, ResetOptimizerState, SetData, SetTrainingSetting, SetUpdateRule
 from backprop_gui.core.optimizers import UpdateRule
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
 from backprop_gui.core.training_worker import (
@@ -335,7 +335,7 @@ class TrainingController(QObject):
 
     def _edit(
         self,
-        edit: SessionEdit,
+        edit: Edit,
         keep_run: bool = False,
         sample: int | None = None,
         before: Callable[[], None] | None = None,
