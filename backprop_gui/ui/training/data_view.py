@@ -247,13 +247,14 @@ class DataView(QWidget):
         """The noise box shows the generator's noise, or is disabled (saying why) when there is none."""
         data = self.model.session.data
         recipe = data.generator or {}
-        generator = GENERATORS.get(recipe.get("name", ""))
+        name = recipe.get("name", "")
+        generator = GENERATORS.get(name)
         param = next((p for p in generator.params if p.name == "noise"), None) if generator else None
         self.noise.blockSignals(True)
         if param is not None:
             self.noise.setRange(float(param.low), float(param.high))
             self.noise.setValue(float(recipe.get("noise", param.default)))
-            self.noise.setToolTip(f"{generator.name}: {param.help} (the data is drawn again; undoable)")
+            self.noise.setToolTip(f"{name}: {param.help} (the data is drawn again; undoable)")
         else:
             self.noise.setValue(0.0)
             why = "samples edited by hand" if data.generator is None else f"{recipe.get('name')} has no noise"
