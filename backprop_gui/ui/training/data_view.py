@@ -173,10 +173,7 @@ class DataView(QWidget):
             top.addWidget(button)
         top.addStretch(1)
         self.noise_label = QLabel("Noise")
-        self.noise = QDoubleSpinBox()
-        self.noise.setDecimals(3)
-        self.noise.setSingleStep(0.01)
-        self.noise.setKeyboardTracking(False)
+        self.noise = ExactSpinBox(0.0, 1.0)  # its range follows the generator
         self.noise.valueChanged.connect(self.set_noise)
         self.noise_label.setBuddy(self.noise)
         top.addWidget(self.noise_label)
