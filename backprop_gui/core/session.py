@@ -11,6 +11,7 @@ from enum import StrEnum
 import numpy as np
 
 from backprop_gui.core.breakpoints import BreakpointSettings
+from backprop_gui.core.compare import Reference
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Network
 from backprop_gui.core.optimizers import OptimizerState
@@ -19,12 +20,14 @@ from backprop_gui.core.training import LossHistory, TrainingSettings
 
 
 class NeuronValue(StrEnum):
-    """What the graph fills neurons with: the current phase's value, or always one quantity."""
+    """What the graph fills neurons with: the current phase's value, always one quantity, or (for 2-D
+    inputs) each neuron's map of a_j^l over the input plane."""
 
     AUTO = "auto"
     Z = "z"
     A = "a"
     DELTA = "delta"
+    MAPS = "maps"
 
 
 class EdgeMode(StrEnum):
@@ -78,7 +81,8 @@ class Session:
     ``description`` is one line (shown in lists of examples); ``note`` is free text.
     ``view`` is where the window stood when the file was saved (None: at the start).
     ``optimizer_state`` is the optimiser's memory (velocities, moments, t), shared with the
-    stepper and the trainer that work on the session."""
+    stepper and the trainer that work on the session. ``references`` are earlier runs kept to
+    compare the loss curves with (at most ``compare.MAX_REFERENCES``)."""
 
     name: str
     network: Network
@@ -91,3 +95,4 @@ class Session:
     description: str = ""
     view: SessionView | None = None
     optimizer_state: OptimizerState = field(default_factory=OptimizerState)
+    references: list[Reference] = field(default_factory=list)

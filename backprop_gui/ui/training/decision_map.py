@@ -16,14 +16,14 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QV
 
 from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_grid, map_levels, plane_around
 from backprop_gui.core.formatting import format_number
-from backprop_gui.ui.common.colors import dark_axes
+from backprop_gui.ui.common.colors import dark_axes, map_colormap
 from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.training.data_view import CLASS_COLORS, drawn_rows, sample_brushes
 from backprop_gui.ui.training.sample_editor import SampleEditor, SampleTarget
 
 RESOLUTION = 120
 ARGMAX = -1  # the combo's data for "class (arg-max)"
-COLORMAP = pg.colormap.get("CET-D1")  # blue–white–red
+COLORMAP = map_colormap()
 
 
 def subscript(n: int) -> str:
@@ -100,7 +100,7 @@ class DecisionMap(QWidget):
     def available(self) -> bool:
         """True when the network and data have 2 inputs, so there is a plane to draw."""
         s = self.model.session
-        return s.network.input_size == 2 and s.data.inputs.shape[1] == 2
+        return s.network.raw_input_size == 2 and s.data.inputs.shape[1] == 2
 
     def _reset(self) -> None:
         """A new session, network shape or data: rebuild the choices, the plane and the samples."""
@@ -205,7 +205,7 @@ class DecisionMap(QWidget):
     def _layout_key(self) -> tuple:
         """What the choices, plane and samples depend on: the data and the network's ends."""
         s = self.model.session
-        return (id(s.data), s.data.inputs.shape, s.network.input_size, s.network.layers[-1].size)
+        return (id(s.data), s.data.inputs.shape, s.network.input_size, s.network.features, s.network.layers[-1].size)
 
     def _hover(self, pos) -> None:
         if self.shown is None or self.outputs is None or self.plane is None:
