@@ -647,7 +647,7 @@ class NetworkView(QGraphicsView):
         return font
 
     @property
-    def layout(self) -> GraphLayout:  # type: ignore[override]  # shadows QWidget.layout(), unused here
+    def graph_layout(self) -> GraphLayout:
         """Where everything is drawn, in scene units (see ``core.graph_layout``)."""
         return self._layout
 
