@@ -251,6 +251,7 @@ class DataView(QWidget):
         self.plot.setVisible(n_in <= 2)
         self.no_plot.setVisible(n_in > 2)
         self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
+        self._show_noise()
         if n_in <= 2:
             self._plot.request()
 
@@ -270,7 +271,6 @@ class DataView(QWidget):
             item.setLabel("bottom", "x<sub>1</sub>")
             item.setLabel("left", "t<sub>1</sub>")
         self.plot.autoRange()
-        self._show_noise()
 
     def _show_noise(self) -> None:
         """The noise box shows the generator's noise, or is disabled (saying why) when there is none."""
