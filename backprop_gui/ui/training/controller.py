@@ -102,7 +102,7 @@ class TrainingController(QObject):
         self.panel = TrainingPanel(self)
         self.loss_plot = LossPlot(model)
         self.data_view = DataView(model, self)
-        self.decision_map = DecisionMap(model)
+        self.decision_map = DecisionMap(model, self)
         self.docks: dict[str, QDockWidget] = {}
         self.toolbar: QToolBar | None = None
 
@@ -342,16 +342,29 @@ class TrainingController(QObject):
         """
         return self._edit(SetTrainingSetting(name, value), keep_run=name == "epochs")
 
-    def _edit(self, edit: Edit, keep_run: bool = False, sample: int | None = None) -> bool:
+    def _edit(
+        self,
+        edit: Edit,
+        keep_run: bool = False,
+        sample: int | None = None,
+        before: Callable[[], None] | None = None,
+    ) -> bool:
         """Make ``edit`` through the model (undoable when the window has an undo stack); say why not
         if it cannot be made. ``keep_run``: a paused run may still be continued to its end after it;
-        ``sample``: the sample the pass restarts on. True if it was made."""
+        ``sample``: the sample the pass restarts on; ``before``: called after each change (apply, undo,
+        redo) before the views are told. True if it was made."""
         session = self.model.session
         if isinstance(edit, SetTrainingSetting) and edit.current(session) == edit.value:
             return False
+
+        def changed() -> None:
+            if before is not None:
+                before()
+            self._edited(keep_run, sample)
+
         try:
             edit.check(session)
-            done = self.model.push_edit(edit, lambda: self._edited(keep_run, sample))
+            done = self.model.push_edit(edit, changed)
         except ValueError as error:
             done = False
             self._tell("Cannot make this change", str(error))
@@ -397,13 +410,27 @@ class TrainingController(QObject):
         self.progressed.emit()
         self._status("Training history cleared")
 
-    def set_data(self, data: Dataset, fit: bool = False) -> bool:
-        """Replace the session's data (undoable); epochs start again at a fresh order. With ``fit``
-        the input/output layer is first resized to the data (``core.editing.SetData``); without it
-        the data must fit the network. True if it was replaced."""
-        done = self._edit(SetData(data, fit=fit, seed=self.model.session.training.seed), sample=0)
+    def set_data(self, data: Dataset, fit: bool = False, label: str = "") -> bool:
+        """Replace the session's data (undoable, named ``label`` if given); epochs start again at a
+        fresh order. With ``fit`` the input/output layer is first resized to the data
+        (``core.editing.SetData``); without it the data must fit the network. True if it was replaced."""
+        edit = SetData(data, fit=fit, seed=self.model.session.training.seed, label=label)
+        done = self._edit(edit, sample=0)
         if done:
             self._status(f"Data set replaced: {len(data):,} samples")
+        return done
+
+    def edit_samples(self, data: Dataset, label: str) -> bool:
+        """Samples added or removed by hand (the decision map's clicks), one undoable edit named
+        ``label``. A running training pauses for it and goes on with the new samples, from the start
+        of an epoch (the epoch in progress starts afresh). True if the data was changed."""
+        resume = self.running
+        edit = SetData(data, seed=self.model.session.training.seed, label=label)
+        done = self._edit(edit, keep_run=True, before=self.decision_map.hold_plane)
+        if done:
+            self._status(f"{label[0].upper()}{label[1:]}: {len(data):,} samples")
+            if resume:
+                self.continue_training()
         return done
 
     # --- the stepper's side ----------------------------------------------------------------

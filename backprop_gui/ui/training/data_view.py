@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import GENERATORS, MAX_VALIDATION_FRACTION, Dataset, DatasetError, generate
-from backprop_gui.core.decision import target_classes
+from backprop_gui.core.decision import is_classification, target_classes
 from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import data_split
@@ -41,7 +42,7 @@ class DataTarget(Protocol):
     def running(self) -> bool: ...
     @property
     def progressed(self) -> SignalInstance: ...
-    def set_data(self, data: Dataset, fit: bool = False) -> bool: ...
+    def set_data(self, data: Dataset, fit: bool = False, label: str = "") -> bool: ...
 
 
 # Class colours (Tableau 10): class c is drawn in CLASS_COLORS[c % 10].
@@ -56,13 +57,6 @@ MAX_DRAWN_SAMPLES = 5000  # scatter plots draw every k-th sample beyond this
 def drawn_rows(count: int) -> slice:
     """The samples a scatter plot draws: all of them, or an even subset of at most MAX_DRAWN_SAMPLES."""
     return slice(None, None, max(1, -(-count // MAX_DRAWN_SAMPLES)))
-
-
-def is_classification(targets: np.ndarray) -> bool:
-    """True when ``targets`` (N, n_L) are classes: one 0/1 column, or one-hot rows."""
-    if targets.shape[1] == 1:
-        return bool(np.all((targets == 0) | (targets == 1)))
-    return bool(np.all((targets == 0) | (targets == 1)) and np.all(targets.sum(axis=1) == 1))
 
 
 def sample_brushes(targets: np.ndarray) -> list:
@@ -183,6 +177,12 @@ class DataView(QWidget):
             button.setDefaultAction(action)
             top.addWidget(button)
         top.addStretch(1)
+        self.noise_label = QLabel("Noise")
+        self.noise = ExactSpinBox(0.0, 1.0)  # its range follows the generator
+        self.noise.valueChanged.connect(self.set_noise)
+        self.noise_label.setBuddy(self.noise)
+        top.addWidget(self.noise_label)
+        top.addWidget(self.noise)
 
         self.samples = SamplesModel(model)
         self.table = QTableView()
@@ -243,6 +243,44 @@ class DataView(QWidget):
         self.no_plot.setVisible(n_in > 2)
         self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
         self.plot.autoRange()
+        self._show_noise()
+
+    def _show_noise(self) -> None:
+        """The noise box shows the generator's noise, or is disabled (saying why) when there is none."""
+        data = self.model.session.data
+        recipe = data.generator or {}
+        name = recipe.get("name", "")
+        generator = GENERATORS.get(name)
+        param = next((p for p in generator.params if p.name == "noise"), None) if generator else None
+        self.noise.blockSignals(True)
+        if param is not None:
+            self.noise.setRange(float(param.low), float(param.high))
+            self.noise.setValue(float(recipe.get("noise", param.default)))
+            self.noise.setToolTip(f"{name}: {param.help} (the data is drawn again; undoable)")
+        else:
+            self.noise.setValue(0.0)
+            why = "samples edited by hand" if data.generator is None else f"{recipe.get('name')} has no noise"
+            self.noise.setToolTip(f"The noise of a built-in data set's generator (not for {why})")
+        self.noise.setEnabled(param is not None)
+        self.noise_label.setEnabled(param is not None)
+        self.noise.blockSignals(False)
+
+    def set_noise(self, noise: float) -> bool:
+        """Draw the built-in data set again with ``noise`` (its other settings and the split kept);
+        one undoable data edit. True if the data was replaced."""
+        data = self.model.session.data
+        if data.generator is None or data.generator.get("noise") == noise:
+            return False
+        recipe = {**data.generator, "noise": float(noise)}
+        name = recipe.pop("name")
+        try:
+            fresh = generate(name, **recipe)
+        except DatasetError as error:
+            QMessageBox.warning(self, "Cannot change the noise", str(error))
+            self._show_noise()
+            return False
+        redrawn = replace(data, inputs=fresh.inputs, targets=fresh.targets, generator=fresh.generator)
+        return self.controller.set_data(redrawn, label=f"set the {name} noise = {noise:g}")
 
     def resizeEvent(self, event) -> None:
         """Table beside the scatter plot when there is room, else above it."""
