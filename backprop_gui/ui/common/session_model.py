@@ -7,11 +7,12 @@ changed. Every user action that moves the stepper goes through a method here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
 
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.editing import Edit
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
 from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue, Session, SessionView, StepperPosition
@@ -26,19 +27,6 @@ class Change(StrEnum):
     SELECTION = "selection"
     DISPLAY = "display"  # precision or what neurons show
     SESSION = "session"  # a whole new session: redraw everything
-
-
-@dataclass(frozen=True)
-class Selection:
-    """A neuron (``k`` None) or an edge w_jk^l. ``layer`` 0 is the input layer; j, k are 0-based."""
-
-    layer: int
-    j: int
-    k: int | None = None
-
-    @property
-    def is_edge(self) -> bool:
-        return self.k is not None
 
 
 class SessionModel(QObject):

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QWidget
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Equation, Sym, Token, equations, focus, spaced
 from backprop_gui.core.notes import caret_html
-from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
+from backprop_gui.core.phase_display import computed_in
+from backprop_gui.core.stepper import Quantity, Stepper
 from backprop_gui.core.worked import WIDE, WorkedSection, solution_so_far
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import tokens_html
@@ -40,20 +41,6 @@ def selection_title(stepper: Stepper, layer: int, j: int, k: int | None) -> str:
         return f"Input x_{j + 1} (neuron {j + 1} of layer 0)"
     kind = "output" if layer == network.depth else "hidden"
     return f"Neuron {j + 1} of layer {layer} ({kind}, {network.layer(layer).activation})"
-
-
-def computed_in(quantity: Quantity, layer: int = 0) -> PhaseStep | None:
-    """The phase that reveals ``quantity`` of ``layer`` (None for the data: x and t)."""
-    q = Quantity(quantity)
-    if q in (Quantity.WEIGHTED_INPUT, Quantity.ACTIVATION):
-        return PhaseStep(Phase.FORWARD, layer)
-    if q in (Quantity.DELTA, Quantity.GRAD_WEIGHTS, Quantity.GRAD_BIASES):
-        return PhaseStep(Phase.BACKWARD, layer)
-    if q in (Quantity.LOSS, Quantity.OUTPUT_GRADIENT):
-        return PhaseStep(Phase.LOSS)
-    if q in (Quantity.NEW_WEIGHTS, Quantity.NEW_BIASES):
-        return PhaseStep(Phase.UPDATE)
-    return None
 
 
 def _exists(stepper: Stepper, selection: Selection) -> bool:
