@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTabBar,
     QToolButton,
     QWidget,
@@ -150,6 +151,22 @@ def dock_title_problem(dock: QDockWidget) -> str | None:
     return f"dock title {dock.windowTitle()!r}: needs {need:.0f} px, has {room}" if need > room else None
 
 
+def sideways_problem(area: QScrollArea) -> str | None:
+    """Why the page of ``area`` (a dock's scrolling page) does not fit its width: it would scroll
+    sideways or be cut at the right (None when it fits)."""
+    page = area.widget()
+    if page is None:
+        return None
+    need, room = page.minimumSizeHint().width(), area.viewport().width()
+    if area.horizontalScrollBar().isVisible() or need > room + 1:
+        owner = area.parentWidget()
+        while owner is not None and not isinstance(owner, QDockWidget):
+            owner = owner.parentWidget()
+        name = owner.windowTitle() if owner is not None else type(page).__name__
+        return f"{name}: its page needs {need} px wide, has {room} (scrolls sideways)"
+    return None
+
+
 def text_widgets(window: QWidget) -> list[QWidget]:
     kinds = (QLabel, QAbstractButton, QTabBar, QDockWidget)
     return [w for w in window.findChildren(QWidget) if isinstance(w, kinds) and on_screen(w)]
@@ -185,6 +202,9 @@ def problems(window, screen_name: str, layout: LayoutName) -> list[str]:
         if check_px and has_text and QFontInfo(widget.font()).pixelSize() < min_px:
             name = widget.windowTitle() if isinstance(widget, QDockWidget) else getattr(widget, "text", str)()
             found.append(f"{type(widget).__name__} {str(name)[:30]!r}: {QFontInfo(widget.font()).pixelSize()} px text")
+    for area in window.findChildren(QScrollArea):
+        if on_screen(area):
+            found.append(sideways_problem(area))
     view = window.network_view
     if layout == LayoutName.PRESENT and view.viewport().height() < 0.5 * window.height():
         found.append(f"graph {view.viewport().height()} px of a {window.height()} px window in Present")

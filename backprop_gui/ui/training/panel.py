@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -41,6 +40,7 @@ from backprop_gui.core.optimizers import (
 )
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
 from backprop_gui.core.training_worker import MAX_DELAY
+from backprop_gui.ui.common.reflow import FlowGrid, narrow_combos, reflowing_form
 from backprop_gui.ui.common.session_model import Change, SessionModel
 
 
@@ -186,8 +186,8 @@ class UpdateRuleBox(QGroupBox):
         clip.addWidget(self.clip_norm, 1)
         clip_row = QWidget()
         clip_row.setLayout(clip)
-        self.form = form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        narrow_combos(self.optimizer, self.penalty, self.schedule)
+        self.form = form = reflowing_form(self)
         form.addRow("Optimizer", self.optimizer)
         form.addRow(f"Momentum {HYPERPARAMETERS['momentum'][0].split()[-1]}", self.momentum)
         form.addRow("", self.nesterov)
@@ -274,15 +274,15 @@ class TrainingPanel(QWidget):
         self.controller = controller
         self.model = controller.model
 
-        buttons = QGridLayout()
+        buttons = FlowGrid(3)  # three abreast where there is room, fewer in a narrow dock
         buttons.setSpacing(4)
         self.buttons: dict[str, QToolButton] = {}
-        for i, name in enumerate(("train", "pause", "one_epoch", "n_epochs", "reset")):
+        for name in ("train", "pause", "one_epoch", "n_epochs", "reset"):
             button = QToolButton()
             button.setDefaultAction(controller.actions[name])  # shows the action's short icon text
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            buttons.addWidget(button, i // 3, i % 3)
+            buttons.addWidget(button)
             self.buttons[name] = button
 
         self.speed = QSlider(Qt.Orientation.Horizontal)
@@ -319,8 +319,7 @@ class TrainingPanel(QWidget):
         for box in (self.batch_size, self.epochs, self.seed, self.validation):
             box.setKeyboardTracking(False)
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form = reflowing_form()
         form.addRow("Learning rate η", self.learning_rate)
         form.addRow("Batch size", self.batch_size)
         form.addRow("Epochs per run", self.epochs)
@@ -335,6 +334,7 @@ class TrainingPanel(QWidget):
         names = ("State", "Epoch", "Step", "Loss C", "Epoch mean", "Validation", "Speed")
         for row, name in enumerate(names):
             value = QLabel("—")
+            value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             grid.addWidget(QLabel(name), row, 0)
             grid.addWidget(value, row, 1)
