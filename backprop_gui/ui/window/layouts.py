@@ -86,8 +86,22 @@ class LayoutController(QObject):
 
     def layout(self, name: LayoutName | None = None) -> Layout:
         """Layout ``name`` (default the current one) for this network and the docks this window has."""
-        layout = LAYOUTS[name or self.current].for_network(self.model.session.network.sizes)
+        layout = LAYOUTS[name or self.current].for_network(self.model.session.network.sizes).for_width(self.width(name))
         return layout.without({key for key in layout.keys if key not in self.docks})
+
+    def width(self, name: LayoutName | None = None) -> int:
+        """The width layout ``name`` (default the current one) is arranged for: the screen's in Present
+        (it goes full screen), else the window's."""
+        screen = self.window.screen()
+        if (name or self.current) == LayoutName.PRESENT and screen is not None:
+            return screen.geometry().width()
+        return self.window.width()
+
+    def show_dock(self, key: str) -> None:
+        """Bring dock ``key`` to the front (its tab raised), if the current layout has it."""
+        if key in self.layout().keys:
+            self.docks[key].show()
+            self.docks[key].raise_()
 
     def set_layout(self, name: LayoutName | str) -> None:
         """Switch to layout ``name``: keep the current one's arrangement, then show ``name``'s own
@@ -121,7 +135,8 @@ class LayoutController(QObject):
             try:
                 self.save()
                 self._before_present, self.current = self.current, LayoutName.PRESENT
-                self.restore()
+                if not self.restore():
+                    self.arrange()
             finally:
                 self._switching = False
         elif not on and self.current == LayoutName.PRESENT:
