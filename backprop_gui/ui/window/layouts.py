@@ -182,6 +182,14 @@ class LayoutController(QObject):
             if place.front:
                 self.docks[place.key].raise_()
         self.show_available()
+        self._keep_graph_share()
+
+    def _keep_graph_share(self) -> None:
+        """In Present, the graph keeps at least its share of the height, now and once Qt has applied
+        the arrangement."""
+        if self.current == LayoutName.PRESENT:
+            self.presentation.keep_graph_share()
+            QTimer.singleShot(0, self.presentation, self.presentation.keep_graph_share)
 
     def _size(self, layout: Layout) -> None:
         window = self.window
@@ -255,6 +263,7 @@ class LayoutController(QObject):
         if state is None or not self.window.restoreState(state, STATE_VERSION):
             return False
         self.show_available()
+        self._keep_graph_share()
         return True
 
     def _model_changed(self, what: str) -> None:
