@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
 
-from backprop_gui.core.editing import SessionEdit
+from backprop_gui.core.editing import Edit
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
 from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue, Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import Stepper
@@ -49,7 +49,7 @@ class SessionModel(QObject):
     update_applied = Signal(bool)
     # A view asks to edit the weight or bias of a Selection (a double-click); the session controller edits it.
     edit_requested = Signal(object)
-    # The session's note changed (``set_note``); views of the graph and values need not redraw.
+    # The session's note changed (a ``SetNote`` edit); views of the graph and values need not redraw.
     note_changed = Signal()
     # A SessionView was applied (a session opened): window parts outside the model apply theirs
     # (presentation, quiz, breakpoints); its None fields mean "keep yours".
@@ -68,8 +68,8 @@ class SessionModel(QObject):
         self.opened_view: SessionView | None = None
         self._take_view(session)
         # Makes ``push_edit``'s edits undoable (the session controller sets it): called with (edit, notify),
-        # True if the edit was made. None: edits are applied directly.
-        self.edit_handler: Callable[[SessionEdit, Callable[[], None]], bool] | None = None
+        # True if the edit was made. None: edits are made directly.
+        self.edit_handler: Callable[[Edit, Callable[[], None] | None], bool] | None = None
 
     # --- the session ---------------------------------------------------------------
 
@@ -82,12 +82,6 @@ class SessionModel(QObject):
         self.changed.emit(Change.SESSION)
         if self.opened_view is not None:
             self.view_applied.emit(self.opened_view)
-
-    def set_note(self, note: str) -> None:
-        """Replace the session's free-text note."""
-        if note != self.session.note:
-            self.session.note = note
-            self.note_changed.emit()
 
     # --- saving and reopening where the window stood ---------------------------------
 
@@ -152,16 +146,25 @@ class SessionModel(QObject):
         """The session as it should be saved: a shallow copy carrying ``view_state()``."""
         return replace(self.session, view=self.view_state())
 
-    def push_edit(self, edit: SessionEdit, notify: Callable[[], None]) -> bool:
-        """Make ``edit`` of the session (a training setting, the data) through ``edit_handler``, so it
-        can be undone, or apply it directly when none is set; ``notify`` runs after every change it
-        makes (apply, undo, redo). True if it was made; a direct apply raises ValueError if invalid."""
+    def push_edit(self, edit: Edit, notify: Callable[[], None] | None = None) -> bool:
+        """Make ``edit`` through ``edit_handler``, so it can be undone, or directly when none is set;
+        ``notify`` (default: ``network_changed``) runs after every change it makes (do, undo, redo).
+        True if it was made; a direct edit raises ValueError if invalid."""
         if self.edit_handler is not None:
             return self.edit_handler(edit, notify)
-        self.about_to_move.emit()  # a running trainer pauses first, as for every other edit
-        edit.apply(self.session)
-        notify()
+        self.run_edit(edit, notify or self.network_changed)
         return True
+
+    def run_edit(self, edit: Edit, notify: Callable[[], None], undo: bool = False) -> None:
+        """Do (or ``undo``) ``edit`` on the session, then ``notify``; a running trainer pauses first
+        and hands its weights over, unless the edit leaves the network, training and data alone."""
+        if edit.pauses_training:
+            self.about_to_move.emit()
+        if undo:
+            edit.undo(self.session)
+        else:
+            edit.do(self.session)
+        notify()
 
     def network_changed(self, sample: int | None = None) -> None:
         """Call after anything outside the stepper changed the parameters or architecture

@@ -4,8 +4,8 @@ after a crash, and the Edit menu whose edits are undoable commands.
 
 ``install_session_features(window, model)`` adds all of it to any QMainWindow and returns
 the ``SessionController`` that does the work. Files are read and written by
-``core.session_format``; saves go through QSaveFile, so a failed or interrupted save never
-damages the file on disk.
+``core.session_format``; saves go through QSaveFile (``ui.common.saving``), so a failed or interrupted
+save never damages the file on disk.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, QSaveFile, QSettings, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,7 +31,6 @@ from backprop_gui.core.editing import (
     Edit,
     RemoveLayer,
     RemoveNeuron,
-    SessionEdit,
     ToggleBias,
     bias_name,
     weight_name,
@@ -40,10 +39,12 @@ from backprop_gui.core.files import writable_target
 from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, dumps, load_session, session_from_dict, session_to_dict
+from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.saving import save_bytes
 from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.sessions.autosave import Autosave, decode, encode
-from backprop_gui.ui.sessions.commands import EditCommand, SessionEditCommand
+from backprop_gui.ui.sessions.commands import EditCommand
 from backprop_gui.ui.sessions.edit_dialogs import (
     ActivationDialog,
     AddLayerDialog,
@@ -118,7 +119,7 @@ class SessionController(QObject):
         model.changed.connect(self._on_model_changed)
         model.update_applied.connect(self._update_applied)
         model.edit_requested.connect(self.edit_parameter)
-        model.edit_handler = self.push_session_edit
+        model.edit_handler = self.push
         self.autosave.due.connect(self.autosave_now)
         self.autosave.start()
         window.setAcceptDrops(True)
@@ -218,7 +219,7 @@ class SessionController(QObject):
         try:
             session = load_example(name)
         except SessionError as error:
-            QMessageBox.critical(self.window, "Cannot open example", as_sentence(str(error)))
+            plain_messages.critical(self.window, "Cannot open example", as_sentence(str(error)))
             return False
         self.open_session(session)
         self._status(f"Opened the example {session.name}")
@@ -247,14 +248,14 @@ class SessionController(QObject):
         except SessionError as error:
             if not os.path.exists(path):
                 self.recent.remove(path)
-            QMessageBox.critical(self.window, "Cannot open session", as_sentence(str(error)))
+            plain_messages.critical(self.window, "Cannot open session", as_sentence(str(error)))
             return None
 
     def revert(self) -> bool:
         """Throw away the changes and reload the file as last saved."""
         if self.file_path is None or not self.modified:
             return False
-        answer = QMessageBox.question(
+        answer = plain_messages.question(
             self.window,
             "Revert session",
             f"Discard your changes to “{self.session.name}” and reopen {os.path.basename(self.file_path)} "
@@ -296,15 +297,10 @@ class SessionController(QObject):
             return self._save_failed(path, error.strerror or str(error))
         except SessionError as error:
             return self._save_failed(path, str(error))
-        file = QSaveFile(path)
-        if not file.open(QSaveFile.OpenModeFlag.WriteOnly):
-            return self._save_failed(path, file.errorString())
-        if file.write(data) != len(data):
-            reason = file.errorString()
-            file.cancelWriting()
-            return self._save_failed(path, reason)
-        if not file.commit():
-            return self._save_failed(path, file.errorString())
+        try:
+            save_bytes(path, data)
+        except OSError as error:
+            return self._save_failed(path, str(error))
         self.file_path = os.path.abspath(path)
         self.mark_unmodified()
         self.autosave.remove()
@@ -314,7 +310,7 @@ class SessionController(QObject):
         return True
 
     def _save_failed(self, path: str, reason: str) -> bool:
-        QMessageBox.critical(
+        plain_messages.critical(
             self.window,
             "Cannot save session",
             f"“{self.session.name}” could not be saved to {path}:\n{as_sentence(reason)}\n\n"
@@ -326,12 +322,12 @@ class SessionController(QObject):
         """If there are unsaved changes ask Save / Discard / Cancel; True if it is fine to go on."""
         if not self.modified:
             return True
-        box = QMessageBox(
+        box = plain_messages.message_box(
             QMessageBox.Icon.Warning,
             "Unsaved changes",
             f"“{self.session.name}” has unsaved changes.",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             self.window,
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         )
         box.setInformativeText(f"Save them before {doing}?")
         _roomy(box)
@@ -372,11 +368,11 @@ class SessionController(QObject):
                 moved = orphan.move_aside()
                 why = as_sentence(str(error) or type(error).__name__)
                 where = f"It was moved to {moved}." if moved else "It was removed."
-                QMessageBox.warning(
+                plain_messages.warning(
                     self.window, "Autosave damaged", f"An autosave could not be restored: {why}\n\n{where}"
                 )
                 continue
-            box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved session", "", parent=self.window)
+            box = plain_messages.message_box(QMessageBox.Icon.Question, "Restore unsaved session", "", self.window)
             box.setText(f"{APP_NAME} did not close properly. “{session.name}” had unsaved changes.")
             source = f" of {path}" if path else ""
             box.setInformativeText(
@@ -425,45 +421,27 @@ class SessionController(QObject):
 
     # --- editing --------------------------------------------------------------------------
 
-    def push(self, edit: Edit) -> bool:
-        """Make ``edit`` an undoable command, or say why it cannot be made; True if it was made."""
-        try:
-            edit.check(self.session.network)
-        except ValueError as error:
-            QMessageBox.warning(self.window, "Cannot change the network", as_sentence(str(error)))
-            return False
-        self.undo_stack.push(EditCommand(self.model, edit, self._network_edited))
-        return True
-
-    def push_session_edit(self, edit: SessionEdit, notify: Callable[[], None]) -> bool:
-        """Make ``edit`` of the session's settings or data an undoable command (``notify`` runs after
-        each change), or say why it cannot be made; True if it was made."""
+    def push(self, edit: Edit, notify: Callable[[], None] | None = None) -> bool:
+        """Make ``edit`` an undoable command (``notify``, default ``model.network_changed``, runs after
+        each change it makes), or say why it cannot be made; True if it was made."""
         try:
             edit.check(self.session)
         except ValueError as error:
-            QMessageBox.warning(self.window, "Cannot make this change", as_sentence(str(error)))
+            plain_messages.warning(self.window, "Cannot make this change", as_sentence(str(error)))
             return False
+        tell = notify or self.model.network_changed
 
         def changed() -> None:
             self._in_command = True
             try:
                 if not _selection_fits(self.model.selection, self.session):
                     self.model.set_selection(None)
-                notify()
+                tell()
             finally:
                 self._in_command = False
 
-        self.undo_stack.push(SessionEditCommand(self.model, edit, changed))
+        self.undo_stack.push(EditCommand(self.model, edit, changed))
         return True
-
-    def _network_edited(self) -> None:
-        self._in_command = True
-        try:
-            if not _selection_fits(self.model.selection, self.session):
-                self.model.set_selection(None)
-            self.model.network_changed()
-        finally:
-            self._in_command = False
 
     def edit_parameter(self, selection: Selection | None = None) -> bool:
         """Edit the weight w_jk^l (an edge) or bias b_j^l (a neuron) of ``selection`` (default: the selected one).
@@ -476,14 +454,14 @@ class SessionController(QObject):
             return False
         layer = self.session.network.layer(selection.layer)
         if selection.k is None and not layer.has_bias:
-            QMessageBox.information(
+            plain_messages.information(
                 self.window,
                 "No bias to edit",
                 f"Layer {selection.layer} has no bias ({bias_name(selection.layer, selection.j)} is fixed at 0). "
                 "Turn its bias on with Edit ▸ Bias in Layer first.",
             )
             return False
-        dialog = ParameterDialog(self.session.network, selection.layer, selection.j, selection.k, self.window)
+        dialog = ParameterDialog(self.session, selection.layer, selection.j, selection.k, self.window)
         return self._run(dialog)
 
     def _run(self, dialog: EditDialog) -> bool:
@@ -496,19 +474,19 @@ class SessionController(QObject):
 
     def change_activation(self) -> bool:
         layer = self._selected_layer() or self.session.network.depth
-        return self._run(ActivationDialog(self.session.network, layer, self.window))
+        return self._run(ActivationDialog(self.session, layer, self.window))
 
     def change_loss(self) -> bool:
-        return self._run(LossDialog(self.session.network, self.window))
+        return self._run(LossDialog(self.session, self.window))
 
     def add_layer(self) -> bool:
         network = self.session.network
         layer = self._selected_layer()
         position = layer + 1 if layer is not None and layer < network.depth else network.depth
-        return self._run(AddLayerDialog(network, position, self.window))
+        return self._run(AddLayerDialog(self.session, position, self.window))
 
     def reinitialise(self) -> bool:
-        return self._run(ReinitialiseDialog(self.session.network, seed=self.session.training.seed, parent=self.window))
+        return self._run(ReinitialiseDialog(self.session, seed=self.session.training.seed, parent=self.window))
 
     def remove_layer(self) -> bool:
         layer = self._selected_layer()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import Dataset, check_fits
-from backprop_gui.core.editing import ResetOptimizerState, SessionEdit, SetData, SetTrainingSetting, SetUpdateRule
+from backprop_gui.core.editing import Edit, ResetOptimizerState, SetData, SetTrainingSetting, SetUpdateRule
 from backprop_gui.core.optimizers import UpdateRule
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
 from backprop_gui.core.training_worker import (
@@ -36,6 +36,7 @@ from backprop_gui.core.training_worker import (
     WorkerGone,
     append_history,
 )
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.icons import ICON_PROPERTY, icon
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import Change, SessionModel
@@ -333,7 +334,7 @@ class TrainingController(QObject):
         """
         return self._edit(SetTrainingSetting(name, value), keep_run=name == "epochs")
 
-    def _edit(self, edit: SessionEdit, keep_run: bool = False, sample: int | None = None) -> bool:
+    def _edit(self, edit: Edit, keep_run: bool = False, sample: int | None = None) -> bool:
         """Make ``edit`` through the model (undoable when the window has an undo stack); say why not
         if it cannot be made. ``keep_run``: a paused run may still be continued to its end after it;
         ``sample``: the sample the pass restarts on. True if it was made."""
@@ -378,7 +379,7 @@ class TrainingController(QObject):
         """Clear the loss history and the epoch counter (asks first when ``confirm``); weights stay."""
         session = self.model.session
         if confirm and session.history.steps:
-            answer = QMessageBox.question(
+            answer = plain_messages.question(
                 self.window,
                 "Reset training history",
                 f"Forget the loss of all {session.history.steps:,} steps and start counting epochs from 1 again?\n"
@@ -458,8 +459,8 @@ class TrainingController(QObject):
     def _tell(self, title: str, text: str, warning: bool = False) -> None:
         """A message box that does not block (the event loop and training timers keep running)."""
         self._status(f"{title}: {text}")
-        box = QMessageBox(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information, title, text)
-        box.setParent(self.window, box.windowFlags())
+        icon = QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information
+        box = plain_messages.message_box(icon, title, text, self.window)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setObjectName("training_message")
         box.open()
