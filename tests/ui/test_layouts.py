@@ -133,6 +133,8 @@ def test_a_1024_px_projector_has_the_loss_plot_in_a_tab_beside_the_formula_and_f
     qtbot.wait(50)
     plot = window.training_controller.loss_plot
     assert plot.compact and not plot.legend.isVisible()  # a short plot keeps its curve clear
+    axes = plot.plot.getPlotItem()
+    assert not axes.getAxis("bottom").label.isVisible() and not axes.getAxis("left").label.isVisible()
     assert "300 epochs" in plot.readout.text()
     assert window.frameGeometry().width() <= screen.geometry().width() + 4  # the long readout wraps
 

@@ -382,9 +382,9 @@ class LossPlot(QWidget):
         return not self.plot.getPlotItem().getAxis("top").isVisible()
 
     def _fit_axes(self) -> None:
+        """Show or drop the epoch axis, the axis names and the legend for the plot's height (every time:
+        setting the font shows the names again)."""
         compact = self.plot.height() < COMPACT_LINES * QFontMetricsF(self.font()).height()
-        if compact == self.compact:
-            return
         item = self.plot.getPlotItem()
         item.showAxis("top", not compact)
         for side in ("bottom", "left"):
