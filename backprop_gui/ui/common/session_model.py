@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from backprop_gui.core.editing import Edit
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
 from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue, Session, SessionView, StepperPosition
-from backprop_gui.core.stepper import Stepper
+from backprop_gui.core.stepper import Stepper, batch_holding
 
 
 class Change(StrEnum):
@@ -169,8 +169,9 @@ class SessionModel(QObject):
     def network_changed(self, sample: int | None = None) -> None:
         """Call after anything outside the stepper changed the parameters or architecture
         (training, an edit): the pass restarts from the network as it is now, on ``sample``
-        (0-based) if given, else on the current one."""
-        self.stepper = self._stepper_for(self.session, self.stepper.batch if sample is None else sample)
+        (0-based data row; a test sample: the training sample after it) if given, else on the current one."""
+        batch = self.stepper.batch if sample is None else batch_holding(self.session.data.split()[0], sample)
+        self.stepper = self._stepper_for(self.session, batch)
         self.changed.emit(Change.NETWORK)
 
     @staticmethod
@@ -184,6 +185,7 @@ class SessionModel(QObject):
             batch=batch,
             rule=session.training.rule,
             optimizer_state=session.optimizer_state,
+            samples=session.data.split()[0],
         )
 
     # --- stepping ----------------------------------------------------------------

@@ -47,7 +47,7 @@ POPUP_GAP = 10  # pixels between the hovered neuron and its larger map
 def maps_unavailable(session: Session) -> str | None:
     """Why the graph cannot draw ``session``'s neurons as maps, or None when it can."""
     network, inputs = session.network, session.data.inputs
-    if network.input_size != 2 or inputs.ndim != 2 or inputs.shape[1] != 2:
+    if network.raw_input_size != 2 or inputs.ndim != 2 or inputs.shape[1] != 2:
         return (
             f"Maps need a network with 2 inputs (x₁, x₂) to draw over a plane; this one has n₀ = {network.input_size}"
         )
@@ -289,13 +289,13 @@ class NeuronMapLayer(QObject):
             item.set_map(values, map_image(values, self.maps.levels[l]), None)
 
     def _marker(self) -> QPointF | None:
-        """The current sample's raw input in the maps' unit square, or None when there is none."""
+        """The current sample's raw input (its data row's) in the maps' unit square, or None when there is none."""
         if self.maps is None:
             return None
-        session, sample = self.model.session, self.model.stepper.batch
-        if not 0 <= sample < len(session.data.inputs):
+        rows, inputs = self.model.stepper.sample_indices, self.model.session.data.inputs
+        if not len(rows) or not 0 <= rows[0] < len(inputs):
             return None
-        return unit_position(self.maps.plane, session.data.inputs[sample])
+        return unit_position(self.maps.plane, inputs[rows[0]])
 
     def _show(self) -> None:
         marker = self._marker()
