@@ -192,14 +192,11 @@ def install_worked_solution(window: QMainWindow, model: SessionModel, reveal: Fo
 
 
 def add_view_dock(window: QMainWindow, key: str, title: str, widget: QWidget) -> QDockWidget:
-    """``widget`` in a new bottom dock of ``window``, registered as ``window.docks[key]`` when the
-    window keeps such a map, with its show/hide toggle in the View menu."""
+    """``widget`` in a new bottom dock of ``window`` (object name ``key`` + "Dock"), with its show/hide
+    toggle in the View menu."""
     dock = QDockWidget(title, window)
     dock.setObjectName(f"{key}Dock")
     dock.setWidget(widget)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    docks = getattr(window, "docks", None)
-    if isinstance(docks, dict):
-        docks[key] = dock
     window_menu(window, "View").addAction(dock.toggleViewAction())
     return dock

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, SignalInstance
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +29,7 @@ from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, NumberBox, param_box
 from backprop_gui.ui.common.session_model import Change, SessionModel
 
@@ -155,6 +156,15 @@ class SamplesModel(QAbstractTableModel):
         return None
 
 
+GENERATE_DATA = ActionSpec(
+    ActionId.GENERATE_DATA, "&Data set…", tip="Choose a built-in data set: XOR, AND, OR, moons, circles, spirals, …"
+)
+IMPORT_DATA = ActionSpec(
+    ActionId.IMPORT_DATA, "&Import data from CSV…", tip="Read samples from a CSV file: choose input and target columns",
+    short="Import CSV…",
+)  # fmt: skip
+
+
 class DataView(QWidget):
     """The session's samples: a table, and a scatter plot (x_1, x_2 coloured by target; or t against x)."""
 
@@ -162,13 +172,8 @@ class DataView(QWidget):
         super().__init__(parent)
         self.model = model
         self.controller = controller
-        self.generate_action = QAction("&Data set…", self)
-        self.generate_action.setStatusTip("Choose a built-in data set: XOR, AND, OR, moons, circles, spirals, …")
-        self.generate_action.triggered.connect(self.choose_generated)
-        self.import_action = QAction("&Import data from CSV…", self)
-        self.import_action.setIconText("Import CSV…")
-        self.import_action.setStatusTip("Read samples from a CSV file: choose input and target columns")
-        self.import_action.triggered.connect(self.import_csv)
+        self.generate_action = make_action(self, GENERATE_DATA, self.choose_generated)
+        self.import_action = make_action(self, IMPORT_DATA, self.import_csv)
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)

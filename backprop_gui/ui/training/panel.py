@@ -5,7 +5,7 @@ validation fraction, the update rule (optimizer, penalty, clipping, schedule), a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Protocol
 
@@ -39,6 +39,7 @@ from backprop_gui.core.optimizers import (
 )
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
 from backprop_gui.core.training_worker import MAX_DELAY
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, LogSpinBox, SeedBox
 from backprop_gui.ui.common.reflow import FlowGrid, narrow_combos, reflowing_form
 from backprop_gui.ui.common.session_model import Change, SessionModel
@@ -48,10 +49,11 @@ class TrainingControls(Protocol):
     """What the training panel uses of the training controller."""
 
     model: SessionModel
-    actions: dict[str, QAction]
     state: str
     steps_per_second: float
 
+    @property
+    def actions(self) -> Mapping[ActionId, QAction]: ...
     @property
     def state_changed(self) -> SignalInstance: ...
     @property
@@ -235,14 +237,15 @@ class TrainingPanel(QWidget):
 
         buttons = FlowGrid(3)  # three abreast where there is room, fewer in a narrow dock
         buttons.setSpacing(4)
-        self.buttons: dict[str, QToolButton] = {}
-        for name in ("train", "pause", "one_epoch", "n_epochs", "reset"):
+        self.buttons: dict[ActionId, QToolButton] = {}
+        ids = (ActionId.TRAIN, ActionId.PAUSE, ActionId.ONE_EPOCH, ActionId.N_EPOCHS, ActionId.RESET_HISTORY)
+        for key in ids:
             button = QToolButton()
-            button.setDefaultAction(controller.actions[name])  # shows the action's short icon text
+            button.setDefaultAction(controller.actions[key])  # shows the action's short icon text
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             buttons.addWidget(button)
-            self.buttons[name] = button
+            self.buttons[key] = button
 
         self.speed = QSlider(Qt.Orientation.Horizontal)
         self.speed.setRange(0, SPEED_STEPS)
