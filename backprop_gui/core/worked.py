@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -67,7 +67,7 @@ class WorkedSection:
     step: PhaseStep
     definitions: tuple[Tokens, ...]
     lines: tuple[WorkedLine, ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # prose, with any maths between "$" signs in TeX
     activation: str = ""  # the layer's f (Forward) or, with ``derivative``, its f′ (Backward)
     derivative: bool = False
 
@@ -261,7 +261,7 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
         known = [eq for eq in [*per_neuron, *(g for _, _, g in grads)] if eq.known]
         notes = _unique(eq.note for eq in known if eq.note and eq.note != plain_f)
         if not bias:
-            notes += (f"Layer {l} has no bias: b^{l} = 0 is not learned, so it has no ∂C/∂b.",)
+            notes += (f"Layer {l} has no bias: $b^{{{l}}} = 0$ is not learned, so it has no ∂C/∂b.",)
         uses_f = any(eq.note == plain_f for eq in per_neuron)
         lines = [
             ln for j in js for q in (Q.DELTA, Q.GRAD_BIASES) if q in neuron(l, j) for ln in line(neuron(l, j)[q], l, j)
@@ -512,9 +512,18 @@ def worked_solution_markdown(
         general = [f"${_tex_definition(d)}$" for d in section.definitions]
         general += [f"${line}$" for line in _tex_function_lines(section)]
         lines += ["General form: " + ", ".join(general) + ".", ""]
-        lines += [f"*{_md_text(note)}*\n" for note in section.notes]
+        lines += [f"*{_note(note, _md_text)}*\n" for note in section.notes]
         lines += [_md_line(line, digits) for line in section.lines] + [""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _note(note: str, prose: Callable[[str], str]) -> str:
+    """A section's note for Markdown or LaTeX: its prose through ``prose``, its maths kept as ``$…$``."""
+
+    def text(part: str) -> str:  # ``prose`` trims the spaces that part the text from the maths: kept
+        return (" " if part[:1].isspace() else "") + prose(part) + (" " if part[-1:].isspace() else "")
+
+    return "".join(f"${part}$" if i % 2 else text(part) for i, part in enumerate(note.split("$")))
 
 
 def _md_line(line: WorkedLine, digits: int) -> str:
@@ -685,7 +694,7 @@ def worked_solution_latex(
         general = [f"${_tex_definition(d)}$" for d in section.definitions]
         general += [f"${line}$" for line in _tex_function_lines(section)]
         lines += ["General form: " + ", ".join(general) + ".", ""]
-        lines += [rf"\emph{{{tex_text(note)}}}" + "\n" for note in section.notes]
+        lines += [rf"\emph{{{_note(note, tex_text)}}}" + "\n" for note in section.notes]
         lines += _tex_lines(section.lines, digits)
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
@@ -110,6 +111,8 @@ def test_loss_plot_exports_need_a_loss_plot(qtbot, window, save_to, tmp_path):
     controller.loss_plot.refresh()
     plot = controller.loss_plot.plot
     qtbot.waitUntil(plot.isVisible)
+    window.resizeDocks([controller.docks["loss"]], [460], Qt.Orientation.Vertical)  # room for the axis names
+    qtbot.waitUntil(lambda: not controller.loss_plot.compact)
     answer, _ = save_to
     answer[0] = str(tmp_path / "loss.png")
     size = (2 * plot.width(), 2 * plot.height())

@@ -18,7 +18,7 @@ from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.session_model import Selection
 from backprop_gui.ui.stepping.network_view import NeuronItem
 from backprop_gui.ui.window.app import create_window
-from backprop_gui.ui.window.presentation import base_points, presentation_palette
+from backprop_gui.ui.window.presentation import base_points, least_points, presentation_palette
 
 from window_helpers import open_window, shown_formula
 
@@ -294,12 +294,16 @@ def test_small_networks_hold_their_numbers_inside_large_circles_on_a_1920_screen
     assert_known_values_readable(view)
     output = view.items_for(Selection(2, 0))[0]
     assert output.value_text() == window.model.format(float(window.model.stepper.record.delta[2][0, 0]))
+    # Numbers shrink to fit inside their circles, but never below the smallest presentation text
+    # (20 px); four neurons of a column at 1080 px would need smaller ones, so they go beside.
+    least = max(MIN_INSIDE_FONT * base_points(window.screen()), least_points(window.screen()))
     for item in [item for item in view.scene().items() if isinstance(item, NeuronItem)]:
-        assert not item.beside
-        assert item.sceneBoundingRect().contains(item.value_item.sceneBoundingRect())
-        assert item.rect().height() * view.transform().m11() >= 80  # large enough to read from the back
-    smallest_inside = MIN_INSIDE_FONT * base_points(window.screen())  # numbers shrink at most this far to fit
-    assert output.value_item.font().pointSizeF() >= max(smallest_inside, 1.3 * QApplication.font().pointSizeF())
+        assert item.beside == (name == "2-4-3")
+        if not item.beside:
+            assert item.sceneBoundingRect().contains(item.value_item.sceneBoundingRect())
+            assert item.rect().height() * view.transform().m11() >= 80  # large enough to read from the back
+        assert item.value_item.font().pointSizeF() * view.transform().m11() >= least - 1e-9
+    assert output.value_item.font().pointSizeF() >= max(least, 1.3 * QApplication.font().pointSizeF())
     assert_rings_apart(view)
     if name != "1-1-1":  # the hidden layer glows (δ^1 is being computed) and its rings stay apart on screen
         assert view.items_for(Selection(1, 0))[0].glow

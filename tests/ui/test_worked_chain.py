@@ -7,6 +7,7 @@ import re
 
 import pytest
 from PySide6.QtCore import QUrl
+from PySide6.QtGui import QTextCharFormat
 
 from backprop_gui.core import worked
 from backprop_gui.core.presets import load_example
@@ -123,6 +124,26 @@ def test_the_worked_solution_written_section_by_section_is_the_page_written_whol
     for move in moves:
         move()
         assert view.document().toHtml() == whole()
+
+
+def test_the_no_bias_note_is_in_course_notation_in_the_dock_and_the_exports(docks):
+    model, view, _, _ = docks(load_example("course_simple"))  # layer 1 has no bias
+    while not model.stepper.at_end:
+        model.step()
+    text = view.toPlainText()
+    assert "Layer 1 has no bias: b1 = 0 is not learned" in text  # b with a real superscript 1
+    assert "^" not in text
+    block = view.document().find("has no bias").block()
+    fragments = []
+    it = block.begin()
+    while not it.atEnd():
+        fragments.append((it.fragment().text(), it.fragment().charFormat().verticalAlignment()))
+        it += 1
+    assert ("1", QTextCharFormat.VerticalAlignment.AlignSuperScript) in fragments  # the 1 of b¹
+    markdown = worked.worked_solution_markdown(model.stepper)
+    assert "*Layer 1 has no bias: $b^{1} = 0$ is not learned, so it has no ∂C/∂b.*" in markdown
+    latex = worked.worked_solution_latex(model.stepper)
+    assert r"\emph{Layer 1 has no bias: $b^{1} = 0$ is not learned" in latex
 
 
 def test_the_newest_lines_are_highlighted_and_in_view_and_a_click_selects(docks, qtbot):

@@ -304,7 +304,7 @@ class FormulaView(PassPage):
         pad = "&nbsp;" * round(_rendered_width(eq.lhs, metrics) / metrics.horizontalAdvance("\u00a0"))
         lines = [
             f'<p style="{bg}margin-top:10px; margin-bottom:0px">{anchor}'
-            f'<span style="color:{muted}; font-size:small">{caption}</span></p>'
+            f'<span style="color:{muted}">{caption}</span></p>'
         ]
         for with_lhs, relation, rhs in rows:
             left = f"{lhs}&nbsp;" if with_lhs else pad

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym, index
+from backprop_gui.core.notes import inline
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.core.worked import WIDE, Given, WorkedLine, WorkedSection, WorkedSolution, solution_so_far
 from backprop_gui.ui.common.colors import is_dark, mix
@@ -136,7 +137,7 @@ class WorkedSolutionView(PassPage):
         out = [f'<p style="margin-top:10px; margin-bottom:2px"><b>{html.escape(section.title)}</b></p>']
         general = ", ".join(tokens_html(d, digits) for d in section.definitions)
         out.append(f'<p style="color:{muted}; margin:0px">General form: {general}.</p>')
-        out += [f'<p style="margin:0px"><i>{html.escape(note)}</i></p>' for note in section.notes]
+        out += [f'<p style="margin:0px"><i>{inline(note)}</i></p>' for note in section.notes]
         for i, line in enumerate(section.lines):
             mark = '<a name="newest"></a>' if anchor and i == 0 else ""
             background = newest_bg if newest else None

@@ -538,7 +538,7 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
     for dock in docks.values():
         panels.addAction(dock.toggleViewAction())
 
-    controller.loss_plot.setMinimumHeight(150)
+    controller.loss_plot.setMinimumHeight(120)  # a short plot (a projector's) drops its epoch axis and names
     controller.decision_map.setMinimumSize(220, 150)
     toolbar = QToolBar("Training", window)
     toolbar.setObjectName("training_toolbar")

@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -42,6 +41,7 @@ from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNI
 from backprop_gui.core.training_worker import MAX_DELAY
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, LogSpinBox, SeedBox
+from backprop_gui.ui.common.reflow import FlowGrid, narrow_combos, reflowing_form
 from backprop_gui.ui.common.session_model import Change, SessionModel
 
 
@@ -147,8 +147,8 @@ class UpdateRuleBox(QGroupBox):
         clip.addWidget(self.clip_norm, 1)
         clip_row = QWidget()
         clip_row.setLayout(clip)
-        self.form = form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        narrow_combos(self.optimizer, self.penalty, self.schedule)
+        self.form = form = reflowing_form(self)
         form.addRow("Optimizer", self.optimizer)
         form.addRow(f"Momentum {HYPERPARAMETERS['momentum'][0].split()[-1]}", self.momentum)
         form.addRow("", self.nesterov)
@@ -235,16 +235,16 @@ class TrainingPanel(QWidget):
         self.controller = controller
         self.model = controller.model
 
-        buttons = QGridLayout()
+        buttons = FlowGrid(3)  # three abreast where there is room, fewer in a narrow dock
         buttons.setSpacing(4)
         self.buttons: dict[ActionId, QToolButton] = {}
         ids = (ActionId.TRAIN, ActionId.PAUSE, ActionId.ONE_EPOCH, ActionId.N_EPOCHS, ActionId.RESET_HISTORY)
-        for i, key in enumerate(ids):
+        for key in ids:
             button = QToolButton()
             button.setDefaultAction(controller.actions[key])  # shows the action's short icon text
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            buttons.addWidget(button, i // 3, i % 3)
+            buttons.addWidget(button)
             self.buttons[key] = button
 
         self.speed = QSlider(Qt.Orientation.Horizontal)
@@ -277,8 +277,7 @@ class TrainingPanel(QWidget):
         for box in (self.batch_size, self.epochs, self.seed, self.validation):
             box.setKeyboardTracking(False)
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form = reflowing_form()
         form.addRow("Learning rate η", self.learning_rate)
         form.addRow("Batch size", self.batch_size)
         form.addRow("Epochs per run", self.epochs)
@@ -293,6 +292,7 @@ class TrainingPanel(QWidget):
         names = ("State", "Epoch", "Step", "Loss C", "Epoch mean", "Validation", "Speed")
         for row, name in enumerate(names):
             value = QLabel("—")
+            value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             grid.addWidget(QLabel(name), row, 0)
             grid.addWidget(value, row, 1)

@@ -86,11 +86,14 @@ def create_window(
 
 
 def _follow_use(layouts: LayoutController, training: TrainingController, diagnostics: DiagnosticsController) -> None:
-    """F5 in the Step layout switches to Train; landing on a breakpoint switches back to Step."""
+    """F5 in the Step layout switches to Train (in Present, it brings the loss plot to the front);
+    landing on a breakpoint switches back to Step."""
 
     def started(checked: bool) -> None:
         if checked and layouts.current == LayoutName.STEP:
             layouts.set_layout(LayoutName.TRAIN)
+        elif checked and layouts.current == LayoutName.PRESENT:
+            layouts.show_dock("loss")
 
     training.actions[ActionId.TRAIN].triggered.connect(started)
     diagnostics.hit.connect(lambda _hit: layouts.set_layout(LayoutName.STEP))

@@ -83,8 +83,22 @@ class LayoutController(QObject):
         """Layout ``name`` (default the current one) for this network and the docks this window has."""
         network = self.model.session.network
         sizes = (network.raw_input_size, *network.sizes[1:])  # the input plane is the raw x1, x2, features or not
-        layout = LAYOUTS[name or self.current].for_network(sizes)
+        layout = LAYOUTS[name or self.current].for_network(sizes).for_width(self.width(name))
         return layout.without({key for key in layout.keys if key not in self.docks})
+
+    def width(self, name: LayoutName | None = None) -> int:
+        """The width layout ``name`` (default the current one) is arranged for: the screen's in Present
+        (it goes full screen), else the window's."""
+        screen = self.window.screen()
+        if (name or self.current) == LayoutName.PRESENT and screen is not None:
+            return screen.geometry().width()
+        return self.window.width()
+
+    def show_dock(self, key: str) -> None:
+        """Bring dock ``key`` to the front (its tab raised), if the current layout has it."""
+        if key in self.layout().keys:
+            self.docks[key].show()
+            self.docks[key].raise_()
 
     def set_layout(self, name: LayoutName | str) -> None:
         """Switch to layout ``name``: keep the current one's arrangement, then show ``name``'s own
@@ -118,7 +132,8 @@ class LayoutController(QObject):
             try:
                 self.save()
                 self._before_present, self.current = self.current, LayoutName.PRESENT
-                self.restore()
+                if not self.restore():
+                    self.arrange()
             finally:
                 self._switching = False
         elif not on and self.current == LayoutName.PRESENT:
@@ -164,6 +179,14 @@ class LayoutController(QObject):
             if place.front:
                 self.docks[place.key].raise_()
         self.show_available()
+        self._keep_graph_share()
+
+    def _keep_graph_share(self) -> None:
+        """In Present, the graph keeps at least its share of the height, now and once Qt has applied
+        the arrangement."""
+        if self.current == LayoutName.PRESENT:
+            self.presentation.keep_graph_share()
+            QTimer.singleShot(0, self.presentation, self.presentation.keep_graph_share)
 
     def _size(self, layout: Layout) -> None:
         window = self.window
@@ -237,6 +260,7 @@ class LayoutController(QObject):
         if state is None or not self.window.restoreState(state, STATE_VERSION):
             return False
         self.show_available()
+        self._keep_graph_share()
         return True
 
     def _model_changed(self, what: str) -> None:

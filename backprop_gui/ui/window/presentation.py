@@ -18,7 +18,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signa
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPalette, QScreen
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
-from backprop_gui.core.layouts import REFERENCE_DPI, presentation_font_px
+from backprop_gui.core.layouts import MIN_PRESENT_PX, REFERENCE_DPI, presentation_font_px
 from backprop_gui.ui.common.screen_fit import fit_on_screen
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
@@ -68,6 +68,12 @@ def sized_font(font: QFont, points: float) -> QFont:
     result = QFont(font)
     result.setPointSizeF(points)
     return result
+
+
+def least_points(screen: QScreen | None) -> float:
+    """The smallest text presentation mode draws (``MIN_PRESENT_PX``) in points of ``screen``'s logical DPI."""
+    dpi = screen.logicalDotsPerInchY() if screen is not None else REFERENCE_DPI
+    return MIN_PRESENT_PX * 72 / dpi
 
 
 def base_points(screen: QScreen | None) -> float:
@@ -145,6 +151,7 @@ class _Saved:
     fonts: dict[QWidget, QFont | None] = field(default_factory=dict)  # None: the widget inherited its font
     ask_first: bool = False
     line_scale: float = 1.0
+    least_text_points: float = 0.0
     icon_sizes: dict[QToolBar, QSize] = field(default_factory=dict)
 
 
@@ -224,6 +231,7 @@ class PresentationMode(QObject):
             fonts={x: QFont(x.font()) if x.testAttribute(Qt.WidgetAttribute.WA_SetFont) else None for x in fonts},
             ask_first=self.formula_view.ask_first,
             line_scale=self.network_view.line_scale,
+            least_text_points=self.network_view.least_text_points,
             icon_sizes={bar: bar.iconSize() for bar in self.toolbars},
         )
         w.setPalette(presentation_palette())
@@ -231,6 +239,7 @@ class PresentationMode(QObject):
         for widget in fonts:
             widget.setFont(sized_font(widget.font(), points))
         self.network_view.set_line_scale(LINE_SCALE)
+        self.network_view.set_least_text_points(least_points(w.screen()))  # numbers shrink to fit, not below that
         self.formula_view.set_ask_first(True)
         icon = round(QFontMetricsF(w.font()).height() * ICON_SCALE)
         for bar in self._saved.icon_sizes:
@@ -283,6 +292,7 @@ class PresentationMode(QObject):
         for widget, font in saved.fonts.items():
             widget.setFont(font if font is not None else QFont())  # an empty font inherits again
         self.network_view.set_line_scale(saved.line_scale)
+        self.network_view.set_least_text_points(saved.least_text_points)
         self.formula_view.set_ask_first(saved.ask_first)
         for bar, size in saved.icon_sizes.items():
             bar.setIconSize(size)
