@@ -678,6 +678,7 @@ class NetworkView(QGraphicsView):
             self._relayout()
             self._refresh()
 
+    @property
     def graph_layout(self) -> GraphLayout:
         """Where everything is drawn, in scene units (see ``core.graph_layout``)."""
         return self._layout
