@@ -151,6 +151,24 @@ def test_discard_deletes_the_orphan(controller: SessionController, folder) -> No
     assert [name for name in os.listdir(folder) if name.endswith(".json")] == []
 
 
+def test_the_restore_question_offers_restore_discard_and_later_only(controller: SessionController, folder) -> None:
+    crash_with_autosave(folder, make_session("lost work"))
+    offered: list[list[str]] = []
+
+    def answer_later() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, answer_later)
+            return
+        offered.append([button.text().replace("&", "") for button in box.buttons() if button.isVisible()])
+        box.escapeButton().click()
+
+    QTimer.singleShot(0, answer_later)
+    assert not controller.offer_restore()
+    assert sorted(offered[0]) == ["Discard", "Later", "Restore"]  # no stray OK
+    assert len(controller.autosave.orphans()) == 1  # Later (and Esc) keeps it to be offered again
+
+
 @pytest.mark.parametrize(
     ("content", "why"),
     [

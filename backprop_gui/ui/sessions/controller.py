@@ -381,7 +381,7 @@ class SessionController(QObject):
             self._status(f"Autosave failed: {self.autosave.last_error}")
 
     def offer_restore(self) -> bool:
-        """After a crash, offer each autosave left behind (newest first): Restore or Discard."""
+        """After a crash, offer each autosave left behind (newest first): Restore, Discard or Later."""
         for orphan in self.autosave.orphans():
             try:
                 document, path = decode(orphan.read())
@@ -394,14 +394,19 @@ class SessionController(QObject):
                     self.window, "Autosave damaged", f"An autosave could not be restored: {why}\n\n{where}"
                 )
                 continue
-            box = plain_messages.message_box(QMessageBox.Icon.Question, "Restore unsaved session", "", self.window)
+            no_buttons = QMessageBox.StandardButton.NoButton  # Restore, Discard and Later only
+            box = plain_messages.message_box(
+                QMessageBox.Icon.Question, "Restore unsaved session", "", self.window, no_buttons
+            )
             box.setText(f"{APP_NAME} did not close properly. “{session.name}” had unsaved changes.")
             source = f" of {path}" if path else ""
             box.setInformativeText(
-                f"An autosave{source} from {orphan.saved_at:%Y-%m-%d %H:%M} holds them. Restore it, or discard it?"
+                f"An autosave{source} from {orphan.saved_at:%Y-%m-%d %H:%M} holds them. Restore it, discard it, "
+                "or decide later (asked again at the next start)?"
             )
             restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
             discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+            box.setEscapeButton(box.addButton("Later", QMessageBox.ButtonRole.RejectRole))
             box.setDefaultButton(restore)
             _roomy(box)
             box.exec()
