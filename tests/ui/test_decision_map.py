@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -107,3 +109,13 @@ def test_a_network_too_large_to_map_shows_why_and_the_map_returns_when_it_fits(q
     monkeypatch.setattr(decision, "MAX_MULTIPLY_ADDS", 10**9)
     widget.redraw()
     assert widget.stack.currentWidget() is widget.plot and widget.outputs is not None
+
+
+def test_small_inputs_read_as_plain_numbers_without_an_si_scale(qtbot):
+    """Inputs within ±0.002: the axes' names stay "x₁" and "x₂", not "x₂ (x0.001)"."""
+    session = load_example("xor")
+    session.data = replace(session.data, inputs=session.data.inputs * 0.002)
+    widget = shown(qtbot, session)
+    item = widget.plot.getPlotItem()
+    names = [item.getAxis(side).labelString() for side in ("bottom", "left")]
+    assert names and all("x0.001" not in name and "(" not in name for name in names), names

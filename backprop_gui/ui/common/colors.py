@@ -240,8 +240,10 @@ PLOT_AXIS_COLOR = "#222222"  # axes, ticks and names on the plots' white: 16:1 c
 
 
 def dark_axes(*axes) -> None:
-    """Draw pyqtgraph ``axes`` (AxisItem) — line, ticks, numbers and name — dark on the plots' white."""
+    """Draw pyqtgraph ``axes`` (AxisItem) — line, ticks, numbers and name — dark on the plots' white,
+    the numbers as they are (no automatic SI scale such as "x₂ (x0.001)" beside the name)."""
     for axis in axes:
+        axis.enableAutoSIPrefix(False)
         axis.setPen(PLOT_AXIS_COLOR)
         axis.setTextPen(PLOT_AXIS_COLOR)
         axis.labelStyle["color"] = PLOT_AXIS_COLOR

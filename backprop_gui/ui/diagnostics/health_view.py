@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from backprop_gui.core.health import HealthRecorder
+from backprop_gui.ui.common.colors import dark_axes
 
 REFRESH_MS = 200
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
@@ -48,7 +49,7 @@ class HealthView(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLogMode(y=True)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        dark_axes(self.plot.getAxis("bottom"), self.plot.getAxis("left"))
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=(40, 40, 40))
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         self.curves: list[pg.PlotDataItem] = []

@@ -32,6 +32,7 @@ from backprop_gui.core.network import Network
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
+from backprop_gui.ui.common.colors import dark_axes
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, NumberBox, param_box
 from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
@@ -203,6 +204,7 @@ class DataView(QWidget):
         self.scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen(60, 60, 60, 150))
         self.plot.addItem(self.scatter)
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.2)
+        dark_axes(self.plot.getAxis("bottom"), self.plot.getAxis("left"))
         self.no_plot = QLabel()
         self.no_plot.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_plot.setWordWrap(True)

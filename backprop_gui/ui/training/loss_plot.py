@@ -209,7 +209,6 @@ class LossPlot(QWidget):
         item.setLabel("bottom", "step")
         item.setLabel("left", "loss C")
         item.setLabel("top", "epoch")
-        item.getAxis("left").enableAutoSIPrefix(False)
         dark_axes(*(item.getAxis(side) for side in axes))
         item.setLogMode(y=True)
         self.view = item.getViewBox()
