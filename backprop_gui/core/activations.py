@@ -43,7 +43,7 @@ def _softmax(z: Array) -> Array:
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation: its name, f, f' and a one-line formula for people."""
+    """One activation: its name, f, f' and a one-line formula for people (Unicode scripts, no carets)."""
 
     name: str
     f: Callable[[Array], Array]
@@ -64,7 +64,7 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act
     for act in (
-        Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), "σ(z) = 1 / (1 + e^−z)"),
+        Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), "σ(z) = 1 / (1 + e⁻ᶻ)"),
         Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "tanh(z)"),
         Activation(
             "relu",
@@ -79,8 +79,8 @@ ACTIVATIONS: dict[str, Activation] = {
             f"z if z > 0 else {LEAKY_SLOPE}·z",
         ),
         Activation("linear", lambda z: z.astype(float, copy=True), lambda z, a: np.ones_like(z), "z"),
-        Activation("softplus", _softplus, lambda z, a: _sigmoid(z), "log(1 + e^z)"),
-        Activation("softmax", _softmax, None, "e^z_j / Σ_k e^z_k", output_only=True),
+        Activation("softplus", _softplus, lambda z, a: _sigmoid(z), "log(1 + eᶻ)"),
+        Activation("softmax", _softmax, None, "exp(zⱼ) / Σₖ exp(zₖ)", output_only=True),
     )
 }
 

@@ -123,6 +123,20 @@ def test_html_in_activation_note_or_labels_cannot_inject_markup(qtbot):
     assert "<script>" not in widget._html(widget.equations())
 
 
+def test_activation_and_error_notes_read_in_real_notation_not_carets(qtbot):
+    model = SessionModel(load_example("blobs_softmax"))
+    widget = FormulaView(model)
+    qtbot.addWidget(widget)
+    widget.show()
+    model.set_selection(Selection(model.session.network.depth, 0))
+    model.run_to_end()
+    page = widget._html(widget.equations())
+    assert "softmax: exp(zⱼ) / Σₖ exp(zₖ)" in page  # the activation's note
+    assert "δ<sub>j</sub> = a<sub>j</sub>" in page or "Jacobian collapses" in page  # the output error's note
+    notes = [line for line in shown(widget).split("(") if "softmax" in line]
+    assert notes and not any("^" in note or "_" in note for note in notes), notes
+
+
 def test_a_hidden_panel_catches_up_when_shown(view):
     view.hide()
     view.model.set_selection(Selection(2, 0))

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.formatting import format_number
+from backprop_gui.core.notes import caret_html
 from backprop_gui.core.quiz import (
     QUANTITY_NAMES,
     QUIZ_QUANTITIES,
@@ -287,7 +288,7 @@ class QuizPanel(QWidget):
         if eq.relation == "←":
             lines.append(f"with η = {html.escape(format_number(self.model.stepper.learning_rate, 6))}")
         elif eq.note:
-            lines.append(html.escape(eq.note))
+            lines.append(caret_html(eq.note))
         self.hint.setText("<br>".join(lines))
         self.hint.show()
 

@@ -296,7 +296,7 @@ class FormulaView(PassPage):
         if eq.definition:
             caption += "&nbsp;&nbsp;" + tokens_html(eq.definition, digits)
         if eq.note:
-            caption += f"&nbsp;&nbsp;&nbsp;({html.escape(eq.note)})"
+            caption += f"&nbsp;&nbsp;&nbsp;({caret_html(eq.note)})"
         bg = f"background-color:{background};" if background else ""
         anchor = '<a name="current"></a>' if background and anchored else ""
         # No margins inside an equation, and continuation lines pushed under the relation sign with
