@@ -7,7 +7,9 @@ only paints. Layer 0 (the inputs x_k) and layers 1..L are columns from left to r
 
 Invariants:
 - A layer wider than ``MAX_SHOWN`` neurons shows its first and last ``ELIDED_SHOWN`` around an
-  elision mark, which takes one neuron's slot; edges join shown neurons only.
+  elision mark, which takes one neuron's slot; edges join shown neurons only. Where that is too
+  tall for the view, such layers show fewer (down to ``LEAST_ELIDED_SHOWN`` at each end) before
+  the graph is scaled down, so that its texts keep their size.
 - Each circle's glow ring reaches ``halo`` beyond it, and neighbouring rings in a column keep a
   clear gap of ``GAP_SHARE`` of the radius (at least ``MIN_GAP``).
 - The columns use the view's whole height except the legend's bottom-left corner: a column
@@ -24,7 +26,8 @@ from dataclasses import dataclass
 from backprop_gui.core.geometry import Box, Point, Segment, Size
 
 MAX_SHOWN = 16  # a layer with more neurons than this is elided
-ELIDED_SHOWN = 6  # neurons shown at each end of an elided layer
+ELIDED_SHOWN = 6  # neurons shown at each end of an elided layer …
+LEAST_ELIDED_SHOWN = 2  # … or as few as this where more would only fit scaled down
 HALO = 8.5  # how far the glow ring reaches beyond a circle at line scale 1; thicker lines widen it …
 WIDE_HALO_SHARE = 0.2  # … only up to this share of the radius (never below HALO), and …
 HALO_SHARE = 0.6  # … no ring reaches beyond this share of the radius (small circles get a thinner ring)
@@ -46,9 +49,9 @@ class GraphTexts:
     ``line`` is a line of text's height, ``number`` the width of a wide number at the current
     precision, ``font_points`` the font's size and ``least_points`` the smallest a number inside
     a circle may shrink to (presentation mode: the font's own size); the title is the session's name. Captions are
-    one per column (layer 0..L); elision marks are keyed by layer; labels by j (0-based) of the
-    shown inputs and outputs, the outputs' both on two lines (name over target) and on one line
-    (for crowded outputs).
+    one per column (layer 0..L); elision marks are keyed by layer (the widest their text can be);
+    labels by j (0-based) of the inputs and outputs shown at most (``shown_neurons(n)``), the
+    outputs' both on two lines (name over target) and on one line (for crowded outputs).
     """
 
     line: float
@@ -101,11 +104,12 @@ class GraphLayout:
         return [*neurons, *self.labels.values(), self.title, *self.captions, *self.elisions.values(), self.legend]
 
 
-def shown_neurons(size: int) -> list[int]:
-    """0-based indices of the neurons drawn for a layer of ``size`` neurons."""
+def shown_neurons(size: int, ends: int = ELIDED_SHOWN) -> list[int]:
+    """0-based indices of the neurons drawn for a layer of ``size`` neurons: all of them, or the first
+    and last ``ends`` of a layer wider than ``MAX_SHOWN``."""
     if size <= MAX_SHOWN:
         return list(range(size))
-    return list(range(ELIDED_SHOWN)) + list(range(size - ELIDED_SHOWN, size))
+    return list(range(ends)) + list(range(size - ends, size))
 
 
 def halo_reach(radius: float, line_scale: float, thin: bool = False) -> float:
@@ -148,7 +152,9 @@ def layout_graph(
     """The layout of a network of layer ``sizes`` (n_0 … n_L) in a view of ``view`` pixels whose
     bottom-left corner holds a legend of ``legend`` pixels, with lines ``line_scale`` times thicker.
 
-    The outputs' labels go on two lines unless that leaves their neurons too close for them.
+    The outputs' labels go on two lines unless that leaves their neurons too close for them. Wide
+    layers show fewer neurons (``LEAST_ELIDED_SHOWN`` at each end at the least) rather than scale the
+    graph down.
     """
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"a graph needs inputs and at least one layer of neurons, got sizes {list(sizes)}")
@@ -156,12 +162,15 @@ def layout_graph(
         raise ValueError(f"expected {len(sizes)} captions (one per column), got {len(texts.captions)}")
     if line_scale <= 0:
         raise ValueError(f"line scale must be positive, got {line_scale}")
-    shown = [shown_neurons(n) for n in sizes]
     elided = [n > MAX_SHOWN for n in sizes]
-    plan = _Plan.fit(shown, elided, texts, texts.outputs, view, legend, line_scale)
-    one_line = plan.pitch < 2.2 * texts.line + 8  # outputs too close for two-line labels
-    if one_line:
-        plan = _Plan.fit(shown, elided, texts, texts.outputs_one_line, view, legend, line_scale)
+    for ends in range(ELIDED_SHOWN, LEAST_ELIDED_SHOWN - 1, -1) if any(elided) else [ELIDED_SHOWN]:
+        shown = [shown_neurons(n, ends) for n in sizes]
+        plan = _Plan.fit(shown, elided, texts, texts.outputs, view, legend, line_scale)
+        one_line = plan.pitch < 2.2 * texts.line + 8  # outputs too close for two-line labels
+        if one_line:
+            plan = _Plan.fit(shown, elided, texts, texts.outputs_one_line, view, legend, line_scale)
+        if plan.scale >= 1:
+            break
     return plan.place(shown, elided, texts, texts.outputs_one_line if one_line else texts.outputs, legend, one_line)
 
 
@@ -275,12 +284,13 @@ class _Plan:
         for l, js in enumerate(shown):
             x = self.xs[l]
             first = self.middles[l] - (self.slots[l] - 1) / 2 * self.pitch
+            ends = len(js) // 2
             for s, j in enumerate(js):
-                slot = s + 1 if elided[l] and s >= ELIDED_SHOWN else s  # the mark takes a slot
+                slot = s + 1 if elided[l] and s >= ends else s  # the mark takes a slot
                 neurons[(l, j)] = Point(x, first + slot * self.pitch)
             if elided[l]:
                 mark = texts.elisions[l]
-                elisions[l] = Box.around(Point(x, first + ELIDED_SHOWN * self.pitch), mark.width / 2, mark.height / 2)
+                elisions[l] = Box.around(Point(x, first + ends * self.pitch), mark.width / 2, mark.height / 2)
             caption = texts.captions[l]
             captions.append(Box(x - caption.width / 2, caption_y, caption.width, caption.height))
 
@@ -288,8 +298,8 @@ class _Plan:
         last = len(shown) - 1
         labels: dict[tuple[int, int], Box] = {}
         for layer, sizes in ((0, texts.inputs), (last, outputs)):
-            for j, size in sizes.items():
-                p = neurons[(layer, j)]
+            for j in shown[layer]:
+                size, p = sizes[j], neurons[(layer, j)]
                 x = p.x - r - LABEL_GAP - size.width if layer == 0 else p.x + r + LABEL_GAP + self.beside_width
                 labels[(layer, j)] = Box(x, p.y - size.height / 2, size.width, size.height)
         edges: dict[tuple[int, int, int], Segment] = {}

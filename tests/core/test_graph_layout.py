@@ -11,6 +11,7 @@ from backprop_gui.core.geometry import Box, Point, Size
 from backprop_gui.core.graph_layout import (
     ELIDED_SHOWN,
     HALO,
+    LEAST_ELIDED_SHOWN,
     MAX_SHOWN,
     MIN_GAP,
     THIN_HALO,
@@ -105,6 +106,21 @@ def test_wide_layers_are_elided_with_a_mark_in_the_middle_slot():
         assert centre.y == pytest.approx(above.y + result.pitch) and below.y == pytest.approx(
             above.y + 2 * result.pitch
         )
+
+
+@pytest.mark.parametrize("view", [(987, 386), (700, 330)])
+def test_wide_layers_show_fewer_neurons_rather_than_scale_the_texts_down(view):
+    result = layout([784, 64, 10], view)
+    assert result.scale == 1
+    ends = len(result.shown[0]) // 2
+    assert LEAST_ELIDED_SHOWN <= ends < ELIDED_SHOWN
+    assert result.shown[0] == [*range(ends), *range(784 - ends, 784)] and len(result.shown[2]) == 10
+    mark, above = result.elisions[0], result.neurons[(0, ends - 1)]
+    assert mark.y + mark.height / 2 == pytest.approx(above.y + result.pitch)  # the mark between both ends
+    for l, j in result.neurons:
+        assert result.neuron_box(l, j).inside(result.scene)
+    roomy = layout([784, 64, 10], (1000, 700))
+    assert roomy.scale == 1 and len(roomy.shown[0]) == 2 * ELIDED_SHOWN  # all twelve where they fit
 
 
 def test_edges_run_from_circle_edge_to_circle_edge():

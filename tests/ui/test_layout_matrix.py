@@ -255,10 +255,7 @@ def problems(window, screen_name: str, layout: LayoutName) -> list[str]:
         if on_screen(area):
             found.append(sideways_problem(area))
     view = window.network_view
-    # A graph too big for its view even with numbers beside small circles (784-64-10 at 768 px high)
-    # is scaled down as a whole, its texts with it: their size is not checked there (a known gap).
-    scaled_down = view.graph_layout.scale < 1
-    found.extend(graph_text_problems(view, min_px if check_px and not scaled_down else None))
+    found.extend(graph_text_problems(view, min_px if check_px else None))  # as drawn, scaled down or not
     if layout == LayoutName.PRESENT and view.viewport().height() < 0.5 * window.height():
         found.append(f"graph {view.viewport().height()} px of a {window.height()} px window in Present")
     found.extend(contrast_problems(window))

@@ -274,6 +274,8 @@ def test_wide_layers_are_elided(qtbot):
     view = NetworkView(SessionModel(wide_session()))
     qtbot.addWidget(view)
     view.resize(1000, 700)
+    with qtbot.waitExposed(view):
+        view.show()
     assert len(neurons(view)) == 12 + 12 + 10
     assert len(edges(view)) == 12 * 12 + 12 * 10
     assert view.items_for(Selection(0, 100)) == []
@@ -282,6 +284,23 @@ def test_wide_layers_are_elided(qtbot):
     texts = [item.toPlainText() for item in view.scene().items() if hasattr(item, "toPlainText")]
     assert "⋮ (772 hidden)" in texts
     assert "⋮ (52 hidden)" in texts
+
+
+def test_a_wide_layer_shows_fewer_neurons_in_a_low_view_and_keeps_its_text_size(qtbot):
+    view = NetworkView(SessionModel(wide_session()))
+    qtbot.addWidget(view)
+    view.resize(987, 386)  # the graph's room in Step at 1366×768
+    with qtbot.waitExposed(view):
+        view.show()
+    qtbot.waitUntil(lambda: len(neurons(view)) < 34)
+    assert view.graph_layout.scale == 1 and view.transform().m11() == 1
+    ends = len(view.graph_layout.shown[0]) // 2
+    texts = [item.toPlainText() for item in view.scene().items() if hasattr(item, "toPlainText")]
+    assert f"⋮ ({784 - 2 * ends} hidden)" in texts
+    assert view.items_for(Selection(0, ends)) == [] and view.items_for(Selection(0, ends - 1)) != []
+    view.resize(1000, 700)
+    qtbot.waitUntil(lambda: len(neurons(view)) == 34)  # all twelve again where they fit
+    assert "⋮ (772 hidden)" in [item.toPlainText() for item in view.scene().items() if hasattr(item, "toPlainText")]
 
 
 def test_html_in_the_session_is_shown_literally(qtbot):
@@ -365,6 +384,9 @@ def test_a_new_architecture_rebuilds_the_graph(view):
 def test_selecting_a_neuron_that_is_not_drawn_marks_its_layers_elision(qtbot):
     view = NetworkView(SessionModel(wide_session()))
     qtbot.addWidget(view)
+    view.resize(1000, 700)
+    with qtbot.waitExposed(view):
+        view.show()
     marks = {item.toPlainText(): item for item in view.scene().items() if hasattr(item, "toPlainText")}
     inputs, hidden = marks["⋮ (772 hidden)"], marks["⋮ (52 hidden)"]
     highlight = view.palette().color(QPalette.ColorRole.Highlight)

@@ -50,8 +50,8 @@ from backprop_gui.core.edge_labels import EdgeLabelKind, EdgeLabelMode, edge_lab
 from backprop_gui.core.formulas import focus
 from backprop_gui.core.geometry import Box, Size
 from backprop_gui.core.graph_layout import (
-    ELIDED_SHOWN,
     HALO,
+    LEAST_ELIDED_SHOWN,
     LEGEND_MARGIN,
     MAX_SHOWN,
     NUMBER_GAP,
@@ -100,6 +100,11 @@ def course_name(symbol: str, sub: tuple[int, ...] = (), sup: int | None = None) 
     if sup is not None:
         text += f"<sup>{sup}</sup>"
     return text
+
+
+def _elision_text(size: int, ends: int) -> str:
+    """The mark of a layer of ``size`` neurons drawn ``ends`` at each end: "⋮ (772 hidden)"."""
+    return f"⋮ ({size - 2 * ends} hidden)"
 
 
 def _redundant(label: str, symbols: tuple[str, ...], index: int) -> bool:
@@ -384,6 +389,7 @@ class NetworkView(QGraphicsView):
         self._panning = False
         self._architecture: tuple = ()
         self._shown: list[list[int]] = []
+        self._rebuilding = False  # _build on a change of the shown neurons, from _relayout
         self._neurons: dict[tuple[int, int], NeuronItem] = {}
         self._edges: dict[tuple[int, int, int], EdgeItem] = {}
         self._labels: dict[tuple[int, int], QGraphicsTextItem] = {}
@@ -562,8 +568,9 @@ class NetworkView(QGraphicsView):
             tuple(session.data.target_labels),
         )
 
-    def _build(self) -> None:
-        """Create every item for the current architecture (once per architecture)."""
+    def _build(self, shown: list[list[int]] | None = None) -> None:
+        """Create every item for the current architecture (once per architecture, and again when the
+        view's size changes how many neurons of a wide layer are ``shown``: per layer, the 0-based j)."""
         scene = self.scene()
         scene.clear()
         self._neurons.clear()
@@ -580,7 +587,7 @@ class NetworkView(QGraphicsView):
         network = session.network
         sizes = network.sizes
         depth = network.depth
-        self._shown = [shown_neurons(n) for n in sizes]
+        self._shown = shown or [shown_neurons(n) for n in sizes]
 
         self._title = self._text_item(f"<b>{html.escape(session.name)}</b>")
         for l, size in enumerate(sizes):
@@ -591,8 +598,9 @@ class NetworkView(QGraphicsView):
                 caption = f"layer {l} ({activation})" + (" · output" if l == depth else "")
             self._captions.append(self._text_item(caption))
             if size > MAX_SHOWN:
-                item = self._text_item(f"⋮ ({size - 2 * ELIDED_SHOWN} hidden)")
-                item.setToolTip(f"Neurons {ELIDED_SHOWN + 1}–{size - ELIDED_SHOWN} of this layer are not drawn")
+                ends = len(self._shown[l]) // 2
+                item = self._text_item(_elision_text(size, ends))
+                item.setToolTip(f"Neurons {ends + 1}–{size - ends} of this layer are not drawn")
                 self._elisions[l] = item
             for j in self._shown[l]:
                 neuron = NeuronItem(l, j, self._style)
@@ -699,6 +707,13 @@ class NetworkView(QGraphicsView):
             Size(self._legend_room.width(), self._legend_room.height()),
             self._style.line_scale,
         )
+        if layout.shown != self._shown and not self._rebuilding:  # a wide layer shows more or fewer neurons
+            self._rebuilding = True
+            try:
+                self._build(layout.shown)  # lays out again, to the same layout
+            finally:
+                self._rebuilding = False
+            return
         self._layout = layout
         if layout.one_line_labels != self._one_line_labels:
             self._one_line_labels = layout.one_line_labels
@@ -750,7 +765,8 @@ class NetworkView(QGraphicsView):
             return size(self._measure)
 
         targets = self._first_sample(self.model.stepper.value(Quantity.TARGET))
-        outputs = [j for l, j in self._labels if l]
+        sizes = self.model.session.network.sizes
+        outputs = shown_neurons(sizes[-1])  # the most shown: the layout may show fewer
         return GraphTexts(
             line=metrics.height(),
             number=metrics.horizontalAdvance(self.model.format(-0.088888888)),
@@ -758,8 +774,8 @@ class NetworkView(QGraphicsView):
             least_points=self._least_points,
             title=size(self._title) if self._title is not None else Size(0, 0),
             captions=[size(caption) for caption in self._captions],
-            elisions={l: size(mark) for l, mark in self._elisions.items()},
-            inputs={j: size(label) for (l, j), label in self._labels.items() if l == 0},
+            elisions={l: measured(_elision_text(sizes[l], LEAST_ELIDED_SHOWN)) for l in self._elisions},
+            inputs={j: measured(self._input_label(j)) for j in shown_neurons(sizes[0])},
             outputs={j: measured(self._output_label(j, float(targets[j]), False)) for j in outputs},
             outputs_one_line={j: measured(self._output_label(j, float(targets[j]), True)) for j in outputs},
         )
