@@ -147,10 +147,16 @@ def caption_top(line: float) -> float:
 
 
 def layout_graph(
-    sizes: Sequence[int], texts: GraphTexts, view: Size, legend: Size, line_scale: float = 1.0
+    sizes: Sequence[int],
+    texts: GraphTexts,
+    view: Size,
+    legend: Size,
+    line_scale: float = 1.0,
+    numbers_beside: bool = False,
 ) -> GraphLayout:
     """The layout of a network of layer ``sizes`` (n_0 … n_L) in a view of ``view`` pixels whose
-    bottom-left corner holds a legend of ``legend`` pixels, with lines ``line_scale`` times thicker.
+    bottom-left corner holds a legend of ``legend`` pixels, with lines ``line_scale`` times thicker;
+    with ``numbers_beside`` the numbers go beside circles of any size (the circles show maps).
 
     The outputs' labels go on two lines unless that leaves their neurons too close for them. Wide
     layers show fewer neurons (``LEAST_ELIDED_SHOWN`` at each end at the least) rather than scale the
@@ -165,10 +171,10 @@ def layout_graph(
     elided = [n > MAX_SHOWN for n in sizes]
     for ends in range(ELIDED_SHOWN, LEAST_ELIDED_SHOWN - 1, -1) if any(elided) else [ELIDED_SHOWN]:
         shown = [shown_neurons(n, ends) for n in sizes]
-        plan = _Plan.fit(shown, elided, texts, texts.outputs, view, legend, line_scale)
+        plan = _Plan.fit(shown, elided, texts, texts.outputs, view, legend, line_scale, numbers_beside)
         one_line = plan.pitch < 2.2 * texts.line + 8  # outputs too close for two-line labels
         if one_line:
-            plan = _Plan.fit(shown, elided, texts, texts.outputs_one_line, view, legend, line_scale)
+            plan = _Plan.fit(shown, elided, texts, texts.outputs_one_line, view, legend, line_scale, numbers_beside)
         if plan.scale >= 1:
             break
     return plan.place(shown, elided, texts, texts.outputs_one_line if one_line else texts.outputs, legend, one_line)
@@ -201,11 +207,13 @@ class _Plan:
         view: Size,
         legend: Size,
         line_scale: float,
+        numbers_beside: bool = False,
     ) -> _Plan:
         """Columns of neurons use the whole height of the view, except a column in the legend's
         bottom-left corner, which stays above the legend. The numbers go inside the circles,
         shrinking down to ``MIN_INSIDE_FONT`` of the font if need be, else (crowded layouts)
-        beside small circles; a graph too big even then is scaled down to fit."""
+        beside small circles; a graph too big even then is scaled down to fit. With
+        ``numbers_beside`` they go beside the circles, which keep the size they would have."""
         line, value_w = texts.line, texts.number
         view_w, view_h = max(view.width, 200.0), max(view.height, 150.0)
         legend_top, legend_right = view_h - legend.height - 18, legend.width + 18  # the legend's corner, px
@@ -233,8 +241,9 @@ class _Plan:
             r_fit, thin = _fitting_radius(slots, rooms, r_max, line_scale), False
             if r_fit < r_least:  # a thinner glow ring leaves room for circles that hold their numbers?
                 r_fit, thin = _fitting_radius(slots, rooms, r_max, line_scale, thin=True), True
-            beside = scale < 1 or r_fit < r_least
-            if beside:
+            crowded = scale < 1 or r_fit < r_least
+            beside = crowded or numbers_beside
+            if crowded:
                 least = max(line + 8, neuron_pitch(MIN_RADIUS, halo_reach(MIN_RADIUS, line_scale)))
                 pitch = max(least, min(room / s for s, room in zip(slots, rooms, strict=True)))
                 radius = max(MIN_RADIUS, _beside_radius(pitch, line, line_scale))

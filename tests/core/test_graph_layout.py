@@ -141,6 +141,16 @@ def test_numbers_go_inside_large_circles_and_beside_small_ones():
     assert box.right == pytest.approx(crowded.neurons[(1, 0)].x + crowded.radius + crowded.beside_width)
 
 
+def test_numbers_can_go_beside_circles_that_keep_their_size_for_maps():
+    inside = layout([2, 2, 1], (900, 600))
+    maps = layout_graph([2, 2, 1], texts([2, 2, 1]), Size(900, 600), LEGEND, numbers_beside=True)
+    assert not inside.numbers_beside and maps.numbers_beside and maps.beside_width > 64.6
+    assert maps.radius == pytest.approx(inside.radius) and maps.scale == 1
+    box = maps.neuron_box(1, 0)
+    assert box.right == pytest.approx(maps.neurons[(1, 0)].x + maps.radius + maps.beside_width)
+    assert all(maps.neuron_box(l, j).inside(maps.scene) for l, j in maps.neurons)
+
+
 def test_inside_numbers_shrink_no_further_than_the_least_font():
     result = layout([2, 4, 3], (900, 330))
     if not result.numbers_beside:

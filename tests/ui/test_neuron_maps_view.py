@@ -67,6 +67,27 @@ def test_the_menu_draws_every_hidden_and_output_neuron_as_its_core_map(qtbot):
     assert "input plane" in window.network_view.legend.plain_text()
 
 
+def test_the_legend_describes_the_maps_colours_and_each_number_stays_in_sight(qtbot):
+    window = maps_on(qtbot, load_example("xor"))  # sigmoid maps: colours from 0 to 1
+    view, legend = window.network_view, window.network_view.legend
+    assert legend.end_texts() == ("0", "0.5", "1")
+    table = map_lookup_table()
+    assert legend.stops[0][1] == QColor(*table[0]) and legend.stops[-1][1] == QColor(*table[-1])
+    window.model.run_to(2)  # Forward 2: every neuron has its number
+    for (l, j), item in view.maps.items.items():
+        neuron = item.neuron
+        number = neuron.value_item
+        assert neuron.beside and number.text(), (l, j)
+        assert not number.sceneBoundingRect().intersects(item.sceneBoundingRect()), (l, j)  # not under its map
+    window.action(ActionId.NEURON_VALUE, "a").trigger()
+    assert legend.end_texts()[1] == "0" and "input plane" not in legend.plain_text()
+    tanh = build_network(2, [3, 1], ["tanh", "sigmoid"], seed=3)
+    window.model.set_session(Session("tanh", tanh, load_example("xor").data))
+    window.action(ActionId.NEURON_VALUE, "maps").trigger()
+    assert legend.end_texts() == ("low", "", "high")  # layers of different ranges: each named in the text
+    assert "layer 1 −1 … 1, layer 2 0 … 1" in legend.plain_text()
+
+
 def test_the_pixels_inside_a_neuron_are_its_map_in_the_decision_maps_colours(qtbot):
     window = maps_on(qtbot, load_example("xor"))
     maps = core_maps(window.model.session)

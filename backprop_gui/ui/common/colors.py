@@ -37,6 +37,13 @@ def map_colormap() -> pg.ColorMap:
 
 
 @cache
+def map_stops() -> tuple[tuple[float, QColor], ...]:
+    """The maps' colour scale as gradient stops: (position 0..1 from low to high, colour), 17 of them."""
+    table = map_lookup_table()
+    return tuple((i / 16, QColor(*(int(c) for c in table[min(255, i * 16)]))) for i in range(17))
+
+
+@cache
 def map_lookup_table() -> np.ndarray:
     """The maps' colour scale as 256 colours, (256, 3) uint8, low to high."""
     table: np.ndarray = map_colormap().getLookupTable(nPts=256, alpha=False)
@@ -51,6 +58,7 @@ _STOPS: tuple[tuple[float, tuple[int, int, int]], ...] = (
     (0.5, (244, 165, 130)),
     (1.0, (178, 24, 43)),
 )
+DIVERGING_STOPS = tuple(((t + 1) / 2, QColor(*rgb)) for t, rgb in _STOPS)  # as gradient stops, 0..1
 POSITIVE = QColor(178, 24, 43)
 NEGATIVE = QColor(33, 102, 172)
 
@@ -115,7 +123,8 @@ class ColorLegend(QWidget):
     """A small overlay: the colour bar from −limit to +limit, what the neurons and edges show.
 
     ``set_scale(title_html, limit_text)`` sets the quantity (rich text, already escaped)
-    and the number printed at the ends of the bar; ``edges_html`` describes the edges.
+    and the number printed at the ends of the bar; ``edges_html`` describes the edges. Another
+    scale (the neuron maps') gives its own texts at the bar's ends and its own colours.
     ``set_compact(True)`` shrinks it to one line (the quantity, then the bar), for small views.
     """
 
@@ -125,16 +134,31 @@ class ColorLegend(QWidget):
         self.title_html = ""
         self.limit_text = ""
         self.edges_html = ""
+        self.ends: tuple[str, str, str] | None = None  # the bar's texts (low, middle, high), else −limit, 0, +limit
+        self.stops = DIVERGING_STOPS
         self.compact = False
         self._doc = QTextDocument()
         self._doc.setDocumentMargin(0)
 
-    def set_scale(self, title_html: str, limit_text: str, edges_html: str) -> None:
-        """Show ``title_html`` over a bar labelled −``limit_text`` … 0 … +``limit_text``."""
-        if (title_html, limit_text, edges_html) != (self.title_html, self.limit_text, self.edges_html):
-            self.title_html, self.limit_text, self.edges_html = title_html, limit_text, edges_html
+    def set_scale(
+        self,
+        title_html: str,
+        limit_text: str,
+        edges_html: str,
+        ends: tuple[str, str, str] | None = None,
+        stops: tuple[tuple[float, QColor], ...] = DIVERGING_STOPS,
+    ) -> None:
+        """Show ``title_html`` over a blue–white–red bar labelled −``limit_text`` … 0 … +``limit_text``,
+        or labelled ``ends`` (low, middle, high) in the colours ``stops`` ((position 0..1, colour), …)."""
+        now = (title_html, limit_text, edges_html, ends, stops)
+        if now != (self.title_html, self.limit_text, self.edges_html, self.ends, self.stops):
+            self.title_html, self.limit_text, self.edges_html, self.ends, self.stops = now
             self.resize(self.sizeHint())
             self.update()
+
+    def end_texts(self) -> tuple[str, str, str]:
+        """The texts under the bar's low end, middle and high end."""
+        return self.ends or (f"−{self.limit_text}", "0", f"+{self.limit_text}")
 
     def set_compact(self, on: bool) -> None:
         """One line (``on``: the quantity and the bar) or the full legend."""
@@ -152,7 +176,8 @@ class ColorLegend(QWidget):
         return self.title_html if self.compact else f"{self.title_html}<br>{self.edges_html}"
 
     def _compact_bar_width(self, fm: QFontMetricsF) -> float:
-        return 2 * fm.horizontalAdvance("+" + self.limit_text) + 70
+        low, _, high = self.end_texts()
+        return fm.horizontalAdvance(low) + fm.horizontalAdvance(high) + 70
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         fm = QFontMetricsF(self.font())
@@ -163,7 +188,7 @@ class ColorLegend(QWidget):
         if self.compact:
             width = text.width() + 12 + self._compact_bar_width(fm) + 20
             return QSize(round(width), round(max(text.height(), fm.height()) + 12))
-        bar = 2 * fm.horizontalAdvance("+" + self.limit_text) + fm.horizontalAdvance("0") + 40
+        bar = sum(fm.horizontalAdvance(text) for text in self.end_texts()) + 40
         width = max(text.width(), bar + fm.horizontalAdvance("not yet known") + 46, 200)
         return QSize(round(width + 20), round(text.height() + fm.height() * 2 + 24))
 
@@ -195,7 +220,7 @@ class ColorLegend(QWidget):
         top = 8 + self._doc.size().height() + 6
         unknown_w = fm.horizontalAdvance("not yet known") + 26
         bar = QRectF(10, top, self.width() - 30 - unknown_w, fm.height() * 0.8)
-        _draw_scale_bar(painter, bar, frame)
+        _draw_scale_bar(painter, bar, frame, self.stops)
         swatch = QRectF(bar.right() + 10, top, fm.height() * 0.8, fm.height() * 0.8)
         painter.setBrush(unknown_brush(palette))
         painter.drawRect(swatch)
@@ -203,16 +228,16 @@ class ColorLegend(QWidget):
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         painter.setFont(QFont(self.font()))
         baseline = bar.bottom() + fm.ascent() + 3
-        low, high = f"−{self.limit_text}", f"+{self.limit_text}"
+        low, middle, high = self.end_texts()
         painter.drawText(QPointF(bar.left(), baseline), low)
-        painter.drawText(QPointF(bar.center().x() - fm.horizontalAdvance("0") / 2, baseline), "0")
+        painter.drawText(QPointF(bar.center().x() - fm.horizontalAdvance(middle) / 2, baseline), middle)
         painter.drawText(QPointF(bar.right() - fm.horizontalAdvance(high), baseline), high)
         painter.drawText(QPointF(swatch.right() + 5, swatch.center().y() + fm.ascent() / 2 - 1), "not yet known")
         painter.end()
 
     def _paint_compact_bar(self, painter: QPainter, fm: QFontMetricsF, frame: QColor) -> None:
         """The one-line form: −limit, the colour bar, +limit, after the quantity's name."""
-        low, high = f"−{self.limit_text}", f"+{self.limit_text}"
+        low, _, high = self.end_texts()
         left = 10 + self._doc.idealWidth() + 12
         baseline = self.height() / 2 + fm.ascent() / 2 - 2
         painter.setPen(self.palette().color(QPalette.ColorRole.Text))
@@ -221,16 +246,16 @@ class ColorLegend(QWidget):
         bar = QRectF(
             left + fm.horizontalAdvance(low) + 6, self.height() / 2 - fm.height() * 0.35, 50, fm.height() * 0.7
         )
-        _draw_scale_bar(painter, bar, frame)
+        _draw_scale_bar(painter, bar, frame, self.stops)
         painter.setPen(self.palette().color(QPalette.ColorRole.Text))
         painter.drawText(QPointF(bar.right() + 6, baseline), high)
 
 
-def _draw_scale_bar(painter: QPainter, bar: QRectF, frame: QColor) -> None:
-    """The blue–white–red scale from −limit (left) to +limit (right) in ``bar``, outlined in ``frame``."""
+def _draw_scale_bar(painter: QPainter, bar: QRectF, frame: QColor, stops: tuple[tuple[float, QColor], ...]) -> None:
+    """The colour scale ``stops`` from low (left) to high (right) in ``bar``, outlined in ``frame``."""
     gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-    for t, rgb in _STOPS:
-        gradient.setColorAt((t + 1) / 2, QColor(*rgb))
+    for position, color in stops:
+        gradient.setColorAt(position, color)
     painter.setPen(QPen(frame, 1))
     painter.setBrush(QBrush(gradient))
     painter.drawRect(bar)

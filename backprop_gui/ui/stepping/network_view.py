@@ -67,6 +67,7 @@ from backprop_gui.core.stepper import Phase, Quantity, Stepper
 from backprop_gui.ui.common.colors import (
     ColorLegend,
     diverging_color,
+    map_stops,
     mix,
     sign_color,
     text_color_on,
@@ -428,6 +429,8 @@ class NetworkView(QGraphicsView):
         self.legend = ColorLegend(self.viewport())
         self.viewport().setMouseTracking(True)  # hovering a neuron of an elided layer labels its edges
         self.maps = NeuronMapLayer(self, model)  # the neurons' maps over the input plane (Neurons Show ▸ Maps)
+        self.maps.recomputed.connect(self._maps_recomputed)
+        self._legend_scale: tuple[Quantity, float] | None = None  # the neurons' quantity and limit in the legend
         model.changed.connect(self._on_changed)
         self._build()
 
@@ -706,6 +709,7 @@ class NetworkView(QGraphicsView):
             Size(view.width(), view.height()),
             Size(self._legend_room.width(), self._legend_room.height()),
             self._style.line_scale,
+            numbers_beside=self.maps.active,  # a map fills the circle: its number goes beside it
         )
         if layout.shown != self._shown and not self._rebuilding:  # a wide layer shows more or fewer neurons
             self._rebuilding = True
@@ -970,12 +974,34 @@ class NetworkView(QGraphicsView):
         else:
             edges = "Edges: weight w<sub>jk</sub><sup>l</sup> (width |w|, red +, blue −)"
         edges += f"<br>Scale {html.escape(self._colour_scale.name)} · numbers: {self._label_legend()}"
-        title = MAPS_TITLE if self.maps.active else titles[quantity]
-        self.legend.set_scale(title, self.model.format(limit), edges)
+        self._legend_scale = (quantity, limit)
+        if self.maps.active and self.maps.maps is not None:
+            title, ends = self._maps_scale()
+            self.legend.set_scale(title, self.model.format(limit), edges, ends, map_stops())
+        else:
+            self.legend.set_scale(titles[quantity], self.model.format(limit), edges)
         if self._legend_room.expandedTo(self.legend.sizeHint()) != self._legend_room:
             self._relayout()  # a wider legend than the layout kept room for
         else:
             self._place_legend()
+
+    def _maps_scale(self) -> tuple[str, tuple[str, str, str]]:
+        """The legend's title and the texts under its colour bar while neurons show maps: the maps'
+        colour range (low, middle, high), or each layer's in the title when they differ."""
+        maps = self.maps.maps
+        assert maps is not None, "only while the maps are drawn"
+        levels = sorted(maps.levels.items())
+        fmt = self.model.format
+        if len({level for _, level in levels}) == 1:
+            lo, hi = levels[0][1]
+            return MAPS_TITLE, (fmt(lo), fmt((lo + hi) / 2), fmt(hi))
+        ranges = ", ".join(f"layer {l} {html.escape(fmt(lo))} … {html.escape(fmt(hi))}" for l, (lo, hi) in levels)
+        return f"{MAPS_TITLE}<br>colours from low to high: {ranges}", ("low", "", "high")
+
+    def _maps_recomputed(self) -> None:
+        """The maps changed (their colour ranges may have): the legend follows."""
+        if self._legend_scale is not None:
+            self._update_legend(*self._legend_scale)
 
     def _show_selection(self) -> None:
         """Mark the selection and the current phase's work; only items whose marks changed repaint."""

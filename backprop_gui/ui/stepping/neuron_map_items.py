@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
@@ -183,6 +183,8 @@ class MapPopup(QGraphicsRectItem):
 class NeuronMapLayer(QObject):
     """The neuron maps of ``view`` (a ``NetworkView``) while ``model``'s neurons show Maps."""
 
+    recomputed = Signal()  # the maps (and their colour ranges, ``maps.levels``) were computed anew
+
     def __init__(self, view: QGraphicsView, model: SessionModel) -> None:
         super().__init__(view)
         self.view = view
@@ -277,6 +279,7 @@ class NeuronMapLayer(QObject):
         if self.maps is None:
             for item in self.items.values():
                 item.hide()
+            self.recomputed.emit()
             return
         for (l, j), neuron in self._neurons.items():
             if l < 1:
@@ -287,6 +290,7 @@ class NeuronMapLayer(QObject):
             item.place()
             values = self.maps.of(l, j)
             item.set_map(values, map_image(values, self.maps.levels[l]), None)
+        self.recomputed.emit()
 
     def _marker(self) -> QPointF | None:
         """The current sample's raw input (its data row's) in the maps' unit square, or None when there is none."""
