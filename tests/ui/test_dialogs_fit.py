@@ -1,23 +1,28 @@
 """Dialogs on a 1024×768 screen: each one inside the screen, its texts whole (wrapped, not cut)."""
 
 import pytest
-from PySide6.QtWidgets import QAbstractButton, QLabel
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel
 from test_layout_matrix import button_problem, label_problem, on_screen, screen_named
 
 from backprop_gui.core.breakpoints import BreakpointSettings
+from backprop_gui.core.colour_scale import ScaleMode
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
 from backprop_gui.ui.diagnostics.quiz_panel import QuizSettingsDialog
 from backprop_gui.ui.sessions.edit_dialogs import (
     ActivationDialog,
     AddLayerDialog,
+    FeaturesDialog,
     LossDialog,
     ParameterDialog,
     ReinitialiseDialog,
 )
 from backprop_gui.ui.sessions.new_session_dialog import NewSessionDialog
 from backprop_gui.ui.training.csv_import_dialog import CsvImportDialog
+from backprop_gui.ui.training.data_view import GenerateDialog
 from backprop_gui.ui.window.main_window import ShortcutsDialog
 
 from window_helpers import open_window
@@ -57,6 +62,8 @@ def dialogs(window):
         "loss": LossDialog(session, window),
         "add layer": AddLayerDialog(session, 1, window),
         "reinitialise": ReinitialiseDialog(session, parent=window),
+        "input features": FeaturesDialog(session, window),
+        "built-in data set": GenerateDialog(model, window),
         "shortcuts": ShortcutsDialog(window.registered_actions(), window),
     }
 
@@ -78,3 +85,28 @@ def test_a_dialog_larger_than_the_screen_is_brought_inside(qtbot, window):
     with qtbot.waitExposed(dialog):
         dialog.show()
     assert window.screen().availableGeometry().contains(dialog.frameGeometry())
+
+
+@pytest.mark.parametrize(
+    ("name", "action"),
+    [
+        ("about", (ActionId.ABOUT,)),
+        ("train N epochs", (ActionId.N_EPOCHS,)),
+        ("fixed colour scale", (ActionId.COLOUR_SCALE, ScaleMode.FIXED)),
+    ],
+)
+def test_the_windows_own_question_and_message_boxes_fit_a_1024_screen(qtbot, window, name, action):
+    """The boxes the window opens and waits on (exec), checked while they are open."""
+    found: list[list[str]] = []
+
+    def check() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QDialog):
+            QTimer.singleShot(10, check)
+            return
+        found.append(dialog_problems(box))
+        box.reject()
+
+    QTimer.singleShot(0, check)
+    window.action(*action).trigger()
+    assert found == [[]], f"{name}: {found}"
