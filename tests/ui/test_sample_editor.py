@@ -52,7 +52,9 @@ def test_a_click_adds_a_sample_of_the_chosen_class_and_shift_click_one_of_the_ne
     added = window.model.session.data
     assert len(added) == len(data) + 1 and added.generator is None
     assert added.inputs[-1] == pytest.approx([0.5, 0.5], abs=0.02) and added.targets[-1] == [1.0]
-    assert window.session_controller.actions["undo"].text().startswith("Undo add a sample (t = 1) at (0.5")
+    undo = window.session_controller.actions["undo"].text()  # "Undo add a sample (t = 1) at (0.498, 0.503)"
+    assert undo.startswith("Undo add a sample (t = 1) at (")
+    assert [float(v) for v in undo.split("(")[-1].rstrip(")").split(", ")] == pytest.approx([0.5, 0.5], abs=0.02)
     assert len(decision.scatter.data) == len(added)  # the map draws it
     click(qtbot, decision, 0.2, 0.8, modifier=Qt.KeyboardModifier.ShiftModifier)
     assert window.model.session.data.targets[-1] == [0.0]  # the class after t = 1 is t = 0 again

@@ -18,14 +18,17 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QInputDialog,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QToolBar,
 )
 
+from backprop_gui.core.compare import MAX_REFERENCES, RunSettings, describe_differences, keep_run
 from backprop_gui.core.datasets import Dataset, check_fits
 from backprop_gui.core.editing import Edit, ResetOptimizerState, SetData, SetTrainingSetting, SetUpdateRule
 from backprop_gui.core.optimizers import UpdateRule
+from backprop_gui.core.run_edits import ClearReferences, KeepReference, Parameters, fits, parameters_of
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer, training_count
 from backprop_gui.core.training_worker import (
     FRAME_RATE,
@@ -41,6 +44,7 @@ from backprop_gui.ui.common.icons import ICON_PROPERTY, icon
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import Change, SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.training.confusion_matrix import ConfusionDialog, percent
 from backprop_gui.ui.training.data_view import DataView
 from backprop_gui.ui.training.decision_map import DecisionMap
 from backprop_gui.ui.training.loss_plot import LossPlot
@@ -54,6 +58,9 @@ SHORT_NAMES = {
     "n_epochs": "N epochs…",
     "reset": "Reset…",
     "reset_optimizer": "Reset optimizer",
+    "confusion": "Confusion…",
+    "compare": "Compare",
+    "clear_references": "Clear references",
 }
 # While training, the graph, the pass's views and the decision map redraw at most every PASS_INTERVAL
 # seconds and, when that redraw is slow, PASS_LOAD times as long as it took, so that they use at most
@@ -99,8 +106,18 @@ class TrainingController(QObject):
         self.decision_map = DecisionMap(model, self)
         self.docks: dict[str, QDockWidget] = {}
         self.toolbar: QToolBar | None = None
+        self.accuracy = QLabel()  # the status bar's accuracy on the training and test sets
+        self.accuracy.setToolTip(
+            "Accuracy on the training / test set: the share of samples classified right at the end of the last epoch"
+        )
+        self.accuracy.setContentsMargins(8, 0, 8, 0)
+        self.confusion: ConfusionDialog | None = None
+        # The w^l, b^l the session's run started from (None: not known, e.g. opened after training began).
+        self.run_start: Parameters | None = None
+        self._note_run_start()
 
         self.progressed.connect(self.loss_plot.refresh)
+        self.progressed.connect(self._show_accuracy)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
@@ -184,6 +201,7 @@ class TrainingController(QObject):
         except ValueError as error:
             self._tell("Cannot train", str(error))
             return
+        self._note_run_start()
         self._target_epoch = target_epoch
         self._watch = self.watch_source() if self.watch_source is not None else RunWatch()
         request = RunRequest(
@@ -400,6 +418,7 @@ class TrainingController(QObject):
         self.stop()
         session.history.clear()
         session.epoch = session.batch = 0
+        self.run_start = parameters_of(session.network)
         self.model.network_changed()
         self.progressed.emit()
         self._status("Training history cleared")
@@ -427,12 +446,63 @@ class TrainingController(QObject):
                 self.continue_training()
         return done
 
+    # --- runs side by side -------------------------------------------------------------
+
+    def compare(self) -> bool:
+        """Train ▸ Compare: keep this run's loss curves as a reference (dashed on the loss plot) and put
+        the weights back where the run started, with a fresh history, so that a change can be tried
+        from the same starting weights; one undoable edit. True if the run was kept."""
+        self.pause()
+        session = self.model.session
+        if not session.history.epoch_losses:
+            self._tell(
+                "Nothing to compare yet", "Compare keeps the loss curves of a run: train at least one epoch first."
+            )
+            return False
+        if len(session.references) >= MAX_REFERENCES:
+            self._tell(
+                f"{MAX_REFERENCES} runs are kept already",
+                f"At most {MAX_REFERENCES} runs can be compared. Train ▸ Clear References forgets them "
+                "(undoable); then Compare again.",
+            )
+            return False
+        baseline = session.references[0].settings if session.references else None
+        label = describe_differences(baseline, RunSettings.of(session)) if baseline is not None else ""
+        reference = keep_run(session, f"run {len(session.references) + 1}", label)
+        start = self.run_start if self.run_start is not None and fits(self.run_start, session.network) else None
+        done = self._edit(KeepReference(reference, start), sample=0)
+        if done and start is not None:
+            self._status(
+                f"Kept {reference.name} for comparison; the weights are back where it started. "
+                "Change something and train again (F5)"
+            )
+        elif done:
+            self._status(
+                f"Kept {reference.name} for comparison. The weights it started from are not known (it was "
+                "opened after training began), so training goes on from the weights it has now"
+            )
+        return done
+
+    def clear_references(self) -> bool:
+        """Train ▸ Clear References: forget the compared runs (undoable). True if there were any."""
+        if not self.model.session.references:
+            self._status("There are no compared runs to clear")
+            return False
+        return self._edit(ClearReferences(), keep_run=True)
+
     # --- the stepper's side ----------------------------------------------------------------
 
     def _before_step(self) -> None:
         """A stepping key was pressed: pause training first so the stepper takes over its state."""
         if self.running:
             self.pause()
+        self._note_run_start()
+
+    def _note_run_start(self) -> None:
+        """Before the first step of a run (the history is empty), the weights now are where it starts."""
+        session = self.model.session
+        if not session.history.steps:
+            self.run_start = parameters_of(session.network)
 
     def _update_applied(self, applied: bool) -> None:
         """The stepper applied (or took back) an Update: count it as a training step (or uncount it)."""
@@ -465,9 +535,30 @@ class TrainingController(QObject):
             self._stepped.clear()
             if what == Change.SESSION:
                 self._target_epoch = None
+                self.run_start = None
+                self._note_run_start()
                 self.progressed.emit()
 
+    def show_confusion_matrix(self) -> ConfusionDialog:
+        """Train ▸ Confusion Matrix: open (or raise) the dialog, showing the test set when there is one."""
+        if self.confusion is None:
+            self.confusion = ConfusionDialog(self.model, self.progressed, self.window)
+            if len(self.model.session.data.split()[1]):
+                self.confusion.show_set("test")
+        self.confusion.show()
+        self.confusion.raise_()
+        self.confusion.activateWindow()
+        return self.confusion
+
     # --- feedback ----------------------------------------------------------------------
+
+    def _show_accuracy(self) -> None:
+        """The status bar's accuracy of the last epoch (classification with a test split), else nothing."""
+        history = self.model.session.history
+        if history.train_accuracies and history.test_accuracies:
+            train, test = history.train_accuracies[-1], history.test_accuracies[-1]
+            self.accuracy.setText(f"accuracy {percent(train)} / {percent(test)}")
+        self.accuracy.setVisible(bool(history.train_accuracies and history.test_accuracies))
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -535,11 +626,35 @@ class TrainingController(QObject):
                 self.reset_optimizer_state,
                 "Forget the optimizer's velocities, moments and update count t (undoable)",
             ),
+            "compare": (
+                "&Compare…",
+                "Ctrl+K",
+                None,
+                self.compare,
+                "Keep this run's loss curves (dashed) and go back to its starting weights, to train again "
+                "with a change",
+            ),
+            "clear_references": (
+                "C&lear references",
+                None,
+                None,
+                self.clear_references,
+                "Forget the compared runs' curves (undoable)",
+            ),
+            "confusion": (
+                "Confusion &matrix…",
+                None,
+                None,
+                self.show_confusion_matrix,
+                "Counts of each true class against the class the network predicts, on the training or test set",
+            ),
         }
         actions = {}
         for name, (text, key, icon_name, slot, tip) in specs.items():
-            action = QAction(icon(icon_name, self.window.palette()), text, self)
-            action.setProperty(ICON_PROPERTY, icon_name)  # drawn again when the palette changes
+            action = QAction(text, self)
+            if icon_name:  # menu-only actions have none
+                action.setIcon(icon(icon_name, self.window.palette()))
+                action.setProperty(ICON_PROPERTY, icon_name)  # drawn again when the palette changes
             action.setIconText(SHORT_NAMES[name])
             if key:
                 action.setShortcut(QKeySequence(key))
@@ -581,6 +696,10 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
     menu.addAction(actions["reset"])
     menu.addAction(actions["reset_optimizer"])
     menu.addSeparator()
+    menu.addAction(actions["compare"])
+    menu.addAction(actions["clear_references"])
+    menu.addAction(actions["confusion"])
+    menu.addSeparator()
     panels = menu.addMenu("Training &panels")
     for dock in docks.values():
         panels.addAction(dock.toggleViewAction())
@@ -588,6 +707,8 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
     controller.loss_plot.setMinimumHeight(150)
     controller.decision_map.setMinimumSize(220, 150)
     window.addActions(list(actions.values()))  # shortcuts work wherever the focus is in the window
+    window.statusBar().addPermanentWidget(controller.accuracy)
+    controller._show_accuracy()
     toolbar = QToolBar("Training", window)
     toolbar.setObjectName("training_toolbar")
     for name in ("train", "pause", "one_epoch"):
