@@ -19,7 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetricsF
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from backprop_gui.core.compare import RunSettings, describe_differences
 from backprop_gui.core.decimation import decimate_range, minmax_decimate
@@ -197,8 +197,6 @@ class LossPlot(QWidget):
 
         self.readout = QLabel()
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
-        # The read-out takes the room there is (cut at the right when narrow), so that it never widens the window.
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.log_y = QCheckBox("Log scale")
         self.log_y.setToolTip("Show the loss C on a logarithmic axis")
         self.log_y.setChecked(True)
