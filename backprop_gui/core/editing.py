@@ -26,6 +26,7 @@ import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, check_fits, check_split
+from backprop_gui.core.features import FEATURES, RAW_INPUT_SIZE, check_features
 from backprop_gui.core.formatting import MAX_DIGITS, format_number
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import (
@@ -769,3 +770,61 @@ class SetNote(Edit):
     @property
     def changes_nothing(self) -> bool:
         return self.note == self._old
+
+
+@dataclass
+class SetFeatures(Edit):
+    """Make the network's inputs a^0 the named ``features`` of the raw input (x1, x2), in that order,
+    or the raw inputs themselves (None); n_0 becomes their number.
+
+    The column of w^1 of a feature kept stays as it was (x1 and x2 are the raw inputs' columns); a new
+    feature's column is drawn by ``init`` from ``seed``.
+    """
+
+    features: tuple[str, ...] | None
+    init: str = "xavier"
+    seed: int = 0
+    _old: tuple[tuple[str, ...] | None, int, np.ndarray] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return (
+            "use the raw inputs x1, x2" if self.features is None else f"use input features {', '.join(self.features)}"
+        )
+
+    def check(self, session: Session) -> None:
+        network = session.network
+        if session.data.input_size != RAW_INPUT_SIZE or network.raw_input_size != RAW_INPUT_SIZE:
+            raise ValueError(
+                f"input features are functions of 2 raw inputs (x1, x2); the data has {session.data.input_size}"
+            )
+        if self.features is not None:
+            check_features(self.features)
+        _check_init(self.init, self.seed)
+        n_in = RAW_INPUT_SIZE if self.features is None else len(self.features)
+        first = network.layer(1)
+        _check_budget(network.num_parameters + first.size * (n_in - network.input_size))
+
+    def _do(self, session: Session) -> None:
+        network = session.network
+        first = network.layer(1)
+        self._old = (network.features, network.input_size, first.weights)
+        old_names, new_names = _input_names(network.features), _input_names(self.features)
+        drawn = initial_weights(first.size, len(new_names), self.init, np.random.default_rng(int(self.seed)))
+        columns = [
+            first.weights[:, old_names.index(name)] if name in old_names else drawn[:, k]
+            for k, name in enumerate(new_names)
+        ]
+        first.weights = np.column_stack(columns)
+        network.features = None if self.features is None else tuple(self.features)
+        network.input_size = len(new_names)
+
+    def undo(self, session: Session) -> None:
+        assert self._old is not None, "undo before do"
+        network = session.network
+        network.features, network.input_size, network.layer(1).weights = self._old
+
+
+def _input_names(features: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The names of a^0's entries: the features, or the raw inputs x1, x2."""
+    return features if features is not None else FEATURES[:RAW_INPUT_SIZE]

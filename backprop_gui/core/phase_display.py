@@ -1,11 +1,11 @@
 """What the graph shows at the stepper's phase: the quantity its neurons show, and the neurons and
-edges the current phase computes (which the graph makes glow)."""
+edges the current phase computes (which the graph makes glow); and the phase that computes a quantity."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backprop_gui.core.stepper import Phase, Quantity, Stepper
+from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 
 # Maps draw a_j^l over the input plane; the numbers beside crowded neurons are the sample's a_j^l.
 FORCED_QUANTITIES = {
@@ -14,6 +14,20 @@ FORCED_QUANTITIES = {
     "delta": Quantity.DELTA,
     "maps": Quantity.ACTIVATION,
 }
+
+
+def computed_in(quantity: Quantity, layer: int = 0) -> PhaseStep | None:
+    """The phase that reveals ``quantity`` of ``layer`` (None for the data: x and t)."""
+    q = Quantity(quantity)
+    if q in (Quantity.WEIGHTED_INPUT, Quantity.ACTIVATION):
+        return PhaseStep(Phase.FORWARD, layer)
+    if q in (Quantity.DELTA, Quantity.GRAD_WEIGHTS, Quantity.GRAD_BIASES):
+        return PhaseStep(Phase.BACKWARD, layer)
+    if q in (Quantity.LOSS, Quantity.OUTPUT_GRADIENT):
+        return PhaseStep(Phase.LOSS)
+    if q in (Quantity.NEW_WEIGHTS, Quantity.NEW_BIASES):
+        return PhaseStep(Phase.UPDATE)
+    return None
 
 
 def neuron_quantity(stepper: Stepper, neuron_value: str) -> Quantity:

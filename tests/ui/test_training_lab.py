@@ -13,6 +13,7 @@ from backprop_gui.core.decision import target_classes
 from backprop_gui.core.metrics import outputs
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.training import data_split
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.training.controller import FINISHED
 from backprop_gui.ui.training.data_view import CLASS_COLORS
 from backprop_gui.ui.training.decision_map import TEST_FILL
@@ -118,7 +119,7 @@ def test_the_confusion_matrix_counts_each_set_as_a_direct_count_does(qtbot):
     window = split_moons(qtbot)
     controller, session = window.training_controller, window.model.session
     train(qtbot, controller, 2)
-    controller.actions["confusion"].trigger()
+    window.action(ActionId.CONFUSION_MATRIX).trigger()
     dialog = controller.confusion
     qtbot.waitExposed(dialog)
     assert dialog.choice.currentData() == "test"
@@ -165,7 +166,7 @@ def test_compare_keeps_the_curves_and_trains_again_from_the_same_starting_weight
     start = [a.copy() for a in parameters(window)]
     train(qtbot, controller, 3)
     losses = list(model.session.history.epoch_losses)
-    controller.actions["compare"].trigger()
+    window.action(ActionId.COMPARE).trigger()
     session = model.session
     assert [r.name for r in session.references] == ["run 1"] and session.references[0].train_losses == losses
     assert session.history.steps == 0 and session.epoch == 0
@@ -201,7 +202,7 @@ def test_a_fifth_compare_is_refused_with_a_message_and_clear_references_is_undoa
     assert len(session.references) == 4 and "At most 4 runs can be compared" in controller.last_message
     assert session.history.steps == 4  # the run is still there
     window.findChild(QMessageBox, "training_message").close()
-    controller.actions["clear_references"].trigger()
+    window.action(ActionId.CLEAR_REFERENCES).trigger()
     assert session.references == [] and controller.loss_plot._reference_curves == []
     assert window.session_controller.actions["undo"].text() == "Undo clear the compared runs"
     press_undo(qtbot, window)

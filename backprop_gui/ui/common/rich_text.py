@@ -12,10 +12,14 @@ from functools import cache
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
+from backprop_gui.core.features import formula
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Fn, Num, Op, Sym, Token, spaced
 
 _VARIABLE = re.compile(r"[A-Za-zδη]")
+OVERHANGING = ("f",)  # italic letters whose top reaches over a superscript beside them
+HAIR_SPACE = "\u200a"
+_RAW_INPUT = re.compile(r"x(\d)")
 
 
 def sym_html(sym: Sym) -> str:
@@ -24,6 +28,8 @@ def sym_html(sym: Sym) -> str:
     base = "".join(f"<i>{c}</i>" if italic and _VARIABLE.fullmatch(c) else html.escape(c) for c in sym.base)
     sub = f"<sub>{html.escape(sym.sub)}</sub>" if sym.sub else ""
     sup = f"<sup>{html.escape(sym.sup)}</sup>" if sym.sup else ""
+    if sup and not sub and italic and sym.base.endswith(OVERHANGING):
+        sup = HAIR_SPACE + sup  # an italic f leans into its superscript: keep them apart
     return base + sub + sup
 
 
@@ -56,3 +62,8 @@ def number_font(bold: bool = False) -> QFont:
     font.setFeature(QFont.Tag("tnum"), 1)
     font.setBold(bold)
     return font
+
+
+def feature_html(name: str) -> str:
+    """Input feature ``name``'s formula as rich text: x1² with x₁ as <i>x</i><sub>1</sub>, sin x₁."""
+    return _RAW_INPUT.sub(r"<i>x</i><sub>\1</sub>", html.escape(formula(name)))

@@ -7,15 +7,16 @@ changed. Every user action that moves the stepper goes through a method here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
 
+from backprop_gui.core.debugger_state import Selection, stepper_for
 from backprop_gui.core.editing import Edit
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
 from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue, Session, SessionView, StepperPosition
-from backprop_gui.core.stepper import Stepper, batch_holding
+from backprop_gui.core.stepper import batch_holding
 
 
 class Change(StrEnum):
@@ -26,19 +27,6 @@ class Change(StrEnum):
     SELECTION = "selection"
     DISPLAY = "display"  # precision or what neurons show
     SESSION = "session"  # a whole new session: redraw everything
-
-
-@dataclass(frozen=True)
-class Selection:
-    """A neuron (``k`` None) or an edge w_jk^l. ``layer`` 0 is the input layer; j, k are 0-based."""
-
-    layer: int
-    j: int
-    k: int | None = None
-
-    @property
-    def is_edge(self) -> bool:
-        return self.k is not None
 
 
 class SessionModel(QObject):
@@ -64,7 +52,7 @@ class SessionModel(QObject):
         self.edge_mode = EdgeMode.WEIGHTS
         self.selection: Selection | None = None
         self.session = session
-        self.stepper = self._stepper_for(session)
+        self.stepper = stepper_for(session)
         self.opened_view: SessionView | None = None
         self._take_view(session)
         # Makes ``push_edit``'s edits undoable (the session controller sets it): called with (edit, notify),
@@ -76,7 +64,7 @@ class SessionModel(QObject):
     def set_session(self, session: Session) -> None:
         """Show ``session``, standing where its file says (``session.view``), else at the start."""
         self.session = session
-        self.stepper = self._stepper_for(session)
+        self.stepper = stepper_for(session)
         self.selection = None
         self._take_view(session)
         self.changed.emit(Change.SESSION)
@@ -171,22 +159,8 @@ class SessionModel(QObject):
         (training, an edit): the pass restarts from the network as it is now, on ``sample``
         (0-based data row; a test sample: the training sample after it) if given, else on the current one."""
         batch = self.stepper.batch if sample is None else batch_holding(self.session.data.split()[0], sample)
-        self.stepper = self._stepper_for(self.session, batch)
+        self.stepper = stepper_for(self.session, batch)
         self.changed.emit(Change.NETWORK)
-
-    @staticmethod
-    def _stepper_for(session: Session, batch: int = 0) -> Stepper:
-        return Stepper(
-            session.network,
-            session.data.inputs,
-            session.data.targets,
-            session.training.learning_rate,
-            batch_size=1,
-            batch=batch,
-            rule=session.training.rule,
-            optimizer_state=session.optimizer_state,
-            samples=session.data.split()[0],
-        )
 
     # --- stepping ----------------------------------------------------------------
 

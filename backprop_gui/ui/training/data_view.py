@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, SignalInstance
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -30,8 +31,10 @@ from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, NumberBox, SeedBox, param_box
 from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
 
 
 class DataTarget(Protocol):
@@ -155,6 +158,16 @@ class SamplesModel(QAbstractTableModel):
         return None
 
 
+ARRAYS = ("inputs", "targets")  # the data set's fields compared by identity, not by value
+GENERATE_DATA = ActionSpec(
+    ActionId.GENERATE_DATA, "&Data set…", tip="Choose a built-in data set: XOR, AND, OR, moons, circles, spirals, …"
+)
+IMPORT_DATA = ActionSpec(
+    ActionId.IMPORT_DATA, "&Import data from CSV…", tip="Read samples from a CSV file: choose input and target columns",
+    short="Import CSV…",
+)  # fmt: skip
+
+
 class DataView(QWidget):
     """The session's samples: a table, and a scatter plot (x_1, x_2 coloured by target; or t against x)."""
 
@@ -162,13 +175,8 @@ class DataView(QWidget):
         super().__init__(parent)
         self.model = model
         self.controller = controller
-        self.generate_action = QAction("&Data set…", self)
-        self.generate_action.setStatusTip("Choose a built-in data set: XOR, AND, OR, moons, circles, spirals, …")
-        self.generate_action.triggered.connect(self.choose_generated)
-        self.import_action = QAction("&Import data from CSV…", self)
-        self.import_action.setIconText("Import CSV…")
-        self.import_action.setStatusTip("Read samples from a CSV file: choose input and target columns")
-        self.import_action.triggered.connect(self.import_csv)
+        self.generate_action = make_action(self, GENERATE_DATA, self.choose_generated)
+        self.import_action = make_action(self, IMPORT_DATA, self.import_csv)
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -233,12 +241,29 @@ class DataView(QWidget):
         layout.addLayout(settings)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
+        self._listed: tuple[Any, ...] | None = None  # what the table lists: ``_listing``
+        self._plot = ShownRefresh(self, self._draw_plot)  # the scatter is drawn only when seen
         model.changed.connect(self._model_changed)
         controller.progressed.connect(self._settings_maybe_changed)
         self.refresh()
 
+    def _listing(self) -> tuple[Any, ...]:
+        """What the view shows: the data set and its arrays, then every other field of the data set
+        (labels, the held-out fractions and seeds of its split) and the training seed."""
+        data = self.model.session.data
+        values = ((f.name, getattr(data, f.name)) for f in dataclass_fields(data) if not f.name.startswith("_"))
+        kept = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in values if name not in ARRAYS)
+        return data, data.inputs, data.targets, kept, self.model.session.training.seed
+
+    def _refresh_if_changed(self) -> None:
+        listed, now = self._listed, self._listing()
+        if listed is None or any(a is not b for a, b in zip(listed[:3], now[:3], strict=True)) or listed[3:] != now[3:]:
+            self.refresh()
+
     def refresh(self) -> None:
-        """Redraw the table, the scatter and the summary from the session's data."""
+        """Show the session's data: the table and the summary at once, the scatter now if it is seen,
+        else once it is."""
+        self._listed = self._listing()
         data = self.model.session.data
         self.samples.reload()
         n_in, n_out = data.inputs.shape[1], data.targets.shape[1]
@@ -249,6 +274,23 @@ class DataView(QWidget):
         split = f" · {validation:,} held out for validation" if validation else ""
         split += f" · {test:,} test (hollow on the map)" if test else ""
         self.summary.setText(f"{len(data):,} samples ({source}) · {n_in} inputs · {n_out} targets{split}")
+        self.plot.setVisible(n_in <= 2)
+        self.no_plot.setVisible(n_in > 2)
+        self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
+        self._show_noise()
+        for box in (self.test_fraction, self.split_seed):
+            box.blockSignals(True)
+        self.test_fraction.setValue(data.test_fraction)
+        self.split_seed.setValue(data.split_seed)
+        for box in (self.test_fraction, self.split_seed):
+            box.blockSignals(False)
+        if n_in <= 2:
+            self._plot.request()
+
+    def _draw_plot(self) -> None:
+        """The scatter: x_1 against x_2 coloured by target, or t_1 against x_1."""
+        data = self.model.session.data
+        n_in = data.inputs.shape[1]
         item = self.plot.getPlotItem()
         rows = drawn_rows(len(data))
         inputs, targets = data.inputs[rows], data.targets[rows]
@@ -260,17 +302,7 @@ class DataView(QWidget):
             self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush(31, 119, 180, 200))
             item.setLabel("bottom", "x<sub>1</sub>")
             item.setLabel("left", "t<sub>1</sub>")
-        self.plot.setVisible(n_in <= 2)
-        self.no_plot.setVisible(n_in > 2)
-        self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
         self.plot.autoRange()
-        self._show_noise()
-        for box in (self.test_fraction, self.split_seed):
-            box.blockSignals(True)
-        self.test_fraction.setValue(data.test_fraction)
-        self.split_seed.setValue(data.split_seed)
-        for box in (self.test_fraction, self.split_seed):
-            box.blockSignals(False)
 
     def _show_noise(self) -> None:
         """The noise box shows the generator's noise, or is disabled (saying why) when there is none."""
@@ -336,13 +368,13 @@ class DataView(QWidget):
 
     def _model_changed(self, what: str) -> None:
         if what in (Change.SESSION, Change.NETWORK) and not self.controller.running:
-            self.refresh()
+            self._refresh_if_changed()
         elif what == Change.DISPLAY:
             self.samples.reload()
 
     def _settings_maybe_changed(self) -> None:
         if not self.controller.running:
-            self.refresh()
+            self._refresh_if_changed()
 
 
 class GenerateDialog(QDialog):
