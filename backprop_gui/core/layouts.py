@@ -118,10 +118,10 @@ LAYOUTS: dict[LayoutName, Layout] = {
         LayoutName.TRAIN,
         "Train",
         (
-            DockPlace("training", R, 0.7, front=True),
+            DockPlace("training", R, 1.0, front=True),
             DockPlace("values", R, tab_of="training"),
+            DockPlace("sample", R, tab_of="training"),
             DockPlace("note", R, tab_of="training"),
-            DockPlace("sample", R, 0.3),
             DockPlace("loss", B, 0.55),
             DockPlace("decision", B, 0.45, front=True),
             DockPlace("data", B, tab_of="decision"),

@@ -132,9 +132,10 @@ def test_a_1024_px_projector_has_the_loss_plot_in_a_tab_beside_the_formula_and_f
     qtbot.waitUntil(lambda: window.training_controller.state != "training", timeout=20000)
     qtbot.wait(50)
     plot = window.training_controller.loss_plot
-    assert plot.compact and not plot.legend.isVisible()  # a short plot keeps its curve clear
     axes = plot.plot.getPlotItem()
-    assert not axes.getAxis("bottom").label.isVisible() and not axes.getAxis("left").label.isVisible()
+    assert axes.getViewBox().sceneBoundingRect().height() >= 3 * plot.fontMetrics().lineSpacing()  # room for a curve
+    assert plot.legend.isVisible() == (not plot.compact)  # a short plot keeps its curve clear
+    assert axes.getAxis("left").label.isVisible() == (not plot.compact)
     assert "300 epochs" in plot.readout.text()
     assert window.frameGeometry().width() <= screen.geometry().width() + 4  # the long readout wraps
 
@@ -153,3 +154,24 @@ def test_dock_sizes_do_not_change_when_stepping(qtbot, example):
     for _ in range(len(window.model.stepper.phases) + 1):
         window.model.step()
         assert sizes() == before, window.model.stepper.current
+
+
+def test_train_on_a_1366_laptop_shows_the_training_settings_without_scrolling(qtbot):
+    screen = next(s for s in QGuiApplication.screens() if s.name() == "1366x768")
+    window = create_window(load_example("xor"))
+    qtbot.addWidget(window)
+    window.setScreen(screen)
+    window.setGeometry(screen.availableGeometry())
+    with qtbot.waitExposed(window):
+        window.show()
+    arranged(qtbot, window)
+    window.layout_controller.set_layout(LayoutName.TRAIN)
+    qtbot.wait(20)
+    panel = window.training_controller.panel
+    dock = window.docks["training"]
+    assert shown(window, "training") and dock.height() >= 0.4 * window.height()
+    inside = dock.mapToGlobal(dock.rect().topLeft()), dock.mapToGlobal(dock.rect().bottomRight())
+    for box in (panel.learning_rate, panel.batch_size, panel.epochs):
+        top, bottom = box.mapToGlobal(box.rect().topLeft()), box.mapToGlobal(box.rect().bottomRight())
+        assert box.isVisible() and not box.visibleRegion().isEmpty()
+        assert inside[0].y() <= top.y() and bottom.y() <= inside[1].y(), "scrolled out of sight"
