@@ -140,12 +140,18 @@ def button_problem(button: QAbstractButton) -> str | None:
     return f"button {text!r}: needs {need:.0f} px, has {room}" if need > room + 1 else None
 
 
+SIDEWAYS_TABS = {QTabBar.Shape.RoundedWest, QTabBar.Shape.RoundedEast, QTabBar.Shape.TriangularWest,
+                 QTabBar.Shape.TriangularEast}  # fmt: skip
+
+
 def tab_problems(bar: QTabBar) -> list[str]:
     problems = []
     for i in range(bar.count()):
         need = text_width(bar, bar.tabText(i))
-        if need > bar.tabRect(i).width() - 8:
-            problems.append(f"tab {bar.tabText(i)!r}: needs {need:.0f} px, has {bar.tabRect(i).width()}")
+        rect = bar.tabRect(i)
+        room = rect.height() if bar.shape() in SIDEWAYS_TABS else rect.width()  # tabs beside the docks: text upright
+        if need > room - 8:
+            problems.append(f"tab {bar.tabText(i)!r}: needs {need:.0f} px, has {room}")
     return problems
 
 

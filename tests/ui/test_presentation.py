@@ -2,10 +2,12 @@
 numbers revealed one keypress later, zoom; and everything exactly as before when it is turned off."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
+from test_layout_matrix import screen_named
 from test_network_view import assert_background_between, assert_known_values_readable, assert_rings_apart
 
 from backprop_gui.core.datasets import Dataset
@@ -19,6 +21,7 @@ from backprop_gui.ui.common.session_model import Selection
 from backprop_gui.ui.stepping.network_view import NeuronItem
 from backprop_gui.ui.window.app import create_window
 from backprop_gui.ui.window.presentation import base_points, least_points, presentation_palette
+from backprop_gui.ui.window.theme import apply_theme
 
 from window_helpers import open_window, shown_formula
 
@@ -112,17 +115,39 @@ def test_escape_leaves_presentation_mode_and_does_nothing_otherwise(qtbot, windo
     assert window.docks["values"].isVisible()
 
 
-def test_a_dark_palette_comes_back_after_the_light_presentation_palette(qtbot, window):
+def test_a_dark_palette_presents_in_high_contrast_dark_and_comes_back(qtbot, window):
     dark = QPalette(window.palette())
     dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
     dark.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
     window.setPalette(dark)
     press(qtbot, window, KEY.Key_F7)
-    assert window.palette().color(QPalette.ColorRole.Base) == presentation_palette().color(QPalette.ColorRole.Base)
-    assert window.network_view.backgroundBrush().color() == QColor("#ffffff")
+    high_contrast = presentation_palette(dark=True)
+    assert (
+        window.palette().color(QPalette.ColorRole.Base)
+        == high_contrast.color(QPalette.ColorRole.Base)
+        == QColor("#000000")
+    )
+    assert window.palette().color(QPalette.ColorRole.Text) == QColor("#ffffff")
+    assert window.network_view.backgroundBrush().color() == QColor("#000000")
     press(qtbot, window, KEY.Key_F7)
     assert window.palette().color(QPalette.ColorRole.Base) == QColor("#1e1e1e")
     assert window.network_view.backgroundBrush().color() == QColor("#1e1e1e")
+
+
+def test_a_theme_chosen_while_presenting_turns_the_high_contrast_palette_light_or_dark(qtbot, window):
+    press(qtbot, window, KEY.Key_F7)
+    try:
+        for theme, base, text in (("dark", "#000000", "#ffffff"), ("light", "#ffffff", "#000000")):
+            window.action(ActionId.THEME, theme).trigger()
+            QApplication.processEvents()
+            assert window.palette().color(QPalette.ColorRole.Base) == QColor(base), theme
+            assert window.palette().color(QPalette.ColorRole.WindowText) == QColor(text), theme
+            assert window.network_view.backgroundBrush().color() == QColor(base), theme
+            icon = window.action(ActionId.STEP).icon().pixmap(32, 32).toImage()
+            ink = [icon.pixelColor(x, y) for x in range(32) for y in range(32) if icon.pixelColor(x, y).alpha() > 200]
+            assert ink and all(abs(c.lightness() - QColor(text).lightness()) < 60 for c in ink), theme  # icons visible
+    finally:
+        apply_theme("system")
 
 
 def test_only_the_formula_panel_and_the_loss_plot_stay_docked(qtbot, window):
@@ -315,3 +340,34 @@ def small_network(name: str) -> Session:
     network = build_network(sizes[0], sizes[1:], ["sigmoid"] * (len(sizes) - 1), seed=1)
     rng = np.random.default_rng(0)
     return Session(name, network, Dataset(rng.uniform(-1, 1, (4, sizes[0])), rng.uniform(0, 1, (4, sizes[-1]))))
+
+
+def test_on_a_1024_projector_the_formula_shows_its_equation_whole_and_the_loss_plot_has_room(qtbot):
+    screen = screen_named("1024x768")
+    window = create_window(load_example("xor"))
+    qtbot.addWidget(window)
+    window.setScreen(screen)
+    window.setGeometry(screen.availableGeometry())
+    with qtbot.waitExposed(window):
+        window.show()
+    qtbot.waitUntil(lambda: window.layout_controller.ready)
+    for _ in range(5):  # to Backward 1: δ₁¹ = w₁₁² δ₁² · f′(z₁¹) = 0.61 × 0.1463 × 0.25 = 0.02231
+        press(qtbot, window, KEY.Key_F10)
+    press(qtbot, window, KEY.Key_F7)
+    press(qtbot, window, KEY.Key_R)
+    qtbot.waitUntil(lambda: window.isFullScreen() and window.height() == 768)
+    QApplication.processEvents()
+    view, formula = window.network_view, window.formula_view
+    assert view.viewport().height() >= 0.5 * window.height()
+    assert formula.viewport().height() >= 6 * formula.fontMetrics().lineSpacing()
+    formula.verticalScrollBar().setValue(0)
+    found = formula.document().find("= 0.02231")  # the last line of Backward 1's equation
+    assert not found.isNull()
+    bottom = formula.cursorRect(found).bottom()
+    assert 0 < bottom <= formula.viewport().height(), f"the result's line ends at {bottom} px"
+    loss = window.docks["loss"]
+    loss.raise_()
+    QApplication.processEvents()
+    plot = window.findChild(pg.PlotWidget, "loss_plot")
+    area = plot.getPlotItem().getViewBox().sceneBoundingRect().height()
+    assert area >= 3 * plot.fontMetrics().lineSpacing(), f"the loss curve has {area:.0f} px"

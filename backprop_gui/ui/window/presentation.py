@@ -2,23 +2,36 @@
 
 Turning it on sets every text of the window — menus, toolbar, status bar, dock titles, the graph,
 the phase bar, the formula panel and the plots — to one base size derived from the screen
-(``core.layouts.presentation_font_px``: its height and DPI), draws
-thicker edges and outlines, switches the window to a high-contrast light palette of its own,
-hides every dock but the formula panel and the loss plot, asks before showing new numbers
-in the formula panel, and goes full screen. Turning it off restores exactly what was there
-before: dock layout, geometry, window state, palette, fonts and the formula option.
+(``core.layouts.presentation_font_px``: its height and DPI), draws thicker edges and outlines,
+switches the window to a high-contrast palette of its own (light, or dark while the theme is dark),
+hides every dock but the formula panel and the loss plot (and their title bars: their tabs, beside
+them, or their contents name them), asks before showing new numbers in the formula panel, and goes
+full screen. Turning it off restores exactly what was there before: dock layout, geometry, window
+state, palette, fonts, title bars, tabs and the formula option.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPalette, QScreen
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QScreen,
+)
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
 
 from backprop_gui.core.layouts import MIN_PRESENT_PX, REFERENCE_DPI, presentation_font_px
+from backprop_gui.ui.common.colors import is_dark
 from backprop_gui.ui.common.screen_fit import fit_on_screen
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
@@ -27,39 +40,70 @@ from backprop_gui.ui.stepping.phase_bar import PhaseBar
 LINE_SCALE = 2.0  # edges, outlines and halos in the graph
 ICON_SCALE = 1.4  # toolbar icons, as a multiple of the base text size
 FORMULA_SHARE = 0.25  # of the screen's height, for the formula panel
-GRAPH_SHARE = 0.5  # of the window's height, at least, for the graph
+GRAPH_SHARE = 0.5  # of the window's height, at least, for the graph …
+GRAPH_MARGIN = 8  # … and this many pixels more, so that rounding never takes it below
+FORMULA_LINES = 8  # plain lines of room for the formula panel, where the graph can spare them: the phase's
+# heading and its equation whole, in four lines with sub- and superscripts; the graph gets the rest …
+FORMULA_LEAST = 4  # … and at least this many where the graph needs the room to keep its text size
 FORMULA_WIDTH = 0.6  # of the screen's width, for the formula panel beside the loss plot
+BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 KEPT_DOCKS = ("formula", "loss")  # the keys of the docks that stay visible: the formula panel and the loss plot
 
 
-def presentation_palette() -> QPalette:
-    """A high-contrast light palette: black on white, a deep blue accent, dark greys for muted text."""
+LIGHT_COLORS = {  # black on white
+    QPalette.ColorRole.Window: "#ffffff",
+    QPalette.ColorRole.WindowText: "#000000",
+    QPalette.ColorRole.Base: "#ffffff",
+    QPalette.ColorRole.AlternateBase: "#eeeeee",
+    QPalette.ColorRole.Text: "#000000",
+    QPalette.ColorRole.BrightText: "#ffffff",
+    QPalette.ColorRole.Button: "#f2f2f2",
+    QPalette.ColorRole.ButtonText: "#000000",
+    QPalette.ColorRole.Highlight: "#0046ad",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.PlaceholderText: "#4a4a4a",
+    QPalette.ColorRole.ToolTipBase: "#ffffe8",
+    QPalette.ColorRole.ToolTipText: "#000000",
+    QPalette.ColorRole.Light: "#ffffff",
+    QPalette.ColorRole.Midlight: "#e0e0e0",
+    QPalette.ColorRole.Mid: "#808080",
+    QPalette.ColorRole.Dark: "#404040",
+    QPalette.ColorRole.Shadow: "#000000",
+    QPalette.ColorRole.Link: "#0046ad",
+}
+DARK_COLORS = {  # white on black
+    QPalette.ColorRole.Window: "#000000",
+    QPalette.ColorRole.WindowText: "#ffffff",
+    QPalette.ColorRole.Base: "#000000",
+    QPalette.ColorRole.AlternateBase: "#1a1a1a",
+    QPalette.ColorRole.Text: "#ffffff",
+    QPalette.ColorRole.BrightText: "#ffffff",
+    QPalette.ColorRole.Button: "#1c1c1c",
+    QPalette.ColorRole.ButtonText: "#ffffff",
+    QPalette.ColorRole.Highlight: "#1f5fbf",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.PlaceholderText: "#c4c4c4",
+    QPalette.ColorRole.ToolTipBase: "#1c1c1c",
+    QPalette.ColorRole.ToolTipText: "#ffffff",
+    QPalette.ColorRole.Light: "#5a5a5a",
+    QPalette.ColorRole.Midlight: "#3a3a3a",
+    QPalette.ColorRole.Mid: "#6a6a6a",
+    QPalette.ColorRole.Dark: "#0a0a0a",
+    QPalette.ColorRole.Shadow: "#000000",
+    QPalette.ColorRole.Link: "#8ab8ff",
+}
+
+
+def presentation_palette(dark: bool = False) -> QPalette:
+    """A high-contrast palette: black on white, a deep blue accent, dark greys for muted text; or,
+    ``dark``, white on black, a lighter blue accent, light greys for muted text."""
     palette = QPalette()
-    colors = {
-        QPalette.ColorRole.Window: "#ffffff",
-        QPalette.ColorRole.WindowText: "#000000",
-        QPalette.ColorRole.Base: "#ffffff",
-        QPalette.ColorRole.AlternateBase: "#eeeeee",
-        QPalette.ColorRole.Text: "#000000",
-        QPalette.ColorRole.BrightText: "#ffffff",
-        QPalette.ColorRole.Button: "#f2f2f2",
-        QPalette.ColorRole.ButtonText: "#000000",
-        QPalette.ColorRole.Highlight: "#0046ad",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.PlaceholderText: "#4a4a4a",
-        QPalette.ColorRole.ToolTipBase: "#ffffe8",
-        QPalette.ColorRole.ToolTipText: "#000000",
-        QPalette.ColorRole.Light: "#ffffff",
-        QPalette.ColorRole.Midlight: "#e0e0e0",
-        QPalette.ColorRole.Mid: "#808080",
-        QPalette.ColorRole.Dark: "#404040",
-        QPalette.ColorRole.Shadow: "#000000",
-        QPalette.ColorRole.Link: "#0046ad",
-    }
+    colors = DARK_COLORS if dark else LIGHT_COLORS
     for role, name in colors.items():
         palette.setColor(role, QColor(name))
+    disabled = "#8a8a8a"  # 3.4:1 on white, 6:1 on black: readable, and plainly not enabled
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#8a8a8a"))
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(disabled))
     return palette
 
 
@@ -153,6 +197,8 @@ class _Saved:
     line_scale: float = 1.0
     least_text_points: float = 0.0
     icon_sizes: dict[QToolBar, QSize] = field(default_factory=dict)
+    title_bars: dict[QDockWidget, QWidget | None] = field(default_factory=dict)  # None: the dock's own
+    tab_position: QTabWidget.TabPosition = QTabWidget.TabPosition.South  # of the bottom docks' tabs
 
 
 class PresentationMode(QObject):
@@ -184,6 +230,7 @@ class PresentationMode(QObject):
         self.toolbars = toolbars
         self.overlay = BlankOverlay(window)
         self._saved: _Saved | None = None
+        window.installEventFilter(self)
 
     @property
     def active(self) -> bool:
@@ -210,6 +257,14 @@ class PresentationMode(QObject):
         if self.active and not self.blanked:
             self.overlay.cover()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """A theme chosen while presenting: the high-contrast palette follows it, light or dark."""
+        if watched is self.window and event.type() == QEvent.Type.ApplicationPaletteChange and self.active:
+            dark = is_dark(QGuiApplication.palette())
+            if dark != is_dark(self.window.palette()):
+                self.window.setPalette(presentation_palette(dark))
+        return False
+
     # --- on and off ---------------------------------------------------------------------
 
     def _font_widgets(self) -> list[QWidget]:
@@ -233,8 +288,10 @@ class PresentationMode(QObject):
             line_scale=self.network_view.line_scale,
             least_text_points=self.network_view.least_text_points,
             icon_sizes={bar: bar.iconSize() for bar in self.toolbars},
+            title_bars={dock: dock.titleBarWidget() for key, dock in self.docks.items() if key in KEPT_DOCKS},
+            tab_position=w.tabPosition(BOTTOM),
         )
-        w.setPalette(presentation_palette())
+        w.setPalette(presentation_palette(dark=is_dark(w.palette())))
         points = base_points(w.screen())
         for widget in fonts:
             widget.setFont(sized_font(widget.font(), points))
@@ -248,6 +305,9 @@ class PresentationMode(QObject):
         for key, dock in self.docks.items():
             if key not in KEPT_DOCKS:
                 dock.hide()
+        for dock in self._saved.title_bars:
+            dock.setTitleBarWidget(QWidget(dock))  # an empty one: no title bar
+        w.setTabPosition(BOTTOM, QTabWidget.TabPosition.West)  # tabs beside the panels: their height is the text's
         formula.show()
         w.showFullScreen()
         screen = w.screen()
@@ -264,19 +324,41 @@ class PresentationMode(QObject):
         QTimer.singleShot(0, self, self.keep_graph_share)  # again once the window is full screen
 
     def keep_graph_share(self) -> None:
-        """Give the graph at least GRAPH_SHARE of the window's height, taken from the formula panel."""
+        """Give the graph at least GRAPH_SHARE of the window's height, the formula panel FORMULA_LINES
+        lines where the graph can spare them, and the graph the rest; then, if the graph had to be
+        scaled down (its text smaller), as much more as it needs, down to FORMULA_LEAST lines."""
         w = self.window
-        if not self.active:
+        formula = self.docks["formula"]
+        if not self.active or not formula.isVisible():
+            self.network_view.reset_zoom()
             return
-        layout = w.layout()
+        self._settle()
+        line = QFontMetricsF(self.formula_view.font()).lineSpacing()
+        spare = self.network_view.height() - round(GRAPH_SHARE * w.height()) - GRAPH_MARGIN
+        wanted = round(FORMULA_LINES * line) - self.formula_view.viewport().height()
+        self._resize_formula(spare if spare < 0 else min(spare, wanted))
+        scale = self.network_view.graph_layout.scale
+        if scale < 1:
+            needed = math.ceil(self.network_view.height() * (1 / scale - 1)) + 2
+            least = round(FORMULA_LEAST * line) - self.formula_view.viewport().height()
+            self._resize_formula(-max(0, min(needed, -least)))
+        self.network_view.reset_zoom()
+
+    def _resize_formula(self, change: int) -> None:
+        """Make the formula panel ``change`` pixels taller (shorter, if negative)."""
+        if not change:
+            return
+        w, formula, bar = self.window, self.docks["formula"], self.window.statusBar()
+        # Qt sizes the bottom row as a whole: the formula panel with the tab bar under it, if tabbed
+        row = (bar.geometry().top() if bar.isVisible() else w.height()) - formula.geometry().top()
+        w.resizeDocks([formula], [row + change], Qt.Orientation.Vertical)
+        self._settle()
+
+    def _settle(self) -> None:
+        """Let the window's layout place its docks and central widget now (the graph lays itself out)."""
+        layout = self.window.layout()
         if layout is not None:
             layout.activate()
-        short = round(GRAPH_SHARE * w.height()) - self.network_view.height()
-        formula = self.docks["formula"]
-        if short > 0 and formula.isVisible():
-            w.resizeDocks([formula], [max(formula.minimumSizeHint().height(), formula.height() - short)],
-                          Qt.Orientation.Vertical)  # fmt: skip
-        self.network_view.reset_zoom()
 
     def _leave(self) -> None:
         w = self.window
@@ -296,5 +378,8 @@ class PresentationMode(QObject):
         self.formula_view.set_ask_first(saved.ask_first)
         for bar, size in saved.icon_sizes.items():
             bar.setIconSize(size)
+        for dock, title_bar in saved.title_bars.items():
+            dock.setTitleBarWidget(title_bar)
+        w.setTabPosition(BOTTOM, saved.tab_position)
         w.restoreState(saved.state)
         self.network_view.reset_zoom()
