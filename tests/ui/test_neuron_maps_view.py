@@ -22,6 +22,7 @@ from backprop_gui.core.session_format import dumps, loads
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.colors import map_lookup_table
 from backprop_gui.ui.stepping import neuron_map_items
+from backprop_gui.ui.stepping.network_view import NeuronItem
 from backprop_gui.ui.stepping.neuron_map_items import MAP_MARGIN, unit_position
 
 from window_helpers import open_window
@@ -79,6 +80,8 @@ def test_the_legend_describes_the_maps_colours_and_each_number_stays_in_sight(qt
         number = neuron.value_item
         assert neuron.beside and number.text(), (l, j)
         assert not number.sceneBoundingRect().intersects(item.sceneBoundingRect()), (l, j)  # not under its map
+    inputs = [item for item in view.scene().items() if isinstance(item, NeuronItem) and item.selection.layer == 0]
+    assert len(inputs) == 2 and not any(item.beside for item in inputs)  # no map there: numbers stay inside
     window.action(ActionId.NEURON_VALUE, "a").trigger()
     assert legend.end_texts()[1] == "0" and "input plane" not in legend.plain_text()
     tanh = build_network(2, [3, 1], ["tanh", "sigmoid"], seed=3)

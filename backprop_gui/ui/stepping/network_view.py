@@ -54,6 +54,7 @@ from backprop_gui.core.graph_layout import (
     LEAST_ELIDED_SHOWN,
     LEGEND_MARGIN,
     MAX_SHOWN,
+    MIN_INSIDE_FONT,
     NUMBER_GAP,
     GraphLayout,
     GraphTexts,
@@ -723,14 +724,15 @@ class NetworkView(QGraphicsView):
             self._one_line_labels = layout.one_line_labels
             self._update_labels()
         inside_font = QFont(font)
-        if not layout.numbers_beside and layout.inside_font_share < 1:
+        if layout.inside_font_share < 1:
             inside_font.setPointSizeF(font.pointSizeF() * layout.inside_font_share)
+        # With maps, the inputs (which have none) keep their numbers inside circles large enough for them.
+        inputs_inside = self.maps.active and layout.inside_font_share >= MIN_INSIDE_FONT
         for key, neuron in self._neurons.items():
             centre = layout.neurons[key]
             neuron.setPos(centre.x, centre.y)
-            neuron.set_geometry(
-                layout.radius, layout.halo, layout.numbers_beside, font if layout.numbers_beside else inside_font
-            )
+            beside = layout.numbers_beside and not (inputs_inside and key[0] == 0)
+            neuron.set_geometry(layout.radius, layout.halo, beside, font if beside else inside_font)
         for item, box in self.placed_texts():
             item.setPos(box.x, box.y)
         for edge_key, edge in self._edges.items():
