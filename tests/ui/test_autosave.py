@@ -11,8 +11,8 @@ import textwrap
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QStandardPaths, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QMessageBox
 from test_dialogs_fit import dialog_problems
 
 from backprop_gui.core.datasets import generate
@@ -23,7 +23,7 @@ from backprop_gui.core.session_format import dumps, session_to_dict
 from backprop_gui.ui.sessions.autosave import AUTOSAVE_INTERVAL_MS, Autosave, decode, default_directory, encode
 from backprop_gui.ui.sessions.controller import SessionController
 
-from window_helpers import answer_box, bare_session_window, discard_changes
+from window_helpers import answer_box, bare_session_window, discard_changes, when_modal
 
 
 def make_session(name: str = "xor", seed: int = 1) -> Session:
@@ -155,15 +155,11 @@ def test_the_restore_question_offers_restore_discard_and_later_only(controller: 
     crash_with_autosave(folder, make_session("lost work"))
     offered: list[list[str]] = []
 
-    def answer_later() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, answer_later)
-            return
+    def answer_later(box: QMessageBox) -> None:
         offered.append([button.text().replace("&", "") for button in box.buttons() if button.isVisible()])
         box.escapeButton().click()
 
-    QTimer.singleShot(0, answer_later)
+    when_modal(answer_later, QMessageBox)
     assert not controller.offer_restore()
     assert sorted(offered[0]) == ["Discard", "Later", "Restore"]  # no stray OK
     assert len(controller.autosave.orphans()) == 1  # Later (and Esc) keeps it to be offered again
@@ -194,14 +190,10 @@ def test_the_restore_question_fits_its_screen_with_every_sentence_whole(controll
     crash_with_autosave(folder, make_session("a session with a rather long name"), "/lectures/week3/xor.json")
     problems: list[list[str]] = []
 
-    def check() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, check)
-            return
+    def check(box: QMessageBox) -> None:
         problems.append(dialog_problems(box))
         next(b for b in box.buttons() if b.text() == "Discard").click()
 
-    QTimer.singleShot(0, check)
+    when_modal(check, QMessageBox)
     assert not controller.offer_restore()
     assert problems == [[]]

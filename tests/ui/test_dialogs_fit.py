@@ -1,9 +1,8 @@
 """Dialogs on a 1024×768 screen: each one inside the screen, its texts whole (wrapped, not cut)."""
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel
-from test_layout_matrix import button_problem, label_problem, on_screen, screen_named
+from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel
+from test_layout_matrix import button_problem, label_problem, on_screen
 
 from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.colour_scale import ScaleMode
@@ -25,7 +24,7 @@ from backprop_gui.ui.training.csv_import_dialog import CsvImportDialog
 from backprop_gui.ui.training.data_view import GenerateDialog
 from backprop_gui.ui.window.main_window import ShortcutsDialog
 
-from window_helpers import open_window
+from window_helpers import open_window, screen_named, when_modal
 
 pytestmark = pytest.mark.usefixtures("private_places")
 
@@ -99,14 +98,10 @@ def test_the_windows_own_question_and_message_boxes_fit_a_1024_screen(qtbot, win
     """The boxes the window opens and waits on (exec), checked while they are open."""
     found: list[list[str]] = []
 
-    def check() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QDialog):
-            QTimer.singleShot(10, check)
-            return
+    def check(box: QDialog) -> None:
         found.append(dialog_problems(box))
         box.reject()
 
-    QTimer.singleShot(0, check)
+    when_modal(check)
     window.action(*action).trigger()
     assert found == [[]], f"{name}: {found}"

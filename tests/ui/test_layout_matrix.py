@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QFontInfo, QFontMetricsF, QGuiApplication, QPalette, QTextDocument
+from PySide6.QtGui import QColor, QFontInfo, QFontMetricsF, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -42,6 +42,8 @@ from backprop_gui.ui.stepping.phase_bar import PhaseButton, short_label
 from backprop_gui.ui.window.app import create_window
 from backprop_gui.ui.window.theme import apply_theme
 
+from window_helpers import screen_named
+
 pytestmark = pytest.mark.usefixtures("private_places")
 
 SCREENS = ("1024x768", "1366x768", "1920x1080", "2560x1440", "3840x2160@2")
@@ -61,13 +63,6 @@ def mnist_like() -> Session:
 
 def session_named(name: str) -> Session:
     return mnist_like() if name == "784-64-10" else load_example(name)
-
-
-def screen_named(name: str):
-    screen = next((s for s in QGuiApplication.screens() if s.name() == name), None)
-    if screen is None:
-        pytest.skip(f"the offscreen test screens are not configured (no screen {name}; see tests/screens.json)")
-    return screen
 
 
 def luminance(color: QColor) -> float:

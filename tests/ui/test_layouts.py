@@ -4,14 +4,12 @@ network cannot use are left out."""
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QTabBar, QToolButton
 
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui.window.app import create_window
 
-from window_helpers import open_window
+from window_helpers import open_window, window_on_screen
 
 pytestmark = pytest.mark.usefixtures("private_places")
 
@@ -111,15 +109,8 @@ def test_f5_in_step_switches_to_train_and_a_breakpoint_back_to_step(window, qtbo
 
 
 def test_a_1024_px_projector_has_the_loss_plot_in_a_tab_beside_the_formula_and_f5_raises_it(qtbot):
-    screen = next((s for s in QGuiApplication.screens() if s.name() == "1024x768"), None)
-    if screen is None:
-        pytest.skip("the offscreen test screens are not configured (see tests/screens.json)")
-    window = create_window(load_example("xor"))
-    qtbot.addWidget(window)
-    window.setScreen(screen)
-    window.setGeometry(screen.availableGeometry())
-    with qtbot.waitExposed(window):
-        window.show()
+    window = window_on_screen(qtbot, load_example("xor"), "1024x768")
+    screen = window.screen()
     arranged(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F7)  # presentation mode by its own key arranges Present too
     assert window.layout_controller.current == LayoutName.PRESENT
@@ -157,13 +148,7 @@ def test_dock_sizes_do_not_change_when_stepping(qtbot, example):
 
 
 def test_train_on_a_1366_laptop_shows_the_training_settings_without_scrolling(qtbot):
-    screen = next(s for s in QGuiApplication.screens() if s.name() == "1366x768")
-    window = create_window(load_example("xor"))
-    qtbot.addWidget(window)
-    window.setScreen(screen)
-    window.setGeometry(screen.availableGeometry())
-    with qtbot.waitExposed(window):
-        window.show()
+    window = window_on_screen(qtbot, load_example("xor"), "1366x768")
     arranged(qtbot, window)
     window.layout_controller.set_layout(LayoutName.TRAIN)
     qtbot.wait(20)

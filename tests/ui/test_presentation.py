@@ -7,7 +7,6 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
-from test_layout_matrix import screen_named
 from test_network_view import assert_background_between, assert_known_values_readable, assert_rings_apart
 
 from backprop_gui.core.datasets import Dataset
@@ -23,7 +22,7 @@ from backprop_gui.ui.window.app import create_window
 from backprop_gui.ui.window.presentation import base_points, least_points, presentation_palette
 from backprop_gui.ui.window.theme import apply_theme
 
-from window_helpers import open_window, shown_formula
+from window_helpers import open_window, shown_formula, window_on_screen
 
 KEY = Qt.Key
 
@@ -343,14 +342,7 @@ def small_network(name: str) -> Session:
 
 
 def test_on_a_1024_projector_the_formula_shows_its_equation_whole_and_the_loss_plot_has_room(qtbot):
-    screen = screen_named("1024x768")
-    window = create_window(load_example("xor"))
-    qtbot.addWidget(window)
-    window.setScreen(screen)
-    window.setGeometry(screen.availableGeometry())
-    with qtbot.waitExposed(window):
-        window.show()
-    qtbot.waitUntil(lambda: window.layout_controller.ready)
+    window = window_on_screen(qtbot, load_example("xor"), "1024x768")
     for _ in range(5):  # to Backward 1: δ₁¹ = w₁₁² δ₁² · f′(z₁¹) = 0.61 × 0.1463 × 0.25 = 0.02231
         press(qtbot, window, KEY.Key_F10)
     press(qtbot, window, KEY.Key_F7)

@@ -1,11 +1,15 @@
-"""Helpers shared by the UI tests: the full window shown and active, the session features on a bare
-QMainWindow, message boxes answered when they show, unsaved changes forgotten."""
+"""Helpers shared by the UI tests: the full window shown and active (or filling one of the test
+screens), the session features on a bare QMainWindow, message boxes answered when they show,
+unsaved changes forgotten."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QTextCharFormat, QTextDocument
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtGui import QGuiApplication, QScreen, QTextCharFormat, QTextDocument
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox
 
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import SessionModel
@@ -23,6 +27,40 @@ def open_window(qtbot, session: Session, file_path: str | None = None) -> MainWi
         window.show()
         window.activateWindow()
     return window
+
+
+def screen_named(name: str) -> QScreen:
+    """The offscreen test screen ``name`` ("1024x768", …; see tests/screens.json), or a skip."""
+    screen = next((s for s in QGuiApplication.screens() if s.name() == name), None)
+    if screen is None:
+        pytest.skip(f"the offscreen test screens are not configured (no screen {name}; see tests/screens.json)")
+    return screen
+
+
+def window_on_screen(qtbot, session: Session, name: str) -> MainWindow:
+    """The full window over ``session`` filling test screen ``name``, shown, its layout arranged."""
+    screen = screen_named(name)
+    window = create_window(session)
+    qtbot.addWidget(window)
+    window.setScreen(screen)
+    window.setGeometry(screen.availableGeometry())
+    with qtbot.waitExposed(window):
+        window.show()
+    qtbot.waitUntil(lambda: window.layout_controller.ready)
+    return window
+
+
+def when_modal(handle: Callable[[QDialog], object], kind: type[QDialog] = QDialog) -> None:
+    """Call ``handle`` with the next modal dialog of ``kind`` once it shows (it must close it)."""
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, kind):
+            QTimer.singleShot(10, look)
+            return
+        handle(box)
+
+    QTimer.singleShot(0, look)
 
 
 def bare_session_window(tmp_path, session: Session, window: QMainWindow | None = None) -> SessionController:
@@ -46,11 +84,7 @@ def answer_box(button: str | QMessageBox.StandardButton, formats: list[Qt.TextFo
     ``formats`` (if given) the box's text format."""
     seen: list[str] = []
 
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, click)
-            return
+    def click(box: QMessageBox) -> None:
         seen.append(f"{box.text()}\n{box.informativeText()}")
         if formats is not None:
             formats.append(box.textFormat())
@@ -59,7 +93,7 @@ def answer_box(button: str | QMessageBox.StandardButton, formats: list[Qt.TextFo
         else:
             box.button(button).click()
 
-    QTimer.singleShot(0, click)
+    when_modal(click, QMessageBox)
     return seen
 
 
