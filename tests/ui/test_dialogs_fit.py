@@ -20,6 +20,7 @@ from backprop_gui.ui.sessions.edit_dialogs import (
     ReinitialiseDialog,
 )
 from backprop_gui.ui.sessions.new_session_dialog import NewSessionDialog
+from backprop_gui.ui.training.confusion_matrix import ConfusionDialog
 from backprop_gui.ui.training.csv_import_dialog import CsvImportDialog
 from backprop_gui.ui.training.data_view import GenerateDialog
 from backprop_gui.ui.window.main_window import ShortcutsDialog
@@ -64,6 +65,7 @@ def dialogs(window):
         "input features": FeaturesDialog(session, window),
         "built-in data set": GenerateDialog(model, window),
         "shortcuts": ShortcutsDialog(window.registered_actions(), window),
+        "confusion matrix": ConfusionDialog(model, window.training_controller.progressed, window),
     }
 
 
