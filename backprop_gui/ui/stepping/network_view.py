@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
     QGraphicsTextItem,
     QGraphicsView,
+    QStyleOptionGraphicsItem,
     QToolTip,
     QWidget,
 )
@@ -102,6 +103,21 @@ def course_name(symbol: str, sub: tuple[int, ...] = (), sup: int | None = None) 
     if sup is not None:
         text += f"<sup>{sup}</sup>"
     return text
+
+
+class PlatedTextItem(QGraphicsTextItem):
+    """Rich text on a plate of the background's colour (``plate``), so that edges behind it do not run
+    through its letters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plate = QColor()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.plate)
+        painter.drawRoundedRect(self.boundingRect(), 3, 3)
+        super().paint(painter, option, widget)
 
 
 def _elision_text(size: int, ends: int) -> str:
@@ -396,7 +412,7 @@ class NetworkView(QGraphicsView):
         self._edges: dict[tuple[int, int, int], EdgeItem] = {}
         self._labels: dict[tuple[int, int], QGraphicsTextItem] = {}
         self._captions: list[QGraphicsTextItem] = []
-        self._elisions: dict[int, QGraphicsTextItem] = {}
+        self._elisions: dict[int, PlatedTextItem] = {}
         self._title: QGraphicsTextItem | None = None
         self._label_html: dict[tuple[int, int], str] = {}
         self._brushes: dict[tuple[int, int, int], QBrush] = {}  # per colour of the diverging scale
@@ -603,7 +619,7 @@ class NetworkView(QGraphicsView):
             self._captions.append(self._text_item(caption))
             if size > MAX_SHOWN:
                 ends = len(self._shown[l]) // 2
-                item = self._text_item(_elision_text(size, ends))
+                item = self._text_item(_elision_text(size, ends), PlatedTextItem)  # over the edges fanning out
                 item.setToolTip(f"Neurons {ends + 1}–{size - ends} of this layer are not drawn")
                 self._elisions[l] = item
             for j in self._shown[l]:
@@ -624,8 +640,8 @@ class NetworkView(QGraphicsView):
         self._relayout()
         self._refresh()
 
-    def _text_item(self, rich_text: str) -> QGraphicsTextItem:
-        item = QGraphicsTextItem()
+    def _text_item(self, rich_text: str, kind: type[QGraphicsTextItem] = QGraphicsTextItem) -> QGraphicsTextItem:
+        item = kind()
         item.setHtml(rich_text)
         item.setZValue(3)
         item.setAcceptHoverEvents(False)
@@ -853,6 +869,8 @@ class NetworkView(QGraphicsView):
         self._style.muted = muted
         for item in [*self._elisions.values(), *self._captions]:
             item.setDefaultTextColor(muted)
+        for mark in self._elisions.values():
+            mark.plate = plate
         self._label_html.clear()  # the labels' muted spans take the new colour
         self.maps.restyle()
         self._forget_styles()
