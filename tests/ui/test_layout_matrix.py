@@ -36,6 +36,7 @@ from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
+from backprop_gui.ui.common.colors import is_dark
 from backprop_gui.ui.common.screen_fit import fit_on_screen
 from backprop_gui.ui.stepping.network_view import EdgeLabelItem, NetworkView, NeuronItem
 from backprop_gui.ui.stepping.phase_bar import PhaseButton, short_label
@@ -324,6 +325,8 @@ def test_every_layout_fits_the_screen(qtbot, screen_name, session_name):
                         done += 1
                     QApplication.processEvents()
                     found += [f"{theme} {layout} {position}: {p}" for p in problems(window, screen_name, layout)]
+                    if is_dark(window.palette()) != (theme == "dark"):  # Present's high contrast follows the theme
+                        found.append(f"{theme} {layout}: the window's palette is not {theme}")
             window.layout_controller.set_layout(LayoutName.STEP)
     finally:
         apply_theme("system")
