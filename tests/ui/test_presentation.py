@@ -6,7 +6,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QTabWidget, QWidget
 from test_network_view import assert_background_between, assert_known_values_readable, assert_rings_apart
 
 from backprop_gui.core.datasets import Dataset
@@ -363,3 +363,8 @@ def test_on_a_1024_projector_the_formula_shows_its_equation_whole_and_the_loss_p
     plot = window.findChild(pg.PlotWidget, "loss_plot")
     area = plot.getPlotItem().getViewBox().sceneBoundingRect().height()
     assert area >= 3 * plot.fontMetrics().lineSpacing(), f"the loss curve has {area:.0f} px"
+    bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+    assert window.tabPosition(bottom) == QTabWidget.TabPosition.West and loss.titleBarWidget() is not None
+    press(qtbot, window, KEY.Key_Escape)  # the docks' own title bars and tabs come back
+    assert window.tabPosition(bottom) == QTabWidget.TabPosition.South
+    assert loss.titleBarWidget() is None and window.docks["formula"].titleBarWidget() is None
