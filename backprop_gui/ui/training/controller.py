@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
+from backprop_gui.core.blas_threads import limit_loaded_blas
 from backprop_gui.core.datasets import Dataset, check_fits
 from backprop_gui.core.editing import Edit, ResetOptimizerState, SetData, SetTrainingSetting, SetUpdateRule
 from backprop_gui.core.optimizers import UpdateRule
@@ -80,6 +81,7 @@ class TrainingController(QObject):
 
     def __init__(self, window: QMainWindow, model: SessionModel) -> None:
         super().__init__(window)
+        limit_loaded_blas()  # the window's maps leave the second core to the training process (core.blas_threads)
         self.window = window
         self.model = model
         self.state = IDLE
