@@ -117,7 +117,7 @@ class PlatedTextItem(QGraphicsTextItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.plate)
         painter.drawRoundedRect(self.boundingRect(), 3, 3)
-        super().paint(painter, option, widget)
+        super().paint(painter, option, widget)  # type: ignore[arg-type]  # the stub wants a widget; Qt may give none
 
 
 def _elision_text(size: int, ends: int) -> str:
@@ -619,9 +619,10 @@ class NetworkView(QGraphicsView):
             self._captions.append(self._text_item(caption))
             if size > MAX_SHOWN:
                 ends = len(self._shown[l]) // 2
-                item = self._text_item(_elision_text(size, ends), PlatedTextItem)  # over the edges fanning out
-                item.setToolTip(f"Neurons {ends + 1}–{size - ends} of this layer are not drawn")
-                self._elisions[l] = item
+                mark = PlatedTextItem()  # over the edges fanning out behind it
+                self._add_text(mark, _elision_text(size, ends))
+                mark.setToolTip(f"Neurons {ends + 1}–{size - ends} of this layer are not drawn")
+                self._elisions[l] = mark
             for j in self._shown[l]:
                 neuron = NeuronItem(l, j, self._style)
                 scene.addItem(neuron)
@@ -640,13 +641,16 @@ class NetworkView(QGraphicsView):
         self._relayout()
         self._refresh()
 
-    def _text_item(self, rich_text: str, kind: type[QGraphicsTextItem] = QGraphicsTextItem) -> QGraphicsTextItem:
-        item = kind()
+    def _text_item(self, rich_text: str) -> QGraphicsTextItem:
+        item = QGraphicsTextItem()
+        self._add_text(item, rich_text)
+        return item
+
+    def _add_text(self, item: QGraphicsTextItem, rich_text: str) -> None:
         item.setHtml(rich_text)
         item.setZValue(3)
         item.setAcceptHoverEvents(False)
         self.scene().addItem(item)
-        return item
 
     def _data_label(self, labels: list[str], i: int, symbols: tuple[str, ...]) -> str:
         """The data set's name of column ``i``, escaped, unless it only repeats the course name ("" then)."""

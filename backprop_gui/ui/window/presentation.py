@@ -379,7 +379,7 @@ class PresentationMode(QObject):
         for bar, size in saved.icon_sizes.items():
             bar.setIconSize(size)
         for dock, title_bar in saved.title_bars.items():
-            dock.setTitleBarWidget(title_bar)
+            dock.setTitleBarWidget(title_bar)  # type: ignore[arg-type]  # None gives the dock its own title bar
         w.setTabPosition(BOTTOM, saved.tab_position)
         w.restoreState(saved.state)
         self.network_view.reset_zoom()
