@@ -117,7 +117,7 @@ class TrainingController(QObject):
         self.decision_map = DecisionMap(model, self)
         self.docks: dict[str, QDockWidget] = {}
         self.toolbar: QToolBar | None = None
-        self.accuracy = QLabel()  # the status bar's accuracy on the training and test sets
+        self.accuracy = QLabel(window)  # the status bar's accuracy on the training and test sets (owned by the window)
         self.accuracy.setToolTip(
             "Accuracy on the training / test set: the share of samples classified right at the end of the last epoch"
         )

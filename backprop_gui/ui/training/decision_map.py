@@ -24,7 +24,7 @@ from backprop_gui.ui.training.sample_editor import SampleEditor, SampleTarget
 RESOLUTION = 120
 ARGMAX = -1  # the combo's data for "class (arg-max)"
 COLORMAP = map_colormap()
-TEST_FILL = pg.mkBrush(255, 255, 255, 110)  # the pale middle of a test sample's ring
+TEST_FILL = pg.mkBrush(255, 255, 255, 235)  # the white middle of a test sample's ring: hollow on any map colour
 
 
 def subscript(n: int) -> str:
@@ -76,7 +76,7 @@ class DecisionMap(QWidget):
         self.plot.addItem(self.image)
         self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen(255, 255, 255, 230, width=1.5))
         self.plot.addItem(self.scatter)
-        self.test_scatter = pg.ScatterPlotItem(size=8, brush=TEST_FILL)  # test samples: hollow, ringed in their colour
+        self.test_scatter = pg.ScatterPlotItem(size=9, brush=TEST_FILL)  # test samples: hollow, ringed in their colour
         self.plot.addItem(self.test_scatter)
         self.colorbar = pg.ColorBarItem(colorMap=COLORMAP, interactive=False, width=12)
         item.layout.addItem(self.colorbar, 2, 5)

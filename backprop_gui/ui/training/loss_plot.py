@@ -36,12 +36,12 @@ TEST_PEN = pg.mkPen((200, 30, 60), width=2)
 TRAIN_ACCURACY_PEN = pg.mkPen((30, 130, 60), width=2, style=Qt.PenStyle.DotLine)
 TEST_ACCURACY_PEN = pg.mkPen((30, 130, 60), width=2)
 RATE_PEN = pg.mkPen((150, 40, 150), width=1, style=Qt.PenStyle.DashDotLine)
-REFERENCE_COLORS = [(110, 110, 110), (160, 95, 30), (120, 60, 170), (20, 140, 140)]
+REFERENCE_COLORS = [(110, 110, 110), (120, 60, 170), (20, 140, 140), (190, 80, 160)]  # none a current curve's
 FEW_POINTS = 40  # a series with at most this many points gets a dot per point
 MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
 LABEL_SPACING = 2.2  # tick labels on the loss axis at least this many text lines apart
 COMPACT_LINES = 10  # a plot fewer text lines high than this (a projector's short dock) keeps only its
-# left and bottom ticks: no epoch axis, axis names or legend over the curve
+# left and bottom ticks: no epoch axis, axis names or legend above the curves
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
@@ -184,6 +184,31 @@ class EpochAxis(pg.AxisItem):
         return [str(int(np.searchsorted(self.ends, v)) + 1) for v in values]
 
 
+class RowLegend(pg.LegendItem):
+    """The legend in a band above the plot, never over a curve: its entries fill rows of as many
+    columns as fit ``room`` (pixels); ``resized`` tells the band its height."""
+
+    def __init__(self, resized, **kwargs) -> None:
+        super().__init__(frame=False, **kwargs)
+        self.room = 600.0
+        self.resized = resized
+
+    def entry_widths(self) -> list[float]:
+        """Each entry's width in pixels: its line sample, its name and the spacing after them."""
+        return [sample.boundingRect().width() + label.minimumWidth() + 12 for sample, label in self.items]
+
+    def updateSize(self) -> None:  # noqa: N802 (pyqtgraph's name)
+        widths = self.entry_widths()
+        columns = max(1, len(widths))
+        while columns > 1 and sum(max(widths[j::columns]) for j in range(columns)) > self.room:
+            columns -= 1
+        if columns != self.columnCount:
+            self.setColumnCount(columns)  # lays the entries out again and comes back here
+            return
+        super().updateSize()
+        self.resized()
+
+
 class LossPlot(QWidget):
     """Loss against step for ``model.session.history``; call ``refresh()`` when the history grew."""
 
@@ -226,9 +251,10 @@ class LossPlot(QWidget):
         self.view = item.getViewBox()
         self.view.setLimits(minYRange=MIN_LOG_RANGE)
         item.setMenuEnabled(False)
-        self.legend = item.addLegend(
-            offset=(-8, 4), labelTextColor=(40, 40, 40), brush=(255, 255, 255, 210), colCount=4
-        )
+        self.legend = RowLegend(self._fit_legend, labelTextColor=(40, 40, 40), colCount=8)
+        self.legend.setParentItem(item)
+        self.legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0), offset=(0, 2))
+        item.legend = self.legend  # curves plotted with a name list themselves, as with addLegend
         self.step_curve = item.plot(pen=STEP_PEN, name="C per step")
         self.epoch_curve = item.plot(pen=EPOCH_PEN, name="mean C per epoch")
         self.validation_curve = item.plot(pen=VALIDATION_PEN, name="validation C")
@@ -494,6 +520,13 @@ class LossPlot(QWidget):
         for side in ("bottom", "left"):
             item.getAxis(side).showLabel(not compact)
         self.legend.setVisible(not compact)
+        self.legend.room = max(100.0, self.plot.width() - 16.0)
+        self.legend.updateSize()
+
+    def _fit_legend(self) -> None:
+        """The band above the plot is as high as the legend's rows (none while it is hidden)."""
+        shown = self.legend.isVisible() and bool(self.legend.items)
+        self.plot.getPlotItem().layout.setRowFixedHeight(0, self.legend.height() + 4 if shown else 0)
 
     def _apply_font(self) -> None:
         """Ticks, axis names and legend follow the widget's font (presentation mode enlarges it)."""
@@ -508,7 +541,6 @@ class LossPlot(QWidget):
         self.legend.setLabelTextSize(legend)
         for _sample, label in self.legend.items:
             label.setText(label.text, size=legend)
-        self.legend.updateSize()
         self._fit_axes()
 
     def _set_log(self, on: bool) -> None:
