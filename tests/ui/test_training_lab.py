@@ -14,7 +14,7 @@ from backprop_gui.core.metrics import outputs
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common.actions import ActionId
-from backprop_gui.ui.training.controller import FINISHED
+from backprop_gui.ui.training.controller import FINISHED, TRAINING
 from backprop_gui.ui.training.data_view import CLASS_COLORS
 from backprop_gui.ui.training.decision_map import TEST_FILL
 from backprop_gui.ui.window.layouts import LayoutName
@@ -76,6 +76,25 @@ def test_the_test_fraction_and_seed_are_undoable_and_test_samples_are_drawn_holl
     press_undo(qtbot, window)
     assert view.test_fraction.value() == 0 and len(decision.test_scatter.data) == 0
     assert len(decision.scatter.data) == 200
+
+
+def test_a_running_training_goes_on_with_a_new_split_and_a_new_noise(qtbot):
+    window = train_window(qtbot, "moons")
+    model, controller = window.model, window.training_controller
+    view, history = controller.data_view, model.session.history
+    controller.panel.epochs.setValue(100_000)
+    controller.continue_training()
+    qtbot.waitUntil(lambda: history.steps > 20, timeout=TIMEOUT)
+    assert not history.test_losses
+    type_into(qtbot, view.test_fraction, "0.25")
+    assert model.session.data.test_fraction == 0.25
+    assert controller.running and controller.state == TRAINING  # paused for the edit, then went on
+    qtbot.waitUntil(lambda: len(model.session.history.test_losses) >= 2, timeout=TIMEOUT)  # measured from then on
+    view.noise.setValue(0.3)
+    assert model.session.data.generator["noise"] == 0.3 and controller.state == TRAINING
+    assert controller.worker._sent_data[0] is model.session.data.inputs  # the run trains on the new samples
+    assert window.session_controller.actions["undo"].text() == "Undo set the moons noise = 0.3"
+    controller.pause()
 
 
 # --- test loss and accuracy ------------------------------------------------------------------------

@@ -46,6 +46,7 @@ class DataTarget(Protocol):
     def progressed(self) -> SignalInstance: ...
     def set_data(self, data: Dataset, fit: bool = False, label: str = "") -> bool: ...
     def set_setting(self, name: str, value: float | int | bool) -> bool: ...
+    def edit_samples(self, data: Dataset, label: str) -> bool: ...
 
 
 # Class colours (Tableau 10): class c is drawn in CLASS_COLORS[c % 10].
@@ -339,7 +340,7 @@ class DataView(QWidget):
             self._show_noise()
             return False
         redrawn = replace(data, inputs=fresh.inputs, targets=fresh.targets, generator=fresh.generator)
-        return self.controller.set_data(redrawn, label=f"set the {name} noise = {noise:g}")
+        return self.controller.edit_samples(redrawn, label=f"set the {name} noise = {noise:g}")
 
     def resizeEvent(self, event) -> None:
         """Table beside the scatter plot when there is room, else above it."""
