@@ -217,8 +217,9 @@ class LossPlot(QWidget):
         self.model = model
         self._rate_marks: list[pg.InfiniteLine] = []
         self._rate_key: tuple = ()
-        self._in_legend: dict[str, bool] = {}  # which optional series the legend lists
+        self._listed: list[tuple[pg.PlotDataItem, str]] = []  # what the legend lists, in its order
         self._reference_curves: list[pg.PlotDataItem] = []
+        self._reference_entries: list[tuple[pg.PlotDataItem, str]] = []  # the compared runs' legend entries
         self._reference_key: tuple = ()
         self._now_label = "mean C per epoch"
 
@@ -254,11 +255,10 @@ class LossPlot(QWidget):
         self.legend = RowLegend(self._fit_legend, labelTextColor=(40, 40, 40), colCount=8)
         self.legend.setParentItem(item)
         self.legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0), offset=(0, 2))
-        item.legend = self.legend  # curves plotted with a name list themselves, as with addLegend
-        self.step_curve = item.plot(pen=STEP_PEN, name="C per step")
-        self.epoch_curve = item.plot(pen=EPOCH_PEN, name="mean C per epoch")
-        self.validation_curve = item.plot(pen=VALIDATION_PEN, name="validation C")
-        self.test_curve = item.plot(pen=TEST_PEN, name="test C")
+        self.step_curve = item.plot(pen=STEP_PEN)
+        self.epoch_curve = item.plot(pen=EPOCH_PEN)
+        self.validation_curve = item.plot(pen=VALIDATION_PEN)
+        self.test_curve = item.plot(pen=TEST_PEN)
         # Accuracy (%) in a second view sharing the x axis, scaled by the right axis.
         self.accuracy_view = pg.ViewBox(enableMouse=False)
         self.accuracy_view.setXLink(self.view)
@@ -280,8 +280,6 @@ class LossPlot(QWidget):
             "training accuracy": self.train_accuracy_curve,
             "test accuracy": self.test_accuracy_curve,
         }
-        for name, curve in self._optional.items():
-            self._in_legend[name] = curve in (self.validation_curve, self.test_curve)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((80, 80, 80), style=Qt.PenStyle.DotLine))
         self.crosshair.setVisible(False)
         item.addItem(self.crosshair, ignoreBounds=True)
@@ -329,8 +327,7 @@ class LossPlot(QWidget):
         self._draw_series(self.validation_curve, ends, history.validation_losses, x0, x1, buckets)
         self._draw_measured(history, ends, x0, x1, buckets)
         self._draw_references()
-        for name, curve in self._optional.items():
-            self._show_in_legend(name, curve, bool(curve.xData is not None and len(curve.xData)))
+        self._list_in_legend()
         self._draw_rate_marks(history)
         self._update_follow_button()
         if not self.crosshair.isVisible():
@@ -403,9 +400,8 @@ class LossPlot(QWidget):
             self._reference_key = key
             item = self.plot.getPlotItem()
             for curve in self._reference_curves:
-                self.legend.removeItem(curve)
                 item.removeItem(curve)
-            self._reference_curves = []
+            self._reference_curves, self._reference_entries = [], []
             for i, reference in enumerate(references):
                 color = REFERENCE_COLORS[i % len(REFERENCE_COLORS)]
                 name = f"{reference.name}: {reference.label}" if reference.label else reference.name
@@ -421,16 +417,26 @@ class LossPlot(QWidget):
                     curve.setToolTip(f"{name} ({'test C' if style == Qt.PenStyle.DotLine else 'mean C'} per epoch)")
                     self._dots(curve, len(values))
                     if listed:
-                        self.legend.addItem(curve, name)
+                        self._reference_entries.append((curve, name))
                     self._reference_curves.append(curve)
         baseline = references[0].settings if references else None
         now = "mean C per epoch"
         if baseline is not None:
             now += f" (now: {describe_differences(baseline, RunSettings.of(session))})"
-        if now != self._now_label:
-            self._now_label = now
-            self.legend.removeItem(self.epoch_curve)
-            self.legend.addItem(self.epoch_curve, now)
+        self._now_label = now
+
+    def _list_in_legend(self) -> None:
+        """The legend lists, in this order, the current run's curves that have points (C per step and
+        its mean per epoch always), then the compared runs; it is made again only when that changes."""
+        entries = [(self.step_curve, "C per step"), (self.epoch_curve, self._now_label)]
+        drawn = ((curve, name) for name, curve in self._optional.items() if curve.xData is not None)
+        entries += [(curve, name) for curve, name in drawn if len(curve.xData)]
+        entries += self._reference_entries
+        if entries != self._listed:  # the same curves (compared as objects) under the same names
+            self.legend.clear()
+            for curve, name in entries:
+                self.legend.addItem(curve, name)
+            self._listed = entries
 
     def _place_accuracy_view(self) -> None:
         self.accuracy_view.setGeometry(self.view.sceneBoundingRect())
@@ -465,14 +471,6 @@ class LossPlot(QWidget):
 
     def _for_axis(self, ys: np.ndarray) -> np.ndarray:
         return np.maximum(ys, LOG_FLOOR) if self.log_y.isChecked() else ys
-
-    def _show_in_legend(self, name: str, curve: pg.PlotDataItem, shown: bool) -> None:
-        if shown != self._in_legend[name]:
-            if shown:
-                self.legend.addItem(curve, name)
-            else:
-                self.legend.removeItem(curve)
-            self._in_legend[name] = shown
 
     def _draw_rate_marks(self, history: LossHistory) -> None:
         key = tuple(history.rate_changes)
