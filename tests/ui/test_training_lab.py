@@ -198,7 +198,7 @@ def test_compare_keeps_the_curves_and_trains_again_from_the_same_starting_weight
     np.testing.assert_allclose(ys, np.log10(losses))
     controller.set_learning_rate(0.5)
     legend = [label.text for _, label in plot.legend.items]
-    assert legend[:2] == ["C per step", "mean C per epoch (now: η 2 → 0.5)"] and legend[-1] == "run 1"  # runs last
+    assert legend[:2] == ["C per step", "now: η 2 → 0.5"] and legend[-1] == "run 1"  # compared runs last
     train(qtbot, controller, 3)
     controller.compare()
     assert session.references[1].label == "η 2 → 0.5"

@@ -420,10 +420,9 @@ class LossPlot(QWidget):
                         self._reference_entries.append((curve, name))
                     self._reference_curves.append(curve)
         baseline = references[0].settings if references else None
-        now = "mean C per epoch"
-        if baseline is not None:
-            now += f" (now: {describe_differences(baseline, RunSettings.of(session))})"
-        self._now_label = now
+        self._now_label = "mean C per epoch"
+        if baseline is not None:  # beside "run 2: η 0.5 → 2", the run's own mean C is named by what differs too
+            self._now_label = f"now: {describe_differences(baseline, RunSettings.of(session))}"
 
     def _list_in_legend(self) -> None:
         """The legend lists, in this order, the current run's curves that have points (C per step and
