@@ -78,6 +78,21 @@ def test_the_test_fraction_and_seed_are_undoable_and_test_samples_are_drawn_holl
     assert len(decision.scatter.data) == 200
 
 
+def test_the_split_comes_back_with_the_session_file(qtbot, tmp_path):
+    window = split_moons(qtbot)
+    type_into(qtbot, window.training_controller.data_view.split_seed, "7")
+    test_rows = window.model.session.data.split()[1]
+    path = str(tmp_path / "split.json")
+    assert window.session_controller.save_as(path)
+    again = train_window(qtbot, "xor")
+    again.session_controller.open_file(path)
+    view, decision = again.training_controller.data_view, again.training_controller.decision_map
+    assert (view.test_fraction.value(), view.split_seed.value()) == (0.25, 7)
+    np.testing.assert_array_equal(again.model.session.data.split()[1], test_rows)
+    inputs = again.model.session.data.inputs
+    np.testing.assert_allclose(sorted(decision.test_scatter.data["x"]), sorted(inputs[test_rows, 0]))
+
+
 def test_a_running_training_goes_on_with_a_new_split_and_a_new_noise(qtbot):
     window = train_window(qtbot, "moons")
     model, controller = window.model, window.training_controller
