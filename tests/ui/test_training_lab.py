@@ -66,7 +66,10 @@ def test_the_test_fraction_and_seed_are_undoable_and_test_samples_are_drawn_holl
     assert hollow.brush().color() == TEST_FILL.color()
     assert hollow.pen().color().getRgb()[:3] == CLASS_COLORS[int(data.targets[row, 0])]
     np.testing.assert_allclose(sorted(decision.test_scatter.data["x"]), sorted(data.inputs[test_rows, 0]))
-    assert "50 test" in view.summary.text()
+    assert "50 test (drawn hollow)" in view.summary.text()
+    window.training_controller.docks["data"].raise_()  # the Data dock's scatter draws them hollow too
+    qtbot.waitUntil(lambda: len(view.test_scatter.data) == 50 and len(view.scatter.data) == 150)
+    np.testing.assert_allclose(sorted(view.test_scatter.data["y"]), sorted(data.inputs[test_rows, 1]))
     type_into(qtbot, view.split_seed, "3")
     moved = model.session.data.split()[1]
     assert model.session.data.split_seed == 3 and not np.array_equal(moved, test_rows)
