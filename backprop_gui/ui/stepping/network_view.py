@@ -131,6 +131,13 @@ def neighbour(selection: Selection | None, sizes: Sequence[int], move: str, star
     return Selection(l, min(j, sizes[l] - 1))
 
 
+def _cached(item: QGraphicsItem) -> None:
+    """Keep ``item`` drawn in a pixmap until it changes: a step repaints the parts of the view its changes
+    touch, and most items there (neurons, numbers, texts) are as they were, so they are copied, not drawn
+    again. (Not the edges: their pixmaps would be as large as the rectangles around the lines.)"""
+    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def _full(value: float) -> str:
     """Full precision: the shortest text that reads back as exactly ``value``."""
     return repr(float(value)).replace("-", "−")
@@ -172,6 +179,8 @@ class NeuronItem(QGraphicsEllipseItem):
         self._inside_color = QColor(style.text)  # the number's colour on the circle's fill
         self.value_item = QGraphicsSimpleTextItem(self)
         self.setZValue(2)
+        _cached(self)
+        _cached(self.value_item)
 
     def value_text(self) -> str:
         """The number shown inside the circle ("" when the value is not known yet)."""
@@ -340,6 +349,7 @@ class EdgeLabelItem(QGraphicsItem):
         self._size = QRectF()
         self.setZValue(1.5)  # above the edges, below the neurons (which it never overlaps)
         self.setAcceptHoverEvents(False)
+        _cached(self)
 
     def set_text(self, text: str, font: QFont, muted: bool) -> None:
         if (text, muted) != (self.text, self.muted) or font != self._font:
@@ -617,6 +627,7 @@ class NetworkView(QGraphicsView):
         item.setHtml(rich_text)
         item.setZValue(3)
         item.setAcceptHoverEvents(False)
+        _cached(item)
         self.scene().addItem(item)
         return item
 
