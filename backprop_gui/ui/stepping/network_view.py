@@ -60,7 +60,7 @@ from backprop_gui.core.graph_layout import (
     layout_graph,
     shown_neurons,
 )
-from backprop_gui.core.label_placement import place_edge_labels
+from backprop_gui.core.label_placement import Spots, edge_lines, place_edge_labels
 from backprop_gui.core.phase_display import current_work, neuron_quantity
 from backprop_gui.core.session import EdgeMode
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
@@ -414,6 +414,7 @@ class NetworkView(QGraphicsView):
         self._path: set[Selection] = set()  # the neurons and edges of the chain-rule path to highlight
         self._measure = QGraphicsTextItem()  # measures the outputs' labels in both forms, off the scene
         self._layout: GraphLayout  # set by every relayout, the first in _build
+        self._spots: Spots  # set with the layout
 
         scene = QGraphicsScene(self)
         scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # items move and restyle every step
@@ -711,6 +712,7 @@ class NetworkView(QGraphicsView):
             self._style.line_scale,
         )
         self._layout = layout
+        self._spots = Spots(edge_lines(layout))  # what is known of the edge labels' spots, for this layout
         if layout.one_line_labels != self._one_line_labels:
             self._one_line_labels = layout.one_line_labels
             self._update_labels()
@@ -1030,7 +1032,7 @@ class NetworkView(QGraphicsView):
             importance = (100 if touches else 0) + (10 if l == busy else 0) + size / (1 + size)
             requests[key] = (*item.size(), importance)
         seen = _box(self.mapToScene(self.viewport().rect()))
-        placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved())
+        placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved(), self._spots)
         for key, item in self._edge_label_items.items():
             box = placed.get(key)
             if box is None:
