@@ -284,6 +284,7 @@ class EdgeItem(QGraphicsLineItem):
         self._marks_drawn = (False, False, False)
         self.pen_key: tuple | None = None  # the bucket of the pen shown
         self._bounds: tuple[float, QRectF] | None = None  # (line scale, bounding rectangle) kept
+        self._pen, self._line = self.pen(), self.line()  # kept for paint, called for every edge shown
         self.setZValue(0)
 
     def set_marks(self, glow: bool, selected: bool, lit: bool = False) -> None:
@@ -298,19 +299,21 @@ class EdgeItem(QGraphicsLineItem):
     def setPen(self, pen: QPen | Qt.PenStyle | QColor) -> None:  # noqa: N802 (Qt's name)
         self._bounds = None  # before Qt asks for the new bounds
         super().setPen(pen)
+        self._pen = self.pen()
 
     def setLine(self, *line) -> None:  # noqa: N802 (Qt's name)
         self._bounds = None
         super().setLine(*line)
+        self._line = self.line()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
         # Computed here and kept until the pen, the line or the scale changes: QGraphicsLineItem's own
         # derives it from shape(), a costly stroke, and Qt asks for it many times per repaint.
         scale = self.style.line_scale
         if self._bounds is None or self._bounds[0] != scale:
-            m = self.pen().widthF() / 2 + 9 * scale
-            self._bounds = (scale, QRectF(self.line().p1(), self.line().p2()).normalized().adjusted(-m, -m, m, m))
-        return QRectF(self._bounds[1])
+            m = self._pen.widthF() / 2 + 9 * scale
+            self._bounds = (scale, QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(-m, -m, m, m))
+        return self._bounds[1]  # (Qt takes a copy)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath(self.line().p1())
@@ -320,19 +323,21 @@ class EdgeItem(QGraphicsLineItem):
         return stroker.createStroke(path)
 
     def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
-        width = self.pen().widthF()
-        scale = self.style.line_scale
-        round_cap = (Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
-        if self.selected:  # a selection-coloured outline around the edge, apart from its own colour
-            painter.setPen(QPen(self.style.selection, width + 9 * scale, *round_cap))
-            painter.drawLine(self.line())
-            painter.setPen(QPen(self.style.background, width + 4 * scale, *round_cap))
-            painter.drawLine(self.line())
-        elif self.glow or self.lit:
-            painter.setPen(QPen(self.style.edge_glow, width + 5 * scale, *round_cap))
-            painter.drawLine(self.line())
-        painter.setPen(self.pen())
-        painter.drawLine(self.line())
+        line = self._line
+        if self.selected or self.glow or self.lit:
+            width = self._pen.widthF()
+            scale = self.style.line_scale
+            round_cap = (Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+            if self.selected:  # a selection-coloured outline around the edge, apart from its own colour
+                painter.setPen(QPen(self.style.selection, width + 9 * scale, *round_cap))
+                painter.drawLine(line)
+                painter.setPen(QPen(self.style.background, width + 4 * scale, *round_cap))
+                painter.drawLine(line)
+            else:
+                painter.setPen(QPen(self.style.edge_glow, width + 5 * scale, *round_cap))
+                painter.drawLine(line)
+        painter.setPen(self._pen)
+        painter.drawLine(line)
 
 
 class EdgeLabelItem(QGraphicsItem):
