@@ -12,7 +12,8 @@ calling ``move_selection``) walk the selection; a double-click asks to edit a we
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -466,6 +467,18 @@ class NetworkView(QGraphicsView):
             self._forget_styles()
             self._refresh()
             self.colourScaleChanged.emit(scale)
+
+    @contextmanager
+    def drawn_directly(self) -> Iterator[None]:
+        """Within it every item draws itself, not a pixmap kept of it: an SVG export keeps text as text."""
+        cached = [item for item in self.scene().items() if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+        for item in cached:
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        try:
+            yield
+        finally:
+            for item in cached:
+                _cached(item)
 
     def edge_label_items(self) -> dict[tuple[int, int, int], EdgeLabelItem]:
         """The labels drawn now, by edge (layer, j, k), 0-based j and k."""
