@@ -300,7 +300,7 @@ class EdgeItem(QGraphicsLineItem):
     def setPen(self, pen: QPen | Qt.PenStyle | QColor) -> None:  # noqa: N802 (Qt's name)
         self._bounds = None  # before Qt asks for the new bounds
         super().setPen(pen)
-        self._pen = self.pen()
+        self._pen = pen if isinstance(pen, QPen) else self.pen()  # (the view's pens are shared, never changed)
 
     def setLine(self, *line) -> None:  # noqa: N802 (Qt's name)
         self._bounds = None
