@@ -130,7 +130,7 @@ def test_activation_and_error_notes_read_in_real_notation_not_carets(qtbot):
     widget.show()
     model.set_selection(Selection(model.session.network.depth, 0))
     model.run_to_end()
-    page = widget._html(widget.equations())
+    page = "".join(widget._pieces(widget.equations()))
     assert "softmax: exp(zⱼ) / Σₖ exp(zₖ)" in page  # the activation's note
     assert "δ<sub>j</sub> = a<sub>j</sub>" in page or "Jacobian collapses" in page  # the output error's note
     notes = [line for line in shown(widget).split("(") if "softmax" in line]
