@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 
+from backprop_gui.core.debugger_state import Field
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session_format import dumps, loads
 from backprop_gui.ui.common.session_model import SessionModel
@@ -76,7 +77,7 @@ def test_a_panel_without_an_undo_stack_sets_the_note_directly(qtbot) -> None:
     panel = NotePanel(model)
     qtbot.addWidget(panel)
     changes: list[str] = []
-    model.note_changed.connect(lambda: changes.append(model.session.note))
+    model.changed.connect(lambda event: changes.append(event.value) if event.field == Field.NOTE else None)
     qtbot.keyClicks(panel.editor, "ab")
     assert changes == ["a", "ab"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.optimizers import OptimizerState
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui.common.session_model import Selection
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.training.controller import FINISHED
 

@@ -9,12 +9,12 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
 from test_network_view import assert_background_between, assert_known_values_readable, assert_rings_apart
 
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.graph_layout import MIN_INSIDE_FONT
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
-from backprop_gui.ui.common.session_model import Selection
 from backprop_gui.ui.stepping.network_view import NeuronItem
 from backprop_gui.ui.window.app import create_window
 from backprop_gui.ui.window.presentation import base_points, presentation_palette

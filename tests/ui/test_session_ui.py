@@ -14,11 +14,11 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QMainWindow, QMessageBox
 
 from backprop_gui.core.datasets import generate
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.editing import AddLayer, RemoveNeuron, SetParameter
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import dumps, load_session, save_session
-from backprop_gui.ui.common.session_model import Selection
 from backprop_gui.ui.common.window_menus import find_menu
 from backprop_gui.ui.sessions.controller import SessionController
 

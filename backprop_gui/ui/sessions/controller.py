@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QSpacerItem,
 )
 
+from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.editing import (
     AddNeuron,
     Edit,
@@ -40,7 +41,7 @@ from backprop_gui.core.files import writable_target
 from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, dumps, load_session, session_from_dict, session_to_dict
-from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.sessions.autosave import Autosave, decode, encode
 from backprop_gui.ui.sessions.commands import EditCommand, SessionEditCommand
@@ -116,7 +117,6 @@ class SessionController(QObject):
         self._build_edit_menu()
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         model.changed.connect(self._on_model_changed)
-        model.update_applied.connect(self._update_applied)
         model.edit_requested.connect(self.edit_parameter)
         model.edit_handler = self.push_session_edit
         self.autosave.due.connect(self.autosave_now)
@@ -157,11 +157,13 @@ class SessionController(QObject):
         self.window.setWindowTitle(f"{name.replace('[*]', '[*][*]')}[*] — {APP_NAME}")
         self._update_modified()
 
-    def _on_model_changed(self, what: str) -> None:
-        if what == Change.NETWORK and not self._in_command:
+    def _on_model_changed(self, event: Event) -> None:
+        if event.field == Field.WEIGHTS:
+            self._update_applied(bool(event.value))
+        elif event.field == Field.NETWORK and not self._in_command:
             self._changed_outside = True  # training changed the weights
             self._settle.start()
-        elif what == Change.SESSION and not self._replacing:
+        elif event.field == Field.SESSION and not self._replacing:
             self._reset(None)  # someone else put a new session in the model (an example, say)
         self._update_title()
         self._refresh_actions()

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.notes import render_note
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 
 HINT = (
     "No note for this session.\n\n"
@@ -98,7 +99,6 @@ class NotePanel(QWidget):
         layout.addWidget(self.pages, 1)
         self._showing = False
         self.editor.textChanged.connect(self._typed)
-        model.note_changed.connect(self.refresh)
         model.changed.connect(self._model_changed)
         self.refresh()
         self.set_editing(not model.session.note)
@@ -162,8 +162,10 @@ class NotePanel(QWidget):
             self.model.set_note(new)
         self._style()
 
-    def _model_changed(self, what: str) -> None:
-        if what == Change.SESSION:
+    def _model_changed(self, event: Event) -> None:
+        if event.field == Field.NOTE:
+            self.refresh()
+        elif event.field == Field.SESSION:
             self.refresh()
             self.set_editing(not self.model.session.note)
 
@@ -188,8 +190,8 @@ def install_note_panel(
     if isinstance(docks, dict):
         docks.setdefault("note", dock)
 
-    def session_opened(what: str) -> None:
-        if what == Change.SESSION and model.session.note:
+    def session_opened(event: Event) -> None:
+        if event.field == Field.SESSION and model.session.note:
             dock.show()
             dock.raise_()
 

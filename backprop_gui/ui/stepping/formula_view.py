@@ -18,6 +18,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontMetricsF, QPalette
 from PySide6.QtWidgets import QWidget
 
+from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Equation, Sym, Token, equations, focus, spaced
 from backprop_gui.core.notes import caret_html
@@ -25,7 +26,7 @@ from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 from backprop_gui.core.worked import WIDE, WorkedSection, solution_so_far
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import tokens_html
-from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
 from backprop_gui.ui.stepping.pass_page import PASS_CHANGES, PassPage
 
@@ -106,7 +107,7 @@ class FormulaView(PassPage):
         if on != self._ask_first:
             self._ask_first = on
             self._revealed_at = None
-            self._on_changed(Change.DISPLAY)
+            self._redraw("current")
 
     @property
     def reveal_pending(self) -> bool:
@@ -187,13 +188,16 @@ class FormulaView(PassPage):
         self.setHtml(self._html(self.equations()))
         self.scrollToAnchor(self._anchor)
 
-    def _on_changed(self, what: str) -> None:
-        if what not in PASS_CHANGES:
-            return
+    def _on_changed(self, event: Event) -> None:
+        if event.field in PASS_CHANGES:
+            self._redraw("selected" if event.field == Field.SELECTION else "current")
+
+    def _redraw(self, anchor: str) -> None:
+        """Redraw (now if seen, else once it is), scrolled to ``anchor``: "current" phase or "selected"."""
         if self._revealed_at is not None and self._revealed_at[0] is not self.model.stepper:
             self._revealed_at = None  # a new pass (edit, session): keep no reference to the old stepper
-        self._anchor = "selected" if what == Change.SELECTION else "current"
-        self._shown.request()  # now if seen, else once it is
+        self._anchor = anchor
+        self._shown.request()
         self._announce()  # a move of the pass asks again
 
     # --- rich text ----------------------------------------------------------------

@@ -14,13 +14,14 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+from backprop_gui.core.debugger_state import Event, Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym, index
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.core.worked import WIDE, Given, WorkedLine, WorkedSolution, solution_so_far
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import sym_html, tokens_html
-from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.stepping.formula_view import FormulaView
@@ -50,7 +51,7 @@ class WorkedSolutionView(PassPage):
         self._apply_font()
         model.changed.connect(self._on_changed)
         if reveal is not None:
-            reveal.revealChanged.connect(lambda _pending: self._on_changed(Change.DISPLAY))
+            reveal.revealChanged.connect(lambda _pending: self._shown.request())
         self.refresh()
 
     # --- what it shows -------------------------------------------------------------------
@@ -71,8 +72,8 @@ class WorkedSolutionView(PassPage):
 
     # --- keeping up ----------------------------------------------------------------------
 
-    def _on_changed(self, what: str) -> None:
-        if what not in PASS_CHANGES:
+    def _on_changed(self, event: Event) -> None:
+        if event.field not in PASS_CHANGES:
             return
         self._shown.request()  # now if seen, else once it is
 

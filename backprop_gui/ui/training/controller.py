@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import Dataset, check_fits
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.editing import ResetOptimizerState, SessionEdit, SetData, SetTrainingSetting, SetUpdateRule
 from backprop_gui.core.optimizers import UpdateRule
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
@@ -38,7 +39,7 @@ from backprop_gui.core.training_worker import (
 )
 from backprop_gui.ui.common.icons import ICON_PROPERTY, icon
 from backprop_gui.ui.common.scrolling import scrolling
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.training.data_view import DataView
 from backprop_gui.ui.training.decision_map import DecisionMap
@@ -105,7 +106,6 @@ class TrainingController(QObject):
             app.aboutToQuit.connect(self.close)
         window.installEventFilter(self)
         model.about_to_move.connect(self._before_step)
-        model.update_applied.connect(self._update_applied)
         model.changed.connect(self._model_changed)
 
     # --- running ---------------------------------------------------------------------
@@ -426,8 +426,10 @@ class TrainingController(QObject):
         session.epoch, session.batch = trainer.epoch, trainer.batch
         self.progressed.emit()
 
-    def _model_changed(self, what: str) -> None:
-        if what == Change.SESSION or (what == Change.NETWORK and not self._applying):
+    def _model_changed(self, event: Event) -> None:
+        if event.field == Field.WEIGHTS:
+            self._update_applied(bool(event.value))
+        elif event.field == Field.SESSION or (event.field == Field.NETWORK and not self._applying):
             # A new session or an edit of the network: the run's copy is out of date.
             if self._run is not None:
                 self._poll_timer.stop()
@@ -436,9 +438,9 @@ class TrainingController(QObject):
                     self.worker.stop()  # what it trained since is dropped
                 except WorkerGone:
                     pass
-                self._set_state(PAUSED if what == Change.NETWORK else IDLE)
+                self._set_state(PAUSED if event.field == Field.NETWORK else IDLE)
             self._stepped.clear()
-            if what == Change.SESSION:
+            if event.field == Field.SESSION:
                 self._target_epoch = None
                 self.progressed.emit()
 

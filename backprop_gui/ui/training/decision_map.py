@@ -13,10 +13,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_grid, plane_around
 from backprop_gui.core.formatting import format_number
 from backprop_gui.ui.common.colors import dark_axes
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.data_view import CLASS_COLORS, drawn_rows, sample_brushes
 
 RESOLUTION = 120
@@ -164,13 +165,13 @@ class DecisionMap(QWidget):
         super().showEvent(event)
         self.redraw()
 
-    def _model_changed(self, what: str) -> None:
-        if what in (Change.SESSION, Change.NETWORK):
-            if what == Change.SESSION or self._layout_key() != self._key:
+    def _model_changed(self, event: Event) -> None:
+        if event.field in (Field.SESSION, Field.NETWORK):
+            if event.field == Field.SESSION or self._layout_key() != self._key:
                 self._reset()
             else:
                 self.redraw()
-        elif what == Change.PASS and not self._drawn_from_current_parameters():
+        elif event.field == Field.PASS and not self._drawn_from_current_parameters():
             self.redraw()  # an Update (or stepping it back) changed the weights
 
     def _parameters(self) -> list[np.ndarray]:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION
+from backprop_gui.core.debugger_state import DISPLAY, Event, Field
 from backprop_gui.core.network import MAX_SEED
 from backprop_gui.core.optimizers import (
     HYPERPARAMETERS,
@@ -41,7 +42,7 @@ from backprop_gui.core.optimizers import (
 )
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
 from backprop_gui.core.training_worker import MAX_DELAY
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 
 
 class TrainingControls(Protocol):
@@ -414,8 +415,8 @@ class TrainingPanel(QWidget):
         self.speed_label.setText(speed_text(delay))
         self.controller.set_delay(delay)
 
-    def _model_changed(self, what: str) -> None:
-        if what == Change.SESSION:
+    def _model_changed(self, event: Event) -> None:
+        if event.field == Field.SESSION:
             self.show_settings()
-        elif what == Change.DISPLAY:
+        elif event.field in DISPLAY:
             self.show_figures()

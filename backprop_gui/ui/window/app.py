@@ -5,7 +5,6 @@ autosave), diagnostics, export, the note, and the glue between them.
 
 from __future__ import annotations
 
-import copy
 import sys
 from typing import cast
 
@@ -14,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import default_session, load_example
-from backprop_gui.core.session import Session, SessionView
+from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.ui.common.icons import IconRecolorer, app_icon
 from backprop_gui.ui.common.plain_messages import PlainTextMessages
@@ -98,8 +97,6 @@ def create_window(
         chain_view.pathHovered.connect(window.network_view.highlight_path)
     worked_dock.raise_()
     _connect_training(training, diagnostics, sessions.autosave_now)
-    _show_breakpoints(window, diagnostics)
-    _keep_window_view(window, diagnostics)
     window.show_opening(sessions.actions["open"], sessions.examples_menu)
     window.session_controller = sessions
     window.training_controller = training
@@ -134,41 +131,6 @@ def _connect_training(training: TrainingController, diagnostics: DiagnosticsCont
     training.watch_source = diagnostics.run_watch
     training.run_ended.connect(diagnostics.training_stopped)
     training.run_ended.connect(lambda _error, _trainer: autosave())
-
-
-def _show_breakpoints(window: MainWindow, diagnostics: DiagnosticsController) -> None:
-    """The phase bar marks every phase that has a breakpoint, now and whenever they change."""
-
-    def mark() -> None:
-        window.phase_bar.set_breakpoints(diagnostics.phase_breakpoints)
-
-    diagnostics.breakpoints_changed.connect(mark)
-    mark()
-
-
-def _keep_window_view(window: MainWindow, diagnostics: DiagnosticsController) -> None:
-    """Save and reopen the parts of the view the window holds outside the session model: the
-    presentation mode, quiz mode and settings, and breakpoints."""
-    model = window.model
-
-    def collect(view: SessionView) -> None:
-        view.presentation = window.presentation.active
-        view.quiz_mode = diagnostics.quiz_panel.active
-        view.breakpoints = copy.deepcopy(diagnostics.settings)
-        view.quiz = copy.deepcopy(diagnostics.quiz_settings)
-
-    def apply(view: SessionView) -> None:
-        if view.breakpoints is not None:
-            diagnostics.set_settings(copy.deepcopy(view.breakpoints))
-        if view.quiz is not None:
-            diagnostics.quiz_panel.set_settings(copy.deepcopy(view.quiz))
-        if view.quiz_mode is not None:
-            diagnostics.set_quiz_mode(view.quiz_mode)
-        if view.presentation is not None:
-            window.presentation.set_active(view.presentation)
-
-    model.collecting_view.connect(collect)
-    model.view_applied.connect(apply)
 
 
 def run(path: str | None = None, example: str | None = None, theme: str | None = None) -> int:

@@ -21,8 +21,9 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
 from backprop_gui.core import export, npz, scripts, worked
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.session import Session
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import menu_action, register_submenu, window_menu
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.training.loss_plot import LossPlot
@@ -278,8 +279,8 @@ class ExportController(QObject):
             f"The loss of all {steps} training steps" if steps else "Nothing trained yet: no loss history"
         )
 
-    def _model_changed(self, what: str) -> None:
-        if what in (Change.SESSION, Change.NETWORK):
+    def _model_changed(self, event: Event) -> None:
+        if event.field in (Field.SESSION, Field.NETWORK):
             self.update_actions()
 
     # --- exports ------------------------------------------------------------------------

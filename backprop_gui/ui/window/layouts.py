@@ -16,8 +16,9 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolBar, QToolButton
 
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import LAYOUTS, Layout, LayoutName, Side
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.window.presentation import PresentationMode
 
@@ -242,8 +243,8 @@ class LayoutController(QObject):
         self.show_available()
         return True
 
-    def _model_changed(self, what: str) -> None:
-        if what in (Change.SESSION, Change.NETWORK):
+    def _model_changed(self, event: Event) -> None:
+        if event.field in (Field.SESSION, Field.NETWORK):
             self.show_available()
 
 

@@ -34,12 +34,13 @@ from PySide6.QtWidgets import (
 
 from backprop_gui import __version__
 from backprop_gui.core.colour_scale import SCALE_MODE_NAMES, ColourScale, ScaleMode
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.edge_labels import EDGE_LABEL_MODE_NAMES
 from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.icons import ICON_PROPERTY, app_icon, icon
 from backprop_gui.ui.common.scrolling import scrolling
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController
 from backprop_gui.ui.sessions.controller import SessionController
 from backprop_gui.ui.sessions.note_panel import NotePanel
@@ -228,7 +229,7 @@ class MainWindow(QMainWindow):
         self.formula_view.revealChanged.connect(lambda _pending: self._update_status())
         self.toolbar = QToolBar("Debugger", self)
         self.presentation = PresentationMode(
-            self, self.network_view, self.phase_bar, self.formula_view, self.docks["formula"], self.toolbar
+            self, model, self.network_view, self.phase_bar, self.formula_view, self.docks["formula"], self.toolbar
         )
         self._create_presentation_actions()
         self._create_menus()
@@ -236,10 +237,8 @@ class MainWindow(QMainWindow):
         self._create_status_bar()
 
         model.changed.connect(self._on_changed)
-        self.network_view.edgeLabelModeChanged.connect(self._check_edge_labels)
-        self.network_view.colourScaleChanged.connect(self._check_colour_scale)
         self.restore_settings()
-        self._on_changed(Change.SESSION)
+        self._on_changed(Event(Field.SESSION, model.session))
 
     # --- building -------------------------------------------------------------------
 
@@ -309,14 +308,12 @@ class MainWindow(QMainWindow):
         self.edge_label_group = QActionGroup(self)
         for label_mode, text in EDGE_LABEL_MODE_NAMES.items():
             action = QAction(text, self, checkable=True)
-            action.setChecked(label_mode == self.network_view.edge_label_mode)
-            action.triggered.connect(lambda _checked, m=label_mode: self.network_view.set_edge_label_mode(m))
+            action.triggered.connect(lambda _checked, m=label_mode: self.model.state.set_edge_label_mode(m))
             self.edge_label_group.addAction(action)
             self.actions[f"edge_labels_{label_mode.value}"] = action
         self.colour_scale_group = QActionGroup(self)
         for scale_mode, text in SCALE_MODE_NAMES.items():
             action = QAction(text + ("…" if scale_mode is ScaleMode.FIXED else ""), self, checkable=True)
-            action.setChecked(scale_mode == self.network_view.colour_scale.mode)
             action.triggered.connect(lambda _checked, m=scale_mode: self.choose_colour_scale(m))
             self.colour_scale_group.addAction(action)
             self.actions[f"colour_scale_{scale_mode.value}"] = action
@@ -454,11 +451,11 @@ class MainWindow(QMainWindow):
 
     # --- keeping up with the model -------------------------------------------------
 
-    def _on_changed(self, what: str) -> None:
-        if what == Change.SELECTION:
+    def _on_changed(self, event: Event) -> None:
+        if event.field == Field.SELECTION:
             return
         stepper = self.model.stepper
-        if what in (Change.SESSION, Change.NETWORK):
+        if event.field in (Field.SESSION, Field.NETWORK):
             self.setWindowTitle(window_title(self.model.session.name))
         self.actions["step_back"].setEnabled(stepper.can_step_back)
         self.actions["reset_pass"].setEnabled(bool(stepper.position or stepper.revealed))
@@ -468,26 +465,22 @@ class MainWindow(QMainWindow):
         for value in NEURON_VALUE_TEXTS:
             self.actions[f"neuron_{value.value}"].setChecked(value == self.model.neuron_value)
         self.actions[f"edges_{self.model.edge_mode.value}"].setChecked(True)
+        self.actions[f"edge_labels_{self.model.state.edge_label_mode.value}"].setChecked(True)
+        self.actions[f"colour_scale_{self.model.state.colour_scale.mode.value}"].setChecked(True)
         self._update_status()
-
-    def _check_edge_labels(self, mode: str) -> None:
-        self.actions[f"edge_labels_{mode}"].setChecked(True)
-
-    def _check_colour_scale(self, scale: ColourScale) -> None:
-        self.actions[f"colour_scale_{scale.mode.value}"].setChecked(True)
 
     def choose_colour_scale(self, mode: ScaleMode) -> None:
         """Colour by ``mode``; Fixed ±v first asks for v (keeping the scale as it was if cancelled)."""
-        scale = self.network_view.colour_scale
+        scale = self.model.state.colour_scale
         fixed = scale.fixed
         if mode is ScaleMode.FIXED:
             fixed, ok = QInputDialog.getDouble(
                 self, "Fixed colour scale", "Colour values from −v to +v, v =", fixed, 1e-6, 1e9, 4
             )
             if not ok:
-                self._check_colour_scale(scale)
+                self.actions[f"colour_scale_{scale.mode.value}"].setChecked(True)
                 return
-        self.network_view.set_colour_scale(ColourScale(mode, fixed))
+        self.model.state.set_colour_scale(ColourScale(mode, fixed))
 
     def phase_text(self) -> str:
         """The status bar's phase: what is shown and what comes next."""
