@@ -32,6 +32,12 @@ def snapshot(network: Network) -> tuple:
     )
 
 
+def session_of(network: Network) -> Session:
+    """A session around ``network`` (one zero sample of its widths), for edits that act on ``session.network``."""
+    data = Dataset(np.zeros((1, network.input_size)), np.zeros((1, network.layers[-1].size)))
+    return Session("edited", network, data)
+
+
 def error_of(doc: dict) -> str:
     """The message of the ``SessionError`` that reading ``doc`` (a session file as a dict) raises."""
     with pytest.raises(SessionError) as caught:

@@ -142,11 +142,9 @@ class DebuggerState:
         if self.opened_view is not None:
             self._apply_window_parts(self.opened_view)
 
-    def set_note(self, note: str) -> None:
-        """Replace the session's free-text note."""
-        if note != self.session.note:
-            self.session.note = note
-            self._emit(Field.NOTE, note)
+    def note_changed(self) -> None:
+        """Call after the session's free-text note changed (a ``SetNote`` edit)."""
+        self._emit(Field.NOTE, self.session.note)
 
     def network_changed(self, sample: int | None = None) -> None:
         """Call after anything outside the stepper changed the parameters or architecture

@@ -1,4 +1,5 @@
-"""The decision map: the network's output over a grid of the 2-D input plane, via ``backprop.forward``.
+"""The decision map: the network's output (or any neuron's a_j^l) over a grid of the 2-D input plane,
+via ``backprop.forward``.
 
 The grid is evaluated a chunk of points at a time so that the pass's z^l and a^l never take more
 than ``MEMORY_BUDGET`` bytes; a network too large to map in that budget or in reasonable time
@@ -7,6 +8,7 @@ raises ``MapTooLarge`` naming the sizes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +19,7 @@ from backprop_gui.core.network import Network
 MAX_RESOLUTION = 1000
 MEMORY_BUDGET = 64 * 2**20  # bytes of z^l, a^l and a^L held at once
 MAX_MULTIPLY_ADDS = 2 * 10**9  # about a second of arithmetic: a larger map would freeze the window
+BOUNDED_LEVELS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
 class MapTooLarge(ValueError):
@@ -73,32 +76,60 @@ def evaluate_grid(network: Network, plane: Plane, resolution: int) -> np.ndarray
     Cells where the output overflows hold NaN or ±inf; no warning is raised for them.
     Raises MapTooLarge (before allocating) when ``map_chunk`` does.
     """
+    outputs = grid_activations(network, plane, resolution, {network.depth: np.arange(network.layers[-1].size)})
+    return outputs[network.depth]
+
+
+def grid_activations(
+    network: Network, plane: Plane, resolution: int, neurons: Mapping[int, np.ndarray]
+) -> dict[int, np.ndarray]:
+    """a_j^l over the grid for the neurons j in ``neurons[l]`` (0-based indices) of each layer l given:
+    ``{l: (len(neurons[l]), R, R)}``, ``[m, i, c]`` = neuron ``neurons[l][m]`` at row i (x_2), column c (x_1).
+
+    One batched ``backprop.forward`` per chunk of grid points (``map_chunk``). Cells that overflow hold
+    NaN or ±inf, without a warning. Raises MapTooLarge (before allocating) when ``map_chunk`` does.
+    """
     if network.input_size != 2:
-        raise ValueError(f"the decision map needs a network with 2 inputs, this one has n_0 = {network.input_size}")
+        raise ValueError(
+            f"a map of the input plane needs a network with 2 inputs, this one has n_0 = {network.input_size}"
+        )
     points = grid_points(plane, resolution)
-    chunk = map_chunk(network, points.shape[1])
-    outputs = np.empty((network.layers[-1].size, points.shape[1]))
+    count = points.shape[1]
+    chunk = map_chunk(network, count, sum(len(js) for js in neurons.values()))
+    kept = {l: np.empty((len(js), count)) for l, js in neurons.items()}
     with np.errstate(over="ignore", invalid="ignore"):  # huge weights: non-finite cells, shown as such
-        for start in range(0, points.shape[1], chunk):
+        for start in range(0, count, chunk):
             _, a = forward(network, points[:, start : start + chunk])
-            outputs[:, start : start + chunk] = a[network.depth]
-    return outputs.reshape(-1, resolution, resolution)
+            for l, js in neurons.items():
+                kept[l][:, start : start + chunk] = a[l][js]
+    return {l: values.reshape(-1, resolution, resolution) for l, values in kept.items()}
 
 
-def map_chunk(network: Network, points: int) -> int:
-    """How many of ``points`` grid points to pass at once within ``MEMORY_BUDGET``: per point the
-    pass holds z^l and a^l of the widest layer and the output keeps n_L numbers. Raises MapTooLarge
-    when even one point, the output itself, or the arithmetic is beyond the budget."""
+def map_chunk(network: Network, points: int, kept: int | None = None) -> int:
+    """How many of ``points`` grid points to pass at once within ``MEMORY_BUDGET``: per point the pass
+    holds z^l and a^l of every layer and one temporary, and the result keeps ``kept`` numbers (default n_L). Raises
+    MapTooLarge when even one point, the result itself, or the arithmetic is beyond the budget."""
     sizes = network.sizes
+    kept = sizes[-1] if kept is None else kept
     parameters = sum(layer.weights.size + layer.biases.size for layer in network.layers)
-    output_bytes = 8 * sizes[-1] * points
-    per_point = 8 * 3 * max(sizes)  # z^l, a^l and a^{l-1} of the widest layer
+    output_bytes = 8 * kept * points
+    per_point = 8 * (2 * sum(sizes[1:]) + max(sizes))  # z^l, a^l of layers 1..L and a temporary w^l a^{l-1}
     if parameters * points > MAX_MULTIPLY_ADDS or output_bytes + per_point > MEMORY_BUDGET:
         raise MapTooLarge(
             f"this network ({parameters:,} parameters, widest layer {max(sizes):,} neurons) is too large for "
-            f"a decision map of {points:,} points"
+            f"a map of {points:,} points"
         )
     return max(1, (MEMORY_BUDGET - output_bytes) // per_point)
+
+
+def map_levels(activation: str, values: np.ndarray) -> tuple[float, float]:
+    """The colour scale's (low, high) for a map of a^l of a layer with ``activation``: the activation's
+    range where it is bounded (sigmoid, softmax 0..1, tanh −1..1), else that of the finite ``values``."""
+    if activation in BOUNDED_LEVELS:
+        return BOUNDED_LEVELS[activation]
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    return (lo - 0.5, hi + 0.5) if hi <= lo else (lo, hi)
 
 
 def class_map(outputs: np.ndarray) -> np.ndarray:

@@ -1,18 +1,18 @@
-"""Edits of a network, or of a session's training settings and data, each one exactly reversible.
+"""Edits of a session, each one exactly reversible: of its network, a training setting, the data or the note.
 
-Every edit is a small object: ``check(network)`` raises ValueError naming what is wrong
-(and changes nothing), ``apply(network)`` checks and then makes the change, recording
-what it replaced, and ``revert(network)`` puts that back bit for bit. ``text`` names the
-edit for people ("set w_12^2 = 0.5"). Layers are numbered 1..L as users see them;
-neuron indices ``j``, ``k`` are 0-based (shown 1-based).
+Every edit is a small object with one protocol: ``check(session)`` raises ValueError naming
+what is wrong (and changes nothing), ``do(session)`` checks and then makes the change,
+recording what it replaced, and ``undo(session)`` puts that back bit for bit. ``text`` names
+the edit for people ("set w_12^2 = 0.5"). Network edits act on ``session.network``. Layers
+are numbered 1..L as users see them; neuron indices ``j``, ``k`` are 0-based (shown 1-based).
 
 Edits never write into an existing array: they build a new one and assign it, as the
 stepper and the trainer do, so arrays held elsewhere (a pass in progress, a history)
 are never changed behind their owner's back.
 
-``SessionEdit``s follow the same protocol on a whole ``Session``: a training setting
-(``SetTrainingSetting``) or the data set, with the input/output layer resized to fit it
-(``SetData``).
+Besides the network: a training setting (``SetTrainingSetting``), the update rule, the data
+set with the input/output layer resized to fit it (``SetData``), and the note (``SetNote``,
+whose consecutive edits merge into one undo step). ``core.undo.UndoStack`` keeps them in order.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -73,7 +73,12 @@ def parse_value(text: str) -> float:
 
 
 class Edit(ABC):
-    """One reversible change of a network."""
+    """One reversible change of a session: of its network (``session.network``), a training
+    setting, the data or the note."""
+
+    # False for an edit that leaves the network, the training and the data alone (the note):
+    # a running training need not pause for it.
+    pauses_training: ClassVar[bool] = True
 
     @property
     @abstractmethod
@@ -81,20 +86,30 @@ class Edit(ABC):
         """What the edit does, for an Undo menu item: "set w_12^2 = 0.5"."""
 
     @abstractmethod
-    def check(self, network: Network) -> None:
-        """Raise ValueError naming what is wrong if this edit cannot be made on ``network``."""
+    def check(self, session: Session) -> None:
+        """Raise ValueError naming what is wrong if this edit cannot be made on ``session``."""
 
-    def apply(self, network: Network) -> None:
-        """Check, then make the change in ``network`` and remember what it replaced."""
-        self.check(network)
-        self._apply(network)
-
-    @abstractmethod
-    def _apply(self, network: Network) -> None: ...
+    def do(self, session: Session) -> None:
+        """Check, then make the change in ``session`` and remember what it replaced."""
+        self.check(session)
+        self._do(session)
 
     @abstractmethod
-    def revert(self, network: Network) -> None:
-        """Undo the last ``apply`` exactly."""
+    def _do(self, session: Session) -> None: ...
+
+    @abstractmethod
+    def undo(self, session: Session) -> None:
+        """Take the last ``do`` back exactly."""
+
+    def merge(self, following: Edit) -> bool:
+        """Take ``following``, done right after this edit, into it, so that one undo takes both
+        back; False (the default) when the two stay separate steps."""
+        return False
+
+    @property
+    def changes_nothing(self) -> bool:
+        """True when the edit, once done (and merged), leaves the session as it found it."""
+        return False
 
 
 # --- checks shared by several edits ------------------------------------------------
@@ -169,7 +184,8 @@ class SetParameter(Edit):
     def text(self) -> str:
         return f"set {self.name} = {format_number(self.value, MAX_DIGITS)}"
 
-    def check(self, network: Network) -> None:
+    def check(self, session: Session) -> None:
+        network = session.network
         _check_layer(network, self.layer)
         target = network.layer(self.layer)
         if not 0 <= self.j < target.size:
@@ -184,8 +200,8 @@ class SetParameter(Edit):
         if not isinstance(self.value, int | float | np.number) or not math.isfinite(self.value):
             raise ValueError(f"{self.name} must be a finite number, got {self.value!r}")
 
-    def _apply(self, network: Network) -> None:
-        target = network.layer(self.layer)
+    def _do(self, session: Session) -> None:
+        target = session.network.layer(self.layer)
         if self.k is None:
             self._old = float(target.biases[self.j])
             target.biases = _with(target.biases, self.j, float(self.value))
@@ -193,8 +209,8 @@ class SetParameter(Edit):
             self._old = float(target.weights[self.j, self.k])
             target.weights = _with(target.weights, (self.j, self.k), float(self.value))
 
-    def revert(self, network: Network) -> None:
-        target = network.layer(self.layer)
+    def undo(self, session: Session) -> None:
+        target = session.network.layer(self.layer)
         if self.k is None:
             target.biases = _with(target.biases, self.j, self._old)
         else:
@@ -219,19 +235,20 @@ class SetActivation(Edit):
     def text(self) -> str:
         return f"set activation of layer {self.layer} to {self.activation}"
 
-    def check(self, network: Network) -> None:
+    def check(self, session: Session) -> None:
+        network = session.network
         _check_layer(network, self.layer)
         _check_activation(network, self.layer, self.activation, output=self.layer == network.depth)
         conflict = output_conflict(network.loss, self.activation) if self.layer == network.depth else None
         if conflict:
             raise ValueError(f"the loss {conflict}, not {self.activation}: change the loss first")
 
-    def _apply(self, network: Network) -> None:
-        target = network.layer(self.layer)
+    def _do(self, session: Session) -> None:
+        target = session.network.layer(self.layer)
         self._old, target.activation = target.activation, self.activation
 
-    def revert(self, network: Network) -> None:
-        network.layer(self.layer).activation = self._old
+    def undo(self, session: Session) -> None:
+        session.network.layer(self.layer).activation = self._old
 
 
 @dataclass
@@ -245,7 +262,8 @@ class SetLoss(Edit):
     def text(self) -> str:
         return f"set loss to {self.loss}"
 
-    def check(self, network: Network) -> None:
+    def check(self, session: Session) -> None:
+        network = session.network
         if self.loss not in LOSSES:
             raise ValueError(f"unknown loss {self.loss!r} (known: {', '.join(LOSSES)})")
         output = network.layers[-1].activation
@@ -253,11 +271,12 @@ class SetLoss(Edit):
         if conflict:
             raise ValueError(f"{conflict}, but layer {network.depth} is {output}: change its activation first")
 
-    def _apply(self, network: Network) -> None:
+    def _do(self, session: Session) -> None:
+        network = session.network
         self._old, network.loss = network.loss, self.loss
 
-    def revert(self, network: Network) -> None:
-        network.loss = self._old
+    def undo(self, session: Session) -> None:
+        session.network.loss = self._old
 
 
 @dataclass
@@ -272,18 +291,18 @@ class ToggleBias(Edit):
     def text(self) -> str:
         return f"toggle bias of layer {self.layer}"
 
-    def check(self, network: Network) -> None:
-        _check_layer(network, self.layer)
+    def check(self, session: Session) -> None:
+        _check_layer(session.network, self.layer)
 
-    def _apply(self, network: Network) -> None:
-        target = network.layer(self.layer)
+    def _do(self, session: Session) -> None:
+        target = session.network.layer(self.layer)
         self._was_on, self._old = target.has_bias, target.biases
         target.has_bias = not target.has_bias
         target.biases = np.zeros(target.size)
 
-    def revert(self, network: Network) -> None:
-        assert self._old is not None, "revert before apply"
-        target = network.layer(self.layer)
+    def undo(self, session: Session) -> None:
+        assert self._old is not None, "undo before do"
+        target = session.network.layer(self.layer)
         target.has_bias, target.biases = self._was_on, self._old
 
 
@@ -299,15 +318,16 @@ class Reinitialise(Edit):
     def text(self) -> str:
         return f"re-initialise weights ({self.init}, seed {self.seed})"
 
-    def check(self, network: Network) -> None:
+    def check(self, session: Session) -> None:
         _check_init(self.init, self.seed)
 
-    def _apply(self, network: Network) -> None:
+    def _do(self, session: Session) -> None:
+        network = session.network
         self._old = [(layer.weights, layer.biases) for layer in network.layers]
         reinitialise(network, self.init, int(self.seed))
 
-    def revert(self, network: Network) -> None:
-        for layer, (weights, biases) in zip(network.layers, self._old, strict=True):
+    def undo(self, session: Session) -> None:
+        for layer, (weights, biases) in zip(session.network.layers, self._old, strict=True):
             layer.weights, layer.biases = weights, biases
 
 
@@ -326,14 +346,16 @@ class AddNeuron(Edit):
     def text(self) -> str:
         return f"add a neuron to layer {self.layer}"
 
-    def check(self, network: Network) -> None:
+    def check(self, session: Session) -> None:
+        network = session.network
         _check_hidden(network, self.layer, "add a neuron")
         _check_init(self.init, self.seed)
         target, after = network.layer(self.layer), network.layer(self.layer + 1)
         _check_size(target.size + 1)
         _check_budget(network.num_parameters + target.weights.shape[1] + int(target.has_bias) + after.size)
 
-    def _apply(self, network: Network) -> None:
+    def _do(self, session: Session) -> None:
+        network = session.network
         target, after = network.layer(self.layer), network.layer(self.layer + 1)
         n, n_in = target.size, target.weights.shape[1]
         rng = np.random.default_rng(int(self.seed))
@@ -343,7 +365,8 @@ class AddNeuron(Edit):
         target.biases = np.append(target.biases, 0.0)
         after.weights = np.hstack([after.weights, column])
 
-    def revert(self, network: Network) -> None:
+    def undo(self, session: Session) -> None:
+        network = session.network
         target, after = network.layer(self.layer), network.layer(self.layer + 1)
         target.weights = target.weights[:-1].copy()
         target.biases = target.biases[:-1].copy()
@@ -362,7 +385,8 @@ class RemoveNeuron(Edit):
     def text(self) -> str:
         return f"remove neuron {self.j + 1} of layer {self.layer}"
 
-    def check(self, network: Network) -> None:
+    def check(self, session: Session) -> None:
+        network = session.network
         _check_hidden(network, self.layer, "remove a neuron")
         target = network.layer(self.layer)
         if not 0 <= self.j < target.size:
@@ -370,15 +394,17 @@ class RemoveNeuron(Edit):
         if target.size == 1:
             raise ValueError(f"cannot remove the only neuron of layer {self.layer}: a layer needs at least 1 neuron")
 
-    def _apply(self, network: Network) -> None:
+    def _do(self, session: Session) -> None:
+        network = session.network
         target, after = network.layer(self.layer), network.layer(self.layer + 1)
         self._removed = (target.weights[self.j].copy(), float(target.biases[self.j]), after.weights[:, self.j].copy())
         target.weights = np.delete(target.weights, self.j, axis=0)
         target.biases = np.delete(target.biases, self.j)
         after.weights = np.delete(after.weights, self.j, axis=1)
 
-    def revert(self, network: Network) -> None:
-        assert self._removed is not None, "revert before apply"
+    def undo(self, session: Session) -> None:
+        network = session.network
+        assert self._removed is not None, "undo before do"
         row, bias, column = self._removed
         target, after = network.layer(self.layer), network.layer(self.layer + 1)
         target.weights = np.insert(target.weights, self.j, row, axis=0)
@@ -405,7 +431,8 @@ class AddLayer(Edit):
     def text(self) -> str:
         return f"add hidden layer {self.layer} ({self.size} {self.activation})"
 
-    def check(self, network: Network) -> None:
+    def check(self, session: Session) -> None:
+        network = session.network
         if not 1 <= self.layer <= network.depth:
             raise ValueError(
                 f"a hidden layer can be inserted as layer 1..{network.depth} (before the output layer), "
@@ -419,7 +446,8 @@ class AddLayer(Edit):
         grown = network.num_parameters + _layer_parameters(self.size, n_in, True) + after.size * (self.size - n_in)
         _check_budget(grown)
 
-    def _apply(self, network: Network) -> None:
+    def _do(self, session: Session) -> None:
+        network = session.network
         after = network.layer(self.layer)
         n_in = network.sizes[self.layer - 1]
         rng = np.random.default_rng(int(self.seed))
@@ -428,8 +456,9 @@ class AddLayer(Edit):
         after.weights = initial_weights(after.size, self.size, self.init, rng)
         network.layers.insert(self.layer - 1, new)
 
-    def revert(self, network: Network) -> None:
-        assert self._after_weights is not None, "revert before apply"
+    def undo(self, session: Session) -> None:
+        network = session.network
+        assert self._after_weights is not None, "undo before do"
         del network.layers[self.layer - 1]
         network.layer(self.layer).weights = self._after_weights
 
@@ -448,49 +477,26 @@ class RemoveLayer(Edit):
     def text(self) -> str:
         return f"remove layer {self.layer}"
 
-    def check(self, network: Network) -> None:
-        _check_hidden(network, self.layer, "remove the layer")
+    def check(self, session: Session) -> None:
+        _check_hidden(session.network, self.layer, "remove the layer")
         _check_init(self.init, self.seed)
 
-    def _apply(self, network: Network) -> None:
+    def _do(self, session: Session) -> None:
+        network = session.network
         n_in = network.sizes[self.layer - 1]
         after = network.layer(self.layer + 1)
         self._after_weights = after.weights
         after.weights = initial_weights(after.size, n_in, self.init, np.random.default_rng(int(self.seed)))
         self._removed = network.layers.pop(self.layer - 1)
 
-    def revert(self, network: Network) -> None:
-        assert self._removed is not None and self._after_weights is not None, "revert before apply"
+    def undo(self, session: Session) -> None:
+        network = session.network
+        assert self._removed is not None and self._after_weights is not None, "undo before do"
         network.layers.insert(self.layer - 1, self._removed)
         network.layer(self.layer + 1).weights = self._after_weights
 
 
 # --- edits of a session: training settings and data ----------------------------------
-
-
-class SessionEdit(ABC):
-    """One reversible change of a session (a training setting, the data); ``Edit``'s protocol on a Session."""
-
-    @property
-    @abstractmethod
-    def text(self) -> str:
-        """What the edit does, for an Undo menu item: "set η = 0.1"."""
-
-    @abstractmethod
-    def check(self, session: Session) -> None:
-        """Raise ValueError naming what is wrong if this edit cannot be made on ``session``."""
-
-    def apply(self, session: Session) -> None:
-        """Check, then make the change in ``session`` and remember what it replaced."""
-        self.check(session)
-        self._apply(session)
-
-    @abstractmethod
-    def _apply(self, session: Session) -> None: ...
-
-    @abstractmethod
-    def revert(self, session: Session) -> None:
-        """Undo the last ``apply`` exactly."""
 
 
 # The settings SetTrainingSetting can change, with their names for people.
@@ -507,7 +513,7 @@ ORDER_SETTINGS = ("batch_size", "shuffle", "seed", "validation_fraction")
 
 
 @dataclass
-class SetTrainingSetting(SessionEdit):
+class SetTrainingSetting(Edit):
     """Set one of ``TRAINING_SETTINGS``: a field of ``session.training``, or the data's validation fraction.
 
     A new η is marked in the loss history at the step it takes effect from (when steps were
@@ -554,7 +560,7 @@ class SetTrainingSetting(SessionEdit):
         changes: dict[str, Any] = {self.name: value}
         replace(session.training, **changes).validate()
 
-    def _apply(self, session: Session) -> None:
+    def _do(self, session: Session) -> None:
         self._old, self._old_batch = self.current(session), session.batch
         self._old_rates = list(session.history.rate_changes)
         if self.name == "validation_fraction":
@@ -570,7 +576,7 @@ class SetTrainingSetting(SessionEdit):
         if self.name in ORDER_SETTINGS:
             session.batch = 0
 
-    def revert(self, session: Session) -> None:
+    def undo(self, session: Session) -> None:
         if self.name == "validation_fraction":
             session.data.validation_fraction = self._old
         else:
@@ -585,7 +591,7 @@ def needs_fit(data: Dataset, network: Network) -> bool:
 
 
 @dataclass
-class SetData(SessionEdit):
+class SetData(Edit):
     """Make ``data`` the session's data set; the epoch in progress starts afresh (batch 0).
 
     With ``fit`` the network is first resized to the data's widths: a layer whose shape
@@ -628,7 +634,7 @@ class SetData(SessionEdit):
             last.weights = initial_weights(self.data.target_size, network.sizes[-2], "xavier", rng)
             last.biases = np.zeros(self.data.target_size)
 
-    def _apply(self, session: Session) -> None:
+    def _do(self, session: Session) -> None:
         network = session.network
         first, last = network.layers[0], network.layers[-1]
         self._old = (session.data, session.batch, network.input_size, first.weights, last.weights, last.biases)
@@ -636,8 +642,8 @@ class SetData(SessionEdit):
             self._resize(network)
         session.data, session.batch = self.data, 0
 
-    def revert(self, session: Session) -> None:
-        assert self._old is not None, "revert before apply"
+    def undo(self, session: Session) -> None:
+        assert self._old is not None, "undo before do"
         network = session.network
         session.data, session.batch, network.input_size, weights, last_weights, last_biases = self._old
         first, last = network.layers[0], network.layers[-1]
@@ -668,7 +674,7 @@ def _rule_change(old: UpdateRule, new: UpdateRule) -> str:
 
 
 @dataclass
-class SetUpdateRule(SessionEdit):
+class SetUpdateRule(Edit):
     """Replace the update rule (optimiser, hyperparameters, penalty, schedule, clipping). Another
     optimiser starts from a fresh state; undo puts the old rule and state back."""
 
@@ -682,21 +688,21 @@ class SetUpdateRule(SessionEdit):
     def check(self, session: Session) -> None:
         self.rule.validate()
 
-    def _apply(self, session: Session) -> None:
+    def _do(self, session: Session) -> None:
         self._old = (session.training.rule, session.optimizer_state.copy())
         if self.rule.optimizer.name != session.training.rule.optimizer.name:
             session.optimizer_state.reset()
         session.training = replace(session.training, rule=self.rule)
 
-    def revert(self, session: Session) -> None:
-        assert self._old is not None, "revert before apply"
+    def undo(self, session: Session) -> None:
+        assert self._old is not None, "undo before do"
         rule, state = self._old
         session.training = replace(session.training, rule=rule)
         session.optimizer_state.assign(state)
 
 
 @dataclass
-class ResetOptimizerState(SessionEdit):
+class ResetOptimizerState(Edit):
     """Forget the optimiser's velocities, moments and update count t (undoable)."""
 
     _old: OptimizerState | None = field(default=None, init=False, repr=False)
@@ -708,10 +714,43 @@ class ResetOptimizerState(SessionEdit):
     def check(self, session: Session) -> None:
         """Always possible."""
 
-    def _apply(self, session: Session) -> None:
+    def _do(self, session: Session) -> None:
         self._old = session.optimizer_state.copy()
         session.optimizer_state.reset()
 
-    def revert(self, session: Session) -> None:
-        assert self._old is not None, "revert before apply"
+    def undo(self, session: Session) -> None:
+        assert self._old is not None, "undo before do"
         session.optimizer_state.assign(self._old)
+
+
+@dataclass
+class SetNote(Edit):
+    """Replace the session's free-text note; a run of note edits merges into one undo step."""
+
+    note: str
+    _old: str = field(default="", init=False, repr=False)
+    pauses_training: ClassVar[bool] = False
+
+    @property
+    def text(self) -> str:
+        return "edit note"
+
+    def check(self, session: Session) -> None:
+        if not isinstance(self.note, str):
+            raise ValueError(f"a note is text, got {self.note!r}")
+
+    def _do(self, session: Session) -> None:
+        self._old, session.note = session.note, self.note
+
+    def undo(self, session: Session) -> None:
+        session.note = self._old
+
+    def merge(self, following: Edit) -> bool:
+        if not isinstance(following, SetNote):
+            return False
+        self.note = following.note
+        return True
+
+    @property
+    def changes_nothing(self) -> bool:
+        return self.note == self._old

@@ -12,13 +12,16 @@ import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from backprop_gui.core.editing import Edit
 from backprop_gui.core.files import FileRefused, open_regular_file, write_atomic
 from backprop_gui.core.network import MAX_PARAMETERS, Network
+
+if TYPE_CHECKING:
+    from backprop_gui.core.session import Session
 
 Parameters = tuple[dict[int, np.ndarray], dict[int, np.ndarray]]  # ({l: w^l}, {l: b^l}), l = 1..L
 
@@ -129,15 +132,16 @@ class ImportWeights(Edit):
     def text(self) -> str:
         return f"import weights from {Path(self.source).name}"
 
-    def check(self, network: Network) -> None:
-        parameters_from_arrays(network, self.arrays, self.source)
+    def check(self, session: Session) -> None:
+        parameters_from_arrays(session.network, self.arrays, self.source)
 
-    def _apply(self, network: Network) -> None:
+    def _do(self, session: Session) -> None:
+        network = session.network
         weights, biases = parameters_from_arrays(network, self.arrays, self.source)
         self._old = [(layer.weights, layer.biases) for layer in network.layers]
         for l, layer in enumerate(network.layers, start=1):
             layer.weights, layer.biases = weights[l].copy(), biases[l].copy()
 
-    def revert(self, network: Network) -> None:
-        for layer, (weights, biases) in zip(network.layers, self._old, strict=True):
+    def undo(self, session: Session) -> None:
+        for layer, (weights, biases) in zip(session.network.layers, self._old, strict=True):
             layer.weights, layer.biases = weights, biases

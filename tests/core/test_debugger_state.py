@@ -11,6 +11,7 @@ from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.colour_scale import ColourScale, ScaleMode
 from backprop_gui.core.debugger_state import DISPLAY, DebuggerState, Event, Field, Selection
 from backprop_gui.core.edge_labels import EdgeLabelMode
+from backprop_gui.core.editing import SetNote
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings
@@ -165,8 +166,8 @@ def test_a_new_session_with_a_view_stands_where_it_says_and_applies_the_rest(sta
     assert [e.field for e in events] == [Field.PRECISION, Field.SESSION, Field.QUIZ_MODE]
 
 
-def test_the_note_is_the_sessions_and_says_when_it_changes(state):
+def test_a_note_edit_says_the_note_changed_and_what_it_is_now(state):
     events = recorded(state)
-    state.set_note("check δ² by hand")
-    state.set_note("check δ² by hand")
-    assert state.session.note == "check δ² by hand" and events == [Event(Field.NOTE, "check δ² by hand")]
+    SetNote("check δ² by hand").do(state.session)
+    state.note_changed()
+    assert events == [Event(Field.NOTE, "check δ² by hand")]

@@ -72,5 +72,5 @@ def test_a_network_too_large_to_map_is_refused_before_allocating(sizes):
     if sizes == (20_000, 1):  # 60k parameters: mapped, a few hundred points at a time
         assert 100 < decision.map_chunk(network, 120 * 120) < 14_400
         return
-    with pytest.raises(decision.MapTooLarge, match="too large for a decision map of 14,400 points"):
+    with pytest.raises(decision.MapTooLarge, match="too large for a map of 14,400 points"):
         decision.map_chunk(network, 120 * 120)

@@ -18,7 +18,6 @@ from backprop_gui.core.editing import (
     Reinitialise,
     RemoveLayer,
     RemoveNeuron,
-    SessionEdit,
     SetActivation,
     SetData,
     SetLoss,
@@ -33,7 +32,7 @@ from backprop_gui.core.network import Network, build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 
-from helpers import snapshot
+from helpers import session_of, snapshot
 
 
 def make(sizes=(3, 2), input_size=2, seed=1) -> Network:
@@ -46,12 +45,12 @@ def make(sizes=(3, 2), input_size=2, seed=1) -> Network:
 def applied(network: Network, edit: Edit) -> tuple:
     """Apply, check revert restores exactly, re-apply, check it equals the first apply."""
     before = snapshot(network)
-    edit.apply(network)
+    edit.do(session_of(network))
     after = snapshot(network)
     network.validate()
-    edit.revert(network)
+    edit.undo(session_of(network))
     assert snapshot(network) == before
-    edit.apply(network)
+    edit.do(session_of(network))
     assert snapshot(network) == after
     return after
 
@@ -68,7 +67,7 @@ def test_set_parameter_does_not_write_into_the_old_array() -> None:
     net = make()
     old = net.layer(1).weights
     copy = old.copy()
-    SetParameter(1, 0, 0, 9.0).apply(net)
+    SetParameter(1, 0, 0, 9.0).do(session_of(net))
     assert np.array_equal(old, copy) and net.layer(1).weights is not old
 
 
@@ -107,28 +106,28 @@ def test_invalid_edits_are_refused_and_change_nothing(edit: Edit, message: str) 
     net = make()
     before = snapshot(net)
     with pytest.raises(ValueError) as info:
-        edit.apply(net)
+        edit.do(session_of(net))
     assert message in str(info.value)
     assert snapshot(net) == before
 
 
 def test_bias_of_a_bias_free_layer_cannot_be_set() -> None:
     net = make()
-    ToggleBias(1).apply(net)
+    ToggleBias(1).do(session_of(net))
     with pytest.raises(ValueError, match="layer 1 has no bias"):
-        SetParameter(1, 0, None, 1.0).apply(net)
+        SetParameter(1, 0, None, 1.0).do(session_of(net))
 
 
 def test_the_only_neuron_cannot_be_removed() -> None:
     net = make(sizes=(1, 1))
     with pytest.raises(ValueError, match="only neuron of layer 1"):
-        RemoveNeuron(1, 0).apply(net)
+        RemoveNeuron(1, 0).do(session_of(net))
 
 
 def test_parameter_budget_is_enforced() -> None:
     net = make(sizes=(4000, 1), input_size=2000)
     with pytest.raises(ValueError, match="parameters, more than the 10,000,000 allowed"):
-        AddLayer(2, 4000).apply(net)
+        AddLayer(2, 4000).do(session_of(net))
 
 
 def test_remove_neuron_removes_its_row_bias_and_column() -> None:
@@ -167,8 +166,8 @@ def test_toggle_bias_switches_off_to_zeros_and_back() -> None:
 
 def test_reinitialise_is_reproducible_from_the_seed() -> None:
     a, b = make(), make(seed=99)
-    Reinitialise("uniform", 7).apply(a)
-    Reinitialise("uniform", 7).apply(b)
+    Reinitialise("uniform", 7).do(session_of(a))
+    Reinitialise("uniform", 7).do(session_of(b))
     assert snapshot(a) == snapshot(b)
     applied(make(), Reinitialise("he", 3))
 
@@ -239,17 +238,17 @@ def test_any_edit_sequence_undoes_and_redoes_exactly(data) -> None:
         edit = _edit_from(data.draw, net)
         before = snapshot(net)
         try:
-            edit.apply(net)
+            edit.do(session_of(net))
         except ValueError:
             assert snapshot(net) == before
             continue
         net.validate()
         done.append((edit, before, snapshot(net)))
     for edit, before, _ in reversed(done):
-        edit.revert(net)
+        edit.undo(session_of(net))
         assert snapshot(net) == before
     for edit, _, after in done:
-        edit.apply(net)
+        edit.do(session_of(net))
         assert snapshot(net) == after
 
 
@@ -269,15 +268,15 @@ def session_state(session: Session) -> tuple:
     )
 
 
-def session_applied(session: Session, edit: SessionEdit) -> tuple:
+def session_applied(session: Session, edit: Edit) -> tuple:
     """Apply, check revert restores exactly, re-apply, check it equals the first apply."""
     before = session_state(session)
-    edit.apply(session)
+    edit.do(session)
     after = session_state(session)
     session.network.validate()
-    edit.revert(session)
+    edit.undo(session)
     assert session_state(session) == before
-    edit.apply(session)
+    edit.do(session)
     assert session_state(session) == after
     return after
 
@@ -299,7 +298,7 @@ def test_set_learning_rate_is_marked_at_the_step_it_takes_effect_from() -> None:
     again = SetTrainingSetting("learning_rate", 0.2)
     session_applied(session, again)
     assert session.history.rate_changes == [(3, 0.2)]  # two changes at one step: the last one counts
-    again.revert(session)
+    again.undo(session)
     assert session.history.rate_changes == [(3, 0.1)]
 
 
@@ -346,7 +345,7 @@ def test_bad_training_settings_are_refused_naming_the_setting(name: str, value, 
     session = trained_xor()
     before = session_state(session)
     with pytest.raises(ValueError, match=re.escape(message)):
-        SetTrainingSetting(name, value).apply(session)
+        SetTrainingSetting(name, value).do(session)
     assert session_state(session) == before
 
 
@@ -364,7 +363,7 @@ def test_set_data_that_does_not_fit_is_refused_unless_fitted() -> None:
     blobs = generate("blobs", samples=30, classes=3)
     before = session_state(session)
     with pytest.raises(DatasetError, match="n_L = 1"):
-        SetData(blobs).apply(session)
+        SetData(blobs).do(session)
     assert session_state(session) == before
     network = session.network
     second = network.layer(1).weights
@@ -389,5 +388,5 @@ def test_set_data_wider_than_a_layer_may_be_is_refused() -> None:
     session = trained_xor()
     huge = Dataset(np.zeros((2, 5000)), np.zeros((2, 1)))
     with pytest.raises(ValueError, match="at most 4096 neurons, got 5000"):
-        SetData(huge, fit=True).apply(session)
+        SetData(huge, fit=True).do(session)
     assert session.network.sizes == [2, 2, 1]

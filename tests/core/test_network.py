@@ -23,6 +23,8 @@ from backprop_gui.core.network import (
 )
 from backprop_gui.core.session_format import SessionError, loads
 
+from helpers import session_of
+
 
 def _network() -> Network:
     return build_network(3, [4, 2], ["tanh", "softmax"], loss="cross_entropy", seed=1)
@@ -236,22 +238,22 @@ def test_build_network_refuses_cross_entropy_on_a_linear_output() -> None:
 def test_edits_refuse_a_loss_and_output_that_do_not_fit() -> None:
     network = build_network(2, [3, 1], ["tanh", "linear"])
     with pytest.raises(ValueError) as error:
-        SetLoss("binary_cross_entropy").apply(network)
+        SetLoss("binary_cross_entropy").do(session_of(network))
     assert str(error.value) == (
         "binary_cross_entropy needs probabilities from the output layer (sigmoid or softmax), "
         "but layer 2 is linear: change its activation first"
     )
     assert network.loss == "half_squared_error"
-    SetActivation(2, "sigmoid").apply(network)
-    SetLoss("binary_cross_entropy").apply(network)
+    SetActivation(2, "sigmoid").do(session_of(network))
+    SetLoss("binary_cross_entropy").do(session_of(network))
     with pytest.raises(ValueError) as error:
-        SetActivation(2, "relu").apply(network)
+        SetActivation(2, "relu").do(session_of(network))
     assert str(error.value) == (
         "the loss binary_cross_entropy needs probabilities from the output layer (sigmoid or softmax), "
         "not relu: change the loss first"
     )
     assert network.layer(2).activation == "sigmoid"
-    SetActivation(1, "relu").apply(network)  # hidden layers are free
+    SetActivation(1, "relu").do(session_of(network))  # hidden layers are free
     network.validate()
 
 

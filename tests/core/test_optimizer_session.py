@@ -214,23 +214,23 @@ def test_setting_the_update_rule_is_undoable_with_the_state() -> None:
     train_steps(session, 3)
     state = session.optimizer_state.copy()
     edit = SetUpdateRule(replace(RULES[2], regularization=Regularization("l2", 0.1)))
-    edit.apply(session)
+    edit.do(session)
     assert edit.text == "set L2 λ = 0.1"
     assert session.optimizer_state.same(state)  # the same optimiser keeps its state
     other = SetUpdateRule(RULES[0])
-    other.apply(session)
+    other.do(session)
     assert other.text.startswith("set optimizer momentum, momentum μ = 0.8, nesterov on")
     assert session.optimizer_state.same(OptimizerState())  # another one starts afresh
-    other.revert(session)
-    edit.revert(session)
+    other.undo(session)
+    edit.undo(session)
     assert session.training.rule == RULES[2] and session.optimizer_state.same(state)
     reset = ResetOptimizerState()
-    reset.apply(session)
+    reset.do(session)
     assert session.optimizer_state.t == 0 and reset.text == "reset the optimizer state"
-    reset.revert(session)
+    reset.undo(session)
     assert session.optimizer_state.same(state)
     with pytest.raises(ValueError, match="training.optimizer.beta1"):
-        SetUpdateRule(UpdateRule(OptimizerSettings("adam", beta1=2.0))).apply(session)
+        SetUpdateRule(UpdateRule(OptimizerSettings("adam", beta1=2.0))).do(session)
 
 
 def test_spirals_example_learns_faster_with_adam_than_with_sgd() -> None:

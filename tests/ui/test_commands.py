@@ -68,7 +68,7 @@ def test_each_command_undoes_and_redoes_bit_for_bit(model: SessionModel, edit: E
     before = snapshot(model.session.network)
     seen: list[Field] = []
     model.changed.connect(lambda event: seen.append(event.field))
-    stack.push(EditCommand(model, edit))
+    stack.push(EditCommand(model, edit, model.network_changed))
     after = snapshot(model.session.network)
     assert after != before
     assert seen == [Field.NETWORK]
@@ -87,7 +87,7 @@ def test_a_chain_of_commands_undoes_back_to_the_start(model: SessionModel) -> No
     stack = QUndoStack()
     states = [snapshot(model.session.network)]
     for edit in [AddNeuron(1), SetParameter(2, 0, 3, 2.0), AddLayer(1, 2), RemoveNeuron(2, 1), ToggleBias(3)]:
-        stack.push(EditCommand(model, edit))
+        stack.push(EditCommand(model, edit, model.network_changed))
         states.append(snapshot(model.session.network))
     for state in reversed(states[:-1]):
         stack.undo()
@@ -99,7 +99,7 @@ def test_a_chain_of_commands_undoes_back_to_the_start(model: SessionModel) -> No
 
 def test_after_an_edit_no_stale_value_is_revealed(model: SessionModel) -> None:
     model.run_to_end()
-    EditCommand(model, SetParameter(1, 0, 0, 3.0)).redo()
+    EditCommand(model, SetParameter(1, 0, 0, 3.0), model.network_changed).redo()
     from backprop_gui.core.stepper import Quantity
 
     assert not model.stepper.value(Quantity.ACTIVATION, 1).known.any()
@@ -125,7 +125,7 @@ def open_dialog(dialog: EditDialog, qtbot) -> EditDialog:
     [("abc", "'abc' is not a number"), ("nan", "finite"), ("", "Enter a number"), ("1e999", "finite")],
 )
 def test_parameter_dialog_refuses_bad_values_in_place(model, qtbot, typed: str, message: str) -> None:
-    dialog = open_dialog(ParameterDialog(model.session.network, 2, 0, 1), qtbot)
+    dialog = open_dialog(ParameterDialog(model.session, 2, 0, 1), qtbot)
     before = snapshot(model.session.network)
     dialog.value.clear()
     qtbot.keyClicks(dialog.value, typed)
@@ -139,7 +139,7 @@ def test_parameter_dialog_refuses_bad_values_in_place(model, qtbot, typed: str, 
 
 def test_parameter_dialog_shows_the_value_and_builds_the_edit(model, qtbot) -> None:
     w = model.session.network.layer(2).weights[0, 1]
-    dialog = open_dialog(ParameterDialog(model.session.network, 2, 0, 1), qtbot)
+    dialog = open_dialog(ParameterDialog(model.session, 2, 0, 1), qtbot)
     assert dialog.value.text() == repr(float(w)).replace("-", "−")
     dialog.value.setText("−0,5")  # pasted: a true minus and a decimal comma
     press_ok(dialog, qtbot)
@@ -149,7 +149,7 @@ def test_parameter_dialog_shows_the_value_and_builds_the_edit(model, qtbot) -> N
 
 
 def test_activation_dialog_refuses_softmax_on_a_hidden_layer(model, qtbot) -> None:
-    dialog = open_dialog(ActivationDialog(model.session.network, 1), qtbot)
+    dialog = open_dialog(ActivationDialog(model.session, 1), qtbot)
     assert dialog.activation.currentData() == "tanh"
     dialog.activation.setCurrentIndex(dialog.activation.findData("softmax"))
     press_ok(dialog, qtbot)
@@ -163,7 +163,7 @@ def test_activation_dialog_refuses_softmax_on_a_hidden_layer(model, qtbot) -> No
 
 
 def test_add_layer_dialog_offers_only_hidden_activations(model, qtbot) -> None:
-    dialog = open_dialog(AddLayerDialog(model.session.network, 2), qtbot)
+    dialog = open_dialog(AddLayerDialog(model.session, 2), qtbot)
     names = [dialog.activation.itemData(i) for i in range(dialog.activation.count())]
     assert "softmax" not in names and "relu" in names
     assert dialog.neurons.minimum() == 1  # a layer of size 0 cannot even be typed
@@ -174,12 +174,12 @@ def test_add_layer_dialog_offers_only_hidden_activations(model, qtbot) -> None:
 
 
 def test_loss_and_reinitialise_dialogs(model, qtbot) -> None:
-    loss = open_dialog(LossDialog(model.session.network), qtbot)
+    loss = open_dialog(LossDialog(model.session), qtbot)
     assert loss.loss.currentData() == model.session.network.loss
     loss.loss.setCurrentIndex(loss.loss.findData("cross_entropy"))
     press_ok(loss, qtbot)
     assert loss.edit() == SetLoss("cross_entropy")
-    init = open_dialog(ReinitialiseDialog(model.session.network, "he", 3), qtbot)
+    init = open_dialog(ReinitialiseDialog(model.session, "he", 3), qtbot)
     assert init.init.currentData() == "he" and init.seed.value() == 3
     press_ok(init, qtbot)
     assert init.edit() == Reinitialise("he", 3)

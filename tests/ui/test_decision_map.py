@@ -103,7 +103,7 @@ def test_a_network_too_large_to_map_shows_why_and_the_map_returns_when_it_fits(q
     monkeypatch.setattr(decision, "MAX_MULTIPLY_ADDS", 1000)  # xor's 9 parameters × 14,400 points is more
     widget = shown(qtbot, load_example("xor"))
     assert widget.stack.currentWidget() is widget.message and widget.outputs is None
-    assert "too large for a decision map" in widget.message.text()
+    assert "too large for a map of 14,400 points" in widget.message.text()
     monkeypatch.setattr(decision, "MAX_MULTIPLY_ADDS", 10**9)
     widget.redraw()
     assert widget.stack.currentWidget() is widget.plot and widget.outputs is not None

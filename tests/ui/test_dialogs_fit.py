@@ -45,18 +45,18 @@ def window(qtbot):
 
 
 def dialogs(window):
-    network, model = window.model.session.network, window.model
+    session, model = window.model.session, window.model
     phases = list(model.stepper.phases)
     return {
         "new session": NewSessionDialog(model.session.data, window),
         "breakpoints": BreakpointDialog(BreakpointSettings(), phases, False, window),
         "quiz settings": QuizSettingsDialog(QuizSettings(), window),
         "csv import": CsvImportDialog(model, window),
-        "weight": ParameterDialog(network, 1, 0, 1, window),
-        "activation": ActivationDialog(network, 1, window),
-        "loss": LossDialog(network, window),
-        "add layer": AddLayerDialog(network, 1, window),
-        "reinitialise": ReinitialiseDialog(network, parent=window),
+        "weight": ParameterDialog(session, 1, 0, 1, window),
+        "activation": ActivationDialog(session, 1, window),
+        "loss": LossDialog(session, window),
+        "add layer": AddLayerDialog(session, 1, window),
+        "reinitialise": ReinitialiseDialog(session, parent=window),
         "shortcuts": ShortcutsDialog(list(window.actions.values()), window),
     }
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
 
 from backprop_gui.core.debugger_state import Field
+from backprop_gui.core.editing import SetNote
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session_format import dumps, loads
 from backprop_gui.ui.common.session_model import SessionModel
@@ -47,7 +47,7 @@ def test_typing_edits_the_note_marks_the_session_modified_and_undo_takes_it_back
     assert window.model.session.note == "Bring a ruler"
     assert controller.modified and window.isWindowModified()
     assert editor.styleSheet() == ""
-    assert controller.undo_stack.count() == 1 and controller.undo_stack.undoText() == "Edit Note"
+    assert controller.undo_stack.count() == 1 and controller.undo_stack.undoText() == "edit note"
     controller.actions["undo"].trigger()
     assert window.model.session.note == "" and editor.toPlainText() == ""
     assert not controller.modified and editor.styleSheet() == EMPTY_STYLE
@@ -72,7 +72,7 @@ def test_opening_a_session_with_a_note_shows_the_panel_with_it(window, qtbot) ->
     assert window.session_controller.undo_stack.count() == 0 and not window.session_controller.modified
 
 
-def test_a_panel_without_an_undo_stack_sets_the_note_directly(qtbot) -> None:
+def test_a_panel_on_a_bare_model_sets_the_note_directly(qtbot) -> None:
     model = SessionModel(without_note())
     panel = NotePanel(model)
     qtbot.addWidget(panel)
@@ -82,17 +82,15 @@ def test_a_panel_without_an_undo_stack_sets_the_note_directly(qtbot) -> None:
     assert changes == ["a", "ab"]
 
 
-def test_consecutive_edits_merge_into_one_undo_step(qtbot) -> None:
-    model = SessionModel(without_note())
-    stack = QUndoStack()
-    panel = NotePanel(model, stack)
-    qtbot.addWidget(panel)
+def test_consecutive_edits_merge_into_one_undo_step(window, qtbot) -> None:
+    model, panel, stack = window.model, window.note_panel, window.session_controller.undo_stack
+    window.docks["note"].show()
     qtbot.keyClicks(panel.editor, "one")
     panel.editor.setPlainText("")
     assert stack.count() == 0  # typed and deleted again: nothing left to undo
     qtbot.keyClicks(panel.editor, "two")
-    model.set_note("changed elsewhere")
-    assert panel.text == "changed elsewhere"
+    model.push_edit(SetNote("changed elsewhere"), model.state.note_changed)
+    assert panel.text == "changed elsewhere" and stack.count() == 1
     stack.undo()
     assert model.session.note == "" and panel.text == ""
     assert dumps(model.session) == dumps(without_note())

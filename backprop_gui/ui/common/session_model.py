@@ -13,7 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from backprop_gui.core.debugger_state import DebuggerState, Selection
-from backprop_gui.core.editing import SessionEdit
+from backprop_gui.core.editing import Edit
 from backprop_gui.core.session import EdgeMode, NeuronValue, Session
 from backprop_gui.core.stepper import Stepper
 
@@ -34,9 +34,9 @@ class SessionModel(QObject):
         state.subscribe(self.changed.emit)
         state.before_move(self.about_to_move.emit)
         # Makes ``push_edit``'s edits undoable (the session controller sets it): called with (edit, notify),
-        # True if the edit was made. None: edits are applied directly.
-        self.edit_handler: Callable[[SessionEdit, Callable[[], None]], bool] | None = None
-        self.set_session, self.set_note, self.network_changed = state.set_session, state.set_note, state.network_changed
+        # True if the edit was made. None: edits are made directly.
+        self.edit_handler: Callable[[Edit, Callable[[], None] | None], bool] | None = None
+        self.set_session, self.network_changed = state.set_session, state.network_changed
         self.step, self.step_into, self.step_back = state.step, state.step_into, state.step_back
         self.finish_phase, self.run_to_end, self.run_to = state.finish_phase, state.run_to_end, state.run_to
         self.reset_pass, self.select_sample = state.reset_pass, state.select_sample
@@ -69,13 +69,22 @@ class SessionModel(QObject):
     def edge_mode(self) -> EdgeMode:
         return self.state.edge_mode
 
-    def push_edit(self, edit: SessionEdit, notify: Callable[[], None]) -> bool:
-        """Make ``edit`` of the session (a training setting, the data) through ``edit_handler``, so it
-        can be undone, or apply it directly when none is set; ``notify`` runs after every change it
-        makes (apply, undo, redo). True if it was made; a direct apply raises ValueError if invalid."""
+    def push_edit(self, edit: Edit, notify: Callable[[], None] | None = None) -> bool:
+        """Make ``edit`` through ``edit_handler``, so it can be undone, or directly when none is set;
+        ``notify`` (default: ``network_changed``) runs after every change it makes (do, undo, redo).
+        True if it was made; a direct edit raises ValueError if invalid."""
         if self.edit_handler is not None:
             return self.edit_handler(edit, notify)
-        self.state.about_to_move()  # a running trainer pauses first, as for every other edit
-        edit.apply(self.session)
-        notify()
+        self.run_edit(edit, notify or self.network_changed)
         return True
+
+    def run_edit(self, edit: Edit, notify: Callable[[], None], undo: bool = False) -> None:
+        """Do (or ``undo``) ``edit`` on the session, then ``notify``; a running trainer pauses first
+        and hands its weights over, unless the edit leaves the network, training and data alone."""
+        if edit.pauses_training:
+            self.state.about_to_move()
+        if undo:
+            edit.undo(self.session)
+        else:
+            edit.do(self.session)
+        notify()

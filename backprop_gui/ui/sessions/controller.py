@@ -32,7 +32,6 @@ from backprop_gui.core.editing import (
     Edit,
     RemoveLayer,
     RemoveNeuron,
-    SessionEdit,
     ToggleBias,
     bias_name,
     weight_name,
@@ -44,7 +43,7 @@ from backprop_gui.core.session_format import SessionError, dumps, load_session, 
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.sessions.autosave import Autosave, decode, encode
-from backprop_gui.ui.sessions.commands import EditCommand, SessionEditCommand
+from backprop_gui.ui.sessions.commands import EditCommand
 from backprop_gui.ui.sessions.edit_dialogs import (
     ActivationDialog,
     AddLayerDialog,
@@ -118,7 +117,7 @@ class SessionController(QObject):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         model.changed.connect(self._on_model_changed)
         model.edit_requested.connect(self.edit_parameter)
-        model.edit_handler = self.push_session_edit
+        model.edit_handler = self.push
         self.autosave.due.connect(self.autosave_now)
         self.autosave.start()
         window.setAcceptDrops(True)
@@ -427,45 +426,27 @@ class SessionController(QObject):
 
     # --- editing --------------------------------------------------------------------------
 
-    def push(self, edit: Edit) -> bool:
-        """Make ``edit`` an undoable command, or say why it cannot be made; True if it was made."""
-        try:
-            edit.check(self.session.network)
-        except ValueError as error:
-            QMessageBox.warning(self.window, "Cannot change the network", as_sentence(str(error)))
-            return False
-        self.undo_stack.push(EditCommand(self.model, edit, self._network_edited))
-        return True
-
-    def push_session_edit(self, edit: SessionEdit, notify: Callable[[], None]) -> bool:
-        """Make ``edit`` of the session's settings or data an undoable command (``notify`` runs after
-        each change), or say why it cannot be made; True if it was made."""
+    def push(self, edit: Edit, notify: Callable[[], None] | None = None) -> bool:
+        """Make ``edit`` an undoable command (``notify``, default ``model.network_changed``, runs after
+        each change it makes), or say why it cannot be made; True if it was made."""
         try:
             edit.check(self.session)
         except ValueError as error:
             QMessageBox.warning(self.window, "Cannot make this change", as_sentence(str(error)))
             return False
+        tell = notify or self.model.network_changed
 
         def changed() -> None:
             self._in_command = True
             try:
                 if not _selection_fits(self.model.selection, self.session):
                     self.model.set_selection(None)
-                notify()
+                tell()
             finally:
                 self._in_command = False
 
-        self.undo_stack.push(SessionEditCommand(self.model, edit, changed))
+        self.undo_stack.push(EditCommand(self.model, edit, changed))
         return True
-
-    def _network_edited(self) -> None:
-        self._in_command = True
-        try:
-            if not _selection_fits(self.model.selection, self.session):
-                self.model.set_selection(None)
-            self.model.network_changed()
-        finally:
-            self._in_command = False
 
     def edit_parameter(self, selection: Selection | None = None) -> bool:
         """Edit the weight w_jk^l (an edge) or bias b_j^l (a neuron) of ``selection`` (default: the selected one).
@@ -485,7 +466,7 @@ class SessionController(QObject):
                 "Turn its bias on with Edit ▸ Bias in Layer first.",
             )
             return False
-        dialog = ParameterDialog(self.session.network, selection.layer, selection.j, selection.k, self.window)
+        dialog = ParameterDialog(self.session, selection.layer, selection.j, selection.k, self.window)
         return self._run(dialog)
 
     def _run(self, dialog: EditDialog) -> bool:
@@ -498,19 +479,19 @@ class SessionController(QObject):
 
     def change_activation(self) -> bool:
         layer = self._selected_layer() or self.session.network.depth
-        return self._run(ActivationDialog(self.session.network, layer, self.window))
+        return self._run(ActivationDialog(self.session, layer, self.window))
 
     def change_loss(self) -> bool:
-        return self._run(LossDialog(self.session.network, self.window))
+        return self._run(LossDialog(self.session, self.window))
 
     def add_layer(self) -> bool:
         network = self.session.network
         layer = self._selected_layer()
         position = layer + 1 if layer is not None and layer < network.depth else network.depth
-        return self._run(AddLayerDialog(network, position, self.window))
+        return self._run(AddLayerDialog(self.session, position, self.window))
 
     def reinitialise(self) -> bool:
-        return self._run(ReinitialiseDialog(self.session.network, seed=self.session.training.seed, parent=self.window))
+        return self._run(ReinitialiseDialog(self.session, seed=self.session.training.seed, parent=self.window))
 
     def remove_layer(self) -> bool:
         layer = self._selected_layer()

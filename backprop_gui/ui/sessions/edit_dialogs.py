@@ -35,6 +35,7 @@ from backprop_gui.core.editing import (
 )
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, MAX_SEED, Network
+from backprop_gui.core.session import Session
 
 INIT_LABELS = {
     "xavier": "Xavier (uniform, ±√(6 / (n_in + n_out)))",
@@ -120,10 +121,11 @@ class EditDialog(QDialog):
     and ``check`` on the network, and stays open showing the message if either refuses.
     """
 
-    def __init__(self, network: Network, title: str, intro: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, title: str, intro: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.network = network
+        self.session = session
+        self.network = session.network
         self._edit: Edit | None = None
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
@@ -168,7 +170,7 @@ class EditDialog(QDialog):
     def accept(self) -> None:
         try:
             edit = self.build()
-            edit.check(self.network)
+            edit.check(self.session)
         except ValueError as error:
             self.show_error(str(error))
             return
@@ -179,11 +181,11 @@ class EditDialog(QDialog):
 class ParameterDialog(EditDialog):
     """Set one weight w_jk^l (``k`` given) or bias b_j^l (``k`` None); j, k 0-based."""
 
-    def __init__(self, network: Network, layer: int, j: int, k: int | None, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, layer: int, j: int, k: int | None, parent: QWidget | None = None) -> None:
         what = "weight" if k is not None else "bias"
-        super().__init__(network, f"Set {what}", parent=parent)
+        super().__init__(session, f"Set {what}", parent=parent)
         self.layer, self.j, self.k = layer, j, k
-        target = network.layer(layer)
+        target = self.network.layer(layer)
         current = float(target.biases[j] if k is None else target.weights[j, k])
         name = QLabel(parameter_html(layer, j, k))
         name.setTextFormat(Qt.TextFormat.RichText)
@@ -210,12 +212,12 @@ class ParameterDialog(EditDialog):
 class ActivationDialog(EditDialog):
     """Choose a layer and the activation f_l it should use."""
 
-    def __init__(self, network: Network, layer: int = 1, parent: QWidget | None = None) -> None:
-        super().__init__(network, "Change activation", parent=parent)
+    def __init__(self, session: Session, layer: int = 1, parent: QWidget | None = None) -> None:
+        super().__init__(session, "Change activation", parent=parent)
         self.layers = QComboBox()
-        for l in range(1, network.depth + 1):
-            self.layers.addItem(layer_label(network, l), l)
-        self.layers.setCurrentIndex(max(0, min(layer, network.depth) - 1))
+        for l in range(1, self.network.depth + 1):
+            self.layers.addItem(layer_label(self.network, l), l)
+        self.layers.setCurrentIndex(max(0, min(layer, self.network.depth) - 1))
         self.form.addRow("Layer:", self.layers)
         self.activation = activation_combo()
         self.form.addRow("Activation f:", self.activation)
@@ -235,12 +237,12 @@ class ActivationDialog(EditDialog):
 class LossDialog(EditDialog):
     """Choose the loss C."""
 
-    def __init__(self, network: Network, parent: QWidget | None = None) -> None:
-        super().__init__(network, "Change loss", parent=parent)
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, "Change loss", parent=parent)
         self.loss = QComboBox()
         for name, loss in LOSSES.items():
             self.loss.addItem(f"{name}    {loss.formula}", name)
-        self.loss.setCurrentIndex(self.loss.findData(network.loss))
+        self.loss.setCurrentIndex(self.loss.findData(self.network.loss))
         self.form.addRow("Loss C:", self.loss)
 
     def build(self) -> Edit:
@@ -250,18 +252,18 @@ class LossDialog(EditDialog):
 class AddLayerDialog(EditDialog):
     """Insert a hidden layer: where, how many neurons, its activation, and how to draw the new weights."""
 
-    def __init__(self, network: Network, position: int = 1, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, position: int = 1, parent: QWidget | None = None) -> None:
         super().__init__(
-            network,
+            session,
             "Add hidden layer",
             "The new layer's weights, and those of the layer after it, are drawn anew.",
             parent,
         )
         self.position = QComboBox()
-        for l in range(1, network.depth + 1):
+        for l in range(1, self.network.depth + 1):
             before = "the input layer" if l == 1 else f"layer {l - 1}"
             self.position.addItem(f"As layer {l}, between {before} and layer {l} (now layer {l + 1})", l)
-        self.position.setCurrentIndex(max(0, min(position, network.depth) - 1))
+        self.position.setCurrentIndex(max(0, min(position, self.network.depth) - 1))
         self.form.addRow("Position:", self.position)
         self.neurons = QSpinBox()
         self.neurons.setRange(1, MAX_LAYER_SIZE)
@@ -289,9 +291,9 @@ class AddLayerDialog(EditDialog):
 class ReinitialiseDialog(EditDialog):
     """Choose a scheme and a seed to draw every weight anew (biases become 0)."""
 
-    def __init__(self, network: Network, init: str = "xavier", seed: int = 0, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, init: str = "xavier", seed: int = 0, parent: QWidget | None = None) -> None:
         super().__init__(
-            network,
+            session,
             "Re-initialise weights",
             "Every weight w^l is drawn anew and every bias b^l is set to 0. Undo brings the old values back.",
             parent,

@@ -1,16 +1,16 @@
 """The Note panel: the session's note (lecture notes, an exercise), shown as rich text and editable.
 
 The note is Markdown with inline math between ``$…$`` (``core.notes``); the panel shows it
-rendered, and the Edit button (or a double-click) turns it into a plain-text editor. Edits go
-through the session model (``SessionModel.set_note``) and, given an undo stack, as one undoable
-"Edit Note" command per run of typing, so they mark the session modified and Ctrl+Z takes them
-back. An empty note opens in the editor, with a muted hint instead of a blank box.
+rendered, and the Edit button (or a double-click) turns it into a plain-text editor. Edits are
+``SetNote`` edits pushed through the session model, undoable in the window (a run of typing is
+one "edit note" step), so they mark the session modified and Ctrl+Z takes them back. An empty
+note opens in the editor, with a muted hint instead of a blank box.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor, QUndoCommand, QUndoStack
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.debugger_state import Event, Field
+from backprop_gui.core.editing import SetNote
 from backprop_gui.core.notes import render_note
 from backprop_gui.ui.common.session_model import SessionModel
 
@@ -35,43 +36,15 @@ HINT = (
     "dollar signs: $z^l = w^l a^{l-1} + b^l$, $\\delta$, $\\sum_k$."
 )
 EMPTY_STYLE = "QPlainTextEdit { background: palette(window); }"
-_NOTE_COMMAND_ID = 0x4E4F5445  # "NOTE": consecutive note edits merge into one undo step
-
-
-class NoteCommand(QUndoCommand):
-    """Set the note from ``old`` to ``new``; consecutive ones merge, so undo takes back a run of typing."""
-
-    def __init__(self, model: SessionModel, old: str, new: str) -> None:
-        super().__init__("Edit Note")
-        self.model = model
-        self.old = old
-        self.new = new
-
-    def id(self) -> int:
-        return _NOTE_COMMAND_ID
-
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
-        if not isinstance(other, NoteCommand) or other.model is not self.model:
-            return False
-        self.new = other.new
-        self.setObsolete(self.new == self.old)
-        return True
-
-    def redo(self) -> None:
-        self.model.set_note(self.new)
-
-    def undo(self) -> None:
-        self.model.set_note(self.old)
 
 
 class NotePanel(QWidget):
     """The note of ``model``'s session, rendered, with an editor behind the Edit button;
-    ``undo_stack`` makes edits undoable. An empty note opens in the editor, with a hint."""
+    edits go through ``model.push_edit``. An empty note opens in the editor, with a hint."""
 
-    def __init__(self, model: SessionModel, undo_stack: QUndoStack | None = None, parent: QWidget | None = None):
+    def __init__(self, model: SessionModel, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = model
-        self.undo_stack = undo_stack
         self.editor = QPlainTextEdit()
         self.editor.setPlaceholderText(HINT)
         self.editor.setTabChangesFocus(True)
@@ -156,10 +129,7 @@ class NotePanel(QWidget):
         new, old = self.editor.toPlainText(), self.model.session.note
         if new == old:
             return
-        if self.undo_stack is not None:
-            self.undo_stack.push(NoteCommand(self.model, old, new))
-        else:
-            self.model.set_note(new)
+        self.model.push_edit(SetNote(new), self.model.state.note_changed)
         self._style()
 
     def _model_changed(self, event: Event) -> None:
@@ -170,14 +140,12 @@ class NotePanel(QWidget):
             self.set_editing(not self.model.session.note)
 
 
-def install_note_panel(
-    window: QMainWindow, model: SessionModel, undo_stack: QUndoStack | None = None
-) -> tuple[NotePanel, QDockWidget]:
+def install_note_panel(window: QMainWindow, model: SessionModel) -> tuple[NotePanel, QDockWidget]:
     """Add the "Note" dock to ``window`` (right side, listed in its View menu if it has one).
 
     The dock shows itself whenever a session with a note opens, and starts hidden otherwise.
     """
-    panel = NotePanel(model, undo_stack)
+    panel = NotePanel(model)
     dock = QDockWidget("Note", window)
     dock.setObjectName("noteDock")
     dock.setWidget(panel)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.datasets import Dataset, check_fits
 from backprop_gui.core.debugger_state import Event, Field
-from backprop_gui.core.editing import ResetOptimizerState, SessionEdit, SetData, SetTrainingSetting, SetUpdateRule
+from backprop_gui.core.editing import Edit, ResetOptimizerState, SetData, SetTrainingSetting, SetUpdateRule
 from backprop_gui.core.optimizers import UpdateRule
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
 from backprop_gui.core.training_worker import (
@@ -333,7 +333,7 @@ class TrainingController(QObject):
         """
         return self._edit(SetTrainingSetting(name, value), keep_run=name == "epochs")
 
-    def _edit(self, edit: SessionEdit, keep_run: bool = False, sample: int | None = None) -> bool:
+    def _edit(self, edit: Edit, keep_run: bool = False, sample: int | None = None) -> bool:
         """Make ``edit`` through the model (undoable when the window has an undo stack); say why not
         if it cannot be made. ``keep_run``: a paused run may still be continued to its end after it;
         ``sample``: the sample the pass restarts on. True if it was made."""

@@ -14,7 +14,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from backprop_gui.core.debugger_state import Event, Field
-from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_grid, plane_around
+from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_grid, map_levels, plane_around
 from backprop_gui.core.formatting import format_number
 from backprop_gui.ui.common.colors import dark_axes
 from backprop_gui.ui.common.session_model import SessionModel
@@ -23,7 +23,6 @@ from backprop_gui.ui.training.data_view import CLASS_COLORS, drawn_rows, sample_
 RESOLUTION = 120
 ARGMAX = -1  # the combo's data for "class (arg-max)"
 COLORMAP = pg.colormap.get("CET-D1")  # blue–white–red
-LEVELS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
 def subscript(n: int) -> str:
@@ -35,13 +34,6 @@ def class_lut(classes: int) -> np.ndarray:
     """Pale class colours for the arg-max image, (classes, 3) uint8."""
     colors = np.array([CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(classes)], dtype=float)
     return (255 - 0.45 * (255 - colors)).astype(np.uint8)
-
-
-def finite_range(values: np.ndarray) -> tuple[float, float]:
-    """(min, max) of the finite ``values``, widened to a non-empty range; (0, 1) if none is finite."""
-    finite = values[np.isfinite(values)]
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    return (lo - 0.5, hi + 0.5) if hi <= lo else (lo, hi)
 
 
 class DecisionMap(QWidget):
@@ -151,7 +143,7 @@ class DecisionMap(QWidget):
             self.image.setImage(self.shown.astype(float), levels=(0, classes), autoLevels=False)
         else:
             self.shown = self.outputs[chosen or 0]
-            lo, hi = LEVELS.get(network.layers[-1].activation) or finite_range(self.shown)
+            lo, hi = map_levels(network.layers[-1].activation, self.shown)
             self.image.setImage(
                 np.nan_to_num(self.shown, nan=lo, posinf=hi, neginf=lo), levels=(lo, hi), autoLevels=False
             )

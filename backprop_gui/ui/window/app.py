@@ -88,7 +88,7 @@ def create_window(
     diagnostics = install_diagnostics(window, model)
     exports = install_export(window, model)
     imports = install_import(window, model, sessions)
-    note_panel, note_dock = install_note_panel(window, model, sessions.undo_stack)
+    note_panel, note_dock = install_note_panel(window, model)
     worked_dock = install_worked_solution(window, model, window.formula_view)
     chain_dock = install_chain_rule(window, model, window.formula_view)
     window.tabifyDockWidget(worked_dock, chain_dock)

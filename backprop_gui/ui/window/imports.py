@@ -120,7 +120,7 @@ class ImportController(QObject):
                 return False
         try:
             edit = ImportWeights(read_npz(path), path)
-            edit.check(self.model.session.network)
+            edit.check(self.model.session)
         except WeightsError as error:
             self._error("Cannot import the weights", as_sentence(str(error)))
             return False
