@@ -2,7 +2,8 @@
 
 It holds the session and its stepper (the pass and where it stands), the selection, the
 display settings (precision, what neurons, edges and edge labels show, the colour scale),
-presentation mode, quiz mode and its settings, and the breakpoints. Every setter checks its
+presentation mode (with numbers on request: what is held back and what revealed), quiz mode and
+its settings, and the breakpoints. Every setter checks its
 value and, when the value changes, calls each subscriber with an ``Event`` naming the
 ``Field`` that changed and carrying its new value. Views read the state and redraw on the
 events; they keep no state of their own.
@@ -23,9 +24,10 @@ from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.colour_scale import ColourScale
 from backprop_gui.core.edge_labels import EdgeLabelMode
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
+from backprop_gui.core.phase_display import computed_in
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EdgeMode, NeuronValue, Session, SessionView, StepperPosition
-from backprop_gui.core.stepper import Stepper
+from backprop_gui.core.stepper import Quantity, Stepper
 
 _Choice = TypeVar("_Choice", NeuronValue, EdgeMode, EdgeLabelMode)
 
@@ -44,6 +46,8 @@ class Field(StrEnum):
     EDGE_LABEL_MODE = "edge_label_mode"  # EdgeLabelMode
     COLOUR_SCALE = "colour_scale"  # ColourScale
     PRESENTATION = "presentation"  # presentation mode on (bool)
+    NUMBERS_ON_REQUEST = "numbers_on_request"  # a step's new numbers wait for reveal() (bool)
+    HELD_BACK = "held_back"  # whether the current phase's new numbers are held back now (bool)
     QUIZ_MODE = "quiz_mode"  # quiz mode on (bool)
     QUIZ_SETTINGS = "quiz_settings"  # QuizSettings
     BREAKPOINTS = "breakpoints"  # BreakpointSettings
@@ -92,6 +96,9 @@ class DebuggerState:
         self.edge_label_mode = EdgeLabelMode.AUTO
         self.colour_scale = ColourScale()
         self.presentation = False
+        self.numbers_on_request = False
+        self._revealed_at: tuple[Stepper, int, int, int] | None = None  # where reveal() was last called
+        self._held_back = False  # as last announced with Field.HELD_BACK
         self.quiz_mode = False
         self.quiz_settings = QuizSettings()
         self.breakpoints = BreakpointSettings()
@@ -139,6 +146,7 @@ class DebuggerState:
         if self.breakpoints.phases:
             self._set(Field.BREAKPOINTS, replace(self.breakpoints, phases=set()))
         self._emit(Field.SESSION, session)
+        self._announce_held_back()
         if self.opened_view is not None:
             self._apply_window_parts(self.opened_view)
 
@@ -157,6 +165,7 @@ class DebuggerState:
             kept = {p for p in self.breakpoints.phases if p < count}
             self._set(Field.BREAKPOINTS, replace(self.breakpoints, phases=kept))
         self._emit(Field.NETWORK, self.stepper)
+        self._announce_held_back()
 
     # --- stepping --------------------------------------------------------------------------
 
@@ -200,6 +209,7 @@ class DebuggerState:
         if stepper.record is record and stepper.at_end != applied:
             self._emit(Field.WEIGHTS, stepper.at_end)
         self._emit(Field.PASS, stepper)
+        self._announce_held_back()
 
     # --- selection and display --------------------------------------------------------------
 
@@ -245,6 +255,44 @@ class DebuggerState:
     def set_presentation(self, on: bool) -> None:
         """Presentation (lecture) mode on or off."""
         self._set(Field.PRESENTATION, bool(on))
+
+    def set_numbers_on_request(self, on: bool) -> None:
+        """Numbers on request: the numbers new in each step stay hidden until ``reveal()``, so a
+        lecturer can ask the room first."""
+        if bool(on) != self.numbers_on_request:
+            self._revealed_at = None
+            self._set(Field.NUMBERS_ON_REQUEST, bool(on))
+            self._announce_held_back()
+
+    @property
+    def held_back(self) -> bool:
+        """Whether the numbers new in the current phase are hidden, waiting for ``reveal()``. A reveal
+        lasts until the pass moves (a step, step back, another sample, an edit); choosing another
+        neuron or edge does not hide the step's numbers again."""
+        return self.numbers_on_request and self.stepper.current is not None and self._revealed_at != self._where()
+
+    def holds_back(self, quantity: Quantity, layer: int = 0) -> bool:
+        """Whether views show ``quantity`` of ``layer`` as not yet revealed: it is new in the current
+        phase and ``held_back``."""
+        return self.held_back and computed_in(quantity, layer) == self.stepper.current
+
+    def reveal(self) -> None:
+        """Show the numbers held back (until the pass moves on)."""
+        if self.held_back:
+            self._revealed_at = self._where()
+            self._announce_held_back()
+
+    def _where(self) -> tuple[Stepper, int, int, int]:
+        stepper = self.stepper
+        return stepper, stepper.batch, stepper.position, stepper.revealed
+
+    def _announce_held_back(self) -> None:
+        """Emit Field.HELD_BACK if ``held_back`` differs from what was last announced."""
+        if self._revealed_at is not None and self._revealed_at[0] is not self.stepper:
+            self._revealed_at = None  # a new pass (edit, session): keep no reference to the old stepper
+        if self.held_back != self._held_back:
+            self._held_back = not self._held_back
+            self._emit(Field.HELD_BACK, self._held_back)
 
     def set_quiz_mode(self, on: bool) -> None:
         """Quiz mode: each value is to be predicted before the stepper reveals it."""

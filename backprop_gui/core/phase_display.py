@@ -1,13 +1,27 @@
 """What the graph shows at the stepper's phase: the quantity its neurons show, and the neurons and
-edges the current phase computes (which the graph makes glow)."""
+edges the current phase computes (which the graph makes glow); and the phase that computes a quantity."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backprop_gui.core.stepper import Phase, Quantity, Stepper
+from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 
 FORCED_QUANTITIES = {"z": Quantity.WEIGHTED_INPUT, "a": Quantity.ACTIVATION, "delta": Quantity.DELTA}
+
+
+def computed_in(quantity: Quantity, layer: int = 0) -> PhaseStep | None:
+    """The phase that reveals ``quantity`` of ``layer`` (None for the data: x and t)."""
+    q = Quantity(quantity)
+    if q in (Quantity.WEIGHTED_INPUT, Quantity.ACTIVATION):
+        return PhaseStep(Phase.FORWARD, layer)
+    if q in (Quantity.DELTA, Quantity.GRAD_WEIGHTS, Quantity.GRAD_BIASES):
+        return PhaseStep(Phase.BACKWARD, layer)
+    if q in (Quantity.LOSS, Quantity.OUTPUT_GRADIENT):
+        return PhaseStep(Phase.LOSS)
+    if q in (Quantity.NEW_WEIGHTS, Quantity.NEW_BIASES):
+        return PhaseStep(Phase.UPDATE)
+    return None
 
 
 def neuron_quantity(stepper: Stepper, neuron_value: str) -> Quantity:

@@ -17,6 +17,7 @@ from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EdgeMode, NeuronValue
 from backprop_gui.core.session_format import dumps, loads
+from backprop_gui.core.stepper import Quantity
 
 
 @pytest.fixture
@@ -171,3 +172,20 @@ def test_a_note_edit_says_the_note_changed_and_what_it_is_now(state):
     SetNote("check δ² by hand").do(state.session)
     state.note_changed()
     assert events == [Event(Field.NOTE, "check δ² by hand")]
+
+
+def test_numbers_on_request_hold_back_the_new_phase_until_revealed_and_a_move_asks_again(state):
+    events = recorded(state)
+    state.set_numbers_on_request(True)
+    assert not state.held_back and events == [Event(Field.NUMBERS_ON_REQUEST, True)]  # nothing computed yet
+    state.run_to(2)  # Loss
+    assert state.held_back and events[-1] == Event(Field.HELD_BACK, True)
+    assert state.holds_back(Quantity.LOSS) and not state.holds_back(Quantity.ACTIVATION, 2)
+    state.reveal()
+    assert not state.held_back and events[-1] == Event(Field.HELD_BACK, False)
+    state.set_selection(Selection(1, 0))  # choosing another neuron hides nothing again
+    assert not state.held_back
+    state.step()  # Backward 2
+    assert state.holds_back(Quantity.DELTA, 2) and events[-1] == Event(Field.HELD_BACK, True)
+    state.set_numbers_on_request(False)
+    assert events[-2:] == [Event(Field.NUMBERS_ON_REQUEST, False), Event(Field.HELD_BACK, False)]

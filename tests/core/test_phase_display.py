@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from backprop_gui.core.network import build_network
-from backprop_gui.core.phase_display import current_work, neuron_quantity
-from backprop_gui.core.stepper import Quantity, Stepper
+from backprop_gui.core.phase_display import computed_in, current_work, neuron_quantity
+from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 
 
 def stepper() -> Stepper:
@@ -82,3 +82,21 @@ def test_only_drawn_neurons_and_edges_glow():
     assert current_work(s, shown) == (set(), set())
     s.step_into()  # Forward 2 complete
     assert current_work(s, shown) == ({(2, 1)}, {(2, 1, 0), (2, 1, 2)})
+
+
+@pytest.mark.parametrize(
+    ("quantity", "layer", "phase"),
+    [
+        (Quantity.WEIGHTED_INPUT, 2, PhaseStep(Phase.FORWARD, 2)),
+        (Quantity.ACTIVATION, 1, PhaseStep(Phase.FORWARD, 1)),
+        (Quantity.LOSS, 0, PhaseStep(Phase.LOSS)),
+        (Quantity.OUTPUT_GRADIENT, 0, PhaseStep(Phase.LOSS)),
+        (Quantity.DELTA, 1, PhaseStep(Phase.BACKWARD, 1)),
+        (Quantity.GRAD_WEIGHTS, 2, PhaseStep(Phase.BACKWARD, 2)),
+        (Quantity.NEW_BIASES, 1, PhaseStep(Phase.UPDATE)),
+        (Quantity.INPUT, 0, None),
+        (Quantity.TARGET, 0, None),
+    ],
+)
+def test_each_quantity_is_computed_in_its_phase(quantity, layer, phase):
+    assert computed_in(quantity, layer) == phase

@@ -10,10 +10,10 @@ from backprop_gui.core.formulas import Num, Op, Sym, equations
 from backprop_gui.core.network import Layer, Network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
-from backprop_gui.core.stepper import Phase, PhaseStep, Quantity
+from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.rich_text import sym_html, tokens_html
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.stepping.formula_view import FormulaView, computed_in
+from backprop_gui.ui.stepping.formula_view import FormulaView
 
 
 def shown(view: FormulaView) -> str:
@@ -146,21 +146,3 @@ def test_ask_first_holds_back_exactly_the_current_phase_until_the_pass_moves(vie
     assert view.holds_back(Quantity.NEW_WEIGHTS, 1) and view.holds_back(Quantity.NEW_BIASES, depth)
     view.set_ask_first(False)
     assert not view.reveal_pending and announced[-1] is False
-
-
-@pytest.mark.parametrize(
-    ("quantity", "layer", "phase"),
-    [
-        (Quantity.WEIGHTED_INPUT, 2, PhaseStep(Phase.FORWARD, 2)),
-        (Quantity.ACTIVATION, 1, PhaseStep(Phase.FORWARD, 1)),
-        (Quantity.LOSS, 0, PhaseStep(Phase.LOSS)),
-        (Quantity.OUTPUT_GRADIENT, 0, PhaseStep(Phase.LOSS)),
-        (Quantity.DELTA, 1, PhaseStep(Phase.BACKWARD, 1)),
-        (Quantity.GRAD_WEIGHTS, 2, PhaseStep(Phase.BACKWARD, 2)),
-        (Quantity.NEW_BIASES, 1, PhaseStep(Phase.UPDATE)),
-        (Quantity.INPUT, 0, None),
-        (Quantity.TARGET, 0, None),
-    ],
-)
-def test_each_quantity_is_computed_in_its_phase(quantity, layer, phase):
-    assert computed_in(quantity, layer) == phase

@@ -19,12 +19,13 @@ from backprop_gui.core.chain import ChainPath, ChainRule, chain_rule
 from backprop_gui.core.debugger_state import Event
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym, focus, index
+from backprop_gui.core.phase_display import computed_in
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import sym_html, tokens_html
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
-from backprop_gui.ui.stepping.formula_view import FormulaView, computed_in
+from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.pass_page import PASS_CHANGES, PassPage
 from backprop_gui.ui.stepping.worked_view import add_view_dock
 
