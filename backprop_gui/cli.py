@@ -330,16 +330,15 @@ def _export_graph(session: Session, sample: int, png: Path | None, svg: Path | N
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    from backprop_gui.ui.common.saving import save_bytes
     from backprop_gui.ui.window import export as export_ui
 
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 (kept alive while drawing)
     view = export_ui.session_graph(session, sample)
     if png is not None:
-        _write(
-            png, lambda path: export_ui.save_bytes(str(path), export_ui.png_bytes(export_ui.graph_image(view, scale)))
-        )
+        _write(png, lambda path: save_bytes(str(path), export_ui.png_bytes(export_ui.graph_image(view, scale))))
     if svg is not None:
-        _write(svg, lambda path: export_ui.save_bytes(str(path), export_ui.graph_svg(view, session.name)))
+        _write(svg, lambda path: save_bytes(str(path), export_ui.graph_svg(view, session.name)))
     view.close()
 
 

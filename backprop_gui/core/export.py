@@ -186,18 +186,23 @@ _PLAIN_SGD_QUANTITIES = frozenset({"x", "t", "η", "w", "b", "z", "a", "C", "∂
 
 
 def history_csv(history: LossHistory) -> str:
-    """The loss history as CSV: one row per SGD step (``step`` from 1, its ``epoch`` from 1, its
-    ``loss``); the step that ends an epoch also holds the epoch's mean loss and validation loss."""
+    """The loss history as CSV: one row per SGD step whose loss is kept (``step`` from 1, its ``epoch``
+    from 1, its ``loss``; of the steps before ``history.dropped`` only the early points), and a row
+    for the step that ends each epoch, holding the epoch's mean loss and validation loss."""
     ends = np.asarray(history.epoch_ends, dtype=np.int64)
-    steps = np.arange(history.dropped + 1, history.steps + 1)  # the steps whose losses are kept
+    dropped = history.dropped
+    early = dict(zip(history.early_steps, history.early_losses, strict=True))
+    before = np.union1d(np.frombuffer(history.early_steps, dtype=np.int64), ends[(ends >= 1) & (ends <= dropped)])
+    steps = np.concatenate([before, np.arange(dropped + 1, history.steps + 1)])
     epochs = np.searchsorted(ends, steps, side="left") + 1
     means = {int(end): e for e, end in enumerate(ends)}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HISTORY_COLUMNS)
-    for step, epoch, loss in zip(steps.tolist(), epochs.tolist(), history.step_losses, strict=True):
+    for step, epoch in zip(steps.tolist(), epochs.tolist(), strict=True):
+        loss = history.step_losses[step - dropped - 1] if step > dropped else early.get(step)
         e = means.get(step)
         mean = repr(history.epoch_losses[e]) if e is not None and e < len(history.epoch_losses) else ""
         validation = repr(history.validation_losses[e]) if e is not None and e < len(history.validation_losses) else ""
-        writer.writerow([step, epoch, repr(loss), mean, validation])
+        writer.writerow([step, epoch, "" if loss is None else repr(loss), mean, validation])
     return buffer.getvalue()

@@ -34,7 +34,9 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
         size = os.fstat(file.fileno()).st_size
         if size > limit:
             raise FileRefused(too_large(size, limit))
-        data = file.read(limit + 1)
+        data = file.read(size + 1)  # a buffer of the file's size, not of the limit
+        if len(data) > size:  # it grew since: read on, up to the limit
+            data += file.read(limit + 1 - len(data))
     if len(data) > limit:
         raise FileRefused(too_large(len(data), limit))
     return data

@@ -16,7 +16,7 @@ from backprop_gui.core.losses import LOSSES
 
 INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
 MAX_PARAMETERS = 10_000_000
-MAX_SEED = 2**31 - 1  # every seed (weights, shuffling, data): the largest a Qt spin box holds
+MAX_SEED = 2**64 - 1  # every seed (weights, shuffling, data), as numpy's generators take them
 # Losses that take log a_j^L need probabilities from the output layer: a^L in (0, 1] for
 # cross-entropy, (0, 1) for binary cross-entropy. Any other output is clipped inside the log,
 # and the clipping makes the gradients wrong.

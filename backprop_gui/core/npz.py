@@ -8,6 +8,7 @@ float64 numbers only: it is read with ``allow_pickle=False``, so it never runs c
 from __future__ import annotations
 
 import io
+import math
 import os
 import zipfile
 from dataclasses import dataclass, field
@@ -53,28 +54,74 @@ def write_npz(network: Network, path: str | os.PathLike[str]) -> None:
     write_atomic(Path(path), npz_bytes(network))
 
 
+MAX_ARRAYS = 2 * 10_000  # w and b of more layers than any network here has
+MAX_HEADER_BYTES = 10_000  # numpy's own limit on a .npy header
+_HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+
+
 def read_npz(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
-    """Every array of the ``.npz`` archive at ``path``, as float64; WeightsError naming the file otherwise."""
+    """Every array of the ``.npz`` archive at ``path``, as float64; WeightsError naming the file otherwise.
+
+    Nothing is decompressed beyond what the limits allow: the archive's stated sizes, then each
+    array's shape and type from its ``.npy`` header, are checked against MAX_PARAMETERS numbers
+    first, and each array is read to exactly the size its header states (a zip bomb is refused
+    after a few hundred bytes)."""
     try:
-        with open_regular_file(path) as handle, np.load(handle, allow_pickle=False) as archive:
-            names = list(archive.files)
-            count = sum(int(np.prod(archive[name].shape)) for name in names)
-            if count > MAX_PARAMETERS:
-                raise WeightsError(f"{path}: {count:,} numbers is more than the {MAX_PARAMETERS:,} allowed")
-            arrays = {name: archive[name] for name in names}
+        with open_regular_file(path) as handle, zipfile.ZipFile(handle) as archive:
+            arrays = _read_arrays(archive, str(path))
+    except WeightsError:
+        raise
     except FileNotFoundError:
         raise WeightsError(f"{path}: no such file") from None
     except FileRefused as error:
         raise WeightsError(f"{path}: {error}") from None
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
-        why = "it holds Python objects, which are never loaded" if "pickle" in str(error) else str(error)
-        raise WeightsError(f"{path}: not a numpy .npz archive of weights ({why})") from None
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, NotImplementedError) as error:
+        raise WeightsError(f"{path}: not a numpy .npz archive of weights ({error})") from None
     for name, values in arrays.items():
-        if values.dtype.kind not in "fiu":
-            raise WeightsError(f"{path}: {name}: expected numbers, got {values.dtype} values")
         arrays[name] = values.astype(float)
         if not np.all(np.isfinite(arrays[name])):
             raise WeightsError(f"{path}: {name}: contains a NaN or infinite value")
+    return arrays
+
+
+def _read_arrays(archive: zipfile.ZipFile, path: str) -> dict[str, np.ndarray]:
+    """The arrays of an open .npz ``archive``, each checked from the archive's directory and its
+    header before its numbers are decompressed."""
+    members = archive.infolist()
+    if len(members) > MAX_ARRAYS:
+        raise WeightsError(f"{path}: {len(members):,} arrays is more than the {MAX_ARRAYS:,} a network's weights have")
+    stated = sum(member.file_size for member in members)
+    if stated > len(members) * MAX_HEADER_BYTES + 8 * MAX_PARAMETERS:
+        raise WeightsError(
+            f"{path}: the archive unpacks to {stated / 2**20:,.0f} MiB, more than {MAX_PARAMETERS:,} numbers take"
+        )
+    arrays, count = {}, 0
+    for member in members:
+        name = member.filename.removesuffix(".npy")
+        if not member.filename.endswith(".npy") or member.is_dir():
+            raise WeightsError(f"{path}: {member.filename}: not a numpy array (.npy)")
+        with archive.open(member) as data:
+            version = np.lib.format.read_magic(data)
+            if version not in _HEADER_READERS:
+                raise WeightsError(f"{path}: {name}: unknown .npy format version {version}")
+            read_header = _HEADER_READERS[version]
+            shape, fortran, dtype = read_header(data, max_header_size=MAX_HEADER_BYTES)
+            if dtype.hasobject:
+                raise WeightsError(f"{path}: {name}: it holds Python objects, which are never loaded")
+            if dtype.kind not in "fiu":
+                raise WeightsError(f"{path}: {name}: expected numbers, got {dtype} values")
+            size = math.prod(shape)
+            count += size
+            if count > MAX_PARAMETERS:
+                raise WeightsError(f"{path}: more than the {MAX_PARAMETERS:,} numbers allowed (at {name})")
+            length = size * dtype.itemsize
+            if member.file_size != data.tell() + length:
+                raise WeightsError(f"{path}: {name}: the archive's size for it does not match its shape {shape}")
+            raw = data.read(length)
+            if len(raw) != length or data.read(1):
+                raise WeightsError(f"{path}: {name}: holds {len(raw):,} bytes, not the {length:,} its shape needs")
+        values = np.frombuffer(raw, dtype=dtype)
+        arrays[name] = values.reshape(shape, order="F" if fortran else "C")
     return arrays
 
 

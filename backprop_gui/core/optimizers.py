@@ -38,6 +38,7 @@ from backprop_gui.core.network import Layer, Network
 Array = np.ndarray
 CLIP_EPSILON = 1e-6  # torch's clip_grad_norm_ adds it to ‖g‖ before dividing
 MAX_STRENGTH = 1e6
+MAX_STEP_SIZE = 2**31 - 1  # updates between two decays of η (more than any run takes)
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,8 @@ class Schedule:
     def validate(self, path: str = "training.schedule") -> None:
         if self.kind not in SCHEDULES:
             raise ValueError(f"{path}.kind: unknown schedule {self.kind!r} (known: {', '.join(SCHEDULES)})")
-        if self.step_size < 1:
-            raise ValueError(f"{path}.step_size: must be at least 1, got {self.step_size}")
+        if not 1 <= self.step_size <= MAX_STEP_SIZE:
+            raise ValueError(f"{path}.step_size: must be in 1..{MAX_STEP_SIZE:,}, got {self.step_size:,}")
         check_range(self.gamma, f"{path}.gamma", 0.0, 1.0, False, True)
 
     def rate(self, learning_rate: float, t: int) -> float:

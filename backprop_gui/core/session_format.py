@@ -48,9 +48,11 @@ from backprop_gui.core.datasets import (
 )
 from backprop_gui.core.files import FileRefused, read_regular_file, too_large, write_atomic
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
+from backprop_gui.core.json_scan import JsonTooLarge, check_json_size
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, MAX_SEED, Network, build_network
 from backprop_gui.core.optimizers import (
+    MAX_STEP_SIZE,
     OPTIMIZERS,
     REGULARIZATIONS,
     SCHEDULES,
@@ -66,7 +68,14 @@ from backprop_gui.core.optimizers import (
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EDGE_MODES, NEURON_VALUES, Parameters, Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import phase_sequence
-from backprop_gui.core.training import MAX_EPOCHS, MAX_SAVED_STEPS, LossHistory, TrainingSettings, split_validation
+from backprop_gui.core.training import (
+    MAX_EARLY_POINTS,
+    MAX_EPOCHS,
+    MAX_SAVED_STEPS,
+    LossHistory,
+    TrainingSettings,
+    split_validation,
+)
 
 FORMAT = "backprop-gui-session"
 VERSION = 2
@@ -74,8 +83,9 @@ OLDEST_VERSION = 1  # version 1 files are read as version 2 files without the up
 MAX_FILE_BYTES = 512 * 2**20
 MAX_FILE_NUMBERS = MAX_FILE_BYTES * 3 // 32  # the most float64 numbers base64 text of MAX_FILE_BYTES holds
 COMPACT_THRESHOLD = 10_000
-MAX_LISTED_NUMBERS = 8_000_000  # numbers in list form per file (each costs ~32 bytes while parsed)
+MAX_LISTED_NUMBERS = 8_000_000  # values in lists per file, and lists (each ~32 / ~64 bytes while parsed)
 LINE_WIDTH = 100
+COMPACT_HINT = 'larger arrays must use the compact {"shape": …, "float64_base64": …} form'
 
 
 class SessionError(ValueError):
@@ -103,7 +113,9 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     except OSError as error:
         raise SessionError(f"cannot read the file ({error.strerror or error})", path) from None
     try:
-        return loads(data, default_name=path.stem)
+        text = _decoded(data)
+        del data  # the text alone is held while parsing
+        return loads(text, default_name=path.stem)
     except SessionError as error:
         raise SessionError(error.message, path) from None
 
@@ -111,16 +123,15 @@ def load_session(path: str | os.PathLike[str]) -> Session:
 def loads(data: str | bytes, default_name: str = "untitled") -> Session:
     """The session in the JSON text ``data``; ``default_name`` when the file has no ``name``."""
     if isinstance(data, bytes):
-        if len(data) > MAX_FILE_BYTES:
-            raise SessionError(too_large(len(data), MAX_FILE_BYTES))
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise SessionError("not a session file: the file is binary, not UTF-8 JSON text") from None
+        data = _decoded(data)
     if not data.strip():
         raise SessionError("the file is empty")
     if "\x00" in data:
         raise SessionError("not a session file: the file contains binary data")
+    try:
+        check_json_size(data, MAX_LISTED_NUMBERS, MAX_LISTED_NUMBERS)
+    except JsonTooLarge as error:
+        raise SessionError(f"{error}; {COMPACT_HINT}") from None
     literals = _Literals()
     try:
         document = json.loads(
@@ -136,6 +147,16 @@ def loads(data: str | bytes, default_name: str = "untitled") -> Session:
     except RecursionError:
         raise SessionError("not a session file: lists or objects are nested too deeply") from None
     return session_from_dict(document, default_name)
+
+
+def _decoded(data: bytes) -> str:
+    """The UTF-8 text of a file's bytes; SessionError if it is too large or not UTF-8."""
+    if len(data) > MAX_FILE_BYTES:
+        raise SessionError(too_large(len(data), MAX_FILE_BYTES))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SessionError("not a session file: the file is binary, not UTF-8 JSON text") from None
 
 
 def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
@@ -213,8 +234,7 @@ class _Literals:
         self.count += 1
         if self.count > MAX_LISTED_NUMBERS:
             raise SessionError(
-                f"the file holds more than {MAX_LISTED_NUMBERS:,} numbers written as lists; "
-                'larger arrays must use the compact {"shape": …, "float64_base64": …} form'
+                f"the file holds more than {MAX_LISTED_NUMBERS:,} numbers written as lists; {COMPACT_HINT}"
             )
 
 
@@ -421,7 +441,7 @@ def _update_rule(obj: dict[str, Any]) -> UpdateRule:
     defaults = Schedule()
     schedule = Schedule(
         _choice(timing.get("kind", defaults.kind), "training.schedule.kind", SCHEDULES, "schedule"),
-        _integer(timing.get("step_size", defaults.step_size), "training.schedule.step_size", 1, None),
+        _integer(timing.get("step_size", defaults.step_size), "training.schedule.step_size", 1, MAX_STEP_SIZE),
         _number(timing.get("gamma", defaults.gamma), "training.schedule.gamma"),
     )
     clip = obj.get("clip_norm")
@@ -550,6 +570,7 @@ def _history(obj: dict[str, Any]) -> LossHistory:
     history = LossHistory()
     history.step_losses = array("d", _vector(obj.get("step_losses", []), "history.step_losses").tobytes())
     history.dropped = _integer(obj.get("dropped_steps", 0), "history.dropped_steps", 0, None)
+    _early_points(obj, history)
     history.epoch_losses = _vector(obj.get("epoch_losses", []), "history.epoch_losses").tolist()
     history.validation_losses = _vector(obj.get("validation_losses", []), "history.validation_losses").tolist()
     ends = _vector(obj.get("epoch_ends", []), "history.epoch_ends").tolist()
@@ -571,6 +592,26 @@ def _history(obj: dict[str, Any]) -> LossHistory:
             raise SessionError(f"{path}[1]: the learning rate must be more than 0, got {rate}")
         history.rate_changes.append((step, rate))
     return history
+
+
+def _early_points(obj: dict[str, Any], history: LossHistory) -> None:
+    """``early_steps`` and ``early_losses``: a decimated curve of the steps before ``dropped_steps``."""
+    steps = _vector(obj.get("early_steps", []), "history.early_steps")
+    losses = _vector(obj.get("early_losses", []), "history.early_losses", len(steps))
+    if len(steps) > MAX_EARLY_POINTS:
+        raise SessionError(f"history.early_steps: {len(steps):,} points is more than the {MAX_EARLY_POINTS:,} allowed")
+    if len(steps) and (
+        not np.all(steps == np.round(steps))
+        or steps[0] < 1
+        or steps[-1] > history.dropped
+        or np.any(np.diff(steps) <= 0)
+    ):
+        raise SessionError(
+            f"history.early_steps: must be whole step numbers, increasing, in 1..{history.dropped:,} "
+            "(history.dropped_steps)"
+        )
+    history.early_steps = array("q", steps.astype(np.int64).tobytes())
+    history.early_losses = array("d", losses.tobytes())
 
 
 def _progress(obj: dict[str, Any], data: Dataset, training: TrainingSettings, history: LossHistory) -> tuple[int, int]:
@@ -770,18 +811,21 @@ def session_to_dict(session: Session) -> dict[str, Any]:
         "seed": int(t.seed),
         **_encode_rule(t.rule),
     }
-    h = session.history
+    h = session.history.decimated(MAX_SAVED_STEPS)
     if h.steps or h.epoch_losses or h.rate_changes:
-        kept = np.frombuffer(h.step_losses, dtype=float)[-MAX_SAVED_STEPS:]
         document["history"] = {
-            "step_losses": encode(kept, "history.step_losses"),
+            "step_losses": encode(np.frombuffer(h.step_losses, dtype=float), "history.step_losses"),
             "epoch_losses": encode(np.array(h.epoch_losses, dtype=float), "history.epoch_losses"),
             "validation_losses": encode(np.array(h.validation_losses, dtype=float), "history.validation_losses"),
             "epoch_ends": _whole(encode(np.array(h.epoch_ends, dtype=float), "history.epoch_ends")),
             "rate_changes": [[int(step), _finite(rate, "history.rate_changes")] for step, rate in h.rate_changes],
         }
-        if h.steps > len(kept):
-            document["history"]["dropped_steps"] = h.steps - len(kept)
+        if h.dropped:
+            document["history"]["dropped_steps"] = h.dropped
+        if len(h.early_steps):
+            early_steps = np.frombuffer(h.early_steps, dtype=np.int64).astype(float)
+            document["history"]["early_steps"] = _whole(encode(early_steps, "history.early_steps"))
+            document["history"]["early_losses"] = encode(np.frombuffer(h.early_losses), "history.early_losses")
     state = _encode_state(session.optimizer_state, network, t, "progress.optimizer", encode)
     if session.epoch or session.batch or state:
         document["progress"] = {"epoch": int(session.epoch), "batch": int(session.batch)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ import numpy as np
 
 from backprop_gui.core.backprop import PassResult, all_finite, first_non_finite, forward, run_pass, set_parameters
 from backprop_gui.core.datasets import MAX_SAMPLES, Dataset
+from backprop_gui.core.decimation import minmax_indices
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import MAX_SEED, Network
 from backprop_gui.core.optimizers import OptimizerState, UpdateRule, compute_update
@@ -26,8 +28,10 @@ MIN_LEARNING_RATE = 1e-6
 MAX_LEARNING_RATE = 1e6
 MAX_EPOCHS = 1_000_000
 # A session file keeps the losses of at most this many recent steps (more than an epoch can have,
-# MAX_SAMPLES, so training resumes exactly); older steps keep only their epochs' means.
+# MAX_SAMPLES, so training resumes exactly); older steps keep their epochs' means and the curve's
+# shape: the lowest and highest loss of each of MAX_EARLY_POINTS / 2 buckets of steps.
 MAX_SAVED_STEPS = 2 * MAX_SAMPLES
+MAX_EARLY_POINTS = 20_000
 
 
 @dataclass
@@ -63,9 +67,11 @@ class LossHistory:
 
     ``epoch_ends[e]`` is the number of steps done when epoch e+1 ended;
     ``rate_changes`` lists (step, η) wherever η was changed during training.
-    ``dropped`` counts the first steps whose own losses are no longer kept (a long history read
-    from a file, see ``MAX_SAVED_STEPS``): ``step_losses`` holds steps ``dropped + 1 … steps``,
-    and every epoch's mean is kept all the same.
+    ``dropped`` counts the first steps whose own losses are not all kept (a long history read
+    from a file, see ``MAX_SAVED_STEPS``): ``step_losses`` holds steps ``dropped + 1 … steps``;
+    of the steps before, ``early_steps`` (step numbers from 1, increasing) and
+    ``early_losses`` keep the lowest and highest loss of each stretch (see ``decimated``), and
+    every epoch's mean is kept all the same.
     """
 
     step_losses: array[float] = field(default_factory=lambda: array("d"))
@@ -74,6 +80,8 @@ class LossHistory:
     epoch_ends: list[int] = field(default_factory=list)
     rate_changes: list[tuple[int, float]] = field(default_factory=list)
     dropped: int = 0
+    early_steps: array[int] = field(default_factory=lambda: array("q"))
+    early_losses: array[float] = field(default_factory=lambda: array("d"))
 
     @property
     def steps(self) -> int:
@@ -81,12 +89,44 @@ class LossHistory:
         return self.dropped + len(self.step_losses)
 
     def loss_of_step(self, step: int) -> float | None:
-        """The loss of step ``step`` (from 1); None when it was dropped."""
-        return None if step <= self.dropped else self.step_losses[step - self.dropped - 1]
+        """The loss of step ``step`` (from 1); None when it was dropped (not kept as an early point)."""
+        if step > self.dropped:
+            return self.step_losses[step - self.dropped - 1]
+        at = bisect_left(self.early_steps, step)
+        return self.early_losses[at] if at < len(self.early_steps) and self.early_steps[at] == step else None
+
+    def decimated(self, keep: int = MAX_SAVED_STEPS) -> LossHistory:
+        """This history with the losses of its last ``keep`` steps only; the steps before join the
+        early points, which keep the lowest and highest loss of each of MAX_EARLY_POINTS / 2
+        stretches of steps, so the curve keeps its shape. Shares the lists (and, when nothing is
+        cut, everything) with ``self``."""
+        losses = np.frombuffer(self.step_losses, dtype=float)
+        cut = len(losses) - keep
+        if cut <= 0:
+            return self
+        buckets = MAX_EARLY_POINTS // 2 - 1  # minmax_indices keeps at most 2 * buckets + 2 points
+        older = np.unique(minmax_indices(losses[:cut], buckets))
+        steps = np.concatenate([np.frombuffer(self.early_steps, dtype=np.int64), self.dropped + 1 + older])
+        values = np.concatenate([np.frombuffer(self.early_losses, dtype=float), losses[older]])
+        if len(steps) > MAX_EARLY_POINTS:
+            index = np.unique(minmax_indices(values, buckets))
+            steps, values = steps[index], values[index]
+        return LossHistory(
+            array("d", losses[cut:].tobytes()),
+            self.epoch_losses,
+            self.validation_losses,
+            self.epoch_ends,
+            self.rate_changes,
+            self.dropped + cut,
+            array("q", steps.astype(np.int64).tobytes()),
+            array("d", values.tobytes()),
+        )
 
     def clear(self) -> None:
         self.dropped = 0
         self.step_losses = array("d")
+        self.early_steps = array("q")
+        self.early_losses = array("d")
         self.epoch_losses.clear()
         self.validation_losses.clear()
         self.epoch_ends.clear()

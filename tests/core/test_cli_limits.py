@@ -11,6 +11,7 @@ import pytest
 from backprop_gui.cli import main
 from backprop_gui.core.datasets import MAX_SAMPLES
 from backprop_gui.core.network import MAX_SEED
+from backprop_gui.core.optimizers import MAX_STEP_SIZE
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session_format import load_session, save_session
 from backprop_gui.core.training import MAX_LEARNING_RATE, MIN_LEARNING_RATE
@@ -50,8 +51,9 @@ def test_argparse_errors_are_one_line_and_exit_2(capsys, argv, part):
 @pytest.mark.parametrize(
     ("option", "value", "problem"),
     [
-        ("--seed", str(MAX_SEED + 1), "training.seed: must be in 0..2,147,483,647"),
-        ("--seed", str(2**64), "training.seed"),
+        ("--seed", str(MAX_SEED + 1), "training.seed: must be in 0..18,446,744,073,709,551,615"),
+        ("--seed", str(2**65), "training.seed"),
+        ("--step-size", str(MAX_STEP_SIZE + 1), "training.schedule.step_size: must be in 1..2,147,483,647"),
         ("--seed", "-1", "training.seed"),
         ("--batch-size", str(MAX_SAMPLES + 1), "training.batch_size: must be in 1..1,000,000"),
         ("--batch-size", "0", "training.batch_size"),
@@ -73,6 +75,7 @@ def test_options_beyond_their_limits_exit_2_before_training(capsys, tmp_path, op
     [
         ("--seed", str(MAX_SEED), "seed", MAX_SEED),
         ("--seed", "0", "seed", 0),
+        ("--seed", "3000000000", "seed", 3_000_000_000),
         ("--batch-size", str(MAX_SAMPLES), "batch_size", MAX_SAMPLES),
         ("--batch-size", "1", "batch_size", 1),
         ("--learning-rate", str(MIN_LEARNING_RATE), "learning_rate", MIN_LEARNING_RATE),

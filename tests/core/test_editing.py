@@ -335,7 +335,7 @@ def test_set_each_training_setting(name: str, value, text: str) -> None:
         ("batch_size", 0, "training.batch_size: must be in 1..1,000,000"),
         ("batch_size", 2.5, "batch size must be a whole number"),
         ("epochs", True, "epochs per run must be a number"),
-        ("seed", -1, "training.seed: must be in 0..2,147,483,647"),
+        ("seed", -1, "training.seed: must be in 0..18,446,744,073,709,551,615"),
         ("shuffle", 1, "shuffle must be on or off"),
         ("validation_fraction", 0.95, "must be in 0..0.9"),
         ("momentum", 0.9, "unknown training setting 'momentum'"),

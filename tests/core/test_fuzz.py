@@ -20,8 +20,8 @@ from backprop_gui.core.session_format import SessionError, dumps, load_session, 
 from tests.core.test_session import document
 
 HUGE = [0, 1, 2**31 - 1, 2**31, 2**53 + 1, 2**63, 2**64, 10**20, 10**400, -1, -(2**63)]
-SEEDS_VALID = [0, 1, MAX_SEED - 1, MAX_SEED]
-SEEDS_INVALID = [-1, MAX_SEED + 1, 2**32, 2**63, 2**64 - 1, 2**64, 1.5, "0", None, True]
+SEEDS_VALID = [0, 1, 2**31, 2**63, MAX_SEED - 1, MAX_SEED]
+SEEDS_INVALID = [-1, MAX_SEED + 1, 2**65, 1.5, "0", None, True]
 SPECIAL_DEVICES = [path for path in ("/dev/zero", "/dev/urandom", "/dev/null") if os.path.exists(path)]
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import tracemalloc
+import zipfile
+
 import numpy as np
 import pytest
 
@@ -113,3 +117,65 @@ def test_import_npz_into_a_session_saved_at_update_starts_the_pass_again(tmp_pat
     result = load_session(out)
     assert result.view.position.sample == 2 and result.view.position.position == 0
     assert all(np.array_equal(old[name], arr) for name, arr in weight_arrays(result.network).items())
+
+
+def npy_member(archive: zipfile.ZipFile, name: str, shape: tuple[int, ...], numbers: int, extra: bytes = b"") -> None:
+    """Write ``name``.npy whose header states ``shape`` but which holds ``numbers`` zeros (+ ``extra``),
+    deflated in chunks (a few MB of zeros become a few kB)."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+        member.write(header.getvalue())
+        chunk = bytes(8 * 2**17)
+        for start in range(0, numbers, 2**17):
+            member.write(chunk[: 8 * min(2**17, numbers - start)])
+        member.write(extra)
+
+
+def peak_bytes(read) -> int:
+    tracemalloc.start()
+    try:
+        with pytest.raises(WeightsError) as error:
+            read()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        assert "Traceback" not in str(error.value)
+
+
+def test_a_header_claiming_a_huge_array_is_refused_before_anything_is_allocated(tmp_path):
+    bomb = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        npy_member(archive, "w1", (10**6, 10**6), 4)
+    peak = peak_bytes(lambda: read_npz(bomb))
+    assert peak < 2**20
+    with pytest.raises(WeightsError, match=r"bomb\.npz: more than the 10,000,000 numbers allowed \(at w1\)"):
+        read_npz(bomb)
+
+
+def test_a_zip_bomb_is_refused_from_its_stated_sizes_before_decompressing(tmp_path):
+    bomb = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        for l in (1, 2, 3):
+            npy_member(archive, f"w{l}", (4_000_000,), 4_000_000)  # 32 MB each, 96 MB in all
+    assert bomb.stat().st_size < 2**20
+    peak = peak_bytes(lambda: read_npz(bomb))
+    assert peak < 2**20  # reading the arrays first took 32 MB at a time
+    with pytest.raises(WeightsError, match=r"bomb\.npz: the archive unpacks to 92 MiB, more than 10,000,000 numbers"):
+        read_npz(bomb)
+
+
+def test_a_member_holding_more_or_less_than_its_header_states_is_refused(tmp_path):
+    longer = tmp_path / "longer.npz"
+    with zipfile.ZipFile(longer, "w", zipfile.ZIP_DEFLATED) as archive:
+        npy_member(archive, "w1", (2, 2), 4, extra=bytes(80_000))
+    with pytest.raises(WeightsError, match=r"w1: the archive's size for it does not match its shape \(2, 2\)"):
+        read_npz(longer)
+    shorter = tmp_path / "shorter.npz"
+    with zipfile.ZipFile(shorter, "w", zipfile.ZIP_DEFLATED) as archive:
+        npy_member(archive, "w1", (2, 2), 3)
+    with pytest.raises(WeightsError, match=r"w1: the archive's size for it does not match"):
+        read_npz(shorter)
+    fortran = tmp_path / "fortran.npz"
+    np.savez_compressed(fortran, w1=np.asfortranarray(np.arange(6.0).reshape(2, 3)))
+    assert read_npz(fortran)["w1"].tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]

@@ -199,7 +199,7 @@ def test_cli_train_with_an_optimiser_in_two_runs_equals_one_run(capsys, tmp_path
         (["--l1", "0.1", "--l2", "0.1"], "--l1 and --l2: give one of them"),
         (["--l2", "-1"], "training.regularization.lambda: must be in [0, 1e+06]"),
         (["--clip", "0"], "training.clip_norm: must be in (0, inf)"),
-        (["--schedule", "step", "--step-size", "0"], "training.schedule.step_size: must be at least 1"),
+        (["--schedule", "step", "--step-size", "0"], "training.schedule.step_size: must be in 1..2,147,483,647, got 0"),
     ],
 )
 def test_cli_bad_update_rule_options_exit_2(capsys, tmp_path, flags: list[str], problem: str) -> None:

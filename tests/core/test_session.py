@@ -282,7 +282,7 @@ def test_a_newer_version_is_refused_with_a_clear_message():
         ("training.batch_size", 0, "training.batch_size: must be in 1..1,000,000, got 0"),
         ("training.epochs", "many", 'training.epochs: expected a whole number, got "many"'),
         ("training.shuffle", "yes", 'training.shuffle: expected true or false, got "yes"'),
-        ("training.seed", -1, "training.seed: must be in 0..2,147,483,647, got -1"),
+        ("training.seed", -1, "training.seed: must be in 0..18,446,744,073,709,551,615, got -1"),
         ("training", [], "training: expected an object {…}, got a list"),
         ("name", 5, "name: expected a string, got 5"),
         ("note", ["a"], "note: expected a string, got a list"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -57,17 +58,18 @@ def test_compact_weights_of_the_right_shape_still_read():
     np.testing.assert_array_equal(loads(json.dumps(doc)).network.layers[0].weights, weights)
 
 
-def test_too_many_listed_numbers_are_refused_while_parsing(monkeypatch):
-    monkeypatch.setattr(session_format, "MAX_LISTED_NUMBERS", 20)
+def test_too_many_listed_numbers_are_refused_before_parsing_naming_the_field(monkeypatch):
+    monkeypatch.setattr(session_format, "MAX_LISTED_NUMBERS", 100)
     doc = document()
-    doc["data"]["inputs"] = [[0, 1]] * 20
-    doc["data"]["targets"] = [[1, 0]] * 20
-    assert "more than 20 numbers written as lists" in error_of(doc)
+    doc["data"]["inputs"] = [[0, 1]] * 60
+    doc["data"]["targets"] = [[1, 0]] * 60
+    assert error_of(doc).startswith("data.inputs: more than 100 numbers and other values written as lists")
 
 
 def test_the_writer_keeps_within_the_listed_numbers_limit(monkeypatch):
-    monkeypatch.setattr(session_format, "MAX_LISTED_NUMBERS", 40)
+    monkeypatch.setattr(session_format, "MAX_LISTED_NUMBERS", 200)
     session = load_example("blobs_softmax")
+    session.data.generator = None  # its 150 samples written out
     text = dumps(session)
     assert "float64_base64" in text  # arrays beyond half the budget went compact
     assert loads(text).network.layers[0].weights.tolist() == session.network.layers[0].weights.tolist()
@@ -141,8 +143,9 @@ def test_a_long_history_keeps_recent_steps_and_every_epoch_mean(monkeypatch):
     assert json.loads(text)["history"]["dropped_steps"] == 7
     assert (h.steps, h.dropped, len(h.step_losses)) == (13, 7, 6)
     assert h.epoch_losses == session.history.epoch_losses and h.epoch_ends == [4, 8, 12]
-    assert h.loss_of_step(7) is None and h.loss_of_step(13) == session.history.step_losses[-1]
-    assert history_csv(h).splitlines()[1].startswith("8,2,")  # the first kept step
+    assert h.loss_of_step(7) == session.history.step_losses[6] and h.loss_of_step(13) == session.history.step_losses[-1]
+    assert h.early_steps.tolist() == list(range(1, 8))  # few enough to keep every one
+    assert [row.split(",")[0] for row in history_csv(h).splitlines()[1:]] == [str(n) for n in range(1, 14)]
     # training resumes exactly: the 4th epoch's mean needs only its own steps, which are kept
     resumed = Trainer(again.network, again.data, again.training, h, again.epoch, again.batch)
     resumed.train(1)
@@ -157,3 +160,66 @@ def test_a_session_too_large_for_a_file_is_refused_before_writing(tmp_path, monk
     with pytest.raises(SessionError, match="more than the 0 MiB a session file may have"):
         save_session(load_example("moons"), path)
     assert not path.exists()
+
+
+def test_steps_beyond_the_kept_ones_are_decimated_keeping_each_stretch_lowest_and_highest(monkeypatch):
+    from array import array
+
+    from backprop_gui.core import training
+    from backprop_gui.core.export import history_csv
+
+    monkeypatch.setattr(session_format, "MAX_SAVED_STEPS", 100)
+    monkeypatch.setattr(training, "MAX_EARLY_POINTS", 20)  # 9 stretches of the steps before the last 100
+    session = load_example("xor")
+    losses = np.linspace(1.0, 0.1, 1000)
+    losses[300], losses[301], losses[700] = 5.0, 0.01, 3.0  # a spike, a dip and a later spike
+    h = session.history
+    h.step_losses, h.epoch_losses, h.epoch_ends = array("d", losses), [0.5, 0.2], [500, 1000]
+    session.epoch = 2
+    again = loads(dumps(session)).history
+    assert (again.steps, again.dropped, len(again.step_losses)) == (1000, 900, 100)
+    assert list(again.step_losses) == list(losses[900:])
+    steps, kept = np.frombuffer(again.early_steps, dtype=np.int64), np.frombuffer(again.early_losses)
+    assert len(steps) <= 20 and steps[0] == 1 and steps[-1] == 900 and np.all(np.diff(steps) > 0)
+    assert kept.tolist() == losses[steps - 1].tolist()  # real losses of real steps
+    assert {301, 302, 701} <= set(steps.tolist())  # the spikes and the dip survive
+    assert again.loss_of_step(301) == 5.0 and again.loss_of_step(2) is None
+    rows = history_csv(again).splitlines()
+    ends = [row.split(",") for row in rows if row.startswith(("500,", "1000,"))]
+    assert rows[1].startswith("1,1,1.0,") and [(row[0], row[3]) for row in ends] == [("500", "0.5"), ("1000", "0.2")]
+    twice = loads(dumps(again_session := loads(dumps(session)))).history  # saved again: still bounded
+    assert again_session.history.dropped == 900 and len(twice.early_steps) <= 20 and 301 in twice.early_steps
+
+
+def hostile_file(tmp_path, field: str, items: str, count: int) -> tuple[object, int]:
+    """A session file whose ``field`` (data.inputs or history.step_losses) is a list of ``count`` ``items``."""
+    doc = document()
+    doc["history"] = {"step_losses": "HOLE"} if field == "history.step_losses" else {}
+    if field == "data.inputs":
+        doc["data"]["inputs"] = "HOLE"
+    text = json.dumps(doc).replace('"HOLE"', "[" + ",".join([items] * count) + "]")
+    path = tmp_path / "hostile.json"
+    path.write_text(text)
+    return path, len(text)
+
+
+@pytest.mark.parametrize(
+    ("field", "items", "problem"),
+    [
+        ("history.step_losses", "0.5", "more than 8,000,000 numbers and other values written as lists"),
+        ("data.inputs", "[0.25,0.75]", "more than 8,000,000 numbers and other values written as lists"),
+        ("data.inputs", "[]", "more than 8,000,000 lists and objects"),
+    ],
+)
+def test_a_hostile_list_is_refused_naming_its_field_before_it_is_built(tmp_path, field, items, problem):
+    count = 8_000_001 if items != "[0.25,0.75]" else 4_000_001
+    path, size = hostile_file(tmp_path, field, items, count)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SessionError) as caught:
+            load_session(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert f"{path}: {field}: {problem}" in str(caught.value) and "compact" in str(caught.value)
+    assert peak < 2.2 * size  # the file's bytes and its text; building the lists took over 250 MB more

@@ -262,8 +262,8 @@ def test_loss_history_clear() -> None:
         ("batch_size", 1_000_001, "training.batch_size: must be in 1..1,000,000, got 1,000,001"),
         ("epochs", 0, "training.epochs: must be in 1..1,000,000, got 0"),
         ("epochs", MAX_EPOCHS + 1, "training.epochs: must be in 1..1,000,000, got 1,000,001"),
-        ("seed", -1, "training.seed: must be in 0..2,147,483,647, got -1"),
-        ("seed", 2**31, "training.seed: must be in 0..2,147,483,647, got 2,147,483,648"),
+        ("seed", -1, "training.seed: must be in 0..18,446,744,073,709,551,615, got -1"),
+        ("seed", 2**64, "training.seed: must be in 0..18,446,744,073,709,551,615, got 18,446,744,073,709,551,616"),
     ],
 )
 def test_settings_validation_names_the_setting(field: str, value: float, message: str) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from backprop_gui.core.npz import weight_arrays, write_npz
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.scripts import numpy_script
+from backprop_gui.ui.common import plain_messages
 
 from window_helpers import open_window, press_undo
 
@@ -149,7 +150,7 @@ def test_a_pytorch_model_opens_as_a_new_session(window, dialogs, tmp_path, monke
     assert window.network_view.isVisible()
     state = tmp_path / "state.pt"
     torch.save(model.state_dict(), state)
-    monkeypatch.setattr("PySide6.QtWidgets.QInputDialog.getText", staticmethod(lambda *args: ("tanh, sigmoid", True)))
+    monkeypatch.setattr(plain_messages, "text_input", lambda *args: "tanh, sigmoid")
     dialogs[0] = str(state)
     window.actions["import.pytorch_model"].trigger()
     assert [layer.activation for layer in window.model.session.network.layers] == ["tanh", "sigmoid"]

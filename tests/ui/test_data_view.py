@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMainWindow, QMessageBox
 
 from backprop_gui.core.presets import load_example
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training import csv_import_dialog
 from backprop_gui.ui.training.controller import install_training
@@ -32,7 +33,7 @@ def window(qtbot):
 
 def answer(monkeypatch, button):
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or button)
+    monkeypatch.setattr(plain_messages, "question", lambda *a, **k: asked.append(a[2]) or button)
     return asked
 
 

@@ -7,12 +7,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from backprop_gui.cli import main
 from backprop_gui.core import export, worked
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.training import Trainer
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.controller import install_training
 from backprop_gui.ui.window import export as export_ui
@@ -153,7 +154,7 @@ def test_cancelled_dialog_writes_nothing_and_a_failed_write_says_why(window, sav
     trigger(window, "pass_csv")  # the dialog answers "" (cancelled)
     assert [p for p in tmp_path.iterdir() if p.name != "settings"] == []
     shown = []
-    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda _p, title, text: shown.append((title, text))))
+    monkeypatch.setattr(plain_messages, "critical", lambda _p, title, text: shown.append((title, text)))
     answer, _ = save_to
     answer[0] = str(tmp_path / "missing" / "pass.csv")
     trigger(window, "pass_csv")

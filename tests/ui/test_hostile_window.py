@@ -9,12 +9,15 @@ import os
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from backprop_gui.core.network import MAX_SEED
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session_format import load_session, save_session
+from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.window.app import initial_session
+from backprop_gui.ui.window.export import install_export
 
 from window_helpers import answer_box, open_window
 
@@ -88,21 +91,51 @@ def test_a_seed_beyond_the_range_is_a_message_and_the_window_still_opens(tmp_pat
     document["training"]["seed"] = MAX_SEED + 1
     path.write_text(json.dumps(document))
     session, problem = initial_session(str(path), None)
-    assert session is not None and "training.seed: must be in 0..2,147,483,647" in problem
+    assert session is not None and "training.seed: must be in 0..18,446,744,073,709,551,615" in problem
 
 
-def test_a_history_whose_first_steps_were_dropped_is_plotted_from_where_it_is_kept(qtbot):
+@pytest.mark.parametrize(
+    ("early", "plotted", "unkept"),
+    [
+        ([], [], 5),  # the first steps were dropped: the curve starts where the losses are kept
+        ([(1, 0.9), (40, 2.5), (41, 0.2), (100, 0.6)], [1.0, 40.0, 41.0, 100.0], 39),  # decimated, shown too
+    ],
+)
+def test_a_long_history_is_plotted_from_its_early_points_and_kept_steps(qtbot, early, plotted, unkept):
     from array import array
 
     session = load_example("xor")
     h = session.history
     h.dropped, h.step_losses = 100, array("d", [0.5, 0.4, 0.3])
+    h.early_steps, h.early_losses = array("q", [s for s, _ in early]), array("d", [c for _, c in early])
     h.epoch_losses, h.epoch_ends = [0.6, 0.35], [51, 103]
     session.epoch = 2
     window = open_window(qtbot, session)
     plot = window.training_controller.loss_plot
     plot.refresh()
     xs, _ = plot.step_curve.getData()
-    assert list(xs) == [101.0, 102.0, 103.0]
-    assert "not kept" in plot.describe_step(5) and "C = 0.3" in plot.describe_step(103)
+    assert list(xs) == [*plotted, 101.0, 102.0, 103.0]
+    assert "not kept" in plot.describe_step(unkept) and "C = 0.3" in plot.describe_step(103)
+    assert "C = 2.5" in plot.describe_step(40) if early else "not kept" in plot.describe_step(40)
     assert "103 steps" in plot.readout.text()
+
+
+def test_an_export_path_with_markup_is_plain_text_in_the_failure_box(qtbot, tmp_path):
+    window = QMainWindow()  # no window-wide filter: the export's own box must be plain
+    qtbot.addWidget(window)
+    controller = install_export(window, SessionModel(load_example("xor")))
+    folder = tmp_path / '<img src="x.png"><b>bold'
+    formats: list[Qt.TextFormat] = []
+    seen = answer_box(QMessageBox.StandardButton.Ok, formats)
+    assert not controller.export_pass_csv(str(folder / "missing" / "pass.csv"))
+    assert formats == [Qt.TextFormat.PlainText] and '<img src="x.png"><b>bold' in seen[0]
+
+
+@pytest.mark.parametrize("kind", ["critical", "warning", "information", "question"])
+def test_every_message_helper_shows_markup_literally_even_without_a_window(qtbot, kind):
+    formats: list[Qt.TextFormat] = []
+    button = QMessageBox.StandardButton.Yes if kind == "question" else QMessageBox.StandardButton.Ok
+    seen = answer_box(button, formats)
+    answer = getattr(plain_messages, kind)(None, "Title", HOSTILE)
+    assert formats == [Qt.TextFormat.PlainText] and HOSTILE in seen[0]
+    assert kind != "question" or answer == QMessageBox.StandardButton.Yes

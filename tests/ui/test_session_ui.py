@@ -19,6 +19,7 @@ from backprop_gui.core.editing import AddLayer, RemoveNeuron, SetParameter
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import dumps, load_session, save_session
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.window_menus import find_menu
 from backprop_gui.ui.sessions.controller import SessionController
 
@@ -65,7 +66,7 @@ def messages(monkeypatch) -> list[tuple[str, str]]:
         return QMessageBox.StandardButton.Ok
 
     for name in ("critical", "warning", "information"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(record))
+        monkeypatch.setattr(plain_messages, name, record)
     return shown
 
 

@@ -16,6 +16,7 @@ from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.core.training import Trainer
 from backprop_gui.core.training_worker import RunWatch
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.controller import DIVERGED, FINISHED, PAUSED, TRAINING, install_training
 
@@ -191,10 +192,10 @@ def test_reset_history_asks_first_and_clears_the_plot(qtbot, xor, monkeypatch):
     window, model, controller = xor
     controller.train_one_epoch()
     qtbot.waitUntil(lambda: controller.state == FINISHED, timeout=TIMEOUT)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    monkeypatch.setattr(plain_messages, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     controller.actions["reset"].trigger()
     assert model.session.history.steps == 4
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(plain_messages, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     controller.actions["reset"].trigger()
     assert model.session.history.steps == 0 and model.session.epoch == 0
     xs, _ = controller.loss_plot.step_curve.getData()

@@ -30,6 +30,7 @@ from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.training import Divergence, Trainer
 from backprop_gui.core.training_worker import RunWatch
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
@@ -147,7 +148,7 @@ class DiagnosticsController(QObject):
         stepper = self.model.stepper
         shown = f"The stepper shows {hit.phase.label} of sample {stepper.batch + 1}" if hit.phase else ""
         self._status(f"{hit.title}: {hit.where or 'training stopped'} at step {hit.step}")
-        box = QMessageBox(QMessageBox.Icon.Information, hit.title, hit.message, parent=self.window)
+        box = plain_messages.message_box(QMessageBox.Icon.Information, hit.title, hit.message, self.window)
         box.setInformativeText(shown + (f"; {hit.where} is selected." if hit.where else "."))
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

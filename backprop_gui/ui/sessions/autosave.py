@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDir, QLockFile, QObject, QSaveFile, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QDir, QLockFile, QObject, QStandardPaths, QTimer, Signal
 
 from backprop_gui.core.files import read_regular_file
 from backprop_gui.core.session_format import MAX_FILE_BYTES
+from backprop_gui.ui.common.saving import save_bytes
 
 AUTOSAVE_FORMAT = "backprop-gui-autosave"
 AUTOSAVE_VERSION = 1
@@ -122,13 +123,10 @@ class Autosave(QObject):
         if not self._lock.isLocked() and not self._lock.tryLock(0):
             self.last_error = f"cannot lock {_lock_path(self.path)}"
             return False
-        file = QSaveFile(self.path)
-        if not file.open(QSaveFile.OpenModeFlag.WriteOnly):
-            self.last_error = file.errorString()
-            return False
-        if file.write(data) != len(data) or not file.commit():
-            self.last_error = file.errorString()
-            file.cancelWriting()
+        try:
+            save_bytes(self.path, data)
+        except OSError as error:
+            self.last_error = str(error)
             return False
         self.last_error = ""
         return True

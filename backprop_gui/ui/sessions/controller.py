@@ -4,8 +4,8 @@ after a crash, and the Edit menu whose edits are undoable commands.
 
 ``install_session_features(window, model)`` adds all of it to any QMainWindow and returns
 the ``SessionController`` that does the work. Files are read and written by
-``core.session_format``; saves go through QSaveFile, so a failed or interrupted save never
-damages the file on disk.
+``core.session_format``; saves go through QSaveFile (``ui.common.saving``), so a failed or interrupted
+save never damages the file on disk.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, QSaveFile, QSettings, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
@@ -40,6 +40,8 @@ from backprop_gui.core.files import writable_target
 from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, dumps, load_session, session_from_dict, session_to_dict
+from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.saving import save_bytes
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.sessions.autosave import Autosave, decode, encode
@@ -219,7 +221,7 @@ class SessionController(QObject):
         try:
             session = load_example(name)
         except SessionError as error:
-            QMessageBox.critical(self.window, "Cannot open example", as_sentence(str(error)))
+            plain_messages.critical(self.window, "Cannot open example", as_sentence(str(error)))
             return False
         self.open_session(session)
         self._status(f"Opened the example {session.name}")
@@ -248,14 +250,14 @@ class SessionController(QObject):
         except SessionError as error:
             if not os.path.exists(path):
                 self.recent.remove(path)
-            QMessageBox.critical(self.window, "Cannot open session", as_sentence(str(error)))
+            plain_messages.critical(self.window, "Cannot open session", as_sentence(str(error)))
             return None
 
     def revert(self) -> bool:
         """Throw away the changes and reload the file as last saved."""
         if self.file_path is None or not self.modified:
             return False
-        answer = QMessageBox.question(
+        answer = plain_messages.question(
             self.window,
             "Revert session",
             f"Discard your changes to “{self.session.name}” and reopen {os.path.basename(self.file_path)} "
@@ -297,15 +299,10 @@ class SessionController(QObject):
             return self._save_failed(path, error.strerror or str(error))
         except SessionError as error:
             return self._save_failed(path, str(error))
-        file = QSaveFile(path)
-        if not file.open(QSaveFile.OpenModeFlag.WriteOnly):
-            return self._save_failed(path, file.errorString())
-        if file.write(data) != len(data):
-            reason = file.errorString()
-            file.cancelWriting()
-            return self._save_failed(path, reason)
-        if not file.commit():
-            return self._save_failed(path, file.errorString())
+        try:
+            save_bytes(path, data)
+        except OSError as error:
+            return self._save_failed(path, str(error))
         self.file_path = os.path.abspath(path)
         self.mark_unmodified()
         self.autosave.remove()
@@ -315,7 +312,7 @@ class SessionController(QObject):
         return True
 
     def _save_failed(self, path: str, reason: str) -> bool:
-        QMessageBox.critical(
+        plain_messages.critical(
             self.window,
             "Cannot save session",
             f"“{self.session.name}” could not be saved to {path}:\n{as_sentence(reason)}\n\n"
@@ -327,12 +324,12 @@ class SessionController(QObject):
         """If there are unsaved changes ask Save / Discard / Cancel; True if it is fine to go on."""
         if not self.modified:
             return True
-        box = QMessageBox(
+        box = plain_messages.message_box(
             QMessageBox.Icon.Warning,
             "Unsaved changes",
             f"“{self.session.name}” has unsaved changes.",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             self.window,
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         )
         box.setInformativeText(f"Save them before {doing}?")
         _roomy(box)
@@ -373,11 +370,11 @@ class SessionController(QObject):
                 moved = orphan.move_aside()
                 why = as_sentence(str(error) or type(error).__name__)
                 where = f"It was moved to {moved}." if moved else "It was removed."
-                QMessageBox.warning(
+                plain_messages.warning(
                     self.window, "Autosave damaged", f"An autosave could not be restored: {why}\n\n{where}"
                 )
                 continue
-            box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved session", "", parent=self.window)
+            box = plain_messages.message_box(QMessageBox.Icon.Question, "Restore unsaved session", "", self.window)
             box.setText(f"{APP_NAME} did not close properly. “{session.name}” had unsaved changes.")
             source = f" of {path}" if path else ""
             box.setInformativeText(
@@ -432,7 +429,7 @@ class SessionController(QObject):
         try:
             edit.check(self.session)
         except ValueError as error:
-            QMessageBox.warning(self.window, "Cannot make this change", as_sentence(str(error)))
+            plain_messages.warning(self.window, "Cannot make this change", as_sentence(str(error)))
             return False
         tell = notify or self.model.network_changed
 
@@ -459,7 +456,7 @@ class SessionController(QObject):
             return False
         layer = self.session.network.layer(selection.layer)
         if selection.k is None and not layer.has_bias:
-            QMessageBox.information(
+            plain_messages.information(
                 self.window,
                 "No bias to edit",
                 f"Layer {selection.layer} has no bias ({bias_name(selection.layer, selection.j)} is fixed at 0). "

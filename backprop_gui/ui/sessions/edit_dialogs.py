@@ -34,8 +34,9 @@ from backprop_gui.core.editing import (
     parse_value,
 )
 from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.network import INIT_SCHEMES, MAX_SEED, Network
+from backprop_gui.core.network import INIT_SCHEMES, Network
 from backprop_gui.core.session import Session
+from backprop_gui.ui.common.number_boxes import SeedBox
 
 INIT_LABELS = {
     "xavier": "Xavier (uniform, ±√(6 / (n_in + n_out)))",
@@ -106,10 +107,8 @@ def init_combo(current: str = "xavier") -> QComboBox:
     return combo
 
 
-def seed_box(value: int = 0) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(0, MAX_SEED)
-    box.setValue(value)
+def seed_box(value: int = 0) -> SeedBox:
+    box = SeedBox(value)
     box.setToolTip("The same scheme and seed always draw the same weights")
     return box
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,7 +34,8 @@ from backprop_gui.core.editing import MAX_LAYER_SIZE
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
-from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, TrainingSettings
+from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE, TrainingSettings
+from backprop_gui.ui.common.number_boxes import LogSpinBox, NumberBox, param_box
 from backprop_gui.ui.sessions.edit_dialogs import activation_combo, as_sentence, init_combo, seed_box
 
 KEEP_DATA = "__current__"
@@ -115,22 +115,11 @@ class NewSessionDialog(QDialog):
     def _data_changed(self) -> None:
         while self.data_form.rowCount():
             self.data_form.removeRow(0)
-        self._params: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        self._params: dict[str, NumberBox] = {}
         key = self.data.currentData()
         if key != KEEP_DATA:
             for param in GENERATORS[key].params:
-                box: QSpinBox | QDoubleSpinBox
-                if param.kind is int:
-                    box = QSpinBox()
-                    box.setRange(int(param.low), int(param.high))
-                    box.setValue(int(param.default))
-                else:
-                    box = QDoubleSpinBox()
-                    box.setDecimals(3)
-                    box.setSingleStep(0.01)
-                    box.setRange(float(param.low), float(param.high))
-                    box.setValue(float(param.default))
-                box.setToolTip(param.help)
+                box = param_box(param, param.default)
                 box.valueChanged.connect(self._sizes_changed)
                 self._params[param.name] = box
                 self.data_form.addRow(PARAM_LABELS.get(param.name, param.name.capitalize() + ":"), box)
@@ -273,10 +262,7 @@ class NewSessionDialog(QDialog):
         group = QGroupBox("Training")
         form = _form(group)
         defaults = TrainingSettings()
-        self.learning_rate = QDoubleSpinBox()
-        self.learning_rate.setDecimals(4)
-        self.learning_rate.setRange(0.0001, MAX_LEARNING_RATE)
-        self.learning_rate.setSingleStep(0.05)
+        self.learning_rate = LogSpinBox(MIN_LEARNING_RATE, MAX_LEARNING_RATE)
         self.learning_rate.setValue(defaults.learning_rate)
         form.addRow("Learning rate η:", self.learning_rate)
         self.batch_size = QSpinBox()

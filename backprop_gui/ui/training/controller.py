@@ -37,6 +37,7 @@ from backprop_gui.core.training_worker import (
     WorkerGone,
     append_history,
 )
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.icons import ICON_PROPERTY, icon
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
@@ -378,7 +379,7 @@ class TrainingController(QObject):
         """Clear the loss history and the epoch counter (asks first when ``confirm``); weights stay."""
         session = self.model.session
         if confirm and session.history.steps:
-            answer = QMessageBox.question(
+            answer = plain_messages.question(
                 self.window,
                 "Reset training history",
                 f"Forget the loss of all {session.history.steps:,} steps and start counting epochs from 1 again?\n"
@@ -460,8 +461,8 @@ class TrainingController(QObject):
     def _tell(self, title: str, text: str, warning: bool = False) -> None:
         """A message box that does not block (the event loop and training timers keep running)."""
         self._status(f"{title}: {text}")
-        box = QMessageBox(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information, title, text)
-        box.setParent(self.window, box.windowFlags())
+        icon = QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information
+        box = plain_messages.message_box(icon, title, text, self.window)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setObjectName("training_message")
         box.open()

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, DatasetError, looks_like_header, read_csv
 from backprop_gui.core.files import FileRefused, open_regular_file
+from backprop_gui.ui.common.number_boxes import ExactSpinBox
 from backprop_gui.ui.common.session_model import SessionModel
 
 PREVIEW_ROWS = 12
@@ -63,9 +63,7 @@ class CsvImportDialog(QDialog):
         self.delimiter = QComboBox()
         self.delimiter.addItems(list(DELIMITERS))
         self.standardise = QCheckBox("Standardise inputs (mean 0, standard deviation 1)")
-        self.validation = QDoubleSpinBox()
-        self.validation.setRange(0.0, MAX_VALIDATION_FRACTION)
-        self.validation.setSingleStep(0.05)
+        self.validation = ExactSpinBox(0.0, MAX_VALIDATION_FRACTION, step=0.05)
         self.validation.setValue(model.session.data.validation_fraction)
 
         self.preview = QTableWidget()

@@ -12,12 +12,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QSpinBox,
     QSplitter,
     QTableView,
     QToolButton,
@@ -31,6 +29,8 @@ from backprop_gui.core.decision import target_classes
 from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import split_validation
+from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.number_boxes import ExactSpinBox, NumberBox, param_box
 from backprop_gui.ui.common.session_model import SessionModel
 
 
@@ -87,7 +87,7 @@ def offer_to_fit(parent: QWidget, data: Dataset, network: Network) -> bool | Non
         changes.append(f"the input layer from n_0 = {network.input_size} to {n_in}")
     if n_out != network.layers[-1].size:
         changes.append(f"the output layer from n_L = {network.layers[-1].size} to {n_out}")
-    answer = QMessageBox.question(
+    answer = plain_messages.question(
         parent,
         "The data does not fit the network",
         f"The data has {n_in} inputs and {n_out} targets per sample.\n"
@@ -285,7 +285,7 @@ class GenerateDialog(QDialog):
         self.setMinimumWidth(420)
         self.model = model
         self.result_data: Dataset | None = None
-        self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        self.fields: dict[str, NumberBox] = {}
         self.choice = QComboBox()
         for name, generator in GENERATORS.items():
             self.choice.addItem(name, name)
@@ -293,9 +293,7 @@ class GenerateDialog(QDialog):
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.form = QFormLayout()
-        self.validation = QDoubleSpinBox()
-        self.validation.setRange(0.0, MAX_VALIDATION_FRACTION)
-        self.validation.setSingleStep(0.05)
+        self.validation = ExactSpinBox(0.0, MAX_VALIDATION_FRACTION, step=0.05)
         self.validation.setValue(model.session.data.validation_fraction)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020")
@@ -328,18 +326,7 @@ class GenerateDialog(QDialog):
         self.fields = {}
         for param in generator.params:
             value = current.get(param.name, param.default) if current.get("name") == name else param.default
-            box: QSpinBox | QDoubleSpinBox
-            if param.kind is int:
-                box = QSpinBox()
-                box.setRange(int(param.low), int(param.high))
-                box.setValue(int(value))
-            else:
-                box = QDoubleSpinBox()
-                box.setDecimals(3)
-                box.setSingleStep(0.01)
-                box.setRange(float(param.low), float(param.high))
-                box.setValue(float(value))
-            box.setToolTip(param.help)
+            box = param_box(param, value)
             self.form.addRow(param.name.capitalize(), box)
             self.fields[param.name] = box
         out = generator.target_size({k: b.value() for k, b in self.fields.items()})

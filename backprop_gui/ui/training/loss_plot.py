@@ -279,13 +279,20 @@ class LossPlot(QWidget):
                 y_range = (-4.4, 0.4) if self.log_y.isChecked() else (0.0, 1.0)  # ticks clear of the ends
                 self.view.setRange(xRange=(0, 100), yRange=y_range, padding=0, disableAutoRange=False)
             return
-        if not history.step_losses:  # every step's own loss was dropped: the epoch means remain
+        early = np.frombuffer(history.early_steps, dtype=np.int64)  # a decimated curve of the steps before
+        if not history.step_losses and not len(early):  # every step's own loss was dropped: the epoch means remain
             self.step_curve.setData([], [])
             return
         losses, first = np.frombuffer(history.step_losses, dtype=float), history.dropped
         xs, ys = decimate_range(losses, math.floor(x0) - 1 - first, math.ceil(x1) - 1 - first, buckets)
         del losses  # release the buffer so the history can grow
-        self.step_curve.setData(xs + first, self._for_axis(ys))
+        xs += first
+        if len(early) and x0 <= early[-1]:
+            lo, hi = np.searchsorted(early, [x0, x1])
+            shown = slice(max(0, lo - 1), min(len(early), hi + 1))  # one point either side reaches the edges
+            xs = np.concatenate([early[shown].astype(float), xs])
+            ys = np.concatenate([np.frombuffer(history.early_losses)[shown], ys])
+        self.step_curve.setData(xs, self._for_axis(ys))
         self._dots(self.step_curve, history.steps)
         if self.following and (history.steps == 1 or ys.min() == ys.max()):
             self._frame_flat(history.steps, float(ys[0]))

@@ -10,11 +10,10 @@ from dataclasses import replace
 from typing import Protocol
 
 from PySide6.QtCore import Qt, SignalInstance
-from PySide6.QtGui import QAction, QValidator
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -30,9 +29,9 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION
 from backprop_gui.core.debugger_state import DISPLAY, Event, Field
-from backprop_gui.core.network import MAX_SEED
 from backprop_gui.core.optimizers import (
     HYPERPARAMETERS,
+    MAX_STEP_SIZE,
     MAX_STRENGTH,
     OPTIMIZERS,
     OptimizerSettings,
@@ -42,6 +41,7 @@ from backprop_gui.core.optimizers import (
 )
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
 from backprop_gui.core.training_worker import MAX_DELAY
+from backprop_gui.ui.common.number_boxes import ExactSpinBox, LogSpinBox, SeedBox
 from backprop_gui.ui.common.session_model import SessionModel
 
 
@@ -81,56 +81,20 @@ def speed_text(delay: float) -> str:
     return f"≤ {per_second:.2g} steps/s" if per_second < 10 else f"≤ {per_second:,.0f} steps/s"
 
 
-class LogSpinBox(QDoubleSpinBox):
-    """A spin box for η: steps through 1, 2, 5, 10, … and shows values like 0.5 or 1e-05."""
-
-    def __init__(self, low: float, high: float, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setDecimals(12)
-        self.setRange(low, high)
-        self.setKeyboardTracking(False)
-        self.setAccelerated(True)
-
-    def stepBy(self, steps: int) -> None:
-        value = self.value()
-        for _ in range(abs(steps)):
-            value = self._next(value, up=steps > 0)
-        self.setValue(value)
-
-    @staticmethod
-    def _next(value: float, up: bool) -> float:
-        exponent = math.floor(math.log10(value))
-        ladder = [m * 10.0**e for e in (exponent - 1, exponent, exponent + 1) for m in (1, 2, 5)]
-        if up:
-            return next(v for v in ladder if v > value * (1 + 1e-9))
-        return next(v for v in reversed(ladder) if v < value * (1 - 1e-9))
-
-    def textFromValue(self, value: float) -> str:
-        return f"{value:.6g}"
-
-    def valueFromText(self, text: str) -> float:
-        return float(text.replace("−", "-"))
-
-    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
-        try:
-            value = float(text.replace("−", "-"))
-        except ValueError:
-            return QValidator.State.Intermediate, text, pos
-        ok = self.minimum() <= value <= self.maximum()
-        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
-
-
 PENALTIES = {"none": "None", "l1": "L1: + λ‖w‖₁", "l2": "L2: + (λ/2)‖w‖²"}
 SCHEDULE_NAMES = {"constant": "Constant η", "step": "Step decay", "exponential": "Exponential decay"}
 
 
-def _fraction_box(decimals: int, tip: str) -> QDoubleSpinBox:
-    """A spin box for a decay rate in [0, 1)."""
-    box = QDoubleSpinBox()
-    box.setDecimals(decimals)
-    box.setRange(0.0, 1.0 - 10.0**-decimals)
-    box.setSingleStep(0.01)
-    box.setKeyboardTracking(False)
+def closed_range(low: float, high: float, low_in: bool = True, high_in: bool = True) -> tuple[float, float]:
+    """The closed range of floats a spin box can hold for an interval that may be open at either end."""
+    return low if low_in else math.nextafter(low, math.inf), high if high_in else math.nextafter(high, -math.inf)
+
+
+def _hyperparameter_box(name: str, tip: str) -> ExactSpinBox:
+    """A spin box for the optimiser's hyperparameter ``name``, with the range the core allows it."""
+    _, low, high, low_in, high_in = HYPERPARAMETERS[name]
+    kind = LogSpinBox if name == "epsilon" else ExactSpinBox
+    box = kind(*closed_range(low, high, low_in, high_in))
     box.setToolTip(tip)
     return box
 
@@ -148,37 +112,32 @@ class UpdateRuleBox(QGroupBox):
         for key, rule in OPTIMIZERS.items():
             self.optimizer.addItem(rule.title, key)
         self.optimizer.setToolTip("How the gradient becomes a step, as torch.optim defines each rule")
-        self.momentum = _fraction_box(3, "μ of v ← μ v + g, w ← w − η v (torch.optim.SGD's momentum)")
+        self.momentum = _hyperparameter_box("momentum", "μ of v ← μ v + g, w ← w − η v (torch.optim.SGD's momentum)")
         self.nesterov = QCheckBox("Nesterov: w ← w − η (g + μ v)")
-        self.alpha = _fraction_box(4, "α of v ← α v + (1 − α) g², w ← w − η g / (√v + ε)")
-        self.beta1 = _fraction_box(4, "β1 of the first moment m ← β1 m + (1 − β1) g")
-        self.beta2 = _fraction_box(5, "β2 of the second moment v ← β2 v + (1 − β2) g²")
-        self.epsilon = LogSpinBox(1e-12, 1.0)
-        self.epsilon.setToolTip("ε, added to √v so the step never divides by 0")
+        self.alpha = _hyperparameter_box("alpha", "α of v ← α v + (1 − α) g², w ← w − η g / (√v + ε)")
+        self.beta1 = _hyperparameter_box("beta1", "β1 of the first moment m ← β1 m + (1 − β1) g")
+        self.beta2 = _hyperparameter_box("beta2", "β2 of the second moment v ← β2 v + (1 − β2) g²")
+        self.epsilon = _hyperparameter_box("epsilon", "ε, added to √v so the step never divides by 0")
         self.penalty = QComboBox()
         for key, text in PENALTIES.items():
             self.penalty.addItem(text, key)
         self.penalty.setToolTip("Regularisation: a penalty on the weights added to the loss C₀")
-        self.strength = LogSpinBox(1e-8, MAX_STRENGTH)
+        self.strength = LogSpinBox(*closed_range(0.0, MAX_STRENGTH, low_in=False))
         self.strength.setToolTip("λ, the strength of the penalty: ∂C/∂w = ∂C₀/∂w + λw (L2) or + λ sign(w) (L1)")
         self.penalise_biases = QCheckBox("Biases too")
         self.penalise_biases.setToolTip("Let the penalty include the biases (left out by default)")
         self.clip = QCheckBox("Clip ‖g‖ to")
         self.clip.setToolTip("Scale the whole gradient down when its norm over all parameters exceeds this")
-        self.clip_norm = LogSpinBox(1e-6, 1e6)
+        self.clip_norm = LogSpinBox(*closed_range(0.0, math.inf, False, False))
         self.schedule = QComboBox()
         for key, text in SCHEDULE_NAMES.items():
             self.schedule.addItem(text, key)
         self.schedule.setToolTip("How η changes with the number t of updates made: η γ^⌊t/N⌋ or η γᵗ")
         self.step_size = QSpinBox()
-        self.step_size.setRange(1, 1_000_000_000)
+        self.step_size.setRange(1, MAX_STEP_SIZE)
         self.step_size.setKeyboardTracking(False)
         self.step_size.setToolTip("N: multiply η by γ every N updates")
-        self.gamma = QDoubleSpinBox()
-        self.gamma.setDecimals(4)
-        self.gamma.setRange(0.0001, 1.0)
-        self.gamma.setSingleStep(0.05)
-        self.gamma.setKeyboardTracking(False)
+        self.gamma = ExactSpinBox(*closed_range(0.0, 1.0, low_in=False), step=0.05)
         self.gamma.setToolTip("γ, the factor of the schedule")
 
         clip = QHBoxLayout()
@@ -309,13 +268,9 @@ class TrainingPanel(QWidget):
         self.epochs.setRange(1, MAX_EPOCHS)
         self.epochs.setToolTip("Epochs one press of Train runs")
         self.shuffle = QCheckBox("Shuffle each epoch")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, MAX_SEED)
+        self.seed = SeedBox()
         self.seed.setToolTip("Seed of the shuffling order and of the validation split")
-        self.validation = QDoubleSpinBox()
-        self.validation.setRange(0.0, MAX_VALIDATION_FRACTION)
-        self.validation.setSingleStep(0.05)
-        self.validation.setDecimals(2)
+        self.validation = ExactSpinBox(0.0, MAX_VALIDATION_FRACTION, step=0.05)
         self.validation.setToolTip("Fraction of the samples held out to measure validation loss each epoch")
         for box in (self.batch_size, self.epochs, self.seed, self.validation):
             box.setKeyboardTracking(False)
@@ -382,7 +337,7 @@ class TrainingPanel(QWidget):
             widget.blockSignals(True)
             if isinstance(widget, QCheckBox):
                 widget.setChecked(bool(value))
-            elif isinstance(widget, QSpinBox):
+            elif isinstance(widget, QSpinBox | SeedBox):
                 widget.setValue(int(value))
             else:
                 widget.setValue(float(value))

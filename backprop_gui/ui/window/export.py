@@ -15,14 +15,16 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QDir, QIODevice, QObject, QPoint, QRectF, QSaveFile, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QDir, QIODevice, QObject, QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QWidget
 
 from backprop_gui.core import export, npz, scripts, worked
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.session import Session
+from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.saving import save_bytes
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import menu_action, register_submenu, window_menu
 from backprop_gui.ui.stepping.network_view import NetworkView
@@ -133,19 +135,6 @@ def png_bytes(image: QImage) -> bytes:
     if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stub says bytes; PySide6 wants str
         raise OSError("the PNG encoder failed")
     return bytes(data.data())
-
-
-def save_bytes(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through QSaveFile (all or nothing); OSError says why it failed."""
-    file = QSaveFile(path)
-    if not file.open(QIODevice.OpenModeFlag.WriteOnly):
-        raise OSError(file.errorString())
-    if file.write(data) != len(data):
-        reason = file.errorString()
-        file.cancelWriting()
-        raise OSError(reason)
-    if not file.commit():
-        raise OSError(file.errorString())
 
 
 # --- the command line's pictures ------------------------------------------------------------
@@ -367,12 +356,14 @@ class ExportController(QObject):
         try:
             data = make()
         except export.ExportError as error:
-            QMessageBox.warning(self.window, "Cannot export", f"Cannot export the {what.replace('-', ' ')}: {error}.")
+            plain_messages.warning(
+                self.window, "Cannot export", f"Cannot export the {what.replace('-', ' ')}: {error}."
+            )
             return False
         try:
             save_bytes(path, data)
         except OSError as error:
-            QMessageBox.critical(self.window, "Cannot export", f"Cannot write {path}:\n\n{error}")
+            plain_messages.critical(self.window, "Cannot export", f"Cannot write {path}:\n\n{error}")
             return False
         self.folder = os.path.dirname(os.path.abspath(path))
         bar = self.window.statusBar() if isinstance(self.window, QMainWindow) else None

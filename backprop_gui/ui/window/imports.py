@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import QDir, QObject, Qt
+from PySide6.QtCore import QDir, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.npz import ImportWeights, WeightsError, read_npz
 from backprop_gui.torch_import import INSTALL, ModelError, NeedsActivations, TorchMissing, model_session, read_model
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import menu_action, register_submenu, window_menu
 from backprop_gui.ui.sessions.controller import SessionController
@@ -28,8 +29,7 @@ WEIGHTS_FILTER = "NumPy archives (*.npz);;All files (*)"
 
 def show_message(parent: QMainWindow, icon: QMessageBox.Icon, title: str, text: str, detail: str = "") -> None:
     """A message box showing ``text`` (and ``detail`` below it) as plain text, never as HTML."""
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
+    box = plain_messages.message_box(icon, title, text, parent)
     if detail:
         box.setInformativeText(detail)
     box.exec()
@@ -98,15 +98,14 @@ class ImportController(QObject):
     def _ask_activations(self, path: str, layers: int) -> list[str] | None:
         """Each layer's activation, asked for in one line; None if cancelled."""
         suggestion = ",".join(["relu"] * (layers - 1) + ["sigmoid"])
-        text, ok = QInputDialog.getText(
+        text = plain_messages.text_input(
             self.window,
             "Name the activations",
             f"{os.path.basename(path)} holds the weights of {layers} Linear layers (a state_dict), not their "
             f"activations.\nName each layer's activation, separated by commas ({', '.join(ACTIVATIONS)}):",
-            QLineEdit.EchoMode.Normal,
             suggestion,
         )
-        if not ok:
+        if text is None:
             return None
         return [name.strip() for name in text.split(",")]
 

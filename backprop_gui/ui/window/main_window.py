@@ -38,6 +38,7 @@ from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.edge_labels import EDGE_LABEL_MODE_NAMES
 from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue
 from backprop_gui.core.stepper import Quantity
+from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.icons import ICON_PROPERTY, app_icon, icon
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
@@ -84,9 +85,7 @@ SELECT_ACTIONS = (
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
     """A modal error box whose text is shown literally (never as markup)."""
-    box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.exec()
+    plain_messages.critical(parent, title, text)
 
 
 def window_title(name: str) -> str:
