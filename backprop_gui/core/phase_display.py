@@ -7,7 +7,13 @@ from collections.abc import Sequence
 
 from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 
-FORCED_QUANTITIES = {"z": Quantity.WEIGHTED_INPUT, "a": Quantity.ACTIVATION, "delta": Quantity.DELTA}
+# Maps draw a_j^l over the input plane; the numbers beside crowded neurons are the sample's a_j^l.
+FORCED_QUANTITIES = {
+    "z": Quantity.WEIGHTED_INPUT,
+    "a": Quantity.ACTIVATION,
+    "delta": Quantity.DELTA,
+    "maps": Quantity.ACTIVATION,
+}
 
 
 def computed_in(quantity: Quantity, layer: int = 0) -> PhaseStep | None:

@@ -19,12 +19,14 @@ from backprop_gui.core.training import LossHistory, TrainingSettings
 
 
 class NeuronValue(StrEnum):
-    """What the graph fills neurons with: the current phase's value, or always one quantity."""
+    """What the graph fills neurons with: the current phase's value, always one quantity, or (for 2-D
+    inputs) each neuron's map of a_j^l over the input plane."""
 
     AUTO = "auto"
     Z = "z"
     A = "a"
     DELTA = "delta"
+    MAPS = "maps"
 
 
 class EdgeMode(StrEnum):

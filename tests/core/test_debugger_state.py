@@ -61,7 +61,7 @@ def test_each_setter_emits_one_event_with_its_field_and_value_and_none_when_unch
         ("set_selection", Selection(3, 0), "is not a neuron or edge"),
         ("set_selection", Selection(1, 1), "is not a neuron or edge"),
         ("set_selection", Selection(0, 0, 0), "is not a neuron or edge"),
-        ("set_neuron_value", "sigma", "neuron value must be one of auto, z, a, delta"),
+        ("set_neuron_value", "sigma", "neuron value must be one of auto, z, a, delta, maps"),
         ("set_edge_mode", "both", "edge mode must be one of weights, gradients"),
         ("set_edge_label_mode", "all", "edge label mode must be one of auto, weights, gradients, off"),
         ("set_colour_scale", "per pass", "colour scale must be a ColourScale"),

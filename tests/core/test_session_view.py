@@ -185,7 +185,7 @@ def test_a_file_trained_on_after_it_was_saved_at_update_starts_that_pass_again()
         ({"view": {"selection": {"layer": 0, "j": 1, "k": 1}}}, "view.selection.k: the inputs (layer 0) have no"),
         ({"view": {"selection": {"layer": 2, "j": 1, "k": 4}}}, "view.selection.k: must be in 1..3, got 4"),
         ({"view": {"precision": 12}}, "view.precision: must be in 2..8, got 12"),
-        ({"view": {"neuron_value": "b"}}, "view.neuron_value: unknown neuron value 'b' (known: auto, z, a, delta)"),
+        ({"view": {"neuron_value": "b"}}, "view.neuron_value: unknown neuron value 'b' (known: auto, z, a, delta, map"),
         ({"view": {"edge_mode": "both"}}, "view.edge_mode: unknown edge mode 'both' (known: weights, gradients)"),
         ({"view": {"presentation": "yes"}}, 'view.presentation: expected true or false, got "yes"'),
         ({"breakpoints": {"phases": [6]}}, "breakpoints.phases: phase 6 does not exist; this network's phases are"),
@@ -316,7 +316,7 @@ def test_the_cli_traces_trains_and_checks_a_file_saved_mid_pass(tmp_path, capsys
 def test_the_display_names_match_the_window():
     from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
 
-    assert NEURON_VALUES == ("auto", "z", "a", "delta") and EDGE_MODES == ("weights", "gradients")
+    assert NEURON_VALUES == ("auto", "z", "a", "delta", "maps") and EDGE_MODES == ("weights", "gradients")
     assert (MIN_DIGITS, MAX_DIGITS) == (2, 8)
 
 

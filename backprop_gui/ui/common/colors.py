@@ -8,7 +8,10 @@ are drawn with a grey hatched brush and never get a colour of their own.
 from __future__ import annotations
 
 import math
+from functools import cache
 
+import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -23,6 +26,22 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtWidgets import QWidget
+
+MAP_COLORMAP = "CET-D1"  # blue–white–red: the decision map's and the neuron maps' colour scale
+
+
+@cache
+def map_colormap() -> pg.ColorMap:
+    """The maps' colour scale, from low (blue) through the middle (white) to high (red)."""
+    return pg.colormap.get(MAP_COLORMAP)
+
+
+@cache
+def map_lookup_table() -> np.ndarray:
+    """The maps' colour scale as 256 colours, (256, 3) uint8, low to high."""
+    table: np.ndarray = map_colormap().getLookupTable(nPts=256, alpha=False)
+    return table
+
 
 # ColorBrewer RdBu, from −1 (blue) through 0 (near-white) to +1 (red).
 _STOPS: tuple[tuple[float, tuple[int, int, int]], ...] = (

@@ -75,12 +75,14 @@ from backprop_gui.ui.common.colors import (
 )
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.neuron_map_items import NeuronMapLayer
 
 MOVES = ("up", "down", "left", "right")  # for move_selection: neuron above/below, layer left/right
 HELD_TEXT = "?"  # a neuron's value held back until the formula panel reveals it
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.5, 12.0, 1.25
 GLOW = QColor(255, 165, 0)  # the neurons and edges computed in the current phase
 COMPACT_LEGEND_SHARE = 0.2  # of the view's height: a taller legend shrinks to one line
+MAPS_TITLE = "Neurons: a<sup>l</sup> over the input plane (x<sub>1</sub>, x<sub>2</sub>), ○ the sample"
 
 
 def course_name(symbol: str, sub: tuple[int, ...] = (), sup: int | None = None) -> str:
@@ -394,6 +396,7 @@ class NetworkView(QGraphicsView):
         self.setMinimumSize(320, 240)
         self.legend = ColorLegend(self.viewport())
         self.viewport().setMouseTracking(True)  # hovering a neuron of an elided layer labels its edges
+        self.maps = NeuronMapLayer(self, model)  # the neurons' maps over the input plane (Neurons Show ▸ Maps)
         model.changed.connect(self._on_changed)
         self._build()
 
@@ -553,6 +556,7 @@ class NetworkView(QGraphicsView):
                         edge = EdgeItem(l, j, k, self._style)
                         scene.addItem(edge)
                         self._edges[(l, j, k)] = edge
+        self.maps.attach(self._neurons)
         self._restyle()
         self._update_labels()
         self._relayout()
@@ -655,6 +659,7 @@ class NetworkView(QGraphicsView):
             edge.setLine(line.start.x, line.start.y, line.end.x, line.end.y)
         scene = layout.scene
         self.scene().setSceneRect(QRectF(scene.x, scene.y, scene.width, scene.height))
+        self.maps.place()
         self._place_legend()
         self._fit()  # places the edge labels too, clear of the legend
 
@@ -753,6 +758,7 @@ class NetworkView(QGraphicsView):
         for item in [*self._elisions.values(), *self._captions]:
             item.setDefaultTextColor(muted)
         self._label_html.clear()  # the labels' muted spans take the new colour
+        self.maps.restyle()
         self._forget_styles()
 
     def _forget_styles(self) -> None:
@@ -841,6 +847,7 @@ class NetworkView(QGraphicsView):
         self._update_legend(quantity, limit)
         self._show_selection()
         self._refresh_edge_labels()
+        self.maps.refresh()
 
     @staticmethod
     def _first_sample(revealed) -> np.ndarray:
@@ -877,7 +884,8 @@ class NetworkView(QGraphicsView):
         else:
             edges = "Edges: weight w<sub>jk</sub><sup>l</sup> (width |w|, red +, blue −)"
         edges += f"<br>Scale {html.escape(self.model.state.colour_scale.name)} · numbers: {self._label_legend()}"
-        self.legend.set_scale(titles[quantity], self.model.format(limit), edges)
+        title = MAPS_TITLE if self.maps.active else titles[quantity]
+        self.legend.set_scale(title, self.model.format(limit), edges)
         if self._legend_room.expandedTo(self.legend.sizeHint()) != self._legend_room:
             self._relayout()  # a wider legend than the layout kept room for
         else:
@@ -1110,6 +1118,7 @@ class NetworkView(QGraphicsView):
         hovered = (selection.layer, selection.j) if selection is not None and not selection.is_edge else None
         if hovered != self._hovered:
             self._hovered = hovered
+            self.maps.hover(hovered)
             if self._elisions:
                 self._refresh_edge_labels()
 

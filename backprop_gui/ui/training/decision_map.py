@@ -16,13 +16,13 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QV
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_grid, map_levels, plane_around
 from backprop_gui.core.formatting import format_number
-from backprop_gui.ui.common.colors import dark_axes
+from backprop_gui.ui.common.colors import dark_axes, map_colormap
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.data_view import CLASS_COLORS, drawn_rows, sample_brushes
 
 RESOLUTION = 120
 ARGMAX = -1  # the combo's data for "class (arg-max)"
-COLORMAP = pg.colormap.get("CET-D1")  # blue–white–red
+COLORMAP = map_colormap()
 
 
 def subscript(n: int) -> str:

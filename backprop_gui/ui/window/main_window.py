@@ -47,6 +47,7 @@ from backprop_gui.ui.sessions.controller import SessionController
 from backprop_gui.ui.sessions.note_panel import NotePanel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
+from backprop_gui.ui.stepping.neuron_map_items import maps_unavailable
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
 from backprop_gui.ui.stepping.values_panel import ValuesPanel
 from backprop_gui.ui.training.controller import TrainingController
@@ -62,7 +63,9 @@ NEURON_VALUE_TEXTS = {
     NeuronValue.Z: "Weighted input z",
     NeuronValue.A: "Activation a",
     NeuronValue.DELTA: "Error δ",
+    NeuronValue.MAPS: "Maps of a over the input plane",
 }
+MAPS_TIP = "Fill each hidden and output neuron with its a_j^l over the input plane (x₁, x₂), the sample marked"
 # (key = the SessionModel method, menu text, shortcuts, icon, tooltip)
 STEP_ACTIONS = (
     ("step", "&Step", ("F10", "Right", "PgDown"), "step", "Step: complete the next phase"),
@@ -383,6 +386,7 @@ class MainWindow(QMainWindow):
         precision = view.addMenu("Number &Precision")
         precision.addActions(self.precision_group.actions())
         neurons = view.addMenu("&Neurons Show")
+        neurons.setToolTipsVisible(True)  # why Maps is disabled
         neurons.addActions(self.neuron_group.actions())
         edges = view.addMenu("&Edges Show")
         edges.addActions(self.edge_group.actions())
@@ -456,6 +460,9 @@ class MainWindow(QMainWindow):
         stepper = self.model.stepper
         if event.field in (Field.SESSION, Field.NETWORK):
             self.setWindowTitle(window_title(self.model.session.name))
+            unavailable = maps_unavailable(self.model.session)
+            self.actions["neuron_maps"].setEnabled(unavailable is None)
+            self.actions["neuron_maps"].setToolTip(unavailable or MAPS_TIP)
         self.actions["step_back"].setEnabled(stepper.can_step_back)
         self.actions["reset_pass"].setEnabled(bool(stepper.position or stepper.revealed))
         self.actions["finish_phase"].setEnabled(True)
