@@ -1,7 +1,7 @@
 """Everything the debugger window shows, without Qt: one ``DebuggerState`` per window.
 
 It holds the session and its stepper (the pass and where it stands), the selection, the
-display settings (precision, what neurons, edges and edge labels show, the colour scale),
+display settings (precision, what neurons, edges and edge labels show, the colour scale), the layout,
 presentation mode (with numbers on request: what is held back and what revealed), quiz mode and
 its settings, and the breakpoints. Every setter checks its
 value and, when the value changes, calls each subscriber with an ``Event`` naming the
@@ -24,12 +24,13 @@ from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.colour_scale import ColourScale
 from backprop_gui.core.edge_labels import EdgeLabelMode
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
+from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.phase_display import computed_in
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EdgeMode, NeuronValue, Session, SessionView, StepperPosition
 from backprop_gui.core.stepper import Quantity, Stepper
 
-_Choice = TypeVar("_Choice", NeuronValue, EdgeMode, EdgeLabelMode)
+_Choice = TypeVar("_Choice", NeuronValue, EdgeMode, EdgeLabelMode, LayoutName)
 
 
 class Field(StrEnum):
@@ -45,6 +46,7 @@ class Field(StrEnum):
     EDGE_MODE = "edge_mode"  # EdgeMode
     EDGE_LABEL_MODE = "edge_label_mode"  # EdgeLabelMode
     COLOUR_SCALE = "colour_scale"  # ColourScale
+    LAYOUT = "layout"  # the window's layout: Step, Train or Present (LayoutName)
     PRESENTATION = "presentation"  # presentation mode on (bool)
     NUMBERS_ON_REQUEST = "numbers_on_request"  # a step's new numbers wait for reveal() (bool)
     HELD_BACK = "held_back"  # whether the current phase's new numbers are held back now (bool)
@@ -95,6 +97,7 @@ class DebuggerState:
         self.edge_mode = EdgeMode.WEIGHTS
         self.edge_label_mode = EdgeLabelMode.AUTO
         self.colour_scale = ColourScale()
+        self.layout = LayoutName.STEP
         self.presentation = False
         self.numbers_on_request = False
         self._revealed_at: tuple[Stepper, int, int, int] | None = None  # where reveal() was last called
@@ -250,7 +253,11 @@ class DebuggerState:
         """``value`` at the chosen precision."""
         return format_number(value, self.precision)
 
-    # --- presentation, quiz and breakpoints ---------------------------------------------------
+    # --- layout, presentation, quiz and breakpoints --------------------------------------------
+
+    def set_layout(self, name: LayoutName | str) -> None:
+        """Show the window's ``name`` layout (``core.layouts``): step, train or present."""
+        self._set(Field.LAYOUT, _choice(LayoutName, name, "layout"))
 
     def set_presentation(self, on: bool) -> None:
         """Presentation (lecture) mode on or off."""

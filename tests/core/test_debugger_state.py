@@ -12,6 +12,7 @@ from backprop_gui.core.colour_scale import ColourScale, ScaleMode
 from backprop_gui.core.debugger_state import DISPLAY, DebuggerState, Event, Field, Selection
 from backprop_gui.core.edge_labels import EdgeLabelMode
 from backprop_gui.core.editing import SetNote
+from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings
@@ -189,3 +190,11 @@ def test_numbers_on_request_hold_back_the_new_phase_until_revealed_and_a_move_as
     assert state.holds_back(Quantity.DELTA, 2) and events[-1] == Event(Field.HELD_BACK, True)
     state.set_numbers_on_request(False)
     assert events[-2:] == [Event(Field.NUMBERS_ON_REQUEST, False), Event(Field.HELD_BACK, False)]
+
+
+def test_the_layout_is_state_too(state):
+    events = recorded(state)
+    state.set_layout("train")
+    assert state.layout is LayoutName.TRAIN and events == [Event(Field.LAYOUT, LayoutName.TRAIN)]
+    with pytest.raises(ValueError, match="layout must be one of step, train, present, got 'slides'"):
+        state.set_layout("slides")

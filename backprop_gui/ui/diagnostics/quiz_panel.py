@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backprop_gui.core.debugger_state import DISPLAY, Event, Field, Selection
+from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.quiz import (
     QUANTITY_NAMES,
@@ -55,6 +55,8 @@ RIGHT_STYLE = "QLabel { background: #dff3df; color: #14541b; border-left: 6px so
 WRONG_STYLE = "QLabel { background: #fbe3e1; color: #7a1810; border-left: 6px solid #c0392b; padding: 6px; }"
 ERROR_STYLE = "QLabel { color: #9a5b00; padding: 6px; }"
 ASK_STYLE = "QLabel { border-left: 6px solid palette(highlight); padding: 6px; }"
+# What the questions depend on: the pass, the selection, quiz mode and its settings.
+ASKED_ABOUT = (Field.PASS, Field.NETWORK, Field.SESSION, Field.SELECTION, Field.QUIZ_MODE, Field.QUIZ_SETTINGS)
 
 
 class QuizPanel(QWidget):
@@ -310,7 +312,7 @@ class QuizPanel(QWidget):
             self.feedback.hide()
         if event.field == Field.QUIZ_SETTINGS:
             self.questions = []
-        if event.field not in DISPLAY:
+        if event.field in ASKED_ABOUT:
             self.refresh()
 
 

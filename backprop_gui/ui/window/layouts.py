@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolBar, QToolButton
 
@@ -34,14 +34,12 @@ AREAS = {Side.RIGHT: Qt.DockWidgetArea.RightDockWidgetArea, Side.BOTTOM: Qt.Dock
 
 
 class LayoutController(QObject):
-    """Switches ``window`` between the layouts; ``changed`` says which one is on.
+    """Switches ``window`` between the layouts; the model's state says which one is on (``current``).
 
     ``docks``: the window's docks by key; ``presentation``: the Present layout's mode;
     ``shown_when``: docks a feature shows only when it has something to show (the note, the
     quiz), whatever the layout says, by key.
     """
-
-    changed = Signal(str)
 
     def __init__(
         self,
@@ -58,7 +56,6 @@ class LayoutController(QObject):
         self.presentation = presentation
         self.shown_when = shown_when
         self.toolbar: QToolBar | None = None
-        self.current = LayoutName.STEP
         self._before_present = LayoutName.STEP
         self._switching = False
         self.ready = False  # True once the window has shown and its first layout is arranged
@@ -85,6 +82,10 @@ class LayoutController(QObject):
 
     # --- which layout -----------------------------------------------------------------
 
+    @property
+    def current(self) -> LayoutName:
+        return self.model.state.layout
+
     def layout(self, name: LayoutName | None = None) -> Layout:
         """Layout ``name`` (default the current one) for this network and the docks this window has."""
         layout = LAYOUTS[name or self.current].for_network(self.model.session.network.sizes)
@@ -101,7 +102,8 @@ class LayoutController(QObject):
         try:
             presentation = self.presentation
             self.save()
-            previous, self.current = self.current, name
+            previous = self.current
+            self.model.state.set_layout(name)
             if previous == LayoutName.PRESENT:
                 presentation.set_active(False)
             if name == LayoutName.PRESENT:
@@ -111,7 +113,6 @@ class LayoutController(QObject):
                 self.arrange()
         finally:
             self._switching = False
-        self.changed.emit(str(name))
 
     def presentation_toggled(self, on: bool) -> None:
         """Presentation mode turned on or off by its own action (F7) or Esc: follow with the layout."""
@@ -121,17 +122,17 @@ class LayoutController(QObject):
             self._switching = True
             try:
                 self.save()
-                self._before_present, self.current = self.current, LayoutName.PRESENT
+                self._before_present = self.current
+                self.model.state.set_layout(LayoutName.PRESENT)
                 self.restore()
             finally:
                 self._switching = False
         elif not on and self.current == LayoutName.PRESENT:
-            self.current = self._before_present  # presentation mode put the earlier docks back
+            self.model.state.set_layout(self._before_present)  # presentation mode put the earlier docks back
             self.show_available()
         else:
             return
         self.actions[self.current].setChecked(True)
-        self.changed.emit(str(self.current))
 
     # --- arranging --------------------------------------------------------------------
 
@@ -281,7 +282,7 @@ def install_layouts(
     model.changed.connect(controller._model_changed)
     saved = QSettings().value(f"{SETTINGS_KEY}/current")
     if saved in {str(name) for name in LayoutName} and saved != LayoutName.PRESENT:
-        controller.current = LayoutName(saved)
+        model.state.set_layout(saved)
         controller.actions[controller.current].setChecked(True)
     _when_first_shown(window, controller.first_arrangement)
     window.installEventFilter(_SaveOnClose(controller))
