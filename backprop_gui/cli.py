@@ -25,12 +25,21 @@ import numpy as np
 from backprop_gui import __version__
 from backprop_gui.core import export, files, npz, scripts, worked
 from backprop_gui.core.backprop import first_non_finite, run_pass
-from backprop_gui.core.datasets import DatasetError
+from backprop_gui.core.datasets import DatasetError, check_split
 from backprop_gui.core.export import NonFinitePass
+from backprop_gui.core.features import FEATURES, RAW_INPUT_SIZE, check_features
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
 from backprop_gui.core.gradcheck import gradient_check
 from backprop_gui.core.losses import LOSSES
-from backprop_gui.core.optimizers import HYPERPARAMETERS, OPTIMIZERS, SCHEDULES, Regularization, UpdateRule
+from backprop_gui.core.network import initial_weights
+from backprop_gui.core.optimizers import (
+    HYPERPARAMETERS,
+    OPTIMIZERS,
+    SCHEDULES,
+    OptimizerState,
+    Regularization,
+    UpdateRule,
+)
 from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session, StepperPosition
 from backprop_gui.core.session_format import SessionError, format_json, load_session, save_session
@@ -127,6 +136,7 @@ def _command_parser() -> argparse.ArgumentParser:
     train.add_argument("--learning-rate", type=float, metavar="η", help="learning rate η")
     train.add_argument("--batch-size", type=int, metavar="B", help="samples per SGD step")
     train.add_argument("--seed", type=int, metavar="S", help="seed of the shuffling")
+    _add_data_options(train)
     _add_rule_options(train)
     train.add_argument("--out", required=True, metavar="OUT", help="where to write the trained session")
     train.set_defaults(run=_train)
@@ -368,6 +378,50 @@ def _import_torch(args: argparse.Namespace) -> int:
 # --- train -----------------------------------------------------------------------------
 
 
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    """The inputs and the train/test split options of ``train`` (each overrides the file's setting)."""
+    group = parser.add_argument_group("inputs and test data (default: the file's network and data)")
+    group.add_argument(
+        "--features",
+        metavar="F1,F2,…",
+        help=f"input features of the raw (x1, x2), from {', '.join(FEATURES)}; 'none' for the raw inputs. "
+        "When they change, layer 1 gets new xavier weights drawn from the seed and the optimiser starts afresh",
+    )
+    group.add_argument("--test-fraction", type=float, metavar="F", help="share of the samples held out as test data")
+    group.add_argument("--split-seed", type=int, metavar="S", help="seed of the train/test split")
+
+
+def _data_from_args(session: Session, args: argparse.Namespace, label: str) -> None:
+    """Set the features, test fraction and split seed given on the command line in ``session``."""
+    data = session.data
+    fraction = data.test_fraction if args.test_fraction is None else args.test_fraction
+    seed = data.split_seed if args.split_seed is None else args.split_seed
+    check_split(fraction, seed)
+    if (fraction, seed) != (data.test_fraction, data.split_seed) and session.batch:
+        raise UsageError(
+            f"{label}: cannot change the train/test split in the middle of an epoch "
+            f"(progress.batch = {session.batch}); train to the end of the epoch first"
+        )
+    data.test_fraction, data.split_seed = fraction, seed
+    if args.features is None:
+        return
+    names = [] if args.features.strip() == "none" else [name.strip() for name in args.features.split(",")]
+    features = check_features(names, "--features") if names else None
+    network = session.network
+    if features == network.features:
+        return
+    if features is not None and data.input_size != RAW_INPUT_SIZE:
+        raise UsageError(f"--features: features need 2 raw inputs (x1, x2), the data has {data.input_size}")
+    network.features, network.input_size = features, len(features) if features else data.input_size
+    first = network.layers[0]
+    first.weights = initial_weights(
+        first.size, network.input_size, "xavier", np.random.default_rng(session.training.seed)
+    )
+    session.optimizer_state.assign(OptimizerState())
+    if session.view is not None and session.view.position is not None:  # the pass starts again, on the new weights
+        session.view.position = StepperPosition(session.view.position.sample)
+
+
 def _add_rule_options(parser: argparse.ArgumentParser) -> None:
     """The update rule's options of ``train`` (each one overrides the file's setting)."""
     rule = parser.add_argument_group("update rule (default: the file's training section)")
@@ -429,6 +483,7 @@ def _train(args: argparse.Namespace) -> int:
             setattr(settings, name, getattr(args, name))
     try:
         settings.validate()
+        _data_from_args(session, args, label)
     except ValueError as error:
         raise UsageError(f"{label}: {error}") from None
     out = _output("--out", args.out)
@@ -448,13 +503,18 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _train_epochs(trainer: Trainer, target: int) -> None:
-    """Train until ``target`` epochs are complete, printing each epoch's mean loss."""
+    """Train until ``target`` epochs are complete, printing each epoch's mean loss (and with a test
+    split its test loss, and for classification the accuracy on the training and the test samples)."""
     while trainer.epoch < target:
         trainer.train_epoch()
         history = trainer.history
         line = f"epoch {trainer.epoch}  mean loss {format_number(history.epoch_losses[-1], 6)}"
         if trainer.validation_indices.size:
             line += f"  validation loss {format_number(history.validation_losses[-1], 6)}"
+        if trainer.test_indices.size:
+            line += f"  test_loss {format_number(history.test_losses[-1], 6)}"
+            if history.test_accuracies:
+                line += f"  train_acc {history.train_accuracies[-1]:.4f}  test_acc {history.test_accuracies[-1]:.4f}"
         print(line, flush=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import time
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, loads
 from backprop_gui.core.stepper import Stepper
 from backprop_gui.core.training import TrainingSettings
+from backprop_gui.core.training_worker import Snapshot, TrainingWorker
 
 
 def snapshot(network: Network) -> tuple:
@@ -43,6 +45,21 @@ def error_of(doc: dict) -> str:
     with pytest.raises(SessionError) as caught:
         loads(json.dumps(doc))
     return str(caught.value)
+
+
+def forward_widths(monkeypatch) -> list[int]:
+    """The number of grid points in each forward pass ``core.decision`` makes from now on (its chunks)."""
+    from backprop_gui.core import decision
+
+    widths: list[int] = []
+    real_forward = decision.forward
+
+    def counting_forward(network, x):
+        widths.append(x.shape[1])
+        return real_forward(network, x)
+
+    monkeypatch.setattr(decision, "forward", counting_forward)
+    return widths
 
 
 @st.composite
@@ -138,3 +155,15 @@ def random_problems(
     else:
         t = rng.normal(size=(n_out, batch))
     return network, x, t
+
+
+def until_final(worker: TrainingWorker, timeout: float = 60) -> list[Snapshot]:
+    """The snapshots of ``worker``'s run until its final one, each acknowledged as the window does."""
+    end = time.monotonic() + timeout
+    snapshots: list[Snapshot] = []
+    while worker.running and time.monotonic() < end:
+        snapshots += worker.poll()
+        worker.acknowledge()
+        time.sleep(0.005)
+    assert snapshots and snapshots[-1].final
+    return snapshots

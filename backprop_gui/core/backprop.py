@@ -27,8 +27,10 @@ Array = np.ndarray
 
 @dataclass(slots=True)  # read-only by convention: not frozen, since that makes every pass slower to build
 class PassResult:
-    """Every number of one pass. Dicts are keyed by layer l; ``a[0]`` is the input x.
+    """Every number of one pass. Dicts are keyed by layer l; ``a[0]`` is the input x (= ``x``).
 
+    ``raw``: the samples' raw inputs ``(raw_input_size, B)``, which are ``x`` itself unless the
+    network has features (then x = a^0 are the features of ``raw``);
     ``z[l], a[l], delta[l]``: ``(n_l, B)``; ``grad_w[l]``: ``(n_l, n_{l-1})``;
     ``grad_b[l]``: ``(n_l,)`` (zeros for a bias-free layer); ``losses``: ``(B,)``;
     ``loss``: their mean; ``grad_a``: ∂C/∂a^L of each sample, ``(n_L, B)``.
@@ -44,12 +46,14 @@ class PassResult:
     delta: dict[int, Array]
     grad_w: dict[int, Array]
     grad_b: dict[int, Array]
+    raw: Array
 
 
 def forward(network: Network, x: Array) -> tuple[dict[int, Array], dict[int, Array]]:
-    """z^l and a^l for l = 1..L (and a^0 = x) for a batch of columns ``x`` (n_0, B)."""
+    """z^l and a^l for l = 1..L, and a^0, for a batch of raw inputs as columns ``x``
+    (raw_input_size, B): a^0 = x, or the network's features of x."""
     z: dict[int, Array] = {}
-    a: dict[int, Array] = {0: x}
+    a: dict[int, Array] = {0: network.input_layer(x)}
     for l, layer in enumerate(network.layers, start=1):
         z[l] = layer.weights @ a[l - 1] + layer.biases[:, None]
         a[l] = ACTIVATIONS[layer.activation].f(z[l])
@@ -76,7 +80,8 @@ def output_delta(network: Network, z_out: Array, a_out: Array, t: Array) -> tupl
 
 
 def run_pass(network: Network, x: Array, t: Array) -> PassResult:
-    """The full forward and backward pass of the batch ``x`` (n_0, B) with targets ``t`` (n_L, B)."""
+    """The full forward and backward pass of the batch of raw inputs ``x`` (raw_input_size, B) with
+    targets ``t`` (n_L, B)."""
     z, a = forward(network, x)
     L = network.depth
     losses, grad_a, delta_out = output_delta(network, z[L], a[L], t)
@@ -96,7 +101,7 @@ def run_pass(network: Network, x: Array, t: Array) -> PassResult:
             share = delta[l] / batch  # each sample's share of the mean
             grad_w[l] = share @ a[l - 1].T
             grad_b[l] = share.sum(axis=1) if layer.has_bias else np.zeros(layer.size)
-    return PassResult(x, t, z, a, losses, float(losses.sum()) / batch, grad_a, delta, grad_w, grad_b)
+    return PassResult(a[0], t, z, a, losses, float(losses.sum()) / batch, grad_a, delta, grad_w, grad_b, x)
 
 
 def updated_parameters(

@@ -24,6 +24,7 @@ from backprop_gui.core.network import MAX_SEED, Network
 MAX_SAMPLES = 1_000_000
 MAX_CLASSES = 10
 MAX_VALIDATION_FRACTION = 0.9  # the share of samples a validation split may hold back
+SPLIT_STREAM = 2**31 + 1  # tags the random stream of the train/test split (the validation split's is 2**31)
 MAX_CSV_BYTES = 512 * 1024 * 1024
 MAX_ONE_HOT_CLASSES = 1000  # distinct labels a CSV class column may have: one output neuron each
 MAX_DATA_NUMBERS = 50_000_000  # inputs and targets together (400 MB as float64)
@@ -37,7 +38,10 @@ class DatasetError(ValueError):
 class Dataset:
     """Samples as rows. ``generator`` names the built-in generator and its settings
     (``{"name": "moons", "samples": 200, "noise": 0.1, "seed": 0}``) when the data came
-    from one, so a session can store the recipe instead of the numbers."""
+    from one, so a session can store the recipe instead of the numbers.
+
+    ``test_fraction`` of the samples, drawn by ``split_seed``, are test data (``split``): never
+    trained on, only measured."""
 
     inputs: np.ndarray
     targets: np.ndarray
@@ -45,9 +49,25 @@ class Dataset:
     validation_fraction: float = 0.0
     input_labels: list[str] = field(default_factory=list)
     target_labels: list[str] = field(default_factory=list)
+    test_fraction: float = 0.0
+    split_seed: int = 0
+    _split: tuple[tuple[int, float, int], tuple[np.ndarray, np.ndarray]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )  # the last split drawn, by (N, test_fraction, split_seed)
 
     def __len__(self) -> int:
         return len(self.inputs)
+
+    def split(self) -> tuple[np.ndarray, np.ndarray]:
+        """(training rows, test rows), each ascending and read-only: ``split_indices`` of this data's
+        split (kept until N, the fraction or the seed change, so asking often costs nothing)."""
+        key = (len(self), self.test_fraction, self.split_seed)
+        if self._split is None or self._split[0] != key:
+            rows = split_indices(*key)
+            for part in rows:
+                part.setflags(write=False)
+            self._split = (key, rows)
+        return self._split[1]
 
     @property
     def input_size(self) -> int:
@@ -60,9 +80,46 @@ class Dataset:
         return int(self.targets.shape[1])
 
 
+def check_split(test_fraction: float, split_seed: int, where: str = "data") -> None:
+    """Raise ValueError naming ``where``.test_fraction or ``where``.split_seed when out of range."""
+    if not (math.isfinite(test_fraction) and 0.0 <= test_fraction < 1.0):
+        raise ValueError(f"{where}.test_fraction: must be in 0 (included) to 1 (excluded), got {test_fraction}")
+    if not 0 <= split_seed <= MAX_SEED:
+        raise ValueError(f"{where}.split_seed: must be in 0..{MAX_SEED:,}, got {split_seed:,}")
+
+
+def held_out_count(n: int, fraction: float) -> int:
+    """How many of ``n`` samples a split holding back ``fraction`` of them takes: round(n · fraction),
+    but at most n − 1 (the rest keeps a sample)."""
+    return min(int(round(n * fraction)), n - 1) if fraction > 0 and n > 1 else 0
+
+
+def split_indices(n: int, test_fraction: float, split_seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training rows, test rows) of ``n`` samples, each ascending: round(n · test_fraction) test
+    samples (at most n − 1, so that training keeps one), drawn from ``split_seed`` alone.
+
+    Sample i draws the number u_i from the seed's stream; the test samples are those with the
+    smallest u_i. The stream does not depend on n, so appending samples moves at most one earlier
+    sample between the sets.
+    """
+    check_split(test_fraction, split_seed)
+    count = held_out_count(n, test_fraction)
+    if not count:
+        return np.arange(n), np.zeros(0, dtype=int)
+    draws = np.random.default_rng([split_seed, SPLIT_STREAM]).random(n)
+    order = np.argsort(draws, kind="stable")
+    return np.sort(order[count:]), np.sort(order[:count])
+
+
 def check_fits(dataset: Dataset, network: Network) -> None:
-    """Raise DatasetError if the data's input or target width differs from the network's n_0 or n_L."""
-    if dataset.input_size != network.input_size:
+    """Raise DatasetError if the data's input or target width differs from the network's n_0 (the
+    raw inputs its features need, if it has features) or n_L."""
+    if network.features is not None and dataset.input_size != network.raw_input_size:
+        raise DatasetError(
+            f"the data has {_count(dataset.input_size, 'input')} per sample but the network's features "
+            f"({', '.join(network.features)}) need {network.raw_input_size} raw inputs, x1 and x2"
+        )
+    if dataset.input_size != network.raw_input_size:
         raise DatasetError(
             f"the data has {_count(dataset.input_size, 'input')} per sample but the network's input layer "
             f"has {_count(network.input_size, 'neuron')} (n_0 = {network.input_size})"

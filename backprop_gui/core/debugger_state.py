@@ -28,7 +28,7 @@ from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.phase_display import computed_in
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import EdgeMode, NeuronValue, Session, SessionView, StepperPosition
-from backprop_gui.core.stepper import Quantity, Stepper
+from backprop_gui.core.stepper import Quantity, Stepper, batch_holding
 
 _Choice = TypeVar("_Choice", NeuronValue, EdgeMode, EdgeLabelMode, LayoutName)
 
@@ -160,9 +160,10 @@ class DebuggerState:
     def network_changed(self, sample: int | None = None) -> None:
         """Call after anything outside the stepper changed the parameters or architecture
         (training, an edit): the pass restarts from the network as it is now, on ``sample``
-        (0-based) if given, else on the current one. Breakpoints on phases the network no
-        longer has are dropped."""
-        self.stepper = stepper_for(self.session, self.stepper.batch if sample is None else sample)
+        (0-based data row; a test sample: the training sample after it) if given, else on the
+        current one. Breakpoints on phases the network no longer has are dropped."""
+        batch = self.stepper.batch if sample is None else batch_holding(self.session.data.split()[0], sample)
+        self.stepper = stepper_for(self.session, batch)
         count = len(self.stepper.phases)
         if self.breakpoints.phases and max(self.breakpoints.phases) >= count:
             kept = {p for p in self.breakpoints.phases if p < count}
@@ -408,7 +409,8 @@ class DebuggerState:
 
 
 def stepper_for(session: Session, batch: int = 0) -> Stepper:
-    """A fresh pass through ``session``'s network on sample ``batch`` (0-based), one sample at a time."""
+    """A fresh pass through ``session``'s network on batch ``batch`` (0-based) of its training rows,
+    one sample at a time."""
     return Stepper(
         session.network,
         session.data.inputs,
@@ -418,6 +420,7 @@ def stepper_for(session: Session, batch: int = 0) -> Stepper:
         batch=batch,
         rule=session.training.rule,
         optimizer_state=session.optimizer_state,
+        samples=session.data.split()[0],
     )
 
 

@@ -89,7 +89,7 @@ def grid_activations(
     One batched ``backprop.forward`` per chunk of grid points (``map_chunk``). Cells that overflow hold
     NaN or ±inf, without a warning. Raises MapTooLarge (before allocating) when ``map_chunk`` does.
     """
-    if network.input_size != 2:
+    if network.raw_input_size != 2:
         raise ValueError(
             f"a map of the input plane needs a network with 2 inputs, this one has n_0 = {network.input_size}"
         )

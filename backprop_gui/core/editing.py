@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
-from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, check_fits
+from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, check_fits, check_split
+from backprop_gui.core.features import FEATURES, RAW_INPUT_SIZE, check_features
 from backprop_gui.core.formatting import MAX_DIGITS, format_number
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import (
@@ -507,14 +508,18 @@ TRAINING_SETTINGS = {
     "shuffle": "shuffle",
     "seed": "seed",
     "validation_fraction": "validation fraction",
+    "test_fraction": "test fraction",
+    "split_seed": "split seed",
 }
 # Settings that change the order of an epoch: setting one starts the epoch in progress afresh.
-ORDER_SETTINGS = ("batch_size", "shuffle", "seed", "validation_fraction")
+ORDER_SETTINGS = ("batch_size", "shuffle", "seed", "validation_fraction", "test_fraction", "split_seed")
+DATA_SETTINGS = ("validation_fraction", "test_fraction", "split_seed")  # fields of session.data
 
 
 @dataclass
 class SetTrainingSetting(Edit):
-    """Set one of ``TRAINING_SETTINGS``: a field of ``session.training``, or the data's validation fraction.
+    """Set one of ``TRAINING_SETTINGS``: a field of ``session.training``, or of the data's (``DATA_SETTINGS``:
+    the validation fraction, the train/test split's test fraction and seed).
 
     A new η is marked in the loss history at the step it takes effect from (when steps were
     taken); a setting of ``ORDER_SETTINGS`` starts the epoch in progress afresh (batch 0).
@@ -535,9 +540,7 @@ class SetTrainingSetting(Edit):
 
     def current(self, session: Session) -> Any:
         """The value the setting has in ``session`` now."""
-        if self.name == "validation_fraction":
-            return session.data.validation_fraction
-        return getattr(session.training, self.name)
+        return getattr(session.data if self.name in DATA_SETTINGS else session.training, self.name)
 
     def check(self, session: Session) -> None:
         if self.name not in TRAINING_SETTINGS:
@@ -551,11 +554,18 @@ class SetTrainingSetting(Edit):
             raise ValueError(f"{label} must be a number, got {value!r}")
         if not math.isfinite(value):
             raise ValueError(f"{label} must be a finite number, got {value}")
-        if self.name not in ("learning_rate", "validation_fraction") and value != int(value):
+        if self.name not in ("learning_rate", "validation_fraction", "test_fraction") and value != int(value):
             raise ValueError(f"{label} must be a whole number, got {value}")
         if self.name == "validation_fraction":
             if not 0 <= value <= MAX_VALIDATION_FRACTION:
                 raise ValueError(f"the validation fraction must be in 0..{MAX_VALIDATION_FRACTION}, got {value}")
+            return
+        if self.name in DATA_SETTINGS:
+            data = session.data
+            if self.name == "test_fraction":
+                check_split(float(value), data.split_seed)
+            else:
+                check_split(data.test_fraction, int(value))
             return
         changes: dict[str, Any] = {self.name: value}
         replace(session.training, **changes).validate()
@@ -563,8 +573,8 @@ class SetTrainingSetting(Edit):
     def _do(self, session: Session) -> None:
         self._old, self._old_batch = self.current(session), session.batch
         self._old_rates = list(session.history.rate_changes)
-        if self.name == "validation_fraction":
-            session.data.validation_fraction = float(self.value)
+        if self.name in DATA_SETTINGS:
+            setattr(session.data, self.name, int(self.value) if self.name == "split_seed" else float(self.value))
         else:
             kind = type(getattr(session.training, self.name))
             session.training = replace(session.training, **{self.name: kind(self.value)})
@@ -577,8 +587,8 @@ class SetTrainingSetting(Edit):
             session.batch = 0
 
     def undo(self, session: Session) -> None:
-        if self.name == "validation_fraction":
-            session.data.validation_fraction = self._old
+        if self.name in DATA_SETTINGS:
+            setattr(session.data, self.name, self._old)
         else:
             session.training = replace(session.training, **{self.name: self._old})
         session.history.rate_changes[:] = self._old_rates
@@ -587,7 +597,7 @@ class SetTrainingSetting(Edit):
 
 def needs_fit(data: Dataset, network: Network) -> bool:
     """True when ``data``'s widths differ from the network's n_0 or n_L."""
-    return data.input_size != network.input_size or data.target_size != network.layers[-1].size
+    return data.input_size != network.raw_input_size or data.target_size != network.layers[-1].size
 
 
 @dataclass
@@ -596,15 +606,16 @@ class SetData(Edit):
 
     With ``fit`` the network is first resized to the data's widths: a layer whose shape
     changes (layer 1 for n_0, layer L for n_L) gets fresh xavier weights drawn from ``seed``,
-    and layer L zero biases. Without it the data must fit the network as it is.
+    and layer L zero biases (a network with input features whose data is not 2-D takes the raw
+    inputs instead). Without it the data must fit the network as it is.
     """
 
     data: Dataset
     fit: bool = False
     seed: int = 0
-    _old: tuple[Dataset, int, int, np.ndarray, np.ndarray, np.ndarray] | None = field(
+    _old: tuple[Dataset, int, int, tuple[str, ...] | None, np.ndarray, np.ndarray, np.ndarray] | None = field(
         default=None, init=False, repr=False
-    )  # data, batch, n_0, w^1, w^L, b^L
+    )  # data, batch, n_0, features, w^1, w^L, b^L
 
     @property
     def text(self) -> str:
@@ -627,8 +638,8 @@ class SetData(Edit):
     def _resize(self, network: Network) -> None:
         rng = np.random.default_rng(int(self.seed))
         first, last = network.layers[0], network.layers[-1]
-        if self.data.input_size != network.input_size:
-            network.input_size = self.data.input_size
+        if self.data.input_size != network.raw_input_size:
+            network.input_size, network.features = self.data.input_size, None
             first.weights = initial_weights(first.size, network.input_size, "xavier", rng)
         if self.data.target_size != last.size:
             last.weights = initial_weights(self.data.target_size, network.sizes[-2], "xavier", rng)
@@ -637,7 +648,8 @@ class SetData(Edit):
     def _do(self, session: Session) -> None:
         network = session.network
         first, last = network.layers[0], network.layers[-1]
-        self._old = (session.data, session.batch, network.input_size, first.weights, last.weights, last.biases)
+        n_0, features = network.input_size, network.features
+        self._old = (session.data, session.batch, n_0, features, first.weights, last.weights, last.biases)
         if self.fit:
             self._resize(network)
         session.data, session.batch = self.data, 0
@@ -645,7 +657,8 @@ class SetData(Edit):
     def undo(self, session: Session) -> None:
         assert self._old is not None, "undo before do"
         network = session.network
-        session.data, session.batch, network.input_size, weights, last_weights, last_biases = self._old
+        data, batch, n_0, features, weights, last_weights, last_biases = self._old
+        session.data, session.batch, network.input_size, network.features = data, batch, n_0, features
         first, last = network.layers[0], network.layers[-1]
         first.weights = weights
         last.weights, last.biases = last_weights, last_biases
@@ -754,3 +767,61 @@ class SetNote(Edit):
     @property
     def changes_nothing(self) -> bool:
         return self.note == self._old
+
+
+@dataclass
+class SetFeatures(Edit):
+    """Make the network's inputs a^0 the named ``features`` of the raw input (x1, x2), in that order,
+    or the raw inputs themselves (None); n_0 becomes their number.
+
+    The column of w^1 of a feature kept stays as it was (x1 and x2 are the raw inputs' columns); a new
+    feature's column is drawn by ``init`` from ``seed``.
+    """
+
+    features: tuple[str, ...] | None
+    init: str = "xavier"
+    seed: int = 0
+    _old: tuple[tuple[str, ...] | None, int, np.ndarray] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return (
+            "use the raw inputs x1, x2" if self.features is None else f"use input features {', '.join(self.features)}"
+        )
+
+    def check(self, session: Session) -> None:
+        network = session.network
+        if session.data.input_size != RAW_INPUT_SIZE or network.raw_input_size != RAW_INPUT_SIZE:
+            raise ValueError(
+                f"input features are functions of 2 raw inputs (x1, x2); the data has {session.data.input_size}"
+            )
+        if self.features is not None:
+            check_features(self.features)
+        _check_init(self.init, self.seed)
+        n_in = RAW_INPUT_SIZE if self.features is None else len(self.features)
+        first = network.layer(1)
+        _check_budget(network.num_parameters + first.size * (n_in - network.input_size))
+
+    def _do(self, session: Session) -> None:
+        network = session.network
+        first = network.layer(1)
+        self._old = (network.features, network.input_size, first.weights)
+        old_names, new_names = _input_names(network.features), _input_names(self.features)
+        drawn = initial_weights(first.size, len(new_names), self.init, np.random.default_rng(int(self.seed)))
+        columns = [
+            first.weights[:, old_names.index(name)] if name in old_names else drawn[:, k]
+            for k, name in enumerate(new_names)
+        ]
+        first.weights = np.column_stack(columns)
+        network.features = None if self.features is None else tuple(self.features)
+        network.input_size = len(new_names)
+
+    def undo(self, session: Session) -> None:
+        assert self._old is not None, "undo before do"
+        network = session.network
+        network.features, network.input_size, network.layer(1).weights = self._old
+
+
+def _input_names(features: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The names of a^0's entries: the features, or the raw inputs x1, x2."""
+    return features if features is not None else FEATURES[:RAW_INPUT_SIZE]

@@ -23,7 +23,16 @@ from backprop_gui.core.trace import trace_dict
 from backprop_gui.core.training import LossHistory
 
 PASS_COLUMNS = ("phase", "quantity", "layer", "j", "k", "name", "value")
-HISTORY_COLUMNS = ("step", "epoch", "loss", "epoch_mean_loss", "validation_loss")
+HISTORY_COLUMNS = (
+    "step",
+    "epoch",
+    "loss",
+    "epoch_mean_loss",
+    "validation_loss",
+    "test_loss",
+    "train_accuracy",
+    "test_accuracy",
+)
 
 
 class ExportError(ValueError):
@@ -188,7 +197,8 @@ _PLAIN_SGD_QUANTITIES = frozenset({"x", "t", "η", "w", "b", "z", "a", "C", "∂
 def history_csv(history: LossHistory) -> str:
     """The loss history as CSV: one row per SGD step whose loss is kept (``step`` from 1, its ``epoch``
     from 1, its ``loss``; of the steps before ``history.dropped`` only the early points), and a row
-    for the step that ends each epoch, holding the epoch's mean loss and validation loss."""
+    for the step that ends each epoch, holding the epoch's mean loss, validation loss, and with a
+    train/test split its test loss and accuracies (where measured)."""
     ends = np.asarray(history.epoch_ends, dtype=np.int64)
     dropped = history.dropped
     early = dict(zip(history.early_steps, history.early_losses, strict=True))
@@ -199,10 +209,18 @@ def history_csv(history: LossHistory) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HISTORY_COLUMNS)
+    measurements = (history.test_losses, history.train_accuracies, history.test_accuracies)
     for step, epoch in zip(steps.tolist(), epochs.tolist(), strict=True):
         loss = history.step_losses[step - dropped - 1] if step > dropped else early.get(step)
         e = means.get(step)
         mean = repr(history.epoch_losses[e]) if e is not None and e < len(history.epoch_losses) else ""
         validation = repr(history.validation_losses[e]) if e is not None and e < len(history.validation_losses) else ""
-        writer.writerow([step, epoch, "" if loss is None else repr(loss), mean, validation])
+        measured = [_measured(history, values, e) for values in measurements]
+        writer.writerow([step, epoch, "" if loss is None else repr(loss), mean, validation, *measured])
     return buffer.getvalue()
+
+
+def _measured(history: LossHistory, values: list[float], epoch: int | None) -> str:
+    """The measurement ``values`` (of the last epochs) of epoch ``epoch`` (0-based), or "" if none."""
+    i = None if epoch is None else epoch - history.measured_from(values) + 1
+    return repr(values[i]) if i is not None and 0 <= i < len(values) else ""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.features import RAW_INPUT_SIZE, check_features, feature_columns
 from backprop_gui.core.losses import LOSSES
 
 INIT_SCHEMES = ("xavier", "he", "uniform", "zeros")
@@ -60,11 +61,25 @@ class Layer:
 
 @dataclass
 class Network:
-    """An input size ``n_0``, layers 1..L (``layers[l - 1]`` is layer l) and a loss name."""
+    """An input size ``n_0``, layers 1..L (``layers[l - 1]`` is layer l) and a loss name.
+
+    ``features`` (names from ``core.features.FEATURES``) makes the inputs a^0 features of the raw
+    2-D input, n_0 = len(features); None: the raw inputs themselves are a^0.
+    """
 
     input_size: int
     layers: list[Layer] = field(default_factory=list)
     loss: str = "half_squared_error"
+    features: tuple[str, ...] | None = None
+
+    @property
+    def raw_input_size(self) -> int:
+        """Numbers per sample the data must give: 2 (x1, x2) with features, else n_0."""
+        return RAW_INPUT_SIZE if self.features is not None else self.input_size
+
+    def input_layer(self, raw: np.ndarray) -> np.ndarray:
+        """a^0 for a batch of raw inputs as columns (raw_input_size, B) → (n_0, B)."""
+        return raw if self.features is None else feature_columns(raw, self.features)
 
     @property
     def depth(self) -> int:
@@ -87,7 +102,7 @@ class Network:
         return self.layers[l - 1]
 
     def copy(self) -> Network:
-        return Network(self.input_size, [layer.copy() for layer in self.layers], self.loss)
+        return Network(self.input_size, [layer.copy() for layer in self.layers], self.loss, self.features)
 
     def parameters(self) -> list[np.ndarray]:
         """Every trainable array, in order w^1, b^1, w^2, … (biases of bias-free layers left out)."""
@@ -106,6 +121,12 @@ class Network:
             raise ValueError("layers: a network needs at least one layer")
         if self.loss not in LOSSES:
             raise ValueError(f"loss: unknown loss {self.loss!r} (known: {', '.join(LOSSES)})")
+        if self.features is not None:
+            check_features(self.features)
+            if self.input_size != len(self.features):
+                raise ValueError(
+                    f"input_size: must equal the number of features ({len(self.features)}), got {self.input_size}"
+                )
         # counted from the arrays' sizes, so that a wrongly shaped array still gets its own message below
         count = sum(layer.weights.size + (layer.biases.size if layer.has_bias else 0) for layer in self.layers)
         if count > MAX_PARAMETERS:
@@ -183,10 +204,11 @@ def build_network(
     init: str = "xavier",
     seed: int = 0,
     has_bias: list[bool] | None = None,
+    features: tuple[str, ...] | None = None,
 ) -> Network:
     """A new network with layers of ``sizes`` and ``activations``, weights from ``init`` and ``seed``.
 
-    Biases start at 0.
+    Biases start at 0. With ``features`` the inputs are those features (``input_size`` must be their number).
     """
     if len(sizes) != len(activations):
         raise ValueError(f"{len(sizes)} layer sizes but {len(activations)} activations")
@@ -196,7 +218,7 @@ def build_network(
     for size, activation, bias in zip(sizes, activations, has_bias, strict=True):
         layers.append(Layer(initial_weights(size, previous, init, rng), np.zeros(size), activation, bias))
         previous = size
-    network = Network(input_size, layers, loss)
+    network = Network(input_size, layers, loss, None if features is None else tuple(features))
     network.validate()
     return network
 

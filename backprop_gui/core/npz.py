@@ -1,8 +1,9 @@
 """A network's weights alone as a numpy ``.npz`` archive: arrays ``w1, b1, w2, b2, …``.
 
 ``w{l}`` is w^l, shape ``(n_l, n_{l-1})`` (row j, column k is w_jk^l), and ``b{l}`` is b^l,
-shape ``(n_l,)``, for l = 1..L; a layer without bias has no ``b{l}``. The archive holds
-float64 numbers only: it is read with ``allow_pickle=False``, so it never runs code.
+shape ``(n_l,)``, for l = 1..L; a layer without bias has no ``b{l}``. For a network with input
+features, n_0 counts the features: column k of ``w1`` weighs the session's k-th feature. The
+archive holds float64 numbers only: it is read with ``allow_pickle=False``, so it never runs code.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ EXAMPLE_ORDER = (
     "blobs_softmax",
     "moons",
     "spirals_adam",
+    "spirals_features",
     "sine_regression",
 )
 DEFAULT_EXAMPLE = "course_simple"

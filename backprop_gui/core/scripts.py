@@ -22,6 +22,7 @@ import numpy as np
 from backprop_gui import __version__
 from backprop_gui.core.activations import LEAKY_SLOPE
 from backprop_gui.core.export import full_pass
+from backprop_gui.core.features import formula
 from backprop_gui.core.network import Layer, Network
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Stepper
@@ -51,6 +52,15 @@ _TORCH_MODULE = {
     "linear": "nn.Identity()",
     "softplus": f"nn.Softplus(threshold={SOFTPLUS_THRESHOLD})",
     "softmax": "nn.Softmax(dim=1)",
+}
+_FEATURE_EXPRESSION = {
+    "x1": "x1",
+    "x2": "x2",
+    "x1^2": "x1 * x1",
+    "x2^2": "x2 * x2",
+    "x1*x2": "x1 * x2",
+    "sin(x1)": "math.sin(x1)",
+    "sin(x2)": "math.sin(x2)",
 }
 _LOSS_FORMULA = {
     "half_squared_error": "C = ½ Σ_j (a_j^L − t_j)²",
@@ -121,6 +131,7 @@ def _script(p: _Pass, how: str, imports: str, computation: str) -> str:
             "                                   relative to the largest number of its vector or matrix",
             '                                   (z^l, δ^l, ∂C/∂w^l, …)."""',
             "",
+            *(["import math"] if p.network.features else []),
             "import sys",
             "",
             imports,
@@ -149,7 +160,7 @@ def _data_section(p: _Pass) -> str:
         f"L = {network.depth}  # layers with weights",
         f"ACTIVATION = {{{', '.join(f'{l}: {_string(layer.activation)}' for l, layer in _layers(network))}}}  # f_l",
         "",
-        f"X = {_vector(x)}  # the input x = a^0 (n_0 = {network.input_size})",
+        *_input_lines(network, x, p.stepper.record.raw[:, 0]),
         f"T = {_vector(t)}  # the target t (n_L = {network.layers[-1].size})",
         "",
         "# w^l has n_l rows of n_{l-1} numbers: row j, column k is w_jk^l, the weight from neuron k",
@@ -163,6 +174,22 @@ def _data_section(p: _Pass) -> str:
         lines.append(f"    {l}: {_vector(layer.biases) if layer.has_bias else 'None'},")
     lines += ["}", "", ""]
     return "\n".join(lines)
+
+
+def _input_lines(network: Network, x: np.ndarray, raw: np.ndarray) -> list[str]:
+    """``X = [...]``, the input a^0; with features, computed in the script from the raw input."""
+    if network.features is None:
+        return [
+            "FEATURES = []  # no input features: a^0 is the sample's input itself",
+            f"X = {_vector(x)}  # the input x = a^0 (n_0 = {network.input_size})",
+        ]
+    expressions = ", ".join(_FEATURE_EXPRESSION[name] for name in network.features)
+    formulas = [formula(name) for name in network.features]
+    return [
+        f"FEATURES = {json.dumps(formulas, ensure_ascii=False)}  # a_k^0 is the k-th feature of the raw input",
+        f"x1, x2 = {_vector(raw)}  # the sample's raw input",
+        f"X = [{expressions}]  # the input x = a^0 (n_0 = {network.input_size})",
+    ]
 
 
 def _expected_section(p: _Pass) -> str:
@@ -222,7 +249,12 @@ def block(title, rows):
 def report(values):
     """Every number of the pass as readable text."""
     out = [f'Sample {SAMPLE} of "{NAME}": loss {LOSS}, η = {number(LEARNING_RATE)}', ""]
-    out += block("Input", [[f"x_{index(k)} = {number(v)}" for k, v in enumerate(X)]])
+    if FEATURES:
+        out += block("Raw input", [[f"x1 = {number(x1)}", f"x2 = {number(x2)}"]])
+        rows = [[f"x_{index(k)} = {f}", f"= {number(v)}"] for k, (f, v) in enumerate(zip(FEATURES, X))]
+        out += block("Input (features)", rows)
+    else:
+        out += block("Input", [[f"x_{index(k)} = {number(v)}" for k, v in enumerate(X)]])
     out += block("Target", [[f"t_{index(j)} = {number(v)}" for j, v in enumerate(T)]])
     for l in range(1, L + 1):
         z, a = values[f"z^{l}"], values[f"a^{l}"]

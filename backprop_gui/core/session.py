@@ -11,6 +11,7 @@ from enum import StrEnum
 import numpy as np
 
 from backprop_gui.core.breakpoints import BreakpointSettings
+from backprop_gui.core.compare import Reference
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Network
 from backprop_gui.core.optimizers import OptimizerState
@@ -80,7 +81,8 @@ class Session:
     ``description`` is one line (shown in lists of examples); ``note`` is free text.
     ``view`` is where the window stood when the file was saved (None: at the start).
     ``optimizer_state`` is the optimiser's memory (velocities, moments, t), shared with the
-    stepper and the trainer that work on the session."""
+    stepper and the trainer that work on the session. ``references`` are earlier runs kept to
+    compare the loss curves with (at most ``compare.MAX_REFERENCES``)."""
 
     name: str
     network: Network
@@ -93,3 +95,4 @@ class Session:
     description: str = ""
     view: SessionView | None = None
     optimizer_state: OptimizerState = field(default_factory=OptimizerState)
+    references: list[Reference] = field(default_factory=list)

@@ -36,6 +36,7 @@ import numpy as np
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.backprop import run_pass, set_parameters
 from backprop_gui.core.breakpoints import BreakpointSettings
+from backprop_gui.core.compare import Reference, check_count
 from backprop_gui.core.datasets import (
     MAX_DATA_NUMBERS,
     MAX_SAMPLES,
@@ -44,8 +45,10 @@ from backprop_gui.core.datasets import (
     DatasetError,
     check_fits,
     check_size,
+    check_split,
     generate,
 )
+from backprop_gui.core.features import check_features
 from backprop_gui.core.files import FileRefused, read_regular_file, too_large, write_atomic
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
 from backprop_gui.core.json_scan import JsonTooLarge, check_json_size
@@ -74,7 +77,7 @@ from backprop_gui.core.training import (
     MAX_SAVED_STEPS,
     LossHistory,
     TrainingSettings,
-    split_validation,
+    training_count,
 )
 
 FORMAT = "backprop-gui-session"
@@ -189,10 +192,11 @@ def session_from_dict(document: Any, default_name: str = "untitled") -> Session:
     progress = _object(document.get("progress", {}), "progress")
     epoch, batch = _progress(progress, data, training, history)
     state = _optimizer_state(progress.get("optimizer"), "progress.optimizer", network, training)
-    view = _view(document, network, len(data), training)
+    view = _view(document, network, len(data.split()[0]), training)
+    references = _references(document.get("references", []))
     if view is not None and view.position is not None and not _update_matches(view.position, network, data, training):
         view.position = StepperPosition(view.position.sample)  # trained since (by the CLI): start the pass again
-    return Session(name, network, data, training, note, history, epoch, batch, description, view, state)
+    return Session(name, network, data, training, note, history, epoch, batch, description, view, state, references)
 
 
 def _looks_truncated(text: str, error_at: int) -> bool:
@@ -492,6 +496,7 @@ def _network(obj: dict[str, Any], seed: int) -> Network:
     input_size = _integer(_field(obj, "input_size", "network"), "network.input_size", 1, MAX_PARAMETERS)
     loss = _choice(obj.get("loss", "half_squared_error"), "network.loss", LOSSES, "loss")
     init = _choice(obj.get("init", "xavier"), "network.init", INIT_SCHEMES, "initialisation")
+    features = _features(obj["features"], input_size) if "features" in obj else None
     specs = _list(_field(obj, "layers", "network"), "network.layers")
     if not specs:
         raise SessionError("network.layers: a network needs at least one layer")
@@ -512,7 +517,7 @@ def _network(obj: dict[str, Any], seed: int) -> Network:
             raise SessionError(f"{path}: the network would have more than {MAX_PARAMETERS:,} parameters")
         previous = sizes[-1]
     try:  # what only the whole network shows, such as a loss that does not fit the output layer
-        network = build_network(input_size, sizes, activations, loss, init, seed, biases)
+        network = build_network(input_size, sizes, activations, loss, init, seed, biases, features)
     except ValueError as error:
         raise SessionError(f"network.{error}") from None
     previous = input_size
@@ -532,6 +537,20 @@ def _network(obj: dict[str, Any], seed: int) -> Network:
     return network
 
 
+def _features(value: Any, input_size: int) -> tuple[str, ...]:
+    """``network.features``: a list of feature names, one per input (``network.input_size`` of them)."""
+    names = [_string(v, f"network.features[{i}]") for i, v in enumerate(_list(value, "network.features"))]
+    try:
+        features = check_features(names, "network.features")
+    except ValueError as error:
+        raise SessionError(str(error)) from None
+    if len(features) != input_size:
+        raise SessionError(
+            f"network.input_size: must equal the number of network.features ({len(features)}), got {input_size}"
+        )
+    return features
+
+
 def _data(obj: dict[str, Any], network: Network) -> Dataset:
     fraction = _number(obj.get("validation_fraction", 0.0), "data.validation_fraction")
     if not 0.0 <= fraction <= MAX_VALIDATION_FRACTION:
@@ -546,8 +565,11 @@ def _data(obj: dict[str, Any], network: Network) -> Dataset:
         except DatasetError as error:
             raise SessionError(f"data.generator: {error}") from None
     else:
-        n_0, n_out = network.input_size, network.layers[-1].size
-        inputs = _matrix(_field(obj, "inputs", "data"), "data.inputs", None, n_0, f" (a row of n_0 = {n_0} per sample)")
+        n_0, n_out = network.raw_input_size, network.layers[-1].size
+        hint = f" (a row of n_0 = {n_0} per sample)"
+        if network.features is not None:
+            hint = f" (a row of the {n_0} raw inputs x1, x2 per sample, from which network.features are computed)"
+        inputs = _matrix(_field(obj, "inputs", "data"), "data.inputs", None, n_0, hint)
         try:
             check_size(len(inputs), n_0 + n_out)
         except DatasetError as error:
@@ -559,6 +581,12 @@ def _data(obj: dict[str, Any], network: Network) -> Dataset:
             labels = [_string(v, f"data.{key}[{i}]") for i, v in enumerate(_list(obj.get(key, []), f"data.{key}"))]
             setattr(dataset, key, labels)
     dataset.validation_fraction = fraction
+    dataset.test_fraction = _number(obj.get("test_fraction", 0.0), "data.test_fraction")
+    dataset.split_seed = _integer(obj.get("split_seed", 0), "data.split_seed", 0, MAX_SEED)
+    try:
+        check_split(dataset.test_fraction, dataset.split_seed)
+    except ValueError as error:
+        raise SessionError(str(error)) from None
     try:
         check_fits(dataset, network)
     except DatasetError as error:
@@ -582,6 +610,7 @@ def _history(obj: dict[str, Any]) -> LossHistory:
         raise SessionError(f"history.epoch_ends: expected one per epoch loss ({epochs}), got {count}")
     if len(history.validation_losses) > len(history.epoch_losses):
         raise SessionError("history.validation_losses: more values than epochs")
+    _measurements(obj, history)
     for i, change in enumerate(_list(obj.get("rate_changes", []), "history.rate_changes")):
         path = f"history.rate_changes[{i}]"
         if not isinstance(change, list) or len(change) != 2:
@@ -614,12 +643,56 @@ def _early_points(obj: dict[str, Any], history: LossHistory) -> None:
     history.early_losses = array("d", losses.tobytes())
 
 
+def _measurements(obj: dict[str, Any], history: LossHistory) -> None:
+    """``test_losses``, ``train_accuracies`` and ``test_accuracies`` of ``history`` (optional): each of
+    the last epochs, accuracies in [0, 1] and as many on both sets, the losses measured with them."""
+    for key in ("test_losses", "train_accuracies", "test_accuracies"):
+        values = _vector(obj.get(key, []), f"history.{key}").tolist()
+        if len(values) > len(history.epoch_losses):
+            raise SessionError(f"history.{key}: more values ({len(values)}) than epochs ({len(history.epoch_losses)})")
+        if key.endswith("accuracies") and any(not 0 <= v <= 1 for v in values):
+            bad = next(i for i, v in enumerate(values) if not 0 <= v <= 1)
+            raise SessionError(f"history.{key}[{bad}]: an accuracy is a share in [0, 1], got {values[bad]}")
+        setattr(history, key, values)
+    if len(history.train_accuracies) != len(history.test_accuracies):
+        raise SessionError(
+            "history.train_accuracies: each epoch measures the accuracy on both sets, but it holds "
+            f"{len(history.train_accuracies)} and history.test_accuracies {len(history.test_accuracies)}"
+        )
+    if len(history.test_accuracies) > len(history.test_losses):
+        raise SessionError("history.test_accuracies: more values than history.test_losses")
+
+
+def _references(value: Any) -> list[Reference]:
+    """``references``: at most ``compare.MAX_REFERENCES`` runs kept for comparison, each ``{"name", "label",
+    "train_losses", "test_losses"}`` (the label and the test losses optional)."""
+    items = _list(value, "references")
+    references = []
+    try:
+        check_count(len(items))
+        for i, item in enumerate(items):
+            path = f"references[{i}]"
+            item = _object(item, path)
+            reference = Reference(
+                _string(_field(item, "name", path), f"{path}.name"),
+                _string(item.get("label", ""), f"{path}.label"),
+                _vector(_field(item, "train_losses", path), f"{path}.train_losses").tolist(),
+                _vector(item.get("test_losses", []), f"{path}.test_losses").tolist(),
+            )
+            reference.validate(path)
+            references.append(reference)
+    except SessionError:
+        raise
+    except ValueError as error:
+        raise SessionError(str(error)) from None
+    return references
+
+
 def _progress(obj: dict[str, Any], data: Dataset, training: TrainingSettings, history: LossHistory) -> tuple[int, int]:
     epoch = _integer(obj.get("epoch", 0), "progress.epoch", 0, None)
     batch = _integer(obj.get("batch", 0), "progress.batch", 0, history.steps)
     if batch:
-        train, _ = split_validation(len(data), data.validation_fraction, training.seed)
-        batches = -(-len(train) // training.batch_size)
+        batches = -(-training_count(data) // training.batch_size)
         if batch >= batches:
             raise SessionError(
                 f"progress.batch: an epoch has only {batches} minibatches (0..{batches - 1}), got {batch}"
@@ -738,7 +811,7 @@ def _update_matches(position: StepperPosition, network: Network, data: Dataset, 
         return True
     start = network.copy()
     set_parameters(start, *position.before_update)
-    rows = slice(position.sample, position.sample + 1)
+    rows = data.split()[0][position.sample : position.sample + 1]
     with np.errstate(all="ignore"):
         record = run_pass(start, data.inputs[rows].T, data.targets[rows].T)
         state = position.state_before or OptimizerState()
@@ -800,7 +873,8 @@ def session_to_dict(session: Session) -> dict[str, Any]:
         if layer.has_bias:
             spec["biases"] = encode(layer.biases, f"{path}.biases")
         layers.append(spec)
-    document["network"] = {"input_size": network.input_size, "loss": network.loss, "layers": layers}
+    features = {} if network.features is None else {"features": list(network.features)}
+    document["network"] = {"input_size": network.input_size, **features, "loss": network.loss, "layers": layers}
     document["data"] = _encode_data(session.data, encode)
     t = session.training
     document["training"] = {
@@ -826,6 +900,9 @@ def session_to_dict(session: Session) -> dict[str, Any]:
             early_steps = np.frombuffer(h.early_steps, dtype=np.int64).astype(float)
             document["history"]["early_steps"] = _whole(encode(early_steps, "history.early_steps"))
             document["history"]["early_losses"] = encode(np.frombuffer(h.early_losses), "history.early_losses")
+        for key in ("test_losses", "train_accuracies", "test_accuracies"):
+            if getattr(h, key):
+                document["history"][key] = encode(np.array(getattr(h, key), dtype=float), f"history.{key}")
     state = _encode_state(session.optimizer_state, network, t, "progress.optimizer", encode)
     if session.epoch or session.batch or state:
         document["progress"] = {"epoch": int(session.epoch), "batch": int(session.batch)}
@@ -833,7 +910,22 @@ def session_to_dict(session: Session) -> dict[str, Any]:
             document["progress"]["optimizer"] = state
     if session.view is not None:
         document.update(_encode_view(session.view, network, t, encode))
+    if session.references:
+        document["references"] = [
+            _encode_reference(r, f"references[{i}]", encode) for i, r in enumerate(session.references)
+        ]
     return document
+
+
+def _encode_reference(reference: Reference, path: str, encode: _ArrayEncoder) -> dict[str, Any]:
+    """A reference's name, label and curves (its settings are not saved)."""
+    encoded: dict[str, Any] = {"name": reference.name}
+    if reference.label:
+        encoded["label"] = reference.label
+    encoded["train_losses"] = encode(np.array(reference.train_losses, dtype=float), f"{path}.train_losses")
+    if reference.test_losses:
+        encoded["test_losses"] = encode(np.array(reference.test_losses, dtype=float), f"{path}.test_losses")
+    return encoded
 
 
 def _encode_rule(rule: UpdateRule) -> dict[str, Any]:
@@ -942,6 +1034,10 @@ def _encode_data(data: Dataset, encode: _ArrayEncoder) -> dict[str, Any]:
             encoded["target_labels"] = list(data.target_labels)
     if data.validation_fraction:
         encoded["validation_fraction"] = float(data.validation_fraction)
+    if data.test_fraction:
+        encoded["test_fraction"] = float(data.test_fraction)
+    if data.split_seed:
+        encoded["split_seed"] = int(data.split_seed)
     return encoded
 
 

@@ -98,11 +98,18 @@ def phase_sequence(depth: int) -> list[PhaseStep]:
     )
 
 
+def batch_holding(samples: Array, row: int, batch_size: int = 1) -> int:
+    """The batch of a stepper walking ``samples`` (ascending rows) that holds data row ``row``; for a
+    row it does not walk (a test sample), the batch of the next row it walks (the first after the last)."""
+    return int(np.searchsorted(samples, row)) % len(samples) // batch_size
+
+
 class Stepper:
     """Steps a network through passes over ``inputs`` (N, n_0) with ``targets`` (N, n_L).
 
-    Samples are grouped in batches of ``batch_size`` in data order; batch ``i`` holds
-    samples ``i·B … i·B + B − 1``. The stepper changes the network's parameters and the
+    The stepper walks the rows ``samples`` (ascending; all N when None, else e.g. the training
+    rows of a train/test split), grouped in batches of ``batch_size`` in that order; batch ``i``
+    holds ``samples[i·B … i·B + B − 1]``. The stepper changes the network's parameters and the
     ``optimizer_state`` holder only at Update (and puts them back when Update is stepped
     back); ``rule`` is the update rule (plain SGD unless given), η its base learning rate.
     """
@@ -117,6 +124,7 @@ class Stepper:
         batch: int = 0,
         rule: UpdateRule | None = None,
         optimizer_state: OptimizerState | None = None,
+        samples: Array | None = None,
     ) -> None:
         self.network = network
         self.rule = rule if rule is not None else UpdateRule()
@@ -127,8 +135,13 @@ class Stepper:
             raise ValueError("the data set has no samples: the stepper needs at least one")
         if len(self.targets) != len(self.inputs):
             raise ValueError(f"the data set has {len(self.inputs)} inputs but {len(self.targets)} targets")
+        self.samples = np.arange(len(self.inputs)) if samples is None else np.asarray(samples, dtype=int)
+        if not len(self.samples):
+            raise ValueError("the stepper needs at least one sample to walk")
+        if self.samples[0] < 0 or self.samples[-1] >= len(self.inputs) or np.any(np.diff(self.samples) <= 0):
+            raise ValueError(f"the samples to walk must be ascending rows of the data (0..{len(self.inputs) - 1})")
         self.learning_rate = float(learning_rate)
-        self.batch_size = max(1, min(int(batch_size), len(self.inputs)))
+        self.batch_size = max(1, min(int(batch_size), len(self.samples)))
         self.phases = phase_sequence(network.depth)
         self._history: list[_State] = []
         self._state = self._new_pass(batch % self.batch_count)
@@ -137,7 +150,7 @@ class Stepper:
 
     @property
     def batch_count(self) -> int:
-        return -(-len(self.inputs) // self.batch_size)
+        return -(-len(self.samples) // self.batch_size)
 
     @property
     def batch(self) -> int:
@@ -146,8 +159,9 @@ class Stepper:
 
     @property
     def sample_indices(self) -> Array:
+        """The data rows of the current batch."""
         start = self._state.batch * self.batch_size
-        return np.arange(start, min(start + self.batch_size, len(self.inputs)))
+        return self.samples[start : start + self.batch_size]
 
     @property
     def position(self) -> int:
@@ -381,7 +395,7 @@ class Stepper:
 
     def _new_pass(self, batch: int) -> _State:
         start = batch * self.batch_size
-        rows = slice(start, min(start + self.batch_size, len(self.inputs)))
+        rows = self.samples[start : start + self.batch_size]
         x, t = self.inputs[rows].T.copy(), self.targets[rows].T.copy()
         network = self.network
         old = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from backprop_gui.core.backprop import PassResult
+from backprop_gui.core.features import formula
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import index
 from backprop_gui.core.network import Network
@@ -20,7 +21,8 @@ def trace_dict(network: Network, result: PassResult) -> dict[str, Any]:
 
     Keys: input, target, output, loss, layers (each: layer, z, a, delta, grad_weights
     (n_l × n_{l-1}, row j column k = ∂C/∂w_jk^l), grad_biases). ``grad_biases`` is None
-    for a layer without bias (it has no bias to learn).
+    for a layer without bias (it has no bias to learn). With input features, ``input`` is the
+    features' values (a^0) and ``raw_input`` the sample's raw (x1, x2).
     """
     layers = []
     for l, layer in enumerate(network.layers, start=1):
@@ -34,8 +36,10 @@ def trace_dict(network: Network, result: PassResult) -> dict[str, Any]:
                 "grad_biases": result.grad_b[l].tolist() if layer.has_bias else None,
             }
         )
+    raw = {} if network.features is None else {"raw_input": result.raw[:, 0].tolist()}
     return {
         "input": result.x[:, 0].tolist(),
+        **raw,
         "target": result.t[:, 0].tolist(),
         "output": result.a[network.depth][:, 0].tolist(),
         "loss": result.loss,
@@ -57,7 +61,14 @@ def trace_text(session: Session, sample: int, result: PassResult, digits: int = 
 
     L = network.depth
     out = [f'Sample {sample} of "{session.name}": loss {network.loss}, η = {num(session.training.learning_rate)}', ""]
-    out += block("Input", [[f"x_{index(k)} = {num(v)}" for k, v in enumerate(result.x[:, 0])]])
+    if network.features is None:
+        out += block("Input", [[f"x_{index(k)} = {num(v)}" for k, v in enumerate(result.x[:, 0])]])
+    else:
+        raw = [f"x{k + 1} = {num(v)}" for k, v in enumerate(result.raw[:, 0])]
+        out += block("Raw input", [raw])
+        features = zip(network.features, result.x[:, 0], strict=True)
+        rows = [[f"x_{index(k)} = {formula(name)}", f"= {num(v)}"] for k, (name, v) in enumerate(features)]
+        out += block("Input (features)", rows)
     out += block("Target", [[f"t_{index(j)} = {num(v)}" for j, v in enumerate(result.t[:, 0])]])
     for l, layer in enumerate(network.layers, start=1):
         rows = [

@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from backprop_gui.core.backprop import PassResult, all_finite, first_non_finite, forward, run_pass, set_parameters
-from backprop_gui.core.datasets import MAX_SAMPLES, Dataset
+from backprop_gui.core.datasets import MAX_SAMPLES, Dataset, held_out_count
 from backprop_gui.core.decimation import minmax_indices
 from backprop_gui.core.losses import LOSSES
+from backprop_gui.core.metrics import accuracy, classifies, evaluate
 from backprop_gui.core.network import MAX_SEED, Network
 from backprop_gui.core.optimizers import OptimizerState, UpdateRule, compute_update
 
@@ -72,6 +73,10 @@ class LossHistory:
     of the steps before, ``early_steps`` (step numbers from 1, increasing) and
     ``early_losses`` keep the lowest and highest loss of each stretch (see ``decimated``), and
     every epoch's mean is kept all the same.
+
+    With a train/test split each epoch also measures, at its end, the ``test_losses`` and, for
+    classification, ``train_accuracies`` and ``test_accuracies`` (shares in [0, 1]). These are the
+    values of the last epochs (``measured_from``): of every epoch since the data got its split.
     """
 
     step_losses: array[float] = field(default_factory=lambda: array("d"))
@@ -82,6 +87,9 @@ class LossHistory:
     dropped: int = 0
     early_steps: array[int] = field(default_factory=lambda: array("q"))
     early_losses: array[float] = field(default_factory=lambda: array("d"))
+    test_losses: list[float] = field(default_factory=list)
+    train_accuracies: list[float] = field(default_factory=list)
+    test_accuracies: list[float] = field(default_factory=list)
 
     @property
     def steps(self) -> int:
@@ -120,17 +128,29 @@ class LossHistory:
             self.dropped + cut,
             array("q", steps.astype(np.int64).tobytes()),
             array("d", values.tobytes()),
+            self.test_losses,
+            self.train_accuracies,
+            self.test_accuracies,
         )
+
+    def measured_from(self, values: list[float]) -> int:
+        """The epoch (from 1) of ``values[0]``, for ``values`` one of the measurements kept for the
+        last epochs (``test_losses``, ``train_accuracies``, ``test_accuracies``)."""
+        return len(self.epoch_losses) - len(values) + 1
 
     def clear(self) -> None:
         self.dropped = 0
         self.step_losses = array("d")
         self.early_steps = array("q")
         self.early_losses = array("d")
-        self.epoch_losses.clear()
-        self.validation_losses.clear()
-        self.epoch_ends.clear()
-        self.rate_changes.clear()
+        for series in (self.epoch_losses, self.validation_losses, self.epoch_ends, self.rate_changes):
+            series.clear()
+        self.clear_measurements()
+
+    def clear_measurements(self) -> None:
+        """Forget the test losses and accuracies."""
+        for series in (self.test_losses, self.train_accuracies, self.test_accuracies):
+            series.clear()
 
 
 class Divergence(ArithmeticError):
@@ -150,10 +170,35 @@ class Divergence(ArithmeticError):
 
 def split_validation(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(training indices, validation indices) of ``n`` samples, drawn from ``seed``."""
-    count = int(round(n * fraction)) if fraction > 0 else 0
-    count = min(count, n - 1)
+    count = held_out_count(n, fraction)
     order = np.random.default_rng([seed, 2**31]).permutation(n)
     return np.sort(order[count:]), np.sort(order[:count])
+
+
+@dataclass(frozen=True)
+class DataSplit:
+    """The rows of a data set by their use, each ascending: ``train`` (trained on), ``validation``
+    (held out of training by the validation fraction, measured each epoch) and ``test`` (the
+    data's train/test split, measured each epoch)."""
+
+    train: np.ndarray
+    validation: np.ndarray
+    test: np.ndarray
+
+
+def data_split(data: Dataset, seed: int) -> DataSplit:
+    """``data``'s rows by use: the test rows by its ``split_seed``, then the validation rows drawn
+    from the rest by the training ``seed`` (as without a test split, when there is none)."""
+    rest, test = data.split()
+    train, validation = split_validation(len(rest), data.validation_fraction, seed)
+    return DataSplit(rest[train], rest[validation], test)
+
+
+def training_count(data: Dataset) -> int:
+    """How many samples of ``data`` are trained on (``len(data_split(data, seed).train)``, counted
+    without drawing the split)."""
+    rest = len(data) - held_out_count(len(data), data.test_fraction)
+    return rest - held_out_count(rest, data.validation_fraction)
 
 
 def mean_loss(network: Network, inputs: np.ndarray, targets: np.ndarray) -> float:
@@ -202,9 +247,9 @@ class Trainer:
         self.history = history if history is not None else LossHistory()
         self.epoch = epoch
         self.batch = batch
-        self.train_indices, self.validation_indices = split_validation(
-            len(data), data.validation_fraction, settings.seed
-        )
+        split = data_split(data, settings.seed)
+        self.train_indices, self.validation_indices, self.test_indices = split.train, split.validation, split.test
+        self.classification = classifies(network, data)
         self._epoch_start = self.history.steps - batch
         self._order: tuple[tuple[int, bool, int], np.ndarray] | None = None  # epoch_order, kept for its epoch
         self.observers: list[Callable[[PassResult, int], None]] = []
@@ -276,6 +321,9 @@ class Trainer:
             h.epoch_ends.pop()
             if len(h.validation_losses) > len(h.epoch_losses):
                 h.validation_losses.pop()
+            for measured in (h.test_losses, h.train_accuracies, h.test_accuracies):
+                if measured:
+                    measured.pop()
             self.epoch -= 1
             self.batch = self.batches_per_epoch
         h.step_losses.pop()
@@ -305,9 +353,23 @@ class Trainer:
             self.history.validation_losses.append(
                 mean_loss(self.network, self.data.inputs[rows], self.data.targets[rows])
             )
+        self._measure()
         self._epoch_start = self.history.steps
         self.epoch += 1
         self.batch = 0
+
+    def _measure(self) -> None:
+        """Record the test loss and, for classification, the accuracy on both sets at an epoch's end;
+        an epoch without a test split forgets the measurements of an earlier split."""
+        h = self.history
+        if not len(self.test_indices):
+            h.clear_measurements()
+            return
+        test = evaluate(self.network, self.data, self.test_indices, self.classification)
+        h.test_losses.append(test.loss)
+        if test.accuracy is not None:
+            h.train_accuracies.append(accuracy(self.network, self.data, self.train_indices))
+            h.test_accuracies.append(test.accuracy)
 
 
 class TrainerHook:

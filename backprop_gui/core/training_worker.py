@@ -91,7 +91,8 @@ class TrainerState:
 class RunRequest:
     """One run: train ``network`` on ``data`` with ``settings`` from (``epoch``, ``batch``) until epoch
     ``target_epoch`` is reached, continuing ``history`` and ``optimizer_state``. ``data`` None: the
-    arrays of the run before, with ``validation_fraction``. ``delay``: seconds to wait after each step."""
+    arrays of the run before, with ``validation_fraction`` and the train/test split ``test_fraction``,
+    ``split_seed``. ``delay``: seconds to wait after each step."""
 
     run: int
     network: Network
@@ -105,6 +106,8 @@ class RunRequest:
     delay: float = 0.0
     watch: RunWatch = field(default_factory=RunWatch)
     optimizer_state: OptimizerState = field(default_factory=OptimizerState)
+    test_fraction: float = 0.0
+    split_seed: int = 0
 
 
 @dataclass
@@ -130,29 +133,29 @@ class Snapshot:
     error: Exception | None = None
 
 
+_SERIES = ("epoch_losses", "validation_losses", "epoch_ends", "rate_changes")
+_MEASUREMENTS = ("test_losses", "train_accuracies", "test_accuracies")  # of the last epochs: may be cleared
+
+
 def append_history(history: LossHistory, more: LossHistory) -> None:
-    """Append the entries of ``more`` to ``history``."""
+    """Append the entries of ``more`` to ``history`` (measurements ``more`` has cleared are cleared)."""
     history.step_losses.extend(more.step_losses)
-    history.epoch_losses.extend(more.epoch_losses)
-    history.validation_losses.extend(more.validation_losses)
-    history.epoch_ends.extend(more.epoch_ends)
-    history.rate_changes.extend(more.rate_changes)
+    for name in _SERIES + _MEASUREMENTS:
+        getattr(history, name).extend(getattr(more, name))
+    if more.epoch_losses and not more.test_losses:
+        history.clear_measurements()
 
 
-def _history_counts(history: LossHistory) -> tuple[int, int, int, int, int]:
-    h = history
-    return len(h.step_losses), len(h.epoch_losses), len(h.validation_losses), len(h.epoch_ends), len(h.rate_changes)
+def _history_counts(history: LossHistory) -> tuple[int, ...]:
+    return (len(history.step_losses), *(len(getattr(history, name)) for name in _SERIES + _MEASUREMENTS))
 
 
-def _history_since(history: LossHistory, counts: tuple[int, int, int, int, int]) -> LossHistory:
-    steps, epochs, validations, ends, rates = counts
-    return LossHistory(
-        array("d", history.step_losses[steps:]),
-        history.epoch_losses[epochs:],
-        history.validation_losses[validations:],
-        history.epoch_ends[ends:],
-        history.rate_changes[rates:],
-    )
+def _history_since(history: LossHistory, counts: tuple[int, ...]) -> LossHistory:
+    """The entries ``history`` gained since it had ``counts`` (``_history_counts``)."""
+    since = LossHistory(array("d", history.step_losses[counts[0] :]))
+    for name, count in zip(_SERIES + _MEASUREMENTS, counts[1:], strict=True):
+        setattr(since, name, getattr(history, name)[min(count, len(getattr(history, name))) :])
+    return since
 
 
 # --- the worker process ---------------------------------------------------------------
@@ -177,7 +180,11 @@ def serve(connection: Connection) -> None:
             request: RunRequest = message[1]
             data = request.data if request.data is not None else data
             assert data is not None, "the first run of a worker carries its data"
-            run = _Run(connection, request, replace(data, validation_fraction=request.validation_fraction))
+            r = request
+            held_out = replace(
+                data, validation_fraction=r.validation_fraction, test_fraction=r.test_fraction, split_seed=r.split_seed
+            )
+            run = _Run(connection, request, held_out)
             if not run.train():
                 return
 

@@ -8,6 +8,8 @@ from backprop_gui.core.backprop import forward
 from backprop_gui.core.decision import Plane, class_map, evaluate_grid, grid_points, plane_around, target_classes
 from backprop_gui.core.network import Layer, Network, build_network
 
+from helpers import forward_widths
+
 
 def test_grid_values_equal_forward_at_the_cell_centres():
     network = build_network(2, [3, 2], ["tanh", "softmax"], loss="cross_entropy", seed=4)
@@ -46,18 +48,11 @@ def test_target_classes_from_one_or_several_outputs():
 def test_a_wide_network_is_mapped_in_chunks_within_the_memory_budget(monkeypatch):
     network = build_network(2, [3000, 1], ["tanh", "sigmoid"], seed=1)
     plane = Plane(-1.0, 1.0, -1.0, 1.0)
-    widest = []
-    real_forward = decision.forward
-
-    def counting_forward(net, x):
-        widest.append(x.shape[1])
-        return real_forward(net, x)
-
-    monkeypatch.setattr(decision, "forward", counting_forward)
+    widest = forward_widths(monkeypatch)
     monkeypatch.setattr(decision, "MEMORY_BUDGET", 8 * 2**20)
     outputs = decision.evaluate_grid(network, plane, 60)
     assert len(widest) > 1 and max(widest) * 3 * 8 * 3000 <= 8 * 2**20  # z, a, a^{l-1} of the widest layer
-    _, a = real_forward(network, grid_points(plane, 60))
+    _, a = forward(network, grid_points(plane, 60))
     np.testing.assert_array_equal(outputs, a[2].reshape(1, 60, 60))
 
 

@@ -264,6 +264,8 @@ def session_state(session: Session) -> tuple:
         list(session.history.rate_changes),
         id(data),
         data.validation_fraction,
+        data.test_fraction,
+        data.split_seed,
         snapshot(session.network),
     )
 
@@ -316,6 +318,8 @@ def test_set_learning_rate_before_any_step_marks_nothing() -> None:
         ("shuffle", False, "turn shuffling off"),
         ("seed", 7, "set seed = 7"),
         ("validation_fraction", 0.25, "set validation fraction = 0.25"),
+        ("test_fraction", 0.5, "set test fraction = 0.5"),
+        ("split_seed", 9, "set split seed = 9"),
     ],
 )
 def test_set_each_training_setting(name: str, value, text: str) -> None:
@@ -338,6 +342,9 @@ def test_set_each_training_setting(name: str, value, text: str) -> None:
         ("seed", -1, "training.seed: must be in 0..18,446,744,073,709,551,615"),
         ("shuffle", 1, "shuffle must be on or off"),
         ("validation_fraction", 0.95, "must be in 0..0.9"),
+        ("test_fraction", 1.0, "data.test_fraction: must be in 0 (included) to 1 (excluded), got 1.0"),
+        ("split_seed", 2**64, "data.split_seed: must be in 0..18,446,744,073,709,551,615"),
+        ("split_seed", 1.5, "split seed must be a whole number"),
         ("momentum", 0.9, "unknown training setting 'momentum'"),
     ],
 )

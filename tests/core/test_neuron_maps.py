@@ -4,11 +4,13 @@ import numpy as np
 import pytest
 
 from backprop_gui.core import decision
-from backprop_gui.core.backprop import run_pass
+from backprop_gui.core.backprop import forward, run_pass
 from backprop_gui.core.decision import MapTooLarge, Plane, evaluate_grid, grid_points
 from backprop_gui.core.network import build_network
 from backprop_gui.core.neuron_maps import MAX_RESOLUTION, MIN_RESOLUTION, map_resolution, neuron_maps
 from backprop_gui.core.trace import trace_dict
+
+from helpers import forward_widths
 
 PLANE = Plane(-1.5, 2.0, -0.5, 1.0)
 
@@ -62,17 +64,10 @@ def test_a_wide_network_is_mapped_in_chunks_within_the_memory_budget(monkeypatch
     network = build_network(2, [3000, 2], ["tanh", "sigmoid"], seed=1)
     budget = 4 * 2**20
     monkeypatch.setattr(decision, "MEMORY_BUDGET", budget)
-    widths = []
-    real_forward = decision.forward
-
-    def counting_forward(net, x):
-        widths.append(x.shape[1])
-        return real_forward(net, x)
-
-    monkeypatch.setattr(decision, "forward", counting_forward)
+    widths = forward_widths(monkeypatch)
     maps = neuron_maps(network, PLANE, 32, {1: [0, 2999], 2: [0, 1]})
     assert len(widths) > 1 and max(widths) * 8 * 2 * 3002 <= budget
-    _, a = real_forward(network, grid_points(PLANE, 32))
+    _, a = forward(network, grid_points(PLANE, 32))
     np.testing.assert_array_equal(maps.of(1, 2999), a[1][2999].reshape(32, 32))
 
 

@@ -26,7 +26,7 @@ from backprop_gui.core.training_worker import (
     append_history,
 )
 
-from helpers import alive
+from helpers import alive, until_final
 from helpers import snapshot as network_snapshot
 
 
@@ -43,17 +43,6 @@ def request_for(session: Session, target_epoch: int, watch: RunWatch | None = No
         0, session.network.copy(), session.data, session.data.validation_fraction, session.training,
         session.history, session.epoch, session.batch, target_epoch, delay, watch or RunWatch(),
     )  # fmt: skip
-
-
-def until_final(worker: TrainingWorker, timeout: float = 60) -> list[Snapshot]:
-    end = time.monotonic() + timeout
-    snapshots: list[Snapshot] = []
-    while worker.running and time.monotonic() < end:
-        snapshots += worker.poll()
-        worker.acknowledge()
-        time.sleep(0.005)
-    assert snapshots and snapshots[-1].final
-    return snapshots
 
 
 def apply(session: Session, snapshots: list[Snapshot], optimizer_state: OptimizerState | None = None) -> None:

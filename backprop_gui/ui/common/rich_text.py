@@ -12,10 +12,12 @@ from functools import cache
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
+from backprop_gui.core.features import formula
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Fn, Num, Op, Sym, Token, spaced
 
 _VARIABLE = re.compile(r"[A-Za-zδη]")
+_RAW_INPUT = re.compile(r"x(\d)")
 
 
 def sym_html(sym: Sym) -> str:
@@ -56,3 +58,8 @@ def number_font(bold: bool = False) -> QFont:
     font.setFeature(QFont.Tag("tnum"), 1)
     font.setBold(bold)
     return font
+
+
+def feature_html(name: str) -> str:
+    """Input feature ``name``'s formula as rich text: x1² with x₁ as <i>x</i><sub>1</sub>, sin x₁."""
+    return _RAW_INPUT.sub(r"<i>x</i><sub>\1</sub>", html.escape(formula(name)))

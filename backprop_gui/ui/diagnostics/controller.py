@@ -28,6 +28,7 @@ from backprop_gui.core.breakpoints import (
 from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.quiz import QuizSettings
+from backprop_gui.core.stepper import batch_holding
 from backprop_gui.core.training import Divergence, Trainer
 from backprop_gui.core.training_worker import RunWatch
 from backprop_gui.ui.common import plain_messages
@@ -161,8 +162,8 @@ class DiagnosticsController(QObject):
 
     def _land(self, hit: Hit) -> None:
         stepper = self.model.stepper
-        if hit.sample is not None and 0 <= hit.sample < stepper.batch_count:
-            self.model.select_sample(hit.sample)
+        if hit.sample is not None and 0 <= hit.sample < len(stepper.inputs):  # a data row: land on its batch
+            self.model.select_sample(batch_holding(stepper.samples, hit.sample, stepper.batch_size))
         if hit.phase is not None and hit.phase in self.model.stepper.phases:
             self.model.run_to(self.model.stepper.phases.index(hit.phase))
         if hit.layer is not None:

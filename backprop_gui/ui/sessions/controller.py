@@ -36,6 +36,7 @@ from backprop_gui.core.editing import (
     bias_name,
     weight_name,
 )
+from backprop_gui.core.features import RAW_INPUT_SIZE
 from backprop_gui.core.files import writable_target
 from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
@@ -50,6 +51,7 @@ from backprop_gui.ui.sessions.edit_dialogs import (
     ActivationDialog,
     AddLayerDialog,
     EditDialog,
+    FeaturesDialog,
     LossDialog,
     ParameterDialog,
     ReinitialiseDialog,
@@ -487,6 +489,10 @@ class SessionController(QObject):
         position = layer + 1 if layer is not None and layer < network.depth else network.depth
         return self._run(AddLayerDialog(self.session, position, self.window))
 
+    def edit_features(self) -> bool:
+        """Choose the network's input features (Edit ▸ Input Features…); True if they changed."""
+        return self._run(FeaturesDialog(self.session, self.window))
+
     def reinitialise(self) -> bool:
         return self._run(ReinitialiseDialog(self.session, seed=self.session.training.seed, parent=self.window))
 
@@ -580,6 +586,13 @@ class SessionController(QObject):
             a("set_value", "Set &Value…", self.edit_parameter, "F2", "Set the selected weight w or bias b"),
             a("change_activation", "Change &Activation…", self.change_activation, None, "Choose a layer's f"),
             a("change_loss", "Change &Loss…", self.change_loss, None, "Choose the loss C"),
+            a(
+                "input_features",
+                "Input &Features…",
+                self.edit_features,
+                None,
+                "Choose the inputs a⁰: features of x1, x2",
+            ),
             None,
             a("add_layer", "Add &Hidden Layer…", self.add_layer, None, "Insert a hidden layer"),
             a("remove_layer", "&Remove Layer", self.remove_layer),
@@ -634,6 +647,12 @@ class SessionController(QObject):
             tip = "Remove this neuron and its weights"
         text = f"Remove Ne&uron {j + 1} of Layer {layer}" if j is not None else "Remove Ne&uron"
         put("remove_neuron", text, can_remove, tip)
+        raw = self.session.data.input_size
+        put(
+            "input_features", "Input &Features…", raw == RAW_INPUT_SIZE,
+            "Choose the inputs a⁰: features of x1, x2 (x1², x1·x2, sin x1, …)" if raw == RAW_INPUT_SIZE
+            else f"Input features are functions of 2 raw inputs (x1, x2); this data has {raw}",
+        )  # fmt: skip
         bias = self.actions["toggle_bias"]
         bias.setText(f"&Bias in Layer{suffix}")
         bias.setEnabled(layer is not None)

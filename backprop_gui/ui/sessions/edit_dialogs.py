@@ -29,6 +29,7 @@ from backprop_gui.core.editing import (
     Edit,
     Reinitialise,
     SetActivation,
+    SetFeatures,
     SetLoss,
     SetParameter,
     parse_value,
@@ -37,6 +38,7 @@ from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, Network
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.number_boxes import SeedBox
+from backprop_gui.ui.sessions.feature_list import FeatureList
 
 INIT_LABELS = {
     "xavier": "Xavier (uniform, ±√(6 / (n_in + n_out)))",
@@ -304,3 +306,24 @@ class ReinitialiseDialog(EditDialog):
 
     def build(self) -> Edit:
         return Reinitialise(self.init.currentData(), self.seed.value())
+
+
+class FeaturesDialog(EditDialog):
+    """Choose the network's inputs a^0: features of each sample's raw input (x1, x2)."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(
+            session,
+            "Input features",
+            "The network's inputs a⁰ are these functions of each sample's raw input (x1, x2); n₀ is their "
+            "number. A feature kept keeps its weights in w¹, a new one's are drawn anew.",
+            parent,
+        )
+        self.features = FeatureList(self.network.features)
+        self.features.itemChanged.connect(self.clear_error)
+        self.form.addRow("Features:", self.features)
+        self.seed = seed_box(session.training.seed)
+        self.form.addRow("Weight seed:", self.seed)
+
+    def build(self) -> Edit:
+        return SetFeatures(self.features.features(), seed=self.seed.value())

@@ -31,12 +31,14 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.datasets import GENERATORS, MAX_SAMPLES, Dataset, DatasetError, generate
 from backprop_gui.core.editing import MAX_LAYER_SIZE
+from backprop_gui.core.features import RAW_INPUT_SIZE, check_features
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE, TrainingSettings
 from backprop_gui.ui.common.number_boxes import LogSpinBox, NumberBox, param_box
 from backprop_gui.ui.sessions.edit_dialogs import activation_combo, as_sentence, init_combo, seed_box
+from backprop_gui.ui.sessions.feature_list import FeatureList
 
 KEEP_DATA = "__current__"
 PARAM_LABELS = {"samples": "Samples N:", "noise": "Noise:", "seed": "Data seed:", "classes": "Classes:"}
@@ -145,6 +147,9 @@ class NewSessionDialog(QDialog):
         box = QVBoxLayout(group)
         self.input_label = QLabel()
         box.addWidget(self.input_label)
+        self.features = FeatureList()
+        self.features.itemChanged.connect(self._sizes_changed)
+        box.addWidget(self.features)
         self.layers = QTableWidget(0, 2)
         self.layers.setObjectName("layers")
         self.layers.setHorizontalHeaderLabels(["Neurons n_l", "Activation f_l"])
@@ -234,10 +239,19 @@ class NewSessionDialog(QDialog):
             n_in, n_out = self.io_sizes()
         except (DatasetError, KeyError):
             return
-        self.input_label.setText(f"Input layer: n_0 = {n_in} (from the data set)")
+        self.features.setEnabled(n_in == RAW_INPUT_SIZE)
+        features = self.chosen_features()
+        if features is None:
+            self.input_label.setText(f"Input layer: n_0 = {n_in} (from the data set)")
+        else:
+            self.input_label.setText(f"Input layer: n_0 = {len(features)} features of the data's x1, x2")
         self._size_box(self.layers.rowCount() - 1).setValue(n_out)
         inputs, targets = f"input{'s' * (n_in != 1)}", f"target{'s' * (n_out != 1)}"
         self.sizes_label.setText(f"{n_in} {inputs} x and {n_out} {targets} t per sample")
+
+    def chosen_features(self) -> tuple[str, ...] | None:
+        """The input features checked (None: the raw inputs, also when the data is not 2-D)."""
+        return self.features.features() if self.features.isEnabled() else None
 
     def _suggest_output(self) -> None:
         """A fitting output activation and loss for the data: linear for regression, softmax for classes."""
@@ -290,13 +304,17 @@ class NewSessionDialog(QDialog):
             else generate(key, **self.data_settings_values())
         )
         specs = self.layer_specs()
+        features = self.chosen_features()
+        if features is not None:
+            check_features(features)
         network = build_network(
-            data.input_size,
+            data.input_size if features is None else len(features),
             [size for size, _ in specs],
             [activation for _, activation in specs],
             loss=self.loss.currentData(),
             init=self.init.currentData(),
             seed=self.seed.value(),
+            features=features,
         )
         training = TrainingSettings(
             learning_rate=self.learning_rate.value(),

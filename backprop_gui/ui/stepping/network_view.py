@@ -73,6 +73,7 @@ from backprop_gui.ui.common.colors import (
     unknown_brush,
     unknown_color,
 )
+from backprop_gui.ui.common.rich_text import feature_html
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.neuron_map_items import NeuronMapLayer
@@ -507,6 +508,7 @@ class NetworkView(QGraphicsView):
         return (
             session.name,
             tuple(network.sizes),
+            network.features,
             tuple(layer.activation for layer in network.layers),
             tuple(session.data.input_labels),
             tuple(session.data.target_labels),
@@ -535,7 +537,7 @@ class NetworkView(QGraphicsView):
         self._title = self._text_item(f"<b>{html.escape(session.name)}</b>")
         for l, size in enumerate(sizes):
             if l == 0:
-                caption = f"inputs {course_name('x')}"
+                caption = f"inputs {course_name('x')}" if network.features is None else "features of x"
             else:
                 activation = html.escape(network.layer(l).activation)
                 caption = f"layer {l} ({activation})" + (" · output" if l == depth else "")
@@ -576,7 +578,11 @@ class NetworkView(QGraphicsView):
         return "" if _redundant(label, symbols, i + 1) else html.escape(label)
 
     def _input_label(self, k: int) -> str:
-        """x_k, after the data set's name of the input when it says more (``petal length x₁``)."""
+        """x_k, after the data set's name of the input when it says more (``petal length x₁``); for a
+        network with input features, a_k^0 = its formula (a₃⁰ = x₁²)."""
+        features = self.model.session.network.features
+        if features is not None:
+            return f"{course_name('a', (k + 1,), 0)} = {feature_html(features[k])}"
         name = self._data_label(self.model.session.data.input_labels, k, ("x", "a0", "input", "in"))
         text = course_name("x", (k + 1,))
         return f'<span style="color:{self._style.muted.name()}">{name}</span>&nbsp;{text}' if name else text
@@ -1016,6 +1022,10 @@ class NetworkView(QGraphicsView):
     def _neuron_tooltip(self, l: int, j: int) -> str:
         stepper = self.model.stepper
         network = stepper.network
+        if l == 0 and network.features is not None:
+            name = course_name("a", (j + 1,), 0)
+            title = f"<b>Input {j + 1}</b>: the feature {name} = {feature_html(network.features[j])} of the raw input"
+            return f"{title}<br>{self._value_line(name, stepper.value(Quantity.INPUT), j)}"
         if l == 0:
             label = self._data_label(self.model.session.data.input_labels, j, ("x", "a0", "input", "in"))
             title = f"<b>Input {j + 1}</b>" + (f" ({label})" if label else "")

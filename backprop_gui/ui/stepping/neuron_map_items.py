@@ -47,7 +47,7 @@ POPUP_GAP = 10  # pixels between the hovered neuron and its larger map
 def maps_unavailable(session: Session) -> str | None:
     """Why the graph cannot draw ``session``'s neurons as maps, or None when it can."""
     network, inputs = session.network, session.data.inputs
-    if network.input_size != 2 or inputs.ndim != 2 or inputs.shape[1] != 2:
+    if network.raw_input_size != 2 or inputs.ndim != 2 or inputs.shape[1] != 2:
         return (
             f"Maps need a network with 2 inputs (x₁, x₂) to draw over a plane; this one has n₀ = {network.input_size}"
         )

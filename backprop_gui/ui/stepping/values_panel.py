@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.debugger_state import Event, Field, Selection
+from backprop_gui.core.features import formula
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym
 from backprop_gui.core.formulas import index as subscript
@@ -548,11 +549,16 @@ class ValuesPanel(QWidget):
         model, session = self.model, self.model.session
         L = session.network.depth
         tables: list[ValueTable] = []
+        features = session.network.features
         inputs = NeuronTableModel(
             model,
             0,
-            [Column("x", lambda k: Sym("x", subscript(k)), StepperValue(Quantity.INPUT))],
-            session.data.input_labels,
+            [Column("x", lambda k: Sym("x", subscript(k)), StepperValue(Quantity.INPUT))]
+            if features is None
+            else [Column("a⁰", lambda k: Sym("a", subscript(k), "0"), StepperValue(Quantity.INPUT))],
+            session.data.input_labels
+            if features is None
+            else [f"a_{k + 1}^0 = {formula(n)}" for k, n in enumerate(features)],
         )
         top = str(L)
         outputs = NeuronTableModel(

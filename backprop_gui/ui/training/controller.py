@@ -27,7 +27,7 @@ from backprop_gui.core.datasets import Dataset, check_fits
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.editing import Edit, ResetOptimizerState, SetData, SetTrainingSetting, SetUpdateRule
 from backprop_gui.core.optimizers import UpdateRule
-from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer
+from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer, training_count
 from backprop_gui.core.training_worker import (
     FRAME_RATE,
     RunRequest,
@@ -199,6 +199,8 @@ class TrainingController(QObject):
             self._delay,
             self._watch,
             session.optimizer_state,
+            session.data.test_fraction,
+            session.data.split_seed,
         )
         try:
             self._run = self.worker.start(request, session.data)  # sent (copied) at once
@@ -366,12 +368,7 @@ class TrainingController(QObject):
 
     def batches_per_epoch(self) -> int:
         session = self.model.session
-        return -(-max(1, len(session.data) - self._validation_count()) // session.training.batch_size)
-
-    def _validation_count(self) -> int:
-        session = self.model.session
-        fraction = session.data.validation_fraction
-        return min(int(round(len(session.data) * fraction)) if fraction > 0 else 0, len(session.data) - 1)
+        return -(-training_count(session.data) // session.training.batch_size)
 
     # --- history and data --------------------------------------------------------------
 

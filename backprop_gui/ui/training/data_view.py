@@ -28,7 +28,7 @@ from backprop_gui.core.debugger_state import DISPLAY, Event, Field
 from backprop_gui.core.decision import target_classes
 from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
-from backprop_gui.core.training import split_validation
+from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, NumberBox, param_box
 from backprop_gui.ui.common.session_model import SessionModel
@@ -83,7 +83,7 @@ def offer_to_fit(parent: QWidget, data: Dataset, network: Network) -> bool | Non
         return False
     n_in, n_out = data.input_size, data.target_size
     changes = []
-    if n_in != network.input_size:
+    if n_in != network.raw_input_size:
         changes.append(f"the input layer from n_0 = {network.input_size} to {n_in}")
     if n_out != network.layers[-1].size:
         changes.append(f"the output layer from n_L = {network.layers[-1].size} to {n_out}")
@@ -108,7 +108,7 @@ class SamplesModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         data = self.model.session.data
-        held = split_validation(len(data), data.validation_fraction, self.model.session.training.seed)[1]
+        held = data_split(data, self.model.session.training.seed).validation
         self._validation = np.zeros(len(data), dtype=bool)
         self._validation[held] = True
         self.endResetModel()

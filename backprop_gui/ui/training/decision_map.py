@@ -90,7 +90,7 @@ class DecisionMap(QWidget):
     def available(self) -> bool:
         """True when the network and data have 2 inputs, so there is a plane to draw."""
         s = self.model.session
-        return s.network.input_size == 2 and s.data.inputs.shape[1] == 2
+        return s.network.raw_input_size == 2 and s.data.inputs.shape[1] == 2
 
     def _reset(self) -> None:
         """A new session, network shape or data: rebuild the choices, the plane and the samples."""
@@ -178,7 +178,7 @@ class DecisionMap(QWidget):
     def _layout_key(self) -> tuple:
         """What the choices, plane and samples depend on: the data and the network's ends."""
         s = self.model.session
-        return (id(s.data), s.data.inputs.shape, s.network.input_size, s.network.layers[-1].size)
+        return (id(s.data), s.data.inputs.shape, s.network.input_size, s.network.features, s.network.layers[-1].size)
 
     def _hover(self, pos) -> None:
         if self.shown is None or self.outputs is None or self.plane is None:

@@ -88,7 +88,9 @@ class LayoutController(QObject):
 
     def layout(self, name: LayoutName | None = None) -> Layout:
         """Layout ``name`` (default the current one) for this network and the docks this window has."""
-        layout = LAYOUTS[name or self.current].for_network(self.model.session.network.sizes)
+        network = self.model.session.network
+        sizes = (network.raw_input_size, *network.sizes[1:])  # the input plane is the raw x1, x2, features or not
+        layout = LAYOUTS[name or self.current].for_network(sizes)
         return layout.without({key for key in layout.keys if key not in self.docks})
 
     def set_layout(self, name: LayoutName | str) -> None:
