@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.geometry import Size
+from backprop_gui.core.graph_layout import MAX_SHOWN, GraphTexts, shown_neurons
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import PROBABILITY_OUTPUTS, Layer, Network, build_network, output_conflict
 from backprop_gui.core.session import Session
@@ -155,6 +157,26 @@ def random_problems(
     else:
         t = rng.normal(size=(n_out, batch))
     return network, x, t
+
+
+LEGEND = Size(284, 80)  # the colour legend at 10 pt, for the graph layout tests
+
+
+def graph_texts(sizes: list[int], number: float = 64.6, font_points: float = 10.0) -> GraphTexts:
+    """Text sizes as a 10 pt font measures them: a line 15 px high, a number at 4 digits 65 px wide."""
+    shown = [shown_neurons(n) for n in sizes]
+    last = len(sizes) - 1
+    return GraphTexts(
+        line=15.125,
+        number=number,
+        font_points=font_points,
+        title=Size(195, 24),
+        captions=[Size(60, 24), *[Size(120 if l < last else 175, 24) for l in range(1, last + 1)]],
+        elisions={l: Size(110, 24) for l, n in enumerate(sizes) if n > MAX_SHOWN},
+        inputs={j: Size(21, 24) for j in shown[0]},
+        outputs={j: Size(46, 40) for j in shown[last]},
+        outputs_one_line={j: Size(110, 24) for j in shown[last]},
+    )
 
 
 def until_final(worker: TrainingWorker, timeout: float = 60) -> list[Snapshot]:

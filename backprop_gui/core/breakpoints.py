@@ -16,13 +16,14 @@ after the step is recorded, so training stops in a clean state.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
-from backprop_gui.core.backprop import PassResult, first_non_finite, run_pass
+from backprop_gui.core.backprop import PassResult, all_finite, first_non_finite, run_pass
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.network import Network
 from backprop_gui.core.optimizers import compute_update
@@ -234,6 +235,18 @@ class BreakpointMonitor:
     def observe(self, result: PassResult, step: int, samples: np.ndarray, next_sample: int) -> Hit | None:
         """Judge one step. ``samples``: the data rows of its batch columns; ``next_sample``:
         the row the next step begins with (where a phase breakpoint lands)."""
+        return self._judge(result, step, lambda: samples, lambda: next_sample, trained=False)
+
+    def _judge(
+        self,
+        result: PassResult,
+        step: int,
+        samples: Callable[[], np.ndarray],
+        next_sample: Callable[[], int],
+        trained: bool,
+    ) -> Hit | None:
+        """``observe`` with the rows asked for only when a hit names them. ``trained``: the pass is
+        a step ``Trainer.step`` took, so its loss and update are known to be finite."""
         s = self.settings
         if not self._steps:
             self._first_step = step
@@ -246,14 +259,14 @@ class BreakpointMonitor:
         if s.dead_relu:
             for l, active in self._active.items():
                 active |= (result.a[l] != 0).any(axis=1)
-        if s.non_finite and (hit := self._non_finite(result, step, samples)):
+        if s.non_finite and (hit := self._non_finite(result, step, samples, trained)):
             return hit
         if s.exploding and (hit := self._exploding(result, step, samples)):
             return hit
         if s.loss_below and s.loss_scope == "step" and result.loss < s.loss_target:
             reason = f"the loss of this step is {_n(result.loss)}, below the target {_n(s.loss_target)}"
-            return Hit(Condition.LOSS_BELOW, step, reason, sample=int(samples[0]), phase=_phase(Phase.LOSS))
-        return self._phase_hit(step, next_sample)
+            return Hit(Condition.LOSS_BELOW, step, reason, sample=int(samples()[0]), phase=_phase(Phase.LOSS))
+        return self._phase_hit(step, next_sample) if s.phases else None
 
     def end_epoch(self, step: int, epoch: int, next_sample: int) -> Hit | None:
         """Judge epoch ``epoch`` (1-based) that ended with ``step``, then start the next one."""
@@ -271,12 +284,17 @@ class BreakpointMonitor:
         self.detach()  # before the counts the old observer feeds start again
         self.start(whole_epoch=trainer.batch == 0)
 
+        def samples() -> np.ndarray:
+            return last_step_rows(trainer)
+
+        def next_sample() -> int:
+            return int(trainer.next_samples()[0])
+
         def observer(result: PassResult, step: int) -> None:
             ended = trainer.batch == 0
-            next_sample = int(trainer.next_samples()[0])
-            hit = self.observe(result, step, last_step_rows(trainer), next_sample)
+            hit = self._judge(result, step, samples, next_sample, trained=True)
             if ended:
-                hit = hit or self.end_epoch(step, trainer.epoch, next_sample)
+                hit = hit or self.end_epoch(step, trainer.epoch, next_sample())
             if hit is not None:
                 raise BreakpointHit(hit)
 
@@ -288,22 +306,29 @@ class BreakpointMonitor:
 
     # --- the conditions ----------------------------------------------------------
 
-    def _phase_hit(self, step: int, next_sample: int) -> Hit | None:
+    def _phase_hit(self, step: int, next_sample: Callable[[], int]) -> Hit | None:
         valid = sorted(p for p in self.settings.phases if 0 <= p < len(self.phases))
         if not valid:
             return None
-        phase = self.phases[valid[0]]
+        phase, sample = self.phases[valid[0]], next_sample()
         reason = (
             f"training reached the breakpoint on {phase.label}; the stepper shows it for sample "
-            f"{next_sample + 1} (remove it with F9 to train without stopping)"
+            f"{sample + 1} (remove it with F9 to train without stopping)"
         )
-        return Hit(Condition.PHASE, step, reason, layer=phase.layer or None, sample=next_sample, phase=phase)
+        return Hit(Condition.PHASE, step, reason, layer=phase.layer or None, sample=sample, phase=phase)
 
-    def _non_finite(self, result: PassResult, step: int, samples: np.ndarray) -> Hit | None:
+    def _non_finite(
+        self, result: PassResult, step: int, samples: Callable[[], np.ndarray], trained: bool
+    ) -> Hit | None:
+        if trained and all_finite(result.z.values()):
+            # Trainer.step refuses a step whose loss or update is not finite, and a NaN or ±inf in a,
+            # δ or a gradient always reaches one of them (NaN spreads, inf·0 is NaN, f(z) is finite for
+            # a finite z). Only a z of ±inf can hide, turned finite by a saturating f (σ, tanh, ReLU).
+            return None
         bad = first_non_finite(result)
-        return None if bad is None else _non_finite_hit(result, bad, step, samples)
+        return None if bad is None else _non_finite_hit(result, bad, step, samples())
 
-    def _exploding(self, result: PassResult, step: int, samples: np.ndarray) -> Hit | None:
+    def _exploding(self, result: PassResult, step: int, samples: Callable[[], np.ndarray]) -> Hit | None:
         threshold = self.settings.exploding_threshold
         sizes = {l: float(np.abs(d).max()) for l, d in result.delta.items()}
         l = max(sizes, key=sizes.__getitem__)
@@ -311,7 +336,7 @@ class BreakpointMonitor:
             return None
         j, column = np.unravel_index(int(np.argmax(np.abs(result.delta[l]))), result.delta[l].shape)
         reason = f"max |δ^{l}| = {_n(sizes[l])} is above the threshold {_n(threshold)}"
-        return Hit(Condition.EXPLODING, step, reason, l, int(j), int(samples[column]), _phase(Phase.BACKWARD, l))
+        return Hit(Condition.EXPLODING, step, reason, l, int(j), int(samples()[column]), _phase(Phase.BACKWARD, l))
 
     def _epoch_hit(self, step: int, epoch: int, next_sample: int) -> Hit | None:
         s = self.settings

@@ -43,6 +43,11 @@ class Plane:
     def height(self) -> float:
         return self.y_max - self.y_min
 
+    def contains(self, inputs: np.ndarray) -> bool:
+        """True when every sample of ``inputs`` (N, 2) lies inside the plane."""
+        x, y = inputs[:, 0], inputs[:, 1]
+        return bool(np.all((x >= self.x_min) & (x <= self.x_max) & (y >= self.y_min) & (y <= self.y_max)))
+
 
 def plane_around(inputs: np.ndarray, margin: float = 0.15) -> Plane:
     """A plane holding every sample of ``inputs`` (N, 2) with ``margin`` of its span added on each side."""
@@ -136,6 +141,13 @@ def class_map(outputs: np.ndarray) -> np.ndarray:
     """The arg-max output index (0-based) of each cell of ``outputs`` (n_L, R, R), shape (R, R)."""
     classes: np.ndarray = np.argmax(outputs, axis=0)
     return classes
+
+
+def is_classification(targets: np.ndarray) -> bool:
+    """True when ``targets`` (N, n_L) are classes: one 0/1 column, or one-hot rows."""
+    if targets.shape[1] == 1:
+        return bool(np.all((targets == 0) | (targets == 1)))
+    return bool(np.all((targets == 0) | (targets == 1)) and np.all(targets.sum(axis=1) == 1))
 
 
 def target_classes(targets: np.ndarray) -> np.ndarray:

@@ -613,12 +613,15 @@ class SetData(Edit):
     data: Dataset
     fit: bool = False
     seed: int = 0
+    label: str = ""  # what the edit did, for the Undo menu ("add a sample of class 1"); default: the data's source
     _old: tuple[Dataset, int, int, tuple[str, ...] | None, np.ndarray, np.ndarray, np.ndarray] | None = field(
         default=None, init=False, repr=False
     )  # data, batch, n_0, features, w^1, w^L, b^L
 
     @property
     def text(self) -> str:
+        if self.label:
+            return self.label
         if self.data.generator:
             return f"load data set {self.data.generator['name']}"
         return f"import data ({len(self.data):,} samples)"

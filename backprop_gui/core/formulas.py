@@ -14,7 +14,7 @@ compute it. Formulas describe the first sample of the pass (the debugger steps o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -129,6 +129,18 @@ def _join(terms: Sequence[Tokens], op: str = "+") -> Tokens:
     """``terms`` joined by ``op``; a long list keeps its first and last terms around "…"."""
     if len(terms) > MAX_TERMS:
         terms = [*terms[:HEAD], (Op("…"),), *terms[-TAIL:]]
+    return _joined(terms, op)
+
+
+def _join_each(count: int, term: Callable[[int], Tokens], op: str = "+") -> Tokens:
+    """``_join`` of ``term(k)`` for k < ``count``, making only the terms it keeps (a sum over the 784
+    inputs of a layer keeps 5)."""
+    if count > MAX_TERMS:
+        return _joined([*map(term, range(HEAD)), (Op("…"),), *map(term, range(count - TAIL, count))], op)
+    return _joined([term(k) for k in range(count)], op)
+
+
+def _joined(terms: Sequence[Tokens], op: str) -> Tokens:
     out: list[Token] = []
     for i, term in enumerate(terms):
         if i:
@@ -218,9 +230,8 @@ def _weighted_input(v: _Values, l: int, j: int) -> Equation:
     definition: Tokens = (
         Sym("z", "j", "l"), Op("="), Sym("Σ", "k"), Sym("w", "jk", "l"), Sym(prev, "k", "" if l == 1 else "l−1"),
     )  # fmt: skip
-    general: Tokens = _join(
-        [(Sym("w", index(j, k), str(l)), _activation_sym(l - 1, k)) for k in range(layer.weights.shape[1])]
-    )
+    count = layer.weights.shape[1]
+    general: Tokens = _join_each(count, lambda k: (Sym("w", index(j, k), str(l)), _activation_sym(l - 1, k)))
     if layer.has_bias:
         definition += (Op("+"), Sym("b", "j", "l"))
         general += (Op("+"), Sym("b", index(j), str(l)))
@@ -228,8 +239,7 @@ def _weighted_input(v: _Values, l: int, j: int) -> Equation:
     numbers = None
     if result is not None:
         w = v.weights(l)
-        inputs = [v.activation(l - 1, k) for k in range(w.shape[1])]
-        numbers = _join([_product(_n(float(w[j, k])), _n(inputs[k]), True) for k in range(w.shape[1])])
+        numbers = _join_each(count, lambda k: _product(_n(float(w[j, k])), _n(v.activation(l - 1, k)), True))
         if layer.has_bias:
             numbers += (Op("+"), *_n(float(v.biases(l)[j])))
     lhs = (Sym("z", index(j), str(l)),)
@@ -468,14 +478,13 @@ def _hidden_delta(v: _Values, l: int, j: int) -> Equation:
         Sym("δ", "j", "l"), Op("="), Op("("), Sym("Σ", "k"), Sym("w", "kj", "l+1"), Sym("δ", "k", "l+1"), Op(")"),
         Op("·"), *_call("f′", (Sym("z", "j", "l"),)),
     )  # fmt: skip
-    terms = [(Sym("w", index(k, j), up), Sym("δ", index(k), up)) for k in range(n_next)]
-    general = (*_paren(_join(terms), n_next > 1), Op("·"), *_call("f′", (Sym("z", index(j), str(l)),)))
+    terms = _join_each(n_next, lambda k: (Sym("w", index(k, j), up), Sym("δ", index(k), up)))
+    general = (*_paren(terms, n_next > 1), Op("·"), *_call("f′", (Sym("z", index(j), str(l)),)))
     result = v.get(Quantity.DELTA, l, j)
     numbers = None
     if result is not None:
         w = v.weights(l + 1)
-        deltas = [v.get(Quantity.DELTA, l + 1, k) for k in range(n_next)]
-        products = _join([_product(_n(float(w[k, j])), _n(deltas[k]), True) for k in range(n_next)])
+        products = _join_each(n_next, lambda k: _product(_n(float(w[k, j])), _n(v.get(Quantity.DELTA, l + 1, k)), True))
         z, a = v.known(Quantity.WEIGHTED_INPUT, l, j), v.known(Quantity.ACTIVATION, l, j)
         numbers = (*_paren(products, n_next > 1), Op("×"), *_n(v.derivative(l, z, a)))
     lhs = (Sym("δ", index(j), str(l)),)

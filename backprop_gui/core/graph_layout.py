@@ -30,7 +30,7 @@ WIDE_HALO_SHARE = 0.2  # … only up to this share of the radius (never below HA
 HALO_SHARE = 0.6  # … no ring reaches beyond this share of the radius (small circles get a thinner ring)
 THIN_HALO = 4.0  # the glow ring's reach when circles large enough for their numbers are crowded
 GAP_SHARE, MIN_GAP = 0.15, 3.0  # the clear space between neighbouring neurons' rings: a share of the radius, ≥ MIN_GAP
-MIN_INSIDE_FONT = 0.6  # numbers inside circles may shrink to this share of the graph's font (not below 10 pt)
+MIN_INSIDE_FONT = 0.6  # numbers inside circles may shrink to this share of the graph's font (not below least_points)
 MIN_RADIUS = 7.0  # the smallest circle, with its number beside it
 MARGIN = 12.0  # between the view's edges and the outermost texts
 TITLE_TOP = 4.0  # the session's name, at the top left
@@ -44,7 +44,8 @@ class GraphTexts:
     """The sizes of the graph's texts, as the view measures them in its font (pixels).
 
     ``line`` is a line of text's height, ``number`` the width of a wide number at the current
-    precision, ``font_points`` the font's size; the title is the session's name. Captions are
+    precision, ``font_points`` the font's size and ``least_points`` the smallest a number inside
+    a circle may shrink to (presentation mode: the font's own size); the title is the session's name. Captions are
     one per column (layer 0..L); elision marks are keyed by layer; labels by j (0-based) of the
     shown inputs and outputs, the outputs' both on two lines (name over target) and on one line
     (for crowded outputs).
@@ -59,6 +60,7 @@ class GraphTexts:
     inputs: Mapping[int, Size]
     outputs: Mapping[int, Size]
     outputs_one_line: Mapping[int, Size]
+    least_points: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ class _Plan:
         view_w, view_h = max(view.width, 200.0), max(view.height, 150.0)
         legend_top, legend_right = view_h - legend.height - 18, legend.width + 18  # the legend's corner, px
         font_pt = texts.font_points
-        least_share = min(1.0, max(MIN_INSIDE_FONT, 10 / font_pt)) if font_pt > 0 else 1.0
+        least_share = min(1.0, max(MIN_INSIDE_FONT, texts.least_points / font_pt)) if font_pt > 0 else 1.0
         r_full = max(16.0, value_w / 2 + 7)  # a circle that holds its number
         r_least = max(16.0, least_share * value_w / 2 + 7)  # … in the smallest font allowed inside
         r_max = max(r_full, 2.4 * line)

@@ -24,9 +24,14 @@ from backprop_gui.core.training import Trainer, TrainerHook
 Array = np.ndarray
 
 
+def mean_square(values: Array) -> float:
+    """Mean of values²; 0 for an empty array. (One BLAS call: it runs after every training step.)"""
+    return float(np.vdot(values, values)) / values.size if values.size else 0.0
+
+
 def rms(values: Array) -> float:
-    """√(mean of values²); 0 for an empty array. (One BLAS call: it runs after every training step.)"""
-    return math.sqrt(float(np.vdot(values, values)) / values.size) if values.size else 0.0
+    """√(mean of values²); 0 for an empty array."""
+    return math.sqrt(mean_square(values))
 
 
 def layer_sizes(result: PassResult) -> tuple[Array, Array]:
@@ -61,6 +66,7 @@ class HealthRecorder:
             self._count = 0
             self._stride = 1  # steps per stored point
             self._pending = np.zeros((2, self.depth))
+            self._squares_of_step = np.zeros((2, self.depth))  # record's scratch row
             self._pending_steps = 0
             self._epoch_rows: list[Array] = []
             self._epoch_sum = np.zeros((2, self.depth))
@@ -87,8 +93,10 @@ class HealthRecorder:
 
     def record(self, result: PassResult, step: int) -> None:
         """Add the sizes of one training step ``step`` (1-based)."""
-        delta, grad_w = layer_sizes(result)
-        squares = np.stack([delta, grad_w]) ** 2
+        squares = self._squares_of_step
+        for i in range(self.depth):  # mean squares straight into one row: this runs after every step
+            squares[0, i] = mean_square(result.delta[i + 1])
+            squares[1, i] = mean_square(result.grad_w[i + 1])
         with self._lock:
             self._epoch_sum += squares
             self._epoch_steps += 1

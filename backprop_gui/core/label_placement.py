@@ -1,25 +1,37 @@
-"""Placing labels along graph edges so that none overlaps another, a neuron or the legend.
+"""Placing labels along graph edges so that none overlaps another, a neuron or the legend, and
+each reads as its own edge's.
 
 Pure geometry in scene units (x to the right, y down). Each label asks for a box of a given
 size on its edge; boxes are placed in order of importance. A box is first tried at the edge's
 middle, then at points further along the edge in both directions, each also nudged a little
-across the edge; of the spots free of every obstacle and every box placed before, the first
-that no other edge crosses wins (else the one fewest cross, so a label reads as its own edge's).
-A label with no free spot is hidden, so the least important labels are the ones that give way
-when space runs out, and no label is ever drawn on top of another.
+across the edge (never off it: the edge always passes through the box). A spot is taken only if
+it is free of every obstacle and every box placed before, and unambiguous: the label's centre is
+nearer its own edge than any other edge, by ``CLEAR_MARGIN`` of its height. Of those, the first
+that no other edge crosses wins, else the one fewest cross. A label with no such spot is hidden,
+so the least important labels are the ones that give way when space runs out (or, in dense
+layers, the ``CHECKS`` budget of lines weighed per placement), and no label is ever drawn on
+top of another or where it could be read as another edge's.
+
+``place_edge_labels`` takes everything from a ``core.graph_layout.GraphLayout``: the edges'
+segments, and as obstacles the layout's neurons (rings and numbers), texts and legend.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from math import floor, hypot
+from math import ceil, floor, hypot
 
 from backprop_gui.core.geometry import Box
+from backprop_gui.core.graph_layout import GraphLayout
+
+Line = tuple[Hashable, tuple[float, float], tuple[float, float]]  # (key, start, end) of an edge
 
 ALONG = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)  # where on the edge to try, as a share of its length
-ACROSS = (0.0, 0.55, -0.55)  # nudges across the edge, in box heights
-CROSSING_CHECKS = 2_000  # labels × lines above which lines are not avoided (it would slow every step)
+ACROSS = (0.0, 0.45, -0.45)  # nudges across the edge, in box heights (under half: the edge stays inside)
+CLEAR_MARGIN = 0.25  # another edge is at least this many label heights farther from a label's centre than its own
+CLEARANCE = 1.0  # kept between a label and an obstacle: the antialiased rim drawn around a shape
+CHECKS = 20_000  # lines weighed per placement, at most: the labels left then are hidden (dense layers, every step)
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,15 @@ def segment_crosses(box: Box, start: tuple[float, float], end: tuple[float, floa
     return True
 
 
+def distance_to_segment(point: tuple[float, float], start: tuple[float, float], end: tuple[float, float]) -> float:
+    """The distance from ``point`` to the nearest point of the segment from ``start`` to ``end``."""
+    (px, py), (x0, y0), (x1, y1) = point, start, end
+    dx, dy = x1 - x0, y1 - y0
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0 else min(1.0, max(0.0, ((px - x0) * dx + (py - y0) * dy) / length2))
+    return hypot(px - x0 - t * dx, py - y0 - t * dy)
+
+
 def candidates(request: LabelRequest) -> Iterable[Box]:
     """The boxes to try for ``request``, best first: along the edge from its middle outwards, each
     straight on the edge and then nudged to either side of it."""
@@ -95,57 +116,116 @@ def place_labels(
     requests: Sequence[LabelRequest],
     obstacles: Iterable[Box] = (),
     bounds: Box | None = None,
-    edges: Sequence[tuple[Hashable, tuple[float, float], tuple[float, float]]] = (),
+    edges: Sequence[Line] = (),
 ) -> dict[Hashable, Box]:
-    """Where each label goes: ``key`` → its box, for the labels that found a free spot.
+    """Where each label goes: ``key`` → its box, for the labels that found a free, unambiguous spot.
 
     No two returned boxes intersect, none intersects an obstacle (neurons, the legend), and all
     lie inside ``bounds`` if given. Labels are placed most important first (ties keep their order).
-    ``edges`` (key, start, end) are the lines a label should rather not sit on, other than its own
-    (weighed only for up to ``CROSSING_CHECKS`` labels × lines).
+    ``edges`` (key, start, end) are the graph's lines: a label's own edge (same key) passes through
+    its box, its centre is nearer that edge than any other by ``CLEAR_MARGIN`` of its height, and
+    of such spots the one fewest other lines cross is taken.
     """
     if not requests:
         return {}
-    obstacles = list(obstacles)
     cell = max(max(r.width, r.height) for r in requests)  # a cell holds about one label
     grid = _Grid(cell)
     for box in obstacles:
         grid.add(box)
-    lines: dict[tuple[int, int], list[tuple[Hashable, tuple[float, float], tuple[float, float]]]] = {}
-    if len(edges) * len(requests) > CROSSING_CHECKS:
-        edges = ()  # too many to weigh at every step: the first free spot wins
-    for edge in edges:  # each line in the cells it passes through (and their neighbours), walked in half cells
-        (x0, y0), (x1, y1) = edge[1], edge[2]
-        steps = int(hypot(x1 - x0, y1 - y0) / (cell / 2)) + 1
-        near: set[tuple[int, int]] = set()
-        for i in range(steps + 1):
-            gx, gy = floor((x0 + (x1 - x0) * i / steps) / cell), floor((y0 + (y1 - y0) * i / steps) / cell)
-            near.update((gx + dx, gy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
-        for key in near:
-            lines.setdefault(key, []).append(edge)
+    lines = _LineGrid(cell, edges)
+    placed: dict[Hashable, Box] = {}
+    for request in sorted(requests, key=lambda r: -r.importance):
+        if lines.checks > CHECKS:
+            break  # the rest would take too long to place without doubt: the least important are hidden
+        best: tuple[int, Box] | None = None
+        for box in candidates(request):
+            if (bounds is not None and not box.inside(bounds)) or grid.hits(box):
+                continue
+            if not segment_crosses(box, request.start, request.end) or not lines.nearest_is(box, request):
+                continue  # off its edge, or as near another edge: it could be read as that one's
+            crossed = lines.crossings(box, request.key, best[0] if best else len(edges) + 1)
+            if best is None or crossed < best[0]:
+                best = (crossed, box)
+            if crossed == 0:
+                break
+        if best is not None:
+            grid.add(best[1])
+            placed[request.key] = best[1]
+    return placed
 
-    def crossings(box: Box, own: Hashable, enough: int) -> int:
+
+def place_edge_labels(
+    layout: GraphLayout,
+    labels: Mapping[tuple[int, int, int], tuple[float, float, float]],
+    bounds: Box | None = None,
+    also_avoid: Iterable[Box] = (),
+) -> dict[Hashable, Box]:
+    """Labels on the edges of ``layout``: edge key (l, j, k) → (width, height, importance) of its
+    label, for the edges to label. The obstacles are the layout's own (``GraphLayout.obstacles``:
+    neurons with their rings and numbers, the input and output labels, captions, title, elision
+    marks and the legend) and ``also_avoid``; every edge of the layout is a line to keep clear of."""
+    requests = []
+    for key, (width, height, importance) in labels.items():
+        segment = layout.edges[key]
+        start, end = (segment.start.x, segment.start.y), (segment.end.x, segment.end.y)
+        requests.append(LabelRequest(key, start, end, width, height, importance))
+    edges = [(key, (e.start.x, e.start.y), (e.end.x, e.end.y)) for key, e in layout.edges.items()]
+    c = CLEARANCE
+    obstacles = [Box(b.x - c, b.y - c, b.width + 2 * c, b.height + 2 * c) for b in layout.obstacles()]
+    return place_labels(requests, [*obstacles, *also_avoid], bounds, edges)
+
+
+class _LineGrid:
+    """The graph's lines bucketed by the cells they pass through, walked in steps of a quarter cell:
+    a line passing within d of a point has a step within d + 1/8 cell of it."""
+
+    def __init__(self, cell: float, edges: Sequence[Line]) -> None:
+        self.cell = max(cell, 1e-6)
+        self.cells: dict[tuple[int, int], list[Line]] = {}
+        self.checks = 0  # lines weighed so far
+        for edge in edges:
+            (x0, y0), (x1, y1) = edge[1], edge[2]
+            steps = int(hypot(x1 - x0, y1 - y0) / (self.cell / 4)) + 1
+            keys = {self._key(x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps) for i in range(steps + 1)}
+            for key in keys:
+                self.cells.setdefault(key, []).append(edge)
+
+    def _key(self, x: float, y: float) -> tuple[int, int]:
+        return floor(x / self.cell), floor(y / self.cell)
+
+    def _near(self, left: int, top: int, right: int, bottom: int, reach: int = 1) -> Iterable[Line]:
+        """The lines through the cells from (left, top) to (right, bottom) and ``reach`` cells around,
+        those of the first cell first, once each; every line handed out counts against ``CHECKS``."""
+        seen: set[Hashable] = set()
+        cells = [(left, top)] + [
+            (gx, gy) for gx in range(left - reach, right + reach + 1) for gy in range(top - reach, bottom + reach + 1)
+        ]
+        for cell in cells:
+            for line in self.cells.get(cell, ()):
+                if line[0] not in seen:
+                    seen.add(line[0])
+                    self.checks += 1
+                    yield line
+
+    def nearest_is(self, box: Box, request: LabelRequest) -> bool:
+        """Whether ``box``'s centre is nearer ``request``'s own edge than any other line, by
+        ``CLEAR_MARGIN`` of the box's height."""
+        centre = (box.x + box.width / 2, box.y + box.height / 2)
+        limit = distance_to_segment(centre, request.start, request.end) + CLEAR_MARGIN * box.height
+        gx, gy = self._key(*centre)
+        reach = ceil((limit + self.cell / 8) / self.cell)  # cells around the centre's that a line this near passes
+        for key, start, end in self._near(gx, gy, gx, gy, reach):
+            if key != request.key and distance_to_segment(centre, start, end) < limit:
+                return False
+        return True
+
+    def crossings(self, box: Box, own: Hashable, enough: int) -> int:
         """How many other lines cross ``box``, counted up to ``enough`` (no better than the best so far)."""
-        near = {id(e): e for key in grid.keys(box) for e in lines.get(key, ())}
+        (left, top), (right, bottom) = self._key(box.x, box.y), self._key(box.right, box.bottom)
         count = 0
-        for key, start, end in near.values():
+        for key, start, end in self._near(left, top, right, bottom):
             if key != own and segment_crosses(box, start, end):
                 count += 1
                 if count >= enough:
                     break
         return count
-
-    placed: dict[Hashable, Box] = {}
-    for request in sorted(requests, key=lambda r: -r.importance):
-        best: tuple[int, Box] | None = None
-        for box in candidates(request):
-            if (bounds is None or box.inside(bounds)) and not grid.hits(box):
-                crossed = crossings(box, request.key, best[0] if best else len(edges) + 1) if lines else 0
-                if best is None or crossed < best[0]:
-                    best = (crossed, box)
-                if crossed == 0:
-                    break
-        if best is not None:
-            grid.add(best[1])
-            placed[request.key] = best[1]
-    return placed

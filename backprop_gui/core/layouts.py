@@ -29,13 +29,16 @@ class Side(StrEnum):
 @dataclass(frozen=True)
 class DockPlace:
     """Where dock ``key`` goes: on ``side``, taking ``share`` of that side's length beside the side's
-    other docks, or in a tab of dock ``tab_of`` (then ``share`` is unused). ``front``: its tab is raised."""
+    other docks, or in a tab of dock ``tab_of`` (then ``share`` is unused). ``front``: its tab is raised.
+    ``beside_from``: in a window narrower than this (px), the dock goes in a tab of the side's first
+    dock instead of beside it, where it would be too cramped to read."""
 
     key: str
     side: Side
     share: float = 1.0
     tab_of: str | None = None
     front: bool = False
+    beside_from: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,17 @@ class Layout:
         gone = {key for key, needs in REQUIREMENTS.items() if not needs(tuple(sizes))}
         return self.without(gone)
 
+    def for_width(self, width: int) -> Layout:
+        """This layout in a window ``width`` px wide: a dock that needs more width to stand beside
+        the others goes in a tab of its side's first dock."""
+        places: list[DockPlace] = []
+        for place in self.places:
+            first = next(p for p in self.places if p.side is place.side and p.tab_of is None)
+            if place.tab_of is None and width < place.beside_from and first is not place:
+                place = replace(place, tab_of=first.key, front=False)
+            places.append(place)
+        return replace(self, places=tuple(places))
+
     def without(self, gone: set[str]) -> Layout:
         """This layout without the docks ``gone`` (for example, ones this window does not have)."""
         places: list[DockPlace] = []
@@ -84,6 +98,7 @@ REQUIREMENTS: dict[str, Callable[[tuple[int, ...]], bool]] = {
 }
 
 R, B = Side.RIGHT, Side.BOTTOM
+PRESENT_SIDE_BY_SIDE = 1280  # px: a narrower projector shows the loss plot in a tab beside the formula
 LAYOUTS: dict[LayoutName, Layout] = {
     LayoutName.STEP: Layout(
         LayoutName.STEP,
@@ -117,8 +132,8 @@ LAYOUTS: dict[LayoutName, Layout] = {
         LayoutName.PRESENT,
         "Present",
         (
-            DockPlace("formula", B, 0.62),
-            DockPlace("loss", B, 0.38),
+            DockPlace("formula", B, 0.62, front=True),
+            DockPlace("loss", B, 0.38, beside_from=PRESENT_SIDE_BY_SIDE),
         ),
         ((R, 0.0), (B, 0.3)),
     ),

@@ -125,6 +125,13 @@ def load_session(path: str | os.PathLike[str]) -> Session:
 
 def loads(data: str | bytes, default_name: str = "untitled") -> Session:
     """The session in the JSON text ``data``; ``default_name`` when the file has no ``name``."""
+    return session_from_dict(parse_json(data), default_name)
+
+
+def parse_json(data: str | bytes) -> Any:
+    """The JSON document in ``data``, parsed as a session file is: its lists' values counted
+    before anything is built, a key given twice refused, NaN, infinity and overflowing numbers
+    kept as markers for the field checks to name. SessionError says what is wrong."""
     if isinstance(data, bytes):
         data = _decoded(data)
     if not data.strip():
@@ -149,7 +156,7 @@ def loads(data: str | bytes, default_name: str = "untitled") -> Session:
         raise SessionError(f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}){hint}") from None
     except RecursionError:
         raise SessionError("not a session file: lists or objects are nested too deeply") from None
-    return session_from_dict(document, default_name)
+    return document
 
 
 def _decoded(data: bytes) -> str:

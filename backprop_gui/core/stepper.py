@@ -145,6 +145,7 @@ class Stepper:
         self.phases = phase_sequence(network.depth)
         self._history: list[_State] = []
         self._state = self._new_pass(batch % self.batch_count)
+        self._values: tuple[_State | None, dict[tuple[Quantity, int], Revealed]] = (None, {})  # value's, per state
 
     # --- where we are -------------------------------------------------------------
 
@@ -172,6 +173,12 @@ class Stepper:
     def revealed(self) -> int:
         """Neurons of ``phases[position]`` shown so far by step into (0 if none)."""
         return self._state.revealed
+
+    @property
+    def version_key(self) -> object:
+        """One object that stays the same exactly while what the stepper shows does (a cache key:
+        compare with ``is``); every move, new pass or restart gives a new one."""
+        return self._state
 
     @property
     def record(self) -> PassResult:
@@ -326,11 +333,21 @@ class Stepper:
         return np.arange(rows) < done
 
     def value(self, quantity: Quantity, layer: int = 0) -> Revealed:
-        """``quantity`` of ``layer`` with its known rows; unknown rows hold NaN, never a number."""
-        known = self.known(quantity, layer)
-        values = np.array(self._raw(Quantity(quantity), layer), dtype=float, copy=True)
-        values[~known] = np.nan
-        return Revealed(values, known)
+        """``quantity`` of ``layer`` with its known rows; unknown rows hold NaN, never a number.
+
+        The arrays are read-only: each is kept until the stepper moves, as the views ask for the same
+        values many times per step."""
+        if self._values[0] is not self._state:
+            self._values = (self._state, {})
+        key = (quantity, layer)
+        found = self._values[1].get(key)
+        if found is None:
+            known = self.known(quantity, layer)
+            values = np.array(self._raw(Quantity(quantity), layer), dtype=float, copy=True)
+            values[~known] = np.nan
+            values.flags.writeable = known.flags.writeable = False
+            found = self._values[1][key] = Revealed(values, known)
+        return found
 
     @property
     def update(self) -> Update:

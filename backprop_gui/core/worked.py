@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -67,7 +67,7 @@ class WorkedSection:
     step: PhaseStep
     definitions: tuple[Tokens, ...]
     lines: tuple[WorkedLine, ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # prose, with any maths between "$" signs in TeX
     activation: str = ""  # the layer's f (Forward) or, with ``derivative``, its f′ (Backward)
     derivative: bool = False
 
@@ -122,8 +122,21 @@ def solution_so_far(
     stepper: Stepper, title: str = "network", selection: Selection | None = None, widest: int | None = WIDE
 ) -> WorkedSolution:
     """The worked solution of ``stepper``'s pass as far as it has gone (the dock's, and the exports'
-    with ``so_far``): a layer wider than ``widest`` lists the ``selection``'s neuron or the last computed."""
-    return _solution(stepper, None, title, True, selection, widest)
+    with ``so_far``): a layer wider than ``widest`` lists the ``selection``'s neuron or the last computed.
+
+    The last few are kept, so the formula panel and the worked solution build each position's once."""
+    key = stepper.version_key
+    for kept_key, kept_selection, kept_widest, kept in _recent:
+        if kept_key is key and kept_selection == selection and kept_widest == widest:
+            return replace(kept, title=title, sections=list(kept.sections))
+    solution = _solution(stepper, None, title, True, selection, widest)
+    _recent.append((key, selection, widest, solution))
+    del _recent[:-RECENT]
+    return replace(solution, sections=list(solution.sections))
+
+
+RECENT = 4  # worked solutions kept by ``solution_so_far``
+_recent: list[tuple[object, Selection | None, int | None, WorkedSolution]] = []
 
 
 class _Choice:
@@ -182,20 +195,26 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
     s = choice.stepper
     network, L = s.network, s.network.depth
     Q = Quantity
+    neuron_all: dict[tuple[int, int], list[Equation]] = {}
     neuron_eqs: dict[tuple[int, int], dict[Quantity, Equation]] = {}
     edge_eqs: dict[tuple[int, int, int], list[Equation]] = {}
+
+    def all_of_neuron(l: int, j: int) -> list[Equation]:
+        if (l, j) not in neuron_all:
+            neuron_all[(l, j)] = equations(s, l, j)
+        return neuron_all[(l, j)]
 
     def neuron(l: int, j: int) -> dict[Quantity, Equation]:
         """The neuron's equations by quantity (of several with one quantity, the first)."""
         if (l, j) not in neuron_eqs:
             neuron_eqs[(l, j)] = {}
-            for eq in equations(s, l, j):
+            for eq in all_of_neuron(l, j):
                 neuron_eqs[(l, j)].setdefault(eq.quantity, eq)
         return neuron_eqs[(l, j)]
 
     def all_of(l: int, j: int, q: Quantity) -> list[Equation]:
         """Every equation of ``q`` of the neuron: C₀ and C with its penalty; an optimiser's steps."""
-        return [eq for eq in equations(s, l, j) if eq.quantity is q]
+        return [eq for eq in all_of_neuron(l, j) if eq.quantity is q]
 
     def edge(l: int, j: int, k: int) -> list[Equation]:
         if (l, j, k) not in edge_eqs:
@@ -242,7 +261,7 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
         known = [eq for eq in [*per_neuron, *(g for _, _, g in grads)] if eq.known]
         notes = _unique(eq.note for eq in known if eq.note and eq.note != plain_f)
         if not bias:
-            notes += (f"Layer {l} has no bias: b^{l} = 0 is not learned, so it has no ∂C/∂b.",)
+            notes += (f"Layer {l} has no bias: $b^{{{l}}} = 0$ is not learned, so it has no ∂C/∂b.",)
         uses_f = any(eq.note == plain_f for eq in per_neuron)
         lines = [
             ln for j in js for q in (Q.DELTA, Q.GRAD_BIASES) if q in neuron(l, j) for ln in line(neuron(l, j)[q], l, j)
@@ -493,9 +512,18 @@ def worked_solution_markdown(
         general = [f"${_tex_definition(d)}$" for d in section.definitions]
         general += [f"${line}$" for line in _tex_function_lines(section)]
         lines += ["General form: " + ", ".join(general) + ".", ""]
-        lines += [f"*{_md_text(note)}*\n" for note in section.notes]
+        lines += [f"*{_note(note, _md_text)}*\n" for note in section.notes]
         lines += [_md_line(line, digits) for line in section.lines] + [""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _note(note: str, prose: Callable[[str], str]) -> str:
+    """A section's note for Markdown or LaTeX: its prose through ``prose``, its maths kept as ``$…$``."""
+
+    def text(part: str) -> str:  # ``prose`` trims the spaces that part the text from the maths: kept
+        return (" " if part[:1].isspace() else "") + prose(part) + (" " if part[-1:].isspace() else "")
+
+    return "".join(f"${part}$" if i % 2 else text(part) for i, part in enumerate(note.split("$")))
 
 
 def _md_line(line: WorkedLine, digits: int) -> str:
@@ -666,7 +694,7 @@ def worked_solution_latex(
         general = [f"${_tex_definition(d)}$" for d in section.definitions]
         general += [f"${line}$" for line in _tex_function_lines(section)]
         lines += ["General form: " + ", ".join(general) + ".", ""]
-        lines += [rf"\emph{{{tex_text(note)}}}" + "\n" for note in section.notes]
+        lines += [rf"\emph{{{_note(note, tex_text)}}}" + "\n" for note in section.notes]
         lines += _tex_lines(section.lines, digits)
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"

@@ -113,6 +113,26 @@ def test_monitor_reports_a_non_finite_pass_from_the_stepper_or_any_caller():
     assert (hit.step, hit.layer, hit.neuron, hit.sample) == (7, 2, 0, 4)
 
 
+def test_training_stops_at_an_infinite_z_that_a_saturating_activation_hides_from_the_loss():
+    # z_1^1 = 1e308 · 10 overflows to +inf, tanh turns it into 1 and f'(z) into 0: the loss and the
+    # update stay finite, so only the monitor's own look at z catches it.
+    network = Network(
+        1,
+        [
+            Layer(np.array([[1e308], [0.5]]), np.zeros(2), "tanh"),
+            Layer(np.array([[1.0, 1.0]]), np.zeros(1), "linear"),
+        ],
+        loss="half_squared_error",
+    )
+    trainer = Trainer(network, Dataset(np.array([[10.0]]), np.array([[0.0]])), TrainingSettings(learning_rate=0.1))
+
+    with np.errstate(over="ignore"):
+        hit = run_until_hit(trainer, BreakpointSettings(non_finite=True))
+
+    assert hit.condition is Condition.NON_FINITE and hit.step == 1
+    assert (hit.layer, hit.neuron, hit.sample) == (1, 0, 0) and "z_1^1" in hit.reason
+
+
 # --- vanishing and exploding gradients -----------------------------------------------
 
 

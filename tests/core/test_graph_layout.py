@@ -15,7 +15,6 @@ from backprop_gui.core.graph_layout import (
     MIN_GAP,
     THIN_HALO,
     GraphLayout,
-    GraphTexts,
     column_height,
     halo_reach,
     layout_graph,
@@ -23,24 +22,8 @@ from backprop_gui.core.graph_layout import (
     shown_neurons,
 )
 
-LEGEND = Size(284, 80)  # the colour legend at 10 pt
-
-
-def texts(sizes: list[int], number: float = 64.6, font_points: float = 10.0) -> GraphTexts:
-    """Text sizes as a 10 pt font measures them: a line 15 px high, a number at 4 digits 65 px wide."""
-    shown = [shown_neurons(n) for n in sizes]
-    last = len(sizes) - 1
-    return GraphTexts(
-        line=15.125,
-        number=number,
-        font_points=font_points,
-        title=Size(195, 24),
-        captions=[Size(60, 24), *[Size(120 if l < last else 175, 24) for l in range(1, last + 1)]],
-        elisions={l: Size(110, 24) for l, n in enumerate(sizes) if n > MAX_SHOWN},
-        inputs={j: Size(21, 24) for j in shown[0]},
-        outputs={j: Size(46, 40) for j in shown[last]},
-        outputs_one_line={j: Size(110, 24) for j in shown[last]},
-    )
+from helpers import LEGEND
+from helpers import graph_texts as texts
 
 
 def layout(sizes: list[int], view: tuple[int, int] = (900, 600), line_scale: float = 1.0, **kw) -> GraphLayout:

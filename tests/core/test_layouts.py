@@ -2,7 +2,14 @@
 
 import pytest
 
-from backprop_gui.core.layouts import LAYOUTS, MIN_PRESENT_PX, LayoutName, Side, presentation_font_px
+from backprop_gui.core.layouts import (
+    LAYOUTS,
+    MIN_PRESENT_PX,
+    PRESENT_SIDE_BY_SIDE,
+    LayoutName,
+    Side,
+    presentation_font_px,
+)
 
 
 def test_each_use_has_its_docks():
@@ -30,6 +37,16 @@ def test_without_keeps_the_rest_in_order():
     step = LAYOUTS[LayoutName.STEP].without({"worked"})
     assert step.keys == ("sample", "values", "note", "quiz", "formula", "chain")
     assert next(p for p in step.places if p.key == "chain").tab_of is None
+
+
+def test_a_narrow_projector_shows_the_loss_plot_in_a_tab_of_the_formula():
+    present = LAYOUTS[LayoutName.PRESENT]
+    wide = {p.key: p for p in present.for_width(PRESENT_SIDE_BY_SIDE).places}
+    narrow = {p.key: p for p in present.for_width(PRESENT_SIDE_BY_SIDE - 1).places}
+    assert wide["loss"].tab_of is None and wide == {p.key: p for p in present.places}
+    assert narrow["loss"].tab_of == "formula" and not narrow["loss"].front
+    assert narrow["formula"] == wide["formula"] and narrow["formula"].front
+    assert LAYOUTS[LayoutName.STEP].for_width(400) == LAYOUTS[LayoutName.STEP]  # nothing there needs the width
 
 
 def test_side_depths_are_fractions():

@@ -3,6 +3,7 @@ travel back, data sent once, and the process ending with its parent."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import Divergence, Trainer
 from backprop_gui.core.training_worker import (
+    NICENESS,
     RunRequest,
     RunWatch,
     Snapshot,
@@ -71,6 +73,15 @@ def test_a_run_trains_exactly_what_headless_training_does(worker):
     assert final.next_sample == int(
         Trainer(session.network, session.data, session.training, epoch=300).next_samples()[0]
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="process priorities are POSIX")
+def test_the_worker_trains_at_a_lower_priority_than_the_window(worker):
+    session = load_example("xor")
+    worker.start(request_for(session, 1), session.data)
+    until_final(worker)
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(19, ours + NICENESS) > ours
 
 
 def test_a_stop_leaves_a_clean_state_to_continue_from_with_the_data_sent_once(worker):

@@ -5,9 +5,11 @@ Fixtures: ``private_places`` (QSettings and autosaves in the test's temporary fo
 it with ``pytestmark = pytest.mark.usefixtures("private_places")``) and ``window`` (the full window
 over the xor example, shown and active; a module may define its own)."""
 
+import weakref
+
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QApplication
 
 from backprop_gui.core.presets import load_example
 from backprop_gui.ui.sessions import autosave as autosave_module
@@ -18,14 +20,28 @@ from window_helpers import discard_changes, open_window
 QStandardPaths.setTestModeEnabled(True)
 
 
+# Every full window a test makes, kept weakly. The teardown below walks these rather than
+# QApplication.topLevelWidgets(): wrapping every top-level widget (popups, tooltips, widgets being
+# destroyed) for Python at teardown crashed natively now and then.
+_windows: "weakref.WeakSet[MainWindow]" = weakref.WeakSet()
+_main_window_init = MainWindow.__init__
+
+
+def _tracked_init(self, *args, **kwargs):
+    _main_window_init(self, *args, **kwargs)
+    _windows.add(self)
+
+
+MainWindow.__init__ = _tracked_init
+
+
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_teardown(item):
     """Before pytest-qt closes the test's widgets: forget unsaved changes of full windows."""
-    if QApplication.instance() is not None:
-        for widget in QApplication.topLevelWidgets():
-            controller = getattr(widget, "session_controller", None) if isinstance(widget, MainWindow) else None
-            if controller is not None:
-                discard_changes(controller)
+    for window in list(_windows):
+        controller = getattr(window, "session_controller", None) if shiboken6.isValid(window) else None
+        if controller is not None:
+            discard_changes(controller)
     yield
 
 

@@ -153,7 +153,12 @@ def test_discard_deletes_the_orphan(controller: SessionController, folder) -> No
 
 @pytest.mark.parametrize(
     ("content", "why"),
-    [(b"\x00garbage", "damaged"), (b"[" * 100_000 + b"]" * 100_000, "nested too deeply")],
+    [
+        (b"\x00garbage", "damaged"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"format": "backprop-gui-autosave", "format": "x"}', 'the key "format" appears twice'),
+        (b'{"session": {"data": [' + b"[]," * 8_000_000 + b"[]]}}", "session.data: more than 8,000,000 lists"),
+    ],
 )
 def test_a_damaged_autosave_is_reported_once_and_moved_aside(controller: SessionController, folder, content, why):
     os.makedirs(folder, exist_ok=True)

@@ -13,6 +13,7 @@ from backprop_gui.core.network import Layer, Network, build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Phase, PhaseStep
 from backprop_gui.core.training import Divergence, Trainer, TrainingSettings
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
 from backprop_gui.ui.diagnostics.controller import install_diagnostics
@@ -36,7 +37,6 @@ def relu_session() -> Session:
 def window(qtbot):
     win = QMainWindow()
     win.menus = {}
-    win.actions = {}
     model = SessionModel(relu_session())
     win.model = model
     win.controller = install_diagnostics(win, model)
@@ -78,7 +78,7 @@ def test_the_debug_menu_lists_every_action_with_its_shortcut(window):
         "Quiz Mode",
         "Hint",
     ]
-    assert window.actions["debug.toggle_breakpoint"].shortcut().toString() == "F9"
+    assert window.controller.actions[ActionId.TOGGLE_BREAKPOINT].shortcut().toString() == "F9"
     assert window.menuBar().actions()[-1].text() == "&Debug"
 
 

@@ -15,6 +15,7 @@ from backprop_gui.core.npz import weight_arrays, write_npz
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.scripts import numpy_script
 from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.actions import ActionId
 
 from window_helpers import open_window, press_undo
 
@@ -66,7 +67,7 @@ def test_numpy_script_of_the_sample_on_screen_runs_and_passes_its_check(window, 
     window.model.stepper.select_batch(2)
     window.model.stepper.run_to_end()  # at Update: the network holds the new weights
     dialogs[0] = str(tmp_path / "pass.py")
-    window.actions["export.numpy_script"].trigger()
+    window.action(ActionId.EXPORT_NUMPY_SCRIPT).trigger()
     text = (tmp_path / "pass.py").read_text(encoding="utf-8")
     assert "SAMPLE = 2" in text
     assert text == numpy_script(window.model.stepper, name=window.model.session.name)
@@ -77,10 +78,10 @@ def test_numpy_script_of_the_sample_on_screen_runs_and_passes_its_check(window, 
 
 def test_pytorch_script_and_weights_are_written(window, dialogs, tmp_path):
     dialogs[0] = str(tmp_path / "pass_torch")  # no suffix: .py is added
-    window.actions["export.pytorch_script"].trigger()
+    window.action(ActionId.EXPORT_PYTORCH_SCRIPT).trigger()
     assert "model = nn.Sequential(" in (tmp_path / "pass_torch.py").read_text(encoding="utf-8")
     dialogs[0] = str(tmp_path / "weights.npz")
-    window.actions["export.weights_npz"].trigger()
+    window.action(ActionId.EXPORT_WEIGHTS_NPZ).trigger()
     with np.load(tmp_path / "weights.npz") as archive:
         assert archive["w1"].tolist() == window.model.session.network.layers[0].weights.tolist()
 
@@ -94,7 +95,7 @@ def test_imported_weights_replace_the_networks_in_one_undoable_step(window, dial
         layer.biases = layer.biases + 0.5
     dialogs[0] = str(tmp_path / "w.npz")
     write_npz(other, dialogs[0])
-    window.actions["import.weights_npz"].trigger()
+    window.action(ActionId.IMPORT_WEIGHTS_NPZ).trigger()
     assert weight_arrays(window.model.session.network)["w1"].tolist() == other.layers[0].weights.tolist()
     assert window.model.stepper.position == 0  # the pass starts again on the new weights
     assert window.session_controller.modified
@@ -108,7 +109,7 @@ def test_weights_that_do_not_fit_are_refused_in_a_plain_text_dialog(window, dial
     write_npz(load_example("blobs_softmax").network, dialogs[0])
     before = weight_arrays(window.model.session.network)
     seen = next_box()
-    window.actions["import.weights_npz"].trigger()
+    window.action(ActionId.IMPORT_WEIGHTS_NPZ).trigger()
     assert seen == [
         (
             "Cannot import the weights",
@@ -125,7 +126,7 @@ def test_without_pytorch_the_model_import_says_how_to_install_it(window, dialogs
     dialogs[0] = str(tmp_path / "model.pt")
     (tmp_path / "model.pt").write_bytes(b"anything")
     seen = next_box()
-    window.actions["import.pytorch_model"].trigger()
+    window.action(ActionId.IMPORT_PYTORCH_MODEL).trigger()
     assert seen == [
         (
             "PyTorch is needed",
@@ -142,7 +143,7 @@ def test_a_pytorch_model_opens_as_a_new_session(window, dialogs, tmp_path, monke
     model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2), torch.nn.Softmax(dim=1))
     dialogs[0] = str(tmp_path / "classifier.pt")
     torch.save(model.double(), dialogs[0])
-    window.actions["import.pytorch_model"].trigger()
+    window.action(ActionId.IMPORT_PYTORCH_MODEL).trigger()
     session = window.model.session
     assert session.name == "classifier" and session.network.sizes == [3, 4, 2]
     assert [layer.activation for layer in session.network.layers] == ["relu", "softmax"]
@@ -152,12 +153,12 @@ def test_a_pytorch_model_opens_as_a_new_session(window, dialogs, tmp_path, monke
     torch.save(model.state_dict(), state)
     monkeypatch.setattr(plain_messages, "text_input", lambda *args: "tanh, sigmoid")
     dialogs[0] = str(state)
-    window.actions["import.pytorch_model"].trigger()
+    window.action(ActionId.IMPORT_PYTORCH_MODEL).trigger()
     assert [layer.activation for layer in window.model.session.network.layers] == ["tanh", "sigmoid"]
     conv = tmp_path / "conv.pt"
     torch.save(torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3)), conv)
     dialogs[0] = str(conv)
     seen = next_box()
-    window.actions["import.pytorch_model"].trigger()
+    window.action(ActionId.IMPORT_PYTORCH_MODEL).trigger()
     assert seen[0][0] == "Cannot import the model" and "Conv2d" in seen[0][1]
     assert seen[0][3] == Qt.TextFormat.PlainText

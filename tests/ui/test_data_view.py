@@ -7,7 +7,9 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMainWindow, QMessageBox
 
+from backprop_gui.core.datasets import generate
 from backprop_gui.core.presets import load_example
+from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training import csv_import_dialog
@@ -55,9 +57,31 @@ def test_generated_moons_replace_the_data_and_show_in_table_and_scatter(qtbot, w
     sets = [view.samples.index(r, 3).data() for r in range(60)]
     assert sets.count("validation") == 15
     assert view.samples.index(0, 0).data() == model.format(data.inputs[0, 0])
-    assert len(view.scatter.data) == 60
+    assert len(view.scatter.data) == 0  # not drawn while tabbed away behind the decision map
+    controller.docks["data"].raise_()
+    qtbot.waitUntil(lambda: len(view.scatter.data) == 60)
     assert "60 samples (moons)" in view.summary.text() and "15 held out" in view.summary.text()
     assert model.stepper.batch == 0 and model.stepper.inputs.shape == (60, 2)
+
+
+def test_the_table_follows_a_change_of_the_test_split(qtbot, window):
+    _, model, controller = window
+    generated = generate("moons", samples=40)
+    generated.validation_fraction = 0.25
+    assert controller.data_view.use(generated)
+    view = controller.data_view
+
+    def marked() -> list[int]:
+        return [r for r in range(40) if view.samples.index(r, 3).data() == "validation"]
+
+    before = marked()
+    assert len(before) == 10
+    assert controller.set_setting("test_fraction", 0.5)  # the validation rows are drawn from the other half
+    after = marked()
+    assert sorted(after) == sorted(
+        int(r) for r in data_split(model.session.data, model.session.training.seed).validation
+    )
+    assert after != before
 
 
 def test_generator_errors_stay_in_the_dialog(qtbot, window):

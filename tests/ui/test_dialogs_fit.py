@@ -57,7 +57,7 @@ def dialogs(window):
         "loss": LossDialog(session, window),
         "add layer": AddLayerDialog(session, 1, window),
         "reinitialise": ReinitialiseDialog(session, parent=window),
-        "shortcuts": ShortcutsDialog(list(window.actions.values()), window),
+        "shortcuts": ShortcutsDialog(window.registered_actions(), window),
     }
 
 

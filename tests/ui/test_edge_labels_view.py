@@ -101,9 +101,11 @@ def test_no_label_overlaps_another_a_neuron_or_the_legend(make_view, name):
         if position:
             model.step()
         _assert_clear(view, f"{name} after {position} steps")
-    assert view.edge_label_items() or name == "784-64-10"
     model.state.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
     _assert_clear(view, f"{name} weights")
+    # At 900×600 the feature formulas beside 5 inputs leave no clear room between the columns: every label
+    # is hidden rather than drawn over a neuron. Everywhere else some labels must show.
+    assert view.edge_label_items() or name in ("784-64-10", "spirals_features")
     if name == "784-64-10":  # an elided layer labels only the selected neuron's edges
         model.set_selection(Selection(1, 2))
         labelled = view.edge_label_items()

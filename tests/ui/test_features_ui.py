@@ -13,6 +13,7 @@ from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import NeuronValue
 from backprop_gui.core.stepper import Quantity
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.sessions.new_session_dialog import NewSessionDialog
 
 from window_helpers import open_window
@@ -74,7 +75,7 @@ def test_input_features_are_an_undoable_edit_drawn_with_their_formulas(qtbot):
 def test_maps_work_over_the_raw_plane_with_features(qtbot):
     window = open_window(qtbot, load_example("xor"))
     window.session_controller.push(SetFeatures(("x1", "x2", "x1*x2")))
-    assert window.actions["neuron_maps"].isEnabled()
+    assert window.action(ActionId.NEURON_VALUE, "maps").isEnabled()
     window.model.set_neuron_value(NeuronValue.MAPS)
     assert set(window.network_view.maps.items) == {(1, 0), (1, 1), (2, 0)}
 

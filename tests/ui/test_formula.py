@@ -15,6 +15,8 @@ from backprop_gui.ui.common.rich_text import sym_html, tokens_html
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 
+from window_helpers import document_text_px
+
 
 def shown(view: FormulaView) -> str:
     """The panel's text with table cells joined by single spaces."""
@@ -34,6 +36,21 @@ def test_symbols_have_true_sub_and_superscripts_and_are_escaped():
     assert sym_html(Sym("w", "12", "2")) == "<i>w</i><sub>12</sub><sup>2</sup>"
     assert sym_html(Sym("<b>", "1")) == "&lt;<i>b</i>&gt;<sub>1</sub>"
     assert "<b>" not in sym_html(Sym("<b>", "<i>", "<u>"))
+
+
+def test_an_italic_f_keeps_clear_of_its_superscript():
+    assert sym_html(Sym("f", "", "l")) == "<i>f</i>\u200a<sup>l</sup>"
+    assert sym_html(Sym("w", "", "l")) == "<i>w</i><sup>l</sup>"
+
+
+def test_general_equation_headers_are_at_most_one_size_step_below_the_body(view):
+    for _ in range(5):  # to Backward 1: the error, its weight gradient and the neuron's forward equations
+        view.model.step()
+    body = view.document().defaultFont().pointSizeF() * view.logicalDpiY() / 72
+    pieces = document_text_px(view.document())
+    assert any(text.startswith("Error") for text, _, _ in pieces)  # the header of δ's general equation
+    # Headers are set apart by colour, not size: every text (scripts' base size too) is the body's.
+    assert min(px for _, px, _ in pieces) >= body - 0.01
 
 
 def test_numbers_are_coloured_and_negative_ones_bracketed():

@@ -16,6 +16,7 @@ from backprop_gui.core.presets import load_example
 from backprop_gui.core.session_format import load_session, save_session
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.window.app import initial_session
 from backprop_gui.ui.window.export import install_export
 
@@ -123,7 +124,8 @@ def test_a_long_history_is_plotted_from_its_early_points_and_kept_steps(qtbot, e
 def test_an_export_path_with_markup_is_plain_text_in_the_failure_box(qtbot, tmp_path):
     window = QMainWindow()  # no window-wide filter: the export's own box must be plain
     qtbot.addWidget(window)
-    controller = install_export(window, SessionModel(load_example("xor")))
+    model = SessionModel(load_example("xor"))
+    controller = install_export(window, model, NetworkView(model), None, None)
     folder = tmp_path / '<img src="x.png"><b>bold'
     formats: list[Qt.TextFormat] = []
     seen = answer_box(QMessageBox.StandardButton.Ok, formats)

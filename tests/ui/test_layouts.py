@@ -4,10 +4,12 @@ network cannot use are left out."""
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QTabBar, QToolButton
 
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
+from backprop_gui.ui.window.app import create_window
 
 from window_helpers import open_window
 
@@ -45,6 +47,7 @@ def test_ctrl_2_trains_ctrl_1_steps_ctrl_3_presents(window, qtbot):
     assert not window.docks["formula"].isVisible()
     loss = window.layout_controller.docks["loss"]
     assert loss.height() >= 0.3 * window.height()
+    assert not window.training_controller.loss_plot.compact  # room for both axes, their names and the legend
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.layout_controller.current == LayoutName.STEP and shown(window, "formula")
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
@@ -105,6 +108,35 @@ def test_f5_in_step_switches_to_train_and_a_breakpoint_back_to_step(window, qtbo
     assert window.layout_controller.current == LayoutName.TRAIN
     qtbot.waitUntil(lambda: window.diagnostics_controller.last_hit is not None, timeout=10000)
     qtbot.waitUntil(lambda: window.layout_controller.current == LayoutName.STEP, timeout=5000)
+
+
+def test_a_1024_px_projector_has_the_loss_plot_in_a_tab_beside_the_formula_and_f5_raises_it(qtbot):
+    screen = next((s for s in QGuiApplication.screens() if s.name() == "1024x768"), None)
+    if screen is None:
+        pytest.skip("the offscreen test screens are not configured (see tests/screens.json)")
+    window = create_window(load_example("xor"))
+    qtbot.addWidget(window)
+    window.setScreen(screen)
+    window.setGeometry(screen.availableGeometry())
+    with qtbot.waitExposed(window):
+        window.show()
+    arranged(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F7)  # presentation mode by its own key arranges Present too
+    assert window.layout_controller.current == LayoutName.PRESENT
+    docks = window.layout_controller.docks
+    qtbot.waitUntil(lambda: shown(window, "formula"))
+    assert window.tabifiedDockWidgets(docks["formula"]) == [docks["loss"]]
+    assert not shown(window, "loss")
+    window.training_controller.actions["train"].trigger()
+    assert shown(window, "loss") and not shown(window, "formula")
+    qtbot.waitUntil(lambda: window.training_controller.state != "training", timeout=20000)
+    qtbot.wait(50)
+    plot = window.training_controller.loss_plot
+    assert plot.compact and not plot.legend.isVisible()  # a short plot keeps its curve clear
+    axes = plot.plot.getPlotItem()
+    assert not axes.getAxis("bottom").label.isVisible() and not axes.getAxis("left").label.isVisible()
+    assert "300 epochs" in plot.readout.text()
+    assert window.frameGeometry().width() <= screen.geometry().width() + 4  # the long readout wraps
 
 
 @pytest.mark.parametrize("example", ["course_simple", "blobs_softmax"])

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.debugger_state import Selection
@@ -13,7 +14,9 @@ from backprop_gui.core.network import Layer, Network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity, Stepper
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.window.app import initial_session
+from backprop_gui.ui.window.main_window import STEP_ACTIONS
 
 from window_helpers import answer_box, open_window, shown_formula
 
@@ -152,20 +155,46 @@ def test_f11_steps_into_one_neuron_at_a_time(qtbot):
     assert "Neuron 2 of layer 1" in shown_formula(window)
 
 
+def test_every_menu_item_is_an_action_the_window_holds_by_its_id(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    held = window.registered_actions()
+    shows = [w.toggleViewAction() for w in window.findChildren(QDockWidget) + window.findChildren(QToolBar)]
+    lists = ("Open &Recent", "Open &Example", "Training &panels")  # filled from files, examples and docks
+
+    def items(menu: QMenu) -> list[QAction]:
+        found = []
+        for action in menu.actions():
+            if action.menu() is not None:
+                found += [] if action.text() in lists else items(action.menu())
+            elif not action.isSeparator() and action not in shows:
+                found.append(action)
+        return found
+
+    in_menus = [action for top in window.menuBar().actions() for action in items(top.menu())]
+    assert len(in_menus) > 80 and [a.text() for a in in_menus if a not in held] == []
+    ids = {action.objectName() for action in in_menus}
+    assert {id.value for id in ActionId} <= ids  # every id is in a menu
+    assert window.action(ActionId.SAVE) in window.menus["File"].actions()
+    assert window.action(ActionId.EXPORT_LOSS_PNG, 2).text().startswith("2×")
+    assert window.action(ActionId.THEME, "dark").isCheckable()
+
+
 def test_shortcuts_are_exactly_the_debuggers(qtbot):
     window = open_window(qtbot, load_example("xor"))
-    keys = {name: [k.toString() for k in action.shortcuts()] for name, action in window.actions.items()}
-    assert keys["step"] == ["F10", "Right", "PgDown"]
-    assert keys["step_back"] == ["Shift+F10", "Left", "PgUp"]
-    assert keys["step_into"] == ["F11"]
-    assert keys["finish_phase"] == ["Shift+F11"]
-    assert keys["run_to_end"] == ["Ctrl+F10"]
-    assert keys["reset_pass"] == ["Ctrl+R"]
-    assert keys["next_sample"] == ["Ctrl+Right"]
-    assert keys["previous_sample"] == ["Ctrl+Left"]
-    assert "(F10, Right, PgDown)" in window.actions["step"].toolTip()
+    keys = {spec.id: [k.toString() for k in window.action(spec.id).shortcuts()] for spec in STEP_ACTIONS}
+    assert keys == {
+        ActionId.STEP: ["F10", "Right", "PgDown"],
+        ActionId.STEP_BACK: ["Shift+F10", "Left", "PgUp"],
+        ActionId.STEP_INTO: ["F11"],
+        ActionId.FINISH_PHASE: ["Shift+F11"],
+        ActionId.RUN_TO_END: ["Ctrl+F10"],
+        ActionId.RESET_PASS: ["Ctrl+R"],
+        ActionId.NEXT_SAMPLE: ["Ctrl+Right"],
+        ActionId.PREVIOUS_SAMPLE: ["Ctrl+Left"],
+    }
+    assert "(F10, Right, PgDown)" in window.action(ActionId.STEP).toolTip()
     assert set(window.menus) >= {"File", "Step", "View", "Help"}
-    assert not window.actions["step"].icon().isNull()
+    assert not window.action(ActionId.STEP).icon().isNull()
 
 
 def test_keys_move_the_pass_and_the_sample(qtbot):
@@ -257,27 +286,27 @@ def test_precision_menu_changes_the_shown_digits(qtbot):
     panel.tabs.setCurrentIndex(2)
     a = window.model.stepper.value(Quantity.ACTIVATION, 2).values[0, 0]
     assert cells(panel.table_for(2, 0))[0][1] == format_number(a, 4) == "0.2405"
-    window.actions["precision_2"].trigger()
+    window.action(ActionId.PRECISION, 2).trigger()
     assert window.model.precision == 2
     assert cells(panel.table_for(2, 0))[0][1] == "0.24"
     assert window.status_labels["loss"].text() == "C = 0.29"
-    window.actions["precision_7"].trigger()
+    window.action(ActionId.PRECISION, 7).trigger()
     assert cells(panel.table_for(2, 0))[0][1] == format_number(a, 7)
-    assert window.actions["precision_7"].isChecked() and not window.actions["precision_2"].isChecked()
+    assert window.action(ActionId.PRECISION, 7).isChecked() and not window.action(ActionId.PRECISION, 2).isChecked()
 
 
 def test_view_menu_sets_neuron_value_and_edge_mode(qtbot):
     window = open_window(qtbot, load_example("xor"))
-    window.actions["neuron_delta"].trigger()
+    window.action(ActionId.NEURON_VALUE, "delta").trigger()
     assert window.model.neuron_value.value == "delta"
-    window.actions["edges_gradients"].trigger()
+    window.action(ActionId.EDGE_MODE, "gradients").trigger()
     assert window.model.edge_mode == "gradients"
 
 
 def test_dock_state_and_view_settings_are_restored(qtbot):
     window = open_window(qtbot, load_example("xor"))
     window.docks["formula"].hide()
-    window.actions["precision_6"].trigger()
+    window.action(ActionId.PRECISION, 6).trigger()
     window.close()
     again = open_window(qtbot, load_example("xor"))
     assert again.docks["formula"].isHidden()
@@ -319,7 +348,7 @@ def test_the_session_controller_alone_opens_and_always_asks_about_unsaved_change
         assert not hasattr(window, own)
     open_action = sessions.actions["open"]
     on_ctrl_o = [a for a in window.findChildren(QAction) if QKeySequence("Ctrl+O") in a.shortcuts()]
-    assert on_ctrl_o == [open_action] and window.actions["open"] is open_action
+    assert on_ctrl_o == [open_action] and window.action(ActionId.OPEN) is open_action
     assert window.toolbar.actions()[0] is open_action and not open_action.icon().isNull()
     assert window.menus["Open Example"] is sessions.examples_menu
     window.model.run_to_end()  # the Update changed the weights: unsaved changes
@@ -371,7 +400,7 @@ def test_alt_arrows_walk_the_selection_through_the_graph_and_esc_clears_it(qtbot
     select = [a.text().replace("&", "") for a in window.menus["Select"].actions() if a.text()]
     assert select == ["Neuron Above", "Neuron Below", "Layer to the Left", "Layer to the Right", "Clear Selection"]
     assert window.menus["Select"].menuAction() in window.menus["View"].actions()
-    assert "Alt+Down" in window.actions["select_down"].toolTip()
+    assert "Alt+Down" in window.action(ActionId.SELECT_DOWN).toolTip()
 
 
 def test_double_click_in_the_graph_opens_the_editor_of_that_weight(qtbot, monkeypatch):

@@ -225,7 +225,7 @@ def test_the_view_draws_what_the_layout_says(qtbot):
     view = NetworkView(SessionModel(wide_session()))
     qtbot.addWidget(view)
     view.resize(1000, 700)
-    layout = view.layout
+    layout = view.graph_layout
     assert view.sceneRect().width() == pytest.approx(layout.scene.width)
     for item in neurons(view):
         key = (item.selection.layer, item.selection.j)

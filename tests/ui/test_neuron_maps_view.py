@@ -19,6 +19,7 @@ from backprop_gui.core.neuron_maps import map_resolution, neuron_maps
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import NeuronValue, Session
 from backprop_gui.core.session_format import dumps, loads
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.colors import map_lookup_table
 from backprop_gui.ui.stepping import neuron_map_items
 from backprop_gui.ui.stepping.neuron_map_items import MAP_MARGIN, unit_position
@@ -33,7 +34,7 @@ def core_maps(session: Session):
 
 def maps_on(qtbot, session: Session):
     window = open_window(qtbot, session)
-    window.actions["neuron_maps"].trigger()
+    window.action(ActionId.NEURON_VALUE, "maps").trigger()
     assert window.model.neuron_value == NeuronValue.MAPS
     return window
 
@@ -84,7 +85,7 @@ def test_the_pixels_inside_a_neuron_are_its_map_in_the_decision_maps_colours(qtb
 def test_turning_maps_off_shows_the_plain_neurons_again(qtbot):
     window = maps_on(qtbot, load_example("xor"))
     window.model.step()  # Forward 1: the neurons of layer 1 have a colour of their own
-    window.actions["neuron_a"].trigger()
+    window.action(ActionId.NEURON_VALUE, "a").trigger()
     assert not any(item.isVisible() for item in window.network_view.maps.items.values())
     fill = window.network_view.maps.items[(1, 0)].neuron.brush().color()
     assert pixel_at(window, (1, 0), QPointF(0.5, 0.85)) == fill
@@ -164,7 +165,7 @@ def test_an_elided_layer_maps_only_the_neurons_drawn(qtbot):
 def test_without_two_inputs_the_menu_item_is_disabled_and_says_why(qtbot):
     network = build_network(3, [2, 1], ["tanh", "sigmoid"])
     window = open_window(qtbot, Session("three inputs", network, Dataset(np.zeros((2, 3)), np.zeros((2, 1)))))
-    action = window.actions["neuron_maps"]
+    action = window.action(ActionId.NEURON_VALUE, "maps")
     assert not action.isEnabled()
     assert "2 inputs" in action.toolTip() and "n₀ = 3" in action.toolTip()
     window.model.set_neuron_value(NeuronValue.MAPS)  # as a saved view may ask
@@ -178,5 +179,5 @@ def test_maps_are_saved_in_the_sessions_view_and_reopen(qtbot):
     text = dumps(window.model.snapshot())
     again = open_window(qtbot, loads(text))
     assert again.model.neuron_value == NeuronValue.MAPS
-    assert again.actions["neuron_maps"].isChecked()
+    assert again.action(ActionId.NEURON_VALUE, "maps").isChecked()
     assert set(again.network_view.maps.items) == {(1, 0), (1, 1), (2, 0)}

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWidget
 from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.stepper import Quantity
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.values_panel import MatrixTableModel, NeuronTableModel, ValuesPanel, full_precision
@@ -224,7 +225,7 @@ def first_sample(model: SessionModel, quantity: Quantity, layer: int = 0) -> np.
 
 def test_ask_first_holds_back_each_forward_phase_and_the_loss_until_r(qtbot, window):
     model, panel = window.model, window.values_panel
-    window.actions["ask_first"].trigger()
+    window.action(ActionId.ASK_FIRST).trigger()
     show_tab(qtbot, panel, 1)
     neurons = panel.table_for(1, 0).table_model()
     press(qtbot, window, KEY.Key_F10)  # Forward 1: z^1 and a^1 are new
@@ -266,7 +267,7 @@ def test_ask_first_holds_back_each_forward_phase_and_the_loss_until_r(qtbot, win
 
 def test_ask_first_holds_back_gradients_and_the_new_weights_until_r(qtbot, window):
     model, panel = window.model, window.values_panel
-    window.actions["ask_first"].trigger()
+    window.action(ActionId.ASK_FIRST).trigger()
     show_tab(qtbot, panel, 2)
     neurons, weights, gradients = (panel.table_for(2, i).table_model() for i in range(3))
     for _ in range(4):

@@ -15,9 +15,10 @@ from backprop_gui.core.graph_layout import MIN_INSIDE_FONT
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.stepping.network_view import NeuronItem
 from backprop_gui.ui.window.app import create_window
-from backprop_gui.ui.window.presentation import base_points, presentation_palette
+from backprop_gui.ui.window.presentation import base_points, least_points, presentation_palette
 
 from window_helpers import open_window, shown_formula
 
@@ -58,13 +59,13 @@ def layout(window) -> dict:
 
 
 def test_the_toggle_is_in_the_view_menu_and_toolbar_with_its_shortcut(window):
-    action = window.actions["presentation"]
+    action = window.action(ActionId.PRESENTATION)
     assert action in window.menus["View"].actions()
     assert action in window.toolbar.actions()
     assert action.shortcut() == QKeySequence("F7")
     assert "F7" in action.toolTip()
-    assert window.actions["reveal"] in window.menus["View"].actions()
-    assert window.actions["reveal"].shortcut() == QKeySequence("R")
+    assert window.action(ActionId.REVEAL) in window.menus["View"].actions()
+    assert window.action(ActionId.REVEAL).shortcut() == QKeySequence("R")
 
 
 def test_no_two_window_actions_share_a_key(window):
@@ -94,12 +95,12 @@ def test_f7_enlarges_hides_secondary_docks_goes_full_screen_and_f7_restores(qtbo
     assert window.palette().color(QPalette.ColorRole.Base) == QColor("#ffffff")
     assert window.palette().color(QPalette.ColorRole.Text) == QColor("#000000")
     assert window.network_view.line_scale == 2.0
-    assert window.actions["presentation"].isChecked()
+    assert window.action(ActionId.PRESENTATION).isChecked()
 
     press(qtbot, window, KEY.Key_F7)
     assert not window.presentation.active and seen == [True, False]
     assert layout(window) == before
-    assert not window.actions["presentation"].isChecked()
+    assert not window.action(ActionId.PRESENTATION).isChecked()
 
 
 def test_escape_leaves_presentation_mode_and_does_nothing_otherwise(qtbot, window):
@@ -125,14 +126,9 @@ def test_a_dark_palette_comes_back_after_the_light_presentation_palette(qtbot, w
 
 
 def test_only_the_formula_panel_and_the_loss_plot_stay_docked(qtbot, window):
-    docks = {}
-    for name in ("loss_plot", "training"):
-        dock = QDockWidget(name, window)
-        dock.setObjectName(name)
-        dock.setWidget(QLabel(name))
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        dock.show()  # added to a shown window, a dock starts hidden
-        docks[name] = dock
+    docks = {"loss_plot": window.docks["loss"], "training": window.docks["training"]}
+    for dock in docks.values():
+        dock.show()
     window.docks["formula"].hide()
     press(qtbot, window, KEY.Key_F7)
     assert docks["loss_plot"].isVisible() and window.docks["formula"].isVisible()
@@ -165,7 +161,7 @@ def test_b_blanks_the_screen_only_in_presentation_mode_and_any_key_brings_it_bac
 def test_reveal_shows_the_numbers_one_keypress_after_the_step(qtbot, window):
     model = window.model
     model.set_selection(Selection(1, 0))
-    window.actions["ask_first"].trigger()
+    window.action(ActionId.ASK_FIRST).trigger()
     assert window.formula_view.ask_first
     press(qtbot, window, KEY.Key_F10)  # Forward 1: z_1^1 and a_1^1 are new
     a = format_number(model.stepper.record.a[1][0, 0], model.precision)
@@ -184,11 +180,11 @@ def test_reveal_shows_the_numbers_one_keypress_after_the_step(qtbot, window):
 def test_presentation_asks_before_numbers_and_gives_the_option_back(qtbot, window):
     assert not window.formula_view.ask_first
     press(qtbot, window, KEY.Key_F7)
-    assert window.formula_view.ask_first and window.actions["ask_first"].isChecked()
+    assert window.formula_view.ask_first and window.action(ActionId.ASK_FIRST).isChecked()
     press(qtbot, window, KEY.Key_F10)
     assert window.formula_view.hides_numbers()
     press(qtbot, window, KEY.Key_F7)
-    assert not window.formula_view.ask_first and not window.actions["ask_first"].isChecked()
+    assert not window.formula_view.ask_first and not window.action(ActionId.ASK_FIRST).isChecked()
     assert not window.formula_view.hides_numbers()
 
 
@@ -298,12 +294,16 @@ def test_small_networks_hold_their_numbers_inside_large_circles_on_a_1920_screen
     assert_known_values_readable(view)
     output = view.items_for(Selection(2, 0))[0]
     assert output.value_text() == window.model.format(float(window.model.stepper.record.delta[2][0, 0]))
+    # Numbers shrink to fit inside their circles, but never below the smallest presentation text
+    # (20 px); four neurons of a column at 1080 px would need smaller ones, so they go beside.
+    least = max(MIN_INSIDE_FONT * base_points(window.screen()), least_points(window.screen()))
     for item in [item for item in view.scene().items() if isinstance(item, NeuronItem)]:
-        assert not item.beside
-        assert item.sceneBoundingRect().contains(item.value_item.sceneBoundingRect())
-        assert item.rect().height() * view.transform().m11() >= 80  # large enough to read from the back
-    smallest_inside = MIN_INSIDE_FONT * base_points(window.screen())  # numbers shrink at most this far to fit
-    assert output.value_item.font().pointSizeF() >= max(smallest_inside, 1.3 * QApplication.font().pointSizeF())
+        assert item.beside == (name == "2-4-3")
+        if not item.beside:
+            assert item.sceneBoundingRect().contains(item.value_item.sceneBoundingRect())
+            assert item.rect().height() * view.transform().m11() >= 80  # large enough to read from the back
+        assert item.value_item.font().pointSizeF() * view.transform().m11() >= least - 1e-9
+    assert output.value_item.font().pointSizeF() >= max(least, 1.3 * QApplication.font().pointSizeF())
     assert_rings_apart(view)
     if name != "1-1-1":  # the hidden layer glows (δ^1 is being computed) and its rings stay apart on screen
         assert view.items_for(Selection(1, 0))[0].glow

@@ -16,6 +16,7 @@ from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import NeuronValue
 from backprop_gui.core.session_format import dumps, load_session, loads
 from backprop_gui.core.stepper import Quantity
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
 
@@ -102,8 +103,8 @@ def test_a_window_saved_with_save_as_reopens_in_a_new_window_as_it_was(qtbot, tm
     if at_update:
         qtbot.keyClick(window, Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)
     window.model.set_selection(Selection(1, 1, 0))
-    window.actions["precision_6"].trigger()
-    window.actions["edges_gradients"].trigger()
+    window.action(ActionId.PRECISION, 6).trigger()
+    window.action(ActionId.EDGE_MODE, "gradients").trigger()
     diagnostics = window.diagnostics_controller
     diagnostics.toggle_breakpoint(4)
     diagnostics.quiz_panel.set_settings(QuizSettings(tolerance_mode="absolute", tolerance=0.005))
@@ -119,7 +120,7 @@ def test_a_window_saved_with_save_as_reopens_in_a_new_window_as_it_was(qtbot, tm
     if at_update:
         assert "→" in shown[3][0][0]  # w^1 shows old → new
     assert again.model.selection == Selection(1, 1, 0) and again.model.precision == 6
-    assert again.actions["precision_6"].isChecked() and again.model.edge_mode == "gradients"
+    assert again.action(ActionId.PRECISION, 6).isChecked() and again.model.edge_mode == "gradients"
     assert again.diagnostics_controller.settings.phases == {4}
     assert again.diagnostics_controller.quiz_settings == QuizSettings(tolerance_mode="absolute", tolerance=0.005)
     assert not again.session_controller.modified

@@ -5,8 +5,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.colors import is_dark
-from backprop_gui.ui.window.theme import apply_theme, saved_theme
+from backprop_gui.ui.window.theme import THEMES, apply_theme, saved_theme
 
 pytestmark = pytest.mark.usefixtures("private_places")
 
@@ -18,13 +19,12 @@ def system_theme_after():
 
 
 def test_the_theme_menu_applies_and_saves_the_choice(window, qtbot):
-    actions = window.theme_actions
-    assert set(actions) == {"system", "light", "dark"}
-    actions["dark"].trigger()
+    assert [window.action(ActionId.THEME, name).text() for name in THEMES] == ["&System", "&Light", "&Dark"]
+    window.action(ActionId.THEME, "dark").trigger()
     assert is_dark(QApplication.palette()) and QApplication.style().name().lower() == "fusion"
     assert saved_theme() == "dark" and QSettings().value("view/theme") == "dark"
     qtbot.waitUntil(lambda: is_dark(window.network_view.palette()))
-    actions["light"].trigger()
+    window.action(ActionId.THEME, "light").trigger()
     assert not is_dark(QApplication.palette()) and saved_theme() == "light"
     text = QApplication.palette().color(QPalette.ColorRole.WindowText)
     assert text.lightnessF() < 0.3

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from PySide6.QtCore import QUrl
+from PySide6.QtGui import QTextCharFormat
 
 from backprop_gui.core import worked
 from backprop_gui.core.debugger_state import Selection
@@ -102,6 +103,48 @@ def test_after_every_step_forward_and_back_the_dock_says_what_the_export_says(do
     for expected in reversed(positions[:-1]):
         model.step_back()
         assert dock_pass(view) == expected
+
+
+def test_the_worked_solution_written_section_by_section_is_the_page_written_whole(docks):
+    from PySide6.QtGui import QTextDocument
+
+    model, view, _, formula = docks(load_example("xor"))
+
+    def whole() -> str:
+        document = QTextDocument()
+        document.setDefaultFont(view.document().defaultFont())
+        document.setDefaultStyleSheet(view.document().defaultStyleSheet())
+        document.setDocumentMargin(view.document().documentMargin())
+        document.setHtml(view.page_html())
+        return document.toHtml()
+
+    moves = [model.step_into] * 6 + [model.step] * 4 + [model.step_back] * 5 + [model.step] * 3
+    moves += [lambda: model.set_selection(Selection(1, 1)), lambda: model.set_precision(6), formula.reveal]
+    moves += [lambda: model.set_selection(Selection(2, 0, 1)), lambda: formula.set_ask_first(True)]
+    moves += [model.next_sample, model.step, model.step, model.step_back, lambda: model.set_selection(None)]
+    for move in moves:
+        move()
+        assert view.document().toHtml() == whole()
+
+
+def test_the_no_bias_note_is_in_course_notation_in_the_dock_and_the_exports(docks):
+    model, view, _, _ = docks(load_example("course_simple"))  # layer 1 has no bias
+    while not model.stepper.at_end:
+        model.step()
+    text = view.toPlainText()
+    assert "Layer 1 has no bias: b1 = 0 is not learned" in text  # b with a real superscript 1
+    assert "^" not in text
+    block = view.document().find("has no bias").block()
+    fragments = []
+    it = block.begin()
+    while not it.atEnd():
+        fragments.append((it.fragment().text(), it.fragment().charFormat().verticalAlignment()))
+        it += 1
+    assert ("1", QTextCharFormat.VerticalAlignment.AlignSuperScript) in fragments  # the 1 of b¹
+    markdown = worked.worked_solution_markdown(model.stepper)
+    assert "*Layer 1 has no bias: $b^{1} = 0$ is not learned, so it has no ∂C/∂b.*" in markdown
+    latex = worked.worked_solution_latex(model.stepper)
+    assert r"\emph{Layer 1 has no bias: $b^{1} = 0$ is not learned" in latex
 
 
 def test_the_newest_lines_are_highlighted_and_in_view_and_a_click_selects(docks, qtbot):

@@ -4,6 +4,7 @@ QMainWindow, message boxes answered when they show, unsaved changes forgotten.""
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from backprop_gui.core.session import Session
@@ -78,3 +79,24 @@ def press_undo(qtbot, window: MainWindow, redo: bool = False) -> None:
     if redo:
         modifiers |= Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(view, Qt.Key.Key_Z, modifiers)
+
+
+def document_text_px(document: QTextDocument) -> list[tuple[str, float, bool]]:
+    """Every piece of text of ``document`` as (text, size in pixels, whether it is a sub- or superscript);
+    the size is that of the piece's font, as the document resolves it (relative sizes included)."""
+    pieces = []
+    dpi = QGuiApplication.primaryScreen().logicalDotsPerInchY()
+    block = document.begin()
+    scripts = (QTextCharFormat.VerticalAlignment.AlignSubScript, QTextCharFormat.VerticalAlignment.AlignSuperScript)
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            fmt = fragment.charFormat()
+            font = fmt.font()
+            px = font.pixelSize() if font.pixelSize() > 0 else font.pointSizeF() * dpi / 72
+            if fragment.text().strip():
+                pieces.append((fragment.text(), px, fmt.verticalAlignment() in scripts))
+            it += 1
+        block = block.next()
+    return pieces

@@ -17,6 +17,8 @@ from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Fn, Num, Op, Sym, Token, spaced
 
 _VARIABLE = re.compile(r"[A-Za-zδη]")
+OVERHANGING = ("f",)  # italic letters whose top reaches over a superscript beside them
+HAIR_SPACE = "\u200a"
 _RAW_INPUT = re.compile(r"x(\d)")
 
 
@@ -26,6 +28,8 @@ def sym_html(sym: Sym) -> str:
     base = "".join(f"<i>{c}</i>" if italic and _VARIABLE.fullmatch(c) else html.escape(c) for c in sym.base)
     sub = f"<sub>{html.escape(sym.sub)}</sub>" if sym.sub else ""
     sup = f"<sup>{html.escape(sym.sup)}</sup>" if sym.sup else ""
+    if sup and not sub and italic and sym.base.endswith(OVERHANGING):
+        sup = HAIR_SPACE + sup  # an italic f leans into its superscript: keep them apart
     return base + sub + sup
 
 

@@ -38,6 +38,7 @@ class ShownRefresh(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self._view and event.type() == QEvent.Type.Show and self.stale:
+            self._watch_dock()  # it may have been put into a dock since it was last asked
             self._catch_up()
             if self.stale:  # not on screen yet: once laid out, what is on screen is known
                 QTimer.singleShot(0, self._catch_up)

@@ -6,9 +6,6 @@ added here are registered in it, so later features find them there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 
@@ -45,29 +42,6 @@ def window_menu(window: QMainWindow, title: str, mnemonic: str | None = None, af
     if isinstance(menus, dict):
         menus[title] = menu
     return menu
-
-
-def menu_action(menu: QMenu, name: str, text: str, slot: Callable[[], object], tip: str) -> QAction:
-    """A new action ``text`` (object name ``name``) at the end of ``menu`` that calls ``slot()``, with
-    ``tip`` as its tool tip and status tip."""
-    action = QAction(text, menu.parent() or menu)
-    action.setObjectName(name)
-    action.setToolTip(tip)
-    action.setStatusTip(tip)
-    action.triggered.connect(lambda _checked=False: slot())
-    menu.addAction(action)
-    return action
-
-
-def register_submenu(window: QMainWindow, title: str, menu: QMenu, actions: dict[str, QAction]) -> None:
-    """Enter ``menu`` in the window's ``menus`` map (if any) as ``title``, and each of ``actions`` in its
-    ``actions`` map (if any) as "title.key", title in lower case."""
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict):
-        menus[title] = menu
-    registry = getattr(window, "actions", None)
-    if isinstance(registry, dict):
-        registry.update({f"{title.lower()}.{key}": action for key, action in actions.items()})
 
 
 def _existing(window: QMainWindow, title: str) -> QMenu | None:

@@ -14,8 +14,10 @@ which, where, why) and the stepper lands on its sample and phase with its neuron
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMessageBox
 
 from backprop_gui.core.breakpoints import (
@@ -32,6 +34,7 @@ from backprop_gui.core.stepper import batch_holding
 from backprop_gui.core.training import Divergence, Trainer
 from backprop_gui.core.training_worker import RunWatch
 from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
@@ -41,15 +44,19 @@ from backprop_gui.ui.diagnostics.health_view import HealthView
 from backprop_gui.ui.diagnostics.quiz_panel import QuizPanel
 
 # key: (text, shortcut, tip)
-ACTIONS = {
-    "toggle_breakpoint": ("Toggle &Breakpoint", "F9", "Set or remove a breakpoint on the next phase"),
-    "continue": ("&Continue to Breakpoint", "Ctrl+F9", "Step on until the next phase with a breakpoint"),
-    "conditions": ("Breakpoint &Conditions…", "Ctrl+Shift+F9", "Phase breakpoints and conditions that stop training"),
-    "gradcheck": ("&Gradient Check", "Ctrl+Shift+G", "Compare backprop with finite differences for this sample"),
-    "health": ("Layer &Health", "", "Show the size of δˡ and ∂C/∂wˡ of every layer over training"),
-    "quiz": ("&Quiz Mode", "F6", "Predict each value before the stepper reveals it"),
-    "hint": ("&Hint", "Ctrl+H", "Show the general formula of the value the quiz asks for"),
-}
+A = ActionId
+ACTIONS = (
+    ActionSpec(A.TOGGLE_BREAKPOINT, "Toggle &Breakpoint", ("F9",), tip="Set or remove a breakpoint on the next phase"),
+    ActionSpec(A.CONTINUE, "&Continue to Breakpoint", ("Ctrl+F9",),
+               tip="Step on until the next phase with a breakpoint"),
+    ActionSpec(A.CONDITIONS, "Breakpoint &Conditions…", ("Ctrl+Shift+F9",),
+               tip="Phase breakpoints and conditions that stop training"),
+    ActionSpec(A.GRADCHECK, "&Gradient Check", ("Ctrl+Shift+G",),
+               tip="Compare backprop with finite differences for this sample"),
+    ActionSpec(A.HEALTH, "Layer &Health", tip="Show the size of δˡ and ∂C/∂wˡ of every layer over training"),
+    ActionSpec(A.QUIZ, "&Quiz Mode", ("F6",), tip="Predict each value before the stepper reveals it", checkable=True),
+    ActionSpec(A.HINT, "&Hint", ("Ctrl+H",), tip="Show the general formula of the value the quiz asks for"),
+)  # fmt: skip
 DOCK_SIZES = {"gradcheck": (640, 300), "health": (640, 300), "quiz": (380, 260)}  # on first showing, in pixels
 
 
@@ -184,8 +191,8 @@ class DiagnosticsController(QObject):
         self.model.state.set_quiz_mode(on)
 
     def _quiz_mode_changed(self, on: bool) -> None:
-        self.actions["quiz"].setChecked(on)
-        self.actions["hint"].setEnabled(on)
+        self.actions[A.QUIZ].setChecked(on)
+        self.actions[A.HINT].setEnabled(on)
         if on:
             self._show_dock("quiz")
         self._status("Quiz mode: predict each value, then press Enter" if on else "Quiz mode off")
@@ -229,42 +236,24 @@ class DiagnosticsController(QObject):
     def _status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 0)
 
-    def _make_actions(self) -> dict[str, QAction]:
-        slots = {
-            "toggle_breakpoint": lambda: self.toggle_breakpoint(),
-            "continue": self.continue_to_breakpoint,
-            "conditions": self.edit_conditions,
-            "gradcheck": self.run_gradient_check,
-            "health": self.show_health,
-            "hint": self.show_hint,
-        }
-        actions = {}
-        for key, (text, shortcut, tip) in ACTIONS.items():
-            action = QAction(text, self.window)
-            action.setObjectName(f"debug_{key}")
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-                native = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
-                action.setToolTip(f"{tip} ({native})")
-            else:
-                action.setToolTip(tip)
-            action.setStatusTip(tip)
-            if key == "quiz":
-                action.setCheckable(True)
-                action.toggled.connect(self.set_quiz_mode)
-            else:
-                action.triggered.connect(slots[key])
-            actions[key] = action
-        actions["hint"].setEnabled(False)
+    def _make_actions(self) -> dict[ActionId, QAction]:
+        slots: dict[ActionId, Callable[[], object] | None] = {
+            A.TOGGLE_BREAKPOINT: lambda: self.toggle_breakpoint(), A.CONTINUE: self.continue_to_breakpoint,
+            A.CONDITIONS: self.edit_conditions, A.GRADCHECK: self.run_gradient_check, A.HEALTH: self.show_health,
+            A.QUIZ: None, A.HINT: self.show_hint,
+        }  # fmt: skip
+        actions = {spec.id: make_action(self.window, spec, slots[spec.id]) for spec in ACTIONS}
+        actions[A.QUIZ].toggled.connect(self.set_quiz_mode)
+        actions[A.HINT].setEnabled(False)
         return actions
 
 
-def install_diagnostics(window: QMainWindow, model: SessionModel) -> DiagnosticsController:
-    """Add the Debug menu and the Gradient check, Layer health and Quiz docks to ``window``.
-
-    The window's ``actions`` map (if any) gains ``debug.*`` entries, its ``menus`` map "Debug".
-    """
+def install_diagnostics(
+    window: QMainWindow, model: SessionModel, reveal: Callable[[], object] | None = None
+) -> DiagnosticsController:
+    """Add the Debug menu and the Gradient check, Layer health and Quiz docks to ``window``; return
+    the controller, whose ``actions`` the window is to hold. ``reveal`` shows the formula's numbers
+    once a quiz question is answered (also in presentation mode)."""
     controller = DiagnosticsController(window, model)
     area = Qt.DockWidgetArea
     specs = {
@@ -283,23 +272,11 @@ def install_diagnostics(window: QMainWindow, model: SessionModel) -> Diagnostics
 
     menu = window_menu(window, "Debug")
     actions = controller.actions
-    for key in ("toggle_breakpoint", "continue", "conditions"):
-        menu.addAction(actions[key])
+    menu.addActions([actions[A.TOGGLE_BREAKPOINT], actions[A.CONTINUE], actions[A.CONDITIONS]])
     menu.addSeparator()
-    menu.addAction(actions["gradcheck"])
-    menu.addAction(actions["health"])
+    menu.addActions([actions[A.GRADCHECK], actions[A.HEALTH]])
     menu.addSeparator()
-    menu.addAction(actions["quiz"])
-    menu.addAction(actions["hint"])
-    window.addActions(list(actions.values()))  # shortcuts work wherever the focus is in the window
-
-    registry = getattr(window, "actions", None)
-    if isinstance(registry, dict):
-        registry.update({f"debug.{key}": action for key, action in actions.items()})
-        if "step" in registry:  # in quiz mode the step key asks before it reveals
-            registry["step"].triggered.disconnect()
-            registry["step"].triggered.connect(controller.quiz_panel.step_pressed)
-    formula_view = getattr(window, "formula_view", None)
-    if formula_view is not None:  # once answered, the formula shows its numbers (also in presentation mode)
-        controller.quiz_panel.revealed.connect(formula_view.reveal)
+    menu.addActions([actions[A.QUIZ], actions[A.HINT]])
+    if reveal is not None:
+        controller.quiz_panel.revealed.connect(reveal)
     return controller

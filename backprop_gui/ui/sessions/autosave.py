@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QDir, QLockFile, QObject, QStandardPaths, QTimer, Signal
 
 from backprop_gui.core.files import read_regular_file
-from backprop_gui.core.session_format import MAX_FILE_BYTES
+from backprop_gui.core.session_format import MAX_FILE_BYTES, SessionError, parse_json
 from backprop_gui.ui.common.saving import save_bytes
 
 AUTOSAVE_FORMAT = "backprop-gui-autosave"
@@ -44,11 +44,9 @@ def encode(session: dict[str, Any], file_path: str | None) -> bytes:
 def decode(data: bytes) -> tuple[dict[str, Any], str | None]:
     """(session dict, original file path or None) from an autosave; ValueError says what is wrong."""
     try:
-        envelope = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        envelope = parse_json(data)  # as a session file is read: sizes counted first, duplicate keys refused
+    except SessionError as error:
         raise ValueError(f"the autosave is damaged ({error})") from None
-    except RecursionError:
-        raise ValueError("the autosave is damaged (lists or objects nested too deeply)") from None
     if not isinstance(envelope, dict) or envelope.get("format") != AUTOSAVE_FORMAT:
         raise ValueError("the file is not a backprop-gui autosave")
     if envelope.get("version") != AUTOSAVE_VERSION:

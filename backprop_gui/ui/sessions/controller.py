@@ -42,6 +42,7 @@ from backprop_gui.core.presets import list_examples, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, dumps, load_session, session_from_dict, session_to_dict
 from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.saving import save_bytes
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
@@ -64,6 +65,24 @@ APP_NAME = "backprop-gui"
 FILE_FILTER = "backprop-gui sessions (*.json);;All files (*)"
 SETTLE_MS = 2000  # autosave this long after the network last changed outside an edit (training stopped)
 STATUS_MS = 5000
+A = ActionId
+ACTIONS = (
+    ActionSpec(A.NEW, "&New…", (QKeySequence.StandardKey.New,), tip="Build a new network"),
+    ActionSpec(A.OPEN, "&Open…", (QKeySequence.StandardKey.Open,), "open", "Open a session file"),
+    ActionSpec(A.SAVE, "&Save", (QKeySequence.StandardKey.Save,), tip="Save the session to its file"),
+    ActionSpec(A.SAVE_AS, "Save &As…", ("Ctrl+Shift+S",), tip="Save the session to a new file"),
+    ActionSpec(A.REVERT, "Re&vert", tip="Discard the changes since the last save"),
+    ActionSpec(A.SET_VALUE, "Set &Value…", ("F2",), tip="Set the selected weight w or bias b"),
+    ActionSpec(A.CHANGE_ACTIVATION, "Change &Activation…", tip="Choose a layer's f"),
+    ActionSpec(A.CHANGE_LOSS, "Change &Loss…", tip="Choose the loss C"),
+    ActionSpec(A.INPUT_FEATURES, "Input &Features…", tip="Choose the inputs a⁰: features of x1, x2"),
+    ActionSpec(A.ADD_LAYER, "Add &Hidden Layer…", tip="Insert a hidden layer"),
+    ActionSpec(A.REMOVE_LAYER, "&Remove Layer"),
+    ActionSpec(A.ADD_NEURON, "Add &Neuron"),
+    ActionSpec(A.REMOVE_NEURON, "Remove Ne&uron"),
+    ActionSpec(A.TOGGLE_BIAS, "&Bias in Layer", tip="Give the selected layer a bias b^l, or none", checkable=True),
+    ActionSpec(A.REINITIALISE, "Re-&initialise Weights…", tip="Draw every weight anew"),
+)
 
 
 def _insert_block(menu: QMenu, items: Sequence[QAction | QMenu | None]) -> None:
@@ -106,7 +125,7 @@ class SessionController(QObject):
         self.undo_stack = QUndoStack(self)
         self.recent = RecentFiles(settings if settings is not None else QSettings())
         self.autosave = Autosave(autosave_dir, parent=self)
-        self.actions: dict[str, QAction] = {}
+        self.actions: dict[ActionId, QAction] = {}
         self._changed_outside = False
         self._in_command = False
         self._replacing = False
@@ -116,6 +135,7 @@ class SessionController(QObject):
         self._settle.setInterval(SETTLE_MS)
         self._settle.timeout.connect(self.autosave_now)
 
+        self._make_actions()
         self._build_file_menu()
         self._build_edit_menu()
         self.undo_stack.cleanChanged.connect(self._clean_changed)
@@ -145,7 +165,7 @@ class SessionController(QObject):
     def _update_modified(self) -> None:
         modified = self.modified
         self.window.setWindowModified(modified)
-        self.actions["revert"].setEnabled(modified and self.file_path is not None)
+        self.actions[A.REVERT].setEnabled(modified and self.file_path is not None)
         if modified != self._was_modified:
             self._was_modified = modified
             self.modified_changed.emit(modified)
@@ -518,41 +538,25 @@ class SessionController(QObject):
 
     # --- menus ------------------------------------------------------------------------------
 
-    def _action(
-        self,
-        key: str,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self.window)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(lambda _=False: slot())
-        self.actions[key] = action
-        return action
+    def _make_actions(self) -> None:
+        slots = {
+            A.NEW: self.new_session, A.OPEN: self.open_file, A.SAVE: self.save, A.SAVE_AS: self.save_as,
+            A.REVERT: self.revert, A.SET_VALUE: self.edit_parameter, A.CHANGE_ACTIVATION: self.change_activation,
+            A.CHANGE_LOSS: self.change_loss, A.INPUT_FEATURES: self.edit_features, A.ADD_LAYER: self.add_layer,
+            A.REMOVE_LAYER: self.remove_layer,
+            A.ADD_NEURON: self.add_neuron, A.REMOVE_NEURON: self.remove_neuron, A.TOGGLE_BIAS: self.toggle_bias,
+            A.REINITIALISE: self.reinitialise,
+        }  # fmt: skip
+        self.actions.update({spec.id: make_action(self.window, spec, slots[spec.id]) for spec in ACTIONS})
 
     def _build_file_menu(self) -> None:
         menu = window_menu(self.window, "File")
         self.recent_menu = QMenu("Open &Recent", self.window)
         self.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self.recent_menu, self.recent, self.open_file))
         fill_recent_menu(self.recent_menu, self.recent, self.open_file)
-        a = self._action
+        a = self.actions
         self.examples_menu = self._examples_menu()
-        items = [
-            a("new", "&New…", self.new_session, QKeySequence.StandardKey.New, "Build a new network"),
-            a("open", "&Open…", self.open_file, QKeySequence.StandardKey.Open, "Open a session file"),
-            self.examples_menu,
-            self.recent_menu,
-            None,
-            a("save", "&Save", self.save, QKeySequence.StandardKey.Save, "Save the session to its file"),
-            a("save_as", "Save &As…", self.save_as, "Ctrl+Shift+S", "Save the session to a new file"),
-            a("revert", "Re&vert", self.revert, None, "Discard the changes since the last save"),
-        ]
+        items = [a[A.NEW], a[A.OPEN], self.examples_menu, self.recent_menu, None, a[A.SAVE], a[A.SAVE_AS], a[A.REVERT]]
         _insert_block(menu, items)
         self.file_menu = menu
 
@@ -575,33 +579,13 @@ class SessionController(QObject):
         undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         redo = self.undo_stack.createRedoAction(self.window, "Redo")
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.actions["undo"], self.actions["redo"] = undo, redo
-        a = self._action
-        bias = a("toggle_bias", "&Bias in Layer", self.toggle_bias, None, "Give the selected layer a bias b^l, or none")
-        bias.setCheckable(True)
-        items = [
-            undo,
-            redo,
-            None,
-            a("set_value", "Set &Value…", self.edit_parameter, "F2", "Set the selected weight w or bias b"),
-            a("change_activation", "Change &Activation…", self.change_activation, None, "Choose a layer's f"),
-            a("change_loss", "Change &Loss…", self.change_loss, None, "Choose the loss C"),
-            a(
-                "input_features",
-                "Input &Features…",
-                self.edit_features,
-                None,
-                "Choose the inputs a⁰: features of x1, x2",
-            ),
-            None,
-            a("add_layer", "Add &Hidden Layer…", self.add_layer, None, "Insert a hidden layer"),
-            a("remove_layer", "&Remove Layer", self.remove_layer),
-            a("add_neuron", "Add &Neuron", self.add_neuron),
-            a("remove_neuron", "Remove Ne&uron", self.remove_neuron),
-            bias,
-            None,
-            a("reinitialise", "Re-&initialise Weights…", self.reinitialise, None, "Draw every weight anew"),
-        ]
+        self.actions[A.UNDO], self.actions[A.REDO] = undo, redo
+        undo.setObjectName(A.UNDO)
+        redo.setObjectName(A.REDO)
+        a = self.actions
+        items = [undo, redo, None, a[A.SET_VALUE], a[A.CHANGE_ACTIVATION], a[A.CHANGE_LOSS], a[A.INPUT_FEATURES],
+                 None, a[A.ADD_LAYER], a[A.REMOVE_LAYER], a[A.ADD_NEURON], a[A.REMOVE_NEURON], a[A.TOGGLE_BIAS], None,
+                 a[A.REINITIALISE]]  # fmt: skip
         _insert_block(menu, items)
         menu.setToolTipsVisible(True)
         self.edit_menu = menu
@@ -618,7 +602,7 @@ class SessionController(QObject):
             else f"Layer {layer} is the output layer: its size is fixed by the data's targets"
         )
 
-        def put(key: str, text: str, enabled: bool, tip: str) -> None:
+        def put(key: ActionId, text: str, enabled: bool, tip: str) -> None:
             action = self.actions[key]
             action.setText(text)
             action.setEnabled(enabled)
@@ -631,12 +615,12 @@ class SessionController(QObject):
                 if selection.k is None
                 else weight_name(selection.layer, selection.j, selection.k)
             )
-            put("set_value", f"Set &Value of {name}…", True, f"Type a new value for {name}")
+            put(A.SET_VALUE, f"Set &Value of {name}…", True, f"Type a new value for {name}")
         else:
-            put("set_value", "Set &Value…", False, "Select a weight (edge) or a neuron of layer 1 or later first")
+            put(A.SET_VALUE, "Set &Value…", False, "Select a weight (edge) or a neuron of layer 1 or later first")
         suffix = f" {layer}" if layer is not None else ""
-        put("remove_layer", f"&Remove Layer{suffix}", hidden, "Remove this hidden layer" if hidden else why_hidden)
-        put("add_neuron", f"Add &Neuron to Layer{suffix}", hidden, "Append a neuron" if hidden else why_hidden)
+        put(A.REMOVE_LAYER, f"&Remove Layer{suffix}", hidden, "Remove this hidden layer" if hidden else why_hidden)
+        put(A.ADD_NEURON, f"Add &Neuron to Layer{suffix}", hidden, "Append a neuron" if hidden else why_hidden)
         j = selection.j if selection is not None and hidden and not selection.is_edge else None
         can_remove = j is not None and layer is not None and network.layer(layer).size > 1
         if j is not None and not can_remove:
@@ -646,14 +630,14 @@ class SessionController(QObject):
         else:
             tip = "Remove this neuron and its weights"
         text = f"Remove Ne&uron {j + 1} of Layer {layer}" if j is not None else "Remove Ne&uron"
-        put("remove_neuron", text, can_remove, tip)
+        put(A.REMOVE_NEURON, text, can_remove, tip)
         raw = self.session.data.input_size
         put(
-            "input_features", "Input &Features…", raw == RAW_INPUT_SIZE,
+            A.INPUT_FEATURES, "Input &Features…", raw == RAW_INPUT_SIZE,
             "Choose the inputs a⁰: features of x1, x2 (x1², x1·x2, sin x1, …)" if raw == RAW_INPUT_SIZE
             else f"Input features are functions of 2 raw inputs (x1, x2); this data has {raw}",
         )  # fmt: skip
-        bias = self.actions["toggle_bias"]
+        bias = self.actions[A.TOGGLE_BIAS]
         bias.setText(f"&Bias in Layer{suffix}")
         bias.setEnabled(layer is not None)
         bias.setChecked(layer is not None and network.layer(layer).has_bias)

@@ -28,6 +28,7 @@ from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.editing import SetNote
 from backprop_gui.core.notes import render_note
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.window_menus import window_menu
 
 HINT = (
     "No note for this session.\n\n"
@@ -141,7 +142,7 @@ class NotePanel(QWidget):
 
 
 def install_note_panel(window: QMainWindow, model: SessionModel) -> tuple[NotePanel, QDockWidget]:
-    """Add the "Note" dock to ``window`` (right side, listed in its View menu if it has one).
+    """Add the "Note" dock to ``window`` (right side, listed in its View menu).
 
     The dock shows itself whenever a session with a note opens, and starts hidden otherwise.
     """
@@ -150,13 +151,7 @@ def install_note_panel(window: QMainWindow, model: SessionModel) -> tuple[NotePa
     dock.setObjectName("noteDock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    menus = getattr(window, "menus", None)
-    view_menu = menus.get("View") if isinstance(menus, dict) else None
-    if view_menu is not None:
-        view_menu.addAction(dock.toggleViewAction())
-    docks = getattr(window, "docks", None)
-    if isinstance(docks, dict):
-        docks.setdefault("note", dock)
+    window_menu(window, "View").addAction(dock.toggleViewAction())
 
     def session_opened(event: Event) -> None:
         if event.field == Field.SESSION and model.session.note:

@@ -74,6 +74,7 @@ class FormulaView(PassPage):
         self.document().setDocumentMargin(10)
         self.reveal_shortcut = ""  # the key named in the "hidden" placeholder, set by the window
         self._anchor = "current"  # where a redraw scrolls to: the current phase, or "selected"
+        self._kept: dict[tuple, str] = {}  # an equation's HTML by what it shows (``_kept_html``)
         self._shown = ShownRefresh(self, self.refresh)
         self._apply_font()
         model.changed.connect(self._on_changed)
@@ -147,7 +148,7 @@ class FormulaView(PassPage):
 
     def refresh(self) -> None:
         """Redraw, scrolled to the current phase, or to the selection when the selection changed last."""
-        self.setHtml(self._html(self.equations()))
+        self.setHtml(self._html(self.equations()))  # written whole: a step changes most of it
         self.scrollToAnchor(self._anchor)
 
     def _on_changed(self, event: Event) -> None:
@@ -203,7 +204,7 @@ class FormulaView(PassPage):
                     out.append(f'<p style="color:{muted}; margin:0px">{html.escape(line.summary)}</p>')
                     continue
                 eq = line.equation
-                out.append(self._equation_html(eq, digits, number, muted, current_bg, i in hidden, metrics, False))
+                out.append(self._kept_html(eq, digits, number, muted, current_bg, i in hidden, metrics))
                 i += 1
         title = caret_html(selection_title(stepper, target.layer, target.j, target.k))  # w_11^2 with real scripts
         hint = "" if target == self.model.selection else " — the neuron computed last; click one to choose"
@@ -215,8 +216,29 @@ class FormulaView(PassPage):
         for i, eq in enumerate(found):
             is_current = eq.phase is not None and eq.phase == stepper.current
             background = current_bg if is_current else None
-            out.append(self._equation_html(eq, digits, number, muted, background, i in hidden, metrics, False))
+            out.append(self._kept_html(eq, digits, number, muted, background, i in hidden, metrics))
         return "".join(out)
+
+    def _kept_html(
+        self,
+        eq: Equation,
+        digits: int,
+        number: str,
+        muted: str,
+        background: str | None,
+        hidden: bool,
+        metrics: QFontMetricsF,
+    ) -> str:
+        """``_equation_html`` (unanchored), kept while the equation and how it is shown stay the same:
+        most of a step's equations are those of the step before."""
+        font = self.document().defaultFont().key()
+        key = (eq, digits, number, muted, background, hidden, font, self.reveal_shortcut)
+        found = self._kept.get(key)
+        if found is None:
+            if len(self._kept) > 512:
+                self._kept.clear()
+            found = self._kept[key] = self._equation_html(eq, digits, number, muted, background, hidden, metrics, False)
+        return found
 
     def _equation_html(
         self,
@@ -262,7 +284,7 @@ class FormulaView(PassPage):
         pad = "&nbsp;" * round(_rendered_width(eq.lhs, metrics) / metrics.horizontalAdvance("\u00a0"))
         lines = [
             f'<p style="{bg}margin-top:10px; margin-bottom:0px">{anchor}'
-            f'<span style="color:{muted}; font-size:small">{caption}</span></p>'
+            f'<span style="color:{muted}">{caption}</span></p>'
         ]
         for with_lhs, relation, rhs in rows:
             left = f"{lhs}&nbsp;" if with_lhs else pad

@@ -60,7 +60,7 @@ from backprop_gui.core.graph_layout import (
     layout_graph,
     shown_neurons,
 )
-from backprop_gui.core.label_placement import LabelRequest, place_labels
+from backprop_gui.core.label_placement import place_edge_labels
 from backprop_gui.core.phase_display import current_work, neuron_quantity
 from backprop_gui.core.session import EdgeMode
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
@@ -83,6 +83,8 @@ HELD_TEXT = "?"  # a neuron's value held back until the formula panel reveals it
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.5, 12.0, 1.25
 GLOW = QColor(255, 165, 0)  # the neurons and edges computed in the current phase
 COMPACT_LEGEND_SHARE = 0.2  # of the view's height: a taller legend shrinks to one line
+MIN_TEXT_POINTS = 10.0  # the graph's texts are never smaller than this
+LABEL_FONT_SHARE = 0.9  # edge labels' font, of the graph's
 MAPS_TITLE = "Neurons: a<sup>l</sup> over the input plane (x<sub>1</sub>, x<sub>2</sub>), ○ the sample"
 
 
@@ -272,6 +274,7 @@ class EdgeItem(QGraphicsLineItem):
         self.lit = False  # on the chain-rule path under the mouse
         self._marks_drawn = (False, False, False)
         self.pen_key: tuple | None = None  # the bucket of the pen shown
+        self._bounds: tuple[float, QRectF] | None = None  # (line scale, bounding rectangle) kept
         self.setZValue(0)
 
     def set_marks(self, glow: bool, selected: bool, lit: bool = False) -> None:
@@ -283,10 +286,22 @@ class EdgeItem(QGraphicsLineItem):
             self.setZValue(1 if glow or selected or lit else 0)
             self.update()
 
+    def setPen(self, pen: QPen | Qt.PenStyle | QColor) -> None:  # noqa: N802 (Qt's name)
+        self._bounds = None  # before Qt asks for the new bounds
+        super().setPen(pen)
+
+    def setLine(self, *line) -> None:  # noqa: N802 (Qt's name)
+        self._bounds = None
+        super().setLine(*line)
+
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
-        # Computed here: QGraphicsLineItem's own derives it from shape(), a costly stroke, on every call.
-        m = self.pen().widthF() / 2 + 9 * self.style.line_scale
-        return QRectF(self.line().p1(), self.line().p2()).normalized().adjusted(-m, -m, m, m)
+        # Computed here and kept until the pen, the line or the scale changes: QGraphicsLineItem's own
+        # derives it from shape(), a costly stroke, and Qt asks for it many times per repaint.
+        scale = self.style.line_scale
+        if self._bounds is None or self._bounds[0] != scale:
+            m = self.pen().widthF() / 2 + 9 * scale
+            self._bounds = (scale, QRectF(self.line().p1(), self.line().p2()).normalized().adjusted(-m, -m, m, m))
+        return QRectF(self._bounds[1])
 
     def shape(self) -> QPainterPath:
         path = QPainterPath(self.line().p1())
@@ -337,6 +352,9 @@ class EdgeLabelItem(QGraphicsItem):
     def size(self) -> tuple[float, float]:
         return self._size.width(), self._size.height()
 
+    def font(self) -> QFont:
+        return QFont(self._font)
+
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
         return self._size
 
@@ -357,6 +375,7 @@ class NetworkView(QGraphicsView):
         self.model = model
         self._style = _Style()
         self._zoom = 1.0
+        self._least_points = MIN_TEXT_POINTS
         self._press: QPointF | None = None
         self._last = QPointF()
         self._panning = False
@@ -611,14 +630,27 @@ class NetworkView(QGraphicsView):
     # --- layout ----------------------------------------------------------------------
 
     def item_font(self) -> QFont:
-        """The font of the graph's texts: the view's, at least 10 pt."""
+        """The font of the graph's texts: the view's, at least ``MIN_TEXT_POINTS``."""
         font = QFont(self.font())
-        if font.pointSizeF() < 10:
-            font.setPointSizeF(10)
+        if font.pointSizeF() < MIN_TEXT_POINTS:
+            font.setPointSizeF(MIN_TEXT_POINTS)
         return font
 
     @property
-    def layout(self) -> GraphLayout:  # type: ignore[override]  # shadows QWidget.layout(), unused here
+    def least_text_points(self) -> float:
+        """The smallest the numbers in the circles and on the edges may shrink to, in points."""
+        return self._least_points
+
+    def set_least_text_points(self, points: float) -> None:
+        """Let no number in a circle or on an edge shrink below ``points`` (presentation mode: its base size)."""
+        points = max(MIN_TEXT_POINTS, points)
+        if points != self._least_points:
+            self._least_points = points
+            self._relayout()
+            self._refresh()
+
+    @property
+    def graph_layout(self) -> GraphLayout:
         """Where everything is drawn, in scene units (see ``core.graph_layout``)."""
         return self._layout
 
@@ -651,14 +683,7 @@ class NetworkView(QGraphicsView):
             neuron.set_geometry(
                 layout.radius, layout.halo, layout.numbers_beside, font if layout.numbers_beside else inside_font
             )
-        placed = [
-            *zip(self._labels.values(), (layout.labels[key] for key in self._labels), strict=True),
-            *zip(self._captions, layout.captions, strict=True),
-            *((mark, layout.elisions[l]) for l, mark in self._elisions.items()),
-        ]
-        if self._title is not None:
-            placed.append((self._title, layout.title))
-        for item, box in placed:
+        for item, box in self.placed_texts():
             item.setPos(box.x, box.y)
         for edge_key, edge in self._edges.items():
             line = layout.edges[edge_key]
@@ -668,6 +693,19 @@ class NetworkView(QGraphicsView):
         self.maps.place()
         self._place_legend()
         self._fit()  # places the edge labels too, clear of the legend
+
+    def placed_texts(self) -> list[tuple[QGraphicsTextItem, Box]]:
+        """The graph's texts (input and output labels, captions, elision marks, the title), each with
+        the box the layout gave it, in scene units."""
+        layout = self._layout
+        placed = [
+            *zip(self._labels.values(), (layout.labels[key] for key in self._labels), strict=True),
+            *zip(self._captions, layout.captions, strict=True),
+            *((mark, layout.elisions[l]) for l, mark in self._elisions.items()),
+        ]
+        if self._title is not None:
+            placed.append((self._title, layout.title))
+        return placed
 
     def _measure_texts(self, font: QFont) -> GraphTexts:
         """The sizes of the graph's texts in ``font``, the outputs' labels both on two lines and on one."""
@@ -688,6 +726,7 @@ class NetworkView(QGraphicsView):
             line=metrics.height(),
             number=metrics.horizontalAdvance(self.model.format(-0.088888888)),
             font_points=font.pointSizeF(),
+            least_points=self._least_points,
             title=size(self._title) if self._title is not None else Size(0, 0),
             captions=[size(caption) for caption in self._captions],
             elisions={l: size(mark) for l, mark in self._elisions.items()},
@@ -915,9 +954,10 @@ class NetworkView(QGraphicsView):
     # --- numbers on the edges -----------------------------------------------------------
 
     def label_font(self) -> QFont:
-        """The edge labels' font: the graph's, a little smaller (it grows with presentation mode)."""
+        """The edge labels' font: the graph's, a little smaller (it grows with presentation mode), never
+        below ``least_text_points``."""
         font = self.item_font()
-        font.setPointSizeF(font.pointSizeF() * 0.9)
+        font.setPointSizeF(max(self._least_points, font.pointSizeF() * LABEL_FONT_SHARE))
         return font
 
     def _refresh_edge_labels(self) -> None:
@@ -935,7 +975,7 @@ class NetworkView(QGraphicsView):
         current = stepper.current
         busy = current.layer if current is not None and current.phase in (Phase.FORWARD, Phase.BACKWARD) else None
         font = self.label_font()
-        requests: list[LabelRequest] = []
+        requests: dict[tuple[int, int, int], tuple[float, float, float]] = {}
         for key, edge in self._edges.items():
             l, j, k = key
             layer = labels.get(l)
@@ -950,18 +990,11 @@ class NetworkView(QGraphicsView):
                 item = self._edge_label_items[key] = EdgeLabelItem(self._style)
                 self.scene().addItem(item)
             item.set_text(HELD_TEXT if held else layer.text(j, k, self.model.format), font, held)
-            width, height = item.size()
             size = abs(layer.numbers(j, k)[-1])
             importance = (100 if touches else 0) + (10 if l == busy else 0) + size / (1 + size)
-            line = edge.line()
-            requests.append(
-                LabelRequest(key, (line.x1(), line.y1()), (line.x2(), line.y2()), width, height, importance)
-            )
-        lines = [
-            (key, (e.line().x1(), e.line().y1()), (e.line().x2(), e.line().y2())) for key, e in self._edges.items()
-        ]
+            requests[key] = (*item.size(), importance)
         seen = _box(self.mapToScene(self.viewport().rect()))
-        placed = place_labels(requests, self._label_obstacles(), seen, lines)
+        placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved())
         for key, item in self._edge_label_items.items():
             box = placed.get(key)
             if box is None:
@@ -992,13 +1025,13 @@ class NetworkView(QGraphicsView):
             parts.append(f"{names[kind]} ({span})")
         return ", ".join(parts)
 
-    def _label_obstacles(self) -> list[Box]:
-        """What edge labels keep clear of, in scene units: neurons, the texts and the legend."""
-        obstacles = [_box(rect) for rect in self.neuron_rects()]
-        obstacles += [_box(item.sceneBoundingRect()) for item in self._text_items() if item.isVisible()]
-        if not self.legend.isHidden():  # (not isVisible: labels are placed before the window first shows)
-            obstacles.append(_box(self.mapToScene(self.legend.geometry())))
-        return obstacles
+    def _legend_if_moved(self) -> list[Box]:
+        """The legend's box in the scene when zoom or panning moved it from the corner the layout keeps free."""
+        if self.legend.isHidden():  # (not isVisible: labels are placed before the window first shows)
+            return []
+        legend = _box(self.mapToScene(self.legend.geometry()))
+        kept = self._layout.legend
+        return [] if legend.inside(Box(kept.x - 1, kept.y - 1, kept.width + 2, kept.height + 2)) else [legend]
 
     # --- tooltips -------------------------------------------------------------------
 

@@ -163,6 +163,10 @@ class _ValueModel(QAbstractTableModel):
     def _load(self) -> None:
         raise NotImplementedError
 
+    def column_texts(self, column: int) -> list[str]:
+        """The texts of the cells of ``column``, as ``data`` shows them (read straight from the cache)."""
+        raise NotImplementedError
+
     def _cell(self, value: float, known: bool, new: float | None, held: bool = False, new_held: bool = False) -> str:
         """The cell's text: "" unknown, the value, or "old → new" at Update; "?" for what is held back."""
         if not known:
@@ -251,6 +255,20 @@ class NeuronTableModel(_ValueModel):
     def rowCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent is not None and parent.isValid() else self._rows
 
+    def column_texts(self, column: int) -> list[str]:
+        values, known, after = self._cache[column]
+        held, new_held = self._held_columns[column]
+        return [
+            self._cell(
+                float(values[row]),
+                bool(known[row]),
+                None if after is None or not math.isfinite(after[row]) else float(after[row]),
+                held,
+                new_held,
+            )
+            for row in range(self._rows)
+        ]
+
     def columnCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent is not None and parent.isValid() else len(self.columns)
 
@@ -329,6 +347,19 @@ class MatrixTableModel(_ValueModel):
     def rowCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent is not None and parent.isValid() else self._values.shape[0]
 
+    def column_texts(self, column: int) -> list[str]:
+        held, new_held = self._held_values, self._held_new
+        return [
+            self._cell(
+                float(self._values[j, column]),
+                bool(self._known[j]),
+                None if self._new is None else float(self._new[j, column]),
+                held,
+                new_held,
+            )
+            for j in range(self._values.shape[0])
+        ]
+
     def columnCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent is not None and parent.isValid() else self._values.shape[1]
 
@@ -397,6 +428,7 @@ class ValueTable(QTableView):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._row_height = height
+        self._widths: tuple[str, dict[str, int]] = ("", {})  # (font key, width of each text measured)
         self.horizontalHeader().setMinimumSectionSize(QFontMetrics(number_font()).horizontalAdvance("−0.0000") + 12)
 
     def fit_height(self) -> None:
@@ -411,14 +443,23 @@ class ValueTable(QTableView):
 
     def fit_columns(self, digits: int, updating: bool) -> None:
         """Columns as wide as their numbers; a large matrix gets one width for ``digits`` digits instead."""
-        model = self.model()
+        model = self.table_model()
         if model.rowCount() * model.columnCount() <= MAX_MEASURED_CELLS:
-            metrics = QFontMetrics(number_font(bold=True))
+            font = number_font(bold=True)
+            metrics = QFontMetrics(font)
+            if self._widths[0] != font.key():  # text widths measured before, in this font
+                self._widths = (font.key(), {})
+            widths = self._widths[1]
+            if len(widths) > MAX_MEASURED_CELLS:
+                widths.clear()
             header, header_metrics = self.horizontalHeader(), QFontMetrics(self.horizontalHeader().font())
             for column in range(model.columnCount()):
-                texts = [model.data(model.index(row, column)) for row in range(model.rowCount())]
+                texts = set(model.column_texts(column))
+                texts.discard("")
+                for text in texts - widths.keys():
+                    widths[text] = metrics.horizontalAdvance(text)
                 title = str(model.headerData(column, Qt.Orientation.Horizontal))
-                width = max([metrics.horizontalAdvance(t) for t in texts if t] + [header.minimumSectionSize() - 16])
+                width = max([widths[t] for t in texts] + [header.minimumSectionSize() - 16])
                 header.resizeSection(column, max(width + 16, header_metrics.horizontalAdvance(title) + 20))
             return
         sample = format_number(-0.000123456789, digits)

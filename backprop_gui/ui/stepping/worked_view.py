@@ -17,8 +17,9 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 from backprop_gui.core.debugger_state import Event, Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym, index
+from backprop_gui.core.notes import inline
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.core.worked import WIDE, Given, WorkedLine, WorkedSolution, solution_so_far
+from backprop_gui.core.worked import WIDE, Given, WorkedLine, WorkedSection, WorkedSolution, solution_so_far
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import sym_html, tokens_html
 from backprop_gui.ui.common.session_model import SessionModel
@@ -48,6 +49,8 @@ class WorkedSolutionView(PassPage):
         self.anchorClicked.connect(self._clicked)
         self._shown = ShownRefresh(self, self.refresh)
         self._lines: list[tuple[str, WorkedLine]] = []
+        self._kept: dict[tuple, str] = {}  # a section's HTML by what it shows
+        self._style: tuple = ()  # the colours and precision of the pieces ``_chunks`` made last
         self._apply_font()
         model.changed.connect(self._on_changed)
         if reveal is not None:
@@ -67,8 +70,14 @@ class WorkedSolutionView(PassPage):
         return list(self._lines)
 
     def refresh(self) -> None:
-        self.setHtml(self._html())
+        """Show the pass so far: only the sections that changed are written again (a step forward
+        rewrites the section that was newest and adds the new one)."""
+        self.write(self._chunks(), self._style)
         self.scrollToAnchor("newest")  # the newest block's top, or the very end when it fits: context above
+
+    def page_html(self) -> str:
+        """The page as one piece of HTML: what ``refresh`` writes section by section."""
+        return "".join(self._chunks())
 
     # --- keeping up ----------------------------------------------------------------------
 
@@ -85,7 +94,9 @@ class WorkedSolutionView(PassPage):
 
     # --- rich text -------------------------------------------------------------------------
 
-    def _html(self) -> str:
+    def _chunks(self) -> list[str]:
+        """The page in pieces: what is given, then one piece per section. A section's piece is kept
+        while it reads the same."""
         palette = self.palette()
         dark = is_dark(palette)
         base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
@@ -95,28 +106,43 @@ class WorkedSolutionView(PassPage):
         self.document().setDefaultStyleSheet(f"a {{ color: {text.name()}; text-decoration: none; }}")
         stepper = self.model.stepper
         self._lines = []
+        self._style = (number, muted, newest_bg, text.name(), self.model.precision)
         if stepper.current is None:
-            return (
+            return [
                 f'<p style="color:{muted}">Nothing computed yet. Step (F10): each phase adds its equations '
                 "here, with the numbers put in, in the order they are computed.</p>"
-            )
+            ]
         digits = self.model.precision
         solution = self.solution()
         out = [self._given_html(solution.given, digits, muted)]
         held = self.reveal is not None and self.reveal.reveal_pending
         anchored = False
+        colours = (number, muted, newest_bg, text.name())
+        if len(self._kept) > 256:
+            self._kept.clear()
         for section in solution.sections:
-            out.append(f'<p style="margin-top:10px; margin-bottom:2px"><b>{html.escape(section.title)}</b></p>')
-            general = ", ".join(tokens_html(d, digits) for d in section.definitions)
-            out.append(f'<p style="color:{muted}; margin:0px">General form: {general}.</p>')
-            out += [f'<p style="margin:0px"><i>{html.escape(note)}</i></p>' for note in section.notes]
             newest = section.step == stepper.current
-            for line in section.lines:
-                self._lines.append((section.title, line))
-                anchor = "" if anchored or not newest else '<a name="newest"></a>'
-                anchored = anchored or newest
-                hidden = held and newest
-                out.append(self._line_html(line, digits, number, muted, newest_bg if newest else None, anchor, hidden))
+            self._lines += [(section.title, line) for line in section.lines]
+            anchor = newest and not anchored
+            anchored = anchored or newest
+            key = (section, newest, anchor, held and newest, digits, colours)
+            if key not in self._kept:
+                self._kept[key] = self._section_html(section, digits, colours, newest, anchor, held and newest)
+            out.append(self._kept[key])
+        return out
+
+    def _section_html(
+        self, section: WorkedSection, digits: int, colours: tuple[str, ...], newest: bool, anchor: bool, hidden: bool
+    ) -> str:
+        number, muted, newest_bg, _ = colours
+        out = [f'<p style="margin-top:10px; margin-bottom:2px"><b>{html.escape(section.title)}</b></p>']
+        general = ", ".join(tokens_html(d, digits) for d in section.definitions)
+        out.append(f'<p style="color:{muted}; margin:0px">General form: {general}.</p>')
+        out += [f'<p style="margin:0px"><i>{inline(note)}</i></p>' for note in section.notes]
+        for i, line in enumerate(section.lines):
+            mark = '<a name="newest"></a>' if anchor and i == 0 else ""
+            background = newest_bg if newest else None
+            out.append(self._line_html(line, digits, number, muted, background, mark, hidden))
         return "".join(out)
 
     def _given_html(self, given: Given, digits: int, muted: str) -> str:
@@ -192,14 +218,11 @@ def install_worked_solution(window: QMainWindow, model: SessionModel, reveal: Fo
 
 
 def add_view_dock(window: QMainWindow, key: str, title: str, widget: QWidget) -> QDockWidget:
-    """``widget`` in a new bottom dock of ``window``, registered as ``window.docks[key]`` when the
-    window keeps such a map, with its show/hide toggle in the View menu."""
+    """``widget`` in a new bottom dock of ``window`` (object name ``key`` + "Dock"), with its show/hide
+    toggle in the View menu."""
     dock = QDockWidget(title, window)
     dock.setObjectName(f"{key}Dock")
     dock.setWidget(widget)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    docks = getattr(window, "docks", None)
-    if isinstance(docks, dict):
-        docks[key] = dock
     window_menu(window, "View").addAction(dock.toggleViewAction())
     return dock

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
     QInputDialog,
@@ -38,7 +38,7 @@ from backprop_gui.core.training_worker import (
     append_history,
 )
 from backprop_gui.ui.common import plain_messages
-from backprop_gui.ui.common.icons import ICON_PROPERTY, icon
+from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
@@ -48,14 +48,20 @@ from backprop_gui.ui.training.loss_plot import LossPlot
 from backprop_gui.ui.training.panel import TrainingPanel
 
 # Button labels of the actions (the menus show the full text).
-SHORT_NAMES = {
-    "train": "Train",
-    "pause": "Pause",
-    "one_epoch": "1 epoch",
-    "n_epochs": "N epochs…",
-    "reset": "Reset…",
-    "reset_optimizer": "Reset optimizer",
-}
+A = ActionId
+ACTIONS = (
+    ActionSpec(A.TRAIN, "&Train / continue", ("F5",), "train", "Train with SGD; F5 again pauses", True, "Train"),
+    ActionSpec(A.PAUSE, "&Pause training", ("Shift+F5",), "pause",
+               "Pause after the step in progress; then step through the next sample", short="Pause"),
+    ActionSpec(A.ONE_EPOCH, "Train &one epoch", ("Ctrl+F5",), "one-epoch", "Train to the end of the current epoch",
+               short="1 epoch"),
+    ActionSpec(A.N_EPOCHS, "Train &N epochs…", ("Ctrl+Shift+F5",), "n-epochs", "Train a chosen number of epochs",
+               short="N epochs…"),
+    ActionSpec(A.RESET_HISTORY, "&Reset training history…", (), "reset",
+               "Forget the loss history and the epoch count (the weights stay)", short="Reset…"),
+    ActionSpec(A.RESET_OPTIMIZER, "Reset &optimizer state", (), "reset",
+               "Forget the optimizer's velocities, moments and update count t (undoable)", short="Reset optimizer"),
+)  # fmt: skip
 # While training, the graph, the pass's views and the decision map redraw at most every PASS_INTERVAL
 # seconds and, when that redraw is slow, PASS_LOAD times as long as it took, so that they use at most
 # a tenth of the window's time; the loss plot follows every snapshot.
@@ -97,7 +103,7 @@ class TrainingController(QObject):
         self.panel = TrainingPanel(self)
         self.loss_plot = LossPlot(model)
         self.data_view = DataView(model, self)
-        self.decision_map = DecisionMap(model)
+        self.decision_map = DecisionMap(model, self)
         self.docks: dict[str, QDockWidget] = {}
         self.toolbar: QToolBar | None = None
 
@@ -336,16 +342,29 @@ class TrainingController(QObject):
         """
         return self._edit(SetTrainingSetting(name, value), keep_run=name == "epochs")
 
-    def _edit(self, edit: Edit, keep_run: bool = False, sample: int | None = None) -> bool:
+    def _edit(
+        self,
+        edit: Edit,
+        keep_run: bool = False,
+        sample: int | None = None,
+        before: Callable[[], None] | None = None,
+    ) -> bool:
         """Make ``edit`` through the model (undoable when the window has an undo stack); say why not
         if it cannot be made. ``keep_run``: a paused run may still be continued to its end after it;
-        ``sample``: the sample the pass restarts on. True if it was made."""
+        ``sample``: the sample the pass restarts on; ``before``: called after each change (apply, undo,
+        redo) before the views are told. True if it was made."""
         session = self.model.session
         if isinstance(edit, SetTrainingSetting) and edit.current(session) == edit.value:
             return False
+
+        def changed() -> None:
+            if before is not None:
+                before()
+            self._edited(keep_run, sample)
+
         try:
             edit.check(session)
-            done = self.model.push_edit(edit, lambda: self._edited(keep_run, sample))
+            done = self.model.push_edit(edit, changed)
         except ValueError as error:
             done = False
             self._tell("Cannot make this change", str(error))
@@ -391,13 +410,27 @@ class TrainingController(QObject):
         self.progressed.emit()
         self._status("Training history cleared")
 
-    def set_data(self, data: Dataset, fit: bool = False) -> bool:
-        """Replace the session's data (undoable); epochs start again at a fresh order. With ``fit``
-        the input/output layer is first resized to the data (``core.editing.SetData``); without it
-        the data must fit the network. True if it was replaced."""
-        done = self._edit(SetData(data, fit=fit, seed=self.model.session.training.seed), sample=0)
+    def set_data(self, data: Dataset, fit: bool = False, label: str = "") -> bool:
+        """Replace the session's data (undoable, named ``label`` if given); epochs start again at a
+        fresh order. With ``fit`` the input/output layer is first resized to the data
+        (``core.editing.SetData``); without it the data must fit the network. True if it was replaced."""
+        edit = SetData(data, fit=fit, seed=self.model.session.training.seed, label=label)
+        done = self._edit(edit, sample=0)
         if done:
             self._status(f"Data set replaced: {len(data):,} samples")
+        return done
+
+    def edit_samples(self, data: Dataset, label: str) -> bool:
+        """Samples added or removed by hand (the decision map's clicks), one undoable edit named
+        ``label``. A running training pauses for it and goes on with the new samples, from the start
+        of an epoch (the epoch in progress starts afresh). True if the data was changed."""
+        resume = self.running
+        edit = SetData(data, seed=self.model.session.training.seed, label=label)
+        done = self._edit(edit, keep_run=True, before=self.decision_map.hold_plane)
+        if done:
+            self._status(f"{label[0].upper()}{label[1:]}: {len(data):,} samples")
+            if resume:
+                self.continue_training()
         return done
 
     # --- the stepper's side ----------------------------------------------------------------
@@ -447,8 +480,8 @@ class TrainingController(QObject):
     def _set_state(self, state: str) -> None:
         self.state = state
         running = state == TRAINING
-        self.actions["train"].setChecked(running)
-        self.actions["pause"].setEnabled(running)
+        self.actions[A.TRAIN].setChecked(running)
+        self.actions[A.PAUSE].setEnabled(running)
         self.state_changed.emit(state)
 
     def _status(self, text: str) -> None:
@@ -466,72 +499,19 @@ class TrainingController(QObject):
 
     # --- actions -----------------------------------------------------------------------
 
-    def _make_actions(self) -> dict[str, QAction]:
-        specs = {
-            "train": (
-                "&Train / continue",
-                "F5",
-                "train",
-                self.toggle,
-                "Train with SGD; F5 again pauses",
-            ),
-            "pause": (
-                "&Pause training",
-                "Shift+F5",
-                "pause",
-                self.pause,
-                "Pause after the step in progress; then step through the next sample",
-            ),
-            "one_epoch": (
-                "Train &one epoch",
-                "Ctrl+F5",
-                "one-epoch",
-                self.train_one_epoch,
-                "Train to the end of the current epoch",
-            ),
-            "n_epochs": (
-                "Train &N epochs…",
-                "Ctrl+Shift+F5",
-                "n-epochs",
-                self.ask_epochs,
-                "Train a chosen number of epochs",
-            ),
-            "reset": (
-                "&Reset training history…",
-                None,
-                "reset",
-                self.reset_history,
-                "Forget the loss history and the epoch count (the weights stay)",
-            ),
-            "reset_optimizer": (
-                "Reset &optimizer state",
-                None,
-                "reset",
-                self.reset_optimizer_state,
-                "Forget the optimizer's velocities, moments and update count t (undoable)",
-            ),
-        }
-        actions = {}
-        for name, (text, key, icon_name, slot, tip) in specs.items():
-            action = QAction(icon(icon_name, self.window.palette()), text, self)
-            action.setProperty(ICON_PROPERTY, icon_name)  # drawn again when the palette changes
-            action.setIconText(SHORT_NAMES[name])
-            if key:
-                action.setShortcut(QKeySequence(key))
-                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.setStatusTip(tip)
-            action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({key})" if key else tip)
-            action.triggered.connect(lambda _=False, slot=slot: slot())
-            actions[name] = action
-        actions["train"].setCheckable(True)
-        actions["pause"].setEnabled(False)
+    def _make_actions(self) -> dict[ActionId, QAction]:
+        slots = {
+            A.TRAIN: self.toggle, A.PAUSE: self.pause, A.ONE_EPOCH: self.train_one_epoch, A.N_EPOCHS: self.ask_epochs,
+            A.RESET_HISTORY: self.reset_history, A.RESET_OPTIMIZER: self.reset_optimizer_state,
+        }  # fmt: skip
+        actions = {spec.id: make_action(self.window, spec, slots[spec.id]) for spec in ACTIONS}
+        actions[A.PAUSE].setEnabled(False)
         return actions
 
 
 def install_training(window: QMainWindow, model: SessionModel) -> TrainingController:
     """Add the Train menu, a training toolbar and the training, loss, data and decision-map docks
-    to ``window``; return the controller. The window's actions map (if any) gains
-    ``train.*`` entries, its menus map a "Train" entry."""
+    to ``window``; return the controller, whose ``actions`` the window is to hold."""
     controller = TrainingController(window, model)
     docks = {
         "training": _dock(window, "Training", scrolling(controller.panel), Qt.DockWidgetArea.RightDockWidgetArea),
@@ -547,32 +527,26 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
 
     menu = window_menu(window, "Train")
     actions = controller.actions
-    for name in ("train", "pause", "one_epoch", "n_epochs"):
-        menu.addAction(actions[name])
+    menu.addActions([actions[A.TRAIN], actions[A.PAUSE], actions[A.ONE_EPOCH], actions[A.N_EPOCHS]])
     menu.addSeparator()
-    menu.addAction(controller.data_view.generate_action)
-    menu.addAction(controller.data_view.import_action)
+    actions[A.GENERATE_DATA] = controller.data_view.generate_action
+    actions[A.IMPORT_DATA] = controller.data_view.import_action
+    menu.addActions([actions[A.GENERATE_DATA], actions[A.IMPORT_DATA]])
     menu.addSeparator()
-    menu.addAction(actions["reset"])
-    menu.addAction(actions["reset_optimizer"])
+    menu.addAction(actions[A.RESET_HISTORY])
+    menu.addAction(actions[A.RESET_OPTIMIZER])
     menu.addSeparator()
     panels = menu.addMenu("Training &panels")
     for dock in docks.values():
         panels.addAction(dock.toggleViewAction())
 
-    controller.loss_plot.setMinimumHeight(150)
+    controller.loss_plot.setMinimumHeight(120)  # a short plot (a projector's) drops its epoch axis and names
     controller.decision_map.setMinimumSize(220, 150)
-    window.addActions(list(actions.values()))  # shortcuts work wherever the focus is in the window
     toolbar = QToolBar("Training", window)
     toolbar.setObjectName("training_toolbar")
-    for name in ("train", "pause", "one_epoch"):
-        toolbar.addAction(actions[name])
+    toolbar.addActions([actions[A.TRAIN], actions[A.PAUSE], actions[A.ONE_EPOCH]])
     window.addToolBar(toolbar)
     controller.toolbar = toolbar
-
-    registry = getattr(window, "actions", None)
-    if isinstance(registry, dict):
-        registry.update({f"train.{name}": action for name, action in actions.items()})
     return controller
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, SignalInstance
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,13 +27,15 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.datasets import GENERATORS, MAX_VALIDATION_FRACTION, Dataset, DatasetError, generate
 from backprop_gui.core.debugger_state import DISPLAY, Event, Field
-from backprop_gui.core.decision import target_classes
+from backprop_gui.core.decision import is_classification, target_classes
 from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, NumberBox, param_box
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
 
 
 class DataTarget(Protocol):
@@ -41,7 +45,7 @@ class DataTarget(Protocol):
     def running(self) -> bool: ...
     @property
     def progressed(self) -> SignalInstance: ...
-    def set_data(self, data: Dataset, fit: bool = False) -> bool: ...
+    def set_data(self, data: Dataset, fit: bool = False, label: str = "") -> bool: ...
 
 
 # Class colours (Tableau 10): class c is drawn in CLASS_COLORS[c % 10].
@@ -56,13 +60,6 @@ MAX_DRAWN_SAMPLES = 5000  # scatter plots draw every k-th sample beyond this
 def drawn_rows(count: int) -> slice:
     """The samples a scatter plot draws: all of them, or an even subset of at most MAX_DRAWN_SAMPLES."""
     return slice(None, None, max(1, -(-count // MAX_DRAWN_SAMPLES)))
-
-
-def is_classification(targets: np.ndarray) -> bool:
-    """True when ``targets`` (N, n_L) are classes: one 0/1 column, or one-hot rows."""
-    if targets.shape[1] == 1:
-        return bool(np.all((targets == 0) | (targets == 1)))
-    return bool(np.all((targets == 0) | (targets == 1)) and np.all(targets.sum(axis=1) == 1))
 
 
 def sample_brushes(targets: np.ndarray) -> list:
@@ -156,6 +153,16 @@ class SamplesModel(QAbstractTableModel):
         return None
 
 
+ARRAYS = ("inputs", "targets")  # the data set's fields compared by identity, not by value
+GENERATE_DATA = ActionSpec(
+    ActionId.GENERATE_DATA, "&Data set…", tip="Choose a built-in data set: XOR, AND, OR, moons, circles, spirals, …"
+)
+IMPORT_DATA = ActionSpec(
+    ActionId.IMPORT_DATA, "&Import data from CSV…", tip="Read samples from a CSV file: choose input and target columns",
+    short="Import CSV…",
+)  # fmt: skip
+
+
 class DataView(QWidget):
     """The session's samples: a table, and a scatter plot (x_1, x_2 coloured by target; or t against x)."""
 
@@ -163,13 +170,8 @@ class DataView(QWidget):
         super().__init__(parent)
         self.model = model
         self.controller = controller
-        self.generate_action = QAction("&Data set…", self)
-        self.generate_action.setStatusTip("Choose a built-in data set: XOR, AND, OR, moons, circles, spirals, …")
-        self.generate_action.triggered.connect(self.choose_generated)
-        self.import_action = QAction("&Import data from CSV…", self)
-        self.import_action.setIconText("Import CSV…")
-        self.import_action.setStatusTip("Read samples from a CSV file: choose input and target columns")
-        self.import_action.triggered.connect(self.import_csv)
+        self.generate_action = make_action(self, GENERATE_DATA, self.choose_generated)
+        self.import_action = make_action(self, IMPORT_DATA, self.import_csv)
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -179,6 +181,12 @@ class DataView(QWidget):
             button.setDefaultAction(action)
             top.addWidget(button)
         top.addStretch(1)
+        self.noise_label = QLabel("Noise")
+        self.noise = ExactSpinBox(0.0, 1.0)  # its range follows the generator
+        self.noise.valueChanged.connect(self.set_noise)
+        self.noise_label.setBuddy(self.noise)
+        top.addWidget(self.noise_label)
+        top.addWidget(self.noise)
 
         self.samples = SamplesModel(model)
         self.table = QTableView()
@@ -211,12 +219,29 @@ class DataView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
+        self._listed: tuple[Any, ...] | None = None  # what the table lists: ``_listing``
+        self._plot = ShownRefresh(self, self._draw_plot)  # the scatter is drawn only when seen
         model.changed.connect(self._model_changed)
         controller.progressed.connect(self._settings_maybe_changed)
         self.refresh()
 
+    def _listing(self) -> tuple[Any, ...]:
+        """What the view shows: the data set and its arrays, then every other field of the data set
+        (labels, the held-out fractions and seeds of its split) and the training seed."""
+        data = self.model.session.data
+        values = ((f.name, getattr(data, f.name)) for f in dataclass_fields(data) if not f.name.startswith("_"))
+        kept = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in values if name not in ARRAYS)
+        return data, data.inputs, data.targets, kept, self.model.session.training.seed
+
+    def _refresh_if_changed(self) -> None:
+        listed, now = self._listed, self._listing()
+        if listed is None or any(a is not b for a, b in zip(listed[:3], now[:3], strict=True)) or listed[3:] != now[3:]:
+            self.refresh()
+
     def refresh(self) -> None:
-        """Redraw the table, the scatter and the summary from the session's data."""
+        """Show the session's data: the table and the summary at once, the scatter now if it is seen,
+        else once it is."""
+        self._listed = self._listing()
         data = self.model.session.data
         self.samples.reload()
         n_in, n_out = data.inputs.shape[1], data.targets.shape[1]
@@ -224,6 +249,17 @@ class DataView(QWidget):
         held = int(self.samples._validation.sum())
         split = f" · {held:,} held out for validation" if held else ""
         self.summary.setText(f"{len(data):,} samples ({source}) · {n_in} inputs · {n_out} targets{split}")
+        self.plot.setVisible(n_in <= 2)
+        self.no_plot.setVisible(n_in > 2)
+        self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
+        self._show_noise()
+        if n_in <= 2:
+            self._plot.request()
+
+    def _draw_plot(self) -> None:
+        """The scatter: x_1 against x_2 coloured by target, or t_1 against x_1."""
+        data = self.model.session.data
+        n_in = data.inputs.shape[1]
         item = self.plot.getPlotItem()
         rows = drawn_rows(len(data))
         inputs, targets = data.inputs[rows], data.targets[rows]
@@ -235,10 +271,44 @@ class DataView(QWidget):
             self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush(31, 119, 180, 200))
             item.setLabel("bottom", "x<sub>1</sub>")
             item.setLabel("left", "t<sub>1</sub>")
-        self.plot.setVisible(n_in <= 2)
-        self.no_plot.setVisible(n_in > 2)
-        self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
         self.plot.autoRange()
+
+    def _show_noise(self) -> None:
+        """The noise box shows the generator's noise, or is disabled (saying why) when there is none."""
+        data = self.model.session.data
+        recipe = data.generator or {}
+        name = recipe.get("name", "")
+        generator = GENERATORS.get(name)
+        param = next((p for p in generator.params if p.name == "noise"), None) if generator else None
+        self.noise.blockSignals(True)
+        if param is not None:
+            self.noise.setRange(float(param.low), float(param.high))
+            self.noise.setValue(float(recipe.get("noise", param.default)))
+            self.noise.setToolTip(f"{name}: {param.help} (the data is drawn again; undoable)")
+        else:
+            self.noise.setValue(0.0)
+            why = "samples edited by hand" if data.generator is None else f"{recipe.get('name')} has no noise"
+            self.noise.setToolTip(f"The noise of a built-in data set's generator (not for {why})")
+        self.noise.setEnabled(param is not None)
+        self.noise_label.setEnabled(param is not None)
+        self.noise.blockSignals(False)
+
+    def set_noise(self, noise: float) -> bool:
+        """Draw the built-in data set again with ``noise`` (its other settings and the split kept);
+        one undoable data edit. True if the data was replaced."""
+        data = self.model.session.data
+        if data.generator is None or data.generator.get("noise") == noise:
+            return False
+        recipe = {**data.generator, "noise": float(noise)}
+        name = recipe.pop("name")
+        try:
+            fresh = generate(name, **recipe)
+        except DatasetError as error:
+            QMessageBox.warning(self, "Cannot change the noise", str(error))
+            self._show_noise()
+            return False
+        redrawn = replace(data, inputs=fresh.inputs, targets=fresh.targets, generator=fresh.generator)
+        return self.controller.set_data(redrawn, label=f"set the {name} noise = {noise:g}")
 
     def resizeEvent(self, event) -> None:
         """Table beside the scatter plot when there is room, else above it."""
@@ -267,13 +337,13 @@ class DataView(QWidget):
 
     def _model_changed(self, event: Event) -> None:
         if event.field in (Field.SESSION, Field.NETWORK) and not self.controller.running:
-            self.refresh()
+            self._refresh_if_changed()
         elif event.field in DISPLAY:
             self.samples.reload()
 
     def _settings_maybe_changed(self) -> None:
         if not self.controller.running:
-            self.refresh()
+            self._refresh_if_changed()
 
 
 class GenerateDialog(QDialog):

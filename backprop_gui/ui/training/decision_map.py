@@ -3,14 +3,15 @@
 One output is drawn on a blue–white–red scale; several outputs as the arg-max class (in the
 class colours of the data view) or one chosen output a_j^L. The numbers come from
 ``core.decision.evaluate_grid`` (``backprop.forward``); the map redraws whenever the weights
-change, which during training is the controller's throttled rate.
+change, which during training is the controller's throttled rate. Given a ``SampleTarget``, the
+map also edits the data by hand (``sample_editor``): clicks add and remove samples.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from backprop_gui.core.debugger_state import Event, Field
@@ -19,6 +20,7 @@ from backprop_gui.core.formatting import format_number
 from backprop_gui.ui.common.colors import dark_axes, map_colormap
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.data_view import CLASS_COLORS, drawn_rows, sample_brushes
+from backprop_gui.ui.training.sample_editor import SampleEditor, SampleTarget
 
 RESOLUTION = 120
 ARGMAX = -1  # the combo's data for "class (arg-max)"
@@ -39,7 +41,7 @@ def class_lut(classes: int) -> np.ndarray:
 class DecisionMap(QWidget):
     """Heat map of a^L over the (x_1, x_2) plane around the session's samples."""
 
-    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: SessionModel, samples: SampleTarget | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.plane: Plane | None = None
@@ -47,17 +49,25 @@ class DecisionMap(QWidget):
         self.shown: np.ndarray | None = None  # what the image shows, (R, R)
         self._key: tuple = ()
         self._drawn: list[np.ndarray] = []  # the parameters the map was computed from
+        self._hold_plane = False  # the next data change keeps the plane if the samples still fit in it
 
         self.choice = QComboBox()
         self.choice.setToolTip("What the colours show")
-        self.readout = QLabel()
         header = QHBoxLayout()
         header.setContentsMargins(4, 2, 4, 0)
         header.addWidget(QLabel("Show"))
         header.addWidget(self.choice)
-        header.addWidget(self.readout, 1)
+        header.addStretch(1)
 
         self.plot = pg.PlotWidget(background="w")
+        # The value under the mouse, over the plot's top left corner.
+        self.readout = QLabel(self.plot)
+        self.readout.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.readout.setStyleSheet("background: rgba(255, 255, 255, 215); color: black; padding: 1px 3px")
+        self.readout.hide()
+        self.editor = SampleEditor(model, samples, self.plot) if samples is not None else None
+        if self.editor is not None:
+            header.addWidget(self.editor)
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
         item.setLabel("bottom", "x<sub>1</sub>")
@@ -83,6 +93,7 @@ class DecisionMap(QWidget):
         layout.addWidget(self.stack, 1)
         self.choice.currentIndexChanged.connect(lambda _: self.redraw())
         self.plot.scene().sigMouseMoved.connect(self._hover)
+        self.plot.viewport().installEventFilter(self)
         model.changed.connect(self._model_changed)
         self._reset()
 
@@ -100,8 +111,12 @@ class DecisionMap(QWidget):
             self.message.setText(f"The decision map needs 2 inputs; this network has n_0 = {s.network.input_size}.")
             self.stack.setCurrentWidget(self.message)
             self.outputs = self.shown = None
+            if self.editor is not None:
+                self.editor.hide()
             return
         self.stack.setCurrentWidget(self.plot)
+        if self.editor is not None:
+            self.editor.show()
         outputs = s.network.layers[-1].size
         self.choice.blockSignals(True)
         previous = self.choice.currentData()
@@ -112,7 +127,9 @@ class DecisionMap(QWidget):
             self.choice.addItem(f"output a{subscript(j + 1)}ᴸ", j)
         self.choice.setCurrentIndex(max(0, self.choice.findData(previous)))
         self.choice.blockSignals(False)
-        self.plane = plane_around(s.data.inputs)
+        held, self._hold_plane = self._hold_plane and self.plane is not None, False
+        if not (held and self.plane is not None and self.plane.contains(s.data.inputs)):
+            self.plane = plane_around(s.data.inputs)
         rows = drawn_rows(len(s.data))
         inputs = s.data.inputs[rows]
         self.scatter.setData(inputs[:, 0], inputs[:, 1], brush=sample_brushes(s.data.targets[rows]))
@@ -153,6 +170,17 @@ class DecisionMap(QWidget):
         p = self.plane
         self.image.setRect(QRectF(p.x_min, p.y_min, p.width, p.height))  # after setImage, which sizes it
 
+    def hold_plane(self) -> None:
+        """The next data change edits the samples by hand: keep the plane (so the map does not jump
+        under the mouse) as long as every sample is still inside it."""
+        self._hold_plane = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """The mouse left the plot: the readout goes."""
+        if event.type() == QEvent.Type.Leave:
+            self.readout.hide()
+        return False
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.redraw()
@@ -189,8 +217,14 @@ class DecisionMap(QWidget):
         row = int((point.y() - p.y_min) / p.height * RESOLUTION)
         if not (0 <= row < RESOLUTION and 0 <= col < RESOLUTION):
             self.readout.clear()
+            self.readout.hide()
             return
         values = ", ".join(
             f"a{subscript(j + 1)}ᴸ = {format_number(v, 4)}" for j, v in enumerate(self.outputs[:, row, col])
         )
         self.readout.setText(f"x = ({format_number(point.x(), 3)}, {format_number(point.y(), 3)}): {values}")
+        corner = self.plot.getPlotItem().getViewBox().sceneBoundingRect().topLeft()
+        self.readout.setMaximumWidth(max(80, self.plot.width() - int(corner.x()) - 4))
+        self.readout.adjustSize()
+        self.readout.move(int(corner.x()) + 2, int(corner.y()) + 2)
+        self.readout.show()

@@ -33,6 +33,8 @@ RATE_PEN = pg.mkPen((150, 40, 150), width=1, style=Qt.PenStyle.DashDotLine)
 FEW_POINTS = 40  # a series with at most this many points gets a dot per point
 MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
 LABEL_SPACING = 2.2  # tick labels on the loss axis at least this many text lines apart
+COMPACT_LINES = 10  # a plot fewer text lines high than this (a projector's short dock) keeps only its
+# left and bottom ticks: no epoch axis, axis names or legend over the curve
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
@@ -187,6 +189,7 @@ class LossPlot(QWidget):
 
         self.readout = QLabel()
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self.readout.setWordWrap(True)  # a long summary wraps rather than widen a narrow dock
         self.log_y = QCheckBox("Log scale")
         self.log_y.setToolTip("Show the loss C on a logarithmic axis")
         self.log_y.setChecked(True)
@@ -370,6 +373,25 @@ class LossPlot(QWidget):
         if event.type() == QEvent.Type.FontChange:
             self._apply_font()
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_axes()
+
+    @property
+    def compact(self) -> bool:
+        """True while the plot is too short for more than its left and bottom ticks (``COMPACT_LINES``)."""
+        return not self.plot.getPlotItem().getAxis("top").isVisible()
+
+    def _fit_axes(self) -> None:
+        """Show or drop the epoch axis, the axis names and the legend for the plot's height (every time:
+        setting the font shows the names again)."""
+        compact = self.plot.height() < COMPACT_LINES * QFontMetricsF(self.font()).height()
+        item = self.plot.getPlotItem()
+        item.showAxis("top", not compact)
+        for side in ("bottom", "left"):
+            item.getAxis(side).showLabel(not compact)
+        self.legend.setVisible(not compact)
+
     def _apply_font(self) -> None:
         """Ticks, axis names and legend follow the widget's font (presentation mode enlarges it)."""
         font = self.font()
@@ -384,6 +406,7 @@ class LossPlot(QWidget):
         for _sample, label in self.legend.items:
             label.setText(label.text, size=legend)
         self.legend.updateSize()
+        self._fit_axes()
 
     def _set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)

@@ -5,7 +5,7 @@ validation fraction, the update rule (optimizer, penalty, clipping, schedule), a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Protocol
 
@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -41,7 +40,9 @@ from backprop_gui.core.optimizers import (
 )
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE
 from backprop_gui.core.training_worker import MAX_DELAY
+from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, LogSpinBox, SeedBox
+from backprop_gui.ui.common.reflow import FlowGrid, narrow_combos, reflowing_form
 from backprop_gui.ui.common.session_model import SessionModel
 
 
@@ -49,10 +50,11 @@ class TrainingControls(Protocol):
     """What the training panel uses of the training controller."""
 
     model: SessionModel
-    actions: dict[str, QAction]
     state: str
     steps_per_second: float
 
+    @property
+    def actions(self) -> Mapping[ActionId, QAction]: ...
     @property
     def state_changed(self) -> SignalInstance: ...
     @property
@@ -146,8 +148,8 @@ class UpdateRuleBox(QGroupBox):
         clip.addWidget(self.clip_norm, 1)
         clip_row = QWidget()
         clip_row.setLayout(clip)
-        self.form = form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        narrow_combos(self.optimizer, self.penalty, self.schedule)
+        self.form = form = reflowing_form(self)
         form.addRow("Optimizer", self.optimizer)
         form.addRow(f"Momentum {HYPERPARAMETERS['momentum'][0].split()[-1]}", self.momentum)
         form.addRow("", self.nesterov)
@@ -234,16 +236,17 @@ class TrainingPanel(QWidget):
         self.controller = controller
         self.model = controller.model
 
-        buttons = QGridLayout()
+        buttons = FlowGrid(3)  # three abreast where there is room, fewer in a narrow dock
         buttons.setSpacing(4)
-        self.buttons: dict[str, QToolButton] = {}
-        for i, name in enumerate(("train", "pause", "one_epoch", "n_epochs", "reset")):
+        self.buttons: dict[ActionId, QToolButton] = {}
+        ids = (ActionId.TRAIN, ActionId.PAUSE, ActionId.ONE_EPOCH, ActionId.N_EPOCHS, ActionId.RESET_HISTORY)
+        for key in ids:
             button = QToolButton()
-            button.setDefaultAction(controller.actions[name])  # shows the action's short icon text
+            button.setDefaultAction(controller.actions[key])  # shows the action's short icon text
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            buttons.addWidget(button, i // 3, i % 3)
-            self.buttons[name] = button
+            buttons.addWidget(button)
+            self.buttons[key] = button
 
         self.speed = QSlider(Qt.Orientation.Horizontal)
         self.speed.setRange(0, SPEED_STEPS)
@@ -275,8 +278,7 @@ class TrainingPanel(QWidget):
         for box in (self.batch_size, self.epochs, self.seed, self.validation):
             box.setKeyboardTracking(False)
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form = reflowing_form()
         form.addRow("Learning rate η", self.learning_rate)
         form.addRow("Batch size", self.batch_size)
         form.addRow("Epochs per run", self.epochs)
@@ -291,6 +293,7 @@ class TrainingPanel(QWidget):
         names = ("State", "Epoch", "Step", "Loss C", "Epoch mean", "Validation", "Speed")
         for row, name in enumerate(names):
             value = QLabel("—")
+            value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             grid.addWidget(QLabel(name), row, 0)
             grid.addWidget(value, row, 1)

@@ -18,15 +18,16 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QDir, QIODevice, QObject, QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QWidget
 
 from backprop_gui.core import export, npz, scripts, worked
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.actions import ActionId, ActionKey, ActionSpec, make_action
 from backprop_gui.ui.common.saving import save_bytes
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.common.window_menus import menu_action, register_submenu, window_menu
+from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.training.loss_plot import LossPlot
 
@@ -156,113 +157,98 @@ def session_graph(session: Session, sample: int) -> NetworkView:
 # --- the menu -------------------------------------------------------------------------------
 
 
-class ExportController(QObject):
-    """The File ▸ Export menu of ``window`` over ``model``; ``actions`` by key:
-    ``graph_png_1`` … ``graph_png_4``, ``graph_svg``, ``loss_png_1`` … ``loss_png_4``, ``loss_svg``,
-    ``pass_csv``, ``pass_json``, ``history_csv``, ``solution_markdown``, ``solution_latex``,
-    ``pytorch_script``, ``numpy_script``, ``weights_npz``."""
+A = ActionId
+SCALE_MENUS = ((A.EXPORT_GRAPH_PNG, "&Graph as PNG"), (A.EXPORT_LOSS_PNG, "&Loss Plot as PNG"))  # choice: scale
+ACTIONS = (
+    ActionSpec(A.EXPORT_GRAPH_SVG, "Graph as &SVG…", tip="The network graph as a scalable drawing"),
+    ActionSpec(A.EXPORT_LOSS_SVG, "Loss Plot as S&VG…", tip="The loss plot as a scalable drawing"),
+    ActionSpec(A.EXPORT_PASS_CSV, "Current Pass as &CSV…", tip="Every number of this sample's pass"),
+    ActionSpec(A.EXPORT_PASS_JSON, "Current Pass as &JSON…", tip="The pass as the trace command's JSON"),
+    ActionSpec(A.EXPORT_HISTORY_CSV, "Loss &History as CSV…", tip="The loss of every training step"),
+    ActionSpec(A.EXPORT_SOLUTION_MARKDOWN, "Worked Solution as &Markdown…",
+               tip="Every z, a, δ and gradient of this pass with its formula and numbers"),
+    ActionSpec(A.EXPORT_SOLUTION_LATEX, "Worked Solution as La&TeX…",
+               tip="The worked solution as a LaTeX document (amsmath)"),
+    ActionSpec(A.EXPORT_PYTORCH_SCRIPT, "&PyTorch Script…", tip="A script that redoes this pass with PyTorch's "
+               "autograd; run it with --check to compare every number"),
+    ActionSpec(A.EXPORT_NUMPY_SCRIPT, "&NumPy Script…",
+               tip="This pass in plain numpy, the δ recursion written out line by line; runs with --check too"),
+    ActionSpec(A.EXPORT_WEIGHTS_NPZ, "&Weights (.npz)…", tip="The weights alone as a numpy archive: w1, b1, w2, b2, …"),
+)  # fmt: skip
+# A separator goes before each of these in the menu (and the loss plot's PNG sizes before its SVG)
+SEPARATED = (A.EXPORT_LOSS_SVG, A.EXPORT_PASS_CSV, A.EXPORT_SOLUTION_MARKDOWN, A.EXPORT_PYTORCH_SCRIPT)
 
-    def __init__(self, window: QMainWindow, model: SessionModel) -> None:
+
+class ExportController(QObject):
+    """The File ▸ Export menu of ``window`` over ``model``, exporting the ``graph`` and, when the window
+    has one, the ``loss_plot``; ``actions`` by id (the PNG sizes as (id, scale) choices)."""
+
+    def __init__(
+        self, window: QMainWindow, model: SessionModel, graph: NetworkView, loss_plot: LossPlot | None
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.model = model
+        self.graph = graph
+        self.loss_plot = loss_plot.plot if loss_plot is not None else None
         self.folder = QDir.homePath()
-        self.actions: dict[str, QAction] = {}
+        self.actions: dict[ActionKey, QAction] = {}
         self.menu = QMenu("E&xport", window)
-        self.menu.setObjectName("exportMenu")
         self.menu.setToolTipsVisible(True)
-        self.graph_png_menu = self._scale_menu("&Graph as PNG", "graph_png", self.export_graph_png)
-        self._add("graph_svg", "Graph as &SVG…", self.export_graph_svg, "The network graph as a scalable drawing")
-        self.menu.addSeparator()
-        self.loss_png_menu = self._scale_menu("&Loss Plot as PNG", "loss_png", self.export_loss_png)
-        self._add("loss_svg", "Loss Plot as S&VG…", self.export_loss_svg, "The loss plot as a scalable drawing")
-        self.menu.addSeparator()
-        self._add("pass_csv", "Current Pass as &CSV…", self.export_pass_csv, "Every number of this sample's pass")
-        self._add("pass_json", "Current Pass as &JSON…", self.export_pass_json, "The pass as the trace command's JSON")
-        self._add("history_csv", "Loss &History as CSV…", self.export_history_csv, "The loss of every training step")
-        self.menu.addSeparator()
-        self._add(
-            "solution_markdown", "Worked Solution as &Markdown…", self.export_markdown,
-            "Every z, a, δ and gradient of this pass with its formula and numbers",
-        )  # fmt: skip
-        self._add(
-            "solution_latex", "Worked Solution as La&TeX…", self.export_latex,
-            "The worked solution as a LaTeX document (amsmath)",
-        )  # fmt: skip
-        self.menu.addSeparator()
-        self._add(
-            "pytorch_script", "&PyTorch Script…", self.export_pytorch_script,
-            "A script that redoes this pass with PyTorch's autograd; run it with --check to compare every number",
-        )  # fmt: skip
-        self._add(
-            "numpy_script", "&NumPy Script…", self.export_numpy_script,
-            "This pass in plain numpy, the δ recursion written out line by line; runs with --check too",
-        )  # fmt: skip
-        self._add(
-            "weights_npz", "&Weights (.npz)…", self.export_weights_npz,
-            "The weights alone as a numpy archive: w1, b1, w2, b2, …",
-        )  # fmt: skip
+        slots: dict[ActionId, Callable[[], object]] = {
+            A.EXPORT_GRAPH_SVG: self.export_graph_svg, A.EXPORT_LOSS_SVG: self.export_loss_svg,
+            A.EXPORT_PASS_CSV: self.export_pass_csv, A.EXPORT_PASS_JSON: self.export_pass_json,
+            A.EXPORT_HISTORY_CSV: self.export_history_csv, A.EXPORT_SOLUTION_MARKDOWN: self.export_markdown,
+            A.EXPORT_SOLUTION_LATEX: self.export_latex, A.EXPORT_PYTORCH_SCRIPT: self.export_pytorch_script,
+            A.EXPORT_NUMPY_SCRIPT: self.export_numpy_script, A.EXPORT_WEIGHTS_NPZ: self.export_weights_npz,
+        }  # fmt: skip
+        self.graph_png_menu = self._scale_menu(*SCALE_MENUS[0], self.export_graph_png)
+        for spec in ACTIONS:
+            if spec.id in SEPARATED:
+                self.menu.addSeparator()
+            if spec.id == A.EXPORT_LOSS_SVG:
+                self.loss_png_menu = self._scale_menu(*SCALE_MENUS[1], self.export_loss_png)
+            self.actions[spec.id] = make_action(window, spec, slots[spec.id])
+            self.menu.addAction(self.actions[spec.id])
         self.menu.aboutToShow.connect(self.update_actions)
         model.changed.connect(self._model_changed)
         self.update_actions()
 
-    # --- building -----------------------------------------------------------------------
-
-    def _add(self, key: str, text: str, slot: Callable[[], object], tip: str, menu: QMenu | None = None) -> QAction:
-        action = menu_action(menu or self.menu, f"export_{key}", text, slot, tip)
-        self.actions[key] = action
-        return action
-
-    def _scale_menu(self, title: str, key: str, slot: Callable[[int], object]) -> QMenu:
+    def _scale_menu(self, id: ActionId, title: str, slot: Callable[[int], object]) -> QMenu:
         menu = self.menu.addMenu(title)
         menu.setToolTipsVisible(True)
         for scale in SCALES:
             tip = f"{scale}× the size on screen" + (
                 " (sharp on slides and high-resolution screens)" if scale > 1 else ""
             )
-            self._add(f"{key}_{scale}", f"{scale}×…", partial(slot, scale), tip, menu)
+            action = make_action(self.window, ActionSpec(id, f"{scale}×…", tip=tip), partial(slot, scale))
+            self.actions[id, scale] = action
+            menu.addAction(action)
         menu.aboutToShow.connect(self.update_actions)
         return menu
 
     # --- state --------------------------------------------------------------------------
 
-    def graph_view(self) -> NetworkView | None:
-        view = getattr(self.window, "network_view", None)
-        return view if isinstance(view, NetworkView) else self.window.findChild(NetworkView)
-
-    def loss_plot(self) -> QWidget | None:
-        """The widget to draw as the loss plot: the window's "loss_plot" widget or dock, or its LossPlot."""
-        widget = self.window.findChild(QWidget, "loss_plot")
-        if isinstance(widget, QDockWidget):
-            widget = widget.widget()
-        if widget is None:
-            widget = self.window.findChild(LossPlot)
-        return widget.plot if isinstance(widget, LossPlot) else widget
-
     def update_actions(self) -> None:
         """Enable what can be exported now; label the PNG sizes in pixels."""
-        view, plot = self.graph_view(), self.loss_plot()
-        sizes: list[tuple[str, QWidget | None, Callable[..., QSize]]] = [
-            ("graph_png", view, graph_size),
-            ("loss_png", plot, widget_size),
+        plot = self.loss_plot
+        sizes: list[tuple[ActionId, QWidget | None, Callable[..., QSize]]] = [
+            (A.EXPORT_GRAPH_PNG, self.graph, graph_size),
+            (A.EXPORT_LOSS_PNG, plot, widget_size),
         ]
         for key, widget, size in sizes:
             for scale in SCALES:
-                action = self.actions[f"{key}_{scale}"]
+                action = self.actions[key, scale]
                 action.setEnabled(widget is not None)
                 if widget is not None:
                     pixels = size(widget, scale)
                     action.setText(f"{scale}× ({pixels.width()} × {pixels.height()} px)…")
-        self.graph_png_menu.setEnabled(view is not None)
-        self.actions["graph_svg"].setEnabled(view is not None)
         self.loss_png_menu.setEnabled(plot is not None)
-        self.actions["loss_svg"].setEnabled(plot is not None)
-        for key in ("loss_svg", "loss_png_1"):
-            self.actions[key].setToolTip(
-                "The loss plot" if plot is not None else "There is no loss plot in this window"
-            )
+        self.actions[A.EXPORT_LOSS_SVG].setEnabled(plot is not None)
+        for action in (self.actions[A.EXPORT_LOSS_SVG], self.actions[A.EXPORT_LOSS_PNG, 1]):
+            action.setToolTip("The loss plot" if plot is not None else "There is no loss plot in this window")
         steps = self.model.session.history.steps
-        history = self.actions["history_csv"]
+        history = self.actions[A.EXPORT_HISTORY_CSV]
         history.setEnabled(steps > 0)
         history.setToolTip(
             f"The loss of all {steps} training steps" if steps else "Nothing trained yet: no loss history"
@@ -275,25 +261,21 @@ class ExportController(QObject):
     # --- exports ------------------------------------------------------------------------
 
     def export_graph_png(self, scale: int, path: str | None = None) -> bool:
-        view = self.graph_view()
-        if view is None:
-            return False
+        view = self.graph
         return self._save("Export Graph as PNG", "graph", "png", path, lambda: png_bytes(graph_image(view, scale)))
 
     def export_graph_svg(self, path: str | None = None) -> bool:
-        view = self.graph_view()
-        if view is None:
-            return False
+        view = self.graph
         return self._save("Export Graph as SVG", "graph", "svg", path, lambda: graph_svg(view, self._title()))
 
     def export_loss_png(self, scale: int, path: str | None = None) -> bool:
-        plot = self.loss_plot()
+        plot = self.loss_plot
         if plot is None:
             return False
         return self._save("Export Loss Plot as PNG", "loss", "png", path, lambda: png_bytes(widget_image(plot, scale)))
 
     def export_loss_svg(self, path: str | None = None) -> bool:
-        plot = self.loss_plot()
+        plot = self.loss_plot
         if plot is None:
             return False
         return self._save("Export Loss Plot as SVG", "loss", "svg", path, lambda: widget_svg(plot, self._title()))
@@ -390,17 +372,17 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^\w.-]+", "-", name).strip("-.") or "session"
 
 
-def install_export(window: QMainWindow, model: SessionModel) -> ExportController:
-    """Add File ▸ Export to ``window`` (before Quit when there is one) and return its controller.
-    The window's ``menus`` map (if any) gains "Export", its ``actions`` map ``export.*`` entries."""
-    controller = ExportController(window, model)
+def install_export(
+    window: QMainWindow, model: SessionModel, graph: NetworkView, loss_plot: LossPlot | None, before: QAction | None
+) -> ExportController:
+    """Add File ▸ Export to ``window`` (before the ``before`` item, e.g. Quit, else last) and return its
+    controller, whose ``actions`` the window is to hold."""
+    controller = ExportController(window, model, graph, loss_plot)
     file_menu = window_menu(window, "File")
-    quit_action = next((a for a in file_menu.actions() if a.objectName() == "quit"), None)
-    if quit_action is None:
+    if before is None:
         file_menu.addSeparator()
         file_menu.addMenu(controller.menu)
     else:
-        file_menu.insertMenu(quit_action, controller.menu)
-        file_menu.insertSeparator(quit_action)
-    register_submenu(window, "Export", controller.menu, controller.actions)
+        file_menu.insertMenu(before, controller.menu)
+        file_menu.insertSeparator(before)
     return controller

@@ -8,19 +8,19 @@ installed: otherwise a dialog says how to install it). Every message is shown as
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QDir, QObject
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.npz import ImportWeights, WeightsError, read_npz
+from backprop_gui.core.session import Session
 from backprop_gui.torch_import import INSTALL, ModelError, NeedsActivations, TorchMissing, model_session, read_model
 from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.common.window_menus import menu_action, register_submenu, window_menu
-from backprop_gui.ui.sessions.controller import SessionController
+from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.sessions.edit_dialogs import as_sentence
 
 MODEL_FILTER = "PyTorch models (*.pt *.pth);;All files (*)"
@@ -35,30 +35,39 @@ def show_message(parent: QMainWindow, icon: QMessageBox.Icon, title: str, text: 
     box.exec()
 
 
-class ImportController(QObject):
-    """File ▸ Import of ``window``: ``actions["pytorch_model"]`` and ``actions["weights_npz"]``."""
+class SessionOpener(Protocol):
+    """What importing uses of the session controller: asking about unsaved changes, and opening."""
 
-    def __init__(self, window: QMainWindow, model: SessionModel, sessions: SessionController) -> None:
+    def maybe_save(self, doing: str = "closing") -> bool: ...
+    def open_session(self, session: Session, path: str | None = None) -> None: ...
+
+
+ACTIONS = (
+    ActionSpec(ActionId.IMPORT_PYTORCH_MODEL, "&PyTorch Model…", tip="Open a torch.nn.Sequential of Linear layers, "
+               "or its state_dict, saved with torch.save (needs PyTorch)"),
+    ActionSpec(ActionId.IMPORT_WEIGHTS_NPZ, "&Weights (.npz)…",
+               tip="Replace this network's weights by those of a numpy archive (w1, b1, w2, b2, …)"),
+)  # fmt: skip
+
+
+class ImportController(QObject):
+    """File ▸ Import of ``window``; ``actions`` by id. A model opens through ``sessions``, weights
+    are an undoable edit pushed through the model."""
+
+    def __init__(self, window: QMainWindow, model: SessionModel, sessions: SessionOpener) -> None:
         super().__init__(window)
         self.window = window
         self.model = model
         self.sessions = sessions
         self.folder = QDir.homePath()
         self.menu = QMenu("&Import", window)
-        self.menu.setObjectName("importMenu")
         self.menu.setToolTipsVisible(True)
-        self.actions: dict[str, QAction] = {}
-        self._add(
-            "pytorch_model", "&PyTorch Model…", self.import_pytorch_model,
-            "Open a torch.nn.Sequential of Linear layers, or its state_dict, saved with torch.save (needs PyTorch)",
-        )  # fmt: skip
-        self._add(
-            "weights_npz", "&Weights (.npz)…", self.import_weights_npz,
-            "Replace this network's weights by those of a numpy archive (w1, b1, w2, b2, …)",
-        )  # fmt: skip
-
-    def _add(self, key: str, text: str, slot: Callable[[], object], tip: str) -> None:
-        self.actions[key] = menu_action(self.menu, f"import_{key}", text, slot, tip)
+        slots = {
+            ActionId.IMPORT_PYTORCH_MODEL: self.import_pytorch_model,
+            ActionId.IMPORT_WEIGHTS_NPZ: self.import_weights_npz,
+        }
+        self.actions = {spec.id: make_action(window, spec, slots[spec.id]) for spec in ACTIONS}
+        self.menu.addActions(list(self.actions.values()))
 
     # --- a PyTorch model ---------------------------------------------------------------------
 
@@ -123,7 +132,7 @@ class ImportController(QObject):
         except WeightsError as error:
             self._error("Cannot import the weights", as_sentence(str(error)))
             return False
-        self.sessions.push(edit)
+        self.model.push_edit(edit)
         self._status(f"Imported the weights of {path}")
         return True
 
@@ -143,16 +152,17 @@ class ImportController(QObject):
         self.window.statusBar().showMessage(message, 8000)
 
 
-def install_import(window: QMainWindow, model: SessionModel, sessions: SessionController) -> ImportController:
-    """Add File ▸ Import to ``window``, after File ▸ Export when there is one, and return its controller."""
+def install_import(
+    window: QMainWindow, model: SessionModel, sessions: SessionOpener, after: QMenu | None
+) -> ImportController:
+    """Add File ▸ Import to ``window``, right after the ``after`` menu (File ▸ Export) when given, else
+    last; return its controller, whose ``actions`` the window is to hold."""
     controller = ImportController(window, model, sessions)
     file_menu = window_menu(window, "File")
-    export = window.findChild(QMenu, "exportMenu")
     actions = file_menu.actions()
-    after = next((i for i, action in enumerate(actions) if export is not None and action.menu() is export), None)
-    if after is not None and after + 1 < len(actions):
-        file_menu.insertMenu(actions[after + 1], controller.menu)
+    index = actions.index(after.menuAction()) + 1 if after is not None and after.menuAction() in actions else None
+    if index is not None and index < len(actions):
+        file_menu.insertMenu(actions[index], controller.menu)
     else:
         file_menu.addMenu(controller.menu)
-    register_submenu(window, "Import", controller.menu, controller.actions)
     return controller

@@ -11,13 +11,15 @@ to show for the network (the decision map without two inputs) stays out of every
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolBar, QToolButton
 
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import LAYOUTS, Layout, LayoutName, Side
+from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.window.presentation import PresentationMode
@@ -63,21 +65,14 @@ class LayoutController(QObject):
         self.group.setExclusive(True)
         self.actions: dict[LayoutName, QAction] = {}
         for name, layout in LAYOUTS.items():
-            action = QAction(f"&{layout.title}", window)
-            action.setObjectName(f"layout_{name}")
-            action.setCheckable(True)
-            action.setShortcut(QKeySequence(SHORTCUTS[name]))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.setToolTip(f"{TIPS[name]} ({SHORTCUTS[name]})")
-            action.setStatusTip(TIPS[name])
-            action.triggered.connect(lambda _=False, n=name: self.set_layout(n))
+            spec = ActionSpec(ActionId.LAYOUT, f"&{layout.title}", (SHORTCUTS[name],), tip=TIPS[name], checkable=True)
+            action = make_action(window, spec, partial(self.set_layout, name))
             self.group.addAction(action)
-            window.addAction(action)
             self.actions[name] = action
-        self.reset_action = QAction("&Reset Layout", window)
-        self.reset_action.setObjectName("layout_reset")
-        self.reset_action.setStatusTip("Put the docks of this layout back where they start")
-        self.reset_action.triggered.connect(self.reset)
+        reset = ActionSpec(
+            ActionId.RESET_LAYOUT, "&Reset Layout", tip="Put the docks of this layout back where they start"
+        )
+        self.reset_action = make_action(window, reset, self.reset)
         self.actions[LayoutName.STEP].setChecked(True)
 
     # --- which layout -----------------------------------------------------------------
@@ -90,8 +85,22 @@ class LayoutController(QObject):
         """Layout ``name`` (default the current one) for this network and the docks this window has."""
         network = self.model.session.network
         sizes = (network.raw_input_size, *network.sizes[1:])  # the input plane is the raw x1, x2, features or not
-        layout = LAYOUTS[name or self.current].for_network(sizes)
+        layout = LAYOUTS[name or self.current].for_network(sizes).for_width(self.width(name))
         return layout.without({key for key in layout.keys if key not in self.docks})
+
+    def width(self, name: LayoutName | None = None) -> int:
+        """The width layout ``name`` (default the current one) is arranged for: the screen's in Present
+        (it goes full screen), else the window's."""
+        screen = self.window.screen()
+        if (name or self.current) == LayoutName.PRESENT and screen is not None:
+            return screen.geometry().width()
+        return self.window.width()
+
+    def show_dock(self, key: str) -> None:
+        """Bring dock ``key`` to the front (its tab raised), if the current layout has it."""
+        if key in self.layout().keys:
+            self.docks[key].show()
+            self.docks[key].raise_()
 
     def set_layout(self, name: LayoutName | str) -> None:
         """Switch to layout ``name``: keep the current one's arrangement, then show ``name``'s own
@@ -126,7 +135,8 @@ class LayoutController(QObject):
                 self.save()
                 self._before_present = self.current
                 self.model.state.set_layout(LayoutName.PRESENT)
-                self.restore()
+                if not self.restore():
+                    self.arrange()
             finally:
                 self._switching = False
         elif not on and self.current == LayoutName.PRESENT:
@@ -171,6 +181,14 @@ class LayoutController(QObject):
             if place.front:
                 self.docks[place.key].raise_()
         self.show_available()
+        self._keep_graph_share()
+
+    def _keep_graph_share(self) -> None:
+        """In Present, the graph keeps at least its share of the height, now and once Qt has applied
+        the arrangement."""
+        if self.current == LayoutName.PRESENT:
+            self.presentation.keep_graph_share()
+            QTimer.singleShot(0, self.presentation, self.presentation.keep_graph_share)
 
     def _size(self, layout: Layout) -> None:
         window = self.window
@@ -244,6 +262,7 @@ class LayoutController(QObject):
         if state is None or not self.window.restoreState(state, STATE_VERSION):
             return False
         self.show_available()
+        self._keep_graph_share()
         return True
 
     def _model_changed(self, event: Event) -> None:

@@ -6,8 +6,9 @@ one of its methods. Dock layout, window geometry and view settings are kept in Q
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from functools import partial
+from typing import TypeVar
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -39,22 +40,27 @@ from backprop_gui.core.edge_labels import EDGE_LABEL_MODE_NAMES
 from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common import plain_messages
-from backprop_gui.ui.common.icons import ICON_PROPERTY, app_icon, icon
+from backprop_gui.ui.common.actions import ActionId, ActionKey, ActionSpec, make_action
+from backprop_gui.ui.common.icons import IconRecolorer, app_icon
+from backprop_gui.ui.common.plain_messages import PlainTextMessages
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.diagnostics.controller import DiagnosticsController
-from backprop_gui.ui.sessions.controller import SessionController
-from backprop_gui.ui.sessions.note_panel import NotePanel
+from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
+from backprop_gui.ui.sessions.controller import SessionController, install_session_features
+from backprop_gui.ui.sessions.note_panel import NotePanel, install_note_panel
+from backprop_gui.ui.stepping.chain_view import ChainRuleView, install_chain_rule
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.stepping.neuron_map_items import maps_unavailable
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
 from backprop_gui.ui.stepping.values_panel import ValuesPanel
-from backprop_gui.ui.training.controller import TrainingController
-from backprop_gui.ui.window.export import ExportController
-from backprop_gui.ui.window.imports import ImportController
-from backprop_gui.ui.window.layouts import LayoutController
+from backprop_gui.ui.stepping.worked_view import install_worked_solution
+from backprop_gui.ui.training.controller import TrainingController, install_training
+from backprop_gui.ui.window.export import ExportController, install_export
+from backprop_gui.ui.window.imports import ImportController, install_import
+from backprop_gui.ui.window.layouts import LayoutController, install_layouts
 from backprop_gui.ui.window.presentation import PresentationMode
+from backprop_gui.ui.window.theme import install_theme_menu
 
 APP_NAME = "backprop-gui"
 PRECISIONS = range(2, 9)
@@ -66,24 +72,48 @@ NEURON_VALUE_TEXTS = {
     NeuronValue.MAPS: "Maps of a over the input plane",
 }
 MAPS_TIP = "Fill each hidden and output neuron with its a_j^l over the input plane (x₁, x₂), the sample marked"
-# (key = the SessionModel method, menu text, shortcuts, icon, tooltip)
-STEP_ACTIONS = (
-    ("step", "&Step", ("F10", "Right", "PgDown"), "step", "Step: complete the next phase"),
-    ("step_back", "Step &Back", ("Shift+F10", "Left", "PgUp"), "step-back", "Step back: undo the last step"),
-    ("step_into", "Step &Into", ("F11",), "step-into", "Step into: compute the next single neuron"),
-    ("finish_phase", "&Finish Phase", ("Shift+F11",), "step-out", "Finish the phase in progress (step out)"),
-    ("run_to_end", "&Run to End of Pass", ("Ctrl+F10",), "run-to-end", "Run to the end of the pass, Update included"),
-    ("reset_pass", "Rese&t Pass", ("Ctrl+R",), "reset", "Reset the pass: nothing computed, weights as before"),
-    ("next_sample", "&Next Sample", ("Ctrl+Right",), "next-sample", "Next sample: start its pass"),
-    ("previous_sample", "&Previous Sample", ("Ctrl+Left",), "previous-sample", "Previous sample: start its pass"),
+A, S = ActionId, ActionSpec
+STEP_ACTIONS = (  # each id is the SessionModel method the action calls
+    S(A.STEP, "&Step", ("F10", "Right", "PgDown"), "step", "Step: complete the next phase"),
+    S(A.STEP_BACK, "Step &Back", ("Shift+F10", "Left", "PgUp"), "step-back", "Step back: undo the last step"),
+    S(A.STEP_INTO, "Step &Into", ("F11",), "step-into", "Step into: compute the next single neuron"),
+    S(A.FINISH_PHASE, "&Finish Phase", ("Shift+F11",), "step-out", "Finish the phase in progress (step out)"),
+    S(A.RUN_TO_END, "&Run to End of Pass", ("Ctrl+F10",), "run-to-end", "Run to the end of the pass, Update included"),
+    S(A.RESET_PASS, "Rese&t Pass", ("Ctrl+R",), "reset", "Reset the pass: nothing computed, weights as before"),
+    S(A.NEXT_SAMPLE, "&Next Sample", ("Ctrl+Right",), "next-sample", "Next sample: start its pass"),
+    S(A.PREVIOUS_SAMPLE, "&Previous Sample", ("Ctrl+Left",), "previous-sample", "Previous sample: start its pass"),
 )
-# (key, menu text, shortcut, NetworkView.move_selection direction, tooltip): the keyboard's way to select
+# With the NetworkView.move_selection direction each calls: the keyboard's way to select
 SELECT_ACTIONS = (
-    ("select_up", "Neuron &Above", "Alt+Up", "up", "Select the neuron above (on an edge: the edge from above)"),
-    ("select_down", "Neuron &Below", "Alt+Down", "down", "Select the neuron below (on an edge: the edge from below)"),
-    ("select_left", "&Layer to the Left", "Alt+Left", "left", "Select in the previous layer (an edge: its start)"),
-    ("select_right", "La&yer to the Right", "Alt+Right", "right", "Select in the next layer (an edge: its end)"),
+    (S(A.SELECT_UP, "Neuron &Above", ("Alt+Up",), tip="Select the neuron above (on an edge: the edge from above)"),
+     "up"),
+    (S(A.SELECT_DOWN, "Neuron &Below", ("Alt+Down",), tip="Select the neuron below (on an edge: the edge from below)"),
+     "down"),
+    (S(A.SELECT_LEFT, "&Layer to the Left", ("Alt+Left",), tip="Select in the previous layer (an edge: its start)"),
+     "left"),
+    (S(A.SELECT_RIGHT, "La&yer to the Right", ("Alt+Right",), tip="Select in the next layer (an edge: its end)"),
+     "right"),
 )  # fmt: skip
+VIEW_ACTIONS = (
+    S(A.ZOOM_IN, "Zoom &In", ("Ctrl+=", "Ctrl++"), "zoom-in", "Zoom into the graph"),
+    S(A.ZOOM_OUT, "Zoom &Out", ("Ctrl+-",), "zoom-out", "Zoom out of the graph"),
+    S(A.RESET_ZOOM, "&Fit Graph", ("Ctrl+0",), "zoom-fit", "Fit the whole graph in view"),
+    S(A.CLEAR_SELECTION, "&Clear Selection", ("Esc",),
+      tip="Select nothing (in presentation mode, Esc leaves it first)"),
+    S(A.PRESENTATION, "&Presentation Mode", ("F7",), "presentation",
+      "Presentation mode: large type, thick lines, high contrast, full screen; Esc leaves it", checkable=True),
+    S(A.BLANK, "&Blank Screen", ("B",), tip="Blank the screen; any key brings it back"),
+    S(A.ASK_FIRST, "Formula: &Numbers on Request",
+      tip="Show the general equation first, its numbers one keypress (Reveal) later", checkable=True),
+    S(A.REVEAL, "&Reveal Numbers", ("R",), tip="Show the numbers and result the formula panel is holding back"),
+    S(A.QUIT, "&Quit", ("Ctrl+Q",)),
+    S(A.SHORTCUTS, "&Keyboard Shortcuts", ("F1",)),
+    S(A.ABOUT, "&About backprop-gui"),
+)  # fmt: skip
+Key = TypeVar("Key", bound=ActionKey)
+Choice = TypeVar("Choice", bound=Hashable)  # one choice of a group of actions (a precision, an EdgeMode, …)
+# View ▸ Edges Show's choices
+EDGE_MODE_TEXTS = {EdgeMode.WEIGHTS: "Weights w", EdgeMode.GRADIENTS: "Gradients ∂C/∂w"}
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
@@ -183,9 +213,10 @@ class ShortcutsDialog(QDialog):
 
 
 class MainWindow(QMainWindow):
-    """The debugger window over ``model``: ``menus``, ``toolbar`` and ``actions`` are public for extension."""
+    """The debugger window over ``model``: ``menus`` and ``toolbar`` are public for extension; every
+    feature's actions are found by id with ``action``."""
 
-    # The features' controllers: ui.window.app.create_window installs them and hands them over.
+    # The features' controllers, made and held by ``install_features``.
     session_controller: SessionController
     training_controller: TrainingController
     diagnostics_controller: DiagnosticsController
@@ -193,12 +224,12 @@ class MainWindow(QMainWindow):
     import_controller: ImportController
     note_panel: NotePanel
     layout_controller: LayoutController
-    theme_actions: dict[str, QAction]  # View ▸ Theme's choices by name
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.actions: dict[str, QAction] = {}  # type: ignore[assignment]  # by id; QWidget.actions() is unused
+        self.step_key: Callable[[], object] = model.step  # what F10 does: in quiz mode the quiz asks first
+        self._actions: dict[ActionKey, QAction] = {}  # every feature's actions, by id (``action``)
         self.menus: dict[str, QMenu] = {}
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
@@ -221,7 +252,7 @@ class MainWindow(QMainWindow):
         self._create_actions()
         self.values_panel = ValuesPanel(model)
         self.formula_view = FormulaView(model)
-        self.sample_picker = SamplePicker(model, self.actions["previous_sample"], self.actions["next_sample"])
+        self.sample_picker = SamplePicker(model, self.action(A.PREVIOUS_SAMPLE), self.action(A.NEXT_SAMPLE))
         self.docks: dict[str, QDockWidget] = {}
         self._add_dock("sample", "Sample", scrolling(self.sample_picker), Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("values", "Values", self.values_panel, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -230,10 +261,11 @@ class MainWindow(QMainWindow):
         self.values_panel.follow_reveal(self.formula_view)
         self.formula_view.revealChanged.connect(lambda _pending: self._update_status())
         self.toolbar = QToolBar("Debugger", self)
+        self.toolbars = [self.toolbar]  # every toolbar of the window, the features' too
         self.presentation = PresentationMode(
-            self, model, self.network_view, self.phase_bar, self.formula_view, self.docks["formula"], self.toolbar
+            self, model, self.network_view, self.phase_bar, self.formula_view, self.docks, self.toolbars
         )
-        self._create_presentation_actions()
+        self._connect_presentation()
         self._create_menus()
         self._create_toolbar()
         self._create_status_bar()
@@ -244,107 +276,64 @@ class MainWindow(QMainWindow):
 
     # --- building -------------------------------------------------------------------
 
-    def _action(
-        self,
-        key: str,
-        text: str,
-        slot: Callable[[], object],
-        shortcuts: list[str] = (),  # type: ignore[assignment]
-        icon_name: str | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(key)
-        if shortcuts:
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if icon_name:
-            action.setIcon(icon(icon_name, self.palette()))
-            action.setProperty(ICON_PROPERTY, icon_name)  # redrawn in the new colours when the palette changes
-        keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
-        plain = text.replace("&", "").rstrip("…")
-        action.setToolTip(f"{tip or plain} ({keys})" if keys else tip or plain)
-        action.setStatusTip(tip or plain)
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work even while the toolbar or a menu is hidden
-        self.actions[key] = action
-        return action
+    def action(self, id: ActionId, choice: Hashable = None) -> QAction:
+        """The window's action ``id`` (any feature's), or the one for ``choice`` of the group ``id``."""
+        return self._actions[id if choice is None else (id, choice)]
+
+    def add_actions(self, actions: Mapping[Key, QAction]) -> None:
+        """Hold a feature's ``actions`` by id; their shortcuts work even while a menu or toolbar is hidden."""
+        for key, action in actions.items():
+            self._actions[key] = action
+        self.addActions(list(actions.values()))
+
+    def registered_actions(self) -> list[QAction]:
+        """Every action the window holds, in the order they were added."""
+        return list(self._actions.values())
+
+    def _choices(self, id: ActionId, texts: Mapping[Choice, str], chosen: Callable[[Choice], object]) -> QActionGroup:
+        """A group of checkable actions, one per choice of ``texts``, each calling ``chosen(choice)``."""
+        group = QActionGroup(self)
+        for choice, text in texts.items():
+            action = make_action(self, ActionSpec(id, text, checkable=True), partial(chosen, choice))
+            group.addAction(action)
+            self.add_actions({(id, choice): action})
+        return group
 
     def _create_actions(self) -> None:
-        m = self.model
-        self._action("quit", "&Quit", self.close, ["Ctrl+Q"])
-        for key, text, keys, icon_name, tip in STEP_ACTIONS:
-            self._action(key, text, getattr(m, key), list(keys), icon_name, tip)
-        view = self.network_view
-        self._action("zoom_in", "Zoom &In", view.zoom_in, ["Ctrl+=", "Ctrl++"], "zoom-in", "Zoom into the graph")
-        self._action("zoom_out", "Zoom &Out", view.zoom_out, ["Ctrl+-"], "zoom-out", "Zoom out of the graph")
-        self._action("reset_zoom", "&Fit Graph", view.reset_zoom, ["Ctrl+0"], "zoom-fit", "Fit the whole graph in view")
-        for select_key, select_text, shortcut, move, select_tip in SELECT_ACTIONS:
-            self._action(select_key, select_text, partial(view.move_selection, move), [shortcut], tip=select_tip)
-        self._action(
-            "clear_selection", "&Clear Selection", self.escape, ["Esc"],
-            tip="Select nothing (in presentation mode, Esc leaves it first)",
-        )  # fmt: skip
-        self._action("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, ["F1"])
-        self._action("about", "&About backprop-gui", self.show_about)
+        m, view = self.model, self.network_view
+        slots: dict[ActionId, Callable[[], object]] = {
+            A.ZOOM_IN: view.zoom_in, A.ZOOM_OUT: view.zoom_out, A.RESET_ZOOM: view.reset_zoom,
+            A.CLEAR_SELECTION: self.escape, A.PRESENTATION: lambda: self.presentation.toggle(),
+            A.BLANK: lambda: self.presentation.blank(), A.REVEAL: lambda: self.formula_view.reveal(),
+            A.ASK_FIRST: lambda: self.formula_view.set_ask_first(self.action(A.ASK_FIRST).isChecked()),
+            A.QUIT: self.close, A.SHORTCUTS: self.show_shortcuts, A.ABOUT: self.show_about,
+        }  # fmt: skip
+        for spec in STEP_ACTIONS:
+            slots[spec.id] = getattr(m, spec.id)
+        slots[A.STEP] = lambda: self.step_key()
+        for spec, direction in SELECT_ACTIONS:
+            slots[spec.id] = partial(view.move_selection, direction)
+        specs = [*STEP_ACTIONS, *(spec for spec, _ in SELECT_ACTIONS), *VIEW_ACTIONS]
+        self.add_actions({spec.id: make_action(self, spec, slots[spec.id]) for spec in specs})
+        self.precision_group = self._choices(A.PRECISION, {d: f"{d} significant digits" for d in PRECISIONS},
+                                             m.set_precision)  # fmt: skip
+        self.neuron_group = self._choices(A.NEURON_VALUE, NEURON_VALUE_TEXTS, m.set_neuron_value)
+        self.edge_group = self._choices(A.EDGE_MODE, EDGE_MODE_TEXTS, m.set_edge_mode)
+        self.edge_label_group = self._choices(A.EDGE_LABELS, EDGE_LABEL_MODE_NAMES, m.state.set_edge_label_mode)
+        scale_texts = {mode: text + ("…" if mode is ScaleMode.FIXED else "") for mode, text in SCALE_MODE_NAMES.items()}
+        self.colour_scale_group = self._choices(A.COLOUR_SCALE, scale_texts, self.choose_colour_scale)
 
-        self.precision_group = QActionGroup(self)
-        for digits in PRECISIONS:
-            action = QAction(f"{digits} significant digits", self, checkable=True)
-            action.setData(digits)
-            action.triggered.connect(lambda _checked, d=digits: self.model.set_precision(d))
-            self.precision_group.addAction(action)
-            self.actions[f"precision_{digits}"] = action
-        self.neuron_group = QActionGroup(self)
-        for value, text in NEURON_VALUE_TEXTS.items():
-            action = QAction(text, self, checkable=True)
-            action.triggered.connect(lambda _checked, v=value: self.model.set_neuron_value(v))
-            self.neuron_group.addAction(action)
-            self.actions[f"neuron_{value.value}"] = action
-        self.edge_group = QActionGroup(self)
-        for mode, text in ((EdgeMode.WEIGHTS, "Weights w"), (EdgeMode.GRADIENTS, "Gradients ∂C/∂w")):
-            action = QAction(text, self, checkable=True)
-            action.triggered.connect(lambda _checked, m=mode: self.model.set_edge_mode(m))
-            self.edge_group.addAction(action)
-            self.actions[f"edges_{mode}"] = action
-        self.edge_label_group = QActionGroup(self)
-        for label_mode, text in EDGE_LABEL_MODE_NAMES.items():
-            action = QAction(text, self, checkable=True)
-            action.triggered.connect(lambda _checked, m=label_mode: self.model.state.set_edge_label_mode(m))
-            self.edge_label_group.addAction(action)
-            self.actions[f"edge_labels_{label_mode.value}"] = action
-        self.colour_scale_group = QActionGroup(self)
-        for scale_mode, text in SCALE_MODE_NAMES.items():
-            action = QAction(text + ("…" if scale_mode is ScaleMode.FIXED else ""), self, checkable=True)
-            action.triggered.connect(lambda _checked, m=scale_mode: self.choose_colour_scale(m))
-            self.colour_scale_group.addAction(action)
-            self.actions[f"colour_scale_{scale_mode.value}"] = action
-
-    def _create_presentation_actions(self) -> None:
-        mode = self.presentation
-        toggle = self._action(
-            "presentation", "&Presentation Mode", mode.toggle, ["F7"], "presentation",
-            "Presentation mode: large type, thick lines, high contrast, full screen; Esc leaves it",
-        )  # fmt: skip
-        toggle.setCheckable(True)
-        self._action("blank", "&Blank Screen", mode.blank, ["B"], tip="Blank the screen; any key brings it back")
-        ask = self._action(
-            "ask_first", "Formula: &Numbers on Request", lambda: self.formula_view.set_ask_first(ask.isChecked()),
-            tip="Show the general equation first, its numbers one keypress (Reveal) later",
-        )  # fmt: skip
-        ask.setCheckable(True)
-        reveal = self._action(
-            "reveal", "&Reveal Numbers", self.formula_view.reveal, ["R"],
-            tip="Show the numbers and result the formula panel is holding back",
-        )  # fmt: skip
-        self.formula_view.reveal_shortcut = reveal.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        mode.toggled.connect(self._presentation_toggled)
+    def _connect_presentation(self) -> None:
+        self.formula_view.reveal_shortcut = (
+            self.action(A.REVEAL).shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        )
+        self.presentation.toggled.connect(self._presentation_toggled)
         self._presentation_toggled(False)
 
     def _presentation_toggled(self, on: bool) -> None:
-        self.actions["presentation"].setChecked(on)
-        self.actions["blank"].setEnabled(on)
-        self.actions["ask_first"].setChecked(self.formula_view.ask_first)
+        self.action(A.PRESENTATION).setChecked(on)
+        self.action(A.BLANK).setEnabled(on)
+        self.action(A.ASK_FIRST).setChecked(self.formula_view.ask_first)
 
     def escape(self) -> None:
         """Esc: leave presentation mode if it is on, else clear the selection."""
@@ -371,16 +360,15 @@ class MainWindow(QMainWindow):
         return menu
 
     def _create_menus(self) -> None:
-        a = self.actions
+        a = self.action
         file = self._menu("&File")
-        file.addAction(a["quit"])
+        file.addAction(a(A.QUIT))
 
         step = self._menu("&Step")
-        for key in ("step", "step_back", "step_into", "finish_phase", "run_to_end", "reset_pass"):
-            step.addAction(a[key])
+        step.addActions([a(spec.id) for spec in STEP_ACTIONS[:6]])
         step.addSeparator()
-        step.addAction(a["next_sample"])
-        step.addAction(a["previous_sample"])
+        step.addAction(a(A.NEXT_SAMPLE))
+        step.addAction(a(A.PREVIOUS_SAMPLE))
 
         view = self._menu("&View")
         precision = view.addMenu("Number &Precision")
@@ -395,46 +383,83 @@ class MainWindow(QMainWindow):
         colour_scale = view.addMenu("&Colour Scale")
         colour_scale.addActions(self.colour_scale_group.actions())
         view.addSeparator()
-        for key in ("zoom_in", "zoom_out", "reset_zoom"):
-            view.addAction(a[key])
+        view.addActions([a(A.ZOOM_IN), a(A.ZOOM_OUT), a(A.RESET_ZOOM)])
         select = view.addMenu("&Select")
         self.menus["Select"] = select
-        select.addActions([a[key] for key, *_ in SELECT_ACTIONS])
+        select.addActions([a(spec.id) for spec, _ in SELECT_ACTIONS])
         select.addSeparator()
-        select.addAction(a["clear_selection"])
+        select.addAction(a(A.CLEAR_SELECTION))
         view.addSeparator()
-        for key in ("presentation", "blank", "ask_first", "reveal"):
-            view.addAction(a[key])
+        view.addActions([a(A.PRESENTATION), a(A.BLANK), a(A.ASK_FIRST), a(A.REVEAL)])
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
 
         help_menu = self._menu("&Help")
-        help_menu.addAction(a["shortcuts"])
-        help_menu.addAction(a["about"])
+        help_menu.addAction(a(A.SHORTCUTS))
+        help_menu.addAction(a(A.ABOUT))
 
     def _create_toolbar(self) -> None:
         self.toolbar.setObjectName("debuggerToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        for key in ("reset_pass", "step_back", "step", "step_into", "finish_phase", "run_to_end", None,
-                    "previous_sample", "next_sample", None, "zoom_out", "zoom_in", "reset_zoom", None,
-                    "presentation"):  # fmt: skip
+        for key in (A.RESET_PASS, A.STEP_BACK, A.STEP, A.STEP_INTO, A.FINISH_PHASE, A.RUN_TO_END, None,
+                    A.PREVIOUS_SAMPLE, A.NEXT_SAMPLE, None, A.ZOOM_OUT, A.ZOOM_IN, A.RESET_ZOOM, None,
+                    A.PRESENTATION):  # fmt: skip
             if key is None:
                 self.toolbar.addSeparator()
             else:
-                self.toolbar.addAction(self.actions[key])
+                self.toolbar.addAction(self.action(key))
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.menus["View"].addAction(self.toolbar.toggleViewAction())
 
-    def show_opening(self, open_action: QAction, examples: QMenu) -> None:
-        """Lead the toolbar with the session controller's ``open_action`` and list it and its
-        ``examples`` menu with the window's own: opening has one owner, the session controller."""
-        open_action.setIcon(icon("open", self.palette()))
-        first = self.toolbar.actions()[0]
-        self.toolbar.insertAction(first, open_action)
+    def install_features(
+        self,
+        *,
+        file_path: str | None = None,
+        settings: QSettings | None = None,
+        autosave_dir: str | None = None,
+        offer_restore: bool = False,
+    ) -> None:
+        """Put every feature into the window and hold its controller: training, sessions (files, undo,
+        autosave; ``file_path`` and the rest are ``install_session_features``'), diagnostics, export and
+        import, the note, the worked solution and chain rule, the layouts and the theme. Each feature
+        gets the widgets and callbacks it uses, and the window holds its actions by id."""
+        model, graph = self.model, self.network_view
+        PlainTextMessages(self)  # names and paths in message boxes never render as HTML
+        training = self.training_controller = install_training(self, model)
+        sessions = self.session_controller = install_session_features(
+            self, model, file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore
+        )
+        diagnostics = self.diagnostics_controller = install_diagnostics(self, model, self.formula_view.reveal)
+        exports = self.export_controller = install_export(self, model, graph, training.loss_plot, self.action(A.QUIT))
+        self.import_controller = install_import(self, model, sessions, exports.menu)
+        for actions in (training.actions, sessions.actions, diagnostics.actions, self.import_controller.actions):
+            self.add_actions(actions)
+        self.add_actions(exports.actions)
+        self.step_key = diagnostics.quiz_panel.step_pressed
+        self.note_panel, note_dock = install_note_panel(self, model)
+        worked_dock = install_worked_solution(self, model, self.formula_view)
+        chain_dock = install_chain_rule(self, model, self.formula_view)
+        self.tabifyDockWidget(worked_dock, chain_dock)
+        chain_view = chain_dock.widget()
+        if isinstance(chain_view, ChainRuleView):
+            chain_view.pathHovered.connect(graph.highlight_path)
+        worked_dock.raise_()
+        self.docks.update({"note": note_dock, "worked": worked_dock, "chain": chain_dock})
+        first = self.toolbar.actions()[0]  # opening leads the toolbar; the session controller owns it
+        self.toolbar.insertAction(first, self.action(A.OPEN))
         self.toolbar.insertSeparator(first)
-        self.actions["open"] = open_action
-        self.menus["Open Example"] = examples
+        self.menus.update({"Open Example": sessions.examples_menu, "Export": exports.menu})
+        self.menus["Import"] = self.import_controller.menu
+        self.restore_settings()  # the docks added above get their saved layout
+        self.docks.update({**training.docks, **diagnostics.docks})
+        shown_when = {"note": lambda: bool(model.session.note), "quiz": lambda: diagnostics.quiz_panel.active}
+        layouts = self.layout_controller = install_layouts(self, model, self.docks, self.presentation, shown_when)
+        self.toolbars += [bar for bar in (training.toolbar, layouts.toolbar) if bar is not None]
+        self.add_actions({(A.LAYOUT, name): action for name, action in layouts.actions.items()})
+        self.add_actions({A.RESET_LAYOUT: layouts.reset_action})
+        self.add_actions({(A.THEME, name): action for name, action in install_theme_menu(self).items()})
+        IconRecolorer(self)
 
     def _create_status_bar(self) -> None:
         self.status_labels: dict[str, QLabel] = {}
@@ -461,18 +486,16 @@ class MainWindow(QMainWindow):
         if event.field in (Field.SESSION, Field.NETWORK):
             self.setWindowTitle(window_title(self.model.session.name))
             unavailable = maps_unavailable(self.model.session)
-            self.actions["neuron_maps"].setEnabled(unavailable is None)
-            self.actions["neuron_maps"].setToolTip(unavailable or MAPS_TIP)
-        self.actions["step_back"].setEnabled(stepper.can_step_back)
-        self.actions["reset_pass"].setEnabled(bool(stepper.position or stepper.revealed))
-        self.actions["finish_phase"].setEnabled(True)
-        for digits in PRECISIONS:
-            self.actions[f"precision_{digits}"].setChecked(digits == self.model.precision)
-        for value in NEURON_VALUE_TEXTS:
-            self.actions[f"neuron_{value.value}"].setChecked(value == self.model.neuron_value)
-        self.actions[f"edges_{self.model.edge_mode.value}"].setChecked(True)
-        self.actions[f"edge_labels_{self.model.state.edge_label_mode.value}"].setChecked(True)
-        self.actions[f"colour_scale_{self.model.state.colour_scale.mode.value}"].setChecked(True)
+            self.action(A.NEURON_VALUE, NeuronValue.MAPS).setEnabled(unavailable is None)
+            self.action(A.NEURON_VALUE, NeuronValue.MAPS).setToolTip(unavailable or MAPS_TIP)
+        self.action(A.STEP_BACK).setEnabled(stepper.can_step_back)
+        self.action(A.RESET_PASS).setEnabled(bool(stepper.position or stepper.revealed))
+        self.action(A.FINISH_PHASE).setEnabled(True)
+        self.action(A.PRECISION, self.model.precision).setChecked(True)
+        self.action(A.NEURON_VALUE, self.model.neuron_value).setChecked(True)
+        self.action(A.EDGE_MODE, self.model.edge_mode).setChecked(True)
+        self.action(A.EDGE_LABELS, self.model.state.edge_label_mode).setChecked(True)
+        self.action(A.COLOUR_SCALE, self.model.state.colour_scale.mode).setChecked(True)
         self._update_status()
 
     def choose_colour_scale(self, mode: ScaleMode) -> None:
@@ -484,7 +507,7 @@ class MainWindow(QMainWindow):
                 self, "Fixed colour scale", "Colour values from −v to +v, v =", fixed, 1e-6, 1e9, 4
             )
             if not ok:
-                self.actions[f"colour_scale_{scale.mode.value}"].setChecked(True)
+                self.action(A.COLOUR_SCALE, scale.mode).setChecked(True)
                 return
         self.model.state.set_colour_scale(ColourScale(mode, fixed))
 
@@ -519,7 +542,7 @@ class MainWindow(QMainWindow):
     # --- help ---------------------------------------------------------------------------
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog(list(self.actions.values()), self).exec()
+        ShortcutsDialog(self.registered_actions(), self).exec()
 
     def show_about(self) -> None:
         box = QMessageBox(self)

@@ -11,6 +11,7 @@ before: dock layout, geometry, window state, palette, fonts and the formula opti
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
@@ -18,21 +19,19 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QMouseEvent, 
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
 from backprop_gui.core.debugger_state import Event, Field
-from backprop_gui.core.layouts import REFERENCE_DPI, presentation_font_px
+from backprop_gui.core.layouts import MIN_PRESENT_PX, REFERENCE_DPI, presentation_font_px
 from backprop_gui.ui.common.screen_fit import fit_on_screen
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
-from backprop_gui.ui.training.loss_plot import LossPlot
 
 LINE_SCALE = 2.0  # edges, outlines and halos in the graph
 ICON_SCALE = 1.4  # toolbar icons, as a multiple of the base text size
 FORMULA_SHARE = 0.25  # of the screen's height, for the formula panel
 GRAPH_SHARE = 0.5  # of the window's height, at least, for the graph
 FORMULA_WIDTH = 0.6  # of the screen's width, for the formula panel beside the loss plot
-KEPT_DOCKS = ("formulaDock", "loss_plot", "dock_loss")  # object names of the docks that stay visible
-LOSS_PLOT = "loss_plot"  # the object name of the loss plot: the dock holding it stays visible too
+KEPT_DOCKS = ("formula", "loss")  # the keys of the docks that stay visible: the formula panel and the loss plot
 
 
 def presentation_palette() -> QPalette:
@@ -71,6 +70,12 @@ def sized_font(font: QFont, points: float) -> QFont:
     result = QFont(font)
     result.setPointSizeF(points)
     return result
+
+
+def least_points(screen: QScreen | None) -> float:
+    """The smallest text presentation mode draws (``MIN_PRESENT_PX``) in points of ``screen``'s logical DPI."""
+    dpi = screen.logicalDotsPerInchY() if screen is not None else REFERENCE_DPI
+    return MIN_PRESENT_PX * 72 / dpi
 
 
 def base_points(screen: QScreen | None) -> float:
@@ -148,12 +153,16 @@ class _Saved:
     fonts: dict[QWidget, QFont | None] = field(default_factory=dict)  # None: the widget inherited its font
     ask_first: bool = False
     line_scale: float = 1.0
+    least_text_points: float = 0.0
     icon_sizes: dict[QToolBar, QSize] = field(default_factory=dict)
 
 
 class PresentationMode(QObject):
     """Presentation mode of ``window``, on while ``model``'s state says so: ``active``, ``set_active``,
     ``toggle``; ``toggled`` once the window has changed.
+
+    ``docks`` (by key, "formula" among them) and ``toolbars`` are the window's, held by reference:
+    docks and toolbars added to them later are presented too.
 
     ``blank()`` covers the screen (only while active); any key or click uncovers it.
     """
@@ -167,16 +176,16 @@ class PresentationMode(QObject):
         network_view: NetworkView,
         phase_bar: PhaseBar,
         formula_view: FormulaView,
-        formula_dock: QDockWidget,
-        toolbar: QToolBar,
+        docks: Mapping[str, QDockWidget],
+        toolbars: Sequence[QToolBar],
     ) -> None:
         super().__init__(window)
         self.window = window
         self.network_view = network_view
         self.phase_bar = phase_bar
         self.formula_view = formula_view
-        self.formula_dock = formula_dock
-        self.toolbar = toolbar
+        self.docks = docks
+        self.toolbars = toolbars
         self.overlay = BlankOverlay(window)
         self._saved: _Saved | None = None
         self.model = model
@@ -216,8 +225,9 @@ class PresentationMode(QObject):
         """The window and the widgets that keep a font of their own (menus are windows of their own)."""
         w = self.window
         widgets: list[QWidget] = [w, self.network_view, self.phase_bar, self.formula_view, w.statusBar()]
-        widgets += w.findChildren(LossPlot) + w.findChildren(QMenu)
-        return widgets
+        loss = self.docks.get("loss")
+        widgets += [loss.widget()] if loss is not None else []  # the loss plot keeps a font of its own
+        return widgets + w.findChildren(QMenu)  # every menu: each popup is a window of its own
 
     def _enter(self) -> None:
         w = self.window
@@ -230,20 +240,22 @@ class PresentationMode(QObject):
             fonts={x: QFont(x.font()) if x.testAttribute(Qt.WidgetAttribute.WA_SetFont) else None for x in fonts},
             ask_first=self.formula_view.ask_first,
             line_scale=self.network_view.line_scale,
-            icon_sizes={bar: bar.iconSize() for bar in w.findChildren(QToolBar)},
+            least_text_points=self.network_view.least_text_points,
+            icon_sizes={bar: bar.iconSize() for bar in self.toolbars},
         )
         w.setPalette(presentation_palette())
         points = base_points(w.screen())
         for widget in fonts:
             widget.setFont(sized_font(widget.font(), points))
         self.network_view.set_line_scale(LINE_SCALE)
+        self.network_view.set_least_text_points(least_points(w.screen()))  # numbers shrink to fit, not below that
         self.formula_view.set_ask_first(True)
         icon = round(QFontMetricsF(w.font()).height() * ICON_SCALE)
         for bar in self._saved.icon_sizes:
             bar.setIconSize(QSize(icon, icon))
-        formula = self.formula_dock
-        for dock in w.findChildren(QDockWidget):
-            if dock.objectName() not in KEPT_DOCKS and dock.findChild(QWidget, LOSS_PLOT) is None:
+        formula = self.docks["formula"]
+        for key, dock in self.docks.items():
+            if key not in KEPT_DOCKS:
                 dock.hide()
         formula.show()
         w.showFullScreen()
@@ -251,7 +263,7 @@ class PresentationMode(QObject):
         height = screen.geometry().height() if screen is not None else w.height()
         width = screen.geometry().width() if screen is not None else w.width()
         w.resizeDocks([formula], [round(FORMULA_SHARE * height)], Qt.Orientation.Vertical)
-        beside = [d for d in w.findChildren(QDockWidget) if d is not formula and d.isVisible() and not d.isFloating()]
+        beside = [d for d in self.docks.values() if d is not formula and d.isVisible() and not d.isFloating()]
         if beside:  # the formula panel first: the loss plot shares the row
             rest = round((1 - FORMULA_WIDTH) * width / len(beside))
             w.resizeDocks(
@@ -269,7 +281,7 @@ class PresentationMode(QObject):
         if layout is not None:
             layout.activate()
         short = round(GRAPH_SHARE * w.height()) - self.network_view.height()
-        formula = self.formula_dock
+        formula = self.docks["formula"]
         if short > 0 and formula.isVisible():
             w.resizeDocks([formula], [max(formula.minimumSizeHint().height(), formula.height() - short)],
                           Qt.Orientation.Vertical)  # fmt: skip
@@ -289,6 +301,7 @@ class PresentationMode(QObject):
         for widget, font in saved.fonts.items():
             widget.setFont(font if font is not None else QFont())  # an empty font inherits again
         self.network_view.set_line_scale(saved.line_scale)
+        self.network_view.set_least_text_points(saved.least_text_points)
         self.formula_view.set_ask_first(saved.ask_first)
         for bar, size in saved.icon_sizes.items():
             bar.setIconSize(size)

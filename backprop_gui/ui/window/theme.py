@@ -9,10 +9,13 @@ platform's own style and palette back.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow, QStyleFactory
 
+from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.window_menus import window_menu
 
 THEMES = ("system", "light", "dark")
@@ -94,14 +97,10 @@ def install_theme_menu(window: QMainWindow) -> dict[str, QAction]:
     group = QActionGroup(menu)
     actions: dict[str, QAction] = {}
     for name in THEMES:
-        action = QAction(f"&{name.title()}", menu)
-        action.setObjectName(f"theme_{name}")
-        action.setCheckable(True)
+        tip = "The platform's own colours" if name == "system" else f"{name.title()} colours (Fusion style)"
+        action = make_action(window, ActionSpec(ActionId.THEME, f"&{name.title()}", tip=tip, checkable=True),
+                             partial(_choose, name))  # fmt: skip
         action.setChecked(name == current_theme())
-        action.setStatusTip(
-            "The platform's own colours" if name == "system" else f"{name.title()} colours (Fusion style)"
-        )
-        action.triggered.connect(lambda _=False, n=name: _choose(n))
         group.addAction(action)
         menu.addAction(action)
         actions[name] = action

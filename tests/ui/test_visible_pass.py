@@ -1,0 +1,115 @@
+"""Everything the phase computed is in view without a click: on the default session at 1366×768,
+F10 to Backward 1 puts the homework's three answers on screen at once (∂C/∂w¹ = 2.081,
+∂C/∂w² = −0.004162, ∂C/∂b² = −0.1387). The text counted is what is visible: labels, buttons and
+the current tabs, the part of each text page and table scrolled into view, and the graph's texts
+inside the graph's viewport — nothing hidden, behind another tab or scrolled away."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QGraphicsSimpleTextItem,
+    QGraphicsTextItem,
+    QLabel,
+    QTabBar,
+    QTextEdit,
+    QWidget,
+)
+
+from backprop_gui.core.presets import default_session
+from backprop_gui.ui.stepping.network_view import EdgeLabelItem, NetworkView
+from backprop_gui.ui.window.app import create_window
+
+pytestmark = pytest.mark.usefixtures("private_places")
+
+ANSWERS = ("2.081", "−0.004162", "−0.1387")  # ∂C/∂w¹, ∂C/∂w², ∂C/∂b² of the course's homework
+
+
+def seen_region(widget: QWidget) -> QRect:
+    """The part of ``widget`` (its own coordinates) not hidden by a closed tab, a scroll area or the window's edge."""
+    return widget.visibleRegion().boundingRect() if widget.isVisible() else QRect()
+
+
+def visible_page_text(edit: QTextEdit) -> str:
+    """The text of ``edit``'s document between the top-left and the bottom-right of what is in view."""
+    view = seen_region(edit.viewport())
+    if view.isEmpty():
+        return ""
+    cursor = edit.cursorForPosition(view.topLeft())
+    cursor.setPosition(edit.cursorForPosition(view.bottomRight()).position(), QTextCursor.MoveMode.KeepAnchor)
+    return cursor.selectedText()
+
+
+def visible_cells(table: QAbstractItemView) -> list[str]:
+    view = seen_region(table.viewport())
+    model = table.model()
+    if view.isEmpty() or model is None:
+        return []
+    return [
+        str(model.data(index, Qt.ItemDataRole.DisplayRole) or "")
+        for row in range(model.rowCount())
+        for column in range(model.columnCount())
+        if view.intersects(table.visualRect(index := model.index(row, column)))
+    ]
+
+
+def visible_graph_text(view: NetworkView) -> list[str]:
+    """The graph's texts (numbers in circles, on edges, labels) that are shown and inside the viewport."""
+    seen = view.mapToScene(seen_region(view.viewport())).boundingRect()
+    texts = []
+    for item in view.scene().items(seen):
+        if not item.isVisible() or not seen.contains(item.sceneBoundingRect()):
+            continue
+        if isinstance(item, QGraphicsSimpleTextItem):
+            texts.append(item.text())
+        elif isinstance(item, QGraphicsTextItem):
+            texts.append(item.toPlainText())
+        elif isinstance(item, EdgeLabelItem):
+            texts.append(item.text)
+    return texts
+
+
+def visible_text(window: QWidget) -> list[str]:
+    """Every text of ``window`` a user can read without a click or a scroll."""
+    texts: list[str] = []
+    for widget in window.findChildren(QWidget):
+        if seen_region(widget).isEmpty():
+            continue
+        if isinstance(widget, QLabel | QAbstractButton):
+            texts.append(widget.text())
+        elif isinstance(widget, QTabBar):
+            texts.append(widget.tabText(widget.currentIndex()))
+        elif isinstance(widget, QTextEdit):
+            texts.append(visible_page_text(widget))
+        elif isinstance(widget, QAbstractItemView):
+            texts += visible_cells(widget)
+        elif isinstance(widget, NetworkView):
+            texts += visible_graph_text(widget)
+    return texts
+
+
+def test_the_three_homework_answers_are_on_screen_at_backward_1_without_a_click(qtbot):
+    screen = next((s for s in QGuiApplication.screens() if s.name() == "1366x768"), None)
+    if screen is None:
+        pytest.skip("the offscreen test screens are not configured (see tests/screens.json)")
+    window = create_window(default_session())
+    qtbot.addWidget(window)
+    window.setScreen(screen)
+    window.setGeometry(screen.availableGeometry())
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    qtbot.waitUntil(lambda: window.layout_controller.ready)
+    qtbot.wait(20)
+    for _ in range(5):
+        qtbot.keyClick(window, Qt.Key.Key_F10)
+    assert window.model.stepper.current.label == "Backward 1"
+    qtbot.wait(20)
+    shown = " ".join(visible_text(window))
+    missing = [answer for answer in ANSWERS if answer not in shown]
+    assert not missing, f"not on screen: {missing}"
+    assert window.model.selection is None  # nothing was clicked
