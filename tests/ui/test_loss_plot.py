@@ -54,7 +54,7 @@ def test_a_long_history_is_drawn_decimated_with_its_peaks(plot):
     assert len(plot.epoch_curve.getData()[0]) == 200
     assert plot.validation_curve.getData()[1][0] == pytest.approx(1.1 * losses[:1000].mean())
     legend = [label.text for _, label in plot.legend.items]
-    assert "validation C per epoch" in legend
+    assert "validation C" in legend
 
 
 def test_no_validation_series_in_the_legend_without_a_split(plot):

@@ -95,6 +95,9 @@ class ActionId(StrEnum):
     IMPORT_DATA = "import_data"
     RESET_HISTORY = "reset"
     RESET_OPTIMIZER = "reset_optimizer"
+    COMPARE = "compare"
+    CLEAR_REFERENCES = "clear_references"
+    CONFUSION_MATRIX = "confusion_matrix"
     # Debug
     TOGGLE_BREAKPOINT = "toggle_breakpoint"
     CONTINUE = "continue"

@@ -18,15 +18,18 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
     QInputDialog,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QToolBar,
 )
 
+from backprop_gui.core.compare import MAX_REFERENCES, RunSettings, describe_differences, keep_run
 from backprop_gui.core.datasets import Dataset, check_fits
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.editing import Edit, ResetOptimizerState, SetData, SetTrainingSetting, SetUpdateRule
 from backprop_gui.core.optimizers import UpdateRule
+from backprop_gui.core.run_edits import ClearReferences, KeepReference, Parameters, fits, parameters_of
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer, training_count
 from backprop_gui.core.training_worker import (
     FRAME_RATE,
@@ -42,6 +45,7 @@ from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.training.confusion_matrix import ConfusionDialog, percent
 from backprop_gui.ui.training.data_view import DataView
 from backprop_gui.ui.training.decision_map import DecisionMap
 from backprop_gui.ui.training.loss_plot import LossPlot
@@ -61,6 +65,14 @@ ACTIONS = (
                "Forget the loss history and the epoch count (the weights stay)", short="Reset…"),
     ActionSpec(A.RESET_OPTIMIZER, "Reset &optimizer state", (), "reset",
                "Forget the optimizer's velocities, moments and update count t (undoable)", short="Reset optimizer"),
+    ActionSpec(A.COMPARE, "&Compare", ("Ctrl+K",), None,
+               "Keep this run's loss curves (dashed) and go back to its starting weights, to train again with a "
+               "change", short="Compare"),
+    ActionSpec(A.CLEAR_REFERENCES, "C&lear references", (), None, "Forget the compared runs' curves (undoable)",
+               short="Clear references"),
+    ActionSpec(A.CONFUSION_MATRIX, "Confusion &matrix…", (), None,
+               "Counts of each true class against the class the network predicts, on the training or test set",
+               short="Confusion…"),
 )  # fmt: skip
 # While training, the graph, the pass's views and the decision map redraw at most every PASS_INTERVAL
 # seconds and, when that redraw is slow, PASS_LOAD times as long as it took, so that they use at most
@@ -106,8 +118,18 @@ class TrainingController(QObject):
         self.decision_map = DecisionMap(model, self)
         self.docks: dict[str, QDockWidget] = {}
         self.toolbar: QToolBar | None = None
+        self.accuracy = QLabel()  # the status bar's accuracy on the training and test sets
+        self.accuracy.setToolTip(
+            "Accuracy on the training / test set: the share of samples classified right at the end of the last epoch"
+        )
+        self.accuracy.setContentsMargins(8, 0, 8, 0)
+        self.confusion: ConfusionDialog | None = None
+        # The w^l, b^l the session's run started from (None: not known, e.g. opened after training began).
+        self.run_start: Parameters | None = None
+        self._note_run_start()
 
         self.progressed.connect(self.loss_plot.refresh)
+        self.progressed.connect(self._show_accuracy)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
@@ -190,6 +212,7 @@ class TrainingController(QObject):
         except ValueError as error:
             self._tell("Cannot train", str(error))
             return
+        self._note_run_start()
         self._target_epoch = target_epoch
         self._watch = self.watch_source() if self.watch_source is not None else RunWatch()
         request = RunRequest(
@@ -406,6 +429,7 @@ class TrainingController(QObject):
         self.stop()
         session.history.clear()
         session.epoch = session.batch = 0
+        self.run_start = parameters_of(session.network)
         self.model.network_changed()
         self.progressed.emit()
         self._status("Training history cleared")
@@ -433,12 +457,63 @@ class TrainingController(QObject):
                 self.continue_training()
         return done
 
+    # --- runs side by side -------------------------------------------------------------
+
+    def compare(self) -> bool:
+        """Train ▸ Compare: keep this run's loss curves as a reference (dashed on the loss plot) and put
+        the weights back where the run started, with a fresh history, so that a change can be tried
+        from the same starting weights; one undoable edit. True if the run was kept."""
+        self.pause()
+        session = self.model.session
+        if not session.history.epoch_losses:
+            self._tell(
+                "Nothing to compare yet", "Compare keeps the loss curves of a run: train at least one epoch first."
+            )
+            return False
+        if len(session.references) >= MAX_REFERENCES:
+            self._tell(
+                f"{MAX_REFERENCES} runs are kept already",
+                f"At most {MAX_REFERENCES} runs can be compared. Train ▸ Clear References forgets them "
+                "(undoable); then Compare again.",
+            )
+            return False
+        baseline = session.references[0].settings if session.references else None
+        label = describe_differences(baseline, RunSettings.of(session)) if baseline is not None else ""
+        reference = keep_run(session, f"run {len(session.references) + 1}", label)
+        start = self.run_start if self.run_start is not None and fits(self.run_start, session.network) else None
+        done = self._edit(KeepReference(reference, start), sample=0)
+        if done and start is not None:
+            self._status(
+                f"Kept {reference.name} for comparison; the weights are back where it started. "
+                "Change something and train again (F5)"
+            )
+        elif done:
+            self._status(
+                f"Kept {reference.name} for comparison. The weights it started from are not known (it was "
+                "opened after training began), so training goes on from the weights it has now"
+            )
+        return done
+
+    def clear_references(self) -> bool:
+        """Train ▸ Clear References: forget the compared runs (undoable). True if there were any."""
+        if not self.model.session.references:
+            self._status("There are no compared runs to clear")
+            return False
+        return self._edit(ClearReferences(), keep_run=True)
+
     # --- the stepper's side ----------------------------------------------------------------
 
     def _before_step(self) -> None:
         """A stepping key was pressed: pause training first so the stepper takes over its state."""
         if self.running:
             self.pause()
+        self._note_run_start()
+
+    def _note_run_start(self) -> None:
+        """Before the first step of a run (the history is empty), the weights now are where it starts."""
+        session = self.model.session
+        if not session.history.steps:
+            self.run_start = parameters_of(session.network)
 
     def _update_applied(self, applied: bool) -> None:
         """The stepper applied (or took back) an Update: count it as a training step (or uncount it)."""
@@ -473,9 +548,30 @@ class TrainingController(QObject):
             self._stepped.clear()
             if event.field == Field.SESSION:
                 self._target_epoch = None
+                self.run_start = None
+                self._note_run_start()
                 self.progressed.emit()
 
+    def show_confusion_matrix(self) -> ConfusionDialog:
+        """Train ▸ Confusion Matrix: open (or raise) the dialog, showing the test set when there is one."""
+        if self.confusion is None:
+            self.confusion = ConfusionDialog(self.model, self.progressed, self.window)
+            if len(self.model.session.data.split()[1]):
+                self.confusion.show_set("test")
+        self.confusion.show()
+        self.confusion.raise_()
+        self.confusion.activateWindow()
+        return self.confusion
+
     # --- feedback ----------------------------------------------------------------------
+
+    def _show_accuracy(self) -> None:
+        """The status bar's accuracy of the last epoch (classification with a test split), else nothing."""
+        history = self.model.session.history
+        if history.train_accuracies and history.test_accuracies:
+            train, test = history.train_accuracies[-1], history.test_accuracies[-1]
+            self.accuracy.setText(f"accuracy {percent(train)} / {percent(test)}")
+        self.accuracy.setVisible(bool(history.train_accuracies and history.test_accuracies))
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -503,6 +599,8 @@ class TrainingController(QObject):
         slots = {
             A.TRAIN: self.toggle, A.PAUSE: self.pause, A.ONE_EPOCH: self.train_one_epoch, A.N_EPOCHS: self.ask_epochs,
             A.RESET_HISTORY: self.reset_history, A.RESET_OPTIMIZER: self.reset_optimizer_state,
+            A.COMPARE: self.compare, A.CLEAR_REFERENCES: self.clear_references,
+            A.CONFUSION_MATRIX: self.show_confusion_matrix,
         }  # fmt: skip
         actions = {spec.id: make_action(self.window, spec, slots[spec.id]) for spec in ACTIONS}
         actions[A.PAUSE].setEnabled(False)
@@ -536,12 +634,16 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
     menu.addAction(actions[A.RESET_HISTORY])
     menu.addAction(actions[A.RESET_OPTIMIZER])
     menu.addSeparator()
+    menu.addActions([actions[A.COMPARE], actions[A.CLEAR_REFERENCES], actions[A.CONFUSION_MATRIX]])
+    menu.addSeparator()
     panels = menu.addMenu("Training &panels")
     for dock in docks.values():
         panels.addAction(dock.toggleViewAction())
 
     controller.loss_plot.setMinimumHeight(120)  # a short plot (a projector's) drops its epoch axis and names
     controller.decision_map.setMinimumSize(220, 150)
+    window.statusBar().addPermanentWidget(controller.accuracy)
+    controller._show_accuracy()
     toolbar = QToolBar("Training", window)
     toolbar.setObjectName("training_toolbar")
     toolbar.addActions([actions[A.TRAIN], actions[A.PAUSE], actions[A.ONE_EPOCH]])

@@ -33,7 +33,7 @@ from backprop_gui.core.network import Network
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
-from backprop_gui.ui.common.number_boxes import ExactSpinBox, NumberBox, param_box
+from backprop_gui.ui.common.number_boxes import ExactSpinBox, NumberBox, SeedBox, param_box
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
 
@@ -46,6 +46,7 @@ class DataTarget(Protocol):
     @property
     def progressed(self) -> SignalInstance: ...
     def set_data(self, data: Dataset, fit: bool = False, label: str = "") -> bool: ...
+    def set_setting(self, name: str, value: float | int | bool) -> bool: ...
 
 
 # Class colours (Tableau 10): class c is drawn in CLASS_COLORS[c % 10].
@@ -54,6 +55,9 @@ CLASS_COLORS = [
     (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
 ]  # fmt: skip
 ModelIndex = QModelIndex | QPersistentModelIndex
+SET_NAMES = ("training", "validation", "test")  # the "set" column's words
+SET_COLORS = (None, QColor(200, 90, 20), QColor(170, 30, 60))
+MAX_TEST_FRACTION = 0.99  # the test fraction box's top: the largest two-decimal share below 1 (the file's limit)
 MAX_DRAWN_SAMPLES = 5000  # scatter plots draw every k-th sample beyond this
 
 
@@ -94,20 +98,22 @@ def offer_to_fit(parent: QWidget, data: Dataset, network: Network) -> bool | Non
 
 
 class SamplesModel(QAbstractTableModel):
-    """The samples as rows: inputs x_k, targets t_j, and whether the sample is held out for validation."""
+    """The samples as rows: inputs x_k, targets t_j, and the set each belongs to (training, validation
+    or test)."""
 
     def __init__(self, model: SessionModel) -> None:
         super().__init__()
         self.model = model
-        self._validation = np.zeros(0, dtype=bool)
+        self.sets = np.zeros(0, dtype=np.int8)  # per sample: an index into SET_NAMES
         self.reload()
 
     def reload(self) -> None:
         self.beginResetModel()
         data = self.model.session.data
-        held = data_split(data, self.model.session.training.seed).validation
-        self._validation = np.zeros(len(data), dtype=bool)
-        self._validation[held] = True
+        split = data_split(data, self.model.session.training.seed)
+        self.sets = np.zeros(len(data), dtype=np.int8)
+        self.sets[split.validation] = SET_NAMES.index("validation")
+        self.sets[split.test] = SET_NAMES.index("test")
         self.endResetModel()
 
     def _labels(self) -> list[str]:
@@ -138,9 +144,9 @@ class SamplesModel(QAbstractTableModel):
         values = np.concatenate([data.inputs[row], data.targets[row]])
         if col == len(values):
             if role == Qt.ItemDataRole.DisplayRole:
-                return "validation" if self._validation[row] else "training"
-            if role == Qt.ItemDataRole.ForegroundRole and self._validation[row]:
-                return QColor(200, 90, 20)
+                return SET_NAMES[self.sets[row]]
+            if role == Qt.ItemDataRole.ForegroundRole and self.sets[row]:
+                return SET_COLORS[self.sets[row]]
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self.model.format(float(values[col]))
@@ -181,12 +187,28 @@ class DataView(QWidget):
             button.setDefaultAction(action)
             top.addWidget(button)
         top.addStretch(1)
+        settings = QHBoxLayout()  # the data's own settings, on a line of their own (the dock can be narrow)
         self.noise_label = QLabel("Noise")
         self.noise = ExactSpinBox(0.0, 1.0)  # its range follows the generator
         self.noise.valueChanged.connect(self.set_noise)
         self.noise_label.setBuddy(self.noise)
-        top.addWidget(self.noise_label)
-        top.addWidget(self.noise)
+        settings.addWidget(self.noise_label)
+        settings.addWidget(self.noise)
+        self.test_fraction = ExactSpinBox(0.0, MAX_TEST_FRACTION, step=0.05)
+        self.test_fraction.setToolTip(
+            "Test fraction: the share of samples held out of training as test data, drawn hollow on the "
+            "decision map; their loss and accuracy are measured each epoch"
+        )
+        self.split_seed = SeedBox()
+        self.split_seed.setToolTip("Split seed: which samples are test samples (the same seed, the same split)")
+        for name, box in (("test_fraction", self.test_fraction), ("split_seed", self.split_seed)):
+            box.valueChanged.connect(lambda value, name=name: self.controller.set_setting(name, value))
+        test_label, seed_label = QLabel("Test"), QLabel("Seed")
+        test_label.setBuddy(self.test_fraction)
+        seed_label.setBuddy(self.split_seed)
+        for widget in (test_label, self.test_fraction, seed_label, self.split_seed):
+            settings.addWidget(widget)
+        settings.addStretch(1)
 
         self.samples = SamplesModel(model)
         self.table = QTableView()
@@ -217,6 +239,7 @@ class DataView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addLayout(settings)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
         self._listed: tuple[Any, ...] | None = None  # what the table lists: ``_listing``
@@ -246,13 +269,22 @@ class DataView(QWidget):
         self.samples.reload()
         n_in, n_out = data.inputs.shape[1], data.targets.shape[1]
         source = data.generator["name"] if data.generator else "imported"
-        held = int(self.samples._validation.sum())
-        split = f" · {held:,} held out for validation" if held else ""
+        validation, test = (
+            int(np.count_nonzero(self.samples.sets == SET_NAMES.index(n))) for n in ("validation", "test")
+        )
+        split = f" · {validation:,} held out for validation" if validation else ""
+        split += f" · {test:,} test (hollow on the map)" if test else ""
         self.summary.setText(f"{len(data):,} samples ({source}) · {n_in} inputs · {n_out} targets{split}")
         self.plot.setVisible(n_in <= 2)
         self.no_plot.setVisible(n_in > 2)
         self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
         self._show_noise()
+        for box in (self.test_fraction, self.split_seed):
+            box.blockSignals(True)
+        self.test_fraction.setValue(data.test_fraction)
+        self.split_seed.setValue(data.split_seed)
+        for box in (self.test_fraction, self.split_seed):
+            box.blockSignals(False)
         if n_in <= 2:
             self._plot.request()
 

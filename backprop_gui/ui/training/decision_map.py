@@ -25,6 +25,7 @@ from backprop_gui.ui.training.sample_editor import SampleEditor, SampleTarget
 RESOLUTION = 120
 ARGMAX = -1  # the combo's data for "class (arg-max)"
 COLORMAP = map_colormap()
+TEST_FILL = pg.mkBrush(255, 255, 255, 110)  # the pale middle of a test sample's ring
 
 
 def subscript(n: int) -> str:
@@ -76,6 +77,8 @@ class DecisionMap(QWidget):
         self.plot.addItem(self.image)
         self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen(255, 255, 255, 230, width=1.5))
         self.plot.addItem(self.scatter)
+        self.test_scatter = pg.ScatterPlotItem(size=8, brush=TEST_FILL)  # test samples: hollow, ringed in their colour
+        self.plot.addItem(self.test_scatter)
         self.colorbar = pg.ColorBarItem(colorMap=COLORMAP, interactive=False, width=12)
         item.layout.addItem(self.colorbar, 2, 5)
         dark_axes(item.getAxis("bottom"), item.getAxis("left"), self.colorbar.axis)
@@ -130,12 +133,21 @@ class DecisionMap(QWidget):
         held, self._hold_plane = self._hold_plane and self.plane is not None, False
         if not (held and self.plane is not None and self.plane.contains(s.data.inputs)):
             self.plane = plane_around(s.data.inputs)
-        rows = drawn_rows(len(s.data))
-        inputs = s.data.inputs[rows]
-        self.scatter.setData(inputs[:, 0], inputs[:, 1], brush=sample_brushes(s.data.targets[rows]))
+        self._draw_samples()
         p = self.plane
         self.plot.setRange(xRange=(p.x_min, p.x_max), yRange=(p.y_min, p.y_max), padding=0)
         self.redraw()
+
+    def _draw_samples(self) -> None:
+        """The samples over the map: training samples filled, test samples hollow (ringed in their colour)."""
+        data = self.model.session.data
+        drawn = np.arange(len(data))[drawn_rows(len(data))]
+        test = np.isin(drawn, data.split()[1])
+        brushes = sample_brushes(data.targets[drawn])
+        x = data.inputs[drawn]
+        self.scatter.setData(x[~test, 0], x[~test, 1], brush=[b for b, t in zip(brushes, test, strict=True) if not t])
+        rings = [pg.mkPen(b.color(), width=2.5) for b, t in zip(brushes, test, strict=True) if t]
+        self.test_scatter.setData(x[test, 0], x[test, 1], pen=rings)
 
     def redraw(self) -> None:
         """Evaluate the network over the plane and show the chosen output (skipped while hidden)."""
@@ -206,7 +218,11 @@ class DecisionMap(QWidget):
     def _layout_key(self) -> tuple:
         """What the choices, plane and samples depend on: the data and the network's ends."""
         s = self.model.session
-        return (id(s.data), s.data.inputs.shape, s.network.input_size, s.network.features, s.network.layers[-1].size)
+        data, network = s.data, s.network
+        return (
+            (id(data), data.inputs.shape, data.test_fraction, data.split_seed)
+            + (network.input_size, network.features, network.layers[-1].size)
+        )  # fmt: skip
 
     def _hover(self, pos) -> None:
         if self.shown is None or self.outputs is None or self.plane is None:

@@ -1,4 +1,7 @@
-"""The live loss plot: C per step (thin), the mean per epoch (bold), validation loss per epoch.
+"""The live loss plot: C per step (thin), the mean per epoch (bold), validation and test loss per
+epoch, and for classification the accuracy on the training and test sets (in %, on the right axis).
+Runs kept for comparison (Train ▸ Compare) are drawn too: each one's mean C per epoch dashed and its
+test C dotted, in its own colour, epoch e at the step where the current settings end epoch e.
 
 It draws the session's ``LossHistory`` (read on the GUI thread only). A million steps stay
 smooth because only a min/max-decimated copy of the visible range is drawn — about two
@@ -18,10 +21,11 @@ from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from backprop_gui.core.compare import RunSettings, describe_differences
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.decimation import decimate_range, minmax_decimate
 from backprop_gui.core.formatting import format_number
-from backprop_gui.core.training import LossHistory
+from backprop_gui.core.training import LossHistory, training_count
 from backprop_gui.ui.common.colors import PLOT_AXIS_COLOR, dark_axes
 from backprop_gui.ui.common.session_model import SessionModel
 
@@ -29,7 +33,11 @@ LOG_FLOOR = 1e-300  # losses of exactly 0 are drawn here on a log axis
 STEP_PEN = pg.mkPen((90, 140, 210, 140), width=1)
 EPOCH_PEN = pg.mkPen((20, 60, 150), width=3)
 VALIDATION_PEN = pg.mkPen((215, 100, 20), width=2, style=Qt.PenStyle.DashLine)
+TEST_PEN = pg.mkPen((200, 30, 60), width=2)
+TRAIN_ACCURACY_PEN = pg.mkPen((30, 130, 60), width=2, style=Qt.PenStyle.DotLine)
+TEST_ACCURACY_PEN = pg.mkPen((30, 130, 60), width=2)
 RATE_PEN = pg.mkPen((150, 40, 150), width=1, style=Qt.PenStyle.DashDotLine)
+REFERENCE_COLORS = [(110, 110, 110), (160, 95, 30), (120, 60, 170), (20, 140, 140)]
 FEW_POINTS = 40  # a series with at most this many points gets a dot per point
 MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
 LABEL_SPACING = 2.2  # tick labels on the loss axis at least this many text lines apart
@@ -185,7 +193,10 @@ class LossPlot(QWidget):
         self.model = model
         self._rate_marks: list[pg.InfiniteLine] = []
         self._rate_key: tuple = ()
-        self._validation_shown = True
+        self._in_legend: dict[str, bool] = {}  # which optional series the legend lists
+        self._reference_curves: list[pg.PlotDataItem] = []
+        self._reference_key: tuple = ()
+        self._now_label = "mean C per epoch"
 
         self.readout = QLabel()
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
@@ -217,11 +228,35 @@ class LossPlot(QWidget):
         self.view.setLimits(minYRange=MIN_LOG_RANGE)
         item.setMenuEnabled(False)
         self.legend = item.addLegend(
-            offset=(-8, 4), labelTextColor=(40, 40, 40), brush=(255, 255, 255, 210), colCount=3
+            offset=(-8, 4), labelTextColor=(40, 40, 40), brush=(255, 255, 255, 210), colCount=4
         )
         self.step_curve = item.plot(pen=STEP_PEN, name="C per step")
         self.epoch_curve = item.plot(pen=EPOCH_PEN, name="mean C per epoch")
-        self.validation_curve = item.plot(pen=VALIDATION_PEN, name="validation C per epoch")
+        self.validation_curve = item.plot(pen=VALIDATION_PEN, name="validation C")
+        self.test_curve = item.plot(pen=TEST_PEN, name="test C")
+        # Accuracy (%) in a second view sharing the x axis, scaled by the right axis.
+        self.accuracy_view = pg.ViewBox(enableMouse=False)
+        self.accuracy_view.setXLink(self.view)
+        self.accuracy_view.setYRange(0, 100, padding=0.02)
+        item.scene().addItem(self.accuracy_view)
+        accuracy_axis = item.getAxis("right")
+        accuracy_axis.linkToView(self.accuracy_view)
+        accuracy_axis.setLogMode(False)  # the loss axis's log scale is not the accuracy's
+        accuracy_axis.enableAutoSIPrefix(False)
+        dark_axes(accuracy_axis)
+        self.train_accuracy_curve = pg.PlotDataItem(pen=TRAIN_ACCURACY_PEN)
+        self.test_accuracy_curve = pg.PlotDataItem(pen=TEST_ACCURACY_PEN)
+        for curve in (self.train_accuracy_curve, self.test_accuracy_curve):
+            self.accuracy_view.addItem(curve)
+        self.view.sigResized.connect(self._place_accuracy_view)
+        self._optional = {
+            "validation C": self.validation_curve,
+            "test C": self.test_curve,
+            "training accuracy": self.train_accuracy_curve,
+            "test accuracy": self.test_accuracy_curve,
+        }
+        for name, curve in self._optional.items():
+            self._in_legend[name] = curve in (self.validation_curve, self.test_curve)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((80, 80, 80), style=Qt.PenStyle.DotLine))
         self.crosshair.setVisible(False)
         item.addItem(self.crosshair, ignoreBounds=True)
@@ -267,7 +302,10 @@ class LossPlot(QWidget):
         self.epoch_axis.update()
         self._draw_series(self.epoch_curve, ends, history.epoch_losses, x0, x1, buckets)
         self._draw_series(self.validation_curve, ends, history.validation_losses, x0, x1, buckets)
-        self._show_validation(bool(history.validation_losses))
+        self._draw_measured(history, ends, x0, x1, buckets)
+        self._draw_references()
+        for name, curve in self._optional.items():
+            self._show_in_legend(name, curve, bool(curve.xData is not None and len(curve.xData)))
         self._draw_rate_marks(history)
         self._update_follow_button()
         if not self.crosshair.isVisible():
@@ -278,7 +316,7 @@ class LossPlot(QWidget):
     def _draw_steps(self, history: LossHistory, x0: float, x1: float, buckets: int) -> None:
         if history.steps == 0:
             self.step_curve.setData([], [])
-            if self.following:  # an empty plot still shows sensible axes
+            if self.following and not self.model.session.references:  # an empty plot still shows sensible axes
                 y_range = (-4.4, 0.4) if self.log_y.isChecked() else (0.0, 1.0)  # ticks clear of the ends
                 self.view.setRange(xRange=(0, 100), yRange=y_range, padding=0, disableAutoRange=False)
             return
@@ -311,7 +349,73 @@ class LossPlot(QWidget):
         x_range = (0.5, 1.5) if steps == 1 else None
         self.view.setRange(xRange=x_range, yRange=y_range, padding=0, disableAutoRange=False)
 
-    def _draw_series(self, curve: pg.PlotDataItem, ends: np.ndarray, values: list[float], x0, x1, buckets) -> None:
+    def _draw_measured(self, history: LossHistory, ends: np.ndarray, x0: float, x1: float, buckets: int) -> None:
+        """The test loss and the accuracies, kept for the last epochs (``LossHistory.measured_from``);
+        the right axis shows while there are accuracies."""
+        series = (
+            (self.test_curve, history.test_losses, 1.0),
+            (self.train_accuracy_curve, history.train_accuracies, 100.0),
+            (self.test_accuracy_curve, history.test_accuracies, 100.0),
+        )
+        for curve, values, scale in series:
+            first = history.measured_from(values) - 1
+            shown = [scale * v for v in values] if scale != 1.0 else values
+            self._draw_series(curve, ends[first:], shown, x0, x1, buckets, loss=scale == 1.0)
+        item = self.plot.getPlotItem()
+        if bool(history.train_accuracies) != item.getAxis("right").isVisible():
+            item.showAxis("right", bool(history.train_accuracies))
+            item.setLabel("right", "accuracy %")
+            self._apply_font()
+
+    def _draw_references(self) -> None:
+        """The compared runs' curves (redrawn when they or the steps per epoch change), and the current
+        run's legend entry naming how it differs from the first of them."""
+        session = self.model.session
+        references = session.references
+        per_epoch = -(-training_count(session.data) // session.training.batch_size)
+        key = (tuple(map(id, references)), per_epoch, self.log_y.isChecked())
+        if key != self._reference_key:
+            self._reference_key = key
+            item = self.plot.getPlotItem()
+            for curve in self._reference_curves:
+                self.legend.removeItem(curve)
+                item.removeItem(curve)
+            self._reference_curves = []
+            for i, reference in enumerate(references):
+                color = REFERENCE_COLORS[i % len(REFERENCE_COLORS)]
+                name = f"{reference.name}: {reference.label}" if reference.label else reference.name
+                for values, style, listed in (
+                    (reference.train_losses, Qt.PenStyle.DashLine, True),
+                    (reference.test_losses, Qt.PenStyle.DotLine, False),
+                ):
+                    epochs = np.arange(len(reference.train_losses) - len(values), len(reference.train_losses)) + 1
+                    curve = item.plot(
+                        epochs * per_epoch, self._for_axis(np.asarray(values, dtype=float)),
+                        pen=pg.mkPen(color, width=2, style=style),
+                    )  # fmt: skip
+                    curve.setToolTip(f"{name} ({'test C' if style == Qt.PenStyle.DotLine else 'mean C'} per epoch)")
+                    self._dots(curve, len(values))
+                    if listed:
+                        self.legend.addItem(curve, name)
+                    self._reference_curves.append(curve)
+        baseline = references[0].settings if references else None
+        now = "mean C per epoch"
+        if baseline is not None:
+            now += f" (now: {describe_differences(baseline, RunSettings.of(session))})"
+        if now != self._now_label:
+            self._now_label = now
+            self.legend.removeItem(self.epoch_curve)
+            self.legend.addItem(self.epoch_curve, now)
+
+    def _place_accuracy_view(self) -> None:
+        self.accuracy_view.setGeometry(self.view.sceneBoundingRect())
+        self.accuracy_view.linkedViewChanged(self.view, self.accuracy_view.XAxis)
+
+    def _draw_series(
+        self, curve: pg.PlotDataItem, ends: np.ndarray, values: list[float], x0, x1, buckets, loss: bool = True
+    ) -> None:
+        """``values`` at the epochs ending at ``ends``, decimated to the range [x0, x1]; ``loss``: a
+        loss, drawn on the loss axis (else a value drawn as it is)."""
         n = min(len(values), len(ends))
         if n == 0:
             curve.setData([], [])
@@ -320,7 +424,7 @@ class LossPlot(QWidget):
         lo, hi = np.searchsorted(x, [x0, x1])
         lo, hi = max(0, lo - 1), min(n, hi + 1)
         xs, ys = minmax_decimate(x[lo:hi], y[lo:hi], buckets)
-        curve.setData(xs, self._for_axis(ys))
+        curve.setData(xs, self._for_axis(ys) if loss else ys)
         self._dots(curve, n)
 
     @staticmethod
@@ -337,13 +441,13 @@ class LossPlot(QWidget):
     def _for_axis(self, ys: np.ndarray) -> np.ndarray:
         return np.maximum(ys, LOG_FLOOR) if self.log_y.isChecked() else ys
 
-    def _show_validation(self, shown: bool) -> None:
-        if shown != self._validation_shown:
+    def _show_in_legend(self, name: str, curve: pg.PlotDataItem, shown: bool) -> None:
+        if shown != self._in_legend[name]:
             if shown:
-                self.legend.addItem(self.validation_curve, "validation C per epoch")
+                self.legend.addItem(curve, name)
             else:
-                self.legend.removeItem(self.validation_curve)
-            self._validation_shown = shown
+                self.legend.removeItem(curve)
+            self._in_legend[name] = shown
 
     def _draw_rate_marks(self, history: LossHistory) -> None:
         key = tuple(history.rate_changes)
@@ -397,7 +501,7 @@ class LossPlot(QWidget):
         font = self.font()
         points = font.pointSizeF()
         item = self.plot.getPlotItem()
-        for side, name in (("bottom", "step"), ("left", "loss C"), ("top", "epoch")):
+        for side, name in (("bottom", "step"), ("left", "loss C"), ("top", "epoch"), ("right", "accuracy %")):
             axis = item.getAxis(side)
             axis.setStyle(tickFont=font)
             axis.setLabel(name, **{"font-size": f"{points:g}pt", "color": PLOT_AXIS_COLOR})
@@ -410,6 +514,7 @@ class LossPlot(QWidget):
 
     def _set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)
+        self.plot.getPlotItem().getAxis("right").setLogMode(False)
         self.view.setLimits(minYRange=MIN_LOG_RANGE if on else None)
         self.refresh()
 
@@ -448,6 +553,15 @@ class LossPlot(QWidget):
             text += f" · epoch mean {format_number(history.epoch_losses[epoch - 1], 5)}"
         if epoch <= len(history.validation_losses):
             text += f" · validation {format_number(history.validation_losses[epoch - 1], 5)}"
+        for name, values, scale in (
+            ("test C", history.test_losses, None),
+            ("training accuracy", history.train_accuracies, 100),
+            ("test accuracy", history.test_accuracies, 100),
+        ):
+            index = epoch - history.measured_from(values)
+            if 0 <= index < len(values):
+                value = values[index]
+                text += f" · {name} " + (format_number(value, 5) if scale is None else f"{scale * value:.1f} %")
         return text
 
     @staticmethod

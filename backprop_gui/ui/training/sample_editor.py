@@ -17,7 +17,6 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QStackedWidget,
@@ -37,6 +36,7 @@ from backprop_gui.core.sample_edits import (
     with_samples,
     without_sample,
 )
+from backprop_gui.ui.common.number_boxes import ExactSpinBox
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.data_view import CLASS_COLORS
 
@@ -85,10 +85,7 @@ class SampleEditor(QWidget):
 
         self.classes = QComboBox()
         self.classes.setToolTip("The class a click adds; Shift+click adds one of the next class")
-        self.target_value = QDoubleSpinBox()
-        self.target_value.setRange(-MAX_TARGET, MAX_TARGET)
-        self.target_value.setDecimals(3)
-        self.target_value.setSingleStep(0.1)
+        self.target_value = ExactSpinBox(-MAX_TARGET, MAX_TARGET, step=0.1)
         self.target_value.setPrefix("t = ")
         self.target_value.setToolTip("The target value t a click adds")
         self.choice = QStackedWidget()
