@@ -18,6 +18,18 @@ def find_menu(window: QMainWindow, title: str) -> QMenu | None:
     return None
 
 
+def menu_tree(window: QMainWindow) -> list[QMenu]:
+    """Every menu of ``window``'s menu bar, submenus included, in menu order."""
+    found: list[QMenu] = []
+    pending = [action.menu() for action in window.menuBar().actions()]
+    while pending:
+        menu = pending.pop(0)
+        if isinstance(menu, QMenu) and menu not in found:
+            found.append(menu)
+            pending += [action.menu() for action in menu.actions()]
+    return found
+
+
 def window_menu(window: QMainWindow, title: str, mnemonic: str | None = None, after: QMenu | None = None) -> QMenu:
     """The window's ``title`` menu: the one in its ``menus`` map or on its menu bar, else a new one
     shown as ``mnemonic`` (default "&" + title), placed right after ``after`` when given, else

@@ -16,7 +16,7 @@ from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.icons import app_icon
-from backprop_gui.ui.common.screen_fit import DialogsOnScreen, fit_on_screen
+from backprop_gui.ui.common.screen_fit import fit_dialogs_on_screen, fit_on_screen
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController
 from backprop_gui.ui.training.controller import TrainingController
@@ -68,8 +68,8 @@ def create_window(
     controller (``MainWindow.install_features``); here they are connected to each other.
     """
     app = QApplication.instance()
-    if app is not None and app.findChild(DialogsOnScreen) is None:  # every dialog fits its screen
-        app.installEventFilter(DialogsOnScreen(app))
+    if app is not None:
+        fit_dialogs_on_screen(app)
     model = SessionModel(session)
     window = MainWindow(model)
     window.install_features(

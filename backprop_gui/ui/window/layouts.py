@@ -221,6 +221,7 @@ class LayoutController(QObject):
         """Qt leaves the tab bars of an earlier arrangement on screen after ``restoreState`` or a
         re-tabify; hide each tab bar that is not attached to the dock of its current tab."""
         titles = {dock.windowTitle(): dock for dock in self.docks.values()}
+        # Qt makes these tab bars for tabified docks and gives no other handle on them than the window's children.
         for bar in self.window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
             if not bar.isVisible() or bar.count() == 0:
                 continue

@@ -37,7 +37,7 @@ from backprop_gui import __version__
 from backprop_gui.core.colour_scale import SCALE_MODE_NAMES, ColourScale, ScaleMode
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.edge_labels import EDGE_LABEL_MODE_NAMES
-from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue
+from backprop_gui.core.session import EDGE_MODE_NAMES, EDGE_MODES, NEURON_VALUE_NAMES, NeuronValue
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionKey, ActionSpec, make_action
@@ -64,13 +64,6 @@ from backprop_gui.ui.window.theme import install_theme_menu
 
 APP_NAME = "backprop-gui"
 PRECISIONS = range(2, 9)
-NEURON_VALUE_TEXTS = {
-    NeuronValue.AUTO: "Auto (the phase's value)",
-    NeuronValue.Z: "Weighted input z",
-    NeuronValue.A: "Activation a",
-    NeuronValue.DELTA: "Error δ",
-    NeuronValue.MAPS: "Maps of a over the input plane",
-}
 MAPS_TIP = "Fill each hidden and output neuron with its a_j^l over the input plane (x₁, x₂), the sample marked"
 A, S = ActionId, ActionSpec
 STEP_ACTIONS = (  # each id is the SessionModel method the action calls
@@ -112,8 +105,6 @@ VIEW_ACTIONS = (
 )  # fmt: skip
 Key = TypeVar("Key", bound=ActionKey)
 Choice = TypeVar("Choice", bound=Hashable)  # one choice of a group of actions (a precision, an EdgeMode, …)
-# View ▸ Edges Show's choices
-EDGE_MODE_TEXTS = {EdgeMode.WEIGHTS: "Weights w", EdgeMode.GRADIENTS: "Gradients ∂C/∂w"}
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
@@ -317,8 +308,8 @@ class MainWindow(QMainWindow):
         self.add_actions({spec.id: make_action(self, spec, slots[spec.id]) for spec in specs})
         self.precision_group = self._choices(A.PRECISION, {d: f"{d} significant digits" for d in PRECISIONS},
                                              m.set_precision)  # fmt: skip
-        self.neuron_group = self._choices(A.NEURON_VALUE, NEURON_VALUE_TEXTS, m.set_neuron_value)
-        self.edge_group = self._choices(A.EDGE_MODE, EDGE_MODE_TEXTS, m.set_edge_mode)
+        self.neuron_group = self._choices(A.NEURON_VALUE, NEURON_VALUE_NAMES, m.set_neuron_value)
+        self.edge_group = self._choices(A.EDGE_MODE, EDGE_MODE_NAMES, m.set_edge_mode)
         self.edge_label_group = self._choices(A.EDGE_LABELS, EDGE_LABEL_MODE_NAMES, m.state.set_edge_label_mode)
         scale_texts = {mode: text + ("…" if mode is ScaleMode.FIXED else "") for mode, text in SCALE_MODE_NAMES.items()}
         self.colour_scale_group = self._choices(A.COLOUR_SCALE, scale_texts, self.choose_colour_scale)
@@ -459,7 +450,7 @@ class MainWindow(QMainWindow):
         self.add_actions({(A.LAYOUT, name): action for name, action in layouts.actions.items()})
         self.add_actions({A.RESET_LAYOUT: layouts.reset_action})
         self.add_actions({(A.THEME, name): action for name, action in install_theme_menu(self).items()})
-        IconRecolorer(self)
+        IconRecolorer(self, self.registered_actions)
 
     def _create_status_bar(self) -> None:
         self.status_labels: dict[str, QLabel] = {}

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPalette, QScreen
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QWidget
 
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import MIN_PRESENT_PX, REFERENCE_DPI, presentation_font_px
 from backprop_gui.ui.common.screen_fit import fit_on_screen
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.window_menus import menu_tree
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
@@ -227,7 +228,7 @@ class PresentationMode(QObject):
         widgets: list[QWidget] = [w, self.network_view, self.phase_bar, self.formula_view, w.statusBar()]
         loss = self.docks.get("loss")
         widgets += [loss.widget()] if loss is not None else []  # the loss plot keeps a font of its own
-        return widgets + w.findChildren(QMenu)  # every menu: each popup is a window of its own
+        return widgets + menu_tree(w)  # every menu: each popup is a window of its own
 
     def _enter(self) -> None:
         w = self.window
