@@ -36,10 +36,10 @@ def relu_session() -> Session:
 @pytest.fixture
 def window(qtbot):
     win = QMainWindow()
-    win.menus = {}
     model = SessionModel(relu_session())
     win.model = model
-    win.controller = install_diagnostics(win, model)
+    win.menus = {"Debug": win.menuBar().addMenu("&Debug")}
+    win.controller = install_diagnostics(win, model, win.menus["Debug"])
     qtbot.addWidget(win)
     win.resize(1000, 700)
     win.show()

@@ -1,6 +1,6 @@
 """Diagnostics in the window: breakpoints, the gradient check, layer health and the quiz.
 
-``install_diagnostics(window, model)`` adds a Debug menu and three docks (Gradient check,
+``install_diagnostics(window, model, menu)`` fills the Debug menu and adds three docks (Gradient check,
 Layer health, Quiz) to any QMainWindow and returns the ``DiagnosticsController``.
 
 Training integration: whoever runs a core ``Trainer`` (the training process) watches it with
@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QMessageBox
 
 from backprop_gui.core.breakpoints import (
     BreakpointHit,
@@ -37,7 +37,6 @@ from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
 from backprop_gui.ui.diagnostics.gradcheck_panel import GradcheckPanel
 from backprop_gui.ui.diagnostics.health_view import HealthView
@@ -249,9 +248,9 @@ class DiagnosticsController(QObject):
 
 
 def install_diagnostics(
-    window: QMainWindow, model: SessionModel, reveal: Callable[[], object] | None = None
+    window: QMainWindow, model: SessionModel, menu: QMenu, reveal: Callable[[], object] | None = None
 ) -> DiagnosticsController:
-    """Add the Debug menu and the Gradient check, Layer health and Quiz docks to ``window``; return
+    """Fill the Debug ``menu`` and add the Gradient check, Layer health and Quiz docks to ``window``; return
     the controller, whose ``actions`` the window is to hold. ``reveal`` shows the formula's numbers
     once a quiz question is answered (also in presentation mode)."""
     controller = DiagnosticsController(window, model)
@@ -270,7 +269,6 @@ def install_diagnostics(
         controller.docks[key] = dock
     window.tabifyDockWidget(controller.docks["gradcheck"], controller.docks["health"])
 
-    menu = window_menu(window, "Debug")
     actions = controller.actions
     menu.addActions([actions[A.TOGGLE_BREAKPOINT], actions[A.CONTINUE], actions[A.CONDITIONS]])
     menu.addSeparator()

@@ -28,7 +28,6 @@ from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.editing import SetNote
 from backprop_gui.core.notes import render_note
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
 
 HINT = (
     "No note for this session.\n\n"
@@ -142,7 +141,7 @@ class NotePanel(QWidget):
 
 
 def install_note_panel(window: QMainWindow, model: SessionModel) -> tuple[NotePanel, QDockWidget]:
-    """Add the "Note" dock to ``window`` (right side, listed in its View menu).
+    """Add the "Note" dock to ``window`` (right side; its toggle is the window's to place).
 
     The dock shows itself whenever a session with a note opens, and starts hidden otherwise.
     """
@@ -151,7 +150,6 @@ def install_note_panel(window: QMainWindow, model: SessionModel) -> tuple[NotePa
     dock.setObjectName("noteDock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    window_menu(window, "View").addAction(dock.toggleViewAction())
 
     def session_opened(event: Event) -> None:
         if event.field == Field.SESSION and model.session.note:

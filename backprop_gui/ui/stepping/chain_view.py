@@ -172,7 +172,7 @@ def _others(count: int) -> str:
 
 
 def install_chain_rule(window: QMainWindow, model: SessionModel, reveal: FormulaView | None) -> QDockWidget:
-    """Add the Chain Rule dock (key "chain") to ``window`` and its toggle to View; returns the dock."""
+    """Add the Chain Rule dock (key "chain") to ``window``; returns the dock."""
     dock = add_view_dock(window, "chain", "Chain Rule", ChainRuleView(model, reveal))
     dock.toggleViewAction().setText("&Chain Rule")
     return dock

@@ -24,7 +24,6 @@ from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import sym_html, tokens_html
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
-from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.pass_page import PASS_CHANGES, PassPage
 
@@ -210,7 +209,7 @@ class WorkedSolutionView(PassPage):
 
 
 def install_worked_solution(window: QMainWindow, model: SessionModel, reveal: FormulaView | None) -> QDockWidget:
-    """Add the Worked Solution dock (key "worked") to ``window`` and its toggle to View; returns the dock."""
+    """Add the Worked Solution dock (key "worked") to ``window``; returns the dock."""
     view = WorkedSolutionView(model, reveal)
     dock = add_view_dock(window, "worked", "Worked Solution", view)
     dock.toggleViewAction().setText("&Worked Solution")
@@ -218,11 +217,9 @@ def install_worked_solution(window: QMainWindow, model: SessionModel, reveal: Fo
 
 
 def add_view_dock(window: QMainWindow, key: str, title: str, widget: QWidget) -> QDockWidget:
-    """``widget`` in a new bottom dock of ``window`` (object name ``key`` + "Dock"), with its show/hide
-    toggle in the View menu."""
+    """``widget`` in a new bottom dock of ``window`` (object name ``key`` + "Dock")."""
     dock = QDockWidget(title, window)
     dock.setObjectName(f"{key}Dock")
     dock.setWidget(widget)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    window_menu(window, "View").addAction(dock.toggleViewAction())
     return dock

@@ -1,6 +1,6 @@
 """Training in the window: the Train menu, a toolbar, and the training, loss, data and decision-map docks.
 
-``install_training(window, model)`` adds all of it to any QMainWindow and returns the
+``install_training(window, model, menu)`` adds all of it to any QMainWindow and returns the
 ``TrainingController``, the only part of the window that talks to the training process
 (``core.training_worker``): it starts runs there, applies their snapshots to the session at the
 frame rate they come at, and hands a clean state to the stepper whenever training pauses. The
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QToolBar,
 )
@@ -44,7 +45,6 @@ from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.training.confusion_matrix import ConfusionDialog, percent
 from backprop_gui.ui.training.data_view import DataView
 from backprop_gui.ui.training.decision_map import DecisionMap
@@ -607,9 +607,9 @@ class TrainingController(QObject):
         return actions
 
 
-def install_training(window: QMainWindow, model: SessionModel) -> TrainingController:
-    """Add the Train menu, a training toolbar and the training, loss, data and decision-map docks
-    to ``window``; return the controller, whose ``actions`` the window is to hold."""
+def install_training(window: QMainWindow, model: SessionModel, menu: QMenu) -> TrainingController:
+    """Fill the Train ``menu``, add a training toolbar and the training, loss, data and decision-map
+    docks to ``window``; return the controller, whose ``actions`` the window is to hold."""
     controller = TrainingController(window, model)
     docks = {
         "training": _dock(window, "Training", scrolling(controller.panel), Qt.DockWidgetArea.RightDockWidgetArea),
@@ -623,7 +623,6 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
     window.resizeDocks([docks["loss"], docks["decision"]], [3, 2], Qt.Orientation.Horizontal)
     controller.docks = docks
 
-    menu = window_menu(window, "Train")
     actions = controller.actions
     menu.addActions([actions[A.TRAIN], actions[A.PAUSE], actions[A.ONE_EPOCH], actions[A.N_EPOCHS]])
     menu.addSeparator()

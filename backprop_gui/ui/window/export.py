@@ -27,7 +27,6 @@ from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionKey, ActionSpec, make_action
 from backprop_gui.ui.common.saving import save_bytes
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.training.loss_plot import LossPlot
 
@@ -373,12 +372,16 @@ def _safe_name(name: str) -> str:
 
 
 def install_export(
-    window: QMainWindow, model: SessionModel, graph: NetworkView, loss_plot: LossPlot | None, before: QAction | None
+    window: QMainWindow,
+    model: SessionModel,
+    graph: NetworkView,
+    loss_plot: LossPlot | None,
+    file_menu: QMenu,
+    before: QAction | None,
 ) -> ExportController:
-    """Add File ▸ Export to ``window`` (before the ``before`` item, e.g. Quit, else last) and return its
+    """Add Export to ``file_menu`` (before the ``before`` item, e.g. Quit, else last) and return its
     controller, whose ``actions`` the window is to hold."""
     controller = ExportController(window, model, graph, loss_plot)
-    file_menu = window_menu(window, "File")
     if before is None:
         file_menu.addSeparator()
         file_menu.addMenu(controller.menu)

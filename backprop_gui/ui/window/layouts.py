@@ -15,13 +15,12 @@ from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolBar, QToolButton
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabBar, QToolBar, QToolButton
 
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import LAYOUTS, Layout, LayoutName, Side
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.window.presentation import PresentationMode
 
 SHORTCUTS = {LayoutName.STEP: "Ctrl+1", LayoutName.TRAIN: "Ctrl+2", LayoutName.PRESENT: "Ctrl+3"}
@@ -277,14 +276,14 @@ def install_layouts(
     docks: dict[str, QDockWidget],
     presentation: PresentationMode,
     shown_when: dict[str, Callable[[], bool]],
+    view_menu: QMenu,
 ) -> LayoutController:
-    """Add View ▸ Layout, Ctrl+1/2/3, View ▸ Reset Layout and the toolbar's layout switch to ``window``
-    over its ``docks`` (by key); arrange the saved layout once the window first shows."""
+    """Add Layout to ``view_menu`` (with Reset Layout), Ctrl+1/2/3 and the toolbar's layout switch to
+    ``window`` over its ``docks`` (by key); arrange the saved layout once the window first shows."""
     controller = LayoutController(window, model, docks, presentation, shown_when)
     # Without animation a dock and its tab bar are where the layout says at once (see _drop_stale_tab_bars).
     window.setDockOptions(window.dockOptions() & ~QMainWindow.DockOption.AnimatedDocks)
-    view = window_menu(window, "View")
-    menu = view.addMenu("&Layout")
+    menu = view_menu.addMenu("&Layout")
     for action in controller.actions.values():
         menu.addAction(action)
     menu.addSeparator()

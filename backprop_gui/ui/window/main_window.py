@@ -354,6 +354,7 @@ class MainWindow(QMainWindow):
         a = self.action
         file = self._menu("&File")
         file.addAction(a(A.QUIT))
+        self._menu("&Edit")  # the features' menus, in menu-bar order: each is given its own
 
         step = self._menu("&Step")
         step.addActions([a(spec.id) for spec in STEP_ACTIONS[:6]])
@@ -386,6 +387,8 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
 
+        self._menu("&Train")
+        self._menu("&Debug")
         help_menu = self._menu("&Help")
         help_menu.addAction(a(A.SHORTCUTS))
         help_menu.addAction(a(A.ABOUT))
@@ -417,13 +420,19 @@ class MainWindow(QMainWindow):
         gets the widgets and callbacks it uses, and the window holds its actions by id."""
         model, graph = self.model, self.network_view
         PlainTextMessages(self)  # names and paths in message boxes never render as HTML
-        training = self.training_controller = install_training(self, model)
+        menus = self.menus
+        training = self.training_controller = install_training(self, model, menus["Train"])
         sessions = self.session_controller = install_session_features(
-            self, model, file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore
+            self, model, menus["File"], menus["Edit"],
+            file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore,
+        )  # fmt: skip
+        diagnostics = self.diagnostics_controller = install_diagnostics(
+            self, model, menus["Debug"], self.formula_view.reveal
         )
-        diagnostics = self.diagnostics_controller = install_diagnostics(self, model, self.formula_view.reveal)
-        exports = self.export_controller = install_export(self, model, graph, training.loss_plot, self.action(A.QUIT))
-        self.import_controller = install_import(self, model, sessions, exports.menu)
+        exports = self.export_controller = install_export(
+            self, model, graph, training.loss_plot, menus["File"], self.action(A.QUIT)
+        )
+        self.import_controller = install_import(self, model, sessions, menus["File"], exports.menu)
         for actions in (training.actions, sessions.actions, diagnostics.actions, self.import_controller.actions):
             self.add_actions(actions)
         self.add_actions(exports.actions)
@@ -431,6 +440,7 @@ class MainWindow(QMainWindow):
         self.note_panel, note_dock = install_note_panel(self, model)
         worked_dock = install_worked_solution(self, model, self.formula_view)
         chain_dock = install_chain_rule(self, model, self.formula_view)
+        menus["View"].addActions([dock.toggleViewAction() for dock in (note_dock, worked_dock, chain_dock)])
         self.tabifyDockWidget(worked_dock, chain_dock)
         chain_view = chain_dock.widget()
         if isinstance(chain_view, ChainRuleView):
@@ -445,11 +455,13 @@ class MainWindow(QMainWindow):
         self.restore_settings()  # the docks added above get their saved layout
         self.docks.update({**training.docks, **diagnostics.docks})
         shown_when = {"note": lambda: bool(model.session.note), "quiz": lambda: diagnostics.quiz_panel.active}
-        layouts = self.layout_controller = install_layouts(self, model, self.docks, self.presentation, shown_when)
+        layouts = self.layout_controller = install_layouts(
+            self, model, self.docks, self.presentation, shown_when, menus["View"]
+        )
         self.toolbars += [bar for bar in (training.toolbar, layouts.toolbar) if bar is not None]
         self.add_actions({(A.LAYOUT, name): action for name, action in layouts.actions.items()})
         self.add_actions({A.RESET_LAYOUT: layouts.reset_action})
-        self.add_actions({(A.THEME, name): action for name, action in install_theme_menu(self).items()})
+        self.add_actions({(A.THEME, name): action for name, action in install_theme_menu(self, menus["View"]).items()})
         IconRecolorer(self, self.registered_actions)
 
     def _create_status_bar(self) -> None:
