@@ -34,6 +34,7 @@ from typing import Any, Final
 import numpy as np
 
 from backprop_gui.core.backprop import set_parameters
+from backprop_gui.core.blas_threads import one_thread_environment
 from backprop_gui.core.breakpoints import BreakpointMonitor, BreakpointSettings
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.health import HealthRecorder
@@ -428,7 +429,8 @@ class TrainingWorker:
         context = multiprocessing.get_context(START_METHOD)
         ours, theirs = context.Pipe(duplex=True)
         process = context.Process(target=serve, args=(theirs,), name="backprop-gui training", daemon=True)
-        process.start()
+        with one_thread_environment():  # its numpy loads with one BLAS thread (core.blas_threads says why)
+            process.start()
         theirs.close()  # only the worker holds its end: when it dies, ours reads end-of-file
         self._process, self._connection = process, ours
         self._sent_data = None

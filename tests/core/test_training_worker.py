@@ -189,3 +189,13 @@ def test_the_worker_ends_when_the_process_that_started_it_is_killed(tmp_path):
     while alive(pid) and time.monotonic() < end:
         time.sleep(0.05)
     assert not alive(pid)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="reads another process's environment on Linux")
+def test_the_worker_loads_numpy_with_one_blas_thread(worker):
+    session = load_example("xor")
+    worker.start(request_for(session, 1), session.data)
+    until_final(worker)
+    with open(f"/proc/{worker.pid}/environ", "rb") as environ:
+        variables = dict(entry.split(b"=", 1) for entry in environ.read().split(b"\0") if b"=" in entry)
+    assert variables[b"OPENBLAS_NUM_THREADS"] == os.environ.get("OPENBLAS_NUM_THREADS", "1").encode()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
+from backprop_gui.core.blas_threads import limit_loaded_blas
 from backprop_gui.core.compare import MAX_REFERENCES, RunSettings, describe_differences, keep_run
 from backprop_gui.core.datasets import Dataset, check_fits
 from backprop_gui.core.debugger_state import Event, Field
@@ -93,6 +94,7 @@ class TrainingController(QObject):
 
     def __init__(self, window: QMainWindow, model: SessionModel) -> None:
         super().__init__(window)
+        limit_loaded_blas()  # the window's maps leave the second core to the training process (core.blas_threads)
         self.window = window
         self.model = model
         self.state = IDLE
