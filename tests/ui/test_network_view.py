@@ -21,7 +21,7 @@ from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import EdgeItem, NetworkView, NeuronItem, neighbour
 
-from window_helpers import open_window
+from window_helpers import open_window, window_on_screen
 
 
 def small_session(name: str = "Course example", input_labels: list[str] | None = None) -> Session:
@@ -639,3 +639,27 @@ def test_only_the_legends_corner_is_kept_free(view):
     assert hidden.bottom() > legend.top()  # below the legend's top edge, beside it
     for item in neurons(view):
         assert not item.sceneBoundingRect().intersects(legend)
+
+
+def test_the_graphs_texts_are_drawn_on_screen(qtbot):
+    """The title, the captions and the input and output labels are painted, not only placed: each
+    shows pixels in the text's colour where it stands, after the window was resized too."""
+    window = window_on_screen(qtbot, load_example("xor"), "1366x768")
+    window.resize(1200, 700)
+    qtbot.waitUntil(lambda: window.network_view.viewport().width() < 1000)
+    view = window.network_view
+    image = view.viewport().grab().toImage()
+    text = view.palette().color(QPalette.ColorRole.Text)
+    placed = view.placed_texts()
+    assert len(placed) >= 5
+    for item, _ in placed:
+        if not item.toPlainText().strip():
+            continue
+        area = view.mapFromScene(item.sceneBoundingRect()).boundingRect().intersected(image.rect())
+        ink = sum(
+            1
+            for x in range(area.left(), area.right())
+            for y in range(area.top(), area.bottom())
+            if abs(image.pixelColor(x, y).lightness() - text.lightness()) < 100
+        )
+        assert ink >= 10, f"{item.toPlainText()!r} is not drawn"

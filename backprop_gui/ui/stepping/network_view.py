@@ -157,8 +157,9 @@ def neighbour(selection: Selection | None, sizes: Sequence[int], move: str, star
 
 def _cached(item: QGraphicsItem) -> None:
     """Keep ``item`` drawn in a pixmap until it changes: a step repaints the parts of the view its changes
-    touch, and most items there (neurons, numbers, texts) are as they were, so they are copied, not drawn
-    again. (Not the edges: their pixmaps would be as large as the rectangles around the lines.)"""
+    touch, and most items there (neurons and their numbers) are as they were, so they are copied, not drawn
+    again. (Not the edges: their pixmaps would be as large as the rectangles around the lines; nor the rich
+    texts, which Qt leaves blank once a relayout has given them a new font.)"""
     item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
@@ -650,8 +651,7 @@ class NetworkView(QGraphicsView):
         item.setHtml(rich_text)
         item.setZValue(3)
         item.setAcceptHoverEvents(False)
-        _cached(item)
-        self.scene().addItem(item)
+        self.scene().addItem(item)  # not kept in a pixmap: Qt leaves a text blank after a relayout changes its font
 
     def _data_label(self, labels: list[str], i: int, symbols: tuple[str, ...]) -> str:
         """The data set's name of column ``i``, escaped, unless it only repeats the course name ("" then)."""
