@@ -399,6 +399,9 @@ class NetworkView(QGraphicsView):
         self._one_line_labels = False  # an output's target beside its name, not below it
         self._edge_label_mode = EdgeLabelMode.AUTO
         self._edge_label_items: dict[tuple[int, int, int], EdgeLabelItem] = {}
+        self._label_centres: dict[tuple[int, int, int], QPointF] = {}  # of the labels as last placed
+        self._centres_layout: GraphLayout | None = None  # the layout they were placed in
+        self._labels_held = False  # hold_label_places
         self._colour_scale = ColourScale()
         self._hovered: tuple[int, int] | None = None  # the neuron under the mouse
         self._path: set[Selection] = set()  # the neurons and edges of the chain-rule path to highlight
@@ -431,6 +434,15 @@ class NetworkView(QGraphicsView):
     def edge_label_mode(self) -> EdgeLabelMode:
         """What the numbers on the edges show (see ``core.edge_labels``): Auto, Weights, Gradients or Off."""
         return self._edge_label_mode
+
+    def hold_label_places(self, held: bool) -> None:
+        """While ``held`` (training redraws the graph several times a second), the numbers on the edges
+        change in the places they had, centred there, rather than being placed afresh (which takes tens
+        of milliseconds on a dense graph); once released they are placed afresh."""
+        if held != self._labels_held:
+            self._labels_held = held
+            if not held:
+                self._refresh_edge_labels()
 
     def set_edge_label_mode(self, mode: EdgeLabelMode | str) -> None:
         mode = EdgeLabelMode(mode)
@@ -1018,8 +1030,19 @@ class NetworkView(QGraphicsView):
             size = abs(layer.numbers(j, k)[-1])
             importance = (100 if touches else 0) + (10 if l == busy else 0) + size / (1 + size)
             requests[key] = (*item.size(), importance)
+        if self._labels_held and self._centres_layout is self._layout:
+            for key, item in self._edge_label_items.items():
+                centre = self._label_centres.get(key)
+                if centre is None or key not in requests:
+                    item.hide()
+                else:
+                    width, height = item.size()
+                    item.setPos(centre.x() - width / 2, centre.y() - height / 2)
+            return
         seen = _box(self.mapToScene(self.viewport().rect()))
         placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved())
+        self._label_centres = {key: QPointF(b.x + b.width / 2, b.y + b.height / 2) for key, b in placed.items()}
+        self._centres_layout = self._layout
         for key, item in self._edge_label_items.items():
             box = placed.get(key)
             if box is None:
