@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui.stepping import network_view
+from backprop_gui.core.session import NeuronValue
+from backprop_gui.ui.stepping import network_view, neuron_map_items
+from backprop_gui.ui.training import decision_map
 from backprop_gui.ui.training.controller import PAUSED, TRAINING
 
 from window_helpers import discard_changes, open_window
@@ -35,4 +38,38 @@ def test_the_graphs_numbers_keep_their_places_while_training_and_are_placed_when
     placings.clear()
     controller.pause()
     assert controller.state == PAUSED and len(placings) == 1
+    discard_changes(window.session_controller)
+
+
+@pytest.mark.usefixtures("private_places")
+def test_the_decision_map_and_the_neuron_maps_follow_a_snapshot_in_turns_of_their_own(qtbot, monkeypatch):
+    """A snapshot's redraw of the graph does not also compute the maps: each follows in its own turn."""
+    window = open_window(qtbot, load_example("xor"))
+    window.layout_controller.set_layout(LayoutName.TRAIN)
+    window.model.set_neuron_value(NeuronValue.MAPS)
+    model, history = window.model, window.model.session.history
+    model.session.training.epochs = 1_000_000
+    inside = [False]
+    computed: list[tuple[str, bool]] = []  # (what, during the graph's redraw)
+    for module, name in ((decision_map, "evaluate_grid"), (neuron_map_items, "neuron_maps")):
+        original = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *a, _o=original, _n=name, **k: computed.append((_n, inside[0])) or _o(*a, **k)
+        )
+    network_changed = model.network_changed
+
+    def changed(*args) -> None:
+        inside[0] = True
+        try:
+            network_changed(*args)
+        finally:
+            inside[0] = False
+
+    monkeypatch.setattr(model, "network_changed", changed)
+    window.training_controller.continue_training()
+    qtbot.waitUntil(lambda: history.steps > 2000 and {n for n, _ in computed} == {"evaluate_grid", "neuron_maps"},
+                    timeout=TIMEOUT)  # fmt: skip
+    window.training_controller.pause()
+    during = [(n, d) for n, d in computed[:-2] if d]
+    assert not during, during
     discard_changes(window.session_controller)

@@ -310,7 +310,11 @@ class TrainingController(QObject):
         ):
             self._applying = True
             try:
-                self.model.network_changed(sample)  # the graph, the pass's views, the decision map
+                if final:
+                    self.model.network_changed(sample)  # the graph, the pass's views, the decision map
+                else:
+                    with self.decision_map.deferred():  # drawn in a turn of its own, after the graph
+                        self.model.network_changed(sample)
             finally:
                 self._applying = False
             self._pass_shown = (time.perf_counter(), time.perf_counter() - start)
