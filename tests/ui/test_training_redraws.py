@@ -4,13 +4,16 @@ one go (the graph's numbers keep their places until the run ends)."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
 
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import NeuronValue
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping import network_view, neuron_map_items
 from backprop_gui.ui.training import decision_map
 from backprop_gui.ui.training.controller import PAUSED, TRAINING
+from backprop_gui.ui.training.loss_plot import LossPlot
 
 from window_helpers import discard_changes, open_window
 
@@ -73,3 +76,35 @@ def test_the_decision_map_and_the_neuron_maps_follow_a_snapshot_in_turns_of_thei
     during = [(n, d) for n, d in computed[:-2] if d]
     assert not during, during
     discard_changes(window.session_controller)
+
+
+class Paints(QObject):
+    """Counts the paint events of the widget it filters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        self.count += event.type() == QEvent.Type.Paint
+        return False
+
+
+def test_a_frame_of_new_losses_paints_the_loss_plot_once(qtbot):
+    """The plot follows the data: its new range is set when the data is, not found during the paint
+    (which would paint the plot a second time)."""
+    model = SessionModel(load_example("xor"))
+    plot = LossPlot(model)
+    qtbot.addWidget(plot)
+    plot.resize(1400, 400)  # the read-out above the plot stays on one line
+    plot.show()
+    qtbot.waitExposed(plot)
+    qtbot.wait(60)
+    paints = Paints()
+    plot.plot.viewport().installEventFilter(paints)
+    history = model.session.history
+    for frame in range(1, 6):
+        history.step_losses.extend([1.0 / (frame * 300 + i) for i in range(300)])
+        plot.refresh()
+        qtbot.wait(60)
+    assert paints.count == 5

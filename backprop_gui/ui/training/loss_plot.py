@@ -306,6 +306,8 @@ class LossPlot(QWidget):
         for name, curve in self._optional.items():
             self._show_in_legend(name, curve, bool(curve.xData is not None and len(curve.xData)))
         self._draw_rate_marks(history)
+        for view in (self.view, self.accuracy_view):
+            view.prepareForPaint()  # range and matrix now: changed during the paint, they would paint it twice
         self._update_follow_button()
         if not self.crosshair.isVisible():
             self.readout.setText(self._summary(history))
