@@ -1012,11 +1012,12 @@ class NetworkView(QGraphicsView):
         current = stepper.current
         busy = current.layer if current is not None and current.phase in (Phase.FORWARD, Phase.BACKWARD) else None
         font = self.label_font()
+        in_place = self._labels_held and self._centres_layout is self._layout  # see hold_label_places
         requests: dict[tuple[int, int, int], tuple[float, float, float]] = {}
         for key, edge in self._edges.items():
             l, j, k = key
             layer = labels.get(l)
-            if layer is None or not layer.known[j, k]:
+            if layer is None or not layer.known[j, k] or (in_place and key not in self._label_centres):
                 continue
             touches = (l, j) in chosen or (l - 1, k) in chosen or selection == edge.selection
             if (l in self._elisions or l - 1 in self._elisions) and not touches:
@@ -1030,7 +1031,7 @@ class NetworkView(QGraphicsView):
             size = abs(layer.numbers(j, k)[-1])
             importance = (100 if touches else 0) + (10 if l == busy else 0) + size / (1 + size)
             requests[key] = (*item.size(), importance)
-        if self._labels_held and self._centres_layout is self._layout:
+        if in_place:
             for key, item in self._edge_label_items.items():
                 centre = self._label_centres.get(key)
                 if centre is None or key not in requests:

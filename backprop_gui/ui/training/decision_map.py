@@ -195,7 +195,8 @@ class DecisionMap(QWidget):
                 np.nan_to_num(self.shown, nan=lo, posinf=hi, neginf=lo), levels=(lo, hi), autoLevels=False
             )
             self.image.setColorMap(COLORMAP)
-            self.colorbar.setLevels((lo, hi))
+            if self.colorbar.levels() != (lo, hi):  # (setting the same levels redraws the colour bar's axis)
+                self.colorbar.setLevels((lo, hi))
             self.colorbar.show()
         p = self.plane
         self.image.setRect(QRectF(p.x_min, p.y_min, p.width, p.height))  # after setImage, which sizes it
