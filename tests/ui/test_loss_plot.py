@@ -181,3 +181,25 @@ def test_a_narrow_range_gets_plain_ticks_with_enough_digits():
 
 def test_the_plot_widget_is_named_loss_plot_for_export_and_presentation(plot):
     assert plot.findChild(pg.PlotWidget, "loss_plot") is plot.plot
+
+
+def test_the_legend_sits_above_the_curves_in_as_many_columns_as_fit(plot, qtbot):
+    history = plot.model.session.history
+    fill(history, 400, 100)
+    history.test_losses[:] = [0.5] * 4
+    history.train_accuracies[:] = history.test_accuracies[:] = [0.75] * 4
+    plot.refresh()
+    names = [label.text for _, label in plot.legend.items]
+    assert {"validation C", "test C", "training accuracy", "test accuracy"} <= set(names) and len(names) == 6
+    item = plot.plot.getPlotItem()
+    columns = {}
+    for width in (900, 420):
+        plot.resize(width, 400)
+        qtbot.waitUntil(lambda width=width: plot.plot.width() <= width)
+        qtbot.wait(50)  # the plot lays itself out again
+        legend = plot.legend.sceneBoundingRect()
+        for curves in (plot.view, plot.accuracy_view, item.getAxis("top")):
+            assert not legend.intersects(curves.sceneBoundingRect()), width  # never over a curve or a tick
+        assert 0 <= legend.left() and legend.right() <= plot.plot.width() and legend.top() >= 0
+        columns[width] = plot.legend.columnCount
+    assert columns[900] == 6 and 1 < columns[420] < 6  # one row when there is room; else wrapped

@@ -51,6 +51,17 @@ def test_typing_and_stepping_an_exact_box_keep_the_digits_given(qtbot):
     assert box.text() == "0.15"
 
 
+@pytest.mark.parametrize("low, high, value", [(0.0, 1.0, 0.125), (0.0, 0.99, 0.25), (0.0, 1e308, 0.0625)])
+def test_an_exact_box_at_its_size_hint_shows_a_value_of_five_characters_or_more(qtbot, low, high, value):
+    box = ExactSpinBox(low, high)
+    qtbot.addWidget(box)
+    box.setValue(value)
+    box.resize(box.minimumSizeHint())
+    box.show()
+    qtbot.waitExposed(box)
+    assert box.lineEdit().fontMetrics().horizontalAdvance(box.text()) <= box.lineEdit().width()
+
+
 def test_a_log_box_steps_through_round_values(qtbot):
     box = LogSpinBox(1e-6, 1e6)
     qtbot.addWidget(box)

@@ -14,7 +14,7 @@ from backprop_gui.core.metrics import outputs
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common.actions import ActionId
-from backprop_gui.ui.training.controller import FINISHED
+from backprop_gui.ui.training.controller import FINISHED, TRAINING
 from backprop_gui.ui.training.data_view import CLASS_COLORS
 from backprop_gui.ui.training.decision_map import TEST_FILL
 from backprop_gui.ui.window.layouts import LayoutName
@@ -66,7 +66,10 @@ def test_the_test_fraction_and_seed_are_undoable_and_test_samples_are_drawn_holl
     assert hollow.brush().color() == TEST_FILL.color()
     assert hollow.pen().color().getRgb()[:3] == CLASS_COLORS[int(data.targets[row, 0])]
     np.testing.assert_allclose(sorted(decision.test_scatter.data["x"]), sorted(data.inputs[test_rows, 0]))
-    assert "50 test" in view.summary.text()
+    assert "50 test (drawn hollow)" in view.summary.text()
+    window.training_controller.docks["data"].raise_()  # the Data dock's scatter draws them hollow too
+    qtbot.waitUntil(lambda: len(view.test_scatter.data) == 50 and len(view.scatter.data) == 150)
+    np.testing.assert_allclose(sorted(view.test_scatter.data["y"]), sorted(data.inputs[test_rows, 1]))
     type_into(qtbot, view.split_seed, "3")
     moved = model.session.data.split()[1]
     assert model.session.data.split_seed == 3 and not np.array_equal(moved, test_rows)
@@ -76,6 +79,40 @@ def test_the_test_fraction_and_seed_are_undoable_and_test_samples_are_drawn_holl
     press_undo(qtbot, window)
     assert view.test_fraction.value() == 0 and len(decision.test_scatter.data) == 0
     assert len(decision.scatter.data) == 200
+
+
+def test_the_split_comes_back_with_the_session_file(qtbot, tmp_path):
+    window = split_moons(qtbot)
+    type_into(qtbot, window.training_controller.data_view.split_seed, "7")
+    test_rows = window.model.session.data.split()[1]
+    path = str(tmp_path / "split.json")
+    assert window.session_controller.save_as(path)
+    again = train_window(qtbot, "xor")
+    again.session_controller.open_file(path)
+    view, decision = again.training_controller.data_view, again.training_controller.decision_map
+    assert (view.test_fraction.value(), view.split_seed.value()) == (0.25, 7)
+    np.testing.assert_array_equal(again.model.session.data.split()[1], test_rows)
+    inputs = again.model.session.data.inputs
+    np.testing.assert_allclose(sorted(decision.test_scatter.data["x"]), sorted(inputs[test_rows, 0]))
+
+
+def test_a_running_training_goes_on_with_a_new_split_and_a_new_noise(qtbot):
+    window = train_window(qtbot, "moons")
+    model, controller = window.model, window.training_controller
+    view, history = controller.data_view, model.session.history
+    controller.panel.epochs.setValue(100_000)
+    controller.continue_training()
+    qtbot.waitUntil(lambda: history.steps > 20, timeout=TIMEOUT)
+    assert not history.test_losses
+    type_into(qtbot, view.test_fraction, "0.25")
+    assert model.session.data.test_fraction == 0.25
+    assert controller.running and controller.state == TRAINING  # paused for the edit, then went on
+    qtbot.waitUntil(lambda: len(model.session.history.test_losses) >= 2, timeout=TIMEOUT)  # measured from then on
+    view.noise.setValue(0.3)
+    assert model.session.data.generator["noise"] == 0.3 and controller.state == TRAINING
+    assert controller.worker._sent_data[0] is model.session.data.inputs  # the run trains on the new samples
+    assert window.session_controller.actions["undo"].text() == "Undo set the moons noise = 0.3"
+    controller.pause()
 
 
 # --- test loss and accuracy ------------------------------------------------------------------------
@@ -178,7 +215,8 @@ def test_compare_keeps_the_curves_and_trains_again_from_the_same_starting_weight
     np.testing.assert_array_equal(xs, [4, 8, 12])  # epoch e where the settings end it: 4 steps an epoch
     np.testing.assert_allclose(ys, np.log10(losses))
     controller.set_learning_rate(0.5)
-    assert "mean C per epoch (now: η 2 → 0.5)" in [label.text for _, label in plot.legend.items]
+    legend = [label.text for _, label in plot.legend.items]
+    assert legend[:2] == ["C per step", "now: η 2 → 0.5"] and legend[-1] == "run 1"  # compared runs last
     train(qtbot, controller, 3)
     controller.compare()
     assert session.references[1].label == "η 2 → 0.5"

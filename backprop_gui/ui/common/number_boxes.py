@@ -66,11 +66,11 @@ class ExactSpinBox(QDoubleSpinBox):
 
     def _narrowed(self, hint: QSize) -> QSize:
         """``hint`` (Qt sizes the box for its range's texts, up to 18 characters: 1.797…e+308 for
-        an open range) with room for about 9 characters; longer values scroll."""
+        an open range, "1" for 0..1) with room for 5 to 9 characters; longer values scroll."""
         metrics = self.fontMetrics()
         widest = max(metrics.horizontalAdvance(number_text(v)[:18] + " ") for v in (self.minimum(), self.maximum()))
-        excess = widest - metrics.horizontalAdvance("0.0000000 ")
-        return QSize(hint.width() - max(0, excess), hint.height())
+        least, most = metrics.horizontalAdvance("0.000 "), metrics.horizontalAdvance("0.0000000 ")
+        return QSize(hint.width() + max(0, least - widest) - max(0, widest - most), hint.height())
 
     def valueFromText(self, text: str) -> float:
         return float(text.replace("−", "-"))

@@ -27,7 +27,14 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.blas_threads import limit_loaded_blas
 from backprop_gui.core.compare import MAX_REFERENCES, RunSettings, describe_differences, keep_run
 from backprop_gui.core.datasets import Dataset, check_fits
-from backprop_gui.core.editing import Edit, ResetOptimizerState, SetData, SetTrainingSetting, SetUpdateRule
+from backprop_gui.core.editing import (
+    DATA_SETTINGS,
+    Edit,
+    ResetOptimizerState,
+    SetData,
+    SetTrainingSetting,
+    SetUpdateRule,
+)
 from backprop_gui.core.optimizers import UpdateRule
 from backprop_gui.core.run_edits import ClearReferences, KeepReference, Parameters, fits, parameters_of
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer, training_count
@@ -123,7 +130,7 @@ class TrainingController(QObject):
         self.decision_map = DecisionMap(model, self)
         self.docks: dict[str, QDockWidget] = {}
         self.toolbar: QToolBar | None = None
-        self.accuracy = QLabel()  # the status bar's accuracy on the training and test sets
+        self.accuracy = QLabel(window)  # the status bar's accuracy on the training and test sets (owned by the window)
         self.accuracy.setToolTip(
             "Accuracy on the training / test set: the share of samples classified right at the end of the last epoch"
         )
@@ -348,22 +355,14 @@ class TrainingController(QObject):
 
         A running training pauses for the change and then goes on with the new η. True if it was set.
         """
-        resume = self.running
-        done = self._edit(SetTrainingSetting("learning_rate", float(learning_rate)), keep_run=True)
-        if done and resume:
-            self.continue_training()
-        return done
+        return self._edit_going_on(SetTrainingSetting("learning_rate", float(learning_rate)))
 
     def set_rule(self, rule: UpdateRule) -> bool:
         """The optimiser, its hyperparameters, the penalty, the schedule and clipping (undoable), from
         the next step on. A running training pauses for the change and goes on. True if it was set."""
         if rule == self.model.session.training.rule:
             return False
-        resume = self.running
-        done = self._edit(SetUpdateRule(rule), keep_run=True)
-        if done and resume:
-            self.continue_training()
-        return done
+        return self._edit_going_on(SetUpdateRule(rule))
 
     def reset_optimizer_state(self) -> bool:
         """Train ▸ Reset Optimizer State: forget v, m and t (undoable); True if there was a state to forget."""
@@ -377,12 +376,23 @@ class TrainingController(QObject):
         return done
 
     def set_setting(self, name: str, value: float | int | bool) -> bool:
-        """Change batch size, epochs, shuffle, seed or validation fraction (undoable); True if it was set.
+        """Change batch size, epochs, shuffle, seed, or the data's split (validation or test fraction,
+        split seed) (undoable); True if it was set.
 
-        A running training pauses first. All but ``epochs`` change the order of an epoch, so an
-        epoch in progress starts afresh.
+        A running training pauses first; after a change of the split it goes on with the new one. All
+        but ``epochs`` change the order of an epoch, so an epoch in progress starts afresh.
         """
+        if name in DATA_SETTINGS:
+            return self._edit_going_on(SetTrainingSetting(name, value))
         return self._edit(SetTrainingSetting(name, value), keep_run=name == "epochs")
+
+    def _edit_going_on(self, edit: Edit, before: Callable[[], None] | None = None) -> bool:
+        """Make ``edit`` (as ``_edit``); a running training pauses for it and then goes on. True if made."""
+        resume = self.running
+        done = self._edit(edit, keep_run=True, before=before)
+        if done and resume:
+            self.continue_training()
+        return done
 
     def _edit(
         self,
@@ -464,16 +474,14 @@ class TrainingController(QObject):
         return done
 
     def edit_samples(self, data: Dataset, label: str) -> bool:
-        """Samples added or removed by hand (the decision map's clicks), one undoable edit named
-        ``label``. A running training pauses for it and goes on with the new samples, from the start
-        of an epoch (the epoch in progress starts afresh). True if the data was changed."""
-        resume = self.running
+        """Samples added or removed by hand (the decision map's clicks) or drawn again (the Data dock's
+        noise), one undoable edit named ``label``. A running training pauses for it and goes on with
+        the new samples, from the start of an epoch (the epoch in progress starts afresh). True if the
+        data was changed."""
         edit = SetData(data, seed=self.model.session.training.seed, label=label)
-        done = self._edit(edit, keep_run=True, before=self.decision_map.hold_plane)
+        done = self._edit_going_on(edit, before=self.decision_map.hold_plane)
         if done:
             self._status(f"{label[0].upper()}{label[1:]}: {len(data):,} samples")
-            if resume:
-                self.continue_training()
         return done
 
     # --- runs side by side -------------------------------------------------------------

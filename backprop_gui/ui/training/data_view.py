@@ -46,6 +46,7 @@ class DataTarget(Protocol):
     def progressed(self) -> SignalInstance: ...
     def set_data(self, data: Dataset, fit: bool = False, label: str = "") -> bool: ...
     def set_setting(self, name: str, value: float | int | bool) -> bool: ...
+    def edit_samples(self, data: Dataset, label: str) -> bool: ...
 
 
 # Class colours (Tableau 10): class c is drawn in CLASS_COLORS[c % 10].
@@ -58,11 +59,25 @@ SET_NAMES = ("training", "validation", "test")  # the "set" column's words
 SET_COLORS = (None, QColor(200, 90, 20), QColor(170, 30, 60))
 MAX_TEST_FRACTION = 0.99  # the test fraction box's top: the largest two-decimal share below 1 (the file's limit)
 MAX_DRAWN_SAMPLES = 5000  # scatter plots draw every k-th sample beyond this
+TEST_FILL = pg.mkBrush(255, 255, 255, 235)  # the white middle of a test sample's ring: hollow on any colour
 
 
 def drawn_rows(count: int) -> slice:
     """The samples a scatter plot draws: all of them, or an even subset of at most MAX_DRAWN_SAMPLES."""
     return slice(None, None, max(1, -(-count // MAX_DRAWN_SAMPLES)))
+
+
+def draw_samples(
+    filled: pg.ScatterPlotItem, hollow: pg.ScatterPlotItem, data: Dataset, points: np.ndarray, brushes: list
+) -> None:
+    """The samples a scatter plot draws (``drawn_rows`` of ``data``) at ``points`` (n, 2) with ``brushes``:
+    training samples filled in ``filled``, test samples in ``hollow`` as white rings in their colour."""
+    drawn = np.arange(len(data))[drawn_rows(len(data))]
+    test = np.isin(drawn, data.split()[1])
+    kept = [b for b, t in zip(brushes, test, strict=True) if not t]
+    filled.setData(points[~test, 0], points[~test, 1], brush=kept)
+    rings = [pg.mkPen(b.color(), width=2.5) for b, t in zip(brushes, test, strict=True) if t]
+    hollow.setData(points[test, 0], points[test, 1], pen=rings)
 
 
 def sample_brushes(targets: np.ndarray) -> list:
@@ -223,7 +238,9 @@ class DataView(QWidget):
         self.plot.setMinimumWidth(160)
         self.plot.getPlotItem().setMenuEnabled(False)
         self.scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen(60, 60, 60, 150))
-        self.plot.addItem(self.scatter)
+        self.test_scatter = pg.ScatterPlotItem(size=8, brush=TEST_FILL)  # test samples: hollow
+        for scatter in (self.scatter, self.test_scatter):
+            self.plot.addItem(scatter)
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.2)
         self.no_plot = QLabel()
         self.no_plot.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -272,7 +289,7 @@ class DataView(QWidget):
             int(np.count_nonzero(self.samples.sets == SET_NAMES.index(n))) for n in ("validation", "test")
         )
         split = f" · {validation:,} held out for validation" if validation else ""
-        split += f" · {test:,} test (hollow on the map)" if test else ""
+        split += f" · {test:,} test (drawn hollow)" if test else ""
         self.summary.setText(f"{len(data):,} samples ({source}) · {n_in} inputs · {n_out} targets{split}")
         self.plot.setVisible(n_in <= 2)
         self.no_plot.setVisible(n_in > 2)
@@ -288,20 +305,20 @@ class DataView(QWidget):
             self._plot.request()
 
     def _draw_plot(self) -> None:
-        """The scatter: x_1 against x_2 coloured by target, or t_1 against x_1."""
+        """The scatter: x_1 against x_2 coloured by target, or t_1 against x_1; test samples hollow."""
         data = self.model.session.data
         n_in = data.inputs.shape[1]
         item = self.plot.getPlotItem()
         rows = drawn_rows(len(data))
         inputs, targets = data.inputs[rows], data.targets[rows]
         if n_in == 2:
-            self.scatter.setData(inputs[:, 0], inputs[:, 1], brush=sample_brushes(targets))
-            item.setLabel("bottom", "x<sub>1</sub>")
+            draw_samples(self.scatter, self.test_scatter, data, inputs, sample_brushes(targets))
             item.setLabel("left", "x<sub>2</sub>")
         elif n_in == 1:
-            self.scatter.setData(inputs[:, 0], targets[:, 0], brush=pg.mkBrush(31, 119, 180, 200))
-            item.setLabel("bottom", "x<sub>1</sub>")
+            points = np.column_stack([inputs[:, 0], targets[:, 0]])
+            draw_samples(self.scatter, self.test_scatter, data, points, [pg.mkBrush(31, 119, 180, 200)] * len(points))
             item.setLabel("left", "t<sub>1</sub>")
+        item.setLabel("bottom", "x<sub>1</sub>")
         self.plot.autoRange()
 
     def _show_noise(self) -> None:
@@ -339,7 +356,7 @@ class DataView(QWidget):
             self._show_noise()
             return False
         redrawn = replace(data, inputs=fresh.inputs, targets=fresh.targets, generator=fresh.generator)
-        return self.controller.set_data(redrawn, label=f"set the {name} noise = {noise:g}")
+        return self.controller.edit_samples(redrawn, label=f"set the {name} noise = {noise:g}")
 
     def resizeEvent(self, event) -> None:
         """Table beside the scatter plot when there is room, else above it."""

@@ -21,13 +21,12 @@ from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_g
 from backprop_gui.core.formatting import format_number
 from backprop_gui.ui.common.colors import dark_axes, map_colormap
 from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.training.data_view import CLASS_COLORS, drawn_rows, sample_brushes
+from backprop_gui.ui.training.data_view import CLASS_COLORS, TEST_FILL, draw_samples, drawn_rows, sample_brushes
 from backprop_gui.ui.training.sample_editor import SampleEditor, SampleTarget
 
 RESOLUTION = 120
 ARGMAX = -1  # the combo's data for "class (arg-max)"
 COLORMAP = map_colormap()
-TEST_FILL = pg.mkBrush(255, 255, 255, 110)  # the pale middle of a test sample's ring
 
 
 def subscript(n: int) -> str:
@@ -82,7 +81,7 @@ class DecisionMap(QWidget):
         self.plot.addItem(self.image)
         self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen(255, 255, 255, 230, width=1.5))
         self.plot.addItem(self.scatter)
-        self.test_scatter = pg.ScatterPlotItem(size=8, brush=TEST_FILL)  # test samples: hollow, ringed in their colour
+        self.test_scatter = pg.ScatterPlotItem(size=9, brush=TEST_FILL)  # test samples: hollow, ringed in their colour
         self.plot.addItem(self.test_scatter)
         self.colorbar = pg.ColorBarItem(colorMap=COLORMAP, interactive=False, width=12)
         item.layout.addItem(self.colorbar, 2, 5)
@@ -146,13 +145,8 @@ class DecisionMap(QWidget):
     def _draw_samples(self) -> None:
         """The samples over the map: training samples filled, test samples hollow (ringed in their colour)."""
         data = self.model.session.data
-        drawn = np.arange(len(data))[drawn_rows(len(data))]
-        test = np.isin(drawn, data.split()[1])
-        brushes = sample_brushes(data.targets[drawn])
-        x = data.inputs[drawn]
-        self.scatter.setData(x[~test, 0], x[~test, 1], brush=[b for b, t in zip(brushes, test, strict=True) if not t])
-        rings = [pg.mkPen(b.color(), width=2.5) for b, t in zip(brushes, test, strict=True) if t]
-        self.test_scatter.setData(x[test, 0], x[test, 1], pen=rings)
+        rows = drawn_rows(len(data))
+        draw_samples(self.scatter, self.test_scatter, data, data.inputs[rows], sample_brushes(data.targets[rows]))
 
     @contextmanager
     def deferred(self) -> Iterator[None]:

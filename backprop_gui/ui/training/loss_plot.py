@@ -36,12 +36,12 @@ TEST_PEN = pg.mkPen((200, 30, 60), width=2)
 TRAIN_ACCURACY_PEN = pg.mkPen((30, 130, 60), width=2, style=Qt.PenStyle.DotLine)
 TEST_ACCURACY_PEN = pg.mkPen((30, 130, 60), width=2)
 RATE_PEN = pg.mkPen((150, 40, 150), width=1, style=Qt.PenStyle.DashDotLine)
-REFERENCE_COLORS = [(110, 110, 110), (160, 95, 30), (120, 60, 170), (20, 140, 140)]
+REFERENCE_COLORS = [(110, 110, 110), (120, 60, 170), (20, 140, 140), (190, 80, 160)]  # none a current curve's
 FEW_POINTS = 40  # a series with at most this many points gets a dot per point
 MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
 LABEL_SPACING = 2.2  # tick labels on the loss axis at least this many text lines apart
 COMPACT_LINES = 10  # a plot fewer text lines high than this (a projector's short dock) keeps only its
-# left and bottom ticks: no epoch axis, axis names or legend over the curve
+# left and bottom ticks: no epoch axis, axis names or legend above the curves
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
@@ -184,6 +184,31 @@ class EpochAxis(pg.AxisItem):
         return [str(int(np.searchsorted(self.ends, v)) + 1) for v in values]
 
 
+class RowLegend(pg.LegendItem):
+    """The legend in a band above the plot, never over a curve: its entries fill rows of as many
+    columns as fit ``room`` (pixels); ``resized`` tells the band its height."""
+
+    def __init__(self, resized, **kwargs) -> None:
+        super().__init__(frame=False, **kwargs)
+        self.room = 600.0
+        self.resized = resized
+
+    def entry_widths(self) -> list[float]:
+        """Each entry's width in pixels: its line sample, its name and the spacing after them."""
+        return [sample.boundingRect().width() + label.minimumWidth() + 12 for sample, label in self.items]
+
+    def updateSize(self) -> None:  # noqa: N802 (pyqtgraph's name)
+        widths = self.entry_widths()
+        columns = max(1, len(widths))
+        while columns > 1 and sum(max(widths[j::columns]) for j in range(columns)) > self.room:
+            columns -= 1
+        if columns != self.columnCount:
+            self.setColumnCount(columns)  # lays the entries out again and comes back here
+            return
+        super().updateSize()
+        self.resized()
+
+
 class LossPlot(QWidget):
     """Loss against step for ``model.session.history``; call ``refresh()`` when the history grew."""
 
@@ -192,8 +217,9 @@ class LossPlot(QWidget):
         self.model = model
         self._rate_marks: list[pg.InfiniteLine] = []
         self._rate_key: tuple = ()
-        self._in_legend: dict[str, bool] = {}  # which optional series the legend lists
+        self._listed: list[tuple[pg.PlotDataItem, str]] = []  # what the legend lists, in its order
         self._reference_curves: list[pg.PlotDataItem] = []
+        self._reference_entries: list[tuple[pg.PlotDataItem, str]] = []  # the compared runs' legend entries
         self._reference_key: tuple = ()
         self._now_label = "mean C per epoch"
 
@@ -226,13 +252,13 @@ class LossPlot(QWidget):
         self.view = item.getViewBox()
         self.view.setLimits(minYRange=MIN_LOG_RANGE)
         item.setMenuEnabled(False)
-        self.legend = item.addLegend(
-            offset=(-8, 4), labelTextColor=(40, 40, 40), brush=(255, 255, 255, 210), colCount=4
-        )
-        self.step_curve = item.plot(pen=STEP_PEN, name="C per step")
-        self.epoch_curve = item.plot(pen=EPOCH_PEN, name="mean C per epoch")
-        self.validation_curve = item.plot(pen=VALIDATION_PEN, name="validation C")
-        self.test_curve = item.plot(pen=TEST_PEN, name="test C")
+        self.legend = RowLegend(self._fit_legend, labelTextColor=(40, 40, 40), colCount=8)
+        self.legend.setParentItem(item)
+        self.legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0), offset=(0, 2))
+        self.step_curve = item.plot(pen=STEP_PEN)
+        self.epoch_curve = item.plot(pen=EPOCH_PEN)
+        self.validation_curve = item.plot(pen=VALIDATION_PEN)
+        self.test_curve = item.plot(pen=TEST_PEN)
         # Accuracy (%) in a second view sharing the x axis, scaled by the right axis.
         self.accuracy_view = pg.ViewBox(enableMouse=False)
         self.accuracy_view.setXLink(self.view)
@@ -254,8 +280,6 @@ class LossPlot(QWidget):
             "training accuracy": self.train_accuracy_curve,
             "test accuracy": self.test_accuracy_curve,
         }
-        for name, curve in self._optional.items():
-            self._in_legend[name] = curve in (self.validation_curve, self.test_curve)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((80, 80, 80), style=Qt.PenStyle.DotLine))
         self.crosshair.setVisible(False)
         item.addItem(self.crosshair, ignoreBounds=True)
@@ -303,8 +327,7 @@ class LossPlot(QWidget):
         self._draw_series(self.validation_curve, ends, history.validation_losses, x0, x1, buckets)
         self._draw_measured(history, ends, x0, x1, buckets)
         self._draw_references()
-        for name, curve in self._optional.items():
-            self._show_in_legend(name, curve, bool(curve.xData is not None and len(curve.xData)))
+        self._list_in_legend()
         self._draw_rate_marks(history)
         for view in (self.view, self.accuracy_view):
             view.prepareForPaint()  # range and matrix now: changed during the paint, they would paint it twice
@@ -379,9 +402,8 @@ class LossPlot(QWidget):
             self._reference_key = key
             item = self.plot.getPlotItem()
             for curve in self._reference_curves:
-                self.legend.removeItem(curve)
                 item.removeItem(curve)
-            self._reference_curves = []
+            self._reference_curves, self._reference_entries = [], []
             for i, reference in enumerate(references):
                 color = REFERENCE_COLORS[i % len(REFERENCE_COLORS)]
                 name = f"{reference.name}: {reference.label}" if reference.label else reference.name
@@ -397,16 +419,25 @@ class LossPlot(QWidget):
                     curve.setToolTip(f"{name} ({'test C' if style == Qt.PenStyle.DotLine else 'mean C'} per epoch)")
                     self._dots(curve, len(values))
                     if listed:
-                        self.legend.addItem(curve, name)
+                        self._reference_entries.append((curve, name))
                     self._reference_curves.append(curve)
         baseline = references[0].settings if references else None
-        now = "mean C per epoch"
-        if baseline is not None:
-            now += f" (now: {describe_differences(baseline, RunSettings.of(session))})"
-        if now != self._now_label:
-            self._now_label = now
-            self.legend.removeItem(self.epoch_curve)
-            self.legend.addItem(self.epoch_curve, now)
+        self._now_label = "mean C per epoch"
+        if baseline is not None:  # beside "run 2: η 0.5 → 2", the run's own mean C is named by what differs too
+            self._now_label = f"now: {describe_differences(baseline, RunSettings.of(session))}"
+
+    def _list_in_legend(self) -> None:
+        """The legend lists, in this order, the current run's curves that have points (C per step and
+        its mean per epoch always), then the compared runs; it is made again only when that changes."""
+        entries = [(self.step_curve, "C per step"), (self.epoch_curve, self._now_label)]
+        drawn = ((curve, name) for name, curve in self._optional.items() if curve.xData is not None)
+        entries += [(curve, name) for curve, name in drawn if len(curve.xData)]
+        entries += self._reference_entries
+        if entries != self._listed:  # the same curves (compared as objects) under the same names
+            self.legend.clear()
+            for curve, name in entries:
+                self.legend.addItem(curve, name)
+            self._listed = entries
 
     def _place_accuracy_view(self) -> None:
         self.accuracy_view.setGeometry(self.view.sceneBoundingRect())
@@ -441,14 +472,6 @@ class LossPlot(QWidget):
 
     def _for_axis(self, ys: np.ndarray) -> np.ndarray:
         return np.maximum(ys, LOG_FLOOR) if self.log_y.isChecked() else ys
-
-    def _show_in_legend(self, name: str, curve: pg.PlotDataItem, shown: bool) -> None:
-        if shown != self._in_legend[name]:
-            if shown:
-                self.legend.addItem(curve, name)
-            else:
-                self.legend.removeItem(curve)
-            self._in_legend[name] = shown
 
     def _draw_rate_marks(self, history: LossHistory) -> None:
         key = tuple(history.rate_changes)
@@ -496,6 +519,13 @@ class LossPlot(QWidget):
         for side in ("bottom", "left"):
             item.getAxis(side).showLabel(not compact)
         self.legend.setVisible(not compact)
+        self.legend.room = max(100.0, self.plot.width() - 16.0)
+        self.legend.updateSize()
+
+    def _fit_legend(self) -> None:
+        """The band above the plot is as high as the legend's rows (none while it is hidden)."""
+        shown = self.legend.isVisible() and bool(self.legend.items)
+        self.plot.getPlotItem().layout.setRowFixedHeight(0, self.legend.height() + 4 if shown else 0)
 
     def _apply_font(self) -> None:
         """Ticks, axis names and legend follow the widget's font (presentation mode enlarges it)."""
@@ -510,7 +540,6 @@ class LossPlot(QWidget):
         self.legend.setLabelTextSize(legend)
         for _sample, label in self.legend.items:
             label.setText(label.text, size=legend)
-        self.legend.updateSize()
         self._fit_axes()
 
     def _set_log(self, on: bool) -> None:
