@@ -99,12 +99,13 @@ def test_a_frame_of_new_losses_paints_the_loss_plot_once(qtbot):
     plot.resize(1400, 400)  # the read-out above the plot stays on one line
     plot.show()
     qtbot.waitExposed(plot)
-    qtbot.wait(60)
     paints = Paints()
     plot.plot.viewport().installEventFilter(paints)
     history = model.session.history
-    for frame in range(1, 9):
+    for frame in range(1, 11):
         history.step_losses.extend([1.0 / (frame * 300 + i) for i in range(300)])
         plot.refresh()
         qtbot.wait(60)
-    assert paints.count <= 9  # one a frame (one more for a resize or a font that comes late): not 16
+        if frame == 2:  # the first steps bring the legend and the axes' widths: counted from here
+            paints.count = 0
+    assert paints.count <= 10  # 8 frames: one each, and one more when an axis grows wider; not 2 each
