@@ -12,7 +12,7 @@ calling ``move_selection``) walk the selection; a double-click asks to edit a we
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -399,7 +399,7 @@ class NetworkView(QGraphicsView):
         self._one_line_labels = False  # an output's target beside its name, not below it
         self._edge_label_mode = EdgeLabelMode.AUTO
         self._edge_label_items: dict[tuple[int, int, int], EdgeLabelItem] = {}
-        self._label_centres: dict[tuple[int, int, int], QPointF] = {}  # of the labels as last placed
+        self._label_centres: dict[Hashable, QPointF] = {}  # by edge (l, j, k), of the labels as last placed
         self._centres_layout: GraphLayout | None = None  # the layout they were placed in
         self._labels_held = False  # hold_label_places
         self._colour_scale = ColourScale()
