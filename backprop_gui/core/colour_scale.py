@@ -84,6 +84,24 @@ def pass_values(stepper: Stepper, quantity: Quantity) -> Array:
     return np.concatenate([np.ravel(p) for p in parts])
 
 
+def pass_limit(stepper: Stepper, quantity: Quantity) -> float:
+    """The ``PASS`` limit of ``quantity``: ``nice_ceiling`` of every value of the stepper's pass. It
+    is the same at every step of a pass, so the last few passes' limits are kept (by their record)."""
+    record = stepper.record
+    for kept_record, kept_quantity, kept in _pass_limits:
+        if kept_record is record and kept_quantity is quantity:
+            return kept
+    with np.errstate(invalid="ignore"):
+        limit = nice_ceiling(symmetric_limit(pass_values(stepper, quantity)))
+    _pass_limits.append((record, quantity, limit))
+    del _pass_limits[:-KEPT_LIMITS]
+    return limit
+
+
+KEPT_LIMITS = 2 * len(SCALED)  # two passes' limits of every quantity
+_pass_limits: list[tuple[object, Quantity, float]] = []
+
+
 @dataclass(frozen=True)
 class ColourScale:
     """How the ±limit of a quantity's colours is chosen: ``mode`` and, for ``FIXED``, ``fixed`` = v > 0."""
@@ -102,8 +120,7 @@ class ColourScale:
             return self.fixed
         if self.mode is ScaleMode.PHASE:
             return symmetric_limit(np.asarray(shown, dtype=float))
-        with np.errstate(invalid="ignore"):
-            return nice_ceiling(symmetric_limit(pass_values(stepper, quantity)))
+        return pass_limit(stepper, quantity)
 
     @property
     def name(self) -> str:

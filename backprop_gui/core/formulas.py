@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -96,6 +97,7 @@ class Equation:
 # --- names --------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # the same few indices, asked for by every equation written
 def index(*numbers: int) -> str:
     """1-based subscript of 0-based indices: (0, 1) → "12", (9, 0) → "10,1"."""
     shown = [str(n + 1) for n in numbers]

@@ -112,11 +112,47 @@ def candidates(request: LabelRequest) -> Iterable[Box]:
             yield Box(px - w / 2, py - h / 2, w, h)
 
 
+class Spots:
+    """What is known of the spots a label may take among the graph's ``edges`` whatever else is placed:
+    whether a spot is on its own edge without doubt, how many other lines cross it, and how many lines
+    were weighed to find out. Kept while the lines stay (one graph layout): a step weighs again only
+    the spots of labels whose size changed. What is kept is kept per grid ``cell`` (the largest label's
+    size), so the lines weighed, and the labels the ``CHECKS`` budget hides, are those of a fresh start."""
+
+    def __init__(self, edges: Sequence[Line]) -> None:
+        self.edges = edges
+        self._lines: dict[float, _LineGrid] = {}
+        self._weighed: dict[tuple[float, Hashable, float, float, int], tuple[bool, int, int]] = {}
+
+    def weigh(self, request: LabelRequest, index: int, box: Box, cell: float) -> tuple[bool, int, int]:
+        """(usable, lines crossing, lines weighed) of ``box``, the ``index``-th of ``candidates(request)``,
+        on a grid of ``cell``: usable when its own edge passes through it and it is nearer that edge than
+        any other."""
+        key = (cell, request.key, request.width, request.height, index)
+        found = self._weighed.get(key)
+        if found is None:
+            lines = self._lines.get(cell)
+            if lines is None:
+                lines = self._lines[cell] = _LineGrid(cell, self.edges)
+            before = lines.checks
+            usable = segment_crosses(box, request.start, request.end) and lines.nearest_is(box, request)
+            crossed = lines.crossings(box, request.key, len(self.edges) + 1) if usable else 0
+            found = self._weighed[key] = (usable, crossed, lines.checks - before)
+            if len(self._weighed) > MAX_WEIGHED:
+                self._weighed.clear()
+                self._lines.clear()
+        return found
+
+
+MAX_WEIGHED = 200_000  # spots remembered by one ``Spots``: beyond, they are weighed afresh
+
+
 def place_labels(
     requests: Sequence[LabelRequest],
     obstacles: Iterable[Box] = (),
     bounds: Box | None = None,
     edges: Sequence[Line] = (),
+    spots: Spots | None = None,
 ) -> dict[Hashable, Box]:
     """Where each label goes: ``key`` → its box, for the labels that found a free, unambiguous spot.
 
@@ -124,7 +160,8 @@ def place_labels(
     lie inside ``bounds`` if given. Labels are placed most important first (ties keep their order).
     ``edges`` (key, start, end) are the graph's lines: a label's own edge (same key) passes through
     its box, its centre is nearer that edge than any other by ``CLEAR_MARGIN`` of its height, and
-    of such spots the one fewest other lines cross is taken.
+    of such spots the one fewest other lines cross is taken. ``spots``, kept by the caller for these
+    ``edges``, remembers what was weighed of each spot (the result is the same with or without).
     """
     if not requests:
         return {}
@@ -132,18 +169,20 @@ def place_labels(
     grid = _Grid(cell)
     for box in obstacles:
         grid.add(box)
-    lines = _LineGrid(cell, edges)
+    spots = spots or Spots(edges)
+    checks = 0  # lines weighed for the spots considered (counted alike whether weighed now or before)
     placed: dict[Hashable, Box] = {}
     for request in sorted(requests, key=lambda r: -r.importance):
-        if lines.checks > CHECKS:
+        if checks > CHECKS:
             break  # the rest would take too long to place without doubt: the least important are hidden
         best: tuple[int, Box] | None = None
-        for box in candidates(request):
+        for index, box in enumerate(candidates(request)):
             if (bounds is not None and not box.inside(bounds)) or grid.hits(box):
                 continue
-            if not segment_crosses(box, request.start, request.end) or not lines.nearest_is(box, request):
+            usable, crossed, weighed = spots.weigh(request, index, box, cell)
+            checks += weighed
+            if not usable:
                 continue  # off its edge, or as near another edge: it could be read as that one's
-            crossed = lines.crossings(box, request.key, best[0] if best else len(edges) + 1)
             if best is None or crossed < best[0]:
                 best = (crossed, box)
             if crossed == 0:
@@ -154,25 +193,32 @@ def place_labels(
     return placed
 
 
+def edge_lines(layout: GraphLayout) -> list[Line]:
+    """Every edge of ``layout`` as a line (key, start, end): what ``place_edge_labels`` keeps labels clear of."""
+    return [(key, (e.start.x, e.start.y), (e.end.x, e.end.y)) for key, e in layout.edges.items()]
+
+
 def place_edge_labels(
     layout: GraphLayout,
     labels: Mapping[tuple[int, int, int], tuple[float, float, float]],
     bounds: Box | None = None,
     also_avoid: Iterable[Box] = (),
+    spots: Spots | None = None,
 ) -> dict[Hashable, Box]:
     """Labels on the edges of ``layout``: edge key (l, j, k) → (width, height, importance) of its
     label, for the edges to label. The obstacles are the layout's own (``GraphLayout.obstacles``:
     neurons with their rings and numbers, the input and output labels, captions, title, elision
-    marks and the legend) and ``also_avoid``; every edge of the layout is a line to keep clear of."""
+    marks and the legend) and ``also_avoid``; every edge of the layout is a line to keep clear of.
+    ``spots``: ``Spots(edge_lines(layout))``, kept by the caller while the layout stays."""
     requests = []
     for key, (width, height, importance) in labels.items():
         segment = layout.edges[key]
         start, end = (segment.start.x, segment.start.y), (segment.end.x, segment.end.y)
         requests.append(LabelRequest(key, start, end, width, height, importance))
-    edges = [(key, (e.start.x, e.start.y), (e.end.x, e.end.y)) for key, e in layout.edges.items()]
+    spots = spots or Spots(edge_lines(layout))
     c = CLEARANCE
     obstacles = [Box(b.x - c, b.y - c, b.width + 2 * c, b.height + 2 * c) for b in layout.obstacles()]
-    return place_labels(requests, [*obstacles, *also_avoid], bounds, edges)
+    return place_labels(requests, [*obstacles, *also_avoid], bounds, spots.edges, spots)
 
 
 class _LineGrid:

@@ -230,7 +230,14 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
         if any(ln.equation is not None for ln in section.lines):
             sections.append(section)
 
+    def started(step: PhaseStep) -> bool:
+        """Whether ``step`` has a known value yet; the phases after one that has none have none either,
+        so the sections end there (their equations are not written out at all)."""
+        return s.done(step) > 0
+
     for l in range(1, L + 1):
+        if not started(PhaseStep(Phase.FORWARD, l)):
+            return sections
         js = choice.neurons(l)
         lines = [ln for j in js for q in (Q.WEIGHTED_INPUT, Q.ACTIVATION) for ln in line(neuron(l, j)[q], l, j)]
         activation = network.layer(l).activation
@@ -240,6 +247,8 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
         step = PhaseStep(Phase.FORWARD, l)
         add(WorkedSection(title, step, defs, (*lines, *choice.neuron_summary(l)), activation=activation))
 
+    if not started(PhaseStep(Phase.LOSS)):
+        return sections
     js = choice.neurons(L)
     out = neuron(L, js[0])
     losses = [ln for eq in all_of(L, js[0], Q.LOSS) for ln in line(eq, None, None)]
@@ -249,6 +258,8 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
     add(WorkedSection(title, PhaseStep(Phase.LOSS), defs, (*lines, *choice.neuron_summary(L))))
 
     for l in range(L, 0, -1):
+        if not started(PhaseStep(Phase.BACKWARD, l)):
+            return sections
         js = choice.neurons(l)
         bias = network.layer(l).has_bias
         per_neuron = [neuron(l, j)[q] for j in js for q in (Q.DELTA, Q.GRAD_BIASES) if q in neuron(l, j)]
@@ -273,6 +284,8 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
         step = PhaseStep(Phase.BACKWARD, l)
         add(WorkedSection(f"Backward {l}", step, defs, tuple(lines), notes, activation if uses_f else "", uses_f))
 
+    if not started(PhaseStep(Phase.UPDATE)):
+        return sections
     updates: list[WorkedLine] = []
     defs = ()
     bias_defined = False

@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_gui.core.colour_scale import ColourScale, ScaleMode, nice_ceiling, pass_values, symmetric_limit
+from backprop_gui.core.colour_scale import (
+    ColourScale,
+    ScaleMode,
+    nice_ceiling,
+    pass_limit,
+    pass_values,
+    symmetric_limit,
+)
 from backprop_gui.core.edge_labels import EdgeLabelKind, EdgeLabelMode, edge_labels, layer_kinds
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.geometry import Box
@@ -79,6 +86,18 @@ def test_the_per_pass_scale_is_one_nice_number_from_start_to_update():
         assert limits == limits[:4] * (len(limits) // 4), name
         for q, limit in zip((Quantity.ACTIVATION, Quantity.DELTA), limits, strict=False):
             assert limit >= np.abs(pass_values(stepper, q)).max()
+
+
+def test_the_per_pass_limit_kept_for_a_pass_is_the_one_its_values_give_and_a_new_pass_has_its_own():
+    stepper = _stepper("course_simple")
+    for move in (stepper.step, stepper.run_to_end, stepper.next_batch, stepper.restart, stepper.step):
+        move()
+        for q in (Quantity.ACTIVATION, Quantity.WEIGHTED_INPUT, Quantity.DELTA, Quantity.NEW_WEIGHTS):
+            assert pass_limit(stepper, q) == nice_ceiling(symmetric_limit(pass_values(stepper, q)))
+    before = pass_limit(stepper, Quantity.NEW_WEIGHTS)
+    stepper.network.layer(1).weights = stepper.network.layer(1).weights * 100  # an edit, then a new pass
+    stepper.restart()
+    assert pass_limit(stepper, Quantity.NEW_WEIGHTS) > before
 
 
 def test_a_sigmoid_output_of_one_half_is_not_saturated_per_pass():

@@ -13,7 +13,9 @@ from backprop_gui.core.graph_layout import GraphLayout, layout_graph
 from backprop_gui.core.label_placement import (
     CLEAR_MARGIN,
     LabelRequest,
+    Spots,
     distance_to_segment,
+    edge_lines,
     place_edge_labels,
     place_labels,
     segment_crosses,
@@ -67,6 +69,21 @@ def test_every_label_is_clear_and_on_its_own_edge_or_hidden(shape, view):
     assert placed or shape == "784-64-10"
     assert set(placed) <= set(wanted)
     check_unambiguous(layout, placed, bounds)
+
+
+@pytest.mark.parametrize("shape", ["3-12-12-2", "16-16-16"])
+def test_spots_kept_from_earlier_placements_place_labels_as_a_fresh_placement_does(shape):
+    """A step places labels of other sizes and importance on the same layout: what ``Spots`` kept of
+    earlier steps changes nothing, not even which labels the budget hides in a dense graph."""
+    sizes = SHAPES[shape]
+    layout = layout_graph(sizes, graph_texts(sizes), Size(900, 600), LEGEND)
+    kept = Spots(edge_lines(layout))
+    for step in range(4):
+        width = LABEL[0] + 8 * (step % 2)
+        wanted = {key: (width, LABEL[1], float((i * (step + 3)) % 7)) for i, key in enumerate(layout.edges)}
+        placed = place_edge_labels(layout, wanted, layout.scene, spots=kept)
+        assert placed == place_edge_labels(layout, wanted, layout.scene)
+        check_unambiguous(layout, placed, layout.scene)
 
 
 def test_the_layouts_obstacles_are_kept_clear_and_others_too():

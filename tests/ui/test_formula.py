@@ -91,7 +91,7 @@ def test_edge_formula_and_update(view):
     model.set_selection(Selection(2, 0, 0))
     model.run_to_end()
     text = shown(view)
-    assert "Edge w112:" in text and "w<sub>11</sub><sup>2</sup>" in view._html(view.equations())
+    assert "Edge w112:" in text and "w<sub>11</sub><sup>2</sup>" in "".join(view._pieces(view.equations()))
     assert "= −5 − 0.5 × (−0.004162)" in text
     assert "= −4.998" in text
 
@@ -109,7 +109,7 @@ def test_current_phase_equation_is_marked(view):
     model.set_selection(Selection(2, 0))
     model.step()
     model.step()
-    assert '<a name="current"></a>' in view._html(view.equations())
+    assert '<a name="current"></a>' in "".join(view._pieces(view.equations()))
 
 
 def test_html_in_activation_note_or_labels_cannot_inject_markup(qtbot):
@@ -120,7 +120,7 @@ def test_html_in_activation_note_or_labels_cannot_inject_markup(qtbot):
     qtbot.addWidget(widget)
     widget.show()
     model.set_selection(Selection(1, 0))
-    assert "<script>" not in widget._html(widget.equations())
+    assert "<script>" not in "".join(widget._pieces(widget.equations()))
 
 
 def test_a_hidden_panel_catches_up_when_shown(view):

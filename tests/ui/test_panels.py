@@ -365,3 +365,21 @@ def test_the_values_follow_the_phase_to_the_layer_just_computed(qtbot, window):
     for tab in expected:
         press(qtbot, window, KEY.Key_F10)
         assert panel.tabs.currentIndex() == tab, model.stepper.current
+
+
+def test_a_step_repaints_only_the_tables_whose_cells_change(panel):
+    """Forward 1 fills the neurons of layer 1; its weights and weight gradients read as before, so they
+    are not told to repaint, until Update (old → new) and the next sample's pass change them."""
+    model = panel.model
+    tables = {name: panel.table_for(1, position).table_model() for position, name in enumerate(("z", "w", "dw"))}
+    told: dict[str, int] = dict.fromkeys(tables, 0)
+    for name, table in tables.items():
+        table.dataChanged.connect(lambda *_args, name=name: told.__setitem__(name, told[name] + 1))
+    model.step()  # Forward 1
+    assert told == {"z": 1, "w": 0, "dw": 0}
+    assert column_texts(tables["z"], 0) == formatted(model, first_sample(model, Quantity.WEIGHTED_INPUT, 1))
+    while not model.stepper.at_end:
+        model.step()
+    assert panel.tabs.currentIndex() == 1  # Backward 1 showed layer 1, and Update stays there
+    assert told["w"] == 1 and told["dw"] == 1  # the weights' Update; ∂C/∂w¹ at Backward 1
+    assert "→" in column_texts(tables["w"], 0)[0]

@@ -128,6 +128,7 @@ class ColorLegend(QWidget):
         self.compact = False
         self._doc = QTextDocument()
         self._doc.setDocumentMargin(0)
+        self._doc_made_for: tuple = ()  # what ``_doc`` holds: (html, font, text colour)
 
     def set_scale(self, title_html: str, limit_text: str, edges_html: str) -> None:
         """Show ``title_html`` over a bar labelled −``limit_text`` … 0 … +``limit_text``."""
@@ -145,8 +146,20 @@ class ColorLegend(QWidget):
 
     def plain_text(self) -> str:
         """What the legend says, as plain text (for tests and accessibility)."""
-        self._doc.setHtml(self._html())
-        return self._doc.toPlainText()
+        return self._text().toPlainText()
+
+    def _text(self) -> QTextDocument:
+        """The legend's text laid out, parsed again only when it, the font or the colours changed (a
+        repaint of the graph under the legend repaints the legend too)."""
+        color = self.palette().color(QPalette.ColorRole.Text).name()
+        made_for = (self._html(), self.font().key(), color)
+        if made_for != self._doc_made_for:
+            self._doc_made_for = made_for
+            self._doc.setDefaultFont(self.font())
+            self._doc.setDefaultStyleSheet(f"body {{ color: {color}; }}")
+            self._doc.setHtml(f"<body>{made_for[0]}</body>")
+            self._doc.setTextWidth(-1)
+        return self._doc
 
     def _html(self) -> str:
         return self.title_html if self.compact else f"{self.title_html}<br>{self.edges_html}"
@@ -156,10 +169,7 @@ class ColorLegend(QWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         fm = QFontMetricsF(self.font())
-        self._doc.setDefaultFont(self.font())
-        self._doc.setHtml(self._html())
-        self._doc.setTextWidth(-1)
-        text = self._doc.size()
+        text = self._text().size()
         if self.compact:
             width = text.width() + 12 + self._compact_bar_width(fm) + 20
             return QSize(round(width), round(max(text.height(), fm.height()) + 12))
@@ -180,19 +190,17 @@ class ColorLegend(QWidget):
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
 
         fm = QFontMetricsF(self.font())
-        self._doc.setDefaultFont(self.font())
-        self._doc.setDefaultStyleSheet(f"body {{ color: {palette.color(QPalette.ColorRole.Text).name()}; }}")
-        self._doc.setHtml(f"<body>{self._html()}</body>")
+        text = self._text()
         painter.save()
         painter.translate(10, 6 if self.compact else 8)
-        self._doc.drawContents(painter)
+        text.drawContents(painter)
         painter.restore()
         if self.compact:
             self._paint_compact_bar(painter, fm, frame)
             painter.end()
             return
 
-        top = 8 + self._doc.size().height() + 6
+        top = 8 + text.size().height() + 6
         unknown_w = fm.horizontalAdvance("not yet known") + 26
         bar = QRectF(10, top, self.width() - 30 - unknown_w, fm.height() * 0.8)
         _draw_scale_bar(painter, bar, frame)
@@ -213,7 +221,7 @@ class ColorLegend(QWidget):
     def _paint_compact_bar(self, painter: QPainter, fm: QFontMetricsF, frame: QColor) -> None:
         """The one-line form: −limit, the colour bar, +limit, after the quantity's name."""
         low, high = f"−{self.limit_text}", f"+{self.limit_text}"
-        left = 10 + self._doc.idealWidth() + 12
+        left = 10 + self._text().idealWidth() + 12
         baseline = self.height() / 2 + fm.ascent() / 2 - 2
         painter.setPen(self.palette().color(QPalette.ColorRole.Text))
         painter.setFont(QFont(self.font()))

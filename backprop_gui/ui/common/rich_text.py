@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
@@ -33,6 +33,7 @@ def sym_html(sym: Sym) -> str:
     return base + sub + sup
 
 
+@lru_cache(maxsize=4096)  # a step writes again most of the equations of the step before
 def tokens_html(tokens: tuple[Token, ...], digits: int, number_color: str | None = None) -> str:
     """Tokens as rich text; numbers at ``digits`` significant digits, in ``number_color`` if given."""
     parts = []

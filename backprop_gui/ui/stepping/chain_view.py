@@ -45,6 +45,7 @@ class ChainRuleView(PassPage):
         self.document().setDocumentMargin(10)
         self.highlighted.connect(self._hovered)
         self.rule: ChainRule | None = None
+        self._page = ""  # the rich text shown
         self._shown = ShownRefresh(self, self.refresh)
         self._apply_font()
         model.changed.connect(self._on_changed)
@@ -68,7 +69,10 @@ class ChainRuleView(PassPage):
     def refresh(self) -> None:
         target = self.target()
         self.rule = None if target is None else chain_rule(self.model.stepper, *target)
-        self.setHtml(self._html(target))
+        page = self._html(target)
+        if page != self._page:  # a step often leaves the chain rule as it was: not parsed and laid out again
+            self._page = page
+            self.setHtml(page)
 
     def path_at(self, row: int) -> ChainPath | None:
         rule = self.rule

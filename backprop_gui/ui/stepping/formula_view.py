@@ -172,7 +172,7 @@ class FormulaView(PassPage):
 
     def refresh(self) -> None:
         """Redraw, scrolled to the current phase, or to the selection when the selection changed last."""
-        self.setHtml(self._html(self.equations()))  # written whole: a step changes most of it
+        self.write(self._pieces(self.equations()), self._colors())  # the equations that read the same stay
         self.scrollToAnchor(self._anchor)
 
     def _on_changed(self, what: str) -> None:
@@ -196,15 +196,17 @@ class FormulaView(PassPage):
         current = mix(base, palette.color(QPalette.ColorRole.Highlight), 0.25 if dark else 0.12).name()
         return number, muted, current
 
-    def _html(self, found: list[Equation]) -> str:
+    def _pieces(self, found: list[Equation]) -> list[str]:
+        """The page in pieces of whole paragraphs: the phase's heading, each equation, the selection's
+        title; ``write`` parses again only the pieces that changed."""
         stepper = self.model.stepper
         target = self.target()
         number, muted, current_bg = self._colors()
         if target is None:
-            return (
+            return [
                 f'<p style="color:{muted}">Nothing computed yet. Step (F10) to run the first phase, '
                 "or click a neuron or an edge to see how its values are computed.</p>"
-            )
+            ]
         digits = self.model.precision
         metrics = QFontMetricsF(self.document().defaultFont())
         out = []
@@ -237,7 +239,7 @@ class FormulaView(PassPage):
             is_current = eq.phase is not None and eq.phase == stepper.current
             background = current_bg if is_current else None
             out.append(self._kept_html(eq, digits, number, muted, background, i in hidden, metrics))
-        return "".join(out)
+        return out
 
     def _kept_html(
         self,

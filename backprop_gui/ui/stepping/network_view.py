@@ -12,7 +12,8 @@ calling ``move_selection``) walk the selection; a double-click asks to edit a we
 from __future__ import annotations
 
 import html
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,7 +61,7 @@ from backprop_gui.core.graph_layout import (
     layout_graph,
     shown_neurons,
 )
-from backprop_gui.core.label_placement import place_edge_labels
+from backprop_gui.core.label_placement import Spots, edge_lines, place_edge_labels
 from backprop_gui.core.phase_display import current_work, neuron_quantity
 from backprop_gui.core.session import EdgeMode
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
@@ -131,6 +132,13 @@ def neighbour(selection: Selection | None, sizes: Sequence[int], move: str, star
     return Selection(l, min(j, sizes[l] - 1))
 
 
+def _cached(item: QGraphicsItem) -> None:
+    """Keep ``item`` drawn in a pixmap until it changes: a step repaints the parts of the view its changes
+    touch, and most items there (neurons, numbers, texts) are as they were, so they are copied, not drawn
+    again. (Not the edges: their pixmaps would be as large as the rectangles around the lines.)"""
+    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def _full(value: float) -> str:
     """Full precision: the shortest text that reads back as exactly ``value``."""
     return repr(float(value)).replace("-", "−")
@@ -172,6 +180,8 @@ class NeuronItem(QGraphicsEllipseItem):
         self._inside_color = QColor(style.text)  # the number's colour on the circle's fill
         self.value_item = QGraphicsSimpleTextItem(self)
         self.setZValue(2)
+        _cached(self)
+        _cached(self.value_item)
 
     def value_text(self) -> str:
         """The number shown inside the circle ("" when the value is not known yet)."""
@@ -275,6 +285,7 @@ class EdgeItem(QGraphicsLineItem):
         self._marks_drawn = (False, False, False)
         self.pen_key: tuple | None = None  # the bucket of the pen shown
         self._bounds: tuple[float, QRectF] | None = None  # (line scale, bounding rectangle) kept
+        self._pen, self._line = self.pen(), self.line()  # kept for paint, called for every edge shown
         self.setZValue(0)
 
     def set_marks(self, glow: bool, selected: bool, lit: bool = False) -> None:
@@ -289,19 +300,21 @@ class EdgeItem(QGraphicsLineItem):
     def setPen(self, pen: QPen | Qt.PenStyle | QColor) -> None:  # noqa: N802 (Qt's name)
         self._bounds = None  # before Qt asks for the new bounds
         super().setPen(pen)
+        self._pen = pen if isinstance(pen, QPen) else self.pen()  # (the view's pens are shared, never changed)
 
     def setLine(self, *line) -> None:  # noqa: N802 (Qt's name)
         self._bounds = None
         super().setLine(*line)
+        self._line = self.line()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
         # Computed here and kept until the pen, the line or the scale changes: QGraphicsLineItem's own
         # derives it from shape(), a costly stroke, and Qt asks for it many times per repaint.
         scale = self.style.line_scale
         if self._bounds is None or self._bounds[0] != scale:
-            m = self.pen().widthF() / 2 + 9 * scale
-            self._bounds = (scale, QRectF(self.line().p1(), self.line().p2()).normalized().adjusted(-m, -m, m, m))
-        return QRectF(self._bounds[1])
+            m = self._pen.widthF() / 2 + 9 * scale
+            self._bounds = (scale, QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(-m, -m, m, m))
+        return self._bounds[1]  # (Qt takes a copy)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath(self.line().p1())
@@ -311,19 +324,21 @@ class EdgeItem(QGraphicsLineItem):
         return stroker.createStroke(path)
 
     def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
-        width = self.pen().widthF()
-        scale = self.style.line_scale
-        round_cap = (Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
-        if self.selected:  # a selection-coloured outline around the edge, apart from its own colour
-            painter.setPen(QPen(self.style.selection, width + 9 * scale, *round_cap))
-            painter.drawLine(self.line())
-            painter.setPen(QPen(self.style.background, width + 4 * scale, *round_cap))
-            painter.drawLine(self.line())
-        elif self.glow or self.lit:
-            painter.setPen(QPen(self.style.edge_glow, width + 5 * scale, *round_cap))
-            painter.drawLine(self.line())
-        painter.setPen(self.pen())
-        painter.drawLine(self.line())
+        line = self._line
+        if self.selected or self.glow or self.lit:
+            width = self._pen.widthF()
+            scale = self.style.line_scale
+            round_cap = (Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+            if self.selected:  # a selection-coloured outline around the edge, apart from its own colour
+                painter.setPen(QPen(self.style.selection, width + 9 * scale, *round_cap))
+                painter.drawLine(line)
+                painter.setPen(QPen(self.style.background, width + 4 * scale, *round_cap))
+                painter.drawLine(line)
+            else:
+                painter.setPen(QPen(self.style.edge_glow, width + 5 * scale, *round_cap))
+                painter.drawLine(line)
+        painter.setPen(self._pen)
+        painter.drawLine(line)
 
 
 class EdgeLabelItem(QGraphicsItem):
@@ -340,6 +355,7 @@ class EdgeLabelItem(QGraphicsItem):
         self._size = QRectF()
         self.setZValue(1.5)  # above the edges, below the neurons (which it never overlaps)
         self.setAcceptHoverEvents(False)
+        _cached(self)
 
     def set_text(self, text: str, font: QFont, muted: bool) -> None:
         if (text, muted) != (self.text, self.muted) or font != self._font:
@@ -407,6 +423,7 @@ class NetworkView(QGraphicsView):
         self._path: set[Selection] = set()  # the neurons and edges of the chain-rule path to highlight
         self._measure = QGraphicsTextItem()  # measures the outputs' labels in both forms, off the scene
         self._layout: GraphLayout  # set by every relayout, the first in _build
+        self._spots: Spots  # set with the layout
 
         scene = QGraphicsScene(self)
         scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # items move and restyle every step
@@ -462,6 +479,18 @@ class NetworkView(QGraphicsView):
             self._forget_styles()
             self._refresh()
             self.colourScaleChanged.emit(scale)
+
+    @contextmanager
+    def drawn_directly(self) -> Iterator[None]:
+        """Within it every item draws itself, not a pixmap kept of it: an SVG export keeps text as text."""
+        cached = [item for item in self.scene().items() if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+        for item in cached:
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        try:
+            yield
+        finally:
+            for item in cached:
+                _cached(item)
 
     def edge_label_items(self) -> dict[tuple[int, int, int], EdgeLabelItem]:
         """The labels drawn now, by edge (layer, j, k), 0-based j and k."""
@@ -629,6 +658,7 @@ class NetworkView(QGraphicsView):
         item.setHtml(rich_text)
         item.setZValue(3)
         item.setAcceptHoverEvents(False)
+        _cached(item)
         self.scene().addItem(item)
         return item
 
@@ -712,6 +742,7 @@ class NetworkView(QGraphicsView):
             self._style.line_scale,
         )
         self._layout = layout
+        self._spots = Spots(edge_lines(layout))  # what is known of the edge labels' spots, for this layout
         if layout.one_line_labels != self._one_line_labels:
             self._one_line_labels = layout.one_line_labels
             self._update_labels()
@@ -1041,7 +1072,7 @@ class NetworkView(QGraphicsView):
                     item.setPos(centre.x() - width / 2, centre.y() - height / 2)
             return
         seen = _box(self.mapToScene(self.viewport().rect()))
-        placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved())
+        placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved(), self._spots)
         self._label_centres = {key: QPointF(b.x + b.width / 2, b.y + b.height / 2) for key, b in placed.items()}
         self._centres_layout = self._layout
         for key, item in self._edge_label_items.items():

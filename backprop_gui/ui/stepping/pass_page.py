@@ -64,6 +64,7 @@ class PassPage(QTextBrowser):
             cursor.setPosition(self._starts[kept_from], QTextCursor.MoveMode.KeepAnchor)
         else:
             cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.beginEditBlock()  # one change for the layout: the page is never laid out emptied or half written
         cursor.removeSelectedText()
         starts = self._starts[:head]
         middle = new[head : len(new) - tail]
@@ -79,6 +80,7 @@ class PassPage(QTextBrowser):
             for piece in middle[:-1]:
                 block += _paragraphs(piece)
                 starts.append(self.document().findBlockByNumber(block).position() - 1)
+        cursor.endEditBlock()
         if kept_from < len(old):
             shift = cursor.position() - self._starts[kept_from]
             starts += [start + shift for start in self._starts[kept_from:]]

@@ -148,18 +148,33 @@ class _ValueModel(QAbstractTableModel):
             and self.reveal.holds_back(getter.quantity, getter.layer)
         )
 
-    def refresh(self) -> None:
-        """Re-read the stepper's numbers and tell the views every cell may have changed."""
+    def refresh(self) -> bool:
+        """Re-read the stepper's numbers; if any cell may show otherwise, tell the views and return True
+        (a step leaves most tables as they were, and they are not repainted then)."""
         shape = (self.rowCount(), self.columnCount())
+        shown = self._shown()
         self._load()
         if shape != (self.rowCount(), self.columnCount()):
             self.beginResetModel()
             self.endResetModel()
-        elif shape[0] and shape[1]:
-            self.dataChanged.emit(self.index(0, 0), self.index(shape[0] - 1, shape[1] - 1))
+            return True
+        if not shape[0] or not shape[1] or _same(shown, self._shown()):
+            return False
+        self.dataChanged.emit(self.index(0, 0), self.index(shape[0] - 1, shape[1] - 1))
+        return True
 
     def _load(self) -> None:
         raise NotImplementedError
+
+    def _numbers(self) -> tuple:
+        """The arrays and flags the cells are drawn from (``_shown``)."""
+        raise NotImplementedError
+
+    def _shown(self) -> tuple:
+        """Everything the cells' look depends on: the numbers loaded (copied: a getter may hand out an
+        array that changes in place later), the precision and the colours."""
+        numbers = tuple(np.array(part) if isinstance(part, np.ndarray) else part for part in _flat(self._numbers()))
+        return numbers, self.model.precision, self._tint.rgba(), self._muted.rgba()
 
     def column_texts(self, column: int) -> list[str]:
         """The texts of the cells of ``column``, as ``data`` shows them (read straight from the cache)."""
@@ -249,6 +264,10 @@ class NeuronTableModel(_ValueModel):
             self._cache.append((values, known, after))
         self._held_columns = [(self._held(column.values), self._held(column.after)) for column in self.columns]
         self._rows = len(self._cache[0][0]) if self._cache else 0
+
+    def _numbers(self) -> tuple:
+        current = self.model.stepper.current
+        return (*self._cache, *self._held_columns, *(column.phase == current for column in self.columns))
 
     def rowCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent is not None and parent.isValid() else self._rows
@@ -342,6 +361,10 @@ class MatrixTableModel(_ValueModel):
             self._new = new if known.all() else None
         self._held_values, self._held_new = self._held(self.getter), self._held(self.after)
 
+    def _numbers(self) -> tuple:
+        current = self.phase == self.model.stepper.current
+        return self._values, self._known, self._new, self._held_values, self._held_new, current
+
     def rowCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent is not None and parent.isValid() else self._values.shape[0]
 
@@ -401,6 +424,27 @@ class MatrixTableModel(_ValueModel):
         return self.index(selection.j, selection.k)
 
 
+def _flat(parts: tuple) -> list:
+    """``parts`` with the tuples in it opened, once: (a, (b, c)) → [a, b, c]."""
+    return [item for part in parts for item in (part if isinstance(part, tuple) else (part,))]
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """Whether two ``_shown`` tuples are equal, arrays compared by value (NaN equal to NaN)."""
+    (left, *rest_a), (right, *rest_b) = a, b
+    if rest_a != rest_b or len(left) != len(right):
+        return False
+    for x, y in zip(left, right, strict=True):
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape == y.shape):
+                return False
+            if not np.array_equal(x, y, equal_nan=x.dtype.kind == "f"):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
 # --- the views ------------------------------------------------------------------------------
 
 
@@ -427,6 +471,7 @@ class ValueTable(QTableView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._row_height = height
         self._widths: tuple[str, dict[str, int]] = ("", {})  # (font key, width of each text measured)
+        self._fitted_in = ""  # the font key the columns were last fitted in
         self.horizontalHeader().setMinimumSectionSize(QFontMetrics(number_font()).horizontalAdvance("−0.0000") + 12)
 
     def fit_height(self) -> None:
@@ -439,8 +484,13 @@ class ValueTable(QTableView):
     def table_model(self) -> _ValueModel:
         return self.model()  # type: ignore[return-value]
 
+    def fitted(self) -> bool:
+        """Whether the columns were fitted in the numbers' font as it is now (else they must be again)."""
+        return self._fitted_in == number_font(bold=True).key()
+
     def fit_columns(self, digits: int, updating: bool) -> None:
         """Columns as wide as their numbers; a large matrix gets one width for ``digits`` digits instead."""
+        self._fitted_in = number_font(bold=True).key()
         model = self.table_model()
         if model.rowCount() * model.columnCount() <= MAX_MEASURED_CELLS:
             font = number_font(bold=True)
@@ -744,8 +794,8 @@ class ValuesPanel(QWidget):
         stepper = self.model.stepper
         updating = stepper.at_end
         for table in self._pages[page]:
-            table.table_model().refresh()
-            table.fit_columns(self.model.precision, updating)
+            if table.table_model().refresh() or not table.fitted():  # columns follow what changed
+                table.fit_columns(self.model.precision, updating)
         if page == 0:
             self._refresh_sample_labels()
 

@@ -53,7 +53,8 @@ def _paint_graph(view: NetworkView, painter: QPainter, scale: float) -> None:
     target = QRectF(0, 0, rect.width() * scale, rect.height() * scale)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     painter.fillRect(target, view.backgroundBrush())
-    view.scene().render(painter, target, rect)
+    with view.drawn_directly():
+        view.scene().render(painter, target, rect)
     legend = view.legend
     painter.save()
     painter.scale(scale, scale)

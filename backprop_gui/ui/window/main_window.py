@@ -166,7 +166,8 @@ class SamplePicker(QWidget):
         stepper = self.model.stepper
         count = stepper.batch_count
         self.spin.blockSignals(True)
-        self.spin.setRange(1, count)
+        if (self.spin.minimum(), self.spin.maximum()) != (1, count):  # setRange lays the whole window out again
+            self.spin.setRange(1, count)
         self.spin.setValue(stepper.batch + 1)
         self.spin.blockSignals(False)
         self.count.setText(f"of {count}")
