@@ -39,6 +39,15 @@ class EdgeMode(StrEnum):
 
 NEURON_VALUES = tuple(NeuronValue)
 EDGE_MODES = tuple(EdgeMode)
+# What the window calls each choice (View ▸ Neurons Show, View ▸ Edges Show).
+NEURON_VALUE_NAMES = {
+    NeuronValue.AUTO: "Auto (the phase's value)",
+    NeuronValue.Z: "Weighted input z",
+    NeuronValue.A: "Activation a",
+    NeuronValue.DELTA: "Error δ",
+    NeuronValue.MAPS: "Maps of a over the input plane",
+}
+EDGE_MODE_NAMES = {EdgeMode.WEIGHTS: "Weights w", EdgeMode.GRADIENTS: "Gradients ∂C/∂w"}
 Parameters = tuple[dict[int, np.ndarray], dict[int, np.ndarray]]  # ({l: w^l}, {l: b^l}), l = 1..L
 
 

@@ -109,7 +109,7 @@ def step_and_repaint_figures(repeats: int = REPEATS) -> dict[str, dict[str, list
         autosaves = stack.enter_context(private_settings())
         windows = {name: stack.enter_context(shown_window(session_for(*n), autosaves)) for name, n in NETWORKS.items()}
         for window in windows.values():
-            assert window.network_view.edge_label_mode == EdgeLabelMode.AUTO
+            assert window.model.state.edge_label_mode == EdgeLabelMode.AUTO
         for _ in range(repeats):
             for mode in MODES:
                 with machine(mode):

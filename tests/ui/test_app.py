@@ -13,10 +13,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox
 
 from backprop_gui.core.breakpoints import BreakpointSettings
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import SessionView, StepperPosition
 from backprop_gui.core.session_format import dumps, session_to_dict
-from backprop_gui.ui.common.session_model import Selection
 from backprop_gui.ui.sessions.autosave import encode
 from backprop_gui.ui.training.controller import TRAINING
 from backprop_gui.ui.window import app as app_module

@@ -8,12 +8,13 @@ from PySide6.QtWidgets import QMainWindow
 
 from backprop_gui.core.breakpoints import BreakpointHit, BreakpointSettings, Condition
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.debugger_state import Field, Selection
 from backprop_gui.core.network import Layer, Network, build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Phase, PhaseStep
 from backprop_gui.core.training import Divergence, Trainer, TrainingSettings
 from backprop_gui.ui.common.actions import ActionId
-from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
 from backprop_gui.ui.diagnostics.controller import install_diagnostics
 
@@ -35,10 +36,10 @@ def relu_session() -> Session:
 @pytest.fixture
 def window(qtbot):
     win = QMainWindow()
-    win.menus = {}
     model = SessionModel(relu_session())
     win.model = model
-    win.controller = install_diagnostics(win, model)
+    win.menus = {"Debug": win.menuBar().addMenu("&Debug")}
+    win.controller = install_diagnostics(win, model, win.menus["Debug"])
     qtbot.addWidget(win)
     win.resize(1000, 700)
     win.show()
@@ -84,7 +85,7 @@ def test_the_debug_menu_lists_every_action_with_its_shortcut(window):
 def test_f9_toggles_a_breakpoint_on_the_next_phase(qtbot, window):
     controller, model = window.controller, window.model
     model.run_to(1)  # Forward 1, 2 done: Loss next
-    with qtbot.waitSignal(controller.breakpoints_changed):
+    with qtbot.waitSignal(model.changed, check_params_cb=lambda event: event.field == Field.BREAKPOINTS):
         qtbot.keyClick(window, Qt.Key.Key_F9)
     assert controller.phase_breakpoints == {2}
     assert window.statusBar().currentMessage().startswith("Breakpoint set on Loss")

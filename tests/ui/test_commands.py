@@ -9,6 +9,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDialogButtonBox
 
 from backprop_gui.core.datasets import generate
+from backprop_gui.core.debugger_state import Field
 from backprop_gui.core.editing import (
     AddLayer,
     AddNeuron,
@@ -23,7 +24,7 @@ from backprop_gui.core.editing import (
 )
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.sessions.commands import EditCommand
 from backprop_gui.ui.sessions.edit_dialogs import (
     ActivationDialog,
@@ -65,12 +66,12 @@ def test_each_command_undoes_and_redoes_bit_for_bit(model: SessionModel, edit: E
     model.select_sample(2)
     model.step()
     before = snapshot(model.session.network)
-    seen: list[str] = []
-    model.changed.connect(seen.append)
+    seen: list[Field] = []
+    model.changed.connect(lambda event: seen.append(event.field))
     stack.push(EditCommand(model, edit, model.network_changed))
     after = snapshot(model.session.network)
     assert after != before
-    assert seen == [Change.NETWORK]
+    assert seen == [Field.NETWORK]
     assert model.stepper.position == 0 and model.stepper.batch == 2  # the pass restarts, same sample
     assert model.stepper.network is model.session.network
     assert stack.undoText() == edit.text

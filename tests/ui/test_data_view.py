@@ -26,7 +26,7 @@ def window(qtbot):
     model = SessionModel(load_example("xor"))
     window = QMainWindow()
     window.setCentralWidget(QLabel("the debugger"))
-    controller = install_training(window, model)
+    controller = install_training(window, model, window.menuBar().addMenu("&Train"))
     qtbot.addWidget(window)
     window.show()
     yield window, model, controller

@@ -11,11 +11,12 @@ import pytest
 from backprop_gui.core.chain import chain_rule
 from backprop_gui.core.colour_scale import ColourScale, ScaleMode
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.edge_labels import EdgeLabelMode
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import example_names, load_example
 from backprop_gui.core.session import Session
-from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping import network_view
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
@@ -54,14 +55,14 @@ def test_labels_follow_the_phase_and_the_mode(make_view):
         model.step()
     assert texts(view) == {(1, 0, 0): "2.081", (2, 0, 0): "−0.004162"}
     assert "∂C/∂w" in view.legend.plain_text()
-    view.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
+    model.state.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
     assert texts(view) == {(1, 0, 0): "0.01", (2, 0, 0): "−5"}
-    view.set_edge_label_mode(EdgeLabelMode.OFF)
+    model.state.set_edge_label_mode(EdgeLabelMode.OFF)
     assert texts(view) == {} and "off" in view.legend.plain_text()
-    view.set_edge_label_mode(EdgeLabelMode.GRADIENTS)
+    model.state.set_edge_label_mode(EdgeLabelMode.GRADIENTS)
     model.step_back()  # Backward 2: layer 1's gradient is not known yet
     assert texts(view) == {(2, 0, 0): "−0.004162"}
-    view.set_edge_label_mode(EdgeLabelMode.AUTO)
+    model.state.set_edge_label_mode(EdgeLabelMode.AUTO)
     model.run_to_end()
     assert texts(view) == {(1, 0, 0): "0.01 → −1.03", (2, 0, 0): "−5 → −4.998"}
     assert "old → new" in view.legend.plain_text()
@@ -101,7 +102,7 @@ def test_no_label_overlaps_another_a_neuron_or_the_legend(make_view, name):
         if position:
             model.step()
         _assert_clear(view, f"{name} after {position} steps")
-    view.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
+    model.state.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
     _assert_clear(view, f"{name} weights")
     # At 900×600 the feature formulas beside 5 inputs leave no clear room between the columns: every label
     # is hidden rather than drawn over a neuron. Everywhere else some labels must show.
@@ -124,9 +125,9 @@ def test_the_per_pass_colour_scale_stays_the_same_from_start_to_update(make_view
         model.step()
     assert len(limits) == 2 and all(len(shown) == 1 for shown in limits.values())  # a, then δ: one scale each
     assert {"1"} in limits.values()  # x and the sigmoid outputs lie in [0, 1]: 0.5 is half way, not saturated
-    view.set_colour_scale(ColourScale(ScaleMode.PHASE))
+    model.state.set_colour_scale(ColourScale(ScaleMode.PHASE))
     assert view.legend.limit_text != "1" and "per phase" in view.legend.plain_text()
-    view.set_colour_scale(ColourScale(ScaleMode.FIXED, 0.25))
+    model.state.set_colour_scale(ColourScale(ScaleMode.FIXED, 0.25))
     assert view.legend.limit_text == "0.25" and "fixed ±0.25" in view.legend.plain_text()
 
 
@@ -152,7 +153,7 @@ def test_held_labels_change_their_numbers_in_place_until_released(make_view, mon
     without placing them afresh (the costly part); released, they are placed as a fresh view places them."""
     view = make_view(load_example("xor"))
     model, network = view.model, view.model.session.network
-    view.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
+    model.state.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
     before, placed = texts(view), label_centres(view)
     assert placed
     placings = []
@@ -170,6 +171,6 @@ def test_held_labels_change_their_numbers_in_place_until_released(make_view, mon
     fresh = make_view(load_example("xor"))
     for mine, theirs in zip(network.layers, fresh.model.session.network.layers, strict=True):
         theirs.weights = mine.weights
-    fresh.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
+    fresh.model.state.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
     fresh.model.network_changed()
     assert texts(view) == texts(fresh) and label_centres(view) == label_centres(fresh)

@@ -33,7 +33,7 @@ def window(qtbot):
     window.show()
     qtbot.waitExposed(window)
     window.controller = export_ui.install_export(
-        window, window.model, window.network_view, None, window.action(ActionId.QUIT)
+        window, window.model, window.network_view, None, window.menus["File"], window.action(ActionId.QUIT)
     )
     window.add_actions(window.controller.actions)
     return window
@@ -102,8 +102,10 @@ def test_graph_svg_parses_and_holds_the_neurons_text(window, save_to, tmp_path):
 def test_loss_plot_exports_need_a_loss_plot(qtbot, window, save_to, tmp_path):
     assert not window.action(ActionId.EXPORT_LOSS_SVG).isEnabled()
     assert not window.action(ActionId.EXPORT_LOSS_PNG, 1).isEnabled()
-    controller = install_training(window, window.model)
-    window.controller = export_ui.install_export(window, window.model, window.network_view, controller.loss_plot, None)
+    controller = install_training(window, window.model, window.menus["Train"])
+    window.controller = export_ui.install_export(
+        window, window.model, window.network_view, controller.loss_plot, window.menus["File"], None
+    )
     window.add_actions(window.controller.actions)
     session = window.model.session
     Trainer(session.network, session.data, session.training, session.history).train_epoch()

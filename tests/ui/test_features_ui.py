@@ -7,13 +7,13 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.editing import SetFeatures
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import NeuronValue
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.actions import ActionId
-from backprop_gui.ui.common.session_model import Selection
 from backprop_gui.ui.sessions.new_session_dialog import NewSessionDialog
 
 from window_helpers import open_window

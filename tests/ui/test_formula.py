@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Num, Op, Sym, equations
 from backprop_gui.core.network import Layer, Network
@@ -11,7 +12,7 @@ from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.rich_text import sym_html, tokens_html
-from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 
 from window_helpers import document_text_px
@@ -133,7 +134,7 @@ def test_a_hidden_panel_catches_up_when_shown(view):
 
 
 def test_a_selection_removed_by_an_edit_falls_back_to_the_neuron_computed_last(view):
-    view.model.set_selection(Selection(1, 5))
+    view.model.state.selection = Selection(1, 5)  # as an edit that removed neurons leaves it
     view.model.step()
     assert "Neuron 1 of layer 1" in shown(view)
 

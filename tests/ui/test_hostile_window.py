@@ -125,7 +125,7 @@ def test_an_export_path_with_markup_is_plain_text_in_the_failure_box(qtbot, tmp_
     window = QMainWindow()  # no window-wide filter: the export's own box must be plain
     qtbot.addWidget(window)
     model = SessionModel(load_example("xor"))
-    controller = install_export(window, model, NetworkView(model), None, None)
+    controller = install_export(window, model, NetworkView(model), None, window.menuBar().addMenu("&File"), None)
     folder = tmp_path / '<img src="x.png"><b>bold'
     formats: list[Qt.TextFormat] = []
     seen = answer_box(QMessageBox.StandardButton.Ok, formats)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import equations
 from backprop_gui.core.network import Layer, Network
@@ -14,7 +15,6 @@ from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity, Stepper
 from backprop_gui.ui.common.actions import ActionId
-from backprop_gui.ui.common.session_model import Selection
 from backprop_gui.ui.window.app import initial_session
 from backprop_gui.ui.window.main_window import STEP_ACTIONS
 

@@ -11,12 +11,13 @@ from PySide6.QtGui import QColor, QHelpEvent, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.network import Layer, Network, build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import NeuronValue, Session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.colors import unknown_color
-from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import EdgeItem, NetworkView, NeuronItem, neighbour
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from backprop_gui.core.debugger_state import Field
 from backprop_gui.core.editing import SetNote
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session_format import dumps, loads
@@ -76,7 +77,7 @@ def test_a_panel_on_a_bare_model_sets_the_note_directly(qtbot) -> None:
     panel = NotePanel(model)
     qtbot.addWidget(panel)
     changes: list[str] = []
-    model.note_changed.connect(lambda: changes.append(model.session.note))
+    model.changed.connect(lambda event: changes.append(event.value) if event.field == Field.NOTE else None)
     qtbot.keyClicks(panel.editor, "ab")
     assert changes == ["a", "ab"]
 
@@ -88,7 +89,7 @@ def test_consecutive_edits_merge_into_one_undo_step(window, qtbot) -> None:
     panel.editor.setPlainText("")
     assert stack.count() == 0  # typed and deleted again: nothing left to undo
     qtbot.keyClicks(panel.editor, "two")
-    model.push_edit(SetNote("changed elsewhere"), model.note_changed.emit)
+    model.push_edit(SetNote("changed elsewhere"), model.state.note_changed)
     assert panel.text == "changed elsewhere" and stack.count() == 1
     stack.undo()
     assert model.session.note == "" and panel.text == ""

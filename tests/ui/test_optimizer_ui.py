@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.optimizers import OptimizerState
 from backprop_gui.core.presets import load_example
-from backprop_gui.ui.common.session_model import Selection
-from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.training.controller import FINISHED
 
 from window_helpers import open_window, press_undo
@@ -76,7 +75,7 @@ def test_values_dock_shows_the_state_and_reset_forgets_it(qtbot) -> None:
     shown = m_table.table_model().data(m_table.table_model().index(0, 0))
     assert shown == model.format(state.buffers["m"][6])  # w^2 follows the 2×2 w^1 and 2 biases of layer 1
     action = controller.actions["reset_optimizer"]
-    assert action in window_menu(window, "Train").actions()
+    assert action in window.menus["Train"].actions()
     action.trigger()
     assert model.session.optimizer_state.same(OptimizerState())
     assert m_table.table_model().data(m_table.table_model().index(0, 0)) == model.format(0.0)

@@ -6,10 +6,11 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.actions import ActionId
-from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.values_panel import MatrixTableModel, NeuronTableModel, ValuesPanel, full_precision
 from backprop_gui.ui.window.app import create_window

@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 
+from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
@@ -130,7 +131,7 @@ def _red_pixels(button) -> int:
 
 
 def test_breakpoints_are_marked_with_a_red_dot_and_say_how_to_remove_them(bar, qtbot):
-    bar.set_breakpoints({1, 3})
+    bar.model.state.set_breakpoints(BreakpointSettings(phases={1, 3}))
     marked = [button.index for button in bar.buttons if button.breakpoint]
     assert marked == [1, 3]
     for index in range(-1, len(bar.model.stepper.phases)):
@@ -141,12 +142,13 @@ def test_breakpoints_are_marked_with_a_red_dot_and_say_how_to_remove_them(bar, q
     qtbot.mouseClick(bar.button(1), Qt.MouseButton.LeftButton)
     assert bar.current_index() == 1 and bar.button(1).breakpoint
     assert _red_pixels(bar.button(1)) > 10
-    bar.set_breakpoints(set())
+    bar.model.state.set_breakpoints(BreakpointSettings())
     assert not any(button.breakpoint for button in bar.buttons)
     assert "breakpoint" not in bar.button(3).toolTip()
 
 
 def test_breakpoints_survive_a_rebuild_of_the_bar(bar):
-    bar.set_breakpoints({0, 4})
-    bar.model.set_session(session([4, 4, 1], ["relu", "relu", "linear"]))
+    bar.model.state.set_breakpoints(BreakpointSettings(phases={0, 4}))
+    bar.model.session.network = build_network(2, [4, 4, 2], ["relu", "relu", "linear"], seed=0)
+    bar.model.network_changed()  # an edit added a layer: more phases, the marks stay where they were
     assert [button.index for button in bar.buttons if button.breakpoint] == [0, 4]

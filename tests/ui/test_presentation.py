@@ -5,17 +5,17 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMenu, QWidget
 from test_network_view import assert_background_between, assert_known_values_readable, assert_rings_apart
 
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.graph_layout import MIN_INSIDE_FONT
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.actions import ActionId
-from backprop_gui.ui.common.session_model import Selection
 from backprop_gui.ui.stepping.network_view import NeuronItem
 from backprop_gui.ui.window.app import create_window
 from backprop_gui.ui.window.presentation import base_points, least_points, presentation_palette
@@ -85,8 +85,8 @@ def test_f7_enlarges_hides_secondary_docks_goes_full_screen_and_f7_restores(qtbo
     for name in ("caption", "formula", "phase bar", "status"):
         assert after[name] >= points - 0.01 and after[name] > before["sizes"][name], name
     assert after["neuron"] >= MIN_INSIDE_FONT * points and after["neuron"] > before["sizes"]["neuron"]
-    menus = [window.menus["View"], window.menuBar()]
-    assert all(abs(menu.font().pointSizeF() - points) < 0.01 for menu in menus)
+    menus = [window.menuBar(), *(menu for menu in window.findChildren(QMenu) if menu.title())]  # every feature's
+    assert len(menus) > 20 and all(abs(menu.font().pointSizeF() - points) < 0.01 for menu in menus)
     titles = [window.docks["formula"].font().pointSizeF(), window.toolbar.font().pointSizeF()]
     assert all(abs(size - points) < 0.01 for size in titles)
     assert window.windowState() & Qt.WindowState.WindowFullScreen

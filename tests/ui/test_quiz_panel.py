@@ -5,12 +5,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings, expected
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
-from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.quiz_panel import QuizPanel, QuizSettingsDialog
 
 from window_helpers import open_window

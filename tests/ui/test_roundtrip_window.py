@@ -10,13 +10,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from backprop_gui.core.breakpoints import BreakpointSettings
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.session import NeuronValue
 from backprop_gui.core.session_format import dumps, load_session, loads
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.actions import ActionId
-from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
 
 from helpers import small_sessions

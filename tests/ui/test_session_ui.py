@@ -11,16 +11,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QSaveFile, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from backprop_gui.core.datasets import generate
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.editing import AddLayer, RemoveNeuron, SetParameter
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import dumps, load_session, save_session
 from backprop_gui.ui.common import plain_messages
-from backprop_gui.ui.common.session_model import Selection
-from backprop_gui.ui.common.window_menus import find_menu
 from backprop_gui.ui.sessions.controller import SessionController
 
 from window_helpers import answer_box, bare_session_window, discard_changes
@@ -30,10 +29,12 @@ def make_session(name: str = "XOR lecture", seed: int = 1) -> Session:
     return Session(name, build_network(2, [3, 1], ["tanh", "sigmoid"], seed=seed), generate("xor"))
 
 
-def make_window(qtbot, tmp_path, window: QMainWindow | None = None) -> SessionController:
+def make_window(
+    qtbot, tmp_path, window: QMainWindow | None = None, file_menu: QMenu | None = None
+) -> SessionController:
     window = window or QMainWindow()
     window.resize(800, 600)
-    controller = bare_session_window(tmp_path, make_session(), window)
+    controller = bare_session_window(tmp_path, make_session(), window, file_menu)
     window.show()
     window.activateWindow()
     window.windowHandle().requestActivate()
@@ -77,15 +78,12 @@ def weight(controller: SessionController, layer: int, j: int, k: int) -> float:
 # --- menus and title ------------------------------------------------------------------
 
 
-def test_items_join_an_existing_file_menu_and_an_edit_menu_follows_it(qtbot, tmp_path) -> None:
+def test_items_join_the_file_menu_they_are_given_before_what_it_holds(qtbot, tmp_path) -> None:
     window = QMainWindow()
     file_menu = window.menuBar().addMenu("&File")
     quit_action = file_menu.addAction("&Quit")
-    window.menuBar().addMenu("&View")
-    controller = make_window(qtbot, tmp_path, window)
-    titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&View"]
-    assert find_menu(window, "File") is file_menu
+    controller = make_window(qtbot, tmp_path, window, file_menu)
+    assert [action.text() for action in window.menuBar().actions()] == ["&File", "&Edit"]
     texts = [action.text() for action in file_menu.actions()]
     assert texts[:8] == ["&New…", "&Open…", "Open &Example", "Open &Recent", "", "&Save", "Save &As…", "Re&vert"]
     assert texts[-1] == "&Quit" and file_menu.actions()[-1] is quit_action

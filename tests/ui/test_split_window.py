@@ -39,7 +39,7 @@ def test_a_run_in_the_window_measures_the_test_set_and_lands_on_a_training_sampl
     model = SessionModel(session)
     window = QMainWindow()
     window.setCentralWidget(QLabel("the debugger"))
-    controller = install_training(window, model)
+    controller = install_training(window, model, window.menuBar().addMenu("&Train"))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

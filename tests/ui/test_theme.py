@@ -2,11 +2,12 @@
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QApplication
 
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.colors import is_dark
+from backprop_gui.ui.common.icons import ICON_PROPERTY
 from backprop_gui.ui.window.theme import THEMES, apply_theme, saved_theme
 
 pytestmark = pytest.mark.usefixtures("private_places")
@@ -28,6 +29,23 @@ def test_the_theme_menu_applies_and_saves_the_choice(window, qtbot):
     assert not is_dark(QApplication.palette()) and saved_theme() == "light"
     text = QApplication.palette().color(QPalette.ColorRole.WindowText)
     assert text.lightnessF() < 0.3
+
+
+def icon_lightness(action: QAction) -> float:
+    """The lightness of the darkest or lightest stroke of ``action``'s 32 px icon, whichever is farther from grey."""
+    image = action.icon().pixmap(32, 32).toImage()
+    lightness = [image.pixelColor(x, y).lightnessF() for x in range(image.width()) for y in range(image.height())
+                 if image.pixelColor(x, y).alpha() > 200]  # fmt: skip
+    return max(lightness, key=lambda v: abs(v - 0.5))
+
+
+def test_every_icon_the_window_draws_follows_the_theme(window, qtbot):
+    drawn = [action for action in window.findChildren(QAction) if action.property(ICON_PROPERTY)]
+    assert len(drawn) > 10 and set(drawn) <= set(window.registered_actions())  # recoloured from the registry
+    window.action(ActionId.THEME, "light").trigger()
+    assert all(icon_lightness(action) < 0.3 for action in drawn)
+    window.action(ActionId.THEME, "dark").trigger()
+    qtbot.waitUntil(lambda: all(icon_lightness(action) > 0.7 for action in drawn))
 
 
 def test_an_unknown_theme_is_refused_by_name():

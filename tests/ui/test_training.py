@@ -29,7 +29,7 @@ def make_window(qtbot, session: Session):
     model = SessionModel(session)
     window = QMainWindow()
     window.setCentralWidget(QLabel("the debugger"))
-    controller = install_training(window, model)
+    controller = install_training(window, model, window.menuBar().addMenu("&Train"))
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()

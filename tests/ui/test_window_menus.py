@@ -1,40 +1,28 @@
-"""Shared menu-bar menus: an existing menu is reused, a new one lands before Help (or after a given
-menu) and is registered in the window's ``menus`` map."""
+"""The window's menus: each feature fills the menu it is given, in menu-bar order, and every menu,
+submenus included, is reachable from the menu bar (presentation mode enlarges them all)."""
 
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QMenu
 
-from backprop_gui.ui.common.window_menus import find_menu, window_menu
-
-
-def titles(window: QMainWindow) -> list[str]:
-    return [action.text().replace("&", "") for action in window.menuBar().actions()]
+from backprop_gui.ui.common.window_menus import menu_tree
 
 
-def test_a_new_menu_goes_before_help_and_is_registered(qtbot):
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    window.menus = {"File": window.menuBar().addMenu("&File"), "Help": window.menuBar().addMenu("&Help")}
-    train = window_menu(window, "Train")
-    debug = window_menu(window, "Debug")
-    assert titles(window) == ["File", "Train", "Debug", "Help"]
-    assert window.menus["Train"] is train and window.menus["Debug"] is debug
-    assert window_menu(window, "Train") is train and titles(window).count("Train") == 1
-
-
-def test_after_places_the_menu_right_behind_another(qtbot):
+def test_the_menu_tree_holds_every_menu_once_in_menu_order(qtbot):
     window = QMainWindow()
     qtbot.addWidget(window)
     file_menu = window.menuBar().addMenu("&File")
-    window.menuBar().addMenu("&View")
-    edit = window_menu(window, "Edit", after=file_menu)
-    assert titles(window) == ["File", "Edit", "View"]
-    assert edit.title() == "&Edit" and find_menu(window, "Edit") is edit
+    recent = file_menu.addMenu("Open &Recent")
+    view = window.menuBar().addMenu("&View")
+    theme = view.addMenu("&Theme")
+    view.addMenu(recent)  # shared: listed once
+    window.menuBar().addAction("&About")  # an item without a menu
+    assert menu_tree(window) == [file_menu, view, recent, theme]
 
 
-def test_a_menu_on_the_bar_is_found_without_a_menus_map(qtbot):
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    file_menu = window.menuBar().addMenu("&File")
-    assert window_menu(window, "File") is file_menu
-    assert window_menu(window, "Quiz", "Q&uiz").title() == "Q&uiz"
-    assert titles(window) == ["File", "Quiz"]
+def test_each_feature_fills_the_menu_it_is_given(window):
+    titles = [action.text().replace("&", "") for action in window.menuBar().actions()]
+    assert titles == ["File", "Edit", "Step", "View", "Train", "Debug", "Help"]
+    assert all(window.menus[title].actions() for title in titles)  # none left empty
+    submenus = {menu.title().replace("&", "") for menu in menu_tree(window)}
+    assert {"Export", "Import", "Open Example", "Open Recent", "Layout", "Theme", "Training panels"} <= submenus
+    everywhere = [menu for menu in window.findChildren(QMenu) if menu.title()]
+    assert set(everywhere) == set(menu_tree(window))

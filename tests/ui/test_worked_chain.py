@@ -10,9 +10,10 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextCharFormat
 
 from backprop_gui.core import worked
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
-from backprop_gui.ui.common.session_model import Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.chain_view import ChainRuleView
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.worked_view import WorkedSolutionView

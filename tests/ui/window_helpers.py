@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QTextCharFormat, QTextDocument
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox
 
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import SessionModel
@@ -25,14 +25,20 @@ def open_window(qtbot, session: Session, file_path: str | None = None) -> MainWi
     return window
 
 
-def bare_session_window(tmp_path, session: Session, window: QMainWindow | None = None) -> SessionController:
-    """The session features installed on ``window`` (default a new, empty QMainWindow), with their
-    settings in ``tmp_path``/settings.ini, autosaves in ``tmp_path``/autosave and no restore offer."""
+def bare_session_window(
+    tmp_path, session: Session, window: QMainWindow | None = None, file_menu: QMenu | None = None
+) -> SessionController:
+    """The session features installed on ``window`` (default a new, empty QMainWindow) with their items
+    in ``file_menu`` (default a new File menu) and a new Edit menu, their settings in
+    ``tmp_path``/settings.ini, autosaves in ``tmp_path``/autosave and no restore offer."""
     window = window or QMainWindow()
+    file_menu = file_menu or window.menuBar().addMenu("&File")
+    edit_menu = window.menuBar().addMenu("&Edit")
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     return install_session_features(
-        window, SessionModel(session), settings=settings, autosave_dir=str(tmp_path / "autosave"), offer_restore=False
-    )
+        window, SessionModel(session), file_menu, edit_menu,
+        settings=settings, autosave_dir=str(tmp_path / "autosave"), offer_restore=False,
+    )  # fmt: skip
 
 
 def discard_changes(controller: SessionController) -> None:

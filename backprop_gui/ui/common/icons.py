@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib.resources import files
 
@@ -55,24 +56,20 @@ def app_icon() -> QIcon:
     return result
 
 
-def recolor_icons(window: QWidget) -> None:
-    """Draw again, in ``window``'s palette, the icons of its actions that carry ``ICON_PROPERTY``."""
-    for action in window.findChildren(QAction):
-        name = action.property(ICON_PROPERTY)
-        if name:
-            action.setIcon(icon(name, window.palette()))
-
-
 class IconRecolorer(QObject):
-    """Keeps ``window``'s action icons in its palette's text colour when the palette changes
-    (a theme switch, presentation mode's high-contrast palette)."""
+    """Keeps the icons of ``actions()`` (those that carry ``ICON_PROPERTY``) in ``window``'s palette's
+    text colour when the palette changes (a theme switch, presentation mode's high-contrast palette)."""
 
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: QWidget, actions: Callable[[], Iterable[QAction]]) -> None:
         super().__init__(window)
         self.window = window
+        self.actions = actions
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.window and event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            recolor_icons(self.window)
+            for action in self.actions():
+                name = action.property(ICON_PROPERTY)
+                if name:
+                    action.setIcon(icon(name, self.window.palette()))
         return False

@@ -20,6 +20,7 @@ Button = QMessageBox.StandardButton
 def make_plain(box: QMessageBox) -> None:
     """Show ``box``'s text and informative text as plain text."""
     box.setTextFormat(Qt.TextFormat.PlainText)
+    # Qt has no accessor for the informative text's label: it is the box's own child of that name.
     for label in box.findChildren(QLabel, "qt_msgbox_informativelabel"):
         label.setTextFormat(Qt.TextFormat.PlainText)
 
@@ -74,6 +75,7 @@ def text_input(parent: QWidget | None, title: str, label: str, text: str = "") -
     dialog.setWindowTitle(title)
     dialog.setLabelText(label)
     dialog.setTextValue(text)
+    # Qt has no accessor for the dialog's label: it is the dialog's own child.
     for child in dialog.findChildren(QLabel):
         child.setTextFormat(Qt.TextFormat.PlainText)
     return dialog.textValue() if dialog.exec() == QInputDialog.DialogCode.Accepted else None

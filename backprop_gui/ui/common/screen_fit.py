@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QWidget
+
+DIALOGS_FILTER = "dialogs_on_screen"  # the application's property once ``DialogsOnScreen`` is installed
 
 
 def fit_on_screen(widget: QWidget) -> None:
@@ -29,9 +31,16 @@ def fit_on_screen(widget: QWidget) -> None:
 
 
 class DialogsOnScreen(QObject):
-    """Installed on the application: every dialog, as it shows, is made to fit its screen."""
+    """Installed on the application by ``fit_dialogs_on_screen``: every dialog, as it shows, fits its screen."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
             fit_on_screen(watched)
         return False
+
+
+def fit_dialogs_on_screen(app: QCoreApplication) -> None:
+    """Install ``DialogsOnScreen`` on ``app``, once however often it is called."""
+    if not app.property(DIALOGS_FILTER):
+        app.installEventFilter(DialogsOnScreen(app))
+        app.setProperty(DIALOGS_FILTER, True)

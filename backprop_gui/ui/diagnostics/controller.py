@@ -1,6 +1,6 @@
 """Diagnostics in the window: breakpoints, the gradient check, layer health and the quiz.
 
-``install_diagnostics(window, model)`` adds a Debug menu and three docks (Gradient check,
+``install_diagnostics(window, model, menu)`` fills the Debug menu and adds three docks (Gradient check,
 Layer health, Quiz) to any QMainWindow and returns the ``DiagnosticsController``.
 
 Training integration: whoever runs a core ``Trainer`` (the training process) watches it with
@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QMessageBox
 
 from backprop_gui.core.breakpoints import (
     BreakpointHit,
@@ -27,6 +27,7 @@ from backprop_gui.core.breakpoints import (
     hit_from_divergence,
     next_stop,
 )
+from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.quiz import QuizSettings
 from backprop_gui.core.stepper import batch_holding
@@ -35,8 +36,7 @@ from backprop_gui.core.training_worker import RunWatch
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.scrolling import scrolling
-from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
 from backprop_gui.ui.diagnostics.gradcheck_panel import GradcheckPanel
 from backprop_gui.ui.diagnostics.health_view import HealthView
@@ -62,14 +62,13 @@ DOCK_SIZES = {"gradcheck": (640, 300), "health": (640, 300), "quiz": (380, 260)}
 class DiagnosticsController(QObject):
     """Owns the breakpoint settings, the health recorder and the diagnostic docks of one window."""
 
-    breakpoints_changed = Signal()
     hit = Signal(object)  # core.breakpoints.Hit, after the window has landed on it
 
     def __init__(self, window: QMainWindow, model: SessionModel) -> None:
         super().__init__(window)
         self.window = window
         self.model = model
-        self.settings = BreakpointSettings()
+        model.changed.connect(self._model_changed)  # before the quiz panel's: its dock shows before it asks
         self.recorder = HealthRecorder(model.session.network.depth)
         self.last_hit: Hit | None = None
         self.message_box: QMessageBox | None = None
@@ -79,9 +78,13 @@ class DiagnosticsController(QObject):
         self.docks: dict[str, QDockWidget] = {}
         self._sized: set[str] = set()
         self.actions = self._make_actions()
-        model.changed.connect(self._model_changed)
 
     # --- breakpoints ---------------------------------------------------------------
+
+    @property
+    def settings(self) -> BreakpointSettings:
+        """The phase breakpoints and conditions (the model's)."""
+        return self.model.state.breakpoints
 
     @property
     def phase_breakpoints(self) -> set[int]:
@@ -90,22 +93,16 @@ class DiagnosticsController(QObject):
 
     def toggle_breakpoint(self, index: int | None = None) -> None:
         """Set or remove the breakpoint on phase ``index`` (default: the next phase, or the one in progress)."""
-        phases = self.model.stepper.phases
-        if index is None:
-            index = min(self.model.stepper.position, len(phases) - 1)
-        label = phases[index].label
+        index = self.model.state.toggle_breakpoint(index)
+        label = self.model.stepper.phases[index].label
         if index in self.settings.phases:
-            self.settings.phases.discard(index)
-            self._status(f"Breakpoint removed from {label}")
-        else:
-            self.settings.phases.add(index)
             self._status(f"Breakpoint set on {label}: Continue (Ctrl+F9) and training stop there")
-        self.breakpoints_changed.emit()
+        else:
+            self._status(f"Breakpoint removed from {label}")
 
     def set_settings(self, settings: BreakpointSettings) -> None:
         """Use ``settings`` (e.g. loaded with a session)."""
-        self.settings = settings
-        self.breakpoints_changed.emit()
+        self.model.state.set_breakpoints(settings)
 
     def edit_conditions(self) -> None:
         """The breakpoint dialog; OK applies its settings."""
@@ -190,13 +187,13 @@ class DiagnosticsController(QObject):
 
     def set_quiz_mode(self, on: bool) -> None:
         """Quiz mode: the quiz dock asks for each value before the stepper reveals it."""
-        if self.actions[A.QUIZ].isChecked() != on:
-            self.actions[A.QUIZ].setChecked(on)  # comes back here through toggled
-            return
+        self.model.state.set_quiz_mode(on)
+
+    def _quiz_mode_changed(self, on: bool) -> None:
+        self.actions[A.QUIZ].setChecked(on)
         self.actions[A.HINT].setEnabled(on)
         if on:
             self._show_dock("quiz")
-        self.quiz_panel.set_active(on)
         self._status("Quiz mode: predict each value, then press Enter" if on else "Quiz mode off")
 
     @property
@@ -228,15 +225,12 @@ class DiagnosticsController(QObject):
         self.recorder = HealthRecorder(depth)
         self.health_view.set_recorder(self.recorder)
 
-    def _model_changed(self, what: str) -> None:
+    def _model_changed(self, event: Event) -> None:
         depth = self.model.session.network.depth
-        if what == Change.SESSION or (what == Change.NETWORK and depth != self.recorder.depth):
+        if event.field == Field.SESSION or (event.field == Field.NETWORK and depth != self.recorder.depth):
             self._new_recorder(depth)
-        count = len(self.model.stepper.phases)
-        if self.settings.phases and (what == Change.SESSION or count <= max(self.settings.phases)):
-            # phase numbers belong to one network's phase bar: a new session starts without any
-            self.settings.phases = set() if what == Change.SESSION else {p for p in self.settings.phases if p < count}
-            self.breakpoints_changed.emit()
+        elif event.field == Field.QUIZ_MODE:
+            self._quiz_mode_changed(bool(event.value))
 
     def _status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 0)
@@ -254,9 +248,9 @@ class DiagnosticsController(QObject):
 
 
 def install_diagnostics(
-    window: QMainWindow, model: SessionModel, reveal: Callable[[], object] | None = None
+    window: QMainWindow, model: SessionModel, menu: QMenu, reveal: Callable[[], object] | None = None
 ) -> DiagnosticsController:
-    """Add the Debug menu and the Gradient check, Layer health and Quiz docks to ``window``; return
+    """Fill the Debug ``menu`` and add the Gradient check, Layer health and Quiz docks to ``window``; return
     the controller, whose ``actions`` the window is to hold. ``reveal`` shows the formula's numbers
     once a quiz question is answered (also in presentation mode)."""
     controller = DiagnosticsController(window, model)
@@ -275,7 +269,6 @@ def install_diagnostics(
         controller.docks[key] = dock
     window.tabifyDockWidget(controller.docks["gradcheck"], controller.docks["health"])
 
-    menu = window_menu(window, "Debug")
     actions = controller.actions
     menu.addActions([actions[A.TOGGLE_BREAKPOINT], actions[A.CONTINUE], actions[A.CONDITIONS]])
     menu.addSeparator()

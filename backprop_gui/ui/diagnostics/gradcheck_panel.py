@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.backprop import PassResult
+from backprop_gui.core.debugger_state import DISPLAY, Event, Field
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import index as subscript
 from backprop_gui.core.gradcheck import EPSILON, GradientCheck, ParameterCheck, gradient_check
 from backprop_gui.core.stepper import Stepper
 from backprop_gui.ui.common.rich_text import number_font, sup
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 
 GOOD, DOUBTFUL = 1e-7, 1e-4
 VERDICTS = (
@@ -227,10 +228,10 @@ class GradcheckPanel(QWidget):
         colour = VERDICTS[worst][1].darker(150 if not stale else 110).name()
         self.summary.setStyleSheet(f"QLabel {{ border-left: 6px solid {colour}; padding-left: 6px; }}")
 
-    def _model_changed(self, what: str) -> None:
-        if what == Change.DISPLAY:
+    def _model_changed(self, event: Event) -> None:
+        if event.field in DISPLAY:
             self.table.set_digits(self.model.precision)
-        elif what == Change.SESSION:
+        elif event.field == Field.SESSION:
             self.result = None
             self.table.set_checks([], self.model.precision)
             self.summary.setText("Press “Check gradients” to compare backprop with finite differences.")

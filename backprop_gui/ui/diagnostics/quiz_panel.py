@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.quiz import (
     QUANTITY_NAMES,
@@ -48,12 +49,14 @@ from backprop_gui.core.quiz import (
     questions_for,
 )
 from backprop_gui.ui.common.rich_text import tokens_html
-from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 
 RIGHT_STYLE = "QLabel { background: #dff3df; color: #14541b; border-left: 6px solid #2e8b3a; padding: 6px; }"
 WRONG_STYLE = "QLabel { background: #fbe3e1; color: #7a1810; border-left: 6px solid #c0392b; padding: 6px; }"
 ERROR_STYLE = "QLabel { color: #9a5b00; padding: 6px; }"
 ASK_STYLE = "QLabel { border-left: 6px solid palette(highlight); padding: 6px; }"
+# What the questions depend on: the pass, the selection, quiz mode and its settings.
+ASKED_ABOUT = (Field.PASS, Field.NETWORK, Field.SESSION, Field.SELECTION, Field.QUIZ_MODE, Field.QUIZ_SETTINGS)
 
 
 class QuizPanel(QWidget):
@@ -62,14 +65,12 @@ class QuizPanel(QWidget):
     graded = Signal(object)  # core.quiz.Grade
     revealed = Signal()  # an answer or a skip completed the phase: its values are to be shown in full
 
-    def __init__(self, model: SessionModel, settings: QuizSettings | None = None, parent: QWidget | None = None):
+    def __init__(self, model: SessionModel, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = model
-        self.settings = settings or QuizSettings()
         self.score = Score()
         self.questions: list[Question] = []
         self.asked = 0  # questions of this phase already answered
-        self.active = False
         self.flow = QuizFlow()
         self._feedback_at: int | None = None  # the stepper position the feedback box speaks about
         self._revealing = False
@@ -136,15 +137,21 @@ class QuizPanel(QWidget):
     def current(self) -> Question | None:
         return self.questions[self.asked] if self.asked < len(self.questions) else None
 
+    @property
+    def active(self) -> bool:
+        """Whether quiz mode is on (the model's): the panel asks questions, else it stands still."""
+        return self.model.state.quiz_mode
+
     def set_active(self, active: bool) -> None:
-        """Ask questions (quiz mode on) or stand still (off)."""
-        self.active = active
-        self.refresh()
+        self.model.state.set_quiz_mode(active)
+
+    @property
+    def settings(self) -> QuizSettings:
+        """What the quiz asks about, and how close an answer must be (the model's)."""
+        return self.model.state.quiz_settings
 
     def set_settings(self, settings: QuizSettings) -> None:
-        self.settings = settings
-        self.questions = []
-        self.refresh()
+        self.model.state.set_quiz_settings(settings)
 
     def refresh(self) -> None:
         """Ask about the next phase (keeping progress when the questions are the same)."""
@@ -298,12 +305,14 @@ class QuizPanel(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.set_settings(dialog.result_settings())
 
-    def _model_changed(self, what: str) -> None:
-        if what == Change.SESSION:
+    def _model_changed(self, event: Event) -> None:
+        if event.field == Field.SESSION:
             self.score = Score()
             self.score_label.setText(self.score.text)
             self.feedback.hide()
-        if what != Change.DISPLAY:
+        if event.field == Field.QUIZ_SETTINGS:
+            self.questions = []
+        if event.field in ASKED_ABOUT:
             self.refresh()
 
 

@@ -2,7 +2,7 @@
 the title with its modified mark, the unsaved-changes prompt, autosave with a restore offer
 after a crash, and the Edit menu whose edits are undoable commands.
 
-``install_session_features(window, model)`` adds all of it to any QMainWindow and returns
+``install_session_features(window, model, file_menu, edit_menu)`` adds all of it to any QMainWindow and returns
 the ``SessionController`` that does the work. Files are read and written by
 ``core.session_format``; saves go through QSaveFile (``ui.common.saving``), so a failed or interrupted
 save never damages the file on disk.
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QSpacerItem,
 )
 
+from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.editing import (
     AddNeuron,
     Edit,
@@ -43,8 +44,7 @@ from backprop_gui.core.session_format import SessionError, dumps, load_session, 
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.saving import save_bytes
-from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.sessions.autosave import Autosave, decode, encode
 from backprop_gui.ui.sessions.commands import EditCommand
 from backprop_gui.ui.sessions.edit_dialogs import (
@@ -113,6 +113,8 @@ class SessionController(QObject):
         self,
         window: QMainWindow,
         model: SessionModel,
+        file_menu: QMenu,
+        edit_menu: QMenu,
         settings: QSettings | None = None,
         autosave_dir: str | None = None,
         file_path: str | None = None,
@@ -135,11 +137,10 @@ class SessionController(QObject):
         self._settle.timeout.connect(self.autosave_now)
 
         self._make_actions()
-        self._build_file_menu()
-        self._build_edit_menu()
+        self._build_file_menu(file_menu)
+        self._build_edit_menu(edit_menu)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         model.changed.connect(self._on_model_changed)
-        model.update_applied.connect(self._update_applied)
         model.edit_requested.connect(self.edit_parameter)
         model.edit_handler = self.push
         self.autosave.due.connect(self.autosave_now)
@@ -180,11 +181,13 @@ class SessionController(QObject):
         self.window.setWindowTitle(f"{name.replace('[*]', '[*][*]')}[*] — {APP_NAME}")
         self._update_modified()
 
-    def _on_model_changed(self, what: str) -> None:
-        if what == Change.NETWORK and not self._in_command:
+    def _on_model_changed(self, event: Event) -> None:
+        if event.field == Field.WEIGHTS:
+            self._update_applied(bool(event.value))
+        elif event.field == Field.NETWORK and not self._in_command:
             self._changed_outside = True  # training changed the weights
             self._settle.start()
-        elif what == Change.SESSION and not self._replacing:
+        elif event.field == Field.SESSION and not self._replacing:
             self._reset(None)  # someone else put a new session in the model (an example, say)
         self._update_title()
         self._refresh_actions()
@@ -547,8 +550,7 @@ class SessionController(QObject):
         }  # fmt: skip
         self.actions.update({spec.id: make_action(self.window, spec, slots[spec.id]) for spec in ACTIONS})
 
-    def _build_file_menu(self) -> None:
-        menu = window_menu(self.window, "File")
+    def _build_file_menu(self, menu: QMenu) -> None:
         self.recent_menu = QMenu("Open &Recent", self.window)
         self.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self.recent_menu, self.recent, self.open_file))
         fill_recent_menu(self.recent_menu, self.recent, self.open_file)
@@ -571,8 +573,7 @@ class SessionController(QObject):
             action.triggered.connect(lambda _=False, n=name: self.open_example(n))
         return menu
 
-    def _build_edit_menu(self) -> None:
-        menu = window_menu(self.window, "Edit", after=self.file_menu)
+    def _build_edit_menu(self, menu: QMenu) -> None:
         undo = self.undo_stack.createUndoAction(self.window, "Undo")
         undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         redo = self.undo_stack.createRedoAction(self.window, "Redo")
@@ -676,20 +677,23 @@ def _file_name(name: str) -> str:
 def install_session_features(
     window: QMainWindow,
     model: SessionModel,
+    file_menu: QMenu,
+    edit_menu: QMenu,
     *,
     file_path: str | None = None,
     settings: QSettings | None = None,
     autosave_dir: str | None = None,
     offer_restore: bool = True,
 ) -> SessionController:
-    """Add the File and Edit menu items, drag-and-drop, title, close prompt and autosave to ``window``.
+    """Add the items of ``file_menu`` and ``edit_menu``, drag-and-drop, title, close prompt and autosave
+    to ``window``.
 
     ``file_path`` is the file the model's session was read from, if any. ``settings`` holds
     the recent files (default: the application's QSettings); ``autosave_dir`` defaults to
     QStandardPaths' AppDataLocation. With ``offer_restore`` the autosaves a crash left
     behind are offered once the event loop runs.
     """
-    controller = SessionController(window, model, settings, autosave_dir, file_path)
+    controller = SessionController(window, model, file_menu, edit_menu, settings, autosave_dir, file_path)
     if file_path:
         controller.recent.add(file_path)
     if offer_restore:

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.editing import SetNote
 from backprop_gui.core.notes import render_note
-from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.common.session_model import SessionModel
 
 HINT = (
     "No note for this session.\n\n"
@@ -72,7 +72,6 @@ class NotePanel(QWidget):
         layout.addWidget(self.pages, 1)
         self._showing = False
         self.editor.textChanged.connect(self._typed)
-        model.note_changed.connect(self.refresh)
         model.changed.connect(self._model_changed)
         self.refresh()
         self.set_editing(not model.session.note)
@@ -130,17 +129,19 @@ class NotePanel(QWidget):
         new, old = self.editor.toPlainText(), self.model.session.note
         if new == old:
             return
-        self.model.push_edit(SetNote(new), self.model.note_changed.emit)
+        self.model.push_edit(SetNote(new), self.model.state.note_changed)
         self._style()
 
-    def _model_changed(self, what: str) -> None:
-        if what == Change.SESSION:
+    def _model_changed(self, event: Event) -> None:
+        if event.field == Field.NOTE:
+            self.refresh()
+        elif event.field == Field.SESSION:
             self.refresh()
             self.set_editing(not self.model.session.note)
 
 
 def install_note_panel(window: QMainWindow, model: SessionModel) -> tuple[NotePanel, QDockWidget]:
-    """Add the "Note" dock to ``window`` (right side, listed in its View menu).
+    """Add the "Note" dock to ``window`` (right side; its toggle is the window's to place).
 
     The dock shows itself whenever a session with a note opens, and starts hidden otherwise.
     """
@@ -149,10 +150,9 @@ def install_note_panel(window: QMainWindow, model: SessionModel) -> tuple[NotePa
     dock.setObjectName("noteDock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    window_menu(window, "View").addAction(dock.toggleViewAction())
 
-    def session_opened(what: str) -> None:
-        if what == Change.SESSION and model.session.note:
+    def session_opened(event: Event) -> None:
+        if event.field == Field.SESSION and model.session.note:
             dock.show()
             dock.raise_()
 

@@ -16,14 +16,16 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from backprop_gui.core.chain import ChainPath, ChainRule, chain_rule
+from backprop_gui.core.debugger_state import Event
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym, focus, index
+from backprop_gui.core.phase_display import computed_in
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import sym_html, tokens_html
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
-from backprop_gui.ui.stepping.formula_view import FormulaView, computed_in
+from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.pass_page import PASS_CHANGES, PassPage
 from backprop_gui.ui.stepping.worked_view import add_view_dock
 
@@ -50,7 +52,7 @@ class ChainRuleView(PassPage):
         self._apply_font()
         model.changed.connect(self._on_changed)
         if reveal is not None:
-            reveal.revealChanged.connect(lambda _pending: self._on_changed(Change.DISPLAY))
+            reveal.revealChanged.connect(lambda _pending: self._shown.request())
         self.refresh()
 
     def target(self) -> tuple[str, int, int, int | None] | None:
@@ -80,8 +82,8 @@ class ChainRuleView(PassPage):
 
     # --- keeping up ----------------------------------------------------------------------
 
-    def _on_changed(self, what: str) -> None:
-        if what not in PASS_CHANGES:
+    def _on_changed(self, event: Event) -> None:
+        if event.field not in PASS_CHANGES:
             return
         self._shown.request()  # now if seen, else once it is
 
@@ -174,7 +176,7 @@ def _others(count: int) -> str:
 
 
 def install_chain_rule(window: QMainWindow, model: SessionModel, reveal: FormulaView | None) -> QDockWidget:
-    """Add the Chain Rule dock (key "chain") to ``window`` and its toggle to View; returns the dock."""
+    """Add the Chain Rule dock (key "chain") to ``window``; returns the dock."""
     dock = add_view_dock(window, "chain", "Chain Rule", ChainRuleView(model, reveal))
     dock.toggleViewAction().setText("&Chain Rule")
     return dock

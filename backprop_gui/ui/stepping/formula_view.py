@@ -18,15 +18,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontMetricsF, QPalette
 from PySide6.QtWidgets import QWidget
 
+from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Equation, Sym, Token, equations, focus, spaced
 from backprop_gui.core.notes import caret_html
-from backprop_gui.core.phase_display import computed_in
 from backprop_gui.core.stepper import Quantity, Stepper
 from backprop_gui.core.worked import WIDE, WorkedSection, solution_so_far
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import tokens_html
-from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
 from backprop_gui.ui.stepping.pass_page import PASS_CHANGES, PassPage
 
@@ -73,9 +73,6 @@ class FormulaView(PassPage):
         self.setReadOnly(True)
         self.document().setDocumentMargin(10)
         self.reveal_shortcut = ""  # the key named in the "hidden" placeholder, set by the window
-        self._ask_first = False
-        self._revealed_at: tuple | None = None  # the stepper position at which reveal() was last called
-        self._pending_announced = False
         self._anchor = "current"  # where a redraw scrolls to: the current phase, or "selected"
         self._kept: dict[tuple, str] = {}  # an equation's HTML by what it shows (``_kept_html``)
         self._shown = ShownRefresh(self, self.refresh)
@@ -87,27 +84,20 @@ class FormulaView(PassPage):
 
     @property
     def ask_first(self) -> bool:
-        """Whether new numbers wait for ``reveal()``."""
-        return self._ask_first
+        """Whether new numbers wait for ``reveal()`` (the model's numbers on request)."""
+        return self.model.state.numbers_on_request
 
     def set_ask_first(self, on: bool) -> None:
-        if on != self._ask_first:
-            self._ask_first = on
-            self._revealed_at = None
-            self._on_changed(Change.DISPLAY)
+        self.model.state.set_numbers_on_request(on)
 
     @property
     def reveal_pending(self) -> bool:
-        """Whether this step's new numbers are held back, waiting for ``reveal()`` (ask-first only).
-
-        A reveal lasts until the pass moves (a step, step back, another sample, an edit); choosing
-        another neuron or edge does not hide the step's numbers again."""
-        return self._ask_first and self.model.stepper.current is not None and self._revealed_at != self._position()
+        """Whether this step's new numbers are held back, waiting for ``reveal()`` (``DebuggerState.held_back``)."""
+        return self.model.state.held_back
 
     def holds_back(self, quantity: Quantity, layer: int = 0) -> bool:
-        """Whether views must show ``quantity`` of ``layer`` as not yet revealed: it is new in the
-        current phase and ``reveal_pending``."""
-        return self.reveal_pending and computed_in(quantity, layer) == self.model.stepper.current
+        """Whether views must show ``quantity`` of ``layer`` as not yet revealed (``DebuggerState.holds_back``)."""
+        return self.model.state.holds_back(quantity, layer)
 
     def hides_numbers(self) -> bool:
         """Whether some numbers are hidden now, waiting for ``reveal()``."""
@@ -115,21 +105,7 @@ class FormulaView(PassPage):
 
     def reveal(self) -> None:
         """Show the hidden numbers and results (until the pass moves on)."""
-        if self.reveal_pending:
-            self._revealed_at = self._position()
-            self.refresh()
-            self._announce()
-
-    def _position(self) -> tuple:
-        stepper = self.model.stepper
-        return stepper, stepper.batch, stepper.position, stepper.revealed
-
-    def _announce(self) -> None:
-        """Emit ``revealChanged`` if ``reveal_pending`` differs from what was last announced."""
-        pending = self.reveal_pending
-        if pending != self._pending_announced:
-            self._pending_announced = pending
-            self.revealChanged.emit(pending)
+        self.model.state.reveal()
 
     def _hidden(self, found: list[Equation]) -> set[int]:
         """Indices into ``found`` of the equations whose numbers are hidden."""
@@ -175,14 +151,18 @@ class FormulaView(PassPage):
         self.write(self._pieces(self.equations()), self._colors())  # the equations that read the same stay
         self.scrollToAnchor(self._anchor)
 
-    def _on_changed(self, what: str) -> None:
-        if what not in PASS_CHANGES:
-            return
-        if self._revealed_at is not None and self._revealed_at[0] is not self.model.stepper:
-            self._revealed_at = None  # a new pass (edit, session): keep no reference to the old stepper
-        self._anchor = "selected" if what == Change.SELECTION else "current"
-        self._shown.request()  # now if seen, else once it is
-        self._announce()  # a move of the pass asks again
+    def _on_changed(self, event: Event) -> None:
+        if event.field in PASS_CHANGES:
+            self._anchor = "selected" if event.field == Field.SELECTION else "current"
+        # a move redrew already when it starts holding numbers back; a reveal redraws here
+        if (
+            event.field in PASS_CHANGES
+            or event.field == Field.NUMBERS_ON_REQUEST
+            or event == Event(Field.HELD_BACK, False)
+        ):
+            self._shown.request()  # now if seen, else once it is
+        if event.field == Field.HELD_BACK:
+            self.revealChanged.emit(event.value)
 
     # --- rich text ----------------------------------------------------------------
 

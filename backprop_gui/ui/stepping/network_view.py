@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -46,8 +46,8 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.chain import ChainPath
-from backprop_gui.core.colour_scale import ColourScale
-from backprop_gui.core.edge_labels import EdgeLabelKind, EdgeLabelMode, edge_labels, layer_kinds
+from backprop_gui.core.debugger_state import DISPLAY, Event, Field, Selection
+from backprop_gui.core.edge_labels import EdgeLabelKind, edge_labels, layer_kinds
 from backprop_gui.core.formulas import focus
 from backprop_gui.core.geometry import Box, Size
 from backprop_gui.core.graph_layout import (
@@ -75,7 +75,7 @@ from backprop_gui.ui.common.colors import (
     unknown_color,
 )
 from backprop_gui.ui.common.rich_text import feature_html
-from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.neuron_map_items import NeuronMapLayer
 
@@ -386,9 +386,6 @@ class EdgeLabelItem(QGraphicsItem):
 class NetworkView(QGraphicsView):
     """The graph of ``model``'s network. Click selects; wheel zooms; drag pans."""
 
-    edgeLabelModeChanged = Signal(str)  # noqa: N815 (Qt's naming)
-    colourScaleChanged = Signal(object)  # noqa: N815 (Qt's naming) — the new ColourScale
-
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
@@ -413,12 +410,10 @@ class NetworkView(QGraphicsView):
         self._pending_drawn = False  # whether the last refresh drew with numbers held back
         self._legend_room = QSize()  # the legend's largest size so far: the layout keeps its corner free
         self._one_line_labels = False  # an output's target beside its name, not below it
-        self._edge_label_mode = EdgeLabelMode.AUTO
         self._edge_label_items: dict[tuple[int, int, int], EdgeLabelItem] = {}
         self._label_centres: dict[Hashable, QPointF] = {}  # by edge (l, j, k), of the labels as last placed
         self._centres_layout: GraphLayout | None = None  # the layout they were placed in
         self._labels_held = False  # hold_label_places
-        self._colour_scale = ColourScale()
         self._hovered: tuple[int, int] | None = None  # the neuron under the mouse
         self._path: set[Selection] = set()  # the neurons and edges of the chain-rule path to highlight
         self._measure = QGraphicsTextItem()  # measures the outputs' labels in both forms, off the scene
@@ -447,11 +442,6 @@ class NetworkView(QGraphicsView):
 
     # --- public ------------------------------------------------------------------
 
-    @property
-    def edge_label_mode(self) -> EdgeLabelMode:
-        """What the numbers on the edges show (see ``core.edge_labels``): Auto, Weights, Gradients or Off."""
-        return self._edge_label_mode
-
     def hold_label_places(self, held: bool) -> None:
         """While ``held`` (training redraws the graph several times a second), the numbers on the edges
         change in the places they had, centred there, rather than being placed afresh (which takes tens
@@ -460,25 +450,6 @@ class NetworkView(QGraphicsView):
             self._labels_held = held
             if not held:
                 self._refresh_edge_labels()
-
-    def set_edge_label_mode(self, mode: EdgeLabelMode | str) -> None:
-        mode = EdgeLabelMode(mode)
-        if mode != self._edge_label_mode:
-            self._edge_label_mode = mode
-            self._refresh()  # the labels and the legend's line about them
-            self.edgeLabelModeChanged.emit(mode.value)
-
-    @property
-    def colour_scale(self) -> ColourScale:
-        """How the colours' ±limit is chosen: per pass (default), per phase or fixed ±v."""
-        return self._colour_scale
-
-    def set_colour_scale(self, scale: ColourScale) -> None:
-        if scale != self._colour_scale:
-            self._colour_scale = scale
-            self._forget_styles()
-            self._refresh()
-            self.colourScaleChanged.emit(scale)
 
     @contextmanager
     def drawn_directly(self) -> Iterator[None]:
@@ -924,7 +895,9 @@ class NetworkView(QGraphicsView):
             layers[l] = self._first_sample(stepper.value(quantity, l))
         held = {l for l in layers if l and self._held(quantity, l)}  # drawn as "?", out of the colour scale
         scaled = [values for l, values in layers.items() if (l or quantity is Quantity.ACTIVATION) and l not in held]
-        limit = self._colour_scale.limit(stepper, quantity, np.concatenate(scaled) if scaled else np.array([]))
+        limit = self.model.state.colour_scale.limit(
+            stepper, quantity, np.concatenate(scaled) if scaled else np.array([])
+        )
         glow_neurons, glow_edges = current_work(stepper, self._shown)
         self._update_labels()
 
@@ -983,7 +956,9 @@ class NetworkView(QGraphicsView):
             else:
                 values[l] = network.layer(l).weights
         quantity = Quantity.GRAD_WEIGHTS if self.model.edge_mode == EdgeMode.GRADIENTS else Quantity.NEW_WEIGHTS
-        limit = self._colour_scale.limit(stepper, quantity, np.concatenate([v.ravel() for v in values.values()]))
+        limit = self.model.state.colour_scale.limit(
+            stepper, quantity, np.concatenate([v.ravel() for v in values.values()])
+        )
         return values, limit
 
     def _update_legend(self, quantity: Quantity, limit: float) -> None:
@@ -996,7 +971,7 @@ class NetworkView(QGraphicsView):
             edges = "Edges: ∂C/∂w<sub>jk</sub><sup>l</sup> (width |∂C/∂w|, red +, blue −)"
         else:
             edges = "Edges: weight w<sub>jk</sub><sup>l</sup> (width |w|, red +, blue −)"
-        edges += f"<br>Scale {html.escape(self._colour_scale.name)} · numbers: {self._label_legend()}"
+        edges += f"<br>Scale {html.escape(self.model.state.colour_scale.name)} · numbers: {self._label_legend()}"
         title = MAPS_TITLE if self.maps.active else titles[quantity]
         self.legend.set_scale(title, self.model.format(limit), edges)
         if self._legend_room.expandedTo(self.legend.sizeHint()) != self._legend_room:
@@ -1035,7 +1010,7 @@ class NetworkView(QGraphicsView):
         if not self._edges:
             return
         stepper = self.model.stepper
-        labels = edge_labels(stepper, self._edge_label_mode)
+        labels = edge_labels(stepper, self.model.state.edge_label_mode)
         selection = self.model.selection
         chosen = {(s.layer, s.j) for s in (selection,) if s is not None and not s.is_edge}
         if self._hovered is not None:
@@ -1085,7 +1060,7 @@ class NetworkView(QGraphicsView):
 
     def _label_legend(self) -> str:
         """What the numbers on the edges are now, as rich text: "∂C/∂w (layers 1–2)", "w old → new"."""
-        kinds = layer_kinds(self.model.stepper, self._edge_label_mode)
+        kinds = layer_kinds(self.model.stepper, self.model.state.edge_label_mode)
         names = {
             EdgeLabelKind.WEIGHT: "w<sub>jk</sub><sup>l</sup>",
             EdgeLabelKind.GRADIENT: "∂C/∂w<sub>jk</sub><sup>l</sup>",
@@ -1190,17 +1165,20 @@ class NetworkView(QGraphicsView):
         if pending != self._pending_drawn:  # a step that already redrew needs no second refresh
             self._refresh()
 
-    def _on_changed(self, what: str) -> None:
-        if what in (Change.SESSION, Change.NETWORK) and self._architecture_key() != self._architecture:
+    def _on_changed(self, event: Event) -> None:
+        if event.field in (Field.SESSION, Field.NETWORK) and self._architecture_key() != self._architecture:
             self._build()
-        elif what == Change.SELECTION:
+        elif event.field == Field.SELECTION:
             self._show_selection()
             self._refresh_edge_labels()  # an elided layer labels the selected neuron's edges
-        elif what == Change.DISPLAY:
+        elif event.field in DISPLAY:
             self._relayout()
             self._refresh()
-        else:
+        elif event.field == Field.COLOUR_SCALE:
+            self._forget_styles()
             self._refresh()
+        elif event.field in (Field.PASS, Field.NETWORK, Field.SESSION, Field.EDGE_LABEL_MODE):
+            self._refresh()  # the labels and the legend's line about them
 
     def _selection_at(self, pos: QPoint) -> Selection | None:
         for item in self.items(pos):

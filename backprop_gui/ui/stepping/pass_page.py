@@ -11,9 +11,9 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
-from backprop_gui.ui.common.session_model import Change
+from backprop_gui.core.debugger_state import DISPLAY, Field
 
-PASS_CHANGES = (Change.PASS, Change.NETWORK, Change.SELECTION, Change.DISPLAY, Change.SESSION)
+PASS_CHANGES = frozenset({Field.PASS, Field.NETWORK, Field.SELECTION, Field.SESSION, *DISPLAY})
 
 
 class PassPage(QTextBrowser):

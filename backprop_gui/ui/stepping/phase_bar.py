@@ -17,10 +17,11 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QSizePolicy, QWidget
 
 from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.stepper import Phase, PhaseStep, Stepper
 from backprop_gui.ui.common.colors import mix
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 
 START = -1  # the index of the leading Start button: nothing computed yet
 BREAKPOINT_COLOR = QColor(210, 30, 30)
@@ -199,7 +200,6 @@ class PhaseBar(QWidget):
         super().__init__(parent)
         self.model = model
         self.buttons: list[PhaseButton] = []
-        self.breakpoints: set[int] = set()
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(8, 6, 8, 6)
         self._layout.setSpacing(4)
@@ -210,11 +210,6 @@ class PhaseBar(QWidget):
     def button(self, index: int) -> PhaseButton:
         """The button of ``phases[index]`` (``START`` for the Start button)."""
         return self.buttons[index + 1]
-
-    def set_breakpoints(self, indices: set[int]) -> None:
-        """Mark the phases ``indices`` (into ``model.stepper.phases``) with a breakpoint dot; the rest without."""
-        self.breakpoints = set(indices)
-        self._update()
 
     def current_index(self) -> int:
         """The index of the phase being shown, or ``START`` when nothing is computed yet."""
@@ -249,6 +244,7 @@ class PhaseBar(QWidget):
     def _update(self) -> None:
         stepper = self.model.stepper
         position, revealed = stepper.position, stepper.revealed
+        breakpoints = self.model.state.breakpoints.phases
         current = self.current_index()
         for button in self.buttons:
             i = button.index
@@ -262,17 +258,17 @@ class PhaseBar(QWidget):
             else:
                 state = PhaseState.PENDING
             button.set_state(state, (revealed if state is PhaseState.PARTIAL else total, total))
-            button.set_breakpoint(i in self.breakpoints)
+            button.set_breakpoint(i in breakpoints)
             tip = phase_tooltip(button.step, stepper)
             if button.breakpoint:
                 tip += f'<br><b style="color:{BREAKPOINT_COLOR.name()}">● {BREAKPOINT_TIP}</b>'
             if tip != button.toolTip():  # η or the network may have changed; most steps change nothing
                 button.setToolTip(tip)
 
-    def _on_changed(self, what: str) -> None:
-        if what in (Change.SESSION, Change.NETWORK):
+    def _on_changed(self, event: Event) -> None:
+        if event.field in (Field.SESSION, Field.NETWORK):
             if [b.step for b in self.buttons[1:]] != self.model.stepper.phases:
                 self._build()
                 return
-        if what in (Change.PASS, Change.SESSION, Change.NETWORK):
+        if event.field in (Field.PASS, Field.SESSION, Field.NETWORK, Field.BREAKPOINTS):
             self._update()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.features import formula
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym
@@ -39,8 +40,9 @@ from backprop_gui.core.stepper import Phase, PhaseStep, Quantity, Stepper
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import number_font, sup, sym_html
 from backprop_gui.ui.common.scrolling import scrolling
-from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
+from backprop_gui.ui.stepping.pass_page import PASS_CHANGES
 
 MAX_VISIBLE_ROWS = 10
 _MATRICES = (Quantity.GRAD_WEIGHTS, Quantity.NEW_WEIGHTS)  # (n_l, n_{l-1}), shown whole
@@ -763,16 +765,18 @@ class ValuesPanel(QWidget):
         """The tab that shows ``selection``: Sample for inputs, else its layer's tab."""
         return 0 if selection.layer == 0 else selection.layer
 
-    def _on_changed(self, what: str) -> None:
-        if what in (Change.NETWORK, Change.SESSION) and self._architecture_key() != self._architecture:
+    def _on_changed(self, event: Event) -> None:
+        if event.field not in PASS_CHANGES:
+            return
+        if event.field in (Field.NETWORK, Field.SESSION) and self._architecture_key() != self._architecture:
             self._build()
             return
-        if what == Change.SELECTION:
+        if event.field == Field.SELECTION:
             self._sync_selection(switch_tab=not self._own_selection)
             return
-        if what == Change.SESSION:
+        if event.field == Field.SESSION:
             self._sync_selection(switch_tab=False)
-        if what == Change.PASS:
+        if event.field == Field.PASS:
             self._follow_phase()
         self._redraw_all()
 

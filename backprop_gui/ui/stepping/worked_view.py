@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+from backprop_gui.core.debugger_state import Event, Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym, index
 from backprop_gui.core.notes import inline
@@ -21,9 +22,8 @@ from backprop_gui.core.stepper import Quantity
 from backprop_gui.core.worked import WIDE, Given, WorkedLine, WorkedSection, WorkedSolution, solution_so_far
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import sym_html, tokens_html
-from backprop_gui.ui.common.session_model import Change, Selection, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
-from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.pass_page import PASS_CHANGES, PassPage
 
@@ -53,7 +53,7 @@ class WorkedSolutionView(PassPage):
         self._apply_font()
         model.changed.connect(self._on_changed)
         if reveal is not None:
-            reveal.revealChanged.connect(lambda _pending: self._on_changed(Change.DISPLAY))
+            reveal.revealChanged.connect(lambda _pending: self._shown.request())
         self.refresh()
 
     # --- what it shows -------------------------------------------------------------------
@@ -80,8 +80,8 @@ class WorkedSolutionView(PassPage):
 
     # --- keeping up ----------------------------------------------------------------------
 
-    def _on_changed(self, what: str) -> None:
-        if what not in PASS_CHANGES:
+    def _on_changed(self, event: Event) -> None:
+        if event.field not in PASS_CHANGES:
             return
         self._shown.request()  # now if seen, else once it is
 
@@ -209,7 +209,7 @@ class WorkedSolutionView(PassPage):
 
 
 def install_worked_solution(window: QMainWindow, model: SessionModel, reveal: FormulaView | None) -> QDockWidget:
-    """Add the Worked Solution dock (key "worked") to ``window`` and its toggle to View; returns the dock."""
+    """Add the Worked Solution dock (key "worked") to ``window``; returns the dock."""
     view = WorkedSolutionView(model, reveal)
     dock = add_view_dock(window, "worked", "Worked Solution", view)
     dock.toggleViewAction().setText("&Worked Solution")
@@ -217,11 +217,9 @@ def install_worked_solution(window: QMainWindow, model: SessionModel, reveal: Fo
 
 
 def add_view_dock(window: QMainWindow, key: str, title: str, widget: QWidget) -> QDockWidget:
-    """``widget`` in a new bottom dock of ``window`` (object name ``key`` + "Dock"), with its show/hide
-    toggle in the View menu."""
+    """``widget`` in a new bottom dock of ``window`` (object name ``key`` + "Dock")."""
     dock = QDockWidget(title, window)
     dock.setObjectName(f"{key}Dock")
     dock.setWidget(widget)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    window_menu(window, "View").addAction(dock.toggleViewAction())
     return dock

@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.metrics import classifies, confusion_matrix
 from backprop_gui.core.training import data_split
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.sample_editor import class_name
 
 SETS = {"train": "Training set", "test": "Test set"}
@@ -133,6 +134,6 @@ class ConfusionDialog(QDialog):
         super().showEvent(event)
         self.refresh()
 
-    def _model_changed(self, what: str) -> None:
-        if what in (Change.SESSION, Change.NETWORK):
+    def _model_changed(self, event: Event) -> None:
+        if event.field in (Field.SESSION, Field.NETWORK):
             self.refresh()

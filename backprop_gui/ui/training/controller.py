@@ -1,6 +1,6 @@
 """Training in the window: the Train menu, a toolbar, and the training, loss, data and decision-map docks.
 
-``install_training(window, model)`` adds all of it to any QMainWindow and returns the
+``install_training(window, model, menu)`` adds all of it to any QMainWindow and returns the
 ``TrainingController``, the only part of the window that talks to the training process
 (``core.training_worker``): it starts runs there, applies their snapshots to the session at the
 frame rate they come at, and hands a clean state to the stepper whenever training pauses. The
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QToolBar,
 )
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.blas_threads import limit_loaded_blas
 from backprop_gui.core.compare import MAX_REFERENCES, RunSettings, describe_differences, keep_run
 from backprop_gui.core.datasets import Dataset, check_fits
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.editing import (
     DATA_SETTINGS,
     Edit,
@@ -50,8 +52,7 @@ from backprop_gui.core.training_worker import (
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.scrolling import scrolling
-from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.confusion_matrix import ConfusionDialog, percent
 from backprop_gui.ui.training.data_view import DataView
 from backprop_gui.ui.training.decision_map import DecisionMap
@@ -147,7 +148,6 @@ class TrainingController(QObject):
             app.aboutToQuit.connect(self.close)
         window.installEventFilter(self)
         model.about_to_move.connect(self._before_step)
-        model.update_applied.connect(self._update_applied)
         model.changed.connect(self._model_changed)
 
     # --- running ---------------------------------------------------------------------
@@ -559,8 +559,10 @@ class TrainingController(QObject):
         session.epoch, session.batch = trainer.epoch, trainer.batch
         self.progressed.emit()
 
-    def _model_changed(self, what: str) -> None:
-        if what == Change.SESSION or (what == Change.NETWORK and not self._applying):
+    def _model_changed(self, event: Event) -> None:
+        if event.field == Field.WEIGHTS:
+            self._update_applied(bool(event.value))
+        elif event.field == Field.SESSION or (event.field == Field.NETWORK and not self._applying):
             # A new session or an edit of the network: the run's copy is out of date.
             if self._run is not None:
                 self._poll_timer.stop()
@@ -570,9 +572,9 @@ class TrainingController(QObject):
                     self.worker.stop()  # what it trained since is dropped
                 except WorkerGone:
                     pass
-                self._set_state(PAUSED if what == Change.NETWORK else IDLE)
+                self._set_state(PAUSED if event.field == Field.NETWORK else IDLE)
             self._stepped.clear()
-            if what == Change.SESSION:
+            if event.field == Field.SESSION:
                 self._target_epoch = None
                 self.run_start = None
                 self._note_run_start()
@@ -633,9 +635,9 @@ class TrainingController(QObject):
         return actions
 
 
-def install_training(window: QMainWindow, model: SessionModel) -> TrainingController:
-    """Add the Train menu, a training toolbar and the training, loss, data and decision-map docks
-    to ``window``; return the controller, whose ``actions`` the window is to hold."""
+def install_training(window: QMainWindow, model: SessionModel, menu: QMenu) -> TrainingController:
+    """Fill the Train ``menu``, add a training toolbar and the training, loss, data and decision-map
+    docks to ``window``; return the controller, whose ``actions`` the window is to hold."""
     controller = TrainingController(window, model)
     docks = {
         "training": _dock(window, "Training", scrolling(controller.panel), Qt.DockWidgetArea.RightDockWidgetArea),
@@ -649,7 +651,6 @@ def install_training(window: QMainWindow, model: SessionModel) -> TrainingContro
     window.resizeDocks([docks["loss"], docks["decision"]], [3, 2], Qt.Orientation.Horizontal)
     controller.docks = docks
 
-    menu = window_menu(window, "Train")
     actions = controller.actions
     menu.addActions([actions[A.TRAIN], actions[A.PAUSE], actions[A.ONE_EPOCH], actions[A.N_EPOCHS]])
     menu.addSeparator()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import GENERATORS, MAX_VALIDATION_FRACTION, Dataset, DatasetError, generate
+from backprop_gui.core.debugger_state import DISPLAY, Event, Field
 from backprop_gui.core.decision import is_classification, target_classes
 from backprop_gui.core.editing import needs_fit
 from backprop_gui.core.network import Network
@@ -33,7 +34,7 @@ from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, NumberBox, SeedBox, param_box
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
 
 
@@ -383,10 +384,10 @@ class DataView(QWidget):
         fit = offer_to_fit(self, data, self.model.session.network)
         return fit is not None and self.controller.set_data(data, fit=fit)
 
-    def _model_changed(self, what: str) -> None:
-        if what in (Change.SESSION, Change.NETWORK) and not self.controller.running:
+    def _model_changed(self, event: Event) -> None:
+        if event.field in (Field.SESSION, Field.NETWORK) and not self.controller.running:
             self._refresh_if_changed()
-        elif what == Change.DISPLAY:
+        elif event.field in DISPLAY:
             self.samples.reload()
 
     def _settings_maybe_changed(self) -> None:

@@ -17,10 +17,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_grid, map_levels, plane_around
 from backprop_gui.core.formatting import format_number
 from backprop_gui.ui.common.colors import dark_axes, map_colormap
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.data_view import CLASS_COLORS, TEST_FILL, draw_samples, drawn_rows, sample_brushes
 from backprop_gui.ui.training.sample_editor import SampleEditor, SampleTarget
 
@@ -210,13 +211,13 @@ class DecisionMap(QWidget):
         super().showEvent(event)
         self.redraw()
 
-    def _model_changed(self, what: str) -> None:
-        if what in (Change.SESSION, Change.NETWORK):
-            if what == Change.SESSION or self._layout_key() != self._key:
+    def _model_changed(self, event: Event) -> None:
+        if event.field in (Field.SESSION, Field.NETWORK):
+            if event.field == Field.SESSION or self._layout_key() != self._key:
                 self._reset()
             else:
                 self.redraw()
-        elif what == Change.PASS and not self._drawn_from_current_parameters():
+        elif event.field == Field.PASS and not self._drawn_from_current_parameters():
             self.redraw()  # an Update (or stepping it back) changed the weights
 
     def _parameters(self) -> list[np.ndarray]:

@@ -22,11 +22,12 @@ from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from backprop_gui.core.compare import RunSettings, describe_differences
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.decimation import decimate_range, minmax_decimate
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.training import LossHistory, training_count
 from backprop_gui.ui.common.colors import PLOT_AXIS_COLOR, dark_axes
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 
 LOG_FLOOR = 1e-300  # losses of exactly 0 are drawn here on a log axis
 STEP_PEN = pg.mkPen((90, 140, 210, 140), width=1)
@@ -555,8 +556,8 @@ class LossPlot(QWidget):
     def _update_follow_button(self) -> None:
         self.follow.setEnabled(not self.following)
 
-    def _model_changed(self, what: str) -> None:
-        if what == Change.SESSION:
+    def _model_changed(self, event: Event) -> None:
+        if event.field == Field.SESSION:
             self.refresh()
 
     def _hover(self, pos: QPointF) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import MAX_SAMPLES, MAX_VALIDATION_FRACTION
+from backprop_gui.core.debugger_state import DISPLAY, Event, Field
 from backprop_gui.core.optimizers import (
     HYPERPARAMETERS,
     MAX_STEP_SIZE,
@@ -42,7 +43,7 @@ from backprop_gui.core.training_worker import MAX_DELAY
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, LogSpinBox, SeedBox
 from backprop_gui.ui.common.reflow import FlowGrid, narrow_combos, reflowing_form
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 
 
 class TrainingControls(Protocol):
@@ -372,8 +373,8 @@ class TrainingPanel(QWidget):
         self.speed_label.setText(speed_text(delay))
         self.controller.set_delay(delay)
 
-    def _model_changed(self, what: str) -> None:
-        if what == Change.SESSION:
+    def _model_changed(self, event: Event) -> None:
+        if event.field == Field.SESSION:
             self.show_settings()
-        elif what == Change.DISPLAY:
+        elif event.field in DISPLAY:
             self.show_figures()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.sample_edits import (
     BRUSH_SAMPLES,
@@ -36,7 +37,7 @@ from backprop_gui.core.sample_edits import (
     without_sample,
 )
 from backprop_gui.ui.common.number_boxes import ExactSpinBox
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.data_view import CLASS_COLORS
 
 PICK_PIXELS = 12.0  # a right-click removes the nearest sample within this many pixels
@@ -129,8 +130,8 @@ class SampleEditor(QWidget):
         self.classes.setCurrentIndex(min(max(chosen, 0), classes - 1) if classes else -1)
         self.classes.blockSignals(False)
 
-    def _model_changed(self, what: str) -> None:
-        if what in (Change.SESSION, Change.NETWORK):
+    def _model_changed(self, event: Event) -> None:
+        if event.field in (Field.SESSION, Field.NETWORK):
             self.refresh()
 
     # --- the edits ---------------------------------------------------------------------------

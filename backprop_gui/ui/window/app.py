@@ -4,7 +4,6 @@ and ``create_window``, which makes the window with every feature in it and conne
 
 from __future__ import annotations
 
-import copy
 import sys
 from typing import cast
 
@@ -13,11 +12,11 @@ from PySide6.QtWidgets import QApplication
 
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import default_session, load_example
-from backprop_gui.core.session import Session, SessionView
+from backprop_gui.core.session import Session
 from backprop_gui.core.session_format import SessionError, load_session
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.icons import app_icon
-from backprop_gui.ui.common.screen_fit import DialogsOnScreen, fit_on_screen
+from backprop_gui.ui.common.screen_fit import fit_dialogs_on_screen, fit_on_screen
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController
 from backprop_gui.ui.training.controller import TRAINING, TrainingController
@@ -69,8 +68,8 @@ def create_window(
     controller (``MainWindow.install_features``); here they are connected to each other.
     """
     app = QApplication.instance()
-    if app is not None and app.findChild(DialogsOnScreen) is None:  # every dialog fits its screen
-        app.installEventFilter(DialogsOnScreen(app))
+    if app is not None:
+        fit_dialogs_on_screen(app)
     model = SessionModel(session)
     window = MainWindow(model)
     window.install_features(
@@ -79,8 +78,6 @@ def create_window(
     training, diagnostics = window.training_controller, window.diagnostics_controller
     _connect_training(training, diagnostics, window.session_controller.autosave_now)
     training.state_changed.connect(lambda state: window.network_view.hold_label_places(state == TRAINING))
-    _show_breakpoints(window, diagnostics)
-    _keep_window_view(window, diagnostics)
     _follow_use(window.layout_controller, training, diagnostics)
     model.apply_view_state()  # the file's display settings win over the saved preferences
     return window
@@ -105,41 +102,6 @@ def _connect_training(training: TrainingController, diagnostics: DiagnosticsCont
     training.watch_source = diagnostics.run_watch
     training.run_ended.connect(diagnostics.training_stopped)
     training.run_ended.connect(lambda _error, _trainer: autosave())
-
-
-def _show_breakpoints(window: MainWindow, diagnostics: DiagnosticsController) -> None:
-    """The phase bar marks every phase that has a breakpoint, now and whenever they change."""
-
-    def mark() -> None:
-        window.phase_bar.set_breakpoints(diagnostics.phase_breakpoints)
-
-    diagnostics.breakpoints_changed.connect(mark)
-    mark()
-
-
-def _keep_window_view(window: MainWindow, diagnostics: DiagnosticsController) -> None:
-    """Save and reopen the parts of the view the window holds outside the session model: the
-    presentation mode, quiz mode and settings, and breakpoints."""
-    model = window.model
-
-    def collect(view: SessionView) -> None:
-        view.presentation = window.presentation.active
-        view.quiz_mode = diagnostics.quiz_panel.active
-        view.breakpoints = copy.deepcopy(diagnostics.settings)
-        view.quiz = copy.deepcopy(diagnostics.quiz_settings)
-
-    def apply(view: SessionView) -> None:
-        if view.breakpoints is not None:
-            diagnostics.set_settings(copy.deepcopy(view.breakpoints))
-        if view.quiz is not None:
-            diagnostics.quiz_panel.set_settings(copy.deepcopy(view.quiz))
-        if view.quiz_mode is not None:
-            diagnostics.set_quiz_mode(view.quiz_mode)
-        if view.presentation is not None:
-            window.presentation.set_active(view.presentation)
-
-    model.collecting_view.connect(collect)
-    model.view_applied.connect(apply)
 
 
 def run(path: str | None = None, example: str | None = None, theme: str | None = None) -> int:

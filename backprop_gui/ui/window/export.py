@@ -21,12 +21,12 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QWidget
 
 from backprop_gui.core import export, npz, scripts, worked
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionKey, ActionSpec, make_action
 from backprop_gui.ui.common.saving import save_bytes
-from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.training.loss_plot import LossPlot
 
@@ -254,8 +254,8 @@ class ExportController(QObject):
             f"The loss of all {steps} training steps" if steps else "Nothing trained yet: no loss history"
         )
 
-    def _model_changed(self, what: str) -> None:
-        if what in (Change.SESSION, Change.NETWORK):
+    def _model_changed(self, event: Event) -> None:
+        if event.field in (Field.SESSION, Field.NETWORK):
             self.update_actions()
 
     # --- exports ------------------------------------------------------------------------
@@ -373,12 +373,16 @@ def _safe_name(name: str) -> str:
 
 
 def install_export(
-    window: QMainWindow, model: SessionModel, graph: NetworkView, loss_plot: LossPlot | None, before: QAction | None
+    window: QMainWindow,
+    model: SessionModel,
+    graph: NetworkView,
+    loss_plot: LossPlot | None,
+    file_menu: QMenu,
+    before: QAction | None,
 ) -> ExportController:
-    """Add File ▸ Export to ``window`` (before the ``before`` item, e.g. Quit, else last) and return its
+    """Add Export to ``file_menu`` (before the ``before`` item, e.g. Quit, else last) and return its
     controller, whose ``actions`` the window is to hold."""
     controller = ExportController(window, model, graph, loss_plot)
-    file_menu = window_menu(window, "File")
     if before is None:
         file_menu.addSeparator()
         file_menu.addMenu(controller.menu)

@@ -20,7 +20,6 @@ from backprop_gui.torch_import import INSTALL, ModelError, NeedsActivations, Tor
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
 from backprop_gui.ui.sessions.edit_dialogs import as_sentence
 
 MODEL_FILTER = "PyTorch models (*.pt *.pth);;All files (*)"
@@ -153,12 +152,11 @@ class ImportController(QObject):
 
 
 def install_import(
-    window: QMainWindow, model: SessionModel, sessions: SessionOpener, after: QMenu | None
+    window: QMainWindow, model: SessionModel, sessions: SessionOpener, file_menu: QMenu, after: QMenu | None
 ) -> ImportController:
-    """Add File ▸ Import to ``window``, right after the ``after`` menu (File ▸ Export) when given, else
+    """Add Import to ``file_menu``, right after the ``after`` menu (File ▸ Export) when given, else
     last; return its controller, whose ``actions`` the window is to hold."""
     controller = ImportController(window, model, sessions)
-    file_menu = window_menu(window, "File")
     actions = file_menu.actions()
     index = actions.index(after.menuAction()) + 1 if after is not None and after.menuAction() in actions else None
     if index is not None and index < len(actions):

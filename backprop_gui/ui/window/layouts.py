@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolBar, QToolButton
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabBar, QToolBar, QToolButton
 
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import LAYOUTS, Layout, LayoutName, Side
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
-from backprop_gui.ui.common.session_model import Change, SessionModel
-from backprop_gui.ui.common.window_menus import window_menu
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.window.presentation import PresentationMode
 
 SHORTCUTS = {LayoutName.STEP: "Ctrl+1", LayoutName.TRAIN: "Ctrl+2", LayoutName.PRESENT: "Ctrl+3"}
@@ -35,14 +35,12 @@ AREAS = {Side.RIGHT: Qt.DockWidgetArea.RightDockWidgetArea, Side.BOTTOM: Qt.Dock
 
 
 class LayoutController(QObject):
-    """Switches ``window`` between the layouts; ``changed`` says which one is on.
+    """Switches ``window`` between the layouts; the model's state says which one is on (``current``).
 
     ``docks``: the window's docks by key; ``presentation``: the Present layout's mode;
     ``shown_when``: docks a feature shows only when it has something to show (the note, the
     quiz), whatever the layout says, by key.
     """
-
-    changed = Signal(str)
 
     def __init__(
         self,
@@ -59,7 +57,6 @@ class LayoutController(QObject):
         self.presentation = presentation
         self.shown_when = shown_when
         self.toolbar: QToolBar | None = None
-        self.current = LayoutName.STEP
         self._before_present = LayoutName.STEP
         self._switching = False
         self.ready = False  # True once the window has shown and its first layout is arranged
@@ -78,6 +75,10 @@ class LayoutController(QObject):
         self.actions[LayoutName.STEP].setChecked(True)
 
     # --- which layout -----------------------------------------------------------------
+
+    @property
+    def current(self) -> LayoutName:
+        return self.model.state.layout
 
     def layout(self, name: LayoutName | None = None) -> Layout:
         """Layout ``name`` (default the current one) for this network and the docks this window has."""
@@ -111,7 +112,8 @@ class LayoutController(QObject):
         try:
             presentation = self.presentation
             self.save()
-            previous, self.current = self.current, name
+            previous = self.current
+            self.model.state.set_layout(name)
             if previous == LayoutName.PRESENT:
                 presentation.set_active(False)
             if name == LayoutName.PRESENT:
@@ -121,7 +123,6 @@ class LayoutController(QObject):
                 self.arrange()
         finally:
             self._switching = False
-        self.changed.emit(str(name))
 
     def presentation_toggled(self, on: bool) -> None:
         """Presentation mode turned on or off by its own action (F7) or Esc: follow with the layout."""
@@ -131,18 +132,18 @@ class LayoutController(QObject):
             self._switching = True
             try:
                 self.save()
-                self._before_present, self.current = self.current, LayoutName.PRESENT
+                self._before_present = self.current
+                self.model.state.set_layout(LayoutName.PRESENT)
                 if not self.restore():
                     self.arrange()
             finally:
                 self._switching = False
         elif not on and self.current == LayoutName.PRESENT:
-            self.current = self._before_present  # presentation mode put the earlier docks back
+            self.model.state.set_layout(self._before_present)  # presentation mode put the earlier docks back
             self.show_available()
         else:
             return
         self.actions[self.current].setChecked(True)
-        self.changed.emit(str(self.current))
 
     # --- arranging --------------------------------------------------------------------
 
@@ -219,6 +220,7 @@ class LayoutController(QObject):
         """Qt leaves the tab bars of an earlier arrangement on screen after ``restoreState`` or a
         re-tabify; hide each tab bar that is not attached to the dock of its current tab."""
         titles = {dock.windowTitle(): dock for dock in self.docks.values()}
+        # Qt makes these tab bars for tabified docks and gives no other handle on them than the window's children.
         for bar in self.window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
             if not bar.isVisible() or bar.count() == 0:
                 continue
@@ -263,8 +265,8 @@ class LayoutController(QObject):
         self._keep_graph_share()
         return True
 
-    def _model_changed(self, what: str) -> None:
-        if what in (Change.SESSION, Change.NETWORK):
+    def _model_changed(self, event: Event) -> None:
+        if event.field in (Field.SESSION, Field.NETWORK):
             self.show_available()
 
 
@@ -274,14 +276,14 @@ def install_layouts(
     docks: dict[str, QDockWidget],
     presentation: PresentationMode,
     shown_when: dict[str, Callable[[], bool]],
+    view_menu: QMenu,
 ) -> LayoutController:
-    """Add View ▸ Layout, Ctrl+1/2/3, View ▸ Reset Layout and the toolbar's layout switch to ``window``
-    over its ``docks`` (by key); arrange the saved layout once the window first shows."""
+    """Add Layout to ``view_menu`` (with Reset Layout), Ctrl+1/2/3 and the toolbar's layout switch to
+    ``window`` over its ``docks`` (by key); arrange the saved layout once the window first shows."""
     controller = LayoutController(window, model, docks, presentation, shown_when)
     # Without animation a dock and its tab bar are where the layout says at once (see _drop_stale_tab_bars).
     window.setDockOptions(window.dockOptions() & ~QMainWindow.DockOption.AnimatedDocks)
-    view = window_menu(window, "View")
-    menu = view.addMenu("&Layout")
+    menu = view_menu.addMenu("&Layout")
     for action in controller.actions.values():
         menu.addAction(action)
     menu.addSeparator()
@@ -301,7 +303,7 @@ def install_layouts(
     model.changed.connect(controller._model_changed)
     saved = QSettings().value(f"{SETTINGS_KEY}/current")
     if saved in {str(name) for name in LayoutName} and saved != LayoutName.PRESENT:
-        controller.current = LayoutName(saved)
+        model.state.set_layout(saved)
         controller.actions[controller.current].setChecked(True)
     _when_first_shown(window, controller.first_arrangement)
     window.installEventFilter(_SaveOnClose(controller))

@@ -35,15 +35,16 @@ from PySide6.QtWidgets import (
 
 from backprop_gui import __version__
 from backprop_gui.core.colour_scale import SCALE_MODE_NAMES, ColourScale, ScaleMode
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.edge_labels import EDGE_LABEL_MODE_NAMES
-from backprop_gui.core.session import EDGE_MODES, EdgeMode, NeuronValue
+from backprop_gui.core.session import EDGE_MODE_NAMES, EDGE_MODES, NEURON_VALUE_NAMES, NeuronValue
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionKey, ActionSpec, make_action
 from backprop_gui.ui.common.icons import IconRecolorer, app_icon
 from backprop_gui.ui.common.plain_messages import PlainTextMessages
 from backprop_gui.ui.common.scrolling import scrolling
-from backprop_gui.ui.common.session_model import Change, SessionModel
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.sessions.controller import SessionController, install_session_features
 from backprop_gui.ui.sessions.note_panel import NotePanel, install_note_panel
@@ -63,13 +64,6 @@ from backprop_gui.ui.window.theme import install_theme_menu
 
 APP_NAME = "backprop-gui"
 PRECISIONS = range(2, 9)
-NEURON_VALUE_TEXTS = {
-    NeuronValue.AUTO: "Auto (the phase's value)",
-    NeuronValue.Z: "Weighted input z",
-    NeuronValue.A: "Activation a",
-    NeuronValue.DELTA: "Error δ",
-    NeuronValue.MAPS: "Maps of a over the input plane",
-}
 MAPS_TIP = "Fill each hidden and output neuron with its a_j^l over the input plane (x₁, x₂), the sample marked"
 A, S = ActionId, ActionSpec
 STEP_ACTIONS = (  # each id is the SessionModel method the action calls
@@ -111,8 +105,6 @@ VIEW_ACTIONS = (
 )  # fmt: skip
 Key = TypeVar("Key", bound=ActionKey)
 Choice = TypeVar("Choice", bound=Hashable)  # one choice of a group of actions (a precision, an EdgeMode, …)
-# View ▸ Edges Show's choices
-EDGE_MODE_TEXTS = {EdgeMode.WEIGHTS: "Weights w", EdgeMode.GRADIENTS: "Gradients ∂C/∂w"}
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
@@ -263,7 +255,7 @@ class MainWindow(QMainWindow):
         self.toolbar = QToolBar("Debugger", self)
         self.toolbars = [self.toolbar]  # every toolbar of the window, the features' too
         self.presentation = PresentationMode(
-            self, self.network_view, self.phase_bar, self.formula_view, self.docks, self.toolbars
+            self, model, self.network_view, self.phase_bar, self.formula_view, self.docks, self.toolbars
         )
         self._connect_presentation()
         self._create_menus()
@@ -271,10 +263,8 @@ class MainWindow(QMainWindow):
         self._create_status_bar()
 
         model.changed.connect(self._on_changed)
-        self.network_view.edgeLabelModeChanged.connect(self._check_edge_labels)
-        self.network_view.colourScaleChanged.connect(self._check_colour_scale)
         self.restore_settings()
-        self._on_changed(Change.SESSION)
+        self._on_changed(Event(Field.SESSION, model.session))
 
     # --- building -------------------------------------------------------------------
 
@@ -319,13 +309,11 @@ class MainWindow(QMainWindow):
         self.add_actions({spec.id: make_action(self, spec, slots[spec.id]) for spec in specs})
         self.precision_group = self._choices(A.PRECISION, {d: f"{d} significant digits" for d in PRECISIONS},
                                              m.set_precision)  # fmt: skip
-        self.neuron_group = self._choices(A.NEURON_VALUE, NEURON_VALUE_TEXTS, m.set_neuron_value)
-        self.edge_group = self._choices(A.EDGE_MODE, EDGE_MODE_TEXTS, m.set_edge_mode)
-        self.edge_label_group = self._choices(A.EDGE_LABELS, EDGE_LABEL_MODE_NAMES, view.set_edge_label_mode)
-        self.action(A.EDGE_LABELS, view.edge_label_mode).setChecked(True)
+        self.neuron_group = self._choices(A.NEURON_VALUE, NEURON_VALUE_NAMES, m.set_neuron_value)
+        self.edge_group = self._choices(A.EDGE_MODE, EDGE_MODE_NAMES, m.set_edge_mode)
+        self.edge_label_group = self._choices(A.EDGE_LABELS, EDGE_LABEL_MODE_NAMES, m.state.set_edge_label_mode)
         scale_texts = {mode: text + ("…" if mode is ScaleMode.FIXED else "") for mode, text in SCALE_MODE_NAMES.items()}
         self.colour_scale_group = self._choices(A.COLOUR_SCALE, scale_texts, self.choose_colour_scale)
-        self.action(A.COLOUR_SCALE, view.colour_scale.mode).setChecked(True)
 
     def _connect_presentation(self) -> None:
         self.formula_view.reveal_shortcut = (
@@ -367,6 +355,7 @@ class MainWindow(QMainWindow):
         a = self.action
         file = self._menu("&File")
         file.addAction(a(A.QUIT))
+        self._menu("&Edit")  # the features' menus, in menu-bar order: each is given its own
 
         step = self._menu("&Step")
         step.addActions([a(spec.id) for spec in STEP_ACTIONS[:6]])
@@ -399,6 +388,8 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
 
+        self._menu("&Train")
+        self._menu("&Debug")
         help_menu = self._menu("&Help")
         help_menu.addAction(a(A.SHORTCUTS))
         help_menu.addAction(a(A.ABOUT))
@@ -430,13 +421,19 @@ class MainWindow(QMainWindow):
         gets the widgets and callbacks it uses, and the window holds its actions by id."""
         model, graph = self.model, self.network_view
         PlainTextMessages(self)  # names and paths in message boxes never render as HTML
-        training = self.training_controller = install_training(self, model)
+        menus = self.menus
+        training = self.training_controller = install_training(self, model, menus["Train"])
         sessions = self.session_controller = install_session_features(
-            self, model, file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore
+            self, model, menus["File"], menus["Edit"],
+            file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore,
+        )  # fmt: skip
+        diagnostics = self.diagnostics_controller = install_diagnostics(
+            self, model, menus["Debug"], self.formula_view.reveal
         )
-        diagnostics = self.diagnostics_controller = install_diagnostics(self, model, self.formula_view.reveal)
-        exports = self.export_controller = install_export(self, model, graph, training.loss_plot, self.action(A.QUIT))
-        self.import_controller = install_import(self, model, sessions, exports.menu)
+        exports = self.export_controller = install_export(
+            self, model, graph, training.loss_plot, menus["File"], self.action(A.QUIT)
+        )
+        self.import_controller = install_import(self, model, sessions, menus["File"], exports.menu)
         for actions in (training.actions, sessions.actions, diagnostics.actions, self.import_controller.actions):
             self.add_actions(actions)
         self.add_actions(exports.actions)
@@ -444,6 +441,7 @@ class MainWindow(QMainWindow):
         self.note_panel, note_dock = install_note_panel(self, model)
         worked_dock = install_worked_solution(self, model, self.formula_view)
         chain_dock = install_chain_rule(self, model, self.formula_view)
+        menus["View"].addActions([dock.toggleViewAction() for dock in (note_dock, worked_dock, chain_dock)])
         self.tabifyDockWidget(worked_dock, chain_dock)
         chain_view = chain_dock.widget()
         if isinstance(chain_view, ChainRuleView):
@@ -458,12 +456,14 @@ class MainWindow(QMainWindow):
         self.restore_settings()  # the docks added above get their saved layout
         self.docks.update({**training.docks, **diagnostics.docks})
         shown_when = {"note": lambda: bool(model.session.note), "quiz": lambda: diagnostics.quiz_panel.active}
-        layouts = self.layout_controller = install_layouts(self, model, self.docks, self.presentation, shown_when)
+        layouts = self.layout_controller = install_layouts(
+            self, model, self.docks, self.presentation, shown_when, menus["View"]
+        )
         self.toolbars += [bar for bar in (training.toolbar, layouts.toolbar) if bar is not None]
         self.add_actions({(A.LAYOUT, name): action for name, action in layouts.actions.items()})
         self.add_actions({A.RESET_LAYOUT: layouts.reset_action})
-        self.add_actions({(A.THEME, name): action for name, action in install_theme_menu(self).items()})
-        IconRecolorer(self)
+        self.add_actions({(A.THEME, name): action for name, action in install_theme_menu(self, menus["View"]).items()})
+        IconRecolorer(self, self.registered_actions)
 
     def _create_status_bar(self) -> None:
         self.status_labels: dict[str, QLabel] = {}
@@ -483,11 +483,11 @@ class MainWindow(QMainWindow):
 
     # --- keeping up with the model -------------------------------------------------
 
-    def _on_changed(self, what: str) -> None:
-        if what == Change.SELECTION:
+    def _on_changed(self, event: Event) -> None:
+        if event.field == Field.SELECTION:
             return
         stepper = self.model.stepper
-        if what in (Change.SESSION, Change.NETWORK):
+        if event.field in (Field.SESSION, Field.NETWORK):
             self.setWindowTitle(window_title(self.model.session.name))
             unavailable = maps_unavailable(self.model.session)
             self.action(A.NEURON_VALUE, NeuronValue.MAPS).setEnabled(unavailable is None)
@@ -498,26 +498,22 @@ class MainWindow(QMainWindow):
         self.action(A.PRECISION, self.model.precision).setChecked(True)
         self.action(A.NEURON_VALUE, self.model.neuron_value).setChecked(True)
         self.action(A.EDGE_MODE, self.model.edge_mode).setChecked(True)
+        self.action(A.EDGE_LABELS, self.model.state.edge_label_mode).setChecked(True)
+        self.action(A.COLOUR_SCALE, self.model.state.colour_scale.mode).setChecked(True)
         self._update_status()
-
-    def _check_edge_labels(self, mode: str) -> None:
-        self.action(A.EDGE_LABELS, mode).setChecked(True)
-
-    def _check_colour_scale(self, scale: ColourScale) -> None:
-        self.action(A.COLOUR_SCALE, scale.mode).setChecked(True)
 
     def choose_colour_scale(self, mode: ScaleMode) -> None:
         """Colour by ``mode``; Fixed ±v first asks for v (keeping the scale as it was if cancelled)."""
-        scale = self.network_view.colour_scale
+        scale = self.model.state.colour_scale
         fixed = scale.fixed
         if mode is ScaleMode.FIXED:
             fixed, ok = QInputDialog.getDouble(
                 self, "Fixed colour scale", "Colour values from −v to +v, v =", fixed, 1e-6, 1e9, 4
             )
             if not ok:
-                self._check_colour_scale(scale)
+                self.action(A.COLOUR_SCALE, scale.mode).setChecked(True)
                 return
-        self.network_view.set_colour_scale(ColourScale(mode, fixed))
+        self.model.state.set_colour_scale(ColourScale(mode, fixed))
 
     def phase_text(self) -> str:
         """The status bar's phase: what is shown and what comes next."""

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPalette, QScreen
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QWidget
 
+from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import MIN_PRESENT_PX, REFERENCE_DPI, presentation_font_px
 from backprop_gui.ui.common.screen_fit import fit_on_screen
+from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.window_menus import menu_tree
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.stepping.phase_bar import PhaseBar
@@ -156,7 +159,8 @@ class _Saved:
 
 
 class PresentationMode(QObject):
-    """Presentation mode of ``window``: ``active``, ``set_active``, ``toggle``; ``toggled`` on every change.
+    """Presentation mode of ``window``, on while ``model``'s state says so: ``active``, ``set_active``,
+    ``toggle``; ``toggled`` once the window has changed.
 
     ``docks`` (by key, "formula" among them) and ``toolbars`` are the window's, held by reference:
     docks and toolbars added to them later are presented too.
@@ -169,6 +173,7 @@ class PresentationMode(QObject):
     def __init__(
         self,
         window: QMainWindow,
+        model: SessionModel,
         network_view: NetworkView,
         phase_bar: PhaseBar,
         formula_view: FormulaView,
@@ -184,10 +189,12 @@ class PresentationMode(QObject):
         self.toolbars = toolbars
         self.overlay = BlankOverlay(window)
         self._saved: _Saved | None = None
+        self.model = model
+        model.changed.connect(self._on_changed)
 
     @property
     def active(self) -> bool:
-        return self._saved is not None
+        return self.model.state.presentation
 
     @property
     def blanked(self) -> bool:
@@ -197,13 +204,16 @@ class PresentationMode(QObject):
         self.set_active(not self.active)
 
     def set_active(self, on: bool) -> None:
-        if on == self.active:
+        self.model.state.set_presentation(on)
+
+    def _on_changed(self, event: Event) -> None:
+        if event.field != Field.PRESENTATION or bool(event.value) == (self._saved is not None):
             return
-        if on:
+        if event.value:
             self._enter()
         else:
             self._leave()
-        self.toggled.emit(on)
+        self.toggled.emit(event.value)
 
     def blank(self) -> None:
         """Cover the window in black (presentation mode only); the next key or click uncovers it."""
@@ -218,7 +228,7 @@ class PresentationMode(QObject):
         widgets: list[QWidget] = [w, self.network_view, self.phase_bar, self.formula_view, w.statusBar()]
         loss = self.docks.get("loss")
         widgets += [loss.widget()] if loss is not None else []  # the loss plot keeps a font of its own
-        return widgets + w.findChildren(QMenu)  # every menu: each popup is a window of its own
+        return widgets + menu_tree(w)  # every menu: each popup is a window of its own
 
     def _enter(self) -> None:
         w = self.window

@@ -13,10 +13,9 @@ from functools import partial
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QMainWindow, QStyleFactory
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStyleFactory
 
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
-from backprop_gui.ui.common.window_menus import window_menu
 
 THEMES = ("system", "light", "dark")
 SETTINGS_KEY = "view/theme"
@@ -91,9 +90,9 @@ def saved_theme() -> str:
     return name if name in THEMES else "system"
 
 
-def install_theme_menu(window: QMainWindow) -> dict[str, QAction]:
-    """View ▸ Theme: System, Light, Dark; choosing one applies it and saves it in the settings."""
-    menu = window_menu(window, "View").addMenu("&Theme")
+def install_theme_menu(window: QMainWindow, view_menu: QMenu) -> dict[str, QAction]:
+    """Theme in ``view_menu``: System, Light, Dark; choosing one applies it and saves it in the settings."""
+    menu = view_menu.addMenu("&Theme")
     group = QActionGroup(menu)
     actions: dict[str, QAction] = {}
     for name in THEMES:
