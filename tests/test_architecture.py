@@ -51,6 +51,8 @@ def test_the_import_contracts_hold() -> None:
         (CORE_NO_QT, {"core/probe.py": "from backprop_gui.ui.common import colors\n"}),
         (LAYERS, {"ui/stepping/probe.py": "from backprop_gui.ui.training import loss_plot\n"}),
         (LAYERS, {"ui/common/probe.py": "from backprop_gui.ui.window import main_window\n"}),
+        (LAYERS, {"ui/diagnostics/probe.py": "from backprop_gui.ui.window import presentation\n"}),
+        (LAYERS, {"ui/common/probe.py": "from backprop_gui.ui.sessions import controller\n"}),
         (
             NO_CYCLES,
             {
