@@ -8,6 +8,10 @@ vanishing or exploding gradients show as curves sinking or rising by decades.
 Memory is bounded: every epoch is kept (one row per epoch), and the per-step series is
 decimated — when ``capacity`` points are stored, neighbours merge in pairs (RMS of the two)
 and each point then stands for twice as many steps.
+
+Recording runs after every training step, so it is batched: a step's arrays are kept (up to
+``FOLD_BYTES`` of them) and their sizes computed together, a few numpy calls for many steps,
+whenever the figures are read, sent, or an epoch ends.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from backprop_gui.core.backprop import PassResult
 from backprop_gui.core.training import Trainer, TrainerHook
 
 Array = np.ndarray
+FOLD_BYTES = 2**20  # of δ^l and ∂C/∂w^l arrays kept from the steps not yet folded into the figures
+FOLD_STEPS = 512  # steps kept at most
 
 
 def mean_square(values: Array) -> float:
@@ -66,16 +72,18 @@ class HealthRecorder:
             self._count = 0
             self._stride = 1  # steps per stored point
             self._pending = np.zeros((2, self.depth))
-            self._squares_of_step = np.zeros((2, self.depth))  # record's scratch row
             self._pending_steps = 0
             self._epoch_rows: list[Array] = []
             self._epoch_sum = np.zeros((2, self.depth))
             self._epoch_steps = 0
+            self._unfolded: list[tuple[dict[int, Array], dict[int, Array], int]] = []  # (δ, ∂C/∂w, step)
+            self._unfolded_bytes = 0
             self.version += 1
 
     def __getstate__(self) -> dict[str, Any]:
         """What pickling sends (to a training process and back): the figures, without the lock or the hook."""
         with self._lock:
+            self._fold()
             return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_hook")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -89,32 +97,68 @@ class HealthRecorder:
         figures.pop("version")
         with self._lock:
             self.__dict__.update(figures)
+            self._unfolded, self._unfolded_bytes = [], 0  # (other's folded list is its own)
             self.version += 1
 
     def record(self, result: PassResult, step: int) -> None:
-        """Add the sizes of one training step ``step`` (1-based)."""
-        squares = self._squares_of_step
-        for i in range(self.depth):  # mean squares straight into one row: this runs after every step
-            squares[0, i] = mean_square(result.delta[i + 1])
-            squares[1, i] = mean_square(result.grad_w[i + 1])
+        """Add the sizes of one training step ``step`` (1-based). (Its arrays are kept until they are
+        folded into the figures, together with other steps'; the core never writes into them.)"""
         with self._lock:
-            self._epoch_sum += squares
-            self._epoch_steps += 1
-            self._pending += squares
-            self._pending_steps += 1
+            self._unfolded.append((result.delta, result.grad_w, step))
+            if self._unfolded_bytes == 0:  # the first step kept: what each one holds
+                self._unfolded_bytes = sum(a.nbytes for a in (*result.delta.values(), *result.grad_w.values()))
+            if len(self._unfolded) >= min(FOLD_STEPS, FOLD_BYTES // max(1, self._unfolded_bytes)):
+                self._fold()
+            self.version += 1
+
+    def _fold(self) -> None:
+        """Add the kept steps' mean squares to the figures (under the lock)."""
+        kept, self._unfolded, self._unfolded_bytes = self._unfolded, [], 0
+        if not kept:
+            return
+        rows = np.empty((len(kept), 2, self.depth))  # per step, the mean squares of δ^l and ∂C/∂w^l
+        for i in range(self.depth):
+            for kind, arrays in enumerate(([d[i + 1] for d, _, _ in kept], [g[i + 1] for _, g, _ in kept])):
+                try:  # a few calls for every step
+                    flat = np.concatenate(arrays).reshape(len(arrays), -1)
+                except ValueError:  # shapes differ (a shorter last minibatch): one call per step
+                    rows[:, kind, i] = [mean_square(a) for a in arrays]
+                else:
+                    rows[:, kind, i] = np.einsum("ij,ij->i", flat, flat) / max(1, flat.shape[1])
+        steps = [step for _, _, step in kept]
+        self._epoch_sum += rows.sum(axis=0)
+        self._epoch_steps += len(rows)
+        start = 0
+        while start < len(rows):  # into points of ``_stride`` steps each
+            stride, free = self._stride, self.capacity - self._count
+            whole = min((len(rows) - start) // stride, free) if not self._pending_steps else 0
+            if whole:  # whole points at once
+                end = start + whole * stride
+                points = rows[start:end].reshape(whole, stride, 2, self.depth).mean(axis=1)
+                self._steps[self._count : self._count + whole] = steps[start + stride - 1 : end : stride]
+                self._squares[:, self._count : self._count + whole] = points.transpose(1, 0, 2)
+                self._count += whole
+                if self._count == self.capacity:
+                    self._halve()
+                start = end
+                continue
+            end = min(len(rows), start + self._stride - self._pending_steps)
+            self._pending += rows[start:end].sum(axis=0)
+            self._pending_steps += end - start
             if self._pending_steps == self._stride:
-                self._steps[self._count] = step
+                self._steps[self._count] = steps[end - 1]
                 self._squares[:, self._count] = self._pending / self._pending_steps
                 self._count += 1
                 self._pending[:] = 0
                 self._pending_steps = 0
                 if self._count == self.capacity:
                     self._halve()
-            self.version += 1
+            start = end
 
     def end_epoch(self) -> None:
         """Close the epoch: its row is the RMS over all of its steps."""
         with self._lock:
+            self._fold()
             if self._epoch_steps:
                 self._epoch_rows.append(np.sqrt(self._epoch_sum / self._epoch_steps))
             self._epoch_sum[:] = 0
@@ -132,6 +176,7 @@ class HealthRecorder:
         """(x, RMS δ (n, L), RMS ∂C/∂w (n, L)): x is the last step each point covers, or the
         1-based epoch number when ``per_epoch``. Copies, safe to keep."""
         with self._lock:
+            self._fold()
             if per_epoch:
                 rows = np.array(self._epoch_rows).reshape(-1, 2, self.depth)
                 return np.arange(1.0, len(rows) + 1), rows[:, 0].copy(), rows[:, 1].copy()
@@ -140,7 +185,9 @@ class HealthRecorder:
 
     @property
     def steps_per_point(self) -> int:
-        return self._stride
+        with self._lock:
+            self._fold()
+            return self._stride
 
     # --- attaching to a trainer --------------------------------------------------
 

@@ -8,7 +8,8 @@ The worker trains with the core ``Trainer`` and streams ``Snapshot``s back throu
 history gained since the last snapshot, the trainer's state after its last step, and where it
 stands. The window acknowledges each snapshot once it has drawn it; the worker sends the next no
 sooner than ``1 / FRAME_RATE`` s later, and only once acknowledged, so a slow window gets fewer,
-larger snapshots and never a backlog. Every run ends with one ``final`` snapshot.
+larger snapshots and never a backlog; at full speed (no delay after each step) it sends at most
+``FULL_SPEED_RATE`` a second. Every run ends with one ``final`` snapshot.
 
 The protocol, pickled through one duplex pipe:
 
@@ -43,7 +44,10 @@ from backprop_gui.core.optimizers import OptimizerState
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import LossHistory, Trainer, TrainingSettings
 
-FRAME_RATE = 30.0  # snapshots per second at most
+FRAME_RATE = 30.0  # snapshots per second at most while a run waits after each step (watched step by step)
+# Snapshots per second at most at full speed: the window redraws the loss plot for each (5-10 ms of its
+# processor, which a busy machine takes from training), and a live plot needs no more.
+FULL_SPEED_RATE = 10.0
 LOOK_INTERVAL = 0.002  # s of training between looks at the pipe for a stop, a new delay or an ack
 MAX_DELAY = 2.0  # the slowest speed: seconds per step
 STOP_TIMEOUT = 30.0  # s to wait for a run's final snapshot before the worker counts as hung
@@ -230,7 +234,7 @@ class _Run:
                     if now >= next_look:
                         self._read()
                         next_look = now + LOOK_INTERVAL
-                    if self.acknowledged and now - last_sent >= 1.0 / FRAME_RATE:
+                    if self.acknowledged and now - last_sent >= 1.0 / (FRAME_RATE if self.delay else FULL_SPEED_RATE):
                         self._send(self._snapshot())
                         self.acknowledged, last_sent = False, now
                     if self.delay > 0:

@@ -1,5 +1,7 @@
 """Layer health: per-layer RMS of δ^l and ∂C/∂w^l, bounded in memory."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -82,3 +84,29 @@ def test_clear_forgets_everything():
 def test_capacity_must_be_even():
     with pytest.raises(ValueError, match="capacity"):
         HealthRecorder(depth=2, capacity=7)
+
+
+def test_steps_recorded_in_batches_give_the_figures_of_one_step_at_a_time():
+    """Minibatches of 4, 4 and 2 samples (shapes differ), points merged four times over, a copy sent mid-run."""
+    network = build_network(2, [4, 3, 1], ["tanh", "sigmoid", "sigmoid"], seed=3)
+    rng = np.random.default_rng(1)
+    trainer = Trainer(network, Dataset(rng.normal(size=(10, 2)), rng.uniform(size=(10, 1))),
+                      TrainingSettings(learning_rate=0.5, batch_size=4, seed=4))  # fmt: skip
+    recorder = HealthRecorder(depth=3, capacity=8)
+    squares: list[np.ndarray] = []
+    trainer.observers.append(lambda result, step: squares.append(np.array(layer_sizes(result)) ** 2))
+    recorder.attach(trainer)
+    trainer.train(20)
+    sent = pickle.loads(pickle.dumps(recorder))  # as the training process sends it: every step folded in
+    assert np.array_equal(sent.snapshot()[1], recorder.snapshot()[1]) and sent.steps_per_point == 8
+    trainer.train(17)  # 111 steps
+    steps, delta, grad_w = recorder.snapshot()
+    stride = recorder.steps_per_point
+    assert stride == 16 and list(steps) == [16 * (i + 1) for i in range(6)]
+    expected = np.sqrt(np.array(squares[: 16 * 6]).reshape(6, 16, 2, 3).mean(axis=1))
+    assert np.allclose(delta, expected[:, 0]) and np.allclose(grad_w, expected[:, 1])
+    epochs, epoch_delta, epoch_grad_w = recorder.snapshot(per_epoch=True)
+    per_epoch = np.sqrt(np.array(squares).reshape(37, 3, 2, 3).mean(axis=1))
+    assert (
+        len(epochs) == 37 and np.allclose(epoch_delta, per_epoch[:, 0]) and np.allclose(epoch_grad_w, per_epoch[:, 1])
+    )

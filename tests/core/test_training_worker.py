@@ -20,6 +20,7 @@ from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import Divergence, Trainer
 from backprop_gui.core.training_worker import (
+    FULL_SPEED_RATE,
     NICENESS,
     RunRequest,
     RunWatch,
@@ -199,3 +200,21 @@ def test_the_worker_loads_numpy_with_one_blas_thread(worker):
     with open(f"/proc/{worker.pid}/environ", "rb") as environ:
         variables = dict(entry.split(b"=", 1) for entry in environ.read().split(b"\0") if b"=" in entry)
     assert variables[b"OPENBLAS_NUM_THREADS"] == os.environ.get("OPENBLAS_NUM_THREADS", "1").encode()
+
+
+def test_at_full_speed_snapshots_come_at_most_at_the_full_speed_rate(worker):
+    """However fast the window acknowledges, a run without a delay sends FULL_SPEED_RATE snapshots a second at most."""
+    session = load_example("xor")
+    worker.start(request_for(session, 10**6), session.data)
+    snapshots: list[Snapshot] = []
+    while not snapshots:
+        snapshots += worker.poll()
+        time.sleep(0.001)
+    start = time.monotonic()
+    while time.monotonic() - start < 1.0:
+        worker.acknowledge()
+        snapshots += worker.poll()
+        time.sleep(0.001)
+    worker.stop()
+    assert 1 <= len(snapshots) - 1 <= FULL_SPEED_RATE + 1
+    assert sum(s.history.steps for s in snapshots[1:]) > len(snapshots)  # several steps to a snapshot

@@ -17,6 +17,7 @@ from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import example_names, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.stepping import network_view
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
 
@@ -140,3 +141,36 @@ def test_a_chain_rule_path_lights_up_its_neurons_and_edges(make_view):
     assert Selection(1, 0) in lit
     view.highlight_path(None)
     assert not {item.selection for item in view.items() if getattr(item, "lit", False)}
+
+
+def label_centres(view: NetworkView) -> dict[tuple[int, int, int], tuple[float, float]]:
+    return {key: (round(item.sceneBoundingRect().center().x(), 6), round(item.sceneBoundingRect().center().y(), 6))
+            for key, item in view.edge_label_items().items()}  # fmt: skip
+
+
+def test_held_labels_change_their_numbers_in_place_until_released(make_view, monkeypatch):
+    """Training holds the labels' places: new weights rewrite the numbers, centred where they were,
+    without placing them afresh (the costly part); released, they are placed as a fresh view places them."""
+    view = make_view(load_example("xor"))
+    model, network = view.model, view.model.session.network
+    model.state.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
+    before, placed = texts(view), label_centres(view)
+    assert placed
+    placings = []
+    place = network_view.place_edge_labels
+    monkeypatch.setattr(network_view, "place_edge_labels", lambda *args: placings.append(1) or place(*args))
+    view.hold_label_places(True)
+    for layer in network.layers:
+        layer.weights = layer.weights * 1234.5  # wider numbers
+    model.network_changed()
+    held = texts(view)
+    assert held.keys() == before.keys() and all(held[k] != before[k] for k in held)
+    assert label_centres(view) == placed and not placings
+    view.hold_label_places(False)
+    assert placings
+    fresh = make_view(load_example("xor"))
+    for mine, theirs in zip(network.layers, fresh.model.session.network.layers, strict=True):
+        theirs.weights = mine.weights
+    fresh.model.state.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
+    fresh.model.network_changed()
+    assert texts(view) == texts(fresh) and label_centres(view) == label_centres(fresh)

@@ -12,7 +12,7 @@ calling ``move_selection``) walk the selection; a double-click asks to edit a we
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -436,6 +436,9 @@ class NetworkView(QGraphicsView):
         self._legend_room = QSize()  # the legend's largest size so far: the layout keeps its corner free
         self._one_line_labels = False  # an output's target beside its name, not below it
         self._edge_label_items: dict[tuple[int, int, int], EdgeLabelItem] = {}
+        self._label_centres: dict[Hashable, QPointF] = {}  # by edge (l, j, k), of the labels as last placed
+        self._centres_layout: GraphLayout | None = None  # the layout they were placed in
+        self._labels_held = False  # hold_label_places
         self._hovered: tuple[int, int] | None = None  # the neuron under the mouse
         self._path: set[Selection] = set()  # the neurons and edges of the chain-rule path to highlight
         self._measure = QGraphicsTextItem()  # measures the outputs' labels in both forms, off the scene
@@ -465,6 +468,15 @@ class NetworkView(QGraphicsView):
         self._build()
 
     # --- public ------------------------------------------------------------------
+
+    def hold_label_places(self, held: bool) -> None:
+        """While ``held`` (training redraws the graph several times a second), the numbers on the edges
+        change in the places they had, centred there, rather than being placed afresh (which takes tens
+        of milliseconds on a dense graph); once released they are placed afresh."""
+        if held != self._labels_held:
+            self._labels_held = held
+            if not held:
+                self._refresh_edge_labels()
 
     @contextmanager
     def drawn_directly(self) -> Iterator[None]:
@@ -1072,11 +1084,12 @@ class NetworkView(QGraphicsView):
         current = stepper.current
         busy = current.layer if current is not None and current.phase in (Phase.FORWARD, Phase.BACKWARD) else None
         font = self.label_font()
+        in_place = self._labels_held and self._centres_layout is self._layout  # see hold_label_places
         requests: dict[tuple[int, int, int], tuple[float, float, float]] = {}
         for key, edge in self._edges.items():
             l, j, k = key
             layer = labels.get(l)
-            if layer is None or not layer.known[j, k]:
+            if layer is None or not layer.known[j, k] or (in_place and key not in self._label_centres):
                 continue
             touches = (l, j) in chosen or (l - 1, k) in chosen or selection == edge.selection
             if (l in self._elisions or l - 1 in self._elisions) and not touches:
@@ -1090,8 +1103,19 @@ class NetworkView(QGraphicsView):
             size = abs(layer.numbers(j, k)[-1])
             importance = (100 if touches else 0) + (10 if l == busy else 0) + size / (1 + size)
             requests[key] = (*item.size(), importance)
+        if in_place:
+            for key, item in self._edge_label_items.items():
+                centre = self._label_centres.get(key)
+                if centre is None or key not in requests:
+                    item.hide()
+                else:
+                    width, height = item.size()
+                    item.setPos(centre.x() - width / 2, centre.y() - height / 2)
+            return
         seen = _box(self.mapToScene(self.viewport().rect()))
         placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved(), self._spots)
+        self._label_centres = {key: QPointF(b.x + b.width / 2, b.y + b.height / 2) for key, b in placed.items()}
+        self._centres_layout = self._layout
         for key, item in self._edge_label_items.items():
             box = placed.get(key)
             if box is None:

@@ -5,8 +5,9 @@ colours, with the current sample marked; hovering a neuron shows its map larger 
 ``NeuronMapLayer`` keeps the maps of one ``NetworkView``: the view tells it when it built its items,
 placed them, refreshed them and which neuron is hovered. The maps are recomputed when the weights,
 the data or the neurons drawn change, at most every ``MIN_INTERVAL`` seconds (training redraws the
-graph often); for a wide network the grid is coarser (``core.neuron_maps.map_resolution``), so a
-recomputation stays about a millisecond's arithmetic and the event loop never waits on it.
+graph often) and in an event-loop turn of their own; for a wide network the grid is coarser
+(``core.neuron_maps.map_resolution``), so a recomputation stays about a millisecond's arithmetic and
+the event loop never waits on it.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ class NeuronMapLayer(QObject):
         self._drawn_from: list[object] = []  # the arrays the maps were computed from (held, so ids stay unique)
         self._hovered: tuple[int, int] | None = None
         self._later = QTimer(self, singleShot=True)
-        self._later.timeout.connect(self.refresh)
+        self._later.timeout.connect(self._catch_up)
 
     @property
     def active(self) -> bool:
@@ -217,8 +218,10 @@ class NeuronMapLayer(QObject):
         self.popup.restyle(self.view.palette())
 
     def refresh(self) -> None:
-        """Show the maps of the weights now (recomputed when out of date, at most every MIN_INTERVAL
-        seconds), or none when the mode is off; mark the current sample."""
+        """Show the maps of the weights now, or none when the mode is off; mark the current sample.
+
+        Out-of-date maps are recomputed at most every MIN_INTERVAL seconds, in an event-loop turn of
+        their own (the view that changed paints first); only the first maps are computed at once."""
         if not self.active:
             for item in self.items.values():
                 item.hide()
@@ -227,12 +230,19 @@ class NeuronMapLayer(QObject):
         sources = self._sources()
         if self.maps is None or not _same(sources, self._drawn_from):
             wait = self.computed_at + MIN_INTERVAL - time.perf_counter()
-            if wait > 0:
-                if not self._later.isActive():
-                    self._later.start(max(1, round(wait * 1000)))
-            else:
+            if self.maps is None and wait <= 0:
                 self._recompute(sources)
+            elif not self._later.isActive():
+                self._later.start(max(0, round(wait * 1000)))
         self._show()
+
+    def _catch_up(self) -> None:
+        """The timer: recompute the maps if they are still wanted and out of date."""
+        if self.active:
+            sources = self._sources()
+            if self.maps is None or not _same(sources, self._drawn_from):
+                self._recompute(sources)
+            self._show()
 
     def place(self) -> None:
         """The view placed and sized its neurons: the maps follow, the larger map closes."""

@@ -118,6 +118,10 @@ class TrainingController(QObject):
         self.watch_source: Callable[[], RunWatch] | None = None
         self._rate_clock = (0.0, 0)
         self._pass_shown = (0.0, 0.0)  # when the pass was last redrawn during a run, and what it took (s)
+        # During a run the pass is redrawn in an event-loop turn after the snapshot's (``_show_pass``).
+        self._pass_later = QTimer(self, singleShot=True, interval=0)
+        self._pass_later.timeout.connect(lambda: self._show_pass(self._pass_sample, final=False))
+        self._pass_sample: int | None = None
         self._poll_timer = QTimer(self, interval=int(1000 / FRAME_RATE))
         self._poll_timer.timeout.connect(self._collect)
         self.actions = self._make_actions()
@@ -309,20 +313,33 @@ class TrainingController(QObject):
             if snapshot.health is not None and self._watch.health is not None:
                 self._watch.health.load(snapshot.health)
             sample = snapshot.next_sample if snapshot.final else snapshot.last_sample
-        start = time.perf_counter()
-        if (
-            final
-            or self._delay > 0
-            or start - self._pass_shown[0] >= max(PASS_INTERVAL, PASS_LOAD * self._pass_shown[1])
+        if final:
+            self._pass_later.stop()
+            self._show_pass(sample, final=True)
+        elif self._delay > 0 or time.perf_counter() - self._pass_shown[0] >= max(
+            PASS_INTERVAL, PASS_LOAD * self._pass_shown[1]
         ):
-            self._applying = True
-            try:
-                self.model.network_changed(sample)  # the graph, the pass's views, the decision map
-            finally:
-                self._applying = False
-            self._pass_shown = (time.perf_counter(), time.perf_counter() - start)
+            self._pass_sample = sample
+            self._pass_later.start()  # after this snapshot's redraw of the loss plot has been painted
         self._stepped.clear()
         self.progressed.emit()  # the loss plot and the figures follow every snapshot
+
+    def _show_pass(self, sample: int | None, final: bool) -> None:
+        """Redraw the graph, the pass's views and the decision map from the session's weights, the pass
+        on ``sample``. During a run this is an event-loop turn of its own (and the decision map another)."""
+        if not final and self._run is None:
+            return  # the run has ended meanwhile and shown its final weights
+        start = time.perf_counter()
+        self._applying = True
+        try:
+            if final:
+                self.model.network_changed(sample)
+            else:
+                with self.decision_map.deferred():
+                    self.model.network_changed(sample)
+        finally:
+            self._applying = False
+        self._pass_shown = (time.perf_counter(), time.perf_counter() - start)
 
     def _measure_rate(self, steps: int) -> None:
         start, done = self._rate_clock
@@ -549,6 +566,7 @@ class TrainingController(QObject):
             # A new session or an edit of the network: the run's copy is out of date.
             if self._run is not None:
                 self._poll_timer.stop()
+                self._pass_later.stop()
                 self._run = None
                 try:
                     self.worker.stop()  # what it trained since is dropped

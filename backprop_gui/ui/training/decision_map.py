@@ -9,9 +9,12 @@ map also edits the data by hand (``sample_editor``): clicks add and remove sampl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from backprop_gui.core.debugger_state import Event, Field
@@ -50,6 +53,9 @@ class DecisionMap(QWidget):
         self._key: tuple = ()
         self._drawn: list[np.ndarray] = []  # the parameters the map was computed from
         self._hold_plane = False  # the next data change keeps the plane if the samples still fit in it
+        self._deferring = False  # see ``deferred``
+        self._redraw_later = QTimer(self, singleShot=True, interval=0)
+        self._redraw_later.timeout.connect(self.redraw)
 
         self.choice = QComboBox()
         self.choice.setToolTip("What the colours show")
@@ -143,9 +149,22 @@ class DecisionMap(QWidget):
         rows = drawn_rows(len(data))
         draw_samples(self.scatter, self.test_scatter, data, data.inputs[rows], sample_brushes(data.targets[rows]))
 
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Within the block, a redraw is put off to an event-loop turn of its own: training redraws the
+        graph and this map for the same snapshot, and one after the other neither keeps the loop long."""
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+
     def redraw(self) -> None:
         """Evaluate the network over the plane and show the chosen output (skipped while hidden)."""
         if not self.available or self.plane is None or not self.isVisible():
+            return
+        if self._deferring:
+            self._redraw_later.start()
             return
         network = self.model.session.network
         self._drawn = self._parameters()
@@ -171,7 +190,8 @@ class DecisionMap(QWidget):
                 np.nan_to_num(self.shown, nan=lo, posinf=hi, neginf=lo), levels=(lo, hi), autoLevels=False
             )
             self.image.setColorMap(COLORMAP)
-            self.colorbar.setLevels((lo, hi))
+            if self.colorbar.levels() != (lo, hi):  # (setting the same levels redraws the colour bar's axis)
+                self.colorbar.setLevels((lo, hi))
             self.colorbar.show()
         p = self.plane
         self.image.setRect(QRectF(p.x_min, p.y_min, p.width, p.height))  # after setImage, which sizes it

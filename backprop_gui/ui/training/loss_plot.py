@@ -328,6 +328,8 @@ class LossPlot(QWidget):
         self._draw_references()
         self._list_in_legend()
         self._draw_rate_marks(history)
+        for view in (self.view, self.accuracy_view):
+            view.prepareForPaint()  # range and matrix now: changed during the paint, they would paint it twice
         self._update_follow_button()
         if not self.crosshair.isVisible():
             self.readout.setText(self._summary(history))

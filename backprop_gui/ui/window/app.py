@@ -19,7 +19,7 @@ from backprop_gui.ui.common.icons import app_icon
 from backprop_gui.ui.common.screen_fit import fit_dialogs_on_screen, fit_on_screen
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController
-from backprop_gui.ui.training.controller import TrainingController
+from backprop_gui.ui.training.controller import TRAINING, TrainingController
 from backprop_gui.ui.window.layouts import LayoutController
 from backprop_gui.ui.window.main_window import APP_NAME, MainWindow, show_error
 from backprop_gui.ui.window.theme import apply_theme, saved_theme
@@ -77,6 +77,7 @@ def create_window(
     )
     training, diagnostics = window.training_controller, window.diagnostics_controller
     _connect_training(training, diagnostics, window.session_controller.autosave_now)
+    training.state_changed.connect(lambda state: window.network_view.hold_label_places(state == TRAINING))
     _follow_use(window.layout_controller, training, diagnostics)
     model.apply_view_state()  # the file's display settings win over the saved preferences
     return window
