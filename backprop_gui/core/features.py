@@ -39,6 +39,11 @@ def formula(name: str) -> str:
     return FORMULAS[name]
 
 
+def feature_text(name: str) -> str:
+    """Feature ``name``'s formula in plain text with the raw inputs subscripted: "x₁²" for "x1^2"."""
+    return formula(name).replace("x1", "x₁").replace("x2", "x₂")
+
+
 def check_features(names: Sequence[str], where: str = "features") -> tuple[str, ...]:
     """``names`` as a tuple; ValueError naming ``where`` for an empty list, an unknown name or a duplicate."""
     if not names:

@@ -18,3 +18,19 @@ def format_number(value: float, digits: int = 4) -> str:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return text.replace("-", "−")
+
+
+def subscript(n: int) -> str:
+    """``n`` in Unicode subscript digits: 12 → ₁₂."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+INPUT_NAMES = ("x", "a0", "input", "in")  # what a data label repeating x_k may read
+TARGET_NAMES = ("t", "y", "target", "output", "out")  # ... or one repeating t_j
+
+
+def repeats_course_name(label: str, symbols: tuple[str, ...], index: int) -> bool:
+    """Whether a data label only repeats the course name (``x``, ``x_1``, ``t1``, ``x_{1}``…) of neuron
+    ``index`` (1-based), so that showing it beside that name adds nothing."""
+    plain = "".join(c for c in label.lower() if c not in " _{}^")
+    return not plain or any(plain in (s, f"{s}{index}") for s in symbols)

@@ -384,3 +384,17 @@ def test_a_step_repaints_only_the_tables_whose_cells_change(panel):
     assert panel.tabs.currentIndex() == 1  # Backward 1 showed layer 1, and Update stays there
     assert told["w"] == 1 and told["dw"] == 1  # the weights' Update; ∂C/∂w¹ at Backward 1
     assert "→" in column_texts(tables["w"], 0)[0]
+
+
+def test_row_headers_name_inputs_in_course_notation(qtbot):
+    """Data labels that only repeat x_k or t_j are left out; input features read a₃⁰ = x₁², not caret form."""
+    panel = ValuesPanel(SessionModel(load_example("xor")))
+    qtbot.addWidget(panel)
+    inputs, outputs = panel.table_for(0, 0).model(), panel.table_for(0, 1).model()
+    assert [inputs.headerData(k, Qt.Orientation.Vertical, DISPLAY) for k in range(2)] == ["1", "2"]
+    assert outputs.headerData(0, Qt.Orientation.Vertical, DISPLAY) == "1"
+    spirals = ValuesPanel(SessionModel(load_example("spirals_features")))
+    qtbot.addWidget(spirals)
+    features = spirals.table_for(0, 0).model()
+    headers = [features.headerData(k, Qt.Orientation.Vertical, DISPLAY) for k in range(features.rowCount())]
+    assert "3  a₃⁰ = x₁·x₂" in headers and not any("^" in h or "_" in h for h in headers)

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.chain import ChainPath
 from backprop_gui.core.debugger_state import DISPLAY, Event, Field, Selection
 from backprop_gui.core.edge_labels import EdgeLabelKind, edge_labels, layer_kinds
+from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, repeats_course_name
 from backprop_gui.core.formulas import focus
 from backprop_gui.core.geometry import Box, Size
 from backprop_gui.core.graph_layout import (
@@ -124,12 +125,6 @@ class PlatedTextItem(QGraphicsTextItem):
 def _elision_text(size: int, ends: int) -> str:
     """The mark of a layer of ``size`` neurons drawn ``ends`` at each end: "⋮ (772 hidden)"."""
     return f"⋮ ({size - 2 * ends} hidden)"
-
-
-def _redundant(label: str, symbols: tuple[str, ...], index: int) -> bool:
-    """Whether a data label only repeats the course name (``x``, ``x_1``, ``t1``, ``x_{1}``…) of neuron ``index``."""
-    plain = "".join(c for c in label.lower() if c not in " _{}^")
-    return not plain or any(plain in (s, f"{s}{index}") for s in symbols)
 
 
 def neighbour(selection: Selection | None, sizes: Sequence[int], move: str, start: Selection) -> Selection:
@@ -668,7 +663,7 @@ class NetworkView(QGraphicsView):
     def _data_label(self, labels: list[str], i: int, symbols: tuple[str, ...]) -> str:
         """The data set's name of column ``i``, escaped, unless it only repeats the course name ("" then)."""
         label = labels[i] if i < len(labels) else ""
-        return "" if _redundant(label, symbols, i + 1) else html.escape(label)
+        return "" if repeats_course_name(label, symbols, i + 1) else html.escape(label)
 
     def _input_label(self, k: int) -> str:
         """x_k, after the data set's name of the input when it says more (``petal length x₁``); for a
@@ -676,14 +671,14 @@ class NetworkView(QGraphicsView):
         features = self.model.session.network.features
         if features is not None:
             return f"{course_name('a', (k + 1,), 0)} = {feature_html(features[k])}"
-        name = self._data_label(self.model.session.data.input_labels, k, ("x", "a0", "input", "in"))
+        name = self._data_label(self.model.session.data.input_labels, k, INPUT_NAMES)
         text = course_name("x", (k + 1,))
         return f'<span style="color:{self._style.muted.name()}">{name}</span>&nbsp;{text}' if name else text
 
     def _output_label(self, j: int, target: float, one_line: bool) -> str:
         """a_j^L (and the data set's name of the output), with the target t_j and its value below it
         (beside it, ``one_line``, when the outputs are too close for two lines)."""
-        name = self._data_label(self.model.session.data.target_labels, j, ("t", "y", "target", "output", "out"))
+        name = self._data_label(self.model.session.data.target_labels, j, TARGET_NAMES)
         text = course_name("a", (j + 1,), self.model.session.network.depth)
         if name:
             text += f'&nbsp;<span style="color:{self._style.muted.name()}">{name}</span>'
@@ -1181,7 +1176,7 @@ class NetworkView(QGraphicsView):
             title = f"<b>Input {j + 1}</b>: the feature {name} = {feature_html(network.features[j])} of the raw input"
             return f"{title}<br>{self._value_line(name, stepper.value(Quantity.INPUT), j)}"
         if l == 0:
-            label = self._data_label(self.model.session.data.input_labels, j, ("x", "a0", "input", "in"))
+            label = self._data_label(self.model.session.data.input_labels, j, INPUT_NAMES)
             title = f"<b>Input {j + 1}</b>" + (f" ({label})" if label else "")
             lines = [title, self._value_line(course_name("x", (j + 1,)), stepper.value(Quantity.INPUT), j)]
             return "<br>".join(lines)

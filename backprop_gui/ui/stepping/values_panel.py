@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.debugger_state import Event, Field, Selection
-from backprop_gui.core.features import formula
-from backprop_gui.core.formatting import format_number
+from backprop_gui.core.features import feature_text
+from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, format_number, repeats_course_name
+from backprop_gui.core.formatting import subscript as subscript_digits
 from backprop_gui.core.formulas import Sym
 from backprop_gui.core.formulas import index as subscript
 from backprop_gui.core.optimizers import parameter_layout
@@ -235,6 +236,11 @@ class _ValueModel(QAbstractTableModel):
     def parameter_at(self, index: ModelIndex) -> Selection | None:
         """The weight or bias a double-click on ``index`` edits, if the cell shows one."""
         return None
+
+
+def _data_labels(labels: list[str], symbols: tuple[str, ...]) -> list[str]:
+    """The data set's column names for the rows' headers, leaving out those that only repeat the course name."""
+    return ["" if repeats_course_name(label, symbols, i + 1) else label for i, label in enumerate(labels)]
 
 
 class NeuronTableModel(_ValueModel):
@@ -647,9 +653,9 @@ class ValuesPanel(QWidget):
             [Column("x", lambda k: Sym("x", subscript(k)), StepperValue(Quantity.INPUT))]
             if features is None
             else [Column("a⁰", lambda k: Sym("a", subscript(k), "0"), StepperValue(Quantity.INPUT))],
-            session.data.input_labels
+            _data_labels(session.data.input_labels, INPUT_NAMES)
             if features is None
-            else [f"a_{k + 1}^0 = {formula(n)}" for k, n in enumerate(features)],
+            else [f"a{subscript_digits(k + 1)}⁰ = {feature_text(n)}" for k, n in enumerate(features)],
         )
         top = str(L)
         outputs = NeuronTableModel(
@@ -666,7 +672,7 @@ class ValuesPanel(QWidget):
                     PhaseStep(Phase.LOSS),
                 ),
             ],
-            session.data.target_labels,
+            _data_labels(session.data.target_labels, TARGET_NAMES),
         )  # fmt: skip
         page = QWidget()
         layout = QVBoxLayout(page)

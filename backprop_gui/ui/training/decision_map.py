@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QV
 
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_grid, map_levels, plane_around
-from backprop_gui.core.formatting import format_number
+from backprop_gui.core.formatting import format_number, subscript
 from backprop_gui.ui.common.colors import dark_axes, map_colormap
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.data_view import CLASS_COLORS, TEST_FILL, draw_samples, drawn_rows, sample_brushes
@@ -28,11 +28,6 @@ from backprop_gui.ui.training.sample_editor import SampleEditor, SampleTarget
 RESOLUTION = 120
 ARGMAX = -1  # the combo's data for "class (arg-max)"
 COLORMAP = map_colormap()
-
-
-def subscript(n: int) -> str:
-    """``n`` in subscript digits: 12 → ₁₂."""
-    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def class_lut(classes: int) -> np.ndarray:
