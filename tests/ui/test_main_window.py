@@ -414,3 +414,9 @@ def test_double_click_in_the_graph_opens_the_editor_of_that_weight(qtbot, monkey
     neuron = view.items_for(Selection(2, 0))[0]
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(neuron.scenePos()))
     assert edited == [Selection(2, 0)]  # its bias b_1^2
+
+
+def test_sample_readout_wraps_between_x_and_t_never_at_an_equals_sign(qtbot):
+    window = open_window(qtbot, load_example("spirals_features"))
+    text = window.sample_picker.readout.text()  # word-wrapped: it breaks only at ordinary spaces
+    assert "x\u00a0=\u00a0(" in text and "t\u00a0=\u00a0(" in text and text.count("=") == 2

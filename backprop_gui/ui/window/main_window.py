@@ -166,7 +166,8 @@ class SamplePicker(QWidget):
         self.session_label.setText(f"Session: {self.model.session.name}")
         x = stepper.value(Quantity.INPUT).values[:, 0]
         t = stepper.value(Quantity.TARGET).values[:, 0]
-        self.readout.setText(f"x = ({self._vector(x)})    t = ({self._vector(t)})")
+        nbsp = "\u00a0"  # a wrapped line breaks between x and t, or inside a long vector, never at "="
+        self.readout.setText(f"x{nbsp}={nbsp}({self._vector(x)})    t{nbsp}={nbsp}({self._vector(t)})")
 
     def _vector(self, values) -> str:
         shown = [self.model.format(float(v)) for v in values[:6]]
