@@ -391,15 +391,15 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--split-seed", type=int, metavar="S", help="seed of the train/test split")
 
 
-def _data_from_args(session: Session, args: argparse.Namespace, label: str) -> None:
+def _data_from_args(session: Session, args: argparse.Namespace) -> None:
     """Set the features, test fraction and split seed given on the command line in ``session``."""
     data = session.data
     fraction = data.test_fraction if args.test_fraction is None else args.test_fraction
     seed = data.split_seed if args.split_seed is None else args.split_seed
     check_split(fraction, seed)
     if (fraction, seed) != (data.test_fraction, data.split_seed) and session.batch:
-        raise UsageError(
-            f"{label}: cannot change the train/test split in the middle of an epoch "
+        raise ValueError(
+            "cannot change the train/test split in the middle of an epoch "
             f"(progress.batch = {session.batch}); train to the end of the epoch first"
         )
     data.test_fraction, data.split_seed = fraction, seed
@@ -483,7 +483,7 @@ def _train(args: argparse.Namespace) -> int:
             setattr(settings, name, getattr(args, name))
     try:
         settings.validate()
-        _data_from_args(session, args, label)
+        _data_from_args(session, args)
     except ValueError as error:
         raise UsageError(f"{label}: {error}") from None
     out = _output("--out", args.out)

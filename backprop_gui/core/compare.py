@@ -12,13 +12,13 @@ from typing import Protocol
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.features import formula
+from backprop_gui.core.formatting import subscript
 from backprop_gui.core.network import Network
 from backprop_gui.core.optimizers import HYPERPARAMETERS, Regularization, UpdateRule
 from backprop_gui.core.training import LossHistory, TrainingSettings
 
 MAX_REFERENCES = 4
 MAX_NAME_LENGTH = 200  # characters of a reference's name or label
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 class Run(Protocol):
@@ -144,9 +144,9 @@ def describe_differences(before: RunSettings, after: RunSettings) -> str:
     if len(before.activations) == len(after.activations):
         for l, (old, new) in enumerate(zip(before.activations, after.activations, strict=True), start=1):
             if old != new:
-                parts.append(f"f{_sub(l)} {old} → {new}")
+                parts.append(f"f{subscript(l)} {old} → {new}")
         for l, (had, has) in enumerate(zip(before.biases, after.biases, strict=True), start=1):
-            _changed(parts, f"b{_sub(l)}", had, has)
+            _changed(parts, f"b{subscript(l)}", had, has)
     elif before.activations != after.activations:
         parts.append(f"f {', '.join(before.activations)} → {', '.join(after.activations)}")
     _changed(parts, "C", before.loss, after.loss)
@@ -212,10 +212,6 @@ def _value(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def _sub(n: int) -> str:
-    return str(n).translate(_SUBSCRIPTS)
 
 
 def _sizes(sizes: tuple[int, ...]) -> str:

@@ -20,9 +20,17 @@ def format_number(value: float, digits: int = 4) -> str:
     return text.replace("-", "−")
 
 
+def percent(share: float) -> str:
+    """A share in [0, 1] as a percentage with one decimal: "92.5 %"."""
+    return f"{100 * share:.1f} %"
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
 def subscript(n: int) -> str:
     """``n`` in Unicode subscript digits: 12 → ₁₂."""
-    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    return str(n).translate(_SUBSCRIPTS)
 
 
 INPUT_NAMES = ("x", "a0", "input", "in")  # what a data label repeating x_k may read

@@ -15,7 +15,7 @@ import numpy as np
 
 from backprop_gui.core.backprop import forward
 from backprop_gui.core.datasets import Dataset
-from backprop_gui.core.decision import target_classes
+from backprop_gui.core.decision import is_classification, target_classes
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import Network
 
@@ -34,12 +34,7 @@ class Evaluation:
 
 def classifies(network: Network, data: Dataset) -> bool:
     """Whether ``network`` classifies ``data``: softmax or sigmoid outputs and class targets."""
-    if network.layers[-1].activation not in CLASS_OUTPUTS or not len(data):
-        return False
-    targets = data.targets
-    if targets.shape[1] == 1:
-        return bool(np.all((targets == 0) | (targets == 1)))
-    return bool(np.all((targets == 0) | (targets == 1)) and np.all(targets.sum(axis=1) == 1))
+    return network.layers[-1].activation in CLASS_OUTPUTS and len(data) > 0 and is_classification(data.targets)
 
 
 def class_count(network: Network) -> int:

@@ -77,7 +77,7 @@ from backprop_gui.core.training import (
     MAX_SAVED_STEPS,
     LossHistory,
     TrainingSettings,
-    training_count,
+    batches_per_epoch,
 )
 
 FORMAT = "backprop-gui-session"
@@ -699,7 +699,7 @@ def _progress(obj: dict[str, Any], data: Dataset, training: TrainingSettings, hi
     epoch = _integer(obj.get("epoch", 0), "progress.epoch", 0, None)
     batch = _integer(obj.get("batch", 0), "progress.batch", 0, history.steps)
     if batch:
-        batches = -(-training_count(data) // training.batch_size)
+        batches = batches_per_epoch(data, training.batch_size)
         if batch >= batches:
             raise SessionError(
                 f"progress.batch: an epoch has only {batches} minibatches (0..{batches - 1}), got {batch}"

@@ -201,6 +201,11 @@ def training_count(data: Dataset) -> int:
     return rest - held_out_count(rest, data.validation_fraction)
 
 
+def batches_per_epoch(data: Dataset, batch_size: int) -> int:
+    """How many minibatches of ``batch_size`` one epoch over ``data``'s training samples takes."""
+    return -(-training_count(data) // batch_size)
+
+
 def mean_loss(network: Network, inputs: np.ndarray, targets: np.ndarray) -> float:
     """The mean loss of samples given as rows, ``inputs`` (N, n_0) and ``targets`` (N, n_L)."""
     _, a = forward(network, inputs.T)

@@ -105,3 +105,14 @@ def test_the_trace_of_a_session_with_features(capsys, tmp_path):
     assert status == 0 and trace["raw_input"] == [1.0, 1.0] and trace["input"] == [1.0, 1.0]
     status, text, _ = run(capsys, "trace", str(out), "--sample", "2", "--text")
     assert "Raw input\n  x1 = 1    x2 = 0" in text and "x_1 = x1·x2    = 0" in text
+
+
+def test_a_new_split_in_the_middle_of_an_epoch_is_refused_naming_the_file_once(capsys, tmp_path):
+    session = load_example("moons")
+    Trainer(session.network, session.data, session.training, session.history).step()
+    session.batch = 1  # stopped after the first minibatch of an epoch
+    path = tmp_path / "mid.json"
+    save_session(session, path)
+    status, _, err = run(capsys, "train", str(path), "--test-fraction", "0.25", "--out", str(tmp_path / "o.json"))
+    assert status == 2 and "cannot change the train/test split in the middle of an epoch" in err
+    assert err.count(str(path)) == 1 and err.count("\n") == 1

@@ -228,7 +228,7 @@ class NeuronMapLayer(QObject):
             self.popup.hide()
             return
         sources = self._sources()
-        if self.maps is None or not _same(sources, self._drawn_from):
+        if self.maps is None or not _same_sources(sources, self._drawn_from):
             wait = self.computed_at + MIN_INTERVAL - time.perf_counter()
             if self.maps is None and wait <= 0:
                 self._recompute(sources)
@@ -240,7 +240,7 @@ class NeuronMapLayer(QObject):
         """The timer: recompute the maps if they are still wanted and out of date."""
         if self.active:
             sources = self._sources()
-            if self.maps is None or not _same(sources, self._drawn_from):
+            if self.maps is None or not _same_sources(sources, self._drawn_from):
                 self._recompute(sources)
             self._show()
 
@@ -351,7 +351,7 @@ class NeuronMapLayer(QObject):
         popup.show()
 
 
-def _same(now: list[object], drawn: list[object]) -> bool:
+def _same_sources(now: list[object], drawn: list[object]) -> bool:
     return len(now) == len(drawn) and all(
         a is b or (type(a) is tuple and a == b) for a, b in zip(now, drawn, strict=True)
     )

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.debugger_state import Event, Field
+from backprop_gui.core.formatting import percent
 from backprop_gui.core.metrics import classifies, confusion_matrix
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common.session_model import SessionModel
@@ -31,11 +32,6 @@ from backprop_gui.ui.training.sample_editor import class_name
 
 SETS = {"train": "Training set", "test": "Test set"}
 RIGHT, WRONG = QColor(44, 160, 44), QColor(214, 39, 40)  # the tints of the diagonal and the rest
-
-
-def percent(share: float) -> str:
-    """A share in [0, 1] as a percentage with one decimal: "92.5 %"."""
-    return f"{100 * share:.1f} %"
 
 
 class ConfusionDialog(QDialog):

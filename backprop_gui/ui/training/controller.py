@@ -37,9 +37,10 @@ from backprop_gui.core.editing import (
     SetTrainingSetting,
     SetUpdateRule,
 )
+from backprop_gui.core.formatting import percent
 from backprop_gui.core.optimizers import UpdateRule
 from backprop_gui.core.run_edits import ClearReferences, KeepReference, Parameters, fits, parameters_of
-from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer, training_count
+from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer, batches_per_epoch
 from backprop_gui.core.training_worker import (
     FRAME_RATE,
     RunRequest,
@@ -53,7 +54,7 @@ from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.training.confusion_matrix import ConfusionDialog, percent
+from backprop_gui.ui.training.confusion_matrix import ConfusionDialog
 from backprop_gui.ui.training.data_view import DataView
 from backprop_gui.ui.training.decision_map import DecisionMap
 from backprop_gui.ui.training.loss_plot import LossPlot
@@ -439,7 +440,7 @@ class TrainingController(QObject):
 
     def batches_per_epoch(self) -> int:
         session = self.model.session
-        return -(-training_count(session.data) // session.training.batch_size)
+        return batches_per_epoch(session.data, session.training.batch_size)
 
     # --- history and data --------------------------------------------------------------
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from backprop_gui.core.compare import RunSettings, describe_differences
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.decimation import decimate_range, minmax_decimate
-from backprop_gui.core.formatting import format_number
-from backprop_gui.core.training import LossHistory, training_count
+from backprop_gui.core.formatting import format_number, percent
+from backprop_gui.core.training import LossHistory, batches_per_epoch
 from backprop_gui.ui.common.colors import PLOT_AXIS_COLOR, dark_axes
 from backprop_gui.ui.common.session_model import SessionModel
 
@@ -395,7 +395,7 @@ class LossPlot(QWidget):
         run's legend entry naming how it differs from the first of them."""
         session = self.model.session
         references = session.references
-        per_epoch = -(-training_count(session.data) // session.training.batch_size)
+        per_epoch = batches_per_epoch(session.data, session.training.batch_size)
         key = (tuple(map(id, references)), per_epoch, self.log_y.isChecked())
         if key != self._reference_key:
             self._reference_key = key
@@ -582,15 +582,15 @@ class LossPlot(QWidget):
             text += f" · epoch mean {format_number(history.epoch_losses[epoch - 1], 5)}"
         if epoch <= len(history.validation_losses):
             text += f" · validation {format_number(history.validation_losses[epoch - 1], 5)}"
-        for name, values, scale in (
-            ("test C", history.test_losses, None),
-            ("training accuracy", history.train_accuracies, 100),
-            ("test accuracy", history.test_accuracies, 100),
+        for name, values, show in (
+            ("test C", history.test_losses, lambda value: format_number(value, 5)),
+            ("training accuracy", history.train_accuracies, percent),
+            ("test accuracy", history.test_accuracies, percent),
         ):
             index = epoch - history.measured_from(values)
             if 0 <= index < len(values):
                 value = values[index]
-                text += f" · {name} " + (format_number(value, 5) if scale is None else f"{scale * value:.1f} %")
+                text += f" · {name} {show(value)}"
         return text
 
     @staticmethod

@@ -81,7 +81,6 @@ class SampleEditor(QWidget):
         self.model = model
         self.target = target
         self.plot = plot
-        self._classes = -1  # how many classes the chooser offers (0: regression)
 
         self.classes = QComboBox()
         self.classes.setToolTip("The class a click adds; Shift+click adds one of the next class")
