@@ -137,7 +137,6 @@ class _ValueModel(QAbstractTableModel):
         self.reveal: FormulaView | None = None
         self._tint = QColor()
         self._muted = QColor()
-        self._last_shown: tuple | None = None  # ``_shown`` at the last refresh: what the cells show
 
     def set_colors(self, tint: QColor, muted: QColor) -> None:
         """``tint``: the background of the current phase's cells; ``muted``: the text of held-back ones."""
@@ -156,14 +155,13 @@ class _ValueModel(QAbstractTableModel):
         """Re-read the stepper's numbers; if any cell may show otherwise, tell the views and return True
         (a step leaves most tables as they were, and they are not repainted then)."""
         shape = (self.rowCount(), self.columnCount())
-        before = self._last_shown if self._last_shown is not None else self._shown()
+        shown = self._shown()
         self._load()
-        self._last_shown = self._shown()
         if shape != (self.rowCount(), self.columnCount()):
             self.beginResetModel()
             self.endResetModel()
             return True
-        if not shape[0] or not shape[1] or _same(before, self._last_shown):
+        if not shape[0] or not shape[1] or _same(shown, self._shown()):
             return False
         self.dataChanged.emit(self.index(0, 0), self.index(shape[0] - 1, shape[1] - 1))
         return True
