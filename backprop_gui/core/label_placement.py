@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from math import ceil
+from math import ceil, floor
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from backprop_gui.core.graph_layout import GraphLayout
 
 Line = tuple[Hashable, tuple[float, float], tuple[float, float]]  # (key, start, end) of an edge
 Array = np.ndarray
+Values = Array | float  # numbers, or arrays of them to broadcast together
 
 ALONG = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)  # where on the edge to try, as a share of its length
 ACROSS = (0.0, 0.45, -0.45)  # nudges across the edge, in box heights (under half: the edge stays inside)
@@ -65,12 +66,19 @@ def reserved_width(width: float, height: float) -> float:
     return ceil(width / step - 1e-9) * step if step > 0 else width
 
 
-def _crossing(left: Array, top: Array, right: Array, bottom: Array, x0, y0, x1, y1) -> Array:
+def _crossing(
+    left: Values, top: Values, right: Values, bottom: Values, x0: Values, y0: Values, x1: Values, y1: Values
+) -> Array:
     """Whether each segment from (x0, y0) to (x1, y1) passes through each box (Liang–Barsky clipping);
     the arguments broadcast against each other."""
     dx, dy = np.subtract(x1, x0), np.subtract(y1, y0)
-    low, high, clear = 0.0, 1.0, True
-    for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - top), (dy, bottom - y0)):
+    low, high, clear = np.asarray(0.0), np.asarray(1.0), np.asarray(True)
+    for p, q in (
+        (-dx, np.subtract(x0, left)),
+        (dx, np.subtract(right, x0)),
+        (-dy, np.subtract(y0, top)),
+        (dy, np.subtract(bottom, y0)),
+    ):
         with np.errstate(divide="ignore", invalid="ignore"):
             t = q / p
         low = np.where(p < 0, np.maximum(low, t), low)
@@ -79,12 +87,14 @@ def _crossing(left: Array, top: Array, right: Array, bottom: Array, x0, y0, x1, 
     return clear & (low <= high)
 
 
-def _distance(px, py, x0, y0, x1, y1) -> Array:
+def _distance(px: Values, py: Values, x0: Values, y0: Values, x1: Values, y1: Values) -> Array:
     """The distance from each point (px, py) to the nearest point of each segment; arguments broadcast."""
-    dx, dy = x1 - x0, y1 - y0
+    dx, dy = np.subtract(x1, x0), np.subtract(y1, y0)
     length2 = dx * dx + dy * dy
-    t = np.clip(((px - x0) * dx + (py - y0) * dy) / np.where(length2 == 0, 1.0, length2), 0.0, 1.0)
-    return np.hypot(px - x0 - t * dx, py - y0 - t * dy)
+    t = np.clip(
+        ((np.subtract(px, x0)) * dx + np.subtract(py, y0) * dy) / np.where(length2 == 0, 1.0, length2), 0.0, 1.0
+    )
+    return np.asarray(np.hypot(np.subtract(px, x0) - t * dx, np.subtract(py, y0) - t * dy))
 
 
 def segment_crosses(box: Box, start: tuple[float, float], end: tuple[float, float]) -> bool:
@@ -140,12 +150,47 @@ def _corners(boxes: Sequence[Box]) -> Array:
     return np.array([(b.x, b.y, b.right, b.bottom) for b in boxes], dtype=float).reshape(-1, 4)
 
 
+Corners = tuple[float, float, float, float]  # left, top, right, bottom
+RequestKey = tuple[Hashable, tuple[float, float], tuple[float, float], float, float]  # a request but its importance
+
+
 @dataclass(frozen=True)
 class _Usable:
     """A label's usable spots, best first (fewest other edges crossing, then the order of ``candidates``)."""
 
     boxes: list[Box]
-    corners: Array  # (len(boxes), 4): left, top, right, bottom
+    corners: list[Corners]
+
+
+class _Taken:
+    """The boxes of the labels placed so far, bucketed by cells of a fixed size, so that a spot is tested
+    against its neighbours only."""
+
+    def __init__(self, cell: float) -> None:
+        self.cell = max(cell, 1e-6)
+        self.cells: dict[tuple[int, int], list[Corners]] = {}
+
+    def _keys(self, corners: Corners) -> list[tuple[int, int]]:
+        c = self.cell
+        left, top, right, bottom = corners
+        return [
+            (gx, gy)
+            for gx in range(floor(left / c), floor(right / c) + 1)
+            for gy in range(floor(top / c), floor(bottom / c) + 1)
+        ]
+
+    def free(self, corners: Corners) -> bool:
+        """Whether no box placed so far shares any area with ``corners``."""
+        left, top, right, bottom = corners
+        for key in self._keys(corners):
+            for other_left, other_top, other_right, other_bottom in self.cells.get(key, ()):
+                if left < other_right and other_left < right and top < other_bottom and other_top < bottom:
+                    return False
+        return True
+
+    def add(self, corners: Corners) -> None:
+        for key in self._keys(corners):
+            self.cells.setdefault(key, []).append(corners)
 
 
 class Spots:
@@ -165,8 +210,8 @@ class Spots:
         self._high = np.maximum(lines[:, :2], lines[:, 2:])
         self._scene: tuple[tuple[Box, ...], Box | None] | None = None  # (obstacles, bounds) of what is kept
         self._blocking = _corners(self.obstacles)
-        self._usable: dict[tuple, _Usable] = {}
-        self._placements: dict[tuple, dict[Hashable, Box]] = {}
+        self._usable: dict[RequestKey, _Usable] = {}
+        self._placements: dict[tuple[RequestKey, ...], dict[Hashable, Box]] = {}
 
     def place(
         self, requests: Sequence[LabelRequest], obstacles: Iterable[Box] = (), bounds: Box | None = None
@@ -179,41 +224,33 @@ class Spots:
             self._usable.clear()
             self._placements.clear()
         ordered = sorted(requests, key=lambda r: -r.importance)[:MAX_TRIED]
-        key = tuple((r.key, r.start, r.end, r.width, r.height) for r in ordered)
+        keys = [(r.key, r.start, r.end, r.width, r.height) for r in ordered]
+        key = tuple(keys)
         placed = self._placements.get(key)
         if placed is None:
-            placed = self._place(ordered)
+            placed = self._place(ordered, keys)
             if len(self._placements) >= MAX_PLACEMENTS:
                 del self._placements[next(iter(self._placements))]  # the oldest
             self._placements[key] = placed
         return dict(placed)
 
-    def _place(self, ordered: Sequence[LabelRequest]) -> dict[Hashable, Box]:
-        """Each request in turn takes its best usable spot that no label placed before it overlaps."""
-        keys = [(r.key, r.start, r.end, r.width, r.height) for r in ordered]
+    def _place(self, ordered: Sequence[LabelRequest], keys: list[RequestKey]) -> dict[Hashable, Box]:
+        """Each request in turn (``keys``: theirs in ``_usable``) takes its best usable spot that no label
+        placed before it overlaps."""
         new = {key: r for key, r in zip(keys, ordered, strict=True) if key not in self._usable}
         if len(self._usable) + len(new) > MAX_WEIGHED:
             self._usable.clear()
             new = dict(zip(keys, ordered, strict=True))
         self._usable.update(zip(new, self._weigh(list(new.values())), strict=True))
         placed: dict[Hashable, Box] = {}
-        taken = np.empty((len(ordered), 4))  # the corners of the labels placed so far
-        count = 0
+        taken = _Taken(max(max(r.width, r.height) for r in ordered))  # a cell holds about one label
         for request, key in zip(ordered, keys, strict=True):
             usable = self._usable[key]
-            if not usable.boxes:
-                continue
-            best = 0
-            if count:
-                t, c = taken[:count], usable.corners[:, None, :]
-                hit = (c[..., 0] < t[:, 2]) & (t[:, 0] < c[..., 2]) & (c[..., 1] < t[:, 3]) & (t[:, 1] < c[..., 3])
-                free = np.flatnonzero(~hit.any(axis=1))
-                if not free.size:
-                    continue
-                best = int(free[0])
-            taken[count] = usable.corners[best]
-            count += 1
-            placed[request.key] = usable.boxes[best]
+            for box, corners in zip(usable.boxes, usable.corners, strict=True):
+                if taken.free(corners):
+                    taken.add(corners)
+                    placed[request.key] = box
+                    break
         return placed
 
     def _weigh(self, requests: Sequence[LabelRequest]) -> list[_Usable]:
@@ -262,8 +299,8 @@ class Spots:
             boxes = [
                 Box(float(x), float(y), r.width, r.height) for x, y in zip(left[i, order], top[i, order], strict=True)
             ]
-            corners = np.stack([left[i, order], top[i, order], right[i, order], bottom[i, order]], axis=1)
-            out.append(_Usable(boxes, corners))
+            sides = zip(left[i, order], top[i, order], right[i, order], bottom[i, order], strict=True)
+            out.append(_Usable(boxes, [(float(a), float(b), float(c), float(d)) for a, b, c, d in sides]))
         return out
 
 

@@ -434,7 +434,7 @@ class NetworkView(QGraphicsView):
         self._one_line_labels = False  # an output's target beside its name, not below it
         self._edge_label_items: dict[tuple[int, int, int], EdgeLabelItem] = {}
         self._label_centres: dict[Hashable, tuple[float, float]] = {}  # by edge (l, j, k), as last placed
-        self._labels_shown: dict[Hashable, tuple[float, float]] = {}  # the labels drawn now, at their centres
+        self._labels_shown: dict[tuple[int, int, int], tuple[float, float]] = {}  # drawn now, at these centres
         self._centres_layout: GraphLayout | None = None  # the layout they were placed in
         self._labels_held = False  # hold_label_places
         self._hovered: tuple[int, int] | None = None  # the neuron under the mouse
@@ -756,11 +756,12 @@ class NetworkView(QGraphicsView):
         if layout.one_line_labels != self._one_line_labels:
             self._one_line_labels = layout.one_line_labels
             self._update_labels()
-        inside_font = QFont(font)
-        if layout.inside_font_share < 1:
-            inside_font.setPointSizeF(font.pointSizeF() * layout.inside_font_share)
         # With maps, the inputs (which have none) keep their numbers inside circles large enough for them.
         inputs_inside = self.maps.active and layout.inside_font_share >= MIN_INSIDE_FONT
+        inside_font = QFont(font)
+        if layout.inside_font_share < 1 and (inputs_inside or not layout.numbers_beside):
+            # (Only where numbers go inside: beside circles too small for any, the share is 0.)
+            inside_font.setPointSizeF(font.pointSizeF() * layout.inside_font_share)
         for key, neuron in self._neurons.items():
             centre = layout.neurons[key]
             neuron.setPos(centre.x, centre.y)
