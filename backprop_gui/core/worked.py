@@ -229,8 +229,8 @@ class _KeptSections:
     """The complete phases' sections of one pass (``source``: its record, η and update rule, each
     compared by identity), by phase and choice of neurons."""
 
-    source: tuple = ()
-    sections: dict[tuple, WorkedSection | None] = field(default_factory=dict)
+    source: tuple[object, ...] = ()
+    sections: dict[tuple[object, ...], WorkedSection | None] = field(default_factory=dict)
 
 
 _kept = _KeptSections()
@@ -315,7 +315,7 @@ class _SectionBuilder:
         bias = layer.has_bias
         per_neuron = [neuron(l, j)[q] for j in js for q in (Q.DELTA, Q.GRAD_BIASES) if q in neuron(l, j)]
         grads = [(j, k, self._edge(l, j, k)[0]) for j in js for k in choice.inputs(l, j)]
-        defs = (neuron(l, js[0])[Q.DELTA].definition, grads[0][2].definition)
+        defs: tuple[Tokens, ...] = (neuron(l, js[0])[Q.DELTA].definition, grads[0][2].definition)
         if bias:
             defs += (neuron(l, js[0])[Q.GRAD_BIASES].definition,)
         activation = layer.activation

@@ -78,7 +78,7 @@ class WorkedSolutionView(PassPage):
         written = self.write(pieces, self._style)
         kept = None if marked is None else _kept_index(marked[0], old_count, written, len(pieces))
         newest = self._newest
-        if kept is not None and (newest is None or kept != newest[0]):
+        if marked is not None and kept is not None and (newest is None or kept != newest[0]):
             self._paint(kept, marked[1], None)
         if newest is not None and (newest[0] in written or kept != newest[0]):
             self._paint(*newest, self._style[2])
