@@ -434,6 +434,7 @@ class NetworkView(QGraphicsView):
         self._neurons: dict[tuple[int, int], NeuronItem] = {}
         self._edges: dict[tuple[int, int, int], EdgeItem] = {}
         self._edge_list: list[EdgeItem] = []  # the edges drawn, layer by layer, row by row
+        self._layer_edges: dict[int, list[tuple[int, int, int]]] = {}  # per layer l: its drawn edges (l, j, k)
         self._edge_position: dict[tuple[int, int, int], int] = {}  # by edge (l, j, k): its place in the list
         self._edge_flat: dict[int, np.ndarray] = {}  # per layer l: where its drawn edges are in w^l, flattened
         self._edge_buckets: np.ndarray | None = None  # the pen buckets drawn (``_pen_buckets``); None: none yet
@@ -626,6 +627,7 @@ class NetworkView(QGraphicsView):
         self._neurons.clear()
         self._edges.clear()
         self._edge_list.clear()
+        self._layer_edges.clear()
         self._edge_position.clear()
         self._edge_flat.clear()
         self._edge_buckets = None
@@ -674,6 +676,7 @@ class NetworkView(QGraphicsView):
                         self._edge_position[(l, j, k)] = len(self._edge_list)
                         self._edges[(l, j, k)] = edge
                         self._edge_list.append(edge)
+                        self._layer_edges.setdefault(l, []).append((l, j, k))
                 rows, columns = np.array(self._shown[l]), np.array(self._shown[l - 1])
                 self._edge_flat[l] = (rows[:, None] * sizes[l - 1] + columns[None, :]).ravel()
         self.maps.attach(self._neurons)
@@ -1128,6 +1131,7 @@ class NetworkView(QGraphicsView):
         labels = edge_labels(stepper, self.model.state.edge_label_mode)
         selection = self.model.selection
         chosen = {(s.layer, s.j) for s in (selection,) if s is not None and not s.is_edge}
+        chosen_edge: tuple[int, int | None, int | None] = (-1, None, None)
         if self._hovered is not None:
             chosen.add(self._hovered)
         current = stepper.current
@@ -1135,24 +1139,30 @@ class NetworkView(QGraphicsView):
         font = self.label_font()
         in_place = self._labels_held and self._centres_layout is self._layout  # see hold_label_places
         requests: dict[tuple[int, int, int], tuple[float, float, float]] = {}
-        for key, edge in self._edges.items():
-            l, j, k = key
-            layer = labels.get(l)
-            if layer is None or not layer.known[j, k] or (in_place and key not in self._label_centres):
-                continue
-            touches = (l, j) in chosen or (l - 1, k) in chosen or selection == edge.selection
-            if (l in self._elisions or l - 1 in self._elisions) and not touches:
-                continue
+        if selection is not None and selection.is_edge:
+            chosen_edge = (selection.layer, selection.j, selection.k)
+        for l, layer in labels.items():
+            elided = l in self._elisions or l - 1 in self._elisions
+            if elided and not any(m in (l, l - 1) for m, _ in chosen) and chosen_edge[0] != l:
+                continue  # (the usual case of a wide layer: none of its edges is labelled)
             held = layer.quantity is not None and self._held(layer.quantity, l)
-            item = self._edge_label_items.get(key)
-            if item is None:
-                item = self._edge_label_items[key] = EdgeLabelItem(self._style)
-                item.hide()  # until placed
-                self.scene().addItem(item)
-            item.set_text(HELD_TEXT if held else layer.text(j, k, self.model.format), font, held)
-            size = abs(layer.numbers(j, k)[-1])
-            importance = (100 if touches else 0) + (10 if l == busy else 0) + size / (1 + size)
-            requests[key] = (*item.size(), importance)
+            known, numbers = layer.known, layer.values[-1]
+            for key in self._layer_edges[l]:
+                _, j, k = key
+                if not known[j, k] or (in_place and key not in self._label_centres):
+                    continue
+                touches = (l, j) in chosen or (l - 1, k) in chosen or key == chosen_edge
+                if elided and not touches:
+                    continue
+                item = self._edge_label_items.get(key)
+                if item is None:
+                    item = self._edge_label_items[key] = EdgeLabelItem(self._style)
+                    item.hide()  # until placed
+                    self.scene().addItem(item)
+                item.set_text(HELD_TEXT if held else layer.text(j, k, self.model.format), font, held)
+                size = abs(float(numbers[j, k]))
+                importance = (100 if touches else 0) + (10 if l == busy else 0) + size / (1 + size)
+                requests[key] = (*item.size(), importance)
         if not in_place:
             seen = _box(self.mapToScene(self.viewport().rect()))
             placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved(), self._spots)
