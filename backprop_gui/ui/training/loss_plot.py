@@ -28,6 +28,7 @@ from backprop_gui.core.formatting import format_number, percent
 from backprop_gui.core.training import LossHistory, batches_per_epoch
 from backprop_gui.ui.common.colors import PLOT_AXIS_COLOR, dark_axes
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
 
 LOG_FLOOR = 1e-300  # losses of exactly 0 are drawn here on a log axis
 STEP_PEN = pg.mkPen((90, 140, 210, 140), width=1)
@@ -211,7 +212,8 @@ class RowLegend(pg.LegendItem):
 
 
 class LossPlot(QWidget):
-    """Loss against step for ``model.session.history``; call ``refresh()`` when the history grew."""
+    """Loss against step for ``model.session.history``; call ``request_refresh()`` when the history grew
+    (it redraws only while on screen) or ``refresh()`` to redraw now."""
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -298,6 +300,7 @@ class LossPlot(QWidget):
         self.view.sigStateChanged.connect(self._update_follow_button)
         self.plot.scene().sigMouseMoved.connect(self._hover)
         model.changed.connect(self._model_changed)
+        self._shown = ShownRefresh(self, self.refresh)
         self._apply_font()
         self.refresh()
 
@@ -307,6 +310,10 @@ class LossPlot(QWidget):
     def following(self) -> bool:
         """True while the view auto-ranges to all the data (the user has not zoomed or panned)."""
         return all(self.view.autoRangeEnabled())
+
+    def request_refresh(self) -> None:
+        """The history grew: redraw now if the plot is on screen, else once it is."""
+        self._shown.request()
 
     def follow_data(self) -> None:
         self.view.enableAutoRange()
@@ -556,7 +563,7 @@ class LossPlot(QWidget):
 
     def _model_changed(self, event: Event) -> None:
         if event.field == Field.SESSION:
-            self.refresh()
+            self.request_refresh()
 
     def _hover(self, pos: QPointF) -> None:
         history = self.model.session.history
