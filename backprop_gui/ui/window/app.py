@@ -68,11 +68,9 @@ def create_window(
     autosaves a crash left behind once the event loop runs. The window holds every feature's
     controller (``MainWindow.install_features``); here they are connected to each other.
     """
-    app = QApplication.instance()
-    if app is not None:
-        fit_dialogs_on_screen(app)
     model = SessionModel(session)
     window = MainWindow(model)
+    fit_dialogs_on_screen(window)
     window.install_features(
         file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore
     )
