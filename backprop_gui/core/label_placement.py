@@ -2,15 +2,20 @@
 each reads as its own edge's.
 
 Pure geometry in scene units (x to the right, y down). Each label asks for a box of a given
-size on its edge; boxes are placed in order of importance. A box is first tried at the edge's
-middle, then at points further along the edge in both directions, each also nudged a little
-across the edge (never off it: the edge always passes through the box). A spot is taken only if
-it is free of every obstacle and every box placed before, and unambiguous: the label's centre is
-nearer its own edge than any other edge, by ``CLEAR_MARGIN`` of its height. Of those, the first
-that no other edge crosses wins, else the one fewest cross. A label with no such spot is hidden,
-so the least important labels are the ones that give way when space runs out (or, in dense
-layers, the ``CHECKS`` budget of lines weighed per placement), and no label is ever drawn on
-top of another or where it could be read as another edge's.
+size on its edge; boxes are placed in order of importance. A box is tried at the edge's middle,
+then at points further along the edge in both directions, each also nudged a little across the
+edge (never off it: the edge always passes through the box). A spot is usable only if it is free
+of every obstacle and unambiguous: the label's centre is nearer its own edge than any other edge,
+by ``CLEAR_MARGIN`` of its height. Of the usable spots not taken by a label placed before, the
+first that no other edge crosses wins, else the one fewest cross. A label with no such spot is
+hidden, so the least important labels are the ones that give way when space runs out (or, in
+dense graphs, beyond the ``MAX_TRIED`` most important), and no label is ever drawn on top of
+another or where it could be read as another edge's.
+
+A step changes the numbers, hardly the room they need: ``place_edge_labels`` reserves each label
+a width rounded up to a step (``reserved_width``; the label is drawn centred in it, so every rule
+above holds for what is drawn), and a ``Spots`` kept for the graph remembers each label's usable
+spots and the latest placements, so a step with the boxes of an earlier one costs a look-up.
 
 ``place_edge_labels`` takes everything from a ``core.graph_layout.GraphLayout``: the edges'
 segments, and as obstacles the layout's neurons (rings and numbers), texts and legend.
@@ -20,18 +25,25 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from math import ceil, floor, hypot
+from math import ceil, floor
+
+import numpy as np
 
 from backprop_gui.core.geometry import Box
 from backprop_gui.core.graph_layout import GraphLayout
 
 Line = tuple[Hashable, tuple[float, float], tuple[float, float]]  # (key, start, end) of an edge
+Array = np.ndarray
+Values = Array | float  # numbers, or arrays of them to broadcast together
 
 ALONG = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)  # where on the edge to try, as a share of its length
 ACROSS = (0.0, 0.45, -0.45)  # nudges across the edge, in box heights (under half: the edge stays inside)
 CLEAR_MARGIN = 0.25  # another edge is at least this many label heights farther from a label's centre than its own
 CLEARANCE = 1.0  # kept between a label and an obstacle: the antialiased rim drawn around a shape
-CHECKS = 20_000  # lines weighed per placement, at most: the labels left then are hidden (dense layers, every step)
+WIDTH_STEP = 0.5  # reserved label widths are whole multiples of this many label heights
+MAX_TRIED = 160  # labels weighed per placement, most important first: the rest are hidden (dense graphs)
+MAX_PLACEMENTS = 32  # placements a ``Spots`` remembers, the latest used
+MAX_WEIGHED = 20_000  # labels' spots a ``Spots`` remembers: beyond, they are weighed afresh
 
 
 @dataclass(frozen=True)
@@ -47,104 +59,249 @@ class LabelRequest:
     importance: float = 0.0
 
 
-class _Grid:
-    """Boxes bucketed by cells of a fixed size, to test a new box against only its neighbours."""
+def reserved_width(width: float, height: float) -> float:
+    """The width kept for a label ``width`` wide and ``height`` high: rounded up to a whole number of
+    ``WIDTH_STEP`` heights, so that a number keeps its box (and its place) while its digits change."""
+    step = WIDTH_STEP * height
+    return ceil(width / step - 1e-9) * step if step > 0 else width
 
-    def __init__(self, cell: float) -> None:
-        self.cell = max(cell, 1e-6)
-        self.cells: dict[tuple[int, int], list[Box]] = {}
 
-    def keys(self, box: Box) -> Iterable[tuple[int, int]]:
-        """The cells ``box`` covers."""
-        c = self.cell
-        for gx in range(floor(box.x / c), floor(box.right / c) + 1):
-            for gy in range(floor(box.y / c), floor(box.bottom / c) + 1):
-                yield gx, gy
+def _crossing(
+    left: Values, top: Values, right: Values, bottom: Values, x0: Values, y0: Values, x1: Values, y1: Values
+) -> Array:
+    """Whether each segment from (x0, y0) to (x1, y1) passes through each box (Liang–Barsky clipping);
+    the arguments broadcast against each other."""
+    dx, dy = np.subtract(x1, x0), np.subtract(y1, y0)
+    low, high, clear = np.asarray(0.0), np.asarray(1.0), np.asarray(True)
+    for p, q in (
+        (-dx, np.subtract(x0, left)),
+        (dx, np.subtract(right, x0)),
+        (-dy, np.subtract(y0, top)),
+        (dy, np.subtract(bottom, y0)),
+    ):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = q / p
+        low = np.where(p < 0, np.maximum(low, t), low)
+        high = np.where(p > 0, np.minimum(high, t), high)
+        clear = clear & ~((p == 0) & (q < 0))
+    return clear & (low <= high)
 
-    def add(self, box: Box) -> None:
-        for key in self.keys(box):
-            self.cells.setdefault(key, []).append(box)
 
-    def hits(self, box: Box) -> bool:
-        return any(other.intersects(box) for key in self.keys(box) for other in self.cells.get(key, ()))
+def _distance(px: Values, py: Values, x0: Values, y0: Values, x1: Values, y1: Values) -> Array:
+    """The distance from each point (px, py) to the nearest point of each segment; arguments broadcast."""
+    dx, dy = np.subtract(x1, x0), np.subtract(y1, y0)
+    length2 = dx * dx + dy * dy
+    t = np.clip(
+        ((np.subtract(px, x0)) * dx + np.subtract(py, y0) * dy) / np.where(length2 == 0, 1.0, length2), 0.0, 1.0
+    )
+    return np.asarray(np.hypot(np.subtract(px, x0) - t * dx, np.subtract(py, y0) - t * dy))
 
 
 def segment_crosses(box: Box, start: tuple[float, float], end: tuple[float, float]) -> bool:
-    """Whether the segment from ``start`` to ``end`` passes through ``box`` (Liang–Barsky clipping)."""
-    (x0, y0), (x1, y1) = start, end
-    dx, dy = x1 - x0, y1 - y0
-    low, high = 0.0, 1.0
-    for p, q in ((-dx, x0 - box.x), (dx, box.right - x0), (-dy, y0 - box.y), (dy, box.bottom - y0)):
-        if p == 0:
-            if q < 0:
-                return False
-            continue
-        t = q / p
-        if p < 0:
-            low = max(low, t)
-        else:
-            high = min(high, t)
-        if low > high:
-            return False
-    return True
+    """Whether the segment from ``start`` to ``end`` passes through ``box``."""
+    return bool(_crossing(box.x, box.y, box.right, box.bottom, *start, *end))
 
 
 def distance_to_segment(point: tuple[float, float], start: tuple[float, float], end: tuple[float, float]) -> float:
     """The distance from ``point`` to the nearest point of the segment from ``start`` to ``end``."""
-    (px, py), (x0, y0), (x1, y1) = point, start, end
+    return float(_distance(*point, *start, *end))
+
+
+_ALONG = np.repeat(ALONG, len(ACROSS))[None, :]  # each candidate's share of the edge, in the order tried
+_ACROSS = np.tile(ACROSS, len(ALONG))[None, :]  # and its nudge
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """The candidate boxes of n requests, shape (n, len(ALONG) × len(ACROSS)) each, best first per row."""
+
+    left: Array
+    top: Array
+    right: Array
+    bottom: Array
+    centre_x: Array
+    centre_y: Array
+
+
+def _candidates(requests: Sequence[LabelRequest]) -> _Candidates:
+    """The boxes to try for each request: along the edge from its middle outwards, each straight on the
+    edge and then nudged to either side of it (by a share of the box's height along the unit normal)."""
+    x0, y0, x1, y1, w, h = np.array([(*r.start, *r.end, r.width, r.height) for r in requests]).T[..., None]
     dx, dy = x1 - x0, y1 - y0
-    length2 = dx * dx + dy * dy
-    t = 0.0 if length2 == 0 else min(1.0, max(0.0, ((px - x0) * dx + (py - y0) * dy) / length2))
-    return hypot(px - x0 - t * dx, py - y0 - t * dy)
+    length = np.hypot(dx, dy)
+    length[length == 0] = 1.0
+    nx, ny = -dy / length, dx / length
+    left = x0 + _ALONG * dx + _ACROSS * h * nx - w / 2
+    top = y0 + _ALONG * dy + _ACROSS * h * ny - h / 2
+    return _Candidates(left, top, left + w, top + h, left + w / 2, top + h / 2)
 
 
-def candidates(request: LabelRequest) -> Iterable[Box]:
+def candidates(request: LabelRequest) -> list[Box]:
     """The boxes to try for ``request``, best first: along the edge from its middle outwards, each
     straight on the edge and then nudged to either side of it."""
-    (x0, y0), (x1, y1) = request.start, request.end
-    length = hypot(x1 - x0, y1 - y0) or 1.0
-    nx, ny = -(y1 - y0) / length, (x1 - x0) / length  # unit normal
-    w, h = request.width, request.height
-    for t in ALONG:
-        cx, cy = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-        for shift in ACROSS:
-            px, py = cx + shift * h * nx, cy + shift * h * ny
-            yield Box(px - w / 2, py - h / 2, w, h)
+    found = _candidates([request])
+    return [
+        Box(float(x), float(y), request.width, request.height) for x, y in zip(found.left[0], found.top[0], strict=True)
+    ]
+
+
+def _corners(boxes: Sequence[Box]) -> Array:
+    """(left, top, right, bottom) of each box, shape (n, 4)."""
+    return np.array([(b.x, b.y, b.right, b.bottom) for b in boxes], dtype=float).reshape(-1, 4)
+
+
+Corners = tuple[float, float, float, float]  # left, top, right, bottom
+RequestKey = tuple[Hashable, tuple[float, float], tuple[float, float], float, float]  # a request but its importance
+
+
+@dataclass(frozen=True)
+class _Usable:
+    """A label's usable spots, best first (fewest other edges crossing, then the order of ``candidates``)."""
+
+    boxes: list[Box]
+    corners: list[Corners]
+
+
+class _Taken:
+    """The boxes of the labels placed so far, bucketed by cells of a fixed size, so that a spot is tested
+    against its neighbours only."""
+
+    def __init__(self, cell: float) -> None:
+        self.cell = max(cell, 1e-6)
+        self.cells: dict[tuple[int, int], list[Corners]] = {}
+
+    def _keys(self, corners: Corners) -> list[tuple[int, int]]:
+        c = self.cell
+        left, top, right, bottom = corners
+        return [
+            (gx, gy)
+            for gx in range(floor(left / c), floor(right / c) + 1)
+            for gy in range(floor(top / c), floor(bottom / c) + 1)
+        ]
+
+    def free(self, corners: Corners) -> bool:
+        """Whether no box placed so far shares any area with ``corners``."""
+        left, top, right, bottom = corners
+        for key in self._keys(corners):
+            for other_left, other_top, other_right, other_bottom in self.cells.get(key, ()):
+                if left < other_right and other_left < right and top < other_bottom and other_top < bottom:
+                    return False
+        return True
+
+    def add(self, corners: Corners) -> None:
+        for key in self._keys(corners):
+            self.cells.setdefault(key, []).append(corners)
 
 
 class Spots:
-    """What is known of the spots a label may take among the graph's ``edges`` whatever else is placed:
-    whether a spot is on its own edge without doubt, how many other lines cross it, and how many lines
-    were weighed to find out. Kept while the lines stay (one graph layout): a step weighs again only
-    the spots of labels whose size changed. What is kept is kept per grid ``cell`` (the largest label's
-    size), so the lines weighed, and the labels the ``CHECKS`` budget hides, are those of a fresh start."""
+    """Where labels may go in one graph, kept by the caller while the graph stays: its ``edges`` (key,
+    start, end), the lines labels keep clear of, and its fixed ``obstacles``. For the obstacles and
+    bounds of the latest placement it remembers each label's usable spots (by key, edge and size) and
+    the latest placements, so a step whose labels have an earlier step's boxes, in the same order of
+    importance, gets that placement back, and one whose labels changed weighs only the new ones."""
 
-    def __init__(self, edges: Sequence[Line]) -> None:
+    def __init__(self, edges: Sequence[Line], obstacles: Iterable[Box] = ()) -> None:
         self.edges = edges
-        self._lines: dict[float, _LineGrid] = {}
-        self._weighed: dict[tuple[float, Hashable, float, float, int], tuple[bool, int, int]] = {}
+        self.obstacles = tuple(obstacles)
+        self._index = {key: i for i, (key, _, _) in enumerate(edges)}
+        lines = np.array([(*start, *end) for _, start, end in edges], dtype=float).reshape(-1, 4)
+        self._lines = lines
+        self._low = np.minimum(lines[:, :2], lines[:, 2:])  # each line's bounding box
+        self._high = np.maximum(lines[:, :2], lines[:, 2:])
+        self._scene: tuple[tuple[Box, ...], Box | None] | None = None  # (obstacles, bounds) of what is kept
+        self._blocking = _corners(self.obstacles)
+        self._usable: dict[RequestKey, _Usable] = {}
+        self._placements: dict[tuple[RequestKey, ...], dict[Hashable, Box]] = {}
 
-    def weigh(self, request: LabelRequest, index: int, box: Box, cell: float) -> tuple[bool, int, int]:
-        """(usable, lines crossing, lines weighed) of ``box``, the ``index``-th of ``candidates(request)``,
-        on a grid of ``cell``: usable when its own edge passes through it and it is nearer that edge than
-        any other."""
-        key = (cell, request.key, request.width, request.height, index)
-        found = self._weighed.get(key)
-        if found is None:
-            lines = self._lines.get(cell)
-            if lines is None:
-                lines = self._lines[cell] = _LineGrid(cell, self.edges)
-            before = lines.checks
-            usable = segment_crosses(box, request.start, request.end) and lines.nearest_is(box, request)
-            crossed = lines.crossings(box, request.key, len(self.edges) + 1) if usable else 0
-            found = self._weighed[key] = (usable, crossed, lines.checks - before)
-            if len(self._weighed) > MAX_WEIGHED:
-                self._weighed.clear()
-                self._lines.clear()
-        return found
+    def place(
+        self, requests: Sequence[LabelRequest], obstacles: Iterable[Box] = (), bounds: Box | None = None
+    ) -> dict[Hashable, Box]:
+        """``place_labels`` of ``requests`` among these edges, clear of this graph's obstacles and ``obstacles``."""
+        scene = (tuple(obstacles), bounds)
+        if scene != self._scene:
+            self._scene = scene
+            self._blocking = _corners([*self.obstacles, *scene[0]])
+            self._usable.clear()
+            self._placements.clear()
+        ordered = sorted(requests, key=lambda r: -r.importance)[:MAX_TRIED]
+        keys = [(r.key, r.start, r.end, r.width, r.height) for r in ordered]
+        key = tuple(keys)
+        placed = self._placements.get(key)
+        if placed is None:
+            placed = self._place(ordered, keys)
+            if len(self._placements) >= MAX_PLACEMENTS:
+                del self._placements[next(iter(self._placements))]  # the oldest
+            self._placements[key] = placed
+        return dict(placed)
 
+    def _place(self, ordered: Sequence[LabelRequest], keys: list[RequestKey]) -> dict[Hashable, Box]:
+        """Each request in turn (``keys``: theirs in ``_usable``) takes its best usable spot that no label
+        placed before it overlaps."""
+        new = {key: r for key, r in zip(keys, ordered, strict=True) if key not in self._usable}
+        if len(self._usable) + len(new) > MAX_WEIGHED:
+            self._usable.clear()
+            new = dict(zip(keys, ordered, strict=True))
+        self._usable.update(zip(new, self._weigh(list(new.values())), strict=True))
+        placed: dict[Hashable, Box] = {}
+        taken = _Taken(max(max(r.width, r.height) for r in ordered))  # a cell holds about one label
+        for request, key in zip(ordered, keys, strict=True):
+            usable = self._usable[key]
+            for box, corners in zip(usable.boxes, usable.corners, strict=True):
+                if taken.free(corners):
+                    taken.add(corners)
+                    placed[request.key] = box
+                    break
+        return placed
 
-MAX_WEIGHED = 200_000  # spots remembered by one ``Spots``: beyond, they are weighed afresh
+    def _weigh(self, requests: Sequence[LabelRequest]) -> list[_Usable]:
+        """Each request's usable spots: those of its candidates inside the bounds, clear of every obstacle,
+        on its own edge and nearer it than any other line by ``CLEAR_MARGIN`` of the height; sorted by how
+        many other lines cross them. All requests at once, each against only the lines that come near it."""
+        if not requests:
+            return []
+        c = _candidates(requests)
+        left, top, right, bottom = c.left, c.top, c.right, c.bottom  # (n, tries)
+        x0, y0, x1, y1, h = np.array([(*r.start, *r.end, r.height) for r in requests]).T[..., None]
+        ok = _crossing(left, top, right, bottom, x0, y0, x1, y1)  # its own edge passes through it
+        bounds = self._scene[1] if self._scene is not None else None
+        if bounds is not None:
+            ok &= (left >= bounds.x) & (top >= bounds.y) & (right <= bounds.right) & (bottom <= bounds.bottom)
+        o = self._blocking[:, None, None, :]
+        ok &= ~((left < o[..., 2]) & (o[..., 0] < right) & (top < o[..., 3]) & (o[..., 1] < bottom)).any(axis=0)
+        limit = _distance(c.centre_x, c.centre_y, x0, y0, x1, y1) + CLEAR_MARGIN * h
+        # The other lines weighed for a spot still usable: those whose bounding box reaches its box, or
+        # comes within the limit of its centre; weighed in pairs (spot, line).
+        spot = np.flatnonzero(ok)  # flat indices into (n, tries)
+        cx, cy, lim = c.centre_x.ravel()[spot, None], c.centre_y.ravel()[spot, None], limit.ravel()[spot, None]
+        low, high = self._low.T, self._high.T  # (2, lines)
+        near = (high[0] >= np.minimum(left.ravel()[spot, None], cx - lim)) & (
+            low[0] <= np.maximum(right.ravel()[spot, None], cx + lim)
+        )
+        near &= (high[1] >= np.minimum(top.ravel()[spot, None], cy - lim)) & (
+            low[1] <= np.maximum(bottom.ravel()[spot, None], cy + lim)
+        )
+        owners = np.array([self._index.get(r.key, -1) for r in requests])[spot // left.shape[1]]
+        near &= np.arange(len(self._lines)) != owners[:, None]  # not its own edge
+        pair, line = np.nonzero(near)
+        lx0, ly0, lx1, ly1 = self._lines[line].T
+        flat = spot[pair]
+        unclear = _distance(cx[pair, 0], cy[pair, 0], lx0, ly0, lx1, ly1) < lim[pair, 0]
+        size = left.size
+        ok &= np.bincount(flat[unclear], minlength=size).reshape(left.shape) == 0
+        corners = (left.ravel()[flat], top.ravel()[flat], right.ravel()[flat], bottom.ravel()[flat])
+        crossing = _crossing(*corners, lx0, ly0, lx1, ly1)
+        crossed = np.bincount(flat[crossing], minlength=size).reshape(left.shape)
+        out = []
+        tries = np.arange(left.shape[1])
+        for i, r in enumerate(requests):
+            order = tries[ok[i]]
+            order = order[np.argsort(crossed[i, order], kind="stable")]
+            boxes = [
+                Box(float(x), float(y), r.width, r.height) for x, y in zip(left[i, order], top[i, order], strict=True)
+            ]
+            sides = zip(left[i, order], top[i, order], right[i, order], bottom[i, order], strict=True)
+            out.append(_Usable(boxes, [(float(a), float(b), float(c), float(d)) for a, b, c, d in sides]))
+        return out
 
 
 def place_labels(
@@ -156,46 +313,30 @@ def place_labels(
 ) -> dict[Hashable, Box]:
     """Where each label goes: ``key`` → its box, for the labels that found a free, unambiguous spot.
 
-    No two returned boxes intersect, none intersects an obstacle (neurons, the legend), and all
-    lie inside ``bounds`` if given. Labels are placed most important first (ties keep their order).
-    ``edges`` (key, start, end) are the graph's lines: a label's own edge (same key) passes through
-    its box, its centre is nearer that edge than any other by ``CLEAR_MARGIN`` of its height, and
-    of such spots the one fewest other lines cross is taken. ``spots``, kept by the caller for these
-    ``edges``, remembers what was weighed of each spot (the result is the same with or without).
+    No two returned boxes intersect, none intersects an obstacle (``obstacles`` and those of
+    ``spots``), and all lie inside ``bounds`` if given. Labels are placed most important first (ties
+    keep their order). ``edges`` (key, start, end) are the graph's lines: a label's own edge (same
+    key) passes through its box, its centre is nearer that edge than any other by ``CLEAR_MARGIN`` of
+    its height, and of such spots the one fewest other lines cross is taken. ``spots``, kept by the
+    caller for these ``edges``, remembers what was weighed (the result is the same with or without).
     """
     if not requests:
         return {}
-    cell = max(max(r.width, r.height) for r in requests)  # a cell holds about one label
-    grid = _Grid(cell)
-    for box in obstacles:
-        grid.add(box)
-    spots = spots or Spots(edges)
-    checks = 0  # lines weighed for the spots considered (counted alike whether weighed now or before)
-    placed: dict[Hashable, Box] = {}
-    for request in sorted(requests, key=lambda r: -r.importance):
-        if checks > CHECKS:
-            break  # the rest would take too long to place without doubt: the least important are hidden
-        best: tuple[int, Box] | None = None
-        for index, box in enumerate(candidates(request)):
-            if (bounds is not None and not box.inside(bounds)) or grid.hits(box):
-                continue
-            usable, crossed, weighed = spots.weigh(request, index, box, cell)
-            checks += weighed
-            if not usable:
-                continue  # off its edge, or as near another edge: it could be read as that one's
-            if best is None or crossed < best[0]:
-                best = (crossed, box)
-            if crossed == 0:
-                break
-        if best is not None:
-            grid.add(best[1])
-            placed[request.key] = best[1]
-    return placed
+    return (spots or Spots(edges)).place(requests, obstacles, bounds)
 
 
 def edge_lines(layout: GraphLayout) -> list[Line]:
     """Every edge of ``layout`` as a line (key, start, end): what ``place_edge_labels`` keeps labels clear of."""
     return [(key, (e.start.x, e.start.y), (e.end.x, e.end.y)) for key, e in layout.edges.items()]
+
+
+def edge_spots(layout: GraphLayout) -> Spots:
+    """The ``Spots`` of ``layout``: its edges, and as obstacles its own (``GraphLayout.obstacles``: neurons
+    with their rings and numbers, the input and output labels, captions, title, elision marks and the
+    legend), each widened by ``CLEARANCE``."""
+    c = CLEARANCE
+    obstacles = [Box(b.x - c, b.y - c, b.width + 2 * c, b.height + 2 * c) for b in layout.obstacles()]
+    return Spots(edge_lines(layout), obstacles)
 
 
 def place_edge_labels(
@@ -206,72 +347,12 @@ def place_edge_labels(
     spots: Spots | None = None,
 ) -> dict[Hashable, Box]:
     """Labels on the edges of ``layout``: edge key (l, j, k) → (width, height, importance) of its
-    label, for the edges to label. The obstacles are the layout's own (``GraphLayout.obstacles``:
-    neurons with their rings and numbers, the input and output labels, captions, title, elision
-    marks and the legend) and ``also_avoid``; every edge of the layout is a line to keep clear of.
-    ``spots``: ``Spots(edge_lines(layout))``, kept by the caller while the layout stays."""
+    label, for the edges to label. Each label gets a box ``reserved_width`` wide, to be drawn centred
+    in. The obstacles are the layout's own and ``also_avoid``; every edge of the layout is a line to
+    keep clear of. ``spots``: ``edge_spots(layout)``, kept by the caller while the layout stays."""
     requests = []
     for key, (width, height, importance) in labels.items():
         segment = layout.edges[key]
         start, end = (segment.start.x, segment.start.y), (segment.end.x, segment.end.y)
-        requests.append(LabelRequest(key, start, end, width, height, importance))
-    spots = spots or Spots(edge_lines(layout))
-    c = CLEARANCE
-    obstacles = [Box(b.x - c, b.y - c, b.width + 2 * c, b.height + 2 * c) for b in layout.obstacles()]
-    return place_labels(requests, [*obstacles, *also_avoid], bounds, spots.edges, spots)
-
-
-class _LineGrid:
-    """The graph's lines bucketed by the cells they pass through, walked in steps of a quarter cell:
-    a line passing within d of a point has a step within d + 1/8 cell of it."""
-
-    def __init__(self, cell: float, edges: Sequence[Line]) -> None:
-        self.cell = max(cell, 1e-6)
-        self.cells: dict[tuple[int, int], list[Line]] = {}
-        self.checks = 0  # lines weighed so far
-        for edge in edges:
-            (x0, y0), (x1, y1) = edge[1], edge[2]
-            steps = int(hypot(x1 - x0, y1 - y0) / (self.cell / 4)) + 1
-            keys = {self._key(x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps) for i in range(steps + 1)}
-            for key in keys:
-                self.cells.setdefault(key, []).append(edge)
-
-    def _key(self, x: float, y: float) -> tuple[int, int]:
-        return floor(x / self.cell), floor(y / self.cell)
-
-    def _near(self, left: int, top: int, right: int, bottom: int, reach: int = 1) -> Iterable[Line]:
-        """The lines through the cells from (left, top) to (right, bottom) and ``reach`` cells around,
-        those of the first cell first, once each; every line handed out counts against ``CHECKS``."""
-        seen: set[Hashable] = set()
-        cells = [(left, top)] + [
-            (gx, gy) for gx in range(left - reach, right + reach + 1) for gy in range(top - reach, bottom + reach + 1)
-        ]
-        for cell in cells:
-            for line in self.cells.get(cell, ()):
-                if line[0] not in seen:
-                    seen.add(line[0])
-                    self.checks += 1
-                    yield line
-
-    def nearest_is(self, box: Box, request: LabelRequest) -> bool:
-        """Whether ``box``'s centre is nearer ``request``'s own edge than any other line, by
-        ``CLEAR_MARGIN`` of the box's height."""
-        centre = (box.x + box.width / 2, box.y + box.height / 2)
-        limit = distance_to_segment(centre, request.start, request.end) + CLEAR_MARGIN * box.height
-        gx, gy = self._key(*centre)
-        reach = ceil((limit + self.cell / 8) / self.cell)  # cells around the centre's that a line this near passes
-        for key, start, end in self._near(gx, gy, gx, gy, reach):
-            if key != request.key and distance_to_segment(centre, start, end) < limit:
-                return False
-        return True
-
-    def crossings(self, box: Box, own: Hashable, enough: int) -> int:
-        """How many other lines cross ``box``, counted up to ``enough`` (no better than the best so far)."""
-        (left, top), (right, bottom) = self._key(box.x, box.y), self._key(box.right, box.bottom)
-        count = 0
-        for key, start, end in self._near(left, top, right, bottom):
-            if key != own and segment_crosses(box, start, end):
-                count += 1
-                if count >= enough:
-                    break
-        return count
+        requests.append(LabelRequest(key, start, end, reserved_width(width, height), height, importance))
+    return place_labels(requests, also_avoid, bounds, spots=spots or edge_spots(layout))

@@ -191,83 +191,134 @@ class _Choice:
 
 def worked_sections(choice: _Choice) -> list[WorkedSection]:
     """The sections of the pass so far, in the order computed: an equation is listed once its
-    result is known, a phase once it has a line."""
+    result is known, a phase once it has a line.
+
+    A phase's section is worked out once per pass and choice of neurons once the phase is complete
+    (its numbers stay as they are for the rest of the pass), so a step works out only its own phase."""
     s = choice.stepper
-    network, L = s.network, s.network.depth
-    Q = Quantity
-    neuron_all: dict[tuple[int, int], list[Equation]] = {}
-    neuron_eqs: dict[tuple[int, int], dict[Quantity, Equation]] = {}
-    edge_eqs: dict[tuple[int, int, int], list[Equation]] = {}
+    source = (s.record, s.learning_rate, s.rule)
+    if len(_kept.source) != len(source) or any(a is not b for a, b in zip(_kept.source, source, strict=True)):
+        _kept.source, _kept.sections = source, {}  # another pass: what was kept is of no use
+    builder = _SectionBuilder(choice)
+    sections: list[WorkedSection] = []
+    for step in s.phases:
+        done = s.done(step)
+        if not done:  # the phases after one that has no known value have none either
+            break
+        if done < s.neuron_count(step):  # in progress (step into): it changes with the next move
+            section = builder.section(step)
+        elif (key := (step, choice.selection, choice.widest, _neurons_listed(choice, step))) in _kept.sections:
+            section = _kept.sections[key]
+        else:
+            section = _kept.sections[key] = builder.section(step)
+        if section is not None:
+            sections.append(section)
+    return sections
 
-    def all_of_neuron(l: int, j: int) -> list[Equation]:
-        if (l, j) not in neuron_all:
-            neuron_all[(l, j)] = equations(s, l, j)
-        return neuron_all[(l, j)]
 
-    def neuron(l: int, j: int) -> dict[Quantity, Equation]:
+def _neurons_listed(choice: _Choice, step: PhaseStep) -> tuple[tuple[int, ...], ...]:
+    """The neurons ``step``'s section lists, per layer it covers (in a wide layer, the chosen one)."""
+    L = choice.stepper.network.depth
+    if step.phase is Phase.UPDATE:
+        return tuple(choice.neurons(l) for l in range(1, L + 1))
+    return (choice.neurons(L if step.phase is Phase.LOSS else step.layer),)
+
+
+@dataclass
+class _KeptSections:
+    """The complete phases' sections of one pass (``source``: its record, η and update rule, each
+    compared by identity), by phase and choice of neurons."""
+
+    source: tuple[object, ...] = ()
+    sections: dict[tuple[object, ...], WorkedSection | None] = field(default_factory=dict)
+
+
+_kept = _KeptSections()
+
+
+class _SectionBuilder:
+    """Works out the section of one phase from the equations of ``core.formulas``, each neuron's and
+    edge's equations computed once."""
+
+    def __init__(self, choice: _Choice) -> None:
+        self.choice = choice
+        self.s = choice.stepper
+        self._neuron_all: dict[tuple[int, int], list[Equation]] = {}
+        self._neuron_eqs: dict[tuple[int, int], dict[Quantity, Equation]] = {}
+        self._edge_eqs: dict[tuple[int, int, int], list[Equation]] = {}
+
+    def section(self, step: PhaseStep) -> WorkedSection | None:
+        """``step``'s section, or None when it has no equation line yet."""
+        if step.phase is Phase.FORWARD:
+            section = self._forward(step.layer)
+        elif step.phase is Phase.LOSS:
+            section = self._loss()
+        elif step.phase is Phase.BACKWARD:
+            section = self._backward(step.layer)
+        else:
+            section = self._update()
+        return section if any(ln.equation is not None for ln in section.lines) else None
+
+    def _all_of_neuron(self, l: int, j: int) -> list[Equation]:
+        if (l, j) not in self._neuron_all:
+            self._neuron_all[(l, j)] = equations(self.s, l, j)
+        return self._neuron_all[(l, j)]
+
+    def _neuron(self, l: int, j: int) -> dict[Quantity, Equation]:
         """The neuron's equations by quantity (of several with one quantity, the first)."""
-        if (l, j) not in neuron_eqs:
-            neuron_eqs[(l, j)] = {}
-            for eq in all_of_neuron(l, j):
-                neuron_eqs[(l, j)].setdefault(eq.quantity, eq)
-        return neuron_eqs[(l, j)]
+        if (l, j) not in self._neuron_eqs:
+            self._neuron_eqs[(l, j)] = {}
+            for eq in self._all_of_neuron(l, j):
+                self._neuron_eqs[(l, j)].setdefault(eq.quantity, eq)
+        return self._neuron_eqs[(l, j)]
 
-    def all_of(l: int, j: int, q: Quantity) -> list[Equation]:
+    def _all_of(self, l: int, j: int, q: Quantity) -> list[Equation]:
         """Every equation of ``q`` of the neuron: C₀ and C with its penalty; an optimiser's steps."""
-        return [eq for eq in all_of_neuron(l, j) if eq.quantity is q]
+        return [eq for eq in self._all_of_neuron(l, j) if eq.quantity is q]
 
-    def edge(l: int, j: int, k: int) -> list[Equation]:
-        if (l, j, k) not in edge_eqs:
-            edge_eqs[(l, j, k)] = equations(s, l, j, k)
-        return edge_eqs[(l, j, k)]
+    def _edge(self, l: int, j: int, k: int) -> list[Equation]:
+        if (l, j, k) not in self._edge_eqs:
+            self._edge_eqs[(l, j, k)] = equations(self.s, l, j, k)
+        return self._edge_eqs[(l, j, k)]
 
-    def line(eq: Equation, l: int | None, j: int | None, k: int | None = None) -> list[WorkedLine]:
+    @staticmethod
+    def _line(eq: Equation, l: int | None, j: int | None, k: int | None = None) -> list[WorkedLine]:
         return [WorkedLine(eq, "", l, j, k)] if eq.known else []
 
-    sections: list[WorkedSection] = []
-
-    def add(section: WorkedSection) -> None:
-        if any(ln.equation is not None for ln in section.lines):
-            sections.append(section)
-
-    def started(step: PhaseStep) -> bool:
-        """Whether ``step`` has a known value yet; the phases after one that has none have none either,
-        so the sections end there (their equations are not written out at all)."""
-        return s.done(step) > 0
-
-    for l in range(1, L + 1):
-        if not started(PhaseStep(Phase.FORWARD, l)):
-            return sections
-        js = choice.neurons(l)
+    def _forward(self, l: int) -> WorkedSection:
+        Q, neuron, line = Quantity, self._neuron, self._line
+        js = self.choice.neurons(l)
         lines = [ln for j in js for q in (Q.WEIGHTED_INPUT, Q.ACTIVATION) for ln in line(neuron(l, j)[q], l, j)]
-        activation = network.layer(l).activation
+        activation = self.s.network.layer(l).activation
         title = f"Forward {l} (layer {l}, {activation.replace('_', ' ')})"
         first = neuron(l, js[0])
         defs: tuple[Tokens, ...] = (first[Q.WEIGHTED_INPUT].definition, first[Q.ACTIVATION].definition)
         step = PhaseStep(Phase.FORWARD, l)
-        add(WorkedSection(title, step, defs, (*lines, *choice.neuron_summary(l)), activation=activation))
+        return WorkedSection(title, step, defs, (*lines, *self.choice.neuron_summary(l)), activation=activation)
 
-    if not started(PhaseStep(Phase.LOSS)):
-        return sections
-    js = choice.neurons(L)
-    out = neuron(L, js[0])
-    losses = [ln for eq in all_of(L, js[0], Q.LOSS) for ln in line(eq, None, None)]
-    lines = losses + [ln for j in js for ln in line(neuron(L, j)[Q.OUTPUT_GRADIENT], L, j)]
-    title = f"Loss ({network.loss.replace('_', ' ')})"
-    defs = (out[Q.LOSS].definition, out[Q.OUTPUT_GRADIENT].definition)
-    add(WorkedSection(title, PhaseStep(Phase.LOSS), defs, (*lines, *choice.neuron_summary(L))))
+    def _loss(self) -> WorkedSection:
+        Q, neuron, line = Quantity, self._neuron, self._line
+        network = self.s.network
+        L = network.depth
+        js = self.choice.neurons(L)
+        out = neuron(L, js[0])
+        losses = [ln for eq in self._all_of(L, js[0], Q.LOSS) for ln in line(eq, None, None)]
+        lines = losses + [ln for j in js for ln in line(neuron(L, j)[Q.OUTPUT_GRADIENT], L, j)]
+        title = f"Loss ({network.loss.replace('_', ' ')})"
+        defs = (out[Q.LOSS].definition, out[Q.OUTPUT_GRADIENT].definition)
+        return WorkedSection(title, PhaseStep(Phase.LOSS), defs, (*lines, *self.choice.neuron_summary(L)))
 
-    for l in range(L, 0, -1):
-        if not started(PhaseStep(Phase.BACKWARD, l)):
-            return sections
+    def _backward(self, l: int) -> WorkedSection:
+        Q, neuron, line, choice = Quantity, self._neuron, self._line, self.choice
         js = choice.neurons(l)
-        bias = network.layer(l).has_bias
+        layer = self.s.network.layer(l)
+        bias = layer.has_bias
         per_neuron = [neuron(l, j)[q] for j in js for q in (Q.DELTA, Q.GRAD_BIASES) if q in neuron(l, j)]
-        grads = [(j, k, edge(l, j, k)[0]) for j in js for k in choice.inputs(l, j)]
-        defs = (neuron(l, js[0])[Q.DELTA].definition, grads[0][2].definition)
+        grads = [(j, k, self._edge(l, j, k)[0]) for j in js for k in choice.inputs(l, j)]
+        defs: tuple[Tokens, ...] = (neuron(l, js[0])[Q.DELTA].definition, grads[0][2].definition)
         if bias:
             defs += (neuron(l, js[0])[Q.GRAD_BIASES].definition,)
-        activation = network.layer(l).activation
+        activation = layer.activation
         plain_f = f"f′ of {activation}"  # the note of a δ that multiplies by f′(z): shown as f′'s formula instead
         known = [eq for eq in [*per_neuron, *(g for _, _, g in grads)] if eq.known]
         notes = _unique(eq.note for eq in known if eq.note and eq.note != plain_f)
@@ -282,29 +333,28 @@ def worked_sections(choice: _Choice) -> list[WorkedSection]:
             edge_lines = [ln for jj, k, g in grads if jj == j for ln in line(g, l, j, k)]
             lines += edge_lines + (choice.edge_summary(l, j) if edge_lines else [])
         step = PhaseStep(Phase.BACKWARD, l)
-        add(WorkedSection(f"Backward {l}", step, defs, tuple(lines), notes, activation if uses_f else "", uses_f))
+        return WorkedSection(f"Backward {l}", step, defs, tuple(lines), notes, activation if uses_f else "", uses_f)
 
-    if not started(PhaseStep(Phase.UPDATE)):
-        return sections
-    updates: list[WorkedLine] = []
-    defs = ()
-    bias_defined = False
-    for l in range(1, L + 1):
-        js = choice.neurons(l)
-        layer_lines: list[WorkedLine] = []
-        for j in js:
-            edges = [(k, eq) for k in choice.inputs(l, j) for eq in edge(l, j, k)[1:]]
-            defs = defs or tuple(eq.definition for k, eq in edges if k == edges[0][0])
-            edge_lines = [ln for k, eq in edges for ln in line(eq, l, j, k)]
-            layer_lines += edge_lines + (choice.edge_summary(l, j) if edge_lines else [])
-        biases = [(j, eq) for j in js for eq in all_of(l, j, Q.NEW_BIASES)]
-        if biases and not bias_defined:
-            defs += tuple(eq.definition for jj, eq in biases if jj == biases[0][0])
-            bias_defined = True
-        layer_lines += [ln for j, eq in biases for ln in line(eq, l, j)]
-        updates += layer_lines + (choice.neuron_summary(l) if layer_lines else [])
-    add(WorkedSection("Update", PhaseStep(Phase.UPDATE), defs, tuple(updates)))
-    return sections
+    def _update(self) -> WorkedSection:
+        choice, line = self.choice, self._line
+        updates: list[WorkedLine] = []
+        defs: tuple[Tokens, ...] = ()
+        bias_defined = False
+        for l in range(1, self.s.network.depth + 1):
+            js = choice.neurons(l)
+            layer_lines: list[WorkedLine] = []
+            for j in js:
+                edges = [(k, eq) for k in choice.inputs(l, j) for eq in self._edge(l, j, k)[1:]]
+                defs = defs or tuple(eq.definition for k, eq in edges if k == edges[0][0])
+                edge_lines = [ln for k, eq in edges for ln in line(eq, l, j, k)]
+                layer_lines += edge_lines + (choice.edge_summary(l, j) if edge_lines else [])
+            biases = [(j, eq) for j in js for eq in self._all_of(l, j, Quantity.NEW_BIASES)]
+            if biases and not bias_defined:
+                defs += tuple(eq.definition for jj, eq in biases if jj == biases[0][0])
+                bias_defined = True
+            layer_lines += [ln for j, eq in biases for ln in line(eq, l, j)]
+            updates += layer_lines + (choice.neuron_summary(l) if layer_lines else [])
+        return WorkedSection("Update", PhaseStep(Phase.UPDATE), defs, tuple(updates))
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

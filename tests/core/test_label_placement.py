@@ -15,9 +15,10 @@ from backprop_gui.core.label_placement import (
     LabelRequest,
     Spots,
     distance_to_segment,
-    edge_lines,
+    edge_spots,
     place_edge_labels,
     place_labels,
+    reserved_width,
     segment_crosses,
 )
 from backprop_gui.core.presets import example_names, load_example
@@ -77,7 +78,7 @@ def test_spots_kept_from_earlier_placements_place_labels_as_a_fresh_placement_do
     earlier steps changes nothing, not even which labels the budget hides in a dense graph."""
     sizes = SHAPES[shape]
     layout = layout_graph(sizes, graph_texts(sizes), Size(900, 600), LEGEND)
-    kept = Spots(edge_lines(layout))
+    kept = edge_spots(layout)
     for step in range(4):
         width = LABEL[0] + 8 * (step % 2)
         wanted = {key: (width, LABEL[1], float((i * (step + 3)) % 7)) for i, key in enumerate(layout.edges)}
@@ -126,3 +127,65 @@ def test_distance_to_a_segment():
     assert distance_to_segment((5, 3), (0, 0), (10, 0)) == 3
     assert distance_to_segment((-3, 4), (0, 0), (10, 0)) == 5  # beyond the start: to the end point
     assert distance_to_segment((2, 2), (1, 1), (1, 1)) == pytest.approx(2**0.5)  # a point
+
+
+def test_a_placement_made_before_is_given_back_without_weighing_again(monkeypatch):
+    """Stepping back and forth asks for the same labels again: the kept placement is returned, the
+    same as a fresh one, and no spot is weighed again; labels of a new size are weighed alone."""
+    sizes = [2, 8, 8, 1]
+    layout = layout_graph(sizes, graph_texts(sizes), Size(900, 600), LEGEND)
+    kept = edge_spots(layout)
+    weighed: list[int] = []
+    weigh = Spots._weigh
+    monkeypatch.setattr(Spots, "_weigh", lambda self, requests: weighed.append(len(requests)) or weigh(self, requests))
+    wanted = {key: (*LABEL, float(i % 5)) for i, key in enumerate(layout.edges)}
+    first = place_edge_labels(layout, wanted, layout.scene, spots=kept)
+    assert weighed == [len(wanted)]
+    assert place_edge_labels(layout, wanted, layout.scene, spots=kept) == first
+    assert weighed == [len(wanted)]  # given back: nothing weighed
+    wider = dict(wanted)
+    wider[(2, 0, 0)] = (LABEL[0] + 20, LABEL[1], 9.0)  # one label grows and becomes the most important
+    again = place_edge_labels(layout, wider, layout.scene, spots=kept)
+    assert weighed == [len(wanted), 1]  # only the label with a new box
+    assert again == place_edge_labels(layout, wider, layout.scene) and again != first
+    check_unambiguous(layout, again, layout.scene)
+
+
+def test_reserved_widths_keep_a_box_while_the_digits_change():
+    """A label is given a box a whole number of half heights wide, at least its own width: numbers of
+    nearly the same width get the same box, and so the same place."""
+    height = LABEL[1]
+    assert reserved_width(36.0, height) == reserved_width(42.0, height) == 42.5  # 5 half heights
+    assert reserved_width(42.5, height) == 42.5 and reserved_width(42.6, height) == 51.0
+    assert all(reserved_width(w, height) >= w for w in (1.0, 17.3, 40.0, 99.9))
+    sizes = [2, 3, 3, 1]
+    layout = layout_graph(sizes, graph_texts(sizes), Size(900, 600), LEGEND)
+    narrow = place_edge_labels(layout, dict.fromkeys(layout.edges, (36.0, height, 0.0)), layout.scene)
+    wide = place_edge_labels(layout, dict.fromkeys(layout.edges, (42.0, height, 0.0)), layout.scene)
+    assert narrow == wide and all(box.width == 42.5 for box in wide.values())
+
+
+def test_kept_spots_follow_a_moved_legend_and_new_bounds():
+    """The view's legend can be moved off its corner by zooming, and the part of the scene in view
+    changes: what the kept spots knew of the old obstacles and bounds is not used."""
+    sizes = [2, 3, 3, 1]
+    layout = layout_graph(sizes, graph_texts(sizes), Size(900, 600), LEGEND)
+    kept = edge_spots(layout)
+    wanted = {key: (*LABEL, 1.0) for key in layout.edges}
+    first = place_edge_labels(layout, wanted, layout.scene, spots=kept)
+    key, box = next(iter(first.items()))
+    legend = Box(box.x - 5, box.y - 5, box.width + 10, box.height + 10)  # over a placed label
+    moved = place_edge_labels(layout, wanted, layout.scene, [legend], spots=kept)
+    assert moved == place_edge_labels(layout, wanted, layout.scene, [legend]) and moved != first
+    assert not any(b.intersects(legend) for b in moved.values())
+    half = Box(layout.scene.x, layout.scene.y, layout.scene.width / 2, layout.scene.height)
+    zoomed = place_edge_labels(layout, wanted, half, spots=kept)
+    assert zoomed == place_edge_labels(layout, wanted, half) and all(b.inside(half) for b in zoomed.values())
+    assert place_edge_labels(layout, wanted, layout.scene, spots=kept) == first
+
+
+def test_segment_crossing_and_distance_take_arrays_or_numbers():
+    assert segment_crosses(Box(0, 0, 10, 10), (5, -5), (5, 20))  # vertical, through
+    assert not segment_crosses(Box(0, 0, 10, 10), (12, -5), (12, 20))  # vertical, beside
+    assert not segment_crosses(Box(0, 0, 10, 10), (-5, 3), (-1, 3))  # stops short
+    assert segment_crosses(Box(0, 0, 10, 10), (3, 3), (3, 3))  # a point inside

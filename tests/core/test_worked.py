@@ -154,3 +154,53 @@ def test_a_wide_layer_lists_the_selected_neuron_and_sums_up_the_rest():
     assert "… 783 more weights into neuron 5 of layer 1" in text
     with pytest.raises(TypeError, match="needs a stepper"):
         worked.worked_solution_markdown(load_example("xor"), so_far=True)
+
+
+def _walk(stepper: Stepper, passes: int = 2):
+    """Every position of ``passes`` passes, neuron by neuron, then back over the last few moves."""
+    moves = 0
+    for _ in range(passes):
+        while not stepper.at_end:
+            stepper.step_into()
+            moves += 1
+            yield
+        stepper.step()
+        yield
+    for _ in range(min(moves, 6)):
+        stepper.step_back()
+        yield
+
+
+@pytest.mark.parametrize("name", [*example_names(), "mixed", "wide"])
+def test_a_phase_worked_out_once_per_pass_reads_as_if_worked_out_again(name):
+    if name == "wide":
+        rng = np.random.default_rng(5)
+        layers = [
+            Layer(rng.normal(size=(7, 6)), rng.normal(size=7), "relu"),
+            Layer(rng.normal(size=(3, 7)), np.zeros(3), "softmax"),
+        ]
+        stepper = Stepper(Network(6, layers, "cross_entropy"), rng.normal(size=(3, 6)), np.eye(3), 0.1)
+    else:
+        stepper = stepper_of(mixed_session() if name == "mixed" else load_example(name))
+    L = stepper.network.depth
+    choices = [None, (L, 0, None), (1, 2 % stepper.network.sizes[1], 1)]
+    for i, _ in enumerate(_walk(stepper)):
+        selection = choices[i % len(choices)]
+        kept = worked._solution(stepper, None, "n", True, selection, worked.WIDE).sections
+        saved, worked._kept = worked._kept, worked._KeptSections()
+        try:
+            fresh = worked._solution(stepper, None, "n", True, selection, worked.WIDE).sections
+        finally:
+            worked._kept = saved
+        assert kept == fresh, (i, selection)
+
+
+def test_a_phase_is_worked_out_again_after_an_edit_restarts_the_pass():
+    stepper = stepper_of(load_example("course_simple"))
+    stepper.run_to_end()
+    before = worked.solution_so_far(stepper).sections
+    stepper.network.layer(1).weights[0, 0] += 1.0
+    stepper.restart()
+    stepper.run_to_end()
+    after = worked.solution_so_far(stepper).sections
+    assert before[0].lines[0] != after[0].lines[0]  # z_1^1 reads the new weight

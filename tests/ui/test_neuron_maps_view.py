@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtGui import QColor
 
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.decision import plane_around
 from backprop_gui.core.editing import SetParameter
 from backprop_gui.core.graph_layout import shown_neurons
@@ -21,8 +22,9 @@ from backprop_gui.core.session import NeuronValue, Session
 from backprop_gui.core.session_format import dumps, loads
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.colors import map_lookup_table
+from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping import neuron_map_items
-from backprop_gui.ui.stepping.network_view import NeuronItem
+from backprop_gui.ui.stepping.network_view import NetworkView, NeuronItem
 from backprop_gui.ui.stepping.neuron_map_items import MAP_MARGIN, unit_position
 
 from window_helpers import open_window
@@ -206,3 +208,22 @@ def test_maps_are_saved_in_the_sessions_view_and_reopen(qtbot):
     assert again.model.neuron_value == NeuronValue.MAPS
     assert again.action(ActionId.NEURON_VALUE, "maps").isChecked()
     assert set(again.network_view.maps.items) == {(1, 0), (1, 1), (2, 0)}
+
+
+def test_numbers_beside_circles_too_small_for_any_set_no_empty_font(qtbot, qtlog):
+    """A crowded graph with maps (2-8-8-1 in the Train layout's short view) draws every number beside its
+    circle, where none would fit inside: no font is sized to that share of 0 (Qt warned "Point size <= 0"
+    at every relayout), and the numbers keep the graph's font."""
+    network = build_network(2, [8, 8, 1], ["tanh", "tanh", "sigmoid"], seed=0)
+    session = Session("moons", network, Dataset(np.random.default_rng(0).uniform(-1, 1, (20, 2)), np.zeros((20, 1))))
+    view = NetworkView(SessionModel(session))
+    qtbot.addWidget(view)
+    view.resize(1005, 290)
+    view.show()
+    qtbot.waitExposed(view)
+    view.model.set_neuron_value(NeuronValue.MAPS)
+    layout = view.graph_layout
+    assert layout.numbers_beside and layout.inside_font_share == 0  # the case that warned
+    assert not [r.message for r in qtlog.records if "Point size" in r.message]
+    neuron = view.items_for(Selection(1, 0))[0]
+    assert neuron.value_item.font().pointSizeF() == view.item_font().pointSizeF()

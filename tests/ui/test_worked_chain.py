@@ -7,7 +7,7 @@ import re
 
 import pytest
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QTextCharFormat
+from PySide6.QtGui import QTextCharFormat, QTextFormat
 
 from backprop_gui.core import worked
 from backprop_gui.core.debugger_state import Selection
@@ -147,6 +147,35 @@ def test_the_no_bias_note_is_in_course_notation_in_the_dock_and_the_exports(dock
     assert r"\emph{Layer 1 has no bias: $b^{1} = 0$ is not learned" in latex
 
 
+def highlighted(view: WorkedSolutionView) -> list[str]:
+    """The paragraphs of the page with a background (the newest lines), as ``_plain`` text."""
+    found, block = [], view.document().begin()
+    while block.isValid():
+        if block.blockFormat().hasProperty(QTextFormat.Property.BackgroundBrush):
+            found.append(_plain(block.text().replace("\u00a0", " ")))
+        block = block.next()
+    return found
+
+
+def test_stepping_moves_the_highlight_to_the_newest_lines_and_back(docks):
+    model, view, _, formula = docks(load_example("xor"))
+    moves = [model.step] * 7 + [model.step_back] * 3 + [model.step_into, model.step_back, model.step] * 2
+    shown = []
+    for move in moves:
+        move()
+        newest = [line for section in view.solution().sections for line in section.lines
+                  if section.step == model.stepper.current]  # fmt: skip
+        assert highlighted(view) == [_plain(line.text(model.precision)) for line in newest]
+        shown.append(len(newest))
+    assert shown[6] == 0 and all(shown[:6]) and all(shown[7:])  # none at the start of the next pass
+    model.step_back()
+    formula.set_ask_first(True)
+    model.step()
+    assert highlighted(view) and all(line.endswith("?") for line in highlighted(view))
+    formula.reveal()
+    assert highlighted(view) and not any(line.endswith("?") for line in highlighted(view))
+
+
 def test_the_newest_lines_are_highlighted_and_in_view_and_a_click_selects(docks, qtbot):
     model, view, _, _ = docks(load_example("blobs_softmax"))
     view.resize(700, 160)
@@ -155,7 +184,9 @@ def test_the_newest_lines_are_highlighted_and_in_view_and_a_click_selects(docks,
     bar = view.verticalScrollBar()
     assert bar.maximum() > 0 and bar.value() > 0  # scrolled down to the newest lines
     newest = [line for title, line in view.lines() if title == "Backward 2"]
-    assert newest and "newest" in view.toHtml()
+    assert newest and highlighted(view) == [_plain(line.text(model.precision)) for line in newest]
+    first = view.document().find(view.toPlainText().split("Backward 2")[1].split("\n")[3][:12]).block()
+    assert view.document().documentLayout().blockBoundingRect(first).top() == bar.value()  # at the top
     shown = view.cursorForPosition(view.viewport().rect().center()).block().text()
     assert any(" ".join(shown.split()).startswith(t) for t in ("Output error", "Bias gradient", "Weight gradient"))
     line = newest[0]

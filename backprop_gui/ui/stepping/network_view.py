@@ -64,7 +64,7 @@ from backprop_gui.core.graph_layout import (
     layout_graph,
     shown_neurons,
 )
-from backprop_gui.core.label_placement import Spots, edge_lines, place_edge_labels
+from backprop_gui.core.label_placement import Spots, edge_spots, place_edge_labels
 from backprop_gui.core.phase_display import current_work, neuron_quantity
 from backprop_gui.core.session import EdgeMode
 from backprop_gui.core.stepper import Phase, Quantity, Stepper
@@ -361,7 +361,8 @@ class EdgeItem(QGraphicsLineItem):
 
 
 class EdgeLabelItem(QGraphicsItem):
-    """The number on an edge: its text on a rounded plate, placed by ``core.label_placement``."""
+    """The number on an edge: its text on a rounded plate centred on the item's position, the centre of
+    the box ``core.label_placement`` reserved for it (at least as large as the plate)."""
 
     PAD_X, PAD_Y = 3.0, 0.5
 
@@ -381,7 +382,8 @@ class EdgeLabelItem(QGraphicsItem):
             self.prepareGeometryChange()
             self.text, self.muted, self._font = text, muted, QFont(font)
             fm = QFontMetricsF(font)
-            self._size = QRectF(0, 0, fm.horizontalAdvance(text) + 2 * self.PAD_X, fm.height() + 2 * self.PAD_Y)
+            width, height = fm.horizontalAdvance(text) + 2 * self.PAD_X, fm.height() + 2 * self.PAD_Y
+            self._size = QRectF(-width / 2, -height / 2, width, height)
             self.update()
 
     def size(self) -> tuple[float, float]:
@@ -431,7 +433,8 @@ class NetworkView(QGraphicsView):
         self._legend_room = QSize()  # the legend's largest size so far: the layout keeps its corner free
         self._one_line_labels = False  # an output's target beside its name, not below it
         self._edge_label_items: dict[tuple[int, int, int], EdgeLabelItem] = {}
-        self._label_centres: dict[Hashable, QPointF] = {}  # by edge (l, j, k), of the labels as last placed
+        self._label_centres: dict[Hashable, tuple[float, float]] = {}  # by edge (l, j, k), as last placed
+        self._labels_shown: dict[tuple[int, int, int], tuple[float, float]] = {}  # drawn now, at these centres
         self._centres_layout: GraphLayout | None = None  # the layout they were placed in
         self._labels_held = False  # hold_label_places
         self._hovered: tuple[int, int] | None = None  # the neuron under the mouse
@@ -608,6 +611,7 @@ class NetworkView(QGraphicsView):
         self._elisions.clear()
         self._label_html.clear()
         self._edge_label_items.clear()  # scene.clear() deleted them
+        self._labels_shown = {}
         self._hovered = None
         self._path = set()
         self._architecture = self._architecture_key()
@@ -748,15 +752,16 @@ class NetworkView(QGraphicsView):
                 self._rebuilding = False
             return
         self._layout = layout
-        self._spots = Spots(edge_lines(layout))  # what is known of the edge labels' spots, for this layout
+        self._spots = edge_spots(layout)  # what is known of the edge labels' spots, for this layout
         if layout.one_line_labels != self._one_line_labels:
             self._one_line_labels = layout.one_line_labels
             self._update_labels()
-        inside_font = QFont(font)
-        if layout.inside_font_share < 1:
-            inside_font.setPointSizeF(font.pointSizeF() * layout.inside_font_share)
         # With maps, the inputs (which have none) keep their numbers inside circles large enough for them.
         inputs_inside = self.maps.active and layout.inside_font_share >= MIN_INSIDE_FONT
+        inside_font = QFont(font)
+        if layout.inside_font_share < 1 and (inputs_inside or not layout.numbers_beside):
+            # (Only where numbers go inside: beside circles too small for any, the share is 0.)
+            inside_font.setPointSizeF(font.pointSizeF() * layout.inside_font_share)
         for key, neuron in self._neurons.items():
             centre = layout.neurons[key]
             neuron.setPos(centre.x, centre.y)
@@ -1093,30 +1098,27 @@ class NetworkView(QGraphicsView):
             item = self._edge_label_items.get(key)
             if item is None:
                 item = self._edge_label_items[key] = EdgeLabelItem(self._style)
+                item.hide()  # until placed
                 self.scene().addItem(item)
             item.set_text(HELD_TEXT if held else layer.text(j, k, self.model.format), font, held)
             size = abs(layer.numbers(j, k)[-1])
             importance = (100 if touches else 0) + (10 if l == busy else 0) + size / (1 + size)
             requests[key] = (*item.size(), importance)
-        if in_place:
-            for key, item in self._edge_label_items.items():
-                centre = self._label_centres.get(key)
-                if centre is None or key not in requests:
-                    item.hide()
-                else:
-                    width, height = item.size()
-                    item.setPos(centre.x() - width / 2, centre.y() - height / 2)
-            return
-        seen = _box(self.mapToScene(self.viewport().rect()))
-        placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved(), self._spots)
-        self._label_centres = {key: QPointF(b.x + b.width / 2, b.y + b.height / 2) for key, b in placed.items()}
-        self._centres_layout = self._layout
+        if not in_place:
+            seen = _box(self.mapToScene(self.viewport().rect()))
+            placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved(), self._spots)
+            self._label_centres = {key: (b.x + b.width / 2, b.y + b.height / 2) for key, b in placed.items()}
+            self._centres_layout = self._layout
+        shown = {key: centre for key, centre in self._label_centres.items() if key in requests}
+        if shown == self._labels_shown:
+            return  # (the usual step: the same labels in the same places, some with new numbers)
+        self._labels_shown = shown
         for key, item in self._edge_label_items.items():
-            box = placed.get(key)
-            if box is None:
+            centre = shown.get(key)
+            if centre is None:
                 item.hide()
             else:
-                item.setPos(box.x, box.y)
+                item.setPos(*centre)
                 item.show()
 
     def _label_legend(self) -> str:

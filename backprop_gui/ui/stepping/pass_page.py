@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import QFont, QTextBlock, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
 from backprop_gui.core.debugger_state import DISPLAY, Field
@@ -35,8 +35,9 @@ class PassPage(QTextBrowser):
     def refresh(self) -> None:
         raise NotImplementedError
 
-    def write(self, pieces: list[str], style: Hashable) -> None:
-        """Show ``pieces`` (each whole HTML paragraphs; one page when joined), made for ``style``.
+    def write(self, pieces: list[str], style: Hashable) -> range:
+        """Show ``pieces`` (each whole HTML paragraphs; one page when joined), made for ``style``;
+        returns the indices of the pieces written (the others were on the page already, as they were).
 
         Only what changed is written again: the pieces between those the page already starts with
         and those it already ends with. The page is written whole when ``style`` changed (rich text
@@ -49,7 +50,7 @@ class PassPage(QTextBrowser):
         shorter = min(len(old), len(new))
         head = next((i for i in range(shorter) if old[i] != new[i]), shorter)
         if head == len(old) == len(new):
-            return
+            return range(0)
         tail = 0
         limit = shorter - head - (1 if head == 0 and old else 0)  # a new first piece replaces the old one
         while tail < limit and old[-1 - tail] == new[-1 - tail]:
@@ -88,6 +89,19 @@ class PassPage(QTextBrowser):
         if self.document().blockCount() != sum(map(_paragraphs, new)):  # a piece not made of paragraphs
             self.setHtml("".join(new))
             self._written, self._starts, self._written_style = [], [], None  # written whole from now on
+            return range(len(new))
+        return range(head, len(new) - tail)
+
+    def piece_blocks(self, piece: int) -> list[QTextBlock]:
+        """The paragraphs (document blocks) of piece ``piece`` as ``write`` last wrote it."""
+        if not self._starts:  # written whole: not in pieces
+            return []
+        block = self.document().findBlock(self._starts[piece] + (1 if piece else 0))
+        blocks = []
+        for _ in range(_paragraphs(self._written[piece])):
+            blocks.append(block)
+            block = block.next()
+        return blocks
 
     def _first_format(self, piece: str) -> QTextBlockFormat:
         """The block format of ``piece``'s first paragraph, as Qt parses it (inserted HTML would merge

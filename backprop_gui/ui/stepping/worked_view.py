@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from backprop_gui.core.debugger_state import Event, Selection
@@ -50,6 +50,8 @@ class WorkedSolutionView(PassPage):
         self._lines: list[tuple[str, WorkedLine]] = []
         self._kept: dict[tuple, str] = {}  # a section's HTML by what it shows
         self._style: tuple = ()  # the colours and precision of the pieces ``_chunks`` made last
+        self._newest: tuple[int, int] | None = None  # (piece, paragraphs before its lines) of the newest section
+        self._marked: tuple[int, int] | None = None  # the same of the section whose lines have the background
         self._apply_font()
         model.changed.connect(self._on_changed)
         if reveal is not None:
@@ -69,14 +71,41 @@ class WorkedSolutionView(PassPage):
         return list(self._lines)
 
     def refresh(self) -> None:
-        """Show the pass so far: only the sections that changed are written again (a step forward
-        rewrites the section that was newest and adds the new one)."""
-        self.write(self._chunks(), self._style)
-        self.scrollToAnchor("newest")  # the newest block's top, or the very end when it fits: context above
+        """Show the pass so far: only the sections that changed are written again (a step forward adds
+        the new one), and the newest lines' background moves to the new section."""
+        old_count, marked = len(self._written), self._marked
+        pieces = self._chunks()
+        written = self.write(pieces, self._style)
+        kept = None if marked is None else _kept_index(marked[0], old_count, written, len(pieces))
+        newest = self._newest
+        if marked is not None and kept is not None and (newest is None or kept != newest[0]):
+            self._paint(kept, marked[1], None)
+        if newest is not None and (newest[0] in written or kept != newest[0]):
+            self._paint(*newest, self._style[2])
+        self._marked = newest
+        if newest is not None:  # the newest lines' top, or the very end when they fit: context above
+            first = self.piece_blocks(newest[0])[newest[1]]
+            top = self.document().documentLayout().blockBoundingRect(first).top()
+            self.verticalScrollBar().setValue(round(top))
 
     def page_html(self) -> str:
-        """The page as one piece of HTML: what ``refresh`` writes section by section."""
-        return "".join(self._chunks())
+        """The page as one piece of HTML, the newest lines highlighted: what ``refresh`` shows."""
+        return "".join(self._chunks(marked=True))
+
+    def _paint(self, piece: int, header: int, background: str | None) -> None:
+        """Give the lines of section ``piece`` (its paragraphs after the ``header`` first) the newest
+        lines' ``background``, or none; the section's text stays as it was parsed."""
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()  # one relayout
+        for block in self.piece_blocks(piece)[header:]:
+            form = block.blockFormat()
+            if background is None:
+                form.clearBackground()
+            else:
+                form.setBackground(QColor(background))
+            cursor.setPosition(block.position())
+            cursor.setBlockFormat(form)
+        cursor.endEditBlock()
 
     # --- keeping up ----------------------------------------------------------------------
 
@@ -93,9 +122,12 @@ class WorkedSolutionView(PassPage):
 
     # --- rich text -------------------------------------------------------------------------
 
-    def _chunks(self) -> list[str]:
-        """The page in pieces: what is given, then one piece per section. A section's piece is kept
-        while it reads the same."""
+    def _chunks(self, marked: bool = False) -> list[str]:
+        """The page in pieces: what is given, then one piece per section; with ``marked`` the newest
+        lines have their background in the markup (``refresh`` gives it to the parsed text instead,
+        so that a step forward leaves the section before as it was written). A section's piece is kept
+        while it reads the same. Sets ``_newest`` to (piece, paragraphs before its lines) of the newest
+        section, or None."""
         palette = self.palette()
         dark = is_dark(palette)
         base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
@@ -105,6 +137,7 @@ class WorkedSolutionView(PassPage):
         self.document().setDefaultStyleSheet(f"a {{ color: {text.name()}; text-decoration: none; }}")
         stepper = self.model.stepper
         self._lines = []
+        self._newest = None
         self._style = (number, muted, newest_bg, text.name(), self.model.precision)
         if stepper.current is None:
             return [
@@ -115,33 +148,30 @@ class WorkedSolutionView(PassPage):
         solution = self.solution()
         out = [self._given_html(solution.given, digits, muted)]
         held = self.reveal is not None and self.reveal.reveal_pending
-        anchored = False
         colours = (number, muted, newest_bg, text.name())
         if len(self._kept) > 256:
             self._kept.clear()
         for section in solution.sections:
             newest = section.step == stepper.current
             self._lines += [(section.title, line) for line in section.lines]
-            anchor = newest and not anchored
-            anchored = anchored or newest
-            key = (section, newest, anchor, held and newest, digits, colours)
+            if newest and self._newest is None:
+                self._newest = (len(out), 2 + len(section.notes))  # after the title, general form and notes
+            key = (section, newest and marked, held and newest, digits, colours)
             if key not in self._kept:
-                self._kept[key] = self._section_html(section, digits, colours, newest, anchor, held and newest)
+                self._kept[key] = self._section_html(section, digits, colours, newest and marked, held and newest)
             out.append(self._kept[key])
         return out
 
     def _section_html(
-        self, section: WorkedSection, digits: int, colours: tuple[str, ...], newest: bool, anchor: bool, hidden: bool
+        self, section: WorkedSection, digits: int, colours: tuple[str, ...], marked: bool, hidden: bool
     ) -> str:
         number, muted, newest_bg, _ = colours
         out = [f'<p style="margin-top:10px; margin-bottom:2px"><b>{html.escape(section.title)}</b></p>']
         general = ", ".join(tokens_html(d, digits) for d in section.definitions)
         out.append(f'<p style="color:{muted}; margin:0px">General form: {general}.</p>')
         out += [f'<p style="margin:0px"><i>{inline(note)}</i></p>' for note in section.notes]
-        for i, line in enumerate(section.lines):
-            mark = '<a name="newest"></a>' if anchor and i == 0 else ""
-            background = newest_bg if newest else None
-            out.append(self._line_html(line, digits, number, muted, background, mark, hidden))
+        background = newest_bg if marked else None
+        out += [self._line_html(line, digits, number, muted, background, hidden) for line in section.lines]
         return "".join(out)
 
     def _given_html(self, given: Given, digits: int, muted: str) -> str:
@@ -182,12 +212,11 @@ class WorkedSolutionView(PassPage):
         number: str,
         muted: str,
         background: str | None,
-        anchor: str,
         hidden: bool,
     ) -> str:
         bg = f"background-color:{background}; " if background else ""
         if line.equation is None:
-            return f'<p style="{bg}margin:0px; color:{muted}">{anchor}{html.escape(line.summary)}</p>'
+            return f'<p style="{bg}margin:0px; color:{muted}">{html.escape(line.summary)}</p>'
         eq = line.equation
         parts = [tokens_html(eq.lhs, digits)]
         if eq.general:
@@ -205,7 +234,16 @@ class WorkedSolutionView(PassPage):
         title = f'<span style="color:{muted}">{html.escape(eq.title)}:</span> '
         if target:
             body = f'<a href="{target}">{body}</a>'
-        return f'<p style="{bg}margin:0px">{anchor}{title}{body}</p>'
+        return f'<p style="{bg}margin:0px">{title}{body}</p>'
+
+
+def _kept_index(old: int, old_count: int, written: range, count: int) -> int | None:
+    """Where piece ``old`` of ``old_count`` is now, after ``PassPage.write`` wrote the pieces ``written``
+    of ``count``; None when it was written over."""
+    if old < written.start:
+        return old
+    tail = count - written.stop  # the pieces kept at the end
+    return old + count - old_count if old >= old_count - tail else None
 
 
 def install_worked_solution(window: QMainWindow, model: SessionModel, reveal: FormulaView | None) -> QDockWidget:
