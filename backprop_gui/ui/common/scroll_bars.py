@@ -21,7 +21,7 @@ class FlatScrollBars(QProxyStyle):
     def drawComplexControl(  # noqa: N802 (Qt's name)
         self, control: CC, option: QStyleOptionComplex, painter: QPainter, widget: QWidget | None = None
     ) -> None:
-        if control != CC.CC_ScrollBar:
+        if control != CC.CC_ScrollBar or widget is None:  # (a bar drawn for no widget: the base style's)
             super().drawComplexControl(control, option, painter, widget)
             return
         palette = option.palette
@@ -30,7 +30,7 @@ class FlatScrollBars(QProxyStyle):
         painter.fillRect(option.rect, palette.color(QPalette.ColorRole.Window))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        handle = self.subControlRect(control, option, SC.SC_ScrollBarSlider, widget)
+        handle = self._rect(option, SC.SC_ScrollBarSlider, widget)
         if enabled and handle.isValid():
             active = bool(option.activeSubControls & SC.SC_ScrollBarSlider)
             role = QPalette.ColorRole.Highlight if active else QPalette.ColorRole.Mid
@@ -41,10 +41,14 @@ class FlatScrollBars(QProxyStyle):
         painter.setBrush(palette.color(QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled,
                                        QPalette.ColorRole.ButtonText))  # fmt: skip
         for sub, forward in ((SC.SC_ScrollBarSubLine, False), (SC.SC_ScrollBarAddLine, True)):
-            button = self.subControlRect(control, option, sub, widget)
+            button = self._rect(option, sub, widget)
             if button.isValid():
                 painter.drawPolygon(_arrow(button, horizontal, forward))
         painter.restore()
+
+    def _rect(self, option: QStyleOptionComplex, part: QStyle.SubControl, widget: QWidget) -> QRect:
+        """Where the scroll bar's ``part`` is (as the base style places it)."""
+        return self.subControlRect(CC.CC_ScrollBar, option, part, widget)
 
 
 def _arrow(button: QRect, horizontal: bool, forward: bool) -> QPolygonF:
