@@ -36,7 +36,7 @@ import numpy as np
 
 from backprop_gui.core.backprop import set_parameters
 from backprop_gui.core.blas_threads import one_thread_environment
-from backprop_gui.core.breakpoints import BreakpointMonitor, BreakpointSettings
+from backprop_gui.core.breakpoints import BreakpointMonitor, BreakpointSettings, last_step_rows
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.network import Network
@@ -214,7 +214,6 @@ class _Run:
         self.open = True  # the pipe to the window is open
         self.acknowledged = True
         self.steps = 0
-        self.last_sample: int | None = None
         self.sent_counts = _history_counts(self.trainer.history)
         self.sent_health = -1
 
@@ -227,7 +226,6 @@ class _Run:
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a Divergence names the NaN
                 while trainer.epoch < target and not self.stopping:
-                    self.last_sample = int(trainer.next_samples()[-1])
                     trainer.step()
                     self.steps += 1
                     now = time.perf_counter()
@@ -253,13 +251,14 @@ class _Run:
         trainer = self.trainer
         history = _history_since(trainer.history, self.sent_counts)
         state = TrainerState.of(trainer) if history.steps else None
+        last_sample = int(last_step_rows(trainer)[-1]) if self.steps else None
         self.sent_counts = _history_counts(trainer.history)
         health = self.request.watch.health
         if health is not None and health.version != self.sent_health:
             self.sent_health = health.version
         else:
             health = None
-        return Snapshot(self.request.run, history, state, self.last_sample, self.steps, health)
+        return Snapshot(self.request.run, history, state, last_sample, self.steps, health)
 
     def _send(self, snapshot: Snapshot) -> None:
         try:

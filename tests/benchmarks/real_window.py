@@ -1,6 +1,6 @@
-"""The window the benchmarks measure: the full one from ``create_window``, shown at a laptop's size,
-with private settings (so the first-start layout shows the loss plot and the decision map) and
-private autosaves, closed without the unsaved-changes question."""
+"""The window the benchmarks measure: the full one from ``create_window``, shown at a laptop's size
+as ``app.run`` shows it, with private settings (so the first-start layout shows the loss plot and
+the decision map) and private autosaves, closed without the unsaved-changes question."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from backprop_gui.core.session import Session  # noqa: E402
-from backprop_gui.ui.window.app import application, create_window  # noqa: E402
+from backprop_gui.ui.window.app import application, create_window, keep_start_up_objects  # noqa: E402
 from backprop_gui.ui.window.main_window import MainWindow  # noqa: E402
 
 SIZE = (1366, 768)
@@ -38,6 +38,7 @@ def shown_window(session: Session, autosave_dir: str, size: tuple[int, int] = SI
     window.resize(*size)
     window.show()
     settle(app, 0.3)
+    keep_start_up_objects()  # as the app does once its window shows
     try:
         yield window
     finally:

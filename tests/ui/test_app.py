@@ -4,8 +4,10 @@ double-click editing, and training runs watched by breakpoints and autosaved whe
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import weakref
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -197,3 +199,20 @@ def test_f9_marks_the_phase_bar_and_f9_again_removes_the_mark(window: MainWindow
     qtbot.keyClick(window, Qt.Key.Key_F9)
     assert not window.diagnostics_controller.phase_breakpoints
     assert not bar.button(index).breakpoint
+
+
+def test_start_up_objects_are_kept_out_of_the_collectors_walks_and_its_garbage_is_gone():
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.me = cycle  # garbage only a collection finds
+    gone = weakref.ref(cycle)
+    del cycle
+    kept = Node()
+    try:
+        app_module.keep_start_up_objects()
+        assert gone() is None
+        assert gc.get_freeze_count() > 0 and kept not in gc.get_objects()  # frozen: no generation walks it
+    finally:
+        gc.unfreeze()  # the other tests' objects are collected as usual

@@ -1,7 +1,7 @@
 """Dialogs on a 1024×768 screen: each one inside the screen, its texts whole (wrapped, not cut)."""
 
 import pytest
-from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel
+from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QLineEdit, QVBoxLayout
 from test_layout_matrix import button_problem, label_problem, on_screen
 
 from backprop_gui.core.breakpoints import BreakpointSettings
@@ -77,6 +77,25 @@ def test_every_dialog_fits_a_1024_screen_with_its_texts_whole(qtbot, window):
         found += [f"{name}: {problem}" for problem in dialog_problems(dialog)]
         dialog.close()
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_dialog_opened_over_a_panel_or_another_dialog_is_brought_inside(qtbot, window, nested):
+    parent = window.training_controller.panel  # a widget inside the window, not the window
+    if nested:
+        parent = QuizSettingsDialog(QuizSettings(), window)
+        with qtbot.waitExposed(parent):
+            parent.show()
+    dialog = QDialog(parent)
+    QVBoxLayout(dialog).addWidget(QLineEdit())  # takes the keyboard focus as it shows
+    dialog.resize(3000, 2000)
+    dialog.move(-500, -500)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
+    qtbot.waitUntil(lambda: window.screen().availableGeometry().contains(dialog.frameGeometry()))
+    dialog.close()
+    if nested:
+        parent.close()
 
 
 def test_a_dialog_larger_than_the_screen_is_brought_inside(qtbot, window):

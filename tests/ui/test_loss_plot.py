@@ -17,6 +17,8 @@ from backprop_gui.ui.training.loss_plot import (
     epoch_of_step,
     log_ticks,
     nice_stride,
+    round_bounds,
+    round_up,
     tick_labels,
 )
 
@@ -203,3 +205,32 @@ def test_the_legend_sits_above_the_curves_in_as_many_columns_as_fit(plot, qtbot)
         assert 0 <= legend.left() and legend.right() <= plot.plot.width() and legend.top() >= 0
         columns[width] = plot.legend.columnCount
     assert columns[900] == 6 and 1 < columns[420] < 6  # one row when there is room; else wrapped
+
+
+def test_round_bounds_step_a_fifth_to_a_quarter_apart():
+    assert [round_up(v) for v in (100, 101, 121, 999, 1000, 1001)] == [100, 120, 150, 1000, 1000, 1200]
+    assert round_bounds(1, 3100, 0.013, 0.7, log_y=True) == ((1, 4000), (10**-2, 1.0))  # quarter decades
+    (_, _), (lo, hi) = round_bounds(1, 500, 0.12, 0.93, log_y=False)
+    assert (lo, hi) == (pytest.approx(0.1), pytest.approx(0.95))
+
+
+def test_a_followed_run_keeps_its_axes_until_the_data_outgrows_them(plot, qtbot):
+    history = plot.model.session.history
+    fill(history, 1010, 100)
+    plot.refresh()
+    qtbot.wait(20)  # the view auto-ranges
+    before = plot.view.viewRange()
+    axis = plot.plot.getPlotItem().getAxis("bottom")
+    laid_out = []
+    generate = axis.generateDrawSpecs
+    axis.generateDrawSpecs = lambda painter: laid_out.append(1) or generate(painter)
+    for steps in (1050, 1100, 1190):  # snapshots of a run: more steps, lower losses
+        fill(history, steps, 100)
+        plot.refresh()
+        qtbot.wait(20)
+        assert plot.view.viewRange() == before and not laid_out
+        assert before[0][0] <= 1 and before[0][1] >= steps  # every step in view
+    fill(history, 1300, 100)
+    plot.refresh()
+    qtbot.wait(20)
+    assert plot.view.viewRange()[0][1] > before[0][1] >= 1200 and laid_out  # outgrown: the next round bound

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 from backprop_gui.core.breakpoints import BreakpointHit, BreakpointSettings
 from backprop_gui.core.datasets import generate
 from backprop_gui.core.health import HealthRecorder
+from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
@@ -18,7 +19,8 @@ from backprop_gui.core.training import Trainer
 from backprop_gui.core.training_worker import RunWatch
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.training.controller import DIVERGED, FINISHED, PAUSED, TRAINING, install_training
+from backprop_gui.ui.training import controller as training_controller
+from backprop_gui.ui.training.controller import DIVERGED, FINISHED, PAUSED, TRAINING, budget_wait, install_training
 
 from window_helpers import open_window, press_undo
 
@@ -289,12 +291,27 @@ def test_eta_changed_after_training_is_marked_and_the_mark_goes_with_undo(qtbot)
     model, controller = window.model, window.training_controller
     controller.train_one_epoch()
     qtbot.waitUntil(lambda: controller.state == FINISHED, timeout=TIMEOUT)
+    window.layout_controller.set_layout(LayoutName.TRAIN)  # the loss plot on screen: it redraws only then
     controller.panel.learning_rate.setValue(0.2)
     assert model.session.history.rate_changes == [(4, 0.2)] and len(controller.loss_plot._rate_marks) == 1
     press_undo(qtbot, window)
     assert model.session.history.rate_changes == [] and controller.loss_plot._rate_marks == []
     press_undo(qtbot, window, redo=True)
     assert model.session.history.rate_changes == [(4, 0.2)]
+
+
+@pytest.mark.usefixtures("private_places")
+def test_the_loss_plot_does_no_work_while_hidden_and_catches_up_when_shown(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    controller = window.training_controller
+    assert not controller.docks["loss"].isVisible()  # the Step layout: no loss plot
+    controller.train_one_epoch()
+    qtbot.waitUntil(lambda: controller.state == FINISHED, timeout=TIMEOUT)
+    curve = controller.loss_plot.step_curve
+    assert curve.xData is None or len(curve.xData) == 0  # nothing drawn while nobody could see it
+    window.layout_controller.set_layout(LayoutName.TRAIN)
+    qtbot.waitUntil(lambda: curve.xData is not None and len(curve.xData) == 4, timeout=TIMEOUT)
+    assert list(curve.xData) == [1, 2, 3, 4]
 
 
 @pytest.mark.usefixtures("private_places")
@@ -332,3 +349,27 @@ def test_undo_during_training_pauses_it_first(qtbot):
     press_undo(qtbot, window)
     assert controller.state == PAUSED and model.session.training.epochs == old
     assert controller.panel.epochs.value() == old
+
+
+def test_budget_wait_keeps_the_window_within_its_share_of_a_processor():
+    assert budget_wait(0.012, 0.1, 0.12) == 0.0  # 12 ms of drawing in 100 ms: on budget, at once
+    assert budget_wait(0.024, 0.1, 0.12) == pytest.approx(0.1)  # twice that: wait as long again
+    assert budget_wait(0.0, 0.0, 0.12) == 0.0
+
+
+def test_a_window_over_its_drawing_budget_gets_fewer_snapshots(qtbot, xor, monkeypatch):
+    window, model, controller = xor
+    model.session.training.epochs = 100_000
+    drawn = []
+    controller.progressed.connect(lambda: drawn.append(model.session.history.steps))
+    controller.continue_training()
+    qtbot.wait(1500)
+    generous = len(drawn)
+    monkeypatch.setattr(training_controller, "DRAW_BUDGET", 0.0005)  # any drawing is far over it
+    drawn.clear()
+    qtbot.wait(1500)
+    starved = len(drawn)
+    steps = model.session.history.steps
+    controller.pause()  # the final snapshot brings the steps trained meanwhile
+    assert generous >= 6 and starved <= generous / 3, (generous, starved)
+    assert model.session.history.steps > steps

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect
+from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-DIALOGS_FILTER = "dialogs_on_screen"  # the application's property once ``DialogsOnScreen`` is installed
+DIALOGS_FILTER = "dialogs_on_screen"  # a window's property once ``DialogsOnScreen`` is installed on it
 
 
 def fit_on_screen(widget: QWidget) -> None:
@@ -31,16 +31,40 @@ def fit_on_screen(widget: QWidget) -> None:
 
 
 class DialogsOnScreen(QObject):
-    """Installed on the application by ``fit_dialogs_on_screen``: every dialog, as it shows, fits its screen."""
+    """Fits every dialog of ``window`` to its screen as it shows (installed by ``fit_dialogs_on_screen``).
+
+    The window's own dialogs, and theirs, are caught before they show, through the child events of
+    the window and of each dialog; a dialog opened over a panel inside the window is caught when it
+    takes the keyboard focus. Watching these rather than every event of the application keeps the
+    window's own work (each paint, timer and layout) free of a call into Python.
+    """
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        window.installEventFilter(self)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_moved)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
+        kind = event.type()
+        if kind == QEvent.Type.ChildPolished:
+            child = event.child()  # type: ignore[attr-defined]
+            if isinstance(child, QDialog):
+                child.installEventFilter(self)  # once: installing again only moves it to the front
+        elif kind == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
             fit_on_screen(watched)
         return False
 
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        dialog = new.window() if new is not None else None
+        if isinstance(dialog, QDialog) and dialog.isVisible():
+            fit_on_screen(dialog)
+            dialog.installEventFilter(self)  # its own dialogs, and its later shows
 
-def fit_dialogs_on_screen(app: QCoreApplication) -> None:
-    """Install ``DialogsOnScreen`` on ``app``, once however often it is called."""
-    if not app.property(DIALOGS_FILTER):
-        app.installEventFilter(DialogsOnScreen(app))
-        app.setProperty(DIALOGS_FILTER, True)
+
+def fit_dialogs_on_screen(window: QWidget) -> None:
+    """Install ``DialogsOnScreen`` on ``window``, once however often it is called."""
+    if not window.property(DIALOGS_FILTER):
+        DialogsOnScreen(window)
+        window.setProperty(DIALOGS_FILTER, True)

@@ -87,6 +87,11 @@ ACTIONS = (
 # seconds and, when that redraw is slow, PASS_LOAD times as long as it took, so that they use at most
 # a tenth of the window's time; the loss plot follows every snapshot.
 PASS_INTERVAL, PASS_LOAD = 0.2, 10.0
+# While a run goes at full speed, drawing its snapshots takes at most DRAW_BUDGET of a processor: the
+# worker sends the next snapshot only once the last is acknowledged, and the acknowledgement waits until
+# the processor time the window spent drawing it is within the budget of the time since it came. A slow
+# or busy machine gets fewer, larger snapshots, and training keeps the processor time they would take.
+DRAW_BUDGET = 0.15
 # What the controller's ``state`` can be.
 IDLE, TRAINING, PAUSED, FINISHED, DIVERGED = "idle", "training", "paused", "finished", "diverged"
 
@@ -125,6 +130,9 @@ class TrainingController(QObject):
         self._pass_sample: int | None = None
         self._poll_timer = QTimer(self, interval=int(1000 / FRAME_RATE))
         self._poll_timer.timeout.connect(self._collect)
+        self._arrived = (0.0, 0.0)  # when the last snapshot came: (wall, the window thread's processor time) s
+        self._acknowledge_later = QTimer(self, singleShot=True)
+        self._acknowledge_later.timeout.connect(self.worker.acknowledge)
         self.actions = self._make_actions()
         self.panel = TrainingPanel(self)
         self.loss_plot = LossPlot(model)
@@ -142,7 +150,7 @@ class TrainingController(QObject):
         self.run_start: Parameters | None = None
         self._note_run_start()
 
-        self.progressed.connect(self.loss_plot.refresh)
+        self.progressed.connect(self.loss_plot.request_refresh)
         self.progressed.connect(self._show_accuracy)
         app = QCoreApplication.instance()
         if app is not None:
@@ -265,14 +273,27 @@ class TrainingController(QObject):
         if snapshots and snapshots[-1].final:
             self._finish(snapshots)
         elif snapshots:
+            self._arrived = (time.perf_counter(), time.thread_time())
             self._apply(snapshots, final=False)
             self._measure_rate(snapshots[-1].steps)
-            QTimer.singleShot(0, self.worker.acknowledge)  # queued behind the repaints the snapshot caused
+            QTimer.singleShot(0, self._acknowledge)  # queued behind the repaints the snapshot caused
+
+    def _acknowledge(self) -> None:
+        """The last snapshot is drawn: let the worker send the next, at full speed once drawing it is
+        within ``DRAW_BUDGET``."""
+        came, drawing_from = self._arrived
+        spent, since = time.thread_time() - drawing_from, time.perf_counter() - came
+        wait = 0.0 if self._delay > 0 else budget_wait(spent, since, DRAW_BUDGET)
+        if wait > 0:
+            self._acknowledge_later.start(max(1, round(1000 * wait)))
+        else:
+            self.worker.acknowledge()
 
     def _finish(self, snapshots: list[Snapshot], gone: WorkerGone | None = None) -> None:
         """The run is over (finished, stopped, diverged, hit a breakpoint, or its process died):
         apply its last snapshots and say how it ended."""
         self._poll_timer.stop()
+        self._acknowledge_later.stop()
         self._run = None
         self._apply(snapshots, final=True)
         self.steps_per_second = 0.0
@@ -686,3 +707,9 @@ def _dock(window: QMainWindow, title: str, widget, area: Qt.DockWidgetArea) -> Q
     dock.setWidget(widget)
     window.addDockWidget(area, dock)
     return dock
+
+
+def budget_wait(used: float, elapsed: float, budget: float) -> float:
+    """Seconds to wait before the next snapshot so that ``used`` s of processor time over ``elapsed`` s
+    plus the wait stays within ``budget`` of a processor (0: at once)."""
+    return max(0.0, used / budget - elapsed)

@@ -28,6 +28,7 @@ from backprop_gui.core.formatting import format_number, percent
 from backprop_gui.core.training import LossHistory, batches_per_epoch
 from backprop_gui.ui.common.colors import PLOT_AXIS_COLOR, dark_axes
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
 
 LOG_FLOOR = 1e-300  # losses of exactly 0 are drawn here on a log axis
 STEP_PEN = pg.mkPen((90, 140, 210, 140), width=1)
@@ -41,6 +42,10 @@ REFERENCE_COLORS = [(110, 110, 110), (120, 60, 170), (20, 140, 140), (190, 80, 1
 FEW_POINTS = 40  # a series with at most this many points gets a dot per point
 MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
 LABEL_SPACING = 2.2  # tick labels on the loss axis at least this many text lines apart
+# From this many steps on, a view following the data pads its range to round bounds (``round_bounds``):
+# its axes are laid out again only when the data outgrows them, not at every snapshot of a run.
+FRAMED_FROM = 100
+ROUND_MULTIPLES = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # × 10^k: steps 20–25 % apart
 COMPACT_LINES = 10  # a plot fewer text lines high than this (a projector's short dock) keeps only its
 # left and bottom ticks: no epoch axis, axis names or legend above the curves
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -185,6 +190,20 @@ class EpochAxis(pg.AxisItem):
         return [str(int(np.searchsorted(self.ends, v)) + 1) for v in values]
 
 
+class FramedViewBox(pg.ViewBox):
+    """A view box whose auto-range can be given bounds, ``frame`` ((x0, x1), (y0, y1)) in view
+    coordinates, instead of those of its items (None: its items')."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frame: tuple[tuple[float, float], tuple[float, float]] | None = None
+
+    def childrenBounds(self, frac=None, orthoRange=(None, None), items=None) -> list:  # noqa: N802, N803
+        if self.frame is not None and items is None:
+            return [list(self.frame[0]), list(self.frame[1])]
+        return super().childrenBounds(frac, orthoRange, items)
+
+
 class RowLegend(pg.LegendItem):
     """The legend in a band above the plot, never over a curve: its entries fill rows of as many
     columns as fit ``room`` (pixels); ``resized`` tells the band its height."""
@@ -211,7 +230,8 @@ class RowLegend(pg.LegendItem):
 
 
 class LossPlot(QWidget):
-    """Loss against step for ``model.session.history``; call ``refresh()`` when the history grew."""
+    """Loss against step for ``model.session.history``; call ``request_refresh()`` when the history grew
+    (it redraws only while on screen) or ``refresh()`` to redraw now."""
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -240,7 +260,7 @@ class LossPlot(QWidget):
 
         self.epoch_axis = EpochAxis()
         axes = {"top": self.epoch_axis, "left": LossAxis(), "bottom": StepAxis()}
-        self.plot = pg.PlotWidget(axisItems=axes, background="w")
+        self.plot = pg.PlotWidget(viewBox=FramedViewBox(), axisItems=axes, background="w")
         self.plot.setObjectName("loss_plot")
         item = self.plot.getPlotItem()
         item.showAxis("top")
@@ -298,6 +318,7 @@ class LossPlot(QWidget):
         self.view.sigStateChanged.connect(self._update_follow_button)
         self.plot.scene().sigMouseMoved.connect(self._hover)
         model.changed.connect(self._model_changed)
+        self._shown = ShownRefresh(self, self.refresh)
         self._apply_font()
         self.refresh()
 
@@ -307,6 +328,10 @@ class LossPlot(QWidget):
     def following(self) -> bool:
         """True while the view auto-ranges to all the data (the user has not zoomed or panned)."""
         return all(self.view.autoRangeEnabled())
+
+    def request_refresh(self) -> None:
+        """The history grew: redraw now if the plot is on screen, else once it is."""
+        self._shown.request()
 
     def follow_data(self) -> None:
         self.view.enableAutoRange()
@@ -328,6 +353,7 @@ class LossPlot(QWidget):
         self._draw_references()
         self._list_in_legend()
         self._draw_rate_marks(history)
+        self._frame_following(history)
         for view in (self.view, self.accuracy_view):
             view.prepareForPaint()  # range and matrix now: changed during the paint, they would paint it twice
         self._update_follow_button()
@@ -360,6 +386,22 @@ class LossPlot(QWidget):
         self._dots(self.step_curve, history.steps)
         if self.following and (history.steps == 1 or ys.min() == ys.max()):
             self._frame_flat(history.steps, float(ys[0]))
+
+    def _frame_following(self, history: LossHistory) -> None:
+        """While the view follows a run, its auto-range takes round bounds around every loss curve
+        (``round_bounds``), so that it changes, and the axes are laid out again, only now and then."""
+        curves = (self.step_curve, self.epoch_curve, self.validation_curve, self.test_curve, *self._reference_curves)
+        drawn = [(c.xData, c.yData) for c in curves if c.xData is not None and len(c.xData)]
+        frame = None
+        if self.following and history.steps >= FRAMED_FROM and drawn:
+            xs, ys = (np.concatenate(parts) for parts in zip(*drawn, strict=True))
+            ys = ys[np.isfinite(ys)]
+            log = self.log_y.isChecked()
+            xr, (y0, y1) = round_bounds(float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max()), log)
+            frame = (xr, (math.log10(y0), math.log10(y1)) if log else (y0, y1))
+        if frame != self.view.frame:
+            self.view.frame = frame
+            self.view.updateAutoRange()
 
     def _frame_flat(self, steps: int, loss: float) -> None:
         """Frame a single step or a flat loss, which auto-range alone would centre in the old span."""
@@ -556,7 +598,7 @@ class LossPlot(QWidget):
 
     def _model_changed(self, event: Event) -> None:
         if event.field == Field.SESSION:
-            self.refresh()
+            self.request_refresh()
 
     def _hover(self, pos: QPointF) -> None:
         history = self.model.session.history
@@ -603,3 +645,23 @@ class LossPlot(QWidget):
         if history.epoch_losses:
             text += f" · last epoch mean {format_number(history.epoch_losses[-1], 5)}"
         return text
+
+
+def round_up(value: float) -> float:
+    """The least m·10^k at or above ``value`` (> 0), m one of ``ROUND_MULTIPLES``."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(m * power for m in ROUND_MULTIPLES if m * power >= value * (1 - 1e-12))
+
+
+def round_bounds(
+    x0: float, x1: float, y0: float, y1: float, log_y: bool
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Round bounds around the steps ``x0``–``x1`` (> 0) and the losses ``y0``–``y1``: x from ``x0`` to
+    ``round_up(x1)``; y out to whole quarters of a decade on a log axis (y > 0), else out to multiples
+    of half the power of ten under the span."""
+    if log_y:
+        y0, y1 = 10.0 ** (math.floor(4 * math.log10(y0)) / 4), 10.0 ** (math.ceil(4 * math.log10(y1)) / 4)
+    else:
+        unit = 10.0 ** math.floor(math.log10((y1 - y0) or abs(y1) or 1.0)) / 2
+        y0, y1 = math.floor(y0 / unit) * unit, math.ceil(y1 / unit) * unit
+    return (x0, round_up(x1)), (y0, y1)

@@ -4,6 +4,7 @@ and ``create_window``, which makes the window with every feature in it and conne
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import cast
 
@@ -67,11 +68,9 @@ def create_window(
     autosaves a crash left behind once the event loop runs. The window holds every feature's
     controller (``MainWindow.install_features``); here they are connected to each other.
     """
-    app = QApplication.instance()
-    if app is not None:
-        fit_dialogs_on_screen(app)
     model = SessionModel(session)
     window = MainWindow(model)
+    fit_dialogs_on_screen(window)
     window.install_features(
         file_path=file_path, settings=settings, autosave_dir=autosave_dir, offer_restore=offer_restore
     )
@@ -124,4 +123,14 @@ def run(path: str | None = None, example: str | None = None, theme: str | None =
     window.activateWindow()
     if problem:
         show_error(window, "Cannot open session", problem)
+    keep_start_up_objects()
     return app.exec()
+
+
+def keep_start_up_objects() -> None:
+    """Collect start-up's garbage once, then exempt every object alive now (modules, Qt wrappers, the
+    window's views: some 100,000) from the garbage collector. Its full collections then walk only the
+    objects made since: each took ~70 ms of the event loop on a laptop, and a fifth of the window's
+    processor time while training."""
+    gc.collect()
+    gc.freeze()
