@@ -24,7 +24,7 @@ segments, and as obstacles the layout's neurons (rings and numbers), texts and l
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import ceil, floor
 
 import numpy as np
@@ -44,6 +44,8 @@ WIDTH_STEP = 0.5  # reserved label widths are whole multiples of this many label
 MAX_TRIED = 160  # labels weighed per placement, most important first: the rest are hidden (dense graphs)
 MAX_PLACEMENTS = 32  # placements a ``Spots`` remembers, the latest used
 MAX_WEIGHED = 20_000  # labels' spots a ``Spots`` remembers: beyond, they are weighed afresh
+AHEAD = (-2, -1, 1, 2)  # with a label of a new width, its spots at these many width steps wider are weighed …
+MAX_AHEAD = 8  # … when a placement brings at most this many new labels
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ def _corners(boxes: Sequence[Box]) -> Array:
 
 
 Corners = tuple[float, float, float, float]  # left, top, right, bottom
+Cell = tuple[int, int]  # of a grid of squares ``Spots.cell`` wide
 RequestKey = tuple[Hashable, tuple[float, float], tuple[float, float], float, float]  # a request but its importance
 
 
@@ -160,37 +163,32 @@ class _Usable:
 
     boxes: list[Box]
     corners: list[Corners]
+    cells: list[list[Cell]]  # the grid cells each spot covers (``Spots.cell``)
 
 
 class _Taken:
-    """The boxes of the labels placed so far, bucketed by cells of a fixed size, so that a spot is tested
-    against its neighbours only."""
+    """The boxes of the labels placed so far, bucketed by the grid cells they cover, so that a spot is
+    tested against its neighbours only."""
 
-    def __init__(self, cell: float) -> None:
-        self.cell = max(cell, 1e-6)
-        self.cells: dict[tuple[int, int], list[Corners]] = {}
+    def __init__(self) -> None:
+        self.cells: dict[Cell, list[Corners]] = {}
 
-    def _keys(self, corners: Corners) -> list[tuple[int, int]]:
-        c = self.cell
+    def free(self, corners: Corners, cells: list[Cell]) -> bool:
+        """Whether no box placed so far shares any area with ``corners``, which cover ``cells``."""
         left, top, right, bottom = corners
-        return [
-            (gx, gy)
-            for gx in range(floor(left / c), floor(right / c) + 1)
-            for gy in range(floor(top / c), floor(bottom / c) + 1)
-        ]
-
-    def free(self, corners: Corners) -> bool:
-        """Whether no box placed so far shares any area with ``corners``."""
-        left, top, right, bottom = corners
-        for key in self._keys(corners):
-            for other_left, other_top, other_right, other_bottom in self.cells.get(key, ()):
+        for cell in cells:
+            for other_left, other_top, other_right, other_bottom in self.cells.get(cell, ()):
                 if left < other_right and other_left < right and top < other_bottom and other_top < bottom:
                     return False
         return True
 
-    def add(self, corners: Corners) -> None:
-        for key in self._keys(corners):
-            self.cells.setdefault(key, []).append(corners)
+    def add(self, corners: Corners, cells: list[Cell]) -> None:
+        for cell in cells:
+            self.cells.setdefault(cell, []).append(corners)
+
+
+def _key(request: LabelRequest) -> RequestKey:
+    return request.key, request.start, request.end, request.width, request.height
 
 
 class Spots:
@@ -211,6 +209,7 @@ class Spots:
         self._scene: tuple[tuple[Box, ...], Box | None] | None = None  # (obstacles, bounds) of what is kept
         self._blocking = _corners(self.obstacles)
         self._usable: dict[RequestKey, _Usable] = {}
+        self.cell = 0.0  # the side of the grid's squares: the largest label's of the first placement
         self._placements: dict[tuple[RequestKey, ...], dict[Hashable, Box]] = {}
 
     def place(
@@ -224,7 +223,7 @@ class Spots:
             self._usable.clear()
             self._placements.clear()
         ordered = sorted(requests, key=lambda r: -r.importance)[:MAX_TRIED]
-        keys = [(r.key, r.start, r.end, r.width, r.height) for r in ordered]
+        keys = [_key(r) for r in ordered]
         key = tuple(keys)
         placed = self._placements.get(key)
         if placed is None:
@@ -238,20 +237,30 @@ class Spots:
         """Each request in turn (``keys``: theirs in ``_usable``) takes its best usable spot that no label
         placed before it overlaps."""
         new = {key: r for key, r in zip(keys, ordered, strict=True) if key not in self._usable}
-        if len(self._usable) + len(new) > MAX_WEIGHED:
+        if len(self._usable) + len(new) * (1 + len(AHEAD)) > MAX_WEIGHED:
             self._usable.clear()
             new = dict(zip(keys, ordered, strict=True))
+        if len(new) <= MAX_AHEAD:  # a few new sizes: the next steps' are likely near them, weighed at once
+            ahead = (replace(r, width=r.width + d * WIDTH_STEP * r.height) for r in list(new.values()) for d in AHEAD)
+            new.update((_key(r), r) for r in ahead if r.width > 0 and _key(r) not in self._usable)
         self._usable.update(zip(new, self._weigh(list(new.values())), strict=True))
         placed: dict[Hashable, Box] = {}
-        taken = _Taken(max(max(r.width, r.height) for r in ordered))  # a cell holds about one label
+        taken = _Taken()
         for request, key in zip(ordered, keys, strict=True):
             usable = self._usable[key]
-            for box, corners in zip(usable.boxes, usable.corners, strict=True):
-                if taken.free(corners):
-                    taken.add(corners)
+            for box, corners, cells in zip(usable.boxes, usable.corners, usable.cells, strict=True):
+                if taken.free(corners, cells):
+                    taken.add(corners, cells)
                     placed[request.key] = box
                     break
         return placed
+
+    def _cells(self, corners: Corners) -> list[Cell]:
+        """The squares of the grid that a box with ``corners`` covers."""
+        c = self.cell
+        left, top, right, bottom = corners
+        columns, rows = range(floor(left / c), floor(right / c) + 1), range(floor(top / c), floor(bottom / c) + 1)
+        return [(column, row) for column in columns for row in rows]
 
     def _weigh(self, requests: Sequence[LabelRequest]) -> list[_Usable]:
         """Each request's usable spots: those of its candidates inside the bounds, clear of every obstacle,
@@ -259,6 +268,8 @@ class Spots:
         many other lines cross them. All requests at once, each against only the lines that come near it."""
         if not requests:
             return []
+        if not self.cell:
+            self.cell = max(max(max(r.width, r.height) for r in requests), 1e-6)
         c = _candidates(requests)
         left, top, right, bottom = c.left, c.top, c.right, c.bottom  # (n, tries)
         x0, y0, x1, y1, h = np.array([(*r.start, *r.end, r.height) for r in requests]).T[..., None]
@@ -300,7 +311,8 @@ class Spots:
                 Box(float(x), float(y), r.width, r.height) for x, y in zip(left[i, order], top[i, order], strict=True)
             ]
             sides = zip(left[i, order], top[i, order], right[i, order], bottom[i, order], strict=True)
-            out.append(_Usable(boxes, [(float(a), float(b), float(c), float(d)) for a, b, c, d in sides]))
+            spots = [(float(a), float(b), float(c), float(d)) for a, b, c, d in sides]
+            out.append(_Usable(boxes, spots, [self._cells(spot) for spot in spots]))
         return out
 
 

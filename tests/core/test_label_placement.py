@@ -11,7 +11,9 @@ import pytest
 from backprop_gui.core.geometry import Box, Size
 from backprop_gui.core.graph_layout import GraphLayout, layout_graph
 from backprop_gui.core.label_placement import (
+    AHEAD,
     CLEAR_MARGIN,
+    WIDTH_STEP,
     LabelRequest,
     Spots,
     distance_to_segment,
@@ -146,9 +148,14 @@ def test_a_placement_made_before_is_given_back_without_weighing_again(monkeypatc
     wider = dict(wanted)
     wider[(2, 0, 0)] = (LABEL[0] + 20, LABEL[1], 9.0)  # one label grows and becomes the most important
     again = place_edge_labels(layout, wider, layout.scene, spots=kept)
-    assert weighed == [len(wanted), 1]  # only the label with a new box
+    assert len(weighed) == 2 and 1 < weighed[1] <= 1 + len(AHEAD)  # the new box, and widths near it
     assert again == place_edge_labels(layout, wider, layout.scene) and again != first
     check_unambiguous(layout, again, layout.scene)
+    step = WIDTH_STEP * LABEL[1]
+    wider[(2, 0, 0)] = (reserved_width(LABEL[0] + 20, LABEL[1]) + step, LABEL[1], 9.0)  # a digit more
+    weighed.clear()
+    place_edge_labels(layout, wider, layout.scene, spots=kept)
+    assert not any(weighed)  # weighed ahead
 
 
 def test_reserved_widths_keep_a_box_while_the_digits_change():

@@ -663,3 +663,39 @@ def test_the_graphs_texts_are_drawn_on_screen(qtbot):
             if abs(image.pixelColor(x, y).lightness() - text.lightness()) < 100
         )
         assert ink >= 10, f"{item.toPlainText()!r} is not drawn"
+
+
+def _drawn_marks(view: NetworkView) -> dict[Selection, tuple]:
+    """Every neuron's and edge's pen bucket (edges) and marks, by what it draws."""
+    items: list[NeuronItem | EdgeItem] = [*neurons(view), *edges(view)]
+    return {item.selection: (getattr(item, "pen_key", None), item.glow, item.selected, item.lit) for item in items}
+
+
+@pytest.mark.parametrize("make", [small_session, wide_session])
+def test_steps_redraw_only_what_changed_and_draw_what_a_fresh_view_draws(qtbot, monkeypatch, make):
+    """A step sets only the pens and marks that changed: after every step of a pass (and into the next
+    sample) the graph shows what a view opened at that position shows; a refresh that changes nothing
+    sets no pen at all."""
+
+    def opened(steps: int) -> NetworkView:
+        view = NetworkView(SessionModel(make()))
+        qtbot.addWidget(view)
+        view.resize(900, 600)
+        view.model.set_selection(Selection(1, 0))
+        for _ in range(steps):
+            view.model.step()
+        return view
+
+    stepped = opened(0)
+    pens: list[Selection] = []
+    set_pen = EdgeItem.setPen
+    monkeypatch.setattr(EdgeItem, "setPen", lambda self, pen: pens.append(self.selection) or set_pen(self, pen))
+    for steps in range(1, len(stepped.model.stepper.phases) + 3):
+        stepped.model.step()
+        assert _drawn_marks(stepped) == _drawn_marks(opened(steps)), f"after {steps} steps"
+    stepped.model.set_selection(Selection(2, 1, 0))
+    assert _drawn_marks(stepped)[Selection(2, 1, 0)][2:] == (True, False)
+    assert not _drawn_marks(stepped)[Selection(1, 0)][2]
+    pens.clear()
+    stepped._refresh()
+    assert pens == []

@@ -163,6 +163,18 @@ def _full(value: float) -> str:
     return repr(float(value)).replace("-", "−")
 
 
+def _pen_buckets(values: np.ndarray, busy: np.ndarray, dim: bool, limit: float) -> np.ndarray:
+    """The pen bucket of each edge value, shape (3, n): the sign (1 positive, 0 not, −1 unknown: NaN), the
+    alpha (255 computed now, else 90 while others are, else 200) and the width in tenths of a pixel."""
+    unknown = np.isnan(values)
+    known = np.where(unknown, 0.0, values)
+    alpha = np.where(busy, 255, 90 if dim else 200)
+    tenths = np.round(8 + 42 * np.abs(known) / limit + np.where(busy, 12, 0))
+    buckets = np.stack([np.where(unknown, -1, known > 0), alpha, tenths]).astype(np.int64)
+    buckets[1:, unknown] = 0
+    return buckets
+
+
 @dataclass
 class _Style:
     """Palette-dependent colours shared by every item of one view."""
@@ -421,11 +433,19 @@ class NetworkView(QGraphicsView):
         self._rebuilding = False  # _build on a change of the shown neurons, from _relayout
         self._neurons: dict[tuple[int, int], NeuronItem] = {}
         self._edges: dict[tuple[int, int, int], EdgeItem] = {}
+        self._edge_list: list[EdgeItem] = []  # the edges drawn, layer by layer, row by row
+        self._layer_edges: dict[int, list[tuple[int, int, int]]] = {}  # per layer l: its drawn edges (l, j, k)
+        self._edge_position: dict[tuple[int, int, int], int] = {}  # by edge (l, j, k): its place in the list
+        self._edge_flat: dict[int, np.ndarray] = {}  # per layer l: where its drawn edges are in w^l, flattened
+        self._edge_buckets: np.ndarray | None = None  # the pen buckets drawn (``_pen_buckets``); None: none yet
+        self._glowing: set[NeuronItem | EdgeItem] = set()  # the items computed in the current phase
+        self._marked: set[NeuronItem | EdgeItem] = set()  # the items drawn with a mark (glow, selection, path)
         self._labels: dict[tuple[int, int], QGraphicsTextItem] = {}
         self._captions: list[QGraphicsTextItem] = []
         self._elisions: dict[int, PlatedTextItem] = {}
         self._title: QGraphicsTextItem | None = None
         self._label_html: dict[tuple[int, int], str] = {}
+        self._labels_for: tuple | None = None  # (targets, one line, precision) the labels were last set for
         self._brushes: dict[tuple[int, int, int], QBrush] = {}  # per colour of the diverging scale
         self._pens: dict[tuple, QPen] = {}  # per (sign, alpha, width bucket) or ("unknown",)
         self._reveal: FormulaView | None = None  # the panel whose held-back numbers the graph hides too
@@ -606,10 +626,17 @@ class NetworkView(QGraphicsView):
         scene.clear()
         self._neurons.clear()
         self._edges.clear()
+        self._edge_list.clear()
+        self._layer_edges.clear()
+        self._edge_position.clear()
+        self._edge_flat.clear()
+        self._edge_buckets = None
+        self._glowing, self._marked = set(), set()
         self._labels.clear()
         self._captions.clear()
         self._elisions.clear()
         self._label_html.clear()
+        self._labels_for = None
         self._edge_label_items.clear()  # scene.clear() deleted them
         self._labels_shown = {}
         self._hovered = None
@@ -646,7 +673,12 @@ class NetworkView(QGraphicsView):
                     for k in self._shown[l - 1]:
                         edge = EdgeItem(l, j, k, self._style)
                         scene.addItem(edge)
+                        self._edge_position[(l, j, k)] = len(self._edge_list)
                         self._edges[(l, j, k)] = edge
+                        self._edge_list.append(edge)
+                        self._layer_edges.setdefault(l, []).append((l, j, k))
+                rows, columns = np.array(self._shown[l]), np.array(self._shown[l - 1])
+                self._edge_flat[l] = (rows[:, None] * sizes[l - 1] + columns[None, :]).ravel()
         self.maps.attach(self._neurons)
         self._restyle()
         self._update_labels()
@@ -694,6 +726,10 @@ class NetworkView(QGraphicsView):
     def _update_labels(self) -> None:
         """Set the input and output labels' rich text where it changed (the target changes with the sample)."""
         targets = self._first_sample(self.model.stepper.value(Quantity.TARGET))
+        wanted = (targets.tobytes(), self._one_line_labels, self.model.state.precision)
+        if wanted == self._labels_for:
+            return
+        self._labels_for = wanted
         for (l, j), item in self._labels.items():
             text = self._input_label(j) if l == 0 else self._output_label(j, float(targets[j]), self._one_line_labels)
             if self._label_html.get((l, j)) != text:
@@ -890,6 +926,7 @@ class NetworkView(QGraphicsView):
         for mark in self._elisions.values():
             mark.plate = plate
         self._label_html.clear()  # the labels' muted spans take the new colour
+        self._labels_for = None
         self.maps.restyle()
         self._forget_styles()
 
@@ -901,6 +938,7 @@ class NetworkView(QGraphicsView):
             neuron.brush_shown = None
         for edge in self._edges.values():
             edge.pen_key = None
+        self._edge_buckets = None
 
     def _brush(self, value: float, limit: float) -> QBrush:
         """The shared brush of ``value``'s colour on the diverging scale."""
@@ -963,19 +1001,25 @@ class NetworkView(QGraphicsView):
         edge_values, edge_limit = self._edge_values(stepper)
         dim = bool(glow_edges)
         halo = stepper.revealed > 0  # a halo only around one neuron's edges
-        for key, edge in self._edges.items():
-            l, j, k = key
-            value = edge_values[l][j, k]
-            busy = key in glow_edges
-            if np.isnan(value):
-                bucket: tuple = ("unknown",)
-            else:
-                alpha = 255 if busy else (90 if dim else 200)
-                bucket = (value > 0, alpha, round(8 + 42 * abs(value) / edge_limit + (12 if busy else 0)))
-            if bucket != edge.pen_key:
-                edge.pen_key = bucket
-                edge.setPen(self._edge_pen(bucket))
-            edge.glow = busy and halo
+        for item in self._glowing:
+            if isinstance(item, EdgeItem):  # (every neuron's glow is set above)
+                item.glow = False
+        self._glowing = {neuron for neuron in self._neurons.values() if neuron.glow}
+        busy = np.zeros(len(self._edge_list), dtype=bool)
+        busy[[self._edge_position[key] for key in glow_edges]] = True
+        if halo:
+            for key in glow_edges:
+                self._edges[key].glow = True
+                self._glowing.add(self._edges[key])
+        values = [edge_values[l].ravel()[flat] for l, flat in self._edge_flat.items()]
+        buckets = _pen_buckets(np.concatenate(values) if values else np.zeros(0), busy, dim, edge_limit)
+        before, self._edge_buckets = self._edge_buckets, buckets
+        changed = range(len(self._edge_list)) if before is None else np.flatnonzero((buckets != before).any(axis=0))
+        for i in changed:  # only the edges whose pen changed
+            sign, alpha, tenths = (int(b) for b in buckets[:, i])
+            edge = self._edge_list[i]
+            edge.pen_key = ("unknown",) if sign < 0 else (sign == 1, alpha, tenths)
+            edge.setPen(self._edge_pen(edge.pen_key))
         self._update_legend(quantity, limit)
         self._show_selection()
         self._refresh_edge_labels()
@@ -1046,12 +1090,20 @@ class NetworkView(QGraphicsView):
             self._update_legend(*self._legend_scale)
 
     def _show_selection(self) -> None:
-        """Mark the selection and the current phase's work; only items whose marks changed repaint."""
+        """Mark the selection and the current phase's work; only items whose marks changed repaint, and only
+        those marked before or to be marked now are visited."""
         selection = self.model.selection
         path = self._path
-        items: list[NeuronItem | EdgeItem] = [*self._neurons.values(), *self._edges.values()]
-        for item in items:
-            item.set_marks(item.glow, item.selection == selection, item.selection in path)
+        visit = self._marked | self._glowing
+        for chosen in (selection, *path):
+            if chosen is not None:
+                visit.update(item for item in self.items_for(chosen) if isinstance(item, NeuronItem | EdgeItem))
+        self._marked = set()
+        for item in visit:
+            selected, lit = item.selection == selection, item.selection in path
+            item.set_marks(item.glow, selected, lit)
+            if item.glow or selected or lit:
+                self._marked.add(item)
         hidden = set()  # layers where the selection is among the neurons not drawn
         if selection is not None and (selection.layer, selection.j) not in self._neurons:
             hidden.add(selection.layer)
@@ -1079,6 +1131,7 @@ class NetworkView(QGraphicsView):
         labels = edge_labels(stepper, self.model.state.edge_label_mode)
         selection = self.model.selection
         chosen = {(s.layer, s.j) for s in (selection,) if s is not None and not s.is_edge}
+        chosen_edge: tuple[int, int | None, int | None] = (-1, None, None)
         if self._hovered is not None:
             chosen.add(self._hovered)
         current = stepper.current
@@ -1086,24 +1139,30 @@ class NetworkView(QGraphicsView):
         font = self.label_font()
         in_place = self._labels_held and self._centres_layout is self._layout  # see hold_label_places
         requests: dict[tuple[int, int, int], tuple[float, float, float]] = {}
-        for key, edge in self._edges.items():
-            l, j, k = key
-            layer = labels.get(l)
-            if layer is None or not layer.known[j, k] or (in_place and key not in self._label_centres):
-                continue
-            touches = (l, j) in chosen or (l - 1, k) in chosen or selection == edge.selection
-            if (l in self._elisions or l - 1 in self._elisions) and not touches:
-                continue
+        if selection is not None and selection.is_edge:
+            chosen_edge = (selection.layer, selection.j, selection.k)
+        for l, layer in labels.items():
+            elided = l in self._elisions or l - 1 in self._elisions
+            if elided and not any(m in (l, l - 1) for m, _ in chosen) and chosen_edge[0] != l:
+                continue  # (the usual case of a wide layer: none of its edges is labelled)
             held = layer.quantity is not None and self._held(layer.quantity, l)
-            item = self._edge_label_items.get(key)
-            if item is None:
-                item = self._edge_label_items[key] = EdgeLabelItem(self._style)
-                item.hide()  # until placed
-                self.scene().addItem(item)
-            item.set_text(HELD_TEXT if held else layer.text(j, k, self.model.format), font, held)
-            size = abs(layer.numbers(j, k)[-1])
-            importance = (100 if touches else 0) + (10 if l == busy else 0) + size / (1 + size)
-            requests[key] = (*item.size(), importance)
+            known, numbers = layer.known, layer.values[-1]
+            for key in self._layer_edges[l]:
+                _, j, k = key
+                if not known[j, k] or (in_place and key not in self._label_centres):
+                    continue
+                touches = (l, j) in chosen or (l - 1, k) in chosen or key == chosen_edge
+                if elided and not touches:
+                    continue
+                item = self._edge_label_items.get(key)
+                if item is None:
+                    item = self._edge_label_items[key] = EdgeLabelItem(self._style)
+                    item.hide()  # until placed
+                    self.scene().addItem(item)
+                item.set_text(HELD_TEXT if held else layer.text(j, k, self.model.format), font, held)
+                size = abs(float(numbers[j, k]))
+                importance = (100 if touches else 0) + (10 if l == busy else 0) + size / (1 + size)
+                requests[key] = (*item.size(), importance)
         if not in_place:
             seen = _box(self.mapToScene(self.viewport().rect()))
             placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved(), self._spots)
