@@ -14,7 +14,7 @@ compute it. Formulas describe the first sample of the pass (the debugger steps o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -722,8 +722,12 @@ def _input(v: _Values, k: int) -> Equation:
     return Equation(Quantity.INPUT, "Input", lhs, definition, (), None, v.activation(0, k), None)
 
 
-def equations(stepper: Stepper, layer: int, j: int, k: int | None = None) -> list[Equation]:
-    """The equations of neuron ``j`` of ``layer`` (0 = inputs), or of the edge w_jk^layer, in pass order.
+def equations(
+    stepper: Stepper, layer: int, j: int, k: int | None = None, only: Collection[Quantity] | None = None
+) -> list[Equation]:
+    """The equations of neuron ``j`` of ``layer`` (0 = inputs), or of the edge w_jk^layer, in pass order;
+    with ``only``, just those that work out these quantities (the others are not worked out at all), a
+    weight's update with its optimiser's steps.
 
     ``j`` and ``k`` are 0-based; raises IndexError for a neuron or edge that does not exist.
     """
@@ -733,17 +737,29 @@ def equations(stepper: Stepper, layer: int, j: int, k: int | None = None) -> lis
     if k is not None and (layer == 0 or not 0 <= k < network.sizes[layer - 1]):
         raise IndexError(f"edge w_{index(j, k)}^{layer} does not exist")
     v = _Values(stepper)
+    Q = Quantity
+
+    def wanted(*quantities: Quantity) -> bool:
+        return only is None or any(q in only for q in quantities)
+
+    found: list[Equation] = []
     if layer == 0:
-        return [_input(v, j)]
-    if k is not None:
-        return [_tidy(_grad_weight(v, layer, j, k)), *map(_tidy, _update(v, layer, j, k))]
-    found = [_weighted_input(v, layer, j), _activation(v, layer, j)]
-    if layer == network.depth:
-        found += [_loss(v), *_regularised_loss(v), _output_gradient(v, j), _output_delta(v, j)]
+        found += [_input(v, j)] if wanted(Q.INPUT) else []
+    elif k is not None:
+        found += [_grad_weight(v, layer, j, k)] if wanted(Q.GRAD_WEIGHTS) else []
+        found += _update(v, layer, j, k) if wanted(Q.NEW_WEIGHTS) else []
     else:
-        found.append(_hidden_delta(v, layer, j))
-    if network.layer(layer).has_bias:
-        found += [_grad_bias(v, layer, j), *_update(v, layer, j, None)]
+        found += [_weighted_input(v, layer, j)] if wanted(Q.WEIGHTED_INPUT) else []
+        found += [_activation(v, layer, j)] if wanted(Q.ACTIVATION) else []
+        if layer == network.depth:
+            found += [_loss(v), *_regularised_loss(v)] if wanted(Q.LOSS) else []
+            found += [_output_gradient(v, j)] if wanted(Q.OUTPUT_GRADIENT) else []
+            found += [_output_delta(v, j)] if wanted(Q.DELTA) else []
+        else:
+            found += [_hidden_delta(v, layer, j)] if wanted(Q.DELTA) else []
+        if network.layer(layer).has_bias:
+            found += [_grad_bias(v, layer, j)] if wanted(Q.GRAD_BIASES) else []
+            found += _update(v, layer, j, None) if wanted(Q.NEW_BIASES) else []
     return [_tidy(eq) for eq in found]
 
 

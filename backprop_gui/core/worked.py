@@ -243,9 +243,8 @@ class _SectionBuilder:
     def __init__(self, choice: _Choice) -> None:
         self.choice = choice
         self.s = choice.stepper
-        self._neuron_all: dict[tuple[int, int], list[Equation]] = {}
-        self._neuron_eqs: dict[tuple[int, int], dict[Quantity, Equation]] = {}
-        self._edge_eqs: dict[tuple[int, int, int], list[Equation]] = {}
+        self._neuron_eqs: dict[tuple[int, int, tuple[Quantity, ...]], list[Equation]] = {}
+        self._edge_eqs: dict[tuple[int, int, int, Quantity], list[Equation]] = {}
 
     def section(self, step: PhaseStep) -> WorkedSection | None:
         """``step``'s section, or None when it has no equation line yet."""
@@ -259,62 +258,70 @@ class _SectionBuilder:
             section = self._update()
         return section if any(ln.equation is not None for ln in section.lines) else None
 
-    def _all_of_neuron(self, l: int, j: int) -> list[Equation]:
-        if (l, j) not in self._neuron_all:
-            self._neuron_all[(l, j)] = equations(self.s, l, j)
-        return self._neuron_all[(l, j)]
+    def _neuron(self, l: int, j: int, *quantities: Quantity) -> dict[Quantity, Equation]:
+        """The neuron's equations of ``quantities`` by quantity (of several with one quantity, the first)."""
+        found: dict[Quantity, Equation] = {}
+        for eq in self._all_of_neuron(l, j, quantities):
+            found.setdefault(eq.quantity, eq)
+        return found
 
-    def _neuron(self, l: int, j: int) -> dict[Quantity, Equation]:
-        """The neuron's equations by quantity (of several with one quantity, the first)."""
-        if (l, j) not in self._neuron_eqs:
-            self._neuron_eqs[(l, j)] = {}
-            for eq in self._all_of_neuron(l, j):
-                self._neuron_eqs[(l, j)].setdefault(eq.quantity, eq)
-        return self._neuron_eqs[(l, j)]
+    def _all_of_neuron(self, l: int, j: int, quantities: tuple[Quantity, ...]) -> list[Equation]:
+        """Every equation of ``quantities`` of the neuron: C₀ and C with its penalty; an optimiser's steps."""
+        if (l, j, quantities) not in self._neuron_eqs:
+            self._neuron_eqs[(l, j, quantities)] = equations(self.s, l, j, only=quantities)
+        return self._neuron_eqs[(l, j, quantities)]
 
-    def _all_of(self, l: int, j: int, q: Quantity) -> list[Equation]:
-        """Every equation of ``q`` of the neuron: C₀ and C with its penalty; an optimiser's steps."""
-        return [eq for eq in self._all_of_neuron(l, j) if eq.quantity is q]
+    def _all_of(self, l: int, j: int, quantities: tuple[Quantity, ...], q: Quantity) -> list[Equation]:
+        """Every equation of ``q`` among the neuron's of ``quantities``."""
+        return [eq for eq in self._all_of_neuron(l, j, quantities) if eq.quantity is q]
 
-    def _edge(self, l: int, j: int, k: int) -> list[Equation]:
-        if (l, j, k) not in self._edge_eqs:
-            self._edge_eqs[(l, j, k)] = equations(self.s, l, j, k)
-        return self._edge_eqs[(l, j, k)]
+    def _edge(self, l: int, j: int, k: int, quantity: Quantity) -> list[Equation]:
+        """The edge's equations of ``quantity``: its gradient, or its update with the optimiser's steps."""
+        if (l, j, k, quantity) not in self._edge_eqs:
+            self._edge_eqs[(l, j, k, quantity)] = equations(self.s, l, j, k, only=(quantity,))
+        return self._edge_eqs[(l, j, k, quantity)]
 
     @staticmethod
     def _line(eq: Equation, l: int | None, j: int | None, k: int | None = None) -> list[WorkedLine]:
         return [WorkedLine(eq, "", l, j, k)] if eq.known else []
 
     def _forward(self, l: int) -> WorkedSection:
-        Q, neuron, line = Quantity, self._neuron, self._line
+        Q, line = Quantity, self._line
+        qs = (Q.WEIGHTED_INPUT, Q.ACTIVATION)
         js = self.choice.neurons(l)
-        lines = [ln for j in js for q in (Q.WEIGHTED_INPUT, Q.ACTIVATION) for ln in line(neuron(l, j)[q], l, j)]
+        lines = [ln for j in js for q in qs for ln in line(self._neuron(l, j, *qs)[q], l, j)]
         activation = self.s.network.layer(l).activation
         title = f"Forward {l} (layer {l}, {activation.replace('_', ' ')})"
-        first = neuron(l, js[0])
+        first = self._neuron(l, js[0], *qs)
         defs: tuple[Tokens, ...] = (first[Q.WEIGHTED_INPUT].definition, first[Q.ACTIVATION].definition)
         step = PhaseStep(Phase.FORWARD, l)
         return WorkedSection(title, step, defs, (*lines, *self.choice.neuron_summary(l)), activation=activation)
 
     def _loss(self) -> WorkedSection:
-        Q, neuron, line = Quantity, self._neuron, self._line
+        Q, line = Quantity, self._line
+        qs = (Q.LOSS, Q.OUTPUT_GRADIENT)
         network = self.s.network
         L = network.depth
         js = self.choice.neurons(L)
-        out = neuron(L, js[0])
-        losses = [ln for eq in self._all_of(L, js[0], Q.LOSS) for ln in line(eq, None, None)]
-        lines = losses + [ln for j in js for ln in line(neuron(L, j)[Q.OUTPUT_GRADIENT], L, j)]
+        out = self._neuron(L, js[0], *qs)
+        losses = [ln for eq in self._all_of(L, js[0], qs, Q.LOSS) for ln in line(eq, None, None)]
+        lines = losses + [ln for j in js for ln in line(self._neuron(L, j, *qs)[Q.OUTPUT_GRADIENT], L, j)]
         title = f"Loss ({network.loss.replace('_', ' ')})"
         defs = (out[Q.LOSS].definition, out[Q.OUTPUT_GRADIENT].definition)
         return WorkedSection(title, PhaseStep(Phase.LOSS), defs, (*lines, *self.choice.neuron_summary(L)))
 
     def _backward(self, l: int) -> WorkedSection:
-        Q, neuron, line, choice = Quantity, self._neuron, self._line, self.choice
+        Q, line, choice = Quantity, self._line, self.choice
+        qs = (Q.DELTA, Q.GRAD_BIASES)
+
+        def neuron(l: int, j: int) -> dict[Quantity, Equation]:
+            return self._neuron(l, j, *qs)
+
         js = choice.neurons(l)
         layer = self.s.network.layer(l)
         bias = layer.has_bias
-        per_neuron = [neuron(l, j)[q] for j in js for q in (Q.DELTA, Q.GRAD_BIASES) if q in neuron(l, j)]
-        grads = [(j, k, self._edge(l, j, k)[0]) for j in js for k in choice.inputs(l, j)]
+        per_neuron = [neuron(l, j)[q] for j in js for q in qs if q in neuron(l, j)]
+        grads = [(j, k, self._edge(l, j, k, Q.GRAD_WEIGHTS)[0]) for j in js for k in choice.inputs(l, j)]
         defs: tuple[Tokens, ...] = (neuron(l, js[0])[Q.DELTA].definition, grads[0][2].definition)
         if bias:
             defs += (neuron(l, js[0])[Q.GRAD_BIASES].definition,)
@@ -325,9 +332,7 @@ class _SectionBuilder:
         if not bias:
             notes += (f"Layer {l} has no bias: $b^{{{l}}} = 0$ is not learned, so it has no ∂C/∂b.",)
         uses_f = any(eq.note == plain_f for eq in per_neuron)
-        lines = [
-            ln for j in js for q in (Q.DELTA, Q.GRAD_BIASES) if q in neuron(l, j) for ln in line(neuron(l, j)[q], l, j)
-        ]
+        lines = [ln for j in js for q in qs if q in neuron(l, j) for ln in line(neuron(l, j)[q], l, j)]
         lines += choice.neuron_summary(l) if lines else []
         for j in js:
             edge_lines = [ln for jj, k, g in grads if jj == j for ln in line(g, l, j, k)]
@@ -344,11 +349,12 @@ class _SectionBuilder:
             js = choice.neurons(l)
             layer_lines: list[WorkedLine] = []
             for j in js:
-                edges = [(k, eq) for k in choice.inputs(l, j) for eq in self._edge(l, j, k)[1:]]
+                edges = [(k, eq) for k in choice.inputs(l, j) for eq in self._edge(l, j, k, Quantity.NEW_WEIGHTS)]
                 defs = defs or tuple(eq.definition for k, eq in edges if k == edges[0][0])
                 edge_lines = [ln for k, eq in edges for ln in line(eq, l, j, k)]
                 layer_lines += edge_lines + (choice.edge_summary(l, j) if edge_lines else [])
-            biases = [(j, eq) for j in js for eq in self._all_of(l, j, Quantity.NEW_BIASES)]
+            new = Quantity.NEW_BIASES
+            biases = [(j, eq) for j in js for eq in self._all_of(l, j, (new,), new)]
             if biases and not bias_defined:
                 defs += tuple(eq.definition for jj, eq in biases if jj == biases[0][0])
                 bias_defined = True

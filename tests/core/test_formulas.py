@@ -175,3 +175,29 @@ def test_focus_follows_the_neuron_computed_last():
 def test_index_uses_commas_for_multi_digit_numbers():
     assert index(0, 1) == "12"
     assert index(9, 0) == "10,1"
+
+
+@pytest.mark.parametrize("name", ["course_simple", "spirals_adam", "blobs_softmax"])
+def test_only_some_quantities_works_out_just_those_equations(name):
+    from backprop_gui.core.presets import load_example
+
+    from helpers import stepper_of
+
+    stepper = stepper_of(load_example(name))
+    stepper.run_to(len(stepper.phases) - 2)  # Backward 1: the updates are not known yet
+    Q = Quantity
+    for _ in range(2):
+        network = stepper.network
+        for l in range(1, network.depth + 1):
+            for j in range(network.sizes[l]):
+                full = equations(stepper, l, j)
+                for only in [(Q.WEIGHTED_INPUT, Q.ACTIVATION), (Q.LOSS, Q.OUTPUT_GRADIENT), (Q.DELTA, Q.GRAD_BIASES)]:
+                    assert equations(stepper, l, j, only=only) == [eq for eq in full if eq.quantity in only]
+                assert equations(stepper, l, j, only=(Q.NEW_BIASES,)) == [
+                    eq for eq in full if eq.quantity is Q.NEW_BIASES
+                ]
+                for k in range(network.sizes[l - 1]):
+                    edge = equations(stepper, l, j, k)
+                    assert equations(stepper, l, j, k, only=(Q.GRAD_WEIGHTS,)) == edge[:1]
+                    assert equations(stepper, l, j, k, only=(Q.NEW_WEIGHTS,)) == edge[1:]  # with the optimiser's steps
+        stepper.run_to_end()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QTextCharFormat, QTextFormat
+from PySide6.QtGui import QColor, QTextCharFormat
 
 from backprop_gui.core import worked
 from backprop_gui.core.debugger_state import Selection
@@ -148,10 +148,11 @@ def test_the_no_bias_note_is_in_course_notation_in_the_dock_and_the_exports(dock
 
 
 def highlighted(view: WorkedSolutionView) -> list[str]:
-    """The paragraphs of the page with a background (the newest lines), as ``_plain`` text."""
+    """The paragraphs of the page under the newest lines' background, as ``_plain`` text."""
+    span, layout = view.newest_span(), view.document().documentLayout()
     found, block = [], view.document().begin()
-    while block.isValid():
-        if block.blockFormat().hasProperty(QTextFormat.Property.BackgroundBrush):
+    while block.isValid() and span is not None:
+        if span.contains(layout.blockBoundingRect(block).center()):
             found.append(_plain(block.text().replace("\u00a0", " ")))
         block = block.next()
     return found
@@ -185,8 +186,17 @@ def test_the_newest_lines_are_highlighted_and_in_view_and_a_click_selects(docks,
     assert bar.maximum() > 0 and bar.value() > 0  # scrolled down to the newest lines
     newest = [line for title, line in view.lines() if title == "Backward 2"]
     assert newest and highlighted(view) == [_plain(line.text(model.precision)) for line in newest]
-    first = view.document().find(view.toPlainText().split("Backward 2")[1].split("\n")[3][:12]).block()
-    assert view.document().documentLayout().blockBoundingRect(first).top() == bar.value()  # at the top
+    span = view.newest_span()
+    assert span is not None and round(span.top()) == bar.value()  # the first newest line at the top
+    image = view.viewport().grab().toImage()
+    ratio = image.devicePixelRatio()
+    right = round((span.right() - view.horizontalScrollBar().value() - 3) * ratio)
+    colour = QColor(view._style[2])
+    assert image.pixelColor(right, round(2 * ratio)) == colour  # painted behind the newest lines
+    bar.setValue(0)
+    image = view.viewport().grab().toImage()
+    assert image.pixelColor(right, round(2 * ratio)) != colour  # and only there: not behind "Given"
+    bar.setValue(round(span.top()))
     shown = view.cursorForPosition(view.viewport().rect().center()).block().text()
     assert any(" ".join(shown.split()).startswith(t) for t in ("Output error", "Bias gradient", "Weight gradient"))
     line = newest[0]

@@ -35,9 +35,8 @@ class PassPage(QTextBrowser):
     def refresh(self) -> None:
         raise NotImplementedError
 
-    def write(self, pieces: list[str], style: Hashable) -> range:
-        """Show ``pieces`` (each whole HTML paragraphs; one page when joined), made for ``style``;
-        returns the indices of the pieces written (the others were on the page already, as they were).
+    def write(self, pieces: list[str], style: Hashable) -> None:
+        """Show ``pieces`` (each whole HTML paragraphs; one page when joined), made for ``style``.
 
         Only what changed is written again: the pieces between those the page already starts with
         and those it already ends with. The page is written whole when ``style`` changed (rich text
@@ -50,7 +49,7 @@ class PassPage(QTextBrowser):
         shorter = min(len(old), len(new))
         head = next((i for i in range(shorter) if old[i] != new[i]), shorter)
         if head == len(old) == len(new):
-            return range(0)
+            return
         tail = 0
         limit = shorter - head - (1 if head == 0 and old else 0)  # a new first piece replaces the old one
         while tail < limit and old[-1 - tail] == new[-1 - tail]:
@@ -89,8 +88,6 @@ class PassPage(QTextBrowser):
         if self.document().blockCount() != sum(map(_paragraphs, new)):  # a piece not made of paragraphs
             self.setHtml("".join(new))
             self._written, self._starts, self._written_style = [], [], None  # written whole from now on
-            return range(len(new))
-        return range(head, len(new) - tail)
 
     def piece_blocks(self, piece: int) -> list[QTextBlock]:
         """The paragraphs (document blocks) of piece ``piece`` as ``write`` last wrote it."""

@@ -52,6 +52,17 @@ EDIT_HINT = "<br/><i>Double-click to edit</i>"
 HELD = "?"  # a known value held back until the formula panel reveals it
 Getter = Callable[[Stepper], tuple[np.ndarray, np.ndarray]]  # (values, known rows)
 ModelIndex = QModelIndex | QPersistentModelIndex
+_ROLES = frozenset(  # what a cell answers; a view asks for more (icon, check state) every time it paints one
+    role.value
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+    )
+)
 
 
 def full_precision(value: float) -> str:
@@ -306,7 +317,7 @@ class NeuronTableModel(_ValueModel):
         return f"{section + 1}  {label}" if label else str(section + 1)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():
             return None
         column = self.columns[index.column()]
         values, known, after = self._cache[index.column()]
@@ -402,7 +413,7 @@ class MatrixTableModel(_ValueModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():
             return None
         j, k = index.row(), index.column()
         known = bool(self._known[j])

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QColor, QPalette, QTextCursor
+from PySide6.QtCore import QRectF, Qt, QUrl
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from backprop_gui.core.debugger_state import Event, Selection
@@ -48,10 +48,12 @@ class WorkedSolutionView(PassPage):
         self.anchorClicked.connect(self._clicked)
         self._shown = ShownRefresh(self, self.refresh)
         self._lines: list[tuple[str, WorkedLine]] = []
-        self._kept: dict[tuple, str] = {}  # a section's HTML by what it shows
+        self._kept: dict[tuple, tuple[WorkedSection, str]] = {}  # a section's HTML by the section, how shown
         self._style: tuple = ()  # the colours and precision of the pieces ``_chunks`` made last
+        self._given_pass: object = None  # the pass (its record) and how the piece of what is given was made
+        self._given: tuple = ()
+        self._given_piece = ""
         self._newest: tuple[int, int] | None = None  # (piece, paragraphs before its lines) of the newest section
-        self._marked: tuple[int, int] | None = None  # the same of the section whose lines have the background
         self._apply_font()
         model.changed.connect(self._on_changed)
         if reveal is not None:
@@ -72,40 +74,37 @@ class WorkedSolutionView(PassPage):
 
     def refresh(self) -> None:
         """Show the pass so far: only the sections that changed are written again (a step forward adds
-        the new one), and the newest lines' background moves to the new section."""
-        old_count, marked = len(self._written), self._marked
-        pieces = self._chunks()
-        written = self.write(pieces, self._style)
-        kept = None if marked is None else _kept_index(marked[0], old_count, written, len(pieces))
-        newest = self._newest
-        if marked is not None and kept is not None and (newest is None or kept != newest[0]):
-            self._paint(kept, marked[1], None)
-        if newest is not None and (newest[0] in written or kept != newest[0]):
-            self._paint(*newest, self._style[2])
-        self._marked = newest
-        if newest is not None:  # the newest lines' top, or the very end when they fit: context above
-            first = self.piece_blocks(newest[0])[newest[1]]
-            top = self.document().documentLayout().blockBoundingRect(first).top()
-            self.verticalScrollBar().setValue(round(top))
+        the new one); the newest lines' background is painted behind the text, so moving it to the new
+        section leaves the section before as it was written."""
+        self.write(self._chunks(), self._style)
+        self.viewport().update()  # the background, where the newest lines are now
+        span = self.newest_span()
+        if span is not None:  # the newest lines' top, or the very end when they fit: context above
+            self.verticalScrollBar().setValue(round(span.top()))
 
     def page_html(self) -> str:
-        """The page as one piece of HTML, the newest lines highlighted: what ``refresh`` shows."""
-        return "".join(self._chunks(marked=True))
+        """The page as one piece of HTML: what ``refresh`` writes section by section."""
+        return "".join(self._chunks())
 
-    def _paint(self, piece: int, header: int, background: str | None) -> None:
-        """Give the lines of section ``piece`` (its paragraphs after the ``header`` first) the newest
-        lines' ``background``, or none; the section's text stays as it was parsed."""
-        cursor = QTextCursor(self.document())
-        cursor.beginEditBlock()  # one relayout
-        for block in self.piece_blocks(piece)[header:]:
-            form = block.blockFormat()
-            if background is None:
-                form.clearBackground()
-            else:
-                form.setBackground(QColor(background))
-            cursor.setPosition(block.position())
-            cursor.setBlockFormat(form)
-        cursor.endEditBlock()
+    def newest_span(self) -> QRectF | None:
+        """Where the newest lines are in the document (the rectangle their background fills), or None."""
+        if self._newest is None:
+            return None
+        piece, header = self._newest
+        blocks = self.piece_blocks(piece)[header:]
+        if not blocks:
+            return None
+        layout = self.document().documentLayout()
+        return layout.blockBoundingRect(blocks[0]).united(layout.blockBoundingRect(blocks[-1]))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        span = self.newest_span()
+        if span is not None:
+            painter = QPainter(self.viewport())
+            scrolled = span.translated(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
+            painter.fillRect(scrolled, QColor(self._style[2]))
+            painter.end()
+        super().paintEvent(event)
 
     # --- keeping up ----------------------------------------------------------------------
 
@@ -122,12 +121,10 @@ class WorkedSolutionView(PassPage):
 
     # --- rich text -------------------------------------------------------------------------
 
-    def _chunks(self, marked: bool = False) -> list[str]:
-        """The page in pieces: what is given, then one piece per section; with ``marked`` the newest
-        lines have their background in the markup (``refresh`` gives it to the parsed text instead,
-        so that a step forward leaves the section before as it was written). A section's piece is kept
-        while it reads the same. Sets ``_newest`` to (piece, paragraphs before its lines) of the newest
-        section, or None."""
+    def _chunks(self) -> list[str]:
+        """The page in pieces: what is given, then one piece per section. A section's piece is kept
+        while it is the same section (``core.worked`` keeps a complete phase's) shown the same way.
+        Sets ``_newest`` to (piece, paragraphs before its lines) of the newest section, or None."""
         palette = self.palette()
         dark = is_dark(palette)
         base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
@@ -146,9 +143,13 @@ class WorkedSolutionView(PassPage):
             ]
         digits = self.model.precision
         solution = self.solution()
-        out = [self._given_html(solution.given, digits, muted)]
+        given = (stepper.learning_rate, digits, muted, repr(solution.given))  # with the pass: what is given
+        if self._given_pass is not stepper.record or self._given != given:
+            self._given_pass, self._given = stepper.record, given
+            self._given_piece = self._given_html(solution.given, digits, muted)
+        out = [self._given_piece]
         held = self.reveal is not None and self.reveal.reveal_pending
-        colours = (number, muted, newest_bg, text.name())
+        colours = (number, muted, text.name())
         if len(self._kept) > 256:
             self._kept.clear()
         for section in solution.sections:
@@ -156,22 +157,20 @@ class WorkedSolutionView(PassPage):
             self._lines += [(section.title, line) for line in section.lines]
             if newest and self._newest is None:
                 self._newest = (len(out), 2 + len(section.notes))  # after the title, general form and notes
-            key = (section, newest and marked, held and newest, digits, colours)
-            if key not in self._kept:
-                self._kept[key] = self._section_html(section, digits, colours, newest and marked, held and newest)
-            out.append(self._kept[key])
+            key = (id(section), held and newest, digits, colours)  # by identity: a section hashes slowly
+            kept = self._kept.get(key)
+            if kept is None or kept[0] is not section:
+                kept = self._kept[key] = (section, self._section_html(section, digits, colours, held and newest))
+            out.append(kept[1])
         return out
 
-    def _section_html(
-        self, section: WorkedSection, digits: int, colours: tuple[str, ...], marked: bool, hidden: bool
-    ) -> str:
-        number, muted, newest_bg, _ = colours
+    def _section_html(self, section: WorkedSection, digits: int, colours: tuple[str, ...], hidden: bool) -> str:
+        number, muted, _ = colours
         out = [f'<p style="margin-top:10px; margin-bottom:2px"><b>{html.escape(section.title)}</b></p>']
         general = ", ".join(tokens_html(d, digits) for d in section.definitions)
         out.append(f'<p style="color:{muted}; margin:0px">General form: {general}.</p>')
         out += [f'<p style="margin:0px"><i>{inline(note)}</i></p>' for note in section.notes]
-        background = newest_bg if marked else None
-        out += [self._line_html(line, digits, number, muted, background, hidden) for line in section.lines]
+        out += [self._line_html(line, digits, number, muted, hidden) for line in section.lines]
         return "".join(out)
 
     def _given_html(self, given: Given, digits: int, muted: str) -> str:
@@ -211,12 +210,10 @@ class WorkedSolutionView(PassPage):
         digits: int,
         number: str,
         muted: str,
-        background: str | None,
         hidden: bool,
     ) -> str:
-        bg = f"background-color:{background}; " if background else ""
         if line.equation is None:
-            return f'<p style="{bg}margin:0px; color:{muted}">{html.escape(line.summary)}</p>'
+            return f'<p style="margin:0px; color:{muted}">{html.escape(line.summary)}</p>'
         eq = line.equation
         parts = [tokens_html(eq.lhs, digits)]
         if eq.general:
@@ -234,16 +231,7 @@ class WorkedSolutionView(PassPage):
         title = f'<span style="color:{muted}">{html.escape(eq.title)}:</span> '
         if target:
             body = f'<a href="{target}">{body}</a>'
-        return f'<p style="{bg}margin:0px">{title}{body}</p>'
-
-
-def _kept_index(old: int, old_count: int, written: range, count: int) -> int | None:
-    """Where piece ``old`` of ``old_count`` is now, after ``PassPage.write`` wrote the pieces ``written``
-    of ``count``; None when it was written over."""
-    if old < written.start:
-        return old
-    tail = count - written.stop  # the pieces kept at the end
-    return old + count - old_count if old >= old_count - tail else None
+        return f'<p style="margin:0px">{title}{body}</p>'
 
 
 def install_worked_solution(window: QMainWindow, model: SessionModel, reveal: FormulaView | None) -> QDockWidget:
