@@ -386,6 +386,20 @@ def test_a_step_repaints_only_the_tables_whose_cells_change(panel):
     assert "→" in column_texts(tables["w"], 0)[0]
 
 
+def test_a_step_that_raises_a_tab_reads_its_tables_once_and_leaves_the_others(panel, monkeypatch):
+    read: list[tuple[int, int]] = []
+    for page in range(panel.tabs.count()):
+        for position, table in enumerate(panel._pages[page]):
+            model = table.table_model()
+            refresh = model.refresh
+            monkeypatch.setattr(model, "refresh", lambda r=refresh, p=page, i=position: read.append((p, i)) or r())
+    for page in (1, 2, 0, 2, 1):  # Forward 1, Forward 2, Loss, Backward 2, Backward 1
+        read.clear()
+        panel.model.step()
+        assert panel.tabs.currentIndex() == page
+        assert sorted(read) == [(page, i) for i in range(len(panel._pages[page]))]
+
+
 def test_row_headers_name_inputs_in_course_notation(qtbot):
     """Data labels that only repeat x_k or t_j are left out; input features read a₃⁰ = x₁², not caret form."""
     panel = ValuesPanel(SessionModel(load_example("xor")))

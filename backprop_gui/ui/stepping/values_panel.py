@@ -793,9 +793,10 @@ class ValuesPanel(QWidget):
             return
         if event.field == Field.SESSION:
             self._sync_selection(switch_tab=False)
+        self._dirty = set(range(self.tabs.count()))
         if event.field == Field.PASS:
-            self._follow_phase()
-        self._redraw_all()
+            self._follow_phase()  # a tab it raises is drawn as it shows (``currentChanged``), once
+        self._refresh_page(self.tabs.currentIndex())
 
     def _follow_phase(self) -> None:
         """Show the tab of the layer the phase just computed (Forward l, Backward l); Loss shows the
