@@ -400,6 +400,23 @@ def test_a_step_that_raises_a_tab_reads_its_tables_once_and_leaves_the_others(pa
         assert sorted(read) == [(page, i) for i in range(len(panel._pages[page]))]
 
 
+def test_every_number_fits_its_column_through_a_pass(panel):
+    from PySide6.QtGui import QFontMetrics
+
+    from backprop_gui.ui.common.rich_text import number_font
+
+    metrics = QFontMetrics(number_font(bold=True))
+    for _ in range(len(panel.model.stepper.phases) + 1):
+        panel.model.step()
+        for page in range(panel.tabs.count()):
+            panel.tabs.setCurrentIndex(page)
+            for table in panel._pages[page]:
+                model = table.table_model()
+                for column in range(model.columnCount()):
+                    widest = max(map(metrics.horizontalAdvance, model.column_texts(column)), default=0)
+                    assert table.columnWidth(column) >= widest + 16, (page, column)
+
+
 def test_row_headers_name_inputs_in_course_notation(qtbot):
     """Data labels that only repeat x_k or t_j are left out; input features read a₃⁰ = x₁², not caret form."""
     panel = ValuesPanel(SessionModel(load_example("xor")))

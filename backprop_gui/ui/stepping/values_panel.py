@@ -52,6 +52,7 @@ EDIT_HINT = "<br/><i>Double-click to edit</i>"
 HELD = "?"  # a known value held back until the formula panel reveals it
 Getter = Callable[[Stepper], tuple[np.ndarray, np.ndarray]]  # (values, known rows)
 ModelIndex = QModelIndex | QPersistentModelIndex
+_ZEROS = str.maketrans("123456789", "000000000")  # a number's shape: the numbers' font has equal-width digits
 _ROLES = frozenset(  # what a cell answers; a view asks for more (icon, check state) every time it paints one
     role.value
     for role in (
@@ -489,7 +490,7 @@ class ValueTable(QTableView):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._row_height = height
-        self._widths: tuple[str, dict[str, int]] = ("", {})  # (font key, width of each text measured)
+        self._widths: tuple[str, dict[str, int]] = ("", {})  # (font key, width of each shape of text measured)
         self._fitted_in = ""  # the font key the columns were last fitted in
         self.horizontalHeader().setMinimumSectionSize(QFontMetrics(number_font()).horizontalAdvance("−0.0000") + 12)
 
@@ -521,7 +522,7 @@ class ValueTable(QTableView):
                 widths.clear()
             header, header_metrics = self.horizontalHeader(), QFontMetrics(self.horizontalHeader().font())
             for column in range(model.columnCount()):
-                texts = set(model.column_texts(column))
+                texts = {text.translate(_ZEROS) for text in model.column_texts(column)}  # as wide as their digits
                 texts.discard("")
                 for text in texts - widths.keys():
                     widths[text] = metrics.horizontalAdvance(text)
