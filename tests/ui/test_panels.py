@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.presets import load_example
@@ -415,6 +415,38 @@ def test_every_number_fits_its_column_through_a_pass(panel):
                 for column in range(model.columnCount()):
                     widest = max(map(metrics.horizontalAdvance, model.column_texts(column)), default=0)
                     assert table.columnWidth(column) >= widest + 16, (page, column)
+
+
+def test_raising_a_tab_lays_out_only_the_panel(qtbot):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    class Requests(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event):  # noqa: N802 (Qt's name)
+            self.count += event.type() == QEvent.Type.LayoutRequest
+            return False
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    panel = ValuesPanel(SessionModel(load_example("xor")))
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(panel)
+    holder.resize(500, 700)
+    holder.show()
+    qtbot.waitExposed(holder)
+    assert panel.tabs.geometry() == panel.rect() and panel.minimumSizeHint() == panel.tabs.minimumSizeHint()
+    QApplication.processEvents()  # what showing it asked for
+    requests = Requests()
+    holder.installEventFilter(requests)
+    for page in (1, 2, 0, 1):
+        panel.tabs.setCurrentIndex(page)
+        QApplication.processEvents()
+    assert requests.count == 0  # the window around it is not laid out again
+    holder.resize(420, 640)
+    qtbot.waitUntil(lambda: panel.tabs.geometry() == panel.rect() and panel.width() == 420)
 
 
 def test_row_headers_name_inputs_in_course_notation(qtbot):

@@ -17,8 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPalette
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFontMetrics, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -580,7 +588,12 @@ def _buffer_column(l: int, key: str) -> Column:
 
 class ValuesPanel(QWidget):
     """Tabs "Sample", "Layer 1" … "Layer L" of value tables, kept in step with the session model
-    (and, after ``follow_reveal``, with the numbers a formula panel holds back)."""
+    (and, after ``follow_reveal``, with the numbers a formula panel holds back).
+
+    The panel fills itself with its tabs without a layout: raising a tab hides one page and shows
+    another, and a layout would pass that up as a change of size, so that every step that follows the
+    phase to another tab laid out the whole window again. Its size hints are the tabs'; it says they
+    changed itself (a rebuild, a new font or style)."""
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -588,9 +601,6 @@ class ValuesPanel(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.setUsesScrollButtons(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
         self.tables: list[ValueTable] = []
         self._pages: list[list[ValueTable]] = []
         self._dirty: set[int] = set()
@@ -641,6 +651,7 @@ class ValuesPanel(QWidget):
         self._restyle()
         self._refresh_page(self.tabs.currentIndex())
         self._sync_selection(switch_tab=False)
+        self.updateGeometry()  # the new tables' sizes
 
     def _add_table(self, page_tables: list[ValueTable], table_model: _ValueModel, rows: bool) -> ValueTable:
         table_model.reveal = self._reveal
@@ -855,6 +866,18 @@ class ValuesPanel(QWidget):
         if event.type() == QEvent.Type.PaletteChange and self.tables:
             self._restyle()
             self._redraw_all()
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.tabs.setGeometry(self.rect())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self.tabs.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self.tabs.minimumSizeHint()
 
     def _table_clicked(self, table: ValueTable, current: QModelIndex) -> None:
         if self._syncing or not current.isValid():
