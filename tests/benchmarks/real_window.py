@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from backprop_gui.core.session import Session  # noqa: E402
 from backprop_gui.ui.window.app import application, create_window, keep_start_up_objects  # noqa: E402
 from backprop_gui.ui.window.main_window import MainWindow  # noqa: E402
+from backprop_gui.ui.window.theme import apply_theme, saved_theme  # noqa: E402
 
 SIZE = (1366, 768)
 
@@ -34,6 +35,7 @@ def private_settings() -> Iterator[str]:
 def shown_window(session: Session, autosave_dir: str, size: tuple[int, int] = SIZE) -> Iterator[MainWindow]:
     """The full window over ``session``, shown at ``size`` with its first paint done; closed after."""
     app = application()
+    apply_theme(saved_theme())  # as the app starts
     window = create_window(session, autosave_dir=autosave_dir)
     window.resize(*size)
     window.show()

@@ -1,13 +1,14 @@
 """Theme: View ▸ Theme System / Light / Dark, saved in the settings; dark colours reach the graph."""
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollBar, QStyle, QStyleFactory, QStyleOptionSlider
 
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.colors import is_dark
 from backprop_gui.ui.common.icons import ICON_PROPERTY
+from backprop_gui.ui.common.scroll_bars import FlatScrollBars, with_flat_scroll_bars
 from backprop_gui.ui.window.theme import THEMES, apply_theme, saved_theme
 
 pytestmark = pytest.mark.usefixtures("private_places")
@@ -22,7 +23,9 @@ def system_theme_after():
 def test_the_theme_menu_applies_and_saves_the_choice(window, qtbot):
     assert [window.action(ActionId.THEME, name).text() for name in THEMES] == ["&System", "&Light", "&Dark"]
     window.action(ActionId.THEME, "dark").trigger()
-    assert is_dark(QApplication.palette()) and QApplication.style().name().lower() == "fusion"
+    style = QApplication.style()
+    assert is_dark(QApplication.palette()) and isinstance(style, FlatScrollBars)
+    assert style.baseStyle().name().lower() == "fusion"
     assert saved_theme() == "dark" and QSettings().value("view/theme") == "dark"
     qtbot.waitUntil(lambda: is_dark(window.network_view.palette()))
     window.action(ActionId.THEME, "light").trigger()
@@ -51,3 +54,26 @@ def test_every_icon_the_window_draws_follows_the_theme(window, qtbot):
 def test_an_unknown_theme_is_refused_by_name():
     with pytest.raises(ValueError, match="theme: must be one of system, light, dark, got 'blue'"):
         apply_theme("blue")
+
+
+def test_fusions_scroll_bars_are_drawn_flat_in_the_palettes_colours(qtbot):
+    bar = QScrollBar(Qt.Orientation.Vertical)
+    bar.setStyle(FlatScrollBars(QStyleFactory.create("Fusion")))
+    bar.setRange(0, 100)
+    bar.setPageStep(20)
+    bar.resize(14, 200)
+    qtbot.addWidget(bar)
+    image = bar.grab().toImage()
+    handle = bar.style().subControlRect(
+        QStyle.ComplexControl.CC_ScrollBar, _slider_option(bar), QStyle.SubControl.SC_ScrollBarSlider, bar
+    )
+    palette = bar.palette()
+    assert image.pixel(handle.center()) == palette.color(QPalette.ColorRole.Mid).rgb()  # flat, no gradient
+    assert image.pixel(1, handle.bottom() + 20) == palette.color(QPalette.ColorRole.Window).rgb()  # the groove
+    assert with_flat_scroll_bars(QStyleFactory.create("Windows")).name().lower() == "windows"  # others as they are
+
+
+def _slider_option(bar: QScrollBar) -> QStyleOptionSlider:
+    option = QStyleOptionSlider()
+    bar.initStyleOption(option)
+    return option

@@ -45,6 +45,7 @@ from backprop_gui.ui.common.icons import IconRecolorer, app_icon
 from backprop_gui.ui.common.plain_messages import PlainTextMessages
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.status_field import StatusField
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
 from backprop_gui.ui.sessions.controller import SessionController, install_session_features
 from backprop_gui.ui.sessions.note_panel import NotePanel, install_note_panel
@@ -467,7 +468,7 @@ class MainWindow(QMainWindow):
         IconRecolorer(self, self.registered_actions)
 
     def _create_status_bar(self) -> None:
-        self.status_labels: dict[str, QLabel] = {}
+        self.status_labels: dict[str, StatusField] = {}  # rewritten at every step: fields, not QLabels
         bar = self.statusBar()
         for key, tip in (
             ("phase", "The phase shown, and how far into it"),
@@ -475,12 +476,9 @@ class MainWindow(QMainWindow):
             ("loss", "The loss C of this sample (known after the Loss phase)"),
             ("rate", "The learning rate η used at Update"),
         ):
-            label = QLabel()
-            label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setToolTip(tip)
-            label.setContentsMargins(8, 0, 8, 0)
-            bar.addPermanentWidget(label, 1 if key == "phase" else 0)
-            self.status_labels[key] = label
+            field = StatusField(tip, elide=key == "phase")
+            bar.addPermanentWidget(field, 1 if key == "phase" else 0)
+            self.status_labels[key] = field
 
     # --- keeping up with the model -------------------------------------------------
 

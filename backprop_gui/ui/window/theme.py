@@ -4,7 +4,8 @@
 Light and Dark use the Fusion style with Qt's colour scheme (``QStyleHints.setColorScheme``);
 where the platform does not follow the request (a bare X server, offscreen) the matching
 Fusion palette is set directly, so both themes look the same everywhere. System gives the
-platform's own style and palette back.
+platform's own style and palette back. Fusion, wherever it is used, gets flat scroll bars
+(``ui.common.scroll_bars``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QPalet
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStyleFactory
 
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
+from backprop_gui.ui.common.scroll_bars import with_flat_scroll_bars
 
 THEMES = ("system", "light", "dark")
 SETTINGS_KEY = "view/theme"
@@ -68,10 +70,10 @@ def apply_theme(name: str) -> None:
     hints = QGuiApplication.styleHints()
     if name == "system":
         hints.unsetColorScheme()
-        app.setStyle(QStyleFactory.create(_native_style) or QStyleFactory.create("Fusion"))
+        app.setStyle(with_flat_scroll_bars(QStyleFactory.create(_native_style) or QStyleFactory.create("Fusion")))
         app.setPalette(app.style().standardPalette())
         return
-    app.setStyle(QStyleFactory.create("Fusion"))
+    app.setStyle(with_flat_scroll_bars(QStyleFactory.create("Fusion")))
     hints.setColorScheme(SCHEMES[name])
     if hints.colorScheme() == SCHEMES[name]:
         app.setPalette(app.style().standardPalette())
