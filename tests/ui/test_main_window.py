@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
@@ -216,6 +216,34 @@ def test_keys_move_the_pass_and_the_sample(qtbot):
     assert window.sample_picker.spin.value() == 2
     press(qtbot, window, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
     assert stepper().batch == 0
+
+
+def test_a_step_within_a_sample_leaves_the_sample_box_unpainted(qtbot):
+    window = open_window(qtbot, load_example("xor"))
+    spin = window.sample_picker.spin
+    press(qtbot, window, Qt.Key.Key_F10)
+    qtbot.wait(50)  # the first step's repaints are done
+    paints = []
+    counter = PaintCounter(paints)
+    spin.installEventFilter(counter)
+    for _ in range(2):
+        press(qtbot, window, Qt.Key.Key_F10)
+    qtbot.wait(20)
+    assert window.model.stepper.position == 3 and paints == []
+    press(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)  # the next sample: it changes
+    qtbot.waitUntil(lambda: paints != [])
+    assert spin.value() == 2
+
+
+class PaintCounter(QObject):
+    def __init__(self, paints: list[int]) -> None:
+        super().__init__()
+        self.paints = paints
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint:
+            self.paints.append(1)
+        return False
 
 
 def test_update_then_f10_starts_the_next_samples_pass(qtbot):

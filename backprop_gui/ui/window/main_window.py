@@ -161,7 +161,8 @@ class SamplePicker(QWidget):
         self.spin.blockSignals(True)
         if (self.spin.minimum(), self.spin.maximum()) != (1, count):  # setRange lays the whole window out again
             self.spin.setRange(1, count)
-        self.spin.setValue(stepper.batch + 1)
+        if self.spin.value() != stepper.batch + 1:  # (the same value still rewrites and repaints the box)
+            self.spin.setValue(stepper.batch + 1)
         self.spin.blockSignals(False)
         self.count.setText(f"of {count}")
         self.session_label.setText(f"Session: {self.model.session.name}")
