@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QTextDocument
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Num, Op, Sym, equations
 from backprop_gui.core.network import Layer, Network
-from backprop_gui.core.presets import load_example
+from backprop_gui.core.presets import example_names, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.rich_text import sym_html, tokens_html
@@ -177,3 +178,33 @@ def test_ask_first_holds_back_exactly_the_current_phase_until_the_pass_moves(vie
     assert view.holds_back(Quantity.NEW_WEIGHTS, 1) and view.holds_back(Quantity.NEW_BIASES, depth)
     view.set_ask_first(False)
     assert not view.reveal_pending and announced[-1] is False
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_the_page_written_piece_by_piece_is_the_page_written_whole(qtbot, name):
+    model = SessionModel(load_example(name))
+    view = FormulaView(model)
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    view.reveal_shortcut = "R"
+
+    def whole() -> str:
+        document = QTextDocument()
+        document.setDefaultFont(view.document().defaultFont())
+        document.setDocumentMargin(view.document().documentMargin())
+        document.setHtml("".join(view._written))
+        return document.toHtml()
+
+    moves = [model.step_into] * 40 + [model.step_back] * 6 + [lambda: model.set_selection(Selection(1, 0))]
+    moves += [model.step, model.step, lambda: view.set_ask_first(True), model.step, view.reveal, model.step_back]
+    moves += [model.step_back, lambda: model.set_selection(Selection(1, 0, 0)), model.step, model.step]
+    moves += [lambda: model.set_precision(6), model.step, lambda: model.set_selection(None), model.step]
+    kept = 0
+    for move in moves:
+        before = list(view._written)
+        move()
+        assert view._written and view._starts  # written in pieces, not whole
+        assert view.document().toHtml() == whole()  # the same text, in the same formats, paragraph by paragraph
+        kept += sum(piece in before for piece in view._written)
+    assert kept  # some pieces stayed from one move to the next
