@@ -13,6 +13,8 @@ from backprop_gui.core.colour_scale import ColourScale, ScaleMode
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.edge_labels import EdgeLabelMode
+from backprop_gui.core.geometry import Box
+from backprop_gui.core.label_placement import CLEAR_MARGIN, distance_to_segment, segment_crosses
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import example_names, load_example
 from backprop_gui.core.session import Session
@@ -92,6 +94,21 @@ def _assert_clear(view: NetworkView, where: str) -> None:
     assert not any(label.intersects(legend) for label in labels), where
 
 
+def _assert_unambiguous(view: NetworkView, where: str) -> None:
+    """Each label sits on its own edge of the view's current layout, clear of its obstacles, its centre
+    nearer that edge than any other (by brute force over every edge)."""
+    layout = view.graph_layout
+    lines = {key: ((e.start.x, e.start.y), (e.end.x, e.end.y)) for key, e in layout.edges.items()}
+    for key, item in view.edge_label_items().items():
+        rect = item.sceneBoundingRect()
+        box = Box(rect.x(), rect.y(), rect.width(), rect.height())
+        assert segment_crosses(box, *lines[key]), (where, key)
+        assert not any(box.intersects(o) for o in layout.obstacles()), (where, key)
+        centre = (rect.center().x(), rect.center().y())
+        own = distance_to_segment(centre, *lines[key]) + CLEAR_MARGIN * rect.height()
+        assert all(distance_to_segment(centre, *ends) >= own - 1e-6 for k, ends in lines.items() if k != key), where
+
+
 @pytest.mark.parametrize("name", [*example_names(), "784-64-10"])
 def test_no_label_overlaps_another_a_neuron_or_the_legend(make_view, name):
     session = wide_session() if name == "784-64-10" else load_example(name)
@@ -102,6 +119,7 @@ def test_no_label_overlaps_another_a_neuron_or_the_legend(make_view, name):
         if position:
             model.step()
         _assert_clear(view, f"{name} after {position} steps")
+        _assert_unambiguous(view, f"{name} after {position} steps")
     model.state.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
     _assert_clear(view, f"{name} weights")
     # At 900×600 the feature formulas beside 5 inputs leave no clear room between the columns: every label
@@ -174,3 +192,25 @@ def test_held_labels_change_their_numbers_in_place_until_released(make_view, mon
     fresh.model.state.set_edge_label_mode(EdgeLabelMode.WEIGHTS)
     fresh.model.network_changed()
     assert texts(view) == texts(fresh) and label_centres(view) == label_centres(fresh)
+
+
+def test_after_a_resize_the_labels_are_placed_as_a_view_of_that_size_places_them(make_view, qtbot):
+    """What the view kept of where labels go belongs to one layout: after a resize (a new layout) and a
+    zoom (another part of the scene in view) the labels are where a fresh view puts them, clear of all."""
+    view = make_view(load_example("spirals_features"), (1400, 900))
+    for _ in range(6):
+        view.model.step()
+    before = label_centres(view)
+    _assert_unambiguous(view, "large")
+    view.resize(700, 380)
+    qtbot.waitUntil(lambda: view.viewport().width() < 800)
+    fresh = make_view(load_example("spirals_features"), (700, 380))
+    for _ in range(6):
+        fresh.model.step()
+    assert label_centres(view) == label_centres(fresh) != before
+    _assert_clear(view, "resized")
+    _assert_unambiguous(view, "resized")
+    view.zoom_in()
+    fresh.zoom_in()
+    assert label_centres(view) == label_centres(fresh)
+    _assert_clear(view, "zoomed")

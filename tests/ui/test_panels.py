@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.presets import load_example
@@ -384,6 +384,69 @@ def test_a_step_repaints_only_the_tables_whose_cells_change(panel):
     assert panel.tabs.currentIndex() == 1  # Backward 1 showed layer 1, and Update stays there
     assert told["w"] == 1 and told["dw"] == 1  # the weights' Update; ∂C/∂w¹ at Backward 1
     assert "→" in column_texts(tables["w"], 0)[0]
+
+
+def test_a_step_that_raises_a_tab_reads_its_tables_once_and_leaves_the_others(panel, monkeypatch):
+    read: list[tuple[int, int]] = []
+    for page in range(panel.tabs.count()):
+        for position, table in enumerate(panel._pages[page]):
+            model = table.table_model()
+            refresh = model.refresh
+            monkeypatch.setattr(model, "refresh", lambda r=refresh, p=page, i=position: read.append((p, i)) or r())
+    for page in (1, 2, 0, 2, 1):  # Forward 1, Forward 2, Loss, Backward 2, Backward 1
+        read.clear()
+        panel.model.step()
+        assert panel.tabs.currentIndex() == page
+        assert sorted(read) == [(page, i) for i in range(len(panel._pages[page]))]
+
+
+def test_every_number_fits_its_column_through_a_pass(panel):
+    from PySide6.QtGui import QFontMetrics
+
+    from backprop_gui.ui.common.rich_text import number_font
+
+    metrics = QFontMetrics(number_font(bold=True))
+    for _ in range(len(panel.model.stepper.phases) + 1):
+        panel.model.step()
+        for page in range(panel.tabs.count()):
+            panel.tabs.setCurrentIndex(page)
+            for table in panel._pages[page]:
+                model = table.table_model()
+                for column in range(model.columnCount()):
+                    widest = max(map(metrics.horizontalAdvance, model.column_texts(column)), default=0)
+                    assert table.columnWidth(column) >= widest + 16, (page, column)
+
+
+def test_raising_a_tab_lays_out_only_the_panel(qtbot):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    class Requests(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event):  # noqa: N802 (Qt's name)
+            self.count += event.type() == QEvent.Type.LayoutRequest
+            return False
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    panel = ValuesPanel(SessionModel(load_example("xor")))
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(panel)
+    holder.resize(500, 700)
+    holder.show()
+    qtbot.waitExposed(holder)
+    assert panel.tabs.geometry() == panel.rect() and panel.minimumSizeHint() == panel.tabs.minimumSizeHint()
+    QApplication.processEvents()  # what showing it asked for
+    requests = Requests()
+    holder.installEventFilter(requests)
+    for page in (1, 2, 0, 1):
+        panel.tabs.setCurrentIndex(page)
+        QApplication.processEvents()
+    assert requests.count == 0  # the window around it is not laid out again
+    holder.resize(420, 640)
+    qtbot.waitUntil(lambda: panel.tabs.geometry() == panel.rect() and panel.width() == 420)
 
 
 def test_row_headers_name_inputs_in_course_notation(qtbot):

@@ -83,6 +83,7 @@ from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.neuron_map_items import NeuronMapLayer
 
+Place = tuple[float, float, float]  # of an edge's label: the centre (x, y) and width of its box, in the scene
 MOVES = ("up", "down", "left", "right")  # for move_selection: neuron above/below, layer left/right
 HELD_TEXT = "?"  # a neuron's value held back until the formula panel reveals it
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.5, 12.0, 1.25
@@ -384,6 +385,8 @@ class EdgeLabelItem(QGraphicsItem):
         self.text = ""
         self.muted = False
         self._font = QFont()
+        self._text_size = (0.0, 0.0)  # of the text and its padding
+        self._reserved = 0.0  # the width of the box reserved for it: the plate is at least as wide
         self._size = QRectF()
         self.setZValue(1.5)  # above the edges, below the neurons (which it never overlaps)
         self.setAcceptHoverEvents(False)
@@ -394,12 +397,25 @@ class EdgeLabelItem(QGraphicsItem):
             self.prepareGeometryChange()
             self.text, self.muted, self._font = text, muted, QFont(font)
             fm = QFontMetricsF(font)
-            width, height = fm.horizontalAdvance(text) + 2 * self.PAD_X, fm.height() + 2 * self.PAD_Y
-            self._size = QRectF(-width / 2, -height / 2, width, height)
-            self.update()
+            self._text_size = (fm.horizontalAdvance(text) + 2 * self.PAD_X, fm.height() + 2 * self.PAD_Y)
+            self._resize()
+
+    def reserve(self, width: float) -> None:
+        """Draw the plate at least ``width`` wide: the box placed for the label, so that its edge, which
+        passes through that box, passes through the plate."""
+        if width != self._reserved:
+            self.prepareGeometryChange()
+            self._reserved = width
+            self._resize()
+
+    def _resize(self) -> None:
+        width, height = max(self._text_size[0], self._reserved), self._text_size[1]
+        self._size = QRectF(-width / 2, -height / 2, width, height)
+        self.update()
 
     def size(self) -> tuple[float, float]:
-        return self._size.width(), self._size.height()
+        """The text's size with its padding (what to reserve a box for)."""
+        return self._text_size
 
     def font(self) -> QFont:
         return QFont(self._font)
@@ -453,9 +469,9 @@ class NetworkView(QGraphicsView):
         self._legend_room = QSize()  # the legend's largest size so far: the layout keeps its corner free
         self._one_line_labels = False  # an output's target beside its name, not below it
         self._edge_label_items: dict[tuple[int, int, int], EdgeLabelItem] = {}
-        self._label_centres: dict[Hashable, tuple[float, float]] = {}  # by edge (l, j, k), as last placed
-        self._labels_shown: dict[tuple[int, int, int], tuple[float, float]] = {}  # drawn now, at these centres
-        self._centres_layout: GraphLayout | None = None  # the layout they were placed in
+        self._label_places: dict[Hashable, Place] = {}  # by edge (l, j, k), as last placed
+        self._labels_shown: dict[tuple[int, int, int], Place] = {}  # drawn now, in these places
+        self._places_layout: GraphLayout | None = None  # the layout they were placed in
         self._labels_held = False  # hold_label_places
         self._hovered: tuple[int, int] | None = None  # the neuron under the mouse
         self._path: set[Selection] = set()  # the neurons and edges of the chain-rule path to highlight
@@ -1137,7 +1153,7 @@ class NetworkView(QGraphicsView):
         current = stepper.current
         busy = current.layer if current is not None and current.phase in (Phase.FORWARD, Phase.BACKWARD) else None
         font = self.label_font()
-        in_place = self._labels_held and self._centres_layout is self._layout  # see hold_label_places
+        in_place = self._labels_held and self._places_layout is self._layout  # see hold_label_places
         requests: dict[tuple[int, int, int], tuple[float, float, float]] = {}
         if selection is not None and selection.is_edge:
             chosen_edge = (selection.layer, selection.j, selection.k)
@@ -1149,7 +1165,7 @@ class NetworkView(QGraphicsView):
             known, numbers = layer.known, layer.values[-1]
             for key in self._layer_edges[l]:
                 _, j, k = key
-                if not known[j, k] or (in_place and key not in self._label_centres):
+                if not known[j, k] or (in_place and key not in self._label_places):
                     continue
                 touches = (l, j) in chosen or (l - 1, k) in chosen or key == chosen_edge
                 if elided and not touches:
@@ -1166,18 +1182,20 @@ class NetworkView(QGraphicsView):
         if not in_place:
             seen = _box(self.mapToScene(self.viewport().rect()))
             placed = place_edge_labels(self._layout, requests, seen, self._legend_if_moved(), self._spots)
-            self._label_centres = {key: (b.x + b.width / 2, b.y + b.height / 2) for key, b in placed.items()}
-            self._centres_layout = self._layout
-        shown = {key: centre for key, centre in self._label_centres.items() if key in requests}
+            self._label_places = {key: (b.x + b.width / 2, b.y + b.height / 2, b.width) for key, b in placed.items()}
+            self._places_layout = self._layout
+        shown = {key: place for key, place in self._label_places.items() if key in requests}
         if shown == self._labels_shown:
             return  # (the usual step: the same labels in the same places, some with new numbers)
         self._labels_shown = shown
         for key, item in self._edge_label_items.items():
-            centre = shown.get(key)
-            if centre is None:
+            place = shown.get(key)
+            if place is None:
                 item.hide()
             else:
-                item.setPos(*centre)
+                x, y, width = place
+                item.setPos(x, y)
+                item.reserve(width)
                 item.show()
 
     def _label_legend(self) -> str:

@@ -17,8 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPalette
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFontMetrics, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -52,6 +60,7 @@ EDIT_HINT = "<br/><i>Double-click to edit</i>"
 HELD = "?"  # a known value held back until the formula panel reveals it
 Getter = Callable[[Stepper], tuple[np.ndarray, np.ndarray]]  # (values, known rows)
 ModelIndex = QModelIndex | QPersistentModelIndex
+_ZEROS = str.maketrans("123456789", "000000000")  # a number's shape: the numbers' font has equal-width digits
 _ROLES = frozenset(  # what a cell answers; a view asks for more (icon, check state) every time it paints one
     role.value
     for role in (
@@ -489,7 +498,7 @@ class ValueTable(QTableView):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._row_height = height
-        self._widths: tuple[str, dict[str, int]] = ("", {})  # (font key, width of each text measured)
+        self._widths: tuple[str, dict[str, int]] = ("", {})  # (font key, width of each shape of text measured)
         self._fitted_in = ""  # the font key the columns were last fitted in
         self.horizontalHeader().setMinimumSectionSize(QFontMetrics(number_font()).horizontalAdvance("−0.0000") + 12)
 
@@ -521,7 +530,7 @@ class ValueTable(QTableView):
                 widths.clear()
             header, header_metrics = self.horizontalHeader(), QFontMetrics(self.horizontalHeader().font())
             for column in range(model.columnCount()):
-                texts = set(model.column_texts(column))
+                texts = {text.translate(_ZEROS) for text in model.column_texts(column)}  # as wide as their digits
                 texts.discard("")
                 for text in texts - widths.keys():
                     widths[text] = metrics.horizontalAdvance(text)
@@ -579,7 +588,12 @@ def _buffer_column(l: int, key: str) -> Column:
 
 class ValuesPanel(QWidget):
     """Tabs "Sample", "Layer 1" … "Layer L" of value tables, kept in step with the session model
-    (and, after ``follow_reveal``, with the numbers a formula panel holds back)."""
+    (and, after ``follow_reveal``, with the numbers a formula panel holds back).
+
+    The panel fills itself with its tabs without a layout: raising a tab hides one page and shows
+    another, and a layout would pass that up as a change of size, so that every step that follows the
+    phase to another tab laid out the whole window again. Its size hints are the tabs'; it says they
+    changed itself (a rebuild, a new font or style)."""
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -587,9 +601,6 @@ class ValuesPanel(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.setUsesScrollButtons(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
         self.tables: list[ValueTable] = []
         self._pages: list[list[ValueTable]] = []
         self._dirty: set[int] = set()
@@ -640,6 +651,7 @@ class ValuesPanel(QWidget):
         self._restyle()
         self._refresh_page(self.tabs.currentIndex())
         self._sync_selection(switch_tab=False)
+        self.updateGeometry()  # the new tables' sizes
 
     def _add_table(self, page_tables: list[ValueTable], table_model: _ValueModel, rows: bool) -> ValueTable:
         table_model.reveal = self._reveal
@@ -793,9 +805,10 @@ class ValuesPanel(QWidget):
             return
         if event.field == Field.SESSION:
             self._sync_selection(switch_tab=False)
+        self._dirty = set(range(self.tabs.count()))
         if event.field == Field.PASS:
-            self._follow_phase()
-        self._redraw_all()
+            self._follow_phase()  # a tab it raises is drawn as it shows (``currentChanged``), once
+        self._refresh_page(self.tabs.currentIndex())
 
     def _follow_phase(self) -> None:
         """Show the tab of the layer the phase just computed (Forward l, Backward l); Loss shows the
@@ -853,6 +866,18 @@ class ValuesPanel(QWidget):
         if event.type() == QEvent.Type.PaletteChange and self.tables:
             self._restyle()
             self._redraw_all()
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.tabs.setGeometry(self.rect())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self.tabs.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self.tabs.minimumSizeHint()
 
     def _table_clicked(self, table: ValueTable, current: QModelIndex) -> None:
         if self._syncing or not current.isValid():
