@@ -13,9 +13,10 @@ dense graphs, beyond the ``MAX_TRIED`` most important), and no label is ever dra
 another or where it could be read as another edge's.
 
 A step changes the numbers, hardly the room they need: ``place_edge_labels`` reserves each label
-a width rounded up to a step (``reserved_width``; the label is drawn centred in it, so every rule
-above holds for what is drawn), and a ``Spots`` kept for the graph remembers each label's usable
-spots and the latest placements, so a step with the boxes of an earlier one costs a look-up.
+a width rounded up to a step (``reserved_width``; the view draws the label's plate that wide, its
+text centred, so every rule above holds for what is drawn), and a ``Spots`` kept for the graph
+remembers each label's usable spots (weighed with numpy, all new labels at once) and the latest
+placements, so a step with the boxes of an earlier one costs a look-up.
 
 ``place_edge_labels`` takes everything from a ``core.graph_layout.GraphLayout``: the edges'
 segments, and as obstacles the layout's neurons (rings and numbers), texts and legend.

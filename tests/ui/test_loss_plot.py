@@ -215,11 +215,21 @@ def test_round_bounds_step_a_fifth_to_a_quarter_apart():
 
 
 def test_a_followed_run_keeps_its_axes_until_the_data_outgrows_them(plot, qtbot):
+    def settled_range() -> list[list[float]]:
+        """The view's range once painting and laying out have stopped moving it."""
+        last = None
+        for _ in range(40):
+            qtbot.wait(25)
+            now = plot.view.viewRange()
+            if now == last:
+                return now
+            last = now
+        return now
+
     history = plot.model.session.history
     fill(history, 1010, 100)
     plot.refresh()
-    qtbot.wait(20)  # the view auto-ranges
-    before = plot.view.viewRange()
+    before = settled_range()  # the legend and the axes have found their sizes
     axis = plot.plot.getPlotItem().getAxis("bottom")
     laid_out = []
     generate = axis.generateDrawSpecs
@@ -227,10 +237,9 @@ def test_a_followed_run_keeps_its_axes_until_the_data_outgrows_them(plot, qtbot)
     for steps in (1050, 1100, 1190):  # snapshots of a run: more steps, lower losses
         fill(history, steps, 100)
         plot.refresh()
-        qtbot.wait(20)
-        assert plot.view.viewRange() == before and not laid_out
+        assert settled_range() == before and not laid_out
         assert before[0][0] <= 1 and before[0][1] >= steps  # every step in view
     fill(history, 1300, 100)
     plot.refresh()
-    qtbot.wait(20)
+    settled_range()
     assert plot.view.viewRange()[0][1] > before[0][1] >= 1200 and laid_out  # outgrown: the next round bound

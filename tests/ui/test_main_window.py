@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
@@ -18,7 +18,7 @@ from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.window.app import initial_session
 from backprop_gui.ui.window.main_window import STEP_ACTIONS
 
-from window_helpers import answer_box, open_window, shown_formula
+from window_helpers import EventCounter, answer_box, open_window, shown_formula
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
@@ -223,27 +223,15 @@ def test_a_step_within_a_sample_leaves_the_sample_box_unpainted(qtbot):
     spin = window.sample_picker.spin
     press(qtbot, window, Qt.Key.Key_F10)
     qtbot.wait(50)  # the first step's repaints are done
-    paints = []
-    counter = PaintCounter(paints)
-    spin.installEventFilter(counter)
+    paints = EventCounter(QEvent.Type.Paint)
+    spin.installEventFilter(paints)
     for _ in range(2):
         press(qtbot, window, Qt.Key.Key_F10)
     qtbot.wait(20)
-    assert window.model.stepper.position == 3 and paints == []
+    assert window.model.stepper.position == 3 and paints.count == 0
     press(qtbot, window, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)  # the next sample: it changes
-    qtbot.waitUntil(lambda: paints != [])
+    qtbot.waitUntil(lambda: paints.count > 0)
     assert spin.value() == 2
-
-
-class PaintCounter(QObject):
-    def __init__(self, paints: list[int]) -> None:
-        super().__init__()
-        self.paints = paints
-
-    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.Paint:
-            self.paints.append(1)
-        return False
 
 
 def test_update_then_f10_starts_the_next_samples_pass(qtbot):

@@ -3,20 +3,12 @@ only when a text needs more room than any before."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QMainWindow
 
 from backprop_gui.ui.common.status_field import StatusField
 
-
-class LayoutRequests(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        self.count += event.type() == QEvent.Type.LayoutRequest
-        return False
+from window_helpers import EventCounter
 
 
 def test_a_shorter_or_equal_text_repaints_the_field_without_a_layout_of_the_window(qtbot):
@@ -29,7 +21,7 @@ def test_a_shorter_or_equal_text_repaints_the_field_without_a_layout_of_the_wind
     qtbot.waitExposed(window)
     field.setText("Phase: Backward 2   next: Backward 1")
     qtbot.wait(10)
-    requests = LayoutRequests()
+    requests = EventCounter(QEvent.Type.LayoutRequest)
     window.installEventFilter(requests)
     for text in ("Phase: Forward 1   next: Forward 2", "Phase: Loss   next: Backward 2"):
         field.setText(text)

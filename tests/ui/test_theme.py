@@ -71,6 +71,8 @@ def test_fusions_scroll_bars_are_drawn_flat_in_the_palettes_colours(qtbot):
     assert image.pixel(handle.center()) == palette.color(QPalette.ColorRole.Mid).rgb()  # flat, no gradient
     assert image.pixel(1, handle.bottom() + 20) == palette.color(QPalette.ColorRole.Window).rgb()  # the groove
     assert with_flat_scroll_bars(QStyleFactory.create("Windows")).name().lower() == "windows"  # others as they are
+    bar.setRange(0, 0)  # nothing to scroll: no handle
+    assert bar.grab().toImage().pixel(handle.center()) == palette.color(QPalette.ColorRole.Window).rgb()
 
 
 def _slider_option(bar: QScrollBar) -> QStyleOptionSlider:

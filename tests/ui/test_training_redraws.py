@@ -4,7 +4,7 @@ one go (the graph's numbers keep their places until the run ends)."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent
 
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
@@ -15,7 +15,7 @@ from backprop_gui.ui.training import decision_map
 from backprop_gui.ui.training.controller import PAUSED, TRAINING
 from backprop_gui.ui.training.loss_plot import LossPlot
 
-from window_helpers import discard_changes, open_window
+from window_helpers import EventCounter, discard_changes, open_window
 
 TIMEOUT = 60_000  # ms: starting a process is slow on a busy machine
 
@@ -78,18 +78,6 @@ def test_the_decision_map_and_the_neuron_maps_follow_a_snapshot_in_turns_of_thei
     discard_changes(window.session_controller)
 
 
-class Paints(QObject):
-    """Counts the paint events of the widget it filters."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        self.count += event.type() == QEvent.Type.Paint
-        return False
-
-
 def test_a_frame_of_new_losses_paints_the_loss_plot_once(qtbot):
     """The plot follows the data: its new range is set when the data is, not found during the paint
     (which would paint the plot a second time)."""
@@ -99,7 +87,7 @@ def test_a_frame_of_new_losses_paints_the_loss_plot_once(qtbot):
     plot.resize(1400, 400)  # the read-out above the plot stays on one line
     plot.show()
     qtbot.waitExposed(plot)
-    paints = Paints()
+    paints = EventCounter(QEvent.Type.Paint)
     plot.plot.viewport().installEventFilter(paints)
     history = model.session.history
     for frame in range(1, 11):

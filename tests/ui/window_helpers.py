@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QScreen, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QMessageBox
 
@@ -140,3 +140,16 @@ def document_text_px(document: QTextDocument) -> list[tuple[str, float, bool]]:
             it += 1
         block = block.next()
     return pieces
+
+
+class EventCounter(QObject):
+    """Counts the events of type ``kind`` that reach the objects it is installed on (``count``)."""
+
+    def __init__(self, kind: QEvent.Type) -> None:
+        super().__init__()
+        self.kind = kind
+        self.count = 0
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        self.count += event.type() == self.kind
+        return False

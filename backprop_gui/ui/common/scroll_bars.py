@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QPainter, QPalette, QPolygonF
-from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleOptionComplex, QWidget
+from PySide6.QtWidgets import QAbstractSlider, QProxyStyle, QStyle, QStyleOptionComplex, QWidget
 
 CC = QStyle.ComplexControl
 SC = QStyle.SubControl
@@ -31,7 +31,8 @@ class FlatScrollBars(QProxyStyle):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         handle = self._rect(option, SC.SC_ScrollBarSlider, widget)
-        if enabled and handle.isValid():
+        scrolls = not isinstance(widget, QAbstractSlider) or widget.maximum() > widget.minimum()
+        if enabled and scrolls and handle.isValid():  # (nothing to scroll: an empty groove)
             active = bool(option.activeSubControls & SC.SC_ScrollBarSlider)
             role = QPalette.ColorRole.Highlight if active else QPalette.ColorRole.Mid
             painter.setBrush(palette.color(role))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QTextBlock, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
@@ -31,6 +31,9 @@ class PassPage(QTextBrowser):
         self._written_style: Hashable = None  # what the pieces were made for (colours, precision)
         self._first_formats: dict[str, QTextBlockFormat] = {}  # a piece's first paragraph's format
         self.document().setUndoRedoEnabled(False)  # read only: the edits ``write`` makes need no undo
+        # A scroll bar that came and went with the page's length would reflow the text under the reader
+        # and lay out the window twice a pass (the page is short at Start, long from Forward 1).
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
 
     def refresh(self) -> None:
         raise NotImplementedError
