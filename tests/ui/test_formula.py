@@ -39,9 +39,19 @@ def test_symbols_have_true_sub_and_superscripts_and_are_escaped():
     assert "<b>" not in sym_html(Sym("<b>", "<i>", "<u>"))
 
 
-def test_an_italic_f_keeps_clear_of_its_superscript():
-    assert sym_html(Sym("f", "", "l")) == "<i>f</i>\u200a<sup>l</sup>"
+def test_an_italic_f_keeps_clear_of_its_superscript_by_a_hair_not_a_word_space(qtbot):  # (a QApplication)
     assert sym_html(Sym("w", "", "l")) == "<i>w</i><sup>l</sup>"
+
+    def width(html: str) -> float:
+        document = QTextDocument()
+        document.setHtml(html)
+        return document.idealWidth()
+
+    tight, spaced_out = width("<i>f</i><sup>l</sup>"), width("<i>f</i> <sup>l</sup>")
+    assert tight < width(sym_html(Sym("f", "", "l"))) < (tight + spaced_out) / 2
+    document = QTextDocument()
+    document.setHtml(sym_html(Sym("f", "", "l")))
+    assert document.toPlainText() == "f\u200al"
 
 
 def test_general_equation_headers_are_at_most_one_size_step_below_the_body(view):

@@ -18,7 +18,8 @@ from backprop_gui.core.formulas import Fn, Num, Op, Sym, Token, spaced
 
 _VARIABLE = re.compile(r"[A-Za-zδη]")
 OVERHANGING = ("f",)  # italic letters whose top reaches over a superscript beside them
-HAIR_SPACE = "\u200a"
+# A hair space in rich text: Qt reads a space of any width as a word space unless told to keep it.
+HAIR_SPACE = '<span style="white-space:pre">\u200a</span>'
 _RAW_INPUT = re.compile(r"x(\d)")
 
 
