@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,22 @@ def layer_sizes(result: PassResult) -> tuple[Array, Array]:
     )
 
 
+@dataclass
+class HealthChanges:
+    """What a copy of a ``HealthRecorder`` needs to catch up with it (``HealthRecorder.changes_since``):
+    the epoch rows from ``first_epoch`` on, (n, 2, L), and the whole per-step series, n ≤ capacity."""
+
+    first_epoch: int
+    epochs: Array
+    steps: Array
+    squares: Array
+    stride: int
+    pending: Array
+    pending_steps: int
+    epoch_sum: Array
+    epoch_steps: int
+
+
 class HealthRecorder:
     """Per-layer RMS of δ^l and ∂C/∂w^l, per step (decimated) and per epoch (in full).
 
@@ -73,7 +90,8 @@ class HealthRecorder:
             self._stride = 1  # steps per stored point
             self._pending = np.zeros((2, self.depth))
             self._pending_steps = 0
-            self._epoch_rows: list[Array] = []
+            self._epochs = np.zeros((64, 2, self.depth))  # one row per epoch (RMS δ, ∂C/∂w), room to grow
+            self._epoch_count = 0
             self._epoch_sum = np.zeros((2, self.depth))
             self._epoch_steps = 0
             self._unfolded: list[tuple[dict[int, Array], dict[int, Array], int]] = []  # (δ, ∂C/∂w, step)
@@ -81,24 +99,56 @@ class HealthRecorder:
             self.version += 1
 
     def __getstate__(self) -> dict[str, Any]:
-        """What pickling sends (to a training process and back): the figures, without the lock or the hook."""
+        """What pickling sends (to a training process): the figures, without the lock or the hook."""
         with self._lock:
             self._fold()
-            return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_hook")}
+            state = {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_hook")}
+            state["_epochs"] = self._epochs[: self._epoch_count].copy()  # (not the room to grow)
+            return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
         self._hook = TrainerHook()
 
-    def load(self, other: HealthRecorder) -> None:
-        """Take over the figures of ``other`` (the copy a training process recorded into)."""
-        figures = other.__getstate__()
-        figures.pop("version")
+    def changes_since(self, epochs: int) -> HealthChanges:
+        """What a copy that holds the first ``epochs`` epoch rows needs to catch up (``apply``): the
+        epoch rows after those, and the per-step series (at most ``capacity`` points). Its size does
+        not grow with the epochs trained, so a training process can send it at every snapshot."""
         with self._lock:
-            self.__dict__.update(figures)
-            self._unfolded, self._unfolded_bytes = [], 0  # (other's folded list is its own)
+            self._fold()
+            n = self._count
+            return HealthChanges(
+                epochs, self._epochs[epochs : self._epoch_count].copy(), self._steps[:n].copy(),
+                self._squares[:, :n].copy(), self._stride, self._pending.copy(), self._pending_steps,
+                self._epoch_sum.copy(), self._epoch_steps,
+            )  # fmt: skip
+
+    def apply(self, changes: HealthChanges) -> None:
+        """Catch up with the recorder ``changes`` came from (``changes_since``)."""
+        with self._lock:
+            n = len(changes.steps)
+            self._steps[:n], self._squares[:, :n], self._count = changes.steps, changes.squares, n
+            self._stride, self._pending, self._pending_steps = changes.stride, changes.pending, changes.pending_steps
+            self._add_epochs(changes.first_epoch, changes.epochs)
+            self._epoch_sum, self._epoch_steps = changes.epoch_sum, changes.epoch_steps
+            self._unfolded, self._unfolded_bytes = [], 0
             self.version += 1
+
+    @property
+    def epochs(self) -> int:
+        """Epoch rows recorded."""
+        return self._epoch_count
+
+    def _add_epochs(self, first: int, rows: Array) -> None:
+        """Put ``rows`` (n, 2, L) at epoch ``first`` on (under the lock); what followed is dropped."""
+        end = first + len(rows)
+        if end > len(self._epochs):
+            grown = np.zeros((max(end, 2 * len(self._epochs)), 2, self.depth))
+            grown[:first] = self._epochs[:first]
+            self._epochs = grown
+        self._epochs[first:end] = rows
+        self._epoch_count = end
 
     def record(self, result: PassResult, step: int) -> None:
         """Add the sizes of one training step ``step`` (1-based). (Its arrays are kept until they are
@@ -160,7 +210,7 @@ class HealthRecorder:
         with self._lock:
             self._fold()
             if self._epoch_steps:
-                self._epoch_rows.append(np.sqrt(self._epoch_sum / self._epoch_steps))
+                self._add_epochs(self._epoch_count, np.sqrt(self._epoch_sum / self._epoch_steps)[None])
             self._epoch_sum[:] = 0
             self._epoch_steps = 0
             self.version += 1
@@ -178,7 +228,7 @@ class HealthRecorder:
         with self._lock:
             self._fold()
             if per_epoch:
-                rows = np.array(self._epoch_rows).reshape(-1, 2, self.depth)
+                rows = self._epochs[: self._epoch_count]
                 return np.arange(1.0, len(rows) + 1), rows[:, 0].copy(), rows[:, 1].copy()
             sizes = np.sqrt(self._squares[:, : self._count])
             return self._steps[: self._count].copy(), sizes[0].copy(), sizes[1].copy()

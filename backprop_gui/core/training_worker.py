@@ -38,7 +38,7 @@ from backprop_gui.core.backprop import set_parameters
 from backprop_gui.core.blas_threads import one_thread_environment
 from backprop_gui.core.breakpoints import BreakpointMonitor, BreakpointSettings, last_step_rows
 from backprop_gui.core.datasets import Dataset
-from backprop_gui.core.health import HealthRecorder
+from backprop_gui.core.health import HealthChanges, HealthRecorder
 from backprop_gui.core.network import Network
 from backprop_gui.core.optimizers import OptimizerState
 from backprop_gui.core.session import Session
@@ -125,10 +125,10 @@ class Snapshot:
 
     ``history`` holds only the new entries (losses, epoch means, validation losses, epoch ends, η
     changes); ``state`` is the trainer's after the last step (None if no step was taken);
-    ``last_sample`` the data row that step ended on; ``steps`` the run's steps so far; ``health`` the
-    run's layer-health recorder when it is watched. The ``final`` one also says which sample comes
-    next and why the run stopped early (``error``: a ``Divergence``, a ``BreakpointHit``, a failure),
-    if it did.
+    ``last_sample`` the data row that step ended on; ``steps`` the run's steps so far; ``health`` what
+    the run's layer-health recorder gained, when it is watched (its size does not grow with the epochs
+    trained). The ``final`` one also says which sample comes next and why the run stopped early
+    (``error``: a ``Divergence``, a ``BreakpointHit``, a failure), if it did.
     """
 
     run: int
@@ -136,7 +136,7 @@ class Snapshot:
     state: TrainerState | None
     last_sample: int | None
     steps: int
-    health: HealthRecorder | None = None
+    health: HealthChanges | None = None
     final: bool = False
     next_sample: int | None = None
     error: Exception | None = None
@@ -216,6 +216,9 @@ class _Run:
         self.steps = 0
         self.sent_counts = _history_counts(self.trainer.history)
         self.sent_health = -1
+        self.sent_epochs = (
+            request.watch.health.epochs if request.watch.health is not None else 0
+        )  # the window has those
 
     def train(self) -> bool:
         """Train until the target epoch, a stop or an error; send the final snapshot. False once the
@@ -253,11 +256,11 @@ class _Run:
         state = TrainerState.of(trainer) if history.steps else None
         last_sample = int(last_step_rows(trainer)[-1]) if self.steps else None
         self.sent_counts = _history_counts(trainer.history)
-        health = self.request.watch.health
-        if health is not None and health.version != self.sent_health:
-            self.sent_health = health.version
-        else:
-            health = None
+        recorder, health = self.request.watch.health, None
+        if recorder is not None and recorder.version != self.sent_health:
+            self.sent_health = recorder.version
+            health = recorder.changes_since(self.sent_epochs)
+            self.sent_epochs = health.first_epoch + len(health.epochs)
         return Snapshot(self.request.run, history, state, last_sample, self.steps, health)
 
     def _send(self, snapshot: Snapshot) -> None:

@@ -110,3 +110,32 @@ def test_steps_recorded_in_batches_give_the_figures_of_one_step_at_a_time():
     assert (
         len(epochs) == 37 and np.allclose(epoch_delta, per_epoch[:, 0]) and np.allclose(epoch_grad_w, per_epoch[:, 1])
     )
+
+
+def test_a_copy_catches_up_from_changes_whose_size_does_not_grow_with_the_epochs():
+    network = build_network(2, [4, 3, 1], ["tanh", "sigmoid", "sigmoid"], seed=3)
+    rng = np.random.default_rng(1)
+    trainer = Trainer(network, Dataset(rng.normal(size=(10, 2)), rng.uniform(size=(10, 1))),
+                      TrainingSettings(learning_rate=0.5, batch_size=4, seed=4))  # fmt: skip
+    recorder = HealthRecorder(depth=3, capacity=8)
+    recorder.attach(trainer)
+    trainer.train(5)
+    window = pickle.loads(pickle.dumps(recorder))  # the window's copy, as a run starts
+    sent = window.epochs
+    sizes = []
+    for snapshot in range(1, 5):  # a run's snapshots
+        trainer.train(30)
+        changes = recorder.changes_since(sent)
+        sizes.append(len(pickle.dumps(changes)))
+        window.apply(changes)
+        sent = changes.first_epoch + len(changes.epochs)
+        for per_epoch in (False, True):
+            mine, theirs = window.snapshot(per_epoch), recorder.snapshot(per_epoch)
+            assert all(np.array_equal(a, b) for a, b in zip(mine, theirs, strict=True))
+        assert window.steps_per_point == recorder.steps_per_point
+        assert window.epochs == recorder.epochs == 5 + 30 * snapshot
+    assert max(sizes) - min(sizes) < 200  # 30 new epochs each time: not the 120 trained by the last
+    trainer.train(1)
+    recorder.end_epoch()  # (nothing left to close: no row)
+    again = recorder.changes_since(sent)
+    assert len(again.epochs) == 1 and again.first_epoch == sent

@@ -333,7 +333,7 @@ class TrainingController(QObject):
             if snapshot.state is not None:
                 snapshot.state.load_into(session, session.optimizer_state)
             if snapshot.health is not None and self._watch.health is not None:
-                self._watch.health.load(snapshot.health)
+                self._watch.health.apply(snapshot.health)
             sample = snapshot.next_sample if snapshot.final else snapshot.last_sample
         if final:
             self._pass_later.stop()
