@@ -17,15 +17,15 @@ The protocol, pickled through one duplex pipe:
 - worker → window: ``Snapshot``.
 
 The worker ends when asked to, when the pipe closes, or when the process that started it dies,
-so it never outlives its window. It runs at a lower priority (``NICENESS``, where the system has
-one): whenever the window has work (a repaint, a key), it gets the processor first, so a busy
-machine slows training rather than the window.
+so it never outlives its window. It runs at the window's priority: the window's work comes in
+short turns (a snapshot drawn in a few ms), which the system's scheduler serves at once, so on a
+busy machine the window stays on time while training keeps its share against other programs (at a
+lower priority it lost a third of its speed to them, for a window that was on time anyway).
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from array import array
 from dataclasses import dataclass, field, replace
@@ -52,7 +52,6 @@ LOOK_INTERVAL = 0.002  # s of training between looks at the pipe for a stop, a n
 MAX_DELAY = 2.0  # the slowest speed: seconds per step
 STOP_TIMEOUT = 30.0  # s to wait for a run's final snapshot before the worker counts as hung
 START_METHOD: Final = "spawn"
-NICENESS = 5  # the worker yields the processor to the window (and to other programs), so the window stays smooth
 MAX_IDLE = 2  # released workers kept for the next window (starting a process takes a second or so)
 
 
@@ -173,8 +172,6 @@ def _history_since(history: LossHistory, counts: tuple[int, ...]) -> LossHistory
 def serve(connection: Connection) -> None:
     """The worker process: run each request that comes through ``connection`` until asked to quit,
     the pipe closes or the parent process ends."""
-    if hasattr(os, "nice"):  # POSIX; on Windows the worker keeps the normal priority
-        os.nice(NICENESS)
     parent = multiprocessing.parent_process()
     watched: list[Any] = [connection] + ([parent.sentinel] if parent is not None else [])
     data: Dataset | None = None

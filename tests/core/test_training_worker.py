@@ -21,7 +21,6 @@ from backprop_gui.core.session import Session
 from backprop_gui.core.training import Divergence, Trainer
 from backprop_gui.core.training_worker import (
     FULL_SPEED_RATE,
-    NICENESS,
     RunRequest,
     RunWatch,
     Snapshot,
@@ -77,12 +76,12 @@ def test_a_run_trains_exactly_what_headless_training_does(worker):
 
 
 @pytest.mark.skipif(not hasattr(os, "getpriority"), reason="process priorities are POSIX")
-def test_the_worker_trains_at_a_lower_priority_than_the_window(worker):
+def test_the_worker_trains_at_the_windows_priority(worker):
+    """Not lower: on a busy machine training keeps its share against other programs (the README says why)."""
     session = load_example("xor")
     worker.start(request_for(session, 1), session.data)
     until_final(worker)
-    ours = os.getpriority(os.PRIO_PROCESS, 0)
-    assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(19, ours + NICENESS) > ours
+    assert os.getpriority(os.PRIO_PROCESS, worker.pid) == os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def test_a_stop_leaves_a_clean_state_to_continue_from_with_the_data_sent_once(worker):
