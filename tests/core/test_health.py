@@ -86,13 +86,18 @@ def test_capacity_must_be_even():
         HealthRecorder(depth=2, capacity=7)
 
 
-def test_steps_recorded_in_batches_give_the_figures_of_one_step_at_a_time():
-    """Minibatches of 4, 4 and 2 samples (shapes differ), points merged four times over, a copy sent mid-run."""
+def batched_trainer() -> tuple[Trainer, HealthRecorder]:
+    """A 2-4-3-1 trainer over 10 samples in minibatches of 4, 4 and 2, and a recorder of 8 points (not attached)."""
     network = build_network(2, [4, 3, 1], ["tanh", "sigmoid", "sigmoid"], seed=3)
     rng = np.random.default_rng(1)
     trainer = Trainer(network, Dataset(rng.normal(size=(10, 2)), rng.uniform(size=(10, 1))),
                       TrainingSettings(learning_rate=0.5, batch_size=4, seed=4))  # fmt: skip
-    recorder = HealthRecorder(depth=3, capacity=8)
+    return trainer, HealthRecorder(depth=3, capacity=8)
+
+
+def test_steps_recorded_in_batches_give_the_figures_of_one_step_at_a_time():
+    """Minibatches of 4, 4 and 2 samples (shapes differ), points merged four times over, a copy sent mid-run."""
+    trainer, recorder = batched_trainer()
     squares: list[np.ndarray] = []
     trainer.observers.append(lambda result, step: squares.append(np.array(layer_sizes(result)) ** 2))
     recorder.attach(trainer)
@@ -113,11 +118,7 @@ def test_steps_recorded_in_batches_give_the_figures_of_one_step_at_a_time():
 
 
 def test_a_copy_catches_up_from_changes_whose_size_does_not_grow_with_the_epochs():
-    network = build_network(2, [4, 3, 1], ["tanh", "sigmoid", "sigmoid"], seed=3)
-    rng = np.random.default_rng(1)
-    trainer = Trainer(network, Dataset(rng.normal(size=(10, 2)), rng.uniform(size=(10, 1))),
-                      TrainingSettings(learning_rate=0.5, batch_size=4, seed=4))  # fmt: skip
-    recorder = HealthRecorder(depth=3, capacity=8)
+    trainer, recorder = batched_trainer()
     recorder.attach(trainer)
     trainer.train(5)
     window = pickle.loads(pickle.dumps(recorder))  # the window's copy, as a run starts
