@@ -56,7 +56,7 @@ class HealthChanges:
     the epoch rows from ``first_epoch`` on, (n, 2, L), and the whole per-step series, n ≤ capacity."""
 
     first_epoch: int
-    epochs: Array
+    epoch_rows: Array
     steps: Array
     squares: Array
     stride: int
@@ -130,7 +130,7 @@ class HealthRecorder:
             n = len(changes.steps)
             self._steps[:n], self._squares[:, :n], self._count = changes.steps, changes.squares, n
             self._stride, self._pending, self._pending_steps = changes.stride, changes.pending, changes.pending_steps
-            self._add_epochs(changes.first_epoch, changes.epochs)
+            self._add_epochs(changes.first_epoch, changes.epoch_rows)
             self._epoch_sum, self._epoch_steps = changes.epoch_sum, changes.epoch_steps
             self._unfolded, self._unfolded_bytes = [], 0
             self.version += 1

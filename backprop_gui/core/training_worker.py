@@ -213,9 +213,8 @@ class _Run:
         self.steps = 0
         self.sent_counts = _history_counts(self.trainer.history)
         self.sent_health = -1
-        self.sent_epochs = (
-            request.watch.health.epochs if request.watch.health is not None else 0
-        )  # the window has those
+        recorder = request.watch.health
+        self.sent_epochs = recorder.epochs if recorder is not None else 0  # the epoch rows the window holds
 
     def train(self) -> bool:
         """Train until the target epoch, a stop or an error; send the final snapshot. False once the
@@ -257,7 +256,7 @@ class _Run:
         if recorder is not None and recorder.version != self.sent_health:
             self.sent_health = recorder.version
             health = recorder.changes_since(self.sent_epochs)
-            self.sent_epochs = health.first_epoch + len(health.epochs)
+            self.sent_epochs = health.first_epoch + len(health.epoch_rows)
         return Snapshot(self.request.run, history, state, last_sample, self.steps, health)
 
     def _send(self, snapshot: Snapshot) -> None:

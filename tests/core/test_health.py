@@ -129,7 +129,7 @@ def test_a_copy_catches_up_from_changes_whose_size_does_not_grow_with_the_epochs
         changes = recorder.changes_since(sent)
         sizes.append(len(pickle.dumps(changes)))
         window.apply(changes)
-        sent = changes.first_epoch + len(changes.epochs)
+        sent = changes.first_epoch + len(changes.epoch_rows)
         for per_epoch in (False, True):
             mine, theirs = window.snapshot(per_epoch), recorder.snapshot(per_epoch)
             assert all(np.array_equal(a, b) for a, b in zip(mine, theirs, strict=True))
@@ -139,4 +139,4 @@ def test_a_copy_catches_up_from_changes_whose_size_does_not_grow_with_the_epochs
     trainer.train(1)
     recorder.end_epoch()  # (nothing left to close: no row)
     again = recorder.changes_since(sent)
-    assert len(again.epochs) == 1 and again.first_epoch == sent
+    assert len(again.epoch_rows) == 1 and again.first_epoch == sent

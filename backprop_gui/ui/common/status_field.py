@@ -34,8 +34,8 @@ class StatusField(QWidget):
             return
         self._text = text
         self.setAccessibleName(text)
-        if self._width(text) > self._room:
-            self._room = self._width(text)
+        if (width := self._width(text)) > self._room:
+            self._room = width
             self.updateGeometry()
         self.update()
 
