@@ -1,14 +1,16 @@
 """Theme: View ▸ Theme System / Light / Dark, saved in the settings; dark colours reach the graph."""
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QPalette
+from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QApplication, QScrollBar, QStyle, QStyleFactory, QStyleOptionSlider
 
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.colors import is_dark
 from backprop_gui.ui.common.icons import ICON_PROPERTY
 from backprop_gui.ui.common.scroll_bars import FlatScrollBars, with_flat_scroll_bars
+from backprop_gui.ui.training.data_view import DataView
 from backprop_gui.ui.window.theme import THEMES, apply_theme, saved_theme
 
 pytestmark = pytest.mark.usefixtures("private_places")
@@ -79,3 +81,31 @@ def _slider_option(bar: QScrollBar) -> QStyleOptionSlider:
     option = QStyleOptionSlider()
     bar.initStyleOption(option)
     return option
+
+
+def test_the_plots_follow_the_theme_paper_ink_and_curves(window, qtbot):
+    plots = window.findChildren(pg.PlotWidget)
+    loss = window.training_controller.loss_plot
+    assert loss.plot in plots and len(plots) >= 4  # the loss plot, the decision map, the data plot, layer health
+
+    def shown() -> dict[str, QColor]:
+        axis = loss.plot.getPlotItem().getAxis("left")
+        return {
+            "paper": loss.plot.backgroundBrush().color(),
+            "ticks": axis.textPen().color(),
+            "epoch curve": loss.epoch_curve.opts["pen"].color(),
+            "targets' tint": window.findChild(DataView).samples.target_tint,
+        }
+
+    window.action(ActionId.THEME, "light").trigger()
+    light = shown()
+    assert light["paper"] == QColor("#ffffff") and light["ticks"].lightnessF() < 0.2
+    window.action(ActionId.THEME, "dark").trigger()
+    qtbot.waitUntil(lambda: shown()["paper"].lightnessF() < 0.25)
+    dark = shown()
+    assert all(plot.backgroundBrush().color() == dark["paper"] for plot in plots)  # every plot, not only the loss
+    assert dark["ticks"].lightnessF() > 0.75 and dark["targets' tint"].lightnessF() < 0.35
+    assert dark["epoch curve"].lightnessF() > light["epoch curve"].lightnessF() + 0.2  # lighter on dark paper
+    picture = loss.plot.grab().toImage()  # what the plot shows: dark paper, not a white sheet
+    middle = picture.pixelColor(picture.width() // 2, picture.height() // 2)
+    assert middle.lightnessF() < 0.3

@@ -267,17 +267,3 @@ def _draw_scale_bar(painter: QPainter, bar: QRectF, frame: QColor, stops: tuple[
     painter.setPen(QPen(frame, 1))
     painter.setBrush(QBrush(gradient))
     painter.drawRect(bar)
-
-
-PLOT_AXIS_COLOR = "#222222"  # axes, ticks and names on the plots' white: 16:1 contrast (WCAG asks 4.5:1)
-
-
-def dark_axes(*axes) -> None:
-    """Draw pyqtgraph ``axes`` (AxisItem) — line, ticks, numbers and name — dark on the plots' white,
-    the numbers as they are (no automatic SI scale such as "x₂ (x0.001)" beside the name)."""
-    for axis in axes:
-        axis.enableAutoSIPrefix(False)
-        axis.setPen(PLOT_AXIS_COLOR)
-        axis.setTextPen(PLOT_AXIS_COLOR)
-        axis.labelStyle["color"] = PLOT_AXIS_COLOR
-        axis._updateLabel()

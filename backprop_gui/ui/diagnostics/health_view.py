@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from backprop_gui.core.health import HealthRecorder
-from backprop_gui.ui.common.colors import dark_axes
+from backprop_gui.ui.common.plot_theme import FollowPalette, ink, style_plot, veil
 
 REFRESH_MS = 200
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
@@ -46,12 +46,11 @@ class HealthView(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
 
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.setLogMode(y=True)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        dark_axes(self.plot.getAxis("bottom"), self.plot.getAxis("left"))
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=(40, 40, 40))
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.legend = self.plot.addLegend(offset=(-10, 10))
+        FollowPalette(self.plot, self._restyle)
         self.curves: list[pg.PlotDataItem] = []
 
         controls = QHBoxLayout()
@@ -84,6 +83,16 @@ class HealthView(QWidget):
             curve = self.plot.plot([], [], pen=layer_pen(l), name=f"layer {l}", connect="finite")
             self.curves.append(curve)
         self.refresh()
+
+    def _restyle(self) -> None:
+        """Paper, ink and the legend's veil for the plot's palette (light or dark)."""
+        style_plot(self.plot, self.plot.getAxis("bottom"), self.plot.getAxis("left"))
+        palette = self.plot.palette()
+        text = ink(palette).name()
+        self.legend.setLabelTextColor(text)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=text)
+        self.legend.setBrush(pg.mkBrush(veil(palette, 210)))
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)

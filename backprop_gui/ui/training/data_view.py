@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, SignalInstance
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,8 +33,9 @@ from backprop_gui.core.network import Network
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
-from backprop_gui.ui.common.colors import dark_axes
+from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.number_boxes import ExactSpinBox, NumberBox, SeedBox, param_box
+from backprop_gui.ui.common.plot_theme import FollowPalette, style_plot
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
 
@@ -121,6 +122,7 @@ class SamplesModel(QAbstractTableModel):
         super().__init__()
         self.model = model
         self.sets = np.zeros(0, dtype=np.int8)  # per sample: an index into SET_NAMES
+        self.target_tint = QColor(240, 244, 250)  # behind the targets' columns; the view sets it for its palette
         self.reload()
 
     def reload(self) -> None:
@@ -171,7 +173,7 @@ class SamplesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and col >= n_in:
-            return QColor(240, 244, 250)
+            return self.target_tint
         return None
 
 
@@ -235,8 +237,9 @@ class DataView(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.doubleClicked.connect(lambda index: model.select_sample(index.row()))
         self.table.setToolTip("Double-click a sample to step through it")
+        FollowPalette(self.table, self._tint_targets)
 
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.setMinimumWidth(160)
         self.plot.getPlotItem().setMenuEnabled(False)
         self.scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen(60, 60, 60, 150))
@@ -244,7 +247,7 @@ class DataView(QWidget):
         for scatter in (self.scatter, self.test_scatter):
             self.plot.addItem(scatter)
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.2)
-        dark_axes(self.plot.getAxis("bottom"), self.plot.getAxis("left"))
+        FollowPalette(self.plot, lambda: style_plot(self.plot, self.plot.getAxis("bottom"), self.plot.getAxis("left")))
         self.no_plot = QLabel()
         self.no_plot.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_plot.setWordWrap(True)
@@ -266,6 +269,15 @@ class DataView(QWidget):
         model.changed.connect(self._model_changed)
         controller.progressed.connect(self._settings_maybe_changed)
         self.refresh()
+
+    def _tint_targets(self) -> None:
+        """The targets' columns a shade towards the highlight colour, on the table's light or dark base."""
+        palette = self.table.palette()
+        base = palette.color(QPalette.ColorRole.Base)
+        self.samples.target_tint = mix(
+            base, palette.color(QPalette.ColorRole.Highlight), 0.18 if is_dark(palette) else 0.07
+        )
+        self.table.viewport().update()
 
     def _listing(self) -> tuple[Any, ...]:
         """What the view shows: the data set and its arrays, then every other field of the data set

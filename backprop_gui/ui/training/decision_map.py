@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QV
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.decision import MapTooLarge, Plane, class_map, evaluate_grid, map_levels, plane_around
 from backprop_gui.core.formatting import format_number, subscript
-from backprop_gui.ui.common.colors import dark_axes, map_colormap
+from backprop_gui.ui.common.colors import map_colormap
+from backprop_gui.ui.common.plot_theme import FollowPalette, ink, style_plot, veil
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.data_view import CLASS_COLORS, TEST_FILL, draw_samples, drawn_rows, sample_brushes
 from backprop_gui.ui.training.sample_editor import SampleEditor, SampleTarget
@@ -60,11 +61,10 @@ class DecisionMap(QWidget):
         header.addWidget(self.choice)
         header.addStretch(1)
 
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         # The value under the mouse, over the plot's top left corner.
         self.readout = QLabel(self.plot)
         self.readout.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.readout.setStyleSheet("background: rgba(255, 255, 255, 215); color: black; padding: 1px 3px")
         self.readout.hide()
         self.editor = SampleEditor(model, samples, self.plot) if samples is not None else None
         if self.editor is not None:
@@ -81,7 +81,7 @@ class DecisionMap(QWidget):
         self.plot.addItem(self.test_scatter)
         self.colorbar = pg.ColorBarItem(colorMap=COLORMAP, interactive=False, width=12)
         item.layout.addItem(self.colorbar, 2, 5)
-        dark_axes(item.getAxis("bottom"), item.getAxis("left"), self.colorbar.axis)
+        FollowPalette(self.plot, self._restyle)
         self.message = QLabel()
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
@@ -153,6 +153,17 @@ class DecisionMap(QWidget):
             yield
         finally:
             self._deferring = False
+
+    def _restyle(self) -> None:
+        """Paper and ink for the plot's palette (light or dark); the readout over it alike."""
+        item = self.plot.getPlotItem()
+        style_plot(self.plot, item.getAxis("bottom"), item.getAxis("left"), self.colorbar.axis)
+        palette = self.plot.palette()
+        back = veil(palette)
+        self.readout.setStyleSheet(
+            f"background: rgba({back.red()}, {back.green()}, {back.blue()}, {back.alpha()}); "
+            f"color: {ink(palette).name()}; padding: 1px 3px"
+        )
 
     def redraw(self) -> None:
         """Evaluate the network over the plane and show the chosen output (skipped while hidden)."""

@@ -18,7 +18,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from backprop_gui.core.compare import RunSettings, describe_differences
@@ -26,18 +26,22 @@ from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.decimation import decimate_range, minmax_decimate
 from backprop_gui.core.formatting import format_number, percent
 from backprop_gui.core.training import LossHistory, batches_per_epoch
-from backprop_gui.ui.common.colors import PLOT_AXIS_COLOR, dark_axes
+from backprop_gui.ui.common.colors import is_dark, mix
+from backprop_gui.ui.common.plot_theme import FollowPalette, ink, paper, style_plot, veil
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
 
 LOG_FLOOR = 1e-300  # losses of exactly 0 are drawn here on a log axis
-STEP_PEN = pg.mkPen((90, 140, 210, 140), width=1)
-EPOCH_PEN = pg.mkPen((20, 60, 150), width=3)
-VALIDATION_PEN = pg.mkPen((215, 100, 20), width=2, style=Qt.PenStyle.DashLine)
-TEST_PEN = pg.mkPen((200, 30, 60), width=2)
-TRAIN_ACCURACY_PEN = pg.mkPen((30, 130, 60), width=2, style=Qt.PenStyle.DotLine)
-TEST_ACCURACY_PEN = pg.mkPen((30, 130, 60), width=2)
-RATE_PEN = pg.mkPen((150, 40, 150), width=1, style=Qt.PenStyle.DashDotLine)
+# Each series' colour on light paper and on dark paper (lighter there, to keep its contrast), width, style.
+SERIES = {
+    "step": (((90, 140, 210, 140), (85, 125, 185, 160)), 1, Qt.PenStyle.SolidLine),
+    "epoch": (((20, 60, 150), (150, 200, 255)), 3, Qt.PenStyle.SolidLine),
+    "validation": (((215, 100, 20), (245, 150, 60)), 2, Qt.PenStyle.DashLine),
+    "test": (((200, 30, 60), (250, 105, 125)), 2, Qt.PenStyle.SolidLine),
+    "training accuracy": (((30, 130, 60), (95, 205, 125)), 2, Qt.PenStyle.DotLine),
+    "test accuracy": (((30, 130, 60), (95, 205, 125)), 2, Qt.PenStyle.SolidLine),
+    "rate": (((150, 40, 150), (215, 135, 215)), 1, Qt.PenStyle.DashDotLine),
+}
 REFERENCE_COLORS = [(110, 110, 110), (120, 60, 170), (20, 140, 140), (190, 80, 160)]  # none a current curve's
 FEW_POINTS = 40  # a series with at most this many points gets a dot per point
 MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
@@ -260,25 +264,24 @@ class LossPlot(QWidget):
 
         self.epoch_axis = EpochAxis()
         axes = {"top": self.epoch_axis, "left": LossAxis(), "bottom": StepAxis()}
-        self.plot = pg.PlotWidget(viewBox=FramedViewBox(), axisItems=axes, background="w")
+        self.plot = pg.PlotWidget(viewBox=FramedViewBox(), axisItems=axes)
         self.plot.setObjectName("loss_plot")
         item = self.plot.getPlotItem()
         item.showAxis("top")
         item.setLabel("bottom", "step")
         item.setLabel("left", "loss C")
         item.setLabel("top", "epoch")
-        dark_axes(*(item.getAxis(side) for side in axes))
         item.setLogMode(y=True)
         self.view = item.getViewBox()
         self.view.setLimits(minYRange=MIN_LOG_RANGE)
         item.setMenuEnabled(False)
-        self.legend = RowLegend(self._fit_legend, labelTextColor=(40, 40, 40), colCount=8)
+        self.legend = RowLegend(self._fit_legend, colCount=8)
         self.legend.setParentItem(item)
         self.legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0), offset=(0, 2))
-        self.step_curve = item.plot(pen=STEP_PEN)
-        self.epoch_curve = item.plot(pen=EPOCH_PEN)
-        self.validation_curve = item.plot(pen=VALIDATION_PEN)
-        self.test_curve = item.plot(pen=TEST_PEN)
+        self.step_curve = item.plot()
+        self.epoch_curve = item.plot()
+        self.validation_curve = item.plot()
+        self.test_curve = item.plot()
         # Accuracy (%) in a second view sharing the x axis, scaled by the right axis.
         self.accuracy_view = pg.ViewBox(enableMouse=False)
         self.accuracy_view.setXLink(self.view)
@@ -287,9 +290,8 @@ class LossPlot(QWidget):
         accuracy_axis = item.getAxis("right")
         accuracy_axis.linkToView(self.accuracy_view)
         accuracy_axis.setLogMode(False)  # the loss axis's log scale is not the accuracy's
-        dark_axes(accuracy_axis)
-        self.train_accuracy_curve = pg.PlotDataItem(pen=TRAIN_ACCURACY_PEN)
-        self.test_accuracy_curve = pg.PlotDataItem(pen=TEST_ACCURACY_PEN)
+        self.train_accuracy_curve = pg.PlotDataItem()
+        self.test_accuracy_curve = pg.PlotDataItem()
         for curve in (self.train_accuracy_curve, self.test_accuracy_curve):
             self.accuracy_view.addItem(curve)
         self.view.sigResized.connect(self._place_accuracy_view)
@@ -299,9 +301,18 @@ class LossPlot(QWidget):
             "training accuracy": self.train_accuracy_curve,
             "test accuracy": self.test_accuracy_curve,
         }
-        self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((80, 80, 80), style=Qt.PenStyle.DotLine))
+        self.crosshair = pg.InfiniteLine(angle=90, movable=False)
         self.crosshair.setVisible(False)
         item.addItem(self.crosshair, ignoreBounds=True)
+        self._series = {
+            "step": self.step_curve,
+            "epoch": self.epoch_curve,
+            "validation": self.validation_curve,
+            "test": self.test_curve,
+            "training accuracy": self.train_accuracy_curve,
+            "test accuracy": self.test_accuracy_curve,
+        }
+        FollowPalette(self.plot, self._restyle)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -522,18 +533,44 @@ class LossPlot(QWidget):
         for mark in self._rate_marks:
             self.plot.getPlotItem().removeItem(mark)
         self._rate_marks = []
+        pen, fill = self._pen("rate"), veil(self.plot.palette(), 200)
         for step, rate in key:
             mark = pg.InfiniteLine(
                 pos=step + 0.5,
                 angle=90,
                 movable=False,
-                pen=RATE_PEN,
+                pen=pen,
                 label=f"η = {rate:g}",
-                labelOpts={"position": 0.92, "color": (120, 30, 120), "fill": (255, 255, 255, 200)},
+                labelOpts={"position": 0.92, "color": pen.color(), "fill": fill},
             )
             mark.setToolTip(f"η changed to {rate:g} after step {step:,}")
             self.plot.getPlotItem().addItem(mark, ignoreBounds=True)
             self._rate_marks.append(mark)
+
+    def _pen(self, series: str) -> QPen:
+        """The pen of ``series`` (a key of ``SERIES``) on the plot's paper."""
+        colors, width, style = SERIES[series]
+        return pg.mkPen(colors[is_dark(self.plot.palette())], width=width, style=style)
+
+    def _restyle(self) -> None:
+        """Paper, ink and curve colours for the plot's palette (light or dark)."""
+        palette = self.plot.palette()
+        item = self.plot.getPlotItem()
+        style_plot(self.plot, *(item.getAxis(side) for side in ("top", "left", "bottom", "right")))
+        text = ink(palette).name()
+        self.legend.setLabelTextColor(text)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=text)
+        for series, curve in self._series.items():
+            curve.setPen(self._pen(series))
+            if curve.opts["symbol"] is not None:
+                curve.setSymbolBrush(self._pen(series).color())
+        self.crosshair.setPen(
+            pg.mkPen(mix(paper(palette), palette.color(QPalette.ColorRole.Text), 0.6), style=Qt.PenStyle.DotLine)
+        )
+        self._rate_key = ()  # drawn again in the new colours
+        self._draw_rate_marks(self.model.session.history)
+        self._apply_font()
 
     # --- interaction -------------------------------------------------------------------
 
@@ -576,7 +613,7 @@ class LossPlot(QWidget):
         for side, name in (("bottom", "step"), ("left", "loss C"), ("top", "epoch"), ("right", "accuracy %")):
             axis = item.getAxis(side)
             axis.setStyle(tickFont=font)
-            axis.setLabel(name, **{"font-size": f"{points:g}pt", "color": PLOT_AXIS_COLOR})
+            axis.setLabel(name, **{"font-size": f"{points:g}pt", "color": ink(self.plot.palette()).name()})
         legend = f"{0.85 * points:.1f}pt"
         self.legend.setLabelTextSize(legend)
         for _sample, label in self.legend.items:
