@@ -14,6 +14,7 @@ is drawn with a dot per point, so even a single step shows.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -25,6 +26,7 @@ from backprop_gui.core.compare import RunSettings, describe_differences
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.decimation import decimate_range, minmax_decimate
 from backprop_gui.core.formatting import format_number, percent
+from backprop_gui.core.series_mirror import SeriesMirror
 from backprop_gui.core.training import LossHistory, batches_per_epoch
 from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.plot_theme import FollowPalette, ink, paper, style_plot, veil
@@ -43,6 +45,7 @@ SERIES = {
     "rate": (((150, 40, 150), (215, 135, 215)), 1, Qt.PenStyle.DashDotLine),
 }
 REFERENCE_COLORS = [(110, 110, 110), (120, 60, 170), (20, 140, 140), (190, 80, 160)]  # none a current curve's
+MIRRORED = ("epoch_losses", "validation_losses", "test_losses", "train_accuracies", "test_accuracies")
 FEW_POINTS = 40  # a series with at most this many points gets a dot per point
 MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
 LABEL_SPACING = 2.2  # tick labels on the loss axis at least this many text lines apart
@@ -55,7 +58,7 @@ COMPACT_LINES = 10  # a plot fewer text lines high than this (a projector's shor
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-def epoch_of_step(epoch_ends: list[int], step: int) -> int:
+def epoch_of_step(epoch_ends: Sequence[float], step: int) -> int:
     """The 1-based epoch that step ``step`` (1-based) belongs to."""
     return int(np.searchsorted(np.asarray(epoch_ends), step, side="left")) + 1
 
@@ -247,6 +250,8 @@ class LossPlot(QWidget):
         self._reference_entries: list[tuple[pg.PlotDataItem, str]] = []  # the compared runs' legend entries
         self._reference_key: tuple = ()
         self._now_label = "mean C per epoch"
+        # The history's per-epoch series as arrays, copying only the epochs added since the last redraw.
+        self._mirrors = {name: SeriesMirror() for name in ("epoch_ends", *MIRRORED)}
 
         self.readout = QLabel()
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
@@ -354,12 +359,12 @@ class LossPlot(QWidget):
         buckets = max(64, int(self.view.width()) or 600)
         x0, x1 = (0.0, float(history.steps)) if self.following else self.view.viewRange()[0]
         self._draw_steps(history, x0, x1, buckets)
-        ends = np.asarray(history.epoch_ends, dtype=float)
+        ends = self._mirrors["epoch_ends"].of(history.epoch_ends)
         self.epoch_axis.ends = ends
         self.epoch_axis.picture = None
         self.epoch_axis.update()
-        self._draw_series(self.epoch_curve, ends, history.epoch_losses, x0, x1, buckets)
-        self._draw_series(self.validation_curve, ends, history.validation_losses, x0, x1, buckets)
+        self._draw_series(self.epoch_curve, ends, self._series_of(history, "epoch_losses"), x0, x1, buckets)
+        self._draw_series(self.validation_curve, ends, self._series_of(history, "validation_losses"), x0, x1, buckets)
         self._draw_measured(history, ends, x0, x1, buckets)
         self._draw_references()
         self._list_in_legend()
@@ -429,14 +434,17 @@ class LossPlot(QWidget):
         """The test loss and the accuracies, kept for the last epochs (``LossHistory.measured_from``);
         the right axis shows while there are accuracies."""
         series = (
-            (self.test_curve, history.test_losses, 1.0),
-            (self.train_accuracy_curve, history.train_accuracies, 100.0),
-            (self.test_accuracy_curve, history.test_accuracies, 100.0),
+            (self.test_curve, "test_losses", 1.0),
+            (self.train_accuracy_curve, "train_accuracies", 100.0),
+            (self.test_accuracy_curve, "test_accuracies", 100.0),
         )
-        for curve, values, scale in series:
+        for curve, name, scale in series:
+            values = getattr(history, name)
             first = history.measured_from(values) - 1
-            shown = [scale * v for v in values] if scale != 1.0 else values
-            self._draw_series(curve, ends[first:], shown, x0, x1, buckets, loss=scale == 1.0)
+            shown = self._series_of(history, name)
+            self._draw_series(
+                curve, ends[first:], scale * shown if scale != 1.0 else shown, x0, x1, buckets, scale == 1.0
+            )
         item = self.plot.getPlotItem()
         if bool(history.train_accuracies) != item.getAxis("right").isVisible():
             item.showAxis("right", bool(history.train_accuracies))
@@ -495,8 +503,12 @@ class LossPlot(QWidget):
         self.accuracy_view.setGeometry(self.view.sceneBoundingRect())
         self.accuracy_view.linkedViewChanged(self.view, self.accuracy_view.XAxis)
 
+    def _series_of(self, history: LossHistory, name: str) -> np.ndarray:
+        """History series ``name`` (one of ``MIRRORED``) as an array."""
+        return self._mirrors[name].of(getattr(history, name))
+
     def _draw_series(
-        self, curve: pg.PlotDataItem, ends: np.ndarray, values: list[float], x0, x1, buckets, loss: bool = True
+        self, curve: pg.PlotDataItem, ends: np.ndarray, values: np.ndarray, x0, x1, buckets, loss: bool = True
     ) -> None:
         """``values`` at the epochs ending at ``ends``, decimated to the range [x0, x1]; ``loss``: a
         loss, drawn on the loss axis (else a value drawn as it is)."""
@@ -504,7 +516,7 @@ class LossPlot(QWidget):
         if n == 0:
             curve.setData([], [])
             return
-        x, y = ends[:n], np.asarray(values[:n], dtype=float)
+        x, y = ends[:n], values[:n]
         lo, hi = np.searchsorted(x, [x0, x1])
         lo, hi = max(0, lo - 1), min(n, hi + 1)
         xs, ys = minmax_decimate(x[lo:hi], y[lo:hi], buckets)
@@ -653,7 +665,7 @@ class LossPlot(QWidget):
     def describe_step(self, step: int) -> str:
         """The read-out for step ``step`` (1-based): step, epoch, its loss, and its epoch's mean if done."""
         history = self.model.session.history
-        epoch = epoch_of_step(history.epoch_ends, step)
+        epoch = epoch_of_step(self._mirrors["epoch_ends"].of(history.epoch_ends), step)
         loss = history.loss_of_step(step)
         shown = "not kept (older than the saved history)" if loss is None else format_number(loss, 5)
         text = f"step {step:,} · epoch {epoch:,} · C = {shown}"
