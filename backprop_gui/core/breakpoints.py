@@ -223,12 +223,21 @@ class BreakpointMonitor:
         self._loss_sum = 0.0
         self._steps = 0
         self._samples = 0
-        self._delta_max = {l: np.zeros(layer.size) for l, layer in enumerate(self.network.layers, start=1)}
-        self._active = {
-            l: np.zeros(layer.size, dtype=bool)
-            for l, layer in enumerate(self.network.layers, start=1)
-            if layer.activation == "relu"
-        }
+        self._delta_max: dict[int, np.ndarray] = {}  # made when first needed: an epoch may be 4 steps long
+        self._active: dict[int, np.ndarray] = {}
+
+    def _epoch_maxima(self) -> dict[int, np.ndarray]:
+        """max |δ_j^l| over the epoch's samples so far, per layer (zeros at first)."""
+        if not self._delta_max:
+            self._delta_max = {l: np.zeros(layer.size) for l, layer in enumerate(self.network.layers, start=1)}
+        return self._delta_max
+
+    def _epoch_activity(self) -> dict[int, np.ndarray]:
+        """Whether each ReLU neuron's a_j^l was ever non-zero in the epoch so far, per ReLU layer."""
+        if not self._active:
+            layers = enumerate(self.network.layers, start=1)
+            self._active = {l: np.zeros(layer.size, dtype=bool) for l, layer in layers if layer.activation == "relu"}
+        return self._active
 
     # --- feeding -----------------------------------------------------------------
 
@@ -254,10 +263,11 @@ class BreakpointMonitor:
         self._samples += result.x.shape[1]
         self._loss_sum += result.loss
         if s.vanishing:
+            maxima = self._epoch_maxima()
             for l, d in result.delta.items():
-                np.maximum(self._delta_max[l], np.abs(d).max(axis=1), out=self._delta_max[l])
+                np.maximum(maxima[l], np.abs(d).max(axis=1), out=maxima[l])
         if s.dead_relu:
-            for l, active in self._active.items():
+            for l, active in self._epoch_activity().items():
                 active |= (result.a[l] != 0).any(axis=1)
         if s.non_finite and (hit := self._non_finite(result, step, samples, trained)):
             return hit
@@ -340,6 +350,8 @@ class BreakpointMonitor:
 
     def _epoch_hit(self, step: int, epoch: int, next_sample: int) -> Hit | None:
         s = self.settings
+        if not (s.loss_below and s.loss_scope == "epoch") and not s.vanishing and not s.dead_relu:
+            return None  # no condition judged per epoch
         span = f"step {step}" if self._first_step == step else f"steps {self._first_step}–{step}"
         steps = f"epoch {epoch} ({span})"
         if s.loss_below and s.loss_scope == "epoch":
@@ -348,10 +360,10 @@ class BreakpointMonitor:
                 reason = f"the mean loss of {steps} is {_n(mean)}, below the target {_n(s.loss_target)}"
                 return Hit(Condition.LOSS_BELOW, step, reason, sample=next_sample, phase=_phase(Phase.LOSS))
         if s.vanishing:
-            largest = {l: float(m.max()) for l, m in self._delta_max.items()}
+            largest = {l: float(m.max()) for l, m in self._epoch_maxima().items()}
             l = min(largest, key=largest.__getitem__)
             if largest[l] < s.vanishing_threshold:
-                j = int(np.argmax(self._delta_max[l]))
+                j = int(np.argmax(self._epoch_maxima()[l]))
                 reason = (
                     f"max |δ^{l}| over {steps} is {_n(largest[l])}, below the threshold "
                     f"{_n(s.vanishing_threshold)}: the weights of layer {l} barely change"
@@ -360,7 +372,7 @@ class BreakpointMonitor:
                     reason += f" ({self.network.layer(l).activation}'s f'(z) is small where |z| is large)"
                 return Hit(Condition.VANISHING, step, reason, l, j, next_sample, _phase(Phase.BACKWARD, l))
         if s.dead_relu:
-            for l, active in self._active.items():
+            for l, active in self._epoch_activity().items():
                 dead = np.flatnonzero(~active)
                 if len(dead):
                     j = int(dead[0])

@@ -11,7 +11,9 @@ and each point then stands for twice as many steps.
 
 Recording runs after every training step, so it is batched: a step's arrays are kept (up to
 ``FOLD_BYTES`` of them) and their sizes computed together, a few numpy calls for many steps,
-whenever the figures are read, sent, or an epoch ends.
+whenever the figures are read or sent. An epoch's end only marks where it ended among the kept
+steps: a data set of four samples ends an epoch every fourth step, and closing each at once cost
+training a quarter of its speed.
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ class HealthRecorder:
             self._epoch_steps = 0
             self._unfolded: list[tuple[dict[int, Array], dict[int, Array], int]] = []  # (δ, ∂C/∂w, step)
             self._unfolded_bytes = 0
+            self._epoch_marks: list[int] = []  # how many of the kept steps there were at each epoch's end
             self.version += 1
 
     def __getstate__(self) -> dict[str, Any]:
@@ -132,13 +135,15 @@ class HealthRecorder:
             self._stride, self._pending, self._pending_steps = changes.stride, changes.pending, changes.pending_steps
             self._add_epochs(changes.first_epoch, changes.epoch_rows)
             self._epoch_sum, self._epoch_steps = changes.epoch_sum, changes.epoch_steps
-            self._unfolded, self._unfolded_bytes = [], 0
+            self._unfolded, self._unfolded_bytes, self._epoch_marks = [], 0, []
             self.version += 1
 
     @property
     def epochs(self) -> int:
         """Epoch rows recorded."""
-        return self._epoch_count
+        with self._lock:
+            self._fold()
+            return self._epoch_count
 
     def _add_epochs(self, first: int, rows: Array) -> None:
         """Put ``rows`` (n, 2, L) at epoch ``first`` on (under the lock); what followed is dropped."""
@@ -165,6 +170,8 @@ class HealthRecorder:
         """Add the kept steps' mean squares to the figures (under the lock)."""
         kept, self._unfolded, self._unfolded_bytes = self._unfolded, [], 0
         if not kept:
+            if self._epoch_marks:
+                self._close_epochs(np.empty((0, 2, self.depth)))
             return
         rows = np.empty((len(kept), 2, self.depth))  # per step, the mean squares of δ^l and ∂C/∂w^l
         for i in range(self.depth):
@@ -176,8 +183,7 @@ class HealthRecorder:
                 else:
                     rows[:, kind, i] = np.einsum("ij,ij->i", flat, flat) / max(1, flat.shape[1])
         steps = [step for _, _, step in kept]
-        self._epoch_sum += rows.sum(axis=0)
-        self._epoch_steps += len(rows)
+        self._close_epochs(rows)
         start = 0
         while start < len(rows):  # into points of ``_stride`` steps each
             stride, free = self._stride, self.capacity - self._count
@@ -206,14 +212,32 @@ class HealthRecorder:
             start = end
 
     def end_epoch(self) -> None:
-        """Close the epoch: its row is the RMS over all of its steps."""
+        """Close the epoch: its row is the RMS over all of its steps (an epoch of none has no row)."""
         with self._lock:
-            self._fold()
-            if self._epoch_steps:
-                self._add_epochs(self._epoch_count, np.sqrt(self._epoch_sum / self._epoch_steps)[None])
-            self._epoch_sum[:] = 0
-            self._epoch_steps = 0
+            self._epoch_marks.append(len(self._unfolded))
+            if len(self._epoch_marks) >= FOLD_STEPS:
+                self._fold()
             self.version += 1
+
+    def _close_epochs(self, rows: Array) -> None:
+        """Add the kept steps' mean squares ``rows`` (n, 2, L) to the epochs: each mark closes the epoch
+        open there (with what it had before this fold), and the steps after the last one stay open."""
+        marks, self._epoch_marks = self._epoch_marks, []
+        if not marks:
+            self._epoch_sum = self._epoch_sum + rows.sum(axis=0)
+            self._epoch_steps += len(rows)
+            return
+        starts = np.array([0, *marks[:-1]])
+        counts = np.array(marks) - starts
+        sums = np.zeros((len(marks), 2, self.depth))
+        filled = counts > 0
+        if filled.any():  # the sum of each closed epoch's steps, each added in one run
+            sums[filled] = np.add.reduceat(rows[: marks[-1]], starts[filled], axis=0)
+        sums[0] += self._epoch_sum
+        counts[0] += self._epoch_steps
+        closed = counts > 0
+        self._add_epochs(self._epoch_count, np.sqrt(sums[closed] / counts[closed][:, None, None]))
+        self._epoch_sum, self._epoch_steps = rows[marks[-1] :].sum(axis=0), len(rows) - marks[-1]
 
     def _halve(self) -> None:
         half = self.capacity // 2

@@ -140,3 +140,24 @@ def test_a_copy_catches_up_from_changes_whose_size_does_not_grow_with_the_epochs
     recorder.end_epoch()  # (nothing left to close: no row)
     again = recorder.changes_since(sent)
     assert len(again.epoch_rows) == 1 and again.first_epoch == sent
+
+
+def test_short_epochs_are_closed_when_the_steps_are_folded_each_as_the_rms_of_its_own_steps():
+    """Epochs of one and two steps (a four-sample data set ends one every few steps), read at any
+    time; an epoch end with no step since the last one adds no row."""
+    network = build_network(2, [3, 1], ["tanh", "sigmoid"], seed=5)
+    rng = np.random.default_rng(2)
+    trainer = Trainer(network, Dataset(rng.normal(size=(3, 2)), rng.uniform(size=(3, 1))),
+                      TrainingSettings(learning_rate=0.5, batch_size=2, seed=1))  # fmt: skip
+    recorder = HealthRecorder(depth=2)
+    squares: list[np.ndarray] = []
+    trainer.observers.append(lambda result, step: squares.append(np.array(layer_sizes(result)) ** 2))
+    recorder.attach(trainer)
+    trainer.train(7)  # 7 epochs of 2 steps (a minibatch of 2, then of 1)
+    assert recorder.epochs == 7  # read before anything else has folded the kept steps
+    recorder.end_epoch()  # nothing to close
+    trainer.train(300)
+    epochs, delta, grad_w = recorder.snapshot(per_epoch=True)
+    expected = np.sqrt(np.array(squares).reshape(307, 2, 2, 2).mean(axis=1))
+    assert len(epochs) == 307
+    assert np.allclose(delta, expected[:, 0], rtol=1e-12) and np.allclose(grad_w, expected[:, 1], rtol=1e-12)
