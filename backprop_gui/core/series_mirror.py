@@ -37,7 +37,7 @@ class SeriesMirror:
             self._source, self._count = values, 0
             done = 0
         if n > len(self._data):
-            grown = np.empty(max(n, 2 * len(self._data), 64), dtype=self._dtype)
+            grown: Array = np.empty(max(n, 2 * len(self._data), 64), dtype=self._dtype)
             grown[:done] = self._data[:done]
             self._data = grown
         if n > done:

@@ -58,7 +58,7 @@ COMPACT_LINES = 10  # a plot fewer text lines high than this (a projector's shor
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-def epoch_of_step(epoch_ends: Sequence[float], step: int) -> int:
+def epoch_of_step(epoch_ends: Sequence[float] | np.ndarray, step: int) -> int:
     """The 1-based epoch that step ``step`` (1-based) belongs to."""
     return int(np.searchsorted(np.asarray(epoch_ends), step, side="left")) + 1
 
