@@ -2,8 +2,9 @@
 
 Not part of the default test run. Run with ``pytest tests/benchmarks/test_window_training_bench.py -s``
 or as a script. The full window from ``create_window`` (1366×768, first-start layout: the live loss
-plot and the decision map showing) trains a 2-8-8-1 network on two moons with F5's action while a
-10 ms timer measures how late the event loop runs. Headless ``Trainer.step`` on the same session
+plot and the decision map showing) trains with F5's action while a 10 ms timer measures how late the
+event loop runs: a 2-8-8-1 network on two moons, and the xor example (2-2-1, an epoch every four
+steps), each in a window of its own. Headless ``Trainer.step`` on the same session
 in the same process is the yardstick for the speed: measured before and after each run in the
 window, whose speed is compared with the mean of the two (the machine's own speed drifts). Repeats
 alternate an idle machine and a busy one (a background process spinning one core); the medians of
@@ -27,6 +28,7 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 from backprop_gui.core.datasets import generate
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.network import build_network
+from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import NeuronValue, Session
 from backprop_gui.core.training import MAX_EPOCHS, Trainer
 from backprop_gui.ui.window.app import application
@@ -47,6 +49,15 @@ def moons_session() -> Session:
     session.training.learning_rate = 0.1
     session.training.epochs = MAX_EPOCHS
     return session
+
+
+def xor_session() -> Session:
+    session = load_example("xor")
+    session.training.epochs = MAX_EPOCHS
+    return session
+
+
+SESSIONS = {"moons": moons_session, "xor": xor_session}
 
 
 def headless_rate(session: Session, seconds: float = SECONDS) -> float:
@@ -91,13 +102,14 @@ def window_run(window: MainWindow, seconds: float = SECONDS) -> tuple[float, flo
     return rate, float(np.percentile(lateness, 99)), len(recomputed), 1000 * max(recomputed, default=0.0)
 
 
-def training_figures(repeats: int = REPEATS) -> dict[str, dict[str, list[float]]]:
-    """``figures[what][mode]``: each repeat's headless speed and, per case (numbers, maps), the window's
-    speed, its ratio to headless, the lateness p99, and the maps' recomputations per second and longest."""
+def training_figures(session: str = "moons", repeats: int = REPEATS) -> dict[str, dict[str, list[float]]]:
+    """``figures[what][mode]`` training ``session`` (a key of ``SESSIONS``): each repeat's headless speed
+    and, per case (numbers, maps), the window's speed, its ratio to headless, the lateness p99, and the
+    maps' recomputations per second and longest."""
     measured = ("window steps/s", "window ÷ headless", "lateness p99", "map recomputations/s", "longest map")
     names = ["headless steps/s"] + [f"{name} ({case})" for name in measured for case in CASES]
     figures: dict[str, dict[str, list[float]]] = {name: {mode: [] for mode in MODES} for name in names}
-    with private_settings() as autosaves, shown_window(moons_session(), autosaves) as window:
+    with private_settings() as autosaves, shown_window(SESSIONS[session](), autosaves) as window:
         window.layout_controller.set_layout(LayoutName.TRAIN)  # as F5 does: the loss plot and decision map in view
         application().processEvents()
         docks = window.training_controller.docks
@@ -117,7 +129,7 @@ def training_figures(repeats: int = REPEATS) -> dict[str, dict[str, list[float]]
                         headless = after
                         for name, value in zip(measured, values, strict=True):
                             figures[f"{name} ({case})"][mode].append(value)
-    title = "training moons 2-8-8-1, full window 1366×768"
+    title = f"training {session} ({window_title(session)}), full window 1366×768"
     print(table(title, {name: figures[name] for name in names if "steps/s" in name}, "/s"))
     print(table("", {name: figures[name] for name in names if "÷" in name}, "×"))
     print(table("", {name: figures[name] for name in names if "lateness" in name or "longest" in name}, "ms"))
@@ -125,9 +137,13 @@ def training_figures(repeats: int = REPEATS) -> dict[str, dict[str, list[float]]
     return figures
 
 
-@pytest.fixture(scope="module")
-def figures() -> dict[str, dict[str, list[float]]]:
-    return training_figures()
+def window_title(name: str) -> str:
+    return "-".join(map(str, SESSIONS[name]().network.sizes))
+
+
+@pytest.fixture(scope="module", params=list(SESSIONS))
+def figures(request) -> dict[str, dict[str, list[float]]]:
+    return training_figures(request.param)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -146,4 +162,5 @@ def test_maps_are_recomputed_during_training_at_most_every_100_ms(figures) -> No
 
 
 if __name__ == "__main__":
-    training_figures()
+    for session_name in SESSIONS:
+        training_figures(session_name)
