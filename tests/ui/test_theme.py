@@ -6,6 +6,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QApplication, QScrollBar, QStyle, QStyleFactory, QStyleOptionSlider
 
+from backprop_gui.core.compare import Reference
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.colors import is_dark
 from backprop_gui.ui.common.icons import ICON_PROPERTY
@@ -88,13 +89,17 @@ def test_the_plots_follow_the_theme_paper_ink_and_curves(window, qtbot):
     loss = window.training_controller.loss_plot
     assert loss.plot in plots and len(plots) >= 4  # the loss plot, the decision map, the data plot, layer health
 
+    window.model.session.references.append(Reference("run 1", "", [0.3, 0.2, 0.1]))  # a compared run
+
     def shown() -> dict[str, QColor]:
+        loss.refresh()
         axis = loss.plot.getPlotItem().getAxis("left")
         return {
             "paper": loss.plot.backgroundBrush().color(),
             "ticks": axis.textPen().color(),
             "epoch curve": loss.epoch_curve.opts["pen"].color(),
             "targets' tint": window.findChild(DataView).samples.target_tint,
+            "compared run": loss._reference_curves[0].opts["pen"].color(),
         }
 
     window.action(ActionId.THEME, "light").trigger()
@@ -105,7 +110,8 @@ def test_the_plots_follow_the_theme_paper_ink_and_curves(window, qtbot):
     dark = shown()
     assert all(plot.backgroundBrush().color() == dark["paper"] for plot in plots)  # every plot, not only the loss
     assert dark["ticks"].lightnessF() > 0.75 and dark["targets' tint"].lightnessF() < 0.35
-    assert dark["epoch curve"].lightnessF() > light["epoch curve"].lightnessF() + 0.2  # lighter on dark paper
+    for curve in ("epoch curve", "compared run"):  # lighter on dark paper
+        assert dark[curve].lightnessF() > light[curve].lightnessF() + 0.15, curve
     picture = loss.plot.grab().toImage()  # what the plot shows: dark paper, not a white sheet
     middle = picture.pixelColor(picture.width() // 2, picture.height() // 2)
     assert middle.lightnessF() < 0.3

@@ -44,7 +44,11 @@ SERIES = {
     "test accuracy": (((30, 130, 60), (95, 205, 125)), 2, Qt.PenStyle.SolidLine),
     "rate": (((150, 40, 150), (215, 135, 215)), 1, Qt.PenStyle.DashDotLine),
 }
-REFERENCE_COLORS = [(110, 110, 110), (120, 60, 170), (20, 140, 140), (190, 80, 160)]  # none a current curve's
+# The compared runs' colours, none a current curve's: on light paper, and lighter on dark.
+REFERENCE_COLORS = (
+    ((110, 110, 110), (120, 60, 170), (20, 140, 140), (190, 80, 160)),
+    ((165, 165, 165), (185, 140, 235), (70, 200, 200), (235, 135, 210)),
+)
 MIRRORED = ("epoch_losses", "validation_losses", "test_losses", "train_accuracies", "test_accuracies")
 FEW_POINTS = 40  # a series with at most this many points gets a dot per point
 MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
@@ -317,7 +321,6 @@ class LossPlot(QWidget):
             "training accuracy": self.train_accuracy_curve,
             "test accuracy": self.test_accuracy_curve,
         }
-        FollowPalette(self.plot, self._restyle)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -335,7 +338,7 @@ class LossPlot(QWidget):
         self.plot.scene().sigMouseMoved.connect(self._hover)
         model.changed.connect(self._model_changed)
         self._shown = ShownRefresh(self, self.refresh)
-        self._apply_font()
+        FollowPalette(self.plot, self._restyle)  # (sets the font too)
         self.refresh()
 
     # --- public ----------------------------------------------------------------------
@@ -457,7 +460,7 @@ class LossPlot(QWidget):
         session = self.model.session
         references = session.references
         per_epoch = batches_per_epoch(session.data, session.training.batch_size)
-        key = (tuple(map(id, references)), per_epoch, self.log_y.isChecked())
+        key = (tuple(map(id, references)), per_epoch, self.log_y.isChecked(), is_dark(self.plot.palette()))
         if key != self._reference_key:
             self._reference_key = key
             item = self.plot.getPlotItem()
@@ -465,7 +468,8 @@ class LossPlot(QWidget):
                 item.removeItem(curve)
             self._reference_curves, self._reference_entries = [], []
             for i, reference in enumerate(references):
-                color = REFERENCE_COLORS[i % len(REFERENCE_COLORS)]
+                colors = REFERENCE_COLORS[is_dark(self.plot.palette())]
+                color = colors[i % len(colors)]
                 name = f"{reference.name}: {reference.label}" if reference.label else reference.name
                 for values, style, listed in (
                     (reference.train_losses, Qt.PenStyle.DashLine, True),
@@ -583,6 +587,7 @@ class LossPlot(QWidget):
         self._rate_key = ()  # drawn again in the new colours
         self._draw_rate_marks(self.model.session.history)
         self._apply_font()
+        self.request_refresh()  # the compared runs' curves in their colours for this paper
 
     # --- interaction -------------------------------------------------------------------
 
