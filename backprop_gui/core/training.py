@@ -138,6 +138,15 @@ class LossHistory:
         last epochs (``test_losses``, ``train_accuracies``, ``test_accuracies``)."""
         return len(self.epoch_losses) - len(values) + 1
 
+    def tail(self, steps: int) -> LossHistory:
+        """What a trainer needs to go on from the end of this history: the losses of its last ``steps``
+        steps (at most those kept; the current epoch's, for its mean) after ``dropped`` steps, and no
+        series. A training process gets this rather than the whole history, which grows by a list entry
+        an epoch (hundreds of thousands after minutes of a small data set) and would be copied whole
+        at every run's start."""
+        kept = min(max(0, steps), len(self.step_losses))
+        return LossHistory(self.step_losses[len(self.step_losses) - kept :], dropped=self.steps - kept)
+
     def clear(self) -> None:
         self.dropped = 0
         self.step_losses = array("d")

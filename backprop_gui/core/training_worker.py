@@ -98,7 +98,8 @@ class TrainerState:
 @dataclass
 class RunRequest:
     """One run: train ``network`` on ``data`` with ``settings`` from (``epoch``, ``batch``) until epoch
-    ``target_epoch`` is reached, continuing ``history`` and ``optimizer_state``. ``data`` None: the
+    ``target_epoch`` is reached, continuing ``history`` (the window sends ``LossHistory.tail``: the
+    current epoch's losses, not the whole history) and ``optimizer_state``. ``data`` None: the
     arrays of the run before, with ``validation_fraction`` and the train/test split ``test_fraction``,
     ``split_seed``. ``delay``: seconds to wait after each step."""
 

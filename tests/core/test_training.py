@@ -272,3 +272,26 @@ def test_settings_validation_names_the_setting(field: str, value: float, message
     with pytest.raises(ValueError) as error:
         settings.validate()
     assert str(error.value) == message
+
+
+def test_a_trainer_goes_on_from_a_historys_tail_as_from_the_whole_history():
+    """A run started in the middle of an epoch gets ``tail(batch)``: the epoch's mean still covers
+    every step of it, and the steps are numbered on from the whole history."""
+    rng = np.random.default_rng(3)
+    data = Dataset(rng.normal(size=(6, 2)), rng.uniform(size=(6, 1)))
+    settings = TrainingSettings(learning_rate=0.3, batch_size=1, seed=2)
+    whole = Trainer(build_network(2, [3, 1], ["tanh", "sigmoid"], seed=1), data, settings)
+    whole.train(2)
+    for _ in range(4):  # into the third epoch
+        whole.step()
+    tail = whole.history.tail(whole.batch)
+    assert tail.steps == whole.history.steps == 16 and tail.dropped == 12 and not tail.epoch_losses
+    assert list(tail.step_losses) == list(whole.history.step_losses[-4:])
+    assert whole.history.tail(100).dropped == 0 and len(whole.history.tail(0).step_losses) == 0
+    steps: list[int] = []
+    going_on = Trainer(whole.network.copy(), data, settings, tail, whole.epoch, whole.batch)
+    going_on.observers.append(lambda result, step: steps.append(step))
+    whole.train(1)
+    going_on.train(1)
+    assert going_on.history.epoch_losses == whole.history.epoch_losses[-1:]
+    assert going_on.history.epoch_ends == whole.history.epoch_ends[-1:] == [18] and steps == [17, 18]

@@ -42,9 +42,18 @@ def worker():
 
 def request_for(session: Session, target_epoch: int, watch: RunWatch | None = None, delay: float = 0.0) -> RunRequest:
     return RunRequest(
-        0, session.network.copy(), session.data, session.data.validation_fraction, session.training,
-        session.history, session.epoch, session.batch, target_epoch, delay, watch or RunWatch(),
-    )  # fmt: skip
+        0,
+        session.network.copy(),
+        session.data,
+        session.data.validation_fraction,
+        session.training,
+        session.history.tail(session.batch),
+        session.epoch,
+        session.batch,
+        target_epoch,
+        delay,
+        watch or RunWatch(),
+    )  # fmt: skip  (as the window sends it: the current epoch's losses, not the whole history)
 
 
 def apply(session: Session, snapshots: list[Snapshot], optimizer_state: OptimizerState | None = None) -> None:
@@ -108,6 +117,10 @@ def test_a_stop_leaves_a_clean_state_to_continue_from_with_the_data_sent_once(wo
     replay.train(10**6, lambda: again.history.steps >= session.history.steps)
     assert network_snapshot(session.network) == network_snapshot(again.network)
     assert session.epoch == replay.epoch and session.batch == replay.batch == 0
+    # the run went on from the history's tail: the epoch its stop cut in two has the mean of all its steps
+    assert session.history.epoch_losses == again.history.epoch_losses
+    assert session.history.epoch_ends == again.history.epoch_ends
+    assert list(session.history.step_losses) == list(again.history.step_losses)
 
 
 def test_an_optimiser_state_carries_over_from_one_run_to_the_next(worker):

@@ -243,7 +243,7 @@ class TrainingController(QObject):
             session.data,
             session.data.validation_fraction,
             session.training,
-            session.history,
+            session.history.tail(session.batch),  # the process sends back what it adds
             session.epoch,
             session.batch,
             target_epoch,
