@@ -51,6 +51,14 @@ def style_plot(plot: pg.PlotWidget, *axes: pg.AxisItem) -> None:
         axis._updateLabel()
 
 
+def style_legend(legend: pg.LegendItem, palette: QPalette) -> None:
+    """Ink on ``legend``'s names, those it lists now and those added later."""
+    color = ink(palette).name()
+    legend.setLabelTextColor(color)
+    for _sample, label in legend.items:
+        label.setText(label.text, color=color)
+
+
 class FollowPalette(QObject):
     """Calls ``restyle()`` now and whenever ``widget``'s palette changes."""
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from backprop_gui.core.health import HealthRecorder
-from backprop_gui.ui.common.plot_theme import FollowPalette, ink, style_plot, veil
+from backprop_gui.ui.common.plot_theme import FollowPalette, style_legend, style_plot, veil
 
 REFRESH_MS = 200
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
@@ -87,12 +87,8 @@ class HealthView(QWidget):
     def _restyle(self) -> None:
         """Paper, ink and the legend's veil for the plot's palette (light or dark)."""
         style_plot(self.plot, self.plot.getAxis("bottom"), self.plot.getAxis("left"))
-        palette = self.plot.palette()
-        text = ink(palette).name()
-        self.legend.setLabelTextColor(text)
-        for _sample, label in self.legend.items:
-            label.setText(label.text, color=text)
-        self.legend.setBrush(pg.mkBrush(veil(palette, 210)))
+        style_legend(self.legend, self.plot.palette())
+        self.legend.setBrush(pg.mkBrush(veil(self.plot.palette(), 210)))
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)

@@ -29,7 +29,7 @@ from backprop_gui.core.formatting import format_number, percent
 from backprop_gui.core.series_mirror import SeriesMirror
 from backprop_gui.core.training import LossHistory, batches_per_epoch
 from backprop_gui.ui.common.colors import is_dark, mix
-from backprop_gui.ui.common.plot_theme import FollowPalette, ink, paper, style_plot, veil
+from backprop_gui.ui.common.plot_theme import FollowPalette, ink, paper, style_legend, style_plot, veil
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
 
@@ -467,8 +467,8 @@ class LossPlot(QWidget):
             for curve in self._reference_curves:
                 item.removeItem(curve)
             self._reference_curves, self._reference_entries = [], []
+            colors = REFERENCE_COLORS[is_dark(self.plot.palette())]
             for i, reference in enumerate(references):
-                colors = REFERENCE_COLORS[is_dark(self.plot.palette())]
                 color = colors[i % len(colors)]
                 name = f"{reference.name}: {reference.label}" if reference.label else reference.name
                 for values, style, listed in (
@@ -573,14 +573,12 @@ class LossPlot(QWidget):
         palette = self.plot.palette()
         item = self.plot.getPlotItem()
         style_plot(self.plot, *(item.getAxis(side) for side in ("top", "left", "bottom", "right")))
-        text = ink(palette).name()
-        self.legend.setLabelTextColor(text)
-        for _sample, label in self.legend.items:
-            label.setText(label.text, color=text)
+        style_legend(self.legend, palette)
         for series, curve in self._series.items():
-            curve.setPen(self._pen(series))
+            pen = self._pen(series)
+            curve.setPen(pen)
             if curve.opts["symbol"] is not None:
-                curve.setSymbolBrush(self._pen(series).color())
+                curve.setSymbolBrush(pen.color())
         self.crosshair.setPen(
             pg.mkPen(mix(paper(palette), palette.color(QPalette.ColorRole.Text), 0.6), style=Qt.PenStyle.DotLine)
         )
