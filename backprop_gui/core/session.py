@@ -5,7 +5,8 @@ These are plain data; ``core.session_format`` reads and writes them as JSON file
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -105,3 +106,18 @@ class Session:
     view: SessionView | None = None
     optimizer_state: OptimizerState = field(default_factory=OptimizerState)
     references: list[Reference] = field(default_factory=list)
+
+    def detached(self) -> Session:
+        """A copy to write on another thread while this one goes on changing: its own network,
+        history, optimiser state, view and compared runs' curves; the data set is shared (a data
+        edit puts a new one in place, never changes it)."""
+        return replace(
+            self,
+            network=self.network.copy(),
+            history=self.history.copy(),
+            view=copy.deepcopy(self.view),
+            optimizer_state=self.optimizer_state.copy(),
+            references=[
+                replace(r, train_losses=r.train_losses[:], test_losses=r.test_losses[:]) for r in self.references
+            ],
+        )

@@ -28,6 +28,7 @@ import math
 import os
 import re
 from array import array
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, Self, TypeVar
 
@@ -51,6 +52,7 @@ from backprop_gui.core.datasets import (
 from backprop_gui.core.features import check_features
 from backprop_gui.core.files import FileRefused, read_regular_file, too_large, write_atomic
 from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS
+from backprop_gui.core.json_pieces import Base64Text
 from backprop_gui.core.json_scan import JsonTooLarge, check_json_size
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, MAX_PARAMETERS, MAX_SEED, Network, build_network
@@ -86,6 +88,7 @@ OLDEST_VERSION = 1  # version 1 files are read as version 2 files without the up
 MAX_FILE_BYTES = 512 * 2**20
 MAX_FILE_NUMBERS = MAX_FILE_BYTES * 3 // 32  # the most float64 numbers base64 text of MAX_FILE_BYTES holds
 COMPACT_THRESHOLD = 10_000
+LIST_SLICE = 2**16  # list entries converted to an array at a time (``_float_array``)
 MAX_LISTED_NUMBERS = 8_000_000  # values in lists per file, and lists (each ~32 / ~64 bytes while parsed)
 LINE_WIDTH = 100
 COMPACT_HINT = 'larger arrays must use the compact {"shape": …, "float64_base64": …} form'
@@ -864,14 +867,16 @@ def _selection(obj: dict[str, Any], network: Network) -> tuple[int, int, int | N
 # --- writing ----------------------------------------------------------------------------
 
 
-def session_to_dict(session: Session) -> dict[str, Any]:
-    """The JSON document for ``session``; SessionError if any number is NaN or infinite."""
+def session_to_dict(session: Session, deferred: bool = False) -> dict[str, Any]:
+    """The JSON document for ``session``; SessionError if any number is NaN or infinite. When
+    ``deferred``, its large arrays are ``Base64Text`` for ``json_pieces`` (which writes the same text
+    as ``json.dumps`` of the plain document), and no single step holds the interpreter for long."""
     document: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": session.name}
     if session.description:
         document["description"] = session.description
     if session.note:
         document["note"] = session.note
-    network, encode = session.network, _ArrayEncoder()
+    network, encode = session.network, _ArrayEncoder(deferred)
     layers = []
     for i, layer in enumerate(network.layers):
         path = f"network.layers[{i}]"
@@ -896,9 +901,9 @@ def session_to_dict(session: Session) -> dict[str, Any]:
     if h.steps or h.epoch_losses or h.rate_changes:
         document["history"] = {
             "step_losses": encode(np.frombuffer(h.step_losses, dtype=float), "history.step_losses"),
-            "epoch_losses": encode(np.array(h.epoch_losses, dtype=float), "history.epoch_losses"),
-            "validation_losses": encode(np.array(h.validation_losses, dtype=float), "history.validation_losses"),
-            "epoch_ends": _whole(encode(np.array(h.epoch_ends, dtype=float), "history.epoch_ends")),
+            "epoch_losses": encode(_float_array(h.epoch_losses), "history.epoch_losses"),
+            "validation_losses": encode(_float_array(h.validation_losses), "history.validation_losses"),
+            "epoch_ends": _whole(encode(_float_array(h.epoch_ends), "history.epoch_ends")),
             "rate_changes": [[int(step), _finite(rate, "history.rate_changes")] for step, rate in h.rate_changes],
         }
         if h.dropped:
@@ -909,7 +914,7 @@ def session_to_dict(session: Session) -> dict[str, Any]:
             document["history"]["early_losses"] = encode(np.frombuffer(h.early_losses), "history.early_losses")
         for key in ("test_losses", "train_accuracies", "test_accuracies"):
             if getattr(h, key):
-                document["history"][key] = encode(np.array(getattr(h, key), dtype=float), f"history.{key}")
+                document["history"][key] = encode(_float_array(getattr(h, key)), f"history.{key}")
     state = _encode_state(session.optimizer_state, network, t, "progress.optimizer", encode)
     if session.epoch or session.batch or state:
         document["progress"] = {"epoch": int(session.epoch), "batch": int(session.batch)}
@@ -929,9 +934,9 @@ def _encode_reference(reference: Reference, path: str, encode: _ArrayEncoder) ->
     encoded: dict[str, Any] = {"name": reference.name}
     if reference.label:
         encoded["label"] = reference.label
-    encoded["train_losses"] = encode(np.array(reference.train_losses, dtype=float), f"{path}.train_losses")
+    encoded["train_losses"] = encode(_float_array(reference.train_losses), f"{path}.train_losses")
     if reference.test_losses:
-        encoded["test_losses"] = encode(np.array(reference.test_losses, dtype=float), f"{path}.test_losses")
+        encoded["test_losses"] = encode(_float_array(reference.test_losses), f"{path}.test_losses")
     return encoded
 
 
@@ -1057,10 +1062,12 @@ def _finite(value: float, path: str) -> float:
 class _ArrayEncoder:
     """Encodes the arrays of one file: nested lists of floats, or the compact base64 form for more
     than COMPACT_THRESHOLD numbers — and for every array once the file's list-form numbers would
-    pass half of MAX_LISTED_NUMBERS, so that the reader's limit always holds."""
+    pass half of MAX_LISTED_NUMBERS, so that the reader's limit always holds. When ``deferred``,
+    the compact form holds a ``Base64Text`` of the bytes, for ``json_pieces`` to encode piece by piece."""
 
-    def __init__(self) -> None:
+    def __init__(self, deferred: bool = False) -> None:
         self.listed = 0
+        self.deferred = deferred
 
     def __call__(self, values: np.ndarray, path: str) -> list[Any] | dict[str, Any]:
         values = np.asarray(values, dtype=float)
@@ -1068,10 +1075,20 @@ class _ArrayEncoder:
             raise SessionError(f"{path}: contains NaN or infinity; refusing to write it")
         if values.size > COMPACT_THRESHOLD or self.listed + values.size > MAX_LISTED_NUMBERS // 2:
             raw = np.ascontiguousarray(values, dtype="<f8").tobytes()
-            return {"shape": list(values.shape), "float64_base64": base64.b64encode(raw).decode("ascii")}
+            text = Base64Text(raw) if self.deferred else base64.b64encode(raw).decode("ascii")
+            return {"shape": list(values.shape), "float64_base64": text}
         self.listed += values.size
         nested: list[Any] = values.tolist()
         return nested
+
+
+def _float_array(values: Sequence[float]) -> np.ndarray:
+    """``values`` (a list of numbers) as float64, converted ``LIST_SLICE`` at a time: a list of a
+    million epochs took tens of ms in one call, all that time holding the interpreter."""
+    out = np.empty(len(values))
+    for start in range(0, len(values), LIST_SLICE):
+        out[start : start + LIST_SLICE] = values[start : start + LIST_SLICE]
+    return out
 
 
 def _whole(encoded: list[Any] | dict[str, Any]) -> list[Any] | dict[str, Any]:

@@ -147,6 +147,22 @@ class LossHistory:
         kept = min(max(0, steps), len(self.step_losses))
         return LossHistory(self.step_losses[len(self.step_losses) - kept :], dropped=self.steps - kept)
 
+    def copy(self) -> LossHistory:
+        """A copy that later appends to this history leave alone (every array and list copied)."""
+        return LossHistory(
+            self.step_losses[:],
+            self.epoch_losses[:],
+            self.validation_losses[:],
+            self.epoch_ends[:],
+            self.rate_changes[:],
+            self.dropped,
+            self.early_steps[:],
+            self.early_losses[:],
+            self.test_losses[:],
+            self.train_accuracies[:],
+            self.test_accuracies[:],
+        )
+
     def clear(self) -> None:
         self.dropped = 0
         self.step_losses = array("d")

@@ -183,7 +183,7 @@ def test_a_breakpoint_stops_training_lands_in_the_stepper_and_the_run_is_autosav
     assert diagnostics.message_box is not None
     diagnostics.message_box.close()
     autosave = window.session_controller.autosave.path
-    assert os.path.exists(autosave)
+    assert window.session_controller.autosave.wait(10) and os.path.exists(autosave)
     assert json.loads(open(autosave, encoding="utf-8").read())["session"]["history"]["step_losses"]
 
 

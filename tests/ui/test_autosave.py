@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -95,6 +96,7 @@ def test_writes_while_modified_and_removes_when_saved(controller: SessionControl
     assert not os.path.exists(path)  # nothing unsaved, nothing to autosave
     controller.push(SetParameter(1, 0, 0, 0.25))
     controller.autosave.due.emit()  # the minute is up
+    assert controller.autosave.wait(10)  # written on the autosave's thread
     document, file_path = decode(open(path, "rb").read())
     assert document["network"]["layers"][0]["weights"][0][0] == 0.25 and file_path is None
     assert controller.save_as(str(tmp_path / "saved.json"))
@@ -111,7 +113,7 @@ def test_network_change_from_training_autosaves_once_it_settles(controller: Sess
 def test_clean_exit_removes_the_autosave_and_its_lock(controller: SessionController) -> None:
     controller.push(SetParameter(1, 0, 0, 0.25))
     controller.autosave_now()
-    assert os.path.exists(controller.autosave.path)
+    assert controller.autosave.wait(10) and os.path.exists(controller.autosave.path)
     controller.autosave.close()
     assert os.listdir(controller.autosave.directory) == []
 
@@ -139,7 +141,7 @@ def test_restore_after_crash_brings_the_session_back_modified(controller: Sessio
     assert controller.file_path == "/lectures/week3.json"
     assert controller.modified and controller.window.isWindowModified()
     assert controller.autosave.orphans() == []
-    assert os.path.exists(controller.autosave.path)  # the restored work is autosaved again at once
+    assert controller.autosave.wait(10) and os.path.exists(controller.autosave.path)  # autosaved again at once
 
 
 def test_discard_deletes_the_orphan(controller: SessionController, folder) -> None:
@@ -197,3 +199,54 @@ def test_the_restore_question_fits_its_screen_with_every_sentence_whole(controll
     when_modal(check, QMessageBox)
     assert not controller.offer_restore()
     assert problems == [[]]
+
+
+def paused_pieces(started: threading.Event, go_on: threading.Event, text: bytes) -> Iterator[bytes]:
+    """``text`` in two pieces, with a pause between them until ``go_on`` is set."""
+    yield text[:1]
+    started.set()
+    assert go_on.wait(10)
+    yield text[1:]
+
+
+def test_a_write_runs_on_its_own_thread_and_a_removal_cancels_it(folder: str, qapp) -> None:
+    autosave = Autosave(folder)
+    started, go_on = threading.Event(), threading.Event()
+    threads: list[str] = []
+
+    def pieces() -> Iterator[bytes]:
+        threads.append(threading.current_thread().name)
+        return paused_pieces(started, go_on, b'{"x": 1}')
+
+    autosave.write_later(pieces)
+    assert started.wait(10)  # the window's thread returned at once, the writer is mid-file
+    autosave.remove()  # the session was saved meanwhile
+    go_on.set()
+    assert autosave.wait(10)
+    assert threads == ["autosave"] and not os.path.exists(autosave.path)
+    autosave.close()
+    assert os.listdir(folder) == []
+
+
+def test_a_write_asked_for_during_one_follows_it_the_newest_only(folder: str, qapp) -> None:
+    autosave = Autosave(folder)
+    started, go_on = threading.Event(), threading.Event()
+    autosave.write_later(lambda: paused_pieces(started, go_on, b'{"x": 1}'))
+    assert started.wait(10)
+    autosave.write_later(lambda: [b'{"x": 2}'])
+    autosave.write_later(lambda: [b'{"x": 3}'])
+    go_on.set()
+    assert autosave.wait(10)
+    assert open(autosave.path, "rb").read() == b'{"x": 3}'  # the first was superseded, never committed
+    autosave.close()
+
+
+def test_a_session_that_cannot_be_written_is_reported_in_the_status_bar(controller: SessionController, qtbot) -> None:
+    controller.push(SetParameter(1, 0, 0, 0.25))
+    controller.session.history.epoch_losses.append(float("nan"))
+    controller.autosave_now()
+    assert controller.autosave.wait(10)
+    status = controller.window.statusBar()
+    qtbot.waitUntil(lambda: "Autosave skipped" in status.currentMessage(), timeout=2000)
+    assert "history.epoch_losses: contains NaN" in status.currentMessage()
+    assert not os.path.exists(controller.autosave.path)

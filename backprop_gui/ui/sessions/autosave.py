@@ -6,19 +6,25 @@ autosave whose lock no process holds any more was left by a crash or a kill: the
 start offers to restore it. The file is an envelope around a session file's JSON:
 
     {"format": "backprop-gui-autosave", "version": 1, "file_path": "…" or null, "session": {…}}
+
+It is written on a thread of its own (``write_later``), from a copy of the session, in pieces
+that each hold the interpreter a millisecond or two: after minutes of training the history is
+tens of MB, and encoding it at once froze the window for a third of a second every minute.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDir, QLockFile, QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QDir, QIODevice, QLockFile, QObject, QSaveFile, QStandardPaths, QTimer, Signal
 
 from backprop_gui.core.files import read_regular_file
+from backprop_gui.core.json_pieces import json_pieces
 from backprop_gui.core.session_format import MAX_FILE_BYTES, SessionError, parse_json
 from backprop_gui.ui.common.saving import save_bytes
 
@@ -26,6 +32,7 @@ AUTOSAVE_FORMAT = "backprop-gui-autosave"
 AUTOSAVE_VERSION = 1
 AUTOSAVE_INTERVAL_MS = 60_000
 MAX_AUTOSAVE_BYTES = MAX_FILE_BYTES + 2**20  # a session file and the envelope around it
+STOP_TIMEOUT = 10.0  # s a clean exit waits for a write in progress to give up
 _PREFIX, _SUFFIX = "session-", ".json"
 
 
@@ -37,8 +44,13 @@ def default_directory() -> str:
 
 def encode(session: dict[str, Any], file_path: str | None) -> bytes:
     """The autosave envelope around a session file's dict ``session``."""
+    return b"".join(encode_pieces(session, file_path))
+
+
+def encode_pieces(session: dict[str, Any], file_path: str | None) -> Iterator[bytes]:
+    """``encode`` in pieces; ``session`` may hold ``Base64Text`` (``session_to_dict(…, deferred=True)``)."""
     envelope = {"format": AUTOSAVE_FORMAT, "version": AUTOSAVE_VERSION, "file_path": file_path, "session": session}
-    return json.dumps(envelope, allow_nan=False).encode("utf-8")
+    return json_pieces(envelope)
 
 
 def decode(data: bytes) -> tuple[dict[str, Any], str | None]:
@@ -93,9 +105,14 @@ class Orphan:
 
 
 class Autosave(QObject):
-    """This process's autosave file; ``due`` fires every ``interval_ms`` once ``start`` is called."""
+    """This process's autosave file; ``due`` fires every ``interval_ms`` once ``start`` is called.
+
+    ``write_later`` writes on a thread of its own; ``problem`` then says (on the window's thread)
+    why a write was skipped or failed. ``remove`` and ``write`` supersede a write in progress: it
+    is cancelled, never committed over what they did."""
 
     due = Signal()
+    problem = Signal(str)  # "Autosave skipped: …" or "Autosave failed: …"
 
     def __init__(
         self, directory: str | None = None, interval_ms: int = AUTOSAVE_INTERVAL_MS, parent: QObject | None = None
@@ -109,36 +126,112 @@ class Autosave(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.due)
+        self._guard = threading.Lock()  # over the three below, and every commit and removal of the file
+        self._generation = 0  # grows with every write, write request and removal: older writes are cancelled
+        self._writer: threading.Thread | None = None
+        self._queued: tuple[Callable[[], Iterable[bytes]], int] | None = None  # asked for while one writes
 
     def start(self) -> None:
         self._timer.start()
 
     def write(self, data: bytes) -> bool:
-        """Replace this process's autosave with ``data`` atomically; False (and ``last_error``) on failure."""
+        """Replace this process's autosave with ``data`` now, atomically; False (and ``last_error``) on failure."""
+        if not self._ready():
+            return False
+        with self._guard:
+            self._generation += 1
+            self._queued = None
+            try:
+                save_bytes(self.path, data)
+            except OSError as error:
+                self.last_error = str(error)
+                return False
+        self.last_error = ""
+        return True
+
+    def write_later(self, pieces: Callable[[], Iterable[bytes]]) -> None:
+        """Replace this process's autosave with what ``pieces()`` gives, on a thread of its own: the
+        call and the writing happen there, so ``pieces`` must only read what nothing else changes (a
+        ``Session.detached`` copy). Asked for while a write runs, it follows that one (the newest
+        request only). A ValueError from ``pieces`` (a SessionError) skips the write; ``problem`` says why."""
+        if not self._ready():
+            self.problem.emit(f"Autosave failed: {self.last_error}")
+            return
+        with self._guard:
+            self._generation += 1
+            job = (pieces, self._generation)
+            if self._writer is not None:
+                self._queued = job
+                return
+            self._writer = threading.Thread(target=self._write_jobs, args=(job,), name="autosave", daemon=True)
+            self._writer.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the writes asked for to end; False if one still runs after ``timeout`` seconds."""
+        writer = self._writer
+        if writer is not None:
+            writer.join(timeout)
+        return self._writer is None
+
+    def remove(self) -> None:
+        """Delete this process's autosave (the session was saved or is unchanged)."""
+        with self._guard:
+            self._generation += 1
+            self._queued = None
+            _remove(self.path)
+
+    def close(self) -> None:
+        """On a clean exit: stop, delete the autosave and release the lock."""
+        self._timer.stop()
+        self.remove()
+        self.wait(STOP_TIMEOUT)  # the write in progress notices at its next piece
+        if self._lock.isLocked():
+            self._lock.unlock()
+
+    def _ready(self) -> bool:
+        """Whether the folder exists and this process holds the autosave's lock (else ``last_error``)."""
         if not QDir().mkpath(self.directory):
             self.last_error = f"cannot create the folder {self.directory}"
             return False
         if not self._lock.isLocked() and not self._lock.tryLock(0):
             self.last_error = f"cannot lock {_lock_path(self.path)}"
             return False
-        try:
-            save_bytes(self.path, data)
-        except OSError as error:
-            self.last_error = str(error)
-            return False
-        self.last_error = ""
         return True
 
-    def remove(self) -> None:
-        """Delete this process's autosave (the session was saved or is unchanged)."""
-        _remove(self.path)
+    def _write_jobs(self, job: tuple[Callable[[], Iterable[bytes]], int]) -> None:
+        """The writer thread: the job, then each one queued meanwhile."""
+        while True:
+            pieces, generation = job
+            try:
+                self._save(pieces(), generation)
+            except ValueError as error:  # a SessionError: NaN or infinity in the session
+                self.problem.emit(f"Autosave skipped: {error}")
+            except OSError as error:
+                self.problem.emit(f"Autosave failed: {error}")
+            with self._guard:
+                if self._queued is None:
+                    self._writer = None
+                    return
+                job, self._queued = self._queued, None
 
-    def close(self) -> None:
-        """On a clean exit: stop, delete the autosave and release the lock."""
-        self._timer.stop()
-        self.remove()
-        if self._lock.isLocked():
-            self._lock.unlock()
+    def _save(self, pieces: Iterable[bytes], generation: int) -> None:
+        """Write ``pieces`` through QSaveFile; cancelled, not committed, once a newer write or a removal came."""
+        file = QSaveFile(self.path)
+        if not file.open(QIODevice.OpenModeFlag.WriteOnly):
+            raise OSError(file.errorString())
+        for piece in pieces:
+            if self._generation != generation:
+                file.cancelWriting()
+                return
+            if file.write(piece) != len(piece):
+                reason = file.errorString()
+                file.cancelWriting()
+                raise OSError(reason)
+        with self._guard:
+            if self._generation != generation:
+                file.cancelWriting()
+            elif not file.commit():
+                raise OSError(file.errorString())
 
     def orphans(self) -> list[Orphan]:
         """Autosaves of processes that ended without closing, newest first; each is locked for the caller."""

@@ -45,7 +45,7 @@ from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.saving import save_bytes
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.sessions.autosave import Autosave, decode, encode
+from backprop_gui.ui.sessions.autosave import Autosave, decode, encode_pieces
 from backprop_gui.ui.sessions.commands import EditCommand
 from backprop_gui.ui.sessions.edit_dialogs import (
     ActivationDialog,
@@ -144,6 +144,7 @@ class SessionController(QObject):
         model.edit_requested.connect(self.edit_parameter)
         model.edit_handler = self.push
         self.autosave.due.connect(self.autosave_now)
+        self.autosave.problem.connect(self._status)
         self.autosave.start()
         window.setAcceptDrops(True)
         window.installEventFilter(self)
@@ -371,17 +372,13 @@ class SessionController(QObject):
     # --- autosave -----------------------------------------------------------------------
 
     def autosave_now(self) -> None:
-        """Write the autosave if there are unsaved changes (else delete it). Call after training stops."""
+        """Write the autosave if there are unsaved changes (else delete it), on the autosave's own
+        thread (``Autosave.write_later``). Call after training stops."""
         if not self.modified:
             self.autosave.remove()
             return
-        try:
-            data = encode(session_to_dict(self.model.snapshot()), self.file_path)
-        except SessionError as error:
-            self._status(f"Autosave skipped: {error}")
-            return
-        if not self.autosave.write(data):
-            self._status(f"Autosave failed: {self.autosave.last_error}")
+        session, file_path = self.model.snapshot().detached(), self.file_path  # what the writer's thread reads
+        self.autosave.write_later(lambda: encode_pieces(session_to_dict(session, deferred=True), file_path))
 
     def offer_restore(self) -> bool:
         """After a crash, offer each autosave left behind (newest first): Restore, Discard or Later."""
