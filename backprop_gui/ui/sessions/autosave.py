@@ -206,8 +206,8 @@ class Autosave(QObject):
                 self._save(pieces(), generation)
             except ValueError as error:  # a SessionError: NaN or infinity in the session
                 self.problem.emit(f"Autosave skipped: {error}")
-            except OSError as error:
-                self.problem.emit(f"Autosave failed: {error}")
+            except Exception as error:  # anything else too: on this thread, unreported, it would pass unseen
+                self.problem.emit(f"Autosave failed: {error or type(error).__name__}")
             with self._guard:
                 if self._queued is None:
                     self._writer = None
