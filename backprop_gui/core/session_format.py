@@ -1099,7 +1099,7 @@ def _whole(encoded: list[Any] | dict[str, Any]) -> list[Any] | dict[str, Any]:
 def dumps(session: Session) -> str:
     """The session as JSON text: one field per line, each vector or matrix row on one line.
     SessionError when the text would be larger than a file may be (it could not be read back)."""
-    text = format_json(session_to_dict(session)) + "\n"
+    text = format_json(session_to_dict(session, deferred=True)) + "\n"
     if len(text) > MAX_FILE_BYTES:  # ASCII but for names and notes: characters ≈ bytes
         raise SessionError(
             f"the session would be a {len(text) / 2**20:,.0f} MiB file, more than the {MAX_FILE_BYTES // 2**20} MiB "
@@ -1110,18 +1110,34 @@ def dumps(session: Session) -> str:
 
 def format_json(value: Any, depth: int = 0) -> str:
     """JSON text for people: one field per line, short lists and small matrices on one line.
-    Floats keep every digit (they read back bit for bit); NaN and infinity raise SessionError."""
-    if isinstance(value, dict | list) and value:
-        inner = "  " * (depth + 1)
-        if isinstance(value, dict):
-            items = [f"{inner}{_scalar(k)}: {format_json(v, depth + 1)}" for k, v in value.items()]
-        elif all(not isinstance(v, dict | list) for v in value) or _fits_line(value, depth):
-            return _scalar(value)
-        else:
-            items = [inner + format_json(v, depth + 1) for v in value]
-        close = "}" if isinstance(value, dict) else "]"
-        return ("{" if isinstance(value, dict) else "[") + "\n" + ",\n".join(items) + "\n" + "  " * depth + close
-    return _scalar(value)
+    Floats keep every digit (they read back bit for bit); NaN and infinity raise SessionError.
+    A ``Base64Text`` is written as its base64 string."""
+    parts: list[str] = []
+    _format_into(parts, value, depth)
+    return "".join(parts)
+
+
+def _format_into(parts: list[str], value: Any, depth: int) -> None:
+    """Append ``format_json(value, depth)`` to ``parts`` in pieces (joined once: a long array's text
+    is copied once, not once per level of the document)."""
+    if isinstance(value, Base64Text):  # base64 needs no escaping
+        parts += ('"', base64.b64encode(value.raw).decode("ascii"), '"')
+        return
+    if not isinstance(value, dict | list) or not value:
+        parts.append(_scalar(value))
+        return
+    if isinstance(value, list) and (all(not isinstance(v, dict | list) for v in value) or _fits_line(value, depth)):
+        parts.append(_scalar(value))
+        return
+    inner = "  " * (depth + 1)
+    parts.append("{\n" if isinstance(value, dict) else "[\n")
+    items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+    for i, (key, item) in enumerate(items):
+        parts.append(",\n" + inner if i else inner)
+        if key is not None:
+            parts += (_scalar(key), ": ")
+        _format_into(parts, item, depth + 1)
+    parts += ("\n", "  " * depth, "}" if isinstance(value, dict) else "]")
 
 
 def _fits_line(value: list[Any], depth: int) -> bool:

@@ -9,13 +9,15 @@ import os
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from backprop_gui.core.network import MAX_SEED
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session_format import load_session, save_session
 from backprop_gui.ui.common import plain_messages
+from backprop_gui.ui.common.saving import save_bytes
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.sessions import controller as session_controller
 from backprop_gui.ui.stepping.network_view import NetworkView
 from backprop_gui.ui.window.app import initial_session
 from backprop_gui.ui.window.export import install_export
@@ -54,6 +56,27 @@ def test_save_refuses_a_folder_or_a_pipe_with_a_dialog_and_keeps_the_changes(qtb
     assert "could not be saved" in seen[0] and ("folder" in seen[0] or "pipe" in seen[0])
     assert controller.modified and window.isVisible()
     assert target.is_dir() if kind == "folder" else not target.is_file()  # untouched
+    controller.mark_unmodified()
+
+
+def test_save_shows_a_wait_cursor_while_it_writes_and_none_over_its_error_box(qtbot, tmp_path, monkeypatch):
+    window, controller = modified_window(qtbot, "lecture")
+    cursors: list[Qt.CursorShape | None] = []
+    writes = save_bytes
+
+    def watched_save(path, data):
+        cursors.append(QApplication.overrideCursor().shape() if QApplication.overrideCursor() else None)
+        writes(path, data)
+
+    monkeypatch.setattr(session_controller, "save_bytes", watched_save)
+    assert controller.save_as(str(tmp_path / "saved.json"))
+    assert cursors == [Qt.CursorShape.WaitCursor] and QApplication.overrideCursor() is None
+    controller.session.history.epoch_losses.append(float("nan"))  # cannot be written
+    controller._update_applied(True)
+    under_box: list[object] = []
+    monkeypatch.setattr(plain_messages, "critical", lambda *args: under_box.append(QApplication.overrideCursor()))
+    assert not controller.save()
+    assert under_box == [None] and QApplication.overrideCursor() is None
     controller.mark_unmodified()
 
 

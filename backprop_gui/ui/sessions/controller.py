@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFileDialog,
     QGridLayout,
@@ -316,17 +317,19 @@ class SessionController(QObject):
         return self._write(path)
 
     def _write(self, path: str) -> bool:
+        problem = ""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # after a long run, a few tenths of a second
         try:
             writable_target(path)  # a folder, device or pipe is refused; a symbolic link is written through
-            data = dumps(self.model.snapshot()).encode("utf-8")
+            save_bytes(path, dumps(self.model.snapshot()).encode("utf-8"))
         except OSError as error:
-            return self._save_failed(path, error.strerror or str(error))
+            problem = error.strerror or str(error)
         except SessionError as error:
-            return self._save_failed(path, str(error))
-        try:
-            save_bytes(path, data)
-        except OSError as error:
-            return self._save_failed(path, str(error))
+            problem = str(error)
+        finally:
+            QApplication.restoreOverrideCursor()
+        if problem:
+            return self._save_failed(path, problem)
         self.file_path = os.path.abspath(path)
         self.mark_unmodified()
         self.autosave.remove()
