@@ -110,9 +110,15 @@ def updated_parameters(
     """New (w^l, b^l) by SGD, w ← w − η ∂C/∂w, b ← b − η ∂C/∂b; the network is not changed."""
     weights, biases = {}, {}
     for l, layer in enumerate(network.layers, start=1):
-        weights[l] = layer.weights - learning_rate * result.grad_w[l]
-        biases[l] = layer.biases - learning_rate * result.grad_b[l] if layer.has_bias else layer.biases
+        weights[l] = _minus(layer.weights, learning_rate, result.grad_w[l])
+        biases[l] = _minus(layer.biases, learning_rate, result.grad_b[l]) if layer.has_bias else layer.biases
     return weights, biases
+
+
+def _minus(value: Array, rate: float, gradient: Array) -> Array:
+    """value − rate × gradient, in a new array (one, not two: a layer of 784 × 128 weights is 800 kB)."""
+    out = rate * gradient
+    return np.subtract(value, out, out=out)
 
 
 def set_parameters(network: Network, weights: dict[int, Array], biases: dict[int, Array]) -> None:
