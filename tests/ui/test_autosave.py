@@ -250,3 +250,15 @@ def test_a_session_that_cannot_be_written_is_reported_in_the_status_bar(controll
     qtbot.waitUntil(lambda: "Autosave skipped" in status.currentMessage(), timeout=2000)
     assert "history.epoch_losses: contains NaN" in status.currentMessage()
     assert not os.path.exists(controller.autosave.path)
+
+
+def test_a_folder_that_cannot_be_made_is_reported_and_nothing_is_started(tmp_path, qapp) -> None:
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")
+    autosave = Autosave(str(blocked / "autosave"))
+    problems: list[str] = []
+    autosave.problem.connect(problems.append)
+    autosave.write_later(lambda: [b"{}"])
+    assert problems == [f"Autosave failed: cannot create the folder {blocked / 'autosave'}"]
+    assert autosave.wait(0)  # no writer was started
+    autosave.close()

@@ -258,7 +258,10 @@ def _lock_path(path: str) -> str:
 
 
 def _remove(path: str) -> None:
+    """Delete ``path`` if it is there. One that cannot be deleted (its folder is not one any more, no
+    permission) is left: at worst it is offered again at the next start, rather than failing a save or
+    the window's closing."""
     try:
         os.remove(path)
-    except FileNotFoundError:
+    except OSError:
         pass
