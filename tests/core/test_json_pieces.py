@@ -15,7 +15,7 @@ from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.json_pieces import Base64Text, json_pieces
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
-from backprop_gui.core.session_format import SessionError, loads, session_to_dict
+from backprop_gui.core.session_format import SessionError, dumps, format_json, loads, session_to_dict
 from backprop_gui.core.training import LossHistory
 
 
@@ -91,6 +91,14 @@ def test_a_deferred_document_writes_the_same_file() -> None:
     again = loads(text)
     assert np.array_equal(np.frombuffer(again.history.step_losses), np.frombuffer(session.history.step_losses))
     assert again.history.epoch_ends == session.history.epoch_ends
+
+
+def test_the_readable_file_is_the_same_from_a_deferred_document() -> None:
+    session = long_session()
+    text = format_json(session_to_dict(session, deferred=True))
+    assert text == format_json(session_to_dict(session))
+    assert dumps(session) == text + "\n"
+    assert '"float64_base64": "' in text and "Base64Text" not in text
 
 
 def test_a_deferred_document_refuses_nan_as_the_plain_one_does() -> None:
