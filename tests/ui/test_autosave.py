@@ -262,3 +262,20 @@ def test_a_folder_that_cannot_be_made_is_reported_and_nothing_is_started(tmp_pat
     assert problems == [f"Autosave failed: cannot create the folder {blocked / 'autosave'}"]
     assert autosave.wait(0)  # no writer was started
     autosave.close()
+
+
+def test_closing_the_window_during_a_write_cancels_it_and_leaves_nothing(
+    controller: SessionController, folder: str, monkeypatch
+) -> None:
+    started, go_on = threading.Event(), threading.Event()
+    monkeypatch.setattr(
+        "backprop_gui.ui.sessions.controller.encode_pieces", lambda *_: paused_pieces(started, go_on, b'{"x": 1}')
+    )
+    controller.push(SetParameter(1, 0, 0, 0.25))
+    controller.autosave_now()
+    assert started.wait(10)  # the writer is mid-file
+    threading.Timer(0.2, go_on.set).start()  # it goes on while the window closes
+    answer_box("Discard")  # the unsaved-changes question
+    assert controller.window.close()
+    assert controller.autosave.wait(0)  # closing waited for it to give up
+    assert os.listdir(folder) == []  # no autosave, no lock, no temporary file
