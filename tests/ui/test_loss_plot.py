@@ -7,6 +7,8 @@ from array import array
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import QPointF, Qt
 
 from backprop_gui.core.presets import load_example
@@ -14,6 +16,7 @@ from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.training.loss_plot import (
     EpochAxis,
     LossPlot,
+    _epoch_ticks,
     epoch_of_step,
     log_ticks,
     nice_stride,
@@ -126,6 +129,53 @@ def test_epoch_axis_thins_its_ticks():
     assert axis.tickStrings(values[:2], 1, 1) == ["1000", "2000"]
     assert nice_stride(7, 10) == 1 and nice_stride(30, 10) == 5 and nice_stride(101, 10) == 20
     assert epoch_of_step([4, 8], 4) == 1 and epoch_of_step([4, 8], 5) == 2 and epoch_of_step([4, 8], 9) == 3
+
+
+@given(st.lists(st.integers(1, 50), max_size=400), st.floats(0, 12_000), st.floats(0, 12_000), st.integers(20, 2000))
+def test_epoch_ticks_are_every_strideth_epoch_in_the_range(lengths, a, b, size):
+    ends = np.cumsum(lengths).astype(float)
+    first, last = sorted((a, b))
+    stride, epochs, steps = _epoch_ticks(ends, first, last, size)
+    inside = np.flatnonzero((ends >= first) & (ends <= last)) + 1  # the epochs (from 1) ending in the range
+    lo, hi = np.searchsorted(ends, [first, last])
+    expected = np.arange(lo, hi) + 1
+    if not len(expected):
+        assert stride == 0 and not len(steps)
+        return
+    assert stride == nice_stride(len(expected), max(1, int(size / 45)))
+    np.testing.assert_array_equal(epochs, expected[expected % stride == 0])
+    np.testing.assert_array_equal(steps, ends[epochs - 1])
+    assert set(epochs) <= set(inside) | set(expected)
+
+
+def test_the_epoch_axis_is_drawn_again_only_when_its_ticks_change(plot):
+    history = plot.model.session.history
+    fill(history, 40_000, 4)  # xor's epochs of four steps: 10,000 of them
+    axis = plot.epoch_axis
+    made: list[int] = []
+    generate = axis.generateDrawSpecs
+    axis.generateDrawSpecs = lambda *args: made.append(1) or generate(*args)
+
+    def another_epoch() -> None:
+        history.step_losses.extend(array("d", [0.01] * 4))
+        history.epoch_ends.append(history.steps)
+        history.epoch_losses.append(0.01)
+        plot.refresh()
+        plot.plot.grab()
+
+    another_epoch()  # the view following the run settles on its round bounds (the axis's range changes)
+    labels = [axis.tickStrings(values, 1, 1) for _, values in axis.tickValues(*axis._asked)]
+    made.clear()
+    for _ in range(3):  # more epochs, short of the next tick: nothing to draw again
+        another_epoch()
+    assert made == [] and axis.picture is not None
+    assert [axis.tickStrings(values, 1, 1) for _, values in axis.tickValues(*axis._asked)] == labels
+    history.epoch_ends[:] = list(range(8, 40_017, 8))  # another history: epochs of eight steps
+    plot.refresh()
+    plot.plot.grab()
+    assert made  # its ticks are other epochs: drawn again
+    ((_, values),) = axis.tickValues(*axis._asked)
+    assert all(int(label) * 8 == value for label, value in zip(axis.tickStrings(values, 1, 1), values, strict=True))
 
 
 def _left_ticks(plot) -> tuple[list[float], list[str], float]:

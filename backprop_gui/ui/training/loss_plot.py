@@ -180,25 +180,48 @@ class StepAxis(pg.AxisItem):
 
 
 class EpochAxis(pg.AxisItem):
-    """The top axis: a tick at each epoch boundary (thinned to fit), labelled with the epoch number."""
+    """The top axis: a tick at each epoch boundary (thinned to fit), labelled with the epoch number.
+    ``set_ends`` draws it again only when its ticks change: a run adds epochs at every redraw, a new
+    tick far more rarely."""
 
     def __init__(self) -> None:
         super().__init__("top")
         self.ends = np.empty(0)
+        self._asked: tuple[float, float, float] = (0.0, 0.0, 0.0)  # the range and length ticks were last made for
+        self._drawn: tuple[int, bytes, bytes] | None = None  # those ticks (a copy: ``ends`` may be a view)
 
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
-        ends = self.ends
-        lo, hi = np.searchsorted(ends, [minVal, maxVal])
-        count = hi - lo
-        if count == 0:
-            return []
-        stride = nice_stride(count, max(1, int(size / 45)))
-        epochs = np.arange(lo, hi) + 1
-        chosen = ends[lo:hi][epochs % stride == 0]
-        return [(float(stride), chosen.tolist())]
+    def set_ends(self, ends: np.ndarray) -> None:
+        """Take the steps at which the epochs end (increasing)."""
+        self.ends = ends
+        if _tick_key(*_epoch_ticks(ends, *self._asked)) != self._drawn:
+            self.picture = None
+            self.update()
 
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802, N803 (pyqtgraph's names)
+        self._asked = (minVal, maxVal, size)
+        ticks = _epoch_ticks(self.ends, minVal, maxVal, size)
+        self._drawn = _tick_key(*ticks)
+        stride, _epochs, steps = ticks
+        return [(float(stride), steps.tolist())] if len(steps) else []
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
         return [str(int(np.searchsorted(self.ends, v)) + 1) for v in values]
+
+
+def _epoch_ticks(ends: np.ndarray, first: float, last: float, size: float) -> tuple[int, np.ndarray, np.ndarray]:
+    """(stride, epochs, steps) of the top axis over the steps ``first`` to ``last`` and ``size`` pixels:
+    every stride-th epoch (1-based) that ends in the range, and the step it ends at. Costs as many
+    operations as there are ticks, not epochs."""
+    lo, hi = np.searchsorted(ends, [first, last])
+    if hi <= lo:
+        return 0, np.empty(0, np.int64), np.empty(0)
+    stride = nice_stride(int(hi - lo), max(1, int(size / 45)))
+    epochs = np.arange(-(-(lo + 1) // stride) * stride, hi + 1, stride)  # the multiples of stride in lo+1..hi
+    return stride, epochs, ends[epochs - 1]
+
+
+def _tick_key(stride: int, epochs: np.ndarray, steps: np.ndarray) -> tuple[int, bytes, bytes]:
+    return stride, epochs.tobytes(), steps.tobytes()
 
 
 class FramedViewBox(pg.ViewBox):
@@ -363,9 +386,7 @@ class LossPlot(QWidget):
         x0, x1 = (0.0, float(history.steps)) if self.following else self.view.viewRange()[0]
         self._draw_steps(history, x0, x1, buckets)
         ends = self._mirrors["epoch_ends"].of(history.epoch_ends)
-        self.epoch_axis.ends = ends
-        self.epoch_axis.picture = None
-        self.epoch_axis.update()
+        self.epoch_axis.set_ends(ends)
         self._draw_series(self.epoch_curve, ends, self._series_of(history, "epoch_losses"), x0, x1, buckets)
         self._draw_series(self.validation_curve, ends, self._series_of(history, "validation_losses"), x0, x1, buckets)
         self._draw_measured(history, ends, x0, x1, buckets)
