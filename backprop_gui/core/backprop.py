@@ -117,8 +117,9 @@ def updated_parameters(
 
 def _minus(value: Array, rate: float, gradient: Array) -> Array:
     """value − rate × gradient, in a new array (one, not two: a layer of 784 × 128 weights is 800 kB)."""
-    out = rate * gradient
-    return np.subtract(value, out, out=out)
+    out: Array = rate * gradient
+    np.subtract(value, out, out=out)
+    return out
 
 
 def set_parameters(network: Network, weights: dict[int, Array], biases: dict[int, Array]) -> None:

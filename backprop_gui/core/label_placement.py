@@ -82,7 +82,7 @@ def _crossing(
         (-dy, np.subtract(y0, top)),
         (dy, np.subtract(bottom, y0)),
     ):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # ±inf compares as it should
             t = q / p
         low = np.where(p < 0, np.maximum(low, t), low)
         high = np.where(p > 0, np.minimum(high, t), high)

@@ -12,6 +12,8 @@ the repeats are printed side by side.
 Each repeat trains twice in the window, with the neurons drawn as numbers (View ▸ Neurons Show ▸ Auto)
 and as maps over the input plane (▸ Maps: 16 maps of 64×64 cells, recomputed from the training
 snapshots at most every 100 ms); for the maps, how often and how long they were recomputed is printed.
+The share of a processor the window's process used while it trained is printed too: on the busy
+machine, what the window uses the training process cannot.
 
 Targets, on the busy machine, with and without maps: lateness p99 < 30 ms and the window's training
 speed at least 80% of headless.
@@ -69,9 +71,10 @@ def headless_rate(session: Session, seconds: float = SECONDS) -> float:
     return trainer.history.steps / (time.perf_counter() - start)
 
 
-def window_run(window: MainWindow, seconds: float = SECONDS) -> tuple[float, float, int, float]:
-    """(steps per second, event-loop lateness p99 in ms, neuron-map recomputations, the longest in ms) of
-    training in ``window`` for ``seconds`` (after a short start, which is not measured), paused at the end."""
+def window_run(window: MainWindow, seconds: float = SECONDS) -> tuple[float, float, int, float, float]:
+    """(steps per second, event-loop lateness p99 in ms, neuron-map recomputations, the longest in ms, the
+    share of a processor the window's process used) of training in ``window`` for ``seconds`` (after a
+    short start, which is not measured), paused at the end."""
     controller, history = window.training_controller, window.model.session.history
     controller.continue_training()
     settle(application(), 0.3)
@@ -91,22 +94,27 @@ def window_run(window: MainWindow, seconds: float = SECONDS) -> tuple[float, flo
     ticker.timeout.connect(lambda: lateness.append(max(0.0, clock.restart() - TICK_MS)))
     loop = QEventLoop()  # the application's own kind of event loop (qtbot's waits poll differently)
     QTimer.singleShot(int(seconds * 1000), loop.quit)
-    steps, start = history.steps, time.perf_counter()
+    steps, start, start_cpu = history.steps, time.perf_counter(), time.process_time()
     clock.start()
     ticker.start()
     loop.exec()
     ticker.stop()
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     controller.pause()
     del maps._recompute  # the method again
-    rate = (history.steps - steps) / (time.perf_counter() - start)
-    return rate, float(np.percentile(lateness, 99)), len(recomputed), 1000 * max(recomputed, default=0.0)
+    rate = (history.steps - steps) / wall
+    return rate, float(np.percentile(lateness, 99)), len(recomputed), 1000 * max(recomputed, default=0.0), cpu / wall
 
 
 def training_figures(session: str = "moons", repeats: int = REPEATS) -> dict[str, dict[str, list[float]]]:
     """``figures[what][mode]`` training ``session`` (a key of ``SESSIONS``): each repeat's headless speed
-    and, per case (numbers, maps), the window's speed, its ratio to headless, the lateness p99, and the
-    maps' recomputations per second and longest."""
-    measured = ("window steps/s", "window ÷ headless", "lateness p99", "map recomputations/s", "longest map")
+    and, per case (numbers, maps), the window's speed, its ratio to headless, the lateness p99, the
+    maps' recomputations per second and longest, and the share of a processor the window's process used
+    (on a busy machine, what it uses the training process cannot)."""
+    measured = (
+        "window steps/s", "window ÷ headless", "lateness p99", "map recomputations/s", "longest map",
+        "window's processor",
+    )  # fmt: skip
     names = ["headless steps/s"] + [f"{name} ({case})" for name in measured for case in CASES]
     figures: dict[str, dict[str, list[float]]] = {name: {mode: [] for mode in MODES} for name in names}
     with private_settings() as autosaves, shown_window(SESSIONS[session](), autosaves) as window:
@@ -122,16 +130,16 @@ def training_figures(session: str = "moons", repeats: int = REPEATS) -> dict[str
                     headless = headless_rate(window.model.session)
                     for case, neuron_value in CASES.items():
                         window.model.set_neuron_value(neuron_value)
-                        rate, p99, maps, longest = window_run(window)
+                        rate, p99, maps, longest, share = window_run(window)
                         after = headless_rate(window.model.session)  # the window's run between two headless ones
                         figures["headless steps/s"][mode].append((headless + after) / 2)
-                        values = (rate, 2 * rate / (headless + after), p99, maps / SECONDS, longest)
+                        values = (rate, 2 * rate / (headless + after), p99, maps / SECONDS, longest, share)
                         headless = after
                         for name, value in zip(measured, values, strict=True):
                             figures[f"{name} ({case})"][mode].append(value)
     title = f"training {session} ({window_title(session)}), full window 1366×768"
     print(table(title, {name: figures[name] for name in names if "steps/s" in name}, "/s"))
-    print(table("", {name: figures[name] for name in names if "÷" in name}, "×"))
+    print(table("", {name: figures[name] for name in names if "÷" in name or "processor" in name}, "×"))
     print(table("", {name: figures[name] for name in names if "lateness" in name or "longest" in name}, "ms"))
     print(table("", {name: figures[name] for name in names if "recomputations" in name}, "/s"))
     return figures
