@@ -52,7 +52,9 @@ def crash_with_autosave(folder: str, session: Session, file_path: str | None = N
         import sys, time
         from backprop_gui.ui.sessions.autosave import Autosave
         autosave = Autosave({folder!r})
-        assert autosave.write(sys.stdin.buffer.read())
+        data = sys.stdin.buffer.read()
+        autosave.write_later(lambda: [data])
+        assert autosave.wait(30)
         print("written", flush=True)
         time.sleep(60)
         """
@@ -121,7 +123,8 @@ def test_clean_exit_removes_the_autosave_and_its_lock(controller: SessionControl
 def test_crash_leaves_an_orphan_that_a_living_process_does_not(folder: str, qapp) -> None:
     crash_with_autosave(folder, make_session("lost work"))
     mine = Autosave(folder)
-    assert mine.write(b"{}")
+    mine.write_later(lambda: [b"{}"])
+    assert mine.wait(10) and os.path.exists(mine.path)
     orphans = mine.orphans()
     assert len(orphans) == 1 and orphans[0].path != mine.path
     assert decode(orphans[0].read())[0]["name"] == "lost work"

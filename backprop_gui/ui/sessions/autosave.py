@@ -26,7 +26,6 @@ from PySide6.QtCore import QDir, QIODevice, QLockFile, QObject, QSaveFile, QStan
 from backprop_gui.core.files import read_regular_file
 from backprop_gui.core.json_pieces import json_pieces
 from backprop_gui.core.session_format import MAX_FILE_BYTES, SessionError, parse_json
-from backprop_gui.ui.common.saving import save_bytes
 
 AUTOSAVE_FORMAT = "backprop-gui-autosave"
 AUTOSAVE_VERSION = 1
@@ -108,8 +107,8 @@ class Autosave(QObject):
     """This process's autosave file; ``due`` fires every ``interval_ms`` once ``start`` is called.
 
     ``write_later`` writes on a thread of its own; ``problem`` then says (on the window's thread)
-    why a write was skipped or failed. ``remove`` and ``write`` supersede a write in progress: it
-    is cancelled, never committed over what they did."""
+    why a write was skipped or failed. ``remove`` and a newer ``write_later`` supersede a write in
+    progress: it is cancelled, never committed over what they did."""
 
     due = Signal()
     problem = Signal(str)  # "Autosave skipped: …" or "Autosave failed: …"
@@ -133,21 +132,6 @@ class Autosave(QObject):
 
     def start(self) -> None:
         self._timer.start()
-
-    def write(self, data: bytes) -> bool:
-        """Replace this process's autosave with ``data`` now, atomically; False (and ``last_error``) on failure."""
-        if not self._ready():
-            return False
-        with self._guard:
-            self._generation += 1
-            self._queued = None
-            try:
-                save_bytes(self.path, data)
-            except OSError as error:
-                self.last_error = str(error)
-                return False
-        self.last_error = ""
-        return True
 
     def write_later(self, pieces: Callable[[], Iterable[bytes]]) -> None:
         """Replace this process's autosave with what ``pieces()`` gives, on a thread of its own: the
