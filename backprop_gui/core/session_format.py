@@ -1123,10 +1123,12 @@ def _format_into(parts: list[str], value: Any, depth: int) -> None:
     if isinstance(value, Base64Text):  # base64 needs no escaping
         parts += ('"', base64.b64encode(value.raw).decode("ascii"), '"')
         return
-    if not isinstance(value, dict | list) or not value:
-        parts.append(_scalar(value))
-        return
-    if isinstance(value, list) and (all(not isinstance(v, dict | list) for v in value) or _fits_line(value, depth)):
+    if (
+        not isinstance(value, dict | list)
+        or not value
+        or isinstance(value, list)
+        and (all(not isinstance(v, dict | list) for v in value) or _fits_line(value, depth))
+    ):  # a scalar, or a list on one line
         parts.append(_scalar(value))
         return
     inner = "  " * (depth + 1)

@@ -8,11 +8,12 @@ can stop between any two steps and resume exactly where it was.
 
 from __future__ import annotations
 
+import copy
 import math
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -149,19 +150,7 @@ class LossHistory:
 
     def copy(self) -> LossHistory:
         """A copy that later appends to this history leave alone (every array and list copied)."""
-        return LossHistory(
-            self.step_losses[:],
-            self.epoch_losses[:],
-            self.validation_losses[:],
-            self.epoch_ends[:],
-            self.rate_changes[:],
-            self.dropped,
-            self.early_steps[:],
-            self.early_losses[:],
-            self.test_losses[:],
-            self.train_accuracies[:],
-            self.test_accuracies[:],
-        )
+        return LossHistory(**{f.name: copy.copy(getattr(self, f.name)) for f in fields(self)})
 
     def clear(self) -> None:
         self.dropped = 0

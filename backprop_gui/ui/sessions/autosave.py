@@ -19,13 +19,15 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QDir, QIODevice, QLockFile, QObject, QSaveFile, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QDir, QLockFile, QObject, QStandardPaths, QTimer, Signal
 
 from backprop_gui.core.files import read_regular_file
 from backprop_gui.core.json_pieces import json_pieces
 from backprop_gui.core.session_format import MAX_FILE_BYTES, SessionError, parse_json
+from backprop_gui.ui.common.saving import save_pieces
 
 AUTOSAVE_FORMAT = "backprop-gui-autosave"
 AUTOSAVE_VERSION = 1
@@ -182,12 +184,16 @@ class Autosave(QObject):
             return False
         return True
 
+    def _current(self, generation: int) -> bool:
+        """Whether the write of ``generation`` is still wanted (no newer write or removal came)."""
+        return self._generation == generation
+
     def _write_jobs(self, job: tuple[Callable[[], Iterable[bytes]], int]) -> None:
         """The writer thread: the job, then each one queued meanwhile."""
         while True:
             pieces, generation = job
             try:
-                self._save(pieces(), generation)
+                save_pieces(self.path, pieces(), partial(self._current, generation), self._guard)
             except ValueError as error:  # a SessionError: NaN or infinity in the session
                 self.problem.emit(f"Autosave skipped: {error}")
             except Exception as error:  # anything else too: on this thread, unreported, it would pass unseen
@@ -197,25 +203,6 @@ class Autosave(QObject):
                     self._writer = None
                     return
                 job, self._queued = self._queued, None
-
-    def _save(self, pieces: Iterable[bytes], generation: int) -> None:
-        """Write ``pieces`` through QSaveFile; cancelled, not committed, once a newer write or a removal came."""
-        file = QSaveFile(self.path)
-        if not file.open(QIODevice.OpenModeFlag.WriteOnly):
-            raise OSError(file.errorString())
-        for piece in pieces:
-            if self._generation != generation:
-                file.cancelWriting()
-                return
-            if file.write(piece) != len(piece):
-                reason = file.errorString()
-                file.cancelWriting()
-                raise OSError(reason)
-        with self._guard:
-            if self._generation != generation:
-                file.cancelWriting()
-            elif not file.commit():
-                raise OSError(file.errorString())
 
     def orphans(self) -> list[Orphan]:
         """Autosaves of processes that ended without closing, newest first; each is locked for the caller."""

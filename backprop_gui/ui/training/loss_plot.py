@@ -49,6 +49,9 @@ REFERENCE_COLORS = (
     ((110, 110, 110), (120, 60, 170), (20, 140, 140), (190, 80, 160)),
     ((165, 165, 165), (185, 140, 235), (70, 200, 200), (235, 135, 210)),
 )
+# The curves the legend lists only while they have points (keys of SERIES), with their names there.
+OPTIONAL = {"validation": "validation C", "test": "test C", "training accuracy": "training accuracy",
+            "test accuracy": "test accuracy"}  # fmt: skip
 MIRRORED = ("epoch_losses", "validation_losses", "test_losses", "train_accuracies", "test_accuracies")
 FEW_POINTS = 40  # a series with at most this many points gets a dot per point
 MIN_LOG_RANGE = 0.05  # decades: the least the log axis spans (±6 %), so a flat loss keeps short labels
@@ -327,12 +330,6 @@ class LossPlot(QWidget):
         for curve in (self.train_accuracy_curve, self.test_accuracy_curve):
             self.accuracy_view.addItem(curve)
         self.view.sigResized.connect(self._place_accuracy_view)
-        self._optional = {
-            "validation C": self.validation_curve,
-            "test C": self.test_curve,
-            "training accuracy": self.train_accuracy_curve,
-            "test accuracy": self.test_accuracy_curve,
-        }
         self.crosshair = pg.InfiniteLine(angle=90, movable=False)
         self.crosshair.setVisible(False)
         item.addItem(self.crosshair, ignoreBounds=True)
@@ -515,8 +512,10 @@ class LossPlot(QWidget):
         """The legend lists, in this order, the current run's curves that have points (C per step and
         its mean per epoch always), then the compared runs; it is made again only when that changes."""
         entries = [(self.step_curve, "C per step"), (self.epoch_curve, self._now_label)]
-        drawn = ((curve, name) for name, curve in self._optional.items() if curve.xData is not None)
-        entries += [(curve, name) for curve, name in drawn if len(curve.xData)]
+        for series, name in OPTIONAL.items():
+            curve = self._series[series]
+            if curve.xData is not None and len(curve.xData):
+                entries.append((curve, name))
         entries += self._reference_entries
         if entries != self._listed:  # the same curves (compared as objects) under the same names
             self.legend.clear()
