@@ -8,6 +8,7 @@ cheap forms such as σ(z)(1 − σ(z)) can use it). Softmax is not elementwise: 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,12 +44,15 @@ def _softmax(z: Array) -> Array:
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation: its name, f, f' and a one-line formula for people (Unicode scripts, no carets)."""
+    """One activation: its name, f, f', a one-line formula for people (Unicode scripts, no carets) and
+    ``size_bound(norm, count)``, an upper bound on ‖f(z)‖ for any ``count`` weighted inputs z with
+    ‖z‖ ≤ ``norm`` (Euclidean norms over all the entries)."""
 
     name: str
     f: Callable[[Array], Array]
     derivative: Callable[[Array, Array], Array] | None
     formula: str
+    size_bound: Callable[[float, int], float]
     output_only: bool = False
 
     def vjp(self, z: Array, a: Array, grad_a: Array) -> Array:
@@ -61,26 +65,43 @@ class Activation:
         return delta
 
 
+def _at_most_one(norm: float, count: int) -> float:
+    """|f(z)| ≤ 1 for every entry (σ, tanh, softmax)."""
+    return math.sqrt(count)
+
+
+def _at_most_z(norm: float, count: int) -> float:
+    """|f(z)| ≤ |z| for every entry (ReLU, leaky ReLU, linear)."""
+    return norm
+
+
+def _softplus_bound(norm: float, count: int) -> float:
+    """log(1 + eᶻ) ≤ |z| + log 2 for every entry."""
+    return norm + math.log(2) * math.sqrt(count)
+
+
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act
     for act in (
-        Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), "σ(z) = 1 / (1 + e⁻ᶻ)"),
-        Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "tanh(z)"),
+        Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), "σ(z) = 1 / (1 + e⁻ᶻ)", _at_most_one),
+        Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "tanh(z)", _at_most_one),
         Activation(
             "relu",
             lambda z: np.maximum(z, 0.0),
             lambda z, a: (z > 0).astype(float),
             "max(0, z)",
+            _at_most_z,
         ),
         Activation(
             "leaky_relu",
             lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
             lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE),
             f"z if z > 0 else {LEAKY_SLOPE}·z",
+            _at_most_z,
         ),
-        Activation("linear", lambda z: z.astype(float, copy=True), lambda z, a: np.ones_like(z), "z"),
-        Activation("softplus", _softplus, lambda z, a: _sigmoid(z), "log(1 + eᶻ)"),
-        Activation("softmax", _softmax, None, "exp(zⱼ) / Σₖ exp(zₖ)", output_only=True),
+        Activation("linear", lambda z: z.astype(float, copy=True), lambda z, a: np.ones_like(z), "z", _at_most_z),
+        Activation("softplus", _softplus, lambda z, a: _sigmoid(z), "log(1 + eᶻ)", _softplus_bound),
+        Activation("softmax", _softmax, None, "exp(zⱼ) / Σₖ exp(zₖ)", _at_most_one, output_only=True),
     )
 }
 

@@ -129,6 +129,53 @@ def set_parameters(network: Network, weights: dict[int, Array], biases: dict[int
         layer.biases = biases[l]
 
 
+def square_sum(arrays: Iterable[np.ndarray]) -> float:
+    """Σ x² over every entry of ``arrays`` (one BLAS call each): NaN or +inf when an entry is not
+    finite, or when the sum overflows (``all_finite`` tells the two apart)."""
+    total = 0.0
+    for a in arrays:
+        total += np.vdot(a, a)
+    return float(total)
+
+
+# Below this, w·a + b cannot overflow: each partial sum is at most Σ|w||a| + |b|, and float64 reaches 1.8e308.
+SAFE_SIZE = 1e300
+
+
+def weighted_input_bound(network: Network, parameter_squares: float, input_norm: float, batch: int) -> float:
+    """An upper bound on every ‖z^l‖ of a pass of ``network`` over ``batch`` samples whose columns of a^0
+    have norms at most ``input_norm``, when Σθ² over all of its parameters is at most ``parameter_squares``
+    (norms over all entries): ‖z^l‖ ≤ ‖w^l‖ ‖a^{l−1}‖ + ‖b^l‖ √B, with ‖w^l‖, ‖b^l‖ ≤ √Σθ², and ‖a^l‖ at
+    most what the layer's activation allows (``Activation.size_bound``). NaN if an input is."""
+    theta, root = math.sqrt(parameter_squares), math.sqrt(batch)
+    size_a, largest = input_norm * root, 0.0
+    for layer in network.layers:
+        size_z = theta * (size_a + root)
+        largest = max(largest, size_z) if size_z == size_z else size_z  # NaN stays
+        size_a = ACTIVATIONS[layer.activation].size_bound(size_z, layer.size * batch)
+    return largest
+
+
+def safe_parameter_squares(network: Network, input_norm: float, batch: int) -> float:
+    """The largest Σθ² (to a few parts in a million) for which ``weighted_input_bound`` stays below
+    ``SAFE_SIZE``: a network whose parameters' squares sum to no more computes every z^l finite from
+    finite inputs of norm ≤ ``input_norm``, in batches of at most ``batch``. 0 when none does (an
+    input is not finite)."""
+
+    def safe(log_squares: float) -> bool:
+        return weighted_input_bound(network, math.pow(10.0, log_squares), input_norm, batch) < SAFE_SIZE
+
+    low, high = -300.0, 300.0  # log10 of Σθ²; the bound grows with it
+    if not safe(low):
+        return 0.0
+    if safe(high):
+        return math.pow(10.0, high)
+    while high - low > 1e-6:
+        middle = (low + high) / 2
+        low, high = (middle, high) if safe(middle) else (low, middle)
+    return math.pow(10.0, low)
+
+
 def all_finite(arrays: Iterable[np.ndarray]) -> bool:
     """Whether no array holds a NaN or ±inf. (Σ x² is finite only when every x is, and one BLAS call
     computes it; when it overflows although every x is finite, the exact test settles it.)"""

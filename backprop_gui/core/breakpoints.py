@@ -244,7 +244,7 @@ class BreakpointMonitor:
     def observe(self, result: PassResult, step: int, samples: np.ndarray, next_sample: int) -> Hit | None:
         """Judge one step. ``samples``: the data rows of its batch columns; ``next_sample``:
         the row the next step begins with (where a phase breakpoint lands)."""
-        return self._judge(result, step, lambda: samples, lambda: next_sample, trained=False)
+        return self._judge(result, step, lambda: samples, lambda: next_sample, trainer=None)
 
     def _judge(
         self,
@@ -252,10 +252,10 @@ class BreakpointMonitor:
         step: int,
         samples: Callable[[], np.ndarray],
         next_sample: Callable[[], int],
-        trained: bool,
+        trainer: Trainer | None,
     ) -> Hit | None:
-        """``observe`` with the rows asked for only when a hit names them. ``trained``: the pass is
-        a step ``Trainer.step`` took, so its loss and update are known to be finite."""
+        """``observe`` with the rows asked for only when a hit names them. ``trainer``: the one whose
+        step the pass is, so its loss and update are known to be finite."""
         s = self.settings
         if not self._steps:
             self._first_step = step
@@ -269,7 +269,7 @@ class BreakpointMonitor:
         if s.dead_relu:
             for l, active in self._epoch_activity().items():
                 active |= (result.a[l] != 0).any(axis=1)
-        if s.non_finite and (hit := self._non_finite(result, step, samples, trained)):
+        if s.non_finite and (hit := self._non_finite(result, step, samples, trainer)):
             return hit
         if s.exploding and (hit := self._exploding(result, step, samples)):
             return hit
@@ -302,7 +302,7 @@ class BreakpointMonitor:
 
         def observer(result: PassResult, step: int) -> None:
             ended = trainer.batch == 0
-            hit = self._judge(result, step, samples, next_sample, trained=True)
+            hit = self._judge(result, step, samples, next_sample, trainer)
             if ended:
                 hit = hit or self.end_epoch(step, trainer.epoch, next_sample())
             if hit is not None:
@@ -328,12 +328,15 @@ class BreakpointMonitor:
         return Hit(Condition.PHASE, step, reason, layer=phase.layer or None, sample=sample, phase=phase)
 
     def _non_finite(
-        self, result: PassResult, step: int, samples: Callable[[], np.ndarray], trained: bool
+        self, result: PassResult, step: int, samples: Callable[[], np.ndarray], trainer: Trainer | None
     ) -> Hit | None:
-        if trained and all_finite(result.z.values()):
+        if trainer is not None and (
+            trainer.pass_parameter_squares <= trainer.safe_parameter_squares or all_finite(result.z.values())
+        ):
             # Trainer.step refuses a step whose loss or update is not finite, and a NaN or ±inf in a,
             # δ or a gradient always reaches one of them (NaN spreads, inf·0 is NaN, f(z) is finite for
-            # a finite z). Only a z of ±inf can hide, turned finite by a saturating f (σ, tanh, ReLU).
+            # a finite z). Only a z of ±inf can hide, turned finite by a saturating f (σ, tanh, ReLU),
+            # and parameters this small cannot make one (a comparison instead of a look at every z).
             return None
         bad = first_non_finite(result)
         return None if bad is None else _non_finite_hit(result, bad, step, samples())

@@ -9,17 +9,20 @@ Memory is bounded: every epoch is kept (one row per epoch), and the per-step ser
 decimated — when ``capacity`` points are stored, neighbours merge in pairs (RMS of the two)
 and each point then stands for twice as many steps.
 
-Recording runs after every training step, so it is batched: a step's arrays are kept (up to
-``FOLD_BYTES`` of them) and their sizes computed together, a few numpy calls for many steps,
-whenever the figures are read or sent. An epoch's end only marks where it ended among the kept
-steps: a data set of four samples ends an epoch every fourth step, and closing each at once cost
-training a quarter of its speed.
+Recording runs after every training step, so it does the least it can there: one BLAS call per
+array for its mean square, appended to a flat buffer. Folding those into the figures (epoch rows,
+the decimated series) is batched, a few numpy calls for many steps, whenever the figures are read
+or sent or ``FOLD_STEPS`` steps are waiting. An epoch's end only marks where it ended among the
+waiting steps: a data set of four samples ends an epoch every fourth step, and closing each at once
+cost training a quarter of its speed. (Keeping each step's arrays to fold them later saved no time:
+held arrays keep numpy from reusing their memory for the next step's, which costs as much.)
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +32,7 @@ from backprop_gui.core.backprop import PassResult
 from backprop_gui.core.training import Trainer, TrainerHook
 
 Array = np.ndarray
-FOLD_BYTES = 2**20  # of δ^l and ∂C/∂w^l arrays kept from the steps not yet folded into the figures
-FOLD_STEPS = 512  # steps kept at most
+FOLD_STEPS = 512  # steps whose mean squares wait at most before they are folded into the figures
 
 
 def mean_square(values: Array) -> float:
@@ -78,6 +80,7 @@ class HealthRecorder:
         if capacity < 2 or capacity % 2:
             raise ValueError(f"capacity: must be an even number of at least 2, got {capacity}")
         self.depth = depth
+        self._layers = range(1, depth + 1)
         self.capacity = capacity
         self.version = 0  # grows with every change, so a view knows when to redraw
         self._lock = threading.Lock()
@@ -96,9 +99,8 @@ class HealthRecorder:
             self._epoch_count = 0
             self._epoch_sum = np.zeros((2, self.depth))
             self._epoch_steps = 0
-            self._unfolded: list[tuple[dict[int, Array], dict[int, Array], int]] = []  # (δ, ∂C/∂w, step)
-            self._unfolded_bytes = 0
-            self._epoch_marks: list[int] = []  # how many of the kept steps there were at each epoch's end
+            self._waiting, self._waiting_steps = array("d"), array("q")  # steps not folded yet (``record``)
+            self._epoch_marks: list[int] = []  # how many of the waiting steps there were at each epoch's end
             self.version += 1
 
     def __getstate__(self) -> dict[str, Any]:
@@ -135,7 +137,7 @@ class HealthRecorder:
             self._stride, self._pending, self._pending_steps = changes.stride, changes.pending, changes.pending_steps
             self._add_epochs(changes.first_epoch, changes.epoch_rows)
             self._epoch_sum, self._epoch_steps = changes.epoch_sum, changes.epoch_steps
-            self._unfolded, self._unfolded_bytes, self._epoch_marks = [], 0, []
+            self._waiting, self._waiting_steps, self._epoch_marks = array("d"), array("q"), []
             self.version += 1
 
     @property
@@ -155,34 +157,32 @@ class HealthRecorder:
         self._epochs[first:end] = rows
         self._epoch_count = end
 
-    def record(self, result: PassResult, step: int) -> None:
-        """Add the sizes of one training step ``step`` (1-based). (Its arrays are kept until they are
-        folded into the figures, together with other steps'; the core never writes into them.)"""
+    def record(self, result: PassResult, step: int, ends_epoch: bool = False) -> None:
+        """Add the sizes of one training step ``step`` (1-based): the mean squares of its δ^l and
+        ∂C/∂w^l, folded into the figures later (``_fold``); ``ends_epoch``: the step was its epoch's
+        last (as ``end_epoch`` after it, under one lock)."""
         with self._lock:
-            self._unfolded.append((result.delta, result.grad_w, step))
-            if self._unfolded_bytes == 0:  # the first step kept: what each one holds
-                self._unfolded_bytes = sum(a.nbytes for a in (*result.delta.values(), *result.grad_w.values()))
-            if len(self._unfolded) >= min(FOLD_STEPS, FOLD_BYTES // max(1, self._unfolded_bytes)):
+            waiting = self._waiting
+            for arrays in (result.delta, result.grad_w):
+                for l in self._layers:
+                    values = arrays[l]
+                    waiting.append(np.vdot(values, values) / (values.size or 1))
+            self._waiting_steps.append(step)
+            if ends_epoch:
+                self._epoch_marks.append(len(self._waiting_steps))
+            if len(self._waiting_steps) >= FOLD_STEPS:
                 self._fold()
             self.version += 1
 
     def _fold(self) -> None:
-        """Add the kept steps' mean squares to the figures (under the lock)."""
-        kept, self._unfolded, self._unfolded_bytes = self._unfolded, [], 0
-        if not kept:
+        """Add the waiting steps' mean squares to the figures (under the lock)."""
+        waiting, steps = self._waiting, self._waiting_steps
+        if not steps:
             if self._epoch_marks:
                 self._close_epochs(np.empty((0, 2, self.depth)))
             return
-        rows = np.empty((len(kept), 2, self.depth))  # per step, the mean squares of δ^l and ∂C/∂w^l
-        for i in range(self.depth):
-            for kind, arrays in enumerate(([d[i + 1] for d, _, _ in kept], [g[i + 1] for _, g, _ in kept])):
-                try:  # a few calls for every step
-                    flat = np.concatenate(arrays).reshape(len(arrays), -1)
-                except ValueError:  # shapes differ (a shorter last minibatch): one call per step
-                    rows[:, kind, i] = [mean_square(a) for a in arrays]
-                else:
-                    rows[:, kind, i] = np.einsum("ij,ij->i", flat, flat) / max(1, flat.shape[1])
-        steps = [step for _, _, step in kept]
+        self._waiting, self._waiting_steps = array("d"), array("q")
+        rows = np.frombuffer(waiting, dtype=float).reshape(len(steps), 2, self.depth)  # per step: δ^l, ∂C/∂w^l
         self._close_epochs(rows)
         start = 0
         while start < len(rows):  # into points of ``_stride`` steps each
@@ -214,7 +214,7 @@ class HealthRecorder:
     def end_epoch(self) -> None:
         """Close the epoch: its row is the RMS over all of its steps (an epoch of none has no row)."""
         with self._lock:
-            self._epoch_marks.append(len(self._unfolded))
+            self._epoch_marks.append(len(self._waiting_steps))
             if len(self._epoch_marks) >= FOLD_STEPS:
                 self._fold()
             self.version += 1
@@ -269,9 +269,7 @@ class HealthRecorder:
         """Record every step of ``trainer`` (through its observer hook) and each epoch's end."""
 
         def observer(result: PassResult, step: int) -> None:
-            self.record(result, step)
-            if trainer.batch == 0:
-                self.end_epoch()
+            self.record(result, step, trainer.batch == 0)
 
         self._hook.attach(trainer, observer)
 

@@ -18,7 +18,16 @@ from typing import Any
 
 import numpy as np
 
-from backprop_gui.core.backprop import PassResult, all_finite, first_non_finite, forward, run_pass, set_parameters
+from backprop_gui.core.backprop import (
+    PassResult,
+    all_finite,
+    first_non_finite,
+    forward,
+    run_pass,
+    safe_parameter_squares,
+    set_parameters,
+    square_sum,
+)
 from backprop_gui.core.datasets import MAX_SAMPLES, Dataset, held_out_count
 from backprop_gui.core.decimation import minmax_indices
 from backprop_gui.core.losses import LOSSES
@@ -247,6 +256,11 @@ class Trainer:
     the step is recorded (and its epoch closed, if it was the last). An observer stops
     training by raising (e.g. ``breakpoints.BreakpointHit``): ``step`` lets it propagate and
     the trainer's state is that of a clean stop after ``step``.
+
+    ``parameter_squares`` is Σθ² over the network's parameters as the trainer left them (+inf when
+    not known: a step counted from elsewhere, or too large to sum) and ``pass_parameter_squares``
+    the same for those the last step's pass used; at most ``safe_parameter_squares``, that pass
+    computed every z^l finite (``backprop.weighted_input_bound``), which a watch need not check.
     """
 
     def __init__(
@@ -272,6 +286,23 @@ class Trainer:
         self._epoch_start = self.history.steps - batch
         self._order: tuple[tuple[int, bool, int], np.ndarray] | None = None  # epoch_order, kept for its epoch
         self.observers: list[Callable[[PassResult, int], None]] = []
+        self.parameter_squares = square_sum(p for layer in network.layers for p in (layer.weights, layer.biases))
+        self.pass_parameter_squares = math.inf
+        self._safe_squares: float | None = None
+
+    @property
+    def safe_parameter_squares(self) -> float:
+        """The largest Σθ² with which a pass over this trainer's data computes every z^l finite
+        (``backprop.safe_parameter_squares``, worked out once)."""
+        if self._safe_squares is None:
+            network, inputs = self.network, self.data.inputs
+            norm = 0.0
+            for start in range(0, len(inputs), 4096):  # a^0 (the network's features) of every row, in bounded memory
+                a0 = network.input_layer(inputs[start : start + 4096].T)
+                norm = max(norm, float(np.sqrt(np.max(np.sum(a0 * a0, axis=0), initial=0.0))))
+            batch = max(1, min(self.settings.batch_size, len(inputs)))
+            self._safe_squares = safe_parameter_squares(network, norm, batch)
+        return self._safe_squares
 
     @property
     def batches_per_epoch(self) -> int:
@@ -311,8 +342,10 @@ class Trainer:
         settings = self.settings
         update = compute_update(self.network, result, settings.learning_rate, settings.rule, self.optimizer_state)
         weights, biases = update.weights, update.biases
-        if not (math.isfinite(result.loss) and all_finite(update.arrays)):
+        squares = square_sum(update.arrays)
+        if not (math.isfinite(result.loss) and (math.isfinite(squares) or all_finite(update.arrays))):
             raise Divergence(step, *_first_non_finite(result, weights, biases))
+        self.pass_parameter_squares, self.parameter_squares = self.parameter_squares, squares
         set_parameters(self.network, weights, biases)
         self.optimizer_state.assign(update.state)
         self.history.step_losses.append(result.loss)
@@ -325,6 +358,7 @@ class Trainer:
 
     def record_step(self, loss: float) -> None:
         """Count a step taken elsewhere (the stepper's Update) as the next training step with ``loss``."""
+        self.parameter_squares = math.inf  # the parameters it left are not known here
         self.history.step_losses.append(float(loss))
         self.batch += 1
         if self.batch >= self.batches_per_epoch:
@@ -332,6 +366,7 @@ class Trainer:
 
     def unrecord_step(self) -> None:
         """Take back the last step of the history (an Update stepped back), and the epoch it ended."""
+        self.parameter_squares = math.inf
         h = self.history
         if not h.steps:
             return

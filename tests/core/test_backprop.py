@@ -5,10 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
-from backprop_gui.core.backprop import first_non_finite, run_pass, updated_parameters
+from backprop_gui.core.backprop import (
+    SAFE_SIZE,
+    first_non_finite,
+    run_pass,
+    safe_parameter_squares,
+    square_sum,
+    updated_parameters,
+    weighted_input_bound,
+)
 from backprop_gui.core.gradcheck import gradient_check
-from backprop_gui.core.network import Layer, Network
+from backprop_gui.core.network import Layer, Network, build_network
 from backprop_gui.core.stepper import Quantity, Stepper
 
 from helpers import random_problems
@@ -214,3 +223,48 @@ def test_first_non_finite_names_the_quantity_and_layer() -> None:
     r = run_pass(network, np.array([[3.0]]), np.array([[1.0]]))
     r.grad_w[1][0, 0] = np.inf
     assert first_non_finite(r) == ("gradient", 1)
+
+
+# --- the bound on z that lets training skip looking at every z for ±inf ------------------------
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_problems(depths=(1, 4)), st.floats(-3.0, 3.0))
+def test_the_weighted_input_bound_holds_for_every_layer(problem, log_scale: float) -> None:
+    network, x, t = problem
+    for layer in network.layers:  # parameters from a thousandth to a thousand times their size
+        layer.weights = layer.weights * 10.0**log_scale
+        layer.biases = layer.biases * 10.0**log_scale
+    squares = sum(float(np.sum(p * p)) for p in network.parameters())
+    input_norm = float(np.sqrt((x * x).sum(axis=0)).max())
+    result = run_pass(network, x, t)
+    bound = weighted_input_bound(network, squares, input_norm, x.shape[1])
+    for l, z in result.z.items():
+        assert np.sqrt(np.sum(z * z)) <= bound * (1 + 1e-12), f"‖z^{l}‖ above the bound {bound}"
+    assert weighted_input_bound(network, squares, input_norm, x.shape[1] + 1) >= bound  # a larger batch: no smaller
+
+
+@pytest.mark.parametrize("hidden", ["relu", "linear", "softplus"])
+def test_safe_parameter_squares_is_the_largest_sum_whose_bound_stays_below_overflow(hidden: str) -> None:
+    network = build_network(3, [4, 4, 2], [hidden, hidden, "linear"], seed=0)
+    safe = safe_parameter_squares(network, input_norm=5.0, batch=8)
+    assert 0 < safe < 1e300
+    below, above = (weighted_input_bound(network, squares, 5.0, 8) for squares in (safe, safe * 1.0001))
+    assert below < SAFE_SIZE <= above
+
+
+def test_bounded_hidden_activations_keep_z_finite_up_to_the_largest_sum_looked_at() -> None:
+    network = build_network(3, [4, 4, 2], ["tanh", "sigmoid", "linear"], seed=0)  # ‖z^l‖ ≤ √Σθ² · const
+    assert safe_parameter_squares(network, input_norm=5.0, batch=8) == 1e300
+
+
+def test_no_parameters_are_safe_for_an_input_that_is_not_finite() -> None:
+    network = build_network(2, [3, 1], ["tanh", "sigmoid"], seed=0)
+    assert safe_parameter_squares(network, float("nan"), 1) == 0.0
+    assert safe_parameter_squares(network, float("inf"), 1) == 0.0
+
+
+def test_square_sum_is_the_sum_of_every_square_and_not_finite_with_a_nan() -> None:
+    arrays = [np.array([[1.0, -2.0]]), np.array([3.0])]
+    assert square_sum(arrays) == 14.0
+    assert not np.isfinite(square_sum([*arrays, np.array([np.nan])]))

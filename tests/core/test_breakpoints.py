@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from backprop_gui.core import breakpoints
 from backprop_gui.core.backprop import run_pass
 from backprop_gui.core.breakpoints import (
     BreakpointHit,
@@ -308,3 +309,35 @@ def test_settings_round_trip_through_plain_json_types():
 def test_bad_settings_name_the_entry(data, message):
     with pytest.raises(ValueError, match=message.replace("|", r"\|").replace(".", r"\.")):
         BreakpointSettings.from_dict(data)
+
+
+def test_a_trainer_knows_the_square_sum_of_the_parameters_each_pass_used():
+    trainer = xor_trainer()
+    squares = [sum(float(np.sum(p * p)) for p in trainer.network.parameters())]
+    for _ in range(3):
+        trainer.step()
+        squares.append(sum(float(np.sum(p * p)) for p in trainer.network.parameters()))
+        assert trainer.pass_parameter_squares == pytest.approx(squares[-2], rel=1e-12)
+        assert trainer.parameter_squares == pytest.approx(squares[-1], rel=1e-12)
+    trainer.record_step(0.5)  # a step taken elsewhere: its parameters are not known here
+    assert trainer.parameter_squares == float("inf")
+
+
+@pytest.mark.parametrize(("scale", "looks"), [(1.0, False), (1e100, False), (1e160, True)])
+def test_the_non_finite_watch_looks_at_every_z_only_when_the_parameters_could_overflow_one(monkeypatch, scale, looks):
+    trainer = xor_trainer()
+    for layer in trainer.network.layers:
+        layer.weights = layer.weights * scale
+    trainer = Trainer(trainer.network, trainer.data, trainer.settings)  # knows the parameters it starts from
+    looked = []
+    real = breakpoints.all_finite
+    monkeypatch.setattr(breakpoints, "all_finite", lambda arrays: looked.append(1) or real(arrays))
+    monitor = monitor_for(trainer, BreakpointSettings(non_finite=True))
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            trainer.train(2)
+        except (BreakpointHit, Divergence):
+            pass
+    monitor.detach()
+    assert bool(looked) == looks
+    assert trainer.safe_parameter_squares > 1e10  # the xor data and a 2-3-1 network leave plenty of room
