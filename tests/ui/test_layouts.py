@@ -1,6 +1,6 @@
 """Layouts: Step, Train and Present from the View menu, Ctrl+1/2/3 and the toolbar; each keeps the
-user's arrangement; Reset Layout; F5 in Step goes to Train, a breakpoint back to Step; docks a
-network cannot use are left out."""
+user's arrangement; Reset Layout; F5 or Train N Epochs… in Step goes to Train, a breakpoint back
+to Step; docks a network cannot use are left out."""
 
 import pytest
 from PySide6.QtCore import Qt
@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QTabBar, QToolButton
 
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
+from backprop_gui.ui.training import controller as controller_module
 
 from window_helpers import open_window, window_on_screen
 
@@ -160,3 +161,21 @@ def test_train_on_a_1366_laptop_shows_the_training_settings_without_scrolling(qt
         top, bottom = box.mapToGlobal(box.rect().topLeft()), box.mapToGlobal(box.rect().bottomRight())
         assert box.isVisible() and not box.visibleRegion().isEmpty()
         assert inside[0].y() <= top.y() and bottom.y() <= inside[1].y(), "scrolled out of sight"
+
+
+@pytest.mark.parametrize(("answer", "switches"), [((3, True), True), ((3, False), False)])
+def test_train_n_epochs_in_step_switches_to_train_once_its_dialog_is_accepted(
+    window, qtbot, monkeypatch, answer, switches
+):
+    monkeypatch.setattr(controller_module.QInputDialog, "getInt", lambda *args: answer)
+    window.training_controller.actions["n_epochs"].trigger()
+    assert window.layout_controller.current == (LayoutName.TRAIN if switches else LayoutName.STEP)
+    assert shown(window, "loss") == switches
+    qtbot.waitUntil(lambda: not window.training_controller.running, timeout=20000)
+
+
+def test_train_one_epoch_keeps_the_step_layout(window, qtbot):
+    window.training_controller.actions["one_epoch"].trigger()
+    assert window.training_controller.running and window.layout_controller.current == LayoutName.STEP
+    qtbot.waitUntil(lambda: not window.training_controller.running, timeout=20000)
+    assert window.model.session.epoch == 1 and window.layout_controller.current == LayoutName.STEP

@@ -83,16 +83,20 @@ def create_window(
 
 
 def _follow_use(layouts: LayoutController, training: TrainingController, diagnostics: DiagnosticsController) -> None:
-    """F5 in the Step layout switches to Train (in Present, it brings the loss plot to the front);
-    landing on a breakpoint switches back to Step."""
+    """A run started by F5 or Train N Epochs… (once its dialog is accepted) switches the Step layout
+    to Train (in Present, it brings the loss plot to the front); Train One Epoch, a step-sized run,
+    keeps the layout. Landing on a breakpoint switches back to Step."""
 
-    def started(checked: bool) -> None:
-        if checked and layouts.current == LayoutName.STEP:
+    def started(*_checked: bool) -> None:
+        if not training.running:  # F5 paused, or the dialog was cancelled
+            return
+        if layouts.current == LayoutName.STEP:
             layouts.set_layout(LayoutName.TRAIN)
-        elif checked and layouts.current == LayoutName.PRESENT:
+        elif layouts.current == LayoutName.PRESENT:
             layouts.show_dock("loss")
 
-    training.actions[ActionId.TRAIN].triggered.connect(started)
+    for action in (ActionId.TRAIN, ActionId.N_EPOCHS):  # after the controller's own slot: the run has started
+        training.actions[action].triggered.connect(started)
     diagnostics.hit.connect(lambda _hit: layouts.set_layout(LayoutName.STEP))
 
 
