@@ -9,7 +9,7 @@ from backprop_gui.core.gradcheck import gradient_check
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import SessionModel
-from backprop_gui.ui.diagnostics.gradcheck_panel import SORT_ROLE, GradcheckPanel, verdict
+from backprop_gui.ui.diagnostics.gradcheck_panel import COLUMN, SORT_ROLE, GradcheckPanel, verdict
 
 
 @pytest.fixture
@@ -28,6 +28,9 @@ def panel(qtbot, model):
     return widget
 
 
+VALUES = ("backprop", "numerical", "relative", "absolute")  # the columns of numbers
+
+
 def cell(panel, row, column, role=Qt.ItemDataRole.DisplayRole):
     return panel.proxy.data(panel.proxy.index(row, column), role)
 
@@ -40,12 +43,12 @@ def test_the_table_holds_core_gradcheck_numbers_for_the_current_sample(qtbot, pa
     expected = gradient_check(model.session.network.copy(), model.stepper.inputs[rows].T, model.stepper.targets[rows].T)
     assert panel.proxy.rowCount() == len(expected.checks) == 3 * 2 + 3 + 2 * 3 + 2
     shown = {
-        cell(panel, r, 0, Qt.ItemDataRole.ToolTipRole): tuple(cell(panel, r, c, SORT_ROLE) for c in (1, 2, 3, 4))
+        cell(panel, r, 0, Qt.ItemDataRole.ToolTipRole): tuple(cell(panel, r, COLUMN[c], SORT_ROLE) for c in VALUES)
         for r in range(17)
     }
     for check in expected.checks:
         assert shown[check.name] == pytest.approx(
-            (check.backprop, check.numerical, check.absolute_error, check.relative_error), rel=0, abs=1e-15
+            (check.backprop, check.numerical, check.relative_error, check.absolute_error), rel=0, abs=1e-15
         )
     assert "sample 2" in panel.summary.text()
     assert "backprop agrees with finite differences" in panel.summary.text()
@@ -64,10 +67,10 @@ def test_backprop_column_is_the_gradient_the_stepper_shows_even_after_the_update
 def test_sorting_by_relative_error_puts_the_worst_first(qtbot, panel):
     panel.run()
     header = panel.view.horizontalHeader()
-    panel.view.sortByColumn(4, Qt.SortOrder.DescendingOrder)
-    errors = [cell(panel, r, 4, SORT_ROLE) for r in range(panel.proxy.rowCount())]
+    panel.view.sortByColumn(COLUMN["relative"], Qt.SortOrder.DescendingOrder)
+    errors = [cell(panel, r, COLUMN["relative"], SORT_ROLE) for r in range(panel.proxy.rowCount())]
     assert errors == sorted(errors, reverse=True)
-    assert header.sortIndicatorSection() == 4
+    assert header.sortIndicatorSection() == COLUMN["relative"]
     panel.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     assert [cell(panel, r, 0) for r in range(4)] == ["w₁₁¹", "w₁₂¹", "w₂₁¹", "w₂₂¹"]
 
@@ -76,9 +79,10 @@ def test_relative_error_is_coloured_and_named(qtbot, panel):
     panel.run()
     assert verdict(1e-9) == 0 and verdict(1e-6) == 1 and verdict(1e-2) == 2
     for r in range(panel.proxy.rowCount()):
-        v = verdict(cell(panel, r, 4, SORT_ROLE))
-        assert cell(panel, r, 5) == ("agrees", "doubtful", "disagrees")[v]
-        assert cell(panel, r, 4, Qt.ItemDataRole.BackgroundRole).name() == ("#c8ebc8", "#fae1a0", "#f5b4af")[v]
+        v = verdict(cell(panel, r, COLUMN["relative"], SORT_ROLE))
+        assert cell(panel, r, COLUMN["verdict"]) == ("agrees", "doubtful", "disagrees")[v]
+        colour = ("#c8ebc8", "#fae1a0", "#f5b4af")[v]
+        assert cell(panel, r, COLUMN["relative"], Qt.ItemDataRole.BackgroundRole).name() == colour
 
 
 def test_a_wrong_gradient_shows_red_and_says_so(qtbot, panel, monkeypatch):
@@ -93,8 +97,8 @@ def test_a_wrong_gradient_shows_red_and_says_so(qtbot, panel, monkeypatch):
     monkeypatch.setattr(module, "gradient_check", broken)
     panel.run()
     assert "disagree" in panel.summary.text()
-    panel.view.sortByColumn(5, Qt.SortOrder.DescendingOrder)
-    assert cell(panel, 0, 5) == "disagrees" and cell(panel, 0, 0) == "w₂₁²"
+    panel.view.sortByColumn(COLUMN["verdict"], Qt.SortOrder.DescendingOrder)
+    assert cell(panel, 0, COLUMN["verdict"]) == "disagrees" and cell(panel, 0, 0) == "w₂₁²"
 
 
 def test_an_overflowing_pass_fails_the_check_and_says_why(qtbot, panel, model):
@@ -120,3 +124,22 @@ def test_precision_changes_the_digits_shown(qtbot, panel, model):
     before = cell(panel, 0, 1)
     model.set_precision(7)
     assert len(cell(panel, 0, 1)) > len(before)
+
+
+@pytest.mark.usefixtures("private_places")
+def test_on_a_1024_px_projector_the_check_shows_each_verdict_without_scrolling_sideways(qtbot):
+    from backprop_gui.core.presets import default_session
+
+    from window_helpers import window_on_screen
+
+    window = window_on_screen(qtbot, default_session(), "1024x768")
+    qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    panel = window.diagnostics_controller.gradcheck_panel
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 3 and panel.view.isVisible())
+    qtbot.waitUntil(lambda: panel.view.viewport().width() > 400)  # the dock's first size, as far as the window allows
+    view, header = panel.view, panel.view.horizontalHeader()
+    visible = view.viewport().width()
+    for name in ("parameter", "backprop", "numerical", "relative", "verdict"):
+        right = header.sectionViewportPosition(COLUMN[name]) + header.sectionSize(COLUMN[name])
+        assert right <= visible, f"the {name} column ends at {right} px, past the table's {visible} px"
+    assert view.horizontalScrollBar().value() == 0

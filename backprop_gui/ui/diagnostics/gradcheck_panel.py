@@ -25,7 +25,8 @@ from backprop_gui.core.backprop import PassResult
 from backprop_gui.core.debugger_state import DISPLAY, Event, Field
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import index as subscript
-from backprop_gui.core.gradcheck import EPSILON, GradientCheck, ParameterCheck, gradient_check
+from backprop_gui.core.gradcheck import EPSILON, MIN_SCALE, GradientCheck, ParameterCheck, gradient_check
+from backprop_gui.core.notes import caret_html
 from backprop_gui.core.stepper import Stepper
 from backprop_gui.ui.common.rich_text import number_font, sup
 from backprop_gui.ui.common.session_model import SessionModel
@@ -36,7 +37,19 @@ VERDICTS = (
     ("doubtful", QColor(250, 225, 160)),
     ("disagrees", QColor(245, 180, 175)),
 )
-HEADERS = ("Parameter", "Backprop ∂C/∂p", "Finite difference", "Absolute error", "Relative error", "Verdict")
+# The verdict and the relative error it comes from before the absolute error, so that on a 1024-pixel
+# screen what matters is in view; short headers, each said in full in its tooltip.
+COLUMNS = ("parameter", "backprop", "numerical", "relative", "verdict", "absolute")
+COLUMN = {name: i for i, name in enumerate(COLUMNS)}
+HEADERS = ("Param.", "Backprop", "Finite diff.", "Rel. error", "Verdict", "Abs. error")
+HEADER_TIPS = (
+    "The parameter p: a weight w_jk^l or a bias b_j^l",
+    "∂C/∂p as backprop computes it",
+    f"∂C/∂p by central finite differences, (C(p + ε) − C(p − ε)) / 2ε, ε = {EPSILON:g}",
+    f"Relative error: the absolute error over max(|backprop|, |finite difference|, {MIN_SCALE:g}·max(1, |C|))",
+    "Whether backprop agrees, from the relative error",
+    "Absolute error: |backprop − finite difference|",
+)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
@@ -95,42 +108,46 @@ class GradcheckTable(QAbstractTableModel):
         return 0 if parent is not None and parent.isValid() else len(self.checks)
 
     def columnCount(self, parent: Index | None = None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(HEADERS)
+        return 0 if parent is not None and parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return caret_html(HEADER_TIPS[section])
         return None
 
-    def _values(self, c: ParameterCheck) -> tuple[float, ...]:
-        return (c.backprop, c.numerical, c.absolute_error, c.relative_error)
+    @staticmethod
+    def _value(c: ParameterCheck, column: str) -> float:
+        values = {"backprop": c.backprop, "numerical": c.numerical, "relative": c.relative_error}
+        return values[column] if column in values else c.absolute_error
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        c, col = self.checks[index.row()], index.column()
+        c, column = self.checks[index.row()], COLUMNS[index.column()]
+        number = column not in ("parameter", "verdict")
         if role == SORT_ROLE:
-            if col == 0:
+            if column == "parameter":
                 return _name_key(c)
-            if col == 5:
-                return verdict(c.relative_error)
-            return self._values(c)[col - 1]
+            return verdict(c.relative_error) if column == "verdict" else self._value(c, column)
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
+            if column == "parameter":
                 return parameter_name(c)
-            if col == 5:
+            if column == "verdict":
                 return VERDICTS[verdict(c.relative_error)][0]
-            value = self._values(c)[col - 1]
-            return format_number(value, self.digits if col < 3 else 2)
+            return format_number(self._value(c, column), self.digits if column in ("backprop", "numerical") else 2)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return c.name if col == 0 else repr(self._values(c)[col - 1]) if col < 5 else None
-        if role == Qt.ItemDataRole.FontRole and col < 5:
-            return number_font() if col else self._name_font
-        if role == Qt.ItemDataRole.BackgroundRole and col >= 4:
+            return c.name if column == "parameter" else repr(self._value(c, column)) if number else None
+        if role == Qt.ItemDataRole.FontRole and column != "verdict":
+            return number_font() if number else self._name_font
+        if role == Qt.ItemDataRole.BackgroundRole and column in ("relative", "verdict"):
             return VERDICTS[verdict(c.relative_error)][1]
-        if role == Qt.ItemDataRole.ForegroundRole and col >= 4:
+        if role == Qt.ItemDataRole.ForegroundRole and column in ("relative", "verdict"):
             return QColor(30, 30, 30)  # dark text on the light verdict colours, in any theme
-        if role == Qt.ItemDataRole.TextAlignmentRole and 0 < col < 5:
+        if role == Qt.ItemDataRole.TextAlignmentRole and number:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
