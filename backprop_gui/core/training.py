@@ -300,8 +300,8 @@ class Trainer:
             for start in range(0, len(inputs), 4096):  # a^0 (the network's features) of every row, in bounded memory
                 a0 = network.input_layer(inputs[start : start + 4096].T)
                 norm = max(norm, float(np.sqrt(np.max(np.sum(a0 * a0, axis=0), initial=0.0))))
-            batch = max(1, min(self.settings.batch_size, len(inputs)))
-            self._safe_squares = safe_parameter_squares(network, norm, batch)
+            # every row at once: the largest batch there can be, whatever the batch size is set to later
+            self._safe_squares = safe_parameter_squares(network, norm, max(1, len(inputs)))
         return self._safe_squares
 
     @property
