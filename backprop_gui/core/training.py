@@ -299,7 +299,7 @@ class Trainer:
             norm = 0.0
             for start in range(0, len(inputs), 4096):  # a^0 (the network's features) of every row, in bounded memory
                 a0 = network.input_layer(inputs[start : start + 4096].T)
-                norm = max(norm, float(np.sqrt(np.max(np.sum(a0 * a0, axis=0), initial=0.0))))
+                norm = float(np.maximum(norm, np.sqrt(np.max(np.sum(a0 * a0, axis=0), initial=0.0))))  # NaN stays
             # every row at once: the largest batch there can be, whatever the batch size is set to later
             self._safe_squares = safe_parameter_squares(network, norm, max(1, len(inputs)))
         return self._safe_squares

@@ -341,3 +341,11 @@ def test_the_non_finite_watch_looks_at_every_z_only_when_the_parameters_could_ov
     monitor.detach()
     assert bool(looked) == looks
     assert trainer.safe_parameter_squares > 1e10  # the xor data and a 2-3-1 network leave plenty of room
+
+
+def test_data_with_an_input_that_is_not_finite_leaves_no_parameters_safe():
+    trainer = xor_trainer()
+    inputs = trainer.data.inputs.copy()
+    inputs[2, 1] = np.inf
+    trainer = Trainer(trainer.network, Dataset(inputs, trainer.data.targets), trainer.settings)
+    assert trainer.safe_parameter_squares == 0.0  # every z is looked at
