@@ -42,6 +42,12 @@ VERDICTS = (
 COLUMNS = ("parameter", "backprop", "numerical", "relative", "verdict", "absolute")
 COLUMN = {name: i for i, name in enumerate(COLUMNS)}
 HEADERS = ("Param.", "Backprop", "Finite diff.", "Rel. error", "Verdict", "Abs. error")
+VALUE_OF = {  # the ParameterCheck attribute each column of numbers shows
+    "backprop": "backprop",
+    "numerical": "numerical",
+    "relative": "relative_error",
+    "absolute": "absolute_error",
+}
 HEADER_TIPS = (
     "The parameter p: a weight w_jk^l or a bias b_j^l",
     "∂C/∂p as backprop computes it",
@@ -121,8 +127,7 @@ class GradcheckTable(QAbstractTableModel):
 
     @staticmethod
     def _value(c: ParameterCheck, column: str) -> float:
-        values = {"backprop": c.backprop, "numerical": c.numerical, "relative": c.relative_error}
-        return values[column] if column in values else c.absolute_error
+        return float(getattr(c, VALUE_OF[column]))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
