@@ -164,9 +164,7 @@ class HealthRecorder:
         with self._lock:
             waiting = self._waiting
             for arrays in (result.delta, result.grad_w):
-                for l in self._layers:
-                    values = arrays[l]
-                    waiting.append(np.vdot(values, values) / (values.size or 1))
+                waiting.extend([mean_square(arrays[l]) for l in self._layers])
             self._waiting_steps.append(step)
             if ends_epoch:
                 self._epoch_marks.append(len(self._waiting_steps))
