@@ -289,8 +289,9 @@ class BreakpointMonitor:
 
     # --- attaching to a trainer --------------------------------------------------
 
-    def attach(self, trainer: Trainer) -> None:
-        """Watch ``trainer``: raise ``BreakpointHit`` from its observer hook when a condition hits."""
+    def attach(self, trainer: Trainer, before_stop: Callable[[PassResult, int], None] | None = None) -> None:
+        """Watch ``trainer``: raise ``BreakpointHit`` from its observer hook when a condition hits, after
+        ``before_stop(result, step)`` if given (an observer after this one sees no step that hits)."""
         self.detach()  # before the counts the old observer feeds start again
         self.start(whole_epoch=trainer.batch == 0)
 
@@ -306,6 +307,8 @@ class BreakpointMonitor:
             if ended:
                 hit = hit or self.end_epoch(step, trainer.epoch, next_sample())
             if hit is not None:
+                if before_stop is not None:
+                    before_stop(result, step)
                 raise BreakpointHit(hit)
 
         self._hook.attach(trainer, observer)

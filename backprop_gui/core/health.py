@@ -16,6 +16,13 @@ or sent or ``FOLD_STEPS`` steps are waiting. An epoch's end only marks where it 
 waiting steps: a data set of four samples ends an epoch every fourth step, and closing each at once
 cost training a quarter of its speed. (Keeping each step's arrays to fold them later saved no time:
 held arrays keep numpy from reusing their memory for the next step's, which costs as much.)
+
+Even so, squaring 2L arrays costs a small network a seventh of its step. A recorder made with
+``measure_every`` k > 1 measures one step in k while it watches a trainer: each epoch's steps in
+blocks of k, one step of each block, at a place that depends only on the block (so the measured
+samples vary even when the data are not shuffled), and an epoch's last step when none of the
+epoch was measured (a run that started after its block's pick): every epoch has its row, the RMS
+over its measured steps, and each point of the series stands for measured steps.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import math
 import threading
 from array import array
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -68,6 +76,7 @@ class HealthChanges:
     pending_steps: int
     epoch_sum: Array
     epoch_steps: int
+    last_step: int
 
 
 class HealthRecorder:
@@ -76,12 +85,15 @@ class HealthRecorder:
     ``record`` may run on a training thread while a view reads ``snapshot`` on another.
     """
 
-    def __init__(self, depth: int, capacity: int = 2048) -> None:
+    def __init__(self, depth: int, capacity: int = 2048, measure_every: int = 1) -> None:
         if capacity < 2 or capacity % 2:
             raise ValueError(f"capacity: must be an even number of at least 2, got {capacity}")
+        if measure_every < 1:
+            raise ValueError(f"measure_every: must be at least 1, got {measure_every}")
         self.depth = depth
         self._layers = range(1, depth + 1)
         self.capacity = capacity
+        self.measure_every = measure_every  # a watched trainer's steps measured: one in this many
         self.version = 0  # grows with every change, so a view knows when to redraw
         self._lock = threading.Lock()
         self._hook = TrainerHook()
@@ -101,6 +113,7 @@ class HealthRecorder:
             self._epoch_steps = 0
             self._waiting, self._waiting_steps = array("d"), array("q")  # steps not folded yet (``record``)
             self._epoch_marks: list[int] = []  # how many of the waiting steps there were at each epoch's end
+            self._last_step = 0  # the step recorded last (0: none)
             self.version += 1
 
     def __getstate__(self) -> dict[str, Any]:
@@ -126,7 +139,7 @@ class HealthRecorder:
             return HealthChanges(
                 epochs, self._epochs[epochs : self._epoch_count].copy(), self._steps[:n].copy(),
                 self._squares[:, :n].copy(), self._stride, self._pending.copy(), self._pending_steps,
-                self._epoch_sum.copy(), self._epoch_steps,
+                self._epoch_sum.copy(), self._epoch_steps, self._last_step,
             )  # fmt: skip
 
     def apply(self, changes: HealthChanges) -> None:
@@ -137,6 +150,7 @@ class HealthRecorder:
             self._stride, self._pending, self._pending_steps = changes.stride, changes.pending, changes.pending_steps
             self._add_epochs(changes.first_epoch, changes.epoch_rows)
             self._epoch_sum, self._epoch_steps = changes.epoch_sum, changes.epoch_steps
+            self._last_step = changes.last_step
             self._waiting, self._waiting_steps, self._epoch_marks = array("d"), array("q"), []
             self.version += 1
 
@@ -166,6 +180,7 @@ class HealthRecorder:
             for arrays in (result.delta, result.grad_w):
                 waiting.extend([mean_square(arrays[l]) for l in self._layers])
             self._waiting_steps.append(step)
+            self._last_step = step
             if ends_epoch:
                 self._epoch_marks.append(len(self._waiting_steps))
             if len(self._waiting_steps) >= FOLD_STEPS:
@@ -264,12 +279,46 @@ class HealthRecorder:
     # --- attaching to a trainer --------------------------------------------------
 
     def attach(self, trainer: Trainer) -> None:
-        """Record every step of ``trainer`` (through its observer hook) and each epoch's end."""
+        """Watch ``trainer`` through its observer hook: record the steps it takes that the recorder
+        measures (``measured``; every one when ``measure_every`` is 1), and each epoch's end."""
+        if self.measure_every == 1:
+            self._hook.attach(trainer, partial(self.measure, trainer))
+            return
+        picks: list[Any] = [None, frozenset()]  # (the first step of an epoch, the places its blocks pick)
 
         def observer(result: PassResult, step: int) -> None:
-            self.record(result, step, trainer.batch == 0)
+            batch = trainer.batch  # 0: the step ended its epoch
+            place = batch or trainer.batches_per_epoch  # of the step in its epoch, 1-based
+            first = step - place + 1
+            if first != picks[0]:
+                picks[:] = first, self._picks(first, trainer.batches_per_epoch)
+            if place in picks[1] or (not batch and self._last_step < first):  # (none of the epoch was measured)
+                self.record(result, step, not batch)
+            elif not batch:
+                self.end_epoch()
 
         self._hook.attach(trainer, observer)
+
+    def measure(self, trainer: Trainer, result: PassResult, step: int) -> None:
+        """Record step ``step`` of ``trainer`` (its pass ``result``), whether or not it is one the recorder
+        measures: the last step of a run a breakpoint stopped."""
+        self.record(result, step, trainer.batch == 0)
+
+    def measured(self, step: int, place: int, count: int) -> bool:
+        """Whether training step ``step``, the ``place``-th (1-based) of an epoch of ``count``, is one the
+        recorder measures: the one its block of ``measure_every`` steps picks. The pick depends only on
+        the block (its first step and its length), so it is the same on every run and in every process."""
+        return place in self._picks(step - place + 1, count)
+
+    def _picks(self, first: int, count: int) -> frozenset[int]:
+        """The places (1-based) ``measured`` picks in an epoch of ``count`` steps from step ``first`` on."""
+        k = self.measure_every
+        if k == 1:
+            return frozenset(range(1, count + 1))
+        if count <= k:  # one block (a data set of a few samples): once an epoch
+            return frozenset((1 + hash((first, max(count, 1))) % max(count, 1),))
+        blocks = ((start, min(k, count - start)) for start in range(0, count, k))
+        return frozenset(start + 1 + hash((first + start, length)) % length for start, length in blocks)
 
     def detach(self) -> None:
         """Stop watching the trainer attached last (if any)."""

@@ -29,6 +29,7 @@ import multiprocessing
 import time
 from array import array
 from dataclasses import dataclass, field, replace
+from functools import partial
 from multiprocessing.connection import Connection, wait
 from typing import Any, Final
 
@@ -64,11 +65,14 @@ class RunWatch:
     health: HealthRecorder | None = None
 
     def attach(self, trainer: Trainer) -> None:
-        """Watch ``trainer`` from its next step on (health first, so the step that hits is recorded)."""
-        if self.health is not None:
-            self.health.attach(trainer)
+        """Watch ``trainer`` from its next step on: breakpoints first, so the step that hits is measured
+        by health (whether or not it is one health measures) before the run stops."""
+        health = self.health
         if self.breakpoints is not None:
-            BreakpointMonitor(self.breakpoints, trainer.network).attach(trainer)
+            measure = None if health is None else partial(health.measure, trainer)
+            BreakpointMonitor(self.breakpoints, trainer.network).attach(trainer, measure)
+        if health is not None:
+            health.attach(trainer)
 
 
 @dataclass

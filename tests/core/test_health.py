@@ -161,3 +161,87 @@ def test_short_epochs_are_closed_when_the_steps_are_folded_each_as_the_rms_of_it
     expected = np.sqrt(np.array(squares).reshape(307, 2, 2, 2).mean(axis=1))
     assert len(epochs) == 307
     assert np.allclose(delta, expected[:, 0], rtol=1e-12) and np.allclose(grad_w, expected[:, 1], rtol=1e-12)
+
+
+def sampled_trainer(shuffle: bool) -> Trainer:
+    """2-4-3-1 over 10 samples, one a step: epochs of 10 steps, blocks of 4, 4 and 2 when measuring one in 4."""
+    network = build_network(2, [4, 3, 1], ["tanh", "sigmoid", "sigmoid"], seed=6)
+    rng = np.random.default_rng(3)
+    data = Dataset(rng.normal(size=(10, 2)), rng.uniform(size=(10, 1)))
+    return Trainer(network, data, TrainingSettings(learning_rate=0.5, batch_size=1, seed=2, shuffle=shuffle))
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_measuring_one_step_in_four_takes_one_of_each_block_and_gives_every_epoch_its_row(shuffle):
+    trainer = sampled_trainer(shuffle)
+    recorder = HealthRecorder(depth=3, measure_every=4)
+    sizes: dict[int, np.ndarray] = {}
+    rows: dict[int, int] = {}  # the data row each step trained on
+    trainer.observers.append(lambda result, step: sizes.setdefault(step, np.array(layer_sizes(result)) ** 2))
+    trainer.observers.append(lambda result, step: rows.setdefault(step, int(trainer.epoch_order(
+        trainer.epoch - (trainer.batch == 0))[(trainer.batch or 10) - 1])))  # fmt: skip
+    recorder.attach(trainer)
+    trainer.train(40)
+
+    steps = [int(s) for s in recorder.snapshot()[0]]
+    blocks = [(s - 1) // 10 * 3 + min(2, (s - 1) % 10 // 4) for s in steps]  # epoch × 3 + block in the epoch
+    assert blocks == list(range(120))  # exactly one step of each block, in order
+    assert {(s - 1) % 10 % 4 for s in steps if (s - 1) % 10 < 8} == {0, 1, 2, 3}  # the pick moves about
+    assert len({rows[s] for s in steps}) == 10  # so every sample is measured, shuffled or not
+    _, delta, grad_w = recorder.snapshot()
+    measured = np.array([sizes[s] for s in steps])
+    assert np.allclose(delta, np.sqrt(measured[:, 0])) and np.allclose(grad_w, np.sqrt(measured[:, 1]))
+    epochs, epoch_delta, _ = recorder.snapshot(per_epoch=True)
+    assert list(epochs) == list(range(1, 41))
+    assert np.allclose(epoch_delta, np.sqrt(measured[:, 0].reshape(40, 3, 3).mean(axis=1)), rtol=1e-12)
+
+
+def test_runs_of_a_few_steps_measure_what_one_long_run_would():
+    """Runs of 3 steps against epochs of 10, each in a copy sent to the training process and caught up
+    with: the pick depends on the block, not on the run it falls in."""
+    trainer, whole = sampled_trainer(shuffle=True), sampled_trainer(shuffle=True)
+    recorder, reference = HealthRecorder(depth=3, measure_every=4), HealthRecorder(depth=3, measure_every=4)
+    reference.attach(whole)
+    whole.train(12)
+    for _ in range(40):  # runs of 3 steps: 12 epochs
+        sent = recorder.epochs
+        copy = pickle.loads(pickle.dumps(recorder))  # the training process's, watching the run
+        copy.attach(trainer)
+        for _ in range(3):
+            trainer.step()
+        copy.detach()
+        recorder.apply(copy.changes_since(sent))
+    for per_epoch in (False, True):  # (an epoch's row sums its steps in another order when runs split it)
+        ours, theirs = recorder.snapshot(per_epoch), reference.snapshot(per_epoch)
+        assert all(len(a) == len(b) and np.allclose(a, b, rtol=1e-12) for a, b in zip(ours, theirs, strict=True))
+    assert len(recorder.snapshot()[0]) == 36 and len(recorder.snapshot(per_epoch=True)[0]) == 12
+
+
+def test_an_epoch_whose_picks_came_before_the_recorder_watched_is_measured_at_its_last_step():
+    trainer = sampled_trainer(shuffle=True)
+    recorder = HealthRecorder(depth=3, measure_every=4)
+    before = next(n for n in range(9, 1000, 10) if not recorder.measured(n + 1, 10, 10))  # the pick is step n
+    for _ in range(before):
+        trainer.step()
+    sizes: list[np.ndarray] = []
+    trainer.observers.append(lambda result, step: sizes.append(np.array(layer_sizes(result)) ** 2))
+    recorder.attach(trainer)
+    trainer.train_epoch()  # its last step only
+    trainer.train_epoch()
+    steps = [int(s) for s in recorder.snapshot()[0]]
+    assert steps[0] == before + 1 and len(steps) == 4  # that last step, then one of each block
+    epochs, epoch_delta, _ = recorder.snapshot(per_epoch=True)
+    assert list(epochs) == [1, 2] and np.allclose(epoch_delta[0], np.sqrt(sizes[0][0]), rtol=1e-12)
+
+
+def test_the_pick_depends_only_on_the_block_and_measure_every_must_be_positive():
+    recorder, again = HealthRecorder(depth=2, measure_every=4), HealthRecorder(depth=2, measure_every=4)
+    picks = [[recorder.measured(first + i, 1 + i, 10) for i in range(4)] for first in range(1, 400, 10)]
+    assert all(sum(block) == 1 for block in picks)
+    assert picks == [[again.measured(first + i, 1 + i, 10) for i in range(4)] for first in range(1, 400, 10)]
+    assert [recorder.measured(9 + i, 9 + i, 10) for i in range(2)].count(True) == 1  # the short last block
+    one_block = [[recorder.measured(first + i, 1 + i, 3) for i in range(3)] for first in range(1, 90, 3)]
+    assert all(sum(block) == 1 for block in one_block) and len({block.index(True) for block in one_block}) == 3
+    assert all(HealthRecorder(depth=2).measured(step, 1, 10) for step in range(1, 20))
+    with pytest.raises(ValueError, match="measure_every"):
+        HealthRecorder(depth=2, measure_every=0)

@@ -16,7 +16,7 @@ from backprop_gui.core.training import Divergence, Trainer, TrainingSettings
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
-from backprop_gui.ui.diagnostics.controller import install_diagnostics
+from backprop_gui.ui.diagnostics.controller import HEALTH_MEASURE_EVERY, install_diagnostics
 
 
 def relu_session() -> Session:
@@ -162,9 +162,10 @@ def test_training_feeds_the_layer_health_view(qtbot, window):
     train_until_stopped(controller, model, epochs=2)
     controller.actions["health"].trigger()
     assert controller.docks["health"].isVisible()
-    steps, _, _ = controller.recorder.snapshot()
-    assert list(steps) == list(range(1, 9))
-    assert "over 8 steps" in controller.health_view.note.text()
+    steps, _, _ = controller.recorder.snapshot()  # one step of each epoch of 4 (one in HEALTH_MEASURE_EVERY)
+    assert controller.recorder.measure_every == HEALTH_MEASURE_EVERY == 4
+    assert len(steps) == 2 and 1 <= steps[0] <= 4 < steps[1] <= 8
+    assert f"up to step {int(steps[1])} (one step in 4 measured" in controller.health_view.note.text()
 
 
 def test_the_step_that_hits_is_in_the_health_record(window):

@@ -1,9 +1,10 @@
 """The layer-health plot: the size of δ^l or ∂C/∂w^l of every layer over training, on a log scale.
 
-One labelled curve per layer, per step (decimated by the core's ``HealthRecorder``) or per
-epoch. Vanishing gradients show as the early layers' curves lying decades below the later
-ones; exploding gradients as curves climbing off the top. The recorder may be written by a
-training thread: the view polls its ``version`` a few times a second and redraws when it moved.
+One labelled curve per layer, per step (decimated by the core's ``HealthRecorder``, which in the
+window measures one training step in ``HEALTH_MEASURE_EVERY``) or per epoch. Vanishing gradients
+show as the early layers' curves lying decades below the later ones; exploding gradients as
+curves climbing off the top. The recorder may be written by a training thread: the view polls
+its ``version`` a few times a second and redraws when it moved.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class HealthView(QWidget):
         per_epoch = bool(self.scale.currentData())
         x, delta, grad_w = self.recorder.snapshot(per_epoch)
         sizes = delta if self.quantity.currentData() == "δ" else grad_w
-        name = self.quantity.currentData()
+        name, k = self.quantity.currentData(), self.recorder.measure_every
         self.plot.setLabel("bottom", "epoch" if per_epoch else "step")
         self.plot.setLabel("left", f"RMS of {name}<sup>l</sup> (log scale)")
         for l, curve in enumerate(self.curves, start=1):
@@ -113,8 +114,13 @@ class HealthView(QWidget):
         if not len(x):
             self.note.setText("Train the network to see how large each layer's gradients are, step by step.")
         elif per_epoch:
-            self.note.setText(f"{name}ˡ of each layer: the RMS over each of {len(x):,} epochs.")
+            measured = "" if k == 1 else f" (of the steps measured, one in {k})"
+            self.note.setText(f"{name}ˡ of each layer: the RMS over each of {len(x):,} epochs{measured}.")
         else:
-            stride = self.recorder.steps_per_point
-            every = "every step" if stride == 1 else f"each point is the RMS of {stride} steps"
-            self.note.setText(f"{name}ˡ of each layer over {int(x[-1]):,} steps ({every}).")
+            stride, last = self.recorder.steps_per_point, int(x[-1])
+            if k == 1:
+                every = "every step" if stride == 1 else f"each point is the RMS of {stride} steps"
+                self.note.setText(f"{name}ˡ of each layer over {last:,} steps ({every}).")
+            else:
+                each = "each a point" if stride == 1 else f"each point the RMS of {stride} of them"
+                self.note.setText(f"{name}ˡ of each layer up to step {last:,} (one step in {k} measured, {each}).")
