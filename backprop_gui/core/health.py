@@ -65,7 +65,8 @@ def layer_sizes(result: PassResult) -> tuple[Array, Array]:
 @dataclass
 class HealthChanges:
     """What a copy of a ``HealthRecorder`` needs to catch up with it (``HealthRecorder.changes_since``):
-    the epoch rows from ``first_epoch`` on, (n, 2, L), and the whole per-step series, n ≤ capacity."""
+    the epoch rows from ``first_epoch`` on, (n, 2, L), the whole per-step series, n ≤ capacity, and
+    the step recorded last."""
 
     first_epoch: int
     epoch_rows: Array
@@ -284,15 +285,17 @@ class HealthRecorder:
         if self.measure_every == 1:
             self._hook.attach(trainer, partial(self.measure, trainer))
             return
-        picks: list[Any] = [None, frozenset()]  # (the first step of an epoch, the places its blocks pick)
+        epoch: int | None = None  # the first step of the epoch ``picks`` are the places measured in
+        picks = frozenset[int]()
 
         def observer(result: PassResult, step: int) -> None:
+            nonlocal epoch, picks
             batch = trainer.batch  # 0: the step ended its epoch
             place = batch or trainer.batches_per_epoch  # of the step in its epoch, 1-based
             first = step - place + 1
-            if first != picks[0]:
-                picks[:] = first, self._picks(first, trainer.batches_per_epoch)
-            if place in picks[1] or (not batch and self._last_step < first):  # (none of the epoch was measured)
+            if first != epoch:
+                epoch, picks = first, self._picks(first, trainer.batches_per_epoch)
+            if place in picks or (not batch and self._last_step < first):  # (none of the epoch was measured)
                 self.record(result, step, not batch)
             elif not batch:
                 self.end_epoch()
