@@ -17,7 +17,7 @@ waiting steps: a data set of four samples ends an epoch every fourth step, and c
 cost training a quarter of its speed. (Keeping each step's arrays to fold them later saved no time:
 held arrays keep numpy from reusing their memory for the next step's, which costs as much.)
 
-Even so, squaring 2L arrays costs a small network a seventh of its step. A recorder made with
+Even so, squaring 2L arrays costs a small network a sixth of its step. A recorder made with
 ``measure_every`` k > 1 measures one step in k while it watches a trainer: each epoch's steps in
 blocks of k, one step of each block, at a place that depends only on the block (so the measured
 samples vary even when the data are not shuffled), and an epoch's last step when none of the
@@ -304,7 +304,7 @@ class HealthRecorder:
 
     def measure(self, trainer: Trainer, result: PassResult, step: int) -> None:
         """Record step ``step`` of ``trainer`` (its pass ``result``), whether or not it is one the recorder
-        measures: the last step of a run a breakpoint stopped."""
+        measures (the step a breakpoint stops a run on is always measured)."""
         self.record(result, step, trainer.batch == 0)
 
     def measured(self, step: int, place: int, count: int) -> bool:

@@ -58,7 +58,7 @@ ACTIONS = (
 )  # fmt: skip
 DOCK_SIZES = {"gradcheck": (640, 300), "health": (640, 300), "quiz": (380, 260)}  # on first showing, in pixels
 # Training steps per layer-health measurement: squaring every step's δ^l and ∂C/∂w^l cost a network as
-# small as 2-8-8-1 a seventh of its speed; one step in four, a few percent.
+# small as 2-8-8-1 a sixth of its speed in the training process; one step in four costs it a twentieth.
 HEALTH_MEASURE_EVERY = 4
 
 
