@@ -36,9 +36,15 @@ def core_maps(session: Session):
 
 
 def maps_on(qtbot, session: Session):
+    """``session``'s window with its neurons drawn as maps, once every drawn neuron has its map: the first
+    maps are computed at once, but a relayout soon after brings new neurons whose maps come one
+    recomputation interval (MIN_INTERVAL) after the first, in an event-loop turn of their own."""
     window = open_window(qtbot, session)
     window.action(ActionId.NEURON_VALUE, "maps").trigger()
     assert window.model.neuron_value == NeuronValue.MAPS
+    view = window.network_view
+    drawn = lambda: {(l, j) for l, shown in enumerate(view.graph_layout.shown) if l >= 1 for j in shown}  # noqa: E731
+    qtbot.waitUntil(lambda: view.maps.maps is not None and set(view.maps.items) == drawn(), timeout=2000)
     return window
 
 
