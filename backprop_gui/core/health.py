@@ -315,12 +315,8 @@ class HealthRecorder:
 
     def _picks(self, first: int, count: int) -> frozenset[int]:
         """The places (1-based) ``measured`` picks in an epoch of ``count`` steps from step ``first`` on."""
-        k = self.measure_every
-        if k == 1:
-            return frozenset(range(1, count + 1))
-        if count <= k:  # one block (a data set of a few samples): once an epoch
-            return frozenset((1 + hash((first, max(count, 1))) % max(count, 1),))
-        blocks = ((start, min(k, count - start)) for start in range(0, count, k))
+        k = self.measure_every  # blocks of k steps, the last of an epoch perhaps shorter
+        blocks = ((start, max(1, min(k, count - start))) for start in range(0, max(count, 1), k))
         return frozenset(start + 1 + hash((first + start, length)) % length for start, length in blocks)
 
     def detach(self) -> None:

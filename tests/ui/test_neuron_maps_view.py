@@ -43,8 +43,12 @@ def maps_on(qtbot, session: Session):
     window.action(ActionId.NEURON_VALUE, "maps").trigger()
     assert window.model.neuron_value == NeuronValue.MAPS
     view = window.network_view
-    drawn = lambda: {(l, j) for l, shown in enumerate(view.graph_layout.shown) if l >= 1 for j in shown}  # noqa: E731
-    qtbot.waitUntil(lambda: view.maps.maps is not None and set(view.maps.items) == drawn(), timeout=2000)
+
+    def every_drawn_neuron_has_its_map() -> bool:
+        drawn = {(l, j) for l, shown in enumerate(view.graph_layout.shown) if l >= 1 for j in shown}
+        return view.maps.maps is not None and set(view.maps.items) == drawn
+
+    qtbot.waitUntil(every_drawn_neuron_has_its_map, timeout=2000)
     return window
 
 
