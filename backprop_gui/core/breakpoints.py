@@ -280,6 +280,10 @@ class BreakpointMonitor:
 
     def end_epoch(self, step: int, epoch: int, next_sample: int) -> Hit | None:
         """Judge epoch ``epoch`` (1-based) that ended with ``step``, then start the next one."""
+        return self._end_epoch(step, epoch, lambda: next_sample)
+
+    def _end_epoch(self, step: int, epoch: int, next_sample: Callable[[], int]) -> Hit | None:
+        """``end_epoch`` with the next row asked for only when a hit names it."""
         try:
             if self._whole and self._steps:
                 return self._epoch_hit(step, epoch, next_sample)
@@ -305,7 +309,7 @@ class BreakpointMonitor:
             ended = trainer.batch == 0
             hit = self._judge(result, step, samples, next_sample, trainer)
             if ended:
-                hit = hit or self.end_epoch(step, trainer.epoch, next_sample())
+                hit = hit or self._end_epoch(step, trainer.epoch, next_sample)
             if hit is not None:
                 if before_stop is not None:
                     before_stop(result, step)
@@ -354,7 +358,7 @@ class BreakpointMonitor:
         reason = f"max |δ^{l}| = {_n(sizes[l])} is above the threshold {_n(threshold)}"
         return Hit(Condition.EXPLODING, step, reason, l, int(j), int(samples()[column]), _phase(Phase.BACKWARD, l))
 
-    def _epoch_hit(self, step: int, epoch: int, next_sample: int) -> Hit | None:
+    def _epoch_hit(self, step: int, epoch: int, next_sample: Callable[[], int]) -> Hit | None:
         s = self.settings
         if not (s.loss_below and s.loss_scope == "epoch") and not s.vanishing and not s.dead_relu:
             return None  # no condition judged per epoch
@@ -364,7 +368,7 @@ class BreakpointMonitor:
             mean = self._loss_sum / self._steps
             if mean < s.loss_target:
                 reason = f"the mean loss of {steps} is {_n(mean)}, below the target {_n(s.loss_target)}"
-                return Hit(Condition.LOSS_BELOW, step, reason, sample=next_sample, phase=_phase(Phase.LOSS))
+                return Hit(Condition.LOSS_BELOW, step, reason, sample=next_sample(), phase=_phase(Phase.LOSS))
         if s.vanishing:
             largest = {l: float(m.max()) for l, m in self._epoch_maxima().items()}
             l = min(largest, key=largest.__getitem__)
@@ -376,7 +380,7 @@ class BreakpointMonitor:
                 )
                 if self.network.layer(l).activation in ("sigmoid", "tanh"):
                     reason += f" ({self.network.layer(l).activation}'s f'(z) is small where |z| is large)"
-                return Hit(Condition.VANISHING, step, reason, l, j, next_sample, _phase(Phase.BACKWARD, l))
+                return Hit(Condition.VANISHING, step, reason, l, j, next_sample(), _phase(Phase.BACKWARD, l))
         if s.dead_relu:
             for l, active in self._epoch_activity().items():
                 dead = np.flatnonzero(~active)
@@ -387,7 +391,7 @@ class BreakpointMonitor:
                         f"its weights w_{j + 1}k^{l} no longer learn ({len(dead)} of {len(active)} neurons "
                         f"of layer {l} are dead)"
                     )
-                    return Hit(Condition.DEAD_RELU, step, reason, l, j, next_sample, _phase(Phase.FORWARD, l))
+                    return Hit(Condition.DEAD_RELU, step, reason, l, j, next_sample(), _phase(Phase.FORWARD, l))
         return None
 
 

@@ -285,18 +285,16 @@ class HealthRecorder:
         if self.measure_every == 1:
             self._hook.attach(trainer, partial(self.measure, trainer))
             return
-        epoch: int | None = None  # the first step of the epoch ``picks`` are the places measured in
-        picks = frozenset[int]()
+        first = pick = last = 0  # the block of steps the last step was in: its first, measured and last step
 
         def observer(result: PassResult, step: int) -> None:
-            nonlocal epoch, picks
+            nonlocal first, pick, last
             batch = trainer.batch  # 0: the step ended its epoch
-            place = batch or trainer.batches_per_epoch  # of the step in its epoch, 1-based
-            first = step - place + 1
-            if first != epoch:
-                epoch, picks = first, self._picks(first, trainer.batches_per_epoch)
-            if place in picks or (not batch and self._last_step < first):  # (none of the epoch was measured)
-                self.record(result, step, not batch)
+            if not first <= step <= last:
+                count = trainer.batches_per_epoch
+                first, pick, last = self._block(step, batch or count, count)
+            if step == pick or (not batch and self._last_step <= step - trainer.batches_per_epoch):
+                self.record(result, step, not batch)  # (the second: none of the epoch was measured)
             elif not batch:
                 self.end_epoch()
 
@@ -311,13 +309,17 @@ class HealthRecorder:
         """Whether training step ``step``, the ``place``-th (1-based) of an epoch of ``count``, is one the
         recorder measures: the one its block of ``measure_every`` steps picks. The pick depends only on
         the block (its first step and its length), so it is the same on every run and in every process."""
-        return place in self._picks(step - place + 1, count)
+        return self._block(step, place, count)[1] == step
 
-    def _picks(self, first: int, count: int) -> frozenset[int]:
-        """The places (1-based) ``measured`` picks in an epoch of ``count`` steps from step ``first`` on."""
-        k = self.measure_every  # blocks of k steps, the last of an epoch perhaps shorter
-        blocks = ((start, max(1, min(k, count - start))) for start in range(0, max(count, 1), k))
-        return frozenset(start + 1 + hash((first + start, length)) % length for start, length in blocks)
+    def _block(self, step: int, place: int, count: int) -> tuple[int, int, int]:
+        """(first, measured, last) training step of the block ``step`` is in, the ``place``-th (1-based)
+        step of an epoch of ``count``: the epoch's steps in blocks of ``measure_every``, the last perhaps
+        shorter."""
+        k = self.measure_every
+        start = (place - 1) // k * k  # the block's first place, 0-based
+        length = max(1, min(k, count - start))
+        first = step - place + 1 + start
+        return first, first + hash((first, length)) % length, first + length - 1
 
     def detach(self) -> None:
         """Stop watching the trainer attached last (if any)."""
