@@ -186,6 +186,7 @@ def test_measuring_one_step_in_four_takes_one_of_each_block_and_gives_every_epoc
     steps = [int(s) for s in recorder.snapshot()[0]]
     blocks = [(s - 1) // 10 * 3 + min(2, (s - 1) % 10 // 4) for s in steps]  # epoch × 3 + block in the epoch
     assert blocks == list(range(120))  # exactly one step of each block, in order
+    assert steps == [s for s in range(1, 401) if recorder.measured(s, (s - 1) % 10 + 1, 10)]  # as it says
     assert {(s - 1) % 10 % 4 for s in steps if (s - 1) % 10 < 8} == {0, 1, 2, 3}  # the pick moves about
     assert len({rows[s] for s in steps}) == 10  # so every sample is measured, shuffled or not
     _, delta, grad_w = recorder.snapshot()
