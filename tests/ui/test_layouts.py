@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QTabBar, QToolButton
 
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
+from backprop_gui.ui.common.actions import ActionId
+from backprop_gui.ui.diagnostics.controller import BESIDE_LEAVES
 from backprop_gui.ui.training import controller as controller_module
 
 from window_helpers import open_window, window_on_screen
@@ -179,3 +181,21 @@ def test_train_one_epoch_keeps_the_step_layout(window, qtbot):
     assert window.training_controller.running and window.layout_controller.current == LayoutName.STEP
     qtbot.waitUntil(lambda: not window.training_controller.running, timeout=20000)
     assert window.model.session.epoch == 1 and window.layout_controller.current == LayoutName.STEP
+
+
+@pytest.mark.parametrize(("screen", "tabbed"), [("1024x768", True), ("1366x768", False)])
+def test_layer_health_opens_in_a_tab_of_the_loss_plot_where_a_third_plot_has_no_room(qtbot, screen, tabbed):
+    window = window_on_screen(qtbot, load_example("xor"), screen)
+    arranged(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Train: the loss plot, the decision map
+    arranged(qtbot, window)
+    diagnostics = window.diagnostics_controller
+    diagnostics.actions[ActionId.HEALTH].trigger()
+    health = diagnostics.docks["health"]
+    qtbot.waitUntil(lambda: health.isVisible() and not health.visibleRegion().isEmpty())
+    qtbot.wait(20)
+    loss = window.layout_controller.docks["loss"]
+    assert (loss in window.tabifiedDockWidgets(health)) == tabbed
+    assert shown(window, "decision") and shown(window, "loss") != tabbed
+    beside = [health] + [d for d in (loss, window.layout_controller.docks["decision"]) if d.isVisible()]
+    assert all(dock.width() >= BESIDE_LEAVES for dock in beside), [dock.width() for dock in beside]

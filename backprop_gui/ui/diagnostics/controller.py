@@ -57,6 +57,7 @@ ACTIONS = (
     ActionSpec(A.HINT, "&Hint", ("Ctrl+H",), tip="Show the general formula of the value the quiz asks for"),
 )  # fmt: skip
 DOCK_SIZES = {"gradcheck": (640, 300), "health": (640, 300), "quiz": (380, 260)}  # on first showing, in pixels
+BESIDE_LEAVES = 340  # px: the least a dock keeps beside a diagnostic dock opened in its row; else it gets a tab
 # Training steps per layer-health measurement: squaring every step's δ^l and ∂C/∂w^l cost a network as
 # small as 2-8-8-1 a sixth of its speed in the training process; one step in four costs it a twentieth.
 HEALTH_MEASURE_EVERY = 4
@@ -212,14 +213,41 @@ class DiagnosticsController(QObject):
         dock = self.docks.get(key)
         if dock is None:
             return
-        first = key not in self._sized
+        first = key not in self._sized and not dock.isFloating()
+        width, height = DOCK_SIZES.get(key, (0, 0))
+        tabbed = first and self._tab_into_row(dock, width)
         dock.show()
         dock.raise_()
-        if first and not dock.isFloating():  # room for a table or a plot the first time it opens
+        if first:  # room for a table or a plot the first time it opens
             self._sized.add(key)
-            width, height = DOCK_SIZES.get(key, (0, 0))
-            self.window.resizeDocks([dock], [max(dock.width(), width)], Qt.Orientation.Horizontal)
+            if not tabbed:
+                self.window.resizeDocks([dock], [max(dock.width(), width)], Qt.Orientation.Horizontal)
             self.window.resizeDocks([dock], [max(dock.height(), height)], Qt.Orientation.Vertical)
+
+    def _tab_into_row(self, dock: QDockWidget, width: int) -> bool:
+        """Put ``dock`` (about to show for the first time, ``width`` px wide) in a tab of the widest dock of
+        the bottom row when beside them it would leave one narrower than ``BESIDE_LEAVES``; True if it did.
+        (A 1024-px projector has no room for a third plot beside the loss plot and the decision map.)"""
+        window, bottom = self.window, Qt.DockWidgetArea.BottomDockWidgetArea
+        if window.dockWidgetArea(dock) != bottom:
+            return False
+        row = [
+            other
+            for other in window.findChildren(QDockWidget)
+            if other is not dock
+            and other.isVisible()
+            and not other.isFloating()
+            and window.dockWidgetArea(other) == bottom
+        ]
+        group = window.tabifiedDockWidgets(dock)
+        if (
+            not row
+            or any(other in group for other in row)
+            or sum(o.width() for o in row) >= width + BESIDE_LEAVES * len(row)
+        ):
+            return False  # a tab of a group shown already, or room beside
+        window.tabifyDockWidget(max(row, key=QDockWidget.width), dock)
+        return True
 
     # --- plumbing ----------------------------------------------------------------------
 
