@@ -184,18 +184,21 @@ def test_train_one_epoch_keeps_the_step_layout(window, qtbot):
 
 
 @pytest.mark.parametrize(("screen", "tabbed"), [("1024x768", True), ("1366x768", False)])
-def test_layer_health_opens_in_a_tab_of_the_loss_plot_where_a_third_plot_has_no_room(qtbot, screen, tabbed):
+@pytest.mark.parametrize(("key", "widest", "other"), [("1", "formula", "worked"), ("2", "loss", "decision")])
+def test_layer_health_opens_in_a_tab_of_the_widest_panel_where_another_column_has_no_room(
+    qtbot, screen, tabbed, key, widest, other
+):
     window = window_on_screen(qtbot, load_example("xor"), screen)
     arranged(qtbot, window)
-    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Train: the loss plot, the decision map
+    qtbot.keyClick(window, getattr(Qt.Key, f"Key_{key}"), Qt.KeyboardModifier.ControlModifier)  # Step or Train
     arranged(qtbot, window)
     diagnostics = window.diagnostics_controller
     diagnostics.actions[ActionId.HEALTH].trigger()
     health = diagnostics.docks["health"]
     qtbot.waitUntil(lambda: health.isVisible() and not health.visibleRegion().isEmpty())
     qtbot.wait(20)
-    loss = window.layout_controller.docks["loss"]
-    assert (loss in window.tabifiedDockWidgets(health)) == tabbed
-    assert shown(window, "decision") and shown(window, "loss") != tabbed
-    beside = [health] + [d for d in (loss, window.layout_controller.docks["decision"]) if d.isVisible()]
+    docks = window.layout_controller.docks
+    assert (docks[widest] in window.tabifiedDockWidgets(health)) == tabbed
+    assert shown(window, other) and shown(window, widest) != tabbed
+    beside = [health] + [docks[k] for k in (widest, other) if shown(window, k)]
     assert all(dock.width() >= BESIDE_LEAVES for dock in beside), [dock.width() for dock in beside]

@@ -235,7 +235,7 @@ class DiagnosticsController(QObject):
             other
             for other in window.findChildren(QDockWidget)
             if other is not dock
-            and other.isVisible()
+            and not other.visibleRegion().isEmpty()  # (a tab behind another is visible, out of sight)
             and not other.isFloating()
             and window.dockWidgetArea(other) == bottom
         ]
