@@ -56,6 +56,25 @@ def test_an_empty_recorder_says_what_to_do(qtbot, view):
     assert view.note.text().startswith("Train the network")
 
 
+def test_an_empty_plot_shows_whole_decades_and_the_first_points_bring_the_data_into_view(qtbot):
+    recorder = HealthRecorder(depth=3)
+    view = HealthView(recorder)
+    qtbot.addWidget(view)
+    view.resize(600, 360)
+    view.show()
+    box = view.plot.getViewBox()
+    assert np.allclose(box.viewRange()[1], [-4, 0])  # log10: 10⁻⁴ … 1, not 1 … 10 with a label at every unit
+    major = view.plot.getAxis("left").tickValues(-4, 0, 300)[0][1]
+    assert list(np.round(major, 9)) == [-4, -3, -2, -1, 0]  # the labelled ticks: 10⁻⁴, 10⁻³, … 1
+    trained = trained_recorder()
+    recorder.apply(trained.changes_since(0))
+    qtbot.waitUntil(lambda: view.note.text().startswith("δˡ of each layer over 24 steps"))
+    qtbot.waitUntil(lambda: box.viewRange()[0][1] > 20)  # the steps in view
+    low, high = box.viewRange()[1]
+    sizes = np.log10(trained.snapshot()[1])
+    assert low <= sizes.min() and sizes.max() <= high
+
+
 def test_new_steps_are_drawn_when_the_recorder_moves_on(qtbot, view):
     recorder = HealthRecorder(depth=3)
     view.set_recorder(recorder)

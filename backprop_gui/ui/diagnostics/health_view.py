@@ -18,6 +18,8 @@ from backprop_gui.core.health import HealthRecorder
 from backprop_gui.ui.common.plot_theme import FollowPalette, style_legend, style_plot, veil
 
 REFRESH_MS = 200
+# The view of an empty plot (axes in log10 for y): whole decades, not the crowded minor ticks of 1…10.
+EMPTY_STEPS, EMPTY_DECADES = (0, 100), (-4, 0)
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
 LAYER_COLOURS = ((0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (230, 159, 0))
 QUANTITIES = (
@@ -71,6 +73,7 @@ class HealthView(QWidget):
         self._timer.start()
         self.recorder = recorder
         self._drawn = -1
+        self._empty = True  # the plot showed no points when last drawn
         self.set_recorder(recorder)
 
     def set_recorder(self, recorder: HealthRecorder) -> None:
@@ -111,9 +114,14 @@ class HealthView(QWidget):
         for l, curve in enumerate(self.curves, start=1):
             y = sizes[:, l - 1] if len(x) else np.empty(0)
             curve.setData(x, np.where(y > 0, y, np.nan))  # a size of exactly 0 has no place on a log axis
-        if not len(x):
+        was_empty, self._empty = self._empty, not len(x)
+        if self._empty:
+            self.plot.setRange(xRange=EMPTY_STEPS, yRange=EMPTY_DECADES, padding=0)
             self.note.setText("Train the network to see how large each layer's gradients are, step by step.")
-        elif per_epoch:
+            return
+        if was_empty:  # the first points: the view follows the data again
+            self.plot.enableAutoRange()
+        if per_epoch:
             measured = "" if k == 1 else f" (of the steps measured, one in {k})"
             self.note.setText(f"{name}ˡ of each layer: the RMS over each of {len(x):,} epochs{measured}.")
         else:
