@@ -305,17 +305,27 @@ class BreakpointMonitor:
         def next_sample() -> int:
             return int(trainer.next_samples()[0])
 
-        def observer(result: PassResult, step: int) -> None:
-            ended = trainer.batch == 0
-            hit = self._judge(result, step, samples, next_sample, trainer)
-            if ended:
-                hit = hit or self._end_epoch(step, trainer.epoch, next_sample)
+        def stop_at(hit: Hit | None, result: PassResult, step: int) -> None:
             if hit is not None:
                 if before_stop is not None:
                     before_stop(result, step)
                 raise BreakpointHit(hit)
 
-        self._hook.attach(trainer, observer)
+        def observer(result: PassResult, step: int) -> None:
+            ended = trainer.batch == 0
+            hit = self._judge(result, step, samples, next_sample, trainer)
+            if ended:
+                hit = hit or self._end_epoch(step, trainer.epoch, next_sample)
+            stop_at(hit, result, step)
+
+        def non_finite_observer(result: PassResult, step: int) -> None:
+            stop_at(self._non_finite(result, step, samples, trainer), result, step)
+
+        s = self.settings
+        if s.phases or s.loss_below or s.vanishing or s.exploding or s.dead_relu:
+            self._hook.attach(trainer, observer)
+        elif s.non_finite:  # NaN/±inf alone (the default) needs no counts: most steps cost one comparison
+            self._hook.attach(trainer, non_finite_observer)
 
     def detach(self) -> None:
         """Stop watching the trainer attached last (if any)."""

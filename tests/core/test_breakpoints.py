@@ -114,9 +114,9 @@ def test_monitor_reports_a_non_finite_pass_from_the_stepper_or_any_caller():
     assert (hit.step, hit.layer, hit.neuron, hit.sample) == (7, 2, 0, 4)
 
 
-def test_training_stops_at_an_infinite_z_that_a_saturating_activation_hides_from_the_loss():
-    # z_1^1 = 1e308 · 10 overflows to +inf, tanh turns it into 1 and f'(z) into 0: the loss and the
-    # update stay finite, so only the monitor's own look at z catches it.
+def hidden_infinity_trainer() -> Trainer:
+    """z_1^1 = 1e308 · 10 overflows to +inf, tanh turns it into 1 and f'(z) into 0: the loss and the
+    update stay finite, so only the monitor's own look at z catches it."""
     network = Network(
         1,
         [
@@ -125,13 +125,31 @@ def test_training_stops_at_an_infinite_z_that_a_saturating_activation_hides_from
         ],
         loss="half_squared_error",
     )
-    trainer = Trainer(network, Dataset(np.array([[10.0]]), np.array([[0.0]])), TrainingSettings(learning_rate=0.1))
+    return Trainer(network, Dataset(np.array([[10.0]]), np.array([[0.0]])), TrainingSettings(learning_rate=0.1))
 
+
+def test_training_stops_at_an_infinite_z_that_a_saturating_activation_hides_from_the_loss():
     with np.errstate(over="ignore"):
-        hit = run_until_hit(trainer, BreakpointSettings(non_finite=True))
+        hit = run_until_hit(hidden_infinity_trainer(), BreakpointSettings(non_finite=True))
 
     assert hit.condition is Condition.NON_FINITE and hit.step == 1
     assert (hit.layer, hit.neuron, hit.sample) == (1, 0, 0) and "z_1^1" in hit.reason
+
+
+@pytest.mark.parametrize("settings", [BreakpointSettings(), BreakpointSettings(loss_below=True, loss_target=1e-9)])
+def test_the_step_that_hits_is_handed_over_before_the_run_stops_whatever_is_watched(settings):
+    trainer, handed = hidden_infinity_trainer(), []
+    BreakpointMonitor(settings, trainer.network).attach(trainer, lambda result, step: handed.append((result, step)))
+    with np.errstate(over="ignore"), pytest.raises(BreakpointHit) as caught:
+        trainer.train(3)
+    assert caught.value.hit.condition is Condition.NON_FINITE
+    assert [step for _, step in handed] == [1] and handed[0][0].z[1][0, 0] == np.inf
+
+
+def test_nothing_watched_attaches_nothing():
+    trainer = hidden_infinity_trainer()
+    BreakpointMonitor(BreakpointSettings(non_finite=False), trainer.network).attach(trainer)
+    assert trainer.observers == []
 
 
 # --- vanishing and exploding gradients -----------------------------------------------
