@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QTabBar, QToolButton
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
 from backprop_gui.ui.common.actions import ActionId
-from backprop_gui.ui.diagnostics.controller import BESIDE_LEAVES
+from backprop_gui.ui.diagnostics.controller import BESIDE_LEAVES, DOCK_SIZES
 from backprop_gui.ui.training import controller as controller_module
 
 from window_helpers import open_window, window_on_screen
@@ -202,3 +202,4 @@ def test_layer_health_opens_in_a_tab_of_the_widest_panel_where_another_column_ha
     assert shown(window, other) and shown(window, widest) != tabbed
     beside = [health] + [docks[k] for k in (widest, other) if shown(window, k)]
     assert all(dock.width() >= BESIDE_LEAVES for dock in beside), [dock.width() for dock in beside]
+    assert tabbed or health.width() >= 0.9 * DOCK_SIZES["health"][0]  # beside: about the width it asks for

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QMessageBox, QStyle
 
 from backprop_gui.core.breakpoints import (
     BreakpointHit,
@@ -213,24 +213,44 @@ class DiagnosticsController(QObject):
         dock = self.docks.get(key)
         if dock is None:
             return
-        first = key not in self._sized and not dock.isFloating()
-        width, height = DOCK_SIZES.get(key, (0, 0))
-        tabbed = first and self._tab_into_row(dock, width)
+        if key in self._sized or dock.isFloating():
+            dock.show()
+            dock.raise_()
+            return
+        self._sized.add(key)
+        self._show_first(dock, *DOCK_SIZES.get(key, (0, 0)))
+
+    def _show_first(self, dock: QDockWidget, width: int, height: int) -> None:
+        """Show ``dock`` for the first time with room for its table or plot, ``width`` × ``height`` px: as a
+        column of its own in the bottom row, whose panels share the rest as they shared the row, or in a tab
+        of the row's widest panel when the rest would leave one narrower than ``BESIDE_LEAVES`` (a 1024-px
+        projector has no room for a third plot beside the loss plot and the decision map)."""
+        window = self.window
+        row = self._bottom_row(dock)
+        widths = [other.width() for other in row]
+        tabbed = bool(row) and sum(widths) < width + BESIDE_LEAVES * len(row)
+        if tabbed:
+            window.tabifyDockWidget(row[widths.index(max(widths))], dock)
         dock.show()
         dock.raise_()
-        if first:  # room for a table or a plot the first time it opens
-            self._sized.add(key)
-            if not tabbed:
-                self.window.resizeDocks([dock], [max(dock.width(), width)], Qt.Orientation.Horizontal)
-            self.window.resizeDocks([dock], [max(dock.height(), height)], Qt.Orientation.Vertical)
+        window.resizeDocks([dock], [max(dock.height(), height)], Qt.Orientation.Vertical)
+        if tabbed:
+            return
+        if not row:
+            window.resizeDocks([dock], [max(dock.width(), width)], Qt.Orientation.Horizontal)
+            return
+        share = (sum(widths) - width) / sum(widths)
+        others = [max(BESIDE_LEAVES, round(w * share)) for w in widths]
+        separator = window.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+        sizes = [sum(widths) - sum(others) - separator, *others]  # (the new column brings a separator)
+        window.resizeDocks([dock, *row], sizes, Qt.Orientation.Horizontal)  # all at once: Qt keeps them exactly
 
-    def _tab_into_row(self, dock: QDockWidget, width: int) -> bool:
-        """Put ``dock`` (about to show for the first time, ``width`` px wide) in a tab of the widest dock of
-        the bottom row when beside them it would leave one narrower than ``BESIDE_LEAVES``; True if it did.
-        (A 1024-px projector has no room for a third plot beside the loss plot and the decision map.)"""
+    def _bottom_row(self, dock: QDockWidget) -> list[QDockWidget]:
+        """The panels in front in the bottom row that ``dock``, about to show, would join as a column of its
+        own; none when it is not a bottom dock or joins a tab group shown already."""
         window, bottom = self.window, Qt.DockWidgetArea.BottomDockWidgetArea
         if window.dockWidgetArea(dock) != bottom:
-            return False
+            return []
         row = [
             other
             for other in window.findChildren(QDockWidget)
@@ -240,14 +260,7 @@ class DiagnosticsController(QObject):
             and window.dockWidgetArea(other) == bottom
         ]
         group = window.tabifiedDockWidgets(dock)
-        if (
-            not row
-            or any(other in group for other in row)
-            or sum(o.width() for o in row) >= width + BESIDE_LEAVES * len(row)
-        ):
-            return False  # a tab of a group shown already, or room beside
-        window.tabifyDockWidget(max(row, key=QDockWidget.width), dock)
-        return True
+        return [] if any(other in group for other in row) else row
 
     # --- plumbing ----------------------------------------------------------------------
 
