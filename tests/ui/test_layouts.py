@@ -4,12 +4,12 @@ to Step; docks a network cannot use are left out."""
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTabBar, QToolButton
+from PySide6.QtWidgets import QTabBar, QToolButton, QWidget
 
 from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
 from backprop_gui.ui.common.actions import ActionId
-from backprop_gui.ui.diagnostics.controller import BESIDE_LEAVES, DOCK_SIZES
+from backprop_gui.ui.diagnostics.controller import DOCK_SIZES, least_beside
 from backprop_gui.ui.training import controller as controller_module
 
 from window_helpers import open_window, window_on_screen
@@ -201,5 +201,19 @@ def test_layer_health_opens_in_a_tab_of_the_widest_panel_where_another_column_ha
     assert (docks[widest] in window.tabifiedDockWidgets(health)) == tabbed
     assert shown(window, other) and shown(window, widest) != tabbed
     beside = [health] + [docks[k] for k in (widest, other) if shown(window, k)]
-    assert all(dock.width() >= BESIDE_LEAVES for dock in beside), [dock.width() for dock in beside]
+    assert all(dock.width() >= least_beside(dock) for dock in beside), [dock.width() for dock in beside]
     assert tabbed or health.width() >= 0.9 * DOCK_SIZES["health"][0]  # beside: about the width it asks for
+
+
+@pytest.mark.parametrize("screen", ["1024x768", "1920x1080"])
+def test_presenting_the_gradient_check_opens_in_a_tab_so_the_large_text_keeps_its_width(qtbot, screen):
+    window = window_on_screen(qtbot, load_example("course_simple"), screen)
+    arranged(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: shown(window, "formula"))
+    formula = window.layout_controller.docks["formula"]
+    assert least_beside(formula) > 1.4 * least_beside(QWidget())  # its text is larger than the usual
+    qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    gradcheck = window.diagnostics_controller.docks["gradcheck"]
+    qtbot.waitUntil(lambda: gradcheck.isVisible() and not gradcheck.visibleRegion().isEmpty())
+    assert formula in window.tabifiedDockWidgets(gradcheck) and not shown(window, "formula")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QMessageBox, QStyle
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QMessageBox, QStyle, QWidget
 
 from backprop_gui.core.breakpoints import (
     BreakpointHit,
@@ -57,7 +57,9 @@ ACTIONS = (
     ActionSpec(A.HINT, "&Hint", ("Ctrl+H",), tip="Show the general formula of the value the quiz asks for"),
 )  # fmt: skip
 DOCK_SIZES = {"gradcheck": (640, 300), "health": (640, 300), "quiz": (380, 260)}  # on first showing, in pixels
-BESIDE_LEAVES = 340  # px: the least a dock keeps beside a diagnostic dock opened in its row; else it gets a tab
+# The least a panel keeps beside a diagnostic dock opened in its row, in average characters of its own font
+# (about 340 px at the usual size, more in presentation mode); else the dock opens in a tab.
+BESIDE_CHARS = 56
 # Training steps per layer-health measurement: squaring every step's δ^l and ∂C/∂w^l cost a network as
 # small as 2-8-8-1 a sixth of its speed in the training process; one step in four costs it a twentieth.
 HEALTH_MEASURE_EVERY = 4
@@ -223,12 +225,13 @@ class DiagnosticsController(QObject):
     def _show_first(self, dock: QDockWidget, width: int, height: int) -> None:
         """Show ``dock`` for the first time with room for its table or plot, ``width`` × ``height`` px: as a
         column of its own in the bottom row, whose panels share the rest as they shared the row, or in a tab
-        of the row's widest panel when the rest would leave one narrower than ``BESIDE_LEAVES`` (a 1024-px
+        of the row's widest panel when the rest would leave one narrower than ``least_beside`` (a 1024-px
         projector has no room for a third plot beside the loss plot and the decision map)."""
         window = self.window
         row = self._bottom_row(dock)
         widths = [other.width() for other in row]
-        tabbed = bool(row) and sum(widths) < width + BESIDE_LEAVES * len(row)
+        least = [least_beside(other) for other in row]
+        tabbed = bool(row) and sum(widths) < width + sum(least)
         if tabbed:
             window.tabifyDockWidget(row[widths.index(max(widths))], dock)
         dock.show()
@@ -240,7 +243,7 @@ class DiagnosticsController(QObject):
             window.resizeDocks([dock], [max(dock.width(), width)], Qt.Orientation.Horizontal)
             return
         share = (sum(widths) - width) / sum(widths)
-        others = [max(BESIDE_LEAVES, round(w * share)) for w in widths]
+        others = [max(low, round(w * share)) for w, low in zip(widths, least, strict=True)]
         separator = window.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
         sizes = [sum(widths) - sum(others) - separator, *others]  # (the new column brings a separator)
         window.resizeDocks([dock, *row], sizes, Qt.Orientation.Horizontal)  # all at once: Qt keeps them exactly
@@ -289,6 +292,11 @@ class DiagnosticsController(QObject):
         actions[A.QUIZ].toggled.connect(self.set_quiz_mode)
         actions[A.HINT].setEnabled(False)
         return actions
+
+
+def least_beside(panel: QWidget) -> int:
+    """The least width in px ``panel`` keeps beside a diagnostic dock opened in its row (``BESIDE_CHARS``)."""
+    return BESIDE_CHARS * panel.fontMetrics().averageCharWidth()
 
 
 def install_diagnostics(
