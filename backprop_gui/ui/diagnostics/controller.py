@@ -37,6 +37,7 @@ from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.shown import is_shown
 from backprop_gui.ui.diagnostics.breakpoint_dialog import BreakpointDialog
 from backprop_gui.ui.diagnostics.gradcheck_panel import GradcheckPanel
 from backprop_gui.ui.diagnostics.health_view import HealthView
@@ -258,7 +259,7 @@ class DiagnosticsController(QObject):
             other
             for other in window.findChildren(QDockWidget)
             if other is not dock
-            and not other.visibleRegion().isEmpty()  # (a tab behind another is visible, out of sight)
+            and is_shown(other)  # (a tab behind another is visible, out of sight)
             and not other.isFloating()
             and window.dockWidgetArea(other) == bottom
         ]
