@@ -144,3 +144,31 @@ def test_on_a_projector_or_a_laptop_the_check_shows_every_column_without_scrolli
         right = header.sectionViewportPosition(COLUMN[name]) + header.sectionSize(COLUMN[name])
         assert right <= visible, f"the {name} column ends at {right} px, past the table's {visible} px"
     assert view.horizontalScrollBar().value() == 0
+
+
+@pytest.mark.usefixtures("private_places")
+def test_presenting_the_names_and_numbers_are_as_large_as_the_rest_and_every_column_shows(qtbot):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from backprop_gui.core.presets import default_session
+
+    from window_helpers import window_on_screen
+
+    window = window_on_screen(qtbot, default_session(), "1024x768")
+    qtbot.keyClick(window, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: window.presentation.active)
+    qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    panel = window.diagnostics_controller.gradcheck_panel
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 3 and panel.view.isVisible())
+    view, header = panel.view, panel.view.horizontalHeader()
+    size = view.font().pointSizeF()
+    assert size > 1.4 * QFont().pointSizeF()  # presenting's large text
+    fonts = {name: QFont(cell(panel, 0, COLUMN[name], Qt.ItemDataRole.FontRole)).resolve(view.font()) for name in VALUES}
+    assert all(font.pointSizeF() == size for font in fonts.values()), {n: f.pointSizeF() for n, f in fonts.items()}
+    name = QFont(cell(panel, 0, COLUMN["parameter"], Qt.ItemDataRole.FontRole)).resolve(view.font())
+    assert name.pointSizeF() == pytest.approx(1.25 * size)
+    assert view.rowHeight(0) > QFontMetrics(name).height()
+    qtbot.waitUntil(lambda: view.viewport().width() > 400)
+    for column in COLUMNS:
+        right = header.sectionViewportPosition(COLUMN[column]) + header.sectionSize(COLUMN[column])
+        assert right <= view.viewport().width(), f"the {column} column ends at {right} px"

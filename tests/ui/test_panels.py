@@ -400,21 +400,52 @@ def test_a_step_that_raises_a_tab_reads_its_tables_once_and_leaves_the_others(pa
         assert sorted(read) == [(page, i) for i in range(len(panel._pages[page]))]
 
 
-def test_every_number_fits_its_column_through_a_pass(panel):
+def assert_numbers_fit(panel):
+    """Every number of every table, bold (the widest), fits its column and row, in the table's font."""
     from PySide6.QtGui import QFontMetrics
 
     from backprop_gui.ui.common.rich_text import number_font
 
-    metrics = QFontMetrics(number_font(bold=True))
+    for page in range(panel.tabs.count()):
+        panel.tabs.setCurrentIndex(page)
+        for table in panel._pages[page]:
+            metrics = QFontMetrics(number_font(bold=True).resolve(table.font()))
+            model = table.table_model()
+            assert not model.rowCount() or table.rowHeight(0) > metrics.height(), page
+            for column in range(model.columnCount()):
+                widest = max(map(metrics.horizontalAdvance, model.column_texts(column)), default=0)
+                assert table.columnWidth(column) >= widest + 16, (page, column)
+
+
+def test_every_number_fits_its_column_through_a_pass(panel):
     for _ in range(len(panel.model.stepper.phases) + 1):
         panel.model.step()
-        for page in range(panel.tabs.count()):
-            panel.tabs.setCurrentIndex(page)
-            for table in panel._pages[page]:
-                model = table.table_model()
-                for column in range(model.columnCount()):
-                    widest = max(map(metrics.horizontalAdvance, model.column_texts(column)), default=0)
-                    assert table.columnWidth(column) >= widest + 16, (page, column)
+        assert_numbers_fit(panel)
+
+
+def test_numbers_grow_with_the_panels_font_and_still_fit(panel, qtbot):
+    """Presenting sets a larger font on the window: the tables' numbers, rows and columns follow it
+    (their font had been the application's, drawn small under large headers)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from backprop_gui.ui.common.rich_text import number_font
+
+    for _ in range(4):
+        panel.model.step()
+    table = panel._pages[1][0]
+    small_row, small_width = table.rowHeight(0), table.columnWidth(0)
+    large = QFont(panel.font())
+    large.setPointSizeF(2 * panel.font().pointSizeF())
+    panel.setFont(large)
+    qtbot.wait(10)
+    assert table.font().pointSizeF() == large.pointSizeF()
+    cell = table.table_model().index(0, 0)
+    drawn = QFont(table.table_model().data(cell, Qt.ItemDataRole.FontRole)).resolve(table.font())
+    assert drawn.pointSizeF() == large.pointSizeF()  # the delegate resolves the cell's font the same way
+    assert QFontMetrics(number_font().resolve(table.font())).height() > 1.6 * QFontMetrics(number_font()).height()
+    assert table.rowHeight(0) > 1.6 * small_row and table.columnWidth(0) > small_width
+    assert_numbers_fit(panel)
 
 
 def test_raising_a_tab_lays_out_only_the_panel(qtbot):

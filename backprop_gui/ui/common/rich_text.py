@@ -10,7 +10,6 @@ import re
 from functools import cache, lru_cache
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
 
 from backprop_gui.core.features import formula
 from backprop_gui.core.formatting import format_number
@@ -59,8 +58,11 @@ def sup(n: int) -> str:
 
 @cache
 def number_font(bold: bool = False) -> QFont:
-    """The application font with tabular (equal-width) digits, so numbers line up in columns."""
-    font = QFont(QApplication.font())
+    """Tabular (equal-width) digits, so numbers line up in columns, and the weight; nothing else is
+    set, so the font takes the family and size of the widget it is resolved against (an item view
+    does so with a FontRole): presenting's large fonts reach the numbers too. To measure with it,
+    ``number_font(bold).resolve(widget.font())``."""
+    font = QFont()
     font.setFeature(QFont.Tag("tnum"), 1)
     font.setBold(bold)
     return font

@@ -8,8 +8,8 @@ is coloured green (< 1e−7), amber (< 1e−4) or red, and also named in words.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -84,10 +84,10 @@ def network_at_pass_start(stepper: Stepper):
     return network
 
 
-def name_font() -> QFont:
-    """The application font, a quarter larger: Unicode sub- and superscripts are small."""
-    font = QFont()
-    font.setPointSizeF(font.pointSizeF() * 1.25)
+def name_font(base: QFont) -> QFont:
+    """``base`` (the table's font), a quarter larger: Unicode sub- and superscripts are small."""
+    font = QFont(base)
+    font.setPointSizeF(base.pointSizeF() * 1.25)
     return font
 
 
@@ -98,7 +98,13 @@ class GradcheckTable(QAbstractTableModel):
         super().__init__(parent)
         self.checks: list[ParameterCheck] = []
         self.digits = 4
-        self._name_font = name_font()
+        self.name_font = name_font(QFont())
+
+    def set_font(self, font: QFont) -> None:
+        """Draw the parameters' names in ``font`` (the table's), a quarter larger (``name_font``)."""
+        self.name_font = name_font(font)
+        if self.checks:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.checks) - 1, 0))
 
     def set_checks(self, checks: list[ParameterCheck], digits: int) -> None:
         self.beginResetModel()
@@ -147,7 +153,7 @@ class GradcheckTable(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return c.name if column == "parameter" else repr(self._value(c, column)) if number else None
         if role == Qt.ItemDataRole.FontRole and column != "verdict":
-            return number_font() if number else self._name_font
+            return number_font() if number else self.name_font
         if role == Qt.ItemDataRole.BackgroundRole and column in ("relative", "verdict"):
             return VERDICTS[verdict(c.relative_error)][1]
         if role == Qt.ItemDataRole.ForegroundRole and column in ("relative", "verdict"):
@@ -203,7 +209,18 @@ class GradcheckPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
+        self._follow_font()
         model.changed.connect(self._model_changed)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presenting: the table's text grows with the rest
+            self._follow_font()
+
+    def _follow_font(self) -> None:
+        """The names and numbers in the table's font, the rows tall enough for the names."""
+        self.table.set_font(self.view.font())
+        self.view.verticalHeader().setDefaultSectionSize(QFontMetrics(self.table.name_font).height() + 6)
 
     def run(self) -> GradientCheck:
         """Check every parameter for the current sample; fill the table and the summary."""

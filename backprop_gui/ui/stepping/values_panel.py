@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFontMetrics, QPalette, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -490,17 +490,32 @@ class ValueTable(QTableView):
         self.setCornerButtonEnabled(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        height = QFontMetrics(number_font()).height() + 8
-        self.verticalHeader().setDefaultSectionSize(height)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self._row_height = height
+        self._row_height = 0
         self._widths: tuple[str, dict[str, int]] = ("", {})  # (font key, width of each shape of text measured)
         self._fitted_in = ""  # the font key the columns were last fitted in
-        self.horizontalHeader().setMinimumSectionSize(QFontMetrics(number_font()).horizontalAdvance("−0.0000") + 12)
+        self._size_rows()
+
+    def numbers_font(self, bold: bool = False) -> QFont:
+        """The font the cells' numbers are drawn in: ``number_font`` in this table's font."""
+        return number_font(bold).resolve(self.font())
+
+    def _size_rows(self) -> None:
+        """Rows as tall as the numbers' font, and no column narrower than a number."""
+        metrics = QFontMetrics(self.numbers_font())
+        self._row_height = metrics.height() + 8
+        self.verticalHeader().setDefaultSectionSize(self._row_height)
+        self.horizontalHeader().setMinimumSectionSize(metrics.horizontalAdvance("−0.0000") + 12)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presenting, or a new application font
+            self._size_rows()
+            self.fit_height()  # the columns follow at the next refresh (``fitted``)
 
     def fit_height(self) -> None:
         """As tall as its rows (at most MAX_VISIBLE_ROWS; more scroll), plus the header and a scroll bar."""
@@ -514,14 +529,14 @@ class ValueTable(QTableView):
 
     def fitted(self) -> bool:
         """Whether the columns were fitted in the numbers' font as it is now (else they must be again)."""
-        return self._fitted_in == number_font(bold=True).key()
+        return self._fitted_in == self.numbers_font(bold=True).key()
 
     def fit_columns(self, digits: int, updating: bool) -> None:
         """Columns as wide as their numbers; a large matrix gets one width for ``digits`` digits instead."""
-        self._fitted_in = number_font(bold=True).key()
+        font = self.numbers_font(bold=True)
+        self._fitted_in = font.key()
         model = self.table_model()
         if model.rowCount() * model.columnCount() <= MAX_MEASURED_CELLS:
-            font = number_font(bold=True)
             metrics = QFontMetrics(font)
             if self._widths[0] != font.key():  # text widths measured before, in this font
                 self._widths = (font.key(), {})
@@ -540,7 +555,7 @@ class ValueTable(QTableView):
             return
         sample = format_number(-0.000123456789, digits)
         text = f"{sample} → {sample}" if updating else sample
-        self.horizontalHeader().setDefaultSectionSize(QFontMetrics(number_font(bold=True)).horizontalAdvance(text) + 16)
+        self.horizontalHeader().setDefaultSectionSize(QFontMetrics(font).horizontalAdvance(text) + 16)
 
 
 def _caption(rich_text: str) -> QLabel:
@@ -866,6 +881,8 @@ class ValuesPanel(QWidget):
         if event.type() == QEvent.Type.PaletteChange and self.tables:
             self._restyle()
             self._redraw_all()
+        if event.type() == QEvent.Type.FontChange and self.tables:  # the tables' rows are sized already
+            self._redraw_all()  # their columns fitted to the numbers in the new font
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self.updateGeometry()
 
