@@ -28,13 +28,14 @@ from PySide6.QtGui import (
     QPalette,
     QScreen,
 )
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QTabWidget, QToolBar, QWidget
 
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import MIN_PRESENT_PX, REFERENCE_DPI, presentation_font_px
 from backprop_gui.ui.common.colors import is_dark
 from backprop_gui.ui.common.screen_fit import fit_on_screen
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.shown import is_shown
 from backprop_gui.ui.common.window_menus import menu_tree
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.network_view import NetworkView
@@ -235,6 +236,7 @@ class PresentationMode(QObject):
         self.toolbars = toolbars
         self.overlay = BlankOverlay(window)
         self._saved: _Saved | None = None
+        self._tabs_timer = QTimer(self, singleShot=True, interval=0, timeout=self.place_tabs)
         window.installEventFilter(self)
         self.model = model
         model.changed.connect(self._on_changed)
@@ -268,12 +270,39 @@ class PresentationMode(QObject):
             self.overlay.cover()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        """A theme chosen while presenting: the high-contrast palette follows it, light or dark."""
+        """A theme chosen while presenting: the high-contrast palette follows it, light or dark. A dock
+        shown, hidden or tabbed while presenting: its tabs are placed again (``place_tabs``)."""
         if watched is self.window and event.type() == QEvent.Type.ApplicationPaletteChange and self.active:
             dark = is_dark(QGuiApplication.palette())
             if dark != is_dark(self.window.palette()):
                 self.window.setPalette(presentation_palette(dark))
+        if watched is self.window and event.type() == QEvent.Type.LayoutRequest and self._saved is not None:
+            self._tabs_timer.start()  # a dock shown, hidden or tabbed: once Qt has placed them
         return False
+
+    def place_tabs(self) -> None:
+        """The bottom row's tabs beside its panels, where their height is the text's, while every title
+        fits down the row's side at the large size; else under the panels, where they fit across (three
+        titles down a 1024×768 projector's row had read "For…", "L…", "Gradient c…")."""
+        w = self.window
+        docks = [d for d in w.findChildren(QDockWidget) if d.isVisible() and not d.isFloating()]
+        docks = [d for d in docks if w.dockWidgetArea(d) == BOTTOM]
+        titles = {d.windowTitle() for d in docks}
+        docks = [d for d in docks if is_shown(d)]  # a tab behind another is "visible", out of sight
+        bars = [  # Qt makes a tab bar, a child of the window, for each group of docks tabbed together
+            b
+            for b in w.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if b.isVisible() and b.count() > 1 and all(b.tabText(i) in titles for i in range(b.count()))
+        ]
+        if self._saved is None or not bars:
+            return
+        row = w.statusBar().geometry().top() - min(d.geometry().top() for d in docks)  # tabs beside or under
+        length = max(
+            sum(max(b.tabSizeHint(i).width(), b.tabSizeHint(i).height()) for i in range(b.count())) for b in bars
+        )
+        side = QTabWidget.TabPosition.West if length <= row else QTabWidget.TabPosition.South
+        if w.tabPosition(BOTTOM) != side:
+            w.setTabPosition(BOTTOM, side)
 
     # --- on and off ---------------------------------------------------------------------
 
