@@ -163,9 +163,10 @@ def test_presenting_the_names_and_numbers_are_as_large_as_the_rest_and_every_col
     view, header = panel.view, panel.view.horizontalHeader()
     size = view.font().pointSizeF()
     assert size > 1.4 * QFont().pointSizeF()  # presenting's large text
-    fonts = {name: QFont(cell(panel, 0, COLUMN[name], Qt.ItemDataRole.FontRole)).resolve(view.font()) for name in VALUES}
+    role = Qt.ItemDataRole.FontRole
+    fonts = {name: QFont(cell(panel, 0, COLUMN[name], role)).resolve(view.font()) for name in VALUES}
     assert all(font.pointSizeF() == size for font in fonts.values()), {n: f.pointSizeF() for n, f in fonts.items()}
-    name = QFont(cell(panel, 0, COLUMN["parameter"], Qt.ItemDataRole.FontRole)).resolve(view.font())
+    name = QFont(cell(panel, 0, COLUMN["parameter"], role)).resolve(view.font())
     assert name.pointSizeF() == pytest.approx(1.25 * size)
     assert view.rowHeight(0) > QFontMetrics(name).height()
     qtbot.waitUntil(lambda: view.viewport().width() > 400)
