@@ -255,3 +255,25 @@ def test_presenting_three_tabbed_panels_keep_their_whole_titles(qtbot):
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not window.presentation.active)
     assert window.tabPosition(bottom) == QTabWidget.TabPosition.South  # the Step layout's, as before
+
+
+def test_a_four_layer_network_fits_a_projector_with_the_right_hand_docks_at_their_share(qtbot):
+    """Eleven phase buttons had asked for 900 px: on a 1024×768 screen the window grew to 1192 px."""
+    import numpy as np
+
+    from backprop_gui.core.datasets import Dataset
+    from backprop_gui.core.layouts import LAYOUTS, Side
+    from backprop_gui.core.network import build_network
+    from backprop_gui.core.session import Session
+
+    network = build_network(2, [16, 16, 16, 1], ["tanh", "tanh", "tanh", "sigmoid"], seed=3)
+    rng = np.random.default_rng(0)
+    session = Session("four layers", network, Dataset(rng.normal(size=(3, 2)), rng.uniform(size=(3, 1))))
+    window = window_on_screen(qtbot, session, "1024x768")
+    arranged(qtbot, window)
+    assert window.width() <= 1024  # it had grown to 1192 px
+    share = LAYOUTS[LayoutName.STEP].side_depth(Side.RIGHT) * window.width()
+    assert window.docks["values"].width() >= 0.9 * share
+    assert all(
+        button.isVisible() and button.width() >= button.minimumSizeHint().width() for button in window.phase_bar.buttons
+    )

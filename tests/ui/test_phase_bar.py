@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QPalette
 
 from backprop_gui.core.breakpoints import BreakpointSettings
 from backprop_gui.core.datasets import Dataset
+from backprop_gui.core.layouts import LAYOUTS, LayoutName, Side
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import SessionModel
@@ -89,6 +90,30 @@ def test_narrow_bars_wrap_then_use_short_labels(bar):
     assert bar.button(0).shown_text() == "Forward\n1"
     bar.resize(240, 48)  # below the buttons' minimum width: "Backward" no longer fits on a line
     assert bar.button(4).shown_text() == "B1"
+
+
+def test_a_deep_networks_bar_fits_a_projector_beside_the_docks_with_every_label_whole(qtbot):
+    """Four layers make eleven buttons: at their least each is as wide as "B00" or "00/00", the
+    progress under the short label, so the bar leaves a 1024-px window's right-hand docks their share
+    (each button had been as wide as "B00 00/00": 900 px in all, and the window grew past the screen)."""
+    from PySide6.QtGui import QFontMetricsF
+
+    deep = PhaseBar(SessionModel(session([16, 16, 16, 1], ["tanh", "tanh", "tanh", "sigmoid"])))
+    qtbot.addWidget(deep)
+    assert len(deep.buttons) == 11
+    right = LAYOUTS[LayoutName.STEP].side_depth(Side.RIGHT)  # the Step layout's share for the right-hand docks
+    assert deep.minimumSizeHint().width() <= (1 - right) * 1024
+    deep.resize(deep.minimumSizeHint().width(), deep.sizeHint().height())
+    deep.show()
+    qtbot.waitExposed(deep)
+    deep.model.step_into()  # neuron 1 of 16 of Forward 1
+    first = deep.button(0)
+    assert first.state is PhaseState.PARTIAL and first.shown_text() == "F1\n1/16"
+    for button in deep.buttons:
+        metrics = QFontMetricsF(button._font())
+        lines = button.shown_text().split("\n")
+        assert all(metrics.horizontalAdvance(line) <= button.width() - 12 for line in lines), lines
+        assert len(lines) * metrics.lineSpacing() <= button.height()
 
 
 def test_buttons_never_take_keyboard_focus(bar):

@@ -112,16 +112,18 @@ class PhaseButton(QAbstractButton):
         return QRectF(rect.left() + d * 0.5, rect.center().y() - d / 2, d, d)
 
     def shown_text(self) -> str:
-        """The label as painted, with "k/n" while stepped into: on one line if it fits, else on two
-        ("Backward" over "2"), else short ("B2")."""
+        """The label as painted, with "k/n" while stepped into: the first of these that fits — on one
+        line, on two ("Backward" over "2"), short on one ("B2 3/16"), short on two ("B2" over "3/16")."""
         fm = QFontMetricsF(self._font())
         progress = f" {self.progress[0]}/{self.progress[1]}" if self.state is PhaseState.PARTIAL else ""
         room = self.width() - 16 - (2 * self._dot(QRectF(self.rect())).width() if self.breakpoint else 0)
-        if fm.horizontalAdvance(self.text() + progress) <= room:
-            return self.text() + progress
-        lines = (self.text() + progress).split(" ", 1)
-        two_fit = self.height() - 4 >= 2 * fm.lineSpacing() and all(fm.horizontalAdvance(x) <= room for x in lines)
-        return "\n".join(lines) if len(lines) == 2 and two_fit else short_label(self.step) + progress
+        two_lines = self.height() - 4 >= 2 * fm.lineSpacing()
+        short = short_label(self.step) + progress
+        for text in (self.text() + progress, (self.text() + progress).replace(" ", "\n", 1), short):
+            lines = text.split("\n")
+            if (len(lines) == 1 or two_lines) and all(fm.horizontalAdvance(line) <= room for line in lines):
+                return text
+        return short.replace(" ", "\n", 1) if two_lines else short
 
     def _font(self) -> QFont:
         font = QFont(self.font())
@@ -133,8 +135,10 @@ class PhaseButton(QAbstractButton):
         return QSize(round(fm.horizontalAdvance(self.text()) + 28), self._height(fm))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Room for the short label over its progress ("B2" over "3/16"): a deep network's bar fits
+        a 1024-px window beside the docks."""
         fm = QFontMetricsF(self._font())
-        return QSize(round(fm.horizontalAdvance("B00 00/00") + 12), self._height(fm))
+        return QSize(round(max(fm.horizontalAdvance("B00"), fm.horizontalAdvance("00/00")) + 16), self._height(fm))
 
     @staticmethod
     def _height(fm: QFontMetricsF) -> int:
