@@ -277,3 +277,37 @@ def test_a_four_layer_network_fits_a_projector_with_the_right_hand_docks_at_thei
     assert all(
         button.isVisible() and button.width() >= button.minimumSizeHint().width() for button in window.phase_bar.buttons
     )
+
+
+def test_maximised_the_first_arrangement_keeps_its_proportions_until_a_dock_is_moved(qtbot):
+    """A window opens at 1600×1000 and is then maximised on a 2560×1440 screen: the right-hand docks
+    had kept their 432 px and the value tables scrolled sideways beside a 2000-px graph."""
+    from PySide6.QtCore import QPoint
+
+    from backprop_gui.core.layouts import LAYOUTS, Side
+    from backprop_gui.ui.window.app import create_window
+
+    from window_helpers import screen_named
+
+    screen = screen_named("2560x1440")
+    window = create_window(load_example("xor"))
+    qtbot.addWidget(window)
+    window.setScreen(screen)
+    window.setGeometry(screen.geometry().x() + 40, 40, 1600, 1000)
+    with qtbot.waitExposed(window):
+        window.show()
+    arranged(qtbot, window)
+    share = LAYOUTS[LayoutName.STEP].side_depth(Side.RIGHT)
+    values, formula = window.docks["values"], window.docks["formula"]
+    assert values.width() == pytest.approx(share * 1600, abs=12)
+    window.setGeometry(screen.availableGeometry())  # maximised
+    qtbot.waitUntil(lambda: abs(values.width() - share * window.width()) <= 12)
+    assert window.width() == 2560 and formula.height() == pytest.approx(0.32 * window.height(), abs=12)
+    qtbot.wait(20)
+    separator = QPoint(values.geometry().left() - 2, values.geometry().center().y())  # between the graph and the docks
+    qtbot.mousePress(window, Qt.MouseButton.LeftButton, pos=separator)
+    qtbot.mouseRelease(window, Qt.MouseButton.LeftButton, pos=separator)
+    kept = values.width()
+    window.setGeometry(screen.geometry().x() + 40, 40, 1800, 1100)
+    qtbot.wait(50)
+    assert values.width() == pytest.approx(kept, abs=4)  # the user's arrangement: its sizes kept

@@ -73,6 +73,22 @@ class LayoutController(QObject):
         )
         self.reset_action = make_action(window, reset, self.reset)
         self.actions[LayoutName.STEP].setChecked(True)
+        self._as_arranged: set[QDockWidget] = set()  # the default arrangement's docks, while it is kept
+        window.installEventFilter(self)
+        for dock in docks.values():  # a dock dragged elsewhere or floated: the user arranges
+            dock.topLevelChanged.connect(self._arranged_by_user)
+            dock.dockLocationChanged.connect(self._arranged_by_user)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.window and self._as_arranged:
+            if event.type() == QEvent.Type.MouseButtonPress:  # on the window itself: a separator between docks
+                self._arranged_by_user()
+            elif event.type() == QEvent.Type.Resize:
+                self._follow_window()
+        return False
+
+    def _arranged_by_user(self) -> None:
+        self._as_arranged = set()
 
     # --- which layout -----------------------------------------------------------------
 
@@ -181,6 +197,22 @@ class LayoutController(QObject):
                 self.docks[place.key].raise_()
         self.show_available()
         self._keep_graph_share()
+        self._as_arranged = set()
+        QTimer.singleShot(0, self, self._remember_arrangement)  # once Qt has placed the docks
+
+    def _remember_arrangement(self) -> None:
+        """Keep the default arrangement's docks: until the user moves one (a separator dragged, a dock
+        dragged or floated) or one is shown or hidden, the docks keep their proportions as the window
+        is resized (maximised on a large screen, the side docks had kept the smaller window's width)."""
+        if self.current != LayoutName.PRESENT:
+            self._as_arranged = {dock for dock in self.docks.values() if dock.isVisible()}
+
+    def _follow_window(self) -> None:
+        """The default arrangement sized again for the window's new size, if it is still as arranged."""
+        if self.current == LayoutName.PRESENT or self._as_arranged != {d for d in self.docks.values() if d.isVisible()}:
+            self._as_arranged = set()
+            return
+        self._size(self.layout())
 
     def _keep_graph_share(self) -> None:
         """In Present, the graph keeps at least its share of the height, now and once Qt has applied
@@ -261,6 +293,7 @@ class LayoutController(QObject):
         state = QSettings().value(self._key(self.current))
         if state is None or not self.window.restoreState(state, STATE_VERSION):
             return False
+        self._as_arranged = set()  # the user's arrangement: its docks keep their sizes
         self.show_available()
         self._keep_graph_share()
         return True
