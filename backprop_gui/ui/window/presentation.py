@@ -285,7 +285,7 @@ class PresentationMode(QObject):
         fits down the row's side at the large size; else under the panels, where they fit across (three
         titles down a 1024×768 projector's row had read "For…", "L…", "Gradient c…")."""
         w = self.window
-        docks = [d for d in w.findChildren(QDockWidget) if d.isVisible() and not d.isFloating()]
+        docks = [d for d in self.docks.values() if d.isVisible() and not d.isFloating()]
         docks = [d for d in docks if w.dockWidgetArea(d) == BOTTOM]
         titles = {d.windowTitle() for d in docks}
         docks = [d for d in docks if is_shown(d)]  # a tab behind another is "visible", out of sight
