@@ -236,7 +236,9 @@ class PresentationMode(QObject):
         self.toolbars = toolbars
         self.overlay = BlankOverlay(window)
         self._saved: _Saved | None = None
-        self._tabs_timer = QTimer(self, singleShot=True, interval=0, timeout=self.place_tabs)
+        self._tabs_timer = QTimer(self)  # places the tabs once Qt has placed the docks
+        self._tabs_timer.setSingleShot(True)
+        self._tabs_timer.timeout.connect(self.place_tabs)
         window.installEventFilter(self)
         self.model = model
         model.changed.connect(self._on_changed)
