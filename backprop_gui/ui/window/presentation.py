@@ -287,6 +287,8 @@ class PresentationMode(QObject):
         fits down the row's side at the large size; else under the panels, where they fit across (three
         titles down a 1024×768 projector's row had read "For…", "L…", "Gradient c…")."""
         w = self.window
+        if self._saved is None:
+            return
         docks = [d for d in self.docks.values() if d.isVisible() and not d.isFloating()]
         docks = [d for d in docks if w.dockWidgetArea(d) == BOTTOM]
         titles = {d.windowTitle() for d in docks}
@@ -296,7 +298,7 @@ class PresentationMode(QObject):
             for b in w.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
             if b.isVisible() and b.count() > 1 and all(b.tabText(i) in titles for i in range(b.count()))
         ]
-        if self._saved is None or not bars:
+        if not bars or not docks:  # (none in sight: the window blanked)
             return
         row = w.statusBar().geometry().top() - min(d.geometry().top() for d in docks)  # tabs beside or under
         length = max(
