@@ -294,6 +294,25 @@ def test_the_loss_plot_grows_with_presentation_mode_and_shrinks_back(qtbot, wind
     assert axis.style["tickFont"].pointSizeF() == pytest.approx(before)
 
 
+def test_check_boxes_grow_with_presentation_mode_and_shrink_back(qtbot, window):
+    """The style draws a check box's box 13 px at any font: beside 27-px text it was a speck."""
+    from PySide6.QtGui import QFontMetricsF
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
+    check = window.training_controller.loss_plot.log_y
+
+    def box() -> int:
+        option = QStyleOptionButton()
+        option.initFrom(check)
+        return check.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, check).height()
+
+    before = box()
+    press(qtbot, window, KEY.Key_F7)
+    assert box() >= 0.7 * QFontMetricsF(check.font()).height() and box() > before
+    press(qtbot, window, KEY.Key_F7)
+    assert box() == before and check.styleSheet() == ""
+
+
 def on_a_screen(monkeypatch, window, width: int, height: int) -> None:
     """Full screen means ``width`` × ``height`` (the offscreen test platform's screen is smaller)."""
     rect = QRect(0, 0, width, height)

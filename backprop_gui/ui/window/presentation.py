@@ -28,7 +28,7 @@ from PySide6.QtGui import (
     QPalette,
     QScreen,
 )
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QMainWindow, QTabBar, QTabWidget, QToolBar, QWidget
 
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import MIN_PRESENT_PX, REFERENCE_DPI, presentation_font_px
@@ -43,6 +43,7 @@ from backprop_gui.ui.stepping.phase_bar import PhaseBar
 
 LINE_SCALE = 2.0  # edges, outlines and halos in the graph
 ICON_SCALE = 1.4  # toolbar icons, as a multiple of the base text size
+INDICATOR_SCALE = 0.8  # check boxes' boxes, as a multiple of the base text size
 FORMULA_SHARE = 0.25  # of the screen's height, for the formula panel
 GRAPH_SHARE = 0.5  # of the window's height, at least, for the graph …
 GRAPH_MARGIN = 8  # … and this many pixels more, so that rounding never takes it below
@@ -203,6 +204,7 @@ class _Saved:
     icon_sizes: dict[QToolBar, QSize] = field(default_factory=dict)
     title_bars: dict[QDockWidget, QWidget | None] = field(default_factory=dict)  # None: the dock's own
     tab_position: QTabWidget.TabPosition = QTabWidget.TabPosition.South  # of the bottom docks' tabs
+    style_sheets: dict[QCheckBox, str] = field(default_factory=dict)  # the check boxes' own, before
 
 
 class PresentationMode(QObject):
@@ -341,6 +343,10 @@ class PresentationMode(QObject):
         self.network_view.set_line_scale(LINE_SCALE)
         self.network_view.set_least_text_points(least_points(w.screen()))  # numbers shrink to fit, not below that
         self.formula_view.set_ask_first(True)
+        box = round(QFontMetricsF(w.font()).height() * INDICATOR_SCALE)  # the style's stays 13 px at any font
+        for check in w.findChildren(QCheckBox):
+            self._saved.style_sheets[check] = check.styleSheet()
+            check.setStyleSheet(f"QCheckBox::indicator {{ width: {box}px; height: {box}px; }}")
         icon = round(QFontMetricsF(w.font()).height() * ICON_SCALE)
         for bar in self._saved.icon_sizes:
             bar.setIconSize(QSize(icon, icon))
@@ -416,6 +422,8 @@ class PresentationMode(QObject):
         w.setPalette(saved.palette if saved.palette is not None else QPalette())
         for widget, font in saved.fonts.items():
             widget.setFont(font if font is not None else QFont())  # an empty font inherits again
+        for check, sheet in saved.style_sheets.items():
+            check.setStyleSheet(sheet)
         self.network_view.set_line_scale(saved.line_scale)
         self.network_view.set_least_text_points(saved.least_text_points)
         self.formula_view.set_ask_first(saved.ask_first)
