@@ -44,6 +44,7 @@ from backprop_gui.ui.stepping.phase_bar import PhaseBar
 LINE_SCALE = 2.0  # edges, outlines and halos in the graph
 ICON_SCALE = 1.4  # toolbar icons, as a multiple of the base text size
 INDICATOR_SCALE = 0.8  # check boxes' boxes, as a multiple of the base text size
+TAB_SLACK = 8  # px the bottom row's tabs leave spare down its side, else they go under it
 FORMULA_SHARE = 0.25  # of the screen's height, for the formula panel
 GRAPH_SHARE = 0.5  # of the window's height, at least, for the graph …
 GRAPH_MARGIN = 8  # … and this many pixels more, so that rounding never takes it below
@@ -306,7 +307,8 @@ class PresentationMode(QObject):
         length = max(
             sum(max(b.tabSizeHint(i).width(), b.tabSizeHint(i).height()) for i in range(b.count())) for b in bars
         )
-        side = QTabWidget.TabPosition.West if length <= row else QTabWidget.TabPosition.South
+        # TAB_SLACK to spare: titles that fit the row exactly, as measured, may still be elided
+        side = QTabWidget.TabPosition.West if length + TAB_SLACK <= row else QTabWidget.TabPosition.South
         if w.tabPosition(BOTTOM) != side:
             w.setTabPosition(BOTTOM, side)
 
