@@ -35,6 +35,7 @@ from backprop_gui.core.training import Divergence, Trainer
 from backprop_gui.core.training_worker import RunWatch
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
+from backprop_gui.ui.common.docks import docks_in
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import is_shown
@@ -255,14 +256,7 @@ class DiagnosticsController(QObject):
         window, bottom = self.window, Qt.DockWidgetArea.BottomDockWidgetArea
         if window.dockWidgetArea(dock) != bottom:
             return []
-        row = [
-            other
-            for other in window.findChildren(QDockWidget)
-            if other is not dock
-            and is_shown(other)  # (a tab behind another is visible, out of sight)
-            and not other.isFloating()
-            and window.dockWidgetArea(other) == bottom
-        ]
+        row = [other for other in docks_in(window, bottom) if other is not dock and is_shown(other)]
         group = window.tabifiedDockWidgets(dock)
         return [] if any(other in group for other in row) else row
 

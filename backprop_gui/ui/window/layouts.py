@@ -15,11 +15,12 @@ from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabBar, QToolBar, QToolButton
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QToolButton
 
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import LAYOUTS, Layout, LayoutName, Side
 from backprop_gui.ui.common.actions import ActionId, ActionSpec, make_action
+from backprop_gui.ui.common.docks import dock_tab_bars
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.window.presentation import PresentationMode
 
@@ -252,8 +253,7 @@ class LayoutController(QObject):
         """Qt leaves the tab bars of an earlier arrangement on screen after ``restoreState`` or a
         re-tabify; hide each tab bar that is not attached to the dock of its current tab."""
         titles = {dock.windowTitle(): dock for dock in self.docks.values()}
-        # Qt makes these tab bars for tabified docks and gives no other handle on them than the window's children.
-        for bar in self.window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        for bar in dock_tab_bars(self.window):
             if not bar.isVisible() or bar.count() == 0:
                 continue
             dock = titles.get(bar.tabText(bar.currentIndex()))

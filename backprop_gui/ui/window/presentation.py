@@ -28,11 +28,12 @@ from PySide6.QtGui import (
     QPalette,
     QScreen,
 )
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QMainWindow, QTabBar, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QMainWindow, QTabWidget, QToolBar, QWidget
 
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import MIN_PRESENT_PX, REFERENCE_DPI, presentation_font_px
 from backprop_gui.ui.common.colors import is_dark
+from backprop_gui.ui.common.docks import dock_tab_bars, docks_in
 from backprop_gui.ui.common.screen_fit import fit_on_screen
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import is_shown
@@ -292,13 +293,12 @@ class PresentationMode(QObject):
         w = self.window
         if self._saved is None:
             return
-        docks = [d for d in self.docks.values() if d.isVisible() and not d.isFloating()]
-        docks = [d for d in docks if w.dockWidgetArea(d) == BOTTOM]
+        docks = docks_in(w, BOTTOM, self.docks.values())
         titles = {d.windowTitle() for d in docks}
-        docks = [d for d in docks if is_shown(d)]  # a tab behind another is "visible", out of sight
-        bars = [  # Qt makes a tab bar, a child of the window, for each group of docks tabbed together
+        docks = [d for d in docks if is_shown(d)]
+        bars = [
             b
-            for b in w.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            for b in dock_tab_bars(w)
             if b.isVisible() and b.count() > 1 and all(b.tabText(i) in titles for i in range(b.count()))
         ]
         if not bars or not docks:  # (none in sight: the window blanked)
