@@ -92,10 +92,17 @@ def test_shows_general_form_numbers_and_result_of_the_selection(view):
     assert "not yet known — computed in Loss" in text
 
 
-def test_without_a_selection_explains_the_neuron_computed_last(view):
+def test_without_a_selection_the_phase_is_not_repeated_and_a_line_says_how_to_choose(view):
+    """The phase's equations are those of the neuron computed last: nothing selected, they are not
+    written a second time under it; a click brings the neuron's own from input to update."""
     view.model.step()
-    assert "Neuron 1 of layer 1 (hidden, relu)" in shown(view)
-    assert "the neuron computed last" in shown(view)
+    text = shown(view)
+    assert text.count("z11 = w111 x1") == 1 and "Neuron 1 of layer 1" not in text
+    assert "Click a neuron or an edge to follow its equations here" in text
+    view.model.set_selection(Selection(1, 0))
+    text = shown(view)
+    assert "Neuron 1 of layer 1 (hidden, relu)" in text and "not yet known — computed in Backward 1" in text
+    assert "Click a neuron or an edge" not in text
 
 
 def test_edge_formula_and_update(view):
@@ -158,10 +165,11 @@ def test_a_hidden_panel_catches_up_when_shown(view):
     assert "= 0.2405" in shown(view)
 
 
-def test_a_selection_removed_by_an_edit_falls_back_to_the_neuron_computed_last(view):
+def test_a_selection_removed_by_an_edit_is_as_none(view):
     view.model.state.selection = Selection(1, 5)  # as an edit that removed neurons leaves it
     view.model.step()
-    assert "Neuron 1 of layer 1" in shown(view)
+    assert view.target() is None and "Neuron 6" not in shown(view)
+    assert "z11 = w111 x1" in shown(view) and "Click a neuron or an edge" in shown(view)
 
 
 def test_ask_first_holds_back_exactly_the_current_phase_until_the_pass_moves(view):

@@ -149,10 +149,10 @@ def test_f11_steps_into_one_neuron_at_a_time(qtbot):
     z = window.model.stepper.value(Quantity.WEIGHTED_INPUT, 1).values[:, 0]
     assert [row[0] for row in cells(panel.table_for(1, 0))] == [window.model.format(z[0]), ""]
     assert "neuron 1 of 2" in window.status_labels["phase"].text()
-    assert "Neuron 1 of layer 1" in shown_formula(window)
+    assert "z11 = w111 x1" in shown_formula(window) and "z21 = " not in shown_formula(window)
     press(qtbot, window, Qt.Key.Key_F11)
     assert "" not in [row[0] for row in cells(panel.table_for(1, 0))]
-    assert "Neuron 2 of layer 1" in shown_formula(window)
+    assert "z21 = w211 x1" in shown_formula(window)
 
 
 def test_every_menu_item_is_an_action_the_window_holds_by_its_id(qtbot):

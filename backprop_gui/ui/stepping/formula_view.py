@@ -4,7 +4,8 @@ After a step the current phase comes first and is scrolled into view: the whole 
 for a layer of up to ``core.worked.WIDE`` neurons (the selected or last computed neuron of a
 wider one), its ∂C/∂w and ∂C/∂b at Backward l, and every weight and bias update at Update.
 Below it, the selection's own equations from input to update, each with general form, numbers
-and result.
+and result; with nothing selected, a line saying how to choose one (the phase's equations above
+are already those of the neuron computed last).
 
 The tokens come from ``core.formulas``; this module only turns them into rich text with
 true sub- and superscripts. Every name is escaped, so no session file can inject markup.
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.formatting import format_number
-from backprop_gui.core.formulas import Equation, Sym, Token, equations, focus, spaced
+from backprop_gui.core.formulas import Equation, Sym, Token, equations, spaced
 from backprop_gui.core.notes import caret_html
 from backprop_gui.core.stepper import Quantity, Stepper
 from backprop_gui.core.worked import WIDE, WorkedSection, solution_so_far
@@ -52,7 +53,7 @@ def _exists(stepper: Stepper, selection: Selection) -> bool:
 
 
 class FormulaView(PassPage):
-    """Shows ``equations`` of ``model.selection`` (or of the neuron computed last) and redraws on change.
+    """Shows the phase's equations and ``equations`` of ``model.selection``, and redraws on change.
 
     With ``ask_first`` on, the numbers and results of the equations new in this step (all of
     them when none is new) stay hidden until ``reveal()``, so a lecturer can ask the room first.
@@ -119,12 +120,9 @@ class FormulaView(PassPage):
     # --- keeping up ----------------------------------------------------------------------
 
     def target(self) -> Selection | None:
-        """The selection explained: the model's (if it exists), else the neuron computed last, else None."""
+        """The selection explained below the phase: the model's, if it names a neuron or edge, else None."""
         selection = self.model.selection
-        if selection is not None and _exists(self.model.stepper, selection):
-            return selection
-        found = focus(self.model.stepper)
-        return Selection(*found) if found else None
+        return selection if selection is not None and _exists(self.model.stepper, selection) else None
 
     def equations(self) -> list[Equation]:
         target = self.target()
@@ -182,7 +180,7 @@ class FormulaView(PassPage):
         stepper = self.model.stepper
         target = self.target()
         number, muted, current_bg = self._colors()
-        if target is None:
+        if target is None and stepper.current is None:
             return [
                 f'<p style="color:{muted}">Nothing computed yet. Step (F10) to run the first phase, '
                 "or click a neuron or an edge to see how its values are computed.</p>"
@@ -208,12 +206,14 @@ class FormulaView(PassPage):
                 eq = line.equation
                 out.append(self._kept_html(eq, digits, number, muted, current_bg, i in hidden, metrics))
                 i += 1
+        if target is None:
+            out.append(
+                f'<p style="color:{muted}; margin-top:14px"><a name="selected"></a>Click a neuron or an edge to '
+                "follow its equations here, from input to update.</p>"
+            )
+            return out
         title = caret_html(selection_title(stepper, target.layer, target.j, target.k))  # w_11^2 with real scripts
-        hint = "" if target == self.model.selection else " — the neuron computed last; click one to choose"
-        out.append(
-            f'<p style="margin-top:14px; margin-bottom:2px"><a name="selected"></a><b>{title}</b>'
-            f'<span style="color:{muted}">{html.escape(hint)}</span></p>'
-        )
+        out.append(f'<p style="margin-top:14px; margin-bottom:2px"><a name="selected"></a><b>{title}</b></p>')
         hidden = self._hidden(found)
         for i, eq in enumerate(found):
             is_current = eq.phase is not None and eq.phase == stepper.current
