@@ -92,6 +92,29 @@ def test_narrow_bars_wrap_then_use_short_labels(bar):
     assert bar.button(4).shown_text() == "B1"
 
 
+def test_the_current_phase_keeps_its_label_on_one_line_in_the_regular_weight_rather_than_broken(bar):
+    """Bold, "Backward 1" is wider than the other buttons' labels: where only the regular weight fits
+    (a 1024-px projector), the current phase's label stays whole on one line, marked by its fill."""
+    from PySide6.QtGui import QFontMetricsF
+
+    bar.model.run_to(4)  # Backward 1
+    button = bar.button(4)
+    assert button.state is PhaseState.CURRENT
+    bold = button.label()[0]
+    regular = QFontMetricsF(button.font()).horizontalAdvance("Backward 1")
+    assert QFontMetricsF(bold).horizontalAdvance("Backward 1") > regular and bold.bold()
+    needs = QFontMetricsF(bold).horizontalAdvance("Backward 1")
+    for width in range(round(needs + 16) * len(bar.buttons) + 80, 0, -4):  # narrower until bold no longer fits
+        bar.resize(width, bar.height())
+        bar.layout().activate()
+        if button.width() - 16 < needs:
+            break
+    assert regular <= button.width() - 16 < needs
+    font, text = button.label()
+    assert text == "Backward 1" and not font.bold()
+    assert bar.button(3).label() == (bar.button(3)._font(), "Backward 2")  # the others as they were
+
+
 def test_a_deep_networks_bar_fits_a_projector_beside_the_docks_with_every_label_whole(qtbot):
     """Four layers make eleven buttons: at their least each is as wide as "B00" or "00/00", the
     progress under the short label, so the bar leaves a 1024-px window's right-hand docks their share
@@ -110,8 +133,9 @@ def test_a_deep_networks_bar_fits_a_projector_beside_the_docks_with_every_label_
     first = deep.button(0)
     assert first.state is PhaseState.PARTIAL and first.shown_text() == "F1\n1/16"
     for button in deep.buttons:
-        metrics = QFontMetricsF(button._font())
-        lines = button.shown_text().split("\n")
+        font, text = button.label()
+        metrics = QFontMetricsF(font)
+        lines = text.split("\n")
         assert all(metrics.horizontalAdvance(line) <= button.width() - 12 for line in lines), lines
         assert len(lines) * metrics.lineSpacing() <= button.height()
 

@@ -112,18 +112,28 @@ class PhaseButton(QAbstractButton):
         return QRectF(rect.left() + d * 0.5, rect.center().y() - d / 2, d, d)
 
     def shown_text(self) -> str:
-        """The label as painted, with "k/n" while stepped into: the first of these that fits — on one
-        line, on two ("Backward" over "2"), short on one ("B2 3/16"), short on two ("B2" over "3/16")."""
-        fm = QFontMetricsF(self._font())
+        """The label as painted (``label``)."""
+        return self.label()[1]
+
+    def label(self) -> tuple[QFont, str]:
+        """The font and text painted, with "k/n" while stepped into: the first of these that fits — on one
+        line; the current phase's on one line in the regular weight (its fill marks it already), rather
+        than broken; on two lines ("Backward" over "2"); short on one ("B2 3/16"); short on two ("B2"
+        over "3/16")."""
+        font = self._font()
+        regular = QFont(font)
+        regular.setBold(False)
         progress = f" {self.progress[0]}/{self.progress[1]}" if self.state is PhaseState.PARTIAL else ""
         room = self.width() - 16 - (2 * self._dot(QRectF(self.rect())).width() if self.breakpoint else 0)
-        two_lines = self.height() - 4 >= 2 * fm.lineSpacing()
-        short = short_label(self.step) + progress
-        for text in (self.text() + progress, (self.text() + progress).replace(" ", "\n", 1), short):
+        whole, short = self.text() + progress, short_label(self.step) + progress
+        for face, text in ((font, whole), (regular, whole), (font, whole.replace(" ", "\n", 1)), (font, short)):
+            fm = QFontMetricsF(face)
             lines = text.split("\n")
-            if (len(lines) == 1 or two_lines) and all(fm.horizontalAdvance(line) <= room for line in lines):
-                return text
-        return short.replace(" ", "\n", 1) if two_lines else short
+            fits_height = len(lines) == 1 or self.height() - 4 >= 2 * fm.lineSpacing()
+            if fits_height and all(fm.horizontalAdvance(line) <= room for line in lines):
+                return face, text
+        two_lines = self.height() - 4 >= 2 * QFontMetricsF(font).lineSpacing()
+        return font, short.replace(" ", "\n", 1) if two_lines else short
 
     def _font(self) -> QFont:
         font = QFont(self.font())
@@ -191,9 +201,10 @@ class PhaseButton(QAbstractButton):
             painter.setBrush(BREAKPOINT_COLOR)
             painter.drawEllipse(dot)
             text_rect = rect.adjusted(dot.right() - rect.left(), 0, 0, 0)  # the label centred beside the dot
-        painter.setFont(self._font())
+        font, text = self.label()
+        painter.setFont(font)
         painter.setPen(text_color)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self.shown_text())
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
 
 
