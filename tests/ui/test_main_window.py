@@ -234,6 +234,38 @@ def test_a_step_within_a_sample_leaves_the_sample_box_unpainted(qtbot):
     assert spin.value() == 2
 
 
+def test_a_step_repaints_the_panels_that_changed_never_the_window_docks_or_bars_behind_them(qtbot):
+    """Each step rewrites the phase bar, the status bar, the text panels (their scroll bars move) and the
+    Values tab; every one of those paints its own background, so Qt repaints it alone. A widget that let
+    its parent show through had the dock, the bar or the window behind it repainted at every step."""
+    from PySide6.QtWidgets import QDockWidget, QScrollBar
+
+    from backprop_gui.ui.window.theme import apply_theme
+
+    apply_theme("system")  # the style the window starts with: Fusion's, with flat scroll bars
+    window = open_window(qtbot, load_example("xor"))
+    for _ in range(8):  # a pass, then Forward 1 of the next sample: every text has been shown once
+        press(qtbot, window, Qt.Key.Key_F10)
+    qtbot.wait(50)
+    behind = EventCounter(QEvent.Type.Paint)
+    watched = [window, window.statusBar(), window.phase_bar, window.values_panel, window.values_panel.tabs]
+    watched += [dock for dock in window.findChildren(QDockWidget) if dock.isVisible()]
+    for widget in watched:
+        widget.installEventFilter(behind)
+    changed = EventCounter(QEvent.Type.Paint)
+    worked_bar = window.docks["worked"].widget().verticalScrollBar()
+    for widget in (*window.phase_bar.buttons, window.status_labels["phase"], worked_bar):
+        widget.installEventFilter(changed)
+    bars = [bar for bar in window.findChildren(QScrollBar) if bar.isVisible()]
+    for _ in range(4):  # Forward 2, Loss (the Sample tab), Backward 2 (the Layer 2 tab), Backward 1 (Layer 1)
+        press(qtbot, window, Qt.Key.Key_F10)
+        qtbot.wait(20)
+    assert window.model.stepper.position == 5 and window.values_panel.tabs.currentIndex() == 1
+    assert changed.count >= 3  # (the buttons, the phase's field and the worked solution's bar did repaint)
+    assert behind.count == 0
+    assert bars and all(bar.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent) for bar in bars)
+
+
 def test_update_then_f10_starts_the_next_samples_pass(qtbot):
     window = open_window(qtbot, load_example("xor"))
     press(qtbot, window, Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)

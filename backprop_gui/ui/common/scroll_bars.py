@@ -7,16 +7,38 @@ draw in a tenth of that, in the palette's colours, and keep Fusion's sizes, so n
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QPainter, QPalette, QPolygonF
-from PySide6.QtWidgets import QAbstractSlider, QProxyStyle, QStyle, QStyleOptionComplex, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSlider,
+    QProxyStyle,
+    QScrollBar,
+    QStyle,
+    QStyleOptionComplex,
+    QWidget,
+)
 
 CC = QStyle.ComplexControl
 SC = QStyle.SubControl
 
 
 class FlatScrollBars(QProxyStyle):
-    """``base`` (Fusion) with flat scroll bars; everything else as ``base`` draws it."""
+    """``base`` (Fusion) with flat scroll bars; everything else as ``base`` draws it.
+
+    A bar fills all of its rectangle, so Qt is told it is opaque: a bar that moves (a page of text
+    growing at each step) repaints alone, not the dock and the panel behind it as well."""
+
+    def polish(self, target: Any) -> None:  # a widget, a palette or the application (Qt's overloads)
+        super().polish(target)
+        if isinstance(target, QScrollBar):
+            target.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def unpolish(self, target: Any) -> None:  # a widget or the application
+        super().unpolish(target)
+        if isinstance(target, QScrollBar):
+            target.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
 
     def drawComplexControl(  # noqa: N802 (Qt's name)
         self, control: CC, option: QStyleOptionComplex, painter: QPainter, widget: QWidget | None = None

@@ -14,7 +14,8 @@ class StatusField(QWidget):
 
     A QLabel lays out its status bar, and with it the whole window, whenever its text changes. This
     field only repaints itself: its width grows to the widest text it has shown, so the bar is laid
-    out again only when a text needs more room than any before (a new font starts afresh).
+    out again only when a text needs more room than any before (a new font starts afresh). It fills
+    its own background, so a new text repaints the field alone, not the status bar and window behind.
     """
 
     def __init__(self, tip: str, elide: bool = False, parent: QWidget | None = None) -> None:
@@ -25,6 +26,7 @@ class StatusField(QWidget):
         self.setToolTip(tip)
         self.setContentsMargins(8, 0, 8, 0)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setAutoFillBackground(True)
 
     def text(self) -> str:
         return self._text

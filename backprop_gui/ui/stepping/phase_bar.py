@@ -94,6 +94,10 @@ class PhaseButton(QAbstractButton):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAttribute(Qt.WidgetAttribute.WA_Hover)
+        # The window's colour around the rounded corners, painted here: a button whose state changed
+        # repaints alone, not the bar and the window behind it.
+        self.setBackgroundRole(QPalette.ColorRole.Window)
+        self.setAutoFillBackground(True)
 
     def set_state(self, state: PhaseState, progress: tuple[int, int]) -> None:
         if (state, progress) != (self.state, self.progress):

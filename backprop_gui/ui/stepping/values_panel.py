@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QHeaderView,
     QLabel,
@@ -495,6 +496,9 @@ class ValueTable(QTableView):
         self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setAutoFillBackground(True)  # (``ValuesPanel``: a page shown repaints once)
+        for corner in self.findChildren(QAbstractButton):  # the corner button, drawn as a header
+            corner.setAutoFillBackground(True)
         self._row_height = 0
         self._widths: tuple[str, dict[str, int]] = ("", {})  # (font key, width of each shape of text measured)
         self._fitted_in = ""  # the font key the columns were last fitted in
@@ -562,6 +566,7 @@ def _caption(rich_text: str) -> QLabel:
     label = QLabel(rich_text)
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
+    label.setAutoFillBackground(True)  # (``ValuesPanel``: a page shown repaints once)
     return label
 
 
@@ -608,7 +613,11 @@ class ValuesPanel(QWidget):
     The panel fills itself with its tabs without a layout: raising a tab hides one page and shows
     another, and a layout would pass that up as a change of size, so that every step that follows the
     phase to another tab laid out the whole window again. Its size hints are the tabs'; it says they
-    changed itself (a rebuild, a new font or style)."""
+    changed itself (a rebuild, a new font or style).
+
+    The captions, tables and tab bar fill their own backgrounds: Qt paints an opaque widget once when
+    its page is shown, where it painted one that lets the page show through twice (with the page, then
+    again with the window behind it), and a tab bar that lets the dock show through repainted the dock."""
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -616,6 +625,7 @@ class ValuesPanel(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.setUsesScrollButtons(True)
+        self.tabs.tabBar().setAutoFillBackground(True)
         self.tables: list[ValueTable] = []
         self._pages: list[list[ValueTable]] = []
         self._dirty: set[int] = set()
@@ -657,6 +667,7 @@ class ValuesPanel(QWidget):
         self.loss_label = _caption("")
         self.sample_label = QLabel()
         self.sample_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.sample_label.setAutoFillBackground(True)
         self._add_sample_page()
         for l in range(1, self.model.session.network.depth + 1):
             self._add_layer_page(l)
