@@ -37,7 +37,7 @@ MIN_INSIDE_FONT = 0.6  # numbers inside circles may shrink to this share of the 
 MIN_RADIUS = 7.0  # the smallest circle, with its number beside it
 MARGIN = 12.0  # between the view's edges and the outermost texts
 TITLE_TOP = 4.0  # the session's name, at the top left
-LABEL_GAP = 8.0  # between a circle and its input or output label
+LABEL_GAP = 8.0  # between a circle's glow ring (or the number beside it) and its input or output label
 NUMBER_GAP = 4.0  # between a circle's glow ring and a number drawn beside it
 LEGEND_MARGIN = 10.0  # between the view's bottom-left corner and the legend, in pixels
 
@@ -257,15 +257,16 @@ class _Plan:
                 extents = [(s - 1) / 2 * pitch + radius + halo for s in slots]
                 needed = 1.0
             beside_w = value_w + halo + 10 if beside else 0.0
-            left = max(MARGIN + inputs + radius + 6, half_caption[0], MARGIN + elision)
-            right = max(MARGIN + widest_output + value_w / 2 + radius + 6 + beside_w, half_caption[1])  # + a target
+            ring = beside_w or halo  # what lies between an output's circle and its label
+            left = max(MARGIN + inputs + radius + halo + LABEL_GAP, half_caption[0], MARGIN + elision)
+            right = max(MARGIN + widest_output + value_w / 2 + radius + ring + LABEL_GAP, half_caption[1])  # + a target
             min_gap = max(2 * radius + beside_w + 70, captions + 16, 2 * elision + 16)
             column_gap = max((width_s - left - right) / max(columns - 1, 1), min_gap)
             width = left + column_gap * (columns - 1) + right
             needed = min(needed, width_s * scale / width)
             x0 = (width_s - width) / 2 + left
             xs = [x0 + l * column_gap for l in range(columns)]
-            reach = [max(radius + halo, elision) + (inputs + 8 if l == 0 else 0) for l in range(columns)]
+            reach = [max(radius + halo, elision) + (inputs + LABEL_GAP if l == 0 else 0) for l in range(columns)]
             now_under = {l for l, x in enumerate(xs) if x - reach[l] < legend_right / scale}
             if needed < scale * 0.999:
                 scale = needed
@@ -309,7 +310,10 @@ class _Plan:
         for layer, sizes in ((0, texts.inputs), (last, outputs)):
             for j in shown[layer]:
                 size, p = sizes[j], neurons[(layer, j)]
-                x = p.x - r - LABEL_GAP - size.width if layer == 0 else p.x + r + LABEL_GAP + self.beside_width
+                if layer == 0:  # (the circle's glow ring reaches halo beyond it; a number beside it, further)
+                    x = p.x - r - self.halo - LABEL_GAP - size.width
+                else:
+                    x = p.x + r + (self.beside_width or self.halo) + LABEL_GAP
                 labels[(layer, j)] = Box(x, p.y - size.height / 2, size.width, size.height)
         edges: dict[tuple[int, int, int], Segment] = {}
         for l in range(1, last + 1):

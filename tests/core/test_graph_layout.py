@@ -166,15 +166,20 @@ def test_only_the_legends_corner_is_kept_free():
     assert first_column[-1].y + result.radius + result.halo <= result.legend.y  # the inputs stay above it
 
 
-def test_labels_sit_beside_their_neurons():
-    result = layout([2, 3, 2])
-    for j in (0, 1):
-        x_label, x = result.labels[(0, j)], result.neurons[(0, j)]
-        assert x_label.right == pytest.approx(x.x - result.radius - 8)
-        assert x_label.y + x_label.height / 2 == pytest.approx(x.y)
-        out_label, out = result.labels[(2, j)], result.neurons[(2, j)]
-        assert out_label.x == pytest.approx(out.x + result.radius + 8)
-    assert not result.one_line_labels and result.labels[(2, 0)].height == 40
+def test_labels_sit_beside_their_neurons_clear_of_the_glow_ring():
+    """LABEL_GAP beyond the reach of the glow ring: presenting, the ring reached past the gap, and an
+    output's "t₁ = 0" touched the ring of its glowing neuron."""
+    for line_scale in (1.0, 2.0):
+        result = layout([2, 3, 2], line_scale=line_scale)
+        assert result.halo > 8  # (a ring wider than the gap alone)
+        for j in (0, 1):
+            x_label, x = result.labels[(0, j)], result.neurons[(0, j)]
+            assert x_label.right == pytest.approx(x.x - result.radius - result.halo - 8)
+            assert x_label.y + x_label.height / 2 == pytest.approx(x.y)
+            out_label, out = result.labels[(2, j)], result.neurons[(2, j)]
+            assert out_label.x == pytest.approx(out.x + result.radius + result.halo + 8)
+            assert out_label.right <= result.scene.right and x_label.x >= result.scene.x
+        assert not result.one_line_labels and result.labels[(2, 0)].height == 40
 
 
 def test_crowded_outputs_get_one_line_labels():
