@@ -387,3 +387,40 @@ def test_on_a_1024_projector_the_formula_shows_its_equation_whole_and_the_loss_p
     press(qtbot, window, KEY.Key_Escape)  # the docks' own title bars and tabs come back
     assert window.tabPosition(bottom) == QTabWidget.TabPosition.South
     assert loss.titleBarWidget() is None and window.docks["formula"].titleBarWidget() is None
+
+
+def test_a_dialog_opened_while_presenting_has_the_large_text_and_fits_the_projector(qtbot):
+    """A dialog is a window of its own, to which Qt passes no font: F1's list of keys had stayed at the
+    desktop size (its headers too) in its desktop-sized box, on a 1024×768 projector."""
+    from PySide6.QtWidgets import QHeaderView
+
+    from backprop_gui.ui.window.main_window import ShortcutsDialog
+
+    from window_helpers import when_modal
+
+    window = window_on_screen(qtbot, load_example("xor"), "1024x768")
+    desktop = window.font().pointSizeF()
+    press(qtbot, window, KEY.Key_F7)
+    qtbot.waitUntil(lambda: window.isFullScreen())
+    large = window.font().pointSizeF()
+    assert large >= 1.4 * desktop
+    seen: dict[str, float] = {}
+
+    def look(dialog) -> None:
+        seen["font"] = dialog.font().pointSizeF()
+        seen["header"] = dialog.findChild(QHeaderView).font().pointSizeF()
+        seen["inside"] = window.screen().geometry().contains(dialog.frameGeometry())
+        seen["width"] = dialog.width()
+        dialog.reject()
+
+    when_modal(look, ShortcutsDialog)
+    press(qtbot, window, KEY.Key_F1)
+    assert seen["font"] == seen["header"] == pytest.approx(large) and seen["inside"]
+    assert seen["width"] > 520  # (its desktop width, grown with its text)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # (the dialog gone, the keys are the window's again)
+    press(qtbot, window, KEY.Key_F7)  # off: the next dialog has the desktop's text again
+    assert not window.isFullScreen()
+    when_modal(look, ShortcutsDialog)
+    press(qtbot, window, KEY.Key_F1)
+    assert seen["font"] == seen["header"] == pytest.approx(desktop) and seen["width"] == 520

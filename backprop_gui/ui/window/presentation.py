@@ -1,7 +1,7 @@
 """Presentation (lecture) mode: readable from the back of a lecture hall, and a blank screen.
 
 Turning it on sets every text of the window — menus, toolbar, status bar, dock titles, the graph,
-the phase bar, the formula panel and the plots — to one base size derived from the screen
+the phase bar, the formula panel, the plots and the dialogs opened meanwhile — to one base size derived from the screen
 (``core.layouts.presentation_font_px``: its height and DPI), draws thicker edges and outlines,
 switches the window to a high-contrast palette of its own (light, or dark while the theme is dark),
 hides every dock but the formula panel and the loss plot (and their title bars: their tabs, beside
@@ -28,7 +28,17 @@ from PySide6.QtGui import (
     QPalette,
     QScreen,
 )
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QMainWindow, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDockWidget,
+    QHeaderView,
+    QMainWindow,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+from shiboken6 import isValid
 
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import MIN_PRESENT_PX, REFERENCE_DPI, presentation_font_px
@@ -200,6 +210,7 @@ class _Saved:
     window_state: Qt.WindowState
     palette: QPalette | None  # None: the window inherited the application's palette
     fonts: dict[QWidget, QFont | None] = field(default_factory=dict)  # None: the widget inherited its font
+    points: float = 0.0  # the large text's size
     ask_first: bool = False
     line_scale: float = 1.0
     least_text_points: float = 0.0
@@ -284,6 +295,10 @@ class PresentationMode(QObject):
                 self.window.setPalette(presentation_palette(dark))
         if watched is self.window and event.type() == QEvent.Type.LayoutRequest and self._saved is not None:
             self._tabs_timer.start()  # a dock shown, hidden or tabbed: once Qt has placed them
+        if watched is self.window and event.type() == QEvent.Type.ChildPolished and self._saved is not None:
+            child = event.child()  # type: ignore[attr-defined]
+            if isinstance(child, QDialog):  # about to show: a window of its own, which Qt gives no font
+                self._present_dialog(child)
         return False
 
     def place_tabs(self) -> None:
@@ -339,16 +354,15 @@ class PresentationMode(QObject):
             tab_position=w.tabPosition(BOTTOM),
         )
         w.setPalette(presentation_palette(dark=is_dark(w.palette())))
-        points = base_points(w.screen())
+        points = self._saved.points = base_points(w.screen())
         for widget in fonts:
             widget.setFont(sized_font(widget.font(), points))
         self.network_view.set_line_scale(LINE_SCALE)
         self.network_view.set_least_text_points(least_points(w.screen()))  # numbers shrink to fit, not below that
         self.formula_view.set_ask_first(True)
-        box = round(QFontMetricsF(w.font()).height() * INDICATOR_SCALE)  # the style's stays 13 px at any font
-        for check in w.findChildren(QCheckBox):
-            self._saved.style_sheets[check] = check.styleSheet()
-            check.setStyleSheet(f"QCheckBox::indicator {{ width: {box}px; height: {box}px; }}")
+        self._scale_check_boxes(w)
+        for dialog in w.findChildren(QDialog):
+            self._present_dialog(dialog)
         icon = round(QFontMetricsF(w.font()).height() * ICON_SCALE)
         for bar in self._saved.icon_sizes:
             bar.setIconSize(QSize(icon, icon))
@@ -373,6 +387,33 @@ class PresentationMode(QObject):
             )
         self.keep_graph_share()
         QTimer.singleShot(0, self, self.keep_graph_share)  # again once the window is full screen
+
+    def _scale_check_boxes(self, root: QWidget) -> None:
+        """The boxes of ``root``'s check boxes as large as its text: the style draws them 13 px at any font."""
+        saved = self._saved
+        assert saved is not None
+        box = round(QFontMetricsF(root.font()).height() * INDICATOR_SCALE)
+        for check in root.findChildren(QCheckBox):
+            if check not in saved.style_sheets:
+                saved.style_sheets[check] = check.styleSheet()
+                check.setStyleSheet(f"QCheckBox::indicator {{ width: {box}px; height: {box}px; }}")
+
+    def _present_dialog(self, dialog: QDialog) -> None:
+        """Give ``dialog`` the large text (and check boxes) until presentation mode ends: a dialog is a
+        window of its own, and Qt passes it no font from the window (F1's list of keys, F2's edit of a
+        weight, a question had stayed at the desktop size on the projector)."""
+        saved = self._saved
+        assert saved is not None
+        if dialog in saved.fonts:
+            return
+        ratio = saved.points / dialog.font().pointSizeF()
+        headers = dialog.findChildren(QHeaderView)  # (a table's headers keep a font of their own)
+        for widget in (dialog, *headers):
+            saved.fonts[widget] = QFont(widget.font()) if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont) else None
+            widget.setFont(sized_font(widget.font(), saved.points))
+        if dialog.testAttribute(Qt.WidgetAttribute.WA_Resized):  # a size of its own: as much larger as its text
+            dialog.resize(round(dialog.width() * ratio), round(dialog.height() * ratio))  # (fitted to the screen)
+        self._scale_check_boxes(dialog)
 
     def keep_graph_share(self) -> None:
         """Give the graph at least GRAPH_SHARE of the window's height, the formula panel FORMULA_LINES
@@ -423,9 +464,11 @@ class PresentationMode(QObject):
         QTimer.singleShot(0, w, lambda: fit_on_screen(w))  # again once the window manager has placed it
         w.setPalette(saved.palette if saved.palette is not None else QPalette())
         for widget, font in saved.fonts.items():
-            widget.setFont(font if font is not None else QFont())  # an empty font inherits again
+            if isValid(widget):  # (a dialog closed while presenting may be gone)
+                widget.setFont(font if font is not None else QFont())  # an empty font inherits again
         for check, sheet in saved.style_sheets.items():
-            check.setStyleSheet(sheet)
+            if isValid(check):
+                check.setStyleSheet(sheet)
         self.network_view.set_line_scale(saved.line_scale)
         self.network_view.set_least_text_points(saved.least_text_points)
         self.formula_view.set_ask_first(saved.ask_first)
