@@ -424,3 +424,33 @@ def test_a_dialog_opened_while_presenting_has_the_large_text_and_fits_the_projec
     when_modal(look, ShortcutsDialog)
     press(qtbot, window, KEY.Key_F1)
     assert seen["font"] == seen["header"] == pytest.approx(desktop) and seen["width"] == 520
+
+
+def test_a_dialog_opened_over_a_panel_while_presenting_has_the_large_text_too(qtbot):
+    """The quiz's settings open over the quiz panel (a dock), not over the window: the window never sees
+    that dialog polished, so it is found when it takes the keyboard."""
+    from backprop_gui.ui.diagnostics.quiz_panel import QuizSettingsDialog
+
+    from window_helpers import when_modal
+
+    window = window_on_screen(qtbot, load_example("xor"), "1024x768")
+    press(qtbot, window, KEY.Key_F7)
+    qtbot.waitUntil(lambda: window.isFullScreen())
+    large = window.font().pointSizeF()
+    window.docks["quiz"].show()  # (presenting hides it; the lecturer shows it)
+    panel = window.diagnostics_controller.quiz_panel
+    qtbot.waitUntil(panel.settings_button.isVisible)
+    seen: dict[str, float] = {}
+
+    def look(dialog) -> None:
+        try:
+            qtbot.waitUntil(lambda: dialog.font().pointSizeF() == large, timeout=2000)  # once it has the keys
+        except qtbot.TimeoutError:
+            pass
+        finally:
+            seen["font"] = dialog.font().pointSizeF()
+            dialog.reject()
+
+    when_modal(look, QuizSettingsDialog)
+    qtbot.mouseClick(panel.settings_button, Qt.MouseButton.LeftButton)
+    assert seen["font"] == pytest.approx(large)

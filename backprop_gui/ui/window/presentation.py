@@ -1,13 +1,13 @@
 """Presentation (lecture) mode: readable from the back of a lecture hall, and a blank screen.
 
 Turning it on sets every text of the window — menus, toolbar, status bar, dock titles, the graph,
-the phase bar, the formula panel, the plots and the dialogs opened meanwhile — to one base size derived from the screen
-(``core.layouts.presentation_font_px``: its height and DPI), draws thicker edges and outlines,
-switches the window to a high-contrast palette of its own (light, or dark while the theme is dark),
-hides every dock but the formula panel and the loss plot (and their title bars: their tabs, beside
-them, or their contents name them), asks before showing new numbers in the formula panel, and goes
-full screen. Turning it off restores exactly what was there before: dock layout, geometry, window
-state, palette, fonts, title bars, tabs and the formula option.
+the phase bar, the formula panel, the plots and the dialogs opened meanwhile — to one base size
+derived from the screen (``core.layouts.presentation_font_px``: its height and DPI), draws thicker
+edges and outlines, switches the window to a high-contrast palette of its own (light, or dark while
+the theme is dark), hides every dock but the formula panel and the loss plot (and their title bars:
+their tabs, beside them, or their contents name them), asks before showing new numbers in the
+formula panel, and goes full screen. Turning it off restores exactly what was there before: dock
+layout, geometry, window state, palette, fonts, title bars, tabs and the formula option.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QScreen,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDockWidget,
@@ -144,6 +145,14 @@ def base_points(screen: QScreen | None) -> float:
     return presentation_font_px(height, dpi) * 72 / dpi
 
 
+def _opened_over(window: QWidget, dialog: QWidget) -> bool:
+    """Whether ``dialog`` was opened over ``window``: one of its parents, at any depth, is ``window``."""
+    parent = dialog.parentWidget()
+    while parent is not None and parent is not window:
+        parent = parent.parentWidget()
+    return parent is window
+
+
 class BlankOverlay(QWidget):
     """A black cover over the whole window, like slide software's "B": any key or click removes it.
 
@@ -255,6 +264,9 @@ class PresentationMode(QObject):
         self._tabs_timer.setSingleShot(True)
         self._tabs_timer.timeout.connect(self.place_tabs)
         window.installEventFilter(self)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # a dialog over a dock or over a dialog: the window sees no polish
+            app.focusChanged.connect(self._focus_moved)
         self.model = model
         model.changed.connect(self._on_changed)
 
@@ -414,6 +426,11 @@ class PresentationMode(QObject):
         if dialog.testAttribute(Qt.WidgetAttribute.WA_Resized):  # a size of its own: as much larger as its text
             dialog.resize(round(dialog.width() * ratio), round(dialog.height() * ratio))  # (fitted to the screen)
         self._scale_check_boxes(dialog)
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        dialog = new.window() if new is not None else None
+        if self._saved is not None and isinstance(dialog, QDialog) and _opened_over(self.window, dialog):
+            self._present_dialog(dialog)
 
     def keep_graph_share(self) -> None:
         """Give the graph at least GRAPH_SHARE of the window's height, the formula panel FORMULA_LINES
