@@ -137,6 +137,27 @@ def test_parameter_dialog_refuses_bad_values_in_place(model, qtbot, typed: str, 
     assert not dialog.error.isVisible()
 
 
+def test_parameter_dialogs_name_is_larger_than_its_text_at_any_size(model, qtbot) -> None:
+    """The weight's name is drawn about 1.4 times the dialog's text: relative to the dialog's font, so
+    presenting (which gives dialogs a larger font) enlarges it too (a fixed 1.4 × 9 pt had stayed
+    smaller than the 15-pt text around it)."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QLabel
+
+    dialog = open_dialog(ParameterDialog(model.session, 2, 0, 1), qtbot)
+    name = dialog.findChild(QLabel, "parameter")
+    plain = QLabel("w", dialog)
+    heights = []
+    for points in (9.0, 15.0):
+        font = QFont(dialog.font())
+        font.setPointSizeF(points)
+        dialog.setFont(font)
+        heights.append((name.sizeHint().height(), plain.sizeHint().height()))
+    for named, text in heights:
+        assert 1.25 * text <= named <= 1.7 * text
+    assert heights[1][0] >= 1.5 * heights[0][0]
+
+
 def test_parameter_dialog_shows_the_value_and_builds_the_edit(model, qtbot) -> None:
     w = model.session.network.layer(2).weights[0, 1]
     dialog = open_dialog(ParameterDialog(model.session, 2, 0, 1), qtbot)
