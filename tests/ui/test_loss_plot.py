@@ -293,3 +293,12 @@ def test_a_followed_run_keeps_its_axes_until_the_data_outgrows_them(plot, qtbot)
     plot.refresh()
     settled_range()
     assert plot.view.viewRange()[0][1] > before[0][1] >= 1200 and laid_out  # outgrown: the next round bound
+
+
+def test_the_header_keeps_its_controls_apart(plot, qtbot):
+    """The header is a layout inside the plot's, whose spacing is 2 px: "Log scale" ran into "Follow"."""
+    from backprop_gui.ui.training.loss_plot import HEADER_SPACING
+
+    box, button, readout = plot.log_y.geometry(), plot.follow.geometry(), plot.readout.geometry()
+    assert button.left() - box.right() - 1 >= HEADER_SPACING >= 6
+    assert box.left() - readout.right() - 1 >= HEADER_SPACING

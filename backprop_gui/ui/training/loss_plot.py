@@ -33,6 +33,7 @@ from backprop_gui.ui.common.plot_theme import FollowPalette, ink, paper, style_l
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import ShownRefresh
 
+HEADER_SPACING = 8  # px between the summary, the log-scale box and the Follow button
 LOG_FLOOR = 1e-300  # losses of exactly 0 are drawn here on a log axis
 # Each series' colour on light paper and on dark paper (lighter there, to keep its contrast), width, style.
 SERIES = {
@@ -293,6 +294,7 @@ class LossPlot(QWidget):
         self.follow.setToolTip("Zoom to all the data and keep following new steps")
         header = QHBoxLayout()
         header.setContentsMargins(4, 2, 4, 0)
+        header.setSpacing(HEADER_SPACING)  # (a nested layout takes its parent's 2 px: "Log scale" ran into "Follow")
         header.addWidget(self.readout, 1)
         header.addWidget(self.log_y)
         header.addWidget(self.follow)
