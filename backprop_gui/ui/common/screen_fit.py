@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
-
-DIALOGS_FILTER = "dialogs_on_screen"  # a window's property once ``DialogsOnScreen`` is installed on it
 
 
 def fit_on_screen(widget: QWidget) -> None:
@@ -37,10 +35,16 @@ class DialogsOnScreen(QObject):
     the window and of each dialog; a dialog opened over a panel inside the window is caught when it
     takes the keyboard focus. Watching these rather than every event of the application keeps the
     window's own work (each paint, timer and layout) free of a call into Python.
+
+    ``found`` gives each dialog opened over the window as it is caught (again at times): before it shows,
+    or as it takes the keyboard. Presentation mode gives it the large text then.
     """
+
+    found = Signal(QDialog)
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
+        self.window = window
         window.installEventFilter(self)
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -52,6 +56,7 @@ class DialogsOnScreen(QObject):
             child = event.child()  # type: ignore[attr-defined]
             if isinstance(child, QDialog):
                 child.installEventFilter(self)  # once: installing again only moves it to the front
+                self.found.emit(child)
         elif kind == QEvent.Type.Show and isinstance(watched, QDialog) and watched.isWindow():
             fit_on_screen(watched)
         return False
@@ -61,10 +66,19 @@ class DialogsOnScreen(QObject):
         if isinstance(dialog, QDialog) and dialog.isVisible():
             fit_on_screen(dialog)
             dialog.installEventFilter(self)  # its own dialogs, and its later shows
+            if _opened_over(self.window, dialog):
+                self.found.emit(dialog)
 
 
-def fit_dialogs_on_screen(window: QWidget) -> None:
-    """Install ``DialogsOnScreen`` on ``window``, once however often it is called."""
-    if not window.property(DIALOGS_FILTER):
-        DialogsOnScreen(window)
-        window.setProperty(DIALOGS_FILTER, True)
+def _opened_over(window: QWidget, dialog: QWidget) -> bool:
+    """Whether ``dialog`` was opened over ``window``: one of its parents, at any depth, is ``window``."""
+    parent = dialog.parentWidget()
+    while parent is not None and parent is not window:
+        parent = parent.parentWidget()
+    return parent is window
+
+
+def fit_dialogs_on_screen(window: QWidget) -> DialogsOnScreen:
+    """``DialogsOnScreen`` of ``window``, installed once however often it is called."""
+    found = window.findChild(DialogsOnScreen, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return found if found is not None else DialogsOnScreen(window)

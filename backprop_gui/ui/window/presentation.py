@@ -29,7 +29,6 @@ from PySide6.QtGui import (
     QScreen,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QDialog,
     QDockWidget,
@@ -45,7 +44,7 @@ from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.layouts import MIN_PRESENT_PX, REFERENCE_DPI, presentation_font_px
 from backprop_gui.ui.common.colors import is_dark
 from backprop_gui.ui.common.docks import dock_tab_bars, docks_in
-from backprop_gui.ui.common.screen_fit import fit_on_screen
+from backprop_gui.ui.common.screen_fit import fit_dialogs_on_screen, fit_on_screen
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.shown import is_shown
 from backprop_gui.ui.common.window_menus import menu_tree
@@ -143,14 +142,6 @@ def base_points(screen: QScreen | None) -> float:
     height = screen.geometry().height() if screen is not None else 768
     dpi = screen.logicalDotsPerInchY() if screen is not None else REFERENCE_DPI
     return presentation_font_px(height, dpi) * 72 / dpi
-
-
-def _opened_over(window: QWidget, dialog: QWidget) -> bool:
-    """Whether ``dialog`` was opened over ``window``: one of its parents, at any depth, is ``window``."""
-    parent = dialog.parentWidget()
-    while parent is not None and parent is not window:
-        parent = parent.parentWidget()
-    return parent is window
 
 
 class BlankOverlay(QWidget):
@@ -264,9 +255,7 @@ class PresentationMode(QObject):
         self._tabs_timer.setSingleShot(True)
         self._tabs_timer.timeout.connect(self.place_tabs)
         window.installEventFilter(self)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):  # a dialog over a dock or over a dialog: the window sees no polish
-            app.focusChanged.connect(self._focus_moved)
+        fit_dialogs_on_screen(window).found.connect(self._present_dialog)  # (each dialog, before it shows)
         self.model = model
         model.changed.connect(self._on_changed)
 
@@ -307,10 +296,6 @@ class PresentationMode(QObject):
                 self.window.setPalette(presentation_palette(dark))
         if watched is self.window and event.type() == QEvent.Type.LayoutRequest and self._saved is not None:
             self._tabs_timer.start()  # a dock shown, hidden or tabbed: once Qt has placed them
-        if watched is self.window and event.type() == QEvent.Type.ChildPolished and self._saved is not None:
-            child = event.child()  # type: ignore[attr-defined]
-            if isinstance(child, QDialog):  # about to show: a window of its own, which Qt gives no font
-                self._present_dialog(child)
         return False
 
     def place_tabs(self) -> None:
@@ -415,8 +400,7 @@ class PresentationMode(QObject):
         window of its own, and Qt passes it no font from the window (F1's list of keys, F2's edit of a
         weight, a question had stayed at the desktop size on the projector)."""
         saved = self._saved
-        assert saved is not None
-        if dialog in saved.fonts:
+        if saved is None or dialog in saved.fonts:
             return
         ratio = saved.points / dialog.font().pointSizeF()
         headers = dialog.findChildren(QHeaderView)  # (a table's headers keep a font of their own)
@@ -426,11 +410,6 @@ class PresentationMode(QObject):
         if dialog.testAttribute(Qt.WidgetAttribute.WA_Resized):  # a size of its own: as much larger as its text
             dialog.resize(round(dialog.width() * ratio), round(dialog.height() * ratio))  # (fitted to the screen)
         self._scale_check_boxes(dialog)
-
-    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
-        dialog = new.window() if new is not None else None
-        if self._saved is not None and isinstance(dialog, QDialog) and _opened_over(self.window, dialog):
-            self._present_dialog(dialog)
 
     def keep_graph_share(self) -> None:
         """Give the graph at least GRAPH_SHARE of the window's height, the formula panel FORMULA_LINES
