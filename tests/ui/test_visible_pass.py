@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backprop_gui.core.presets import default_session
+from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.ui.stepping.network_view import EdgeLabelItem, NetworkView
 from backprop_gui.ui.window.app import create_window
 
@@ -113,3 +113,35 @@ def test_the_three_homework_answers_are_on_screen_at_backward_1_without_a_click(
     missing = [answer for answer in ANSWERS if answer not in shown]
     assert not missing, f"not on screen: {missing}"
     assert window.model.selection is None  # nothing was clicked
+
+
+def test_a_table_too_wide_for_its_panel_scrolls_to_the_columns_the_phase_computed(qtbot):
+    screen = next((s for s in QGuiApplication.screens() if s.name() == "1366x768"), None)
+    if screen is None:
+        pytest.skip("the offscreen test screens are not configured (see tests/screens.json)")
+    window = create_window(load_example("moons"))  # 8 hidden neurons: z, a, δ, ∂C/∂b, b do not fit side by side
+    qtbot.addWidget(window)
+    window.setScreen(screen)
+    window.setGeometry(screen.availableGeometry())
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    qtbot.waitUntil(lambda: window.layout_controller.ready)
+    panel = window.values_panel
+    table = panel.tables[next(i for i, t in enumerate(panel.tables) if t.table_model().layer == 1)]
+    model = table.table_model()
+
+    def in_view(column: int) -> bool:
+        return table.viewport().rect().contains(table.visualRect(model.index(0, column)))
+
+    bias = next(i for i, column in enumerate(model.columns) if column.header == "b¹")
+    while window.model.stepper.current is None or window.model.stepper.current.label != "Update":
+        qtbot.keyClick(window, Qt.Key.Key_F10)
+    assert panel.tabs.currentWidget().isAncestorOf(table)
+    assert table.horizontalHeader().length() > table.viewport().width()  # the table does scroll sideways here
+    qtbot.waitUntil(lambda: in_view(bias))  # b¹ "old → new", all of it
+    assert " → " in str(model.data(model.index(0, bias)))
+    qtbot.keyClick(window, Qt.Key.Key_F10)  # the next sample
+    qtbot.keyClick(window, Qt.Key.Key_F10)  # Forward 1: z¹ and a¹
+    assert window.model.stepper.current.label == "Forward 1"
+    qtbot.waitUntil(lambda: in_view(0) and in_view(1))

@@ -204,6 +204,10 @@ class _ValueModel(QAbstractTableModel):
         """The texts of the cells of ``column``, as ``data`` shows them (read straight from the cache)."""
         raise NotImplementedError
 
+    def current_columns(self) -> list[int]:
+        """The columns of what the current phase computed (emphasised), left to right."""
+        raise NotImplementedError
+
     def _cell(self, value: float, known: bool, new: float | None, held: bool = False, new_held: bool = False) -> str:
         """The cell's text: "" unknown, the value, or "old → new" at Update; "?" for what is held back."""
         if not known:
@@ -297,6 +301,10 @@ class NeuronTableModel(_ValueModel):
     def _numbers(self) -> tuple:
         current = self.model.stepper.current
         return (*self._cache, *self._held_columns, *(column.phase == current for column in self.columns))
+
+    def current_columns(self) -> list[int]:
+        current = self.model.stepper.current
+        return [i for i, column in enumerate(self.columns) if current is not None and column.phase == current]
 
     def rowCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent is not None and parent.isValid() else self._rows
@@ -393,6 +401,9 @@ class MatrixTableModel(_ValueModel):
     def _numbers(self) -> tuple:
         current = self.phase == self.model.stepper.current
         return self._values, self._known, self._new, self._held_values, self._held_new, current
+
+    def current_columns(self) -> list[int]:
+        return list(range(self.columnCount())) if self.phase == self.model.stepper.current else []
 
     def rowCount(self, parent: ModelIndex | None = None) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent is not None and parent.isValid() else self._values.shape[0]
@@ -560,6 +571,23 @@ class ValueTable(QTableView):
         sample = format_number(-0.000123456789, digits)
         text = f"{sample} → {sample}" if updating else sample
         self.horizontalHeader().setDefaultSectionSize(QFontMetrics(font).horizontalAdvance(text) + 16)
+
+    def show_columns(self, columns: list[int]) -> None:
+        """Scroll sideways to bring ``columns`` (side by side, the current phase's) into view: all of
+        them if they fit, else from the first when none is in view."""
+        if not columns:
+            return
+        header, bar = self.horizontalHeader(), self.horizontalScrollBar()
+        left = header.sectionPosition(columns[0])
+        right = header.sectionPosition(columns[-1]) + header.sectionSize(columns[-1])
+        shown, width = bar.value(), self.viewport().width()
+        if right - left > width:
+            scroll_to = left if right <= shown or left >= shown + width else shown
+        else:
+            scroll_to = left if left < shown else right - width if right > shown + width else shown
+        if scroll_to != shown:
+            self.updateGeometries()  # the scroll range of the widths fitted just now
+            bar.setValue(scroll_to)
 
 
 def _caption(rich_text: str) -> QLabel:
@@ -856,6 +884,7 @@ class ValuesPanel(QWidget):
         for table in self._pages[page]:
             if table.table_model().refresh() or not table.fitted():  # columns follow what changed
                 table.fit_columns(self.model.precision, updating)
+            table.show_columns(table.table_model().current_columns())  # what the phase computed, in view
         if page == 0:
             self._refresh_sample_labels()
 
