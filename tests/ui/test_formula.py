@@ -226,3 +226,41 @@ def test_the_page_written_piece_by_piece_is_the_page_written_whole(qtbot, name):
         assert view.document().toHtml() == whole()  # the same text, in the same formats, paragraph by paragraph
         kept += sum(piece in before for piece in view._written)
     assert kept  # some pieces stayed from one move to the next
+
+
+def test_a_short_panel_scrolls_on_to_show_the_first_equation_to_its_result(qtbot):
+    """On a projector the panel is a few lines high: the phase's heading gives way to the result."""
+    model = SessionModel(load_example("moons"))  # Forward 2: z₁² of 8 terms runs to five lines
+    view = FormulaView(model)
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    model.step()
+    model.set_selection(Selection(2, 0))  # the neuron's own equations follow below the phase's
+    model.step()
+    layout = view.document().documentLayout()
+
+    def step_to_forward_2() -> tuple[bool, bool]:
+        """Whether the heading and the result of the first equation are in view, after stepping to it."""
+        model.step_back()
+        model.step()  # (a step scrolls to the phase: the selection changed before it)
+        assert model.stepper.current.label == "Forward 2"
+        heading, *_ = view.piece_blocks(0)
+        *_, result = view.piece_blocks(1)
+        assert result.text().strip().startswith("=") and "0." in result.text()
+        top, height = view.verticalScrollBar().value(), view.viewport().height()
+        return tuple(
+            layout.blockBoundingRect(block).top() >= top and layout.blockBoundingRect(block).bottom() <= top + height
+            for block in (heading, result)
+        )
+
+    step_to_forward_2()
+    heading, *_ = view.piece_blocks(0)
+    *_, result = view.piece_blocks(1)
+    needed = layout.blockBoundingRect(result).bottom() - layout.blockBoundingRect(heading).top()
+    for height, shown in ((needed + 30, (True, True)), (needed - 10, (False, True))):
+        frame = view.height() - view.viewport().height()
+        view.resize(700, round(height) + frame)
+        qtbot.waitUntil(lambda h=height: view.viewport().height() == round(h))
+        assert step_to_forward_2() == shown  # both when they fit, else the result (the heading gives way)
+    assert view.verticalScrollBar().value() > 0

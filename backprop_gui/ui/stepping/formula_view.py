@@ -75,6 +75,7 @@ class FormulaView(PassPage):
         self.document().setDocumentMargin(10)
         self.reveal_shortcut = ""  # the key named in the "hidden" placeholder, set by the window
         self._anchor = "current"  # where a redraw scrolls to: the current phase, or "selected"
+        self._anchored: dict[str, int] = {}  # the piece each anchor is in, as last written
         self._kept: dict[tuple, str] = {}  # an equation's HTML by what it shows (``_kept_html``)
         self._shown = ShownRefresh(self, self.refresh)
         self._apply_font()
@@ -148,6 +149,21 @@ class FormulaView(PassPage):
         """Redraw, scrolled to the current phase, or to the selection when the selection changed last."""
         self.write(self._pieces(self.equations()), self._colors())  # the equations that read the same stay
         self.scrollToAnchor(self._anchor)
+        self._show_first_equation()
+
+    def _show_first_equation(self) -> None:
+        """If the equation after the anchor is cut off (a short panel, as on a projector), scroll on
+        to its start: its caption at the top, its result in view unless it is taller than the panel."""
+        piece = self._anchored.get(self._anchor)
+        if piece is None or piece + 1 >= len(self._written):
+            return
+        blocks = self.piece_blocks(piece + 1)
+        if not blocks:
+            return
+        layout = self.document().documentLayout()
+        bar = self.verticalScrollBar()
+        if layout.blockBoundingRect(blocks[-1]).bottom() > bar.value() + self.viewport().height():
+            bar.setValue(round(layout.blockBoundingRect(blocks[0]).top()))
 
     def _on_changed(self, event: Event) -> None:
         if event.field in PASS_CHANGES:
@@ -180,6 +196,7 @@ class FormulaView(PassPage):
         stepper = self.model.stepper
         target = self.target()
         number, muted, current_bg = self._colors()
+        self._anchored = {}
         if target is None and stepper.current is None:
             return [
                 f'<p style="color:{muted}">Nothing computed yet. Step (F10) to run the first phase, '
@@ -190,6 +207,7 @@ class FormulaView(PassPage):
         out = []
         section = self.phase_section()
         if section is not None:
+            self._anchored["current"] = len(out)
             phase = section.lines
             equations_ = [line.equation for line in phase if line.equation is not None]
             hidden = self._hidden(equations_)
@@ -206,6 +224,7 @@ class FormulaView(PassPage):
                 eq = line.equation
                 out.append(self._kept_html(eq, digits, number, muted, current_bg, i in hidden, metrics))
                 i += 1
+        self._anchored["selected"] = len(out)
         if target is None:
             out.append(
                 f'<p style="color:{muted}; margin-top:14px"><a name="selected"></a>Click a neuron or an edge to '
