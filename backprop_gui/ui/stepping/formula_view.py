@@ -204,7 +204,7 @@ class FormulaView(PassPage):
             ]
         digits = self.model.precision
         metrics = QFontMetricsF(self.document().defaultFont())
-        out = []
+        out: list[str] = []
         section = self.phase_section()
         if section is not None:
             self._anchored["current"] = len(out)
