@@ -15,6 +15,7 @@ import html
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from PySide6.QtCore import (
@@ -62,7 +63,9 @@ HELD = "?"  # a known value held back until the formula panel reveals it
 Getter = Callable[[Stepper], tuple[np.ndarray, np.ndarray]]  # (values, known rows)
 ModelIndex = QModelIndex | QPersistentModelIndex
 _ZEROS = str.maketrans("123456789", "000000000")  # a number's shape: the numbers' font has equal-width digits
-_ROLES = frozenset(  # what a cell answers; a view asks for more (icon, check state) every time it paints one
+# The roles a cell answers, as the numbers Qt passes (a view asks for more, an icon, a check state,
+# for every cell it paints: seven calls a cell, so the constants below are worked out once).
+_DISPLAY, _TOOLTIP, _ALIGNMENT, _FONT, _BACKGROUND, _FOREGROUND = (
     role.value
     for role in (
         Qt.ItemDataRole.DisplayRole,
@@ -73,6 +76,15 @@ _ROLES = frozenset(  # what a cell answers; a view asks for more (icon, check st
         Qt.ItemDataRole.ForegroundRole,
     )
 )
+_ROLES = frozenset((_DISPLAY, _TOOLTIP, _ALIGNMENT, _FONT, _BACKGROUND, _FOREGROUND))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+@cache
+def _numbers_font(bold: bool) -> QFont:
+    """``number_font(bold)``, made once: a view asks for it for every cell it paints."""
+    return number_font(bold)
 
 
 def full_precision(value: float) -> str:
@@ -239,18 +251,17 @@ class _ValueModel(QAbstractTableModel):
         return f"<i>{HELD} — not revealed yet" + (f" (press {html.escape(key)})" if key else "") + "</i>"
 
     def _style(self, role: int, current: bool, known: bool, held: bool = False) -> object:
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole:
-            return number_font(bold=current and known and not held)
-        if role == Qt.ItemDataRole.BackgroundRole and current and known and self._tint.isValid():
+        """A cell's font, background or text colour (``role``); its alignment is always ``_RIGHT``."""
+        if role == _FONT:
+            return _numbers_font(current and known and not held)
+        if role == _BACKGROUND and current and known and self._tint.isValid():
             return self._tint
-        if role == Qt.ItemDataRole.ForegroundRole and held and known and self._muted.isValid():
+        if role == _FOREGROUND and held and known and self._muted.isValid():
             return self._muted
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _CELL_FLAGS
 
     def to_selection(self, index: ModelIndex) -> Selection:
         raise NotImplementedError
@@ -337,15 +348,17 @@ class NeuronTableModel(_ValueModel):
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if role not in _ROLES or not index.isValid():
             return None
-        column = self.columns[index.column()]
-        values, known, after = self._cache[index.column()]
-        held, new_held = self._held_columns[index.column()]
-        row = index.row()
+        if role == _ALIGNMENT:
+            return _RIGHT
+        column_number, row = index.column(), index.row()
+        column = self.columns[column_number]
+        values, known, after = self._cache[column_number]
+        held, new_held = self._held_columns[column_number]
         is_known = bool(known[row])
         new = None if after is None or not math.isfinite(after[row]) else float(after[row])
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._cell(float(values[row]), is_known, new, held, new_held)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             pending = f"computed in {column.phase.label}" if column.phase else ""
             tip = self._tooltip(column.symbol(row), float(values[row]), is_known, new, pending, held, new_held)
             return tip + EDIT_HINT if column.parameter else tip
@@ -436,14 +449,16 @@ class MatrixTableModel(_ValueModel):
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if role not in _ROLES or not index.isValid():
             return None
+        if role == _ALIGNMENT:
+            return _RIGHT
         j, k = index.row(), index.column()
         known = bool(self._known[j])
         value = float(self._values[j, k])
         new = None if self._new is None else float(self._new[j, k])
         held, new_held = self._held_values, self._held_new
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._cell(value, known, new, held, new_held)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             sym = Sym(self.symbol, subscript(j, k), str(self.layer))
             tip = self._tooltip(sym, value, known, new, f"computed in {self.phase.label}", held, new_held)
             return tip + EDIT_HINT if self.parameter else tip
