@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -21,8 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.presets import default_session, load_example
+from backprop_gui.core.session import Session
 from backprop_gui.ui.stepping.network_view import EdgeLabelItem, NetworkView
-from backprop_gui.ui.window.app import create_window
+from backprop_gui.ui.window.main_window import MainWindow
+
+from window_helpers import window_on_screen
 
 pytestmark = pytest.mark.usefixtures("private_places")
 
@@ -92,18 +95,16 @@ def visible_text(window: QWidget) -> list[str]:
     return texts
 
 
+def laptop_window(qtbot, session: Session) -> MainWindow:
+    """The full window over ``session`` on the 1366×768 test screen, active, its layout arranged."""
+    window = window_on_screen(qtbot, session, "1366x768")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    return window
+
+
 def test_the_three_homework_answers_are_on_screen_at_backward_1_without_a_click(qtbot):
-    screen = next((s for s in QGuiApplication.screens() if s.name() == "1366x768"), None)
-    if screen is None:
-        pytest.skip("the offscreen test screens are not configured (see tests/screens.json)")
-    window = create_window(default_session())
-    qtbot.addWidget(window)
-    window.setScreen(screen)
-    window.setGeometry(screen.availableGeometry())
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    qtbot.waitUntil(lambda: window.layout_controller.ready)
+    window = laptop_window(qtbot, default_session())
     qtbot.wait(20)
     for _ in range(5):
         qtbot.keyClick(window, Qt.Key.Key_F10)
@@ -116,17 +117,7 @@ def test_the_three_homework_answers_are_on_screen_at_backward_1_without_a_click(
 
 
 def test_a_table_too_wide_for_its_panel_scrolls_to_the_columns_the_phase_computed(qtbot):
-    screen = next((s for s in QGuiApplication.screens() if s.name() == "1366x768"), None)
-    if screen is None:
-        pytest.skip("the offscreen test screens are not configured (see tests/screens.json)")
-    window = create_window(load_example("moons"))  # 8 hidden neurons: z, a, δ, ∂C/∂b, b do not fit side by side
-    qtbot.addWidget(window)
-    window.setScreen(screen)
-    window.setGeometry(screen.availableGeometry())
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    qtbot.waitUntil(lambda: window.layout_controller.ready)
+    window = laptop_window(qtbot, load_example("moons"))  # 8 hidden neurons: z, a, δ, ∂C/∂b, b do not fit
     panel = window.values_panel
     table = panel.tables[next(i for i, t in enumerate(panel.tables) if t.table_model().layer == 1)]
     model = table.table_model()
