@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.presets import load_example
@@ -12,7 +12,13 @@ from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.stepping.formula_view import FormulaView
-from backprop_gui.ui.stepping.values_panel import MatrixTableModel, NeuronTableModel, ValuesPanel, full_precision
+from backprop_gui.ui.stepping.values_panel import (
+    Caption,
+    MatrixTableModel,
+    NeuronTableModel,
+    ValuesPanel,
+    full_precision,
+)
 from backprop_gui.ui.window.app import create_window
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -492,3 +498,29 @@ def test_row_headers_name_inputs_in_course_notation(qtbot):
     features = spirals.table_for(0, 0).model()
     headers = [features.headerData(k, Qt.Orientation.Vertical, DISPLAY) for k in range(features.rowCount())]
     assert "3  a₃⁰ = x₁·x₂" in headers and not any("^" in h or "_" in h for h in headers)
+
+
+def test_a_caption_keeps_the_height_of_its_text_and_font_as_they_change(qtbot):
+    """A caption remembers its height at each width: never a height of a text or font it no longer has."""
+    text = "<b>Weights</b> <i>w</i><sub>jk</sub><sup>1</sup>: row j, column k, from neuron k of inputs x to neuron j"
+    caption, label = Caption(text), QLabel(text)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    for widget in (caption, label):
+        qtbot.addWidget(widget)
+
+    def heights() -> list[tuple[int, int]]:
+        return [(caption.heightForWidth(w), label.heightForWidth(w)) for w in (60, 200, 800, 200, 60)]
+
+    first = heights()
+    assert all(ours == theirs for ours, theirs in first) and first[0][0] > first[2][0]  # it wraps
+    for widget in (caption, label):
+        widget.setText("<b>Loss</b> C")
+    shorter = heights()
+    assert all(ours == theirs for ours, theirs in shorter) and shorter[0][0] < first[0][0]
+    font = QFont(caption.font())
+    font.setPointSizeF(font.pointSizeF() * 2)
+    for widget in (caption, label):
+        widget.setFont(font)
+    larger = heights()
+    assert all(ours == theirs for ours, theirs in larger) and larger[0][0] > shorter[0][0]

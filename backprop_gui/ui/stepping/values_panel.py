@@ -605,12 +605,33 @@ class ValueTable(QTableView):
             bar.setValue(scroll_to)
 
 
-def _caption(rich_text: str) -> QLabel:
-    label = QLabel(rich_text)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setWordWrap(True)
-    label.setAutoFillBackground(True)  # (``ValuesPanel``: a page shown repaints once)
-    return label
+class Caption(QLabel):
+    """A table's caption: rich text, wrapped to the panel's width, that remembers its height at each
+    width. A page shown again (the tabs follow the phase) is laid out again, and a wrapped label lays
+    its text out again for every height it is asked for: a fifth of the time of showing the page."""
+
+    def __init__(self, rich_text: str) -> None:
+        super().__init__(rich_text)
+        self._heights: dict[int, int] = {}  # by width, for the text and font as they are
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(True)
+        self.setAutoFillBackground(True)  # (``ValuesPanel``: a page shown repaints once)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        if text != self.text():
+            self._heights.clear()
+            super().setText(text)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt's name)
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = super().heightForWidth(width)
+        return height
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._heights.clear()
+        super().changeEvent(event)
 
 
 def neuron_columns(model: SessionModel, l: int) -> list[Column]:
@@ -678,7 +699,7 @@ class ValuesPanel(QWidget):
         self._reveal: FormulaView | None = None
         self._pending_drawn = False  # whether the pages were drawn while the formula panel held numbers back
         self._muted = QColor()
-        self.loss_label: QLabel
+        self.loss_label: Caption
         self.sample_label: QLabel
         self.tabs.currentChanged.connect(self._refresh_page)
         model.changed.connect(self._on_changed)
@@ -707,7 +728,7 @@ class ValuesPanel(QWidget):
             if page is not None:
                 page.deleteLater()
         self.tables, self._pages = [], []
-        self.loss_label = _caption("")
+        self.loss_label = Caption("")
         self.sample_label = QLabel()
         self.sample_label.setTextFormat(Qt.TextFormat.PlainText)
         self.sample_label.setAutoFillBackground(True)
@@ -776,7 +797,7 @@ class ValuesPanel(QWidget):
             (f"<b>Output</b> {sym_html(Sym('a', '', top))} and target {sym_html(Sym('t'))} (rows j)", outputs),
         ):  # fmt: skip
             layout.addSpacing(6)
-            layout.addWidget(_caption(title))
+            layout.addWidget(Caption(title))
             layout.addWidget(self._add_table(tables, table_model, rows=True))
         layout.addStretch(1)
         self._pages.append(tables)
@@ -830,7 +851,7 @@ class ValuesPanel(QWidget):
             strict=True,
         ):
             layout.addSpacing(6)
-            layout.addWidget(_caption(caption))
+            layout.addWidget(Caption(caption))
             layout.addWidget(self._add_table(tables, table_model, rows))
         layout.addStretch(1)
         self._pages.append(tables)
