@@ -528,6 +528,7 @@ class ValueTable(QTableView):
         self._row_height = 0
         self._widths: tuple[str, dict[str, int]] = ("", {})  # (font key, width of each shape of text measured)
         self._fitted_in = ""  # the font key the columns were last fitted in
+        self._columns_in_view: list[int] = []  # the columns ``show_columns`` keeps in view
         self._size_rows()
 
     def numbers_font(self, bold: bool = False) -> QFont:
@@ -589,7 +590,17 @@ class ValueTable(QTableView):
 
     def show_columns(self, columns: list[int]) -> None:
         """Scroll sideways to bring ``columns`` (side by side, the current phase's) into view: all of
-        them if they fit, else from the first when none is in view."""
+        them if they fit, else from the first when none is in view; and again whenever the table is
+        resized (its page laid out after it was filled, a scroll bar beside it, a dock dragged)."""
+        self._columns_in_view = columns
+        self._scroll_to_columns()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._scroll_to_columns()
+
+    def _scroll_to_columns(self) -> None:
+        columns = [column for column in self._columns_in_view if column < self.model().columnCount()]
         if not columns:
             return
         header, bar = self.horizontalHeader(), self.horizontalScrollBar()
@@ -997,8 +1008,11 @@ class ValuesPanel(QWidget):
                     flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
                     if table.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows:
                         flags |= QItemSelectionModel.SelectionFlag.Rows
-                    chooser.setCurrentIndex(found, flags)
+                    sideways = table.horizontalScrollBar().value()
+                    chooser.setCurrentIndex(found, flags)  # (which scrolls to it, as does scrollTo)
                     table.scrollTo(found)
+                    if flags & QItemSelectionModel.SelectionFlag.Rows:  # a row: up or down only, the
+                        table.horizontalScrollBar().setValue(sideways)  # phase's columns stay in view
                 else:
                     chooser.clearSelection()
                     chooser.clearCurrentIndex()
