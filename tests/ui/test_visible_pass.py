@@ -6,6 +6,8 @@ inside the graph's viewport — nothing hidden, behind another tab or scrolled a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QTextCursor
@@ -23,7 +25,9 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import Session
+from backprop_gui.ui.common.rich_text import sup
 from backprop_gui.ui.stepping.network_view import EdgeLabelItem, NetworkView
+from backprop_gui.ui.stepping.values_panel import ValueTable
 from backprop_gui.ui.window.main_window import MainWindow
 
 from window_helpers import window_on_screen
@@ -117,65 +121,53 @@ def test_the_three_homework_answers_are_on_screen_at_backward_1_without_a_click(
     assert window.model.selection is None  # nothing was clicked
 
 
+def neuron_table(window: MainWindow, layer: int) -> tuple[ValueTable, int, Callable[[int, int], bool]]:
+    """Layer ``layer``'s neuron table in the Values panel, its column b^l, and whether the cell at
+    (row, column) is wholly in view."""
+    table = window.values_panel.table_for(layer, 0)
+    model = table.table_model()
+    bias = next(i for i, column in enumerate(model.columns) if column.header == f"b{sup(layer)}")
+
+    def in_view(row: int, column: int) -> bool:
+        return table.viewport().rect().contains(table.visualRect(model.index(row, column)))
+
+    return table, bias, in_view
+
+
 def test_a_table_too_wide_for_its_panel_scrolls_to_the_columns_the_phase_computed(qtbot):
     window = laptop_window(qtbot, load_example("moons"))  # 8 hidden neurons: z, a, δ, ∂C/∂b, b do not fit
-    panel = window.values_panel
-    table = panel.table_for(1, 0)  # the neurons of layer 1
-    model = table.table_model()
-
-    def in_view(column: int) -> bool:
-        return table.viewport().rect().contains(table.visualRect(model.index(0, column)))
-
-    bias = next(i for i, column in enumerate(model.columns) if column.header == "b¹")
+    table, bias, in_view = neuron_table(window, 1)
     while window.model.stepper.current is None or window.model.stepper.current.label != "Update":
         qtbot.keyClick(window, Qt.Key.Key_F10)
-    assert panel.tabs.currentWidget().isAncestorOf(table)
+    assert window.values_panel.tabs.currentWidget().isAncestorOf(table)
     assert table.horizontalHeader().length() > table.viewport().width()  # the table does scroll sideways here
-    qtbot.waitUntil(lambda: in_view(bias))  # b¹ "old → new", all of it
-    assert " → " in str(model.data(model.index(0, bias)))
+    qtbot.waitUntil(lambda: in_view(0, bias))  # b¹ "old → new", all of it
+    assert " → " in str(table.model().data(table.model().index(0, bias)))
     qtbot.keyClick(window, Qt.Key.Key_F10)  # the next sample
     qtbot.keyClick(window, Qt.Key.Key_F10)  # Forward 1: z¹ and a¹
     assert window.model.stepper.current.label == "Forward 1"
-    qtbot.waitUntil(lambda: in_view(0) and in_view(1))
+    qtbot.waitUntil(lambda: in_view(0, 0) and in_view(0, 1))
 
 
 def test_the_phase_s_columns_stay_in_view_as_a_selection_shows_a_tab_and_moves_down_it(qtbot):
     window = laptop_window(qtbot, load_example("moons"))
-    panel = window.values_panel
-    table = panel.table_for(1, 0)  # the neurons of layer 1
-    model = table.table_model()
-    bias = next(i for i, column in enumerate(model.columns) if column.header == "b¹")
+    table, bias, in_view = neuron_table(window, 1)
     qtbot.keyClick(window, Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)  # run to Update
-    assert window.model.stepper.current.label == "Update"
-    assert not panel.tabs.currentWidget().isAncestorOf(table)  # the Layer 1 tab has not been shown yet
-    window.model.set_selection(Selection(1, 0))  # neuron 1 of layer 1, as a click on the graph selects it
-    assert panel.tabs.currentWidget().isAncestorOf(table)
-
-    def bias_in_view(row: int) -> bool:
-        return table.viewport().rect().contains(table.visualRect(model.index(row, bias)))
-
-    qtbot.waitUntil(lambda: bias_in_view(0))
-    for row in (1, 7):  # another neuron's row: scrolled to, up or down only
+    assert not table.isVisible()  # the Layer 1 tab has not been shown yet
+    for row in (0, 1, 7):  # neuron 1 shows the tab (as a click on the graph would); then others, down it
         window.model.set_selection(Selection(1, row))
-        qtbot.waitUntil(lambda r=row: bias_in_view(r))
+        qtbot.waitUntil(lambda r=row: in_view(r, bias))
         assert table.selectionModel().isRowSelected(row)
 
 
 def test_the_phase_s_columns_are_in_view_on_a_tab_a_selection_shows_for_the_first_time(qtbot):
     window = laptop_window(qtbot, load_example("xor"))
-    panel = window.values_panel
-    table = panel.table_for(2, 0)  # the neurons of layer 2
-    model = table.table_model()
-    bias = next(i for i, column in enumerate(model.columns) if column.header == "b²")
+    table, bias, in_view = neuron_table(window, 2)
     qtbot.keyClick(window, Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)  # run to Update
     assert not table.isVisible()  # the Layer 2 tab is not shown yet
     window.model.set_selection(Selection(2, 0))  # the output neuron: its tab shows, laid out now
     qtbot.waitUntil(table.isVisible)
     assert table.horizontalHeader().length() > table.viewport().width()  # b² "old → new" does not fit beside z²
-
-    def bias_in_view() -> bool:
-        return table.viewport().rect().contains(table.visualRect(model.index(0, bias)))
-
-    qtbot.waitUntil(bias_in_view)
+    qtbot.waitUntil(lambda: in_view(0, bias))
     table.resize(table.width() - 60, table.height())  # narrower: the page's scroll bar shows, a dock is dragged
-    assert bias_in_view()
+    assert in_view(0, bias)
