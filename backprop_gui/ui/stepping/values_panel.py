@@ -619,7 +619,7 @@ class ValueTable(QTableView):
 class Caption(QLabel):
     """A table's caption: rich text, wrapped to the panel's width, that remembers its height at each
     width. A page shown again (the tabs follow the phase) is laid out again, and a wrapped label lays
-    its text out again for every height it is asked for: a fifth of the time of showing the page."""
+    its text out again for every height it is asked for: a sixth of the time of showing the page."""
 
     def __init__(self, rich_text: str) -> None:
         super().__init__(rich_text)
