@@ -75,7 +75,6 @@ class FormulaView(PassPage):
         self.document().setDocumentMargin(10)
         self.reveal_shortcut = ""  # the key named in the "hidden" placeholder, set by the window
         self._anchor = "current"  # where a redraw scrolls to: the current phase, or "selected"
-        self._anchored: dict[str, int] = {}  # the piece each anchor is in, as last written
         self._kept: dict[tuple, str] = {}  # an equation's HTML by what it shows (``_kept_html``)
         self._shown = ShownRefresh(self, self.refresh)
         self._apply_font()
@@ -154,7 +153,8 @@ class FormulaView(PassPage):
     def _show_first_equation(self) -> None:
         """If the equation after the anchor is cut off (a short panel, as on a projector), scroll on
         to its start: its caption at the top, its result in view unless it is taller than the panel."""
-        piece = self._anchored.get(self._anchor)
+        marker = f'<a name="{self._anchor}">'
+        piece = next((i for i, written in enumerate(self._written) if marker in written), None)
         if piece is None or piece + 1 >= len(self._written):
             return
         blocks = self.piece_blocks(piece + 1)
@@ -196,7 +196,6 @@ class FormulaView(PassPage):
         stepper = self.model.stepper
         target = self.target()
         number, muted, current_bg = self._colors()
-        self._anchored = {}
         if target is None and stepper.current is None:
             return [
                 f'<p style="color:{muted}">Nothing computed yet. Step (F10) to run the first phase, '
@@ -207,7 +206,6 @@ class FormulaView(PassPage):
         out: list[str] = []
         section = self.phase_section()
         if section is not None:
-            self._anchored["current"] = len(out)
             phase = section.lines
             equations_ = [line.equation for line in phase if line.equation is not None]
             hidden = self._hidden(equations_)
@@ -224,7 +222,6 @@ class FormulaView(PassPage):
                 eq = line.equation
                 out.append(self._kept_html(eq, digits, number, muted, current_bg, i in hidden, metrics))
                 i += 1
-        self._anchored["selected"] = len(out)
         if target is None:
             out.append(
                 f'<p style="color:{muted}; margin-top:14px"><a name="selected"></a>Click a neuron or an edge to '

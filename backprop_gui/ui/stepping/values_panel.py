@@ -310,8 +310,7 @@ class NeuronTableModel(_ValueModel):
         self._rows = len(self._cache[0][0]) if self._cache else 0
 
     def _numbers(self) -> tuple:
-        current = self.model.stepper.current
-        return (*self._cache, *self._held_columns, *(column.phase == current for column in self.columns))
+        return (*self._cache, *self._held_columns, tuple(self.current_columns()))
 
     def current_columns(self) -> list[int]:
         current = self.model.stepper.current
