@@ -20,6 +20,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signa
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontInfo,
     QFontMetricsF,
     QGuiApplication,
     QKeyEvent,
@@ -402,7 +403,7 @@ class PresentationMode(QObject):
         saved = self._saved
         if saved is None or dialog in saved.fonts:
             return
-        ratio = saved.points / dialog.font().pointSizeF()
+        ratio = saved.points / QFontInfo(dialog.font()).pointSizeF()  # (a font set in pixels has no point size)
         headers = dialog.findChildren(QHeaderView)  # (a table's headers keep a font of their own)
         for widget in (dialog, *headers):
             saved.fonts[widget] = QFont(widget.font()) if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont) else None
