@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from backprop_gui.core.files import FileRefused, read_regular_file
+from backprop_gui.core.formatting import counted
 from backprop_gui.core.network import MAX_SEED, Network
 
 MAX_SAMPLES = 1_000_000
@@ -116,24 +117,20 @@ def check_fits(dataset: Dataset, network: Network) -> None:
     raw inputs its features need, if it has features) or n_L."""
     if network.features is not None and dataset.input_size != network.raw_input_size:
         raise DatasetError(
-            f"the data has {_count(dataset.input_size, 'input')} per sample but the network's features "
+            f"the data has {counted(dataset.input_size, 'input')} per sample but the network's features "
             f"({', '.join(network.features)}) need {network.raw_input_size} raw inputs, x1 and x2"
         )
     if dataset.input_size != network.raw_input_size:
         raise DatasetError(
-            f"the data has {_count(dataset.input_size, 'input')} per sample but the network's input layer "
-            f"has {_count(network.input_size, 'neuron')} (n_0 = {network.input_size})"
+            f"the data has {counted(dataset.input_size, 'input')} per sample but the network's input layer "
+            f"has {counted(network.input_size, 'neuron')} (n_0 = {network.input_size})"
         )
     n_out = network.layers[-1].size
     if dataset.target_size != n_out:
         raise DatasetError(
-            f"the data has {_count(dataset.target_size, 'target')} per sample but the network's output layer "
-            f"has {_count(n_out, 'neuron')} (n_L = {n_out})"
+            f"the data has {counted(dataset.target_size, 'target')} per sample but the network's output layer "
+            f"has {counted(n_out, 'neuron')} (n_L = {n_out})"
         )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # --- built-in generators --------------------------------------------------------------

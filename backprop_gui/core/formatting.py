@@ -25,6 +25,11 @@ def percent(share: float) -> str:
     return f"{100 * share:.1f} %"
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` of ``noun``, plural unless one: "1 input", "2,000 samples"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMainWindow, QMessageBox
 
-from backprop_gui.core.datasets import generate
+from backprop_gui.core.datasets import Dataset, generate
+from backprop_gui.core.formatting import subscript
+from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
@@ -18,7 +21,7 @@ from backprop_gui.ui.training.csv_import_dialog import CsvImportDialog
 from backprop_gui.ui.training.data_view import GenerateDialog
 
 from helpers import snapshot
-from window_helpers import answer_box, open_window, press_undo
+from window_helpers import answer_box, open_window, press_undo, window_on_screen
 
 
 @pytest.fixture
@@ -52,8 +55,9 @@ def test_generated_moons_replace_the_data_and_show_in_table_and_scatter(qtbot, w
     data = model.session.data
     assert len(data) == 60 and data.generator["name"] == "moons" and data.validation_fraction == 0.25
     view = controller.data_view
-    assert view.samples.rowCount() == 60 and view.samples.columnCount() == 4  # x_1, x_2, t, set
-    assert view.samples.headerData(0, Qt.Orientation.Horizontal) == "x_1"
+    assert view.samples.rowCount() == 60 and view.samples.columnCount() == 4  # x₁, x₂, t₁, set
+    titles = [view.samples.headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
+    assert titles == ["x₁", "x₂", "t₁", "set"]  # the course's names, as the graph and the scatter write them
     sets = [view.samples.index(r, 3).data() for r in range(60)]
     assert sets.count("validation") == 15
     assert view.samples.index(0, 0).data() == model.format(data.inputs[0, 0])
@@ -139,6 +143,8 @@ def test_csv_with_header_and_class_column_imports(qtbot, window, tmp_path, monke
     answer(monkeypatch, QMessageBox.StandardButton.Yes)
     assert controller.data_view.use(data)
     assert model.session.network.sizes[-1] == 3
+    titles = [controller.data_view.samples.headerData(c, Qt.Orientation.Horizontal) for c in range(6)]
+    assert titles == ["a x₁", "b x₂", "bird t₁", "cat t₂", "dog t₃", "set"]  # the file's names, then the course's
 
 
 def test_csv_without_header_uses_column_numbers(qtbot, window, tmp_path):
@@ -291,3 +297,63 @@ def test_declining_the_resize_leaves_nothing_to_undo(qtbot):
     answer_box(QMessageBox.StandardButton.No)
     choose_in_dialog(qtbot, window.training_controller.data_view.generate_action, "blobs", classes=3)
     assert len(window.model.session.data) == 4 and not window.session_controller.undo_stack.count()
+
+
+# --- the table beside the scatter plot --------------------------------------------------
+
+
+def data_dock_in_train_layout(qtbot, screen: str):
+    """The full window on test screen ``screen`` in the Train layout (Ctrl+2), the Data tab raised."""
+    window = window_on_screen(qtbot, load_example("moons"), screen)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.layout_controller.current == LayoutName.TRAIN
+    window.docks["data"].raise_()
+    view = window.training_controller.data_view
+    qtbot.waitUntil(lambda: view.table.isVisible() and len(view.scatter.data) > 0)
+    return window, view
+
+
+@pytest.mark.parametrize("screen", ["1366x768", "1024x768"])
+def test_every_column_of_the_samples_shows_beside_the_scatter_plot(qtbot, screen):
+    _, view = data_dock_in_train_layout(qtbot, screen)
+    table, header = view.table, view.table.horizontalHeader()
+    assert view.splitter.orientation() == Qt.Orientation.Horizontal
+    assert header.length() <= table.viewport().width()  # x₁, x₂, t₁ and set, none cut at the right
+    assert view.plot.width() >= view.plot.minimumWidth()
+    metrics = QFontMetrics(table.font())
+    for column in range(view.samples.columnCount()):
+        widest = max(metrics.horizontalAdvance(view.samples.index(row, column).data()) for row in range(200))
+        assert widest < header.sectionSize(column)  # every number whole in its cell
+
+
+def test_a_splitter_the_user_moved_stays_where_they_put_it(qtbot):
+    window, view = data_dock_in_train_layout(qtbot, "1366x768")
+    fitted = view.splitter.sizes()
+    view.splitter.moveSplitter(fitted[0] + 60, 1)  # as dragging the handle does
+    moved = view.splitter.sizes()
+    assert moved[0] == fitted[0] + 60
+    assert window.training_controller.data_view.use(generate("moons", samples=30, noise=0.3))
+    qtbot.wait(20)
+    assert view.samples.rowCount() == 30 and view.splitter.sizes() == moved  # new columns, the user's split
+
+
+def test_the_summary_counts_in_the_singular_too(qtbot, window):
+    _, model, controller = window
+    data = generate("moons", samples=40)
+    assert controller.data_view.use(data)
+    assert controller.data_view.summary.text() == "40 samples (moons) · 2 inputs · 1 target"
+
+
+def test_a_wide_data_set_gets_one_column_width_for_all(qtbot, window, monkeypatch):
+    _, model, controller = window
+    rng = np.random.default_rng(0)
+    answer(monkeypatch, QMessageBox.StandardButton.Yes)  # the network's input layer follows the data
+    assert controller.data_view.use(Dataset(rng.uniform(-2, 2, (50, 100)), rng.uniform(0, 1, (50, 1))))
+    view = controller.data_view
+    header = view.table.horizontalHeader()
+    assert view.samples.columnCount() == 102
+    assert {header.sectionSize(c) for c in range(102)} == {header.defaultSectionSize()}
+    widest = max(QFontMetrics(header.font()).horizontalAdvance(f"x{subscript(k + 1)}") for k in range(100))
+    assert header.defaultSectionSize() > widest  # x₁₀₀ whole

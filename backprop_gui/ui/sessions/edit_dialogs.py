@@ -34,6 +34,7 @@ from backprop_gui.core.editing import (
     SetParameter,
     parse_value,
 )
+from backprop_gui.core.formatting import counted
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, Network
 from backprop_gui.core.session import Session
@@ -88,7 +89,7 @@ def layer_label(network: Network, l: int) -> str:
     """ "Layer 2 — hidden, 3 neurons, tanh"."""
     layer = network.layer(l)
     kind = "output" if l == network.depth else "hidden"
-    neurons = f"{layer.size} neuron{'' if layer.size == 1 else 's'}"
+    neurons = counted(layer.size, "neuron")
     return f"Layer {l} — {kind}, {neurons}, {layer.activation}"
 
 

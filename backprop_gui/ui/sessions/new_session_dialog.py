@@ -32,6 +32,7 @@ from backprop_gui.core.activations import ACTIVATIONS
 from backprop_gui.core.datasets import GENERATORS, MAX_SAMPLES, Dataset, DatasetError, generate
 from backprop_gui.core.editing import MAX_LAYER_SIZE
 from backprop_gui.core.features import RAW_INPUT_SIZE, check_features
+from backprop_gui.core.formatting import counted
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import build_network
 from backprop_gui.core.session import Session
@@ -100,7 +101,7 @@ class NewSessionDialog(QDialog):
         self.data.setObjectName("data")
         if self._current is not None:
             n = len(self._current)
-            self.data.addItem(f"Keep the current data ({n} sample{'' if n == 1 else 's'})", KEEP_DATA)
+            self.data.addItem(f"Keep the current data ({counted(n, 'sample')})", KEEP_DATA)
         for name, generator in GENERATORS.items():
             self.data.addItem(f"{name} — {generator.description}", name)
         self.data.currentIndexChanged.connect(self._data_changed)

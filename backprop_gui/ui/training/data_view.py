@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, SignalInstance
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, SignalInstance
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +29,7 @@ from backprop_gui.core.datasets import GENERATORS, MAX_VALIDATION_FRACTION, Data
 from backprop_gui.core.debugger_state import DISPLAY, Event, Field
 from backprop_gui.core.decision import is_classification, target_classes
 from backprop_gui.core.editing import needs_fit
+from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, counted, repeats_course_name, subscript
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
@@ -61,6 +62,8 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 SET_NAMES = ("training", "validation", "test")  # the "set" column's words
 SET_COLORS = (None, QColor(200, 90, 20), QColor(170, 30, 60))
 MAX_TEST_FRACTION = 0.99  # the test fraction box's top: the largest two-decimal share below 1 (the file's limit)
+MAX_FITTED_COLUMNS = 64  # a wider table's columns get one width
+MIN_PLOT_WIDTH = 160  # px: the scatter plot's least width beside the table
 MAX_DRAWN_SAMPLES = 5000  # scatter plots draw every k-th sample beyond this
 TEST_FILL = pg.mkBrush(255, 255, 255, 235)  # the white middle of a test sample's ring: hollow on any colour
 
@@ -123,6 +126,8 @@ class SamplesModel(QAbstractTableModel):
         self.model = model
         self.sets = np.zeros(0, dtype=np.int8)  # per sample: an index into SET_NAMES
         self.target_tint = QColor(240, 244, 250)  # behind the targets' columns; the view sets it for its palette
+        self._widest = np.zeros((4, 0))  # per column, the values ``column_texts`` shows (inf: none such)
+        self._titles: list[str] = []  # the columns' titles
         self.reload()
 
     def reload(self) -> None:
@@ -132,26 +137,34 @@ class SamplesModel(QAbstractTableModel):
         self.sets = np.zeros(len(data), dtype=np.int8)
         self.sets[split.validation] = SET_NAMES.index("validation")
         self.sets[split.test] = SET_NAMES.index("test")
+        values = np.concatenate([data.inputs, data.targets], axis=1)
+        self._widest = np.full((4, values.shape[1]), np.inf)
+        if len(values):  # the longest numbers: the largest of each sign, and those nearest 0 (most zeros)
+            nearest_0 = [np.where(values > 0, values, np.inf).min(0), np.where(values < 0, values, -np.inf).max(0)]
+            self._widest = np.stack([values.min(0), values.max(0), *nearest_0])
+        inputs = [column_name("x", k, data.input_labels, INPUT_NAMES) for k in range(data.inputs.shape[1])]
+        targets = [column_name("t", j, data.target_labels, TARGET_NAMES) for j in range(data.targets.shape[1])]
+        self._titles = inputs + targets + ["set"]
         self.endResetModel()
 
-    def _labels(self) -> list[str]:
-        data = self.model.session.data
-        n_in, n_out = data.inputs.shape[1], data.targets.shape[1]
-        inputs = data.input_labels if len(data.input_labels) == n_in else [f"x_{k + 1}" for k in range(n_in)]
-        targets = data.target_labels if len(data.target_labels) == n_out else [f"t_{j + 1}" for j in range(n_out)]
-        return inputs + targets + ["set"]
+    def column_texts(self, column: int) -> list[str]:
+        """Texts as wide as the widest of ``column`` (about: the least and greatest of its values, and
+        those nearest 0 on each side, as shown), or the set names."""
+        if column == self.columnCount() - 1:
+            return list(SET_NAMES)
+        return [self.model.format(float(v)) for v in self._widest[:, column] if np.isfinite(v)]
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self.model.session.data)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._labels())
+        return 0 if parent.isValid() else len(self._titles)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return self._labels()[section]
+            return self._titles[section]
         return str(section + 1)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -175,6 +188,14 @@ class SamplesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and col >= n_in:
             return self.target_tint
         return None
+
+
+def column_name(symbol: str, i: int, labels: list[str], course_names: tuple[str, ...]) -> str:
+    """The course's name of column ``i`` (``x₁``, ``t₂``), after the data set's name for it when that
+    says more (``petal length x₃``)."""
+    label = labels[i] if i < len(labels) else ""
+    name = symbol + subscript(i + 1)
+    return name if repeats_course_name(label, course_names, i + 1) else f"{label} {name}"
 
 
 ARRAYS = ("inputs", "targets")  # the data set's fields compared by identity, not by value
@@ -240,7 +261,7 @@ class DataView(QWidget):
         FollowPalette(self.table, self._tint_targets)
 
         self.plot = pg.PlotWidget()
-        self.plot.setMinimumWidth(160)
+        self.plot.setMinimumWidth(MIN_PLOT_WIDTH)
         self.plot.getPlotItem().setMenuEnabled(False)
         self.scatter = pg.ScatterPlotItem(size=7, pen=pg.mkPen(60, 60, 60, 150))
         self.test_scatter = pg.ScatterPlotItem(size=8, brush=TEST_FILL)  # test samples: hollow
@@ -258,6 +279,8 @@ class DataView(QWidget):
         splitter.addWidget(self.no_plot)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        self._split_moved = False  # by the user: the table's share is then theirs
+        splitter.splitterMoved.connect(self._split_was_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -298,6 +321,7 @@ class DataView(QWidget):
         self._listed = self._listing()
         data = self.model.session.data
         self.samples.reload()
+        self._fit_columns()
         n_in, n_out = data.inputs.shape[1], data.targets.shape[1]
         source = data.generator["name"] if data.generator else "imported"
         validation, test = (
@@ -305,7 +329,8 @@ class DataView(QWidget):
         )
         split = f" · {validation:,} held out for validation" if validation else ""
         split += f" · {test:,} test (drawn hollow)" if test else ""
-        self.summary.setText(f"{len(data):,} samples ({source}) · {n_in} inputs · {n_out} targets{split}")
+        counts = f"{counted(len(data), 'sample')} ({source}) · {counted(n_in, 'input')} · {counted(n_out, 'target')}"
+        self.summary.setText(counts + split)
         self.plot.setVisible(n_in <= 2)
         self.no_plot.setVisible(n_in > 2)
         self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
@@ -378,6 +403,52 @@ class DataView(QWidget):
         super().resizeEvent(event)
         wide = event.size().width() >= 1.4 * event.size().height()
         self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        self._share_width()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presenting, or a new application font
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its title and its widest value; then the table's share of the width."""
+        header = self.table.horizontalHeader()
+        cells, titles = QFontMetrics(self.table.font()), QFontMetrics(header.font())
+        widths = []
+        for column in range(self.samples.columnCount()):
+            title = str(self.samples.headerData(column, Qt.Orientation.Horizontal))
+            texts = self.samples.column_texts(column)
+            widths.append(
+                max([titles.horizontalAdvance(title) + 16] + [cells.horizontalAdvance(t) + 10 for t in texts])
+            )
+        if len(widths) > MAX_FITTED_COLUMNS:  # one width for all: each resize lays out every section
+            widths = [max(widths)] * len(widths)
+            header.setDefaultSectionSize(widths[0])  # (sections resized before keep their sizes)
+        for column, width in enumerate(widths):
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+        self._share_width()
+
+    def table_width(self) -> int:
+        """The width that shows every column of the table, its row numbers and its scroll bar."""
+        table = self.table
+        rows = table.verticalHeader().sizeHint().width()
+        bar = table.verticalScrollBar().sizeHint().width()
+        return rows + table.horizontalHeader().length() + bar + 2 * table.frameWidth()
+
+    def _share_width(self) -> None:
+        """Beside the scatter plot, the table takes the width its columns need, leaving the plot at
+        least its least width (until the user moves the splitter)."""
+        splitter = self.splitter
+        if self._split_moved or splitter.orientation() != Qt.Orientation.Horizontal:
+            return
+        room = splitter.width() - splitter.handleWidth()
+        beside = self.no_plot if self.plot.isHidden() else self.plot
+        table = max(0, min(self.table_width(), room - max(MIN_PLOT_WIDTH, beside.minimumSizeHint().width())))
+        splitter.setSizes([table, room - table, room - table])  # (the plot or the note in its place)
+
+    def _split_was_moved(self) -> None:
+        self._split_moved = True
 
     def choose_generated(self) -> None:
         """Open the built-in data-set dialog and use its data if accepted."""
@@ -401,8 +472,9 @@ class DataView(QWidget):
     def _model_changed(self, event: Event) -> None:
         if event.field in (Field.SESSION, Field.NETWORK) and not self.controller.running:
             self._refresh_if_changed()
-        elif event.field in DISPLAY:
+        elif event.field in DISPLAY:  # the numbers' precision: their widths
             self.samples.reload()
+            self._fit_columns()
 
     def _settings_maybe_changed(self) -> None:
         if not self.controller.running:
