@@ -141,7 +141,7 @@ def test_a_long_history_is_plotted_from_its_early_points_and_kept_steps(qtbot, e
     assert list(xs) == [*plotted, 101.0, 102.0, 103.0]
     assert "not kept" in plot.describe_step(unkept) and "C = 0.3" in plot.describe_step(103)
     assert "C = 2.5" in plot.describe_step(40) if early else "not kept" in plot.describe_step(40)
-    assert "103 steps" in plot.readout.text()
+    assert "103\u00a0steps" in plot.readout.text()
 
 
 def test_an_export_path_with_markup_is_plain_text_in_the_failure_box(qtbot, tmp_path):

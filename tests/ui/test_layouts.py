@@ -130,7 +130,7 @@ def test_a_1024_px_projector_has_the_loss_plot_in_a_tab_beside_the_formula_and_f
     assert axes.getViewBox().sceneBoundingRect().height() >= 3 * plot.fontMetrics().lineSpacing()  # room for a curve
     assert plot.legend.isVisible() == (not plot.compact)  # a short plot keeps its curve clear
     assert axes.getAxis("left").label.isVisible() == (not plot.compact)
-    assert "300 epochs" in plot.readout.text()
+    assert "300\u00a0epochs" in plot.readout.text()
     assert window.frameGeometry().width() <= screen.geometry().width() + 4  # the long readout wraps
 
 

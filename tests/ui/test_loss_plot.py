@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QTextLayout
+from PySide6.QtWidgets import QLabel
 
 from backprop_gui.core.presets import load_example
 from backprop_gui.ui.common.session_model import SessionModel
@@ -65,7 +67,8 @@ def test_a_long_history_is_drawn_decimated_with_its_peaks(plot):
 def test_no_validation_series_in_the_legend_without_a_split(plot):
     plot.refresh()
     assert [label.text for _, label in plot.legend.items] == ["C per step", "mean C per epoch"]
-    assert plot.readout.text().startswith("No training yet")
+    nbsp = "\u00a0"  # a wrapped read-out breaks only after the dash
+    assert plot.readout.text() == f"No{nbsp}training{nbsp}yet{nbsp}— press{nbsp}F5{nbsp}to{nbsp}train"
 
 
 def test_zooming_stops_following_and_follow_returns(plot, qtbot):
@@ -108,7 +111,8 @@ def test_hover_reads_out_step_epoch_and_loss(plot, qtbot):
     (_, _), (y0, y1) = plot.view.viewRange()
     scene_pos = plot.view.mapViewToScene(QPointF(250, (y0 + y1) / 2))
     plot._hover(scene_pos)
-    assert plot.crosshair.isVisible() and plot.readout.text().startswith("step 250 ")
+    assert plot.crosshair.isVisible()
+    assert plot.readout.text().startswith("step\u00a0250\u00a0· epoch\u00a03\u00a0· C\u00a0=\u00a0")  # facts whole
 
 
 def test_eta_changes_are_marked(plot):
@@ -302,3 +306,30 @@ def test_the_header_keeps_its_controls_apart(plot, qtbot):
     box, button, readout = plot.log_y.geometry(), plot.follow.geometry(), plot.readout.geometry()
     assert button.left() - box.right() - 1 >= HEADER_SPACING >= 6
     assert box.left() - readout.right() - 1 >= HEADER_SPACING
+
+
+def wrapped_lines(label: QLabel) -> list[str]:
+    """The lines a word-wrapped ``label`` shows its text in, as Qt breaks them at its width."""
+    layout = QTextLayout(label.text(), label.font())
+    layout.beginLayout()
+    lines = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(label.contentsRect().width())
+        lines.append(label.text()[line.textStart() : line.textStart() + line.textLength()].strip())
+    layout.endLayout()
+    return lines
+
+
+def test_a_wrapped_readout_breaks_between_its_facts(plot, qtbot):
+    font = plot.font()
+    font.setPointSizeF(2 * font.pointSizeF())  # as presenting on a projector
+    plot.setFont(font)
+    plot.resize(round(plot.readout.fontMetrics().horizontalAdvance("No training yet — press F5") * 1.6), 400)
+    qtbot.waitUntil(lambda: len(wrapped_lines(plot.readout)) == 2)
+    assert wrapped_lines(plot.readout) == ["No\u00a0training\u00a0yet\u00a0—", "press\u00a0F5\u00a0to\u00a0train"]
+    fill(plot.model.session.history, 1000, 100)
+    plot.refresh()
+    lines = wrapped_lines(plot.readout)
+    assert len(lines) > 1 and lines[0].startswith("1,000\u00a0steps")
+    assert "last\u00a0C\u00a0=\u00a0" in plot.readout.text()
+    assert all(line.endswith("·") or line == lines[-1] for line in lines)  # each line ends between facts

@@ -397,7 +397,7 @@ class LossPlot(QWidget):
             view.prepareForPaint()  # range and matrix now: changed during the paint, they would paint it twice
         self._update_follow_button()
         if not self.crosshair.isVisible():
-            self.readout.setText(self._summary(history))
+            self._show_readout(self._summary(history))
 
     # --- drawing -----------------------------------------------------------------------
 
@@ -679,13 +679,20 @@ class LossPlot(QWidget):
         inside = self.view.sceneBoundingRect().contains(pos)
         if not inside or history.steps == 0:
             self.crosshair.setVisible(False)
-            self.readout.setText(self._summary(history))
+            self._show_readout(self._summary(history))
             return
         step = int(round(self.view.mapSceneToView(pos).x()))
         step = min(max(step, 1), history.steps)
         self.crosshair.setPos(step)
         self.crosshair.setVisible(True)
-        self.readout.setText(self.describe_step(step))
+        self._show_readout(self.describe_step(step))
+
+    def _show_readout(self, text: str) -> None:
+        """Show ``text``; wrapped in a narrow dock, it breaks between its facts ("last C = 0.25"), never
+        inside one: only the space after a " · " or " — " may break."""
+        nbsp = "\u00a0"
+        whole = (f"{nbsp}— ".join(part.replace(" ", nbsp) for part in fact.split(" — ")) for fact in text.split(" · "))
+        self.readout.setText(f"{nbsp}· ".join(whole))
 
     def describe_step(self, step: int) -> str:
         """The read-out for step ``step`` (1-based): step, epoch, its loss, and its epoch's mean if done."""
