@@ -137,11 +137,7 @@ class SamplesModel(QAbstractTableModel):
         self.sets = np.zeros(len(data), dtype=np.int8)
         self.sets[split.validation] = SET_NAMES.index("validation")
         self.sets[split.test] = SET_NAMES.index("test")
-        values = np.concatenate([data.inputs, data.targets], axis=1)
-        self._widest = np.full((4, values.shape[1]), np.inf)
-        if len(values):  # the longest numbers: the largest of each sign, and those nearest 0 (most zeros)
-            nearest_0 = [np.where(values > 0, values, np.inf).min(0), np.where(values < 0, values, -np.inf).max(0)]
-            self._widest = np.stack([values.min(0), values.max(0), *nearest_0])
+        self._widest = np.hstack([_widest(data.inputs), _widest(data.targets)])
         inputs = [column_name("x", k, data.input_labels, INPUT_NAMES) for k in range(data.inputs.shape[1])]
         targets = [column_name("t", j, data.target_labels, TARGET_NAMES) for j in range(data.targets.shape[1])]
         self._titles = inputs + targets + ["set"]
@@ -188,6 +184,21 @@ class SamplesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and col >= n_in:
             return self.target_tint
         return None
+
+
+def _widest(values: np.ndarray) -> np.ndarray:
+    """Per column of ``values`` (N, n), shape (4, n): the values longest when shown, about: the least,
+    the greatest, and those nearest 0 on each side (the most zeros after the point); ±inf where none."""
+    if not len(values):
+        return np.full((4, values.shape[1]), np.inf)
+    return np.stack(
+        [
+            values.min(0),
+            values.max(0),
+            values.min(0, where=values > 0, initial=np.inf),
+            values.max(0, where=values < 0, initial=-np.inf),
+        ]
+    )
 
 
 def column_name(symbol: str, i: int, labels: list[str], course_names: tuple[str, ...]) -> str:
@@ -321,7 +332,6 @@ class DataView(QWidget):
         self._listed = self._listing()
         data = self.model.session.data
         self.samples.reload()
-        self._fit_columns()
         n_in, n_out = data.inputs.shape[1], data.targets.shape[1]
         source = data.generator["name"] if data.generator else "imported"
         validation, test = (
@@ -334,6 +344,7 @@ class DataView(QWidget):
         self.plot.setVisible(n_in <= 2)
         self.no_plot.setVisible(n_in > 2)
         self.no_plot.setText(f"No scatter plot: the samples have {n_in} inputs (it needs 1 or 2).")
+        self._fit_columns()  # (after the plot or the note shows: the table shares the width with it)
         self._show_noise()
         for box in (self.test_fraction, self.split_seed):
             box.blockSignals(True)
