@@ -130,6 +130,12 @@ def column_height(slots: int, radius: float, halo: float) -> float:
     return (slots - 1) * neuron_pitch(radius, halo) + 2 * (radius + halo)
 
 
+def label_offset(radius: float, halo: float, beside_width: float = 0.0) -> float:
+    """How far from its neuron's centre an input's or output's label starts: past the circle, its glow
+    ring (``halo``) or the number beside it (``beside_width``, on the outputs' side), and LABEL_GAP."""
+    return radius + (beside_width or halo) + LABEL_GAP
+
+
 def largest_radius(fits: Callable[[float], bool], high: float) -> float:
     """The largest radius up to ``high`` that ``fits`` (which must hold for every smaller radius), or 0."""
     low = 0.0
@@ -257,9 +263,8 @@ class _Plan:
                 extents = [(s - 1) / 2 * pitch + radius + halo for s in slots]
                 needed = 1.0
             beside_w = value_w + halo + 10 if beside else 0.0
-            ring = beside_w or halo  # what lies between an output's circle and its label
-            left = max(MARGIN + inputs + radius + halo + LABEL_GAP, half_caption[0], MARGIN + elision)
-            right = max(MARGIN + widest_output + value_w / 2 + radius + ring + LABEL_GAP, half_caption[1])  # + a target
+            left = max(MARGIN + inputs + label_offset(radius, halo), half_caption[0], MARGIN + elision)
+            right = max(MARGIN + widest_output + value_w / 2 + label_offset(radius, halo, beside_w), half_caption[1])
             min_gap = max(2 * radius + beside_w + 70, captions + 16, 2 * elision + 16)
             column_gap = max((width_s - left - right) / max(columns - 1, 1), min_gap)
             width = left + column_gap * (columns - 1) + right
@@ -310,10 +315,10 @@ class _Plan:
         for layer, sizes in ((0, texts.inputs), (last, outputs)):
             for j in shown[layer]:
                 size, p = sizes[j], neurons[(layer, j)]
-                if layer == 0:  # (the circle's glow ring reaches halo beyond it; a number beside it, further)
-                    x = p.x - r - self.halo - LABEL_GAP - size.width
+                if layer == 0:
+                    x = p.x - label_offset(r, self.halo) - size.width
                 else:
-                    x = p.x + r + (self.beside_width or self.halo) + LABEL_GAP
+                    x = p.x + label_offset(r, self.halo, self.beside_width)
                 labels[(layer, j)] = Box(x, p.y - size.height / 2, size.width, size.height)
         edges: dict[tuple[int, int, int], Segment] = {}
         for l in range(1, last + 1):
