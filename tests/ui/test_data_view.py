@@ -61,6 +61,9 @@ def test_generated_moons_replace_the_data_and_show_in_table_and_scatter(qtbot, w
     sets = [view.samples.index(r, 3).data() for r in range(60)]
     assert sets.count("validation") == 15
     assert view.samples.index(0, 0).data() == model.format(data.inputs[0, 0])
+    target = view.samples.index(7, 2)  # t₁ of sample 8: its number, in full in the tooltip
+    assert target.data() == model.format(data.targets[7, 0])
+    assert target.data(Qt.ItemDataRole.ToolTipRole) == repr(float(data.targets[7, 0]))
     assert len(view.scatter.data) == 0  # not drawn while tabbed away behind the decision map
     controller.docks["data"].raise_()
     qtbot.waitUntil(lambda: len(view.scatter.data) == 60)

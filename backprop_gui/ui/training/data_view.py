@@ -168,17 +168,15 @@ class SamplesModel(QAbstractTableModel):
             return None
         data, row, col = self.model.session.data, index.row(), index.column()
         n_in = data.inputs.shape[1]
-        values = np.concatenate([data.inputs[row], data.targets[row]])
-        if col == len(values):
+        if col == n_in + data.targets.shape[1]:
             if role == Qt.ItemDataRole.DisplayRole:
                 return SET_NAMES[self.sets[row]]
             if role == Qt.ItemDataRole.ForegroundRole and self.sets[row]:
                 return SET_COLORS[self.sets[row]]
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.model.format(float(values[col]))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return repr(float(values[col]))
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            value = float(data.inputs[row, col] if col < n_in else data.targets[row, col - n_in])
+            return self.model.format(value) if role == Qt.ItemDataRole.DisplayRole else repr(value)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and col >= n_in:
