@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QImage, QPainter
 
 from backprop_gui.core.backprop import forward
 from backprop_gui.core.datasets import generate
@@ -119,3 +120,18 @@ def test_small_inputs_read_as_plain_numbers_without_an_si_scale(qtbot):
     item = widget.plot.getPlotItem()
     names = [item.getAxis(side).labelString() for side in ("bottom", "left")]
     assert names and all("x0.001" not in name and "(" not in name for name in names), names
+
+
+def test_the_class_map_blends_at_class_borders_rather_than_in_steps(qtbot):
+    widget = shown(qtbot, load_example("blobs_softmax"))
+    widget.choice.setCurrentIndex(widget.choice.findData(ARGMAX))
+    scale = 4  # each of the map's cells 4 × 4 px, as in a plot 480 px wide
+    image = QImage(scale * RESOLUTION, scale * RESOLUTION, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    painter.scale(scale, scale)
+    widget.image.paint(painter)  # in its own coordinates: one unit a cell
+    painter.end()
+    pixels = image.constBits().tobytes()
+    colours = {pixels[i : i + 3] for i in range(0, len(pixels), 4)}
+    classes = widget.outputs.shape[0]
+    assert len(colours) > 2 * classes  # shades between the classes' colours, not only theirs

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from backprop_gui.core.debugger_state import Event, Field
@@ -35,6 +36,15 @@ def class_lut(classes: int) -> np.ndarray:
     """Pale class colours for the arg-max image, (classes, 3) uint8."""
     colors = np.array([CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(classes)], dtype=float)
     return (255 - 0.45 * (255 - colors)).astype(np.uint8)
+
+
+class SmoothImage(pg.ImageItem):
+    """An image drawn scaled with bilinear filtering: the map's 120 × 120 cells blend into each other
+    rather than show as steps (a class border as a staircase), however large the plot."""
+
+    def paint(self, painter: QPainter, *args) -> None:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        super().paint(painter, *args)
 
 
 class DecisionMap(QWidget):
@@ -73,7 +83,7 @@ class DecisionMap(QWidget):
         item.setMenuEnabled(False)
         item.setLabel("bottom", "x<sub>1</sub>")
         item.setLabel("left", "x<sub>2</sub>")
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = SmoothImage(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen(255, 255, 255, 230, width=1.5))
         self.plot.addItem(self.scatter)
