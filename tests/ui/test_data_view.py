@@ -360,3 +360,17 @@ def test_a_wide_data_set_gets_one_column_width_for_all(qtbot, window, monkeypatc
     assert {header.sectionSize(c) for c in range(102)} == {header.defaultSectionSize()}
     widest = max(QFontMetrics(header.font()).horizontalAdvance(f"x{subscript(k + 1)}") for k in range(100))
     assert header.defaultSectionSize() > widest  # x₁₀₀ whole
+
+
+def test_a_long_column_name_is_elided_in_the_middle_and_whole_in_its_tooltip(qtbot, window, tmp_path):
+    _, model, controller = window
+    name = "the distance from the sepal's base to its tip in centimetres"
+    dialog = csv_dialog(qtbot, model, tmp_path, f"{name},b,t\n1,2,0\n3,4,1\n")
+    dialog.accept()
+    assert controller.data_view.use(dialog.result_data)
+    view = controller.data_view
+    title = f"{name} x₁"
+    assert view.samples.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == title
+    header = view.table.horizontalHeader()
+    assert header.sectionSize(0) < QFontMetrics(header.font()).horizontalAdvance(title) / 2  # not 400 px wide
+    assert header.textElideMode() == Qt.TextElideMode.ElideMiddle  # its start and "x₁" show

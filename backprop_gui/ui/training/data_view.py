@@ -62,6 +62,7 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 SET_NAMES = ("training", "validation", "test")  # the "set" column's words
 SET_COLORS = (None, QColor(200, 90, 20), QColor(170, 30, 60))
 MAX_TEST_FRACTION = 0.99  # the test fraction box's top: the largest two-decimal share below 1 (the file's limit)
+MAX_TITLE_WIDTH = 160  # px: a longer column name is elided in the middle (whole in its tooltip)
 MAX_FITTED_COLUMNS = 64  # a wider table's columns get one width
 MIN_PLOT_WIDTH = 160  # px: the scatter plot's least width beside the table
 MAX_DRAWN_SAMPLES = 5000  # scatter plots draw every k-th sample beyond this
@@ -157,11 +158,10 @@ class SamplesModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._titles)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._titles[section]
-        return str(section + 1)
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._titles[section]  # (the tooltip: the whole of a title elided in its column)
+        return str(section + 1) if role == Qt.ItemDataRole.DisplayRole and not horizontal else None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -264,6 +264,7 @@ class DataView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(20)
         self.table.horizontalHeader().setDefaultSectionSize(72)
+        self.table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "sepal len…(cm) x₁"
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.doubleClicked.connect(lambda index: model.select_sample(index.row()))
         self.table.setToolTip("Double-click a sample to step through it")
@@ -427,9 +428,8 @@ class DataView(QWidget):
         for column in range(self.samples.columnCount()):
             title = str(self.samples.headerData(column, Qt.Orientation.Horizontal))
             texts = self.samples.column_texts(column)
-            widths.append(
-                max([titles.horizontalAdvance(title) + 16] + [cells.horizontalAdvance(t) + 10 for t in texts])
-            )
+            title_width = min(titles.horizontalAdvance(title), MAX_TITLE_WIDTH) + 16
+            widths.append(max([title_width] + [cells.horizontalAdvance(t) + 10 for t in texts]))
         if len(widths) > MAX_FITTED_COLUMNS:  # one width for all: each resize lays out every section
             widths = [max(widths)] * len(widths)
             header.setDefaultSectionSize(widths[0])  # (sections resized before keep their sizes)
