@@ -42,6 +42,17 @@ INPUT_NAMES = ("x", "a0", "input", "in")  # what a data label repeating x_k may 
 TARGET_NAMES = ("t", "y", "target", "output", "out")  # ... or one repeating t_j
 
 
+MAX_LABEL_CHARS = 24  # a data set's name for a column, shown beside x_k or t_j, is cut to this
+
+
+def short_label(label: str, most: int = MAX_LABEL_CHARS) -> str:
+    """``label`` cut in the middle to at most ``most`` characters: "the distance fr…in centimetres"."""
+    if len(label) <= most:
+        return label
+    head, tail = most // 2, most - 1 - most // 2  # and "…" between them
+    return f"{label[:head].rstrip()}…{label[len(label) - tail :].lstrip()}"
+
+
 def repeats_course_name(label: str, symbols: tuple[str, ...], index: int) -> bool:
     """Whether a data label only repeats the course name (``x``, ``x_1``, ``t1``, ``x_{1}``…) of neuron
     ``index`` (1-based), so that showing it beside that name adds nothing."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backprop_gui.core.formatting import format_number
+from backprop_gui.core.formatting import MAX_LABEL_CHARS, format_number, short_label
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,10 @@ def test_format_number(value: float, digits: int, text: str) -> None:
 def test_default_is_four_significant_digits() -> None:
     assert format_number(-0.13872843) == "−0.1387"
     assert "-" not in format_number(-1e-12)  # a true minus sign, also in the exponent
+
+
+def test_a_long_label_is_cut_in_the_middle_to_the_most_characters():
+    name = "the distance from the sepal's base to its tip in centimetres"
+    assert short_label(name) == "the distance…centimetres" and len(short_label(name)) == MAX_LABEL_CHARS
+    assert short_label("petal length (cm)") == "petal length (cm)"  # short enough: whole
+    assert short_label("x" * 25, 9) == "xxxx…xxxx"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 
 import numpy as np
@@ -432,6 +433,21 @@ def test_input_labels_that_say_more_than_the_course_name_are_kept(qtbot):
     view = NetworkView(SessionModel(small_session(input_labels=["age", "height"])))
     qtbot.addWidget(view)
     assert view.label_text(0, 1).split() == ["height", "x2"]
+
+
+def test_a_long_input_label_is_cut_short_on_the_graph_and_whole_in_the_tooltip(qtbot):
+    name = "the distance from the sepal's base to its tip in centimetres"
+    wide = NetworkView(SessionModel(small_session(input_labels=["age", name])))
+    narrow = NetworkView(SessionModel(small_session(input_labels=["age", "size"])))
+    for view in (wide, narrow):
+        qtbot.addWidget(view)
+        view.resize(900, 500)
+        view.show()
+        qtbot.waitExposed(view)
+    assert wide.label_text(0, 1).split() == ["the", "distance…centimetres", "x2"]
+    assert html.escape(name) in wide.tooltip_text(Selection(0, 1))  # (rich text)
+    drawn = [view.graph_layout.radius * view.graph_layout.scale for view in (wide, narrow)]
+    assert drawn[0] >= 0.8 * drawn[1]  # the circles are not shrunk to make room for the name
 
 
 def test_output_labels_show_a_j_L_and_the_targets_value(view):

@@ -524,3 +524,16 @@ def test_a_caption_keeps_the_height_of_its_text_and_font_as_they_change(qtbot):
         widget.setFont(font)
     larger = heights()
     assert all(ours == theirs for ours, theirs in larger) and larger[0][0] > shorter[0][0]
+
+
+def test_a_long_data_label_is_cut_short_in_the_row_header_and_whole_in_its_tooltip(qtbot):
+    name = "the distance from the sepal's base to its tip in centimetres"
+    session = load_example("xor")
+    session.data.input_labels = [name, "b"]
+    panel = ValuesPanel(SessionModel(session))
+    qtbot.addWidget(panel)
+    inputs = panel._pages[0][0].table_model()  # the Sample tab's inputs x
+    vertical = Qt.Orientation.Vertical
+    assert inputs.headerData(0, vertical) == "1  the distance…centimetres"  # the numbers beside it stay in view
+    assert inputs.headerData(0, vertical, TOOLTIP) == name
+    assert inputs.headerData(1, vertical) == "2  b" and inputs.headerData(1, vertical, TOOLTIP) is None

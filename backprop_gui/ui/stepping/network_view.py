@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.chain import ChainPath
 from backprop_gui.core.debugger_state import DISPLAY, Event, Field, Selection
 from backprop_gui.core.edge_labels import EdgeLabelKind, edge_labels, layer_kinds
-from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, repeats_course_name
+from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, repeats_course_name, short_label
 from backprop_gui.core.formulas import focus
 from backprop_gui.core.geometry import Box, Size
 from backprop_gui.core.graph_layout import (
@@ -712,10 +712,13 @@ class NetworkView(QGraphicsView):
         item.setAcceptHoverEvents(False)
         self.scene().addItem(item)  # not kept in a pixmap: Qt leaves a text blank after a relayout changes its font
 
-    def _data_label(self, labels: list[str], i: int, symbols: tuple[str, ...]) -> str:
-        """The data set's name of column ``i``, escaped, unless it only repeats the course name ("" then)."""
+    def _data_label(self, labels: list[str], i: int, symbols: tuple[str, ...], whole: bool = False) -> str:
+        """The data set's name of column ``i``, escaped and cut short unless ``whole``, or "" when it only
+        repeats the course name."""
         label = labels[i] if i < len(labels) else ""
-        return "" if repeats_course_name(label, symbols, i + 1) else html.escape(label)
+        if repeats_course_name(label, symbols, i + 1):
+            return ""
+        return html.escape(label if whole else short_label(label))
 
     def _input_label(self, k: int) -> str:
         """x_k, after the data set's name of the input when it says more (``petal length x₁``); for a
@@ -1255,7 +1258,7 @@ class NetworkView(QGraphicsView):
             title = f"<b>Input {j + 1}</b>: the feature {name} = {feature_html(network.features[j])} of the raw input"
             return f"{title}<br>{self._value_line(name, stepper.value(Quantity.INPUT), j)}"
         if l == 0:
-            label = self._data_label(self.model.session.data.input_labels, j, INPUT_NAMES)
+            label = self._data_label(self.model.session.data.input_labels, j, INPUT_NAMES, whole=True)
             title = f"<b>Input {j + 1}</b>" + (f" ({label})" if label else "")
             lines = [title, self._value_line(course_name("x", (j + 1,)), stepper.value(Quantity.INPUT), j)]
             return "<br>".join(lines)

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.features import feature_text
-from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, format_number, repeats_course_name
+from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, format_number, repeats_course_name, short_label
 from backprop_gui.core.formatting import subscript as subscript_digits
 from backprop_gui.core.formulas import Sym
 from backprop_gui.core.formulas import index as subscript
@@ -337,12 +337,15 @@ class NeuronTableModel(_ValueModel):
         return 0 if parent is not None and parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        rows = orientation == Qt.Orientation.Vertical
+        label = self.row_labels[section] if rows and section < len(self.row_labels) else ""
+        if role == Qt.ItemDataRole.ToolTipRole and short_label(label) != label:
+            return label  # the whole of a name cut short in the header
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
             return self.columns[section].header
-        label = self.row_labels[section] if section < len(self.row_labels) else ""
-        return f"{section + 1}  {label}" if label else str(section + 1)
+        return f"{section + 1}  {short_label(label)}" if label else str(section + 1)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if role not in _ROLES or not index.isValid():

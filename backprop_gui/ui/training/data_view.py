@@ -29,7 +29,7 @@ from backprop_gui.core.datasets import GENERATORS, MAX_VALIDATION_FRACTION, Data
 from backprop_gui.core.debugger_state import DISPLAY, Event, Field
 from backprop_gui.core.decision import is_classification, target_classes
 from backprop_gui.core.editing import needs_fit
-from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, counted, repeats_course_name, subscript
+from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, counted, repeats_course_name, short_label, subscript
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
@@ -62,7 +62,6 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 SET_NAMES = ("training", "validation", "test")  # the "set" column's words
 SET_COLORS = (None, QColor(200, 90, 20), QColor(170, 30, 60))
 MAX_TEST_FRACTION = 0.99  # the test fraction box's top: the largest two-decimal share below 1 (the file's limit)
-MAX_TITLE_WIDTH = 160  # px: a longer column name is elided in the middle (whole in its tooltip)
 MAX_FITTED_COLUMNS = 64  # a wider table's columns get one width
 MIN_PLOT_WIDTH = 160  # px: the scatter plot's least width beside the table
 MAX_DRAWN_SAMPLES = 5000  # scatter plots draw every k-th sample beyond this
@@ -128,7 +127,8 @@ class SamplesModel(QAbstractTableModel):
         self.sets = np.zeros(0, dtype=np.int8)  # per sample: an index into SET_NAMES
         self.target_tint = QColor(240, 244, 250)  # behind the targets' columns; the view sets it for its palette
         self._widest = np.zeros((4, 0))  # per column, the values ``column_texts`` shows (inf: none such)
-        self._titles: list[str] = []  # the columns' titles
+        self._titles: list[str] = []  # the columns' titles, a data set's long names cut short
+        self._whole_titles: list[str] = []  # ... and in whole, for their tooltips
         self.reload()
 
     def reload(self) -> None:
@@ -139,9 +139,12 @@ class SamplesModel(QAbstractTableModel):
         self.sets[split.validation] = SET_NAMES.index("validation")
         self.sets[split.test] = SET_NAMES.index("test")
         self._widest = np.hstack([_widest(data.inputs), _widest(data.targets)])
-        inputs = [column_name("x", k, data.input_labels, INPUT_NAMES) for k in range(data.inputs.shape[1])]
-        targets = [column_name("t", j, data.target_labels, TARGET_NAMES) for j in range(data.targets.shape[1])]
-        self._titles = inputs + targets + ["set"]
+        self._titles, self._whole_titles = (
+            [column_name("x", k, data.input_labels, INPUT_NAMES, whole) for k in range(data.input_size)]
+            + [column_name("t", j, data.target_labels, TARGET_NAMES, whole) for j in range(data.target_size)]
+            + ["set"]
+            for whole in (False, True)
+        )
         self.endResetModel()
 
     def column_texts(self, column: int) -> list[str]:
@@ -158,10 +161,12 @@ class SamplesModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._titles)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._titles[section]  # (the tooltip: the whole of a title elided in its column)
-        return str(section + 1) if role == Qt.ItemDataRole.DisplayRole and not horizontal else None
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            whole = self._whole_titles[section]
+            return whole if whole != self._titles[section] else None
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self._titles[section] if orientation == Qt.Orientation.Horizontal else str(section + 1)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -199,12 +204,14 @@ def _widest(values: np.ndarray) -> np.ndarray:
     )
 
 
-def column_name(symbol: str, i: int, labels: list[str], course_names: tuple[str, ...]) -> str:
+def column_name(symbol: str, i: int, labels: list[str], course_names: tuple[str, ...], whole: bool = False) -> str:
     """The course's name of column ``i`` (``x₁``, ``t₂``), after the data set's name for it when that
-    says more (``petal length x₃``)."""
+    says more (``petal length x₃``), cut short unless ``whole``."""
     label = labels[i] if i < len(labels) else ""
     name = symbol + subscript(i + 1)
-    return name if repeats_course_name(label, course_names, i + 1) else f"{label} {name}"
+    if repeats_course_name(label, course_names, i + 1):
+        return name
+    return f"{label if whole else short_label(label)} {name}"
 
 
 ARRAYS = ("inputs", "targets")  # the data set's fields compared by identity, not by value
@@ -264,7 +271,6 @@ class DataView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(20)
         self.table.horizontalHeader().setDefaultSectionSize(72)
-        self.table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "sepal len…(cm) x₁"
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.doubleClicked.connect(lambda index: model.select_sample(index.row()))
         self.table.setToolTip("Double-click a sample to step through it")
@@ -427,9 +433,8 @@ class DataView(QWidget):
         widths = []
         for column in range(self.samples.columnCount()):
             title = str(self.samples.headerData(column, Qt.Orientation.Horizontal))
-            texts = self.samples.column_texts(column)
-            title_width = min(titles.horizontalAdvance(title), MAX_TITLE_WIDTH) + 16
-            widths.append(max([title_width] + [cells.horizontalAdvance(t) + 10 for t in texts]))
+            numbers = [cells.horizontalAdvance(text) + 10 for text in self.samples.column_texts(column)]
+            widths.append(max([titles.horizontalAdvance(title) + 16, *numbers]))
         if len(widths) > MAX_FITTED_COLUMNS:  # one width for all: each resize lays out every section
             widths = [max(widths)] * len(widths)
             header.setDefaultSectionSize(widths[0])  # (sections resized before keep their sizes)
