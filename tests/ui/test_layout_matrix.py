@@ -90,7 +90,7 @@ def text_width(widget: QWidget, text: str) -> float:
 
 def label_problem(label: QLabel) -> str | None:
     """Why ``label``'s text does not fit its contents rectangle (None when it fits)."""
-    text = label.text()
+    text = QLabel.text(label)  # what it draws: an ElidedLabel's own text() is its whole text, not cut to fit
     if not text or label.pixmap() is not None and not label.pixmap().isNull():
         return None
     room = label.contentsRect()

@@ -18,7 +18,7 @@ from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.window.app import initial_session
 from backprop_gui.ui.window.main_window import STEP_ACTIONS
 
-from window_helpers import EventCounter, answer_box, open_window, shown_formula
+from window_helpers import EventCounter, answer_box, open_window, shown_formula, window_on_screen
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 
@@ -468,3 +468,20 @@ def test_sample_readout_wraps_between_x_and_t_never_at_an_equals_sign(qtbot):
     window = open_window(qtbot, load_example("spirals_features"))
     text = window.sample_picker.readout.text()  # word-wrapped: it breaks only at ordinary spaces
     assert "x\u00a0=\u00a0(" in text and "t\u00a0=\u00a0(" in text and text.count("=") == 2
+
+
+def test_a_long_session_name_takes_one_line_and_leaves_the_sample_in_view(qtbot):
+    session = load_example("xor")
+    session.name = (
+        "A very long session name that a lecturer typed to describe the exercise for week three "
+        "of the course on neural networks, with the reading list"
+    )
+    window = window_on_screen(qtbot, session, "1024x768")
+    picker = window.sample_picker
+    assert picker.session_label.text() == f"Session: {session.name}" and picker.session_label.toolTip()
+    assert picker.session_label.height() < 2 * picker.session_label.fontMetrics().lineSpacing()  # one line
+    view = window.network_view
+    title, _ = view.placed_texts()[-1]  # the session's name, at the top left
+    assert title.toPlainText().endswith("…") and title.toolTip() == session.name
+    right = view.mapFromScene(title.sceneBoundingRect().topRight()).x()
+    assert right <= view.viewport().width()  # the graph's title is not cut by the view's edge

@@ -532,7 +532,7 @@ def test_a_long_data_label_is_cut_short_in_the_row_header_and_whole_in_its_toolt
     session.data.input_labels = [name, "b"]
     panel = ValuesPanel(SessionModel(session))
     qtbot.addWidget(panel)
-    inputs = panel._pages[0][0].table_model()  # the Sample tab's inputs x
+    inputs = panel.table_for(0, 0).table_model()  # the Sample tab's inputs x
     vertical = Qt.Orientation.Vertical
     assert inputs.headerData(0, vertical) == "1  the distance…centimetres"  # the numbers beside it stay in view
     assert inputs.headerData(0, vertical, TOOLTIP) == name

@@ -56,6 +56,7 @@ from backprop_gui.core.graph_layout import (
     HALO,
     LEAST_ELIDED_SHOWN,
     LEGEND_MARGIN,
+    MARGIN,
     MAX_SHOWN,
     MIN_INSIDE_FONT,
     NUMBER_GAP,
@@ -788,6 +789,7 @@ class NetworkView(QGraphicsView):
         font = self.item_font()
         for item in self._text_items():
             item.setFont(font)
+        self._fit_title(font)
         self._fit_legend()
         self._legend_room = self._legend_room.expandedTo(self.legend.sizeHint())
         view = self.viewport()
@@ -874,6 +876,20 @@ class NetworkView(QGraphicsView):
             outputs={j: measured(self._output_label(j, float(targets[j]), False)) for j in outputs},
             outputs_one_line={j: measured(self._output_label(j, float(targets[j]), True)) for j in outputs},
         )
+
+    def _fit_title(self, font: QFont) -> None:
+        """The session's name as the title, cut with "…" where it is wider than the view (whole in the
+        title's tooltip): a long one ran off the view's right edge."""
+        if self._title is None:
+            return
+        name, bold = self.model.session.name, QFont(font)
+        bold.setBold(True)
+        margins = 2 * self._title.document().documentMargin()
+        room = self.viewport().width() - 2 * MARGIN - margins
+        shown = QFontMetricsF(bold).elidedText(name, Qt.TextElideMode.ElideRight, max(room, 0.0))
+        if shown != self._title.toPlainText():
+            self._title.setHtml(f"<b>{html.escape(shown)}</b>")
+            self._title.setToolTip(name if shown != name else "")
 
     def _text_items(self) -> list[QGraphicsTextItem]:
         items = [*self._labels.values(), *self._captions, *self._elisions.values()]

@@ -41,6 +41,7 @@ from backprop_gui.core.session import EDGE_MODE_NAMES, EDGE_MODES, NEURON_VALUE_
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common import plain_messages
 from backprop_gui.ui.common.actions import ActionId, ActionKey, ActionSpec, make_action
+from backprop_gui.ui.common.elided_label import ElidedLabel
 from backprop_gui.ui.common.icons import IconRecolorer, app_icon
 from backprop_gui.ui.common.plain_messages import PlainTextMessages
 from backprop_gui.ui.common.scrolling import scrolling
@@ -133,9 +134,7 @@ class SamplePicker(QWidget):
         self.readout = QLabel()
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
         self.readout.setWordWrap(True)
-        self.session_label = QLabel()
-        self.session_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.session_label.setWordWrap(True)
+        self.session_label = ElidedLabel()  # one line: a long name wrapped pushed the sample's row out of the dock
         row = QHBoxLayout()
         row.addWidget(QLabel("Sample"))
         row.addWidget(self.spin)
