@@ -485,6 +485,14 @@ def looks_like_header(rows: Sequence[Sequence[str]]) -> bool:
     return False
 
 
+def text_columns(rows: Sequence[Sequence[str]]) -> set[int]:
+    """The columns of ``rows`` (rows of a CSV below its header, as cells) that hold words, not numbers:
+    no cell of theirs is a number, blanks aside (class names, ids). A column of numbers with a typo
+    in it is not one: reading it as numbers names the typo."""
+    words = {k for row in rows for k, cell in enumerate(row) if cell.strip() and _number(cell) is None}
+    return words - {k for row in rows for k, cell in enumerate(row) if _number(cell) is not None}
+
+
 def check_size(samples: int, columns: int) -> None:
     """Raise DatasetError before allocating a data set of ``samples`` rows of ``columns`` numbers
     (inputs and targets together) larger than the limits."""

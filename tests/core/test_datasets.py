@@ -16,6 +16,7 @@ from backprop_gui.core.datasets import (
     generate,
     looks_like_header,
     read_csv,
+    text_columns,
 )
 from backprop_gui.core.network import build_network
 
@@ -214,6 +215,12 @@ def test_check_fits_names_the_mismatch():
 )
 def test_auto_header_keeps_a_first_sample_whose_class_is_text(text, header):
     assert looks_like_header([line.split(",") for line in text.splitlines()][:2]) is header
+
+
+def test_text_columns_are_those_with_a_cell_that_is_not_a_number():
+    rows = [["1", "cat", "", "ann"], ["nan", "dog", "", "bob"], ["4", "", " ", "5x"], ["2", "emu", "", "cy"]]
+    assert text_columns(rows) == {1, 3}  # blanks aside; NaN is a number
+    assert text_columns([["1", "2"], ["five", "3"]]) == set()  # numbers with a typo: still numbers
 
 
 def test_headerless_file_with_a_text_class_column_loses_no_sample():

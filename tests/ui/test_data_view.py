@@ -174,7 +174,7 @@ def test_csv_without_header_uses_column_numbers(qtbot, window, tmp_path):
             ["input", "class (one-hot)"],
             "1,001 different labels; at most 1,000 classes",
         ),
-        ("x,<b>y</b>\n1,<img src=x>\n", None, "'<img src=x>' is not a number"),
+        ("x,<b>y</b>\n1,<img src=x>\n", ["input", "target"], "'<img src=x>' is not a number"),  # shown literally
     ],
 )
 def test_csv_errors_are_shown_and_the_dialog_stays_open(qtbot, window, tmp_path, text, roles, message):
@@ -373,3 +373,18 @@ def test_a_long_column_name_is_cut_short_in_the_middle_and_whole_in_its_tooltip(
     assert samples.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == f"{name} x₁"
     assert samples.headerData(1, Qt.Orientation.Horizontal) == "b x₂"  # short: whole, with no tooltip
     assert samples.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        ("a,b,t\n1,2,0\n3,4,1\n", ["input", "input", "target"]),
+        ("a,b,kind\n1,2,cat\n3,4,dog\n", ["input", "input", "class (one-hot)"]),  # names: the class
+        ("name,a,t\nann,1,0\nbob,2,1\n", ["ignore", "input", "target"]),  # a name cannot be an input
+        ("a,b,t\n1,,0\n3,4,1\n", ["input", "input", "target"]),  # a blank is not text
+    ],
+)
+def test_each_column_starts_with_the_role_its_cells_suit(qtbot, window, tmp_path, text, roles):
+    _, model, _ = window
+    dialog = csv_dialog(qtbot, model, tmp_path, text)
+    assert [box.currentText() for box in dialog.role_boxes] == roles

@@ -29,7 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backprop_gui.core.datasets import MAX_VALIDATION_FRACTION, Dataset, DatasetError, looks_like_header, read_csv
+from backprop_gui.core.datasets import (
+    MAX_VALIDATION_FRACTION,
+    Dataset,
+    DatasetError,
+    looks_like_header,
+    read_csv,
+    text_columns,
+)
 from backprop_gui.core.files import FileRefused, open_regular_file
 from backprop_gui.ui.common.number_boxes import ExactSpinBox
 from backprop_gui.ui.common.session_model import SessionModel
@@ -38,6 +45,14 @@ PREVIEW_ROWS = 12
 PREVIEW_BYTES = 64 * 1024
 ROLES = ("input", "target", "class (one-hot)", "ignore")
 DELIMITERS = {"comma ,": ",", "semicolon ;": ";", "tab": "\t"}
+
+
+def default_role(k: int, width: int, text: bool) -> str:
+    """The role column ``k`` of ``width`` starts with: the last is the target, or with names in it the
+    class; another is an input, or ignored when it holds text (a name or an id cannot be an input)."""
+    if k == width - 1 and width > 1:
+        return ROLES[2] if text else "target"
+    return "ignore" if text else "input"
 
 
 class CsvImportDialog(QDialog):
@@ -136,6 +151,7 @@ class CsvImportDialog(QDialog):
         names = self.column_names(width)
         body = rows[1:] if self.header.isChecked() else rows
         previous = [box.currentText() for box in self.role_boxes]
+        text = text_columns(body[:PREVIEW_ROWS])
         self.preview.clear()
         self.preview.setColumnCount(width)
         self.preview.setRowCount(1 + min(len(body), PREVIEW_ROWS))
@@ -144,8 +160,7 @@ class CsvImportDialog(QDialog):
         for k in range(width):
             box = QComboBox()
             box.addItems(ROLES)
-            default = "target" if k == width - 1 and width > 1 else "input"
-            box.setCurrentText(previous[k] if k < len(previous) else default)
+            box.setCurrentText(previous[k] if k < len(previous) else default_role(k, width, k in text))
             self.preview.setCellWidget(0, k, box)
             self.role_boxes.append(box)
         for i, row in enumerate(body[:PREVIEW_ROWS], start=1):
