@@ -28,7 +28,7 @@ from backprop_gui.core.backprop import first_non_finite, run_pass
 from backprop_gui.core.datasets import DatasetError, check_split
 from backprop_gui.core.export import NonFinitePass
 from backprop_gui.core.features import FEATURES, RAW_INPUT_SIZE, check_features
-from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, format_number
+from backprop_gui.core.formatting import MAX_DIGITS, MIN_DIGITS, counted, format_number
 from backprop_gui.core.gradcheck import gradient_check
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import initial_weights
@@ -246,7 +246,9 @@ def _sample(session: Session, label: str, index: int) -> tuple[np.ndarray, np.nd
     """(x (n_0, 1), t (n_L, 1)) of sample ``index``."""
     n = len(session.data)
     if not 0 <= index < n:
-        raise UsageError(f"{label}: sample {index} does not exist (the data set has {n} samples, 0..{n - 1})")
+        raise UsageError(
+            f"{label}: sample {index} does not exist (the data set has {counted(n, 'sample')}, 0..{n - 1})"
+        )
     return session.data.inputs[index][:, None], session.data.targets[index][:, None]
 
 

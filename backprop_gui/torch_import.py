@@ -28,6 +28,7 @@ import numpy as np
 from backprop_gui.core.activations import ACTIVATIONS, LEAKY_SLOPE
 from backprop_gui.core.datasets import Dataset, DatasetError, read_csv
 from backprop_gui.core.files import FileRefused, open_regular_file
+from backprop_gui.core.formatting import counted
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import Layer, Network
 from backprop_gui.core.session import Session
@@ -276,7 +277,8 @@ def _network(layers: list[_Linear], loss: str | None, source: str) -> Network:
     for l, layer in enumerate(layers, start=1):
         n_out, n_in = layer.weights.shape
         if n_in != previous:
-            raise ModelError(f"{source}: {layer.where} takes {n_in} inputs, but layer {l - 1} gives {previous}")
+            takes = f"{layer.where} takes {counted(n_in, 'input')}"
+            raise ModelError(f"{source}: {takes}, but layer {l - 1} gives {previous}")
         if layer.biases is not None and layer.biases.shape != (n_out,):
             raise ModelError(f"{source}: the bias of {layer.where} has {layer.biases.size} numbers, not {n_out}")
         if layer.activation not in ACTIVATIONS:

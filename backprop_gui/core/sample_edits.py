@@ -14,6 +14,7 @@ import numpy as np
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.decision import is_classification
+from backprop_gui.core.formatting import counted
 
 BRUSH_SAMPLES = 6  # samples a brush stroke adds
 BRUSH_RADIUS = 0.05  # a brush cluster's radius, as a fraction of the plane's width and height
@@ -43,7 +44,8 @@ def with_samples(data: Dataset, inputs: np.ndarray, targets: np.ndarray) -> Data
     inputs, targets = np.atleast_2d(np.asarray(inputs, float)), np.atleast_2d(np.asarray(targets, float))
     if inputs.shape[1] != data.input_size or targets.shape[1] != data.target_size or len(inputs) != len(targets):
         raise ValueError(
-            f"new samples must have {data.input_size} inputs and {data.target_size} targets each, "
+            f"new samples must have {counted(data.input_size, 'input')} and "
+            f"{counted(data.target_size, 'target')} each, "
             f"got inputs {inputs.shape} and targets {targets.shape}"
         )
     if not (np.all(np.isfinite(inputs)) and np.all(np.isfinite(targets))):
@@ -56,7 +58,7 @@ def with_samples(data: Dataset, inputs: np.ndarray, targets: np.ndarray) -> Data
 def without_sample(data: Dataset, index: int) -> Dataset:
     """``data`` without sample ``index`` (0-based); the last sample cannot be removed."""
     if not 0 <= index < len(data):
-        raise ValueError(f"sample {index + 1} does not exist (the data has {len(data):,} samples)")
+        raise ValueError(f"sample {index + 1} does not exist (the data has {counted(len(data), 'sample')})")
     if len(data) == 1:
         raise ValueError("cannot remove the only sample: the data needs at least one")
     inputs, targets = np.delete(data.inputs, index, axis=0), np.delete(data.targets, index, axis=0)

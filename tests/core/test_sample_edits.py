@@ -41,7 +41,7 @@ def test_adding_appends_without_touching_the_old_arrays_and_forgets_the_recipe()
     np.testing.assert_array_equal(more.targets[-2:, 0], [1.0, 0.0])
     np.testing.assert_array_equal(data.inputs, inputs)
     assert data.generator is not None
-    with pytest.raises(ValueError, match="2 inputs and 1 targets each"):
+    with pytest.raises(ValueError, match="2 inputs and 1 target each"):
         with_samples(data, np.array([[0.1, 0.2, 0.3]]), np.array([[1.0]]))
     with pytest.raises(ValueError, match="finite"):
         with_samples(data, np.array([[np.nan, 0.2]]), np.array([[1.0]]))
@@ -57,6 +57,8 @@ def test_removing_takes_out_exactly_one_row_but_never_the_last():
     one = Dataset(np.zeros((1, 2)), np.zeros((1, 1)))
     with pytest.raises(ValueError, match="only sample"):
         without_sample(one, 0)
+    with pytest.raises(ValueError, match=r"sample 2 does not exist \(the data has 1 sample\)"):
+        without_sample(one, 1)
 
 
 def test_the_nearest_sample_is_measured_in_the_given_units():

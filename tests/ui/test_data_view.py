@@ -48,6 +48,7 @@ def test_generated_moons_replace_the_data_and_show_in_table_and_scatter(qtbot, w
     qtbot.addWidget(dialog)
     dialog.choice.setCurrentIndex(dialog.choice.findData("moons"))
     assert set(dialog.fields) == {"samples", "noise", "seed"}
+    assert dialog.description.text().endswith("n₀ = 2 inputs, nᴸ = 1 output")
     dialog.fields["samples"].setValue(60)
     dialog.validation.setValue(0.25)
     dialog.accept()

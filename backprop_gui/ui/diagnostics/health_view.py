@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from backprop_gui.core.formatting import counted
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.ui.common.plot_theme import FollowPalette, style_legend, style_plot, veil
 
@@ -123,12 +124,12 @@ class HealthView(QWidget):
             self.plot.enableAutoRange()
         if per_epoch:
             measured = "" if k == 1 else f" (of the steps measured, one in {k})"
-            self.note.setText(f"{name}ˡ of each layer: the RMS over each of {len(x):,} epochs{measured}.")
+            self.note.setText(f"{name}ˡ of each layer: the RMS over each of {counted(len(x), 'epoch')}{measured}.")
         else:
             stride, last = self.recorder.steps_per_point, int(x[-1])
             if k == 1:
                 every = "every step" if stride == 1 else f"each point is the RMS of {stride} steps"
-                self.note.setText(f"{name}ˡ of each layer over {last:,} steps ({every}).")
+                self.note.setText(f"{name}ˡ of each layer over {counted(last, 'step')} ({every}).")
             else:
                 each = "each a point" if stride == 1 else f"each point the RMS of {stride} of them"
                 self.note.setText(f"{name}ˡ of each layer up to step {last:,} (one step in {k} measured, {each}).")

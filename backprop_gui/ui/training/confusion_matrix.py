@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from backprop_gui.core.debugger_state import Event, Field
-from backprop_gui.core.formatting import percent
+from backprop_gui.core.formatting import counted, percent
 from backprop_gui.core.metrics import classifies, confusion_matrix
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common.session_model import SessionModel
@@ -111,13 +111,13 @@ class ConfusionDialog(QDialog):
                 tint = QColor(RIGHT if i == j else WRONG)
                 tint.setAlpha(int(30 + 150 * counts[i, j] / totals[i]) if counts[i, j] else 0)
                 item.setBackground(tint)
-                item.setToolTip(f"{counts[i, j]:,} samples of {names[i]} predicted as {names[j]}")
+                item.setToolTip(f"{counted(int(counts[i, j]), 'sample')} of {names[i]} predicted as {names[j]}")
                 self.table.setItem(i, j, item)
         right = int(np.trace(counts))
         total = int(counts.sum())
         self.table.show()
         self.summary.setText(
-            f"{SETS[key]}: {total:,} samples, {right:,} classified right — accuracy {percent(right / total)}"
+            f"{SETS[key]}: {counted(total, 'sample')}, {right:,} classified right — accuracy {percent(right / total)}"
         )
 
     def _empty(self, text: str) -> None:

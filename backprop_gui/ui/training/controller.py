@@ -37,7 +37,7 @@ from backprop_gui.core.editing import (
     SetTrainingSetting,
     SetUpdateRule,
 )
-from backprop_gui.core.formatting import percent
+from backprop_gui.core.formatting import counted, percent
 from backprop_gui.core.optimizers import UpdateRule
 from backprop_gui.core.run_edits import ClearReferences, KeepReference, Parameters, fits, parameters_of
 from backprop_gui.core.training import MAX_EPOCHS, Divergence, Trainer, batches_per_epoch
@@ -492,7 +492,7 @@ class TrainingController(QObject):
         edit = SetData(data, fit=fit, seed=self.model.session.training.seed, label=label)
         done = self._edit(edit, sample=0)
         if done:
-            self._status(f"Data set replaced: {len(data):,} samples")
+            self._status(f"Data set replaced: {counted(len(data), 'sample')}")
         return done
 
     def edit_samples(self, data: Dataset, label: str) -> bool:
@@ -503,7 +503,7 @@ class TrainingController(QObject):
         edit = SetData(data, seed=self.model.session.training.seed, label=label)
         done = self._edit_going_on(edit, before=self.decision_map.hold_plane)
         if done:
-            self._status(f"{label[0].upper()}{label[1:]}: {len(data):,} samples")
+            self._status(f"{label[0].upper()}{label[1:]}: {counted(len(data), 'sample')}")
         return done
 
     # --- runs side by side -------------------------------------------------------------

@@ -111,7 +111,7 @@ def offer_to_fit(parent: QWidget, data: Dataset, network: Network) -> bool | Non
     answer = plain_messages.question(
         parent,
         "The data does not fit the network",
-        f"The data has {n_in} inputs and {n_out} targets per sample.\n"
+        f"The data has {counted(n_in, 'input')} and {counted(n_out, 'target')} per sample.\n"
         f"Resize {' and '.join(changes)}? The resized layers get new random weights.",
     )
     return True if answer == QMessageBox.StandardButton.Yes else None
@@ -549,7 +549,8 @@ class GenerateDialog(QDialog):
             self.form.addRow(param.name.capitalize(), box)
             self.fields[param.name] = box
         out = generator.target_size({k: b.value() for k, b in self.fields.items()})
-        self.description.setText(f"{generator.description}\nn₀ = {generator.input_size} inputs, nᴸ = {out} outputs")
+        sizes = f"n₀ = {counted(generator.input_size, 'input')}, nᴸ = {counted(out, 'output')}"
+        self.description.setText(f"{generator.description}\n{sizes}")
         self.error.clear()
 
     def settings(self) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from backprop_gui.core.compare import RunSettings, describe_differences
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.decimation import decimate_range, minmax_decimate
-from backprop_gui.core.formatting import format_number, percent
+from backprop_gui.core.formatting import counted, format_number, percent
 from backprop_gui.core.series_mirror import SeriesMirror
 from backprop_gui.core.training import LossHistory, batches_per_epoch
 from backprop_gui.ui.common.colors import is_dark, mix
@@ -720,7 +720,7 @@ class LossPlot(QWidget):
     def _summary(history: LossHistory) -> str:
         if history.steps == 0:
             return "No training yet — press F5 to train"
-        text = f"{history.steps:,} steps · {len(history.epoch_ends):,} epochs"
+        text = f"{counted(history.steps, 'step')} · {counted(len(history.epoch_ends), 'epoch')}"
         if history.step_losses:
             text += f" · last C = {format_number(history.step_losses[-1], 5)}"
         if history.epoch_losses:
