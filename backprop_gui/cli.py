@@ -527,7 +527,8 @@ def _gradcheck(args: argparse.Namespace) -> int:
     session, label = _load(args)
     x, t = _sample(session, label, args.sample)
     check = gradient_check(session.network, x, t)
-    print(f"{label}, sample {args.sample}: {len(check.checks)} parameters checked against finite differences")
+    checked = counted(len(check.checks), "parameter")
+    print(f"{label}, sample {args.sample}: {checked} checked against finite differences")
     bad = check.first_non_finite
     if bad is not None:
         which = "backprop's gradient" if not math.isfinite(bad.backprop) else "the finite difference"

@@ -260,7 +260,8 @@ def _state_dict_layers(state: Mapping[str, Any], activations: Sequence[str] | No
             len(layers),
         )
     if len(activations) != len(layers):
-        raise ModelError(f"{source}: --layers names {len(activations)} activations for {len(layers)} Linear layers")
+        names = f"--layers names {counted(len(activations), 'activation')}"
+        raise ModelError(f"{source}: {names} for {counted(len(layers), 'Linear layer')}")
     for layer, activation in zip(layers, activations, strict=True):
         layer.activation = activation
     return layers

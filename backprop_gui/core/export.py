@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from backprop_gui.core.backprop import first_non_finite, set_parameters
+from backprop_gui.core.formatting import counted
 from backprop_gui.core.formulas import Sym, index, token_text
 from backprop_gui.core.optimizers import penalty_of
 from backprop_gui.core.session import Session
@@ -68,7 +69,9 @@ def full_pass(source: Stepper | Session, sample: int | None = None) -> Stepper:
         sample = 0 if sample is None else sample
     count = len(inputs)
     if not 0 <= sample < count:
-        raise ExportError(f"sample {sample} does not exist (the data set has {count} samples, 0..{count - 1})")
+        raise ExportError(
+            f"sample {sample} does not exist (the data set has {counted(count, 'sample')}, 0..{count - 1})"
+        )
     with np.errstate(over="ignore", invalid="ignore"):
         stepper = Stepper(network, inputs, targets, rate, batch_size=1, batch=sample, rule=rule, optimizer_state=state)
     stepper.run_to_end()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from backprop_gui.core.export import full_pass
-from backprop_gui.core.formatting import format_number
+from backprop_gui.core.formatting import counted, format_number
 from backprop_gui.core.formulas import (
     Equation,
     Fn,
@@ -602,12 +602,13 @@ def _md_line(line: WorkedLine, digits: int) -> str:
 
 
 def _more(count: int, shown: int, what: str) -> str:
-    return f"… {count - shown} more {what}" if count > shown else ""
+    """The note "… 3 more values" for the ``count − shown`` of ``what`` (singular) not shown; "" if none."""
+    return f"… {counted(count - shown, f'more {what}')}" if count > shown else ""
 
 
 def _md_values(symbol: str, values: np.ndarray, shown: Sequence[int], digits: int) -> str:
     parts = [f"${_tex_symbol(Sym(symbol, index(j)))} = {tex_number(float(values[j]), digits)}$" for j in shown]
-    more = _more(len(values), len(shown), "values")
+    more = _more(len(values), len(shown), "value")
     return ", ".join(parts + ([_md_text(more)] if more else []))
 
 
@@ -625,7 +626,7 @@ def _md_parameters(s: Stepper, l: int, bias: bool, given: Given, digits: int) ->
     caption = f"Layer {l}: weights $w_{{jk}}^{{{l}}}$ in row $j$, column $k$"
     caption += f", and biases $b_{{j}}^{{{l}}}$" if bias else " (no bias)"
     more = [
-        m for m in (_more(weights.shape[0], len(rows), "rows"), _more(weights.shape[1], len(columns), "columns")) if m
+        m for m in (_more(weights.shape[0], len(rows), "row"), _more(weights.shape[1], len(columns), "column")) if m
     ]
     return [
         caption + ":",

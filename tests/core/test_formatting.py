@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backprop_gui.core.formatting import MAX_LABEL_CHARS, format_number, short_label
+from backprop_gui.core.formatting import MAX_LABEL_CHARS, counted, format_number, short_label
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,8 @@ def test_a_long_label_is_cut_in_the_middle_to_the_most_characters():
     assert short_label(name) == "the distance…centimetres" and len(short_label(name)) == MAX_LABEL_CHARS
     assert short_label("petal length (cm)") == "petal length (cm)"  # short enough: whole
     assert short_label("x" * 25, 9) == "xxxx…xxxx"
+
+
+def test_counts_read_in_the_singular_for_one():
+    assert counted(1, "output") == "1 output" and counted(0, "step") == "0 steps"
+    assert counted(2000, "sample") == "2,000 samples" and counted(1, "more value") == "1 more value"

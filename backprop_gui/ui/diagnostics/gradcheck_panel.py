@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.backprop import PassResult
 from backprop_gui.core.debugger_state import DISPLAY, Event, Field
-from backprop_gui.core.formatting import format_number
+from backprop_gui.core.formatting import counted, format_number
 from backprop_gui.core.formulas import index as subscript
 from backprop_gui.core.gradcheck import EPSILON, MIN_SCALE, GradientCheck, ParameterCheck, gradient_check
 from backprop_gui.core.notes import caret_html
@@ -250,15 +250,15 @@ class GradcheckPanel(QWidget):
             "backprop and finite differences disagree (relative error ≥ 1e−4)",
         )[worst]
         text = (
-            f"{len(result.checks)} parameters, sample {sample}: {words}. "
+            f"{counted(len(result.checks), 'parameter')}, sample {sample}: {words}. "
             f"Max absolute error {format_number(result.max_absolute_error, 2)}, "
             f"max relative error {format_number(result.max_relative_error, 2)}."
         )
         bad = result.first_non_finite
         if bad is not None:
             text = (
-                f"{len(result.checks)} parameters, sample {sample}: the check fails — the gradient or finite "
-                f"difference of {parameter_name(bad)} is NaN or infinite (the pass overflows), so no error "
+                f"{counted(len(result.checks), 'parameter')}, sample {sample}: the check fails — the gradient "
+                f"or finite difference of {parameter_name(bad)} is NaN or infinite (the pass overflows), so no error "
                 "can be measured."
             )
         if stale:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QDir, QObject
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from backprop_gui.core.activations import ACTIVATIONS
+from backprop_gui.core.formatting import counted
 from backprop_gui.core.npz import ImportWeights, WeightsError, read_npz
 from backprop_gui.core.session import Session
 from backprop_gui.torch_import import INSTALL, ModelError, NeedsActivations, TorchMissing, model_session, read_model
@@ -99,7 +100,8 @@ class ImportController(QObject):
             return False
         self.sessions.open_session(model_session(path, network))
         self._status(
-            f"Imported {path}: {len(network.layers)} layers, one sample x = 0 (import data with the Data menu)"
+            f"Imported {path}: {counted(len(network.layers), 'layer')}, one sample x = 0 "
+            "(import data with the Data menu)"
         )
         return True
 
