@@ -10,7 +10,7 @@ from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.debugger_state import Selection
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import equations
-from backprop_gui.core.network import Layer, Network
+from backprop_gui.core.network import Layer, Network, build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.core.stepper import Quantity, Stepper
@@ -468,6 +468,20 @@ def test_sample_readout_wraps_between_x_and_t_never_at_an_equals_sign(qtbot):
     window = open_window(qtbot, load_example("spirals_features"))
     text = window.sample_picker.readout.text()  # word-wrapped: it breaks only at ordinary spaces
     assert "x\u00a0=\u00a0(" in text and "t\u00a0=\u00a0(" in text and text.count("=") == 2
+
+
+def test_a_wide_sample_shows_as_many_numbers_as_fit_one_line_of_the_sample_dock(qtbot):
+    rng = np.random.default_rng(0)
+    data = Dataset(rng.random((20, 784)), np.eye(10)[rng.integers(0, 10, 20)])
+    network = build_network(784, [16, 10], ["relu", "softmax"], loss="cross_entropy", seed=1)
+    window = window_on_screen(qtbot, Session("digits", network, data), "1366x768")
+    readout = window.sample_picker.readout
+    qtbot.waitUntil(lambda: readout.fontMetrics().horizontalAdvance(readout.text()) <= readout.contentsRect().width())
+    x = window.model.format(float(data.inputs[0, 0]))
+    assert readout.text().startswith(f"x\u00a0=\u00a0({x}, ") and "t\u00a0=\u00a0(0, " in readout.text()
+    assert readout.text().count("…") == 2  # x and t both go on beyond what is shown
+    window.resizeDocks([window.docks["sample"]], [900], Qt.Orientation.Horizontal)  # room for six of each
+    qtbot.waitUntil(lambda: readout.text().count(", ") == 2 * 6)  # six numbers and "…", of x and of t
 
 
 def test_a_long_session_name_takes_one_line_and_leaves_the_sample_in_view(qtbot):

@@ -10,8 +10,8 @@ from collections.abc import Callable, Hashable, Mapping
 from functools import partial
 from typing import TypeVar
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -119,6 +119,20 @@ def window_title(name: str) -> str:
     return f"{name.replace('[*]', '[*][*]')}[*] — {APP_NAME}"
 
 
+SHOWN_VALUES = 6  # of x and of t in the Sample dock's readout, at most; "…" stands for the rest
+
+
+def _readout(x: tuple[str, ...], x_size: int, t: tuple[str, ...], t_size: int, x_shown: int, t_shown: int) -> str:
+    """The readout "x = (0, 1)    t = (1)": the first ``x_shown`` and ``t_shown`` of the numbers, "…"
+    for the rest; a wrapped line breaks between x and t, or inside a long vector, never at "="."""
+    nbsp = "\u00a0"
+
+    def vector(values: tuple[str, ...], size: int, shown: int) -> str:
+        return ", ".join(values[:shown]) + (", …" if size > shown else "")
+
+    return f"x{nbsp}={nbsp}({vector(x, x_size, x_shown)})    t{nbsp}={nbsp}({vector(t, t_size, t_shown)})"
+
+
 class SamplePicker(QWidget):
     """ "Sample i of N" with a spin box and previous/next buttons; picks the sample of the pass."""
 
@@ -134,6 +148,7 @@ class SamplePicker(QWidget):
         self.readout = QLabel()
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
         self.readout.setWordWrap(True)
+        self._vectors: tuple = ((0, ()), (0, ()))  # (size, its first numbers as shown) of x and of t
         self.session_label = ElidedLabel()  # one line: a long name wrapped pushed the sample's row out of the dock
         row = QHBoxLayout()
         row.addWidget(QLabel("Sample"))
@@ -165,14 +180,37 @@ class SamplePicker(QWidget):
         self.spin.blockSignals(False)
         self.count.setText(f"of {count}")
         self.session_label.setText(f"Session: {self.model.session.name}")
-        x = stepper.value(Quantity.INPUT).values[:, 0]
-        t = stepper.value(Quantity.TARGET).values[:, 0]
-        nbsp = "\u00a0"  # a wrapped line breaks between x and t, or inside a long vector, never at "="
-        self.readout.setText(f"x{nbsp}={nbsp}({self._vector(x)})    t{nbsp}={nbsp}({self._vector(t)})")
+        vectors = tuple(
+            (len(values), tuple(self.model.format(float(v)) for v in values[:SHOWN_VALUES]))
+            for values in (stepper.value(Quantity.INPUT).values[:, 0], stepper.value(Quantity.TARGET).values[:, 0])
+        )
+        if vectors != self._vectors:
+            self._vectors = vectors
+            self._fit_readout()
 
-    def _vector(self, values) -> str:
-        shown = [self.model.format(float(v)) for v in values[:6]]
-        return ", ".join(shown + (["…"] if len(values) > 6 else []))
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_readout()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presenting: the numbers take more room
+            self._fit_readout()
+
+    def _fit_readout(self) -> None:
+        """x and t on one line, with as many of their values as fit the readout's width (up to
+        SHOWN_VALUES each; a long vector gives way first); wrapped between them when even one each
+        does not fit, as in a narrow dock."""
+        (x_size, x), (t_size, t) = self._vectors
+        shown = [min(len(x), SHOWN_VALUES), min(len(t), SHOWN_VALUES)]
+        room, metrics = self.readout.contentsRect().width(), self.readout.fontMetrics()
+        text = _readout(x, x_size, t, t_size, *shown)
+        while metrics.horizontalAdvance(text) > room and max(shown) > 1:
+            shown[shown[1] > shown[0]] -= 1  # the longer vector gives way
+            text = _readout(x, x_size, t, t_size, *shown)
+        if metrics.horizontalAdvance(text) > room:
+            text = _readout(x, x_size, t, t_size, min(len(x), SHOWN_VALUES), min(len(t), SHOWN_VALUES))
+        self.readout.setText(text)
 
     def _picked(self, value: int) -> None:
         if value - 1 != self.model.stepper.batch:
