@@ -95,3 +95,20 @@ def test_minibatch_loss_is_the_mean_of_the_samples(name: str) -> None:
     assert whole.losses.shape == (4,)
     np.testing.assert_allclose(whole.losses, singles, rtol=1e-15)
     assert whole.loss == pytest.approx(np.mean(singles), rel=1e-15)
+
+
+def test_binary_cross_entropy_gradient_keeps_its_digits_when_a_is_near_t():
+    # −t/a + (1 − t)/(1 − a) is two terms near ±2 that cancel to 4·10⁻⁵; the chain rule's path for δ^L
+    # multiplies it by σ′(z) = a(1 − a) and must give back a − t to 1e-12 (a hypothesis example lost 5e-12).
+    t = np.array([[0.52535432], [0.88948783]])
+    a = t + np.array([[1e-5], [-3e-6]])
+    gradient = LOSSES["binary_cross_entropy"].gradient(a, t)
+    np.testing.assert_allclose(gradient * a * (1 - a), a - t, rtol=1e-13)
+    np.testing.assert_allclose(gradient, -t / a + (1 - t) / (1 - a), rtol=1e-9)  # the same number
+
+
+def test_binary_cross_entropy_gradient_at_a_saturated_output_is_the_terms_as_written():
+    a, t = np.array([[1.0], [0.0], [1.0]]), np.array([[1.0], [0.0], [0.0]])
+    gradient = LOSSES["binary_cross_entropy"].gradient(a, t)
+    assert gradient[0, 0] == -1.0 and gradient[1, 0] == 1.0  # −t/a at a = 1; (1 − t)/(1 − a) at a = 0
+    assert np.isfinite(gradient[2, 0]) and gradient[2, 0] > 1e300  # a = 1, t = 0: as steep as a float goes
