@@ -46,7 +46,7 @@ MAX_LABEL_CHARS = 24  # a data set's name for a column, shown beside x_k or t_j,
 
 
 def short_label(label: str, most: int = MAX_LABEL_CHARS) -> str:
-    """``label`` cut in the middle to at most ``most`` characters: "the distance fr…in centimetres"."""
+    """``label`` cut in the middle to at most ``most`` characters: "the distance…centimetres"."""
     if len(label) <= most:
         return label
     head, tail = most // 2, most - 1 - most // 2  # and "…" between them
@@ -58,3 +58,12 @@ def repeats_course_name(label: str, symbols: tuple[str, ...], index: int) -> boo
     ``index`` (1-based), so that showing it beside that name adds nothing."""
     plain = "".join(c for c in label.lower() if c not in " _{}^")
     return not plain or any(plain in (s, f"{s}{index}") for s in symbols)
+
+
+def data_label(labels: list[str], i: int, symbols: tuple[str, ...], whole: bool = False) -> str:
+    """The data set's name for its column ``i`` (of ``labels``), cut short unless ``whole``; "" when it
+    has none or only repeats the course name (``symbols``: INPUT_NAMES or TARGET_NAMES)."""
+    label = labels[i] if i < len(labels) else ""
+    if repeats_course_name(label, symbols, i + 1):
+        return ""
+    return label if whole else short_label(label)

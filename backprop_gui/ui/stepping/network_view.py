@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 from backprop_gui.core.chain import ChainPath
 from backprop_gui.core.debugger_state import DISPLAY, Event, Field, Selection
 from backprop_gui.core.edge_labels import EdgeLabelKind, edge_labels, layer_kinds
-from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, repeats_course_name, short_label
+from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, data_label
 from backprop_gui.core.formulas import focus
 from backprop_gui.core.geometry import Box, Size
 from backprop_gui.core.graph_layout import (
@@ -714,12 +714,8 @@ class NetworkView(QGraphicsView):
         self.scene().addItem(item)  # not kept in a pixmap: Qt leaves a text blank after a relayout changes its font
 
     def _data_label(self, labels: list[str], i: int, symbols: tuple[str, ...], whole: bool = False) -> str:
-        """The data set's name of column ``i``, escaped and cut short unless ``whole``, or "" when it only
-        repeats the course name."""
-        label = labels[i] if i < len(labels) else ""
-        if repeats_course_name(label, symbols, i + 1):
-            return ""
-        return html.escape(label if whole else short_label(label))
+        """``core.formatting.data_label``, escaped for rich text."""
+        return html.escape(data_label(labels, i, symbols, whole))
 
     def _input_label(self, k: int) -> str:
         """x_k, after the data set's name of the input when it says more (``petal length x₁``); for a

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from backprop_gui.core.debugger_state import Event, Field, Selection
 from backprop_gui.core.features import feature_text
-from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, format_number, repeats_course_name, short_label
+from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, data_label, format_number, short_label
 from backprop_gui.core.formatting import subscript as subscript_digits
 from backprop_gui.core.formulas import Sym
 from backprop_gui.core.formulas import index as subscript
@@ -276,7 +276,7 @@ class _ValueModel(QAbstractTableModel):
 
 def _data_labels(labels: list[str], symbols: tuple[str, ...]) -> list[str]:
     """The data set's column names for the rows' headers, leaving out those that only repeat the course name."""
-    return ["" if repeats_course_name(label, symbols, i + 1) else label for i, label in enumerate(labels)]
+    return [data_label(labels, i, symbols, whole=True) for i in range(len(labels))]  # (cut short as shown)
 
 
 class NeuronTableModel(_ValueModel):

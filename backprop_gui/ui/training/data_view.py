@@ -29,7 +29,7 @@ from backprop_gui.core.datasets import GENERATORS, MAX_VALIDATION_FRACTION, Data
 from backprop_gui.core.debugger_state import DISPLAY, Event, Field
 from backprop_gui.core.decision import is_classification, target_classes
 from backprop_gui.core.editing import needs_fit
-from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, counted, repeats_course_name, short_label, subscript
+from backprop_gui.core.formatting import INPUT_NAMES, TARGET_NAMES, counted, data_label, subscript
 from backprop_gui.core.network import Network
 from backprop_gui.core.training import data_split
 from backprop_gui.ui.common import plain_messages
@@ -207,11 +207,8 @@ def _widest(values: np.ndarray) -> np.ndarray:
 def column_name(symbol: str, i: int, labels: list[str], course_names: tuple[str, ...], whole: bool = False) -> str:
     """The course's name of column ``i`` (``x₁``, ``t₂``), after the data set's name for it when that
     says more (``petal length x₃``), cut short unless ``whole``."""
-    label = labels[i] if i < len(labels) else ""
-    name = symbol + subscript(i + 1)
-    if repeats_course_name(label, course_names, i + 1):
-        return name
-    return f"{label if whole else short_label(label)} {name}"
+    label, name = data_label(labels, i, course_names, whole), symbol + subscript(i + 1)
+    return f"{label} {name}" if label else name
 
 
 ARRAYS = ("inputs", "targets")  # the data set's fields compared by identity, not by value
