@@ -313,3 +313,17 @@ def test_maximised_the_first_arrangement_keeps_its_proportions_until_a_dock_is_m
     window.setGeometry(screen.geometry().x() + 40, 40, 1800, 1100)
     qtbot.wait(50)
     assert values.width() == pytest.approx(kept, abs=4)  # the user's arrangement: its sizes kept
+
+
+@pytest.mark.parametrize("size", ["1024x768", "1366x768"])
+def test_the_sample_dock_shows_all_of_its_form_without_a_scroll_bar(qtbot, size):
+    """On a 768-px screen its share of the right-hand side (a sixth) was 7 px short of the form: the
+    session's name, the sample box and x and t came with a scroll bar."""
+    window = window_on_screen(qtbot, load_example("course_simple"), size)
+    arranged(qtbot, window)
+    dock = window.docks["sample"]
+    qtbot.waitUntil(lambda: dock.height() >= dock.sizeHint().height())
+    area = dock.widget()
+    assert not area.verticalScrollBar().isVisible()
+    assert area.viewport().height() >= area.widget().sizeHint().height()
+    assert window.docks["values"].height() >= 3 * dock.height()  # the rest of the side stays the tables'
