@@ -438,7 +438,8 @@ def _output_delta(v: _Values, j: int) -> Equation:
         if np.isclose(sum(targets), 1.0):
             general = (a_sym, Op("−"), t_sym)
             numbers = (*_n(v.get(Quantity.ACTIVATION, L, j)), Op("−"), *_n(targets[j])) if known else None
-            note = "softmax with cross-entropy (targets summing to 1): the Jacobian collapses to a − t"
+            # the formulas in these notes are kept on one line (no-break spaces)
+            note = "softmax with cross-entropy (targets summing to 1): the Jacobian collapses to a\u00a0−\u00a0t"
         else:
             general = (a_sym, Sym("Σ", "k"), Sym("t", "k"), Op("−"), t_sym)
             if known:
@@ -449,11 +450,11 @@ def _output_delta(v: _Values, j: int) -> Equation:
                     Op("−"),
                     *_n(targets[j]),
                 )
-            note = "softmax with cross-entropy: the Jacobian collapses to a Σt − t"
+            note = "softmax with cross-entropy: the Jacobian collapses to a\u00a0Σt\u00a0−\u00a0t"
     elif name == "sigmoid" and loss == "binary_cross_entropy":
         general = (a_sym, Op("−"), t_sym)
         numbers = (*_n(v.get(Quantity.ACTIVATION, L, j)), Op("−"), *_n(v.get(Quantity.TARGET, 0, j))) if known else None
-        note = "sigmoid with binary cross-entropy: σ′ cancels, leaving a − t"
+        note = "sigmoid with binary cross-entropy: σ′ cancels, leaving a\u00a0−\u00a0t"
     elif name == "softmax":
         pairs = [(Sym("a", index(k), str(L)), _d("a", index(k), str(L))) for k in range(n)]
         general = (a_sym, Op("("), g_sym, Op("−"), *_paren(_join(pairs), n > 1), Op(")"))

@@ -148,6 +148,20 @@ def test_softmax_with_cross_entropy_uses_a_minus_t():
     assert to_text(delta.general) == "a_2^1 − t_2"
     a = stepper.value(Quantity.ACTIVATION, 1).values[1, 0]
     assert [t.value for t in delta.numbers if isinstance(t, Num)] == [a, 1.0]
+    assert delta.note.endswith("collapses to a\u00a0−\u00a0t")  # one formula: a line may not break inside it
+
+
+@pytest.mark.parametrize(
+    ("activation", "loss", "targets"),
+    [("softmax", "cross_entropy", [0.5, 1.0, 0.0]), ("sigmoid", "binary_cross_entropy", [1.0, 0.0, 1.0])],
+)
+def test_the_notes_of_simplified_output_errors_keep_each_formula_on_one_line(activation, loss, targets):
+    network = build_network(2, [3], [activation], loss=loss, seed=0)
+    stepper = Stepper(network, np.array([[1.0, -1.0]]), np.array([targets]), 0.1)
+    stepper.run_to_end()
+    note = by_quantity(stepper, 1, 0)[Quantity.DELTA].note
+    formula = note.rsplit(" ", 1)[-1]  # the last word: the formula, its spaces no-break ones
+    assert formula.startswith("a\u00a0") and formula.endswith("\u00a0−\u00a0t")
 
 
 def test_input_neuron_and_edge_equations():

@@ -48,7 +48,7 @@ def test_generated_moons_replace_the_data_and_show_in_table_and_scatter(qtbot, w
     qtbot.addWidget(dialog)
     dialog.choice.setCurrentIndex(dialog.choice.findData("moons"))
     assert set(dialog.fields) == {"samples", "noise", "seed"}
-    assert dialog.description.text().endswith("n₀ = 2 inputs, nᴸ = 1 output")
+    assert dialog.description.text().endswith("<br>n<sub>0</sub> = 2 inputs, n<sub>L</sub> = 1 output")
     dialog.fields["samples"].setValue(60)
     dialog.validation.setValue(0.25)
     dialog.accept()
@@ -112,7 +112,7 @@ def test_a_wider_data_set_offers_to_resize_the_output_layer(qtbot, window, monke
     blobs = dialog.result_data
     asked = answer(monkeypatch, QMessageBox.StandardButton.No)
     assert not controller.data_view.use(blobs)
-    assert "n_L = 1 to 3" in asked[0] and len(model.session.data) == 4  # declined: nothing changed
+    assert "output layer from 1 neuron to 3" in asked[0] and len(model.session.data) == 4  # declined: nothing changed
     answer(monkeypatch, QMessageBox.StandardButton.Yes)
     assert controller.data_view.use(blobs)
     assert model.session.network.sizes == [2, 2, 3] and len(model.session.data) == len(blobs)
@@ -226,7 +226,7 @@ def test_csv_width_mismatch_declined_keeps_the_old_data(qtbot, window, tmp_path,
     dialog.accept()
     asked = answer(monkeypatch, QMessageBox.StandardButton.No)
     assert not controller.data_view.use(dialog.result_data)
-    assert "input layer from n_0 = 2 to 3" in asked[0]
+    assert "input layer from n₀ = 2 to 3" in asked[0]
     assert len(model.session.data) == 4 and model.session.network.input_size == 2
 
 
@@ -238,7 +238,7 @@ def test_three_inputs_have_no_scatter_but_a_reason(qtbot, window, tmp_path, monk
     controller.data_view.use(dialog.result_data)
     view = controller.data_view
     assert view.plot.isHidden() and "3 inputs" in view.no_plot.text()
-    assert "n_0 = 3" in controller.decision_map.message.text()
+    assert "n₀ = 3" in controller.decision_map.message.text()
 
 
 # --- data changes through the window's undo stack --------------------------------------------
@@ -286,7 +286,7 @@ def test_a_resize_for_new_data_is_one_edit_with_the_data(qtbot):
     network, before, xor = model.session.network, snapshot(model.session.network), model.session.data
     asked = answer_box(QMessageBox.StandardButton.Yes)
     choose_in_dialog(qtbot, window.training_controller.data_view.generate_action, "blobs", classes=3)
-    assert "n_L = 1 to 3" in asked[0]
+    assert "output layer from 1 neuron to 3" in asked[0]
     assert network.sizes == [2, 2, 3] and len(model.session.data) != 4
     resized = snapshot(network)
     press_undo(qtbot, window)

@@ -97,7 +97,7 @@ def test_hover_reads_the_outputs(qtbot):
 def test_one_input_shows_why_there_is_no_map(qtbot):
     widget = shown(qtbot, load_example("sine_regression"))
     assert widget.stack.currentWidget() is widget.message
-    assert "n_0 = 1" in widget.message.text()
+    assert "n₀ = 1" in widget.message.text()
 
 
 def test_a_network_too_large_to_map_shows_why_and_the_map_returns_when_it_fits(qtbot, monkeypatch):

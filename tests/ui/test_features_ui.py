@@ -34,7 +34,7 @@ def test_the_new_session_dialog_builds_a_network_on_the_chosen_features(qtbot):
     assert dialog.features.isEnabled() and dialog.chosen_features() is None
     assert [dialog.features.item(r).text() for r in range(dialog.features.count())][2:5] == ["x1²", "x2²", "x1·x2"]
     check(dialog.features, {"x1", "x2", "x1*x2", "sin(x1)", "sin(x2)"})
-    assert "n_0 = 5" in dialog.input_label.text()
+    assert "n₀ = 5" in dialog.input_label.text()
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     session = dialog.session()
     assert session is not None

@@ -30,7 +30,9 @@ def choose(dialog: NewSessionDialog, data: str) -> None:
 
 def test_defaults_make_a_2_3_1_network_on_xor(dialog, qtbot) -> None:
     assert dialog.layer_specs() == [(3, "sigmoid"), (1, "sigmoid")]
-    assert "n_0 = 2" in dialog.input_label.text()
+    assert "n₀ = 2" in dialog.input_label.text()
+    headers = [dialog.layers.horizontalHeaderItem(i).text() for i in range(2)]
+    assert headers == ["Neurons nₗ", "Activation fₗ"]  # the course's names, as every other view writes them
     create(dialog, qtbot)
     session = dialog.session()
     assert not dialog.isVisible() and session is not None
@@ -52,7 +54,7 @@ def test_a_three_class_data_set_gets_a_softmax_output(dialog, qtbot) -> None:
 
 def test_regression_gets_a_linear_output(dialog, qtbot) -> None:
     choose(dialog, "sine")
-    assert "n_0 = 1" in dialog.input_label.text()
+    assert "n₀ = 1" in dialog.input_label.text()
     assert dialog.layer_specs()[-1] == (1, "linear")
     create(dialog, qtbot)
     assert dialog.session().network.sizes == [1, 3, 1]

@@ -75,7 +75,7 @@ ACTIONS = (
     ActionSpec(A.SET_VALUE, "Set &Value…", ("F2",), tip="Set the selected weight w or bias b"),
     ActionSpec(A.CHANGE_ACTIVATION, "Change &Activation…", tip="Choose a layer's f"),
     ActionSpec(A.CHANGE_LOSS, "Change &Loss…", tip="Choose the loss C"),
-    ActionSpec(A.INPUT_FEATURES, "Input &Features…", tip="Choose the inputs a⁰: features of x1, x2"),
+    ActionSpec(A.INPUT_FEATURES, "Input &Features…", tip="Choose the inputs a⁰: features of x₁, x₂"),
     ActionSpec(A.ADD_LAYER, "Add &Hidden Layer…", tip="Insert a hidden layer"),
     ActionSpec(A.REMOVE_LAYER, "&Remove Layer"),
     ActionSpec(A.ADD_NEURON, "Add &Neuron"),
@@ -638,8 +638,8 @@ class SessionController(QObject):
         raw = self.session.data.input_size
         put(
             A.INPUT_FEATURES, "Input &Features…", raw == RAW_INPUT_SIZE,
-            "Choose the inputs a⁰: features of x1, x2 (x1², x1·x2, sin x1, …)" if raw == RAW_INPUT_SIZE
-            else f"Input features are functions of 2 raw inputs (x1, x2); this data has {raw}",
+            "Choose the inputs a⁰: features of x₁, x₂ (x₁², x₁·x₂, sin x₁, …)" if raw == RAW_INPUT_SIZE
+            else f"Input features are functions of 2 raw inputs (x₁, x₂); this data has {raw}",
         )  # fmt: skip
         bias = self.actions[A.TOGGLE_BIAS]
         bias.setText(f"&Bias in Layer{suffix}")

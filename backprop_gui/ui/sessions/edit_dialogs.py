@@ -270,7 +270,7 @@ class AddLayerDialog(EditDialog):
         self.neurons.setRange(1, MAX_LAYER_SIZE)
         self.neurons.setValue(3)
         self.neurons.setSuffix(" neurons")
-        self.form.addRow("Size n_l:", self.neurons)
+        self.form.addRow("Size nₗ:", self.neurons)
         self.activation = activation_combo([name for name, act in ACTIVATIONS.items() if not act.output_only])
         self.activation.setCurrentIndex(self.activation.findData("sigmoid"))
         self.form.addRow("Activation f:", self.activation)
@@ -309,13 +309,13 @@ class ReinitialiseDialog(EditDialog):
 
 
 class FeaturesDialog(EditDialog):
-    """Choose the network's inputs a^0: features of each sample's raw input (x1, x2)."""
+    """Choose the network's inputs a^0: features of each sample's raw input (x₁, x₂)."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(
             session,
             "Input features",
-            "The network's inputs a⁰ are these functions of each sample's raw input (x1, x2); n₀ is their "
+            "The network's inputs a⁰ are these functions of each sample's raw input (x₁, x₂); n₀ is their "
             "number. A feature kept keeps its weights in w¹, a new one's are drawn anew.",
             parent,
         )

@@ -25,7 +25,7 @@ class FeatureList(QListWidget):
         self.set_features(chosen)
         self.setFlow(QListWidget.Flow.LeftToRight)
         self.setWrapping(True)
-        self.setToolTip("The network's inputs a⁰: functions of the raw inputs x1, x2 (n₀ is their number)")
+        self.setToolTip("The network's inputs a⁰: functions of the raw inputs x₁, x₂ (n₀ is their number)")
         self.setMaximumHeight(3 * self.fontMetrics().height())  # two rows of check boxes
 
     def set_features(self, chosen: tuple[str, ...] | None) -> None:

@@ -153,7 +153,7 @@ class NewSessionDialog(QDialog):
         box.addWidget(self.features)
         self.layers = QTableWidget(0, 2)
         self.layers.setObjectName("layers")
-        self.layers.setHorizontalHeaderLabels(["Neurons n_l", "Activation f_l"])
+        self.layers.setHorizontalHeaderLabels(["Neurons nₗ", "Activation fₗ"])
         header = self.layers.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -243,9 +243,9 @@ class NewSessionDialog(QDialog):
         self.features.setEnabled(n_in == RAW_INPUT_SIZE)
         features = self.chosen_features()
         if features is None:
-            self.input_label.setText(f"Input layer: n_0 = {n_in} (from the data set)")
+            self.input_label.setText(f"Input layer: n₀ = {n_in} (from the data set)")
         else:
-            self.input_label.setText(f"Input layer: n_0 = {len(features)} features of the data's x1, x2")
+            self.input_label.setText(f"Input layer: n₀ = {len(features)} features of the data's x₁, x₂")
         self._size_box(self.layers.rowCount() - 1).setValue(n_out)
         inputs, targets = f"input{'s' * (n_in != 1)}", f"target{'s' * (n_out != 1)}"
         self.sizes_label.setText(f"{n_in} {inputs} x and {n_out} {targets} t per sample")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
+from html import escape
 from typing import Any, Protocol
 
 import numpy as np
@@ -105,9 +106,9 @@ def offer_to_fit(parent: QWidget, data: Dataset, network: Network) -> bool | Non
     n_in, n_out = data.input_size, data.target_size
     changes = []
     if n_in != network.raw_input_size:
-        changes.append(f"the input layer from n_0 = {network.input_size} to {n_in}")
+        changes.append(f"the input layer from n₀ = {network.input_size} to {n_in}")
     if n_out != network.layers[-1].size:
-        changes.append(f"the output layer from n_L = {network.layers[-1].size} to {n_out}")
+        changes.append(f"the output layer from {counted(network.layers[-1].size, 'neuron')} to {n_out}")
     answer = plain_messages.question(
         parent,
         "The data does not fit the network",
@@ -507,6 +508,7 @@ class GenerateDialog(QDialog):
             self.choice.addItem(name, name)
             self.choice.setItemData(self.choice.count() - 1, generator.description, Qt.ItemDataRole.ToolTipRole)
         self.description = QLabel()
+        self.description.setTextFormat(Qt.TextFormat.RichText)  # n with real subscripts
         self.description.setWordWrap(True)
         self.form = QFormLayout()
         self.validation = ExactSpinBox(0.0, MAX_VALIDATION_FRACTION, step=0.05)
@@ -546,8 +548,8 @@ class GenerateDialog(QDialog):
             self.form.addRow(param.name.capitalize(), box)
             self.fields[param.name] = box
         out = generator.target_size({k: b.value() for k, b in self.fields.items()})
-        sizes = f"n₀ = {counted(generator.input_size, 'input')}, nᴸ = {counted(out, 'output')}"
-        self.description.setText(f"{generator.description}\n{sizes}")
+        sizes = f"n<sub>0</sub> = {counted(generator.input_size, 'input')}, n<sub>L</sub> = {counted(out, 'output')}"
+        self.description.setText(f"{escape(generator.description)}<br>{sizes}")
         self.error.clear()
 
     def settings(self) -> dict[str, Any]:

@@ -121,7 +121,7 @@ class DecisionMap(QWidget):
         s = self.model.session
         self._key = self._layout_key()
         if not self.available:
-            self.message.setText(f"The decision map needs 2 inputs; this network has n_0 = {s.network.input_size}.")
+            self.message.setText(f"The decision map needs 2 inputs; this network has n₀ = {s.network.input_size}.")
             self.stack.setCurrentWidget(self.message)
             self.outputs = self.shown = None
             if self.editor is not None:

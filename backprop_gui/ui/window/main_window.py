@@ -37,6 +37,7 @@ from backprop_gui import __version__
 from backprop_gui.core.colour_scale import SCALE_MODE_NAMES, ColourScale, ScaleMode
 from backprop_gui.core.debugger_state import Event, Field
 from backprop_gui.core.edge_labels import EDGE_LABEL_MODE_NAMES
+from backprop_gui.core.notes import caret_html
 from backprop_gui.core.session import EDGE_MODE_NAMES, EDGE_MODES, NEURON_VALUE_NAMES, NeuronValue
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common import plain_messages
@@ -66,7 +67,9 @@ from backprop_gui.ui.window.theme import install_theme_menu
 
 APP_NAME = "backprop-gui"
 PRECISIONS = range(2, 9)
-MAPS_TIP = "Fill each hidden and output neuron with its a_j^l over the input plane (x₁, x₂), the sample marked"
+MAPS_TIP = caret_html(
+    "Fill each hidden and output neuron with its a_j^l over the input plane (x_1, x_2), the sample marked"
+)
 A, S = ActionId, ActionSpec
 STEP_ACTIONS = (  # each id is the SessionModel method the action calls
     S(A.STEP, "&Step", ("F10", "Right", "PgDown"), "step", "Step: complete the next phase"),
