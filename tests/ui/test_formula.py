@@ -198,6 +198,23 @@ def test_ask_first_holds_back_exactly_the_current_phase_until_the_pass_moves(vie
     assert not view.reveal_pending and announced[-1] is False
 
 
+def test_equations_in_a_row_under_the_same_caption_share_it(qtbot):
+    """At Update of xor (2-2-1) the panel had captioned each of the nine updates with the same general
+    form; now each run of them has one caption: w¹'s four, b¹'s two, w²'s two, b²'s one."""
+    model = SessionModel(load_example("xor"))
+    view = FormulaView(model)
+    qtbot.addWidget(view)
+    view.show()
+    model.run_to_end()
+    text = shown(view)
+    assert text.count("Weight update") == 2 and text.count("Bias update") == 2
+    for j, k in ((1, 1), (1, 2), (2, 1), (2, 2)):  # every update is still there, with its numbers
+        assert f"w{j}{k}1 ← w{j}{k}1 − η ∂C/∂w{j}{k}1 =" in text.replace("\u200a", "")
+    grouped = [piece for piece in view._written if " update" not in piece and "←" in piece]
+    assert len(grouped) == 3 + 1 + 1 + 0  # the updates after the first of each run: w¹ 3, b¹ 1, w² 1, b² 0
+    assert all("margin-top:6px" in piece for piece in grouped)  # set apart from the equation above
+
+
 @pytest.mark.parametrize("name", example_names())
 def test_the_page_written_piece_by_piece_is_the_page_written_whole(qtbot, name):
     model = SessionModel(load_example(name))

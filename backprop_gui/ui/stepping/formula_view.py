@@ -214,13 +214,15 @@ class FormulaView(PassPage):
                 f"<b>{html.escape(section.step.label)}</b>"
                 f'<span style="color:{muted}"> — what this phase computed</span></p>'
             )
-            i = 0
+            i, caption = 0, None
             for line in phase:
                 if line.equation is None:
                     out.append(f'<p style="color:{muted}; margin:0px">{html.escape(line.summary)}</p>')
+                    caption = None
                     continue
                 eq = line.equation
-                out.append(self._kept_html(eq, digits, number, muted, current_bg, i in hidden, metrics))
+                shown = caption != (caption := _caption(eq))
+                out.append(self._kept_html(eq, digits, number, muted, current_bg, i in hidden, metrics, shown))
                 i += 1
         if target is None:
             out.append(
@@ -231,10 +233,12 @@ class FormulaView(PassPage):
         title = caret_html(selection_title(stepper, target.layer, target.j, target.k))  # w_11^2 with real scripts
         out.append(f'<p style="margin-top:14px; margin-bottom:2px"><a name="selected"></a><b>{title}</b></p>')
         hidden = self._hidden(found)
+        caption = None
         for i, eq in enumerate(found):
             is_current = eq.phase is not None and eq.phase == stepper.current
             background = current_bg if is_current else None
-            out.append(self._kept_html(eq, digits, number, muted, background, i in hidden, metrics))
+            shown = caption != (caption := _caption(eq))
+            out.append(self._kept_html(eq, digits, number, muted, background, i in hidden, metrics, shown))
         return out
 
     def _kept_html(
@@ -246,16 +250,19 @@ class FormulaView(PassPage):
         background: str | None,
         hidden: bool,
         metrics: QFontMetricsF,
+        captioned: bool,
     ) -> str:
         """``_equation_html`` (unanchored), kept while the equation and how it is shown stay the same:
         most of a step's equations are those of the step before."""
         font = self.document().defaultFont().key()
-        key = (eq, digits, number, muted, background, hidden, font, self.reveal_shortcut)
+        key = (eq, digits, number, muted, background, hidden, font, self.reveal_shortcut, captioned)
         found = self._kept.get(key)
         if found is None:
             if len(self._kept) > 512:
                 self._kept.clear()
-            found = self._kept[key] = self._equation_html(eq, digits, number, muted, background, hidden, metrics, False)
+            found = self._kept[key] = self._equation_html(
+                eq, digits, number, muted, background, hidden, metrics, False, captioned
+            )
         return found
 
     def _equation_html(
@@ -268,10 +275,11 @@ class FormulaView(PassPage):
         hidden: bool,
         metrics: QFontMetricsF,
         anchored: bool = True,
+        captioned: bool = True,
     ) -> str:
-        """One equation as paragraphs: its caption, then ``lhs = general``, ``= numbers``, ``= result``
-        with the continuation lines indented to the relation sign (flat paragraphs lay out far faster
-        than tables)."""
+        """One equation as paragraphs: its caption (unless ``captioned`` is off: the equation before
+        has the same one), then ``lhs = general``, ``= numbers``, ``= result`` with the continuation
+        lines indented to the relation sign (flat paragraphs lay out far faster than tables)."""
         lhs = tokens_html(eq.lhs, digits)
         rel = html.escape(eq.relation)
         rows: list[tuple[bool, str, str]] = []  # (with the lhs, relation, right-hand side)
@@ -300,15 +308,25 @@ class FormulaView(PassPage):
         # No margins inside an equation, and continuation lines pushed under the relation sign with
         # spaces rather than indents, so the background of the current one is one unbroken block.
         pad = "&nbsp;" * round(_rendered_width(eq.lhs, metrics) / metrics.horizontalAdvance("\u00a0"))
-        lines = [
-            f'<p style="{bg}margin-top:10px; margin-bottom:0px">{anchor}'
-            f'<span style="color:{muted}">{caption}</span></p>'
-        ]
+        lines = []
+        if captioned or not rows:
+            lines.append(
+                f'<p style="{bg}margin-top:10px; margin-bottom:0px">{anchor}'
+                f'<span style="color:{muted}">{caption}</span></p>'
+            )
         for with_lhs, relation, rhs in rows:
             left = f"{lhs}&nbsp;" if with_lhs else pad
             sign = f"{relation}&nbsp;" if relation else "&nbsp;&nbsp;"
-            lines.append(f'<p style="{bg}margin-top:0px; margin-bottom:0px">{left}{sign}{rhs}</p>')
+            first = not lines  # the equation's first line, under the equation before (same caption): apart
+            start = f'margin-top:6px; margin-bottom:0px">{anchor}' if first else 'margin-top:0px; margin-bottom:0px">'
+            lines.append(f'<p style="{bg}{start}{left}{sign}{rhs}</p>')
         return "".join(lines)
+
+
+def _caption(eq: Equation) -> tuple:
+    """What an equation's caption shows: an equation with the same caption as the one before it
+    goes without (a layer's nine weight gradients under one "Weight gradient ∂C/∂w_jk^l = …")."""
+    return eq.title, eq.definition, eq.note
 
 
 def _rendered_width(tokens: tuple[Token, ...], metrics: QFontMetricsF) -> float:
