@@ -241,23 +241,18 @@ class LayoutController(QObject):
 
     def _fit(self) -> None:
         """Give each fitted dock of the current layout (``DockPlace.fit``) at least the length its
-        content asks for, taken from the docks beside it in proportion."""
-        layout = self.layout()
-        for side in Side:
-            own = [p for p in layout.places if p.side is side and p.tab_of is None]
-            docks = [self.docks[p.key] for p in own]
-            if not any(p.fit for p in own) or any(d.isFloating() or not d.isVisible() for d in docks):
+        content asks for: a minimum while Qt lays the side out again, the docks beside it giving way."""
+        for place in self.layout().places:
+            dock = self.docks[place.key]
+            if not place.fit or place.tab_of is not None or dock.isFloating() or not dock.isVisible():
                 continue
-            vertical = side is Side.RIGHT
-            along = Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal
-            now = [d.height() if vertical else d.width() for d in docks]
-            hints = [d.sizeHint().height() if vertical else d.sizeHint().width() for d in docks]
-            short = {i: hints[i] for i, p in enumerate(own) if p.fit and hints[i] > now[i]}
-            rest = sum(n for i, n in enumerate(now) if i not in short)
-            if not short or rest <= 0:
+            if place.side is Side.RIGHT and dock.height() < dock.sizeHint().height():
+                dock.setMinimumHeight(dock.sizeHint().height())
+            elif place.side is Side.BOTTOM and dock.width() < dock.sizeHint().width():
+                dock.setMinimumWidth(dock.sizeHint().width())
+            else:
                 continue
-            scale = max(0.0, sum(now) - sum(short.values())) / rest
-            self.window.resizeDocks(docks, [short.get(i, round(n * scale)) for i, n in enumerate(now)], along)
+            QTimer.singleShot(0, dock, lambda dock=dock: dock.setMinimumSize(0, 0))  # the user may make it smaller
 
     def show_available(self) -> None:
         """Hide the docks that have nothing to show for this network or at this moment."""
