@@ -171,3 +171,22 @@ def test_the_phase_s_columns_are_in_view_on_a_tab_a_selection_shows_for_the_firs
     qtbot.waitUntil(lambda: in_view(0, bias))
     table.resize(table.width() - 60, table.height())  # narrower: the page's scroll bar shows, a dock is dragged
     assert in_view(0, bias)
+
+
+def test_a_step_scrolls_the_values_page_back_to_the_tables_of_the_phase(qtbot):
+    """Scrolled down to the gradients, the student stepped on to the next sample's Forward 1 and its
+    z¹ and a¹ stayed above the top of the page."""
+    window = laptop_window(qtbot, load_example("moons"))  # 8 hidden neurons: Layer 1's page scrolls
+    table, _, in_view = neuron_table(window, 1)
+    qtbot.keyClick(window, Qt.Key.Key_F10)  # Forward 1: z¹ and a¹, at the top of the page
+    area = window.values_panel.tabs.currentWidget()
+    bar = area.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum())  # down to the weight gradients
+    assert not area.viewport().rect().contains(table.caption.geometry().translated(0, -bar.value()))
+    qtbot.keyClick(window, Qt.Key.Key_F10)  # Forward 2: Layer 2's tab
+    qtbot.keyClick(window, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)  # back to Forward 1
+    assert window.model.stepper.current.label == "Forward 1" and area.isVisible()
+    top, bottom = table.caption.geometry().top(), table.geometry().bottom()
+    qtbot.waitUntil(lambda: bar.value() <= top and bottom - bar.value() < area.viewport().height())
+    assert in_view(0, 0) and in_view(0, 1)  # z₁¹ and a₁¹

@@ -26,6 +26,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QTableView,
     QTabWidget,
@@ -531,6 +533,7 @@ class ValueTable(QTableView):
         self._widths: tuple[str, dict[str, int]] = ("", {})  # (font key, width of each shape of text measured)
         self._fitted_in = ""  # the font key the columns were last fitted in
         self._columns_in_view: list[int] = []  # the columns ``show_columns`` keeps in view
+        self.caption: QWidget | None = None  # the caption above it on its page
         self._size_rows()
 
     def numbers_font(self, bold: bool = False) -> QFont:
@@ -608,14 +611,20 @@ class ValueTable(QTableView):
         header, bar = self.horizontalHeader(), self.horizontalScrollBar()
         left = header.sectionPosition(columns[0])
         right = header.sectionPosition(columns[-1]) + header.sectionSize(columns[-1])
-        shown, width = bar.value(), self.viewport().width()
-        if right - left > width:
-            scroll_to = left if right <= shown or left >= shown + width else shown
-        else:
-            scroll_to = left if left < shown else right - width if right > shown + width else shown
+        shown = bar.value()
+        scroll_to = scroll_target(left, right, shown, self.viewport().width())
         if scroll_to != shown:
             self.updateGeometries()  # the scroll range of the widths fitted just now
             bar.setValue(scroll_to)
+
+
+def scroll_target(start: int, end: int, shown: int, length: int) -> int:
+    """Where a scroll bar at ``shown`` goes (px) to bring the span ``start``–``end`` into a view
+    ``length`` long: all of it if it fits, moving as little as it can; else nowhere while some of it
+    is in view, and to its start when none of it is."""
+    if end - start > length:
+        return start if end <= shown or start >= shown + length else shown
+    return start if start < shown else end - length if end > shown + length else shown
 
 
 class Caption(QLabel):
@@ -756,9 +765,12 @@ class ValuesPanel(QWidget):
         self._sync_selection(switch_tab=False)
         self.updateGeometry()  # the new tables' sizes
 
-    def _add_table(self, page_tables: list[ValueTable], table_model: _ValueModel, rows: bool) -> ValueTable:
+    def _add_table(
+        self, page_tables: list[ValueTable], table_model: _ValueModel, rows: bool, caption: QWidget
+    ) -> ValueTable:
         table_model.reveal = self._reveal
         table = ValueTable(table_model, rows)
+        table.caption = caption
         table.selectionModel().currentChanged.connect(
             lambda current, _previous, t=table: self._table_clicked(t, current)
         )
@@ -810,8 +822,8 @@ class ValuesPanel(QWidget):
             (f"<b>Output</b> {sym_html(Sym('a', '', top))} and target {sym_html(Sym('t'))} (rows j)", outputs),
         ):  # fmt: skip
             layout.addSpacing(6)
-            layout.addWidget(Caption(title))
-            layout.addWidget(self._add_table(tables, table_model, rows=True))
+            layout.addWidget(caption := Caption(title))
+            layout.addWidget(self._add_table(tables, table_model, rows=True, caption=caption))
         layout.addStretch(1)
         self._pages.append(tables)
         self.tabs.addTab(scrolling(page), "Sample")
@@ -864,8 +876,8 @@ class ValuesPanel(QWidget):
             strict=True,
         ):
             layout.addSpacing(6)
-            layout.addWidget(Caption(caption))
-            layout.addWidget(self._add_table(tables, table_model, rows))
+            layout.addWidget(title := Caption(caption))
+            layout.addWidget(self._add_table(tables, table_model, rows, title))
         layout.addStretch(1)
         self._pages.append(tables)
         self.tabs.addTab(scrolling(page), f"Layer {l}")
@@ -911,7 +923,23 @@ class ValuesPanel(QWidget):
         self._dirty = set(range(self.tabs.count()))
         if event.field == Field.PASS:
             self._follow_phase()  # a tab it raises is drawn as it shows (``currentChanged``), once
+            QTimer.singleShot(0, self, self._show_phase_tables)  # once a tab shown anew is laid out
         self._refresh_page(self.tabs.currentIndex())
+
+    def _show_phase_tables(self) -> None:
+        """Scroll the current tab up or down to the tables (with their captions) that hold what the
+        phase computed: all of them if they fit, else from the first."""
+        page = self.tabs.currentIndex()
+        area = self.tabs.widget(page)
+        if page < 0 or not isinstance(area, QScrollArea):
+            return
+        tables = [table for table in self._pages[page] if table.table_model().current_columns()]
+        if not tables:
+            return
+        top = min((table.caption or table).geometry().top() for table in tables)
+        bottom = max(table.geometry().bottom() + 1 for table in tables)
+        bar = area.verticalScrollBar()
+        bar.setValue(scroll_target(top, bottom, bar.value(), area.viewport().height()))
 
     def _follow_phase(self) -> None:
         """Show the tab of the layer the phase just computed (Forward l, Backward l); Loss shows the
