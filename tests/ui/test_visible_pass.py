@@ -190,3 +190,32 @@ def test_a_step_scrolls_the_values_page_back_to_the_tables_of_the_phase(qtbot):
     top, bottom = table.caption.geometry().top(), table.geometry().bottom()
     qtbot.waitUntil(lambda: bar.value() <= top and bottom - bar.value() < area.viewport().height())
     assert in_view(0, 0) and in_view(0, 1)  # z₁¹ and a₁¹
+
+
+def test_a_table_that_fits_has_no_empty_band_under_it_and_one_that_scrolls_keeps_its_bar(qtbot):
+    """Every table had kept a scroll bar's height under its rows, which read as a row without numbers
+    and, at 1366×768, pushed ∂C/∂w¹ = 2.081 of the course's homework half off the Values dock."""
+    window = laptop_window(qtbot, default_session())
+    for _ in range(5):
+        qtbot.keyClick(window, Qt.Key.Key_F10)  # Backward 1
+    gradients = window.values_panel.table_for(1, 2)
+    for table in (window.values_panel.table_for(1, i) for i in range(3)):  # neurons, w¹, ∂C/∂w¹
+        rows = table.model().rowCount() * table.rowHeight(0)
+        assert table.height() == rows + table.horizontalHeader().height() + 2 * table.frameWidth()
+        assert not table.horizontalScrollBar().isVisible()
+    cell = gradients.visualRect(gradients.model().index(0, 0))
+    page = window.values_panel.tabs.currentWidget()
+    assert (
+        page.viewport().rect().contains(QRect(gradients.viewport().mapTo(page.viewport(), cell.topLeft()), cell.size()))
+    )
+    window.close()
+
+    window = laptop_window(qtbot, load_example("moons"))  # 8 hidden neurons: z, a, δ, ∂C/∂b, b do not fit
+    table = window.values_panel.table_for(1, 0)
+    qtbot.keyClick(window, Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)  # run to Update
+    window.values_panel.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: table.horizontalScrollBar().isVisible())
+    assert table.viewport().height() >= 8 * table.rowHeight(0)  # the bar under the rows, not over the last one
+    height = table.height()
+    qtbot.keyClick(window, Qt.Key.Key_F10)  # the next sample: the tables below do not move up
+    assert table.height() == height

@@ -534,6 +534,7 @@ class ValueTable(QTableView):
         self._fitted_in = ""  # the font key the columns were last fitted in
         self._columns_in_view: list[int] = []  # the columns ``show_columns`` keeps in view
         self.caption: QWidget | None = None  # the caption above it on its page
+        self._has_scrolled_sideways = False  # once it has, the room for its scroll bar stays (``fit_height``)
         self._size_rows()
 
     def numbers_font(self, bold: bool = False) -> QFont:
@@ -551,14 +552,29 @@ class ValueTable(QTableView):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # presenting, or a new application font
             self._size_rows()
+            self._has_scrolled_sideways = False  # the columns are fitted to the new font, then it is seen again
             self.fit_height()  # the columns follow at the next refresh (``fitted``)
 
     def fit_height(self) -> None:
-        """As tall as its rows (at most MAX_VISIBLE_ROWS; more scroll), plus the header and a scroll bar."""
+        """As tall as its rows (at most MAX_VISIBLE_ROWS; more scroll) and its header, and the scroll bar
+        under them once its columns have been wider than it (an empty band under a table that fits read
+        as a row without numbers). The room stays, so that the tables below do not move at every
+        Update, where "old → new" widens the columns."""
         rows = min(self.model().rowCount(), MAX_VISIBLE_ROWS)
-        extra = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
-        extra += self.horizontalScrollBar().sizeHint().height()
-        self.setFixedHeight(rows * self._row_height + extra)
+        height = rows * self._row_height + self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
+        self._has_scrolled_sideways = self._has_scrolled_sideways or self.scrolls_sideways()
+        if self._has_scrolled_sideways:
+            height += self.horizontalScrollBar().sizeHint().height()
+        if height != self.minimumHeight() or height != self.maximumHeight():
+            self.setFixedHeight(height)
+
+    def scrolls_sideways(self) -> bool:
+        """Whether its columns are wider than the room beside its row numbers (and its own scroll bar, when
+        it has more rows than it shows)."""
+        room = self.maximumViewportSize().width()
+        if self.model().rowCount() > MAX_VISIBLE_ROWS:
+            room -= self.verticalScrollBar().sizeHint().width()
+        return self.horizontalHeader().length() > room
 
     def table_model(self) -> _ValueModel:
         return self.model()  # type: ignore[return-value]
@@ -588,10 +604,12 @@ class ValueTable(QTableView):
                 title = str(model.headerData(column, Qt.Orientation.Horizontal))
                 width = max([widths[t] for t in texts] + [header.minimumSectionSize() - 16])
                 header.resizeSection(column, max(width + 16, header_metrics.horizontalAdvance(title) + 20))
+            self.fit_height()
             return
         sample = format_number(-0.000123456789, digits)
         text = f"{sample} → {sample}" if updating else sample
         self.horizontalHeader().setDefaultSectionSize(QFontMetrics(font).horizontalAdvance(text) + 16)
+        self.fit_height()
 
     def show_columns(self, columns: list[int]) -> None:
         """Scroll sideways to bring ``columns`` (side by side, the current phase's) into view: all of
@@ -602,6 +620,8 @@ class ValueTable(QTableView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit_height()  # a scroll bar under the columns, or none
         self._scroll_to_columns()
 
     def _scroll_to_columns(self) -> None:
