@@ -27,7 +27,7 @@ from backprop_gui.core.presets import default_session, load_example
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.rich_text import sup
 from backprop_gui.ui.stepping.network_view import EdgeLabelItem, NetworkView
-from backprop_gui.ui.stepping.values_panel import ValueTable
+from backprop_gui.ui.stepping.values_panel import SHORTEST_ROW_NAME, ValueTable
 from backprop_gui.ui.window.main_window import MainWindow
 
 from window_helpers import window_on_screen
@@ -219,3 +219,26 @@ def test_a_table_that_fits_has_no_empty_band_under_it_and_one_that_scrolls_keeps
     height = table.height()
     qtbot.keyClick(window, Qt.Key.Key_F10)  # the next sample: the tables below do not move up
     assert table.height() == height
+
+
+def test_a_long_target_name_gives_way_to_the_output_columns(qtbot):
+    """A data set's 23-character name for its target took 170 px of the Values dock's 340: a² = y,
+    t and ∂C/∂a² scrolled sideways. The name now leaves them their room, cut in the middle if it
+    must be (never to fewer than about eight characters), and the row's tooltip says it whole."""
+    session = load_example("xor")
+    session.data.target_labels = ["probability of survival"]
+    window = laptop_window(qtbot, session)
+    qtbot.keyClick(window, Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)  # run to Update
+    window.values_panel.tabs.setCurrentIndex(0)
+    outputs = window.values_panel.table_for(0, 1)
+    qtbot.waitUntil(outputs.isVisible)
+    columns = outputs.horizontalHeader().length()
+    assert outputs.verticalHeader().width() + columns <= outputs.width() - 2 * outputs.frameWidth()
+    assert not outputs.horizontalScrollBar().isVisible()
+    name = outputs.model().headerData(0, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole)
+    assert "probability of survival" in str(name)
+
+    outputs.resize(outputs.width() - 120, outputs.height())  # a narrower dock: the name is cut, not hidden
+    header = outputs.verticalHeader()
+    qtbot.waitUntil(lambda: header.width() < header.sizeHint().width())
+    assert header.width() >= header.fontMetrics().horizontalAdvance("1 W" + "w" * (SHORTEST_ROW_NAME - 1) + "…")

@@ -60,6 +60,8 @@ from backprop_gui.ui.stepping.pass_page import PASS_CHANGES
 MAX_VISIBLE_ROWS = 10
 _MATRICES = (Quantity.GRAD_WEIGHTS, Quantity.NEW_WEIGHTS)  # (n_l, n_{l-1}), shown whole
 MAX_MEASURED_CELLS = 4000  # tables up to this size fit each column to its numbers
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" for a widget's size
+SHORTEST_ROW_NAME = 8  # characters of a row's name a narrow table still shows (``fit_row_names``)
 EDIT_HINT = "<br/><i>Double-click to edit</i>"
 HELD = "?"  # a known value held back until the formula panel reveals it
 Getter = Callable[[Stepper], tuple[np.ndarray, np.ndarray]]  # (values, known rows)
@@ -341,8 +343,8 @@ class NeuronTableModel(_ValueModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         rows = orientation == Qt.Orientation.Vertical
         label = self.row_labels[section] if rows and section < len(self.row_labels) else ""
-        if role == Qt.ItemDataRole.ToolTipRole and short_label(label) != label:
-            return label  # the whole of a name cut short in the header
+        if role == Qt.ItemDataRole.ToolTipRole and len(label) > SHORTEST_ROW_NAME:
+            return label  # the whole of a name the header may show cut short
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -522,6 +524,7 @@ class ValueTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a data set's long row names
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -555,11 +558,26 @@ class ValueTable(QTableView):
             self._has_scrolled_sideways = False  # the columns are fitted to the new font, then it is seen again
             self.fit_height()  # the columns follow at the next refresh (``fitted``)
 
+    def fit_row_names(self) -> None:
+        """Row names (a data set's names for its targets) no wider than the room the columns leave, cut
+        in the middle (the whole name is the row's tooltip), but never to fewer than about
+        ``SHORTEST_ROW_NAME`` characters: the columns scroll sideways beside those."""
+        header = self.verticalHeader()
+        room = self.width() - 2 * self.frameWidth() - self.horizontalHeader().length()
+        if self.model().rowCount() > MAX_VISIBLE_ROWS:
+            room -= self.verticalScrollBar().sizeHint().width()
+        natural = header.sizeHint().width()
+        shortest = min(natural, header.fontMetrics().horizontalAdvance("1 W" + "w" * (SHORTEST_ROW_NAME - 1) + "…"))
+        limit = max(shortest, room) if room < natural else QWIDGETSIZE_MAX
+        if limit != header.maximumWidth():
+            header.setMaximumWidth(limit)
+            self.updateGeometries()  # the header's new width, and the room it leaves the columns
+
     def fit_height(self) -> None:
         """As tall as its rows (at most MAX_VISIBLE_ROWS; more scroll) and its header, and the scroll bar
-        under them once its columns have been wider than it (an empty band under a table that fits read
-        as a row without numbers). The room stays, so that the tables below do not move at every
-        Update, where "old → new" widens the columns."""
+        under them once its columns have been wider than it at this width (an empty band under a table
+        that fits read as a row without numbers). The room stays until the width changes, so that the
+        tables below do not move at every Update, where "old → new" widens the columns."""
         rows = min(self.model().rowCount(), MAX_VISIBLE_ROWS)
         height = rows * self._row_height + self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
         self._has_scrolled_sideways = self._has_scrolled_sideways or self.scrolls_sideways()
@@ -604,11 +622,13 @@ class ValueTable(QTableView):
                 title = str(model.headerData(column, Qt.Orientation.Horizontal))
                 width = max([widths[t] for t in texts] + [header.minimumSectionSize() - 16])
                 header.resizeSection(column, max(width + 16, header_metrics.horizontalAdvance(title) + 20))
+            self.fit_row_names()
             self.fit_height()
             return
         sample = format_number(-0.000123456789, digits)
         text = f"{sample} → {sample}" if updating else sample
         self.horizontalHeader().setDefaultSectionSize(QFontMetrics(font).horizontalAdvance(text) + 16)
+        self.fit_row_names()
         self.fit_height()
 
     def show_columns(self, columns: list[int]) -> None:
@@ -620,8 +640,10 @@ class ValueTable(QTableView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.fit_height()  # a scroll bar under the columns, or none
+        if event.size().width() != event.oldSize().width():  # the room for a scroll bar measured anew
+            self._has_scrolled_sideways = False
+            self.fit_row_names()
+            self.fit_height()
         self._scroll_to_columns()
 
     def _scroll_to_columns(self) -> None:
