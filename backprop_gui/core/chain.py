@@ -232,7 +232,7 @@ def _factoring(p: _Pass, l: int, count: int, factors: int) -> str:
         )
     backprop = (n[L] * n[L] + n[L] if p.softmax else n[L]) + sum(n[m] * n[m + 1] + n[m] for m in range(l, L))
     return (
-        f"Backprop never lists these {count} paths: going back, δ_j^m = f′(z_j^m) Σ_i w_ij^(m+1) δ_i^(m+1) "
+        f"Backprop never lists these {count} paths: going back, δ_j^m = f′(z_j^m) Σ_i w_ij^{{m+1}} δ_i^{{m+1}} "
         f"adds up every path through neuron j of layer m once, so each later path reuses that sum: about "
         f"{backprop} multiplications instead of {count * max(factors - 1, 0)}."
     )

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QColor, QTextCharFormat
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 
 from backprop_gui.core import worked
 from backprop_gui.core.debugger_state import Selection
@@ -255,3 +255,20 @@ def test_the_chain_rule_rows_factors_total_and_the_hovered_path(docks):
     assert hovered == [rule.paths[2], None] and rule.paths[2].edges()
     model.set_selection(Selection(0, 0))
     assert "Select an edge" in chain.toPlainText()
+
+
+def test_the_line_on_how_backprop_factors_the_sum_writes_its_symbols_with_real_scripts(qtbot):
+    """It read "starting from δ^2 = ∂C/∂a^2 ⊙ f′(z^2)", carets and all."""
+    model = SessionModel(load_example("course_simple"))
+    view = ChainRuleView(model)
+    qtbot.addWidget(view)
+    view.show()
+    model.run_to_end()
+    model.set_selection(Selection(1, 0, 0))
+    text = view.toPlainText()
+    assert "One path only" in text and "^" not in text
+    at = text.index("δ2 = ∂C/∂a2 ⊙ f′(z2)")
+    cursor = QTextCursor(view.document())
+    for offset in (2, 11, 19):  # just after each 2: the 2 itself is raised
+        cursor.setPosition(at + offset)
+        assert cursor.charFormat().verticalAlignment() == QTextCharFormat.VerticalAlignment.AlignSuperScript

@@ -19,6 +19,7 @@ from backprop_gui.core.chain import ChainPath, ChainRule, chain_rule
 from backprop_gui.core.debugger_state import Event
 from backprop_gui.core.formatting import format_number
 from backprop_gui.core.formulas import Sym, focus, index
+from backprop_gui.core.notes import caret_html
 from backprop_gui.core.phase_display import computed_in
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.colors import is_dark, mix
@@ -167,7 +168,7 @@ class ChainRuleView(PassPage):
             f"&nbsp;&nbsp;&nbsp;backprop: {name} = <b style='color:{number}'>{html.escape(backprop)}</b>"
             f"<span style='color:{muted}'> (they {agree} to the digits shown)</span></p>"
         )
-        out.append(f"<p style='color:{muted}; margin-top:4px'>{html.escape(rule.factoring)}</p>")
+        out.append(f"<p style='color:{muted}; margin-top:4px'>{caret_html(rule.factoring)}</p>")  # δ^2 with scripts
         return "".join(out)
 
 
