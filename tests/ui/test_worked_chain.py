@@ -177,6 +177,18 @@ def test_stepping_moves_the_highlight_to_the_newest_lines_and_back(docks):
     assert highlighted(view) and not any(line.endswith("?") for line in highlighted(view))
 
 
+def test_a_narrower_dock_keeps_the_newest_lines_in_view(docks, qtbot):
+    """The page rewraps to a narrower dock and grows: the newest lines had slid down out of view."""
+    model, view, _, _ = docks(load_example("blobs_softmax"))
+    view.resize(900, 160)
+    for _ in range(model.stepper.network.depth + 2):  # through Backward L
+        model.step()
+    view.resize(380, 160)  # the Chain Rule dock shown beside it, or the window made smaller
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: round(view.newest_span().top()) == bar.value())
+    assert bar.value() > 0
+
+
 def test_the_newest_lines_are_highlighted_and_in_view_and_a_click_selects(docks, qtbot):
     model, view, _, _ = docks(load_example("blobs_softmax"))
     view.resize(700, 160)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QRectF, Qt, QUrl
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from backprop_gui.core.debugger_state import Event, Selection
@@ -78,9 +78,17 @@ class WorkedSolutionView(PassPage):
         section leaves the section before as it was written."""
         self.write(self._chunks(), self._style)
         self.viewport().update()  # the background, where the newest lines are now
+        self._show_newest()
+
+    def _show_newest(self) -> None:
         span = self.newest_span()
         if span is not None:  # the newest lines' top, or the very end when they fit: context above
             self.verticalScrollBar().setValue(round(span.top()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._show_newest()  # rewrapped to the new width, the page moved under the reader
 
     def page_html(self) -> str:
         """The page as one piece of HTML: what ``refresh`` writes section by section."""
