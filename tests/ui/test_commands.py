@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from backprop_gui.core.datasets import generate
 from backprop_gui.core.debugger_state import Field
@@ -202,5 +202,7 @@ def test_loss_and_reinitialise_dialogs(model, qtbot) -> None:
     assert loss.edit() == SetLoss("cross_entropy")
     init = open_dialog(ReinitialiseDialog(model.session, "he", 3), qtbot)
     assert init.init.currentData() == "he" and init.seed.value() == 3
+    intro = init.findChild(QLabel).text()  # the course's notation, with real scripts
+    assert "weight w<sup>l</sup>" in intro and "bias b<sup>l</sup>" in intro and "^" not in intro
     press_ok(init, qtbot)
     assert init.edit() == Reinitialise("he", 3)

@@ -80,7 +80,7 @@ ACTIONS = (
     ActionSpec(A.REMOVE_LAYER, "&Remove Layer"),
     ActionSpec(A.ADD_NEURON, "Add &Neuron"),
     ActionSpec(A.REMOVE_NEURON, "Remove Ne&uron"),
-    ActionSpec(A.TOGGLE_BIAS, "&Bias in Layer", tip="Give the selected layer a bias b^l, or none", checkable=True),
+    ActionSpec(A.TOGGLE_BIAS, "&Bias in Layer", tip="Give the selected layer a bias bˡ, or none", checkable=True),
     ActionSpec(A.REINITIALISE, "Re-&initialise Weights…", tip="Draw every weight anew"),
 )
 
@@ -645,7 +645,7 @@ class SessionController(QObject):
         bias.setText(f"&Bias in Layer{suffix}")
         bias.setEnabled(layer is not None)
         bias.setChecked(layer is not None and network.layer(layer).has_bias)
-        bias.setToolTip("Select a neuron or weight first" if layer is None else "Switch b^l on or off (off: b^l = 0)")
+        bias.setToolTip("Select a neuron or weight first" if layer is None else "Switch bˡ on or off (off: bˡ = 0)")
 
 
 def _roomy(box: QMessageBox) -> None:

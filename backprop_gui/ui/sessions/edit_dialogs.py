@@ -37,6 +37,7 @@ from backprop_gui.core.editing import (
 from backprop_gui.core.formatting import counted
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, Network
+from backprop_gui.core.notes import caret_html
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.number_boxes import SeedBox
 from backprop_gui.ui.sessions.feature_list import FeatureList
@@ -132,7 +133,8 @@ class EditDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
         if intro:
-            label = QLabel(intro)
+            label = QLabel(caret_html(intro))  # w^l with a real superscript
+            label.setTextFormat(Qt.TextFormat.RichText)
             label.setWordWrap(True)
             layout.addWidget(label)
         self.form = QFormLayout()
