@@ -42,6 +42,11 @@ _NUMBERED = re.compile(r"\d{1,9}[.)]\s+(.*)")
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _EMPHASIS = re.compile(r"\*(?=[^\s*])(.+?)(?<=[^\s*])\*")
+# The scripts Unicode has: a script of other characters keeps its caret form in plain text.
+_PLAIN_SUBSCRIPTS = dict(zip("0123456789+−-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
+_PLAIN_SUPERSCRIPTS = dict(
+    zip("0123456789+−-=()abcdefghijklmnoprstuvwxyzL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴸ", strict=True)
+)
 
 
 def render_note(text: str) -> str:
@@ -156,6 +161,26 @@ def caret_html(text: str) -> str:
     follows anything but a space. Scripts are one run of letters and digits or a ``{group}``.
     """
     return _scripts(text, math=False)
+
+
+def caret_plain(text: str) -> str:
+    """Plain prose with caret notation in Unicode's scripts, for text that cannot be rich (a list's
+    items, the status bar): ``a_j^L`` → aⱼᴸ, ``w_jk^{l+1}`` → wⱼₖˡ⁺¹, ``f'`` → f′. A script with a
+    character Unicode has no script for keeps its caret form (``n_L``)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "^_" and i > 0 and _scripted(text, i, math=False):
+            body, end = _script_body(text, i + 1, math=False)
+            scripts = _PLAIN_SUPERSCRIPTS if c == "^" else _PLAIN_SUBSCRIPTS
+            whole = bool(body) and all(ch in scripts for ch in body)
+            out.append("".join(scripts[ch] for ch in body) if whole else text[i:end])
+            i = end
+            continue
+        out.append("′" if c == "'" and _is_prime(text, i, math=False) else c)
+        i += 1
+    return "".join(out)
 
 
 def math_html(tex: str) -> str:

@@ -5,7 +5,7 @@ from importlib.resources import files
 
 import pytest
 
-from backprop_gui.core.notes import caret_html, math_html, render_note
+from backprop_gui.core.notes import caret_html, caret_plain, math_html, render_note
 
 
 def test_caret_superscripts_of_the_course_note():
@@ -17,6 +17,20 @@ def test_caret_nested_scripts_of_softmax():
     assert caret_html("e^{z_j^2} / Σ_k e^{z_k^2}") == (
         "e<sup>z<sub>j</sub><sup>2</sup></sup> / Σ<sub>k</sub> e<sup>z<sub>k</sub><sup>2</sup></sup>"
     )
+
+
+@pytest.mark.parametrize(
+    ("caret", "plain"),
+    [
+        ("C = ½ Σ_j (a_j^L − t_j)²", "C = ½ Σⱼ (aⱼᴸ − tⱼ)²"),
+        ("w_jk^{l+1} δ_k^{l+1}", "wⱼₖˡ⁺¹ δₖˡ⁺¹"),
+        ("f'(z) and x^2", "f′(z) and x²"),
+        ("(1/n_L) and leaky_relu", "(1/n_L) and leaky_relu"),  # no subscript L in Unicode; not a script
+        ("a_{j}^{L−1}", "aⱼᴸ⁻¹"),
+    ],
+)
+def test_caret_in_plain_text_takes_unicode_scripts_where_there_are_some(caret, plain):
+    assert caret_plain(caret) == plain
 
 
 def test_caret_subscript_needs_a_one_letter_base():

@@ -33,6 +33,8 @@ def test_defaults_make_a_2_3_1_network_on_xor(dialog, qtbot) -> None:
     assert "n₀ = 2" in dialog.input_label.text()
     headers = [dialog.layers.horizontalHeaderItem(i).text() for i in range(2)]
     assert headers == ["Neurons nₗ", "Activation fₗ"]  # the course's names, as every other view writes them
+    losses = [dialog.loss.itemText(i) for i in range(dialog.loss.count())]
+    assert "half_squared_error    C = ½ Σⱼ (aⱼᴸ − tⱼ)²" in losses and not any("^" in text for text in losses)
     create(dialog, qtbot)
     session = dialog.session()
     assert not dialog.isVisible() and session is not None

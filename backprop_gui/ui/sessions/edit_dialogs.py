@@ -37,7 +37,7 @@ from backprop_gui.core.editing import (
 from backprop_gui.core.formatting import counted
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import INIT_SCHEMES, Network
-from backprop_gui.core.notes import caret_html
+from backprop_gui.core.notes import caret_html, caret_plain
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.number_boxes import SeedBox
 from backprop_gui.ui.sessions.feature_list import FeatureList
@@ -244,7 +244,7 @@ class LossDialog(EditDialog):
         super().__init__(session, "Change loss", parent=parent)
         self.loss = QComboBox()
         for name, loss in LOSSES.items():
-            self.loss.addItem(f"{name}    {loss.formula}", name)
+            self.loss.addItem(f"{name}    {caret_plain(loss.formula)}", name)
         self.loss.setCurrentIndex(self.loss.findData(self.network.loss))
         self.form.addRow("Loss C:", self.loss)
 

@@ -35,6 +35,7 @@ from backprop_gui.core.features import RAW_INPUT_SIZE, check_features
 from backprop_gui.core.formatting import counted
 from backprop_gui.core.losses import LOSSES
 from backprop_gui.core.network import build_network
+from backprop_gui.core.notes import caret_plain
 from backprop_gui.core.session import Session
 from backprop_gui.core.training import MAX_EPOCHS, MAX_LEARNING_RATE, MIN_LEARNING_RATE, TrainingSettings
 from backprop_gui.ui.common.number_boxes import LogSpinBox, NumberBox, param_box
@@ -173,7 +174,7 @@ class NewSessionDialog(QDialog):
         form = _form()
         self.loss = QComboBox()
         for name, loss in LOSSES.items():
-            self.loss.addItem(f"{name}    {loss.formula}", name)
+            self.loss.addItem(f"{name}    {caret_plain(loss.formula)}", name)
         form.addRow("Loss C:", self.loss)
         self.init = init_combo()
         form.addRow("Initialisation:", self.init)
