@@ -32,7 +32,7 @@ def test_the_new_session_dialog_builds_a_network_on_the_chosen_features(qtbot):
     dialog.show()
     dialog.data.setCurrentIndex(dialog.data.findData("spirals"))
     assert dialog.features.isEnabled() and dialog.chosen_features() is None
-    assert [dialog.features.item(r).text() for r in range(dialog.features.count())][2:5] == ["x1²", "x2²", "x1·x2"]
+    assert [dialog.features.item(r).text() for r in range(dialog.features.count())][2:5] == ["x₁²", "x₂²", "x₁·x₂"]
     check(dialog.features, {"x1", "x2", "x1*x2", "sin(x1)", "sin(x2)"})
     assert "n₀ = 5" in dialog.input_label.text()
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)

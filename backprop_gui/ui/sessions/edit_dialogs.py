@@ -42,9 +42,9 @@ from backprop_gui.core.session import Session
 from backprop_gui.ui.common.number_boxes import SeedBox
 from backprop_gui.ui.sessions.feature_list import FeatureList
 
-INIT_LABELS = {
-    "xavier": "Xavier (uniform, ±√(6 / (n_in + n_out)))",
-    "he": "He (normal, σ = √(2 / n_in))",
+INIT_LABELS = {  # n_in, n_out: the number of inputs and of outputs of the layer (fan-in, fan-out)
+    "xavier": "Xavier (uniform, ±√(6 / (nᵢₙ + nₒᵤₜ)))",
+    "he": "He (normal, σ = √(2 / nᵢₙ))",
     "uniform": "Uniform in [−1, 1]",
     "zeros": "All zeros",
 }

@@ -1,4 +1,4 @@
-"""The input features a network can take of its raw 2-D input (x1, x2), as a checkable list: the
+"""The input features a network can take of its raw 2-D input (x₁, x₂), as a checkable list: the
 New Session dialog and Edit ▸ Input Features share it."""
 
 from __future__ import annotations
@@ -6,19 +6,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from backprop_gui.core.features import FEATURES, RAW_INPUT_SIZE, formula
+from backprop_gui.core.features import FEATURES, RAW_INPUT_SIZE, feature_text
 
 RAW_INPUTS = FEATURES[:RAW_INPUT_SIZE]  # x1, x2: the raw inputs themselves
 
 
 class FeatureList(QListWidget):
-    """The seven features, each checkable and shown by its formula ("x1²"), in ``FEATURES`` order."""
+    """The seven features, each checkable and shown by its formula ("x₁²"), in ``FEATURES`` order."""
 
     def __init__(self, chosen: tuple[str, ...] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("features")
         for name in FEATURES:
-            item = QListWidgetItem(formula(name))
+            item = QListWidgetItem(feature_text(name))
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             self.addItem(item)

@@ -156,6 +156,7 @@ class NewSessionDialog(QDialog):
         self.layers.setObjectName("layers")
         self.layers.setHorizontalHeaderLabels(["Neurons nₗ", "Activation fₗ"])
         header = self.layers.horizontalHeader()
+        header.setHighlightSections(False)  # a bold title, wider than it was sized for, was cut: "Neurons n"
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.layers.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
