@@ -33,6 +33,10 @@ def test_defaults_make_a_2_3_1_network_on_xor(dialog, qtbot) -> None:
     assert "n₀ = 2" in dialog.input_label.text()
     headers = [dialog.layers.horizontalHeaderItem(i).text() for i in range(2)]
     assert headers == ["Neurons nₗ", "Activation fₗ"]  # the course's names, as every other view writes them
+    header = dialog.layers.horizontalHeader()
+    dialog.layers.setCurrentCell(0, 0)  # a highlighted (bold) title had been cut to "Neurons n"
+    assert not header.highlightSections()
+    assert header.sectionSize(0) >= header.fontMetrics().horizontalAdvance(headers[0])
     losses = [dialog.loss.itemText(i) for i in range(dialog.loss.count())]
     assert "half_squared_error    C = ½ Σⱼ (aⱼᴸ − tⱼ)²" in losses and not any("^" in text for text in losses)
     create(dialog, qtbot)
