@@ -327,3 +327,25 @@ def test_the_sample_dock_shows_all_of_its_form_without_a_scroll_bar(qtbot, size)
     assert not area.verticalScrollBar().isVisible()
     assert area.viewport().height() >= area.widget().sizeHint().height()
     assert window.docks["values"].height() >= 3 * dock.height()  # the rest of the side stays the tables'
+
+
+def test_a_window_resized_before_its_docks_are_placed_still_gives_them_their_share(qtbot):
+    """On a busy machine the window manager's resize (to the screen, after the first show) came
+    between the arrangement and Qt placing the docks: the right-hand docks kept the share of the
+    smaller window, 332 px of a 1366-px window instead of 369."""
+    from backprop_gui.core.layouts import LAYOUTS, Side
+    from backprop_gui.ui.window.app import create_window
+
+    window = create_window(load_example("course_simple"))
+    qtbot.addWidget(window)
+    window.resize(1229, 700)
+    with qtbot.waitExposed(window):
+        window.show()
+    arranged(qtbot, window)
+    values = window.docks["values"]
+    share = LAYOUTS[LayoutName.STEP].side_depth(Side.RIGHT)
+    window.layout_controller.arrange()  # as at the first show: the docks are placed at the next turn
+    window.resize(1366, 768)  # and the resize comes first
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    qtbot.wait(50)
+    assert values.width() == pytest.approx(share * 1366, abs=12)

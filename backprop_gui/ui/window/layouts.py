@@ -75,13 +75,14 @@ class LayoutController(QObject):
         self.reset_action = make_action(window, reset, self.reset)
         self.actions[LayoutName.STEP].setChecked(True)
         self._as_arranged: set[QDockWidget] = set()  # the default arrangement's docks, while it is kept
+        self._placing = False  # arranged, and Qt has not placed the docks yet (``_remember_arrangement``)
         window.installEventFilter(self)
         for dock in docks.values():  # a dock dragged elsewhere or floated: the user arranges
             dock.topLevelChanged.connect(self._arranged_by_user)
             dock.dockLocationChanged.connect(self._arranged_by_user)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if watched is self.window and self._as_arranged:
+        if watched is self.window and (self._as_arranged or self._placing):
             if event.type() == QEvent.Type.MouseButtonPress:  # on the window itself: a separator between docks
                 self._arranged_by_user()
             elif event.type() == QEvent.Type.Resize:
@@ -90,6 +91,7 @@ class LayoutController(QObject):
 
     def _arranged_by_user(self) -> None:
         self._as_arranged = set()
+        self._placing = False
 
     # --- which layout -----------------------------------------------------------------
 
@@ -199,17 +201,23 @@ class LayoutController(QObject):
         self.show_available()
         self._keep_graph_share()
         self._as_arranged = set()
+        self._placing = True
         QTimer.singleShot(0, self, self._remember_arrangement)  # once Qt has placed the docks
 
     def _remember_arrangement(self) -> None:
         """Keep the default arrangement's docks: until the user moves one (a separator dragged, a dock
         dragged or floated) or one is shown or hidden, the docks keep their proportions as the window
         is resized (maximised on a large screen, the side docks had kept the smaller window's width)."""
-        if self.current != LayoutName.PRESENT:
+        if self._placing and self.current != LayoutName.PRESENT:
             self._as_arranged = {dock for dock in self.docks.values() if dock.isVisible()}
+        self._placing = False
 
     def _follow_window(self) -> None:
-        """The default arrangement sized again for the window's new size, if it is still as arranged."""
+        """The default arrangement sized again for the window's new size, if it is still as arranged (or
+        not yet placed: on a busy machine the window can be resized between the two, at its first show)."""
+        if self._placing and self.current != LayoutName.PRESENT:
+            self._size(self.layout())
+            return
         if self.current == LayoutName.PRESENT or self._as_arranged != {d for d in self.docks.values() if d.isVisible()}:
             self._as_arranged = set()
             return
