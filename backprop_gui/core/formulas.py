@@ -602,11 +602,11 @@ class _UpdateTerms:
         )  # fmt: skip
 
 
-def _one_minus(symbol: str) -> Tokens:
-    return Op("("), Op("1"), Op("−"), Sym(symbol), Op(")")
+def _one_minus(symbol: Sym) -> Tokens:
+    return Op("("), Op("1"), Op("−"), symbol, Op(")")
 
 
-def _moving_average(p: _UpdateTerms, title: str, buffer: str, decay: str, rate: float, squared: bool) -> Equation:
+def _moving_average(p: _UpdateTerms, title: str, buffer: str, decay: Sym, rate: float, squared: bool) -> Equation:
     """buffer ← decay · buffer + (1 − decay) · g (or g²), as momentum's moments and RMSprop's mean square."""
     g_gen: Tokens = (p.grad(True),)
     g_sym: Tokens = (p.grad(),)
@@ -615,8 +615,8 @@ def _moving_average(p: _UpdateTerms, title: str, buffer: str, decay: str, rate: 
         g_gen, g_sym = (Op("("), *g_gen, Op(")²")), (Op("("), *g_sym, Op(")²"))
         g_num = (Op("("), *_n(p.term("g"), bare=True), Op(")²"))
     lhs = p.sym(buffer)
-    definition = (Sym(decay), p.sym(buffer, True), Op("+"), *_one_minus(decay), *g_gen)
-    general = (Sym(decay), lhs, Op("+"), *_one_minus(decay), *g_sym)
+    definition = (decay, p.sym(buffer, True), Op("+"), *_one_minus(decay), *g_gen)
+    general = (decay, lhs, Op("+"), *_one_minus(decay), *g_sym)
     numbers = (*_n(rate), Op("×"), *_n(p.old(buffer)), Op("+"), *_n(1 - rate), Op("×"), *g_num)
     return p.equation(title, lhs, "←", (definition, general, numbers), p.term(buffer), buffer=buffer)
 
@@ -671,20 +671,20 @@ def _optimizer_update(v: _Values, l: int, j: int, k: int | None) -> list[Equatio
             step = (p.sym("v", True),), (p.sym("v"),), (Op("×"), *_n(p.term("v")))
     else:
         if opt.name == "adam":
-            found.append(_moving_average(p, "First moment", "m", "β1", opt.beta1, squared=False))
-            found.append(_moving_average(p, "Second moment", "v", "β2", opt.beta2, squared=True))
+            found.append(_moving_average(p, "First moment", "m", Sym("β", "1"), opt.beta1, squared=False))
+            found.append(_moving_average(p, "Second moment", "v", Sym("β", "2"), opt.beta2, squared=True))
             t = p.update.state.t
-            for key, beta, value in (("m", "β1", opt.beta1), ("v", "β2", opt.beta2)):
+            for key, beta, value in (("m", "1", opt.beta1), ("v", "2", opt.beta2)):  # β₁, β₂
                 forms = (
-                    (p.sym(key, True), Op("/"), Op("("), Op("1"), Op("−"), Sym(beta, "", "t"), Op(")")),
-                    (p.sym(key), Op("/"), Op("("), Op("1"), Op("−"), Sym(beta, "", str(t)), Op(")")),
+                    (p.sym(key, True), Op("/"), Op("("), Op("1"), Op("−"), Sym("β", beta, "t"), Op(")")),
+                    (p.sym(key), Op("/"), Op("("), Op("1"), Op("−"), Sym("β", beta, str(t)), Op(")")),
                     (*_n(p.term(key)), Op("/"), *_n(1 - value**t)),
                 )
                 title = f"Corrected {'first' if key == 'm' else 'second'} moment"
                 found.append(p.equation(title, p.sym(key + "̂"), "=", forms, p.term(key + "_hat"), f"t = {t}"))
             top, bottom = ("m̂", "v̂"), (p.term("m_hat"), p.term("v_hat"))
         else:
-            found.append(_moving_average(p, "Mean square", "v", "α", opt.alpha, squared=True))
+            found.append(_moving_average(p, "Mean square", "v", Sym("α"), opt.alpha, squared=True))
             top, bottom = ("", "v"), (p.term("g"), p.term("v"))
 
         def quotient(general: bool) -> Tokens:

@@ -8,8 +8,8 @@ number of the update, counted from 1):
     sgd        θ ← θ − η g
     momentum   v ← μ v + g  (v = g at t = 1);   θ ← θ − η v,  or with Nesterov θ ← θ − η (g + μ v)
     rmsprop    v ← α v + (1 − α) g²;            θ ← θ − η g / (√v + ε)
-    adam       m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²;
-               m̂ = m / (1 − β1ᵗ);  v̂ = v / (1 − β2ᵗ);    θ ← θ − η m̂ / (√v̂ + ε)
+    adam       m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;
+               m̂ = m / (1 − β₁ᵗ);  v̂ = v / (1 − β₂ᵗ);    θ ← θ − η m̂ / (√v̂ + ε)
 
 Regularisation adds a penalty to the loss, C = C₀ + (λ/2)‖w‖² (l2) or C₀ + λ‖w‖₁ (l1), so
 g = ∂C₀/∂θ + λθ or + λ sign(θ) (sign(0) = 0); biases are left out unless asked for. Clipping
@@ -64,8 +64,8 @@ SCHEDULES = ("constant", "step", "exponential")
 HYPERPARAMETERS: dict[str, tuple[str, float, float, bool, bool]] = {
     "momentum": ("momentum μ", 0.0, 1.0, True, False),
     "alpha": ("α", 0.0, 1.0, True, False),
-    "beta1": ("β1", 0.0, 1.0, True, False),
-    "beta2": ("β2", 0.0, 1.0, True, False),
+    "beta1": ("β₁", 0.0, 1.0, True, False),
+    "beta2": ("β₂", 0.0, 1.0, True, False),
     "epsilon": ("ε", 0.0, 1.0, False, True),
 }
 

@@ -383,8 +383,7 @@ _TEX_SYMBOLS = {
     # the optimisers' and the penalty's
     "μ": r"\mu",
     "α": r"\alpha",
-    "β1": r"\beta_1",
-    "β2": r"\beta_2",
+    "β": r"\beta",
     "ε": r"\varepsilon",
     "λ": r"\lambda",
     "m̂": r"\hat{m}",

@@ -57,7 +57,7 @@ def test_adam_shows_every_equation_with_numbers_that_give_its_result() -> None:
     assert update.result == s.network.layer(2).weights[0, 1]
     assert update.result == pytest.approx(old - eta * m_hat / (np.sqrt(v_hat) + eps), rel=1e-14)
     text = equation_text(eqs["First moment"])
-    assert text.startswith("m_12^2 ← β1 m_12^2 + (1 − β1) ∂C/∂w_12^2 = 0.9 × ")
+    assert text.startswith("m_12^2 ← β_1 m_12^2 + (1 − β_1) ∂C/∂w_12^2 = 0.9 × ")
 
 
 @pytest.mark.parametrize(
