@@ -4,6 +4,8 @@ import json
 from importlib.resources import files
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backprop_gui.core.notes import caret_html, caret_plain, math_html, render_note
 
@@ -112,3 +114,12 @@ def test_every_example_note_renders_without_carets():
             rendered = render_note(note)
             assert "^" not in rendered, path.name
             assert "<sup>" in rendered or not note.count("^"), path.name
+
+
+@given(st.text(alphabet="ab_^{}()1Lj−-' ", max_size=16))
+def test_any_caret_text_in_plain_scripts_keeps_its_letters_and_spaces(text):
+    """Whatever the carets, braces and primes, the plain form keeps every space and letter it does not
+    raise or lower (nothing is lost, nothing raises)."""
+    plain = caret_plain(text)
+    assert plain.count(" ") == text.count(" ")
+    assert len(plain) <= len(text)
