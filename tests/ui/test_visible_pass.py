@@ -242,3 +242,37 @@ def test_a_long_target_name_gives_way_to_the_output_columns(qtbot):
     header = outputs.verticalHeader()
     qtbot.waitUntil(lambda: header.width() < header.sizeHint().width())
     assert header.width() >= header.fontMetrics().horizontalAdvance("1 W" + "w" * (SHORTEST_ROW_NAME - 1) + "…")
+
+
+def test_a_column_cut_by_the_table_s_edge_shows_an_ellipsis_not_part_of_its_numbers(qtbot):
+    """Scrolled to b¹ at Update, moons' hidden layer showed a¹ cut by the left edge: 0.09953 read as
+    "09953", 0.6048 as "048". The part of a column an edge cuts is covered, "…" in each row."""
+    window = laptop_window(qtbot, load_example("moons"))
+    table, bias, in_view = neuron_table(window, 1)
+    covers = table._covers
+    while window.model.stepper.current is None or window.model.stepper.current.label != "Update":
+        qtbot.keyClick(window, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: in_view(0, bias))
+    width = table.viewport().width()
+    cut = table.columnAt(0)
+    left = table.columnViewportPosition(cut)
+    assert left < 0 and covers.left.isVisible()  # a column is cut on the left
+    assert covers.left.geometry() == QRect(0, 0, left + table.columnWidth(cut), table.viewport().height())
+    assert not covers.right.isVisible()  # b¹, the last column, ends at the edge
+    image = covers.left.grab().toImage()
+    assert image.pixelColor(image.width() // 2, table.rowViewportPosition(0) + 2) == covers.left.palette().color(
+        covers.left.palette().ColorRole.Base
+    )
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    qtbot.keyClick(window, Qt.Key.Key_F10)  # Forward 1 of the next sample: z¹ and a¹, b¹ cut on the right
+    qtbot.waitUntil(lambda: in_view(0, 0) and covers.right.isVisible())
+    last = table.columnAt(width - 1)
+    assert covers.right.geometry() == QRect(
+        table.columnViewportPosition(last), 0, width - table.columnViewportPosition(last), table.viewport().height()
+    )
+    assert not covers.left.isVisible()
+
+    fits = window.values_panel.table_for(2, 0)  # the output layer's one neuron: every column in view
+    window.values_panel.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(fits.isVisible)
+    assert not fits._covers.left.isVisible() and not fits._covers.right.isVisible()

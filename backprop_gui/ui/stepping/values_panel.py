@@ -54,6 +54,7 @@ from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import number_font, sup, sym_html
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.stepping.cut_columns import CutColumnCovers
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.pass_page import PASS_CHANGES
 
@@ -538,6 +539,7 @@ class ValueTable(QTableView):
         self._columns_in_view: list[int] = []  # the columns ``show_columns`` keeps in view
         self.caption: QWidget | None = None  # the caption above it on its page
         self._has_scrolled_sideways = False  # once it has, the room for its scroll bar stays (``fit_height``)
+        self._covers = CutColumnCovers(self)  # no digits of a number cut by the edge read as another number
         self._size_rows()
 
     def numbers_font(self, bold: bool = False) -> QFont:
