@@ -56,6 +56,7 @@ class CutColumnCovers(QObject):
         table.horizontalScrollBar().valueChanged.connect(self.place)
         table.horizontalHeader().sectionResized.connect(self.place)
         table.verticalScrollBar().valueChanged.connect(self._repaint)  # its rows moved under it
+        table.selectionModel().selectionChanged.connect(self._repaint)  # a row chosen or no longer
         table.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
@@ -83,10 +84,9 @@ class CutColumnCovers(QObject):
             cut_left = cut_right = 0
         left, right = QRect(0, 0, cut_left, height), QRect(width - cut_right, 0, cut_right, height)
         for cover, rect in ((self.left, left), (self.right, right)):
-            if rect.width() > 0:
+            if rect.width() <= 0:
+                cover.hide()
+            elif cover.isHidden() or cover.geometry() != rect:  # (moved or resized, it repaints itself)
                 cover.setGeometry(rect)
                 cover.show()
                 cover.raise_()
-                cover.update()
-            else:
-                cover.hide()
