@@ -263,6 +263,12 @@ def test_a_column_cut_by_the_table_s_edge_shows_an_ellipsis_not_part_of_its_numb
     assert image.pixelColor(image.width() // 2, table.rowViewportPosition(0) + 2) == covers.left.palette().color(
         covers.left.palette().ColorRole.Base
     )
+    window.model.set_selection(Selection(1, 0))  # neuron 1: its row is chosen under the cover too
+    image = covers.left.grab().toImage()
+    assert image.pixelColor(image.width() // 2, table.rowViewportPosition(0) + 2) == covers.left.palette().color(
+        covers.left.palette().ColorRole.Highlight
+    )
+    window.model.set_selection(None)
     qtbot.keyClick(window, Qt.Key.Key_F10)
     qtbot.keyClick(window, Qt.Key.Key_F10)  # Forward 1 of the next sample: z¹ and a¹, b¹ cut on the right
     qtbot.waitUntil(lambda: in_view(0, 0) and covers.right.isVisible())
