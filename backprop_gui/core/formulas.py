@@ -535,7 +535,7 @@ def _grad_bias(v: _Values, l: int, j: int) -> Equation:
 def _update(v: _Values, l: int, j: int, k: int | None) -> list[Equation]:
     """The equations of the update of w_jk^l (``k`` given) or b_j^l: plain SGD's one, or the
     optimiser's (penalty, clipping, buffers, then the step), each with its numbers."""
-    if v.stepper.update.layout is None:
+    if v.stepper.rule.plain_sgd:
         return [_sgd_update(v, l, j, k)]
     return _optimizer_update(v, l, j, k)
 

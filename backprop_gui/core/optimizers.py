@@ -37,6 +37,7 @@ from backprop_gui.core.network import Layer, Network
 
 Array = np.ndarray
 CLIP_EPSILON = 1e-6  # torch's clip_grad_norm_ adds it to ‖g‖ before dividing
+FLAT_SGD_SIZE = 4096  # plain SGD of at most this many parameters: one flat vector, fewer numpy calls
 MAX_STRENGTH = 1e6
 MAX_STEP_SIZE = 2**31 - 1  # updates between two decays of η (more than any run takes)
 
@@ -388,8 +389,17 @@ def compute_update(
     if rule.plain_sgd:
         t = (state.t if state.name == "sgd" else 0) + 1
         eta = rule.schedule.rate(learning_rate, t - 1)
-        weights, biases = updated_parameters(network, result, eta)
-        return Update(weights, biases, OptimizerState("sgd", t), eta, {}, math.nan, 1.0, None, None)
+        sgd = OptimizerState("sgd", t)
+        layout = _layout(tuple(layer.weights.shape for layer in network.layers))[0]
+        if layout.size > FLAT_SGD_SIZE:
+            weights, biases = updated_parameters(network, result, eta)
+            return Update(weights, biases, sgd, eta, {}, math.nan, 1.0, None, None)
+        layers = network.layers
+        g = layout.flatten([result.grad_w[l] for l in range(1, len(layers) + 1)],
+                           [result.grad_b[l] for l in range(1, len(layers) + 1)])  # fmt: skip
+        flat = _flat_parameters(layers, layout) - eta * g  # (a bias-free layer's b stays 0: its g is 0)
+        weights, biases = layout.split(flat)
+        return Update(weights, biases, sgd, eta, {}, math.nan, 1.0, layout, flat)
     optimizer, regularization, clip_norm = rule.optimizer, rule.regularization, rule.clip_norm
     layers = network.layers
     layout, mask = _layout(tuple(layer.weights.shape for layer in layers))

@@ -17,6 +17,7 @@ from backprop_gui.core.backprop import run_pass, updated_parameters
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.network import Network, build_network
 from backprop_gui.core.optimizers import (
+    FLAT_SGD_SIZE,
     OPTIMIZERS,
     OptimizerSettings,
     OptimizerState,
@@ -200,6 +201,26 @@ def test_default_sgd_is_todays_update_bit_for_bit() -> None:
         assert np.array_equal(update.weights[l], weights[l])
         assert np.array_equal(update.biases[l], biases[l])
     assert update.state.t == 1 and not update.state.buffers
+
+
+@pytest.mark.parametrize("sizes", [[3, 4, 2], [3, 80, 60, 2]], ids=["flat", "per layer"])
+def test_plain_sgd_of_a_small_network_is_one_flat_vector_and_the_same_numbers(sizes: list[int]) -> None:
+    """A network of at most FLAT_SGD_SIZE parameters is updated as one vector (fewer numpy calls a step);
+    a larger one layer by layer (no copy of its parameters). Both are θ − η ∂C/∂θ to the last bit."""
+    network = build_network(sizes[0], sizes[1:], ["tanh"] * (len(sizes) - 2) + ["sigmoid"], seed=2,
+                            has_bias=[True] * (len(sizes) - 2) + [False])  # fmt: skip
+    rng = np.random.default_rng(0)
+    x, t = rng.normal(size=(sizes[0], 4)), rng.uniform(size=(sizes[-1], 4))
+    r = run_pass(network, x, t)
+    update = compute_update(network, r, 0.37, UpdateRule(), OptimizerState())
+    weights, biases = updated_parameters(network, r, 0.37)
+    for l in weights:
+        assert np.array_equal(update.weights[l], weights[l]) and np.array_equal(update.biases[l], biases[l])
+    small = sum(layer.weights.size + layer.biases.size for layer in network.layers) <= FLAT_SGD_SIZE
+    assert (update.flat is not None) == small
+    if small:
+        assert all(w.base is update.flat for w in update.weights.values())
+        assert np.array_equal(update.biases[len(sizes) - 1], np.zeros(sizes[-1]))  # bias-free: stays 0
 
 
 def test_bias_free_layers_keep_zero_biases_with_every_rule() -> None:
