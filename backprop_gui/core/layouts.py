@@ -31,8 +31,7 @@ class DockPlace:
     """Where dock ``key`` goes: on ``side``, taking ``share`` of that side's length beside the side's
     other docks, or in a tab of dock ``tab_of`` (then ``share`` is unused). ``front``: its tab is raised.
     ``beside_from``: in a window narrower than this (px), the dock goes in a tab of the side's first
-    dock instead of beside it, where it would be too cramped to read. ``fit``: the dock takes at least
-    the length its content asks for (a short, fixed form that a share of a small window would cut)."""
+    dock instead of beside it, where it would be too cramped to read."""
 
     key: str
     side: Side
@@ -40,7 +39,6 @@ class DockPlace:
     tab_of: str | None = None
     front: bool = False
     beside_from: int = 0
-    fit: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,7 @@ LAYOUTS: dict[LayoutName, Layout] = {
         LayoutName.STEP,
         "Step",
         (
-            DockPlace("sample", R, 0.16, fit=True),
+            DockPlace("sample", R, 0.16),
             DockPlace("values", R, 0.84, front=True),
             DockPlace("note", R, tab_of="values"),
             DockPlace("quiz", R, tab_of="values"),

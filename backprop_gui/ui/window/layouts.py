@@ -245,22 +245,6 @@ class LayoutController(QObject):
                 window.resizeDocks(docks[:1], [round(window.height() * depth)], Qt.Orientation.Vertical)
                 length, along = window.width(), Qt.Orientation.Horizontal
             window.resizeDocks(docks, [max(1, round(length * p.share)) for p in own], along)
-        QTimer.singleShot(0, self, self._fit)  # once Qt has shared out the sides' lengths
-
-    def _fit(self) -> None:
-        """Give each fitted dock of the current layout (``DockPlace.fit``) at least the length its
-        content asks for: a minimum while Qt lays the side out again, the docks beside it giving way."""
-        for place in self.layout().places:
-            dock = self.docks[place.key]
-            if not place.fit or place.tab_of is not None or dock.isFloating() or not dock.isVisible():
-                continue
-            if place.side is Side.RIGHT and dock.height() < dock.sizeHint().height():
-                dock.setMinimumHeight(dock.sizeHint().height())
-            elif place.side is Side.BOTTOM and dock.width() < dock.sizeHint().width():
-                dock.setMinimumWidth(dock.sizeHint().width())
-            else:
-                continue
-            QTimer.singleShot(0, dock, lambda dock=dock: dock.setMinimumSize(0, 0))  # the user may make it smaller
 
     def show_available(self) -> None:
         """Hide the docks that have nothing to show for this network or at this moment."""

@@ -45,7 +45,6 @@ from backprop_gui.ui.common.actions import ActionId, ActionKey, ActionSpec, make
 from backprop_gui.ui.common.elided_label import ElidedLabel
 from backprop_gui.ui.common.icons import IconRecolorer, app_icon
 from backprop_gui.ui.common.plain_messages import PlainTextMessages
-from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
 from backprop_gui.ui.common.status_field import StatusField
 from backprop_gui.ui.diagnostics.controller import DiagnosticsController, install_diagnostics
@@ -289,7 +288,9 @@ class MainWindow(QMainWindow):
         self.formula_view = FormulaView(model)
         self.sample_picker = SamplePicker(model, self.action(A.PREVIOUS_SAMPLE), self.action(A.NEXT_SAMPLE))
         self.docks: dict[str, QDockWidget] = {}
-        self._add_dock("sample", "Sample", scrolling(self.sample_picker), Qt.DockWidgetArea.RightDockWidgetArea)
+        # no scroll area: the form is three short rows, and its height is the dock's least (a share of the side
+        # that a dock shown below took from had cut it, with a scroll bar)
+        self._add_dock("sample", "Sample", self.sample_picker, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("values", "Values", self.values_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("formula", "Formula", self.formula_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.network_view.follow_reveal(self.formula_view)
