@@ -283,6 +283,12 @@ def _flat_parameters(layers: list[Layer], layout: ParameterLayout) -> Array:
     return layout.flatten([layer.weights for layer in layers], [layer.biases for layer in layers])
 
 
+def _flat_gradient(result: PassResult, layout: ParameterLayout) -> Array:
+    """∂C/∂θ of ``result`` as one vector in ``layout``'s order."""
+    layers = range(1, len(layout.shapes) + 1)
+    return layout.flatten([result.grad_w[l] for l in layers], [result.grad_b[l] for l in layers])
+
+
 def penalty(network: Network, regularization: Regularization) -> float:
     """The regularisation term of C: (λ/2)‖w‖² for l2, λ‖w‖₁ for l1, 0 for none (biases as set)."""
     return penalty_of([layer.weights for layer in network.layers], [layer.biases for layer in network.layers],
@@ -389,15 +395,11 @@ def compute_update(
     if rule.plain_sgd:
         t = (state.t if state.name == "sgd" else 0) + 1
         eta = rule.schedule.rate(learning_rate, t - 1)
-        sgd = OptimizerState("sgd", t)
-        layout = _layout(tuple(layer.weights.shape for layer in network.layers))[0]
+        sgd, layout = OptimizerState("sgd", t), parameter_layout(network)
         if layout.size > FLAT_SGD_SIZE:
             weights, biases = updated_parameters(network, result, eta)
             return Update(weights, biases, sgd, eta, {}, math.nan, 1.0, None, None)
-        layers = network.layers
-        g = layout.flatten([result.grad_w[l] for l in range(1, len(layers) + 1)],
-                           [result.grad_b[l] for l in range(1, len(layers) + 1)])  # fmt: skip
-        flat = _flat_parameters(layers, layout) - eta * g  # (a bias-free layer's b stays 0: its g is 0)
+        flat = _flat_parameters(network.layers, layout) - eta * _flat_gradient(result, layout)  # (bias-free: g = 0)
         weights, biases = layout.split(flat)
         return Update(weights, biases, sgd, eta, {}, math.nan, 1.0, layout, flat)
     optimizer, regularization, clip_norm = rule.optimizer, rule.regularization, rule.clip_norm
@@ -406,8 +408,7 @@ def compute_update(
     state = current_state(state, optimizer, layout.size)
     eta = rule.schedule.rate(learning_rate, state.t)
     theta = _flat_parameters(layers, layout)
-    g0 = layout.flatten([result.grad_w[l] for l in range(1, len(layers) + 1)],
-                        [result.grad_b[l] for l in range(1, len(layers) + 1)])  # fmt: skip
+    g0 = _flat_gradient(result, layout)
     g = g0
     if regularization.active:
         term = theta if regularization.kind == "l2" else np.sign(theta)

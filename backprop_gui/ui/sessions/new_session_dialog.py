@@ -249,8 +249,7 @@ class NewSessionDialog(QDialog):
         else:
             self.input_label.setText(f"Input layer: n₀ = {len(features)} features of the data's x₁, x₂")
         self._size_box(self.layers.rowCount() - 1).setValue(n_out)
-        inputs, targets = f"input{'s' * (n_in != 1)}", f"target{'s' * (n_out != 1)}"
-        self.sizes_label.setText(f"{n_in} {inputs} x and {n_out} {targets} t per sample")
+        self.sizes_label.setText(f"{counted(n_in, 'input')} x and {counted(n_out, 'target')} t per sample")
 
     def chosen_features(self) -> tuple[str, ...] | None:
         """The input features checked (None: the raw inputs, also when the data is not 2-D)."""

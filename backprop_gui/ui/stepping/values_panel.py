@@ -565,9 +565,7 @@ class ValueTable(QTableView):
         in the middle (the whole name is the row's tooltip), but never to fewer than about
         ``SHORTEST_ROW_NAME`` characters: the columns scroll sideways beside those."""
         header = self.verticalHeader()
-        room = self.width() - 2 * self.frameWidth() - self.horizontalHeader().length()
-        if self.model().rowCount() > MAX_VISIBLE_ROWS:
-            room -= self.verticalScrollBar().sizeHint().width()
+        room = self.width() - 2 * self.frameWidth() - self.horizontalHeader().length() - self._row_bar_width()
         natural = header.sizeHint().width()
         shortest = min(natural, header.fontMetrics().horizontalAdvance("1 W" + "w" * (SHORTEST_ROW_NAME - 1) + "…"))
         limit = max(shortest, room) if room < natural else QWIDGETSIZE_MAX
@@ -591,10 +589,16 @@ class ValueTable(QTableView):
     def scrolls_sideways(self) -> bool:
         """Whether its columns are wider than the room beside its row numbers (and its own scroll bar, when
         it has more rows than it shows)."""
-        room = self.maximumViewportSize().width()
-        if self.model().rowCount() > MAX_VISIBLE_ROWS:
-            room -= self.verticalScrollBar().sizeHint().width()
-        return self.horizontalHeader().length() > room
+        return self.horizontalHeader().length() > self.maximumViewportSize().width() - self._row_bar_width()
+
+    def _row_bar_width(self) -> int:
+        """The width of its own vertical scroll bar, which it has when it has more rows than it shows."""
+        return self.verticalScrollBar().sizeHint().width() if self.model().rowCount() > MAX_VISIBLE_ROWS else 0
+
+    def _fit_around_columns(self) -> None:
+        """The row names and the height, for the columns' widths as they are now."""
+        self.fit_row_names()
+        self.fit_height()
 
     def table_model(self) -> _ValueModel:
         return self.model()  # type: ignore[return-value]
@@ -624,14 +628,11 @@ class ValueTable(QTableView):
                 title = str(model.headerData(column, Qt.Orientation.Horizontal))
                 width = max([widths[t] for t in texts] + [header.minimumSectionSize() - 16])
                 header.resizeSection(column, max(width + 16, header_metrics.horizontalAdvance(title) + 20))
-            self.fit_row_names()
-            self.fit_height()
-            return
-        sample = format_number(-0.000123456789, digits)
-        text = f"{sample} → {sample}" if updating else sample
-        self.horizontalHeader().setDefaultSectionSize(QFontMetrics(font).horizontalAdvance(text) + 16)
-        self.fit_row_names()
-        self.fit_height()
+        else:
+            sample = format_number(-0.000123456789, digits)
+            text = f"{sample} → {sample}" if updating else sample
+            self.horizontalHeader().setDefaultSectionSize(QFontMetrics(font).horizontalAdvance(text) + 16)
+        self._fit_around_columns()
 
     def show_columns(self, columns: list[int]) -> None:
         """Scroll sideways to bring ``columns`` (side by side, the current phase's) into view: all of
@@ -644,8 +645,7 @@ class ValueTable(QTableView):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():  # the room for a scroll bar measured anew
             self._has_scrolled_sideways = False
-            self.fit_row_names()
-            self.fit_height()
+            self._fit_around_columns()
         self._scroll_to_columns()
 
     def _scroll_to_columns(self) -> None:

@@ -153,10 +153,8 @@ class UpdateRuleBox(QGroupBox):
         form.addRow("Optimizer", self.optimizer)
         form.addRow(f"Momentum {HYPERPARAMETERS['momentum'][0].split()[-1]}", self.momentum)
         form.addRow("", self.nesterov)
-        form.addRow("α", self.alpha)
-        form.addRow("β₁", self.beta1)
-        form.addRow("β₂", self.beta2)
-        form.addRow("ε", self.epsilon)
+        for key in ("alpha", "beta1", "beta2", "epsilon"):  # α, β₁, β₂, ε: the names the messages use
+            form.addRow(HYPERPARAMETERS[key][0], getattr(self, key))
         form.addRow("Regularization", self.penalty)
         form.addRow("λ", self.strength)
         form.addRow("", self.penalise_biases)
