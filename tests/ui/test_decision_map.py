@@ -6,15 +6,20 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
 
 from backprop_gui.core.backprop import forward
 from backprop_gui.core.datasets import generate
+from backprop_gui.core.layouts import LayoutName
 from backprop_gui.core.network import build_network
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.session import Session
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.shown import is_shown
 from backprop_gui.ui.training.decision_map import ARGMAX, RESOLUTION, DecisionMap
+
+from window_helpers import open_window
 
 
 def shown(qtbot, session: Session) -> DecisionMap:
@@ -135,3 +140,23 @@ def test_the_class_map_blends_at_class_borders_rather_than_in_steps(qtbot):
     colours = {pixels[i : i + 3] for i in range(0, len(pixels), 4)}
     classes = widget.outputs.shape[0]
     assert len(colours) > 2 * classes  # shades between the classes' colours, not only theirs
+
+
+@pytest.mark.usefixtures("private_places")
+def test_the_map_behind_the_data_tab_waits_until_its_tab_is_raised(qtbot):
+    """In the Train layout the map shares a tab with the data: behind it the map is not computed when the
+    weights change (an evaluation over the whole grid per change), and raised it shows the new weights'."""
+    window = open_window(qtbot, load_example("xor"))
+    window.layout_controller.set_layout(LayoutName.TRAIN)
+    widget = window.training_controller.decision_map
+    qtbot.waitUntil(lambda: is_shown(widget) and widget.outputs is not None)
+    drawn = widget.outputs
+    window.docks["data"].raise_()
+    qtbot.waitUntil(lambda: not is_shown(widget))
+    qtbot.keyClick(window, Qt.Key.Key_F10, Qt.KeyboardModifier.ControlModifier)  # run to the end: Update
+    assert window.model.stepper.at_end
+    assert widget.outputs is drawn  # not computed out of sight
+    window.docks["decision"].raise_()
+    qtbot.waitUntil(lambda: widget.outputs is not drawn)
+    _, a = forward(window.model.session.network, cell_input(widget, 17, 99))
+    assert widget.shown[17, 99] == pytest.approx(a[2][0, 0], abs=1e-15)

@@ -2,12 +2,15 @@
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
 from backprop_gui.core.datasets import Dataset
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.core.network import build_network
 from backprop_gui.core.training import Trainer, TrainingSettings
-from backprop_gui.ui.diagnostics.health_view import EMPTY_STEPS, HealthView
+from backprop_gui.ui.common.shown import is_shown
+from backprop_gui.ui.diagnostics.health_view import EMPTY_STEPS, REFRESH_MS, HealthView
 
 
 def trained_recorder(depth: int = 3, epochs: int = 3) -> HealthRecorder:
@@ -88,3 +91,26 @@ def test_new_steps_are_drawn_when_the_recorder_moves_on(qtbot, view):
     assert view.curves[0].getOriginalDataset()[0] is None  # nothing drawn yet
     qtbot.waitUntil(lambda: view.curves[0].getOriginalDataset()[0] is not None)  # the poll redraws
     assert list(view.curves[0].getOriginalDataset()[0]) == [1, 2, 3, 4]
+
+
+def test_a_plot_tabbed_away_is_drawn_once_its_tab_is_raised(qtbot):
+    """Behind another dock's tab the plot is not redrawn as the recorder grows; raised, it catches up."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    recorder = HealthRecorder(depth=3)
+    view = HealthView(recorder)
+    health, other = QDockWidget("Layer Health"), QDockWidget("Other")
+    health.setWidget(view)
+    other.setWidget(QLabel("in front"))
+    for dock in (health, other):
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    window.tabifyDockWidget(health, other)
+    window.resize(700, 500)
+    window.show()
+    other.raise_()
+    qtbot.waitUntil(lambda: not is_shown(view))
+    recorder.apply(trained_recorder().changes_since(0))
+    qtbot.wait(3 * REFRESH_MS)
+    assert view.note.text().startswith("Train the network")  # not drawn out of sight
+    health.raise_()
+    qtbot.waitUntil(lambda: view.note.text().startswith("δˡ of each layer over 24 steps"))

@@ -7,10 +7,12 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from backprop_gui.core.debugger_state import Selection
+from backprop_gui.core.formatting import format_number
 from backprop_gui.core.presets import load_example
 from backprop_gui.core.stepper import Quantity
 from backprop_gui.ui.common.actions import ActionId
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.shown import is_shown
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.values_panel import (
     Caption,
@@ -20,6 +22,8 @@ from backprop_gui.ui.stepping.values_panel import (
     full_precision,
 )
 from backprop_gui.ui.window.app import create_window
+
+from window_helpers import open_window
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
@@ -537,3 +541,33 @@ def test_a_long_data_label_is_cut_short_in_the_row_header_and_whole_in_its_toolt
     assert inputs.headerData(0, vertical) == "1  the distance…centimetres"  # the numbers beside it stay in view
     assert inputs.headerData(0, vertical, TOOLTIP) == name
     assert inputs.headerData(1, vertical) == "2  b" and inputs.headerData(1, vertical, TOOLTIP) is None
+
+
+@pytest.mark.usefixtures("private_places")
+@pytest.mark.parametrize("away", ["tabbed", "closed"])
+def test_the_values_panel_does_no_work_out_of_sight_and_catches_up_when_seen(qtbot, away):
+    """Tabbed behind the Note, or closed, the panel neither follows the phase nor fills its tables; seen
+    again it shows the layer just computed, numbers in place."""
+    window = open_window(qtbot, load_example("course_simple"))
+    values, panel = window.docks["values"], window.docks["values"].widget()
+    assert is_shown(panel) and panel.tabs.currentIndex() == 0
+    if away == "tabbed":
+        window.docks["note"].raise_()
+    else:
+        values.close()
+    qtbot.waitUntil(lambda: not is_shown(panel))
+    neurons = panel.table_for(1, 0).table_model()
+    z = neurons.index(0, 0)
+    for _ in range(2):  # Forward 1, Forward 2
+        qtbot.keyClick(window, KEY.Key_F10)
+    assert panel.tabs.currentIndex() == 0  # it did not follow the phase
+    assert not neurons.data(z)  # nor draw the layer it did not show
+    if away == "tabbed":
+        values.raise_()
+    else:
+        values.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: panel.tabs.currentIndex() == 2)  # the layer just computed
+    assert is_shown(panel)
+    qtbot.mouseClick(panel.tabs.tabBar(), Qt.MouseButton.LeftButton, pos=panel.tabs.tabBar().tabRect(1).center())
+    z1 = window.model.stepper.value(Quantity.WEIGHTED_INPUT, 1).values[0, 0]
+    assert neurons.data(z) == format_number(float(z1), window.model.precision)

@@ -6,13 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 
-def is_shown(widget: QWidget) -> bool:
-    """Whether some of ``widget`` is on screen (not hidden, not in a dock tabbed away or closed)."""
-    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+def is_shown(widget: QWidget, depth: int = 3) -> bool:
+    """Whether some of ``widget`` is on screen (not hidden, not in a dock tabbed away or closed).
+
+    A panel whose opaque children cover it whole (a tab widget's pages and tab bar) has nothing of its
+    own on screen: it is shown when one of them is, looked for ``depth`` generations down."""
+    if not widget.isVisible():
+        return False
+    if not widget.visibleRegion().isEmpty():
+        return True
+    children = widget.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return depth > 0 and any(is_shown(child, depth - 1) for child in children)
 
 
 class ShownRefresh(QObject):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from backprop_gui.core.formatting import counted
 from backprop_gui.core.health import HealthRecorder
 from backprop_gui.ui.common.plot_theme import FollowPalette, style_legend, style_plot, veil
+from backprop_gui.ui.common.shown import is_shown
 
 REFRESH_MS = 200
 # The view of an empty plot (axes in log10 for y): whole decades, not the crowded minor ticks of 1…10.
@@ -100,7 +101,7 @@ class HealthView(QWidget):
         self._poll()
 
     def _poll(self) -> None:
-        if self.isVisible() and self.recorder.version != self._drawn:
+        if self.recorder.version != self._drawn and is_shown(self):  # not while closed or tabbed away
             self.refresh()
 
     def refresh(self) -> None:

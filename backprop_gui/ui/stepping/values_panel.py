@@ -54,6 +54,7 @@ from backprop_gui.ui.common.colors import is_dark, mix
 from backprop_gui.ui.common.rich_text import number_font, sup, sym_html
 from backprop_gui.ui.common.scrolling import scrolling
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
 from backprop_gui.ui.stepping.cut_columns import CutColumnCovers
 from backprop_gui.ui.stepping.formula_view import FormulaView
 from backprop_gui.ui.stepping.pass_page import PASS_CHANGES
@@ -764,6 +765,8 @@ class ValuesPanel(QWidget):
         self._architecture: tuple = ()
         self._reveal: FormulaView | None = None
         self._pending_drawn = False  # whether the pages were drawn while the formula panel held numbers back
+        self._phase_moved = False  # the pass moved since the panel last followed it to the phase's tab
+        self._shown = ShownRefresh(self, self._catch_up)  # a closed or tabbed-away panel draws once seen
         self._muted = QColor()
         self.loss_label: Caption
         self.sample_label: QLabel
@@ -944,7 +947,7 @@ class ValuesPanel(QWidget):
 
     def _redraw_all(self) -> None:
         self._dirty = set(range(self.tabs.count()))
-        self._refresh_page(self.tabs.currentIndex())
+        self._shown.request()
 
     def _holds_back(self, quantity: Quantity) -> bool:
         return self._reveal is not None and self._reveal.holds_back(quantity)
@@ -965,7 +968,13 @@ class ValuesPanel(QWidget):
         if event.field == Field.SESSION:
             self._sync_selection(switch_tab=False)
         self._dirty = set(range(self.tabs.count()))
-        if event.field == Field.PASS:
+        self._phase_moved |= event.field == Field.PASS
+        self._shown.request()  # now if seen, else once it is
+
+    def _catch_up(self) -> None:
+        """Draw what changed since the panel last drew: the tab of the phase, scrolled to its tables."""
+        if self._phase_moved:
+            self._phase_moved = False
             self._follow_phase()  # a tab it raises is drawn as it shows (``currentChanged``), once
             QTimer.singleShot(0, self, self._show_phase_tables)  # once a tab shown anew is laid out
         self._refresh_page(self.tabs.currentIndex())

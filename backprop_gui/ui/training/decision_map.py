@@ -24,6 +24,7 @@ from backprop_gui.core.formatting import format_number, subscript
 from backprop_gui.ui.common.colors import map_colormap
 from backprop_gui.ui.common.plot_theme import FollowPalette, ink, style_plot, veil
 from backprop_gui.ui.common.session_model import SessionModel
+from backprop_gui.ui.common.shown import ShownRefresh
 from backprop_gui.ui.training.data_view import CLASS_COLORS, TEST_FILL, draw_samples, drawn_rows, sample_brushes
 from backprop_gui.ui.training.sample_editor import SampleEditor, SampleTarget
 
@@ -62,6 +63,7 @@ class DecisionMap(QWidget):
         self._deferring = False  # see ``deferred``
         self._redraw_later = QTimer(self, singleShot=True, interval=0)
         self._redraw_later.timeout.connect(self.redraw)
+        self._shown = ShownRefresh(self, self._draw)  # tabbed away, closed or hidden: drawn once seen
 
         self.choice = QComboBox()
         self.choice.setToolTip("What the colours show")
@@ -176,8 +178,13 @@ class DecisionMap(QWidget):
         )
 
     def redraw(self) -> None:
-        """Evaluate the network over the plane and show the chosen output (skipped while hidden)."""
-        if not self.available or self.plane is None or not self.isVisible():
+        """Evaluate the network over the plane and show the chosen output: now if the map is on screen,
+        else once it is (not while its dock is closed or tabbed away)."""
+        if self.available and self.plane is not None:
+            self._shown.request()
+
+    def _draw(self) -> None:
+        if not self.available or self.plane is None:  # (changed since it was asked for)
             return
         if self._deferring:
             self._redraw_later.start()
@@ -222,10 +229,6 @@ class DecisionMap(QWidget):
         if event.type() == QEvent.Type.Leave:
             self.readout.hide()
         return False
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.redraw()
 
     def _model_changed(self, event: Event) -> None:
         if event.field in (Field.SESSION, Field.NETWORK):
