@@ -571,3 +571,24 @@ def test_the_values_panel_does_no_work_out_of_sight_and_catches_up_when_seen(qtb
     qtbot.mouseClick(panel.tabs.tabBar(), Qt.MouseButton.LeftButton, pos=panel.tabs.tabBar().tabRect(1).center())
     z1 = window.model.stepper.value(Quantity.WEIGHTED_INPUT, 1).values[0, 0]
     assert neurons.data(z) == format_number(float(z1), window.model.precision)
+
+
+def test_columns_not_yet_fitted_leave_no_room_for_a_scroll_bar(qtbot):
+    """A tab not shown yet has its columns at Qt's default widths, wider than a narrow dock. Resized as
+    it first showed (at 1024×768), a table took that for columns that scroll sideways and kept a scroll
+    bar's height under its rows, an empty band, after its columns fitted their numbers."""
+    panel = ValuesPanel(SessionModel(load_example("course_simple")))
+    qtbot.addWidget(panel)
+    panel.resize(270, 500)
+    panel.show()
+    table = panel.table_for(1, 0)  # Layer 1's neurons, on a tab not shown yet
+    assert not table.fitted() and table.scrolls_sideways()
+
+    def no_band() -> bool:
+        rows = table.model().rowCount() * table.verticalHeader().defaultSectionSize()
+        return table.height() == rows + table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+
+    table.fit_height()  # as a resize does
+    assert no_band()
+    panel.tabs.setCurrentIndex(1)
+    assert table.fitted() and not table.scrolls_sideways() and no_band()

@@ -581,7 +581,8 @@ class ValueTable(QTableView):
         tables below do not move at every Update, where "old → new" widens the columns."""
         rows = min(self.model().rowCount(), MAX_VISIBLE_ROWS)
         height = rows * self._row_height + self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
-        self._has_scrolled_sideways = self._has_scrolled_sideways or self.scrolls_sideways()
+        # (columns not yet fitted to their numbers, at Qt's default widths, do not count)
+        self._has_scrolled_sideways = self._has_scrolled_sideways or (self.fitted() and self.scrolls_sideways())
         if self._has_scrolled_sideways:
             height += self.horizontalScrollBar().sizeHint().height()
         if height != self.minimumHeight() or height != self.maximumHeight():
