@@ -12,10 +12,18 @@ ratio is printed and asserted:
   cross-entropy: at least 1.5× faster than PyTorch eager in float64;
 - per-sample step on the 2-8-8-1 network with momentum or with Adam: at most 1.3× the time of
   the plain SGD step.
+
+numpy's matrix products are OpenBLAS's, which runs the kernels of the processor it finds unless
+OPENBLAS_CORETYPE names others. Some machines set it (with OPENBLAS_L2_SIZE) so that old OpenBLAS
+builds do not fail on new processors; numpy then runs older, slower kernels, while PyTorch's own
+library does not read it, and the minibatch comparison understates numpy. Measure as a user's
+machine runs, with both unset for that one command:
+``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python tests/benchmarks/test_speed.py``.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -182,6 +190,9 @@ def minibatch_ratio() -> float:
     network, data = big_problem()
     model = TorchModel(network.copy(), data, BIG_BATCH)
     print(f"\nminibatch ({BIG_BATCH}) SGD step, 784-128-10 relu/softmax + cross-entropy, {BIG_BATCHES} steps an epoch:")
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    if forced:
+        print(f"  (numpy's OpenBLAS runs the {forced} kernels OPENBLAS_CORETYPE names, not the processor's own)")
     ratios = median_ratios({"Trainer.step": lambda e: trainer_epoch(network, data, BIG_BATCH, e), "torch": model.epoch})
     ours = network.parameters()
     theirs = [p.detach().numpy() for p in model.params]
