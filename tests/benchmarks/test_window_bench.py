@@ -1,9 +1,10 @@
 """Speed of one step of the full debugger window including the repaint it causes, idle and busy.
 
 Not part of the default test run. Run with ``pytest tests/benchmarks/test_window_bench.py -s``
-or as a script, ``python tests/benchmarks/test_window_bench.py``. Each timing is one
-``SessionModel.step`` (every view updates on ``changed``) followed by the event processing
-that paints what changed, in the full window from ``create_window`` at 1366×768. Each repeat
+or as a script, ``python tests/benchmarks/test_window_bench.py [--profile]`` (with cProfile's
+costliest calls too). Each timing is one ``SessionModel.step`` (every view updates on
+``changed``) followed by the event processing that paints what changed, in the full window from
+``create_window`` at 1366×768. Each repeat
 takes the median over ``STEPS`` steps; repeats alternate an idle machine and a busy one (a
 background process spinning one core), and the median of the repeats is printed side by side
 and checked against the targets on the idle machine: under 8 ms on a 2-3-3-1 network and
@@ -13,12 +14,16 @@ Each network is measured as the window first opens (the Step layout: edge labels
 formula panel beside the Worked Solution, the Chain Rule in a tab behind it) and with the Chain
 Rule dock beside the Worked Solution, so that both render on every step. For reference (not a
 target) it also prints what repainting the whole window, and the graph alone, costs with nothing
-changed: the floor under a step whose changes reach every part of the window.
+changed: the floor under a step whose changes reach every part of the window, and where a step's
+time goes, view by view (``view_costs``).
 """
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import statistics
+import sys
 import time
 from contextlib import ExitStack
 
@@ -35,6 +40,7 @@ from backprop_gui.ui.window.app import application
 
 from machine_load import MODES, machine, median, table
 from real_window import private_settings, settle, shown_window
+from view_costs import step_costs, timed_views
 
 STEPS = 40
 WARM_UP = 5
@@ -127,9 +133,27 @@ def step_and_repaint_figures(repeats: int = REPEATS) -> dict[str, dict[str, list
     return figures
 
 
+def print_view_costs(network: str = "2-3-3-1") -> dict[str, float]:
+    """Print where a step's time goes, view by view, in a window over ``network`` as it first opens
+    (idle machine; not a target): each view's refresh and paint, and the rest."""
+    app = application()
+    with private_settings() as autosaves, timed_views() as spent:
+        with shown_window(session_for(*NETWORKS[network]), autosaves) as window:
+            for _ in range(WARM_UP):
+                window.model.step()
+                app.processEvents()
+            costs = step_costs(window, app.processEvents, spent, 2 * STEPS)
+    print(f"\nwhere a step's time goes, {network} as the window opens (median ms per step, idle; not a target)")
+    for key, ms in costs.items():
+        print(f"  {key:<46}{ms:>8.2f}ms")
+    return costs
+
+
 @pytest.fixture(scope="module")
 def figures() -> dict[str, dict[str, list[float]]]:
-    return step_and_repaint_figures()
+    found = step_and_repaint_figures()
+    print_view_costs()
+    return found
 
 
 @pytest.mark.parametrize("view", VIEWS)
@@ -138,5 +162,25 @@ def test_step_and_repaint_within_target(figures, network: str, view: str) -> Non
     assert median(figures[network + view]["idle"]) < TARGETS_MS[network]
 
 
+def print_profile(network: str = "2-3-3-1", lines: int = 40) -> None:
+    """Print cProfile's ``lines`` costliest calls (by cumulative time) over steps of a window over
+    ``network`` as it first opens: below the views' own methods, what they spend it on."""
+    app = application()
+    with private_settings() as autosaves, shown_window(session_for(*NETWORKS[network]), autosaves) as window:
+        for _ in range(WARM_UP):
+            window.model.step()
+            app.processEvents()
+        profile = cProfile.Profile()
+        with profile:
+            for _ in range(2 * STEPS):
+                window.model.step()
+                app.processEvents()
+    print(f"\ncProfile of {2 * STEPS} steps of {network}, as the window opens:")
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(lines)
+
+
 if __name__ == "__main__":
     step_and_repaint_figures()
+    print_view_costs()
+    if "--profile" in sys.argv:
+        print_profile()
