@@ -372,10 +372,16 @@ def test_follow_reveal_hides_what_is_already_computed_at_once(qtbot, panel):
 def test_the_values_follow_the_phase_to_the_layer_just_computed(qtbot, window):
     model, panel = window.model, window.values_panel
     show_tab(qtbot, panel, 0)
-    expected = [1, 2, 0, 2, 1, 1]  # Forward 1, Forward 2, Loss, Backward 2, Backward 1, Update (stays)
+    # Forward 1, Forward 2, Loss, Backward 2, Backward 1, Update (stays), the next sample's Start
+    expected = [1, 2, 0, 2, 1, 1, 0]
     for tab in expected:
         press(qtbot, window, KEY.Key_F10)
         assert panel.tabs.currentIndex() == tab, model.stepper.current
+    assert model.stepper.current is None and panel.sample_label.text().startswith("Sample 2 of")
+    show_tab(qtbot, panel, 2)
+    qtbot.keyClick(window, KEY.Key_F10, Qt.KeyboardModifier.ControlModifier)  # run to Update: it stays
+    qtbot.keyClick(window, KEY.Key_F10, Qt.KeyboardModifier.ShiftModifier)  # back to this Start: it stays
+    assert model.stepper.current is None and panel.tabs.currentIndex() == 2
 
 
 def test_a_step_repaints_only_the_tables_whose_cells_change(panel):

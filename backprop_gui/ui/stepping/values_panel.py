@@ -767,6 +767,7 @@ class ValuesPanel(QWidget):
         self._reveal: FormulaView | None = None
         self._pending_drawn = False  # whether the pages were drawn while the formula panel held numbers back
         self._phase_moved = False  # the pass moved since the panel last followed it to the phase's tab
+        self._pass_followed: object = model.stepper.record  # the pass (its record) the tabs followed last
         self._shown = ShownRefresh(self, self._catch_up)  # a closed or tabbed-away panel draws once seen
         self._muted = QColor()
         self.loss_label: Caption
@@ -996,12 +997,15 @@ class ValuesPanel(QWidget):
         bar.setValue(scroll_target(top, bottom, bar.value(), area.viewport().height()))
 
     def _follow_phase(self) -> None:
-        """Show the tab of the layer the phase just computed (Forward l, Backward l); Loss shows the
-        sample's tab; Update stays where it is."""
-        current = self.model.stepper.current
-        if current is None or current.phase is Phase.UPDATE:
+        """Show the tab of the layer the phase just computed (Forward l, Backward l); Loss, and the
+        Start of a new pass (the next sample's x and t), show the sample's tab; Update, and a step
+        back to the Start of the same pass, stay where they are (old and new weights side by side)."""
+        stepper = self.model.stepper
+        current = stepper.current
+        new_pass, self._pass_followed = stepper.record is not self._pass_followed, stepper.record
+        if current is None and not new_pass or current is not None and current.phase is Phase.UPDATE:
             return
-        page = current.layer if current.phase in (Phase.FORWARD, Phase.BACKWARD) else 0
+        page = current.layer if current is not None and current.phase in (Phase.FORWARD, Phase.BACKWARD) else 0
         if page < self.tabs.count():
             self.tabs.setCurrentIndex(page)
 
