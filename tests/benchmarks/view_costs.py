@@ -38,7 +38,7 @@ VIEWS: dict[str, dict[str, tuple[type, str]]] = {
 @contextmanager
 def timed_views() -> Iterator[dict[str, float]]:
     """Within it, ``spent[f"{view}: refresh"]`` and ``spent[f"{view}: paint"]`` add up the seconds
-    each view's methods take (a graph's viewport events only while they paint)."""
+    each view's methods take (a viewport's events only while they paint)."""
     spent: dict[str, float] = defaultdict(float)
     originals: list[tuple[type, str, object]] = []
     for view, parts in VIEWS.items():
