@@ -1003,9 +1003,14 @@ class ValuesPanel(QWidget):
         stepper = self.model.stepper
         current = stepper.current
         new_pass, self._pass_followed = stepper.record is not self._pass_followed, stepper.record
-        if current is None and not new_pass or current is not None and current.phase is Phase.UPDATE:
+        if current is None:
+            if not new_pass:
+                return
+            page = 0
+        elif current.phase is Phase.UPDATE:
             return
-        page = current.layer if current is not None and current.phase in (Phase.FORWARD, Phase.BACKWARD) else 0
+        else:
+            page = current.layer if current.phase in (Phase.FORWARD, Phase.BACKWARD) else 0
         if page < self.tabs.count():
             self.tabs.setCurrentIndex(page)
 
