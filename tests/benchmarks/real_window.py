@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from backprop_gui.core.session import Session  # noqa: E402
@@ -48,7 +48,7 @@ def shown_window(session: Session, autosave_dir: str, size: tuple[int, int] = SI
         window.session_controller.mark_unmodified()  # close without the unsaved-changes question
         window.close()
         window.deleteLater()
-        app.processEvents()
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # gone now: processEvents leaves it for the loop
 
 
 def settle(app: QApplication, seconds: float) -> None:
