@@ -46,6 +46,7 @@ from view_costs import step_costs, timed_views
 STEPS = 40
 WARM_UP = 5
 REPEATS = 3
+PROFILED_BLOCKS, BLOCK_STEPS = 8, 10  # ``print_profile``: blocks of steps, each run plain and profiled
 NETWORKS = {
     "2-3-3-1": ([2, 3, 3, 1], ["sigmoid", "sigmoid", "sigmoid"], "half_squared_error"),
     "784-64-10": ([784, 64, 10], ["relu", "softmax"], "cross_entropy"),
@@ -62,6 +63,14 @@ def session_for(sizes: list[int], activations: list[str], loss: str) -> Session:
     targets = np.eye(sizes[-1])[rng.integers(0, sizes[-1], size=32)] if sizes[-1] > 1 else rng.uniform(size=(32, 1))
     name = "-".join(map(str, sizes))
     return Session(name, network, Dataset(inputs, targets))
+
+
+def step(window, times: int) -> None:
+    """Step the shown ``window`` ``times`` times, each step with the repaint it causes."""
+    app = application()
+    for _ in range(times):
+        window.model.step()
+        app.processEvents()
 
 
 def median_step_ms(window, steps: int = STEPS) -> tuple[float, float]:
@@ -137,13 +146,10 @@ def step_and_repaint_figures(repeats: int = REPEATS) -> dict[str, dict[str, list
 def print_view_costs(network: str = "2-3-3-1") -> dict[str, float]:
     """Print where a step's time goes, view by view, in a window over ``network`` as it first opens
     (idle machine; not a target): each view's refresh and paint, and the rest."""
-    app = application()
     with private_settings() as autosaves, timed_views() as spent:
         with shown_window(session_for(*NETWORKS[network]), autosaves) as window:
-            for _ in range(WARM_UP):
-                window.model.step()
-                app.processEvents()
-            costs = step_costs(window, app.processEvents, spent, 2 * STEPS)
+            step(window, WARM_UP)
+            costs = step_costs(window, application().processEvents, spent, 2 * STEPS)
     print(f"\nwhere a step's time goes, {network} as the window opens (median ms per step, idle; not a target)")
     for key, ms in costs.items():
         print(f"  {key:<46}{ms:>8.2f}ms")
@@ -180,28 +186,22 @@ def print_profile(network: str = "2-3-3-1", lines: int = 0) -> tuple[float, floa
     and with ``lines``, cProfile's costliest calls (by cumulative time): below the views' own
     methods, what they spend it on. Blocks of steps with and without the profiler alternate, so
     that both see the machine alike. Returns the mean ms of a step (unprofiled) and Qt's ms in it."""
-    app = application()
-    profile, plain, blocks, steps = cProfile.Profile(), [], 8, 10
+    profile, plain = cProfile.Profile(), []
     with private_settings() as autosaves, shown_window(session_for(*NETWORKS[network]), autosaves) as window:
-        for _ in range(WARM_UP):
-            window.model.step()
-            app.processEvents()
-        for _ in range(blocks):
-            for _ in range(steps):
+        step(window, WARM_UP)
+        for _ in range(PROFILED_BLOCKS):
+            for _ in range(BLOCK_STEPS):
                 start = time.perf_counter()
-                window.model.step()
-                app.processEvents()
+                step(window, 1)
                 plain.append(time.perf_counter() - start)
             with profile:
-                for _ in range(steps):
-                    window.model.step()
-                    app.processEvents()
+                step(window, BLOCK_STEPS)
     stats = pstats.Stats(profile)
-    step_ms, qt = 1000 * statistics.mean(plain), qt_ms(stats, blocks * steps)
+    step_ms, qt = 1000 * statistics.mean(plain), qt_ms(stats, PROFILED_BLOCKS * BLOCK_STEPS)
     print(f"\n{network}: a step takes {step_ms:.2f} ms on average, of which {qt:.2f} ms in Qt's own code (text")
     print("layout, painting, widget layout; measured under cProfile, which slows Python far more) and the rest ours")
     if lines:
-        print(f"\ncProfile of {blocks * steps} steps of {network}, as the window opens:")
+        print(f"\ncProfile of {PROFILED_BLOCKS * BLOCK_STEPS} steps of {network}, as the window opens:")
         stats.sort_stats("cumulative").print_stats(lines)
     return step_ms, qt
 
